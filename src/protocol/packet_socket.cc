@@ -1,0 +1,132 @@
+#include "protocol/packet_socket.h"
+
+#include <asio/read.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cstring>
+
+#include "protocol/constants.h"
+
+namespace tessera::protocol {
+
+namespace {
+constexpr size_t kInitialBuffer = 16 * 1024;
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kShrinkAbove = 1024 * 1024;
+}  // namespace
+
+PacketSocket::PacketSocket(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+  buf_.resize(kInitialBuffer);
+}
+
+PacketSocket::~PacketSocket() = default;
+
+void PacketSocket::close() {
+  std::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+asio::awaitable<void> PacketSocket::start_tls_server(asio::ssl::context& ctx) {
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, ctx);
+  co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+}
+
+asio::awaitable<void> PacketSocket::start_tls_client(asio::ssl::context& ctx) {
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, ctx);
+  co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+}
+
+asio::awaitable<size_t> PacketSocket::read_some(char* p, size_t n) {
+  if (tls_) co_return co_await tls_->async_read_some(asio::buffer(p, n), asio::use_awaitable);
+  co_return co_await socket_.async_read_some(asio::buffer(p, n), asio::use_awaitable);
+}
+
+// Ensures at least `need` unread bytes are buffered.
+asio::awaitable<void> PacketSocket::fill(size_t need) {
+  while (end_ - begin_ < need) {
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+    }
+    if (buf_.size() - begin_ < need || buf_.size() - end_ < 512) {
+      // Move unread bytes to the front, then grow if still too small.
+      if (begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      size_t want = std::max(need, end_ + kReadChunk / 4);
+      if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
+    }
+    size_t n = co_await read_some(buf_.data() + end_, buf_.size() - end_);
+    end_ += n;
+  }
+}
+
+std::optional<Frame> PacketSocket::buffered_frame() const {
+  if (end_ - begin_ < kFrameHeaderSize) return std::nullopt;
+  FrameHeader h = decode_frame_header(buf_.data() + begin_);
+  if (end_ - begin_ < kFrameHeaderSize + h.length) return std::nullopt;
+  return Frame{h.seq, std::string_view(buf_.data() + begin_ + kFrameHeaderSize, h.length)};
+}
+
+asio::awaitable<Frame> PacketSocket::next_frame() {
+  co_await fill(kFrameHeaderSize);
+  FrameHeader h = decode_frame_header(buf_.data() + begin_);
+  if (h.length > max_packet_size_) {
+    throw ProtocolViolation("packet of " + std::to_string(h.length) +
+                            " bytes exceeds the allowed maximum");
+  }
+  co_await fill(kFrameHeaderSize + h.length);
+  co_return Frame{h.seq, std::string_view(buf_.data() + begin_ + kFrameHeaderSize, h.length)};
+}
+
+asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& seq,
+                                                std::optional<uint8_t> expected_seq) {
+  payload.clear();
+  for (;;) {
+    Frame f = co_await next_frame();
+    if (expected_seq && f.seq != *expected_seq) {
+      throw ProtocolViolation("packets out of order: expected sequence " +
+                              std::to_string(*expected_seq) + ", got " + std::to_string(f.seq));
+    }
+    if (payload.size() + f.payload.size() > max_packet_size_) {
+      throw ProtocolViolation("packet exceeds the allowed maximum size");
+    }
+    payload.append(f.payload);
+    seq = f.seq;
+    bool more = f.payload.size() == kMaxFramePayload;
+    consume(f);
+    if (expected_seq) expected_seq = static_cast<uint8_t>(*expected_seq + 1);
+    if (!more) break;
+  }
+  if (payload.size() > kShrinkAbove) shrink_buffer();
+}
+
+asio::awaitable<void> PacketSocket::write(std::string_view bytes) {
+  if (tls_) {
+    co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
+                               asio::use_awaitable);
+  } else {
+    co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
+                               asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> PacketSocket::write_packet(std::string_view payload, uint8_t& seq) {
+  scratch_.clear();
+  append_frames(scratch_, payload, seq);
+  co_await write(scratch_);
+  if (scratch_.capacity() > kShrinkAbove) std::string().swap(scratch_);
+}
+
+void PacketSocket::shrink_buffer() {
+  if (buf_.size() <= kShrinkAbove || end_ - begin_ > kInitialBuffer) return;
+  std::vector<char> fresh(kInitialBuffer);
+  std::memcpy(fresh.data(), buf_.data() + begin_, end_ - begin_);
+  end_ -= begin_;
+  begin_ = 0;
+  buf_.swap(fresh);
+}
+
+}  // namespace tessera::protocol

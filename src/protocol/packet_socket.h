@@ -1,0 +1,87 @@
+// A TCP (optionally TLS) connection that speaks MySQL frames. Reads land in
+// one growable buffer; frames are handed out as views into it so results can
+// be forwarded without copying each packet. Used for both client and backend
+// connections.
+#pragma once
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "protocol/framing.h"
+
+namespace tessera::protocol {
+
+struct Frame {
+  uint8_t seq = 0;
+  std::string_view payload;  // valid until the next read or consume
+  size_t wire_size() const { return payload.size() + kFrameHeaderSize; }
+  const char* wire_begin() const { return payload.data() - kFrameHeaderSize; }
+};
+
+// Thrown when the peer breaks the framing rules (too large, out of order).
+class ProtocolViolation : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class PacketSocket {
+ public:
+  explicit PacketSocket(asio::ip::tcp::socket socket);
+  ~PacketSocket();
+  PacketSocket(const PacketSocket&) = delete;
+  PacketSocket& operator=(const PacketSocket&) = delete;
+
+  asio::ip::tcp::socket& socket() { return socket_; }
+  bool is_open() const { return socket_.is_open(); }
+  void close();
+  bool tls_active() const { return tls_ != nullptr; }
+
+  // Upgrades to TLS after an SSL request (server side) or before sending
+  // the handshake response (client side).
+  asio::awaitable<void> start_tls_server(asio::ssl::context& ctx);
+  asio::awaitable<void> start_tls_client(asio::ssl::context& ctx);
+
+  // Largest logical packet accepted from the peer (reassembled frames).
+  void set_max_packet_size(size_t n) { max_packet_size_ = n; }
+
+  // The next complete frame, reading from the socket as needed. The frame
+  // stays at the head of the buffer until consume().
+  asio::awaitable<Frame> next_frame();
+  // A complete frame already in the buffer, without I/O.
+  std::optional<Frame> buffered_frame() const;
+  void consume(const Frame& f) { begin_ += f.wire_size(); }
+  size_t buffered_bytes() const { return end_ - begin_; }
+
+  // A whole logical packet (frames joined); `seq` is the last frame's id.
+  // Checks that frame ids follow `expected_seq` when given.
+  asio::awaitable<void> read_packet(std::string& payload, uint8_t& seq,
+                                    std::optional<uint8_t> expected_seq = std::nullopt);
+
+  asio::awaitable<void> write(std::string_view bytes);
+  // Writes `payload` as frames starting at `seq` (advanced).
+  asio::awaitable<void> write_packet(std::string_view payload, uint8_t& seq);
+
+  // Frees a large read buffer left behind by a big packet.
+  void shrink_buffer();
+
+ private:
+  asio::awaitable<void> fill(size_t need);
+  asio::awaitable<size_t> read_some(char* p, size_t n);
+
+  asio::ip::tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  size_t max_packet_size_ = 1024ull * 1024 * 1024;
+  std::string scratch_;
+};
+
+}  // namespace tessera::protocol
