@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# Local MariaDB cluster for Tessera development and tests.
+#
+#   scripts/cluster.sh start  --dir DIR [--slices N] [--replicas R] [--base-port P]
+#   scripts/cluster.sh stop   --dir DIR
+#   scripts/cluster.sh status --dir DIR
+#   scripts/cluster.sh env    --dir DIR      # prints shell variables describing the cluster
+#
+# N slices (default 3), each one primary + R replicas (default 1), all on 127.0.0.1.
+# Ports: slice i (0-based) primary = P + 10*i, its replica j (1-based) = P + 10*i + j
+# (P defaults to 23306). Everything lives under DIR/slice-i/{primary,replica-j}: datadir,
+# socket, pid file, error log, my.cnf. Nothing outside DIR is touched.
+#
+# Users (created on each primary, replicated): tessera@127.0.0.1 and tessera@localhost
+# (password tessera, ALL WITH GRANT OPTION), repl@127.0.0.1 (password repl). Databases
+# sbtest and demo. root@localhost has no password and is reachable through the socket only.
+#
+# start is idempotent: a running cluster is left alone, a stopped one is restarted without
+# re-initialising. Slice/replica/port numbers are remembered in DIR/cluster.env on first start.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CMD=${1:-}
+[[ $# -gt 0 ]] && shift
+DIR="$ROOT/.cluster"
+SLICES=""
+REPLICAS=""
+BASE_PORT=""
+START_TIMEOUT=${CLUSTER_START_TIMEOUT:-90}
+
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+die() { echo "cluster: $*" >&2; exit 1; }
+log() { echo "cluster: $*"; }
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --dir) DIR=$2; shift 2 ;;
+    --dir=*) DIR=${1#*=}; shift ;;
+    --slices) SLICES=$2; shift 2 ;;
+    --slices=*) SLICES=${1#*=}; shift ;;
+    --replicas) REPLICAS=$2; shift 2 ;;
+    --replicas=*) REPLICAS=${1#*=}; shift ;;
+    --base-port) BASE_PORT=$2; shift 2 ;;
+    --base-port=*) BASE_PORT=${1#*=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+case $CMD in start|stop|status|env) ;; -h|--help|help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
+
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+ENV_FILE="$DIR/cluster.env"
+
+if [[ -f $ENV_FILE ]]; then
+  # shellcheck disable=SC1090
+  saved_slices=$(. "$ENV_FILE"; echo "$CLUSTER_SLICES")
+  saved_replicas=$(. "$ENV_FILE"; echo "$CLUSTER_REPLICAS")
+  saved_port=$(. "$ENV_FILE"; echo "$CLUSTER_BASE_PORT")
+  for pair in "SLICES:$saved_slices" "REPLICAS:$saved_replicas" "BASE_PORT:$saved_port"; do
+    name=${pair%%:*} saved=${pair#*:}
+    if [[ -n ${!name} && ${!name} != "$saved" ]]; then
+      die "$DIR was created with ${name,,}=$saved (asked for ${!name}); stop it and remove the directory to change that"
+    fi
+    printf -v "$name" '%s' "$saved"
+  done
+elif [[ $CMD == start ]]; then
+  SLICES=${SLICES:-3} REPLICAS=${REPLICAS:-1} BASE_PORT=${BASE_PORT:-23306}
+  [[ $SLICES =~ ^[1-9][0-9]*$ && $REPLICAS =~ ^[0-9]$ && $BASE_PORT =~ ^[0-9]+$ ]] ||
+    die "bad --slices/--replicas/--base-port (replicas must be 0..9)"
+else
+  if [[ $CMD == status ]]; then echo "cluster: no cluster in $DIR"; exit 3; fi
+  if [[ $CMD == env ]]; then die "no cluster in $DIR"; fi
+  log "no cluster in $DIR (nothing to stop)"; exit 0
+fi
+
+MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+[[ -x $MARIADBD ]] || die "mariadbd not found; run scripts/install-deps.sh"
+
+# --- topology helpers ---------------------------------------------------------------------
+# A server is named "i:j": slice i, j=0 primary, j>0 replica j.
+servers() {
+  local i j
+  for ((i = 0; i < SLICES; i++)); do
+    for ((j = 0; j <= REPLICAS; j++)); do echo "$i:$j"; done
+  done
+}
+sdir() { local i=${1%%:*} j=${1#*:}; if ((j == 0)); then echo "$DIR/slice-$i/primary"; else echo "$DIR/slice-$i/replica-$j"; fi; }
+sport() { local i=${1%%:*} j=${1#*:}; echo $((BASE_PORT + 10 * i + j)); }
+sname() { local i=${1%%:*} j=${1#*:}; if ((j == 0)); then echo "slice-$i/primary"; else echo "slice-$i/replica-$j"; fi; }
+ssock() { echo "$(sdir "$1")/mysqld.sock"; }
+spid() {
+  local f
+  f="$(sdir "$1")/mysqld.pid"
+  [[ -s $f ]] && cat "$f" 2>/dev/null || true
+}
+alive() {
+  local pid
+  pid=$(spid "$1")
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -qa mariadbd "/proc/$pid/cmdline" 2>/dev/null
+}
+sql() { # sql SERVER QUERY...  (as root over the socket)
+  local s=$1; shift
+  mariadb --no-defaults -S "$(ssock "$s")" -uroot -N -B --connect-timeout=5 -e "$*"
+}
+slave_status() { # vertical SHOW SLAVE STATUS (column names kept)
+  mariadb --no-defaults -S "$(ssock "$1")" -uroot -B --connect-timeout=5 -e "SHOW SLAVE STATUS\G"
+}
+ping_ok() { mariadb-admin --no-defaults -S "$(ssock "$1")" -uroot --connect-timeout=2 ping >/dev/null 2>&1; }
+tail_log() { local f; f="$(sdir "$1")/error.log"; [[ -f $f ]] && { echo "--- tail of $f:"; tail -n "${2:-25}" "$f"; } >&2 || true; }
+
+write_cnf() {
+  local s=$1 i=${1%%:*} j=${1#*:} d
+  d=$(sdir "$s")
+  mkdir -p "$d/tmp"
+  cat >"$d/my.cnf" <<EOF
+# generated by scripts/cluster.sh -- $(sname "$s")
+[mysqld]
+user=root
+datadir=$d/data
+socket=$d/mysqld.sock
+pid-file=$d/mysqld.pid
+log-error=$d/error.log
+tmpdir=$d/tmp
+port=$(sport "$s")
+bind-address=127.0.0.1
+skip-name-resolve
+server_id=$((1000 * (i + 1) + j))
+gtid_domain_id=$((i + 1))
+log_bin=$d/data/binlog
+log_slave_updates=ON
+binlog_format=ROW
+gtid_strict_mode=ON
+relay_log=$d/data/relay
+$( ((j > 0)) && echo "read_only=ON" )
+character-set-server=utf8mb4
+collation-server=utf8mb4_general_ci
+innodb_buffer_pool_size=32M
+innodb_log_file_size=16M
+innodb_flush_log_at_trx_commit=2
+innodb_use_native_aio=0
+sync_binlog=0
+performance_schema=OFF
+max_connections=1000
+max_allowed_packet=64M
+key_buffer_size=4M
+aria_pagecache_buffer_size=8M
+table_open_cache=1000
+thread_cache_size=64
+EOF
+}
+
+# --- lifecycle ------------------------------------------------------------------------------
+install_one() {
+  local s=$1 d
+  d=$(sdir "$s")
+  [[ -f $d/.installed ]] && return 0
+  rm -rf "$d/data"
+  if ! mariadb-install-db --defaults-file="$d/my.cnf" --user=root --auth-root-authentication-method=normal \
+      --skip-test-db --skip-name-resolve >"$d/install.log" 2>&1; then
+    echo "cluster: mariadb-install-db failed for $(sname "$s"):" >&2
+    tail -n 30 "$d/install.log" >&2
+    return 1
+  fi
+  touch "$d/.installed"
+}
+
+launch_one() {
+  local s=$1 d
+  d=$(sdir "$s")
+  alive "$s" && return 0
+  rm -f "$d/mysqld.pid" "$d/mysqld.sock"
+  # setsid + closed fds: the server must outlive this script and not hold ctest's pipes open.
+  setsid "$MARIADBD" --defaults-file="$d/my.cnf" --user=root </dev/null >>"$d/stdout.log" 2>&1 &
+  echo $! >"$d/launch.pid"
+}
+
+wait_ready() {
+  local s=$1 deadline=$((SECONDS + START_TIMEOUT))
+  while ! ping_ok "$s"; do
+    if ((SECONDS > deadline)); then
+      echo "cluster: $(sname "$s") (port $(sport "$s")) did not become ready within ${START_TIMEOUT}s" >&2
+      tail_log "$s"; return 1
+    fi
+    local lp; lp=$(cat "$(sdir "$s")/launch.pid" 2>/dev/null || true)
+    if [[ -n $lp ]] && ! kill -0 "$lp" 2>/dev/null; then
+      echo "cluster: $(sname "$s") (port $(sport "$s")) exited during startup" >&2
+      tail_log "$s"; return 1
+    fi
+    sleep 0.2
+  done
+}
+
+setup_primary() {
+  local s=$1
+  sql "$s" "
+    SET SESSION sql_log_bin=1;
+    CREATE USER IF NOT EXISTS 'tessera'@'127.0.0.1' IDENTIFIED BY 'tessera';
+    CREATE USER IF NOT EXISTS 'tessera'@'localhost' IDENTIFIED BY 'tessera';
+    GRANT ALL PRIVILEGES ON *.* TO 'tessera'@'127.0.0.1' WITH GRANT OPTION;
+    GRANT ALL PRIVILEGES ON *.* TO 'tessera'@'localhost' WITH GRANT OPTION;
+    CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';
+    GRANT REPLICATION SLAVE, REPLICATION CLIENT, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO 'repl'@'127.0.0.1';
+    CREATE DATABASE IF NOT EXISTS sbtest;
+    CREATE DATABASE IF NOT EXISTS demo;"
+}
+
+setup_replica() {
+  local s=$1 i=${1%%:*}
+  sql "$s" "
+    STOP SLAVE;
+    CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$(sport "$i:0"), MASTER_USER='repl',
+      MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+    START SLAVE;"
+}
+
+slave_state() { # prints "IO SQL" for a replica
+  slave_status "$1" 2>/dev/null | awk '
+    /^ *Slave_IO_Running:/ {io=$2} /^ *Slave_SQL_Running:/ {sq=$2}
+    END {printf "%s %s\n", (io==""?"-":io), (sq==""?"-":sq)}'
+}
+
+wait_replicating() {
+  local s=$1 deadline=$((SECONDS + START_TIMEOUT)) st
+  while true; do
+    st=$(slave_state "$s")
+    [[ $st == "Yes Yes" ]] && return 0
+    if ((SECONDS > deadline)); then
+      echo "cluster: replica $(sname "$s") (port $(sport "$s")) not replicating after ${START_TIMEOUT}s (IO/SQL: $st)" >&2
+      slave_status "$s" 2>/dev/null | grep -E 'Last_(IO|SQL)_Error|Master_Port|Gtid_IO_Pos' >&2 || true
+      tail_log "$s"; return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Run "fn server" for each server in the list in parallel; fail if any fails.
+parallel() {
+  local fn=$1 s rc=0; shift
+  local pids=()
+  for s in "$@"; do "$fn" "$s" & pids+=($!); done
+  for s in "${pids[@]}"; do wait "$s" || rc=1; done
+  return $rc
+}
+
+do_start() {
+  local t0=$SECONDS all primaries=() replicas=() s fresh=0
+  mapfile -t all < <(servers)
+  for s in "${all[@]}"; do if [[ ${s#*:} == 0 ]]; then primaries+=("$s"); else replicas+=("$s"); fi; done
+
+  local running=0
+  for s in "${all[@]}"; do alive "$s" && running=$((running + 1)); done
+  if ((running == ${#all[@]})) && [[ -f $DIR/.setup-done ]]; then
+    log "already running in $DIR (${#all[@]} servers)"
+    return 0
+  fi
+
+  if [[ ! -f $ENV_FILE ]]; then
+    printf 'CLUSTER_DIR=%q\nCLUSTER_SLICES=%s\nCLUSTER_REPLICAS=%s\nCLUSTER_BASE_PORT=%s\n' \
+      "$DIR" "$SLICES" "$REPLICAS" "$BASE_PORT" >"$ENV_FILE"
+  fi
+  for s in "${all[@]}"; do
+    local sock; sock=$(ssock "$s")
+    ((${#sock} < 100)) || die "socket path too long (${#sock} chars): $sock; use a shorter --dir"
+    if ! alive "$s"; then
+      # refuse to start on a port someone else already listens on
+      if (exec 3<>"/dev/tcp/127.0.0.1/$(sport "$s")") 2>/dev/null; then
+        die "port $(sport "$s") for $(sname "$s") is already in use by another process"
+      fi
+    fi
+    write_cnf "$s"
+    [[ -f "$(sdir "$s")/.installed" ]] || fresh=1
+  done
+
+  ((fresh)) && log "initialising datadirs in $DIR"
+  parallel install_one "${all[@]}" || die "initialisation failed"
+  for s in "${all[@]}"; do launch_one "$s"; done
+  parallel wait_ready "${all[@]}" || die "servers failed to start (see $DIR/slice-*/*/error.log)"
+
+  if [[ ! -f $DIR/.setup-done ]]; then
+    parallel setup_primary "${primaries[@]}" || die "creating users/databases on primaries failed"
+    if ((${#replicas[@]})); then
+      parallel setup_replica "${replicas[@]}" || die "configuring replication failed"
+    fi
+  fi
+  if ((${#replicas[@]})); then
+    parallel wait_replicating "${replicas[@]}" || die "replication did not start"
+  fi
+  touch "$DIR/.setup-done"
+  log "started ${#all[@]} servers ($SLICES slices x (1 primary + $REPLICAS replicas)) in $((SECONDS - t0))s;" \
+    "primaries on ports$(for p in "${primaries[@]}"; do printf ' %s' "$(sport "$p")"; done)"
+}
+
+stop_one() {
+  local s=$1 pid deadline
+  pid=$(spid "$s")
+  alive "$s" || { rm -f "$(sdir "$s")/mysqld.pid"; return 0; }
+  mariadb-admin --no-defaults -S "$(ssock "$s")" -uroot --connect-timeout=5 --shutdown-timeout=60 shutdown >/dev/null 2>&1 || true
+  deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "cluster: $(sname "$s") did not shut down cleanly, sending SIGTERM" >&2
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 20))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
+  fi
+}
+
+do_stop() {
+  local t0=$SECONDS all
+  mapfile -t all < <(servers)
+  parallel stop_one "${all[@]}"
+  log "stopped $DIR in $((SECONDS - t0))s"
+}
+
+do_status() {
+  local s all down=0 up=0 role state
+  mapfile -t all < <(servers)
+  printf '%-20s %-8s %-6s %-8s %s\n' SERVER ROLE PORT STATE REPLICATION
+  for s in "${all[@]}"; do
+    if [[ ${s#*:} == 0 ]]; then role=primary; else role=replica; fi
+    if alive "$s" && ping_ok "$s"; then
+      up=$((up + 1))
+      if [[ $role == primary ]]; then
+        state="gtid_binlog_pos=$(sql "$s" "SELECT @@gtid_binlog_pos" 2>/dev/null || echo '?')"
+      else
+        state=$(slave_status "$s" 2>/dev/null | awk '
+          /^ *Slave_IO_Running:/ {io=$2} /^ *Slave_SQL_Running:/ {sq=$2}
+          /^ *Seconds_Behind_Master:/ {lag=$2} /^ *Master_Port:/ {mp=$2}
+          END {printf "io=%s sql=%s lag=%s master_port=%s", io, sq, lag, mp}')
+        state="$state gtid_slave_pos=$(sql "$s" "SELECT @@gtid_slave_pos" 2>/dev/null || echo '?')"
+      fi
+      printf '%-20s %-8s %-6s %-8s %s\n' "$(sname "$s")" "$role" "$(sport "$s")" running "$state"
+    else
+      down=$((down + 1))
+      printf '%-20s %-8s %-6s %-8s %s\n' "$(sname "$s")" "$role" "$(sport "$s")" stopped -
+    fi
+  done
+  ((down == 0)) && return 0
+  ((up == 0)) && return 3
+  return 1
+}
+
+case $CMD in
+  start) do_start ;;
+  stop) do_stop ;;
+  status) do_status ;;
+  env) cat "$ENV_FILE" ;;
+esac
