@@ -1,0 +1,95 @@
+#include "sql/lexer.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace tessera::sql {
+namespace {
+
+std::vector<Token> lex(std::string_view s) {
+  Lexer lx(s);
+  std::vector<Token> out;
+  for (;;) {
+    Token t = lx.next();
+    if (t.type == Tok::End) break;
+    out.push_back(t);
+  }
+  return out;
+}
+
+TEST(Lexer, LiteralForms) {
+  std::string_view s =
+      "'a''b\\'c' \"d\" N'x' X'1F' x'ab' B'101' 0x1F 0b11 12 1.5 .5 1e5 1.5E-3 ? @v @@session.x";
+  auto t = lex(s);
+  std::vector<Tok> want = {Tok::String,    Tok::String,    Tok::NString,   Tok::HexString,
+                           Tok::HexString, Tok::BitString, Tok::HexNumber, Tok::BitNumber,
+                           Tok::Integer,   Tok::Decimal,   Tok::Decimal,   Tok::Float,
+                           Tok::Float,     Tok::Param,     Tok::UserVar,   Tok::SysVar};
+  ASSERT_EQ(t.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t[i].type, want[i]) << i;
+  EXPECT_EQ(t.back().text(s), "@@session.x");
+}
+
+TEST(Lexer, IdentifiersAndKeywords) {
+  std::string_view s = "SELECT `a``b`, 1abc, t.5 FROM x";
+  auto t = lex(s);
+  ASSERT_EQ(t.size(), 10u);
+  EXPECT_EQ(t[0].kw, Kw::SELECT);
+  EXPECT_EQ(t[1].type, Tok::QuotedIdent);
+  EXPECT_EQ(t[3].type, Tok::Ident);
+  EXPECT_EQ(t[3].text(s), "1abc");
+  EXPECT_EQ(t[5].type, Tok::Ident);
+  EXPECT_EQ(t[6].type, Tok::Dot);
+  EXPECT_EQ(t[7].type, Tok::Integer);
+  EXPECT_EQ(t[8].kw, Kw::FROM);
+}
+
+TEST(Lexer, Comments) {
+  std::string_view s = "SELECT 1 -- c\n, 2 # c\n, /* c */ 3 --x";
+  auto t = lex(s);
+  // --x is minus minus x
+  ASSERT_EQ(t.size(), 9u);
+  EXPECT_EQ(t[5].text(s), "3");
+  EXPECT_EQ(t[6].type, Tok::Minus);
+}
+
+TEST(Lexer, ExecutableCommentsAreCode) {
+  std::string_view s = "CREATE /*!32302 TEMPORARY */ TABLE /*M!100100 IF NOT EXISTS */ t";
+  auto t = lex(s);
+  ASSERT_EQ(t.size(), 7u);
+  EXPECT_EQ(t[1].kw, Kw::TEMPORARY);
+  EXPECT_EQ(t[3].kw, Kw::IF);
+}
+
+TEST(Lexer, HintToken) {
+  std::string_view s = "SELECT /*+ MAX_EXECUTION_TIME(1) */ 1";
+  auto t = lex(s);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[1].type, Tok::Hint);
+}
+
+TEST(Lexer, Operators) {
+  auto t = lex("<=> <= >= <> != := -> ->> << >> && ||");
+  std::vector<Tok> want = {Tok::NullSafeEq, Tok::Le,     Tok::Ge,     Tok::Ne,
+                           Tok::Ne,         Tok::Assign, Tok::Arrow,  Tok::LongArrow,
+                           Tok::Shl,        Tok::Shr,    Tok::AndAnd, Tok::OrOr};
+  ASSERT_EQ(t.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t[i].type, want[i]) << i;
+}
+
+TEST(Lexer, UnterminatedString) {
+  auto t = lex("SELECT 'abc");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[1].type, Tok::Error);
+}
+
+TEST(Lexer, LineColumn) {
+  int l, c;
+  line_column("a\nbc\nd", 4, &l, &c);
+  EXPECT_EQ(l, 2);
+  EXPECT_EQ(c, 3);
+}
+
+}  // namespace
+}  // namespace tessera::sql
