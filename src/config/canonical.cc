@@ -1,0 +1,123 @@
+#include "config/canonical.h"
+
+namespace tessera::config {
+
+namespace {
+
+using nlohmann::json;
+
+std::string secret(const std::string& value, Secrets secrets) {
+  return secrets == Secrets::kRedact && !value.empty() ? "***" : value;
+}
+
+json addresses(const std::vector<WeightedAddress>& list) {
+  json out = json::array();
+  for (const auto& a : list) out.push_back(a.to_string());
+  return out;
+}
+
+json slice_json(const Slice& s, Secrets secrets) {
+  return json{{"name", s.name},
+              {"user_name", s.user_name},
+              {"password", secret(s.password, secrets)},
+              {"master", s.master.to_string()},
+              {"slaves", addresses(s.slaves)},
+              {"statistic_slaves", addresses(s.statistic_slaves)},
+              {"capacity", s.capacity},
+              {"max_capacity", s.max_capacity},
+              {"idle_timeout", s.idle_timeout.count()}};
+}
+
+json rule_json(const ShardRuleConfig& r) {
+  return json{{"db", r.db},
+              {"table", r.table},
+              {"type", to_string(r.type)},
+              {"key", r.key},
+              {"locations", r.locations},
+              {"slices", r.slices},
+              {"date_range", r.date_range},
+              {"table_row_limit", r.table_row_limit},
+              {"parent_table", r.parent_table},
+              {"databases", r.databases},
+              {"partition_count", r.partition_count},
+              {"partition_length", r.partition_length},
+              {"hash_slice", r.hash_slice},
+              {"seed", r.seed},
+              {"virtual_bucket_times", r.virtual_bucket_times},
+              {"pad_from", r.pad_from},
+              {"pad_length", r.pad_length},
+              {"mod_begin", r.mod_begin},
+              {"mod_end", r.mod_end}};
+}
+
+json user_json(const User& u, Secrets secrets) {
+  return json{{"user_name", u.user_name},
+              {"password", secret(u.password, secrets)},
+              {"namespace", u.namespace_name},
+              {"rw_flag", static_cast<int>(u.rw_flag)},
+              {"rw_split", u.rw_split ? 1 : 0},
+              {"other_property", u.other_property},
+              {"auth_plugin", u.auth_plugin ? std::string(to_string(*u.auth_plugin)) : ""}};
+}
+
+json sequence_json(const GlobalSequence& g) {
+  return json{{"db", g.db},           {"table", g.table},           {"type", g.type},
+              {"pk_name", g.pk_name}, {"slice_name", g.slice_name}, {"max_limit", g.max_limit}};
+}
+
+std::string path_text(const std::filesystem::path& p) {
+  return p.generic_string();
+}
+
+}  // namespace
+
+nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
+  json slices = json::array();
+  for (const auto& s : ns.slices) slices.push_back(slice_json(s, secrets));
+  json rules = json::array();
+  for (const auto& r : ns.shard_rules) rules.push_back(rule_json(r));
+  json users = json::array();
+  for (const auto& u : ns.users) users.push_back(user_json(u, secrets));
+  json sequences = json::array();
+  for (const auto& g : ns.global_sequences) sequences.push_back(sequence_json(g));
+  return json{{"name", ns.name},
+              {"online", ns.online},
+              {"read_only", ns.read_only},
+              {"allowed_dbs", ns.allowed_dbs},
+              {"default_phy_dbs", ns.default_phy_dbs},
+              {"slow_sql_time", ns.slow_sql_time.count()},
+              {"black_sql", ns.black_sql},
+              {"allowed_ip", ns.allowed_ip},
+              {"slices", std::move(slices)},
+              {"shard_rules", std::move(rules)},
+              {"users", std::move(users)},
+              {"default_slice", ns.default_slice},
+              {"global_sequences", std::move(sequences)},
+              {"open_general_log", ns.open_general_log},
+              {"max_sql_execute_time", ns.max_sql_execute_time.count()},
+              {"max_sql_result_size", ns.max_sql_result_size},
+              {"default_charset", ns.default_charset},
+              {"default_collation", ns.default_collation}};
+}
+
+nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
+  // Where namespaces come from (namespaces_dir, namespace_files) is not content: the
+  // namespaces themselves are.
+  return json{{"proxy",
+               {{"listen", c.listen.to_string()},
+                {"worker_threads", c.worker_threads},
+                {"server_version", c.server_version},
+                {"default_auth_plugin", to_string(c.default_auth_plugin)},
+                {"pool_acquire_timeout_ms", c.pool_acquire_timeout.count()},
+                {"backend_connect_timeout_ms", c.backend_connect_timeout.count()},
+                {"client_idle_timeout_s", c.client_idle_timeout.count()},
+                {"proxy_instance_id", c.proxy_instance_id}}},
+              {"admin",
+               {{"listen", c.admin_listen ? c.admin_listen->to_string() : ""},
+                {"user", c.admin_user},
+                {"password", secret(c.admin_password, secrets)}}},
+              {"log", {{"level", to_string(c.log_level)}, {"file", path_text(c.log_file)}}},
+              {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}}};
+}
+
+}  // namespace tessera::config

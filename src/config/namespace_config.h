@@ -1,0 +1,95 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/auth_plugin.h"
+#include "config/host_port.h"
+#include "config/ip_range.h"
+#include "config/shard_rule_config.h"
+
+namespace tessera::config {
+
+// A group of backend instances holding the same data (Gaea `slices[]`).
+struct Slice {
+  std::string name;
+  std::string user_name;  // backend account
+  std::string password;
+  HostPort master;
+  std::vector<WeightedAddress> slaves;
+  std::vector<WeightedAddress> statistic_slaves;
+  int capacity = 0;      // idle connections kept per instance (> 0)
+  int max_capacity = 0;  // connection limit per instance (>= capacity)
+  std::chrono::seconds idle_timeout{0};
+};
+
+enum class RwFlag { kReadOnly = 1, kReadWrite = 2 };
+
+// A front-end account (Gaea `users[]`).
+struct User {
+  std::string user_name;
+  std::string password;
+  std::string namespace_name;  // Gaea `namespace`; always equals the owning namespace's name
+  RwFlag rw_flag = RwFlag::kReadWrite;
+  bool rw_split = false;   // Gaea `rw_split` 0/1: send reads to replicas
+  int other_property = 0;  // Gaea: 1 = statistics user (reads go to statistic_slaves)
+  std::optional<AuthPlugin> auth_plugin;  // our extension; nullopt = any plugin accepted
+
+  bool is_statistic_user() const { return other_property == 1; }
+};
+
+// Gaea `global_sequences[]`.
+struct GlobalSequence {
+  std::string db;
+  std::string table;
+  std::string type;
+  std::string pk_name;
+  std::string slice_name;
+  int64_t max_limit = 0;
+};
+
+// One tenant: users, slices, shard rules. Loaded from a Gaea-compatible JSON file.
+struct Namespace {
+  std::string name;
+  bool online = true;
+  bool read_only = false;
+  std::map<std::string, bool> allowed_dbs;
+  std::map<std::string, std::string> default_phy_dbs;  // logical db -> physical db
+  std::chrono::milliseconds slow_sql_time{1000};
+  std::vector<std::string> black_sql;
+  std::vector<std::string> allowed_ip;     // as written
+  std::vector<IpRange> allowed_ip_ranges;  // parsed, parallel to allowed_ip; empty = all allowed
+  std::vector<Slice> slices;
+  std::vector<ShardRuleConfig> shard_rules;
+  std::vector<User> users;
+  std::string default_slice;
+  std::vector<GlobalSequence> global_sequences;
+  bool open_general_log = false;
+  std::chrono::milliseconds max_sql_execute_time{0};  // 0 = no limit
+  int64_t max_sql_result_size = 0;                    // rows; 0 = no limit
+  std::string default_charset;
+  std::string default_collation;
+
+  // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
+  // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).
+  std::string source_name;
+  std::vector<std::string> warnings;
+
+  const Slice* find_slice(std::string_view slice_name) const;
+  bool client_ip_allowed(std::string_view ip) const;  // true when allowed_ip is empty
+};
+
+// Parses and validates a namespace. `source_name` prefixes every error and warning.
+// Throws ConfigError.
+Namespace parse_namespace(std::string_view json, std::string_view source_name);
+
+// Reads `path` and parses it; errors name `source_name`, or the path when it is empty.
+Namespace load_namespace_file(const std::filesystem::path& path, std::string_view source_name = {});
+
+}  // namespace tessera::config

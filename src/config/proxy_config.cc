@@ -1,0 +1,272 @@
+#include "config/proxy_config.h"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "config/config_error.h"
+
+namespace tessera::config {
+
+namespace {
+
+constexpr std::array<std::pair<LogLevel, std::string_view>, 6> kLevels{{
+    {LogLevel::kTrace, "trace"},
+    {LogLevel::kDebug, "debug"},
+    {LogLevel::kInfo, "info"},
+    {LogLevel::kWarn, "warn"},
+    {LogLevel::kError, "error"},
+    {LogLevel::kOff, "off"},
+}};
+
+std::string_view toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    default:
+      return "date/time";
+  }
+}
+
+// Reads the keys of one `[table]`, refusing the ones nobody asked for.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string name, const std::string& source)
+      : table_(table), name_(std::move(name)), source_(source) {}
+
+  [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
+    throw ConfigError(source_, fmt::format("{}.{}", name_, key), problem);
+  }
+
+  const toml::node* get(std::string_view key) {
+    seen_.emplace(key);
+    return table_ ? table_->get(key) : nullptr;
+  }
+
+  std::optional<std::string> string(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) {
+      fail(key, fmt::format("expected a string, got {}", toml_type_name(*n)));
+    }
+    return n->as_string()->get();
+  }
+
+  std::optional<int64_t> integer(std::string_view key, int64_t min, int64_t max) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) {
+      fail(key, fmt::format("expected an integer, got {}", toml_type_name(*n)));
+    }
+    int64_t v = n->as_integer()->get();
+    if (v < min || v > max) fail(key, fmt::format("{} is out of range ({}..{})", v, min, max));
+    return v;
+  }
+
+  std::optional<std::vector<std::string>> string_list(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_array()) fail(key, fmt::format("expected an array, got {}", toml_type_name(*n)));
+    std::vector<std::string> out;
+    const toml::array& arr = *n->as_array();
+    for (size_t i = 0; i < arr.size(); ++i) {
+      if (!arr[i].is_string()) {
+        throw ConfigError(source_, fmt::format("{}.{}[{}]", name_, key, i),
+                          fmt::format("expected a string, got {}", toml_type_name(arr[i])));
+      }
+      out.push_back(arr[i].as_string()->get());
+    }
+    return out;
+  }
+
+  std::optional<HostPort> address(std::string_view key, std::optional<HostPort> current,
+                                  bool empty_disables) {
+    auto text = string(key);
+    if (!text) return current;
+    if (text->empty() && empty_disables) return std::nullopt;
+    auto hp = parse_host_port(*text);
+    if (!hp) fail(key, fmt::format("\"{}\" is not host:port", *text));
+    return hp;
+  }
+
+  void reject_unknown() const {
+    if (!table_) return;
+    for (const auto& [key, value] : *table_) {
+      if (!seen_.count(key.str())) {
+        fail(key.str(), fmt::format("unknown key (line {})", key.source().begin.line));
+      }
+    }
+  }
+
+ private:
+  const toml::table* table_;
+  std::string name_;
+  const std::string& source_;
+  std::set<std::string, std::less<>> seen_;
+};
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& text) {
+  if (text.empty()) return {};
+  std::filesystem::path p(text);
+  if (p.is_relative()) p = base / p;
+  return p.lexically_normal();
+}
+
+const toml::table* sub_table(const toml::table& root, std::string_view name,
+                             const std::string& source) {
+  const toml::node* n = root.get(name);
+  if (!n) return nullptr;
+  if (!n->is_table()) {
+    throw ConfigError(source, std::string(name),
+                      fmt::format("expected a table [{}], got {}", name, toml_type_name(*n)));
+  }
+  return n->as_table();
+}
+
+}  // namespace
+
+std::optional<LogLevel> parse_log_level(std::string_view name) {
+  for (const auto& [level, text] : kLevels) {
+    if (text == name) return level;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(LogLevel level) {
+  for (const auto& [l, text] : kLevels) {
+    if (l == level) return text;
+  }
+  return "info";
+}
+
+unsigned ProxyConfig::effective_worker_threads() const {
+  if (worker_threads != 0) return worker_threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view source_name,
+                               const std::filesystem::path& base_dir) {
+  const std::string source(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source, {},
+                      fmt::format("invalid TOML at line {}, column {}: {}", e.source().begin.line,
+                                  e.source().begin.column, e.description()));
+  }
+  for (const auto& [key, value] : root) {
+    static constexpr std::array<std::string_view, 4> kTables{"proxy", "admin", "log", "tls"};
+    if (std::find(kTables.begin(), kTables.end(), key.str()) == kTables.end()) {
+      throw ConfigError(source, std::string(key.str()),
+                        fmt::format("unknown table or key (line {}); expected [proxy], [admin], "
+                                    "[log] or [tls]",
+                                    key.source().begin.line));
+    }
+  }
+
+  ProxyConfig c;
+  c.base_dir = base_dir;
+
+  TableReader proxy(sub_table(root, "proxy", source), "proxy", source);
+  c.listen = *proxy.address("listen", c.listen, false);
+  c.worker_threads = static_cast<unsigned>(proxy.integer("worker_threads", 0, 1024).value_or(0));
+  c.server_version = proxy.string("server_version").value_or(c.server_version);
+  if (c.server_version.empty()) proxy.fail("server_version", "must not be empty");
+  if (auto plugin = proxy.string("default_auth_plugin")) {
+    auto parsed = parse_auth_plugin(*plugin);
+    if (!parsed) {
+      proxy.fail(
+          "default_auth_plugin",
+          fmt::format("\"{}\" is not mysql_native_password or caching_sha2_password", *plugin));
+    }
+    c.default_auth_plugin = *parsed;
+  }
+  auto dir = proxy.string("namespaces_dir");
+  for (const auto& file :
+       proxy.string_list("namespace_files").value_or(std::vector<std::string>{})) {
+    if (file.empty()) proxy.fail("namespace_files", "contains an empty path");
+    c.namespace_files.push_back(resolve(base_dir, file));
+  }
+  if (dir) {
+    c.namespaces_dir = resolve(base_dir, *dir);
+  } else {
+    auto fallback = resolve(base_dir, "namespaces");
+    std::error_code ec;
+    if (std::filesystem::is_directory(fallback, ec) || c.namespace_files.empty()) {
+      c.namespaces_dir = fallback;
+    }
+  }
+  constexpr int64_t kDay = 24 * 3600;
+  c.pool_acquire_timeout = std::chrono::milliseconds(
+      proxy.integer("pool_acquire_timeout_ms", 1, kDay * 1000).value_or(5000));
+  c.backend_connect_timeout = std::chrono::milliseconds(
+      proxy.integer("backend_connect_timeout_ms", 1, kDay * 1000).value_or(2000));
+  c.client_idle_timeout =
+      std::chrono::seconds(proxy.integer("client_idle_timeout_s", 1, 365 * kDay).value_or(28800));
+  c.proxy_instance_id = proxy.string("proxy_instance_id").value_or(c.proxy_instance_id);
+  if (c.proxy_instance_id.empty()) proxy.fail("proxy_instance_id", "must not be empty");
+  proxy.reject_unknown();
+
+  TableReader admin(sub_table(root, "admin", source), "admin", source);
+  c.admin_listen = admin.address("listen", c.admin_listen, true);
+  c.admin_user = admin.string("user").value_or(c.admin_user);
+  c.admin_password = admin.string("password").value_or(c.admin_password);
+  if (c.admin_listen && c.admin_user.empty()) admin.fail("user", "must not be empty");
+  admin.reject_unknown();
+
+  TableReader log(sub_table(root, "log", source), "log", source);
+  if (auto level = log.string("level")) {
+    auto parsed = parse_log_level(*level);
+    if (!parsed) {
+      log.fail("level",
+               fmt::format("\"{}\" is not one of trace, debug, info, warn, error, off", *level));
+    }
+    c.log_level = *parsed;
+  }
+  c.log_file = resolve(base_dir, log.string("file").value_or(""));
+  log.reject_unknown();
+
+  TableReader tls(sub_table(root, "tls", source), "tls", source);
+  c.tls_cert = resolve(base_dir, tls.string("cert").value_or(""));
+  c.tls_key = resolve(base_dir, tls.string("key").value_or(""));
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    tls.fail(c.tls_cert.empty() ? "cert" : "key",
+             "is missing: tls.cert and tls.key must be set together (both empty = TLS off)");
+  }
+  tls.reject_unknown();
+  return c;
+}
+
+ProxyConfig load_proxy_config(const std::filesystem::path& toml_path) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(toml_path, ec).lexically_normal();
+  if (ec) absolute = toml_path;
+  const std::string source = toml_path.string();
+  std::ifstream in(absolute, std::ios::binary);
+  if (!in) throw ConfigError(source, {}, "cannot open file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  ProxyConfig c = parse_proxy_config(buffer.str(), source, absolute.parent_path());
+  c.source_path = absolute;
+  return c;
+}
+
+}  // namespace tessera::config

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/auth_plugin.h"
+#include "config/host_port.h"
+
+namespace tessera::config {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+std::optional<LogLevel> parse_log_level(std::string_view name);
+std::string_view to_string(LogLevel level);
+
+// The proxy's own TOML file (`tessera.toml`). Relative paths in it are resolved against the
+// file's directory at load time, so every path here is absolute (or empty = unset).
+struct ProxyConfig {
+  // [proxy]
+  HostPort listen{"127.0.0.1", 13306};
+  unsigned worker_threads = 0;  // 0 = number of cores; see effective_worker_threads()
+  std::string server_version = "8.0.36-Tessera";
+  AuthPlugin default_auth_plugin = AuthPlugin::kMysqlNativePassword;
+  // Directory scanned for `*.json` namespace files; empty = no scan. When the key is absent,
+  // the default `namespaces` directory is scanned only if it exists or no namespace_files
+  // are listed.
+  std::filesystem::path namespaces_dir;
+  std::vector<std::filesystem::path> namespace_files;
+  std::chrono::milliseconds pool_acquire_timeout{5000};
+  std::chrono::milliseconds backend_connect_timeout{2000};
+  std::chrono::seconds client_idle_timeout{28800};
+  std::string proxy_instance_id = "tessera-1";
+
+  // [admin]
+  std::optional<HostPort> admin_listen = HostPort{"127.0.0.1", 13307};  // nullopt = disabled
+  std::string admin_user = "admin";
+  std::string admin_password = "admin";
+
+  // [log]
+  LogLevel log_level = LogLevel::kInfo;
+  std::filesystem::path log_file;  // empty = stderr
+
+  // [tls]
+  std::filesystem::path tls_cert;  // PEM; both empty = TLS off
+  std::filesystem::path tls_key;
+
+  // Not configuration: the file this was loaded from (absolute) and its directory.
+  std::filesystem::path source_path;
+  std::filesystem::path base_dir;
+
+  bool tls_enabled() const { return !tls_cert.empty(); }
+  unsigned effective_worker_threads() const;
+};
+
+// Loads and validates the TOML file. Every key is optional; unknown tables or keys, wrong
+// types and bad values throw ConfigError naming the file, `table.key` and the problem.
+ProxyConfig load_proxy_config(const std::filesystem::path& toml_path);
+
+// Same, from text; relative paths resolve against `base_dir`, errors name `source_name`.
+ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view source_name,
+                               const std::filesystem::path& base_dir);
+
+}  // namespace tessera::config
