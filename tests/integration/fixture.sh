@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# ctest fixture for the integration tests: `setup` starts the test cluster (scripts/cluster.sh)
+# and, in proxy mode, Tessera with the generated config; `cleanup` stops both.
+#
+# Environment (set by tests/integration/CMakeLists.txt):
+#   TESSERA_IT_MODE         proxy | direct
+#   TESSERA_IT_CLUSTER_DIR  cluster directory (under the build tree)
+#   TESSERA_IT_BASE_PORT    cluster base port
+#   TESSERA_IT_HOST/PORT    where tests connect (Tessera's listen address in proxy mode)
+#   TESSERA_IT_CONFIG       generated tessera.toml (proxy mode)
+#   TESSERA_BIN             the tessera binary (proxy mode)
+#   TESSERA_IT_RUN_DIR      where the pid file and tessera.log go
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MODE=${TESSERA_IT_MODE:-proxy}
+CLUSTER_DIR=${TESSERA_IT_CLUSTER_DIR:?}
+BASE_PORT=${TESSERA_IT_BASE_PORT:-24306}
+HOST=${TESSERA_IT_HOST:-127.0.0.1}
+PORT=${TESSERA_IT_PORT:-14306}
+RUN_DIR=${TESSERA_IT_RUN_DIR:-$CLUSTER_DIR/..}
+PID_FILE=$RUN_DIR/tessera.pid
+LOG_FILE=$RUN_DIR/tessera.log
+mkdir -p "$RUN_DIR"
+
+say() { echo "fixture: $*"; }
+
+front_users_direct() {
+  # Direct mode: the front users the tests log in with must exist on the MariaDB server itself.
+  # MariaDB has no caching_sha2_password server plugin, so sha2user is a native user there.
+  mariadb --no-defaults -S "$CLUSTER_DIR/slice-0/primary/mysqld.sock" -uroot -e "
+    CREATE USER IF NOT EXISTS 'app'@'127.0.0.1' IDENTIFIED BY 'app_pw';
+    CREATE USER IF NOT EXISTS 'sbtest'@'127.0.0.1' IDENTIFIED BY 'sbtest';
+    CREATE USER IF NOT EXISTS 'sha2user'@'127.0.0.1' IDENTIFIED BY 'sha2_pw';
+    GRANT ALL ON *.* TO 'app'@'127.0.0.1';
+    GRANT ALL ON *.* TO 'sbtest'@'127.0.0.1';
+    GRANT ALL ON *.* TO 'sha2user'@'127.0.0.1';"
+}
+
+stop_tessera() {
+  [[ -f $PID_FILE ]] || return 0
+  local pid
+  pid=$(cat "$PID_FILE")
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "tessera (pid $pid) ignored SIGTERM for 10s; killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "stopped tessera (pid $pid)"
+  fi
+  rm -f "$PID_FILE"
+}
+
+start_tessera() {
+  local bin=${TESSERA_BIN:?TESSERA_BIN not set} config=${TESSERA_IT_CONFIG:?}
+  [[ -x $bin ]] || { say "tessera binary $bin not found"; exit 1; }
+  stop_tessera
+  if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+    say "port $PORT is already in use by another process; cannot start the test instance"; exit 1
+  fi
+  : >"$LOG_FILE"
+  setsid "$bin" --config "$config" </dev/null >>"$LOG_FILE" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$PID_FILE"
+  say "started tessera pid $pid ($bin --config $config), log $LOG_FILE"
+  local deadline=$((SECONDS + 30))
+  until mariadb --no-defaults -h"$HOST" -P"$PORT" -uapp -papp_pw --connect-timeout=2 -N -B \
+      -e 'SELECT 1' >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "tessera exited during startup; log:"; tail -n 40 "$LOG_FILE"; rm -f "$PID_FILE"; exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      say "tessera not answering queries on $HOST:$PORT after 30s; log:"; tail -n 40 "$LOG_FILE"
+      stop_tessera; exit 1
+    fi
+    sleep 0.2
+  done
+  say "tessera is serving on $HOST:$PORT"
+}
+
+case ${1:-} in
+  setup)
+    "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 1 --base-port "$BASE_PORT"
+    if [[ $MODE == direct ]]; then
+      front_users_direct
+      say "direct mode: tests talk to MariaDB at $HOST:$PORT (no Tessera)"
+    else
+      start_tessera
+    fi
+    ;;
+  cleanup)
+    stop_tessera
+    if [[ -f $LOG_FILE ]] && grep -qiE 'AddressSanitizer|runtime error:|terminate called' "$LOG_FILE"; then
+      say "tessera log shows a crash or sanitizer report:"; grep -iE -A20 'AddressSanitizer|runtime error:|terminate called' "$LOG_FILE" | head -60
+      "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
+      exit 1
+    fi
+    "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
+    ;;
+  *) echo "usage: $0 setup|cleanup" >&2; exit 2 ;;
+esac
