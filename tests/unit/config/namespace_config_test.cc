@@ -1,0 +1,355 @@
+#include "config/namespace_config.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "config/canonical.h"
+#include "config/config_error.h"
+#include "config/validation.h"
+#include "temp_dir.h"
+
+namespace tessera::config {
+namespace {
+
+using nlohmann::json;
+
+// A namespace as Gaea's own tooling writes it: numbers as strings, nulls for empty lists,
+// fields we do not use.
+constexpr std::string_view kGaeaNamespace = R"({
+  "open_general_log": false,
+  "is_encrypt": false,
+  "name": "gaea_namespace_1",
+  "online": true,
+  "read_only": false,
+  "allowed_dbs": {"db_ks": true, "db_legacy": false},
+  "default_phy_dbs": {"db_ks": "db_ks_phy"},
+  "slow_sql_time": "1000",
+  "black_sql": ["delete from t1"],
+  "allowed_ip": ["127.0.0.1", "192.168.0.0/16"],
+  "slices": [
+    {
+      "name": "slice-0",
+      "user_name": "root",
+      "password": "root",
+      "master": "127.0.0.1:3306",
+      "slaves": ["127.0.0.1:3307@2", "127.0.0.1:3308"],
+      "statistic_slaves": null,
+      "capacity": 12,
+      "max_capacity": "24",
+      "idle_timeout": 60
+    },
+    {
+      "name": "slice-1",
+      "user_name": "root",
+      "password": "root",
+      "master": "127.0.0.1:3316",
+      "slaves": [],
+      "statistic_slaves": ["127.0.0.1:3319"],
+      "capacity": "12",
+      "max_capacity": 24,
+      "idle_timeout": "60"
+    }
+  ],
+  "shard_rules": [
+    {
+      "db": "db_ks",
+      "table": "tbl_ks",
+      "type": "mod",
+      "key": "id",
+      "locations": [2, 2],
+      "slices": ["slice-0", "slice-1"]
+    },
+    {
+      "db": "db_ks",
+      "table": "tbl_ks_child",
+      "type": "linked",
+      "parent_table": "tbl_ks",
+      "key": "id"
+    },
+    {
+      "db": "db_ks",
+      "table": "tbl_mycat",
+      "type": "mycat_long",
+      "key": "id",
+      "locations": ["2", 2],
+      "slices": ["slice-0", "slice-1"],
+      "databases": ["db_mycat_[0-3]"],
+      "partition_count": "4",
+      "partition_length": 256
+    },
+    {
+      "db": "db_ks",
+      "table": "tbl_day",
+      "type": "date_day",
+      "key": "create_time",
+      "locations": [1],
+      "slices": ["slice-0"],
+      "date_range": ["20240101-20240110"]
+    },
+    {
+      "db": "db_ks",
+      "table": "tbl_global",
+      "type": "global",
+      "locations": [1, 1],
+      "slices": ["slice-0", "slice-1"]
+    }
+  ],
+  "users": [
+    {
+      "user_name": "test_shard_hash",
+      "password": "test_shard_hash",
+      "namespace": "gaea_namespace_1",
+      "rw_flag": 2,
+      "rw_split": 1,
+      "other_property": 0
+    },
+    {
+      "user_name": "stats",
+      "password": "stats",
+      "namespace": "gaea_namespace_1",
+      "rw_flag": "1",
+      "rw_split": "1",
+      "other_property": "1",
+      "auth_plugin": "caching_sha2_password"
+    }
+  ],
+  "default_slice": "slice-0",
+  "global_sequences": [
+    {"db": "db_ks", "table": "tbl_ks", "type": "test", "pk_name": "id", "slice_name": "slice-0"}
+  ],
+  "default_charset": "utf8mb4",
+  "default_collation": "utf8mb4_general_ci",
+  "max_sql_execute_time": "5000",
+  "max_sql_result_size": -1,
+  "support_multi_query": true,
+  "down_after_no_alive": 32
+})";
+
+TEST(Namespace, LoadsGaeaStyleNamespace) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  EXPECT_EQ(ns.name, "gaea_namespace_1");
+  EXPECT_TRUE(ns.online);
+  EXPECT_EQ(ns.allowed_dbs.at("db_ks"), true);
+  EXPECT_EQ(ns.allowed_dbs.at("db_legacy"), false);
+  EXPECT_EQ(ns.default_phy_dbs.at("db_ks"), "db_ks_phy");
+  EXPECT_EQ(ns.slow_sql_time.count(), 1000);
+  EXPECT_EQ(ns.black_sql.size(), 1u);
+  ASSERT_EQ(ns.slices.size(), 2u);
+  const Slice& s0 = ns.slices[0];
+  EXPECT_EQ(s0.master, (HostPort{"127.0.0.1", 3306}));
+  ASSERT_EQ(s0.slaves.size(), 2u);
+  EXPECT_EQ(s0.slaves[0].weight, 2);
+  EXPECT_EQ(s0.slaves[1].weight, 1);
+  EXPECT_TRUE(s0.statistic_slaves.empty());
+  EXPECT_EQ(s0.capacity, 12);
+  EXPECT_EQ(s0.max_capacity, 24);
+  EXPECT_EQ(ns.slices[1].capacity, 12);
+  EXPECT_EQ(ns.slices[1].idle_timeout.count(), 60);
+  EXPECT_EQ(ns.slices[1].statistic_slaves.size(), 1u);
+
+  ASSERT_EQ(ns.shard_rules.size(), 5u);
+  EXPECT_EQ(ns.shard_rules[0].type, ShardRuleType::kMod);
+  EXPECT_EQ(ns.shard_rules[0].locations, (std::vector<int>{2, 2}));
+  EXPECT_EQ(ns.shard_rules[1].type, ShardRuleType::kLinked);
+  EXPECT_EQ(ns.shard_rules[1].parent_table, "tbl_ks");
+  EXPECT_EQ(ns.shard_rules[2].partition_count, "4");
+  EXPECT_EQ(ns.shard_rules[2].partition_length, "256");
+  EXPECT_EQ(ns.shard_rules[2].databases, (std::vector<std::string>{"db_mycat_[0-3]"}));
+  EXPECT_EQ(ns.shard_rules[3].date_range.size(), 1u);
+
+  ASSERT_EQ(ns.users.size(), 2u);
+  EXPECT_EQ(ns.users[0].rw_flag, RwFlag::kReadWrite);
+  EXPECT_TRUE(ns.users[0].rw_split);
+  EXPECT_FALSE(ns.users[0].auth_plugin);
+  EXPECT_EQ(ns.users[1].rw_flag, RwFlag::kReadOnly);
+  EXPECT_TRUE(ns.users[1].is_statistic_user());
+  EXPECT_EQ(ns.users[1].auth_plugin, AuthPlugin::kCachingSha2Password);
+  EXPECT_EQ(ns.default_slice, "slice-0");
+  EXPECT_EQ(ns.global_sequences.size(), 1u);
+  EXPECT_EQ(ns.max_sql_execute_time.count(), 5000);
+  EXPECT_EQ(ns.max_sql_result_size, 0);  // Gaea's -1: no limit
+  EXPECT_EQ(ns.default_charset, "utf8mb4");
+  EXPECT_EQ(ns.find_slice("slice-1"), &ns.slices[1]);
+  EXPECT_EQ(ns.find_slice("nope"), nullptr);
+}
+
+TEST(Namespace, UnknownFieldsAreWarningsNotErrors) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  ASSERT_EQ(ns.warnings.size(), 2u);
+  EXPECT_EQ(ns.warnings[0], "gaea.json: down_after_no_alive: unknown field, ignored");
+  EXPECT_EQ(ns.warnings[1], "gaea.json: support_multi_query: unknown field, ignored");
+
+  json j = json::parse(kGaeaNamespace);
+  j["slices"][1]["max_idle"] = 3;
+  ns = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_NE(std::find(ns.warnings.begin(), ns.warnings.end(),
+                      "gaea.json: slices[1].max_idle: unknown field, ignored"),
+            ns.warnings.end());
+}
+
+TEST(Namespace, AllowedIp) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));
+  EXPECT_TRUE(ns.client_ip_allowed("192.168.44.5"));
+  EXPECT_FALSE(ns.client_ip_allowed("10.0.0.1"));
+  ns.allowed_ip_ranges.clear();
+  EXPECT_TRUE(ns.client_ip_allowed("10.0.0.1"));
+}
+
+TEST(Namespace, CanonicalJsonRoundTrips) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  json canonical = to_canonical_json(ns);
+  Namespace again = parse_namespace(canonical.dump(), "canonical.json");
+  EXPECT_EQ(to_canonical_json(again), canonical);
+  EXPECT_TRUE(again.warnings.empty());
+  EXPECT_EQ(to_canonical_json(ns, Secrets::kRedact)["users"][0]["password"], "***");
+}
+
+TEST(Namespace, LoadsFromFile) {
+  testing::TempDir dir;
+  auto path = dir.write("ns/gaea.json", kGaeaNamespace);
+  Namespace ns = load_namespace_file(path);
+  EXPECT_EQ(ns.name, "gaea_namespace_1");
+  EXPECT_EQ(ns.source_name, path.string());
+  EXPECT_EQ(load_namespace_file(path, "ns/gaea.json").source_name, "ns/gaea.json");
+  try {
+    load_namespace_file(dir.path() / "missing.json");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing.json: cannot open file"), std::string::npos);
+  }
+}
+
+// Each case: a change to the valid namespace and the exact error message it must produce.
+struct BadCase {
+  std::string name;
+  std::function<void(json&)> mutate;
+  std::string message;
+};
+
+class NamespaceErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(NamespaceErrors, NamesFileFieldAndProblem) {
+  json j = json::parse(kGaeaNamespace);
+  GetParam().mutate(j);
+  try {
+    parse_namespace(j.dump(2), "namespaces/demo.json");
+    FAIL() << "expected ConfigError: " << GetParam().message;
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam().message);
+    EXPECT_EQ(e.file(), "namespaces/demo.json");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Validation, NamespaceErrors,
+    ::testing::Values(
+        BadCase{"MasterNotHostPort", [](json& j) { j["slices"][1]["master"] = "127.0.0.1"; },
+                R"(namespaces/demo.json: slices[1].master: "127.0.0.1" is not host:port)"},
+        BadCase{"MasterMissing", [](json& j) { j["slices"][0].erase("master"); },
+                "namespaces/demo.json: slices[0].master: is required (host:port of the primary)"},
+        BadCase{"PortZero", [](json& j) { j["slices"][0]["master"] = "127.0.0.1:0"; },
+                R"(namespaces/demo.json: slices[0].master: "127.0.0.1:0" is not host:port)"},
+        BadCase{
+            "PortTooBig", [](json& j) { j["slices"][0]["slaves"][1] = "h:70000"; },
+            R"(namespaces/demo.json: slices[0].slaves[1]: "h:70000" is not host:port or host:port@weight)"},
+        BadCase{
+            "WeightZero", [](json& j) { j["slices"][0]["slaves"][0] = "h:3307@0"; },
+            R"(namespaces/demo.json: slices[0].slaves[0]: "h:3307@0": weight must be between 1 and 1000000)"},
+        BadCase{"EmptyName", [](json& j) { j["name"] = ""; },
+                "namespaces/demo.json: name: must not be empty"},
+        BadCase{"EmptySliceName", [](json& j) { j["slices"][1]["name"] = ""; },
+                "namespaces/demo.json: slices[1].name: must not be empty"},
+        BadCase{"DuplicateSlice", [](json& j) { j["slices"][1]["name"] = "slice-0"; },
+                R"(namespaces/demo.json: slices[1].name: duplicate slice name "slice-0")"},
+        BadCase{"NoSlices", [](json& j) { j["slices"] = json::array(); },
+                "namespaces/demo.json: slices: at least one slice is required"},
+        BadCase{"DefaultSliceUnknown", [](json& j) { j["default_slice"] = "slice-9"; },
+                R"(namespaces/demo.json: default_slice: unknown slice "slice-9")"},
+        BadCase{"DefaultSliceMissing", [](json& j) { j.erase("default_slice"); },
+                "namespaces/demo.json: default_slice: must name one of the slices"},
+        BadCase{"CapacityZero", [](json& j) { j["slices"][0]["capacity"] = 0; },
+                "namespaces/demo.json: slices[0].capacity: 0 must be greater than 0"},
+        BadCase{"CapacityAboveMax", [](json& j) { j["slices"][1]["max_capacity"] = "8"; },
+                "namespaces/demo.json: slices[1].max_capacity: 8 is less than capacity 12"},
+        BadCase{"CapacityNotNumber", [](json& j) { j["slices"][0]["capacity"] = "lots"; },
+                R"(namespaces/demo.json: slices[0].capacity: "lots" is not an integer)"},
+        BadCase{"RwFlag", [](json& j) { j["users"][0]["rw_flag"] = 3; },
+                "namespaces/demo.json: users[0].rw_flag: 3 is not valid (1 = read-only, 2 = "
+                "read-write)"},
+        BadCase{"RwSplit", [](json& j) { j["users"][1]["rw_split"] = "2"; },
+                "namespaces/demo.json: users[1].rw_split: 2 is not valid (0 = all to master, 1 "
+                "= split reads)"},
+        BadCase{"DuplicateUser", [](json& j) { j["users"][1]["user_name"] = "test_shard_hash"; },
+                R"(namespaces/demo.json: users[1].user_name: duplicate user "test_shard_hash")"},
+        BadCase{"EmptyUser", [](json& j) { j["users"][0]["user_name"] = ""; },
+                "namespaces/demo.json: users[0].user_name: must not be empty"},
+        BadCase{
+            "UserNamespaceMismatch", [](json& j) { j["users"][1]["namespace"] = "other"; },
+            R"(namespaces/demo.json: users[1].namespace: "other" does not match the namespace name "gaea_namespace_1")"},
+        BadCase{
+            "AuthPlugin", [](json& j) { j["users"][0]["auth_plugin"] = "sha256_password"; },
+            R"(namespaces/demo.json: users[0].auth_plugin: "sha256_password" is not supported (use mysql_native_password, caching_sha2_password, or "" for any))"},
+        BadCase{
+            "AllowedIp", [](json& j) { j["allowed_ip"][1] = "192.168.0.0/40"; },
+            R"(namespaces/demo.json: allowed_ip[1]: "192.168.0.0/40" is not an IP address or CIDR block)"},
+        BadCase{"AllowedDbsNotBool", [](json& j) { j["allowed_dbs"]["db_ks"] = "yes"; },
+                R"(namespaces/demo.json: allowed_dbs.db_ks: expected true/false, got "yes")"},
+        BadCase{"SlicesNotArray", [](json& j) { j["slices"] = "slice-0"; },
+                "namespaces/demo.json: slices: expected an array, got string"},
+        BadCase{"NameNotString", [](json& j) { j["name"] = 7; },
+                "namespaces/demo.json: name: expected a string, got number 7"},
+        BadCase{
+            "RuleType", [](json& j) { j["shard_rules"][0]["type"] = "modulo"; },
+            R"(namespaces/demo.json: shard_rules[0].type: unknown shard rule type "modulo" (known: default, global, linked, hash, mod, range, date_year, date_month, date_day, mycat_mod, mycat_long, mycat_string, mycat_murmur))"},
+        BadCase{"RuleLocationsMismatch",
+                [](json& j) {
+                  j["shard_rules"][0]["locations"] = json::array({2, 2, 2});
+                },
+                "namespaces/demo.json: shard_rules[0].locations: has 3 entries but slices has 2; "
+                "they must match"},
+        BadCase{"RuleUnknownSlice", [](json& j) { j["shard_rules"][4]["slices"][1] = "slice-7"; },
+                R"(namespaces/demo.json: shard_rules[4].slices[1]: unknown slice "slice-7")"},
+        BadCase{"RuleMissingKey", [](json& j) { j["shard_rules"][0].erase("key"); },
+                "namespaces/demo.json: shard_rules[0].key: a mod rule needs a sharding key column"},
+        BadCase{"LinkedParentMissing",
+                [](json& j) { j["shard_rules"][1]["parent_table"] = "tbl_none"; },
+                "namespaces/demo.json: shard_rules[1].parent_table: no shard rule for parent "
+                "table db_ks.tbl_none"},
+        BadCase{"DateRangeMissing", [](json& j) { j["shard_rules"][3].erase("date_range"); },
+                "namespaces/demo.json: shard_rules[3].date_range: a date_day rule needs "
+                "date_range"},
+        BadCase{"SequenceSlice",
+                [](json& j) { j["global_sequences"][0]["slice_name"] = "slice-5"; },
+                R"(namespaces/demo.json: global_sequences[0].slice_name: unknown slice "slice-5")"},
+        BadCase{"Encrypted", [](json& j) { j["is_encrypt"] = true; },
+                "namespaces/demo.json: is_encrypt: encrypted Gaea namespaces are not supported; "
+                "decrypt the passwords and set false"},
+        BadCase{"NotAnObject", [](json& j) { j = json::array(); },
+                "namespaces/demo.json: (document): expected an object, got array"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(Namespace, SyntaxErrorHasLineAndColumn) {
+  std::string text = "{\n  \"name\": \"x\",\n  \"slices\": [,]\n}\n";
+  try {
+    parse_namespace(text, "namespaces/demo.json");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind("namespaces/demo.json: invalid JSON at line 3, column 14: ", 0), 0u)
+        << what;
+  }
+}
+
+TEST(Namespace, UserNamespaceDefaultsToOwner) {
+  json j = json::parse(kGaeaNamespace);
+  j["users"][0].erase("namespace");
+  Namespace ns = parse_namespace(j.dump(), "x.json");
+  EXPECT_EQ(ns.users[0].namespace_name, "gaea_namespace_1");
+}
+
+}  // namespace
+}  // namespace tessera::config

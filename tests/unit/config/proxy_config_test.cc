@@ -1,0 +1,156 @@
+#include "config/proxy_config.h"
+
+#include <gtest/gtest.h>
+
+#include "config/config_error.h"
+#include "temp_dir.h"
+
+namespace tessera::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+ProxyConfig parse(std::string_view text, const fs::path& base = "/etc/tessera") {
+  return parse_proxy_config(text, "tessera.toml", base);
+}
+
+std::string error_of(std::string_view text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ProxyConfig, EmptyFileGivesDefaults) {
+  ProxyConfig c = parse("");
+  EXPECT_EQ(c.listen, (HostPort{"127.0.0.1", 13306}));
+  EXPECT_EQ(c.worker_threads, 0u);
+  EXPECT_GE(c.effective_worker_threads(), 1u);
+  EXPECT_EQ(c.server_version, "8.0.36-Tessera");
+  EXPECT_EQ(c.default_auth_plugin, AuthPlugin::kMysqlNativePassword);
+  EXPECT_EQ(c.namespaces_dir, fs::path("/etc/tessera/namespaces"));
+  EXPECT_TRUE(c.namespace_files.empty());
+  EXPECT_EQ(c.pool_acquire_timeout.count(), 5000);
+  EXPECT_EQ(c.backend_connect_timeout.count(), 2000);
+  EXPECT_EQ(c.client_idle_timeout.count(), 28800);
+  EXPECT_EQ(c.proxy_instance_id, "tessera-1");
+  ASSERT_TRUE(c.admin_listen);
+  EXPECT_EQ(c.admin_listen->port, 13307);
+  EXPECT_EQ(c.admin_user, "admin");
+  EXPECT_EQ(c.admin_password, "admin");
+  EXPECT_EQ(c.log_level, LogLevel::kInfo);
+  EXPECT_TRUE(c.log_file.empty());
+  EXPECT_FALSE(c.tls_enabled());
+}
+
+TEST(ProxyConfig, ReadsEveryKey) {
+  ProxyConfig c = parse(R"(
+[proxy]
+listen = "[::1]:4000"
+worker_threads = 4
+server_version = "5.7.99-x"
+default_auth_plugin = "caching_sha2_password"
+namespaces_dir = "ns"
+namespace_files = ["extra/a.json", "/abs/b.json"]
+pool_acquire_timeout_ms = 100
+backend_connect_timeout_ms = 200
+client_idle_timeout_s = 300
+proxy_instance_id = "p-7"
+[admin]
+listen = ""
+user = "root"
+password = "pw"
+[log]
+level = "debug"
+file = "logs/tessera.log"
+[tls]
+cert = "tls/cert.pem"
+key = "/keys/key.pem"
+)");
+  EXPECT_EQ(c.listen, (HostPort{"::1", 4000}));
+  EXPECT_EQ(c.worker_threads, 4u);
+  EXPECT_EQ(c.effective_worker_threads(), 4u);
+  EXPECT_EQ(c.server_version, "5.7.99-x");
+  EXPECT_EQ(c.default_auth_plugin, AuthPlugin::kCachingSha2Password);
+  EXPECT_EQ(c.namespaces_dir, fs::path("/etc/tessera/ns"));
+  ASSERT_EQ(c.namespace_files.size(), 2u);
+  EXPECT_EQ(c.namespace_files[0], fs::path("/etc/tessera/extra/a.json"));
+  EXPECT_EQ(c.namespace_files[1], fs::path("/abs/b.json"));
+  EXPECT_EQ(c.pool_acquire_timeout.count(), 100);
+  EXPECT_EQ(c.backend_connect_timeout.count(), 200);
+  EXPECT_EQ(c.client_idle_timeout.count(), 300);
+  EXPECT_EQ(c.proxy_instance_id, "p-7");
+  EXPECT_FALSE(c.admin_listen);
+  EXPECT_EQ(c.admin_user, "root");
+  EXPECT_EQ(c.log_level, LogLevel::kDebug);
+  EXPECT_EQ(c.log_file, fs::path("/etc/tessera/logs/tessera.log"));
+  EXPECT_EQ(c.tls_cert, fs::path("/etc/tessera/tls/cert.pem"));
+  EXPECT_EQ(c.tls_key, fs::path("/keys/key.pem"));
+  EXPECT_TRUE(c.tls_enabled());
+}
+
+TEST(ProxyConfig, DefaultNamespacesDirSkippedWhenAbsentAndFilesListed) {
+  testing::TempDir dir;
+  ProxyConfig c = parse(R"([proxy]
+namespace_files = ["one.json"])",
+                        dir.path());
+  EXPECT_TRUE(c.namespaces_dir.empty());
+  dir.write("namespaces/x.json", "{}");
+  c = parse(R"([proxy]
+namespace_files = ["one.json"])",
+            dir.path());
+  EXPECT_EQ(c.namespaces_dir, dir.path() / "namespaces");
+}
+
+TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
+  EXPECT_EQ(error_of("[proxy]\nlisten = \"127.0.0.1\"\n"),
+            R"(tessera.toml: proxy.listen: "127.0.0.1" is not host:port)");
+  EXPECT_EQ(error_of("[proxy]\nlisten = \"127.0.0.1:99999\"\n"),
+            R"(tessera.toml: proxy.listen: "127.0.0.1:99999" is not host:port)");
+  EXPECT_EQ(error_of("[proxy]\nworker_threads = \"4\"\n"),
+            "tessera.toml: proxy.worker_threads: expected an integer, got string");
+  EXPECT_EQ(error_of("[proxy]\nworker_threads = -1\n"),
+            "tessera.toml: proxy.worker_threads: -1 is out of range (0..1024)");
+  EXPECT_EQ(error_of("[proxy]\nlisen = \"127.0.0.1:1\"\n"),
+            "tessera.toml: proxy.lisen: unknown key (line 2)");
+  EXPECT_EQ(error_of("[proxy]\n[backend]\nx = 1\n"),
+            "tessera.toml: backend: unknown table or key (line 2); expected [proxy], [admin], "
+            "[log] or [tls]");
+  EXPECT_EQ(
+      error_of("[log]\nlevel = \"verbose\"\n"),
+      R"(tessera.toml: log.level: "verbose" is not one of trace, debug, info, warn, error, off)");
+  EXPECT_EQ(
+      error_of("[proxy]\ndefault_auth_plugin = \"sha256_password\"\n"),
+      R"(tessera.toml: proxy.default_auth_plugin: "sha256_password" is not mysql_native_password or caching_sha2_password)");
+  EXPECT_EQ(error_of("[tls]\ncert = \"c.pem\"\n"),
+            "tessera.toml: tls.key: is missing: tls.cert and tls.key must be set together (both "
+            "empty = TLS off)");
+  EXPECT_EQ(error_of("[admin]\nlisten = \"x\"\n"),
+            R"(tessera.toml: admin.listen: "x" is not host:port)");
+  EXPECT_EQ(error_of("[proxy]\nnamespace_files = [1]\n"),
+            "tessera.toml: proxy.namespace_files[0]: expected a string, got integer");
+  EXPECT_EQ(error_of("proxy = 3\n"), "tessera.toml: proxy: expected a table [proxy], got integer");
+  EXPECT_EQ(error_of("[proxy]\npool_acquire_timeout_ms = 0\n"),
+            "tessera.toml: proxy.pool_acquire_timeout_ms: 0 is out of range (1..86400000)");
+}
+
+TEST(ProxyConfig, SyntaxErrorHasLineAndColumn) {
+  std::string what = error_of("[proxy]\nlisten = \n");
+  EXPECT_EQ(what.rfind("tessera.toml: invalid TOML at line 2, column ", 0), 0u) << what;
+}
+
+TEST(ProxyConfig, LoadResolvesAgainstFileDirectory) {
+  testing::TempDir dir;
+  auto path = dir.write("conf/tessera.toml", "[log]\nfile = \"../logs/t.log\"\n");
+  ProxyConfig c = load_proxy_config(path);
+  EXPECT_EQ(c.source_path, path);
+  EXPECT_EQ(c.base_dir, dir.path() / "conf");
+  EXPECT_EQ(c.log_file, dir.path() / "logs/t.log");
+  EXPECT_EQ(c.namespaces_dir, dir.path() / "conf/namespaces");
+  EXPECT_THROW(load_proxy_config(dir.path() / "nope.toml"), ConfigError);
+}
+
+}  // namespace
+}  // namespace tessera::config
