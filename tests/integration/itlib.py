@@ -264,6 +264,186 @@ class RawConn:
             rows.append(row)
 
 
+# --- binary protocol (server-side prepared statements) ---------------------------------------
+
+T_TINY, T_SHORT, T_LONG, T_FLOAT, T_DOUBLE, T_NULL = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
+T_LONGLONG, T_INT24, T_YEAR = 0x08, 0x09, 0x0D
+T_DATE, T_TIME, T_DATETIME, T_TIMESTAMP = 0x0A, 0x0B, 0x0C, 0x07
+T_VAR_STRING, T_STRING, T_BLOB = 0xFD, 0xFE, 0xFC
+
+
+def read_lenenc_bytes(data, pos):
+    n, pos = lenenc_int(data, pos)
+    if n is None:
+        return None, pos
+    return data[pos:pos + n], pos + n
+
+
+def parse_column_def(p):
+    pos = 0
+    fields = []
+    for _ in range(6):  # catalog, schema, table, org_table, name, org_name
+        v, pos = read_lenenc_bytes(p, pos)
+        fields.append(v)
+    _, pos = lenenc_int(p, pos)  # length of fixed fields (0x0c)
+    charset, length, ctype, flags, decimals = struct.unpack_from("<HIBHB", p, pos)
+    return dict(name=fields[4].decode(), type=ctype, flags=flags, charset=charset)
+
+
+def encode_param(value):
+    """Returns (type byte, unsigned flag, bytes) for COM_STMT_EXECUTE."""
+    if value is None:
+        return T_NULL, 0, b""
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int):
+        if value >= 1 << 63:
+            return T_LONGLONG, 0x80, struct.pack("<Q", value)  # unsigned flag
+        return T_LONGLONG, 0, struct.pack("<q", value)
+    if isinstance(value, float):
+        return T_DOUBLE, 0, struct.pack("<d", value)
+    if isinstance(value, str):
+        value = value.encode()
+    n = len(value)
+    if n < 0xFB:
+        head = bytes([n])
+    elif n < 1 << 16:
+        head = b"\xfc" + struct.pack("<H", n)
+    elif n < 1 << 24:
+        head = b"\xfd" + n.to_bytes(3, "little")
+    else:
+        head = b"\xfe" + struct.pack("<Q", n)
+    return T_VAR_STRING, 0, head + value
+
+
+def decode_binary_value(ctype, flags, p, pos):
+    unsigned = bool(flags & 0x20)
+    fixed = {T_TINY: ("b", 1), T_SHORT: ("h", 2), T_YEAR: ("h", 2), T_LONG: ("i", 4),
+             T_INT24: ("i", 4), T_LONGLONG: ("q", 8), T_FLOAT: ("f", 4), T_DOUBLE: ("d", 8)}
+    if ctype in fixed:
+        fmt, size = fixed[ctype]
+        if unsigned and fmt in "bhiq":
+            fmt = fmt.upper()
+        return struct.unpack_from("<" + fmt, p, pos)[0], pos + size
+    if ctype in (T_DATE, T_DATETIME, T_TIMESTAMP):
+        n = p[pos]
+        b = p[pos + 1:pos + 1 + n]
+        pos += 1 + n
+        if n == 0:
+            return "0000-00-00", pos
+        y, mo, d = struct.unpack_from("<HBB", b, 0)
+        s = f"{y:04d}-{mo:02d}-{d:02d}"
+        if n >= 7:
+            h, mi, se = b[4], b[5], b[6]
+            s += f" {h:02d}:{mi:02d}:{se:02d}"
+        if n == 11:
+            s += f".{struct.unpack_from('<I', b, 7)[0]:06d}"
+        return s, pos
+    if ctype == T_TIME:
+        n = p[pos]
+        b = p[pos + 1:pos + 1 + n]
+        pos += 1 + n
+        if n == 0:
+            return "00:00:00", pos
+        neg, days, h, mi, se = struct.unpack_from("<BIBBB", b, 0)
+        return f"{'-' if neg else ''}{days * 24 + h:02d}:{mi:02d}:{se:02d}", pos
+    v, pos = read_lenenc_bytes(p, pos)
+    return v, pos
+
+
+class Stmt:
+    def __init__(self, conn, stmt_id, params, columns):
+        self.conn, self.id, self.params, self.columns = conn, stmt_id, params, columns
+
+
+def _raw_prepare(self, sql):
+    p = self.command(b"\x16" + sql.encode())
+    if p[0] == 0xFF:
+        raise parse_err(p)
+    assert p[0] == 0x00, p[:20]
+    stmt_id, ncols, nparams = struct.unpack_from("<IHH", p, 1)
+    params, columns = [], []
+    if nparams:
+        params = [parse_column_def(self.read_packet()) for _ in range(nparams)]
+        assert self.read_packet()[0] == 0xFE
+    if ncols:
+        columns = [parse_column_def(self.read_packet()) for _ in range(ncols)]
+        assert self.read_packet()[0] == 0xFE
+    return Stmt(self, stmt_id, params, columns)
+
+
+def _raw_execute(self, stmt, args=(), stmt_id=None, long_data=()):
+    """COM_STMT_EXECUTE. Returns ("ok", affected_rows) or ("rows", [[...]]); raises ErrPacket.
+    `long_data`: indexes of params already sent with COM_STMT_SEND_LONG_DATA."""
+    sid = stmt.id if stmt_id is None else stmt_id
+    payload = b"\x17" + struct.pack("<IBI", sid, 0, 1)
+    if args:
+        nulls = bytearray((len(args) + 7) // 8)
+        types, values = b"", b""
+        for i, a in enumerate(args):
+            if i in long_data:
+                types += bytes([T_BLOB, 0])
+                continue
+            t, u, v = encode_param(a)
+            if a is None:
+                nulls[i // 8] |= 1 << (i % 8)
+            types += bytes([t, u])
+            values += v
+        payload += bytes(nulls) + b"\x01" + types + values
+    p = self.command(payload)
+    if p[0] == 0xFF:
+        raise parse_err(p)
+    if p[0] == 0x00:
+        affected, _ = lenenc_int(p, 1)
+        return "ok", affected
+    ncols, _ = lenenc_int(p, 0)
+    cols = [parse_column_def(self.read_packet()) for _ in range(ncols)]
+    assert self.read_packet()[0] == 0xFE
+    rows = []
+    while True:
+        p = self.read_packet()
+        if p[0] == 0xFE and len(p) < 9:
+            return "rows", rows
+        if p[0] == 0xFF:
+            raise parse_err(p)
+        assert p[0] == 0x00, p[:20]
+        nbytes = (ncols + 7 + 2) // 8
+        bitmap = p[1:1 + nbytes]
+        pos = 1 + nbytes
+        row = []
+        for i, c in enumerate(cols):
+            bit = i + 2
+            if bitmap[bit // 8] & (1 << (bit % 8)):
+                row.append(None)
+                continue
+            v, pos = decode_binary_value(c["type"], c["flags"], p, pos)
+            row.append(v)
+        rows.append(row)
+
+
+def _raw_send_long_data(self, stmt, param, data):
+    self.send_packet(b"\x18" + struct.pack("<IH", stmt.id, param) + data, seq=0)  # no response
+
+
+def _raw_stmt_close(self, stmt_or_id):
+    sid = stmt_or_id.id if isinstance(stmt_or_id, Stmt) else stmt_or_id
+    self.send_packet(b"\x19" + struct.pack("<I", sid), seq=0)  # no response
+
+
+def _raw_stmt_reset(self, stmt):
+    p = self.command(b"\x1a" + struct.pack("<I", stmt.id))
+    if p[0] == 0xFF:
+        raise parse_err(p)
+    return p
+
+
+RawConn.prepare = _raw_prepare
+RawConn.execute = _raw_execute
+RawConn.send_long_data = _raw_send_long_data
+RawConn.stmt_close = _raw_stmt_close
+RawConn.stmt_reset = _raw_stmt_reset
+
+
 def expect_err_or_close(conn, what, timeout=15):
     """Reads until an ERR packet or a close. Returns the ErrPacket or None (closed).
     Fails (AssertionError) if the server neither answers nor closes within `timeout`."""
