@@ -74,6 +74,12 @@ else
   log "no cluster in $DIR (nothing to stop)"; exit 0
 fi
 
+# One start/stop at a time per cluster directory (e.g. a demo and a test run racing).
+if [[ $CMD == start || $CMD == stop ]] && command -v flock >/dev/null; then
+  exec 9>"$DIR/.lock"
+  flock -w 300 9 || die "another cluster.sh holds $DIR/.lock"
+fi
+
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 [[ -x $MARIADBD ]] || die "mariadbd not found; run scripts/install-deps.sh"
 
@@ -171,7 +177,7 @@ launch_one() {
   alive "$s" && return 0
   rm -f "$d/mysqld.pid" "$d/mysqld.sock"
   # setsid + closed fds: the server must outlive this script and not hold ctest's pipes open.
-  setsid "$MARIADBD" --defaults-file="$d/my.cnf" --user=root </dev/null >>"$d/stdout.log" 2>&1 &
+  setsid "$MARIADBD" --defaults-file="$d/my.cnf" --user=root </dev/null >>"$d/stdout.log" 2>&1 9>&- &
   echo $! >"$d/launch.pid"
 }
 
