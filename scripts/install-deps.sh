@@ -50,6 +50,7 @@ created_policy=0
 if [[ ! -e $POLICY ]]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null && $SUDO chmod +x "$POLICY" && created_policy=1
 fi
-trap '[[ $created_policy == 1 ]] && $SUDO rm -f "$POLICY"' EXIT
+remove_policy() { if [[ $created_policy == 1 ]]; then $SUDO rm -f "$POLICY"; fi; }
+trap remove_policy EXIT
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
