@@ -93,7 +93,8 @@ bool verify_caching_sha2(std::string_view response, std::string_view scramble,
 std::string xor_password_with_scramble(std::string_view password_nul, std::string_view scramble) {
   std::string out(password_nul);
   if (scramble.empty()) return out;
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(out[i] ^ scramble[i % scramble.size()]);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<char>(out[i] ^ scramble[i % scramble.size()]);
   return out;
 }
 
@@ -111,7 +112,9 @@ std::shared_ptr<RsaKeyPair> RsaKeyPair::generate(int bits) {
   return kp;
 }
 
-RsaKeyPair::~RsaKeyPair() { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_)); }
+RsaKeyPair::~RsaKeyPair() {
+  EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey_));
+}
 
 std::string RsaKeyPair::decrypt(std::string_view ciphertext) const {
   auto* pkey = static_cast<EVP_PKEY*>(pkey_);

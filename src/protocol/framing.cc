@@ -3,7 +3,8 @@
 namespace tessera::protocol {
 
 void append_frames(std::string& out, std::string_view payload, uint8_t& seq) {
-  out.reserve(out.size() + payload.size() + kFrameHeaderSize * (1 + payload.size() / kMaxFramePayload));
+  out.reserve(out.size() + payload.size() +
+              kFrameHeaderSize * (1 + payload.size() / kMaxFramePayload));
   for (;;) {
     uint32_t chunk = payload.size() >= kMaxFramePayload ? kMaxFramePayload
                                                         : static_cast<uint32_t>(payload.size());

@@ -1,0 +1,133 @@
+// tessera: command line, logging, configuration, worker threads, signals.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "config/config_error.h"
+#include "config/loaded_config.h"
+#include "frontend/proxy_context.h"
+#include "frontend/worker.h"
+
+namespace {
+
+void setup_logging(const tessera::config::ProxyConfig& proxy) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (proxy.log_file.empty()) {
+    logger = spdlog::stderr_color_mt("tessera");
+  } else {
+    logger = spdlog::basic_logger_mt("tessera", proxy.log_file.string());
+  }
+  using tessera::config::LogLevel;
+  spdlog::level::level_enum level = spdlog::level::info;
+  switch (proxy.log_level) {
+    case LogLevel::kTrace:
+      level = spdlog::level::trace;
+      break;
+    case LogLevel::kDebug:
+      level = spdlog::level::debug;
+      break;
+    case LogLevel::kInfo:
+      level = spdlog::level::info;
+      break;
+    case LogLevel::kWarn:
+      level = spdlog::level::warn;
+      break;
+    case LogLevel::kError:
+      level = spdlog::level::err;
+      break;
+    case LogLevel::kOff:
+      level = spdlog::level::off;
+      break;
+  }
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tessera: a MySQL-protocol database middleware (sharding, read/write splitting)"};
+  std::string config_path;
+  bool show_version = false;
+  bool check_only = false;
+  cli.add_option("-c,--config", config_path, "proxy configuration file (TOML)");
+  cli.add_flag("-V,--version", show_version, "print the version and exit");
+  cli.add_flag("--check", check_only, "validate the configuration and exit");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (show_version) {
+    std::cout << "tessera " << TESSERA_VERSION << "\n";
+    return 0;
+  }
+  if (config_path.empty()) {
+    std::cerr << "tessera: --config is required (see --help)\n";
+    return 2;
+  }
+
+  std::shared_ptr<const tessera::config::LoadedConfig> config;
+  try {
+    config = tessera::config::load_snapshot(config_path);
+  } catch (const std::exception& e) {
+    std::cerr << "tessera: configuration error: " << e.what() << "\n";
+    return 2;
+  }
+  if (check_only) {
+    std::cout << "configuration OK: " << config->namespaces().size() << " namespace(s)\n";
+    return 0;
+  }
+  const auto& proxy = config->proxy();
+  setup_logging(proxy);
+  for (const auto& w : config->warnings()) spdlog::warn("config: {}", w);
+
+  // A client vanishing mid-write must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  tessera::frontend::ProxyContext ctx(config);
+  unsigned threads = proxy.effective_worker_threads();
+  ctx.set_worker_count(threads);
+
+  asio::ip::tcp::endpoint endpoint;
+  try {
+    endpoint =
+        asio::ip::tcp::endpoint(asio::ip::make_address(proxy.listen.host), proxy.listen.port);
+  } catch (const std::exception& e) {
+    spdlog::critical("listen address {} is not an IP address: {}", proxy.listen.to_string(),
+                     e.what());
+    return 2;
+  }
+
+  std::vector<std::unique_ptr<tessera::frontend::Worker>> workers;
+  try {
+    for (unsigned i = 0; i < threads; ++i) {
+      workers.push_back(std::make_unique<tessera::frontend::Worker>(ctx, i));
+      workers.back()->listen(endpoint);
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}: {}", proxy.listen.to_string(), e.what());
+    return 1;
+  }
+  for (auto& w : workers) w->start();
+  spdlog::info("tessera {} listening on {} with {} worker thread(s), {} namespace(s)",
+               TESSERA_VERSION, proxy.listen.to_string(), threads, config->namespaces().size());
+
+  asio::io_context main_io;
+  asio::signal_set signals(main_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code&, int sig) {
+    spdlog::info("signal {} received, shutting down", sig);
+    main_io.stop();
+  });
+  main_io.run();
+  for (auto& w : workers) w->stop();
+  for (auto& w : workers) w->join();
+  spdlog::info("tessera stopped");
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,289 @@
+#include "backend/backend_connection.h"
+
+#include <asio/connect.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "backend/backend_error.h"
+#include "protocol/auth.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+#include "protocol/statement_packets.h"
+#include "protocol/wire_reader.h"
+
+namespace tessera::backend {
+
+using namespace protocol;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+// What we ask of every backend: protocol 4.1 with plugin auth, multi results,
+// session tracking (so state changes are reported to us) and DEPRECATE_EOF.
+constexpr uint32_t kWantedCaps = cap::kLongPassword | cap::kLongFlag | cap::kProtocol41 |
+                                 cap::kTransactions | cap::kSecureConnection |
+                                 cap::kMultiStatements | cap::kMultiResults | cap::kPsMultiResults |
+                                 cap::kPluginAuth | cap::kPluginAuthLenencClientData |
+                                 cap::kSessionTrack | cap::kDeprecateEof | cap::kLocalFiles;
+
+[[noreturn]] void fail(ErrorCode ec, std::string msg) {
+  throw BackendError(ErrPacket(ec, std::move(msg)));
+}
+
+std::string auth_response_for(std::string_view plugin, std::string_view password,
+                              std::string_view scramble) {
+  if (plugin == kCachingSha2Password) return caching_sha2_response(password, scramble);
+  return native_password_response(password, scramble);
+}
+
+}  // namespace
+
+asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
+    asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options) {
+  asio::ip::tcp::resolver resolver(ex);
+  asio::ip::tcp::socket sock(ex);
+  asio::steady_timer timer(ex);
+  timer.expires_after(options.timeout);
+  std::string where = endpoint.host + ":" + std::to_string(endpoint.port);
+  try {
+    auto endpoints = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
+                                                     asio::use_awaitable);
+    auto result = co_await (asio::async_connect(sock, endpoints, asio::use_awaitable) ||
+                            timer.async_wait(asio::use_awaitable));
+    if (result.index() == 1)
+      fail(errc::kBackendUnavailable, "timed out connecting to backend " + where);
+  } catch (const std::system_error& e) {
+    fail(errc::kBackendUnavailable,
+         "cannot connect to backend " + where + ": " + e.code().message());
+  }
+  sock.set_option(asio::ip::tcp::no_delay(true));
+  std::unique_ptr<BackendConnection> conn(new BackendConnection(std::move(sock)));
+  conn->endpoint_ = std::move(endpoint);
+  try {
+    std::string payload;
+    uint8_t seq = 0;
+    auto read = conn->socket_.read_packet(payload, seq);
+    timer.expires_after(options.timeout);
+    auto r = co_await (std::move(read) || timer.async_wait(asio::use_awaitable));
+    if (r.index() == 1) fail(errc::kBackendUnavailable, "backend " + where + " sent no greeting");
+    if (is_err_packet(payload)) {
+      auto err = ErrPacket::decode(payload);
+      throw BackendError(err.value_or(ErrPacket(errc::kBackendUnavailable, "backend refused")));
+    }
+    auto hs = InitialHandshake::decode(payload);
+    if (!hs) fail(errc::kHandshakeError, "backend " + where + " sent a malformed greeting");
+    conn->connection_id_ = hs->connection_id;
+    conn->server_version_ = hs->server_version;
+    co_await conn->authenticate(*hs, options);
+    // Ask the server to report every session-state change in OK packets,
+    // so the proxy learns what clients SET without parsing it.
+    auto res = co_await conn->query(
+        "SET SESSION session_track_system_variables='*', session_track_schema=ON, "
+        "session_track_state_change=ON");
+    if (!res.ok) throw BackendError(res.err);
+    conn->vars.clear();
+  } catch (const std::system_error& e) {
+    fail(errc::kBackendLost,
+         "lost connection to backend " + where + " during handshake: " + e.code().message());
+  } catch (const ProtocolViolation& e) {
+    fail(errc::kHandshakeError, "backend " + where + ": " + e.what());
+  }
+  co_return conn;
+}
+
+asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
+                                                      ConnectOptions options) {
+  caps_ = kWantedCaps & hs.capabilities;
+  if (!(caps_ & cap::kProtocol41))
+    fail(errc::kHandshakeError, "backend does not speak protocol 4.1");
+  if (options.found_rows) caps_ |= cap::kFoundRows;
+  HandshakeResponse resp;
+  resp.capabilities = caps_;
+  resp.max_packet_size = 1u << 30;
+  resp.collation = options.collation;
+  resp.user = endpoint_.user;
+  std::string plugin = hs.auth_plugin.empty() ? std::string(kNativePassword) : hs.auth_plugin;
+  if (plugin != kNativePassword && plugin != kCachingSha2Password) plugin = kNativePassword;
+  std::string scramble = hs.scramble;
+  resp.auth_plugin = plugin;
+  resp.auth_response = auth_response_for(plugin, endpoint_.password, scramble);
+  collation = options.collation;
+  found_rows = options.found_rows;
+  uint8_t seq = 1;
+  co_await socket_.write_packet(resp.encode(), seq);
+
+  std::string payload;
+  for (int round = 0; round < 8; ++round) {
+    uint8_t got = 0;
+    co_await socket_.read_packet(payload, got);
+    seq = static_cast<uint8_t>(got + 1);
+    if (payload.empty()) fail(errc::kHandshakeError, "empty authentication packet from backend");
+    uint8_t head = static_cast<uint8_t>(payload[0]);
+    if (head == kOkHeader) {
+      if (auto ok = OkPacket::decode(payload, caps_)) status_flags = ok->status_flags;
+      co_return;
+    }
+    if (head == kErrHeader) {
+      auto err = ErrPacket::decode(payload);
+      throw BackendError(err.value_or(ErrPacket(errc::kAccessDenied, "backend refused login")));
+    }
+    if (head == kAuthSwitchHeader) {
+      auto sw = AuthSwitchRequest::decode(payload);
+      if (!sw) fail(errc::kHandshakeError, "malformed auth switch from backend");
+      plugin = sw->plugin;
+      scramble = sw->data;
+      std::string answer;
+      if (plugin == kNativePassword || plugin == kCachingSha2Password) {
+        answer = auth_response_for(plugin, endpoint_.password, scramble);
+      } else if (plugin == kClearPassword) {
+        answer = endpoint_.password + '\0';
+      } else {
+        fail(errc::kNotSupportedAuthMode, "backend asks for unsupported auth plugin " + plugin);
+      }
+      co_await socket_.write_packet(answer, seq);
+      continue;
+    }
+    if (head == kAuthMoreDataHeader && plugin == kCachingSha2Password && payload.size() >= 2) {
+      uint8_t what = static_cast<uint8_t>(payload[1]);
+      if (what == kSha2FastAuthSuccess) continue;  // the OK follows
+      if (what == kSha2PerformFullAuth) {
+        if (socket_.tls_active()) {
+          co_await socket_.write_packet(endpoint_.password + '\0', seq);
+        } else {
+          std::string request(1, static_cast<char>(kSha2RequestPublicKey));
+          co_await socket_.write_packet(request, seq);
+          co_await socket_.read_packet(payload, got);
+          seq = static_cast<uint8_t>(got + 1);
+          if (payload.empty() || static_cast<uint8_t>(payload[0]) != kAuthMoreDataHeader) {
+            fail(errc::kHandshakeError, "backend did not send its RSA public key");
+          }
+          std::string pem = payload.substr(1);
+          std::string cipher = rsa_encrypt_with_pem(
+              pem, xor_password_with_scramble(endpoint_.password + '\0', scramble));
+          if (cipher.empty())
+            fail(errc::kHandshakeError, "RSA encryption of the backend password failed");
+          co_await socket_.write_packet(cipher, seq);
+        }
+        continue;
+      }
+    }
+    fail(errc::kHandshakeError, "unexpected packet during backend authentication");
+  }
+  fail(errc::kHandshakeError, "backend authentication did not finish");
+}
+
+void BackendConnection::observe_ok(const OkPacket& ok) {
+  status_flags = ok.status_flags;
+  if (ok.last_insert_id != 0) last_insert_id = ok.last_insert_id;
+}
+
+asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& result) {
+  std::string payload;
+  uint8_t seq = 0;
+  for (;;) {
+    co_await socket_.read_packet(payload, seq);
+    if (is_err_packet(payload)) {
+      result.ok = false;
+      result.err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "error"));
+      co_return;
+    }
+    if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
+      auto ok = OkPacket::decode(payload, caps_);
+      if (!ok) fail(errc::kMalformedPacket, "malformed OK packet from backend");
+      observe_ok(*ok);
+      result.ok = true;
+      result.ok_packet = std::move(*ok);
+      if (!(result.ok_packet.status_flags & status::kMoreResultsExist)) co_return;
+      continue;
+    }
+    // A result set: column count, definitions, rows, terminator.
+    WireReader r(payload);
+    uint64_t columns = r.lenenc_int().value_or(0);
+    for (uint64_t i = 0; i < columns; ++i) co_await socket_.read_packet(payload, seq);
+    if (!(caps_ & cap::kDeprecateEof)) co_await socket_.read_packet(payload, seq);
+    for (;;) {
+      co_await socket_.read_packet(payload, seq);
+      if (is_err_packet(payload)) {
+        result.ok = false;
+        result.err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "error"));
+        co_return;
+      }
+      bool end = (caps_ & cap::kDeprecateEof) ? is_result_end_ok(payload) : is_eof_packet(payload);
+      if (end) {
+        uint16_t flags = 0;
+        if (caps_ & cap::kDeprecateEof) {
+          auto ok = OkPacket::decode(payload, caps_);
+          if (ok) {
+            observe_ok(*ok);
+            flags = ok->status_flags;
+          }
+        } else if (auto eof = EofPacket::decode(payload)) {
+          flags = status_flags = eof->status_flags;
+        }
+        result.ok = true;
+        if (!(flags & status::kMoreResultsExist)) co_return;
+        break;
+      }
+      WireReader row(payload);
+      std::vector<std::string> cells;
+      for (uint64_t i = 0; i < columns; ++i) cells.emplace_back(row.lenenc_str());
+      result.rows.push_back(std::move(cells));
+    }
+  }
+}
+
+asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(Command::kQuery));
+  scratch_.append(sql);
+  uint8_t seq = 0;
+  co_await socket_.write_packet(scratch_, seq);
+  SimpleResult result;
+  co_await read_simple_response(result);
+  co_return result;
+}
+
+asio::awaitable<SimpleResult> BackendConnection::init_db(std::string_view name) {
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(Command::kInitDb));
+  scratch_.append(name);
+  uint8_t seq = 0;
+  co_await socket_.write_packet(scratch_, seq);
+  SimpleResult result;
+  co_await read_simple_response(result);
+  if (result.ok) db = std::string(name);
+  co_return result;
+}
+
+asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(const std::string& sql,
+                                                                            ErrPacket& err) {
+  if (auto it = prepared.find(sql); it != prepared.end()) co_return &it->second;
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(Command::kStmtPrepare));
+  scratch_.append(sql);
+  uint8_t seq = 0;
+  co_await socket_.write_packet(scratch_, seq);
+  std::string payload;
+  co_await socket_.read_packet(payload, seq);
+  if (is_err_packet(payload)) {
+    err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "prepare failed"));
+    co_return nullptr;
+  }
+  auto ok = StmtPrepareOk::decode(payload);
+  if (!ok) fail(errc::kMalformedPacket, "malformed COM_STMT_PREPARE response from backend");
+  bool eof_blocks = !(caps_ & cap::kDeprecateEof);
+  size_t to_skip = ok->num_params + ok->num_columns + (eof_blocks && ok->num_params ? 1 : 0) +
+                   (eof_blocks && ok->num_columns ? 1 : 0);
+  for (size_t i = 0; i < to_skip; ++i) co_await socket_.read_packet(payload, seq);
+  auto [it, inserted] =
+      prepared.emplace(sql, BackendStatement{ok->statement_id, ok->num_params, ok->num_columns});
+  co_return &it->second;
+}
+
+void BackendConnection::forget_prepared(const std::string& sql) {
+  prepared.erase(sql);
+}
+
+}  // namespace tessera::backend

@@ -1,0 +1,101 @@
+// Tessera's own client side of the MySQL protocol: one connection to one
+// backend instance, with the session state it currently carries so a pool
+// can hand it to any client session after syncing that state.
+#pragma once
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "protocol/handshake.h"
+#include "protocol/packet_socket.h"
+#include "protocol/response_packets.h"
+
+namespace tessera::backend {
+
+struct BackendEndpoint {
+  std::string host;
+  uint16_t port = 3306;
+  std::string user;
+  std::string password;
+  std::string key() const { return host + ":" + std::to_string(port) + "/" + user; }
+};
+
+struct ConnectOptions {
+  uint8_t collation = 45;  // utf8mb4_general_ci
+  bool found_rows = false;
+  std::chrono::milliseconds timeout{2000};
+};
+
+// A statement prepared on this backend connection.
+struct BackendStatement {
+  uint32_t id = 0;
+  uint16_t num_params = 0;
+  uint16_t num_columns = 0;
+};
+
+// Outcome of a statement whose result the proxy consumes itself.
+struct SimpleResult {
+  bool ok = false;
+  protocol::OkPacket ok_packet;
+  protocol::ErrPacket err;
+  std::vector<std::vector<std::string>> rows;  // text rows, NULL as empty
+};
+
+class BackendConnection {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  static asio::awaitable<std::unique_ptr<BackendConnection>> connect(asio::any_io_executor ex,
+                                                                     BackendEndpoint endpoint,
+                                                                     ConnectOptions options);
+
+  protocol::PacketSocket& socket() { return socket_; }
+  uint32_t capabilities() const { return caps_; }
+  uint32_t connection_id() const { return connection_id_; }
+  const std::string& server_version() const { return server_version_; }
+  const BackendEndpoint& endpoint() const { return endpoint_; }
+
+  // Runs one statement and consumes its whole response (all result sets).
+  asio::awaitable<SimpleResult> query(std::string_view sql);
+  asio::awaitable<SimpleResult> init_db(std::string_view db);
+  // Prepares `sql` here unless already prepared; the response is consumed.
+  asio::awaitable<const BackendStatement*> ensure_prepared(const std::string& sql,
+                                                           protocol::ErrPacket& err);
+  void forget_prepared(const std::string& sql);
+
+  // Applies session-state changes reported in an OK packet.
+  void observe_ok(const protocol::OkPacket& ok);
+
+  // ---- state carried by this connection (kept current by the session) ----
+  std::string db;
+  uint8_t collation = 0;
+  bool found_rows = false;
+  // System variables set away from their defaults on this connection.
+  std::map<std::string, std::string> vars;
+  uint16_t status_flags = 0;
+  uint64_t last_insert_id = 0;
+  bool broken = false;
+  Clock::time_point last_used = Clock::now();
+  std::string last_gtid;  // MariaDB last_gtid from session tracking
+  std::unordered_map<std::string, BackendStatement> prepared;
+
+ private:
+  explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+  asio::awaitable<void> authenticate(const protocol::InitialHandshake& hs, ConnectOptions options);
+  asio::awaitable<void> read_simple_response(SimpleResult& result);
+
+  protocol::PacketSocket socket_;
+  BackendEndpoint endpoint_;
+  uint32_t caps_ = 0;
+  uint32_t connection_id_ = 0;
+  std::string server_version_;
+  std::string scratch_;
+};
+
+}  // namespace tessera::backend

@@ -1,0 +1,137 @@
+#include "backend/connection_pool.h"
+
+#include <algorithm>
+#include <asio/use_awaitable.hpp>
+
+#include "backend/backend_error.h"
+#include "protocol/error_codes.h"
+
+namespace tessera::backend {
+
+ConnectionPool::ConnectionPool(asio::any_io_executor ex, BackendEndpoint endpoint,
+                               PoolLimits limits)
+    : ex_(std::move(ex)), endpoint_(std::move(endpoint)), limits_(limits) {}
+
+ConnectionPool::~ConnectionPool() {
+  for (auto* w : waiters_) w->timer.cancel();
+}
+
+asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
+    const BackendConnection* preferred, ConnectOptions options) {
+  for (;;) {
+    if (!idle_.empty()) {
+      auto pick = idle_.end();
+      if (preferred) {
+        pick = std::find_if(idle_.begin(), idle_.end(),
+                            [&](const auto& c) { return c.get() == preferred; });
+        if (pick != idle_.end() && (*pick)->found_rows != options.found_rows) pick = idle_.end();
+      }
+      if (pick == idle_.end()) {
+        auto rit = std::find_if(idle_.rbegin(), idle_.rend(),
+                                [&](const auto& c) { return c->found_rows == options.found_rows; });
+        if (rit != idle_.rend()) pick = std::prev(rit.base());
+      }
+      if (pick != idle_.end()) {
+        auto conn = std::move(*pick);
+        idle_.erase(pick);
+        co_return conn;
+      }
+      // Only connections with the other found_rows flag are idle: retire the
+      // oldest one to make room instead of exceeding the limit.
+      if (open_ >= limits_.max_capacity) {
+        idle_.front()->socket().close();
+        idle_.erase(idle_.begin());
+        --open_;
+      }
+    }
+    if (open_ < limits_.max_capacity) {
+      ++open_;
+      try {
+        options.timeout = limits_.connect_timeout;
+        auto conn = co_await BackendConnection::connect(ex_, endpoint_, options);
+        ++created_;
+        co_return conn;
+      } catch (...) {
+        --open_;
+        wake_one_for_slot();
+        throw;
+      }
+    }
+    // At the limit: queue until a connection is released or the wait times out.
+    Waiter waiter(ex_, options.found_rows);
+    waiter.timer.expires_after(limits_.acquire_timeout);
+    waiters_.push_back(&waiter);
+    std::error_code ec;
+    try {
+      co_await waiter.timer.async_wait(asio::use_awaitable);
+    } catch (const std::system_error& e) {
+      ec = e.code();
+    }
+    auto it = std::find(waiters_.begin(), waiters_.end(), &waiter);
+    if (it != waiters_.end()) waiters_.erase(it);
+    if (waiter.conn) co_return std::move(waiter.conn);
+    if (waiter.may_connect) continue;
+    ++acquire_timeouts_;
+    throw BackendError(protocol::ErrPacket(
+        protocol::errc::kLockWaitTimeout,
+        "no backend connection to " + endpoint_.host + ":" + std::to_string(endpoint_.port) +
+            " became free within " + std::to_string(limits_.acquire_timeout.count()) +
+            " ms (pool max_capacity reached); raise max_capacity or reduce long transactions"));
+  }
+}
+
+void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
+  if (!conn) return;
+  if (conn->broken || !conn->socket().is_open()) {
+    discard(std::move(conn));
+    return;
+  }
+  conn->last_used = BackendConnection::Clock::now();
+  for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+    Waiter* w = *it;
+    if (w->found_rows == conn->found_rows && !w->conn && !w->may_connect) {
+      w->conn = std::move(conn);
+      waiters_.erase(it);
+      w->timer.cancel();
+      return;
+    }
+  }
+  idle_.push_back(std::move(conn));
+  // A waiter wanting the other flag can use a slot once this one is retired.
+  if (!waiters_.empty()) wake_one_for_slot();
+}
+
+void ConnectionPool::discard(std::unique_ptr<BackendConnection> conn) {
+  if (!conn) return;
+  conn->socket().close();
+  if (open_ > 0) --open_;
+  wake_one_for_slot();
+}
+
+void ConnectionPool::wake_one_for_slot() {
+  for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+    Waiter* w = *it;
+    if (!w->conn && !w->may_connect) {
+      w->may_connect = true;
+      waiters_.erase(it);
+      w->timer.cancel();
+      return;
+    }
+  }
+}
+
+PoolStats ConnectionPool::stats() const {
+  return {open_, idle_.size(), waiters_.size(), created_, acquire_timeouts_};
+}
+
+void ConnectionPool::reap_idle() {
+  auto now = BackendConnection::Clock::now();
+  // Oldest first (front); keep at least `capacity` idle connections.
+  while (idle_.size() > limits_.capacity && now - idle_.front()->last_used > limits_.idle_timeout) {
+    idle_.front()->socket().close();
+    idle_.erase(idle_.begin());
+    if (open_ > 0) --open_;
+  }
+}
+
+}  // namespace tessera::backend

@@ -1,0 +1,261 @@
+// Connection phase of a client session: greeting, optional TLS, account
+// lookup and authentication (mysql_native_password, caching_sha2_password
+// with fast path and full authentication over TLS or RSA), auth switch, and
+// COM_CHANGE_USER.
+#include <spdlog/spdlog.h>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/auth.h"
+#include "protocol/constants.h"
+#include "protocol/handshake.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr uint32_t kServerCaps =
+    cap::kLongPassword | cap::kFoundRows | cap::kLongFlag | cap::kConnectWithDb | cap::kNoSchema |
+    cap::kLocalFiles | cap::kIgnoreSpace | cap::kProtocol41 | cap::kInteractive |
+    cap::kIgnoreSigpipe | cap::kTransactions | cap::kSecureConnection | cap::kMultiStatements |
+    cap::kMultiResults | cap::kPsMultiResults | cap::kPluginAuth | cap::kConnectAttrs |
+    cap::kPluginAuthLenencClientData | cap::kCanHandleExpiredPasswords | cap::kSessionTrack |
+    cap::kDeprecateEof;
+
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+std::string_view plugin_name(config::AuthPlugin p) {
+  return config::to_string(p);
+}
+
+}  // namespace
+
+bool ClientSession::bind_account(const config::UserRef& account) {
+  user_ = account.user;
+  namespace_ = account.ns;
+  const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
+  if (!slice) return false;
+  pool_ = &worker_.pool_for(*slice, slice->master);
+  return true;
+}
+
+asio::awaitable<bool> ClientSession::handshake() {
+  auto& ctx = worker_.context();
+  config_ = ctx.config();
+  const auto& proxy = config_->proxy();
+  scramble_ = make_scramble();
+
+  InitialHandshake hs;
+  hs.server_version = proxy.server_version;
+  hs.connection_id = connection_id_;
+  hs.scramble = scramble_;
+  hs.capabilities = kServerCaps | (ctx.tls_context() ? cap::kSsl : 0);
+  hs.collation = kUtf8mb4GeneralCi;
+  hs.status_flags = status::kAutocommit;
+  hs.auth_plugin = std::string(plugin_name(proxy.default_auth_plugin));
+  uint8_t seq = 0;
+  co_await client_.write_packet(hs.encode(), seq);
+
+  // A client that never answers must not hold a slot forever.
+  asio::steady_timer timer(client_.socket().get_executor());
+  auto read_with_deadline = [&](std::string& payload, uint8_t& got,
+                                uint8_t expect) -> asio::awaitable<bool> {
+    timer.expires_after(kHandshakeTimeout);
+    auto r = co_await (client_.read_packet(payload, got, expect) ||
+                       timer.async_wait(asio::use_awaitable));
+    co_return r.index() == 0;
+  };
+
+  std::string payload;
+  uint8_t got = 0;
+  client_.set_max_packet_size(64 * 1024);  // nothing in the handshake is larger
+  if (!co_await read_with_deadline(payload, got, 1)) {
+    spdlog::debug("client {}: no handshake response within {}s", peer_text(),
+                  kHandshakeTimeout.count());
+    co_return false;
+  }
+  seq = static_cast<uint8_t>(got + 1);
+  if (HandshakeResponse::is_ssl_request(payload)) {
+    if (!ctx.tls_context()) {
+      co_await send_error(errc::kHandshakeError, "TLS is not enabled on this Tessera listener",
+                          seq);
+      co_return false;
+    }
+    co_await client_.start_tls_server(*ctx.tls_context());
+    if (!co_await read_with_deadline(payload, got, seq)) co_return false;
+    seq = static_cast<uint8_t>(got + 1);
+  }
+  auto resp = HandshakeResponse::decode(payload);
+  if (!resp) {
+    ctx.counters.protocol_errors++;
+    co_await send_error(errc::kHandshakeError, "Bad handshake: malformed handshake response", seq);
+    co_return false;
+  }
+  client_caps_ = resp->capabilities & (kServerCaps | cap::kSsl);
+  state_.collation = resp->collation ? resp->collation : kUtf8mb4GeneralCi;
+  state_.found_rows = client_caps_ & cap::kFoundRows;
+  multi_statements_ = client_caps_ & cap::kMultiStatements;
+
+  config::UserRef account = config_->lookup_user(resp->user);
+  std::string plugin = resp->auth_plugin;
+  if (plugin.empty() && (client_caps_ & cap::kSecureConnection))
+    plugin = std::string(kNativePassword);
+  if (!co_await authenticate(account, plugin, resp->auth_response, seq)) co_return false;
+
+  if (!resp->database.empty()) {
+    if (!namespace_->allowed_dbs.empty() && !namespace_->allowed_dbs.count(resp->database)) {
+      co_await send_error(
+          errc::kDbAccessDenied,
+          "Access denied for user '" + resp->user + "' to database '" + resp->database + "'", seq);
+      co_return false;
+    }
+    state_.db = resp->database;
+    // Check the database exists now, as a server would, not at first query.
+    sent_this_command_ = false;
+    if (!co_await ensure_backend(seq)) co_return false;
+    release_backend();
+  }
+  client_.set_max_packet_size(1024ull * 1024 * 1024);
+  co_await send_ok(seq);
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account,
+                                                  std::string plugin, std::string auth_response,
+                                                  uint8_t& seq) {
+  auto& ctx = worker_.context();
+  auto deny = [&](std::string_view user_name, bool used_password) -> asio::awaitable<bool> {
+    ctx.counters.auth_failures++;
+    spdlog::info("access denied for '{}' from {}", user_name, peer_ip_);
+    co_await send_error(errc::kAccessDenied,
+                        "Access denied for user '" + std::string(user_name) + "'@'" + peer_ip_ +
+                            "' (using password: " + (used_password ? "YES" : "NO") + ")",
+                        seq);
+    co_return false;
+  };
+  std::string requested_user = account ? account.user->user_name : std::string();
+  if (!account) {
+    // Finish the exchange shape-wise like a real server would, then refuse.
+    co_return co_await deny("unknown", !auth_response.empty());
+  }
+  const config::User& user = *account.user;
+  if (!account.ns->online) {
+    co_await send_error(errc::kAccessDenied,
+                        "namespace '" + account.ns->name + "' is offline; try again later", seq);
+    co_return false;
+  }
+  if (!account.ns->client_ip_allowed(peer_ip_)) {
+    co_await send_error(
+        errc::kAccessDenied,
+        "Host '" + peer_ip_ + "' is not allowed to connect to namespace '" + account.ns->name + "'",
+        seq);
+    co_return false;
+  }
+  // The plugin the account requires, else whichever supported one the client used.
+  std::string required = user.auth_plugin ? std::string(plugin_name(*user.auth_plugin)) : plugin;
+  if (required != kNativePassword && required != kCachingSha2Password) {
+    required = std::string(plugin_name(config_->proxy().default_auth_plugin));
+  }
+  if (plugin != required) {
+    scramble_ = make_scramble();
+    co_await client_.write_packet(AuthSwitchRequest{required, scramble_}.encode(), seq);
+    uint8_t got = 0;
+    co_await client_.read_packet(auth_response, got, seq);
+    seq = static_cast<uint8_t>(got + 1);
+    plugin = required;
+  }
+  bool ok = false;
+  if (plugin == kNativePassword) {
+    ok = verify_native_password(auth_response, scramble_, user.password);
+  } else if (user.password.empty()) {
+    ok = auth_response.empty();
+  } else if (ctx.sha2_cached(user.user_name, user.password)) {
+    ok = verify_caching_sha2(auth_response, scramble_, user.password);
+    if (ok) {
+      std::string fast{static_cast<char>(kAuthMoreDataHeader),
+                       static_cast<char>(kSha2FastAuthSuccess)};
+      co_await client_.write_packet(fast, seq);
+    }
+  } else {
+    // Not in the cache: the client must prove the password itself.
+    ok = verify_caching_sha2(auth_response, scramble_, user.password) &&
+         co_await full_sha2_authentication(user, seq);
+  }
+  if (!ok) co_return co_await deny(requested_user, !auth_response.empty());
+  if (!bind_account(account)) {
+    co_await send_error(errc::kUnknownError,
+                        "namespace '" + account.ns->name + "' has no usable default slice", seq);
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::full_sha2_authentication(const config::User& user,
+                                                              uint8_t& seq) {
+  auto& ctx = worker_.context();
+  std::string request{static_cast<char>(kAuthMoreDataHeader),
+                      static_cast<char>(kSha2PerformFullAuth)};
+  co_await client_.write_packet(request, seq);
+  std::string reply;
+  uint8_t got = 0;
+  co_await client_.read_packet(reply, got, seq);
+  seq = static_cast<uint8_t>(got + 1);
+  std::string password;
+  if (client_.tls_active()) {
+    password = reply;
+  } else {
+    if (reply.size() == 1 && static_cast<uint8_t>(reply[0]) == kSha2RequestPublicKey) {
+      std::string key(1, static_cast<char>(kAuthMoreDataHeader));
+      key += ctx.rsa_key().public_key_pem();
+      co_await client_.write_packet(key, seq);
+      co_await client_.read_packet(reply, got, seq);
+      seq = static_cast<uint8_t>(got + 1);
+    }
+    std::string plain = ctx.rsa_key().decrypt(reply);
+    if (plain.empty()) {
+      co_await send_error(errc::kAccessDenied,
+                          "caching_sha2_password full authentication needs TLS or the RSA public "
+                          "key exchange; connect with TLS or allow public key retrieval",
+                          seq);
+      co_return false;
+    }
+    password = xor_password_with_scramble(plain, scramble_);
+  }
+  if (!password.empty() && password.back() == '\0') password.pop_back();
+  if (password != user.password) co_return false;
+  ctx.sha2_remember(user.user_name, user.password);
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
+  auto cu = ChangeUser::decode(payload.substr(1), client_caps_);
+  uint8_t seq = 1;
+  if (!cu) {
+    co_await send_error(errc::kMalformedPacket, "malformed COM_CHANGE_USER packet", seq);
+    co_return false;
+  }
+  // Whatever the old user had on the server must not leak to the new one.
+  drop_backend();
+  reset_session_state();
+  config_ = worker_.context().config();
+  config::UserRef account = config_->lookup_user(cu->user);
+  std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
+  if (cu->collation) state_.collation = static_cast<uint8_t>(cu->collation);
+  if (!co_await authenticate(account, plugin, cu->auth_response, seq)) co_return false;
+  state_.db = cu->database;
+  if (!state_.db.empty()) {
+    sent_this_command_ = false;
+    if (!co_await ensure_backend(seq)) co_return true;
+    release_backend();
+  }
+  co_await send_ok(seq);
+  co_return true;
+}
+
+}  // namespace tessera::frontend

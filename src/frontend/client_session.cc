@@ -1,0 +1,271 @@
+#include "frontend/client_session.h"
+
+#include <spdlog/spdlog.h>
+#include <asio/use_awaitable.hpp>
+
+#include "backend/backend_error.h"
+#include "frontend/worker.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
+    : worker_(worker),
+      client_(std::move(socket)),
+      connection_id_(worker.context().next_connection_id()) {
+  std::error_code ec;
+  client_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  auto remote = client_.socket().remote_endpoint(ec);
+  if (!ec) peer_ip_ = remote.address().to_string();
+  worker_.context().counters.connections_active++;
+}
+
+ClientSession::~ClientSession() {
+  drop_backend();
+  unpin();
+  worker_.context().counters.connections_active--;
+}
+
+std::string ClientSession::peer_text() const {
+  return peer_ip_ + " (connection " + std::to_string(connection_id_) + ")";
+}
+
+asio::awaitable<void> ClientSession::run() {
+  std::optional<std::string> violation;
+  try {
+    if (co_await handshake()) co_await command_loop();
+  } catch (const ProtocolViolation& e) {
+    worker_.context().counters.protocol_errors++;
+    spdlog::info("client {}: protocol violation: {}", peer_text(), e.what());
+    violation = e.what();
+  } catch (const std::system_error& e) {
+    spdlog::debug("client {}: connection ended: {}", peer_text(), e.code().message());
+  } catch (const std::exception& e) {
+    spdlog::warn("client {}: session ended by error: {}", peer_text(), e.what());
+  }
+  if (violation) {
+    // Best effort: tell the client why before closing.
+    try {
+      co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
+    } catch (const std::exception&) {
+    }
+  }
+  drop_backend();
+  client_.close();
+}
+
+asio::awaitable<void> ClientSession::command_loop() {
+  for (;;) {
+    uint8_t seq = 0;
+    // Every command starts a new sequence at 0.
+    co_await client_.read_packet(command_, seq, 0);
+    if (command_.empty()) {
+      worker_.context().counters.protocol_errors++;
+      co_await send_error(errc::kMalformedPacket, "empty command packet");
+      continue;
+    }
+    if (static_cast<Command>(command_[0]) == Command::kQuit) co_return;
+    sent_this_command_ = false;
+    co_await dispatch(command_);
+    if (command_.capacity() > 1024 * 1024) std::string().swap(command_);
+    if (out_.capacity() > 1024 * 1024) std::string().swap(out_);
+  }
+}
+
+asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
+  auto cmd = static_cast<Command>(payload[0]);
+  switch (cmd) {
+    case Command::kQuery:
+      co_await handle_query(payload);
+      break;
+    case Command::kInitDb:
+      co_await handle_init_db(payload.substr(1));
+      break;
+    case Command::kPing:
+      co_await send_ok();
+      break;
+    case Command::kFieldList:
+      co_await handle_passthrough(payload, RelayMode::kFieldList);
+      break;
+    case Command::kStatistics:
+      co_await handle_passthrough(payload, RelayMode::kSingle);
+      break;
+    case Command::kStmtPrepare:
+      co_await handle_prepare(payload);
+      break;
+    case Command::kStmtExecute:
+      co_await handle_execute(payload);
+      break;
+    case Command::kStmtSendLongData:
+      handle_long_data(payload);
+      break;
+    case Command::kStmtClose:
+      handle_stmt_close(payload);
+      break;
+    case Command::kStmtReset:
+      co_await handle_stmt_reset(payload);
+      break;
+    case Command::kStmtFetch:
+      co_await handle_fetch(payload);
+      break;
+    case Command::kResetConnection:
+      co_await handle_reset_connection();
+      break;
+    case Command::kChangeUser:
+      if (!co_await change_user(payload)) throw std::runtime_error("COM_CHANGE_USER failed");
+      break;
+    case Command::kSetOption: {
+      if (payload.size() >= 3) multi_statements_ = payload[1] == 0;
+      uint8_t seq = 1;
+      out_.clear();
+      emit_result_end(0, state_.status_flags, nullptr, {}, seq);
+      co_await flush();
+      break;
+    }
+    default:
+      co_await send_error(errc::kUnknownCommand,
+                          "Unknown command " + std::to_string(static_cast<int>(cmd)));
+      break;
+  }
+}
+
+asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
+  worker_.context().counters.queries++;
+  std::string_view sql = payload.substr(1);
+  sql::StatementInfo info = sql::classify(sql);
+  if (info.is_multi_statement && !multi_statements_) {
+    // The client did not enable multi-statements; a server would refuse too.
+    co_await send_error({1064, "42000"},
+                        "You have an error in your SQL syntax: multiple statements in one query "
+                        "need CLIENT_MULTI_STATEMENTS");
+    co_return;
+  }
+  if (!co_await ensure_backend()) co_return;
+  std::optional<std::string> failure;
+  try {
+    if (info.calls(sql::kSessionFnLastInsertIdIndex) && state_.last_insert_id != 0 &&
+        conn_->last_insert_id != state_.last_insert_id) {
+      // LAST_INSERT_ID() is per connection: carry the session's value over.
+      co_await conn_->query("DO LAST_INSERT_ID(" + std::to_string(state_.last_insert_id) + ")");
+    }
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(payload, seq);
+    co_await relay_response(RelayMode::kQuery);
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  after_statement(&info);
+}
+
+asio::awaitable<void> ClientSession::handle_init_db(std::string_view name) {
+  if (!namespace_->allowed_dbs.empty() && !namespace_->allowed_dbs.count(std::string(name))) {
+    co_await send_error(errc::kDbAccessDenied, "Access denied for user '" + user_->user_name +
+                                                   "' to database '" + std::string(name) + "'");
+    co_return;
+  }
+  if (!co_await ensure_backend()) co_return;
+  std::optional<std::string> failure;
+  try {
+    auto r = co_await conn_->init_db(name);
+    if (!r.ok) {
+      release_backend();
+      co_await send_error(r.err);
+      co_return;
+    }
+    state_.db = std::string(name);
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  release_backend();
+  co_await send_ok();
+}
+
+asio::awaitable<void> ClientSession::handle_passthrough(std::string_view payload, RelayMode mode) {
+  if (!co_await ensure_backend()) co_return;
+  std::optional<std::string> failure;
+  try {
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(payload, seq);
+    co_await relay_response(mode);
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  after_statement(nullptr);
+}
+
+void ClientSession::reset_session_state() {
+  state_.vars.clear();
+  state_.last_insert_id = 0;
+  state_.status_flags = status::kAutocommit;
+  statements_.clear();
+  cursor_statement_ = 0;
+}
+
+asio::awaitable<void> ClientSession::handle_reset_connection() {
+  // Temporary tables, locks, user variables and an open transaction live on
+  // a held connection: closing it is the only way to be sure they are gone.
+  if (conn_ && (pinned_ != session::PinReason::kNone || (conn_->status_flags & status::kInTrans))) {
+    drop_backend();
+  } else {
+    release_backend();
+  }
+  unpin();
+  reset_session_state();
+  co_await send_ok();
+}
+
+asio::awaitable<void> ClientSession::send_ok(uint8_t seq) {
+  OkPacket ok;
+  ok.status_flags = state_.status_flags & ~status::kSessionStateChanged;
+  out_.clear();
+  append_frames(out_, ok.encode(client_caps_), seq);
+  co_await flush();
+}
+
+asio::awaitable<void> ClientSession::send_error(const ErrPacket& err, uint8_t seq) {
+  out_.clear();
+  append_frames(out_, err.encode(), seq);
+  co_await flush();
+}
+
+asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string message, uint8_t seq) {
+  co_await send_error(ErrPacket(ec, std::move(message)), seq);
+}
+
+asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what) {
+  worker_.context().counters.backend_errors++;
+  std::string where = pool_ ? pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port)
+                            : std::string("backend");
+  bool in_txn = conn_ && (conn_->status_flags & status::kInTrans);
+  drop_backend();
+  unpin();
+  if (sent_this_command_) {
+    // Part of a result already reached the client; the stream cannot be
+    // completed honestly, so end the connection.
+    spdlog::warn("client {}: backend {} failed mid-result: {}", peer_text(), where, what);
+    client_.close();
+    co_return;
+  }
+  std::string msg = "Lost connection to backend " + where + ": " + std::string(what);
+  if (in_txn) msg += "; the open transaction was rolled back";
+  spdlog::warn("client {}: {}", peer_text(), msg);
+  state_.status_flags &= ~status::kInTrans;
+  co_await send_error(errc::kBackendLost, msg);
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,132 @@
+// One client connection: handshake and authentication, then the command
+// loop. Statements run on a pooled backend connection that is synced to this
+// session's state before use and returned to the pool between statements
+// unless a transaction or session-bound state ties it here.
+#pragma once
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+
+#include "backend/connection_pool.h"
+#include "config/loaded_config.h"
+#include "protocol/packet_socket.h"
+#include "protocol/response_packets.h"
+#include "session/pin_reasons.h"
+#include "session/session_state.h"
+#include "sql/classify.h"
+
+namespace tessera::frontend {
+
+class Worker;
+
+// What to tell the client about an exception from backend I/O.
+inline std::string failure_text(const std::exception& e) {
+  if (auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
+  return e.what();
+}
+
+// A statement the client prepared, under the id Tessera gave it. It is
+// prepared on a backend connection when it first runs there.
+struct ClientStatement {
+  std::string sql;
+  uint16_t num_params = 0;
+  uint16_t num_columns = 0;
+  std::string param_types;                    // last types the client bound
+  std::map<uint16_t, std::string> long_data;  // COM_STMT_SEND_LONG_DATA, by parameter
+};
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(Worker& worker, asio::ip::tcp::socket socket);
+  ~ClientSession();
+
+  asio::awaitable<void> run();
+
+ private:
+  enum class RelayMode { kQuery, kExecute, kPrepare, kFieldList, kFetch, kSingle };
+
+  // client_auth.cc
+  asio::awaitable<bool> handshake();
+  asio::awaitable<bool> authenticate(const config::UserRef& account, std::string plugin,
+                                     std::string auth_response, uint8_t& seq);
+  asio::awaitable<bool> full_sha2_authentication(const config::User& user, uint8_t& seq);
+  asio::awaitable<bool> change_user(std::string_view payload);
+  bool bind_account(const config::UserRef& account);
+
+  // client_session.cc
+  asio::awaitable<void> command_loop();
+  asio::awaitable<void> dispatch(std::string_view payload);
+  asio::awaitable<void> handle_query(std::string_view payload);
+  asio::awaitable<void> handle_init_db(std::string_view name);
+  asio::awaitable<void> handle_passthrough(std::string_view payload, RelayMode mode);
+  asio::awaitable<void> handle_reset_connection();
+  void reset_session_state();
+
+  // statements.cc
+  asio::awaitable<void> handle_prepare(std::string_view payload);
+  asio::awaitable<void> handle_execute(std::string_view payload);
+  asio::awaitable<void> handle_fetch(std::string_view payload);
+  asio::awaitable<void> handle_stmt_reset(std::string_view payload);
+  void handle_stmt_close(std::string_view payload);
+  void handle_long_data(std::string_view payload);
+
+  // backend_use.cc
+  // Acquires (or keeps) the backend connection and syncs session state onto
+  // it; on failure sends the client an ERR and returns false.
+  asio::awaitable<bool> ensure_backend(uint8_t error_seq = 1);
+  void after_statement(const sql::StatementInfo* info);
+  void release_backend();
+  void drop_backend();
+  void pin(session::PinReason reason);
+  void unpin();
+
+  // result_relay.cc
+  asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);
+  asio::awaitable<void> relay_local_infile(uint8_t& client_seq, uint8_t backend_seq);
+  void emit(std::string_view payload, uint8_t& seq);
+  void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
+  void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,
+                       std::string_view raw, uint8_t& seq);
+  asio::awaitable<void> flush();
+
+  // Replies built by Tessera itself.
+  asio::awaitable<void> send_ok(uint8_t seq = 1);
+  asio::awaitable<void> send_error(const protocol::ErrPacket& err, uint8_t seq = 1);
+  asio::awaitable<void> send_error(protocol::ErrorCode ec, std::string message, uint8_t seq = 1);
+  asio::awaitable<void> send_backend_failure(std::string_view what);
+
+  std::string peer_text() const;
+
+  Worker& worker_;
+  protocol::PacketSocket client_;
+  uint32_t connection_id_;
+  std::string scramble_;
+  uint32_t client_caps_ = 0;
+  std::string peer_ip_;
+
+  std::shared_ptr<const config::LoadedConfig> config_;
+  const config::User* user_ = nullptr;
+  const config::Namespace* namespace_ = nullptr;
+  backend::ConnectionPool* pool_ = nullptr;  // default slice primary
+
+  session::SessionState state_;
+  std::unique_ptr<backend::BackendConnection> conn_;
+  const backend::BackendConnection* last_conn_ = nullptr;  // identity only, for MRU stickiness
+  session::PinReason pinned_ = session::PinReason::kNone;
+  bool multi_statements_ = true;
+
+  std::unordered_map<uint32_t, ClientStatement> statements_;
+  uint32_t next_statement_id_ = 1;
+  uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
+
+  std::string command_;  // current command payload (reused buffer)
+  std::string out_;      // replies being assembled for the client
+  bool sent_this_command_ = false;
+};
+
+}  // namespace tessera::frontend

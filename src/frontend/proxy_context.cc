@@ -1,0 +1,31 @@
+#include "frontend/proxy_context.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tessera::frontend {
+
+ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
+    : config_(std::move(config)), rsa_(protocol::RsaKeyPair::generate()) {
+  const auto& proxy = config_.load()->proxy();
+  if (proxy.tls_enabled()) {
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(proxy.tls_cert.string());
+    tls_->use_private_key_file(proxy.tls_key.string(), asio::ssl::context::pem);
+    spdlog::info("TLS enabled for clients (certificate {})", proxy.tls_cert.string());
+  }
+}
+
+bool ProxyContext::sha2_cached(const std::string& user, const std::string& password) const {
+  std::lock_guard lock(sha2_mu_);
+  return sha2_cache_.count(user + '\0' + password) != 0;
+}
+
+void ProxyContext::sha2_remember(const std::string& user, const std::string& password) {
+  std::lock_guard lock(sha2_mu_);
+  sha2_cache_.insert(user + '\0' + password);
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,57 @@
+// State shared by every worker thread: the current configuration snapshot,
+// key material, counters. Nothing here is touched on the per-query path
+// except atomics.
+#pragma once
+#include <asio/ssl/context.hpp>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "config/loaded_config.h"
+#include "protocol/auth.h"
+
+namespace tessera::frontend {
+
+struct ProxyCounters {
+  std::atomic<uint64_t> connections_accepted{0};
+  std::atomic<int64_t> connections_active{0};
+  std::atomic<uint64_t> auth_failures{0};
+  std::atomic<uint64_t> queries{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> backend_errors{0};
+};
+
+class ProxyContext {
+ public:
+  explicit ProxyContext(std::shared_ptr<const config::LoadedConfig> config);
+
+  std::shared_ptr<const config::LoadedConfig> config() const { return config_.load(); }
+  void set_config(std::shared_ptr<const config::LoadedConfig> c) { config_.store(std::move(c)); }
+
+  uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
+  unsigned worker_count() const { return worker_count_; }
+  void set_worker_count(unsigned n) { worker_count_ = n; }
+
+  const protocol::RsaKeyPair& rsa_key() const { return *rsa_; }
+  asio::ssl::context* tls_context() { return tls_.get(); }
+
+  // caching_sha2_password's fast path applies to accounts that completed a
+  // full authentication since start-up, as in MySQL's own cache.
+  bool sha2_cached(const std::string& user, const std::string& password) const;
+  void sha2_remember(const std::string& user, const std::string& password);
+
+  ProxyCounters counters;
+
+ private:
+  std::atomic<std::shared_ptr<const config::LoadedConfig>> config_;
+  std::atomic<uint32_t> next_connection_id_{1};
+  unsigned worker_count_ = 1;
+  std::shared_ptr<protocol::RsaKeyPair> rsa_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  mutable std::mutex sha2_mu_;
+  std::set<std::string> sha2_cache_;  // "user\0password"
+};
+
+}  // namespace tessera::frontend

@@ -1,0 +1,310 @@
+// Streams a backend's response to the client packet by packet. The backend
+// connection always runs with CLIENT_DEPRECATE_EOF and CLIENT_SESSION_TRACK;
+// clients may have neither, so end-of-metadata EOFs are inserted or dropped
+// and OK packets re-encoded as each client expects. Sequence ids are
+// renumbered for the client. Nothing is buffered beyond one batch of frames.
+#include <asio/use_awaitable.hpp>
+
+#include "frontend/client_session.h"
+#include "protocol/constants.h"
+#include "protocol/statement_packets.h"
+#include "protocol/wire_reader.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+constexpr size_t kFlushThreshold = 128 * 1024;
+}
+
+void ClientSession::emit(std::string_view payload, uint8_t& seq) {
+  append_frames(out_, payload, seq);
+}
+
+asio::awaitable<void> ClientSession::flush() {
+  if (out_.empty()) co_return;
+  sent_this_command_ = true;
+  co_await client_.write(out_);
+  out_.clear();
+}
+
+void ClientSession::emit_ok(const OkPacket& ok, std::string_view raw, uint8_t& seq) {
+  if (client_caps_ & cap::kSessionTrack) {
+    emit(raw, seq);
+  } else {
+    emit(ok.encode(client_caps_), seq);
+  }
+}
+
+// The end of a result set in the form the client negotiated: an EOF packet,
+// or (CLIENT_DEPRECATE_EOF) an OK packet with the 0xfe header.
+void ClientSession::emit_result_end(uint16_t warnings, uint16_t status, const OkPacket* ok,
+                                    std::string_view raw, uint8_t& seq) {
+  if (client_caps_ & cap::kDeprecateEof) {
+    if (ok && !raw.empty()) {
+      emit_ok(*ok, raw, seq);
+      return;
+    }
+    OkPacket end;
+    end.header = kEofHeader;
+    end.warnings = warnings;
+    end.status_flags = status;
+    emit(end.encode(client_caps_), seq);
+  } else {
+    emit(EofPacket{warnings, status}.encode(), seq);
+  }
+}
+
+asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t client_stmt_id) {
+  enum class Stage {
+    kStart,
+    kColumns,
+    kColumnsEof,
+    kRows,
+    kParams,
+    kParamsEof,
+    kPrepColumns,
+    kPrepColumnsEof
+  };
+  auto& be = conn_->socket();
+  const uint32_t bcaps = conn_->capabilities();
+  const bool be_deof = bcaps & cap::kDeprecateEof;
+  const bool cl_deof = client_caps_ & cap::kDeprecateEof;
+
+  Stage stage = Stage::kStart;
+  if (mode == RelayMode::kFetch) stage = Stage::kRows;
+  if (mode == RelayMode::kFieldList) stage = Stage::kColumns;
+  uint64_t remaining = 0;
+  uint16_t prep_columns = 0;
+  bool continuation = false;
+  uint8_t seq = 1;
+  out_.clear();
+
+  for (;;) {
+    auto buffered = be.buffered_frame();
+    if (!buffered) {
+      // Hand over what we have before waiting on the backend again.
+      co_await flush();
+      co_await be.next_frame();
+      buffered = be.buffered_frame();
+    }
+    Frame f = *buffered;
+    std::string_view p = f.payload;
+    bool done = false;
+
+    if (continuation || p.size() == kMaxFramePayload) {
+      // Part of a packet larger than one frame (a big row): pass it through.
+      emit(p, seq);
+      continuation = p.size() == kMaxFramePayload;
+      be.consume(f);
+      if (out_.size() >= kFlushThreshold) co_await flush();
+      continue;
+    }
+    const uint8_t head = p.empty() ? 0 : static_cast<uint8_t>(p[0]);
+
+    switch (stage) {
+      case Stage::kStart:
+        if (head == kErrHeader) {
+          emit(p, seq);
+          done = true;
+        } else if (head == kOkHeader && mode == RelayMode::kPrepare) {
+          auto prep = StmtPrepareOk::decode(p);
+          if (!prep) throw ProtocolViolation("malformed COM_STMT_PREPARE response from backend");
+          auto& stmt = statements_[client_stmt_id];
+          stmt.num_params = prep->num_params;
+          stmt.num_columns = prep->num_columns;
+          conn_->prepared[stmt.sql] = {prep->statement_id, prep->num_params, prep->num_columns};
+          StmtPrepareOk mine = *prep;
+          mine.statement_id = client_stmt_id;
+          emit(mine.encode(), seq);
+          prep_columns = prep->num_columns;
+          remaining = prep->num_params;
+          if (remaining > 0) {
+            stage = Stage::kParams;
+          } else if (prep_columns > 0) {
+            remaining = prep_columns;
+            stage = Stage::kPrepColumns;
+          } else {
+            done = true;
+          }
+        } else if (head == kOkHeader || mode == RelayMode::kSingle) {
+          if (mode == RelayMode::kSingle) {
+            emit(p, seq);
+            done = true;
+            break;
+          }
+          auto ok = OkPacket::decode(p, bcaps);
+          if (!ok) throw ProtocolViolation("malformed OK packet from backend");
+          if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
+          emit_ok(*ok, p, seq);
+          done = !(ok->status_flags & status::kMoreResultsExist);
+        } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
+          emit(p, seq);
+          uint8_t backend_seq = static_cast<uint8_t>(f.seq + 1);
+          be.consume(f);
+          co_await flush();
+          co_await relay_local_infile(seq, backend_seq);
+          co_return;
+        } else {
+          WireReader r(p);
+          auto count = r.lenenc_int();
+          if (!count || !r.at_end())
+            throw ProtocolViolation("malformed result set header from backend");
+          emit(p, seq);
+          remaining = *count;
+          stage = Stage::kColumns;
+        }
+        break;
+
+      case Stage::kColumns:
+        if (mode == RelayMode::kFieldList) {
+          // COM_FIELD_LIST: definitions until an end marker or error.
+          if (head == kErrHeader) {
+            emit(p, seq);
+            done = true;
+          } else if (be_deof ? is_result_end_ok(p) : is_eof_packet(p)) {
+            uint16_t st = conn_->status_flags;
+            emit_result_end(0, st, nullptr, {}, seq);
+            done = true;
+          } else {
+            emit(p, seq);
+          }
+          break;
+        }
+        emit(p, seq);
+        if (--remaining == 0) {
+          if (be_deof) {
+            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            stage = Stage::kRows;
+          } else {
+            stage = Stage::kColumnsEof;
+          }
+        }
+        break;
+
+      case Stage::kColumnsEof: {
+        auto eof = EofPacket::decode(p);
+        if (!cl_deof) emit(p, seq);
+        stage = Stage::kRows;
+        if (eof && (eof->status_flags & status::kCursorExists) && mode == RelayMode::kExecute) {
+          conn_->status_flags = eof->status_flags;
+          done = true;
+        }
+        break;
+      }
+
+      case Stage::kRows: {
+        if (head == kErrHeader) {
+          emit(p, seq);
+          done = true;
+          break;
+        }
+        bool end = be_deof ? is_result_end_ok(p) : is_eof_packet(p);
+        if (!end) {
+          emit(p, seq);
+          break;
+        }
+        uint16_t st = 0, warnings = 0;
+        if (be_deof) {
+          auto ok = OkPacket::decode(p, bcaps);
+          if (!ok) throw ProtocolViolation("malformed end-of-result OK from backend");
+          if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
+          st = ok->status_flags;
+          warnings = ok->warnings;
+          emit_result_end(warnings, st, &*ok, p, seq);
+        } else {
+          auto eof = EofPacket::decode(p);
+          st = eof ? eof->status_flags : 0;
+          warnings = eof ? eof->warnings : 0;
+          conn_->status_flags = st;
+          state_.status_flags = st;
+          emit_result_end(warnings, st, nullptr, {}, seq);
+        }
+        if (mode != RelayMode::kFetch && (st & status::kMoreResultsExist)) {
+          stage = Stage::kStart;
+        } else {
+          done = true;
+        }
+        break;
+      }
+
+      case Stage::kParams:
+        emit(p, seq);
+        if (--remaining == 0) {
+          if (be_deof) {
+            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            if (prep_columns > 0) {
+              remaining = prep_columns;
+              stage = Stage::kPrepColumns;
+            } else {
+              done = true;
+            }
+          } else {
+            stage = Stage::kParamsEof;
+          }
+        }
+        break;
+
+      case Stage::kParamsEof:
+        if (!cl_deof) emit(p, seq);
+        if (prep_columns > 0) {
+          remaining = prep_columns;
+          stage = Stage::kPrepColumns;
+        } else {
+          done = true;
+        }
+        break;
+
+      case Stage::kPrepColumns:
+        emit(p, seq);
+        if (--remaining == 0) {
+          if (be_deof) {
+            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            done = true;
+          } else {
+            stage = Stage::kPrepColumnsEof;
+          }
+        }
+        break;
+
+      case Stage::kPrepColumnsEof:
+        if (!cl_deof) emit(p, seq);
+        done = true;
+        break;
+    }
+    be.consume(f);
+    if (done) break;
+    if (out_.size() >= kFlushThreshold) co_await flush();
+  }
+  co_await flush();
+}
+
+// LOAD DATA LOCAL INFILE: the backend asked for a file; the client sends its
+// contents as packets ending with an empty one, which go to the backend.
+asio::awaitable<void> ClientSession::relay_local_infile(uint8_t& client_seq, uint8_t backend_seq) {
+  std::string chunk;
+  for (;;) {
+    uint8_t got = 0;
+    co_await client_.read_packet(chunk, got, client_seq);
+    client_seq = static_cast<uint8_t>(got + 1);
+    co_await conn_->socket().write_packet(chunk, backend_seq);
+    if (chunk.empty()) break;
+  }
+  // The backend's final OK/ERR continues the client's sequence.
+  std::string payload;
+  uint8_t bseq = 0;
+  co_await conn_->socket().read_packet(payload, bseq);
+  if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
+    auto ok = OkPacket::decode(payload, conn_->capabilities());
+    if (ok) {
+      state_.absorb_ok(*ok, *conn_);
+      emit_ok(*ok, payload, client_seq);
+    }
+  } else {
+    emit(payload, client_seq);
+  }
+  co_await flush();
+}
+
+}  // namespace tessera::frontend

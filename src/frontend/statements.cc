@@ -1,0 +1,233 @@
+// Binary-protocol prepared statements. Clients see ids Tessera assigns; each
+// backend connection prepares a statement the first time it runs it there
+// (connections are shared, so a statement may run on any of them). Parameter
+// types are always sent with EXECUTE because the backend connection may
+// never have seen the client's first bind.
+#include <spdlog/spdlog.h>
+
+#include "backend/backend_error.h"
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+#include "protocol/statement_packets.h"
+#include "protocol/wire_writer.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+
+std::string unknown_handler(uint32_t id, std::string_view where) {
+  return "Unknown prepared statement handler (" + std::to_string(id) + ") given to " +
+         std::string(where);
+}
+
+// Keeps the number of statements held open per backend connection bounded.
+constexpr size_t kMaxPreparedPerConnection = 512;
+
+}  // namespace
+
+asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
+  worker_.context().counters.queries++;
+  uint32_t id = next_statement_id_++;
+  ClientStatement stmt;
+  stmt.sql = std::string(payload.substr(1));
+  if (!co_await ensure_backend()) co_return;
+  std::optional<std::string> failure;
+  try {
+    auto old = conn_->prepared.find(stmt.sql);
+    if (old != conn_->prepared.end()) {
+      // Prepared here before: close that copy; the new prepare replaces it.
+      std::string close;
+      WireWriter w(close);
+      w.u8(static_cast<uint8_t>(Command::kStmtClose));
+      w.u32(old->second.id);
+      uint8_t cseq = 0;
+      co_await conn_->socket().write_packet(close, cseq);
+      conn_->prepared.erase(old);
+    }
+    statements_[id] = std::move(stmt);
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(payload, seq);
+    co_await relay_response(RelayMode::kPrepare, id);
+  } catch (const std::exception& e) {
+    statements_.erase(id);
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  auto it = statements_.find(id);
+  if (it != statements_.end() && !conn_->prepared.count(it->second.sql)) {
+    statements_.erase(it);  // the backend refused it (ERR already relayed)
+  }
+  after_statement(nullptr);
+}
+
+asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
+  worker_.context().counters.queries++;
+  uint32_t id = read_statement_id(payload.substr(1));
+  auto it = statements_.find(id);
+  if (it == statements_.end()) {
+    co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_execute"));
+    co_return;
+  }
+  ClientStatement& stmt = it->second;
+  auto view = StmtExecuteView::decode(payload, stmt.num_params);
+  if (!view) {
+    co_await send_error(errc::kMalformedPacket, "malformed COM_STMT_EXECUTE packet");
+    co_return;
+  }
+  if (view->new_params_bound) stmt.param_types = std::string(view->param_types);
+  if (stmt.num_params > 0 && stmt.param_types.empty()) {
+    co_await send_error(errc::kWrongArguments,
+                        "Incorrect arguments to mysqld_stmt_execute: parameter types never bound");
+    co_return;
+  }
+  if (!co_await ensure_backend()) co_return;
+  std::optional<std::string> failure;
+  try {
+    ErrPacket err;
+    if (conn_->prepared.size() >= kMaxPreparedPerConnection && !conn_->prepared.count(stmt.sql)) {
+      // Evict one statement to stay under the server's per-connection budget.
+      auto victim = conn_->prepared.begin();
+      std::string close;
+      WireWriter w(close);
+      w.u8(static_cast<uint8_t>(Command::kStmtClose));
+      w.u32(victim->second.id);
+      uint8_t cseq = 0;
+      co_await conn_->socket().write_packet(close, cseq);
+      conn_->prepared.erase(victim);
+    }
+    const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
+    if (!bs) {
+      after_statement(nullptr);
+      co_await send_error(err);
+      co_return;
+    }
+    for (auto& [param, data] : stmt.long_data) {
+      std::string packet;
+      WireWriter w(packet);
+      w.u8(static_cast<uint8_t>(Command::kStmtSendLongData));
+      w.u32(bs->id);
+      w.u16(param);
+      w.bytes(data);
+      uint8_t lseq = 0;
+      co_await conn_->socket().write_packet(packet, lseq);
+    }
+    stmt.long_data.clear();
+    std::string rewritten = view->encode(bs->id, stmt.param_types);
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(rewritten, seq);
+    co_await relay_response(RelayMode::kExecute);
+    if (view->flags != 0 && (conn_->status_flags & status::kCursorExists)) {
+      cursor_statement_ = id;
+      pin(session::PinReason::kCursor);
+    }
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  after_statement(nullptr);
+}
+
+asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
+  uint32_t id = read_statement_id(payload.substr(1));
+  auto it = statements_.find(id);
+  if (it == statements_.end() || cursor_statement_ != id || !conn_) {
+    co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_fetch"));
+    co_return;
+  }
+  auto bs = conn_->prepared.find(it->second.sql);
+  if (bs == conn_->prepared.end()) {
+    co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_fetch"));
+    co_return;
+  }
+  std::optional<std::string> failure;
+  try {
+    std::string packet(payload);
+    WireWriter w(packet);
+    packet.resize(1);
+    w.u32(bs->second.id);
+    packet.append(payload.substr(5));
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(packet, seq);
+    co_await relay_response(RelayMode::kFetch);
+    if (conn_ && (conn_->status_flags & status::kLastRowSent)) {
+      cursor_statement_ = 0;
+      if (pinned_ == session::PinReason::kCursor) unpin();
+    }
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  after_statement(nullptr);
+}
+
+asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload) {
+  uint32_t id = read_statement_id(payload.substr(1));
+  auto it = statements_.find(id);
+  if (it == statements_.end()) {
+    co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_reset"));
+    co_return;
+  }
+  it->second.long_data.clear();
+  if (cursor_statement_ == id && conn_) {
+    auto bs = conn_->prepared.find(it->second.sql);
+    if (bs != conn_->prepared.end()) {
+      std::string packet;
+      WireWriter w(packet);
+      w.u8(static_cast<uint8_t>(Command::kStmtReset));
+      w.u32(bs->second.id);
+      std::optional<std::string> failure;
+      try {
+        uint8_t seq = 0;
+        co_await conn_->socket().write_packet(packet, seq);
+        std::string reply;
+        co_await conn_->socket().read_packet(reply, seq);
+      } catch (const std::exception& e) {
+        failure = failure_text(e);
+      }
+      if (failure) {
+        co_await send_backend_failure(*failure);
+        co_return;
+      }
+    }
+    cursor_statement_ = 0;
+    if (pinned_ == session::PinReason::kCursor) unpin();
+    after_statement(nullptr);
+  }
+  co_await send_ok();
+}
+
+void ClientSession::handle_stmt_close(std::string_view payload) {
+  uint32_t id = read_statement_id(payload.substr(1));
+  // The backend copies stay prepared for reuse by later statements.
+  statements_.erase(id);
+  if (cursor_statement_ == id) {
+    cursor_statement_ = 0;
+    if (pinned_ == session::PinReason::kCursor) unpin();
+    after_statement(nullptr);
+  }
+}
+
+void ClientSession::handle_long_data(std::string_view payload) {
+  if (payload.size() < 7) return;  // no reply is defined for this command
+  uint32_t id = read_statement_id(payload.substr(1));
+  auto it = statements_.find(id);
+  if (it == statements_.end()) return;
+  uint16_t param = static_cast<uint8_t>(payload[5]) | (static_cast<uint8_t>(payload[6]) << 8);
+  if (param >= it->second.num_params) return;
+  it->second.long_data[param].append(payload.substr(7));
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,115 @@
+#include "frontend/worker.h"
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "frontend/client_session.h"
+
+namespace tessera::frontend {
+
+Worker::Worker(ProxyContext& ctx, unsigned index) : ctx_(ctx), index_(index) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::listen(const asio::ip::tcp::endpoint& endpoint) {
+  acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(io_);
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  int one = 1;
+  ::setsockopt(acceptor_->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  acceptor_->bind(endpoint);
+  acceptor_->listen(1024);
+}
+
+void Worker::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, maintenance_loop(), asio::detached);
+  thread_ = std::thread([this] {
+    try {
+      io_.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("worker {} stopped by an exception: {}", index_, e.what());
+    }
+  });
+}
+
+void Worker::stop() {
+  io_.stop();
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+asio::awaitable<void> Worker::accept_loop() {
+  for (;;) {
+    asio::ip::tcp::socket socket(io_);
+    auto [ec] =
+        co_await acceptor_->async_accept(socket, asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of file descriptors and the like: back off briefly, keep serving.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    ctx_.counters.connections_accepted++;
+    auto session = std::make_shared<ClientSession>(*this, std::move(socket));
+    asio::co_spawn(
+        io_, [session]() { return session->run(); }, asio::detached);
+  }
+}
+
+asio::awaitable<void> Worker::maintenance_loop() {
+  asio::steady_timer timer(io_);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(5));
+    auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    for (auto& [key, pool] : pools_) pool->reap_idle();
+  }
+}
+
+backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
+  const auto& proxy = ctx_.config()->proxy();
+  unsigned n = std::max(1u, ctx_.worker_count());
+  auto share = [n](int v) { return std::max<size_t>(1, (static_cast<size_t>(v) + n - 1) / n); };
+  backend::PoolLimits l;
+  l.capacity = share(slice.capacity);
+  l.max_capacity = share(slice.max_capacity);
+  l.idle_timeout = slice.idle_timeout.count() > 0 ? slice.idle_timeout : std::chrono::seconds(60);
+  l.acquire_timeout = proxy.pool_acquire_timeout;
+  l.connect_timeout = proxy.backend_connect_timeout;
+  return l;
+}
+
+backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
+                                          const config::HostPort& address) {
+  backend::BackendEndpoint ep{address.host, address.port, slice.user_name, slice.password};
+  std::string key = ep.key() + "#" + slice.password;
+  auto it = pools_.find(key);
+  if (it == pools_.end()) {
+    it = pools_
+             .emplace(key, std::make_unique<backend::ConnectionPool>(io_.get_executor(), ep,
+                                                                     limits_for(slice)))
+             .first;
+  } else {
+    it->second->set_limits(limits_for(slice));
+  }
+  return *it->second;
+}
+
+std::vector<std::pair<std::string, backend::PoolStats>> Worker::pool_stats() const {
+  std::vector<std::pair<std::string, backend::PoolStats>> out;
+  for (const auto& [key, pool] : pools_) out.emplace_back(pool->endpoint().key(), pool->stats());
+  return out;
+}
+
+}  // namespace tessera::frontend

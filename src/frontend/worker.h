@@ -1,0 +1,53 @@
+// One event loop on one thread. Client sessions accepted here live here, and
+// so do the backend connection pools they use: the per-query path takes no
+// locks.
+#pragma once
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "backend/connection_pool.h"
+#include "config/namespace_config.h"
+#include "frontend/proxy_context.h"
+
+namespace tessera::frontend {
+
+class Worker {
+ public:
+  Worker(ProxyContext& ctx, unsigned index);
+  ~Worker();
+
+  // Binds this worker's own acceptor (SO_REUSEPORT: the kernel spreads
+  // connections over the workers).
+  void listen(const asio::ip::tcp::endpoint& endpoint);
+  void start();
+  void stop();
+  void join();
+
+  asio::io_context& io() { return io_; }
+  ProxyContext& context() { return ctx_; }
+  unsigned index() const { return index_; }
+
+  // The pool for one backend instance of a slice; this worker's share of the
+  // slice's limits.
+  backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address);
+  std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
+
+ private:
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> maintenance_loop();
+  backend::PoolLimits limits_for(const config::Slice& slice) const;
+
+  ProxyContext& ctx_;
+  unsigned index_;
+  asio::io_context io_{1};
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::unordered_map<std::string, std::unique_ptr<backend::ConnectionPool>> pools_;
+  std::thread thread_;
+};
+
+}  // namespace tessera::frontend

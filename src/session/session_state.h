@@ -1,0 +1,44 @@
+// What one client session has established on the server side (current
+// database, character set, system variables) independently of the backend
+// connection that happens to serve it, and how to replay it onto another.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backend/backend_connection.h"
+#include "protocol/response_packets.h"
+
+namespace tessera::session {
+
+struct SessionState {
+  std::string db;
+  uint8_t collation = 45;  // from the client's handshake
+  bool found_rows = false;
+  // System variables the client changed, as the server reported them through
+  // session tracking (name -> value).
+  std::map<std::string, std::string> vars;
+  uint64_t last_insert_id = 0;
+  uint16_t status_flags = 0x0002;  // autocommit
+
+  // Folds a backend OK packet's tracked changes into this session and into
+  // the connection that produced it. Returns true if the server reported a
+  // state change that is not a system variable or schema (user variables,
+  // temporary tables, ...): such state cannot be replayed elsewhere.
+  bool absorb_ok(const protocol::OkPacket& ok, backend::BackendConnection& conn);
+};
+
+// The SET statement that makes `conn` carry `state`'s variables and character
+// set; empty if nothing differs. The caller updates conn afterwards.
+std::string build_sync_statement(const SessionState& state, const backend::BackendConnection& conn);
+
+// Character set name for a collation id (for SET NAMES); empty if unknown.
+std::string_view charset_of_collation(uint8_t collation);
+std::string_view collation_name(uint8_t collation);
+
+// Quotes a value for a SET statement: numbers bare, the rest as a string literal.
+std::string sql_value_literal(std::string_view value);
+
+}  // namespace tessera::session
