@@ -56,6 +56,10 @@ start_tessera() {
   local bin=${TESSERA_BIN:?TESSERA_BIN not set} config=${TESSERA_IT_CONFIG:?}
   [[ -x $bin ]] || { say "tessera binary $bin not found"; exit 1; }
   stop_tessera
+  local check
+  if ! check=$(timeout 20 "$bin" --check --config "$config" 2>&1); then
+    say "tessera --check rejects $config:"; echo "$check"; exit 1
+  fi
   if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     say "port $PORT is already in use by another process; cannot start the test instance"; exit 1
   fi
