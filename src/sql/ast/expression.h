@@ -225,7 +225,10 @@ struct Function : Expr {
   Expr* limit = nullptr;     // MariaDB GROUP_CONCAT ... LIMIT n
   DataType* type = nullptr;  // WEIGHT_STRING(e AS CHAR(n))
   WindowSpec* over = nullptr;
-  Ident over_name;  // OVER w
+  Ident over_name;                // OVER w
+  ArenaVec<DataType*> arg_types;  // COLUMN_CREATE(n, v AS type, ...): parallel to args
+  bool within_group = false;      // f(x) WITHIN GROUP (ORDER BY ...): order holds the keys
+  std::string_view level;         // WEIGHT_STRING(... LEVEL ...): source text after LEVEL
 };
 
 // Type in CAST/CONVERT and column definitions.

@@ -114,6 +114,10 @@ struct Limit {
   Expr* offset = nullptr;
   bool offset_keyword = false;  // LIMIT n OFFSET m (else LIMIT m, n)
   bool rows_examined = false;   // MariaDB LIMIT ROWS EXAMINED n
+  // Standard form: [OFFSET m ROWS] FETCH FIRST|NEXT n ROWS ONLY|WITH TIES (count may be null).
+  bool fetch = false;
+  bool with_ties = false;
+  bool has_fetch = false;  // FETCH clause present (count may still be omitted: one row)
 };
 
 struct Locking {
@@ -191,6 +195,7 @@ struct Cte {
   Ident name;
   ArenaVec<Ident> columns;
   Query* query;
+  ArenaVec<Ident> cycle;  // MariaDB: CYCLE a, b RESTRICT
 };
 
 struct With {

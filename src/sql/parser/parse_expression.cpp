@@ -128,8 +128,22 @@ void ParserImpl::expr_list(ArenaVec<Expr*>& out) {
 
 bool ParserImpl::query_starts(size_t off) const {
   Kw k = kw(off);
-  return k == Kw::SELECT || k == Kw::WITH || (k == Kw::VALUES && type(off + 1) != Tok::LParen) ||
-         (k == Kw::VALUES && kw(off + 2) == Kw::ROW) || k == Kw::TABLE;
+  return k == Kw::SELECT || k == Kw::WITH || k == Kw::VALUES || k == Kw::TABLE;
+}
+
+Query* ParserImpl::try_query() {
+  size_t k = 0;
+  while (is(Tok::LParen, k)) ++k;
+  if (!query_starts(k)) return nullptr;
+  if (k == 0 && !is(Kw::VALUES)) return query();
+  size_t m = mark();
+  try {
+    Query* q = query();
+    if (is(Tok::RParen)) return q;
+  } catch (const SyntaxError&) {
+  }
+  reset_to(m);
+  return nullptr;
 }
 
 Expr* ParserImpl::expr(int min_prec) {
@@ -196,11 +210,11 @@ Expr* ParserImpl::expr(int min_prec) {
         lhs = t;
       } else if (accept(Kw::IN)) {
         expect(Tok::LParen, "'('");
-        if (query_starts()) {
+        if (Query* sub = try_query()) {
           InQuery* q = make<InQuery>();
           q->operand = lhs;
           q->negated = negated;
-          q->query = query();
+          q->query = sub;
           expect(Tok::RParen, "')'");
           lhs = q;
         } else {
@@ -456,8 +470,7 @@ Expr* ParserImpl::primary() {
       if (next == Tok::LParen) return cast_expr(true);
       break;
     case Kw::MATCH:
-      if (next == Tok::LParen) return match_expr();
-      break;
+      return match_expr();
     case Kw::EXISTS: {
       take();
       Exists* e = make<Exists>();
@@ -684,6 +697,25 @@ Expr* ParserImpl::function_call(Ident schema, const Token& name) {
       f->form = FunctionForm::WeightString;
       f->type = data_type();
     }
+    if (accept(Kw::LEVEL)) {
+      f->form = FunctionForm::WeightString;
+      size_t m = mark();
+      while (!is(Tok::RParen) && !is(Tok::End)) take();
+      f->level = span_from(m);
+    }
+  } else if (n.size() > 7 && iequals_upper(n.substr(0, 7), "COLUMN_")) {
+    // MariaDB dynamic columns: value AS type pairs.
+    bool typed = false;
+    do {
+      f->args.push(arena_, expr());
+      if (accept(Kw::AS)) {
+        typed = true;
+        f->arg_types.push(arena_, data_type());
+      } else {
+        f->arg_types.push(arena_, nullptr);
+      }
+    } while (accept(Tok::Comma));
+    if (!typed) f->arg_types = ArenaVec<DataType*>{};
   } else if (!is(Tok::RParen)) {
     if (accept(Kw::DISTINCT)) {
       f->distinct = true;
@@ -697,6 +729,16 @@ Expr* ParserImpl::function_call(Ident schema, const Token& name) {
     }
   }
   expect(Tok::RParen, "')'");
+  if (is_word("WITHIN") && is(Kw::GROUP, 1)) {
+    take();
+    take();
+    expect(Tok::LParen, "'('");
+    expect(Kw::ORDER);
+    expect(Kw::BY);
+    order_items(f->order);
+    expect(Tok::RParen, "')'");
+    f->within_group = true;
+  }
   if (accept(Kw::OVER)) {
     if (is(Tok::LParen)) {
       f->over = window_spec();
@@ -776,36 +818,14 @@ WindowSpec* ParserImpl::window_spec() {
 }
 
 Expr* ParserImpl::paren_expression() {
-  const Token& open = peek();
-  if (query_starts(1)) {
-    take();
+  const Token& open = take();
+  if (Query* q = try_query()) {
     Subquery* s = make<Subquery>();
     s->pos = open.off;
-    s->query = query();
+    s->query = q;
     expect(Tok::RParen, "')'");
     return s;
   }
-  if (is(Tok::LParen, 1)) {
-    // ((SELECT ...) UNION ...) or ((a + b) * c): try the query reading first.
-    size_t m = mark();
-    int depth = 0;
-    size_t k = 0;
-    while (is(Tok::LParen, k)) ++k;
-    if (query_starts(k)) {
-      try {
-        take();
-        Subquery* s = make<Subquery>();
-        s->pos = open.off;
-        s->query = query();
-        expect(Tok::RParen, "')'");
-        return s;
-      } catch (const SyntaxError&) {
-        reset_to(m);
-      }
-    }
-    (void)depth;
-  }
-  take();
   Expr* e = expr();
   if (is(Tok::Comma)) {
     Row* r = make<Row>();
@@ -863,9 +883,14 @@ Expr* ParserImpl::cast_expr(bool convert) {
 Expr* ParserImpl::match_expr() {
   Match* m = make<Match>();
   m->pos = take().off;
-  expect(Tok::LParen, "'('");
-  expr_list(m->columns);
-  expect(Tok::RParen, "')'");
+  if (accept(Tok::LParen)) {
+    expr_list(m->columns);
+    expect(Tok::RParen, "')'");
+  } else {
+    do {
+      m->columns.push(arena_, column_ref());  // MATCH a, b AGAINST (...)
+    } while (accept(Tok::Comma));
+  }
   expect(Kw::AGAINST);
   expect(Tok::LParen, "'('");
   m->against = expr(kBitOr);

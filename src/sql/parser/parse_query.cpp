@@ -13,7 +13,30 @@ Query* ParserImpl::query() {
     expect(Kw::BY);
     order_items(q->order_by);
   }
-  if (is(Kw::LIMIT)) q->limit = limit_clause();
+  if (is(Kw::LIMIT)) {
+    q->limit = limit_clause();
+  } else if ((is(Kw::OFFSET) && !is(Tok::Comma, 1)) || is_word("FETCH")) {
+    // OFFSET m ROWS / FETCH FIRST n ROWS ONLY|WITH TIES (MariaDB 10.6+, SQL standard).
+    Limit* l = make<Limit>();
+    l->fetch = true;
+    if (accept(Kw::OFFSET)) {
+      l->offset = primary();
+      if (!accept(Kw::ROWS) && !accept(Kw::ROW)) fail("ROWS");
+    }
+    if (accept_word("FETCH")) {
+      l->has_fetch = true;
+      if (!accept(Kw::FIRST) && !accept_word("NEXT")) fail("FIRST or NEXT");
+      if (!is(Kw::ROWS) && !is(Kw::ROW)) l->count = primary();
+      if (!accept(Kw::ROWS) && !accept(Kw::ROW)) fail("ROWS");
+      if (accept(Kw::WITH)) {
+        expect_word("TIES");
+        l->with_ties = true;
+      } else {
+        expect(Kw::ONLY);
+      }
+    }
+    q->limit = l;
+  }
   if (is(Kw::INTO)) q->into = into_clause();
   if (is(Kw::FOR) || is(Kw::LOCK)) q->locking = locking_clause();
   if (is(Kw::INTO)) q->into_after_lock = into_clause();
@@ -32,6 +55,12 @@ With* ParserImpl::with_clause() {
     expect(Tok::LParen, "'('");
     c.query = query();
     expect(Tok::RParen, "')'");
+    if (accept_word("CYCLE")) {
+      do {
+        c.cycle.push(arena_, ident());
+      } while (accept(Tok::Comma));
+      expect(Kw::RESTRICT);
+    }
     w->ctes.push(arena_, c);
   } while (accept(Tok::Comma));
   return w;
@@ -444,26 +473,12 @@ TableRef* ParserImpl::table_factor() {
   bool lateral = is(Kw::LATERAL) && is(Tok::LParen, 1);
   if (lateral) take();
   if (is(Tok::LParen)) {
-    size_t k = 1;
-    while (is(Tok::LParen, k)) ++k;
-    bool derived = query_starts(1) || lateral;
-    size_t m = mark();
-    if (!derived && k > 1 && query_starts(k)) {
-      // ((SELECT ...) UNION ...) AS t versus ((t1 JOIN t2)): try the derived table first.
-      try {
-        take();
-        query();
-        expect(Tok::RParen, "')'");
-        derived = true;
-      } catch (const SyntaxError&) {
-      }
-      reset_to(m);
-    }
-    if (derived) {
-      take();
+    take();
+    Query* q = try_query();
+    if (q || lateral) {
       DerivedTable* d = make<DerivedTable>();
       d->lateral = lateral;
-      d->query = query();
+      d->query = q ? q : query();
       expect(Tok::RParen, "')'");
       if (accept(Kw::AS)) {
         d->as_keyword = true;
@@ -474,7 +489,6 @@ TableRef* ParserImpl::table_factor() {
       if (!d->alias.empty() && is(Tok::LParen)) d->columns = ident_list_parens();
       return d;
     }
-    take();
     ParenRef* p = make<ParenRef>();
     table_refs(p->items);
     expect(Tok::RParen, "')'");

@@ -93,6 +93,10 @@ class ParserImpl {
   WindowSpec* window_spec();
   void expr_list(ArenaVec<Expr*>& out);
   bool query_starts(size_t off = 0) const;
+  // At '(' ... : parses a query if the parenthesised text is one (backtracking over
+  // "((SELECT 1) + 1)"-style ambiguity); returns null and consumes nothing otherwise. The caller
+  // has already consumed the first '('.
+  Query* try_query();
 
   // ---- queries (parse_query.cpp)
   Query* query();

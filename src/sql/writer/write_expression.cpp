@@ -445,13 +445,26 @@ void SqlWriter::expr_body(const Expr* e) {
           break;
         case FunctionForm::WeightString:
           expr(f->args[0]);
-          kw(" AS ");
-          data_type(*f->type);
+          if (f->type) {
+            kw(" AS ");
+            data_type(*f->type);
+          }
+          if (!f->level.empty()) {
+            kw(" LEVEL ");
+            kw(f->level);
+          }
           break;
         default:
           if (f->distinct) kw("DISTINCT ");
-          exprs(f->args);
-          if (!f->order.empty()) {
+          for (uint32_t i = 0; i < f->args.size(); ++i) {
+            if (i) kw(", ");
+            expr(f->args[i]);
+            if (i < f->arg_types.size() && f->arg_types[i]) {
+              kw(" AS ");
+              data_type(*f->arg_types[i]);
+            }
+          }
+          if (!f->order.empty() && !f->within_group) {
             kw(" ORDER BY ");
             order(f->order);
           }
@@ -466,6 +479,11 @@ void SqlWriter::expr_body(const Expr* e) {
           break;
       }
       ch(')');
+      if (f->within_group) {
+        kw(" WITHIN GROUP (ORDER BY ");
+        order(f->order);
+        ch(')');
+      }
       if (f->over) {
         kw(" OVER ");
         window(*f->over);

@@ -13,6 +13,14 @@ void SqlWriter::with(const With& w) {
     kw(" AS (");
     query(*c.query);
     ch(')');
+    if (!c.cycle.empty()) {
+      kw(" CYCLE ");
+      for (uint32_t k = 0; k < c.cycle.size(); ++k) {
+        if (k) kw(", ");
+        ident(c.cycle[k]);
+      }
+      kw(" RESTRICT");
+    }
   }
   sp();
 }
@@ -153,6 +161,22 @@ void SqlWriter::core(const SelectCore& s) {
 }
 
 void SqlWriter::limit(const Limit& l) {
+  if (l.fetch) {
+    if (l.offset) {
+      kw(" OFFSET ");
+      expr(l.offset);
+      kw(" ROWS");
+    }
+    if (l.has_fetch) {
+      kw(" FETCH FIRST ");
+      if (l.count) {
+        expr(l.count);
+        sp();
+      }
+      kw(l.with_ties ? "ROWS WITH TIES" : "ROWS ONLY");
+    }
+    return;
+  }
   kw(" LIMIT ");
   if (l.rows_examined) {
     kw("ROWS EXAMINED ");
