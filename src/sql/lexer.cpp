@@ -118,6 +118,7 @@ Token Lexer::word(size_t start, bool adjacent) {
   Token t = make(Tok::Ident, start, adjacent);
   // Keyword tagging is context-free; the parser accepts keywords as name parts after ".".
   t.kw = lookup_keyword(t.text(src_));
+  prev_name_ = t.kw == Kw::None || !is_reserved(t.kw);
   return t;
 }
 
@@ -255,7 +256,7 @@ Token Lexer::next() {
       return one(Tok::Minus);
     case '.':
       // ".5" is a number unless it qualifies a name (t.5 is column "5" of t).
-      if (is_digit(c1) && prev_ != Tok::Ident && prev_ != Tok::QuotedIdent) {
+      if (is_digit(c1) && !prev_name_) {
         return number(start, adjacent);
       }
       return one(Tok::Dot);

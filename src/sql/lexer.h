@@ -26,6 +26,7 @@ class Lexer {
     tok.type = t;
     tok.adjacent = adjacent;
     prev_ = t;
+    prev_name_ = t == Tok::QuotedIdent;
     return tok;
   }
   bool skip_space_and_comments(Token* comment);
@@ -38,6 +39,7 @@ class Lexer {
   bool emit_comments_;
   bool in_exec_comment_ = false;
   Tok prev_ = Tok::End;
+  bool prev_name_ = false;  // previous token can be qualified by ".": a name, not a keyword
 };
 
 inline bool is_ident_char(unsigned char c) {

@@ -431,9 +431,10 @@ TableName* ParserImpl::table_with_alias(bool allow_hints) {
   if (accept(Kw::AS)) {
     t->as_keyword = true;
     t->alias = ident();
-  } else if (is_ident() && !is_word("OF") && !(allow_hints && is(Kw::WINDOW))) {
+  } else if (is_ident() && !is_word("OF") && !is(Kw::RETURNING)) {
     t->alias = ident();
   }
+  if (t->partitions.empty() && accept(Kw::PARTITION)) t->partitions = ident_list_parens();
   while (allow_hints && (is(Kw::USE) || is(Kw::FORCE) || is(Kw::IGNORE)) &&
          (is(Kw::INDEX, 1) || is(Kw::KEY, 1))) {
     IndexHint h{0, false, 0, {}};
