@@ -6,7 +6,8 @@ tessera_running() {
   local pid
   [[ -s $1 ]] || return 1
   pid=$(cat "$1")
-  kill -0 "$pid" 2>/dev/null && grep -qa tessera "/proc/$pid/cmdline" 2>/dev/null
+  kill -0 "$pid" 2>/dev/null && grep -qa tessera "/proc/$pid/cmdline" 2>/dev/null &&
+    [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
 }
 
 # tessera_start BIN CONFIG LOGFILE PIDFILE HOST PORT USER PASSWORD

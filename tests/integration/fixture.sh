@@ -23,6 +23,8 @@ LOG_FILE=$RUN_DIR/tessera.log
 mkdir -p "$RUN_DIR"
 
 say() { echo "fixture: $*"; }
+# alive PID: running and not a zombie
+alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
 
 front_users_direct() {
   # Direct mode: the front users the tests log in with must exist on the MariaDB server itself.
@@ -40,10 +42,10 @@ stop_tessera() {
   [[ -f $PID_FILE ]] || return 0
   local pid
   pid=$(cat "$PID_FILE")
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then
       say "tessera (pid $pid) ignored SIGTERM for 10s; killing"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -71,7 +73,7 @@ start_tessera() {
   local deadline=$((SECONDS + 30))
   until mariadb --no-defaults -h"$HOST" -P"$PORT" -uapp -papp_pw --connect-timeout=2 -N -B \
       -e 'SELECT 1' >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       say "tessera exited during startup; log:"; tail -n 40 "$LOG_FILE"; rm -f "$PID_FILE"; exit 1
     fi
     if ((SECONDS > deadline)); then
@@ -93,14 +95,29 @@ case ${1:-} in
       start_tessera
     fi
     ;;
+  check)
+    # Used by the tests before they start: in proxy mode, is Tessera still alive?
+    [[ $MODE == proxy ]] || exit 0
+    if [[ -s $PID_FILE ]] && alive "$(cat "$PID_FILE")"; then exit 0; fi
+    say "tessera is not running (it died during an earlier test?); last lines of $LOG_FILE:"
+    tail -n 15 "$LOG_FILE" 2>/dev/null
+    exit 1
+    ;;
   cleanup)
+    rc=0
+    if [[ $MODE == proxy && -s $PID_FILE ]] && ! alive "$(cat "$PID_FILE")"; then
+      say "tessera (pid $(cat "$PID_FILE")) died during the tests; last lines of $LOG_FILE:"
+      tail -n 20 "$LOG_FILE"
+      rc=1
+    fi
     stop_tessera
-    if [[ -f $LOG_FILE ]] && grep -qiE 'AddressSanitizer|runtime error:|terminate called' "$LOG_FILE"; then
-      say "tessera log shows a crash or sanitizer report:"; grep -iE -A20 'AddressSanitizer|runtime error:|terminate called' "$LOG_FILE" | head -60
-      "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
-      exit 1
+    CRASH='AddressSanitizer|LeakSanitizer|runtime error:|terminate called|double free|free\(\): |malloc\(\): |corrupted|Segmentation fault|stack smashing'
+    if [[ -f $LOG_FILE ]] && grep -qE "$CRASH" "$LOG_FILE"; then
+      say "tessera log shows a crash or sanitizer report:"; grep -E -B3 -A20 "$CRASH" "$LOG_FILE" | head -60
+      rc=1
     fi
     "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
+    exit $rc
     ;;
-  *) echo "usage: $0 setup|cleanup" >&2; exit 2 ;;
+  *) echo "usage: $0 setup|check|cleanup" >&2; exit 2 ;;
 esac

@@ -485,9 +485,20 @@ def wait_for_port(host, port, timeout=30):
     return False
 
 
+def require_target_alive():
+    """In proxy mode, exit at once (with Tessera's last log lines) if it is not running, so a
+    crash in an earlier test does not show up as a wall of 'connection refused' here."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if PROXY and os.environ.get("TESSERA_IT_RUN_DIR"):
+        r = subprocess.run(["bash", os.path.join(here, "fixture.sh"), "check"])
+        if r.returncode != 0:
+            sys.exit(1)
+
+
 def main_unittest():
     import unittest
 
+    require_target_alive()
     log(f"[itlib] mode={MODE} target={HOST}:{PORT}")
     unittest.main(verbosity=2)
 

@@ -3,6 +3,7 @@
 # zero reconnects. Argument: the --db-ps-mode (disable = text protocol, auto = server-side
 # prepared statements).
 set -euo pipefail
+[[ -z ${TESSERA_IT_RUN_DIR:-} ]] || bash "$(dirname "$0")/fixture.sh" check || exit 1
 PS_MODE=${1:-disable}
 HOST=${TESSERA_IT_HOST:-127.0.0.1}
 PORT=${TESSERA_IT_PORT:-14306}
