@@ -1,5 +1,7 @@
 #include "lexer.h"
 
+#include <cstring>
+
 namespace tessera::sql {
 
 void line_column(std::string_view src, size_t off, int* line, int* column) {
@@ -92,21 +94,35 @@ Token Lexer::quoted(size_t start, char q, Tok type, bool adjacent) {
   const size_t n = src_.size();
   // Backslash escapes apply to strings, not to quoted identifiers.
   const bool backslash = q != '`';
+  const char* base = src_.data();
+  // memchr (vectorised) finds the next quote and backslash; each is searched again only once
+  // the scan has passed it, so the whole literal is scanned in linear time.
+  size_t qpos = 0, bpos = 0;
+  bool have_q = false, have_b = !backslash;
+  if (!backslash) bpos = n;
   while (pos_ < n) {
-    char c = src_[pos_];
-    if (backslash && c == '\\') {
-      pos_ += 2;
+    if (!have_q || qpos < pos_) {
+      const void* hit = std::memchr(base + pos_, q, n - pos_);
+      qpos = hit ? size_t(static_cast<const char*>(hit) - base) : n;
+      have_q = true;
+    }
+    if (!have_b || (bpos < pos_ && bpos != n)) {
+      const void* hit = std::memchr(base + pos_, '\\', n - pos_);
+      bpos = hit ? size_t(static_cast<const char*>(hit) - base) : n;
+      have_b = true;
+    }
+    if (bpos < qpos) {
+      pos_ = bpos + 2;  // escaped character, possibly the quote itself
       continue;
     }
-    if (c == q) {
-      if (pos_ + 1 < n && src_[pos_ + 1] == q) {
-        pos_ += 2;
-        continue;
-      }
-      ++pos_;
-      return make(type, start, adjacent);
+    pos_ = qpos;
+    if (pos_ >= n) break;
+    if (pos_ + 1 < n && src_[pos_ + 1] == q) {
+      pos_ += 2;  // doubled quote
+      continue;
     }
     ++pos_;
+    return make(type, start, adjacent);
   }
   pos_ = n;
   return make(Tok::Error, start, adjacent);

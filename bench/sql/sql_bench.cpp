@@ -1,0 +1,151 @@
+// SQL front-end benchmarks on sysbench-style OLTP statements. Targets (issue 3): parse
+// >= 1,000,000 point selects/s per core, >= 300,000 ten-row INSERTs/s, fingerprint
+// >= 3,000,000 statements/s, and 0 heap allocations per parse after warm-up. A counting
+// global operator new reports allocations per iteration as the "allocs" counter.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "sql/classify.h"
+#include "sql/fingerprint.h"
+#include "sql/parser.h"
+#include "sql/writer.h"
+
+namespace {
+std::atomic<uint64_t> g_allocs{0};
+}
+
+void* operator new(size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) {
+  return operator new(n);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
+
+using namespace tessera::sql;
+
+namespace {
+
+const std::string kPointSelect = "SELECT c FROM sbtest1 WHERE id=5012";
+
+const std::string kInsert10 = [] {
+  std::string s = "INSERT INTO sbtest1 (id, k, c, pad) VALUES ";
+  for (int i = 0; i < 10; ++i) {
+    if (i) s += ", ";
+    s += "(" + std::to_string(1000 + i) + ", " + std::to_string(4990 + i) +
+         ", '83868641912-28773972837-60736120486-75162659906-27563526494-20381887404-"
+         "41576422241-93426793964-56405065102-33518432330', "
+         "'67847967377-48000963322-62604785301-91415491898-96926520291')";
+  }
+  return s;
+}();
+
+const std::string kRangeSelect =
+    "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN 4996 AND 5095 ORDER BY c";
+const std::string kUpdate = "UPDATE sbtest1 SET k=k+1 WHERE id=5012";
+
+void report_allocs(benchmark::State& state, uint64_t before) {
+  state.counters["allocs"] =
+      benchmark::Counter(double(g_allocs.load() - before) / double(state.iterations()));
+  state.SetItemsProcessed(int64_t(state.iterations()));
+}
+
+void parse_loop(benchmark::State& state, const std::string& sql) {
+  Arena arena;
+  Parser parser;
+  // Warm-up: let the arena and the token buffer reach their steady size.
+  for (int i = 0; i < 4; ++i) {
+    arena.reset();
+    if (!parser.parse(sql, arena).ok()) state.SkipWithError("parse failed");
+  }
+  uint64_t before = g_allocs.load();
+  for (auto _ : state) {
+    arena.reset();
+    ParseResult r = parser.parse(sql, arena);
+    benchmark::DoNotOptimize(r.statement);
+  }
+  report_allocs(state, before);
+}
+
+void BM_ParsePointSelect(benchmark::State& state) {
+  parse_loop(state, kPointSelect);
+}
+void BM_ParseInsert10Rows(benchmark::State& state) {
+  parse_loop(state, kInsert10);
+}
+void BM_ParseRangeSelect(benchmark::State& state) {
+  parse_loop(state, kRangeSelect);
+}
+void BM_ParseUpdate(benchmark::State& state) {
+  parse_loop(state, kUpdate);
+}
+
+void BM_FingerprintPointSelect(benchmark::State& state) {
+  std::string out;
+  fingerprint_into(kPointSelect, out);
+  uint64_t before = g_allocs.load();
+  for (auto _ : state) benchmark::DoNotOptimize(fingerprint_into(kPointSelect, out));
+  report_allocs(state, before);
+}
+
+void BM_FingerprintInsert10Rows(benchmark::State& state) {
+  std::string out;
+  fingerprint_into(kInsert10, out);
+  uint64_t before = g_allocs.load();
+  for (auto _ : state) benchmark::DoNotOptimize(fingerprint_into(kInsert10, out));
+  report_allocs(state, before);
+}
+
+void BM_ClassifyPointSelect(benchmark::State& state) {
+  uint64_t before = g_allocs.load();
+  for (auto _ : state) benchmark::DoNotOptimize(classify(kPointSelect));
+  report_allocs(state, before);
+}
+
+void BM_ParseAndPrintPointSelect(benchmark::State& state) {
+  Arena arena;
+  Parser parser;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    arena.reset();
+    out.clear();
+    to_sql(*parser.parse(kPointSelect, arena).statement, out);
+  }
+  uint64_t before = g_allocs.load();
+  for (auto _ : state) {
+    arena.reset();
+    out.clear();
+    to_sql(*parser.parse(kPointSelect, arena).statement, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocs(state, before);
+}
+
+}  // namespace
+
+BENCHMARK(BM_ParsePointSelect);
+BENCHMARK(BM_ParseInsert10Rows);
+BENCHMARK(BM_ParseRangeSelect);
+BENCHMARK(BM_ParseUpdate);
+BENCHMARK(BM_FingerprintPointSelect);
+BENCHMARK(BM_FingerprintInsert10Rows);
+BENCHMARK(BM_ClassifyPointSelect);
+BENCHMARK(BM_ParseAndPrintPointSelect);
+BENCHMARK_MAIN();
