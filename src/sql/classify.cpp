@@ -238,6 +238,10 @@ StatementKind kind_from_prefix(const Token* w, int n, std::string_view src, Stat
     }
     case Kw::TRUNCATE:
       return StatementKind::TruncateTable;
+    case Kw::CHECK:
+    case Kw::OPTIMIZE:
+    case Kw::CHECKSUM:
+      return StatementKind::OtherDdl;  // table maintenance, like ANALYZE TABLE
     case Kw::RENAME:
       return (kw(i + 1) == Kw::TABLE || kw(i + 1) == Kw::TABLES) ? StatementKind::RenameTable
                                                                  : StatementKind::Other;
@@ -254,6 +258,7 @@ StatementKind kind_from_prefix(const Token* w, int n, std::string_view src, Stat
     case Kw::KILL:
       return StatementKind::Kill;
     default:
+      if (word(i, "REPAIR")) return StatementKind::OtherDdl;
       return StatementKind::Other;
   }
 }

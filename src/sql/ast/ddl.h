@@ -251,4 +251,60 @@ struct DropViewStatement : Statement {
   std::string_view behavior;
 };
 
+// DROP PROCEDURE / FUNCTION / TRIGGER / EVENT / SEQUENCE / USER / ROLE / SERVER / PACKAGE ...
+struct DropObjectStatement : Statement {
+  DropObjectStatement() : Statement(StatementKind::OtherDdl) { node = StatementNode::DropObject; }
+  std::string_view object;  // upper-case words: "PROCEDURE", "PACKAGE BODY", "USER"...
+  bool temporary = false;   // DROP TEMPORARY SEQUENCE
+  bool if_exists = false;
+  ArenaVec<TableName*> names;  // [schema.]name objects (sequences are tables)
+  ArenaVec<Expr*> users;       // USER / ROLE: user specs
+};
+
+// ANALYZE / CHECK / REPAIR / OPTIMIZE / CHECKSUM TABLE t1, t2 [options]
+struct TableMaintenanceStatement : Statement {
+  TableMaintenanceStatement() : Statement(StatementKind::OtherDdl) {
+    node = StatementNode::TableMaintenance;
+  }
+  std::string_view verb;
+  std::string_view modifier;  // NO_WRITE_TO_BINLOG / LOCAL
+  bool tables_word = false;   // TABLES vs TABLE
+  ArenaVec<TableName*> tables;
+  ArenaVec<std::string_view> options;  // QUICK, EXTENDED, USE_FRM, FOR UPGRADE, ...
+  // ANALYZE ... PERSISTENT FOR ALL | COLUMNS (...) INDEXES (...): source text.
+  std::string_view persistent;
+};
+
+// FLUSH [NO_WRITE_TO_BINLOG|LOCAL] option, ... / FLUSH TABLES [t, ...] [WITH READ LOCK|FOR EXPORT]
+struct FlushStatement : Statement {
+  FlushStatement() : Statement(StatementKind::Other) { node = StatementNode::Flush; }
+  std::string_view modifier;
+  ArenaVec<std::string_view> options;  // each option's words as written ("BINARY LOGS")
+  bool tables_form = false;
+  bool tables_word = true;  // TABLES vs TABLE
+  ArenaVec<TableName*> tables;
+  std::string_view tail;  // WITH READ LOCK / FOR EXPORT ...
+};
+
+// HANDLER t OPEN [AS a] | READ [idx] {FIRST|NEXT|PREV|LAST | op (values)} [WHERE] [LIMIT] | CLOSE
+struct HandlerStatement : Statement {
+  HandlerStatement() : Statement(StatementKind::Other) { node = StatementNode::Handler; }
+  TableName* table = nullptr;
+  std::string_view action;  // OPEN / READ / CLOSE
+  Ident alias;
+  bool as_keyword = false;
+  Ident index;
+  std::string_view direction;  // FIRST / NEXT / PREV / LAST or the comparison operator
+  ArenaVec<Expr*> values;
+  Expr* where = nullptr;
+  Limit* limit = nullptr;
+};
+
+// Statements whose grammar is a plain word sequence: BACKUP STAGE x, RESET MASTER, HELP 'x',
+// INSTALL PLUGIN p SONAME 'lib', UNINSTALL SONAME 'x', ... Words print as written.
+struct WordsStatement : Statement {
+  explicit WordsStatement(StatementKind k) : Statement(k) { node = StatementNode::Words; }
+  ArenaVec<std::string_view> words;
+};
+
 }  // namespace tessera::sql

@@ -8,8 +8,21 @@
 
 namespace tessera::sql {
 
+// Which struct a Statement is, where the kind alone does not say (OtherDdl / Other cover
+// several node types).
+enum class StatementNode : uint8_t {
+  Standard,          // the struct implied by kind
+  AlterView,         // CreateViewStatement with alter = true
+  DropObject,        // DropObjectStatement
+  TableMaintenance,  // TableMaintenanceStatement
+  Flush,             // FlushStatement
+  Handler,           // HandlerStatement
+  Words,             // WordsStatement
+};
+
 struct Statement {
   StatementKind kind;
+  StatementNode node = StatementNode::Standard;
   explicit Statement(StatementKind k) : kind(k) {}
 };
 

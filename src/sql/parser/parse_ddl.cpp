@@ -535,6 +535,7 @@ Statement* ParserImpl::alter_statement() {
       v->check_option = span_from(w);
     }
     v->kind = StatementKind::OtherDdl;
+    v->node = StatementNode::AlterView;
     return v;
   }
   AlterTableStatement* s = make<AlterTableStatement>();
@@ -763,8 +764,8 @@ Statement* ParserImpl::drop_statement() {
     if (is(Kw::RESTRICT) || is(Kw::CASCADE)) s->behavior = text(take());
     return s;
   }
-  if (temporary) fail("TABLE");
   if (is(Kw::DATABASE) || is(Kw::SCHEMA)) {
+    if (temporary) fail("TABLE");
     DatabaseStatement* s = make<DatabaseStatement>(StatementKind::DropDatabase);
     s->schema_word = take().kw == Kw::SCHEMA;
     if (is(Kw::IF) && is(Kw::EXISTS, 1)) {
@@ -774,6 +775,10 @@ Statement* ParserImpl::drop_statement() {
     }
     s->name = ident();
     return s;
+  }
+  if (!is(Kw::VIEW) && !is(Kw::INDEX) && !is(Kw::ONLINE) && !is_word("OFFLINE")) {
+    if (temporary) --pos_;
+    return drop_object_statement();
   }
   if (is(Kw::VIEW)) {
     take();

@@ -328,7 +328,11 @@ Statement* ParserImpl::misc_statement() {
           is(Kw::REPLACE, 1) || is(Kw::FORMAT, 1)) {
         return explain_statement();
       }
-      break;
+      return table_maintenance_statement();
+    case Kw::CHECK:
+    case Kw::OPTIMIZE:
+    case Kw::CHECKSUM:
+      return table_maintenance_statement();
     case Kw::LOCK: {
       take();
       LockTablesStatement* s = make<LockTablesStatement>();
@@ -442,6 +446,13 @@ Statement* ParserImpl::misc_statement() {
     }
     default:
       break;
+  }
+  if (is_word("REPAIR")) return table_maintenance_statement();
+  if (is_word("FLUSH")) return flush_statement();
+  if (is_word("HANDLER")) return handler_statement();
+  if (is_word("BACKUP") || is_word("RESET") || is_word("HELP") || is_word("INSTALL") ||
+      is_word("UNINSTALL")) {
+    return words_statement(StatementKind::Other);
   }
   fail("a statement");
 }

@@ -136,6 +136,11 @@ class ParserImpl {
   Statement* drop_statement();
   Statement* rename_statement();
   Statement* truncate_statement();
+  Statement* drop_object_statement();
+  Statement* table_maintenance_statement();
+  Statement* flush_statement();
+  Statement* handler_statement();
+  Statement* words_statement(StatementKind kind);
   ColumnDef* column_def();
   IndexDef* index_def();
   void table_options(ArenaVec<TableOption>& out);

@@ -40,6 +40,7 @@ class SqlWriter {
 
   void statement(const Statement& s);
   void ddl(const Statement& s);
+  void utility(const Statement& s);
   void column_def(const ColumnDef& c);
   void index_def(const IndexDef& d);
   void table_option(const TableOption& o);

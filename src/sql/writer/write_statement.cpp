@@ -11,6 +11,10 @@ constexpr std::string_view kScopes[] = {"",       "GLOBAL ",  "SESSION ",
 }
 
 void SqlWriter::statement(const Statement& st) {
+  if (st.node != StatementNode::Standard && st.node != StatementNode::AlterView) {
+    utility(st);
+    return;
+  }
   switch (st.kind) {
     case StatementKind::Select:
       query(*static_cast<const SelectStatement&>(st).query);

@@ -125,7 +125,10 @@ const std::set<std::string>& commands() {
                                           "optimizer_trace",
                                           "character_set",
                                           "disable_parsing",
-                                          "enable_parsing"};
+                                          "enable_parsing",
+                                          "evalp",
+                                          "query_attributes",
+                                          "send_eval"};
   return k;
 }
 

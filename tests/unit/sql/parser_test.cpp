@@ -356,6 +356,30 @@ TEST_F(ParserTest, Ddl) {
   roundtrip("DROP VIEW IF EXISTS v1, v2", StatementKind::DropView);
 }
 
+TEST_F(ParserTest, AdministrativeStatements) {
+  roundtrip("DROP PROCEDURE IF EXISTS db.p", StatementKind::OtherDdl);
+  roundtrip("DROP FUNCTION f", StatementKind::OtherDdl);
+  roundtrip("DROP TRIGGER IF EXISTS tr", StatementKind::OtherDdl);
+  roundtrip("DROP USER 'u'@'localhost', u2", StatementKind::OtherDdl);
+  roundtrip("DROP SEQUENCE s1, s2", StatementKind::OtherDdl);
+  roundtrip("ANALYZE TABLE t1, t2", StatementKind::OtherDdl);
+  roundtrip("ANALYZE TABLE t PERSISTENT FOR COLUMNS (a) INDEXES (PRIMARY)",
+            StatementKind::OtherDdl);
+  roundtrip("CHECK TABLE t FOR UPGRADE", StatementKind::OtherDdl);
+  roundtrip("REPAIR NO_WRITE_TO_BINLOG TABLE t QUICK USE_FRM", StatementKind::OtherDdl);
+  roundtrip("OPTIMIZE TABLE t", StatementKind::OtherDdl);
+  roundtrip("CHECKSUM TABLE t EXTENDED", StatementKind::OtherDdl);
+  roundtrip("FLUSH TABLES t1, t2 WITH READ LOCK", StatementKind::Other);
+  roundtrip("FLUSH LOCAL STATUS, BINARY LOGS", StatementKind::Other);
+  roundtrip("HANDLER t OPEN AS h", StatementKind::Other);
+  roundtrip("HANDLER h READ a = (1, 2) WHERE b > 1 LIMIT 2", StatementKind::Other);
+  roundtrip("HANDLER h READ FIRST", StatementKind::Other);
+  roundtrip("HANDLER h CLOSE", StatementKind::Other);
+  roundtrip("BACKUP STAGE START", StatementKind::Other);
+  roundtrip("RESET MASTER", StatementKind::Other);
+  roundtrip("ALTER VIEW v AS SELECT 2", StatementKind::OtherDdl);
+}
+
 TEST_F(ParserTest, ExecutableCommentsAndHints) {
   roundtrip("SELECT /*!40001 SQL_NO_CACHE */ a FROM t", StatementKind::Select);
   roundtrip("CREATE /*M!100100 OR REPLACE */ TABLE t (a INT)", StatementKind::CreateTable);
