@@ -59,3 +59,12 @@ void append_string_literal(std::string& out, std::string_view value,
 void decode_string_literal(std::string_view text, std::string& out);
 
 }  // namespace tessera::sql
+
+namespace tessera::sql {
+
+// Splice rewriting for routers: copies `sql` (the text `stmt` was parsed from) byte for byte and
+// replaces only the table names, literals and '?' placeholders for which `hooks` return a
+// replacement. Comments, spacing, keyword case and everything else stay exactly as written.
+std::string rewrite(std::string_view sql, const Statement& stmt, const WriterHooks& hooks);
+
+}  // namespace tessera::sql

@@ -155,11 +155,11 @@ Expr* ParserImpl::expr(int min_prec) {
     Unary* u = make<Unary>();
     u->op = UnaryOp::Not;
     u->operand = expr(kNot);
+    u->pos = start;
     lhs = u;
   } else {
-    lhs = unary();
+    lhs = unary();  // positions its own node; a parenthesised one keeps its inner position
   }
-  lhs->pos = start;
   for (;;) {
     BinaryOp op;
     int prec = binary_op(*this, &op);
@@ -313,11 +313,11 @@ Expr* ParserImpl::unary() {
     Unary* u = make<Unary>();
     u->op = op;
     u->operand = unary();
+    u->pos = start;
     e = u;
   } else {
     e = primary();
   }
-  e->pos = start;
   while (is(Kw::COLLATE)) {
     take();
     Collate* c = make<Collate>();

@@ -160,6 +160,36 @@ TEST(Writer, SubstitutesTableNamesAndKeepsTheRest) {
             "ALTER TABLE orders_0003 ADD COLUMN c INT");
 }
 
+TEST(Writer, SpliceRewriteKeepsEverythingElseByteForByte) {
+  ShardHooks hooks;
+  hooks.tables = {{"orders", "orders_0003"}};
+  hooks.params = {"it's"};
+  std::string sql =
+      "select /* keep me */ o.id,\n  `o`.v\tFROM  shop.`orders` o WHERE o.id = ? -- end";
+  Arena a;
+  ParseResult r = parse(sql, a);
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(rewrite(sql, *r.statement, hooks),
+            "select /* keep me */ o.id,\n  `o`.v\tFROM  shop.orders_0003 o WHERE o.id = 'it''s' "
+            "-- end");
+
+  class Lits : public WriterHooks {
+   public:
+    bool literal(const Literal& l, std::string& out) const override {
+      if (l.literal_kind == LiteralKind::Integer) {
+        out += "99";
+        return true;
+      }
+      return false;
+    }
+  } lits;
+  std::string sql2 = "UPDATE t SET a=(1), b = 'x' WHERE id IN ( 5 ,6 )";
+  ParseResult r2 = parse(sql2, a);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(rewrite(sql2, *r2.statement, lits),
+            "UPDATE t SET a=(99), b = 'x' WHERE id IN ( 99 ,99 )");
+}
+
 TEST(Writer, SubstitutesLiterals) {
   class Hooks : public WriterHooks {
    public:

@@ -1,0 +1,97 @@
+// Splice rewriting: the writer's traversal finds the nodes (through collecting hooks), and only
+// their source ranges are replaced in the original text.
+#include <algorithm>
+#include <vector>
+
+#include "sql/lexer.h"
+#include "sql/writer.h"
+
+namespace tessera::sql {
+
+namespace {
+
+struct Splice {
+  size_t begin, end;
+  std::string text;
+};
+
+size_t token_end(std::string_view sql, size_t pos) {
+  if (pos >= sql.size()) return sql.size();
+  Lexer lx(sql.substr(pos));
+  Token t = lx.next();
+  return pos + t.off + t.len;
+}
+
+size_t view_end(std::string_view sql, std::string_view part) {
+  return size_t(part.data() - sql.data()) + part.size();
+}
+
+class Collector : public WriterHooks {
+ public:
+  Collector(std::string_view sql, const WriterHooks& user) : sql_(sql), user_(user) {}
+
+  bool table_name(const ObjectName& n, std::string& out) const override {
+    std::string repl;
+    if (user_.table_name(n, repl)) {
+      size_t b = n.has_schema() ? n.schema.pos : n.name.pos;
+      add(b, token_end(sql_, n.name.pos), std::move(repl));
+    }
+    (void)out;
+    return false;
+  }
+  bool literal(const Literal& l, std::string& out) const override {
+    std::string repl;
+    if (user_.literal(l, repl) && inside(l.text)) {
+      add(l.pos, view_end(sql_, l.text), std::move(repl));
+    }
+    (void)out;
+    return false;
+  }
+  bool param(const Param& p, std::string& out) const override {
+    std::string repl;
+    if (user_.param(p, repl)) add(p.pos, p.pos + 1, std::move(repl));
+    (void)out;
+    return false;
+  }
+
+  std::vector<Splice>& splices() const { return splices_; }
+
+ private:
+  bool inside(std::string_view part) const {
+    return part.data() >= sql_.data() && part.data() + part.size() <= sql_.data() + sql_.size();
+  }
+  void add(size_t b, size_t e, std::string text) const {
+    if (b > e || e > sql_.size()) return;  // node not from this text: nothing to splice
+    splices_.push_back({b, e, std::move(text)});
+  }
+
+  std::string_view sql_;
+  const WriterHooks& user_;
+  mutable std::vector<Splice> splices_;
+};
+
+}  // namespace
+
+std::string rewrite(std::string_view sql, const Statement& stmt, const WriterHooks& hooks) {
+  Collector c(sql, hooks);
+  WriteOptions o;
+  o.hooks = &c;
+  std::string scratch;
+  to_sql(stmt, scratch, o);
+  auto& sp = c.splices();
+  std::sort(sp.begin(), sp.end(),
+            [](const Splice& a, const Splice& b) { return a.begin < b.begin; });
+  std::string out;
+  out.reserve(sql.size() + 16);
+  size_t at = 0;
+  for (const Splice& s : sp) {
+    if (s.begin < at) continue;  // overlapping (should not happen): keep the first
+    out.append(sql.substr(at, s.begin - at));
+    out.append(s.text);
+    at = s.end;
+  }
+  out.append(sql.substr(at));
+  return out;
+}
+
+}  // namespace tessera::sql
