@@ -7,9 +7,19 @@
 #   scripts/test.sh -L integration  # extra arguments go to ctest
 #   scripts/test.sh -R it.blob
 #
-# Env: SKIP_DEPS=1, SKIP_BUILD=1, BUILD_DIR (default ./build), CTEST_JOBS (default nproc)
+# Env: SKIP_DEPS=1, SKIP_BUILD=1, BUILD_DIR (default ./build), CTEST_JOBS (default nproc),
+#      SANITIZE=1 (ASan+UBSan build in ./build-asan; its integration fixture uses ports
+#      15306/15307 and cluster base 25306 so it can run beside a normal build's tests)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CMAKE_ARGS=()
+if [[ ${SANITIZE:-0} == 1 ]]; then
+  BUILD_DIR=${BUILD_DIR:-$ROOT/build-asan}
+  CMAKE_ARGS+=(-DTESSERA_SANITIZE=ON -DTESSERA_IT_PROXY_PORT=15306 -DTESSERA_IT_ADMIN_PORT=15307
+               -DTESSERA_IT_BASE_PORT=25306)
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+fi
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 export BUILD_DIR
 
@@ -33,7 +43,7 @@ trap 'exit 130' INT TERM
 
 t0=$SECONDS
 [[ ${SKIP_DEPS:-0} == 1 ]] || "$ROOT/scripts/install-deps.sh"
-[[ ${SKIP_BUILD:-0} == 1 ]] || "$ROOT/scripts/build.sh"
+[[ ${SKIP_BUILD:-0} == 1 ]] || "$ROOT/scripts/build.sh" "${CMAKE_ARGS[@]}"
 echo "test.sh: build ready after $((SECONDS - t0))s; running ctest"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error \
   -j"${CTEST_JOBS:-$(nproc)}" "$@"
