@@ -15,6 +15,7 @@
 
 #include "sql/arena.h"
 #include "sql/ast/ddl.h"
+#include "sql/ast/routine.h"
 #include "sql/ast/statement.h"
 #include "sql/token.h"
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "sql/ast/ddl.h"
+#include "sql/ast/routine.h"
 #include "sql/ast/statement.h"
 
 namespace tessera::sql {

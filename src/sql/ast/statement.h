@@ -18,6 +18,8 @@ enum class StatementNode : uint8_t {
   Flush,             // FlushStatement
   Handler,           // HandlerStatement
   Words,             // WordsStatement
+  Routine,           // CreateRoutineStatement
+  Compound,          // CompoundStatement
 };
 
 struct Statement {

@@ -467,6 +467,9 @@ Statement* ParserImpl::create_statement() {
     expect(Kw::SECURITY);
     v->security = text(take());
   }
+  if (!is(Kw::VIEW) && v->algorithm.empty() && v->security.empty()) {
+    return routine_statement(or_replace, v->definer);
+  }
   if (!accept(Kw::VIEW)) fail("TABLE, INDEX, DATABASE or VIEW");
   if (is(Kw::IF)) {
     take();

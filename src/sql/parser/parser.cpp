@@ -237,6 +237,12 @@ Statement* ParserImpl::statement() {
     case Kw::SET:
       return set_statement();
     case Kw::BEGIN:
+      if (is(Kw::NOT, 1)) return compound_statement();  // BEGIN NOT ATOMIC ... END
+      return transaction_statement();
+    case Kw::IF:
+    case Kw::CASE:
+    case Kw::FOR:
+      return compound_statement();
     case Kw::START:
     case Kw::COMMIT:
     case Kw::ROLLBACK:
@@ -266,6 +272,14 @@ Statement* ParserImpl::statement() {
     SelectStatement* s = make<SelectStatement>();
     s->query = query();
     return s;
+  }
+  // Compound statements outside stored programs (MariaDB), labeled blocks, SIGNAL, GET
+  // DIAGNOSTICS.
+  if ((is_ident() && is(Tok::Colon, 1)) || is_word("WHILE") || is_word("LOOP") ||
+      (is_word("REPEAT") && !is(Tok::LParen, 1)) || is_word("SIGNAL") || is_word("RESIGNAL") ||
+      (is_word("GET") &&
+       (is_word("DIAGNOSTICS", 1) || is(Kw::CURRENT, 1) || is_word("STACKED", 1)))) {
+    return compound_statement();
   }
   return misc_statement();
 }

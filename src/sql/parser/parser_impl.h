@@ -136,6 +136,10 @@ class ParserImpl {
   Statement* drop_statement();
   Statement* rename_statement();
   Statement* truncate_statement();
+  Statement* routine_statement(bool or_replace, Expr* definer);
+  Statement* compound_statement();
+  SpNode* sp_statement();
+  void sp_list(SpList& out, bool (*stop)(const ParserImpl&));
   Statement* drop_object_statement();
   Statement* table_maintenance_statement();
   Statement* flush_statement();

@@ -106,6 +106,89 @@ void SqlWriter::utility(const Statement& st) {
       }
       return;
     }
+    case StatementNode::Compound:
+      sp_node(static_cast<const CompoundStatement&>(st).body);
+      return;
+    case StatementNode::Routine: {
+      auto& s = static_cast<const CreateRoutineStatement&>(st);
+      kw("CREATE ");
+      if (s.or_replace) kw("OR REPLACE ");
+      if (s.definer) {
+        kw("DEFINER=");
+        expr(s.definer);
+        sp();
+      }
+      kw(s.type);
+      if (s.if_not_exists) kw(" IF NOT EXISTS");
+      sp();
+      table(*s.name);
+      if (s.type == "TRIGGER") {
+        sp();
+        kw(s.timing);
+        sp();
+        kw(s.event);
+        kw(" ON ");
+        table(*s.table);
+        kw(" FOR EACH ROW");
+        if (!s.order.empty()) {
+          sp();
+          kw(s.order);
+        }
+      } else if (s.type == "EVENT") {
+        kw(s.every ? " ON SCHEDULE EVERY " : " ON SCHEDULE AT ");
+        expr(s.at);
+        if (s.every) {
+          sp();
+          kw(s.every_unit);
+        }
+        if (s.starts) {
+          kw(" STARTS ");
+          expr(s.starts);
+        }
+        if (s.ends) {
+          kw(" ENDS ");
+          expr(s.ends);
+        }
+        if (!s.completion.empty()) {
+          sp();
+          kw(s.completion);
+        }
+        if (!s.status.empty()) {
+          sp();
+          kw(s.status);
+        }
+        if (!s.comment.empty()) {
+          kw(" COMMENT ");
+          kw(s.comment);
+        }
+        kw(" DO");
+      } else {
+        ch('(');
+        for (uint32_t i = 0; i < s.params.size(); ++i) {
+          const RoutineParam& p = s.params[i];
+          if (i) kw(", ");
+          if (!p.mode.empty()) {
+            kw(p.mode);
+            sp();
+          }
+          ident(p.name);
+          sp();
+          data_type(*p.type);
+        }
+        ch(')');
+        if (s.returns) {
+          kw(" RETURNS ");
+          data_type(*s.returns);
+        }
+        for (std::string_view c : s.characteristics) {
+          sp();
+          kw(c);
+        }
+      }
+      sp();
+      sp_node(s.body);
+      return;
+    }
     default:
       kw("/* unsupported statement */");
       return;
