@@ -279,6 +279,7 @@ StatementInfo classify(std::string_view sql) {
   int depth = 0;
   Token prev;  // previous significant token
   bool after_semicolon = false;
+  int block = 0;  // BEGIN ... END nesting inside stored-program bodies
   Kw first_kw = Kw::None;
   Kw with_verb = Kw::None;
   for (;;) {
@@ -296,8 +297,24 @@ StatementInfo classify(std::string_view sql) {
       }
       continue;
     }
+    // Stored-program bodies (CREATE PROCEDURE ... BEGIN a; b; END, BEGIN NOT ATOMIC ... END)
+    // contain ';' that do not end the statement: track BEGIN ... END nesting.
+    if (t.type == Tok::Ident) {
+      if (t.kw == Kw::BEGIN && (first_kw == Kw::CREATE || first_kw == Kw::ALTER || block > 0)) {
+        ++block;
+      } else if (t.kw == Kw::NOT && prev.kw == Kw::BEGIN && first_kw == Kw::BEGIN && block == 0) {
+        block = 1;
+      }
+    }
+    if (prev.kw == Kw::END && block > 0 && t.kw != Kw::IF && t.kw != Kw::CASE && t.kw != Kw::FOR &&
+        !(t.type == Tok::Ident &&
+          (iequals_upper(t.text(sql), "LOOP") || iequals_upper(t.text(sql), "WHILE") ||
+           iequals_upper(t.text(sql), "REPEAT")))) {
+      --block;
+    }
     if (t.type == Tok::Semicolon) {
-      after_semicolon = true;
+      if (block == 0) after_semicolon = true;
+      prev = t;
       continue;
     }
     if (first_kw == Kw::None && t.type != Tok::LParen)

@@ -48,6 +48,7 @@ class Parser {
 
  private:
   std::vector<Token> tokens_;
+  std::vector<uint8_t> memo_;  // per-token backtracking memo (see ParserImpl::try_query)
 };
 
 // Convenience: uses a thread-local Parser.

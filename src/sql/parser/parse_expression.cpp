@@ -137,12 +137,14 @@ Query* ParserImpl::try_query() {
   if (!query_starts(k)) return nullptr;
   if (k == 0 && !is(Kw::VALUES)) return query();
   size_t m = mark();
+  if (memo_[m] & kQueryFailed) return nullptr;
   try {
     Query* q = query();
     if (is(Tok::RParen)) return q;
   } catch (const SyntaxError&) {
   }
   reset_to(m);
+  memo_[m] |= kQueryFailed;
   return nullptr;
 }
 
@@ -481,13 +483,18 @@ Expr* ParserImpl::primary() {
       return e;
     }
     case Kw::INTERVAL: {
-      if (next == Tok::LParen) {
+      if (next == Tok::LParen && !(memo_[mark()] & kNotIntervalFunction)) {
         // INTERVAL(n, a, b, ...) is a function; INTERVAL (expr) unit is an interval.
         size_t m = mark();
         take();
-        Expr* f = function_call(Ident{}, t);
-        if (static_cast<Function*>(f)->args.size() >= 2) return f;
+        Expr* f = nullptr;
+        try {
+          f = function_call(Ident{}, t);
+        } catch (const SyntaxError&) {
+        }
+        if (f && static_cast<Function*>(f)->args.size() >= 2) return f;
         reset_to(m);
+        memo_[m] |= kNotIntervalFunction;
       }
       take();
       Interval* iv = make<Interval>();

@@ -36,7 +36,8 @@ ParseResult Parser::parse(std::string_view sql, Arena& arena) {
     tokens_.push_back(t);
     if (t.type == Tok::End) break;
   }
-  ParserImpl p(sql, arena, tokens_);
+  memo_.assign(tokens_.size(), 0);
+  ParserImpl p(sql, arena, tokens_, memo_);
   uint32_t err_off = 0;
   const char* expected = nullptr;
   if (lex_error != UINT32_MAX) {

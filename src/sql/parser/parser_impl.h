@@ -16,8 +16,14 @@ struct SyntaxError {
 
 class ParserImpl {
  public:
-  ParserImpl(std::string_view src, Arena& arena, const std::vector<Token>& tokens)
-      : src_(src), arena_(arena), toks_(tokens) {}
+  ParserImpl(std::string_view src, Arena& arena, const std::vector<Token>& tokens,
+             std::vector<uint8_t>& memo)
+      : src_(src), arena_(arena), toks_(tokens), memo_(memo) {}
+
+  // Backtracking memo bits per token index: an attempt that failed once at a position is not
+  // retried there, which keeps nested "((((..." inputs linear instead of exponential.
+  static constexpr uint8_t kQueryFailed = 1;
+  static constexpr uint8_t kNotIntervalFunction = 2;
 
   Statement* statement();
   uint32_t param_count() const { return params_; }
@@ -159,6 +165,7 @@ class ParserImpl {
   std::string_view src_;
   Arena& arena_;
   const std::vector<Token>& toks_;
+  std::vector<uint8_t>& memo_;
   size_t pos_ = 0;
   uint32_t params_ = 0;
   bool opaque_ = false;

@@ -105,6 +105,11 @@ TEST(Classify, Flags) {
   EXPECT_FALSE(classify("SELECT 1; -- trailing\n").is_multi_statement);
   EXPECT_FALSE(classify("SELECT ';x'").is_multi_statement);
   EXPECT_TRUE(classify("ROLLBACK WORK TO SAVEPOINT a").is_rollback_to_savepoint);
+  EXPECT_FALSE(classify("CREATE PROCEDURE p() BEGIN SELECT 1; IF a THEN SELECT 2; END IF; END")
+                   .is_multi_statement);
+  EXPECT_TRUE(classify("CREATE PROCEDURE p() BEGIN SELECT 1; END; SELECT 2").is_multi_statement);
+  EXPECT_FALSE(classify("BEGIN NOT ATOMIC SELECT 1; BEGIN SELECT 2; END; END;").is_multi_statement);
+  EXPECT_TRUE(classify("BEGIN; SELECT 1").is_multi_statement);
 }
 
 TEST(Classify, SessionFunctions) {

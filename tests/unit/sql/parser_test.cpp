@@ -380,6 +380,31 @@ TEST_F(ParserTest, AdministrativeStatements) {
   roundtrip("ALTER VIEW v AS SELECT 2", StatementKind::OtherDdl);
 }
 
+TEST_F(ParserTest, StoredPrograms) {
+  roundtrip(
+      "CREATE DEFINER=`root`@`localhost` PROCEDURE db.p(IN a INT, OUT b VARCHAR(10)) "
+      "MODIFIES SQL DATA COMMENT 'x' BEGIN DECLARE done INT DEFAULT 0; DECLARE c CURSOR FOR "
+      "SELECT id FROM t; DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; OPEN c; "
+      "l1: LOOP FETCH c INTO b; IF done THEN LEAVE l1; ELSEIF a > 1 THEN ITERATE l1; ELSE "
+      "INSERT INTO u VALUES (b); END IF; END LOOP l1; CLOSE c; END",
+      StatementKind::OtherDdl);
+  roundtrip("CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC RETURN x + 1",
+            StatementKind::OtherDdl);
+  roundtrip("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = NEW.a + 1",
+            StatementKind::OtherDdl);
+  roundtrip("CREATE EVENT e ON SCHEDULE EVERY 1 HOUR STARTS CURRENT_TIMESTAMP DO DELETE FROM t",
+            StatementKind::OtherDdl);
+  roundtrip(
+      "BEGIN NOT ATOMIC DECLARE x INT DEFAULT 1; WHILE x < 3 DO SET x = x + 1; END WHILE; "
+      "REPEAT SET x = x - 1; UNTIL x = 0 END REPEAT; CASE x WHEN 0 THEN SELECT 0; ELSE "
+      "SELECT 1; END CASE; END",
+      StatementKind::Other);
+  roundtrip("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom', MYSQL_ERRNO = 1001",
+            StatementKind::Other);
+  roundtrip("GET DIAGNOSTICS CONDITION 1 @p = RETURNED_SQLSTATE, @m = MESSAGE_TEXT",
+            StatementKind::Other);
+}
+
 TEST_F(ParserTest, ExecutableCommentsAndHints) {
   roundtrip("SELECT /*!40001 SQL_NO_CACHE */ a FROM t", StatementKind::Select);
   roundtrip("CREATE /*M!100100 OR REPLACE */ TABLE t (a INT)", StatementKind::CreateTable);
