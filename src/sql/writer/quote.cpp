@@ -8,6 +8,10 @@ namespace tessera::sql {
 
 namespace {
 
+constexpr std::string_view kAlsoReserved[] = {
+#include "sql/quote_reserved.inc"
+};
+
 bool needs_quotes(std::string_view name) {
   if (name.empty()) return true;
   if (name[0] >= '0' && name[0] <= '9') return true;  // 1e5, 0x1 would lex as numbers
@@ -16,7 +20,11 @@ bool needs_quotes(std::string_view name) {
     if (!is_ident_char(uint8_t(c)) || c == '$') return true;
   }
   Kw k = lookup_keyword(name);
-  return k != Kw::None && is_reserved(k);
+  if (k != Kw::None && is_reserved(k)) return true;
+  for (std::string_view w : kAlsoReserved) {
+    if (iequals_upper(name, w)) return true;
+  }
+  return false;
 }
 
 }  // namespace
