@@ -211,6 +211,7 @@ enum class FunctionForm : uint8_t {
 };
 
 struct DataType;
+struct Limit;
 
 struct Function : Expr {
   Function() : Expr(ExprKind::Function) {}
@@ -222,7 +223,7 @@ struct Function : Expr {
   std::string_view keyword;   // Extract unit / Trim side / CharUsing charset
   ArenaVec<OrderItem> order;  // GROUP_CONCAT ORDER BY, also JSON_ARRAYAGG
   Expr* separator = nullptr;
-  Expr* limit = nullptr;     // MariaDB GROUP_CONCAT ... LIMIT n
+  Limit* limit = nullptr;    // MariaDB GROUP_CONCAT / JSON_ARRAYAGG ... LIMIT [m,] n
   DataType* type = nullptr;  // WEIGHT_STRING(e AS CHAR(n))
   WindowSpec* over = nullptr;
   Ident over_name;                // OVER w
@@ -299,6 +300,7 @@ struct Match : Expr {
 struct Default : Expr {
   Default() : Expr(ExprKind::Default) {}
   ColumnRef* column = nullptr;  // DEFAULT(col) when set
+  bool ignore = false;          // MariaDB IGNORE as a value (INSERT/UPDATE/EXECUTE USING)
 };
 
 struct Assign : Expr {

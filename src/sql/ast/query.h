@@ -211,6 +211,7 @@ struct Query {
   Into* into = nullptr;  // after LIMIT / before locking
   Locking* locking = nullptr;
   Into* into_after_lock = nullptr;
+  Expr* procedure = nullptr;  // PROCEDURE ANALYSE(...) (a Function)
 };
 
 }  // namespace tessera::sql

@@ -516,6 +516,16 @@ Expr* ParserImpl::primary() {
         return r;
       }
       break;
+    case Kw::IGNORE:
+      if (next == Tok::Comma || next == Tok::RParen || next == Tok::End || next == Tok::Semicolon ||
+          (next == Tok::Ident && is_reserved(kw(1)))) {
+        take();
+        Default* d = make<Default>();
+        d->pos = t.off;
+        d->ignore = true;
+        return d;
+      }
+      break;
     case Kw::DEFAULT: {
       take();
       Default* d = make<Default>();
@@ -697,7 +707,7 @@ Expr* ParserImpl::function_call(Ident schema, const Token& name) {
       order_items(f->order);
     }
     if (accept(Kw::SEPARATOR)) f->separator = literal();
-    if (accept(Kw::LIMIT)) f->limit = expr();
+    if (is(Kw::LIMIT)) f->limit = limit_clause();
   } else if (named("WEIGHT_STRING")) {
     f->args.push(arena_, expr());
     if (accept(Kw::AS)) {
@@ -734,6 +744,7 @@ Expr* ParserImpl::function_call(Ident schema, const Token& name) {
       expect(Kw::BY);
       order_items(f->order);
     }
+    if (is(Kw::LIMIT)) f->limit = limit_clause();
   }
   expect(Tok::RParen, "')'");
   if (is_word("WITHIN") && is(Kw::GROUP, 1)) {

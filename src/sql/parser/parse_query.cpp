@@ -37,6 +37,11 @@ Query* ParserImpl::query() {
     }
     q->limit = l;
   }
+  if (is(Kw::PROCEDURE) && (type(1) == Tok::Ident) && is(Tok::LParen, 2)) {
+    take();
+    const Token& name = take();
+    q->procedure = function_call(Ident{}, name);
+  }
   if (is(Kw::INTO)) q->into = into_clause();
   if (is(Kw::FOR) || is(Kw::LOCK)) q->locking = locking_clause();
   if (is(Kw::INTO)) q->into_after_lock = into_clause();
@@ -431,7 +436,9 @@ TableName* ParserImpl::table_with_alias(bool allow_hints) {
   if (accept(Kw::AS)) {
     t->as_keyword = true;
     t->alias = ident();
-  } else if (is_ident() && !is_word("OF") && !is(Kw::RETURNING)) {
+  } else if (is_ident() && !is_word("OF") && !is(Kw::RETURNING) &&
+             !(is(Kw::OFFSET) && (is_literal(type(1)) || is(Tok::Param, 1))) &&
+             !(is_word("FETCH") && (is(Kw::FIRST, 1) || is_word("NEXT", 1)))) {
     t->alias = ident();
   }
   if (t->partitions.empty() && accept(Kw::PARTITION)) t->partitions = ident_list_parens();

@@ -472,10 +472,7 @@ void SqlWriter::expr_body(const Expr* e) {
             kw(" SEPARATOR ");
             expr(f->separator);
           }
-          if (f->limit) {
-            kw(" LIMIT ");
-            expr(f->limit);
-          }
+          if (f->limit) limit(*f->limit);
           break;
       }
       ch(')');
@@ -563,6 +560,10 @@ void SqlWriter::expr_body(const Expr* e) {
     }
     case ExprKind::Default: {
       auto* d = static_cast<const Default*>(e);
+      if (d->ignore) {
+        kw("IGNORE");
+        return;
+      }
       kw("DEFAULT");
       if (d->column) {
         ch('(');

@@ -33,6 +33,10 @@ void SqlWriter::query(const Query& q) {
     order(q.order_by);
   }
   if (q.limit) limit(*q.limit);
+  if (q.procedure) {
+    kw(" PROCEDURE ");
+    expr(q.procedure);
+  }
   if (q.into) into(*q.into);
   if (q.locking) {
     const Locking& l = *q.locking;
