@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sql/arena.h"
+#include "sql/ast/account.h"
 #include "sql/ast/ddl.h"
 #include "sql/ast/routine.h"
 #include "sql/ast/statement.h"

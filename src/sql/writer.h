@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "sql/ast/account.h"
 #include "sql/ast/ddl.h"
 #include "sql/ast/routine.h"
 #include "sql/ast/statement.h"

@@ -20,6 +20,8 @@ enum class StatementNode : uint8_t {
   Words,             // WordsStatement
   Routine,           // CreateRoutineStatement
   Compound,          // CompoundStatement
+  Grant,             // GrantStatement (GRANT / REVOKE)
+  User,              // UserStatement
 };
 
 struct Statement {

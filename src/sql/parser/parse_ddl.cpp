@@ -335,6 +335,7 @@ Statement* ParserImpl::create_statement() {
     take();
     or_replace = true;
   }
+  if (is_word("USER") || is_word("ROLE")) return user_statement(true, or_replace);
   bool temporary = accept(Kw::TEMPORARY);
   if (accept(Kw::TABLE)) {
     CreateTableStatement* s = make<CreateTableStatement>();
@@ -498,6 +499,7 @@ std::string_view ParserImpl::opaque_partition() {
 
 Statement* ParserImpl::alter_statement() {
   expect(Kw::ALTER);
+  if (is_word("USER")) return user_statement(false, false);
   bool online = accept(Kw::ONLINE);
   bool ignore = accept(Kw::IGNORE);
   if (!accept(Kw::TABLE)) {

@@ -447,6 +447,7 @@ Statement* ParserImpl::misc_statement() {
     default:
       break;
   }
+  if (is(Kw::GRANT) || is_word("REVOKE")) return grant_statement();
   if (is_word("REPAIR")) return table_maintenance_statement();
   if (is_word("FLUSH")) return flush_statement();
   if (is_word("HANDLER")) return handler_statement();

@@ -146,6 +146,10 @@ class ParserImpl {
   Statement* compound_statement();
   SpNode* sp_statement();
   void sp_list(SpList& out, bool (*stop)(const ParserImpl&));
+  Statement* grant_statement();
+  Statement* user_statement(bool create, bool or_replace);
+  UserSpec user_spec();
+  std::string_view account_options();
   Statement* drop_object_statement();
   Statement* table_maintenance_statement();
   Statement* flush_statement();

@@ -41,6 +41,7 @@ class SqlWriter {
   void statement(const Statement& s);
   void ddl(const Statement& s);
   void utility(const Statement& s);
+  void account(const Statement& s);
   void sp_node(const SpNode* n);
   void sp_list(const SpList& l);
   void column_def(const ColumnDef& c);

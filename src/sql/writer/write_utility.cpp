@@ -106,6 +106,10 @@ void SqlWriter::utility(const Statement& st) {
       }
       return;
     }
+    case StatementNode::Grant:
+    case StatementNode::User:
+      account(st);
+      return;
     case StatementNode::Compound:
       sp_node(static_cast<const CompoundStatement&>(st).body);
       return;

@@ -378,6 +378,17 @@ TEST_F(ParserTest, AdministrativeStatements) {
   roundtrip("BACKUP STAGE START", StatementKind::Other);
   roundtrip("RESET MASTER", StatementKind::Other);
   roundtrip("ALTER VIEW v AS SELECT 2", StatementKind::OtherDdl);
+  roundtrip("GRANT SELECT (a, b), INSERT ON db.t TO 'u'@'%' WITH GRANT OPTION",
+            StatementKind::Other);
+  roundtrip("GRANT ALL PRIVILEGES ON *.* TO u IDENTIFIED BY 'pw'", StatementKind::Other);
+  roundtrip("REVOKE EXECUTE ON PROCEDURE db.p FROM u@localhost", StatementKind::Other);
+  roundtrip("GRANT r1, r2 TO u", StatementKind::Other);
+  roundtrip("GRANT PROXY ON 'a'@'%' TO 'b'@'%'", StatementKind::Other);
+  roundtrip("CREATE USER IF NOT EXISTS 'u'@'localhost' IDENTIFIED BY 'x' REQUIRE SSL",
+            StatementKind::OtherDdl);
+  roundtrip("ALTER USER CURRENT_USER() IDENTIFIED WITH 'ed25519' USING PASSWORD('x')",
+            StatementKind::OtherDdl);
+  roundtrip("CREATE ROLE r1", StatementKind::OtherDdl);
 }
 
 TEST_F(ParserTest, StoredPrograms) {
@@ -432,7 +443,7 @@ TEST_F(ParserTest, ErrorPositions) {
   EXPECT_EQ(r.error.column, 18);
   EXPECT_EQ(r.kind, StatementKind::Update);
 
-  r = parser_.parse("GRANT ALL ON *.* TO u", a);
+  r = parser_.parse("CHANGE MASTER TO MASTER_HOST='h'", a);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.kind, StatementKind::Other);
   EXPECT_EQ(r.error.column, 1);
