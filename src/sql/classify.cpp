@@ -35,17 +35,10 @@ uint32_t session_function_mask(std::string_view name) {
   return 0;
 }
 
-// Proxy hint comment: /*master*/, /* master */, /*+ master */ (any case, any spacing).
 void check_hint(std::string_view c, StatementInfo& info) {
-  if (c.size() < 4) return;
-  c = c.substr(2, c.size() - 4);
-  if (!c.empty() && c.front() == '+') c.remove_prefix(1);
-  while (!c.empty() && (c.front() == ' ' || c.front() == '\t' || c.front() == '\n'))
-    c.remove_prefix(1);
-  while (!c.empty() && (c.back() == ' ' || c.back() == '\t' || c.back() == '\n'))
-    c.remove_suffix(1);
-  if (iequals_upper(c, "MASTER")) info.hint_master = true;
-  if (iequals_upper(c, "SLAVE")) info.hint_slave = true;
+  ProxyHint h = proxy_hint(c);
+  if (h == ProxyHint::Master) info.hint_master = true;
+  if (h == ProxyHint::Slave) info.hint_slave = true;
 }
 
 std::string_view unquote_name(std::string_view s) {
@@ -264,6 +257,21 @@ StatementKind kind_from_prefix(const Token* w, int n, std::string_view src, Stat
 }
 
 }  // namespace
+
+ProxyHint proxy_hint(std::string_view c) {
+  if (c.size() < 4 || c[0] != '/' || c[1] != '*') return ProxyHint::None;
+  c = c.substr(2, c.size() - 4);
+  if (!c.empty() && c.front() == '+') c.remove_prefix(1);
+  while (!c.empty() && (c.front() == ' ' || c.front() == '\t' || c.front() == '\n')) {
+    c.remove_prefix(1);
+  }
+  while (!c.empty() && (c.back() == ' ' || c.back() == '\t' || c.back() == '\n')) {
+    c.remove_suffix(1);
+  }
+  if (iequals_upper(c, "MASTER")) return ProxyHint::Master;
+  if (iequals_upper(c, "SLAVE")) return ProxyHint::Slave;
+  return ProxyHint::None;
+}
 
 std::string_view session_function_name(SessionFunction f) {
   return kSessionFnNames[f];

@@ -47,4 +47,9 @@ struct StatementInfo {
 
 StatementInfo classify(std::string_view sql);
 
+// Proxy routing hint in one comment's text: /*master*/, /* master */, /*+ master */, same for
+// slave (any case, any spacing).
+enum class ProxyHint : uint8_t { None, Master, Slave };
+ProxyHint proxy_hint(std::string_view comment);
+
 }  // namespace tessera::sql

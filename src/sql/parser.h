@@ -37,6 +37,9 @@ struct ParseResult {
   // The statement parsed, but some clause was kept as opaque source text (e.g. PARTITION BY
   // definitions); the writer reproduces it verbatim.
   bool has_opaque_parts = false;
+  // Proxy hint comments anywhere in the statement (see classify.h proxy_hint()).
+  bool hint_master = false;
+  bool hint_slave = false;
   ParseError error;
   bool ok() const { return statement != nullptr; }
 };

@@ -27,10 +27,24 @@ bool hint_position(const std::vector<Token>& toks) {
 ParseResult Parser::parse(std::string_view sql, Arena& arena) {
   ParseResult r;
   tokens_.clear();
-  Lexer lx(sql);
+
+  Lexer lx(sql, /*emit_comments=*/true);
   uint32_t lex_error = UINT32_MAX;
+  bool& hint_master = r.hint_master;
+  bool& hint_slave = r.hint_slave;
   for (;;) {
     Token t = lx.next();
+    if (t.type == Tok::Comment) {
+      ProxyHint h = proxy_hint(t.text(sql));
+      hint_master |= h == ProxyHint::Master;
+      hint_slave |= h == ProxyHint::Slave;
+      continue;
+    }
+    if (t.type == Tok::Hint) {
+      ProxyHint h = proxy_hint(t.text(sql));
+      hint_master |= h == ProxyHint::Master;
+      hint_slave |= h == ProxyHint::Slave;
+    }
     if (t.type == Tok::Hint && !hint_position(tokens_)) continue;
     if (t.type == Tok::Error && lex_error == UINT32_MAX) lex_error = t.off;
     tokens_.push_back(t);

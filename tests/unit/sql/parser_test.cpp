@@ -422,6 +422,11 @@ TEST_F(ParserTest, ExecutableCommentsAndHints) {
   std::string printed =
       roundtrip("SELECT /*+ BKA(t) */ a FROM t /* note */", StatementKind::Select);
   EXPECT_EQ(printed, "SELECT /*+ BKA(t) */ a FROM t");
+  Arena a;
+  EXPECT_TRUE(parser_.parse("/*master*/ SELECT 1", a).hint_master);
+  EXPECT_TRUE(parser_.parse("SELECT /*+ MASTER */ 1", a).hint_master);
+  EXPECT_TRUE(parser_.parse("SELECT 1 /* slave */", a).hint_slave);
+  EXPECT_FALSE(parser_.parse("SELECT '/*master*/'", a).hint_master);
 }
 
 TEST_F(ParserTest, ErrorPositions) {
