@@ -22,6 +22,7 @@ enum class StatementNode : uint8_t {
   Compound,          // CompoundStatement
   Grant,             // GrantStatement (GRANT / REVOKE)
   User,              // UserStatement
+  AlterDatabase,     // DatabaseStatement (ALTER DATABASE / SCHEMA)
 };
 
 struct Statement {

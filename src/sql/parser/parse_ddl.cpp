@@ -500,6 +500,27 @@ std::string_view ParserImpl::opaque_partition() {
 Statement* ParserImpl::alter_statement() {
   expect(Kw::ALTER);
   if (is_word("USER")) return user_statement(false, false);
+  if (is(Kw::DATABASE) || is(Kw::SCHEMA)) {
+    DatabaseStatement* s = make<DatabaseStatement>(StatementKind::OtherDdl);
+    s->node = StatementNode::AlterDatabase;
+    s->schema_word = take().kw == Kw::SCHEMA;
+    // The name is optional (current database): it is present unless an option starts here.
+    if (is_ident() && !is(Kw::DEFAULT) && !is(Kw::CHARACTER) && !is(Kw::CHARSET) &&
+        !is(Kw::COLLATE) && !is(Kw::COMMENT) && !is_word("UPGRADE")) {
+      s->name = ident();
+    }
+    if (is_word("UPGRADE")) {
+      size_t m = mark();
+      while (!at_end()) take();
+      TableOption o;
+      o.name = span_from(m);
+      s->options.push(arena_, o);
+      return s;
+    }
+    table_options(s->options);
+    if (s->options.empty()) fail("a database option");
+    return s;
+  }
   bool online = accept(Kw::ONLINE);
   bool ignore = accept(Kw::IGNORE);
   if (!accept(Kw::TABLE)) {

@@ -106,6 +106,23 @@ void SqlWriter::utility(const Statement& st) {
       }
       return;
     }
+    case StatementNode::AlterDatabase: {
+      auto& s = static_cast<const DatabaseStatement&>(st);
+      kw(s.schema_word ? "ALTER SCHEMA" : "ALTER DATABASE");
+      if (!s.name.empty()) {
+        sp();
+        ident(s.name);
+      }
+      for (const TableOption& o : s.options) {
+        kw(o.comma ? ", " : " ");
+        if (o.value.empty() && !o.eq) {
+          kw(o.name);
+        } else {
+          table_option(o);
+        }
+      }
+      return;
+    }
     case StatementNode::Grant:
     case StatementNode::User:
       account(st);

@@ -389,6 +389,8 @@ TEST_F(ParserTest, AdministrativeStatements) {
   roundtrip("ALTER USER CURRENT_USER() IDENTIFIED WITH 'ed25519' USING PASSWORD('x')",
             StatementKind::OtherDdl);
   roundtrip("CREATE ROLE r1", StatementKind::OtherDdl);
+  roundtrip("ALTER DATABASE d DEFAULT CHARACTER SET = utf8mb4", StatementKind::OtherDdl);
+  roundtrip("ALTER SCHEMA COLLATE latin1_bin", StatementKind::OtherDdl);
 }
 
 TEST_F(ParserTest, StoredPrograms) {
