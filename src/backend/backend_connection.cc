@@ -1,6 +1,7 @@
 #include "backend/backend_connection.h"
 
 #include <asio/connect.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
@@ -28,6 +29,17 @@ constexpr uint32_t kWantedCaps = cap::kLongPassword | cap::kLongFlag | cap::kPro
                                  cap::kPluginAuth | cap::kPluginAuthLenencClientData |
                                  cap::kSessionTrack | cap::kDeprecateEof | cap::kLocalFiles;
 
+// A read that reports failure as a value, so racing it against a timer with
+// operator|| ends as soon as either finishes. Returns true on failure.
+asio::awaitable<bool> read_or_error(PacketSocket& socket, std::string& payload, uint8_t& seq) {
+  try {
+    co_await socket.read_packet(payload, seq);
+  } catch (const std::exception&) {
+    co_return true;
+  }
+  co_return false;
+}
+
 [[noreturn]] void fail(ErrorCode ec, std::string msg) {
   throw BackendError(ErrPacket(ec, std::move(msg)));
 }
@@ -50,10 +62,17 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   try {
     auto endpoints = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                                      asio::use_awaitable);
-    auto result = co_await (asio::async_connect(sock, endpoints, asio::use_awaitable) ||
-                            timer.async_wait(asio::use_awaitable));
-    if (result.index() == 1)
+    // as_tuple: a refused connection must end the race at once (operator||
+    // waits for the first *successful* operation).
+    auto result = co_await (
+        asio::async_connect(sock, endpoints, asio::experimental::as_tuple(asio::use_awaitable)) ||
+        timer.async_wait(asio::use_awaitable));
+    if (result.index() == 1) {
       fail(errc::kBackendUnavailable, "timed out connecting to backend " + where);
+    }
+    if (auto ec = std::get<0>(std::get<0>(result)); ec) {
+      fail(errc::kBackendUnavailable, "cannot connect to backend " + where + ": " + ec.message());
+    }
   } catch (const std::system_error& e) {
     fail(errc::kBackendUnavailable,
          "cannot connect to backend " + where + ": " + e.code().message());
@@ -64,10 +83,13 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   try {
     std::string payload;
     uint8_t seq = 0;
-    auto read = conn->socket_.read_packet(payload, seq);
     timer.expires_after(options.timeout);
-    auto r = co_await (std::move(read) || timer.async_wait(asio::use_awaitable));
+    auto r = co_await (read_or_error(conn->socket_, payload, seq) ||
+                       timer.async_wait(asio::use_awaitable));
     if (r.index() == 1) fail(errc::kBackendUnavailable, "backend " + where + " sent no greeting");
+    if (std::get<0>(r)) {
+      fail(errc::kBackendLost, "backend " + where + " closed the connection before its greeting");
+    }
     if (is_err_packet(payload)) {
       auto err = ErrPacket::decode(payload);
       throw BackendError(err.value_or(ErrPacket(errc::kBackendUnavailable, "backend refused")));

@@ -14,7 +14,7 @@ namespace tessera::frontend {
 using namespace protocol;
 using session::PinReason;
 
-asio::awaitable<bool> ClientSession::ensure_backend(uint8_t error_seq) {
+asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error_seq) {
   std::optional<ErrPacket> failure;
   try {
     if (!conn_) {
@@ -30,6 +30,8 @@ asio::awaitable<bool> ClientSession::ensure_backend(uint8_t error_seq) {
     }
     std::string sync = session::build_sync_statement(state_, *conn_);
     if (!sync.empty()) {
+      spdlog::debug("client {}: syncing backend connection {}: {}", connection_id_,
+                    conn_->connection_id(), sync);
       auto r = co_await conn_->query(sync);
       if (!r.ok) {
         // The connection's state is now uncertain: do not reuse it.
@@ -87,7 +89,7 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     if (info->kind == StatementKind::UnlockTables && pinned_ == PinReason::kLockTables) unpin();
   }
   if (pinned_ != PinReason::kNone || (conn_->status_flags & status::kInTrans) ||
-      cursor_statement_ != 0) {
+      cursor_statement_ != 0 || keep_for_diagnostics_) {
     return;
   }
   release_backend();
@@ -100,6 +102,8 @@ void ClientSession::release_backend() {
     return;
   }
   last_conn_ = conn_.get();
+  spdlog::trace("client {}: released backend connection {}", connection_id_,
+                conn_->connection_id());
   pool_->release(std::move(conn_));
 }
 

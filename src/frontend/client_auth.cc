@@ -67,9 +67,18 @@ asio::awaitable<bool> ClientSession::handshake() {
   auto read_with_deadline = [&](std::string& payload, uint8_t& got,
                                 uint8_t expect) -> asio::awaitable<bool> {
     timer.expires_after(kHandshakeTimeout);
-    auto r = co_await (client_.read_packet(payload, got, expect) ||
-                       timer.async_wait(asio::use_awaitable));
-    co_return r.index() == 0;
+    auto read = [&]() -> asio::awaitable<bool> {
+      // Failure as a value so the race ends at once (operator|| waits for a
+      // successful operation).
+      try {
+        co_await client_.read_packet(payload, got, expect);
+      } catch (const std::system_error&) {
+        co_return false;
+      }
+      co_return true;
+    };
+    auto r = co_await (read() || timer.async_wait(asio::use_awaitable));
+    co_return r.index() == 0 && std::get<0>(r);
   };
 
   std::string payload;
@@ -164,7 +173,11 @@ asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account
   }
   if (plugin != required) {
     scramble_ = make_scramble();
-    co_await client_.write_packet(AuthSwitchRequest{required, scramble_}.encode(), seq);
+    // Built outside the co_await: GCC 12 destroys brace-initialised
+    // temporaries inside a co_await expression twice.
+    AuthSwitchRequest switch_request{required, scramble_};
+    std::string switch_packet = switch_request.encode();
+    co_await client_.write_packet(switch_packet, seq);
     uint8_t got = 0;
     co_await client_.read_packet(auth_response, got, seq);
     seq = static_cast<uint8_t>(got + 1);
@@ -175,17 +188,17 @@ asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account
     ok = verify_native_password(auth_response, scramble_, user.password);
   } else if (user.password.empty()) {
     ok = auth_response.empty();
-  } else if (ctx.sha2_cached(user.user_name, user.password)) {
-    ok = verify_caching_sha2(auth_response, scramble_, user.password);
-    if (ok) {
-      std::string fast{static_cast<char>(kAuthMoreDataHeader),
-                       static_cast<char>(kSha2FastAuthSuccess)};
-      co_await client_.write_packet(fast, seq);
-    }
+  } else if (ctx.sha2_cached(user.user_name, user.password) &&
+             verify_caching_sha2(auth_response, scramble_, user.password)) {
+    ok = true;
+    std::string fast{static_cast<char>(kAuthMoreDataHeader),
+                     static_cast<char>(kSha2FastAuthSuccess)};
+    co_await client_.write_packet(fast, seq);
   } else {
-    // Not in the cache: the client must prove the password itself.
-    ok = verify_caching_sha2(auth_response, scramble_, user.password) &&
-         co_await full_sha2_authentication(user, seq);
+    // Not in the cache (or a scramble computed over a differently framed
+    // nonce, as some drivers do after an auth switch): the client must prove
+    // the password itself, over TLS or RSA.
+    ok = co_await full_sha2_authentication(user, seq);
   }
   if (!ok) co_return co_await deny(requested_user, !auth_response.empty());
   if (!bind_account(account)) {
@@ -235,7 +248,7 @@ asio::awaitable<bool> ClientSession::full_sha2_authentication(const config::User
 
 asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   auto cu = ChangeUser::decode(payload.substr(1), client_caps_);
-  uint8_t seq = 1;
+  uint8_t seq = reply_seq_;
   if (!cu) {
     co_await send_error(errc::kMalformedPacket, "malformed COM_CHANGE_USER packet", seq);
     co_return false;

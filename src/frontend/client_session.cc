@@ -62,6 +62,7 @@ asio::awaitable<void> ClientSession::command_loop() {
     uint8_t seq = 0;
     // Every command starts a new sequence at 0.
     co_await client_.read_packet(command_, seq, 0);
+    reply_seq_ = static_cast<uint8_t>(seq + 1);
     if (command_.empty()) {
       worker_.context().counters.protocol_errors++;
       co_await send_error(errc::kMalformedPacket, "empty command packet");
@@ -119,7 +120,7 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
       break;
     case Command::kSetOption: {
       if (payload.size() >= 3) multi_statements_ = payload[1] == 0;
-      uint8_t seq = 1;
+      uint8_t seq = reply_seq_;
       out_.clear();
       emit_result_end(0, state_.status_flags, nullptr, {}, seq);
       co_await flush();
@@ -229,22 +230,26 @@ asio::awaitable<void> ClientSession::handle_reset_connection() {
   co_await send_ok();
 }
 
-asio::awaitable<void> ClientSession::send_ok(uint8_t seq) {
+asio::awaitable<void> ClientSession::send_ok(std::optional<uint8_t> seq) {
   OkPacket ok;
   ok.status_flags = state_.status_flags & ~status::kSessionStateChanged;
   out_.clear();
-  append_frames(out_, ok.encode(client_caps_), seq);
+  uint8_t s = seq.value_or(reply_seq_);
+  append_frames(out_, ok.encode(client_caps_), s);
   co_await flush();
 }
 
-asio::awaitable<void> ClientSession::send_error(const ErrPacket& err, uint8_t seq) {
+asio::awaitable<void> ClientSession::send_error(const ErrPacket& err, std::optional<uint8_t> seq) {
   out_.clear();
-  append_frames(out_, err.encode(), seq);
+  uint8_t s = seq.value_or(reply_seq_);
+  append_frames(out_, err.encode(), s);
   co_await flush();
 }
 
-asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string message, uint8_t seq) {
-  co_await send_error(ErrPacket(ec, std::move(message)), seq);
+asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string message,
+                                                std::optional<uint8_t> seq) {
+  ErrPacket err(ec, std::move(message));
+  co_await send_error(err, seq);
 }
 
 asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what) {

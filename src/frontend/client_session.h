@@ -78,7 +78,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // backend_use.cc
   // Acquires (or keeps) the backend connection and syncs session state onto
   // it; on failure sends the client an ERR and returns false.
-  asio::awaitable<bool> ensure_backend(uint8_t error_seq = 1);
+  asio::awaitable<bool> ensure_backend(std::optional<uint8_t> error_seq = {});
   void after_statement(const sql::StatementInfo* info);
   void release_backend();
   void drop_backend();
@@ -95,9 +95,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> flush();
 
   // Replies built by Tessera itself.
-  asio::awaitable<void> send_ok(uint8_t seq = 1);
-  asio::awaitable<void> send_error(const protocol::ErrPacket& err, uint8_t seq = 1);
-  asio::awaitable<void> send_error(protocol::ErrorCode ec, std::string message, uint8_t seq = 1);
+  // Without an explicit sequence id, replies follow the command's last frame.
+  asio::awaitable<void> send_ok(std::optional<uint8_t> seq = {});
+  asio::awaitable<void> send_error(const protocol::ErrPacket& err, std::optional<uint8_t> seq = {});
+  asio::awaitable<void> send_error(protocol::ErrorCode ec, std::string message,
+                                   std::optional<uint8_t> seq = {});
   asio::awaitable<void> send_backend_failure(std::string_view what);
 
   std::string peer_text() const;
@@ -119,6 +121,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   const backend::BackendConnection* last_conn_ = nullptr;  // identity only, for MRU stickiness
   session::PinReason pinned_ = session::PinReason::kNone;
   bool multi_statements_ = true;
+  // The last statement left warnings or an error on its backend connection:
+  // keep that connection for the next statement so SHOW WARNINGS,
+  // SHOW ERRORS and @@warning_count see them (not counted as a pin).
+  bool keep_for_diagnostics_ = false;
 
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;
@@ -127,6 +133,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string command_;  // current command payload (reused buffer)
   std::string out_;      // replies being assembled for the client
   bool sent_this_command_ = false;
+  uint8_t reply_seq_ = 1;  // sequence id of the first reply packet to this command
 };
 
 }  // namespace tessera::frontend

@@ -78,8 +78,9 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   uint64_t remaining = 0;
   uint16_t prep_columns = 0;
   bool continuation = false;
-  uint8_t seq = 1;
+  uint8_t seq = reply_seq_;
   out_.clear();
+  keep_for_diagnostics_ = false;
 
   for (;;) {
     auto buffered = be.buffered_frame();
@@ -94,8 +95,9 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     bool done = false;
 
     if (continuation || p.size() == kMaxFramePayload) {
-      // Part of a packet larger than one frame (a big row): pass it through.
-      emit(p, seq);
+      // Part of a packet larger than one frame (a big row): pass it through
+      // frame for frame.
+      append_single_frame(out_, p, seq);
       continuation = p.size() == kMaxFramePayload;
       be.consume(f);
       if (out_.size() >= kFlushThreshold) co_await flush();
@@ -107,6 +109,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       case Stage::kStart:
         if (head == kErrHeader) {
           emit(p, seq);
+          keep_for_diagnostics_ = true;
           done = true;
         } else if (head == kOkHeader && mode == RelayMode::kPrepare) {
           auto prep = StmtPrepareOk::decode(p);
@@ -137,6 +140,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           auto ok = OkPacket::decode(p, bcaps);
           if (!ok) throw ProtocolViolation("malformed OK packet from backend");
           if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
+          if (ok->warnings > 0) keep_for_diagnostics_ = true;
           emit_ok(*ok, p, seq);
           done = !(ok->status_flags & status::kMoreResultsExist);
         } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
@@ -197,6 +201,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       case Stage::kRows: {
         if (head == kErrHeader) {
           emit(p, seq);
+          keep_for_diagnostics_ = true;
           done = true;
           break;
         }
@@ -221,6 +226,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           state_.status_flags = st;
           emit_result_end(warnings, st, nullptr, {}, seq);
         }
+        if (warnings > 0) keep_for_diagnostics_ = true;
         if (mode != RelayMode::kFetch && (st & status::kMoreResultsExist)) {
           stage = Stage::kStart;
         } else {

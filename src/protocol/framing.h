@@ -30,6 +30,15 @@ inline void put_frame_header(char* p, uint32_t length, uint8_t seq) {
 // Appends `payload` to `out` as one or more frames, advancing `seq`.
 void append_frames(std::string& out, std::string_view payload, uint8_t& seq);
 
+// Appends exactly one frame (payload below or equal to kMaxFramePayload):
+// used when relaying the frames of a multi-frame packet one by one.
+inline void append_single_frame(std::string& out, std::string_view payload, uint8_t& seq) {
+  char header[kFrameHeaderSize];
+  put_frame_header(header, static_cast<uint32_t>(payload.size()), seq++);
+  out.append(header, kFrameHeaderSize);
+  out.append(payload);
+}
+
 // Reserves a frame header at the end of `out` and returns its offset, so a
 // payload can be written in place; finish_frame() fills the header. Only for
 // payloads known to stay below kMaxFramePayload.
