@@ -77,7 +77,7 @@ std::string caching_sha2_response(std::string_view password, std::string_view sc
   if (password.empty()) return {};
   auto stage1 = sha256(password);
   auto stage2 = sha256(view(stage1));
-  auto mix = sha256(view(stage2), scramble.substr(0, 20));
+  auto mix = sha256(view(stage2), scramble.substr(0, 21));
   std::string out(32, '\0');
   for (size_t i = 0; i < 32; ++i) out[i] = static_cast<char>(stage1[i] ^ mix[i]);
   return out;
@@ -87,7 +87,12 @@ bool verify_caching_sha2(std::string_view response, std::string_view scramble,
                          std::string_view password) {
   if (password.empty()) return response.empty();
   if (response.size() != 32) return false;
-  return equal_ct(response, caching_sha2_response(password, scramble));
+  // Some drivers (PyMySQL) hash the auth-switch nonce with its trailing NUL;
+  // both forms are nonces this server chose, so either proves the password.
+  std::string with_nul(scramble.substr(0, 20));
+  with_nul.push_back('\0');
+  return equal_ct(response, caching_sha2_response(password, scramble)) ||
+         equal_ct(response, caching_sha2_response(password, with_nul));
 }
 
 std::string xor_password_with_scramble(std::string_view password_nul, std::string_view scramble) {

@@ -65,7 +65,8 @@ bool parse_session_state(std::string_view block, std::vector<SessionStateChange>
         c.name = std::string(d.lenenc_str());
         break;
       case SessionTrackType::kStateChange:
-        c.value = std::string(d.lenenc_str());
+        // The flag itself ("1"), not length-encoded.
+        c.value = std::string(d.rest());
         break;
       case SessionTrackType::kGtids:
         // One byte encoding specification, then the GTID set as lenenc text.
