@@ -95,15 +95,15 @@ bool SessionState::absorb_ok(const protocol::OkPacket& ok, backend::BackendConne
   return opaque_change && !understood;
 }
 
-std::string build_sync_statement(const SessionState& state,
-                                 const backend::BackendConnection& conn) {
+std::string build_sync_statement(const SessionState& state, uint8_t conn_collation,
+                                 const std::map<std::string, std::string>& conn_vars) {
   std::string assignments;
   auto add = [&](std::string_view piece) {
     assignments += assignments.empty() ? "SET " : ", ";
     assignments += piece;
   };
-  bool need_names = state.collation != conn.collation;
-  for (const auto& [name, value] : conn.vars) {
+  bool need_names = state.collation != conn_collation;
+  for (const auto& [name, value] : conn_vars) {
     if (state.vars.count(name)) continue;
     // Resetting a character-set variable to DEFAULT would pick the global
     // value, not the one the client's handshake asked for: SET NAMES instead.
@@ -123,8 +123,8 @@ std::string build_sync_statement(const SessionState& state,
     }
   }
   for (const auto& [name, value] : state.vars) {
-    auto it = conn.vars.find(name);
-    if (it != conn.vars.end() && it->second == value) continue;
+    auto it = conn_vars.find(name);
+    if (it != conn_vars.end() && it->second == value) continue;
     add("@@session." + name + " = " + sql_value_literal(value));
   }
   if (!names.empty()) {

@@ -32,7 +32,12 @@ struct SessionState {
 
 // The SET statement that makes `conn` carry `state`'s variables and character
 // set; empty if nothing differs. The caller updates conn afterwards.
-std::string build_sync_statement(const SessionState& state, const backend::BackendConnection& conn);
+std::string build_sync_statement(const SessionState& state, uint8_t conn_collation,
+                                 const std::map<std::string, std::string>& conn_vars);
+inline std::string build_sync_statement(const SessionState& state,
+                                        const backend::BackendConnection& conn) {
+  return build_sync_statement(state, conn.collation, conn.vars);
+}
 
 // Character set name for a collation id (for SET NAMES); empty if unknown.
 std::string_view charset_of_collation(uint8_t collation);
