@@ -13,6 +13,7 @@
 #include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
+#include "protocol/wire_writer.h"
 
 namespace tessera::backend {
 
@@ -256,10 +257,11 @@ asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& resu
   }
 }
 
-asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {
+asio::awaitable<SimpleResult> BackendConnection::simple_command(Command command,
+                                                                std::string_view argument) {
   scratch_.clear();
-  scratch_.push_back(static_cast<char>(Command::kQuery));
-  scratch_.append(sql);
+  scratch_.push_back(static_cast<char>(command));
+  scratch_.append(argument);
   uint8_t seq = 0;
   co_await socket_.write_packet(scratch_, seq);
   SimpleResult result;
@@ -267,16 +269,26 @@ asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {
   co_return result;
 }
 
+asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {
+  co_return co_await simple_command(Command::kQuery, sql);
+}
+
 asio::awaitable<SimpleResult> BackendConnection::init_db(std::string_view name) {
-  scratch_.clear();
-  scratch_.push_back(static_cast<char>(Command::kInitDb));
-  scratch_.append(name);
-  uint8_t seq = 0;
-  co_await socket_.write_packet(scratch_, seq);
-  SimpleResult result;
-  co_await read_simple_response(result);
+  SimpleResult result = co_await simple_command(Command::kInitDb, name);
   if (result.ok) db = std::string(name);
   co_return result;
+}
+
+asio::awaitable<void> BackendConnection::close_prepared(const std::string& sql) {
+  auto it = prepared.find(sql);
+  if (it == prepared.end()) co_return;
+  std::string packet;
+  WireWriter w(packet);
+  w.u8(static_cast<uint8_t>(Command::kStmtClose));
+  w.u32(it->second.id);
+  prepared.erase(it);
+  uint8_t seq = 0;
+  co_await socket_.write_packet(packet, seq);  // COM_STMT_CLOSE has no reply
 }
 
 asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(const std::string& sql,

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/constants.h"
 #include "protocol/handshake.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
@@ -68,6 +69,8 @@ class BackendConnection {
   asio::awaitable<const BackendStatement*> ensure_prepared(const std::string& sql,
                                                            protocol::ErrPacket& err);
   void forget_prepared(const std::string& sql);
+  // Closes the backend copy of a prepared statement, if any.
+  asio::awaitable<void> close_prepared(const std::string& sql);
 
   // Applies session-state changes reported in an OK packet.
   void observe_ok(const protocol::OkPacket& ok);
@@ -89,6 +92,8 @@ class BackendConnection {
   explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
   asio::awaitable<void> authenticate(const protocol::InitialHandshake& hs, ConnectOptions options);
   asio::awaitable<void> read_simple_response(SimpleResult& result);
+  asio::awaitable<SimpleResult> simple_command(protocol::Command command,
+                                               std::string_view argument);
 
   protocol::PacketSocket socket_;
   BackendEndpoint endpoint_;

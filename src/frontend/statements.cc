@@ -37,17 +37,8 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
   try {
-    auto old = conn_->prepared.find(stmt.sql);
-    if (old != conn_->prepared.end()) {
-      // Prepared here before: close that copy; the new prepare replaces it.
-      std::string close;
-      WireWriter w(close);
-      w.u8(static_cast<uint8_t>(Command::kStmtClose));
-      w.u32(old->second.id);
-      uint8_t cseq = 0;
-      co_await conn_->socket().write_packet(close, cseq);
-      conn_->prepared.erase(old);
-    }
+    // Prepared here before: close that copy; the new prepare replaces it.
+    co_await conn_->close_prepared(stmt.sql);
     statements_[id] = std::move(stmt);
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(payload, seq);
@@ -93,14 +84,8 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     ErrPacket err;
     if (conn_->prepared.size() >= kMaxPreparedPerConnection && !conn_->prepared.count(stmt.sql)) {
       // Evict one statement to stay under the server's per-connection budget.
-      auto victim = conn_->prepared.begin();
-      std::string close;
-      WireWriter w(close);
-      w.u8(static_cast<uint8_t>(Command::kStmtClose));
-      w.u32(victim->second.id);
-      uint8_t cseq = 0;
-      co_await conn_->socket().write_packet(close, cseq);
-      conn_->prepared.erase(victim);
+      std::string victim = conn_->prepared.begin()->first;
+      co_await conn_->close_prepared(victim);
     }
     const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
     if (!bs) {
