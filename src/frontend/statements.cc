@@ -136,11 +136,11 @@ asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
   }
   std::optional<std::string> failure;
   try {
-    std::string packet(payload);
+    std::string packet;
     WireWriter w(packet);
-    packet.resize(1);
+    w.u8(static_cast<uint8_t>(Command::kStmtFetch));
     w.u32(bs->second.id);
-    packet.append(payload.substr(5));
+    w.bytes(payload.substr(5));  // number of rows to fetch
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(packet, seq);
     co_await relay_response(RelayMode::kFetch);
