@@ -1,0 +1,41 @@
+// Shard functions (Vitess "vindexes"): map a key value to a sub-table index. One small type per
+// rule kind lives in router/shard_functions/; this is the interface the planner sees.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "router/shard_value.h"
+
+namespace tessera::router {
+
+// A failure the client should see as an ERR packet (bad date for a date rule, value outside
+// every range...). The planner turns it into ER_... with this message.
+struct ShardError {
+  std::string message;
+};
+
+template <typename T>
+using ShardResult = std::variant<T, ShardError>;
+
+struct RangeBound {
+  ShardValue value;
+  bool inclusive = true;
+};
+
+class ShardFunction {
+ public:
+  virtual ~ShardFunction() = default;
+  // Number of sub-tables the function maps onto (indexes 0..count-1).
+  virtual int table_count() const = 0;
+  // The sub-table holding rows whose key equals `value`.
+  virtual ShardResult<int> find(const ShardValue& value) const = 0;
+  // Sub-tables that may hold keys in the range; either bound may be absent. Functions that do
+  // not preserve order (hash, mod, murmur...) return every index.
+  virtual ShardResult<std::vector<int>> find_range(const std::optional<RangeBound>& low,
+                                                   const std::optional<RangeBound>& high) const;
+};
+
+}  // namespace tessera::router
