@@ -1,0 +1,40 @@
+// The planner: a parsed statement plus the namespace's shard rules -> a Plan (router/plan.h).
+// It never does I/O; what it needs from outside (global-sequence ids) comes through PlanInput.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "router/plan.h"
+#include "router/shard_rule.h"
+#include "router/shard_value.h"
+#include "sql/arena.h"
+#include "sql/parser.h"
+
+namespace tessera::router {
+
+// Hands out global-sequence ids from a segment the caller keeps filled. `take` returns the first
+// of `count` consecutive ids, or nullopt when the segment cannot cover them (the caller refills
+// it, with I/O, and plans again).
+class SequenceSource {
+ public:
+  virtual ~SequenceSource() = default;
+  virtual std::optional<uint64_t> take(std::string_view db, std::string_view table,
+                                       uint64_t count) = 0;
+};
+
+struct PlanInput {
+  const ShardRuleSet* rules = nullptr;
+  std::string_view current_db;                  // the session's logical database
+  const std::vector<ShardValue>* params = nullptr;  // bound '?' values (prepared statements)
+  SequenceSource* sequences = nullptr;
+  const std::vector<config::GlobalSequence>* sequence_config = nullptr;
+};
+
+// `parsed` must come from `sql`; the planner may change the AST (it lives in `arena`).
+Plan plan_statement(std::string_view sql, sql::ParseResult& parsed, const PlanInput& in,
+                    sql::Arena& arena);
+
+}  // namespace tessera::router

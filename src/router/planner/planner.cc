@@ -1,0 +1,782 @@
+// Statement -> plan. One function per statement family; the shared part is RouteBuilder, which
+// prints the statement once per target sub-table with every logical table name replaced.
+#include "router/planner.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "router/planner/key_ranges.h"
+#include "router/planner/select_merge.h"
+#include "router/planner/table_scan.h"
+#include "sql/ast/ddl.h"
+#include "sql/writer.h"
+
+namespace tessera::router {
+
+using namespace sql;
+namespace errc = protocol::errc;
+
+namespace {
+
+constexpr protocol::ErrorCode kNotSupported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
+
+std::string quote_ident(std::string_view name) {
+  std::string out;
+  append_identifier(out, name, /*force=*/true);
+  return out;
+}
+
+const SubTable* sub_table_at(const ShardRule& rule, int index) {
+  for (auto& st : rule.sub_tables()) {
+    if (st.index == index) return &st;
+  }
+  return nullptr;
+}
+
+const SubTable* sub_table_on(const ShardRule& rule, std::string_view slice) {
+  for (auto& st : rule.sub_tables()) {
+    if (st.slice == slice) return &st;
+  }
+  return nullptr;
+}
+
+// Replaces table names (and '?' placeholders, when values are given) while printing.
+class NameHooks : public WriterHooks {
+ public:
+  std::unordered_map<const ObjectName*, std::string> names;
+  bool table_name(const ObjectName& n, std::string& out) const override {
+    auto it = names.find(&n);
+    if (it == names.end()) return false;
+    out += it->second;
+    return true;
+  }
+};
+
+std::string table_list(const std::vector<const ShardRule*>& rules) {
+  std::string out;
+  for (auto* r : rules) {
+    if (!out.empty()) out += ", ";
+    out += r->table();
+  }
+  return out;
+}
+
+class Planner {
+ public:
+  Planner(std::string_view sql, ParseResult& parsed, const PlanInput& in, Arena& arena)
+      : sql_(sql), parsed_(parsed), in_(in), rules_(*in.rules), arena_(arena) {}
+
+  Plan run(Statement& stmt) {
+    switch (stmt.kind) {
+      case StatementKind::Select:
+        return select(static_cast<SelectStatement&>(stmt));
+      case StatementKind::Insert:
+      case StatementKind::Replace:
+        return insert(static_cast<InsertStatement&>(stmt));
+      case StatementKind::Update:
+      case StatementKind::Delete:
+        return update_delete(stmt);
+      case StatementKind::CreateTable:
+      case StatementKind::AlterTable:
+      case StatementKind::DropTable:
+      case StatementKind::TruncateTable:
+      case StatementKind::CreateIndex:
+      case StatementKind::DropIndex:
+      case StatementKind::RenameTable:
+        return ddl(stmt);
+      case StatementKind::CreateDatabase:
+      case StatementKind::DropDatabase:
+        return database_ddl(static_cast<DatabaseStatement&>(stmt));
+      case StatementKind::Show:
+        return show(static_cast<ShowStatement&>(stmt));
+      case StatementKind::Explain:
+        return explain(static_cast<ExplainStatement&>(stmt));
+      case StatementKind::LockTables: {
+        auto scan = scan_tables(stmt, rules_, in_.current_db);
+        if (!scan.sharded.empty() || !scan.globals.empty())
+          return Plan::make_error(kNotSupported, "LOCK TABLES on sharded or global tables is not supported");
+        return Plan{};
+      }
+      default:
+        return Plan{};
+    }
+  }
+
+ private:
+  // ---- shared ----
+
+  Plan default_slice() { return Plan{}; }
+
+  // Every sharded rule of the statement must place rows the same way, or the statement would
+  // need a cross-shard join.
+  std::optional<Plan> check_colocated(const TableScan& scan) {
+    if (scan.sharded.empty()) return std::nullopt;
+    if (scan.has_unsharded) {
+      std::string unsharded;
+      for (auto& u : scan.uses) {
+        if (!u.rule) {
+          unsharded = std::string(u.name->name.name);
+          break;
+        }
+      }
+      return Plan::make_error(kNotSupported,
+                              "cross-shard join is not supported: sharded table " +
+                                  scan.sharded[0]->table() + " with unsharded table " + unsharded);
+    }
+    for (auto* r : scan.sharded) {
+      if (r->distribution_token() != scan.sharded[0]->distribution_token())
+        return Plan::make_error(kNotSupported,
+                                "cross-shard join is not supported: " + scan.sharded[0]->table() +
+                                    " and " + r->table() + " are sharded differently");
+    }
+    for (auto* g : scan.globals) {
+      for (auto& st : scan.sharded[0]->sub_tables()) {
+        if (!sub_table_on(*g, st.slice))
+          return Plan::make_error(kNotSupported, "global table " + g->table() +
+                                                     " has no copy on slice " + st.slice +
+                                                     " where " + scan.sharded[0]->table() + " lives");
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Sharded occurrences in the statement's own FROM must be joined on their keys; sharded
+  // tables under subqueries are only allowed as `key IN (SELECT key FROM colocated ...)`.
+  std::optional<Plan> check_join_keys(const TableScan& scan, const std::vector<Expr*>& conditions) {
+    std::vector<const TableUse*> top;
+    for (auto& u : scan.uses) {
+      if (u.rule && !u.rule->is_global()) {
+        if (u.in_subquery) {
+          if (!subquery_ok(u, conditions))
+            return Plan::make_error(kNotSupported,
+                                    "cross-shard subquery is not supported: " + u.rule->table() +
+                                        " is sharded; only `key IN (SELECT key FROM ...)` over "
+                                        "tables sharded the same way stays on one shard");
+          continue;
+        }
+        top.push_back(&u);
+      }
+    }
+    if (top.size() <= 1) return std::nullopt;
+    // Union-find over occurrences joined by key equality.
+    std::vector<size_t> parent(top.size());
+    for (size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+    auto find = [&](size_t x) {
+      while (parent[x] != x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    auto occurrence = [&](const Expr* e) -> std::optional<size_t> {
+      if (!e || e->kind != ExprKind::Column) return std::nullopt;
+      auto* c = static_cast<const ColumnRef*>(e);
+      if (c->n < 2) return std::nullopt;
+      std::string_view q = c->parts[c->n - 2].name;
+      for (size_t i = 0; i < top.size(); ++i) {
+        if (same_name(top[i]->qualifier(), q) && same_name(top[i]->rule->key(), c->column().name))
+          return i;
+      }
+      return std::nullopt;
+    };
+    std::vector<const Expr*> conj;
+    for (auto* c : conditions) conjuncts(c, conj);
+    for (auto* e : conj) {
+      if (e->kind != ExprKind::Binary) continue;
+      auto* b = static_cast<const Binary*>(e);
+      if (b->op != BinaryOp::Eq && b->op != BinaryOp::NullSafeEq) continue;
+      auto l = occurrence(b->left), r = occurrence(b->right);
+      if (l && r) parent[find(*l)] = find(*r);
+    }
+    for (size_t i = 1; i < top.size(); ++i) {
+      if (find(i) != find(0))
+        return Plan::make_error(
+            kNotSupported, "cross-shard join is not supported: " + top[0]->rule->table() + " and " +
+                               top[i]->rule->table() +
+                               " must be joined on their shard keys (" + top[0]->rule->key() +
+                               " = " + top[i]->rule->key() + ") to stay on one shard");
+    }
+    return std::nullopt;
+  }
+
+  bool subquery_ok(const TableUse& u, const std::vector<Expr*>& conditions) {
+    // Accept `<outer key> IN (SELECT <key> FROM <u> ...)` found among the top-level conditions.
+    std::vector<const Expr*> conj;
+    for (auto* c : conditions) conjuncts(c, conj);
+    for (auto* e : conj) {
+      if (e->kind != ExprKind::InQuery) continue;
+      auto* in = static_cast<const InQuery*>(e);
+      if (in->negated || !in->query || !in->query->body ||
+          in->query->body->kind != QueryBodyKind::Select)
+        continue;
+      auto* core = static_cast<const SelectCore*>(in->query->body);
+      if (core->items.size() != 1 || core->from.size() != 1 || !core->group_by.empty() ||
+          in->query->limit)
+        continue;
+      if (core->from[0] != u.node) continue;
+      auto* item = core->items[0].expr;
+      if (item->kind != ExprKind::Column || !same_name(static_cast<const ColumnRef*>(item)->column().name, u.rule->key()))
+        continue;
+      if (in->operand->kind != ExprKind::Column) continue;
+      for (auto* r : outer_rules_) {
+        if (same_name(static_cast<const ColumnRef*>(in->operand)->column().name, r->key())) return true;
+      }
+    }
+    return false;
+  }
+
+  static void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
+    if (!e) return;
+    if (e->kind == ExprKind::Binary && static_cast<const Binary*>(e)->op == BinaryOp::And) {
+      conjuncts(static_cast<const Binary*>(e)->left, out);
+      conjuncts(static_cast<const Binary*>(e)->right, out);
+      return;
+    }
+    out.push_back(e);
+  }
+
+  // ON conditions of inner joins restrict rows like WHERE does; outer joins' do not.
+  static void inner_join_conditions(TableRef* r, std::vector<Expr*>& out, bool outer_side) {
+    if (!r) return;
+    if (r->kind == TableRefKind::Join) {
+      auto* j = static_cast<JoinRef*>(r);
+      bool outer = j->type == JoinType::Left || j->type == JoinType::Right;
+      inner_join_conditions(j->left, out, outer_side);
+      inner_join_conditions(j->right, out, outer_side || outer);
+      if (j->on && !outer && !outer_side) out.push_back(j->on);
+    } else if (r->kind == TableRefKind::Paren) {
+      for (auto* i : static_cast<ParenRef*>(r)->items) inner_join_conditions(i, out, outer_side);
+    }
+  }
+
+  // Join conditions for the key-equality check: every ON, inner or outer.
+  static void all_join_conditions(TableRef* r, std::vector<Expr*>& out) {
+    if (!r) return;
+    if (r->kind == TableRefKind::Join) {
+      auto* j = static_cast<JoinRef*>(r);
+      all_join_conditions(j->left, out);
+      all_join_conditions(j->right, out);
+      if (j->on) out.push_back(j->on);
+    } else if (r->kind == TableRefKind::Paren) {
+      for (auto* i : static_cast<ParenRef*>(r)->items) all_join_conditions(i, out);
+    }
+  }
+
+  // Sub-table indexes the conditions allow, for the statement's sharded tables.
+  std::variant<IndexSet, Plan> target_indexes(const TableScan& scan,
+                                              const std::vector<Expr*>& conditions) {
+    const ShardRule& lead = *scan.sharded[0];
+    std::optional<IndexSet> result;
+    for (auto* r : scan.sharded) {
+      KeyColumns key;
+      key.key = r->key();
+      for (auto& u : scan.uses) {
+        if (u.rule == r && !u.in_subquery) key.qualifiers.push_back(u.qualifier());
+      }
+      for (auto* c : conditions) {
+        auto kr = restrict_by_key(c, key, *lead.function(), in_.params);
+        if (kr.error)
+          return Plan::make_error(errc::kUnknownError,
+                                  "shard key of " + r->table() + ": " + kr.error->message);
+        if (!kr.indexes) continue;
+        if (!result) {
+          result = *kr.indexes;
+        } else {
+          IndexSet both;
+          for (int i : *result) {
+            if (kr.indexes->count(i)) both.insert(i);
+          }
+          result = std::move(both);
+        }
+      }
+    }
+    if (!result) {
+      IndexSet all;
+      for (auto& st : lead.sub_tables()) all.insert(st.index);
+      return all;
+    }
+    if (result->empty()) {
+      // No row can match; one shard still answers so the client gets the right columns.
+      result->insert(lead.sub_tables().front().index);
+    }
+    return *result;
+  }
+
+  // Prints the statement for sub-table `index` (or, with index -1, for `slice`).
+  std::variant<ShardQuery, Plan> shard_query(Statement& stmt, const TableScan& scan, int index,
+                                             std::string_view slice, bool alias_ok,
+                                             bool reprint) {
+    ShardQuery q;
+    q.index = index;
+    NameHooks hooks;
+    if (index >= 0) {
+      const SubTable* lead = sub_table_at(*scan.sharded[0], index);
+      if (!lead) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(index));
+      q.slice = lead->slice;
+      q.db = lead->db;
+    } else {
+      q.slice = std::string(slice);
+    }
+    for (auto& u : scan.uses) {
+      if (!u.rule) continue;
+      const SubTable* st = u.rule->is_global() ? sub_table_on(*u.rule, q.slice)
+                                               : sub_table_at(*u.rule, index);
+      if (!st)
+        return Plan::make_error(kNotSupported, "table " + u.rule->table() + " has no copy on slice " + q.slice);
+      if (q.db.empty()) q.db = st->db;
+      std::string text;
+      if (u.name->has_schema()) text = quote_ident(st->db) + ".";
+      text += quote_ident(st->table);
+      bool renamed = st->table != u.name->name.name;
+      if (alias_ok && renamed && u.node && u.node->alias.empty()) {
+        text += " AS " + quote_ident(u.name->name.name);
+      }
+      hooks.names.emplace(u.name, std::move(text));
+    }
+    if (reprint || force_reprint_) {
+      WriteOptions o;
+      o.hooks = &hooks;
+      q.sql = to_sql(stmt, o);
+    } else {
+      q.sql = rewrite(sql_, stmt, hooks);
+    }
+    return q;
+  }
+
+  // ---- SELECT ----
+
+  Plan select(SelectStatement& s) {
+    auto scan = scan_tables(s, rules_, in_.current_db);
+    if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
+    if (scan.sharded.empty()) return global_read(s, scan);
+    if (auto err = check_colocated(scan)) return *err;
+    outer_rules_ = scan.sharded;
+    std::vector<Expr*> where_like, join_all;
+    collect_select_conditions(*s.query, where_like, join_all);
+    std::vector<Expr*> for_joins = where_like;
+    for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
+    if (auto err = check_join_keys(scan, for_joins)) return *err;
+    auto targets = target_indexes(scan, where_like);
+    if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    auto& indexes = std::get<IndexSet>(targets);
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    bool reprint = false;
+    if (indexes.size() > 1) {
+      if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_))
+        return Plan::make_error(kNotSupported, *err + " (tables: " + table_list(scan.sharded) + ")");
+      plan.result = ResultMode::kMerge;
+      reprint = true;
+    }
+    for (int i : indexes) {
+      auto q = shard_query(s, scan, i, {}, /*alias_ok=*/true, reprint);
+      if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    return plan;
+  }
+
+  static void collect_select_conditions(Query& q, std::vector<Expr*>& where_like,
+                                        std::vector<Expr*>& join_all) {
+    if (!q.body || q.body->kind != QueryBodyKind::Select) return;
+    auto* core = static_cast<SelectCore*>(q.body);
+    if (core->where) where_like.push_back(core->where);
+    for (auto* r : core->from) {
+      inner_join_conditions(r, where_like, false);
+      all_join_conditions(r, join_all);
+    }
+  }
+
+  Plan global_read(Statement& s, const TableScan& scan) {
+    // Every global table must have a copy on the chosen slice; unsharded tables pin it to the
+    // default slice.
+    std::string slice = rules_.default_slice();
+    bool all_on_default = true;
+    for (auto* g : scan.globals) {
+      if (!sub_table_on(*g, slice)) all_on_default = false;
+    }
+    if (!all_on_default) {
+      if (scan.has_unsharded)
+        return Plan::make_error(kNotSupported, "global table " + scan.globals[0]->table() +
+                                                   " has no copy on the default slice " + slice);
+      slice = scan.globals[0]->sub_tables().front().slice;
+    }
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "global";
+    auto q = shard_query(s, scan, -1, slice, true, false);
+    if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+    plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    return plan;
+  }
+
+  // Writes to global tables go to every copy.
+  Plan global_write(Statement& s, const TableScan& scan, const ShardRule& target) {
+    if (scan.has_unsharded)
+      return Plan::make_error(kNotSupported, "writing global table " + target.table() +
+                                                 " from an unsharded table is not supported");
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "global";
+    plan.is_write = true;
+    plan.result = ResultMode::kSumAffected;
+    for (auto& st : target.sub_tables()) {
+      auto q = shard_query(s, scan, -1, st.slice, true, false);
+      if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    if (plan.queries.size() == 1) plan.result = ResultMode::kRelay;
+    return plan;
+  }
+
+  // ---- INSERT / REPLACE ----
+
+  const config::GlobalSequence* sequence_for(const ShardRule& r) const {
+    if (!in_.sequence_config) return nullptr;
+    for (auto& s : *in_.sequence_config) {
+      if (same_name(s.db, r.db()) && same_name(s.table, r.table())) return &s;
+    }
+    return nullptr;
+  }
+
+  Plan insert(InsertStatement& ins) {
+    auto scan = scan_tables(ins, rules_, in_.current_db);
+    if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
+    auto* target = scan.uses.empty() ? nullptr : scan.uses[0].rule;
+    if (!target) {
+      return Plan::make_error(kNotSupported, "INSERT into unsharded table " +
+                                                 std::string(ins.table->name.name.name) +
+                                                 " from sharded or global tables is not supported");
+    }
+    if (target->is_global()) {
+      if (!scan.sharded.empty())
+        return Plan::make_error(kNotSupported, "INSERT into global table " + target->table() +
+                                                   " from sharded table " + scan.sharded[0]->table() +
+                                                   " is not supported");
+      return global_write(ins, scan, *target);
+    }
+    if (ins.select) {
+      return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " + target->table() +
+                                                 " is not supported");
+    }
+    if (scan.sharded.size() > 1 || scan.has_unsharded)
+      return Plan::make_error(kNotSupported, "INSERT into sharded table " + target->table() +
+                                                 " reading other tables is not supported");
+    for (auto& a : ins.on_duplicate) {
+      if (same_name(a.column->column().name, target->key()))
+        return Plan::make_error(kNotSupported, "updating the shard key column " + target->key() +
+                                                   " of " + target->table() + " is not allowed");
+    }
+    const config::GlobalSequence* seq = sequence_for(*target);
+    uint64_t generated = 0;
+    // Key values, one per row.
+    std::vector<Expr*> key_exprs;
+    if (ins.source == 2) {  // SET
+      Expr* key = nullptr;
+      for (auto& a : ins.set) {
+        if (same_name(a.column->column().name, target->key())) key = a.value;
+      }
+      if (!key && seq && same_name(seq->pk_name, target->key())) {
+        auto id = take_ids(*target, 1);
+        if (!id) return sequence_exhausted(*target);
+        generated = *id;
+        auto* col = arena_.make<ColumnRef>();
+        col->parts[0].name = arena_.copy(target->key());
+        col->n = 1;
+        key = number_literal(*id);
+        ins.set.push(arena_, Assignment{col, key});
+      }
+      if (!key) return missing_key(*target);
+      key_exprs.push_back(key);
+    } else {
+      if (!ins.has_columns || ins.columns.empty())
+        return Plan::make_error(kNotSupported, "INSERT into sharded table " + target->table() +
+                                                   " needs a column list");
+      int key_pos = -1;
+      for (uint32_t i = 0; i < ins.columns.size(); ++i) {
+        if (same_name(ins.columns[i].name, target->key())) key_pos = int(i);
+      }
+      if (key_pos < 0 && seq && same_name(seq->pk_name, target->key())) {
+        auto first = take_ids(*target, ins.rows.size());
+        if (!first) return sequence_exhausted(*target);
+        generated = *first;
+        Ident col;
+        col.name = arena_.copy(target->key());
+        ins.columns.push(arena_, col);
+        for (uint32_t r = 0; r < ins.rows.size(); ++r)
+          ins.rows[r]->items.push(arena_, number_literal(*first + r));
+        key_pos = int(ins.columns.size() - 1);
+      }
+      if (key_pos < 0) return missing_key(*target);
+      for (auto* row : ins.rows) {
+        if (uint32_t(key_pos) >= row->items.size())
+          return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
+        key_exprs.push_back(row->items[key_pos]);
+      }
+    }
+    // Sub-table of every row.
+    std::vector<int> row_index;
+    for (auto* e : key_exprs) {
+      auto v = constant_value(e, in_.params);
+      if (!v)
+        return Plan::make_error(kNotSupported, "the shard key " + target->key() + " of " +
+                                                   target->table() + " must be given as a constant");
+      if (v->is_null())
+        return Plan::make_error({1048, "23000"}, "Column '" + target->key() + "' cannot be null: it is the shard key of " + target->table());
+      auto r = target->function()->find(*v);
+      if (auto* err = std::get_if<ShardError>(&r))
+        return Plan::make_error(errc::kUnknownError, "shard key of " + target->table() + ": " + err->message);
+      row_index.push_back(std::get<int>(r));
+    }
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    plan.is_write = true;
+    plan.generated_id = generated;
+    std::vector<int> distinct = row_index;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    bool reprint = generated != 0 || distinct.size() > 1;
+    ArenaVec<Row*> all_rows = ins.rows;
+    for (int idx : distinct) {
+      if (ins.source != 2 && distinct.size() > 1) {
+        ArenaVec<Row*> subset;
+        for (uint32_t r = 0; r < all_rows.size(); ++r) {
+          if (row_index[r] == idx) subset.push(arena_, all_rows[r]);
+        }
+        ins.rows = subset;
+      }
+      auto q = shard_query(ins, scan, idx, {}, /*alias_ok=*/false, reprint);
+      ins.rows = all_rows;
+      if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
+    return plan;
+  }
+
+  Expr* number_literal(uint64_t v) {
+    auto* lit = arena_.make<Literal>();
+    lit->literal_kind = LiteralKind::Integer;
+    lit->text = arena_.copy(std::to_string(v));
+    return lit;
+  }
+
+  std::optional<uint64_t> take_ids(const ShardRule& r, uint64_t count) {
+    if (!in_.sequences) return std::nullopt;
+    return in_.sequences->take(r.db(), r.table(), count);
+  }
+
+  Plan sequence_exhausted(const ShardRule& r) {
+    Plan p;
+    p.kind = PlanKind::kError;
+    p.error = PlanError{errc::kUnknownError, "global sequence for " + r.db() + "." + r.table() +
+                                                 " has no ids available"};
+    p.needs_sequence = r.db() + "." + r.table();
+    return p;
+  }
+
+  Plan missing_key(const ShardRule& r) {
+    return Plan::make_error({1364, "HY000"}, "Field '" + r.key() + "' doesn't have a default value: it is the shard key of " +
+                                                 r.table() + " and must be given (or come from a global sequence)");
+  }
+
+  // ---- UPDATE / DELETE ----
+
+  Plan update_delete(Statement& stmt) {
+    auto scan = scan_tables(stmt, rules_, in_.current_db);
+    if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
+    Expr* where = nullptr;
+    std::vector<Expr*> joins_inner, joins_all;
+    bool has_order_or_limit = false;
+    if (stmt.kind == StatementKind::Update) {
+      auto& u = static_cast<UpdateStatement&>(stmt);
+      where = u.where;
+      for (auto* r : u.tables) {
+        inner_join_conditions(r, joins_inner, false);
+        all_join_conditions(r, joins_all);
+      }
+      has_order_or_limit = !u.order_by.empty() || u.limit;
+      for (auto& a : u.set) {
+        for (auto* r : scan.sharded) {
+          KeyColumns key;
+          key.key = r->key();
+          for (auto& use : scan.uses) {
+            if (use.rule == r) key.qualifiers.push_back(use.qualifier());
+          }
+          if (is_key_column(a.column, key))
+            return Plan::make_error(kNotSupported, "updating the shard key column " + r->key() +
+                                                       " of " + r->table() + " is not allowed");
+        }
+      }
+    } else {
+      auto& d = static_cast<DeleteStatement&>(stmt);
+      where = d.where;
+      for (auto* r : d.from) {
+        inner_join_conditions(r, joins_inner, false);
+        all_join_conditions(r, joins_all);
+      }
+      has_order_or_limit = !d.order_by.empty() || d.limit;
+    }
+    if (scan.sharded.empty()) {
+      // Global tables only (plus unsharded ones being read).
+      const ShardRule* written = scan.globals[0];
+      return global_write(stmt, scan, *written);
+    }
+    if (auto err = check_colocated(scan)) return *err;
+    outer_rules_ = scan.sharded;
+    std::vector<Expr*> conditions = joins_inner;
+    if (where) conditions.push_back(where);
+    std::vector<Expr*> for_joins = conditions;
+    for_joins.insert(for_joins.end(), joins_all.begin(), joins_all.end());
+    if (auto err = check_join_keys(scan, for_joins)) return *err;
+    auto targets = target_indexes(scan, conditions);
+    if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    auto& indexes = std::get<IndexSet>(targets);
+    if (indexes.size() > 1 && has_order_or_limit)
+      return Plan::make_error(kNotSupported, "ORDER BY/LIMIT in UPDATE or DELETE over several shards is not supported");
+    // Single-table DELETE cannot take an alias, so its names are replaced without one.
+    bool alias_ok = stmt.kind == StatementKind::Update ||
+                    !static_cast<DeleteStatement&>(stmt).targets.empty();
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    plan.is_write = true;
+    for (int i : indexes) {
+      auto q = shard_query(stmt, scan, i, {}, alias_ok, false);
+      if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
+    return plan;
+  }
+
+  // ---- DDL ----
+
+  Plan ddl(Statement& stmt) {
+    auto scan = scan_tables(stmt, rules_, in_.current_db);
+    if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
+    if (stmt.kind == StatementKind::RenameTable)
+      return Plan::make_error(kNotSupported, "RENAME TABLE of sharded or global tables is not supported: change the shard rules instead");
+    if (scan.has_unsharded || scan.sharded.size() + scan.globals.size() > 1) {
+      return Plan::make_error(kNotSupported,
+                              "DDL naming a sharded or global table together with other tables is "
+                              "not supported: run one statement per table");
+    }
+    if (stmt.kind == StatementKind::CreateTable && static_cast<CreateTableStatement&>(stmt).select)
+      return Plan::make_error(kNotSupported, "CREATE TABLE ... SELECT for a sharded or global table is not supported");
+    const ShardRule& rule = scan.sharded.empty() ? *scan.globals[0] : *scan.sharded[0];
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = rule.is_global() ? "global" : "shard";
+    plan.is_write = true;
+    plan.result = ResultMode::kSumAffected;
+    for (auto& st : rule.sub_tables()) {
+      auto q = rule.is_global() ? shard_query(stmt, scan, -1, st.slice, false, false)
+                                : shard_query(stmt, scan, st.index, {}, false, false);
+      if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    return plan;
+  }
+
+  Plan database_ddl(DatabaseStatement& d) {
+    // A database the rules shard lives on every slice they use; create or drop it everywhere.
+    std::vector<std::string> slices;
+    auto add = [&](const std::string& s) {
+      if (std::find(slices.begin(), slices.end(), s) == slices.end()) slices.push_back(s);
+    };
+    add(rules_.default_slice());
+    bool sharded_db = false;
+    for (auto& r : rules_.rules()) {
+      if (!same_name(r->db(), d.name.name)) continue;
+      sharded_db = true;
+      for (auto& st : r->sub_tables()) add(st.slice);
+    }
+    if (!sharded_db) return default_slice();
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "global";
+    plan.is_write = true;
+    plan.result = ResultMode::kSumAffected;
+    for (auto& s : slices) {
+      ShardQuery q;
+      q.slice = s;
+      q.sql = std::string(sql_);
+      plan.queries.push_back(std::move(q));
+    }
+    return plan;
+  }
+
+  // ---- SHOW / EXPLAIN ----
+
+  Plan show(ShowStatement& s) {
+    bool tables = false;
+    for (auto w : s.words) {
+      if (w == "TABLES") tables = true;
+    }
+    if (!tables) return default_slice();
+    std::string_view db = s.database.empty() ? in_.current_db : s.database.name;
+    Plan plan;
+    bool any = false;
+    for (auto& r : rules_.rules()) {
+      if (!same_name(r->db(), db)) continue;
+      any = true;
+      plan.logical_tables.push_back(r->table());
+      for (auto& st : r->sub_tables()) {
+        if (st.table != r->table()) plan.table_aliases.emplace_back(st.table, r->table());
+      }
+    }
+    if (!any) return default_slice();
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kShowTables;
+    plan.explain_type = "unshard";
+    ShardQuery q;
+    q.slice = rules_.default_slice();
+    q.sql = std::string(sql_);
+    plan.queries.push_back(std::move(q));
+    return plan;
+  }
+
+  Plan explain(ExplainStatement& e) {
+    if (!e.statement || !e.options.empty()) return default_slice();
+    // The explained statement's text: from its first token to the end.
+    Planner inner(sql_, parsed_, in_, arena_);
+    inner.force_reprint_ = true;  // the splice would copy the EXPLAIN keyword too
+    Plan p = inner.run(*e.statement);
+    if (p.kind == PlanKind::kError) return p;
+    Plan out;
+    out.kind = PlanKind::kExplain;
+    if (p.kind == PlanKind::kDefaultSlice) {
+      out.explain_type = "unshard";
+      ShardQuery q;
+      q.slice = rules_.default_slice();
+      q.db = std::string(in_.current_db);
+      q.sql = to_sql(*e.statement);
+      out.queries.push_back(std::move(q));
+      return out;
+    }
+    out.explain_type = p.explain_type;
+    out.queries = std::move(p.queries);
+    for (auto& q : out.queries) {
+      if (q.db.empty()) q.db = std::string(in_.current_db);
+    }
+    return out;
+  }
+
+  std::string_view sql_;
+  ParseResult& parsed_;
+  const PlanInput& in_;
+  const ShardRuleSet& rules_;
+  Arena& arena_;
+  std::vector<const ShardRule*> outer_rules_;
+  bool force_reprint_ = false;
+};
+
+}  // namespace
+
+Plan plan_statement(std::string_view sql, ParseResult& parsed, const PlanInput& in, Arena& arena) {
+  if (!in.rules || in.rules->empty() || !parsed.statement) return Plan{};
+  Planner p(sql, parsed, in, arena);
+  return p.run(*parsed.statement);
+}
+
+}  // namespace tessera::router

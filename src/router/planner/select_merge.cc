@@ -1,0 +1,491 @@
+#include "router/planner/select_merge.h"
+
+#include <charconv>
+#include <string_view>
+#include <vector>
+
+#include "router/planner/table_scan.h"
+#include "sql/writer.h"
+
+namespace tessera::router {
+
+using namespace sql;
+
+std::optional<AggregateKind> aggregate_kind(const Function& f) {
+  if (f.over || !f.over_name.empty() || !f.schema.empty()) return std::nullopt;
+  std::string_view n = f.name;
+  if (same_name(n, "count")) return AggregateKind::kCount;
+  if (same_name(n, "sum")) return AggregateKind::kSum;
+  if (same_name(n, "min")) return AggregateKind::kMin;
+  if (same_name(n, "max")) return AggregateKind::kMax;
+  if (same_name(n, "avg")) return AggregateKind::kAvg;
+  if (same_name(n, "group_concat")) return AggregateKind::kGroupConcat;
+  return std::nullopt;
+}
+
+namespace {
+
+// Aggregates we cannot combine from per-shard partials.
+bool is_unmergeable_aggregate(const Function& f) {
+  if (f.over || !f.over_name.empty() || !f.schema.empty()) return false;
+  static constexpr std::string_view kNames[] = {
+      "bit_and",  "bit_or",      "bit_xor",  "std",        "stddev",     "stddev_pop",
+      "stddev_samp", "variance", "var_pop",  "var_samp",   "json_arrayagg", "json_objectagg"};
+  for (auto n : kNames) {
+    if (same_name(f.name, n)) return true;
+  }
+  return false;
+}
+
+struct AggregateFinder {
+  bool found = false;
+  const Function* unmergeable = nullptr;
+  void expr(const Expr* e) {
+    if (!e || found) return;
+    switch (e->kind) {
+      case ExprKind::Function: {
+        auto* f = static_cast<const Function*>(e);
+        if (aggregate_kind(*f)) {
+          found = true;
+          return;
+        }
+        if (is_unmergeable_aggregate(*f)) {
+          found = true;
+          unmergeable = f;
+          return;
+        }
+        for (auto* a : f->args) expr(a);
+        break;
+      }
+      case ExprKind::Unary:
+        expr(static_cast<const Unary*>(e)->operand);
+        break;
+      case ExprKind::Binary:
+        expr(static_cast<const Binary*>(e)->left);
+        expr(static_cast<const Binary*>(e)->right);
+        break;
+      case ExprKind::IsTest:
+        expr(static_cast<const IsTest*>(e)->operand);
+        break;
+      case ExprKind::Between: {
+        auto* b = static_cast<const Between*>(e);
+        expr(b->operand);
+        expr(b->low);
+        expr(b->high);
+        break;
+      }
+      case ExprKind::InList: {
+        auto* i = static_cast<const InList*>(e);
+        expr(i->operand);
+        for (auto* x : i->items) expr(x);
+        break;
+      }
+      case ExprKind::Like:
+        expr(static_cast<const Like*>(e)->operand);
+        expr(static_cast<const Like*>(e)->pattern);
+        break;
+      case ExprKind::Case: {
+        auto* c = static_cast<const Case*>(e);
+        expr(c->operand);
+        for (auto& w : c->whens) {
+          expr(w.when);
+          expr(w.then);
+        }
+        expr(c->else_expr);
+        break;
+      }
+      case ExprKind::Cast:
+        expr(static_cast<const Cast*>(e)->operand);
+        break;
+      case ExprKind::Collate:
+        expr(static_cast<const Collate*>(e)->operand);
+        break;
+      case ExprKind::Row:
+        for (auto* x : static_cast<const Row*>(e)->items) expr(x);
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+std::string canonical(const Expr* e) {
+  WriteOptions o;
+  o.canonical = true;
+  std::string out;
+  to_sql(*e, out, o);
+  return out;
+}
+
+std::string display(const Expr* e) {
+  std::string out;
+  to_sql(*e, out);
+  return out;
+}
+
+std::optional<uint64_t> literal_count(const Expr* e) {
+  if (!e || e->kind != ExprKind::Literal) return std::nullopt;
+  auto* l = static_cast<const Literal*>(e);
+  if (l->literal_kind != LiteralKind::Integer) return std::nullopt;
+  uint64_t v = 0;
+  auto r = std::from_chars(l->text.data(), l->text.data() + l->text.size(), v);
+  if (r.ec != std::errc() || r.ptr != l->text.data() + l->text.size()) return std::nullopt;
+  return v;
+}
+
+class SelectMerger {
+ public:
+  SelectMerger(Query& q, SelectCore& s, MergeInfo& m, Arena& arena)
+      : q_(q), s_(s), m_(m), arena_(arena) {}
+
+  std::optional<std::string> run() {
+    if (s_.into || q_.into || q_.into_after_lock)
+      return std::string("SELECT ... INTO over several shards is not supported");
+    if (s_.options & kSelCalcFoundRows)
+      return std::string("SQL_CALC_FOUND_ROWS over several shards is not supported");
+    if (s_.with_rollup) return std::string("WITH ROLLUP over several shards is not supported");
+    if (!s_.windows.empty()) return std::string("window functions over several shards are not supported");
+    if (q_.limit && (q_.limit->rows_examined || q_.limit->with_ties))
+      return std::string("this LIMIT form over several shards is not supported");
+    if (q_.procedure) return std::string("PROCEDURE over several shards is not supported");
+
+    visible_ = s_.items.size();
+    for (uint32_t i = 0; i < visible_; ++i) {
+      if (s_.items[i].expr->kind == ExprKind::Star) has_star_ = true;
+      item_canon_.push_back(s_.items[i].expr->kind == ExprKind::Star ? std::string()
+                                                                       : canonical(s_.items[i].expr));
+    }
+
+    // Aggregates in the select list.
+    for (uint32_t i = 0; i < visible_; ++i) {
+      Expr* e = s_.items[i].expr;
+      if (e->kind == ExprKind::Function) {
+        auto* f = static_cast<Function*>(e);
+        if (auto kind = aggregate_kind(*f)) {
+          if (auto err = add_aggregate(i, *f, *kind)) return err;
+          continue;
+        }
+      }
+      AggregateFinder finder;
+      finder.expr(e);
+      if (finder.unmergeable)
+        return "aggregate " + std::string(finder.unmergeable->name) +
+               "() cannot be combined across shards";
+      if (finder.found)
+        return "an aggregate inside an expression (" + display(e) +
+               ") cannot be combined across shards; select the aggregate on its own";
+    }
+    bool grouped = !m_.aggregates.empty() || !s_.group_by.empty();
+    if (grouped && has_star_)
+      return std::string("SELECT * with GROUP BY or aggregates over several shards is not supported");
+    m_.grouped = grouped;
+
+    // GROUP BY keys.
+    for (auto& g : s_.group_by) {
+      auto col = resolve(g.expr, /*prefer_alias=*/false);
+      if (!col) return col.error;
+      m_.group_by.push_back(col.column);
+    }
+    // ORDER BY keys.
+    for (auto& o : q_.order_by) {
+      AggregateFinder finder;
+      finder.expr(o.expr);
+      Resolved col;
+      if (finder.found && o.expr->kind == ExprKind::Function) {
+        col = resolve_aggregate(static_cast<Function*>(o.expr));
+      } else if (finder.found) {
+        return "ORDER BY on an expression over an aggregate (" + display(o.expr) +
+               ") cannot be combined across shards";
+      } else {
+        col = resolve(o.expr, /*prefer_alias=*/true);
+      }
+      if (!col) return col.error;
+      m_.order_by.push_back({col.column, o.dir == 2});
+    }
+    // HAVING.
+    if (s_.having) {
+      if (!grouped) return std::string("HAVING without GROUP BY or aggregates over several shards is not supported");
+      if (auto err = map_having(s_.having)) return err;
+      m_.having.expr = s_.having;
+      s_.having = nullptr;
+    }
+    // LIMIT.
+    if (q_.limit) {
+      if (q_.limit->count) {
+        auto c = literal_count(q_.limit->count);
+        if (!c) return std::string("LIMIT over several shards needs a literal row count");
+        m_.limit = *c;
+      }
+      if (q_.limit->offset) {
+        auto o = literal_count(q_.limit->offset);
+        if (!o) return std::string("LIMIT over several shards needs a literal offset");
+        m_.offset = *o;
+      }
+    }
+    if (distinct_arg_) {
+      // Shards group by the DISTINCT aggregate's argument too; the merge counts its values.
+      m_.distinct_column = *distinct_arg_;
+    }
+    m_.distinct = (s_.options & (kSelDistinct | kSelDistinctRow)) != 0;
+
+    // Shard-side rewrite.
+    if (grouped) {
+      ArenaVec<OrderItem> order;
+      for (auto& g : s_.group_by) order.push(arena_, OrderItem{g.expr, 0});
+      if (distinct_arg_expr_) {
+        s_.group_by.push(arena_, OrderItem{distinct_arg_expr_, 0});
+        order.push(arena_, OrderItem{distinct_arg_expr_, 0});
+      }
+      for (uint32_t i = 0; i < m_.group_by.size(); ++i) m_.shard_order.push_back({m_.group_by[i], false});
+      if (distinct_arg_) m_.shard_order.push_back({*distinct_arg_, false});
+      q_.order_by = order;
+      q_.limit = nullptr;
+    } else if (m_.distinct) {
+      for (auto& k : m_.order_by) m_.shard_order.push_back(k);
+      q_.limit = nullptr;
+    } else {
+      m_.shard_order = m_.order_by;
+      if (q_.limit && m_.limit) {
+        // Each shard returns at most offset + count rows; the merge skips the offset.
+        auto* lim = arena_.make<Limit>();
+        auto* lit = arena_.make<Literal>();
+        lit->literal_kind = LiteralKind::Integer;
+        lit->text = arena_.copy(std::to_string(m_.offset + *m_.limit));
+        lim->count = lit;
+        q_.limit = lim;
+      } else {
+        q_.limit = nullptr;
+      }
+    }
+    m_.hidden_columns = hidden_;
+    return std::nullopt;
+  }
+
+ private:
+  struct Resolved {
+    Resolved() = default;
+    Resolved(uint32_t c) : column(c) {}  // NOLINT: a found column converts implicitly
+    uint32_t column = 0;
+    std::string error;
+    bool ok = true;
+    explicit operator bool() const { return ok; }
+  };
+  static Resolved fail(std::string e) {
+    Resolved r;
+    r.ok = false;
+    r.error = std::move(e);
+    return r;
+  }
+
+  uint32_t append_hidden(Expr* e) {
+    SelectItem item{};
+    item.expr = e;
+    item.alias.name = arena_.copy("__tessera_h" + std::to_string(hidden_));
+    item.alias.quoted = true;
+    item.as_keyword = true;
+    s_.items.push(arena_, item);
+    return kHiddenBase + hidden_++;
+  }
+
+  // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.
+  Resolved resolve(Expr* e, bool prefer_alias) {
+    if (auto pos = literal_count(e)) {
+      if (*pos < 1 || (!has_star_ && *pos > visible_)) return fail("unknown column position " + std::to_string(*pos));
+      return Resolved(uint32_t(*pos - 1));
+    }
+    if (!has_star_) {
+      if (prefer_alias && e->kind == ExprKind::Column && static_cast<ColumnRef*>(e)->n == 1) {
+        auto name = static_cast<ColumnRef*>(e)->column().name;
+        for (uint32_t i = 0; i < visible_; ++i) {
+          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name)) return Resolved(i);
+        }
+      }
+      std::string c = canonical(e);
+      for (uint32_t i = 0; i < visible_; ++i) {
+        if (item_canon_[i] == c) return Resolved(i);
+      }
+      if (!prefer_alias && e->kind == ExprKind::Column && static_cast<ColumnRef*>(e)->n == 1) {
+        auto name = static_cast<ColumnRef*>(e)->column().name;
+        for (uint32_t i = 0; i < visible_; ++i) {
+          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name)) return Resolved(i);
+        }
+      }
+    }
+    return Resolved(append_hidden(e));
+  }
+
+  Resolved resolve_aggregate(Function* f) {
+    std::string c = canonical(f);
+    for (uint32_t i = 0; i < visible_; ++i) {
+      if (item_canon_[i] == c) return Resolved(i);
+    }
+    for (auto& [canon, col] : hidden_aggregates_) {
+      if (canon == c) return Resolved(col);
+    }
+    auto kind = aggregate_kind(*f);
+    uint32_t col = append_hidden(f);
+    if (auto err = add_aggregate(col, *f, *kind)) return fail(*err);
+    hidden_aggregates_.emplace_back(c, col);
+    return Resolved(col);
+  }
+
+  Function* make_function(std::string_view name, const Function& like, bool count_star = false) {
+    auto* f = arena_.make<Function>();
+    f->name = name;
+    f->pos = like.pos;
+    if (count_star) {
+      f->form = FunctionForm::CountStar;
+    } else {
+      for (auto* a : like.args) f->args.push(arena_, a);
+    }
+    return f;
+  }
+
+  std::optional<std::string> add_aggregate(uint32_t column, Function& f, AggregateKind kind) {
+    if (f.limit) return std::string("GROUP_CONCAT ... LIMIT over several shards is not supported");
+    AggregateColumn a;
+    a.column = column;
+    a.kind = kind;
+    if (f.distinct) {
+      if (f.args.size() != 1)
+        return "aggregate " + display(&f) + " over several shards needs exactly one argument";
+      std::string arg = canonical(f.args[0]);
+      if (distinct_arg_ && distinct_canon_ != arg)
+        return std::string("DISTINCT aggregates over different expressions cannot be combined across shards");
+      if (!distinct_arg_) {
+        distinct_canon_ = arg;
+        distinct_arg_expr_ = f.args[0];
+        distinct_arg_ = append_hidden(f.args[0]);
+      }
+      switch (kind) {
+        case AggregateKind::kCount: a.kind = AggregateKind::kCountDistinct; break;
+        case AggregateKind::kSum: a.kind = AggregateKind::kSumDistinct; break;
+        case AggregateKind::kAvg: a.kind = AggregateKind::kAvgDistinct; break;
+        case AggregateKind::kMin:
+        case AggregateKind::kMax: break;  // DISTINCT changes nothing
+        default:
+          return "aggregate " + display(&f) + " over several shards is not supported";
+      }
+    } else if (kind == AggregateKind::kGroupConcat) {
+      if (!f.order.empty())
+        return std::string("GROUP_CONCAT(... ORDER BY ...) over several shards is not supported: "
+                           "the order across shards cannot be rebuilt from partial strings");
+      if (f.separator) {
+        if (f.separator->kind != ExprKind::Literal)
+          return std::string("GROUP_CONCAT SEPARATOR must be a string literal");
+        a.separator.clear();
+        decode_string_literal(static_cast<Literal*>(f.separator)->text, a.separator);
+      }
+    } else if (kind == AggregateKind::kAvg) {
+      if (f.args.size() != 1) return std::string("AVG needs one argument");
+      a.sum_column = append_hidden(make_function("SUM", f));
+      a.count_column = append_hidden(make_function("COUNT", f));
+    }
+    m_.aggregates.push_back(std::move(a));
+    return std::nullopt;
+  }
+
+  // Maps every aggregate and column of the HAVING expression to a result column.
+  std::optional<std::string> map_having(Expr* e) {
+    if (!e) return std::nullopt;
+    switch (e->kind) {
+      case ExprKind::Function: {
+        auto* f = static_cast<Function*>(e);
+        if (aggregate_kind(*f)) {
+          auto r = resolve_aggregate(f);
+          if (!r) return r.error;
+          m_.having.columns.emplace_back(e, r.column);
+          return std::nullopt;
+        }
+        if (is_unmergeable_aggregate(*f))
+          return "aggregate " + std::string(f->name) + "() cannot be combined across shards";
+        // Other functions would need evaluating after the merge: not supported.
+        return "HAVING with function " + std::string(f->name) +
+               "() over several shards is not supported";
+      }
+      case ExprKind::Column: {
+        auto r = resolve(e, /*prefer_alias=*/true);
+        if (!r) return r.error;
+        m_.having.columns.emplace_back(e, r.column);
+        return std::nullopt;
+      }
+      case ExprKind::Literal:
+        return std::nullopt;
+      case ExprKind::Unary: {
+        auto* u = static_cast<Unary*>(e);
+        if (u->op == UnaryOp::BitNot || u->op == UnaryOp::Binary)
+          return std::string("this HAVING operator over several shards is not supported");
+        return map_having(u->operand);
+      }
+      case ExprKind::Binary: {
+        auto* b = static_cast<Binary*>(e);
+        switch (b->op) {
+          case BinaryOp::Or: case BinaryOp::OrOr: case BinaryOp::Xor: case BinaryOp::And:
+          case BinaryOp::Eq: case BinaryOp::NullSafeEq: case BinaryOp::Ne: case BinaryOp::Lt:
+          case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: case BinaryOp::Add:
+          case BinaryOp::Sub: case BinaryOp::Mul: case BinaryOp::Div:
+            break;
+          default:
+            return std::string("this HAVING operator over several shards is not supported");
+        }
+        if (auto err = map_having(b->left)) return err;
+        return map_having(b->right);
+      }
+      case ExprKind::IsTest: {
+        auto* t = static_cast<IsTest*>(e);
+        if (t->what != IsWhat::Null) return std::string("IS TRUE/FALSE in HAVING over several shards is not supported");
+        return map_having(t->operand);
+      }
+      case ExprKind::Between: {
+        auto* b = static_cast<Between*>(e);
+        if (auto err = map_having(b->operand)) return err;
+        if (auto err = map_having(b->low)) return err;
+        return map_having(b->high);
+      }
+      case ExprKind::InList: {
+        auto* in = static_cast<InList*>(e);
+        if (auto err = map_having(in->operand)) return err;
+        for (auto* x : in->items) {
+          if (auto err = map_having(x)) return err;
+        }
+        return std::nullopt;
+      }
+      default:
+        return "HAVING with " + display(e) + " over several shards is not supported";
+    }
+  }
+
+  Query& q_;
+  SelectCore& s_;
+  MergeInfo& m_;
+  Arena& arena_;
+  uint32_t visible_ = 0;
+  uint32_t hidden_ = 0;
+  bool has_star_ = false;
+  std::vector<std::string> item_canon_;
+  std::vector<std::pair<std::string, uint32_t>> hidden_aggregates_;
+  std::optional<uint32_t> distinct_arg_;
+  Expr* distinct_arg_expr_ = nullptr;
+  std::string distinct_canon_;
+};
+
+}  // namespace
+
+bool contains_aggregate(const Expr* e) {
+  AggregateFinder f;
+  f.expr(e);
+  return f.found;
+}
+
+std::optional<std::string> prepare_scatter_select(Query& q, MergeInfo& merge, Arena& arena) {
+  if (!q.body) return std::string("empty query");
+  if (q.body->kind == QueryBodyKind::SetOp || q.body->kind == QueryBodyKind::Paren)
+    return std::string("UNION/INTERSECT/EXCEPT over several shards is not supported");
+  if (q.body->kind != QueryBodyKind::Select)
+    return std::string("this query form over several shards is not supported");
+  if (q.with) return std::string("WITH over several shards is not supported");
+  SelectMerger m(q, *static_cast<SelectCore*>(q.body), merge, arena);
+  return m.run();
+}
+
+}  // namespace tessera::router

@@ -1,0 +1,23 @@
+// Rewrites a SELECT that runs on several shards so its results can be combined exactly:
+// partial aggregates (AVG -> SUM and COUNT), hidden columns for ORDER BY / GROUP BY / HAVING
+// expressions, LIMIT offset+count per shard, HAVING taken off the shards and re-applied after
+// the merge. Queries whose merge would not be exact are refused with a message.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "router/plan.h"
+#include "sql/arena.h"
+#include "sql/ast/query.h"
+
+namespace tessera::router {
+
+std::optional<std::string> prepare_scatter_select(sql::Query& q, MergeInfo& merge,
+                                                  sql::Arena& arena);
+
+// Aggregate functions by name; nullopt for anything else.
+std::optional<AggregateKind> aggregate_kind(const sql::Function& f);
+bool contains_aggregate(const sql::Expr* e);
+
+}  // namespace tessera::router

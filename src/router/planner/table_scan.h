@@ -1,0 +1,39 @@
+// Finds every base-table reference of a statement (FROM/JOIN, subqueries, derived tables, CTE
+// bodies, INSERT ... SELECT, multi-table UPDATE/DELETE, DDL targets) and resolves it against the
+// namespace's shard rules.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "router/shard_rule.h"
+#include "sql/ast/statement.h"
+
+namespace tessera::router {
+
+struct TableUse {
+  sql::TableName* node = nullptr;  // null for names held as bare ObjectName (DELETE targets)
+  sql::ObjectName* name = nullptr;
+  std::string db;                 // logical db it resolves to (explicit schema or current db)
+  const ShardRule* rule = nullptr;  // null: unsharded, lives on the default slice
+  bool in_subquery = false;       // below a subquery/derived table (not the statement's own FROM)
+  // The name columns use to qualify this table: its alias, else the table name.
+  std::string_view qualifier() const;
+};
+
+struct TableScan {
+  std::vector<TableUse> uses;
+  // Distinct rules seen, sharded (not global) ones first in order of appearance.
+  std::vector<const ShardRule*> sharded;
+  std::vector<const ShardRule*> globals;
+  bool has_unsharded = false;
+  bool references_sharded_db = false;  // any table in a db that has rules
+};
+
+TableScan scan_tables(sql::Statement& stmt, const ShardRuleSet& rules, std::string_view current_db);
+
+// Case-insensitive ASCII comparison for identifiers.
+bool same_name(std::string_view a, std::string_view b);
+
+}  // namespace tessera::router
