@@ -7,7 +7,7 @@ namespace tessera::config {
 
 namespace {
 
-constexpr std::array<std::pair<ShardRuleType, std::string_view>, 13> kNames{{
+constexpr std::array<std::pair<ShardRuleType, std::string_view>, 14> kNames{{
     {ShardRuleType::kDefault, "default"},
     {ShardRuleType::kGlobal, "global"},
     {ShardRuleType::kLinked, "linked"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<ShardRuleType, std::string_view>, 13> kNames{{
     {ShardRuleType::kMycatLong, "mycat_long"},
     {ShardRuleType::kMycatString, "mycat_string"},
     {ShardRuleType::kMycatMurmur, "mycat_murmur"},
+    {ShardRuleType::kMycatPaddingMod, "mycat_padding_mod"},
 }};
 
 }  // namespace
@@ -41,7 +42,7 @@ std::string_view to_string(ShardRuleType type) {
 
 std::string_view shard_rule_type_names() {
   return "default, global, linked, hash, mod, range, date_year, date_month, date_day, "
-         "mycat_mod, mycat_long, mycat_string, mycat_murmur";
+         "mycat_mod, mycat_long, mycat_string, mycat_murmur, mycat_padding_mod";
 }
 
 }  // namespace tessera::config

@@ -22,6 +22,7 @@ enum class ShardRuleType {
   kMycatLong,
   kMycatString,
   kMycatMurmur,
+  kMycatPaddingMod,
 };
 
 std::optional<ShardRuleType> parse_shard_rule_type(std::string_view name);
@@ -49,7 +50,7 @@ struct ShardRuleConfig {
   std::string hash_slice;            // mycat_string
   std::string seed;                  // mycat_murmur
   std::string virtual_bucket_times;  // mycat_murmur
-  std::string pad_from;              // mycat_mod / mycat_long / mycat_string padding
+  std::string pad_from;              // mycat_padding_mod
   std::string pad_length;
   std::string mod_begin;
   std::string mod_end;

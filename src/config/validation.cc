@@ -99,7 +99,8 @@ void validate_shard_rules(const Namespace& ns) {
     if (r.type != ShardRuleType::kDefault && r.slices.empty()) {
       throw ConfigError(src, field("slices"), "must list at least one slice");
     }
-    if (is_sharded(r.type) && r.locations.size() != r.slices.size()) {
+    // Date rules place one date_range entry per slice; Gaea ignores their locations.
+    if (is_sharded(r.type) && !is_date(r.type) && r.locations.size() != r.slices.size()) {
       throw ConfigError(src, field("locations"),
                         fmt::format("has {} entries but slices has {}; they must match",
                                     r.locations.size(), r.slices.size()));

@@ -34,8 +34,14 @@ class ShardFunction {
   virtual ShardResult<int> find(const ShardValue& value) const = 0;
   // Sub-tables that may hold keys in the range; either bound may be absent. Functions that do
   // not preserve order (hash, mod, murmur...) return every index.
+  // The result is ascending; it may be empty when no sub-table can hold such keys (a date range
+  // before the first configured year, a range beyond the last table).
   virtual ShardResult<std::vector<int>> find_range(const std::optional<RangeBound>& low,
                                                    const std::optional<RangeBound>& high) const;
+  // The function and its parameters as text (`hash/3`, `date_year/2014,2015`). Two functions
+  // with equal signatures map every key to the same index; rules build their
+  // distribution_token from it. The default is unique per object, so it never claims equality.
+  virtual std::string signature() const;
 };
 
 }  // namespace tessera::router

@@ -18,8 +18,13 @@ namespace tessera::router {
 struct SubTable {
   int index = 0;      // sub-table index: what the shard function returns
   std::string slice;  // slice name
-  std::string db;     // physical database
-  std::string table;  // physical table name (`tbl_ks_0000`, or the logical name for mycat rules)
+  // Physical database: `databases[index]` for mycat rules (and global rules that list
+  // databases); otherwise the rule's db as configured (Gaea leaves kingshard dbs as written).
+  std::string db;
+  // Physical table name: `tbl_ks_0000` for kingshard rules (`tbl_2014`, `tbl_201405`,
+  // `tbl_20140901` for date rules: the suffix is the date, not a position), the logical name
+  // for mycat and global rules.
+  std::string table;
 };
 
 class ShardRule {
@@ -37,8 +42,18 @@ class ShardRule {
 
   // Every physical table, ordered by index.
   const std::vector<SubTable>& sub_tables() const { return sub_tables_; }
+  // The sub-table at `index`, or null when out of range.
+  const SubTable* sub_table(int index) const;
   // Null for global rules (every sub-table holds every row).
   const ShardFunction* function() const { return function_.get(); }
+  // function()->find(value) and sub_table() in one step; ShardError for global rules.
+  ShardResult<const SubTable*> route(const ShardValue& value) const;
+  // True when sub-tables are `<table>_<suffix>` (kingshard rules and rules linked to them);
+  // false when they keep the logical table name (mycat and global rules).
+  bool renames_tables() const { return renames_tables_; }
+  // True when sub-tables live in databases other than the rule's db (mycat rules, global rules
+  // with `databases`).
+  bool maps_databases() const { return maps_databases_; }
 
   // Builds a rule; `parent` is required for linked rules. Throws config::ConfigError naming
   // `source`, the rule's index and the problem.
@@ -52,6 +67,11 @@ class ShardRule {
   config::ShardRuleType type_ = config::ShardRuleType::kDefault;
   std::vector<SubTable> sub_tables_;
   std::shared_ptr<const ShardFunction> function_;
+  // Per sub-table: the number after `<table>_` (index, or the date for date rules); a linked
+  // rule copies them to name its own tables.
+  std::vector<int> table_numbers_;
+  bool renames_tables_ = false;
+  bool maps_databases_ = false;
 };
 
 // All rules of one namespace, looked up by (db, table) case-insensitively.
@@ -71,9 +91,10 @@ class ShardRuleSet {
   const std::vector<std::shared_ptr<const ShardRule>>& rules() const { return ordered_; }
 
  private:
-  std::unordered_map<std::string, std::shared_ptr<const ShardRule>> rules_;  // "db.table" lower
+  // Key: lower-case db, '\0', lower-case table (names may contain dots).
+  std::unordered_map<std::string, std::shared_ptr<const ShardRule>> rules_;
   std::vector<std::shared_ptr<const ShardRule>> ordered_;
-  std::unordered_map<std::string, std::string> phy_dbs_;
+  std::unordered_map<std::string, std::string> phy_dbs_;  // lower-case logical db -> physical
   std::vector<std::string> sharded_dbs_;
   std::string default_slice_;
 };

@@ -304,7 +304,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "namespaces/demo.json: name: expected a string, got number 7"},
         BadCase{
             "RuleType", [](json& j) { j["shard_rules"][0]["type"] = "modulo"; },
-            R"(namespaces/demo.json: shard_rules[0].type: unknown shard rule type "modulo" (known: default, global, linked, hash, mod, range, date_year, date_month, date_day, mycat_mod, mycat_long, mycat_string, mycat_murmur))"},
+            R"(namespaces/demo.json: shard_rules[0].type: unknown shard rule type "modulo" (known: default, global, linked, hash, mod, range, date_year, date_month, date_day, mycat_mod, mycat_long, mycat_string, mycat_murmur, mycat_padding_mod))"},
         BadCase{"RuleLocationsMismatch",
                 [](json& j) {
                   j["shard_rules"][0]["locations"] = json::array({2, 2, 2});

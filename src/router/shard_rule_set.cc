@@ -1,0 +1,99 @@
+#include <fmt/format.h>
+
+#include "config/config_error.h"
+#include "router/shard_rule.h"
+#include "router/shard_text.h"
+
+namespace tessera::router {
+
+namespace {
+
+std::string rule_key(std::string_view db, std::string_view table) {
+  std::string key = ascii_lower(db);
+  key += '\0';
+  key += ascii_lower(table);
+  return key;
+}
+
+}  // namespace
+
+std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace& ns) {
+  const std::string& src = ns.source_name;
+  if (ns.default_slice.empty()) {
+    throw config::ConfigError(src, "default_slice", "must name one of the slices");
+  }
+  if (!ns.find_slice(ns.default_slice)) {
+    throw config::ConfigError(src, "default_slice",
+                              fmt::format("unknown slice \"{}\"", ns.default_slice));
+  }
+  auto set = std::make_shared<ShardRuleSet>();
+  set->default_slice_ = ns.default_slice;
+  for (const auto& [logical, physical] : ns.default_phy_dbs) {
+    set->phy_dbs_[ascii_lower(logical)] = physical;
+  }
+
+  // Duplicates first, so "duplicate" wins over whatever else is wrong with the second copy.
+  std::unordered_map<std::string, size_t> first_index;
+  for (size_t i = 0; i < ns.shard_rules.size(); ++i) {
+    const auto& cfg = ns.shard_rules[i];
+    if (cfg.db.empty() || cfg.table.empty()) continue;  // ShardRule::build reports it
+    auto [it, inserted] = first_index.emplace(rule_key(cfg.db, cfg.table), i);
+    if (!inserted) {
+      throw config::ConfigError(src, fmt::format("shard_rules[{}].table", i),
+                                fmt::format("duplicate rule for {}.{} (shard_rules[{}] already "
+                                            "has it; names compare case-insensitively)",
+                                            cfg.db, cfg.table, it->second));
+    }
+  }
+
+  // Linked rules after the others, so a child may come before its parent in the file.
+  std::vector<std::shared_ptr<const ShardRule>> built(ns.shard_rules.size());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < ns.shard_rules.size(); ++i) {
+      const auto& cfg = ns.shard_rules[i];
+      bool linked = cfg.type == config::ShardRuleType::kLinked;
+      if (linked != (pass == 1)) continue;
+      const ShardRule* parent = nullptr;
+      if (linked) {
+        auto it = set->rules_.find(rule_key(cfg.db, cfg.parent_table));
+        if (it != set->rules_.end()) parent = it->second.get();
+        // A parent that is itself linked is not in rules_ yet; find it to say so.
+        if (!parent) {
+          auto f = first_index.find(rule_key(cfg.db, cfg.parent_table));
+          if (f != first_index.end() &&
+              ns.shard_rules[f->second].type == config::ShardRuleType::kLinked) {
+            throw config::ConfigError(
+                src, fmt::format("shard_rules[{}].parent_table", i),
+                fmt::format("{}.{} is itself linked (to {}); link to the table that owns the "
+                            "rule",
+                            cfg.db, cfg.parent_table, ns.shard_rules[f->second].parent_table));
+          }
+        }
+      }
+      auto rule = ShardRule::build(cfg, ns, parent, src, i);
+      set->rules_.emplace(rule_key(cfg.db, cfg.table), rule);
+      built[i] = std::move(rule);
+    }
+  }
+
+  std::unordered_map<std::string, bool> seen_db;
+  for (auto& rule : built) {
+    if (seen_db.emplace(ascii_lower(rule->db()), true).second) {
+      set->sharded_dbs_.push_back(rule->db());
+    }
+    set->ordered_.push_back(std::move(rule));
+  }
+  return set;
+}
+
+const ShardRule* ShardRuleSet::find(std::string_view db, std::string_view table) const {
+  auto it = rules_.find(rule_key(db, table));
+  return it == rules_.end() ? nullptr : it->second.get();
+}
+
+std::string_view ShardRuleSet::physical_db(std::string_view logical_db) const {
+  auto it = phy_dbs_.find(ascii_lower(logical_db));
+  return it == phy_dbs_.end() ? logical_db : std::string_view(it->second);
+}
+
+}  // namespace tessera::router
