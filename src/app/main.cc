@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   std::shared_ptr<const tessera::config::LoadedConfig> config;
   try {
     config = tessera::config::load_snapshot(config_path);
+    tessera::frontend::build_rule_sets(*config);  // shard rules are checked at load too
   } catch (const std::exception& e) {
     std::cerr << "tessera: configuration error: " << e.what() << "\n";
     return 2;

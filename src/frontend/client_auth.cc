@@ -42,6 +42,10 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
   if (!slice) return false;
   pool_ = &worker_.pool_for(*slice, slice->master);
+  rules_.reset();
+  if (auto sets = worker_.context().rule_sets()) {
+    if (auto it = sets->find(namespace_->name); it != sets->end()) rules_ = it->second;
+  }
   return true;
 }
 

@@ -24,6 +24,7 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
 }
 
 ClientSession::~ClientSession() {
+  drop_slices();
   drop_backend();
   unpin();
   worker_.context().counters.connections_active--;
@@ -53,6 +54,7 @@ asio::awaitable<void> ClientSession::run() {
     } catch (const std::exception&) {
     }
   }
+  drop_slices();
   drop_backend();
   client_.close();
 }
@@ -144,6 +146,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
                         "need CLIENT_MULTI_STATEMENTS");
     co_return;
   }
+  if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
   try {
@@ -225,6 +228,7 @@ asio::awaitable<void> ClientSession::handle_reset_connection() {
   } else {
     release_backend();
   }
+  drop_slices();
   unpin();
   reset_session_state();
   co_await send_ok();

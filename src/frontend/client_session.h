@@ -16,9 +16,12 @@
 #include "config/loaded_config.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
+#include "router/plan.h"
+#include "router/shard_rule.h"
 #include "session/pin_reasons.h"
 #include "session/session_state.h"
 #include "sql/classify.h"
+#include "sql/parser.h"
 
 namespace tessera::frontend {
 
@@ -85,6 +88,35 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void pin(session::PinReason reason);
   void unpin();
 
+  // sharded_query.cc: namespaces with shard rules. Connections to slices other than the
+  // default one live in slice_conns_; the default slice keeps using conn_/pool_.
+  struct SliceConnection {
+    backend::ConnectionPool* pool = nullptr;
+    std::unique_ptr<backend::BackendConnection> conn;
+    const backend::BackendConnection* last = nullptr;  // MRU stickiness
+    bool in_txn = false;  // BEGIN sent on behalf of the client's transaction
+  };
+  struct ConnSwap;
+  asio::awaitable<bool> try_sharded(std::string_view sql, const sql::StatementInfo& info);
+  sql::ParseResult parse_for_plan(std::string_view sql);
+  asio::awaitable<void> execute_plan(router::Plan& plan, const sql::StatementInfo& info);
+  asio::awaitable<backend::BackendConnection*> slice_connection(const std::string& slice,
+                                                                const std::string& db);
+  asio::awaitable<std::optional<protocol::ErrPacket>> end_slice_transactions(std::string_view sql);
+  asio::awaitable<void> run_relay(const router::ShardQuery& q, const sql::StatementInfo& info);
+  asio::awaitable<void> run_fan_out(const router::Plan& plan, const sql::StatementInfo& info);
+  asio::awaitable<void> run_show_tables(const router::Plan& plan);
+  asio::awaitable<void> send_explain(const router::Plan& plan);
+  asio::awaitable<void> send_slice_failure(const std::string& slice, std::string_view what);
+  asio::awaitable<bool> refill_sequence(const std::string& key);
+  bool slices_in_transaction() const;
+  bool client_in_transaction() const;
+  void release_slices();
+  void drop_slices();
+
+  // merged_result.cc: scatter SELECTs combined by exec/ operators.
+  asio::awaitable<void> run_merge(const router::Plan& plan);
+
   // result_relay.cc
   asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);
   asio::awaitable<void> relay_local_infile(uint8_t& client_seq, uint8_t backend_seq);
@@ -125,6 +157,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // keep that connection for the next statement so SHOW WARNINGS,
   // SHOW ERRORS and @@warning_count see them (not counted as a pin).
   bool keep_for_diagnostics_ = false;
+
+  std::shared_ptr<const router::ShardRuleSet> rules_;  // null: no shard rules
+  std::map<std::string, SliceConnection> slice_conns_;
+  std::unique_ptr<sql::Arena> arena_;  // AST of the statement being planned (and merged)
+  sql::Parser parser_;
 
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;

@@ -4,8 +4,23 @@
 
 namespace tessera::frontend {
 
+std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& config) {
+  auto sets = std::make_shared<RuleSets>();
+  for (const auto& ns : config.namespaces()) {
+    auto rules = router::ShardRuleSet::build(ns);
+    if (!rules->empty()) (*sets)[ns.name] = std::move(rules);
+  }
+  return sets;
+}
+
+void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
+  auto rules = build_rule_sets(*c);
+  rules_.store(std::move(rules));
+  config_.store(std::move(c));
+}
+
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
-    : config_(std::move(config)), rsa_(protocol::RsaKeyPair::generate()) {
+    : config_(config), rules_(build_rule_sets(*config)), rsa_(protocol::RsaKeyPair::generate()) {
   const auto& proxy = config_.load()->proxy();
   if (proxy.tls_enabled()) {
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -8,8 +8,10 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "config/loaded_config.h"
+#include "router/shard_rule.h"
 #include "protocol/auth.h"
 
 namespace tessera::frontend {
@@ -23,12 +25,19 @@ struct ProxyCounters {
   std::atomic<uint64_t> backend_errors{0};
 };
 
+// Shard rules of every namespace that has any, by namespace name.
+using RuleSets = std::unordered_map<std::string, std::shared_ptr<const router::ShardRuleSet>>;
+// Builds them; throws config::ConfigError on an invalid rule.
+std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& config);
+
 class ProxyContext {
  public:
   explicit ProxyContext(std::shared_ptr<const config::LoadedConfig> config);
 
   std::shared_ptr<const config::LoadedConfig> config() const { return config_.load(); }
-  void set_config(std::shared_ptr<const config::LoadedConfig> c) { config_.store(std::move(c)); }
+  // Throws config::ConfigError when a namespace's shard rules are invalid (nothing changes then).
+  void set_config(std::shared_ptr<const config::LoadedConfig> c);
+  std::shared_ptr<const RuleSets> rule_sets() const { return rules_.load(); }
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   unsigned worker_count() const { return worker_count_; }
@@ -46,6 +55,7 @@ class ProxyContext {
 
  private:
   std::atomic<std::shared_ptr<const config::LoadedConfig>> config_;
+  std::atomic<std::shared_ptr<const RuleSets>> rules_;
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
   std::shared_ptr<protocol::RsaKeyPair> rsa_;

@@ -13,6 +13,7 @@
 #include "backend/connection_pool.h"
 #include "config/namespace_config.h"
 #include "frontend/proxy_context.h"
+#include "frontend/sequence_cache.h"
 
 namespace tessera::frontend {
 
@@ -36,6 +37,7 @@ class Worker {
   // slice's limits.
   backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address);
   std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
+  SequenceCache& sequences() { return sequences_; }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -48,6 +50,7 @@ class Worker {
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unordered_map<std::string, std::unique_ptr<backend::ConnectionPool>> pools_;
   std::thread thread_;
+  SequenceCache sequences_;
 };
 
 }  // namespace tessera::frontend

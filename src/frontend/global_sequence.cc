@@ -1,0 +1,92 @@
+// Reserving a segment of a global sequence: one statement on the sequence's slice,
+//   INSERT INTO <db>.tessera_sequence VALUES (name, LAST_INSERT_ID(1 + step))
+//     ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + step)
+// whose OK packet carries the segment's end, so concurrent proxies never share ids. It runs on
+// a connection of its own, outside the client's transaction: a rollback must not hand the same
+// ids out twice.
+#include <spdlog/spdlog.h>
+
+#include "backend/backend_error.h"
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/error_codes.h"
+#include "sql/writer.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+constexpr uint64_t kDefaultStep = 1000;
+}
+
+asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
+  const config::GlobalSequence* seq = nullptr;
+  for (auto& s : namespace_->global_sequences) {
+    if (SequenceCache::key(s.db, s.table) == key) seq = &s;
+  }
+  if (!seq) {
+    co_await send_error(errc::kUnknownError, "no global sequence configured for " + key);
+    co_return false;
+  }
+  std::string slice_name = seq->slice_name.empty() ? namespace_->default_slice : seq->slice_name;
+  const config::Slice* slice = namespace_->find_slice(slice_name);
+  if (!slice) {
+    co_await send_error(errc::kUnknownError, "global sequence " + key + ": slice " + slice_name +
+                                                 " is not configured");
+    co_return false;
+  }
+  uint64_t step = seq->max_limit > 0 ? uint64_t(seq->max_limit) : kDefaultStep;
+  std::string table;
+  sql::append_identifier(table, seq->db, true);
+  table += ".tessera_sequence";
+  std::string name;
+  sql::append_string_literal(name, key);
+  auto& pool = worker_.pool_for(*slice, slice->master);
+  auto& cache = worker_.sequences();
+  std::optional<ErrPacket> failure;
+  uint64_t end = 0;
+  std::unique_ptr<backend::BackendConnection> c;
+  try {
+    backend::ConnectOptions opts{state_.collation, false, {}};
+    c = co_await pool.acquire(nullptr, opts);
+    std::string where = slice_name + "/" + seq->db;
+    if (!cache.table_ready(where)) {
+      auto r = co_await c->query("CREATE TABLE IF NOT EXISTS " + table +
+                                 " (name VARCHAR(255) NOT NULL PRIMARY KEY, "
+                                 "next_id BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB");
+      if (!r.ok) failure = r.err;
+      else cache.mark_table_ready(where);
+    }
+    if (!failure) {
+      std::string s = std::to_string(step);
+      auto r = co_await c->query("INSERT INTO " + table + " (name, next_id) VALUES (" + name +
+                                 ", LAST_INSERT_ID(1 + " + s +
+                                 ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + " +
+                                 s + ")");
+      if (!r.ok) failure = r.err;
+      else end = r.ok_packet.last_insert_id;
+    }
+  } catch (const backend::BackendError& e) {
+    failure = e.err();
+  } catch (const std::system_error& e) {
+    failure = ErrPacket(errc::kBackendLost, "Lost connection to slice " + slice_name +
+                                                " while reserving global sequence ids: " +
+                                                e.code().message());
+  }
+  if (c) {
+    if (failure) pool.discard(std::move(c));
+    else pool.release(std::move(c));
+  }
+  if (failure) {
+    failure->message = "global sequence " + key + ": " + failure->message;
+    co_await send_error(*failure);
+    co_return false;
+  }
+  if (end <= step) end = step + 1;
+  cache.add_segment(key, end - step, end);
+  spdlog::debug("global sequence {}: reserved ids [{}, {})", key, end - step, end);
+  co_return true;
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,475 @@
+// Statements of a namespace with shard rules: parse, plan (router/), then run the plan's
+// queries on the slices' backend connections and answer the client: a relayed result, one OK
+// for a fan-out write, a merged result set, or a locally built one (EXPLAIN, SHOW TABLES).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "backend/backend_error.h"
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+#include "protocol/text_result.h"
+#include "router/planner.h"
+#include "router/planner/table_scan.h"
+#include "sql/parser.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+
+// Does the text mention a table the rules know? Used when the statement could not be parsed:
+// passing it to the default slice could then write one copy of a global table, or a table that
+// only exists split into shards.
+const router::ShardRule* mentioned_rule(std::string_view sql, const router::ShardRuleSet& rules) {
+  std::string lower(sql);
+  for (auto& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& r : rules.rules()) {
+    std::string t = r->table();
+    for (auto& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
+    size_t pos = 0;
+    while ((pos = lower.find(t, pos)) != std::string::npos) {
+      auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+      bool start = pos == 0 || !word(lower[pos - 1]);
+      bool end = pos + t.size() >= lower.size() || !word(lower[pos + t.size()]);
+      if (start && end) return r.get();
+      pos += t.size();
+    }
+  }
+  return nullptr;
+}
+
+std::string command_packet(std::string_view sql) {
+  std::string p;
+  p.reserve(sql.size() + 1);
+  p.push_back(static_cast<char>(Command::kQuery));
+  p.append(sql);
+  return p;
+}
+
+}  // namespace
+
+// Swaps a slice's connection into conn_/pool_ so the relay code (which works on conn_) can
+// stream its result; swaps back when the scope ends, however it ends.
+struct ClientSession::ConnSwap {
+  ClientSession& s;
+  SliceConnection& sc;
+  ConnSwap(ClientSession& session, SliceConnection& slice) : s(session), sc(slice) { swap(); }
+  ~ConnSwap() { swap(); }
+  void swap() {
+    std::swap(s.conn_, sc.conn);
+    std::swap(s.pool_, sc.pool);
+  }
+};
+
+bool ClientSession::slices_in_transaction() const {
+  for (auto& [name, sc] : slice_conns_) {
+    if (sc.conn && (sc.in_txn || (sc.conn->status_flags & status::kInTrans))) return true;
+  }
+  return false;
+}
+
+bool ClientSession::client_in_transaction() const {
+  return (conn_ && (conn_->status_flags & status::kInTrans)) || slices_in_transaction();
+}
+
+void ClientSession::release_slices() {
+  for (auto& [name, sc] : slice_conns_) {
+    if (!sc.conn) continue;
+    if (sc.in_txn || (sc.conn->status_flags & status::kInTrans)) continue;
+    sc.last = sc.conn.get();
+    sc.pool->release(std::move(sc.conn));
+  }
+}
+
+void ClientSession::drop_slices() {
+  for (auto& [name, sc] : slice_conns_) {
+    if (sc.conn) sc.pool->discard(std::move(sc.conn));
+    sc.in_txn = false;
+  }
+}
+
+asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
+    const std::string& slice, const std::string& db) {
+  if (slice == namespace_->default_slice) {
+    if (!co_await ensure_backend()) co_return nullptr;
+    if (!db.empty() && conn_->db != db) {
+      std::optional<std::string> failure;
+      try {
+        auto r = co_await conn_->init_db(db);
+        if (!r.ok) failure = r.err.message;
+      } catch (const std::exception& e) {
+        failure = failure_text(e);
+      }
+      if (failure) {
+        co_await send_error(errc::kBadDb, "cannot use database " + db + " on slice " + slice +
+                                              ": " + *failure);
+        co_return nullptr;
+      }
+    }
+    co_return conn_.get();
+  }
+  auto& sc = slice_conns_[slice];
+  if (!sc.pool) {
+    const config::Slice* cfg = namespace_->find_slice(slice);
+    if (!cfg) {
+      co_await send_error(errc::kUnknownError, "slice " + slice + " is not configured");
+      co_return nullptr;
+    }
+    sc.pool = &worker_.pool_for(*cfg, cfg->master);
+  }
+  std::optional<ErrPacket> failure;
+  bool start_txn = client_in_transaction() && !sc.in_txn;
+  try {
+    if (!sc.conn) {
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      sc.conn = co_await sc.pool->acquire(sc.last, opts);
+    }
+    auto& c = *sc.conn;
+    const std::string& want_db = db.empty() ? state_.db : db;
+    if (!want_db.empty() && c.db != want_db) {
+      auto r = co_await c.init_db(want_db);
+      if (!r.ok) failure = r.err;
+    }
+    if (!failure) {
+      std::string sync = session::build_sync_statement(state_, c);
+      if (!sync.empty()) {
+        auto r = co_await c.query(sync);
+        if (!r.ok) {
+          failure = r.err;
+        } else {
+          c.vars = state_.vars;
+          c.collation = state_.collation;
+        }
+      }
+    }
+    if (!failure && start_txn) {
+      // The client opened a transaction (on the default slice); this slice joins it.
+      auto r = co_await c.query("BEGIN");
+      if (!r.ok) failure = r.err;
+      else sc.in_txn = true;
+    }
+  } catch (const backend::BackendError& e) {
+    failure = e.err();
+  } catch (const std::system_error& e) {
+    failure = ErrPacket(errc::kBackendLost, "Lost connection to backend of slice " + slice + ": " +
+                                                e.code().message());
+  }
+  if (failure) {
+    worker_.context().counters.backend_errors++;
+    if (sc.conn) sc.pool->discard(std::move(sc.conn));
+    co_await send_error(*failure);
+    co_return nullptr;
+  }
+  co_return sc.conn.get();
+}
+
+// COMMIT / ROLLBACK reach every slice the transaction touched, then the default slice (the
+// caller's normal path). Without XA (a later issue) a failure part-way is reported as such.
+asio::awaitable<std::optional<ErrPacket>> ClientSession::end_slice_transactions(
+    std::string_view sql) {
+  std::optional<ErrPacket> failure;
+  for (auto& [name, sc] : slice_conns_) {
+    if (!sc.conn || !(sc.in_txn || (sc.conn->status_flags & status::kInTrans))) continue;
+    try {
+      auto r = co_await sc.conn->query(sql);
+      if (!r.ok && !failure) {
+        failure = r.err;
+        failure->message += " (on slice " + name + ")";
+      }
+      sc.in_txn = false;
+    } catch (const std::exception& e) {
+      if (!failure)
+        failure = ErrPacket(errc::kBackendLost, "Lost connection to slice " + name +
+                                                    " while ending the transaction: " + failure_text(e));
+      sc.in_txn = false;
+      sc.pool->discard(std::move(sc.conn));
+    }
+  }
+  release_slices();
+  co_return failure;
+}
+
+asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
+                                                 const sql::StatementInfo& info) {
+  if (!rules_ || rules_->empty()) co_return false;
+  using sql::StatementKind;
+  if (info.kind == StatementKind::Commit || info.kind == StatementKind::Rollback) {
+    if (!slice_conns_.empty() && slices_in_transaction()) {
+      auto failure = co_await end_slice_transactions(sql);
+      if (failure) {
+        // The default slice still ends its part; the client hears about the failure.
+        if (conn_) {
+          std::optional<std::string> lost;
+          try {
+            co_await conn_->query(sql);
+          } catch (const std::exception& e) {
+            lost = failure_text(e);
+          }
+          if (lost) drop_backend();
+        }
+        after_statement(&info);
+        co_await send_error(*failure);
+        co_return true;
+      }
+    }
+    co_return false;
+  }
+  if (!arena_) arena_ = std::make_unique<sql::Arena>();
+  arena_->reset();
+  sql::ParseResult parsed = parse_for_plan(sql);
+  if (!parsed.ok()) {
+    if (auto* r = mentioned_rule(sql, *rules_)) {
+      std::string why = info.is_multi_statement
+                            ? "multi-statement queries that touch sharded or global tables are not supported"
+                            : "Tessera could not parse this statement (" + parsed.error.message +
+                                  ") and it mentions " + std::string(r->is_global() ? "global" : "sharded") +
+                                  " table " + r->table() + ", so it cannot be routed safely";
+      co_await send_error(ErrorCode{1064, "42000"}, why);
+      co_return true;
+    }
+    co_return false;
+  }
+  router::PlanInput in;
+  in.rules = rules_.get();
+  in.current_db = state_.db;
+  in.sequences = &worker_.sequences();
+  in.sequence_config = &namespace_->global_sequences;
+  router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
+  if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
+    if (!co_await refill_sequence(plan.needs_sequence)) co_return true;
+    arena_->reset();
+    parsed = parse_for_plan(sql);
+    plan = router::plan_statement(sql, parsed, in, *arena_);
+  }
+  if (plan.kind == router::PlanKind::kDefaultSlice) co_return false;
+  co_await execute_plan(plan, info);
+  co_return true;
+}
+
+sql::ParseResult ClientSession::parse_for_plan(std::string_view sql) {
+  return parser_.parse(sql, *arena_);
+}
+
+asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
+                                                  const sql::StatementInfo& info) {
+  switch (plan.kind) {
+    case router::PlanKind::kError:
+      co_await send_error(plan.error.code, plan.error.message);
+      co_return;
+    case router::PlanKind::kExplain:
+      co_await send_explain(plan);
+      co_return;
+    case router::PlanKind::kLocalResult:
+    case router::PlanKind::kDefaultSlice:
+      co_await send_error(errc::kUnknownError, "internal error: unexpected plan");
+      co_return;
+    case router::PlanKind::kRoute:
+      break;
+  }
+  switch (plan.result) {
+    case router::ResultMode::kRelay:
+      if (plan.generated_id == 0) {
+        co_await run_relay(plan.queries[0], info);
+        co_return;
+      }
+      [[fallthrough]];
+    case router::ResultMode::kSumAffected:
+      co_await run_fan_out(plan, info);
+      co_return;
+    case router::ResultMode::kShowTables:
+      co_await run_show_tables(plan);
+      co_return;
+    case router::ResultMode::kMerge:
+      co_await run_merge(plan);
+      co_return;
+  }
+}
+
+asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
+                                               const sql::StatementInfo& info) {
+  auto* c = co_await slice_connection(q.slice, q.db);
+  if (!c) co_return;
+  std::string packet = command_packet(q.sql);
+  std::optional<std::string> failure;
+  if (c == conn_.get()) {
+    try {
+      uint8_t seq = 0;
+      co_await conn_->socket().write_packet(packet, seq);
+      co_await relay_response(RelayMode::kQuery);
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+    if (failure) {
+      co_await send_backend_failure(*failure);
+      co_return;
+    }
+    after_statement(&info);
+    co_return;
+  }
+  auto& sc = slice_conns_[q.slice];
+  {
+    ConnSwap swap(*this, sc);
+    try {
+      uint8_t seq = 0;
+      co_await conn_->socket().write_packet(packet, seq);
+      co_await relay_response(RelayMode::kQuery);
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+  }
+  if (failure) {
+    sc.in_txn = false;
+    if (sc.conn) sc.pool->discard(std::move(sc.conn));
+    co_await send_slice_failure(q.slice, *failure);
+    co_return;
+  }
+  keep_for_diagnostics_ = false;
+  release_slices();
+}
+
+asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice,
+                                                        std::string_view what) {
+  worker_.context().counters.backend_errors++;
+  if (sent_this_command_) {
+    spdlog::warn("client {}: slice {} failed mid-result: {}", peer_text(), slice, what);
+    client_.close();
+    co_return;
+  }
+  co_await send_error(errc::kBackendLost,
+                      "Lost connection to backend of slice " + slice + ": " + std::string(what));
+}
+
+// Runs every query in turn and answers with one OK: affected rows summed (a global-table
+// INSERT on three slices reports 3, as Gaea does).
+asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
+                                                 const sql::StatementInfo& info) {
+  OkPacket total;
+  std::vector<std::string> done;
+  for (auto& q : plan.queries) {
+    auto* c = co_await slice_connection(q.slice, q.db);
+    if (!c) co_return;
+    std::optional<std::string> failure;
+    backend::SimpleResult r;
+    try {
+      r = co_await c->query(q.sql);
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+    if (failure) {
+      if (c == conn_.get()) {
+        co_await send_backend_failure(*failure);
+      } else {
+        auto& sc = slice_conns_[q.slice];
+        sc.in_txn = false;
+        if (sc.conn) sc.pool->discard(std::move(sc.conn));
+        co_await send_slice_failure(q.slice, *failure);
+      }
+      co_return;
+    }
+    if (!r.ok) {
+      ErrPacket err = r.err;
+      if (!done.empty() && plan.is_write) {
+        std::string list;
+        for (auto& d : done) list += (list.empty() ? "" : ", ") + d;
+        err.message += " (on slice " + q.slice + "; already applied on " + list + ")";
+      }
+      if (c == conn_.get()) after_statement(&info);
+      release_slices();
+      co_await send_error(err);
+      co_return;
+    }
+    state_.absorb_ok(r.ok_packet, *c);
+    total.affected_rows += r.ok_packet.affected_rows;
+    total.warnings = static_cast<uint16_t>(total.warnings + r.ok_packet.warnings);
+    if (total.last_insert_id == 0) total.last_insert_id = r.ok_packet.last_insert_id;
+    done.push_back(q.slice + ":" + (q.index >= 0 ? std::to_string(q.index) : std::string("*")));
+  }
+  if (plan.generated_id != 0) {
+    total.last_insert_id = plan.generated_id;
+    state_.last_insert_id = plan.generated_id;
+  }
+  total.status_flags = state_.status_flags & ~status::kSessionStateChanged;
+  if (conn_) after_statement(&info);
+  release_slices();
+  out_.clear();
+  uint8_t seq = reply_seq_;
+  append_frames(out_, total.encode(client_caps_), seq);
+  co_await flush();
+}
+
+asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
+  std::set<std::string> names;
+  std::map<std::string, std::string> types;
+  size_t columns = 1;
+  for (auto& q : plan.queries) {
+    auto* c = co_await slice_connection(q.slice, q.db);
+    if (!c) co_return;
+    std::optional<std::string> failure;
+    backend::SimpleResult r;
+    try {
+      r = co_await c->query(q.sql);
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+    if (failure) {
+      drop_slices();
+      co_await send_backend_failure(*failure);
+      co_return;
+    }
+    if (!r.ok) {
+      release_slices();
+      if (conn_) after_statement(nullptr);
+      co_await send_error(r.err);
+      co_return;
+    }
+    for (auto& row : r.rows) {
+      if (row.empty()) continue;
+      columns = std::max(columns, row.size());
+      std::string name = row[0];
+      if (name == "tessera_sequence") continue;  // global-sequence bookkeeping, not user data
+      for (auto& [physical, logical] : plan.table_aliases) {
+        if (physical == name) name = logical;
+      }
+      names.insert(name);
+      if (row.size() > 1) types[name] = row[1];
+    }
+  }
+  release_slices();
+  if (conn_) after_statement(nullptr);
+  std::string db = state_.db;
+  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+  b.add_column(ColumnDefinition::text("Tables_in_" + db, 64 * 4));
+  if (columns > 1) b.add_column(ColumnDefinition::text("Table_type", 64 * 4));
+  for (auto& n : names) {
+    std::vector<std::optional<std::string>> row{n};
+    if (columns > 1) row.push_back(types.count(n) ? types[n] : std::string("BASE TABLE"));
+    b.add_row(row);
+  }
+  out_.clear();
+  uint8_t seq = reply_seq_;
+  b.finish(out_, seq);
+  co_await flush();
+}
+
+asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
+  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+  b.add_column(ColumnDefinition::text("type", 64));
+  b.add_column(ColumnDefinition::text("slice", 256));
+  b.add_column(ColumnDefinition::text("db", 256));
+  b.add_column(ColumnDefinition::text("sql", 65535));
+  for (auto& q : plan.queries) {
+    std::vector<std::optional<std::string>> row{plan.explain_type, q.slice, q.db, q.sql};
+    b.add_row(row);
+  }
+  out_.clear();
+  uint8_t seq = reply_seq_;
+  b.finish(out_, seq);
+  co_await flush();
+}
+
+}  // namespace tessera::frontend
