@@ -321,10 +321,12 @@ class Planner {
       if (!st)
         return Plan::make_error(kNotSupported, "table " + u.rule->table() + " has no copy on slice " + q.slice);
       if (q.db.empty()) q.db = st->db;
+      bool renamed = st->table != u.name->name.name;
+      bool moved = u.name->has_schema() && st->db != u.name->schema.name;
+      if (!renamed && !moved) continue;  // same name in the same database: print as written
       std::string text;
       if (u.name->has_schema()) text = quote_ident(st->db) + ".";
       text += quote_ident(st->table);
-      bool renamed = st->table != u.name->name.name;
       if (alias_ok && renamed && u.node && u.node->alias.empty()) {
         text += " AS " + quote_ident(u.name->name.name);
       }

@@ -1,0 +1,277 @@
+// Planner and rewriter: statements over the seed 000 rules (tbl_ks hashed on id over three
+// slices, tbl_ks2 linked to it, tbl_global global) plus a second hash rule for cross-shard
+// cases.
+#include <gtest/gtest.h>
+
+#include "config/namespace_config.h"
+#include "router/planner.h"
+#include "router/shard_rule.h"
+#include "sql/parser.h"
+
+namespace tessera::router {
+namespace {
+
+constexpr const char* kNamespace = R"({
+  "name": "ns", "allowed_dbs": {"db_ks": true}, "default_slice": "slice-1",
+  "slices": [
+    {"name": "slice-1", "user_name": "u", "password": "p", "master": "127.0.0.1:3306", "capacity": 1, "max_capacity": 2, "idle_timeout": 60},
+    {"name": "slice-2", "user_name": "u", "password": "p", "master": "127.0.0.1:3307", "capacity": 1, "max_capacity": 2, "idle_timeout": 60},
+    {"name": "slice-3", "user_name": "u", "password": "p", "master": "127.0.0.1:3308", "capacity": 1, "max_capacity": 2, "idle_timeout": 60}
+  ],
+  "shard_rules": [
+    {"db": "db_ks", "table": "tbl_ks", "type": "hash", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
+    {"db": "db_ks", "table": "tbl_ks2", "type": "linked", "parent_table": "tbl_ks", "key": "id"},
+    {"db": "db_ks", "table": "tbl_global", "type": "global", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
+    {"db": "db_ks", "table": "other", "type": "hash", "key": "oid", "locations": [2,2,2], "slices": ["slice-1","slice-2","slice-3"]},
+    {"db": "db_ks", "table": "seqd", "type": "hash", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]}
+  ],
+  "global_sequences": [{"db": "db_ks", "table": "seqd", "type": "mysql", "pk_name": "id", "slice_name": "slice-1"}],
+  "users": [{"user_name": "app", "password": "pw", "namespace": "ns", "rw_flag": 2, "rw_split": 0}]
+})";
+
+class FixedSequence : public SequenceSource {
+ public:
+  std::optional<uint64_t> take(std::string_view, std::string_view, uint64_t count) override {
+    uint64_t first = next;
+    next += count;
+    return first;
+  }
+  uint64_t next = 1000;
+};
+
+class PlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ns_ = config::parse_namespace(kNamespace, "ns.json");
+    rules_ = ShardRuleSet::build(ns_);
+  }
+
+  Plan plan(const std::string& sql, const std::vector<ShardValue>* params = nullptr) {
+    sql_ = sql;
+    arena_.reset();
+    parsed_ = parser_.parse(sql_, arena_);
+    EXPECT_TRUE(parsed_.ok()) << sql << ": " << parsed_.error.message;
+    PlanInput in;
+    in.rules = rules_.get();
+    in.current_db = "db_ks";
+    in.params = params;
+    in.sequences = &seq_;
+    in.sequence_config = &ns_.global_sequences;
+    return plan_statement(sql_, parsed_, in, arena_);
+  }
+
+  config::Namespace ns_;
+  std::shared_ptr<const ShardRuleSet> rules_;
+  sql::Arena arena_;
+  sql::Parser parser_;
+  sql::ParseResult parsed_;
+  std::string sql_;
+  FixedSequence seq_;
+};
+
+TEST_F(PlannerTest, UnshardedTablesGoToTheDefaultSlice) {
+  EXPECT_EQ(plan("SELECT * FROM plain WHERE a = 1").kind, PlanKind::kDefaultSlice);
+  EXPECT_EQ(plan("INSERT INTO plain VALUES (1)").kind, PlanKind::kDefaultSlice);
+  EXPECT_EQ(plan("SELECT 1").kind, PlanKind::kDefaultSlice);
+}
+
+TEST_F(PlannerTest, PointSelectRoutesToOneSubTable) {
+  auto p = plan("SELECT * FROM tbl_ks WHERE id = 4");
+  ASSERT_EQ(p.kind, PlanKind::kRoute);
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.result, ResultMode::kRelay);
+  EXPECT_EQ(p.queries[0].slice, "slice-2");  // 4 % 3 = 1
+  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM `tbl_ks_0001` AS `tbl_ks` WHERE id = 4");
+}
+
+TEST_F(PlannerTest, KeyOnTheRightAndInLists) {
+  auto p = plan("SELECT * FROM tbl_ks WHERE 5 = id");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 2);
+  p = plan("SELECT * FROM tbl_ks WHERE id IN (1, 4, 7)");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 1);
+  p = plan("SELECT * FROM tbl_ks WHERE id IN (1, 2)");
+  EXPECT_EQ(p.queries.size(), 2u);
+  p = plan("SELECT * FROM tbl_ks WHERE id = 1 OR id = 2");
+  EXPECT_EQ(p.queries.size(), 2u);
+  p = plan("SELECT * FROM tbl_ks WHERE id = 1 AND id = 2");  // contradiction: one shard answers
+  EXPECT_EQ(p.queries.size(), 1u);
+  p = plan("SELECT * FROM tbl_ks WHERE id = 1 OR name = 'x'");
+  EXPECT_EQ(p.queries.size(), 3u);
+  p = plan("SELECT * FROM tbl_ks WHERE id = -1");
+  ASSERT_EQ(p.queries.size(), 1u);
+}
+
+TEST_F(PlannerTest, HostileNamesAndAliases) {
+  auto p = plan("SELECT `t`.`id`, t.`col` FROM `db_ks`.`tbl_ks` AS t WHERE t.id = 3");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql,
+            "SELECT `t`.`id`, t.`col` FROM `db_ks`.`tbl_ks_0000` AS t WHERE t.id = 3");
+  p = plan("SELECT tbl_ks.id FROM TBL_KS WHERE tbl_ks.id = 3");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql, "SELECT tbl_ks.id FROM `tbl_ks_0000` AS `TBL_KS` WHERE tbl_ks.id = 3");
+  // A string that looks like a table name is not a table.
+  p = plan("SELECT 'tbl_ks' FROM tbl_ks WHERE id = 3 AND name = 'tbl_ks_0001'");
+  EXPECT_EQ(p.queries[0].sql,
+            "SELECT 'tbl_ks' FROM `tbl_ks_0000` AS `tbl_ks` WHERE id = 3 AND name = 'tbl_ks_0001'");
+}
+
+TEST_F(PlannerTest, ScatterSelectMergesOrderAndLimit) {
+  auto p = plan("SELECT id, name FROM tbl_ks ORDER BY name DESC LIMIT 10, 5");
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kMerge);
+  ASSERT_EQ(p.merge.order_by.size(), 1u);
+  EXPECT_EQ(p.merge.order_by[0].column, 1u);
+  EXPECT_TRUE(p.merge.order_by[0].descending);
+  EXPECT_EQ(p.merge.offset, 10u);
+  EXPECT_EQ(*p.merge.limit, 5u);
+  EXPECT_NE(p.queries[0].sql.find("LIMIT 15"), std::string::npos) << p.queries[0].sql;
+  EXPECT_EQ(p.queries[0].sql.find("10"), std::string::npos) << p.queries[0].sql;
+}
+
+TEST_F(PlannerTest, AvgBecomesSumAndCount) {
+  auto p = plan("SELECT g, AVG(v) AS a FROM tbl_ks GROUP BY g HAVING a > 2");
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_TRUE(p.merge.grouped);
+  EXPECT_EQ(p.merge.hidden_columns, 2u);
+  ASSERT_EQ(p.merge.aggregates.size(), 1u);
+  EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kAvg);
+  EXPECT_EQ(p.merge.aggregates[0].sum_column, kHiddenBase + 0);
+  EXPECT_EQ(p.merge.aggregates[0].count_column, kHiddenBase + 1);
+  ASSERT_NE(p.merge.having.expr, nullptr);
+  const std::string& sql = p.queries[0].sql;
+  EXPECT_NE(sql.find("SUM(v) AS `__tessera_h0`"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("COUNT(v) AS `__tessera_h1`"), std::string::npos) << sql;
+  EXPECT_EQ(sql.find("HAVING"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("ORDER BY g"), std::string::npos) << sql;
+}
+
+TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
+  auto p = plan("SELECT COUNT(DISTINCT name) FROM tbl_ks");
+  ASSERT_EQ(p.queries.size(), 3u);
+  ASSERT_TRUE(p.merge.distinct_column.has_value());
+  EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kCountDistinct);
+  EXPECT_NE(p.queries[0].sql.find("GROUP BY name"), std::string::npos) << p.queries[0].sql;
+}
+
+TEST_F(PlannerTest, UnmergeableQueriesAreRefused) {
+  EXPECT_EQ(plan("SELECT COUNT(*) + 1 FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kError);
+  // On one shard everything is the server's business.
+  EXPECT_EQ(plan("SELECT COUNT(*) + 1 FROM tbl_ks WHERE id = 1").kind, PlanKind::kRoute);
+}
+
+TEST_F(PlannerTest, JoinsStayOnOneShardOrAreRefused) {
+  auto p = plan("SELECT * FROM tbl_ks, tbl_ks2 WHERE tbl_ks.id = tbl_ks2.id");
+  ASSERT_EQ(p.kind, PlanKind::kRoute);
+  EXPECT_EQ(p.queries.size(), 3u);
+  EXPECT_NE(p.queries[1].sql.find("`tbl_ks2_0001` AS `tbl_ks2`"), std::string::npos);
+  p = plan("SELECT * FROM tbl_global g JOIN tbl_ks k ON k.id = g.id WHERE k.id = 2");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM tbl_global g JOIN `tbl_ks_0002` k ON k.id = g.id WHERE k.id = 2");
+  // Not on the keys: refused, naming both tables.
+  p = plan("SELECT * FROM tbl_ks a JOIN tbl_ks2 b ON a.name = b.name");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("cross-shard join"), std::string::npos);
+  p = plan("SELECT * FROM tbl_ks a JOIN other b ON a.id = b.oid");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("other"), std::string::npos);
+  p = plan("SELECT * FROM tbl_ks a JOIN plain b ON a.id = b.id");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+}
+
+TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
+  auto p = plan("SELECT * FROM tbl_ks WHERE id IN (SELECT id FROM tbl_ks2 WHERE v > 1)");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_NE(p.queries[0].sql.find("FROM `tbl_ks2_0000`"), std::string::npos) << p.queries[0].sql;
+  p = plan("SELECT * FROM tbl_ks WHERE v > (SELECT AVG(v) FROM tbl_ks)");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+}
+
+TEST_F(PlannerTest, InsertSplitsRowsPerSubTable) {
+  auto p = plan("INSERT INTO tbl_ks (id, name) VALUES (1, 'a'), (2, 'b'), (4, 'c')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute);
+  ASSERT_EQ(p.queries.size(), 2u);
+  EXPECT_EQ(p.result, ResultMode::kSumAffected);
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `tbl_ks_0001` (id, name) VALUES (1, 'a'), (4, 'c')");
+  EXPECT_EQ(p.queries[1].sql, "INSERT INTO `tbl_ks_0002` (id, name) VALUES (2, 'b')");
+  p = plan("INSERT INTO tbl_ks SET id = 3, name = 'x'");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].slice, "slice-1");
+}
+
+TEST_F(PlannerTest, InsertWithoutKeyIsRefusedUnlessASequenceSuppliesIt) {
+  auto p = plan("INSERT INTO tbl_ks (name) VALUES ('a')");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("shard key"), std::string::npos);
+  p = plan("INSERT INTO seqd (name) VALUES ('a'), ('b')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.generated_id, 1000u);
+  ASSERT_EQ(p.queries.size(), 2u);  // 1000 % 3 = 1, 1001 % 3 = 2
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0001` (name, id) VALUES ('a', 1000)");
+}
+
+TEST_F(PlannerTest, PreparedParametersRoute) {
+  std::vector<ShardValue> params{ShardValue::of(int64_t{5})};
+  auto p = plan("SELECT * FROM tbl_ks WHERE id = ?", &params);
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 2);
+  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM `tbl_ks_0002` AS `tbl_ks` WHERE id = ?");
+  p = plan("SELECT * FROM tbl_ks WHERE id = ?");  // value unknown: every shard
+  EXPECT_EQ(p.queries.size(), 3u);
+}
+
+TEST_F(PlannerTest, UpdatesAndDeletes) {
+  auto p = plan("UPDATE tbl_ks SET name = 'x' WHERE id = 2");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql, "UPDATE `tbl_ks_0002` AS `tbl_ks` SET name = 'x' WHERE id = 2");
+  p = plan("DELETE FROM tbl_ks WHERE name = 'x'");
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kSumAffected);
+  EXPECT_EQ(p.queries[2].sql, "DELETE FROM `tbl_ks_0002` WHERE name = 'x'");
+  p = plan("UPDATE tbl_ks SET id = 5 WHERE id = 2");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("shard key"), std::string::npos);
+  p = plan("DELETE FROM tbl_ks ORDER BY id LIMIT 1");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+}
+
+TEST_F(PlannerTest, GlobalTables) {
+  auto p = plan("INSERT INTO tbl_global (id) VALUES (1)");
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kSumAffected);
+  p = plan("SELECT * FROM tbl_global");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].slice, "slice-1");
+}
+
+TEST_F(PlannerTest, DdlFansOutToEveryPhysicalTable) {
+  auto p = plan("CREATE TABLE IF NOT EXISTS tbl_ks (id INT PRIMARY KEY, name VARCHAR(10))");
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.queries[2].sql,
+            "CREATE TABLE IF NOT EXISTS `tbl_ks_0002` (id INT PRIMARY KEY, name VARCHAR(10))");
+  EXPECT_EQ(p.queries[2].slice, "slice-3");
+  p = plan("ALTER TABLE other ADD COLUMN c INT");
+  EXPECT_EQ(p.queries.size(), 6u);
+  p = plan("CREATE DATABASE db_ks");
+  EXPECT_EQ(p.queries.size(), 3u);
+  p = plan("DROP TABLE tbl_ks, plain");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+}
+
+TEST_F(PlannerTest, ExplainPrintsEveryShard) {
+  auto p = plan("EXPLAIN SELECT * FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kExplain);
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.explain_type, "shard");
+  EXPECT_EQ(p.queries[0].db, "db_ks");
+  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM `tbl_ks_0000` AS `tbl_ks`");
+  p = plan("EXPLAIN SELECT * FROM plain");
+  ASSERT_EQ(p.kind, PlanKind::kExplain);
+  EXPECT_EQ(p.explain_type, "unshard");
+}
+
+}  // namespace
+}  // namespace tessera::router
