@@ -1,0 +1,914 @@
+#!/usr/bin/env python3
+"""Differential test of Tessera's sharding: the same random queries through Tessera (user
+`shard`, database db_diff, sharded by config/it_shard.json.in) and against identical unsharded
+tables in `diff_ref` straight on the slice-0 primary; the results must be identical.
+
+  db_diff.t_hash   hash on id, locations [2,2,2] (t_hash_0000..0005, two per slice)
+  db_diff.t_mod    mod on k, [1,1,1]
+  db_diff.t_range  range on id, table_row_limit 100, [2,1,1] (ids 0..399)
+  db_diff.t_child  linked to t_hash on id
+  db_diff.t_glob   global (a full copy on every slice)
+
+Usage (environment as for every integration test, see itlib.py):
+  test_sharding_differential.py [--seed N] [--queries N] [--dml N] [--keep]
+  test_sharding_differential.py --self-check   # no Tessera: diff_ref vs diff_ref2 (Aria tables,
+                                               # rows inserted in another order) on MariaDB
+The seed comes from --seed, else TESSERA_DIFF_SEED, else is random; it is printed first and with
+every mismatch, so `TESSERA_DIFF_SEED=<seed>` replays a run exactly. Exit status 1 on any
+mismatch (or any query one side answers and the other refuses).
+
+Comparison: rows as multisets, or in order when the ORDER BY makes the order total (the
+generator always appends a unique column). Values compare as Python values (Decimal('1.50') ==
+Decimal('1.5') == 1.5 ...), column names must match. Where a case-insensitive collation lets
+MariaDB itself return any member of an equivalence class (DISTINCT s, GROUP BY s, MIN(s),
+MAX(s); collation utf8mb4_general_ci, PAD SPACE), that column is compared as UPPER(RTRIM(s)).
+"""
+
+import argparse
+import collections
+import datetime
+import decimal
+import os
+import random
+import sys
+import time
+
+import pymysql
+
+import itlib
+import shardlib as sl
+
+D = decimal.Decimal
+TABLE_OPTS = "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"
+
+# table -> (columns DDL, shard key or None, unique column)
+SCHEMA = {
+    "t_hash": ("id INT NOT NULL, a INT NULL, b INT NULL, s VARCHAR(24) NULL, "
+               "d DECIMAL(10,2) NULL, dt DATE NULL, PRIMARY KEY (id)", "id", "id"),
+    "t_mod": ("id INT NOT NULL, k INT NOT NULL, a INT NULL, b INT NULL, s VARCHAR(24) NULL, "
+              "d DECIMAL(10,2) NULL, dt DATE NULL, PRIMARY KEY (id)", "k", "id"),
+    "t_range": ("id INT NOT NULL, a INT NULL, b INT NULL, s VARCHAR(24) NULL, "
+                "d DECIMAL(10,2) NULL, dt DATE NULL, PRIMARY KEY (id)", "id", "id"),
+    "t_child": ("cid INT NOT NULL, id INT NOT NULL, c INT NULL, s VARCHAR(24) NULL, "
+                "PRIMARY KEY (cid)", "id", "cid"),
+    "t_glob": ("id INT NOT NULL, g INT NULL, name VARCHAR(24) NULL, PRIMARY KEY (id)", None, "id"),
+}
+COLUMNS = {
+    "t_hash": ["id", "a", "b", "s", "d", "dt"],
+    "t_mod": ["id", "k", "a", "b", "s", "d", "dt"],
+    "t_range": ["id", "a", "b", "s", "d", "dt"],
+    "t_child": ["cid", "id", "c", "s"],
+    "t_glob": ["id", "g", "name"],
+}
+INT_COLS = {"t_hash": ["id", "a", "b"], "t_mod": ["id", "k", "a", "b"],
+            "t_range": ["id", "a", "b"], "t_child": ["cid", "id", "c"], "t_glob": ["id", "g"]}
+STR_COL = {"t_hash": "s", "t_mod": "s", "t_range": "s", "t_child": "s", "t_glob": "name"}
+# physical layout (Gaea): sub-tables per slice
+LAYOUT = {"t_hash": [2, 2, 2], "t_mod": [1, 1, 1], "t_range": [2, 1, 1], "t_child": [2, 2, 2]}
+SINGLE = ["t_hash", "t_mod", "t_range", "t_child", "t_glob"]
+WORDS = ["alpha", "beta", "gamma", "delta", "omega", "zeta9", "kappa", "x", "mu", "a1"]
+
+
+class QueryError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------- targets
+class Side:
+    """One database to run statements on."""
+
+    def __init__(self, name, connect):
+        self.name, self._connect = name, connect
+        self.conn = None
+
+    def c(self):
+        if self.conn is None or not self.conn.open:
+            self.conn = self._connect()
+        return self.conn
+
+    def run(self, sql):
+        """Returns (column names, rows, rowcount) or raises QueryError."""
+        try:
+            with self.c().cursor() as cur:
+                n = cur.execute(sql)
+                names = [d[0] for d in cur.description] if cur.description else None
+                rows = list(cur.fetchall())
+                return names, rows, n
+        except pymysql.err.MySQLError as e:
+            if isinstance(e, pymysql.err.OperationalError) and e.args and e.args[0] in (
+                    2006, 2013, 2014):
+                try:
+                    self.conn.close()
+                except Exception:
+                    pass
+                self.conn = None
+            raise QueryError(f"({e.args[0] if e.args else '?'}) "
+                             f"{e.args[1] if len(e.args) > 1 else e}") from None
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+            self.conn = None
+
+
+# ---------------------------------------------------------------------------------- data
+def rand_str(rng):
+    if rng.random() < 0.1:
+        return None
+    w = rng.choice(WORDS)
+    r = rng.random()
+    if r < 0.3:
+        w = w.upper()
+    elif r < 0.5:
+        w = w.capitalize()
+    elif r < 0.6:
+        w = "".join(ch.upper() if rng.random() < 0.5 else ch for ch in w)
+    if rng.random() < 0.25:
+        w += " " * rng.randint(1, 2)
+    if rng.random() < 0.03:
+        w = rng.choice(["", " "])
+    return w
+
+
+def rand_int(rng, lo, hi, null=0.1):
+    return None if rng.random() < null else rng.randint(lo, hi)
+
+
+def rand_dec(rng):
+    return None if rng.random() < 0.1 else D(rng.randint(-99999, 99999)) / 100
+
+
+def rand_date(rng):
+    if rng.random() < 0.1:
+        return None
+    return datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 1500))
+
+
+def lit(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, str):
+        return "'" + v.replace("\\", "\\\\").replace("'", "''") + "'"
+    if isinstance(v, datetime.date):
+        return f"'{v.isoformat()}'"
+    return str(v)
+
+
+def generate_data(rng):
+    data = {}
+    hash_ids = rng.sample(range(-300, 1200), 300)
+    data["t_hash"] = [(i, rand_int(rng, -50, 50), rand_int(rng, 0, 7), rand_str(rng),
+                       rand_dec(rng), rand_date(rng)) for i in hash_ids]
+    data["t_mod"] = [(i, rng.randint(0, 60), rand_int(rng, -50, 50), rand_int(rng, 0, 7),
+                      rand_str(rng), rand_dec(rng), rand_date(rng))
+                     for i in rng.sample(range(1, 2000), 250)]
+    data["t_range"] = [(i, rand_int(rng, -50, 50), rand_int(rng, 0, 7), rand_str(rng),
+                        rand_dec(rng), rand_date(rng)) for i in rng.sample(range(0, 400), 250)]
+    data["t_child"] = [(cid, rng.choice(hash_ids) if rng.random() < 0.85
+                        else rng.randint(-300, 1200), rand_int(rng, -20, 20), rand_str(rng))
+                       for cid in range(1, 301)]
+    glob_ids = set(rng.sample(hash_ids, 40)) | set(rng.sample(range(-300, 1200), 40))
+    data["t_glob"] = [(i, rand_int(rng, 0, 9), rand_str(rng)) for i in sorted(glob_ids)]
+    return data
+
+
+# ---------------------------------------------------------------------------------- queries
+class Q:
+    def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1):
+        self.category, self.sql, self.ordered, self.ci = category, sql, ordered, set(ci)
+        self.kind = kind        # select | dml
+        self.factor = factor    # dml: expected rowcount ratio (global table writes count 3x)
+
+
+class Gen:
+    def __init__(self, rng, data, global_factor):
+        self.rng = rng
+        self.global_factor = global_factor
+        self.ids = {t: set(r[0] for r in rows) for t, rows in data.items()}
+        self.next_cid = max(self.ids["t_child"]) + 1
+
+    # --- values
+    def key_value(self, t):
+        rng = self.rng
+        if t == "t_mod":
+            return rng.randint(-2, 62)
+        if t == "t_range":
+            return rng.randint(0, 399)
+        if t == "t_child" or t == "t_hash":
+            pool = self.ids["t_hash"]
+        else:
+            pool = self.ids[t]
+        if pool and rng.random() < 0.75:
+            return rng.choice(sorted(pool))
+        return rng.randint(-320, 1220)
+
+    def col_value(self, t, col):
+        rng = self.rng
+        if col in ("id", "k", "cid"):
+            return self.key_value(t) if col == SCHEMA[t][1] else (
+                rng.choice(sorted(self.ids[t])) if col == SCHEMA[t][2] and self.ids[t]
+                else rng.randint(-300, 1500))
+        if col == "a":
+            return rng.randint(-50, 50)
+        if col in ("b",):
+            return rng.randint(0, 7)
+        if col == "c":
+            return rng.randint(-20, 20)
+        if col == "g":
+            return rng.randint(0, 9)
+        if col in ("s", "name"):
+            v = rand_str(rng)
+            return v if v is not None else "alpha"
+        if col == "d":
+            return D(rng.randint(-99999, 99999)) / 100
+        if col == "dt":
+            return rand_date(rng) or datetime.date(2021, 6, 1)
+        raise ValueError(col)
+
+    # --- predicates
+    def key_atom(self, t, p=""):
+        rng, key = self.rng, SCHEMA[t][1]
+        k = p + key
+        r = rng.random()
+        v = self.key_value(t)
+        if r < 0.35:
+            return f"{k} = {v}"
+        if r < 0.55:
+            vs = sorted({self.key_value(t) for _ in range(rng.randint(1, 6))})
+            return f"{k} IN ({', '.join(map(str, vs))})"
+        if r < 0.7:
+            span = rng.choice([3, 20, 120, 400])
+            return f"{k} BETWEEN {v} AND {v + rng.randint(0, span)}"
+        if r < 0.8:
+            return f"{k} {rng.choice(['<', '<=', '>', '>='])} {v}"
+        if r < 0.9:
+            return f"({k} = {v} OR {k} = {self.key_value(t)})"
+        if r < 0.95:
+            return f"{k} <> {v}"
+        return f"{k} NOT IN ({v}, {self.key_value(t)})"
+
+    def other_atom(self, t, p=""):
+        rng = self.rng
+        cols = [c for c in COLUMNS[t] if c != SCHEMA[t][1]]
+        col = rng.choice(cols)
+        v = self.col_value(t, col)
+        r = rng.random()
+        if col in ("s", "name"):
+            if r < 0.4:
+                return f"{p}{col} = {lit(v)}"
+            if r < 0.6:
+                return f"{p}{col} LIKE {lit(v.strip()[:2] + '%')}"
+            if r < 0.8:
+                return f"{p}{col} IS {rng.choice(['', 'NOT '])}NULL"
+            return f"{p}{col} > {lit(v)}"
+        if r < 0.15:
+            return f"{p}{col} IS {rng.choice(['', 'NOT '])}NULL"
+        if r < 0.35:
+            vs = [lit(self.col_value(t, col)) for _ in range(rng.randint(1, 4))]
+            return f"{p}{col} IN ({', '.join(vs)})"
+        if r < 0.55 and col != "dt":
+            return f"{p}{col} BETWEEN {lit(v)} AND {lit(v + abs(self.col_value(t, col)))}"
+        return f"{p}{col} {rng.choice(['=', '<', '>', '<=', '>=', '<>'])} {lit(v)}"
+
+    def pred(self, t, p="", key_bias=0.5):
+        rng = self.rng
+        atoms = []
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
+            if SCHEMA[t][1] and rng.random() < key_bias:
+                atoms.append(self.key_atom(t, p))
+            else:
+                atoms.append(self.other_atom(t, p))
+        out = atoms[0]
+        for a in atoms[1:]:
+            out = f"{out} {rng.choice(['AND', 'AND', 'OR'])} {a}"
+            if rng.random() < 0.3:
+                out = f"({out})"
+        return out
+
+    def where(self, t, p="", prob=0.7, key_bias=0.5):
+        return f" WHERE {self.pred(t, p, key_bias)}" if self.rng.random() < prob else ""
+
+    def limit(self, prob=0.5):
+        rng = self.rng
+        if rng.random() >= prob:
+            return ""
+        n = rng.choice([1, 2, 3, 5, 10, 25, 100])
+        r = rng.random()
+        if r < 0.5:
+            return f" LIMIT {n}"
+        off = rng.choice([0, 1, 3, 10, 50, 290])
+        return f" LIMIT {n} OFFSET {off}" if r < 0.8 else f" LIMIT {off}, {n}"
+
+    def order_terms(self, cols, unique, prefix=""):
+        """ORDER BY over some of `cols`, made total by appending `unique`."""
+        rng = self.rng
+        terms = []
+        for c in rng.sample(cols, rng.randint(0, min(2, len(cols)))):
+            if c == unique:
+                continue
+            terms.append(f"{prefix}{c}{rng.choice(['', ' DESC', ' ASC'])}")
+        terms.append(f"{prefix}{unique}{rng.choice(['', ' DESC'])}")
+        return ", ".join(terms)
+
+    # --- categories
+    def q_filter(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        cols = "*" if rng.random() < 0.4 else ", ".join(
+            rng.sample(COLUMNS[t], rng.randint(1, len(COLUMNS[t]))))
+        return Q("filter", f"SELECT {cols} FROM {t}{self.where(t, prob=0.9, key_bias=0.6)}")
+
+    def q_order(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        unique = SCHEMA[t][2]
+        sel = rng.sample(COLUMNS[t], rng.randint(1, len(COLUMNS[t])))
+        extra = ""
+        if rng.random() < 0.2 and "a" in COLUMNS[t]:
+            extra = ", a * 2 - 1 AS x"
+        order = self.order_terms(COLUMNS[t] + (["x"] if extra else []), unique)
+        return Q("order_limit", f"SELECT {', '.join(sel)}{extra} FROM {t}"
+                                f"{self.where(t, prob=0.5)} ORDER BY {order}{self.limit(0.7)}",
+                 ordered=True)
+
+    def agg_exprs(self, t, p=""):
+        rng = self.rng
+        s = STR_COL[t]
+        ints = [c for c in INT_COLS[t]]
+        pool = [("COUNT(*)", False), (f"COUNT({p}{rng.choice(COLUMNS[t])})", False)]
+        for c in ints:
+            pool += [(f"SUM({p}{c})", False), (f"MIN({p}{c})", False), (f"MAX({p}{c})", False),
+                     (f"AVG({p}{c})", False), (f"COUNT(DISTINCT {p}{c})", False)]
+        if "d" in COLUMNS[t]:
+            pool += [(f"SUM({p}d)", False), (f"AVG({p}d)", False), (f"MIN({p}d)", False),
+                     (f"MAX({p}d)", False)]
+        if "dt" in COLUMNS[t]:
+            pool += [(f"MIN({p}dt)", False), (f"MAX({p}dt)", False),
+                     (f"COUNT(DISTINCT {p}dt)", False)]
+        pool += [(f"MIN({p}{s})", True), (f"MAX({p}{s})", True),
+                 (f"COUNT(DISTINCT {p}{s})", False)]
+        if rng.random() < 0.2 and len(ints) >= 2:
+            pool.append((f"COUNT(DISTINCT {p}{ints[-1]}, {p}{ints[-2]})", False))
+        if rng.random() < 0.2:
+            pool.append((f"SUM({p}{ints[-1]}) + COUNT(*)", False))
+        return rng.sample(pool, rng.randint(1, min(5, len(pool))))
+
+    def q_aggregate(self):
+        t = self.rng.choice(SINGLE)
+        aggs = self.agg_exprs(t)
+        ci = [i for i, (_, isci) in enumerate(aggs) if isci]
+        return Q("aggregate", f"SELECT {', '.join(a for a, _ in aggs)} FROM {t}"
+                              f"{self.where(t, prob=0.7)}", ci=ci)
+
+    def q_count_distinct(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        c = rng.choice(COLUMNS[t])
+        return Q("count_distinct", f"SELECT COUNT(DISTINCT {c}), COUNT(*) FROM {t}"
+                                   f"{self.where(t, prob=0.5)}")
+
+    def group_keys(self, t):
+        rng = self.rng
+        options = [("b", False), ("a", False), (STR_COL[t], True)]
+        if "dt" in COLUMNS[t]:
+            options += [("dt", False), ("YEAR(dt)", False)]
+        if t == "t_mod":
+            options.append(("k", False))
+        if t == "t_child":
+            options.append(("id", False))
+        if t == "t_glob":
+            options = [("g", False), ("name", True)]
+        options = [o for o in options if o[0] in COLUMNS[t] or "(" in o[0]]
+        return rng.sample(options, 1 if rng.random() < 0.75 else min(2, len(options)))
+
+    def q_group(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        keys = self.group_keys(t)
+        aggs = self.agg_exprs(t)
+        sel = [k for k, _ in keys] + [a for a, _ in aggs]
+        ci = [i for i, (_, isci) in enumerate(keys) if isci]
+        ci += [len(keys) + i for i, (_, isci) in enumerate(aggs) if isci]
+        sql = f"SELECT {', '.join(sel)} FROM {t}{self.where(t, prob=0.5)} " \
+              f"GROUP BY {', '.join(k for k, _ in keys)}"
+        if rng.random() < 0.4:
+            h = rng.choice(["COUNT(*) > 1", "COUNT(*) >= 3", f"SUM({INT_COLS[t][-1]}) > 0",
+                            f"MAX({INT_COLS[t][0]}) < 500", f"MIN({STR_COL[t]}) > 'c'",
+                            "COUNT(*) < 40 AND COUNT(*) > 2"])
+            sql += f" HAVING {h}"
+        ordered = False
+        if rng.random() < 0.5:
+            ordered = True
+            terms = [f"{k}{rng.choice(['', ' DESC'])}" for k, _ in keys]
+            if rng.random() < 0.35:
+                terms.insert(0, f"COUNT(*){rng.choice(['', ' DESC'])}")
+            sql += " ORDER BY " + ", ".join(terms) + self.limit(0.5)
+        return Q("group_by", sql, ordered=ordered, ci=ci)
+
+    def q_distinct(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        opts = [c for c in COLUMNS[t] if c != SCHEMA[t][2]]
+        cols = rng.sample(opts, rng.randint(1, min(2, len(opts))))
+        ci = [i for i, c in enumerate(cols) if c == STR_COL[t]]
+        sql = f"SELECT DISTINCT {', '.join(cols)} FROM {t}{self.where(t, prob=0.5)}"
+        ordered = rng.random() < 0.5
+        if ordered:
+            sql += " ORDER BY " + ", ".join(f"{c}{rng.choice(['', ' DESC'])}" for c in cols)
+            sql += self.limit(0.6)
+        return Q("distinct", sql, ordered=ordered, ci=ci)
+
+    def q_group_concat(self):
+        rng = self.rng
+        t = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        u = SCHEMA[t][2]
+        s = STR_COL[t]
+        expr = rng.choice([
+            f"GROUP_CONCAT({u} ORDER BY {u})",
+            f"GROUP_CONCAT({u} ORDER BY {u} DESC SEPARATOR '|')",
+            f"GROUP_CONCAT({s} ORDER BY {s}, {u} SEPARATOR '|')",
+            f"GROUP_CONCAT(DISTINCT {INT_COLS[t][-1]} ORDER BY {INT_COLS[t][-1]})",
+            f"GROUP_CONCAT({u}, ':', IFNULL({s}, '-') ORDER BY {u})",
+        ])
+        if rng.random() < 0.6:
+            key = rng.choice([k for k in ("b", "c", "k") if k in COLUMNS[t]])
+            sql = f"SELECT {key}, {expr}, COUNT(*) FROM {t}{self.where(t, prob=0.4)} GROUP BY {key}"
+            ordered = rng.random() < 0.5
+            if ordered:
+                sql += f" ORDER BY {key}"
+            return Q("group_concat", sql, ordered=ordered)
+        return Q("group_concat", f"SELECT {expr} FROM {t} WHERE {self.pred(t, key_bias=0.8)}")
+
+    def q_join_glob(self):
+        rng = self.rng
+        t = rng.choice(["t_hash", "t_hash", "t_mod", "t_range"])
+        join = rng.choice(["JOIN", "JOIN", "LEFT JOIN"])
+        on = rng.choice(["x.id = g.id", "g.id = x.id"])
+        wh = ""
+        if rng.random() < 0.7:
+            wh = " WHERE " + (self.pred(t, "x.") if rng.random() < 0.7 else
+                              self.pred("t_glob", "g."))
+            if join == "LEFT JOIN" and "g." in wh:
+                wh = " WHERE " + self.pred(t, "x.")
+        base = f"FROM {t} x {join} t_glob g ON {on}{wh}"
+        r = rng.random()
+        if r < 0.45:
+            sql = f"SELECT x.id, x.a, g.g, g.name {base}"
+            return Q("join_global", sql)
+        if r < 0.75:
+            sql = f"SELECT x.id, x.s, g.name, g.g {base} ORDER BY " \
+                  f"{self.order_terms(['x.a', 'g.g', 'x.d'], 'x.id')}{self.limit(0.6)}"
+            return Q("join_global", sql, ordered=True)
+        key = rng.choice(["g.g", "x.b"])
+        sql = f"SELECT {key}, COUNT(*), SUM(x.a), MAX(x.d) {base} GROUP BY {key}"
+        ordered = rng.random() < 0.5
+        if ordered:
+            sql += f" ORDER BY {key}{self.limit(0.4)}"
+        return Q("join_global", sql, ordered=ordered)
+
+    def q_join_child(self):
+        rng = self.rng
+        join = rng.choice(["JOIN", "JOIN", "LEFT JOIN"])
+        left = rng.random() < 0.8  # t_hash on the left (else t_child LEFT JOIN t_hash)
+        frm = (f"FROM t_hash h {join} t_child c ON h.id = c.id" if left else
+               f"FROM t_child c {join} t_hash h ON c.id = h.id")
+        if rng.random() < 0.2:
+            frm += " JOIN t_glob g ON g.id = " + ("h.id" if left or join == "JOIN" else "c.id")
+        wh = ""
+        if rng.random() < 0.7:
+            side = "h." if (left or join == "JOIN") else "c."
+            wh = " WHERE " + (self.pred("t_hash", side) if side == "h." else
+                              self.pred("t_child", side))
+        r = rng.random()
+        if r < 0.4:
+            return Q("join_child", f"SELECT h.id, h.b, c.cid, c.c, c.s {frm}{wh}")
+        if r < 0.7:
+            uniq = "c.cid" if (join == "JOIN" or not left) else None
+            order = (self.order_terms(["h.a", "c.c", "h.s"], uniq) if uniq else
+                     f"h.id{rng.choice(['', ' DESC'])}, c.cid{rng.choice(['', ' DESC'])}")
+            return Q("join_child", f"SELECT h.id, h.a, c.cid, c.c {frm}{wh} ORDER BY {order}"
+                                   f"{self.limit(0.6)}", ordered=True)
+        key = rng.choice(["h.b", "c.c", "h.id"])
+        sql = f"SELECT {key}, COUNT(*), COUNT(c.cid), SUM(c.c), MIN(h.d) {frm}{wh} GROUP BY {key}"
+        ordered = rng.random() < 0.5
+        if ordered:
+            sql += f" ORDER BY {key}{rng.choice(['', ' DESC'])}{self.limit(0.4)}"
+        return Q("join_child", sql, ordered=ordered)
+
+    def q_key_forms(self):
+        rng = self.rng
+        t = rng.choice(["t_hash", "t_range", "t_child", "t_mod"])
+        k = SCHEMA[t][1]
+        v = self.key_value(t)
+        w = self.key_value(t)
+        cond = rng.choice([f"{k} = '{v}'", f"{k} = {v}.0", f"{v} = {k}", f"({k}) = {v}",
+                           f"{k} IN ('{v}', {w})", f"{k} = {v} AND {k} = {w}",
+                           f"{k} = {v} OR {INT_COLS[t][-1]} IS NULL", f"{k} IN ({v}) AND {k} BETWEEN {v} AND {w}",
+                           f"{k} IS NULL", f"{k} = {v} + 0"])
+        return Q("key_forms", f"SELECT * FROM {t} WHERE {cond}")
+
+    CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
+                  ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
+                  ("join_child", 9), ("key_forms", 3)]
+
+    def query(self):
+        names = [c for c, _ in self.CATEGORIES]
+        weights = [w for _, w in self.CATEGORIES]
+        cat = self.rng.choices(names, weights)[0]
+        return {"filter": self.q_filter, "order_limit": self.q_order,
+                "aggregate": self.q_aggregate, "count_distinct": self.q_count_distinct,
+                "group_by": self.q_group, "distinct": self.q_distinct,
+                "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
+                "join_child": self.q_join_child, "key_forms": self.q_key_forms}[cat]()
+
+    # --- writes
+    def new_row(self, t):
+        rng = self.rng
+        if t == "t_range":
+            free = sorted(set(range(400)) - self.ids[t])
+            if not free:
+                return None
+            i = rng.choice(free)
+        elif t == "t_child":
+            i = self.next_cid
+            self.next_cid += 1
+        else:
+            i = rng.randint(-300, 3000)
+            while i in self.ids[t]:
+                i = rng.randint(-300, 3000)
+        self.ids[t].add(i)
+        if t in ("t_hash", "t_range"):
+            return (i, rand_int(rng, -50, 50), rand_int(rng, 0, 7), rand_str(rng), rand_dec(rng),
+                    rand_date(rng))
+        if t == "t_mod":
+            return (i, rng.randint(0, 60), rand_int(rng, -50, 50), rand_int(rng, 0, 7),
+                    rand_str(rng), rand_dec(rng), rand_date(rng))
+        if t == "t_child":
+            parent = rng.choice(sorted(self.ids["t_hash"])) if self.ids["t_hash"] else 1
+            return (i, parent, rand_int(rng, -20, 20), rand_str(rng))
+        return (i, rand_int(rng, 0, 9), rand_str(rng))
+
+    def dml(self):
+        rng = self.rng
+        t = rng.choice(SINGLE)
+        f = self.global_factor if t == "t_glob" else 1
+        key, uniq = SCHEMA[t][1], SCHEMA[t][2]
+        r = rng.random()
+        settable = [c for c in COLUMNS[t] if c not in (key, uniq)]
+        if r < 0.3:
+            rows = [x for x in (self.new_row(t) for _ in range(rng.choice([1, 1, 2, 4])))
+                    if x is not None]
+            if not rows:
+                return None
+            vals = ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows)
+            return Q("dml_insert", f"INSERT INTO {t} ({', '.join(COLUMNS[t])}) VALUES {vals}",
+                     kind="dml", factor=f)
+        if r < 0.6:
+            sets = []
+            for c in rng.sample(settable, rng.randint(1, min(2, len(settable)))):
+                if c in ("a", "c", "g") and rng.random() < 0.5:
+                    sets.append(f"{c} = {c} + 1")
+                else:
+                    sets.append(f"{c} = {lit(self.col_value(t, c))}")
+            cond = self.key_atom(t) if key and rng.random() < 0.6 else self.other_atom(t)
+            return Q("dml_update", f"UPDATE {t} SET {', '.join(sets)} WHERE {cond}", kind="dml",
+                     factor=f)
+        if r < 0.8 and key:
+            v = self.key_value(t)
+            return Q("dml_delete", f"DELETE FROM {t} WHERE {key} = {v}", kind="dml", factor=f)
+        c = rng.choice(settable)
+        return Q("dml_delete", f"DELETE FROM {t} WHERE {c} = {lit(self.col_value(t, c))}",
+                 kind="dml", factor=f)
+
+
+# ---------------------------------------------------------------------------------- compare
+def norm_row(row, ci):
+    out = []
+    for i, v in enumerate(row):
+        if i in ci and isinstance(v, str):
+            v = v.rstrip(" ").upper()
+        elif isinstance(v, (bytes, bytearray)):
+            v = bytes(v)
+        out.append(v)
+    return tuple(out)
+
+
+def describe_rows(rows, limit=15):
+    lines = [f"      {r!r}" for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"      ... {len(rows) - limit} more")
+    return "\n".join(lines) if lines else "      (no rows)"
+
+
+class Runner:
+    def __init__(self, seed, test, ref, label_test, label_ref, max_report=25):
+        self.seed, self.test, self.ref = seed, test, ref
+        self.lt, self.lr = label_test, label_ref
+        self.stats = collections.defaultdict(lambda: [0, 0])  # category -> [run, mismatches]
+        self.errors = collections.Counter()                    # first words of test-side errors
+        self.mismatches = 0
+        self.max_report = max_report
+        self.reported = 0
+
+    def report(self, q, why, details):
+        self.mismatches += 1
+        self.stats[q.category][1] += 1
+        if self.reported >= self.max_report:
+            return
+        self.reported += 1
+        itlib.log(f"\nMISMATCH #{self.mismatches} [{q.category}] seed={self.seed}: {why}\n"
+                  f"  query: {q.sql}\n{details}")
+        if self.reported == self.max_report:
+            itlib.log(f"\n(further mismatches are counted, not printed)")
+
+    def compare(self, q):
+        self.stats[q.category][0] += 1
+        t_res = r_res = t_err = r_err = None
+        try:
+            t_res = self.test.run(q.sql)
+        except QueryError as e:
+            t_err = str(e)
+        try:
+            r_res = self.ref.run(q.sql)
+        except QueryError as e:
+            r_err = str(e)
+        if t_err or r_err:
+            if t_err and r_err:
+                self.report(q, "both sides fail (generator bug?)",
+                            f"  {self.lt}: {t_err}\n  {self.lr}: {r_err}")
+            elif t_err:
+                self.errors[t_err[:90]] += 1
+                self.report(q, f"{self.lt} fails, {self.lr} answers",
+                            f"  {self.lt}: {t_err}\n  {self.lr}: "
+                            f"{len(r_res[1]) if r_res[1] else 0} rows, affected {r_res[2]}")
+            else:
+                self.report(q, f"{self.lr} fails, {self.lt} answers",
+                            f"  {self.lr}: {r_err}")
+            return False
+        t_names, t_rows, t_n = t_res
+        r_names, r_rows, r_n = r_res
+        if q.kind == "dml":
+            if t_n != r_n * q.factor:
+                self.report(q, "affected rows differ",
+                            f"  {self.lt}: {t_n} rows affected\n  {self.lr}: {r_n} rows affected"
+                            f" (x{q.factor} expected)")
+                return False
+            return True
+        if t_names != r_names:
+            self.report(q, "column names differ", f"  {self.lt}: {t_names}\n  {self.lr}: {r_names}")
+            return False
+        a = [norm_row(r, q.ci) for r in t_rows]
+        b = [norm_row(r, q.ci) for r in r_rows]
+        if q.ordered:
+            if a == b:
+                return True
+            first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            self.report(q, f"ordered results differ (first difference at row {first}; "
+                           f"{len(a)} vs {len(b)} rows)",
+                        f"  {self.lt}:\n{describe_rows(t_rows)}\n  {self.lr}:\n"
+                        f"{describe_rows(r_rows)}")
+            return False
+        ca, cb = collections.Counter(a), collections.Counter(b)
+        if ca == cb:
+            return True
+        only_t = list((ca - cb).elements())
+        only_r = list((cb - ca).elements())
+        self.report(q, f"row multisets differ ({len(a)} vs {len(b)} rows)",
+                    f"  only in {self.lt} ({len(only_t)}):\n{describe_rows(only_t)}\n"
+                    f"  only in {self.lr} ({len(only_r)}):\n{describe_rows(only_r)}")
+        return False
+
+    def compare_tables(self, label):
+        for t in SINGLE:
+            cols = ", ".join(COLUMNS[t])
+            self.compare(Q(f"table_{label}", f"SELECT {cols} FROM {t}"))
+            self.compare(Q(f"table_{label}", f"SELECT {cols} FROM {t} ORDER BY {SCHEMA[t][2]}",
+                           ordered=True))
+
+    def summary(self):
+        itlib.log("\nper category (queries run / mismatches):")
+        total = 0
+        for cat in sorted(self.stats):
+            n, m = self.stats[cat]
+            total += n
+            itlib.log(f"  {cat:<22} {n:6d} {m:6d}")
+        itlib.log(f"  {'total':<22} {total:6d} {self.mismatches:6d}")
+        if self.errors:
+            itlib.log(f"\nerrors from {self.lt} (most common first):")
+            for msg, n in self.errors.most_common(15):
+                itlib.log(f"  {n:5d}  {msg}")
+        return total
+
+
+# ---------------------------------------------------------------------------------- setup
+def create_tables(side, engine, problems):
+    for t in SINGLE:
+        cols, _, _ = SCHEMA[t]
+        for sql in (f"DROP TABLE IF EXISTS {t}",
+                    f"CREATE TABLE {t} ({cols}) ENGINE={engine} {TABLE_OPTS}"):
+            try:
+                side.run(sql)
+            except QueryError as e:
+                problems.append(f"{side.name}: {sql}: {e}")
+
+
+def load(side, data, rng_order, problems, factor=1, batch=50):
+    """Multi-row INSERTs; if one fails, that batch is retried row by row."""
+    for t in SINGLE:
+        rows = list(data[t])
+        if rng_order is not None:
+            rng_order.shuffle(rows)
+        cols = ", ".join(COLUMNS[t])
+        f = factor if t == "t_glob" else 1
+        for i in range(0, len(rows), batch):
+            chunk = rows[i:i + batch]
+            vals = ", ".join("(" + ", ".join(lit(v) for v in r) + ")" for r in chunk)
+            try:
+                _, _, n = side.run(f"INSERT INTO {t} ({cols}) VALUES {vals}")
+                if n != len(chunk) * f:
+                    problems.append(f"{side.name}: multi-row INSERT INTO {t} of {len(chunk)} "
+                                    f"rows: {n} affected, expected {len(chunk) * f}")
+            except QueryError as e:
+                problems.append(f"{side.name}: multi-row INSERT INTO {t} ({len(chunk)} rows) "
+                                f"failed: {e}; retrying row by row")
+                for r in chunk:
+                    sql = f"INSERT INTO {t} ({cols}) VALUES ({', '.join(lit(v) for v in r)})"
+                    try:
+                        side.run(sql)
+                    except QueryError as e2:
+                        problems.append(f"{side.name}: {sql}: {e2}")
+
+
+def check_layout(data_now, problems):
+    """The sharded tables really are sharded, where Gaea puts them; t_glob is on every slice."""
+    for s in range(3):
+        tables = sl.backend_tables(s, "db_diff") or []
+        for t, locs in LAYOUT.items():
+            first = sum(locs[:s])
+            want = [f"{t}_{first + j:04d}" for j in range(locs[s])]
+            have = [x for x in tables if x == t or x.startswith(t + "_")]
+            if have != want:
+                problems.append(f"layout: slice-{s + 1} (port {sl.backend_port(s)}) has "
+                                f"{have or 'no'} tables for {t}, expected {want}")
+        if "t_glob" not in tables:
+            problems.append(f"layout: slice-{s + 1} has no t_glob")
+    if problems:
+        return
+    expect = {
+        "t_hash": {(r[0],): sl.gaea_hash_index(r[0], 6) for r in data_now["t_hash"]},
+        "t_child": {(r[0],): sl.gaea_hash_index(r[1], 6) for r in data_now["t_child"]},
+        "t_mod": {(r[0],): r[1] % 3 for r in data_now["t_mod"]},
+        "t_range": {(r[0],): r[0] // 100 for r in data_now["t_range"]},
+    }
+    for t, where in expect.items():
+        locs = LAYOUT[t]
+        found = {}
+        for idx in range(sum(locs)):
+            s = sl.slice_of_table(idx, locs)
+            pk = SCHEMA[t][2]
+            for (v,) in sl.backend_query(s, f"SELECT {pk} FROM db_diff.{t}_{idx:04d}"):
+                if (v,) in found:
+                    problems.append(f"layout: {t} row {pk}={v} in both {t}_{found[(v,)]:04d} and "
+                                    f"{t}_{idx:04d}")
+                found[(v,)] = idx
+        wrong = [(k[0], found.get(k), i) for k, i in where.items() if found.get(k) != i]
+        extra = [k[0] for k in found if k not in where]
+        if wrong:
+            problems.append(f"layout: {len(wrong)} {t} rows not in the Gaea sub-table, e.g. "
+                            + ", ".join(f"{SCHEMA[t][2]}={k} in {f} (expected {i})"
+                                        for k, f, i in wrong[:5]))
+        if extra:
+            problems.append(f"layout: {t} has unexpected rows {extra[:5]}")
+    glob = sorted(data_now["t_glob"])
+    for s in range(3):
+        got = sorted(sl.backend_query(s, "SELECT id, g, name FROM db_diff.t_glob"))
+        if [tuple(r) for r in got] != glob:
+            problems.append(f"layout: t_glob on slice-{s + 1} has {len(got)} rows, not the "
+                            f"{len(glob)} loaded")
+
+
+def snapshot(side):
+    """Current rows of every table (for the layout check after the writes)."""
+    out = {}
+    for t in SINGLE:
+        _, rows, _ = side.run(f"SELECT {', '.join(COLUMNS[t])} FROM {t}")
+        out[t] = [tuple(r) for r in rows]
+    return out
+
+
+# ---------------------------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--self-check", action="store_true",
+                    help="compare two reference databases on MariaDB (no Tessera)")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--queries", type=int, default=2500, help="random SELECTs (default 2500)")
+    ap.add_argument("--dml", type=int, default=300, help="random writes (default 300)")
+    ap.add_argument("--keep", action="store_true", help="leave the databases behind")
+    args = ap.parse_args()
+
+    seed = args.seed
+    if seed is None and os.environ.get("TESSERA_DIFF_SEED"):
+        seed = int(os.environ["TESSERA_DIFF_SEED"])
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 2**31)
+    mode = "self-check" if args.self_check else "tessera"
+    itlib.log(f"[sharding differential] seed={seed} mode={mode}  "
+              f"(replay: TESSERA_DIFF_SEED={seed}{' --self-check' if args.self_check else ''})")
+    if not args.self_check:
+        sl.require_proxy("test_sharding_differential")
+
+    t0 = time.time()
+    rng = random.Random(seed)
+    data = generate_data(rng)
+    problems = []
+
+    for db in ("diff_ref", "diff_ref2") if args.self_check else ("diff_ref",):
+        c = sl.backend(0)
+        sl.query(c, f"DROP DATABASE IF EXISTS {db}")
+        sl.query(c, f"CREATE DATABASE {db}")
+        c.close()
+    ref = Side("diff_ref", lambda: sl.backend(0, "diff_ref"))
+    if args.self_check:
+        test = Side("diff_ref2", lambda: sl.backend(0, "diff_ref2"))
+        label_test, engine_test, factor = "diff_ref2", "Aria", 1
+    else:
+        sl.drop_database_everywhere("db_diff")
+        boot = Side("tessera", lambda: sl.tessera())
+        try:
+            boot.run("CREATE DATABASE db_diff")
+        except QueryError as e:
+            problems.append(f"tessera: CREATE DATABASE db_diff: {e}")
+        boot.close()
+        for s in range(3):
+            if sl.backend_tables(s, "db_diff") is None:
+                problems.append(f"tessera: CREATE DATABASE db_diff did not reach slice-{s + 1}")
+        test = Side("tessera", lambda: sl.tessera("db_diff"))
+        label_test, engine_test, factor = "tessera", "InnoDB", 3
+
+    create_tables(ref, "InnoDB", problems)
+    create_tables(test, engine_test, problems)
+    load(ref, data, None, problems)
+    # the other side gets the rows in another order: exposes order-dependent results
+    load(test, data, random.Random(seed + 1), problems, factor=factor)
+    if not args.self_check:
+        check_layout(data, problems)
+    itlib.log(f"loaded {sum(len(v) for v in data.values())} rows into "
+              f"{', '.join(f'{t}={len(data[t])}' for t in SINGLE)} in {time.time() - t0:.1f}s")
+    for p in problems:
+        itlib.log(f"SETUP PROBLEM (seed={seed}): {p}")
+
+    runner = Runner(seed, test, ref, label_test, "diff_ref")
+    gen = Gen(random.Random(seed * 7 + 3), data, factor)
+    runner.compare_tables("initial")
+    before = int(args.queries * 0.8)
+    for _ in range(before):
+        runner.compare(gen.query())
+    t1 = time.time()
+    dml_n = 0
+    for _ in range(args.dml):
+        q = gen.dml()
+        if q is not None:
+            runner.compare(q)
+            dml_n += 1
+    runner.compare_tables("after_dml")
+    for _ in range(args.queries - before):
+        runner.compare(gen.query())
+    if not args.self_check:
+        try:
+            layout_problems = []
+            check_layout(snapshot(ref), layout_problems)
+            for p in layout_problems:
+                problems.append(p + " (after the writes)")
+                itlib.log(f"LAYOUT PROBLEM after the writes (seed={seed}): {p}")
+        except QueryError as e:
+            problems.append(f"snapshot failed: {e}")
+
+    elapsed = time.time() - t0
+    total = runner.summary()
+    itlib.log(f"\n{total} statements compared ({args.queries} random SELECTs, {dml_n} writes) "
+              f"in {elapsed:.1f}s (setup and the first {before} SELECTs: {t1 - t0:.1f}s); "
+              f"{runner.mismatches} mismatches, {len(problems)} setup/layout problems; "
+              f"seed={seed}")
+
+    test.close()
+    ref.close()
+    if not args.keep:
+        c = sl.backend(0)
+        sl.query(c, "DROP DATABASE IF EXISTS diff_ref")
+        sl.query(c, "DROP DATABASE IF EXISTS diff_ref2")
+        c.close()
+        if not args.self_check:
+            try:
+                Side("tessera", lambda: sl.tessera()).run("DROP DATABASE db_diff")
+            except QueryError as e:
+                itlib.log(f"tessera: DROP DATABASE db_diff: {e}")
+            sl.drop_database_everywhere("db_diff")
+    return 1 if runner.mismatches or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
