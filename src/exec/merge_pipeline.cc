@@ -1,0 +1,226 @@
+#include "exec/merge_pipeline.h"
+
+#include <algorithm>
+
+namespace tessera::exec {
+namespace {
+
+MergeError bad_spec(const std::string& what) {
+  return internal_error("merge plan: " + what + " is outside the shard result columns");
+}
+
+// Does a stream sorted by `have` also come out sorted by `want`?
+bool is_prefix(const std::vector<SortKey>& want, const std::vector<SortKey>& have) {
+  if (want.size() > have.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].column != have[i].column || want[i].descending != have[i].descending) return false;
+  }
+  return true;
+}
+
+// Shards deliver rows grouped when their sort order starts with all group columns.
+bool groups_arrive_sorted(const MergeSpec& spec) {
+  if (spec.group_by.empty() || spec.shard_order.size() < spec.group_by.size()) return false;
+  std::vector<size_t> lead;
+  for (size_t i = 0; i < spec.group_by.size(); ++i) lead.push_back(spec.shard_order[i].column);
+  std::vector<size_t> groups = spec.group_by;
+  std::sort(lead.begin(), lead.end());
+  std::sort(groups.begin(), groups.end());
+  return lead == groups;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
+    MergeSpec spec, std::vector<protocol::ColumnDefinition> columns, size_t shard_count) {
+  size_t n = columns.size();
+  if (n == 0 || spec.hidden_columns >= n) return bad_spec("the hidden column count");
+  auto check = [n](size_t c) { return c < n; };
+  for (const auto& k : spec.shard_order) {
+    if (!check(k.column)) return bad_spec("a shard ORDER BY key");
+  }
+  for (const auto& k : spec.order_by) {
+    if (!check(k.column)) return bad_spec("an ORDER BY key");
+  }
+  for (size_t c : spec.group_by) {
+    if (!check(c)) return bad_spec("a GROUP BY column");
+  }
+  for (const auto& a : spec.aggregates) {
+    if (!check(a.column) || !check(a.sum_column) || !check(a.count_column) ||
+        !check(a.argument_column)) {
+      return bad_spec("an aggregate column");
+    }
+  }
+  if (spec.having) {
+    auto m = spec.having->max_column();
+    if (m && !check(*m)) return bad_spec("a HAVING column");
+  }
+  if (!spec.group_by.empty() || !spec.aggregates.empty()) spec.grouped = true;
+  return std::unique_ptr<MergePipeline>(
+      new MergePipeline(std::move(spec), std::move(columns), shard_count));
+}
+
+MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinition> columns,
+                             size_t shard_count)
+    : spec_(std::move(spec)),
+      columns_(std::move(columns)),
+      visible_(columns_.size() - spec_.hidden_columns),
+      source_(std::in_place_type<Concatenation>, shard_count),
+      limit_(spec_.offset, spec_.limit) {
+  for (const auto& c : columns_) types_.push_back(ValueType::of(c));
+
+  // The order rows leave the grouping stage in, to decide whether ORDER BY needs a sort.
+  std::vector<SortKey> stream_order;
+  if (!spec_.grouped) {
+    stream_order = spec_.shard_order;
+  } else if (spec_.group_by.empty()) {
+    stream_order = spec_.order_by;  // one row is in every order
+  } else if (groups_arrive_sorted(spec_)) {
+    stream_order.assign(
+        spec_.shard_order.begin(),
+        spec_.shard_order.begin() + static_cast<std::ptrdiff_t>(spec_.group_by.size()));
+  }
+
+  bool streaming_groups = spec_.grouped && (spec_.group_by.empty() || groups_arrive_sorted(spec_));
+  bool ordered_source = !spec_.shard_order.empty() && (!spec_.grouped || streaming_groups);
+  if (ordered_source) {
+    source_.emplace<OrderedMerge>(shard_count, RowComparator(spec_.shard_order, types_));
+  }
+  if (spec_.grouped) {
+    auto ctx =
+        std::make_shared<AggregateContext>(spec_.aggregates, columns_, spec_.group_concat_max_len);
+    groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows);
+  }
+  if (spec_.distinct) distinct_.emplace(types_, visible_, spec_.max_result_rows);
+  if (!spec_.order_by.empty() && !is_prefix(spec_.order_by, stream_order)) {
+    std::optional<uint64_t> keep;
+    if (spec_.limit) keep = spec_.offset + *spec_.limit;
+    sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_result_rows,
+                  spec_.max_sort_bytes);
+  }
+}
+
+std::vector<protocol::ColumnDefinition> MergePipeline::visible_columns() const {
+  return {columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(visible_)};
+}
+
+std::optional<size_t> MergePipeline::wants() const {
+  if (done_ || error_) return std::nullopt;
+  return std::visit([](const auto& s) { return s.wants(); }, source_);
+}
+
+Status MergePipeline::offer(size_t shard, Row row) {
+  if (row.size() != columns_.size()) {
+    return MergeError{protocol::errc::kMalformedPacket,
+                      "shard " + std::to_string(shard) + " returned a row of " +
+                          std::to_string(row.size()) + " columns, expected " +
+                          std::to_string(columns_.size())};
+  }
+  return std::visit([&](auto& s) { return s.offer(shard, std::move(row)); }, source_);
+}
+
+Status MergePipeline::offer_payload(size_t shard, std::string payload) {
+  auto row = Row::from_text_payload(std::move(payload), columns_.size());
+  if (!row) {
+    return MergeError{protocol::errc::kMalformedPacket,
+                      "shard " + std::to_string(shard) + " sent a malformed result row"};
+  }
+  return offer(shard, std::move(*row));
+}
+
+Status MergePipeline::finish(size_t shard) {
+  return std::visit([&](auto& s) { return s.finish(shard); }, source_);
+}
+
+bool MergePipeline::source_next(Row& out) {
+  return std::visit([&](auto& s) { return s.next(out); }, source_);
+}
+
+bool MergePipeline::source_done() const {
+  return std::visit([](const auto& s) { return s.done(); }, source_);
+}
+
+MergePipeline::Pull MergePipeline::fail(MergeError e) {
+  error_ = std::move(e);
+  return Pull::kError;
+}
+
+MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
+  if (!groups_) {
+    if (source_next(out)) return Pull::kRow;
+    return source_done() ? Pull::kEnd : Pull::kNeed;
+  }
+  for (;;) {
+    if (groups_->next(out)) return Pull::kRow;
+    if (groups_->done()) return Pull::kEnd;
+    Row in;
+    if (source_next(in)) {
+      if (Status s = groups_->add(in); !s) return fail(s.error());
+    } else if (source_done()) {
+      groups_->finish();
+    } else {
+      return Pull::kNeed;
+    }
+  }
+}
+
+MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
+  for (;;) {
+    Pull p = pull_grouped(out);
+    if (p != Pull::kRow) return p;
+    if (spec_.having && !spec_.having->matches(out, types_)) continue;
+    if (distinct_) {
+      auto first = distinct_->admit(out);
+      if (!first) return fail(first.error());
+      if (!*first) continue;
+    }
+    return Pull::kRow;
+  }
+}
+
+MergePipeline::Pull MergePipeline::pull_ordered(Row& out) {
+  if (!sort_) return pull_filtered(out);
+  while (!sort_filled_) {
+    Row in;
+    Pull p = pull_filtered(in);
+    if (p == Pull::kRow) {
+      if (Status s = sort_->add(std::move(in)); !s) return fail(s.error());
+    } else if (p == Pull::kEnd) {
+      sort_->finish();
+      sort_filled_ = true;
+    } else {
+      return p;
+    }
+  }
+  return sort_->next(out) ? Pull::kRow : Pull::kEnd;
+}
+
+Result<MergePipeline::Poll> MergePipeline::next(Row& out) {
+  for (;;) {
+    if (error_) return *error_;
+    if (done_ || limit_.exhausted()) {
+      done_ = true;
+      return Poll::kDone;
+    }
+    switch (pull_ordered(out)) {
+      case Pull::kError:
+        return *error_;
+      case Pull::kNeed:
+        return Poll::kNeedInput;
+      case Pull::kEnd:
+        done_ = true;
+        return Poll::kDone;
+      case Pull::kRow:
+        break;
+    }
+    if (limit_.take() == OffsetLimit::Verdict::kSkip) continue;
+    if (spec_.max_result_rows != 0 && limit_.emitted() > spec_.max_result_rows) {
+      error_ = too_many_rows("has more rows than", spec_.max_result_rows);
+      return *error_;
+    }
+    out.truncate(visible_);
+    return Poll::kRow;
+  }
+}
+
+}  // namespace tessera::exec

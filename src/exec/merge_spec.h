@@ -1,0 +1,62 @@
+// What the planner tells the merge about one scatter-gather SELECT. Every shard runs the
+// rewritten statement and returns the same columns: first the client-visible ones, then
+// `hidden_columns` extra ones the planner added (AVG's SUM and COUNT, ORDER BY expressions not
+// selected, DISTINCT aggregate arguments). Column indexes below count from the left of that
+// shard result and must already be resolved (no "hidden base" placeholders).
+//
+// The merge runs, in MySQL's order:
+//   combine shard streams   k-way merge by `shard_order`, or concatenation when it is empty
+//   GROUP BY / aggregates   when `grouped`; streaming when `shard_order` starts with every
+//                           `group_by` column (any direction), hashing otherwise
+//   HAVING                  `having`, on the merged group rows
+//   DISTINCT                on the visible columns
+//   ORDER BY                `order_by`; skipped when the stream already arrives in that order
+//                           (order_by is a prefix of shard_order, or of its group-key prefix
+//                           when grouped), else an in-memory sort keeping offset+limit rows
+//   OFFSET / LIMIT          then the hidden columns are dropped
+//
+// So for a plain `ORDER BY ... LIMIT`, set shard_order = order_by (and send ORDER BY and
+// LIMIT offset+count to each shard): the merge then holds one row per shard and stops as soon
+// as LIMIT rows are out, whatever the table size.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "exec/aggregate.h"
+#include "exec/scalar_expr.h"
+#include "exec/sort_key.h"
+
+namespace tessera::exec {
+
+struct MergeSpec {
+  size_t hidden_columns = 0;
+  // How each shard's rows are sorted (the ORDER BY sent to the shards). Empty: unordered.
+  std::vector<SortKey> shard_order;
+  // The client's ORDER BY over the merged rows.
+  std::vector<SortKey> order_by;
+
+  // GROUP BY or aggregate functions present. With `group_by` empty: one group, one output row
+  // even when no shard returns a row.
+  bool grouped = false;
+  std::vector<size_t> group_by;
+  // Aggregate result columns; see aggregate.h for the input shape each kind expects.
+  std::vector<AggregateSpec> aggregates;
+
+  std::optional<ScalarExpr> having;
+  bool distinct = false;  // SELECT DISTINCT (also UNION's de-duplication)
+
+  uint64_t offset = 0;
+  std::optional<uint64_t> limit;
+
+  // max_sql_result_size: more rows sent to the client, or held by a hash GROUP BY, DISTINCT
+  // or sort, is an error, never a silent truncation. 0: no limit.
+  uint64_t max_result_rows = 0;
+  // Memory the in-memory sort may use. 0: no limit.
+  uint64_t max_sort_bytes = 0;
+  // The session's group_concat_max_len.
+  size_t group_concat_max_len = 1024;
+};
+
+}  // namespace tessera::exec
