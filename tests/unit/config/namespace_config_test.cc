@@ -190,6 +190,15 @@ TEST(Namespace, UnknownFieldsAreWarningsNotErrors) {
             ns.warnings.end());
 }
 
+TEST(Namespace, DateRulesNeedNoLocations) {
+  // Gaea places a date rule by date_range (one entry per slice) and writes no locations.
+  json j = json::parse(kGaeaNamespace);
+  j["shard_rules"][3].erase("locations");
+  Namespace ns = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_TRUE(ns.shard_rules[3].locations.empty());
+  EXPECT_EQ(ns.shard_rules[3].date_range.size(), 1u);
+}
+
 TEST(Namespace, AllowedIp) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));
