@@ -51,6 +51,8 @@ Placement locations_placement(const config::ShardRuleConfig& cfg, const config::
   int64_t total = 0;
   for (size_t k = 0; k < cfg.locations.size(); ++k) {
     int n = cfg.locations[k];
+    // Stricter than Gaea, which accepts 0 (a listed slice holding no table): a zero is far
+    // more often a typo than an intent, and an empty slice can simply be left out.
     if (n <= 0) {
       throw ShardParamError{
           fmt::format("locations[{}]", k),

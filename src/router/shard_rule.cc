@@ -118,6 +118,10 @@ std::shared_ptr<const ShardRule> ShardRule::build(const config::ShardRuleConfig&
       break;
   }
 
+  // Global rules: Gaea maps index i to the i-th slice of the *namespace* (it replaces the
+  // rule's slices with the namespace's list), which only agrees with the rule when both list
+  // slices in the same order. We use the rule's own slices; the Gaea-documented layout
+  // (locations [1,1,1] over every slice in order) comes out the same.
   bool global = cfg.type == ShardRuleType::kGlobal;
   if (!global && cfg.key.empty()) {
     throw fail("key",
