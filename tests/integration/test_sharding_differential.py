@@ -70,7 +70,17 @@ WORDS = ["alpha", "beta", "gamma", "delta", "omega", "zeta9", "kappa", "x", "mu"
 
 
 class QueryError(Exception):
-    pass
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.code = code
+
+
+class Abort(Exception):
+    """The side under test stopped answering; no point in thousands more queries."""
+
+
+CONNECTION_ERRORS = (2003, 2006, 2013, 2014)
+DEADLINE_S = 200  # ctest's timeout is 300 s; stop generating queries well before it
 
 
 # ---------------------------------------------------------------------------------- targets
@@ -95,15 +105,15 @@ class Side:
                 rows = list(cur.fetchall())
                 return names, rows, n
         except pymysql.err.MySQLError as e:
-            if isinstance(e, pymysql.err.OperationalError) and e.args and e.args[0] in (
-                    2006, 2013, 2014):
+            code = e.args[0] if e.args else None
+            if isinstance(e, pymysql.err.OperationalError) and code in CONNECTION_ERRORS:
                 try:
                     self.conn.close()
                 except Exception:
                     pass
                 self.conn = None
-            raise QueryError(f"({e.args[0] if e.args else '?'}) "
-                             f"{e.args[1] if len(e.args) > 1 else e}") from None
+            raise QueryError(f"({code if code is not None else '?'}) "
+                             f"{e.args[1] if len(e.args) > 1 else e}", code) from None
 
     def close(self):
         if self.conn is not None:
@@ -612,6 +622,7 @@ class Runner:
         self.mismatches = 0
         self.max_report = max_report
         self.reported = 0
+        self.lost = 0  # consecutive connection-level failures of the side under test
 
     def report(self, q, why, details):
         self.mismatches += 1
@@ -629,8 +640,13 @@ class Runner:
         t_res = r_res = t_err = r_err = None
         try:
             t_res = self.test.run(q.sql)
+            self.lost = 0
         except QueryError as e:
             t_err = str(e)
+            self.lost = self.lost + 1 if e.code in CONNECTION_ERRORS else 0
+            if self.lost >= 10:
+                self.report(q, f"{self.lt} fails", f"  {self.lt}: {t_err}")
+                raise Abort(f"{self.lt}: {self.lost} connection failures in a row, last: {t_err}")
         try:
             r_res = self.ref.run(q.sql)
         except QueryError as e:
@@ -846,7 +862,7 @@ def main():
         for s in range(3):
             if sl.backend_tables(s, "db_diff") is None:
                 problems.append(f"tessera: CREATE DATABASE db_diff did not reach slice-{s + 1}")
-        test = Side("tessera", lambda: sl.tessera("db_diff"))
+        test = Side("tessera", lambda: sl.tessera("db_diff", read_timeout=20))
         label_test, engine_test, factor = "tessera", "InnoDB", 3
 
     create_tables(ref, "InnoDB", problems)
@@ -863,21 +879,32 @@ def main():
 
     runner = Runner(seed, test, ref, label_test, "diff_ref")
     gen = Gen(random.Random(seed * 7 + 3), data, factor)
-    runner.compare_tables("initial")
     before = int(args.queries * 0.8)
-    for _ in range(before):
-        runner.compare(gen.query())
-    t1 = time.time()
     dml_n = 0
-    for _ in range(args.dml):
-        q = gen.dml()
-        if q is not None:
-            runner.compare(q)
-            dml_n += 1
-    runner.compare_tables("after_dml")
-    for _ in range(args.queries - before):
-        runner.compare(gen.query())
-    if not args.self_check:
+    t1 = time.time()
+    aborted = None
+    try:
+        runner.compare_tables("initial")
+        for _ in range(before):
+            if time.time() - t0 > DEADLINE_S:
+                raise Abort(f"deadline of {DEADLINE_S}s reached")
+            runner.compare(gen.query())
+        t1 = time.time()
+        for _ in range(args.dml):
+            q = gen.dml()
+            if q is not None:
+                runner.compare(q)
+                dml_n += 1
+        runner.compare_tables("after_dml")
+        for _ in range(args.queries - before):
+            if time.time() - t0 > DEADLINE_S:
+                raise Abort(f"deadline of {DEADLINE_S}s reached")
+            runner.compare(gen.query())
+    except Abort as e:
+        aborted = str(e)
+        problems.append(f"aborted: {e}")
+        itlib.log(f"\nABORTED (seed={seed}): {e}")
+    if not args.self_check and not aborted:
         try:
             layout_problems = []
             check_layout(snapshot(ref), layout_problems)
