@@ -232,7 +232,7 @@ Row GroupAccumulator::result() const {
       const auto& v = *overrides[c];
       v ? out.append(std::string_view(*v)) : out.append_null();
     } else if (first_ && c < first_->size()) {
-      out.append(first_->get(c));
+      out.append_cell(first_->get(c));
     } else {
       out.append_null();
     }

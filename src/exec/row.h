@@ -38,7 +38,10 @@ class Row {
 
   void append(std::string_view value);
   void append_null();
-  void append(std::optional<std::string_view> value) { value ? append(*value) : append_null(); }
+  // A cell that may be NULL.
+  void append_cell(std::optional<std::string_view> value) {
+    value ? append(*value) : append_null();
+  }
 
   // Keeps the first `n` cells (n <= size()).
   void truncate(size_t n);

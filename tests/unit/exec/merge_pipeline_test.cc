@@ -1,0 +1,193 @@
+#include "exec/merge_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "exec_test_util.h"
+
+namespace tessera::exec {
+namespace {
+
+using testing::Cells;
+using testing::kNull;
+using testing::run;
+
+std::vector<protocol::ColumnDefinition> int_text() {
+  return {testing::int_col(), testing::text_col()};
+}
+
+TEST(MergePipeline, OrderedMergeWithLimitStopsReadingEarly) {
+  MergeSpec spec;
+  spec.shard_order = {{0, false}};
+  spec.order_by = spec.shard_order;
+  spec.offset = 1;
+  spec.limit = 2;
+  std::vector<std::vector<Cells>> shards{
+      {{"1", "a"}, {"4", "b"}, {"7", "c"}, {"8", "d"}}, {{"2", "e"}, {"3", "f"}, {"9", "g"}}, {}};
+  auto r = run(spec, int_text(), shards);
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"2", "e"}, {"3", "f"}}));
+  // Only the rows needed to decide the first three were read, not every row.
+  EXPECT_LT(r.rows_read[0] + r.rows_read[1], 7u);
+}
+
+TEST(MergePipeline, UnorderedConcatenationDropsHiddenColumns) {
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  auto r = run(spec, int_text(), {{{"1", "x"}}, {}, {{"2", "y"}, {"3", "z"}}});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1"}, {"2"}, {"3"}}));
+}
+
+TEST(MergePipeline, InMemorySortWhenShardsAreUnordered) {
+  MergeSpec spec;
+  spec.order_by = {{1, true}, {0, false}};
+  spec.limit = 3;
+  auto r =
+      run(spec, int_text(), {{{"1", "b"}, {"2", "a"}}, {{"3", "c"}, {"4", kNull}}, {{"0", "B"}}});
+  ASSERT_FALSE(r.error);
+  // DESC on a _ci column: 'c', then 'b' and 'B' tie and order by column 0.
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"3", "c"}, {"0", "B"}, {"1", "b"}}));
+}
+
+TEST(MergePipeline, SortKeepsOnlyOffsetPlusLimitRows) {
+  MergeSpec spec;
+  spec.order_by = {{0, false}};
+  spec.limit = 2;
+  spec.max_result_rows = 100;  // the input is larger, but the sort never holds that many
+  std::vector<Cells> many;
+  for (int i = 500; i > 0; --i) many.push_back({std::to_string(i), "x"});
+  auto r = run(spec, int_text(), {many, many});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "x"}, {"1", "x"}}));
+}
+
+TEST(MergePipeline, AggregatesWithoutGroupByGiveOneRowOnEmptyInput) {
+  MergeSpec spec;
+  AggregateSpec count;
+  count.kind = AggregateKind::kCount;
+  count.column = 0;
+  AggregateSpec sum;
+  sum.kind = AggregateKind::kSum;
+  sum.column = 1;
+  spec.aggregates = {count, sum};
+  std::vector<protocol::ColumnDefinition> cols{testing::int_col(), testing::decimal_col(2)};
+  auto r = run(spec, cols, {{}, {}, {}});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"0", kNull}}));
+  r = run(spec, cols, {{{"2", "1.50"}}, {{"0", kNull}}, {{"5", "-0.25"}}});
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"7", "1.25"}}));
+}
+
+MergeSpec grouped_spec() {
+  // SELECT g, COUNT(*), AVG(v) ... GROUP BY g; hidden: SUM(v), COUNT(v)
+  MergeSpec spec;
+  spec.hidden_columns = 2;
+  spec.group_by = {0};
+  AggregateSpec count;
+  count.kind = AggregateKind::kCount;
+  count.column = 1;
+  AggregateSpec avg;
+  avg.kind = AggregateKind::kAvg;
+  avg.column = 2;
+  avg.sum_column = 3;
+  avg.count_column = 4;
+  spec.aggregates = {count, avg};
+  return spec;
+}
+
+std::vector<protocol::ColumnDefinition> grouped_cols() {
+  return {testing::text_col(), testing::int_col(), testing::decimal_col(4), testing::decimal_col(0),
+          testing::int_col()};
+}
+
+TEST(MergePipeline, StreamingGroupByOverSortedShards) {
+  MergeSpec spec = grouped_spec();
+  spec.shard_order = {{0, false}};
+  spec.order_by = {{0, false}};
+  auto r = run(spec, grouped_cols(),
+               {{{"a", "2", "1.5000", "3", "2"}, {"c", "1", "1.0000", "1", "1"}},
+                {{"A", "1", "4.0000", "4", "1"}, {"b", "1", kNull, kNull, "0"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows,
+            (std::vector<Cells>{{"a", "3", "2.3333"}, {"b", "1", kNull}, {"c", "1", "1.0000"}}));
+}
+
+TEST(MergePipeline, HashedGroupByThenSortHavingAndLimit) {
+  MergeSpec spec = grouped_spec();
+  spec.order_by = {{1, true}};
+  // HAVING COUNT(*) > 1
+  spec.having = ScalarExpr::compare(ScalarExpr::CompareOp::kGt, ScalarExpr::column(1),
+                                    ScalarExpr::int_literal(1));
+  spec.limit = 2;
+  auto r = run(spec, grouped_cols(),
+               {{{"x", "1", kNull, "1", "1"}, {"y", "5", kNull, "10", "5"}},
+                {{"z", "1", kNull, "2", "1"}, {"X ", "2", kNull, "5", "2"}},
+                {{"y", "1", kNull, "0", "1"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"y", "6", "1.6667"}, {"x", "3", "2.0000"}}));
+}
+
+TEST(MergePipeline, DistinctOnVisibleColumns) {
+  MergeSpec spec;
+  spec.distinct = true;
+  spec.hidden_columns = 1;
+  auto r = run(spec, {testing::text_col(), testing::int_col()},
+               {{{"a", "1"}, {"b", "2"}}, {{"A", "3"}, {kNull, "4"}}, {{kNull, "5"}, {"b ", "6"}}});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"a"}, {"b"}, {kNull}}));
+}
+
+TEST(MergePipeline, TooManyRowsIsAnErrorNotATruncation) {
+  MergeSpec spec;
+  spec.max_result_rows = 3;
+  auto r = run(spec, int_text(), {{{"1", "a"}, {"2", "b"}}, {{"3", "c"}, {"4", "d"}}});
+  ASSERT_TRUE(r.error);
+  EXPECT_NE(r.error->message.find("max_sql_result_size"), std::string::npos);
+  EXPECT_EQ(r.rows.size(), 3u);
+  // Exactly at the limit is fine.
+  r = run(spec, int_text(), {{{"1", "a"}, {"2", "b"}}, {{"3", "c"}}});
+  EXPECT_FALSE(r.error);
+}
+
+TEST(MergePipeline, LimitZeroAndOffsetPastTheEnd) {
+  MergeSpec spec;
+  spec.limit = 0;
+  auto r = run(spec, int_text(), {{{"1", "a"}}});
+  EXPECT_FALSE(r.error);
+  EXPECT_TRUE(r.rows.empty());
+  EXPECT_EQ(r.rows_read[0], 0u);
+  spec.limit.reset();
+  spec.offset = 5;
+  r = run(spec, int_text(), {{{"1", "a"}}, {{"2", "b"}}});
+  EXPECT_FALSE(r.error);
+  EXPECT_TRUE(r.rows.empty());
+}
+
+TEST(MergePipeline, RejectsSpecsNamingMissingColumns) {
+  MergeSpec spec;
+  spec.order_by = {{5, false}};
+  EXPECT_TRUE(run(spec, int_text(), {{}}).error);
+  MergeSpec hidden;
+  hidden.hidden_columns = 2;
+  EXPECT_TRUE(run(hidden, int_text(), {{}}).error);
+}
+
+TEST(MergePipeline, MalformedPayloadIsAnError) {
+  MergeSpec spec;
+  auto p = MergePipeline::create(spec, int_text(), 1);
+  ASSERT_TRUE(p);
+  Row out;
+  ASSERT_EQ(*(*p)->next(out), MergePipeline::Poll::kNeedInput);
+  Status s = (*p)->offer_payload(0, std::string("\x01"
+                                                "1",
+                                                2));  // one cell of two
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code.code, protocol::errc::kMalformedPacket.code);
+  ASSERT_TRUE((*p)->offer_payload(0, Row::of({"1", "a"}).payload()).ok());
+  ASSERT_EQ(*(*p)->next(out), MergePipeline::Poll::kRow);
+  EXPECT_EQ(out.payload(), Row::of({"1", "a"}).payload());
+  EXPECT_EQ((*p)->visible_columns().size(), 2u);
+}
+
+}  // namespace
+}  // namespace tessera::exec
