@@ -10,7 +10,7 @@ tables in `diff_ref` straight on the slice-0 primary; the results must be identi
   db_diff.t_glob   global (a full copy on every slice)
 
 Usage (environment as for every integration test, see itlib.py):
-  test_sharding_differential.py [--seed N] [--queries N] [--dml N] [--keep]
+  test_sharding_differential.py [--seed N] [--queries N] [--dml N] [--keep] [--categories a,b]
   test_sharding_differential.py --self-check   # no Tessera: diff_ref vs diff_ref2 (Aria tables,
                                                # rows inserted in another order) on MariaDB
 The seed comes from --seed, else TESSERA_DIFF_SEED, else is random; it is printed first and with
@@ -524,9 +524,11 @@ class Gen:
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3)]
 
+    categories = CATEGORIES
+
     def query(self):
-        names = [c for c, _ in self.CATEGORIES]
-        weights = [w for _, w in self.CATEGORIES]
+        names = [c for c, _ in self.categories]
+        weights = [w for _, w in self.categories]
         cat = self.rng.choices(names, weights)[0]
         return {"filter": self.q_filter, "order_limit": self.q_order,
                 "aggregate": self.q_aggregate, "count_distinct": self.q_count_distinct,
@@ -617,7 +619,8 @@ class Runner:
     def __init__(self, seed, test, ref, label_test, label_ref, max_report=25):
         self.seed, self.test, self.ref = seed, test, ref
         self.lt, self.lr = label_test, label_ref
-        self.stats = collections.defaultdict(lambda: [0, 0])  # category -> [run, mismatches]
+        # category -> [run, mismatches, of which the side under test refused with 1235]
+        self.stats = collections.defaultdict(lambda: [0, 0, 0])
         self.errors = collections.Counter()                    # first words of test-side errors
         self.mismatches = 0
         self.max_report = max_report
@@ -637,12 +640,12 @@ class Runner:
 
     def compare(self, q):
         self.stats[q.category][0] += 1
-        t_res = r_res = t_err = r_err = None
+        t_res = r_res = t_err = r_err = t_e = None
         try:
             t_res = self.test.run(q.sql)
             self.lost = 0
         except QueryError as e:
-            t_err = str(e)
+            t_err, t_e = str(e), e
             self.lost = self.lost + 1 if e.code in CONNECTION_ERRORS else 0
             if self.lost >= 10:
                 self.report(q, f"{self.lt} fails", f"  {self.lt}: {t_err}")
@@ -656,7 +659,9 @@ class Runner:
                 self.report(q, "both sides fail (generator bug?)",
                             f"  {self.lt}: {t_err}\n  {self.lr}: {r_err}")
             elif t_err:
-                self.errors[t_err[:90]] += 1
+                self.errors[t_err[:100]] += 1
+                if t_e.code == 1235:  # ER_NOT_SUPPORTED_YET: a deliberate refusal
+                    self.stats[q.category][2] += 1
                 self.report(q, f"{self.lt} fails, {self.lr} answers",
                             f"  {self.lt}: {t_err}\n  {self.lr}: "
                             f"{len(r_res[1]) if r_res[1] else 0} rows, affected {r_res[2]}")
@@ -705,13 +710,16 @@ class Runner:
                            ordered=True))
 
     def summary(self):
-        itlib.log("\nper category (queries run / mismatches):")
-        total = 0
+        itlib.log(f"\nper category: statements run, mismatches (wrong results or errors), and "
+                  f"how many of those were refusals (1235 not supported) by {self.lt}")
+        itlib.log(f"  {'category':<22} {'run':>6} {'mismatch':>9} {'refused':>8}")
+        total = refused = 0
         for cat in sorted(self.stats):
-            n, m = self.stats[cat]
+            n, m, r = self.stats[cat]
             total += n
-            itlib.log(f"  {cat:<22} {n:6d} {m:6d}")
-        itlib.log(f"  {'total':<22} {total:6d} {self.mismatches:6d}")
+            refused += r
+            itlib.log(f"  {cat:<22} {n:6d} {m:9d} {r:8d}")
+        itlib.log(f"  {'total':<22} {total:6d} {self.mismatches:9d} {refused:8d}")
         if self.errors:
             itlib.log(f"\nerrors from {self.lt} (most common first):")
             for msg, n in self.errors.most_common(15):
@@ -824,6 +832,8 @@ def main():
     ap.add_argument("--queries", type=int, default=2500, help="random SELECTs (default 2500)")
     ap.add_argument("--dml", type=int, default=300, help="random writes (default 300)")
     ap.add_argument("--keep", action="store_true", help="leave the databases behind")
+    ap.add_argument("--categories", help="comma-separated SELECT categories to generate "
+                    f"(default all: {', '.join(c for c, _ in Gen.CATEGORIES)})")
     args = ap.parse_args()
 
     seed = args.seed
@@ -879,6 +889,13 @@ def main():
 
     runner = Runner(seed, test, ref, label_test, "diff_ref")
     gen = Gen(random.Random(seed * 7 + 3), data, factor)
+    if args.categories:
+        wanted = args.categories.split(",")
+        unknown = set(wanted) - {c for c, _ in Gen.CATEGORIES}
+        if unknown:
+            sys.exit(f"unknown categories {sorted(unknown)}")
+        gen.categories = [(c, w) for c, w in Gen.CATEGORIES if c in wanted]
+        itlib.log(f"only categories {', '.join(wanted)}")
     before = int(args.queries * 0.8)
     dml_n = 0
     t1 = time.time()
