@@ -94,7 +94,10 @@ MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinit
   if (spec_.distinct) distinct_.emplace(types_, visible_, spec_.max_result_rows);
   if (!spec_.order_by.empty() && !is_prefix(spec_.order_by, stream_order)) {
     std::optional<uint64_t> keep;
-    if (spec_.limit) keep = spec_.offset + *spec_.limit;
+    // Saturating: `LIMIT 5, 18446744073709551615` (MySQL's "all rows after 5") must not wrap.
+    if (spec_.limit && *spec_.limit <= UINT64_MAX - spec_.offset) {
+      keep = spec_.offset + *spec_.limit;
+    }
     sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_result_rows,
                   spec_.max_sort_bytes);
   }

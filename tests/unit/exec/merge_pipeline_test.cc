@@ -61,6 +61,17 @@ TEST(MergePipeline, SortKeepsOnlyOffsetPlusLimitRows) {
   EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "x"}, {"1", "x"}}));
 }
 
+TEST(MergePipeline, HugeLimitAfterOffsetDoesNotWrap) {
+  // MySQL's idiom for "every row after the first": LIMIT 1, 18446744073709551615.
+  MergeSpec spec;
+  spec.order_by = {{0, false}};
+  spec.offset = 1;
+  spec.limit = UINT64_MAX;
+  auto r = run(spec, int_text(), {{{"3", "a"}, {"1", "b"}}, {{"2", "c"}}});
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"2", "c"}, {"3", "a"}}));
+}
+
 TEST(MergePipeline, AggregatesWithoutGroupByGiveOneRowOnEmptyInput) {
   MergeSpec spec;
   AggregateSpec count;
