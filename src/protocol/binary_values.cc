@@ -20,6 +20,8 @@ constexpr uint8_t kParamUnsignedFlag = 0x80;
 constexpr uint16_t kZerofillFlag = 0x0040;
 // Row NULL bitmaps start at bit 2 (bits 0 and 1 are reserved).
 constexpr size_t kRowBitmapOffset = 2;
+// Column `decimals` value meaning "not fixed" (MariaDB's NOT_FIXED_DEC).
+constexpr uint8_t kNotFixedDecimals = 31;
 
 enum class Layout { kNull, kInt, kFloat, kDouble, kDate, kDatetime, kTime, kBytes };
 
@@ -504,16 +506,51 @@ bool valid_utf8_text(std::string_view s) {
   return true;
 }
 
-bool plain_decimal(std::string_view s) {
+// A DECIMAL parameter's text as a plain decimal literal: "[-]digits[.digits]"
+// with an exponent ("1.5e3", as the server's str2my_decimal accepts) shifted
+// into the digits ("1500"), so the server reads a DECIMAL, not a DOUBLE, of
+// the same value and scale as the parameter.
+// nullopt when the text is not a number (or the exponent is absurd).
+std::optional<std::string> decimal_literal(std::string_view s) {
   size_t i = 0;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-  size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++int_digits;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  std::string digits;
+  size_t int_digits = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') digits.push_back(s[i++]), ++int_digits;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++frac_digits;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') digits.push_back(s[i++]);
   }
-  return i == s.size() && int_digits + frac_digits > 0;
+  if (digits.empty()) return std::nullopt;
+  if (i == s.size() && digits.size() == int_digits) return std::string(s);  // integer
+  if (i == s.size()) return std::string(s);                                 // plain decimal
+  if (s[i] != 'e' && s[i] != 'E') return std::nullopt;
+  ++i;
+  bool exp_negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) exp_negative = s[i++] == '-';
+  int exp = 0;
+  size_t exp_start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && exp <= 1000) exp = exp * 10 + (s[i++] - '0');
+  if (i == exp_start || i != s.size() || exp > 200) return std::nullopt;
+  // Position of the decimal point inside `digits` after the shift.
+  long point = static_cast<long>(int_digits) + (exp_negative ? -exp : exp);
+  if (point < 0) {
+    digits.insert(0, static_cast<size_t>(-point), '0');
+    point = 0;
+  }
+  if (static_cast<size_t>(point) > digits.size()) digits.append(point - digits.size(), '0');
+  std::string int_part = digits.substr(0, static_cast<size_t>(point));
+  std::string frac_part = digits.substr(static_cast<size_t>(point));
+  size_t nz = int_part.find_first_not_of('0');
+  int_part = nz == std::string::npos ? "0" : int_part.substr(nz);
+  // The server drops trailing fraction zeros when it applies an exponent
+  // ("1.50e1" reads as 15, "1.50e0" as 1.50).
+  if (exp != 0) frac_part.erase(frac_part.find_last_not_of('0') + 1);
+  std::string out = negative ? "-" : "";
+  out += int_part;
+  if (!frac_part.empty()) out += "." + frac_part;
+  return out;
 }
 
 template <typename T>
@@ -521,6 +558,24 @@ void append_number(std::string& out, T v) {
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, res.ptr);
+}
+
+// FLOAT/DOUBLE as MariaDB's text protocol prints them: with a fixed number of
+// decimals for FLOAT(M,D)/DOUBLE(M,D), otherwise the shortest round-trip
+// digits with an unsigned exponent ("1e30", "-1e-30").
+void append_real_text(std::string& out, double d, bool is_float, uint8_t decimals) {
+  char buf[400];
+  if (decimals < kNotFixedDecimals && std::isfinite(d)) {
+    int n = std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(decimals), d);
+    if (n > 0 && static_cast<size_t>(n) < sizeof buf) {
+      out.append(buf, static_cast<size_t>(n));
+      return;
+    }
+  }
+  auto res = is_float ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d))
+                      : std::to_chars(buf, buf + sizeof buf, d);
+  for (const char* p = buf; p < res.ptr; ++p)
+    if (!(*p == '+' && p > buf && p[-1] == 'e')) out.push_back(*p);
 }
 
 }  // namespace
@@ -644,10 +699,11 @@ void append_sql_literal(std::string& out, const ParamValue& v, bool no_backslash
       out.push_back('\'');
       return;
     case ParamValue::Kind::kBytes:
-      if ((v.type == FieldType::kNewDecimal || v.type == FieldType::kDecimal) &&
-          plain_decimal(v.bytes)) {
-        out += v.bytes;
-        return;
+      if (v.type == FieldType::kNewDecimal || v.type == FieldType::kDecimal) {
+        if (auto d = decimal_literal(v.bytes)) {
+          out += *d;
+          return;
+        }
       }
       append_string_literal(out, v.bytes, no_backslash_escapes);
       return;
@@ -724,10 +780,7 @@ bool binary_row_to_text(std::string_view binary_row_payload,
         append_number(text, v.u);
         break;
       case ParamValue::Kind::kDouble:
-        if (col.type == FieldType::kFloat)
-          append_number(text, static_cast<float>(v.d));
-        else
-          append_number(text, v.d);
+        append_real_text(text, v.d, col.type == FieldType::kFloat, col.decimals);
         break;
       case ParamValue::Kind::kTemporal:
       case ParamValue::Kind::kBytes:

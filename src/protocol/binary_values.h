@@ -70,18 +70,24 @@ struct DecodedParams {
 // on a short bitmap or type list, truncated values, a temporal length other
 // than 0/4/7/11 (0/8/12 for TIME), out-of-range temporal fields (month > 12,
 // day > 31, hour > 23 outside TIME, minute or second > 59, microseconds >
-// 999999), or bytes left over after the last parameter.
+// 999999), or bytes left over after the last parameter (the server ignores
+// those; here they mean the types do not match the values).
+// INT24 and YEAR follow the documented layouts (4 and 2 bytes); MariaDB 10.11
+// itself binds such parameters as NULL and consumes no bytes, and rejects
+// JSON (0xf5) parameters. No common client sends those three types.
 DecodedParams decode_execute_params(const StmtExecuteView& view, std::string_view param_types,
                                     uint16_t num_params,
                                     const std::map<uint16_t, std::string>& long_data);
 
-// Appends `v` as SQL text the server parses back to the same value:
+// Appends `v` as SQL text the server parses back to the same value (checked
+// against MariaDB 10.11: CONCAT(?) and CONCAT(<literal>) agree for every kind,
+// with and without NO_BACKSLASH_ESCAPES):
 //   NULL; integers in decimal; doubles in shortest round-trip scientific
-//   notation ("1.5e+00", so the server reads a DOUBLE, never a DECIMAL);
+//   notation ("1e-01", so the server reads a DOUBLE, never a DECIMAL);
 //   non-finite doubles (inf, nan: not representable in SQL) as NULL;
 //   temporals as quoted strings; DECIMAL/NEWDECIMAL bytes unquoted when they
-//   are a plain decimal number ([+-]digits[.digits]), quoted otherwise;
-//   other bytes via append_string_literal.
+//   are a number (an exponent is shifted into the digits, as the server does:
+//   "1.5e3" -> 1500), quoted otherwise; other bytes via append_string_literal.
 // Negative numbers start with '-': a caller splicing into "a-?" should keep a
 // space before the placeholder (MySQL's "--" comment needs a following space,
 // so "a--1" is still subtraction, but a space is clearer).
@@ -100,20 +106,25 @@ void append_hex_literal(std::string& out, std::string_view bytes);
 
 // Re-encodes one text-protocol row payload (lenenc strings, 0xFB for NULL)
 // as a binary-protocol row payload (0x00, NULL bitmap with offset 2, values
-// laid out per column type), appended to `out`. Byte-identical to what
-// MariaDB sends for the same values, except FLOAT columns whose text has
-// fewer digits than the stored float (the text is all we have). Returns false
-// (and leaves `out` unchanged, `*error` set when given) when the row does not
-// match the columns or a value cannot be parsed for its column type.
+// laid out per column type and the column's unsigned flag), appended to
+// `out`. Byte-identical to what MariaDB sends for the same values (checked
+// against MariaDB 10.11 for every column type), except FLOAT/DOUBLE values
+// whose text has fewer digits than the stored number (FLOAT(M,D), DOUBLE(M,D):
+// the text is all we have). Returns false (and leaves `out` unchanged,
+// `*error` set when given) when the row does not match the columns or a value
+// cannot be parsed for its column type.
 bool text_row_to_binary(std::string_view text_row_payload,
                         const std::vector<ColumnDefinition>& columns, std::string& out,
                         std::string* error = nullptr);
 
 // The inverse: a binary-protocol row payload as a text-protocol row payload,
-// appended to `out`. Integers, temporals and strings print as the server
-// would print them (temporals with the column's `decimals` fraction digits);
-// FLOAT/DOUBLE print in shortest round-trip form, which can differ from the
-// server's formatting (e.g. for DOUBLE(10,2)).
+// appended to `out`, printed as MariaDB prints text rows: temporals with the
+// column's `decimals` fraction digits, YEAR and ZEROFILL integers padded to
+// `column_length`, FLOAT/DOUBLE with `decimals` fixed digits when decimals
+// < 31 (so a hand-made ColumnDefinition for a plain DOUBLE needs decimals =
+// 31) and otherwise shortest round-trip digits with "e30"/"e-30" exponents.
+// MariaDB's switch between plain and exponent notation for very large or
+// small unfixed reals may differ.
 bool binary_row_to_text(std::string_view binary_row_payload,
                         const std::vector<ColumnDefinition>& columns, std::string& out,
                         std::string* error = nullptr);

@@ -213,8 +213,19 @@ TEST(BinaryParams, DecimalLiterals) {
   EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("123456789012345678901234567890"))),
             "123456789012345678901234567890");
   EXPECT_EQ(literal(decode_one(FieldType::kDecimal, lenenc(".5"))), ".5");
-  // Not a plain number: quoted, so it stays harmless.
-  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1e5"))), "'1e5'");
+  // Exponents are shifted into the digits (a DECIMAL, not a DOUBLE literal).
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1e5"))), "100000");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("-1.50E1"))), "-15");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1.50e0"))), "1.50");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("00.100e-1"))), "0.01");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("10.10e1"))), "101");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("12.5e-1"))), "1.25");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("+1e-5"))), "0.00001");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("0.0e+2"))), "0");
+  // Not a number: quoted, so it stays harmless.
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1e"))), "'1e'");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1e999"))), "'1e999'");
+  EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("e5"))), "'e5'");
   EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc("1;DROP TABLE t"))),
             "'1;DROP TABLE t'");
   EXPECT_EQ(literal(decode_one(FieldType::kNewDecimal, lenenc(""))), "''");
@@ -615,10 +626,13 @@ TEST(TextRowToBinary, MalformedRows) {
 
 TEST(BinaryRowToText, RoundTrip) {
   std::vector<ColumnDefinition> cols = {
-      col(FieldType::kTiny),           col(FieldType::kLongLong, kU), col(FieldType::kInt24),
-      col(FieldType::kDatetime, 0, 3), col(FieldType::kDate),         col(FieldType::kTime, 0, 6),
-      col(FieldType::kTime),           col(FieldType::kNewDecimal),   col(FieldType::kBlob),
-      col(FieldType::kTimestamp),      col(FieldType::kDouble),       col(FieldType::kFloat),
+      col(FieldType::kTiny),          col(FieldType::kLongLong, kU),
+      col(FieldType::kInt24),         col(FieldType::kDatetime, 0, 3),
+      col(FieldType::kDate),          col(FieldType::kTime, 0, 6),
+      col(FieldType::kTime),          col(FieldType::kNewDecimal),
+      col(FieldType::kBlob),          col(FieldType::kTimestamp),
+      col(FieldType::kDouble, 0, 31), col(FieldType::kFloat, 0, 31),
+      col(FieldType::kDouble, 0, 2),
   };
   auto year = col(FieldType::kYear, kU | 0x40);
   year.column_length = 4;
@@ -632,7 +646,8 @@ TEST(BinaryRowToText, RoundTrip) {
                                                    "00:00:00",   "-0.001",
                                                    std::nullopt, "2038-01-19 03:14:07",
                                                    "0.1",        "3.14",
-                                                   "0000",       "00042"};
+                                                   "-0.50",      "0000",
+                                                   "00042"};
   std::string text = text_row(cells);
   std::string bin;
   std::string err;
@@ -647,6 +662,119 @@ TEST(BinaryRowToText, RoundTrip) {
   EXPECT_FALSE(binary_row_to_text(bin + "x", cols, out));
   EXPECT_FALSE(binary_row_to_text("", cols, out));
   EXPECT_FALSE(binary_row_to_text(bytes({1, 0, 0}), {}, out));
+}
+
+// ---- recorded from MariaDB 10.11 ----
+//
+// `SELECT * FROM binv` over the text protocol (COM_QUERY) and the binary one
+// (COM_STMT_EXECUTE) against a table with one column per type (see the column
+// names), three rows: extremes, zero dates / zero values, NULLs with TIME
+// beyond 24 hours. Hex of the column definitions and row payloads.
+
+std::string unhex(std::string_view h) {
+  std::string out;
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+// clang-format off
+const char* const kRecordedColumns[] = {
+    "036465660464656d6f0462696e760462696e760269640269640c3f000b000000030000000000",
+    "036465660464656d6f0462696e760462696e760274690274690c3f0004000000010000000000",
+    "036465660464656d6f0462696e760462696e760274750274750c3f0003000000012000000000",
+    "036465660464656d6f0462696e760462696e7602736d02736d0c3f0006000000020000000000",
+    "036465660464656d6f0462696e760462696e76026d64026d640c3f0009000000090000000000",
+    "036465660464656d6f0462696e760462696e76026d75026d750c3f0008000000092000000000",
+    "036465660464656d6f0462696e760462696e76016901690c3f000b000000030000000000",
+    "036465660464656d6f0462696e760462696e760269750269750c3f000a000000032000000000",
+    "036465660464656d6f0462696e760462696e760262690262690c3f0014000000080000000000",
+    "036465660464656d6f0462696e760462696e760262750262750c3f0014000000082000000000",
+    "036465660464656d6f0462696e760462696e76027a66027a660c3f0006000000036000000000",
+    "036465660464656d6f0462696e760462696e76017901790c3f00040000000d6000000000",
+    "036465660464656d6f0462696e760462696e76016601660c3f000c0000000400001f0000",
+    "036465660464656d6f0462696e760462696e760266320266320c3f0007000000040000030000",
+    "036465660464656d6f0462696e760462696e76016401640c3f00160000000500001f0000",
+    "036465660464656d6f0462696e760462696e760264320264320c3f000a000000050000020000",
+    "036465660464656d6f0462696e760462696e760264650264650c3f0016000000f60000060000",
+    "036465660464656d6f0462696e760462696e760264740264740c3f000a0000000a8000000000",
+    "036465660464656d6f0462696e760462696e760364746d0364746d0c3f00130000000c8000000000",
+    "036465660464656d6f0462696e760462696e760464746d330464746d330c3f00170000000c8000030000",
+    "036465660464656d6f0462696e760462696e760464746d360464746d360c3f001a0000000c8000060000",
+    "036465660464656d6f0462696e760462696e760274730274730c3f001a00000007a000060000",
+    "036465660464656d6f0462696e760462696e7602746d02746d0c3f000a0000000b8000000000",
+    "036465660464656d6f0462696e760462696e7603746d3603746d360c3f00110000000b8000060000",
+    "036465660464656d6f0462696e760462696e760276630276630c21003c000000fd0000000000",
+    "036465660464656d6f0462696e760462696e760263680263680c210009000000fe0000000000",
+    "036465660464656d6f0462696e760462696e7602626c02626c0c3f00ffff0000fc9000000000",
+    "036465660464656d6f0462696e760462696e760274780274780c2100fdff0200fc1000000000",
+    "036465660464656d6f0462696e760462696e76026a73026a730c2100fffffffffc9000000000",
+    "036465660464656d6f0462696e760462696e760262740262740c3f000a000000102000000000",
+    "036465660464656d6f0462696e760462696e7602656e02656e0c210003000000fe0001000000",
+    "036465660464656d6f0462696e760462696e760273740273740c210009000000fe0008000000",
+    "036465660464656d6f0462696e760462696e760276620276620c3f000a000000fd8000000000"
+};
+const char* const kRecordedRows[][2] = {  // {text row, binary row}
+  {
+    "0131042d31323803323535062d3332373638082d383338383630380831363737373231350b2d323134373438"
+    "333634380a34323934393637323935142d393232333337323033363835343737353830381431383434363734"
+    "3430373337303935353136313506303030303432043230323404332e313405312e35303003302e310531322e"
+    "33350c2d313233342e3530303030300a323032342d30322d323913323032342d30312d30322030333a30343a"
+    "303517323032342d30312d30322030333a30343a30352e3132301a303030302d30302d30302030303a30303a"
+    "30302e3030303030311a323033382d30312d31392030333a31343a30372e3939393939390a2d3833383a3539"
+    "3a3539102d30303a30303a30302e353030303030076865276c6c6f5c0261620300ff0a0474657874087b2261"
+    "223a20317d0202aa016203782c79020001",
+    "0000000000000100000080ff0080000080ffffffff0000000080ffffffff0000000000000080ffffffffffff"
+    "ffff2a000000e807c3f548400000c03f9a9999999999b93f3333333333b328400c2d313233342e3530303030"
+    "3004e807021d07e80701020304050be8070102030405c0d401000b00000000000000010000000bf607011303"
+    "0e073f420f00080122000000163b3b0c010000000000000020a10700076865276c6c6f5c0261620300ff0a04"
+    "74657874087b2261223a20317d0202aa016203782c79020001"},
+  {
+    "0132033132370130053332373637073833383836303701300a32313437343833363437013013393232333337"
+    "323033363835343737353830370130063030303030300430303030062d31652d3330062d302e303031172d31"
+    "2e3739373639333133343836323331353765333038052d302e353008302e3030303030300a303030302d3030"
+    "2d303013303030302d30302d30302030303a30303a303017303030302d30302d30302031303a30303a30302e"
+    "3030301a323032342d30312d30322030303a30303a30302e303030303030fb0830303a30303a303010313030"
+    "3a30303a30312e32353030303000000000025b5d02000001610000",
+    "000000800000020000007f00ff7fffff7f0000000000ffffff7f00000000ffffffffffffff7f000000000000"
+    "00000000000000006042a28d6f1283baffffffffffffefff000000000000e0bf08302e303030303030000007"
+    "000000000a000004e8070102000c000400000004000190d0030000000000025b5d02000001610000"},
+  {
+    "0133fbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfb093833383a35393a35390f32343a30303a30302e30"
+    "3030303030fbfbfbfbfbfbfbfbfb",
+    "00f8fffffc0703000000080022000000163b3b080001000000000000"}
+};
+// clang-format on
+
+std::vector<ColumnDefinition> recorded_columns() {
+  std::vector<ColumnDefinition> cols;
+  for (const char* h : kRecordedColumns) {
+    auto c = ColumnDefinition::decode(unhex(h));
+    EXPECT_TRUE(c);
+    if (c) cols.push_back(*c);
+  }
+  return cols;
+}
+
+TEST(RecordedMariaDB, TextRowsBecomeTheServersBinaryRows) {
+  auto cols = recorded_columns();
+  ASSERT_EQ(cols.size(), 33u);
+  for (const auto& row : kRecordedRows) {
+    std::string out;
+    std::string err;
+    ASSERT_TRUE(text_row_to_binary(unhex(row[0]), cols, out, &err)) << err;
+    EXPECT_EQ(out, unhex(row[1]));
+  }
+}
+
+TEST(RecordedMariaDB, BinaryRowsBecomeTheServersTextRows) {
+  auto cols = recorded_columns();
+  for (const auto& row : kRecordedRows) {
+    std::string out;
+    std::string err;
+    ASSERT_TRUE(binary_row_to_text(unhex(row[1]), cols, out, &err)) << err;
+    EXPECT_EQ(out, unhex(row[0]));
+  }
 }
 
 }  // namespace
