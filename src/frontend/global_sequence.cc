@@ -32,8 +32,8 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   std::string slice_name = seq->slice_name.empty() ? namespace_->default_slice : seq->slice_name;
   const config::Slice* slice = namespace_->find_slice(slice_name);
   if (!slice) {
-    co_await send_error(errc::kUnknownError, "global sequence " + key + ": slice " + slice_name +
-                                                 " is not configured");
+    co_await send_error(errc::kUnknownError,
+                        "global sequence " + key + ": slice " + slice_name + " is not configured");
     co_return false;
   }
   uint64_t step = seq->max_limit > 0 ? uint64_t(seq->max_limit) : kDefaultStep;
@@ -55,28 +55,33 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
       auto r = co_await c->query("CREATE TABLE IF NOT EXISTS " + table +
                                  " (name VARCHAR(255) NOT NULL PRIMARY KEY, "
                                  "next_id BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB");
-      if (!r.ok) failure = r.err;
-      else cache.mark_table_ready(where);
+      if (!r.ok)
+        failure = r.err;
+      else
+        cache.mark_table_ready(where);
     }
     if (!failure) {
       std::string s = std::to_string(step);
-      auto r = co_await c->query("INSERT INTO " + table + " (name, next_id) VALUES (" + name +
-                                 ", LAST_INSERT_ID(1 + " + s +
-                                 ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + " +
-                                 s + ")");
-      if (!r.ok) failure = r.err;
-      else end = r.ok_packet.last_insert_id;
+      auto r = co_await c->query(
+          "INSERT INTO " + table + " (name, next_id) VALUES (" + name + ", LAST_INSERT_ID(1 + " +
+          s + ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + " + s + ")");
+      if (!r.ok)
+        failure = r.err;
+      else
+        end = r.ok_packet.last_insert_id;
     }
   } catch (const backend::BackendError& e) {
     failure = e.err();
   } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost, "Lost connection to slice " + slice_name +
-                                                " while reserving global sequence ids: " +
-                                                e.code().message());
+    failure = ErrPacket(errc::kBackendLost,
+                        "Lost connection to slice " + slice_name +
+                            " while reserving global sequence ids: " + e.code().message());
   }
   if (c) {
-    if (failure) pool.discard(std::move(c));
-    else pool.release(std::move(c));
+    if (failure)
+      pool.discard(std::move(c));
+    else
+      pool.release(std::move(c));
   }
   if (failure) {
     failure->message = "global sequence " + key + ": " + failure->message;

@@ -1,13 +1,534 @@
 // Scatter SELECTs: every shard's result set is read as it arrives and combined by the exec/
-// merge operators (ordered k-way merge, aggregates, GROUP BY, HAVING, DISTINCT, LIMIT).
+// merge operators (ordered k-way merge, aggregates, GROUP BY, HAVING, DISTINCT, LIMIT). Each
+// query gets a connection of its own (a second query on the same slice borrows a second
+// connection) so the streams can be read side by side; only the operators' state is buffered.
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <set>
+
+#include "backend/backend_error.h"
+#include "exec/merge_pipeline.h"
 #include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/column_definition.h"
+#include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/wire_reader.h"
+#include "protocol/wire_writer.h"
+#include "sql/ast/expression.h"
+#include "sql/writer.h"
 
 namespace tessera::frontend {
 
+using namespace protocol;
+
+namespace {
+
+struct ShardStream {
+  backend::BackendConnection* conn = nullptr;
+  std::unique_ptr<backend::BackendConnection> extra;  // borrowed for this statement only
+  backend::ConnectionPool* extra_pool = nullptr;
+  std::string slice;
+  bool head_read = false;
+  bool ended = false;  // end-of-result (or ERR) consumed
+  std::vector<ColumnDefinition> columns;
+  std::optional<ErrPacket> error;
+};
+
+exec::AggregateKind to_exec(router::AggregateKind k) {
+  switch (k) {
+    case router::AggregateKind::kCount:
+      return exec::AggregateKind::kCount;
+    case router::AggregateKind::kSum:
+      return exec::AggregateKind::kSum;
+    case router::AggregateKind::kMin:
+      return exec::AggregateKind::kMin;
+    case router::AggregateKind::kMax:
+      return exec::AggregateKind::kMax;
+    case router::AggregateKind::kAvg:
+      return exec::AggregateKind::kAvg;
+    case router::AggregateKind::kGroupConcat:
+      return exec::AggregateKind::kGroupConcat;
+    case router::AggregateKind::kCountDistinct:
+      return exec::AggregateKind::kCountDistinct;
+    case router::AggregateKind::kSumDistinct:
+      return exec::AggregateKind::kSumDistinct;
+    case router::AggregateKind::kAvgDistinct:
+      return exec::AggregateKind::kAvgDistinct;
+    case router::AggregateKind::kGroupConcatDistinct:
+      return exec::AggregateKind::kGroupConcatDistinct;
+  }
+  return exec::AggregateKind::kCount;
+}
+
+// The planner's HAVING (an AST with its aggregates and columns mapped to result columns)
+// as an exec::ScalarExpr. nullopt: a construct the planner should have refused.
+class HavingBuilder {
+ public:
+  HavingBuilder(const router::HavingInfo& h, std::function<size_t(uint32_t)> resolve)
+      : h_(h), resolve_(std::move(resolve)) {}
+
+  std::optional<exec::ScalarExpr> build(const sql::Expr* e) {
+    using namespace sql;
+    for (auto& [node, col] : h_.columns) {
+      if (node == e) return exec::ScalarExpr::column(resolve_(col));
+    }
+    switch (e->kind) {
+      case ExprKind::Literal: {
+        auto* l = static_cast<const Literal*>(e);
+        switch (l->literal_kind) {
+          case LiteralKind::Integer:
+          case LiteralKind::Decimal:
+            return exec::ScalarExpr::decimal_literal(l->text);
+          case LiteralKind::Float:
+            return exec::ScalarExpr::double_literal(
+                std::strtod(std::string(l->text).c_str(), nullptr));
+          case LiteralKind::String: {
+            std::string s;
+            decode_string_literal(l->text, s);
+            return exec::ScalarExpr::string_literal(std::move(s));
+          }
+          case LiteralKind::Null:
+            return exec::ScalarExpr::null_literal();
+          case LiteralKind::True:
+            return exec::ScalarExpr::int_literal(1);
+          case LiteralKind::False:
+            return exec::ScalarExpr::int_literal(0);
+          default:
+            return std::nullopt;
+        }
+      }
+      case ExprKind::Unary: {
+        auto* u = static_cast<const Unary*>(e);
+        auto inner = build(u->operand);
+        if (!inner) return std::nullopt;
+        if (u->op == UnaryOp::Not || u->op == UnaryOp::Bang)
+          return exec::ScalarExpr::logical_not(std::move(*inner));
+        if (u->op == UnaryOp::Plus) return inner;
+        if (u->op == UnaryOp::Neg)
+          return exec::ScalarExpr::arith(exec::ScalarExpr::ArithOp::kSub,
+                                         exec::ScalarExpr::int_literal(0), std::move(*inner));
+        return std::nullopt;
+      }
+      case ExprKind::Binary: {
+        auto* b = static_cast<const Binary*>(e);
+        auto l = build(b->left);
+        auto r = build(b->right);
+        if (!l || !r) return std::nullopt;
+        using C = exec::ScalarExpr::CompareOp;
+        using A = exec::ScalarExpr::ArithOp;
+        switch (b->op) {
+          case BinaryOp::And:
+            return exec::ScalarExpr::logical_and(std::move(*l), std::move(*r));
+          case BinaryOp::Or:
+          case BinaryOp::OrOr:
+            return exec::ScalarExpr::logical_or(std::move(*l), std::move(*r));
+          case BinaryOp::Xor:
+            return exec::ScalarExpr::logical_xor(std::move(*l), std::move(*r));
+          case BinaryOp::Eq:
+            return exec::ScalarExpr::compare(C::kEq, std::move(*l), std::move(*r));
+          case BinaryOp::NullSafeEq:
+            return exec::ScalarExpr::compare(C::kNullSafeEq, std::move(*l), std::move(*r));
+          case BinaryOp::Ne:
+            return exec::ScalarExpr::compare(C::kNe, std::move(*l), std::move(*r));
+          case BinaryOp::Lt:
+            return exec::ScalarExpr::compare(C::kLt, std::move(*l), std::move(*r));
+          case BinaryOp::Le:
+            return exec::ScalarExpr::compare(C::kLe, std::move(*l), std::move(*r));
+          case BinaryOp::Gt:
+            return exec::ScalarExpr::compare(C::kGt, std::move(*l), std::move(*r));
+          case BinaryOp::Ge:
+            return exec::ScalarExpr::compare(C::kGe, std::move(*l), std::move(*r));
+          case BinaryOp::Add:
+            return exec::ScalarExpr::arith(A::kAdd, std::move(*l), std::move(*r));
+          case BinaryOp::Sub:
+            return exec::ScalarExpr::arith(A::kSub, std::move(*l), std::move(*r));
+          case BinaryOp::Mul:
+            return exec::ScalarExpr::arith(A::kMul, std::move(*l), std::move(*r));
+          case BinaryOp::Div:
+            return exec::ScalarExpr::arith(A::kDiv, std::move(*l), std::move(*r));
+          default:
+            return std::nullopt;
+        }
+      }
+      case ExprKind::IsTest: {
+        auto* t = static_cast<const IsTest*>(e);
+        if (t->what != IsWhat::Null) return std::nullopt;
+        auto inner = build(t->operand);
+        if (!inner) return std::nullopt;
+        return exec::ScalarExpr::is_null(std::move(*inner), t->negated);
+      }
+      case ExprKind::Between: {
+        auto* b = static_cast<const Between*>(e);
+        auto x = build(b->operand), lo = build(b->low), hi = build(b->high);
+        if (!x || !lo || !hi) return std::nullopt;
+        return exec::ScalarExpr::between(std::move(*x), std::move(*lo), std::move(*hi), b->negated);
+      }
+      case ExprKind::InList: {
+        auto* in = static_cast<const InList*>(e);
+        auto x = build(in->operand);
+        if (!x) return std::nullopt;
+        std::vector<exec::ScalarExpr> list;
+        for (auto* item : in->items) {
+          auto v = build(item);
+          if (!v) return std::nullopt;
+          list.push_back(std::move(*v));
+        }
+        return exec::ScalarExpr::in_list(std::move(*x), std::move(list), in->negated);
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+
+ private:
+  const router::HavingInfo& h_;
+  std::function<size_t(uint32_t)> resolve_;
+};
+
+}  // namespace
+
 asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan) {
-  (void)plan;
-  co_await send_error(protocol::ErrorCode{1235, "42000"}, "merging results of several shards is not available yet");
+  const size_t n = plan.queries.size();
+  std::vector<ShardStream> streams(n);
+  std::set<std::string> slices_used;
+  std::optional<std::string> failure;
+  std::optional<ErrPacket> refused;
+
+  // Connections: the session's own for the first query on a slice, borrowed ones after that.
+  for (size_t i = 0; i < n; ++i) {
+    const auto& q = plan.queries[i];
+    streams[i].slice = q.slice;
+    if (slices_used.insert(q.slice).second) {
+      streams[i].conn = co_await slice_connection(q.slice, q.db);
+      if (!streams[i].conn) {
+        failure.reset();
+        refused.reset();
+        for (auto& s : streams) {
+          if (s.extra) s.extra_pool->release(std::move(s.extra));
+        }
+        co_return;  // the error went to the client
+      }
+      continue;
+    }
+    const config::Slice* cfg = namespace_->find_slice(q.slice);
+    auto& pool = worker_.pool_for(*cfg, cfg->master);
+    streams[i].extra_pool = &pool;
+    try {
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      streams[i].extra = co_await pool.acquire(nullptr, opts);
+      auto& c = *streams[i].extra;
+      const std::string& db = q.db.empty() ? state_.db : q.db;
+      if (!db.empty() && c.db != db) {
+        auto r = co_await c.init_db(db);
+        if (!r.ok) refused = r.err;
+      }
+      std::string sync = session::build_sync_statement(state_, c);
+      if (!refused && !sync.empty()) {
+        auto r = co_await c.query(sync);
+        if (!r.ok)
+          refused = r.err;
+        else {
+          c.vars = state_.vars;
+          c.collation = state_.collation;
+        }
+      }
+    } catch (const backend::BackendError& e) {
+      refused = e.err();
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+    if (failure || refused) break;
+    streams[i].conn = streams[i].extra.get();
+  }
+
+  auto discard_all = [&]() {
+    for (auto& s : streams) {
+      if (s.extra) s.extra_pool->discard(std::move(s.extra));
+    }
+    drop_slices();
+    drop_backend();
+  };
+  auto release_all = [&]() {
+    for (auto& s : streams) {
+      if (s.extra) s.extra_pool->release(std::move(s.extra));
+    }
+    release_slices();
+    after_statement(nullptr);
+  };
+
+  if (failure || refused) {
+    for (auto& s : streams) {
+      if (s.extra) s.extra_pool->discard(std::move(s.extra));
+    }
+    release_slices();
+    after_statement(nullptr);
+    if (refused)
+      co_await send_error(*refused);
+    else
+      co_await send_error(errc::kBackendLost, "Lost connection to a backend: " + *failure);
+    co_return;
+  }
+
+  const uint32_t hidden = plan.merge.hidden_columns;
+  size_t total_columns = 0;
+  std::string payload;
+  uint16_t warnings = 0;
+  uint16_t status_flags = state_.status_flags;
+  std::unique_ptr<exec::MergePipeline> pipeline;
+  std::optional<exec::MergeError> merge_error;
+  std::optional<ErrPacket> row_error;  // a shard failed after its columns
+  bool binary = false;
+  (void)binary;
+
+  try {
+    // Send every query first: the shards work in parallel.
+    for (size_t i = 0; i < n; ++i) {
+      std::string packet;
+      packet.push_back(static_cast<char>(Command::kQuery));
+      packet += plan.queries[i].sql;
+      uint8_t seq = 0;
+      co_await streams[i].conn->socket().write_packet(packet, seq);
+    }
+    // Result heads: column count and definitions (backends always run DEPRECATE_EOF).
+    for (size_t i = 0; i < n; ++i) {
+      auto& s = streams[i];
+      uint8_t seq = 0;
+      co_await s.conn->socket().read_packet(payload, seq);
+      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kErrHeader) {
+        s.error =
+            ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
+        s.ended = true;
+        continue;
+      }
+      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
+        s.error = ErrPacket(errc::kUnknownError, "shard returned no result set for a SELECT");
+        s.ended = true;
+        continue;
+      }
+      WireReader r(payload);
+      auto count = r.lenenc_int();
+      if (!count) throw ProtocolViolation("malformed result set header from backend");
+      for (uint64_t c = 0; c < *count; ++c) {
+        co_await s.conn->socket().read_packet(payload, seq);
+        auto def = ColumnDefinition::decode(payload);
+        if (!def) throw ProtocolViolation("malformed column definition from backend");
+        s.columns.push_back(std::move(*def));
+      }
+      s.head_read = true;
+    }
+    std::optional<ErrPacket> shard_error;
+    for (auto& s : streams) {
+      if (s.error && !shard_error) {
+        shard_error = s.error;
+        shard_error->message += " (on slice " + s.slice + ")";
+      }
+    }
+    if (!shard_error) {
+      total_columns = streams[0].columns.size();
+      for (auto& s : streams) {
+        if (s.columns.size() != total_columns)
+          shard_error = ErrPacket(errc::kUnknownError,
+                                  "shards returned different column counts; are the physical "
+                                  "tables' definitions the same on every slice?");
+      }
+      if (total_columns < hidden)
+        shard_error = ErrPacket(errc::kUnknownError, "internal error: fewer columns than planned");
+    }
+    if (!shard_error) {
+      size_t visible = total_columns - hidden;
+      auto resolve = [&](uint32_t c) -> size_t {
+        return c >= router::kHiddenBase ? visible + (c - router::kHiddenBase) : c;
+      };
+      exec::MergeSpec spec;
+      spec.hidden_columns = hidden;
+      for (auto& k : plan.merge.order_by)
+        spec.order_by.push_back({resolve(k.column), k.descending});
+      for (auto& k : plan.merge.shard_order)
+        spec.shard_order.push_back({resolve(k.column), k.descending});
+      spec.grouped = plan.merge.grouped;
+      for (auto g : plan.merge.group_by) spec.group_by.push_back(resolve(g));
+      for (auto& a : plan.merge.aggregates) {
+        exec::AggregateSpec as;
+        as.column = resolve(a.column);
+        as.kind = to_exec(a.kind);
+        as.sum_column = resolve(a.sum_column);
+        as.count_column = resolve(a.count_column);
+        as.argument_column = resolve(a.argument_column);
+        as.separator = a.separator;
+        spec.aggregates.push_back(std::move(as));
+      }
+      spec.distinct = plan.merge.distinct;
+      spec.offset = plan.merge.offset;
+      spec.limit = plan.merge.limit;
+      spec.max_result_rows =
+          namespace_->max_sql_result_size > 0 ? uint64_t(namespace_->max_sql_result_size) : 0;
+      spec.max_sort_bytes = 256ull * 1024 * 1024;
+      // MariaDB's default group_concat_max_len is 1 MiB; a SET by the client is tracked.
+      spec.group_concat_max_len = 1024 * 1024;
+      if (auto it = state_.vars.find("group_concat_max_len"); it != state_.vars.end()) {
+        spec.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
+      }
+      if (plan.merge.having.expr) {
+        HavingBuilder hb(plan.merge.having, resolve);
+        auto h = hb.build(plan.merge.having.expr);
+        if (!h) {
+          shard_error = ErrPacket(ErrorCode{1235, "42000"},
+                                  "this HAVING cannot be evaluated after merging shards");
+        } else {
+          spec.having = std::move(*h);
+        }
+      }
+      if (!shard_error) {
+        auto made = exec::MergePipeline::create(std::move(spec), streams[0].columns, n);
+        if (!made)
+          shard_error = ErrPacket(made.error().code, made.error().message);
+        else
+          pipeline = std::move(*made);
+      }
+    }
+    if (shard_error) {
+      // Drain what the other shards still send so their connections stay usable.
+      for (auto& s : streams) {
+        while (s.head_read && !s.ended) {
+          uint8_t seq = 0;
+          co_await s.conn->socket().read_packet(payload, seq);
+          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+        }
+      }
+      release_all();
+      co_await send_error(*shard_error);
+      co_return;
+    }
+
+    // Metadata for the client: the visible columns of the first shard.
+    out_.clear();
+    uint8_t cseq = reply_seq_;
+    const size_t visible = total_columns - hidden;
+    {
+      std::string count;
+      WireWriter w(count);
+      w.lenenc_int(visible);
+      emit(count, cseq);
+      for (size_t c = 0; c < visible; ++c) emit(streams[0].columns[c].encode(), cseq);
+      if (!(client_caps_ & cap::kDeprecateEof)) emit(EofPacket{0, status_flags}.encode(), cseq);
+    }
+
+    // Rows: the pipeline says which shard it needs next.
+    exec::Row row;
+    bool complete = false;
+    for (;;) {
+      auto polled = pipeline->next(row);
+      if (!polled) {
+        merge_error = polled.error();
+        break;
+      }
+      if (*polled == exec::MergePipeline::Poll::kRow) {
+        emit(row.payload(), cseq);
+        if (out_.size() >= 128 * 1024) co_await flush();
+        continue;
+      }
+      if (*polled == exec::MergePipeline::Poll::kDone) {
+        complete = true;
+        break;
+      }
+      auto want = pipeline->wants();
+      if (!want) {
+        merge_error = exec::MergeError{errc::kUnknownError, "internal error: merge stalled"};
+        break;
+      }
+      size_t shard = *want;
+      if (shard == exec::kAnyShard) {
+        // Prefer a shard with data already buffered, else the first unfinished one.
+        shard = n;
+        for (size_t i = 0; i < n && shard == n; ++i) {
+          if (!streams[i].ended && streams[i].conn->socket().buffered_frame()) shard = i;
+        }
+        for (size_t i = 0; i < n && shard == n; ++i) {
+          if (!streams[i].ended) shard = i;
+        }
+        if (shard == n) {
+          merge_error = exec::MergeError{errc::kUnknownError, "internal error: no shard left"};
+          break;
+        }
+      }
+      auto& s = streams[shard];
+      uint8_t seq = 0;
+      co_await s.conn->socket().read_packet(payload, seq);
+      uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+      exec::Status st;
+      if (h == kErrHeader) {
+        s.ended = true;
+        auto err =
+            ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
+        err.message += " (on slice " + s.slice + ")";
+        row_error = std::move(err);
+        break;
+      }
+      if (is_result_end_ok(payload)) {
+        s.ended = true;
+        if (auto ok = OkPacket::decode(payload, s.conn->capabilities())) {
+          warnings = static_cast<uint16_t>(warnings + ok->warnings);
+          s.conn->observe_ok(*ok);
+        }
+        st = pipeline->finish(shard);
+      } else {
+        st = pipeline->offer_payload(shard, std::move(payload));
+        payload = std::string();
+      }
+      if (!st.ok()) {
+        merge_error = st.error();
+        break;
+      }
+    }
+    (void)complete;
+    if (row_error) merge_error = exec::MergeError{errc::kUnknownError, row_error->message};
+    {  // LIMIT reached early, or an error: read what the shards still send
+      // Stopped early (LIMIT reached, or an error): the rest of each stream is unread.
+      for (auto& s : streams) {
+        while (!s.ended) {
+          uint8_t seq = 0;
+          co_await s.conn->socket().read_packet(payload, seq);
+          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+        }
+      }
+    }
+    if (merge_error) {
+      // Rows may be queued in out_ but nothing reached the client unless flushed.
+      if (sent_this_command_) {
+        spdlog::warn("client {}: merge failed mid-result: {}", peer_text(), merge_error->message);
+        release_all();
+        client_.close();
+        co_return;
+      }
+      out_.clear();
+      release_all();
+      if (row_error)
+        co_await send_error(*row_error);
+      else
+        co_await send_error(merge_error->code, merge_error->message);
+      co_return;
+    }
+    emit_result_end(warnings, status_flags & ~status::kSessionStateChanged, nullptr, {}, cseq);
+    co_await flush();
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    discard_all();
+    if (sent_this_command_) {
+      spdlog::warn("client {}: shard failed mid-result: {}", peer_text(), *failure);
+      client_.close();
+      co_return;
+    }
+    co_await send_error(errc::kBackendLost,
+                        "Lost connection to a backend during a merged query: " + *failure);
+    co_return;
+  }
+  release_all();
 }
 
 }  // namespace tessera::frontend

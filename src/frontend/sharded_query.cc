@@ -33,7 +33,9 @@ const router::ShardRule* mentioned_rule(std::string_view sql, const router::Shar
     for (auto& c : t) c = char(std::tolower(static_cast<unsigned char>(c)));
     size_t pos = 0;
     while ((pos = lower.find(t, pos)) != std::string::npos) {
-      auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+      auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+      };
       bool start = pos == 0 || !word(lower[pos - 1]);
       bool end = pos + t.size() >= lower.size() || !word(lower[pos + t.size()]);
       if (start && end) return r.get();
@@ -106,8 +108,8 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
         failure = failure_text(e);
       }
       if (failure) {
-        co_await send_error(errc::kBadDb, "cannot use database " + db + " on slice " + slice +
-                                              ": " + *failure);
+        co_await send_error(errc::kBadDb,
+                            "cannot use database " + db + " on slice " + slice + ": " + *failure);
         co_return nullptr;
       }
     }
@@ -150,14 +152,16 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     if (!failure && start_txn) {
       // The client opened a transaction (on the default slice); this slice joins it.
       auto r = co_await c.query("BEGIN");
-      if (!r.ok) failure = r.err;
-      else sc.in_txn = true;
+      if (!r.ok)
+        failure = r.err;
+      else
+        sc.in_txn = true;
     }
   } catch (const backend::BackendError& e) {
     failure = e.err();
   } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost, "Lost connection to backend of slice " + slice + ": " +
-                                                e.code().message());
+    failure = ErrPacket(errc::kBackendLost,
+                        "Lost connection to backend of slice " + slice + ": " + e.code().message());
   }
   if (failure) {
     worker_.context().counters.backend_errors++;
@@ -184,8 +188,9 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::end_slice_transactions(
       sc.in_txn = false;
     } catch (const std::exception& e) {
       if (!failure)
-        failure = ErrPacket(errc::kBackendLost, "Lost connection to slice " + name +
-                                                    " while ending the transaction: " + failure_text(e));
+        failure =
+            ErrPacket(errc::kBackendLost, "Lost connection to slice " + name +
+                                              " while ending the transaction: " + failure_text(e));
       sc.in_txn = false;
       sc.pool->discard(std::move(sc.conn));
     }
@@ -224,11 +229,12 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
   sql::ParseResult parsed = parse_for_plan(sql);
   if (!parsed.ok()) {
     if (auto* r = mentioned_rule(sql, *rules_)) {
-      std::string why = info.is_multi_statement
-                            ? "multi-statement queries that touch sharded or global tables are not supported"
-                            : "Tessera could not parse this statement (" + parsed.error.message +
-                                  ") and it mentions " + std::string(r->is_global() ? "global" : "sharded") +
-                                  " table " + r->table() + ", so it cannot be routed safely";
+      std::string why =
+          info.is_multi_statement
+              ? "multi-statement queries that touch sharded or global tables are not supported"
+              : "Tessera could not parse this statement (" + parsed.error.message +
+                    ") and it mentions " + std::string(r->is_global() ? "global" : "sharded") +
+                    " table " + r->table() + ", so it cannot be routed safely";
       co_await send_error(ErrorCode{1064, "42000"}, why);
       co_return true;
     }

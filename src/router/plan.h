@@ -40,11 +40,12 @@ enum class AggregateKind : uint8_t {
   kSum,
   kMin,
   kMax,
-  kAvg,          // from hidden SUM and COUNT columns; printed with the AVG column's decimals
-  kGroupConcat,  // partial strings joined with `separator`
-  kCountDistinct,  // distinct non-NULL values of the hidden `distinct_column`
+  kAvg,            // from hidden SUM and COUNT columns; printed with the AVG column's decimals
+  kGroupConcat,    // partial strings joined with `separator`, in arrival order
+  kCountDistinct,  // distinct non-NULL values of the hidden `argument_column`
   kSumDistinct,
   kAvgDistinct,
+  kGroupConcatDistinct,
 };
 
 struct AggregateColumn {
@@ -52,6 +53,9 @@ struct AggregateColumn {
   AggregateKind kind = AggregateKind::kCount;
   uint32_t sum_column = 0;    // kAvg
   uint32_t count_column = 0;  // kAvg
+  // DISTINCT kinds and ordered GROUP_CONCAT: the hidden column holding the argument, which
+  // shards also group by.
+  uint32_t argument_column = 0;
   std::string separator = ",";
 };
 
@@ -75,13 +79,12 @@ struct HavingInfo {
 
 struct MergeInfo {
   uint32_t hidden_columns = 0;
-  std::vector<SortKey> order_by;   // final order of the client's result
+  std::vector<SortKey> order_by;     // final order of the client's result
   std::vector<SortKey> shard_order;  // order each shard's stream arrives in (k-way merge keys)
-  bool grouped = false;            // GROUP BY or aggregates: combine rows per group
-  std::vector<uint32_t> group_by;  // group key columns (empty with aggregates: one group)
+  bool grouped = false;              // GROUP BY or aggregates: combine rows per group
+  std::vector<uint32_t> group_by;    // group key columns (empty with aggregates: one group)
   std::vector<AggregateColumn> aggregates;
-  std::optional<uint32_t> distinct_column;  // hidden column with the DISTINCT aggregate's argument
-  bool distinct = false;                    // SELECT DISTINCT / UNION
+  bool distinct = false;  // SELECT DISTINCT / UNION
   HavingInfo having;
   uint64_t offset = 0;
   std::optional<uint64_t> limit;

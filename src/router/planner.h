@@ -27,7 +27,7 @@ class SequenceSource {
 
 struct PlanInput {
   const ShardRuleSet* rules = nullptr;
-  std::string_view current_db;                  // the session's logical database
+  std::string_view current_db;                      // the session's logical database
   const std::vector<ShardValue>* params = nullptr;  // bound '?' values (prepared statements)
   SequenceSource* sequences = nullptr;
   const std::vector<config::GlobalSequence>* sequence_config = nullptr;

@@ -623,6 +623,7 @@ class Runner:
         self.stats = collections.defaultdict(lambda: [0, 0, 0])
         self.errors = collections.Counter()                    # first words of test-side errors
         self.mismatches = 0
+        self.refused = 0
         self.max_report = max_report
         self.reported = 0
         self.lost = 0  # consecutive connection-level failures of the side under test
@@ -660,8 +661,13 @@ class Runner:
                             f"  {self.lt}: {t_err}\n  {self.lr}: {r_err}")
             elif t_err:
                 self.errors[t_err[:100]] += 1
-                if t_e.code == 1235:  # ER_NOT_SUPPORTED_YET: a deliberate refusal
+                if t_e.code == 1235 and r_res is not None:
+                    # ER_NOT_SUPPORTED_YET: a deliberate refusal of a shape the merge cannot
+                    # answer exactly (issue 4: refuse, never answer wrongly). Counted, not a
+                    # mismatch; main() bounds how many there may be.
                     self.stats[q.category][2] += 1
+                    self.refused += 1
+                    return False
                 self.report(q, f"{self.lt} fails, {self.lr} answers",
                             f"  {self.lt}: {t_err}\n  {self.lr}: "
                             f"{len(r_res[1]) if r_res[1] else 0} rows, affected {r_res[2]}")
@@ -951,6 +957,13 @@ def main():
             except QueryError as e:
                 itlib.log(f"tessera: DROP DATABASE db_diff: {e}")
             sl.drop_database_everywhere("db_diff")
+    # Refusals are allowed for the few shapes the merge cannot do exactly (an aggregate inside
+    # an expression, COUNT(DISTINCT a, b)); many more would mean routing regressed.
+    refused_limit = max(1, args.queries // 20)
+    if runner.refused > refused_limit:
+        itlib.log(f"FAIL: {runner.refused} statements refused (limit {refused_limit})")
+        return 1
+    itlib.log(f"{runner.refused} statements refused with 1235 (limit {refused_limit})")
     return 1 if runner.mismatches or problems else 0
 
 

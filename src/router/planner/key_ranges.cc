@@ -21,6 +21,33 @@ bool is_key_column(const Expr* e, const KeyColumns& key) {
   return false;
 }
 
+namespace {
+
+// "-190", "+7", "0012", "5.00" -> the integer; anything else (spaces, exponents, fractions,
+// overflow) -> nullopt.
+std::optional<int64_t> integer_text(std::string_view s) {
+  std::string_view digits = s;
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  auto dot = digits.find('.');
+  if (dot != std::string_view::npos) {
+    if (digits.find_first_not_of('0', dot + 1) != std::string_view::npos) return std::nullopt;
+    digits = digits.substr(0, dot);
+  }
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return negative ? -v : v;
+}
+
+}  // namespace
+
 std::optional<ShardValue> constant_value(const Expr* e, const std::vector<ShardValue>* params) {
   if (!e) return std::nullopt;
   switch (e->kind) {
@@ -55,18 +82,38 @@ std::optional<ShardValue> constant_value(const Expr* e, const std::vector<ShardV
         case LiteralKind::Integer: {
           int64_t v = 0;
           auto r = std::from_chars(l->text.data(), l->text.data() + l->text.size(), v);
-          if (r.ec == std::errc() && r.ptr == l->text.data() + l->text.size()) return ShardValue::of(v);
+          if (r.ec == std::errc() && r.ptr == l->text.data() + l->text.size())
+            return ShardValue::of(v);
           uint64_t u = 0;
           auto r2 = std::from_chars(l->text.data(), l->text.data() + l->text.size(), u);
           if (r2.ec == std::errc() && r2.ptr == l->text.data() + l->text.size())
             return ShardValue::of_unsigned(u);
           return ShardValue::of(std::string(l->text));
         }
-        case LiteralKind::Decimal:
+        case LiteralKind::Decimal: {
+          // 204.0 compares equal to the integer 204: route it as one.
+          auto dot = l->text.find('.');
+          bool integral = dot != std::string_view::npos && dot > 0 &&
+                          l->text.find_first_not_of('0', dot + 1) == std::string_view::npos;
+          if (integral) {
+            int64_t v = 0;
+            auto r = std::from_chars(l->text.data(), l->text.data() + dot, v);
+            if (r.ec == std::errc() && r.ptr == l->text.data() + dot) return ShardValue::of(v);
+          }
+          return ShardValue::of(std::string(l->text));
+        }
         case LiteralKind::Float:
           return ShardValue::of(std::string(l->text));
         case LiteralKind::String:
-        case LiteralKind::NString:
+        case LiteralKind::NString: {
+          // The server compares '-190' with an integer key as the number -190, so a string
+          // that spells an integer routes as that integer (Gaea hashes '-190' by CRC32 and
+          // misses the row; '190' it already treats as a number).
+          std::string s;
+          decode_string_literal(l->text, s);
+          if (auto n = integer_text(s)) return ShardValue::of(*n);
+          return ShardValue::of(std::move(s));
+        }
         case LiteralKind::Date:
         case LiteralKind::Time:
         case LiteralKind::Timestamp: {
@@ -130,12 +177,11 @@ class Restrictor {
   }
 
  private:
+  // A value the function cannot place (a non-integer for a range rule, a bad date) still
+  // compares with the column on the server: the condition then does not narrow the shards.
   bool point(const ShardValue& v, IndexSet& out) {
     auto r = fn_.find(v);
-    if (auto* err = std::get_if<ShardError>(&r)) {
-      error = *err;
-      return false;
-    }
+    if (std::holds_alternative<ShardError>(r)) return false;
     out.insert(std::get<int>(r));
     return true;
   }
@@ -143,10 +189,7 @@ class Restrictor {
   std::optional<IndexSet> range(std::optional<RangeBound> lo, std::optional<RangeBound> hi) {
     if ((lo && lo->value.is_null()) || (hi && hi->value.is_null())) return IndexSet{};
     auto r = fn_.find_range(lo, hi);
-    if (auto* err = std::get_if<ShardError>(&r)) {
-      error = *err;
-      return std::nullopt;
-    }
+    if (std::holds_alternative<ShardError>(r)) return std::nullopt;
     auto& v = std::get<std::vector<int>>(r);
     return IndexSet(v.begin(), v.end());
   }
@@ -191,11 +234,20 @@ class Restrictor {
     } else if (is_key_column(b->right, key_)) {
       value = b->left;
       switch (op) {
-        case BinaryOp::Lt: op = BinaryOp::Gt; break;
-        case BinaryOp::Le: op = BinaryOp::Ge; break;
-        case BinaryOp::Gt: op = BinaryOp::Lt; break;
-        case BinaryOp::Ge: op = BinaryOp::Le; break;
-        default: break;
+        case BinaryOp::Lt:
+          op = BinaryOp::Gt;
+          break;
+        case BinaryOp::Le:
+          op = BinaryOp::Ge;
+          break;
+        case BinaryOp::Gt:
+          op = BinaryOp::Lt;
+          break;
+        case BinaryOp::Ge:
+          op = BinaryOp::Le;
+          break;
+        default:
+          break;
       }
     } else {
       return std::nullopt;

@@ -16,8 +16,8 @@ namespace tessera::router {
 
 // Decides whether a column reference names the shard key of a table in the statement.
 struct KeyColumns {
-  std::string_view key;                        // key column name
-  std::vector<std::string_view> qualifiers;    // names/aliases of tables sharing this key
+  std::string_view key;                      // key column name
+  std::vector<std::string_view> qualifiers;  // names/aliases of tables sharing this key
 };
 
 using IndexSet = std::set<int>;

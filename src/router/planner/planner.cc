@@ -94,7 +94,8 @@ class Planner {
       case StatementKind::LockTables: {
         auto scan = scan_tables(stmt, rules_, in_.current_db);
         if (!scan.sharded.empty() || !scan.globals.empty())
-          return Plan::make_error(kNotSupported, "LOCK TABLES on sharded or global tables is not supported");
+          return Plan::make_error(kNotSupported,
+                                  "LOCK TABLES on sharded or global tables is not supported");
         return Plan{};
       }
       default:
@@ -119,9 +120,9 @@ class Planner {
           break;
         }
       }
-      return Plan::make_error(kNotSupported,
-                              "cross-shard join is not supported: sharded table " +
-                                  scan.sharded[0]->table() + " with unsharded table " + unsharded);
+      return Plan::make_error(kNotSupported, "cross-shard join is not supported: sharded table " +
+                                                 scan.sharded[0]->table() +
+                                                 " with unsharded table " + unsharded);
     }
     for (auto* r : scan.sharded) {
       if (r->distribution_token() != scan.sharded[0]->distribution_token())
@@ -132,9 +133,9 @@ class Planner {
     for (auto* g : scan.globals) {
       for (auto& st : scan.sharded[0]->sub_tables()) {
         if (!sub_table_on(*g, st.slice))
-          return Plan::make_error(kNotSupported, "global table " + g->table() +
-                                                     " has no copy on slice " + st.slice +
-                                                     " where " + scan.sharded[0]->table() + " lives");
+          return Plan::make_error(
+              kNotSupported, "global table " + g->table() + " has no copy on slice " + st.slice +
+                                 " where " + scan.sharded[0]->table() + " lives");
       }
     }
     return std::nullopt;
@@ -189,9 +190,9 @@ class Planner {
       if (find(i) != find(0))
         return Plan::make_error(
             kNotSupported, "cross-shard join is not supported: " + top[0]->rule->table() + " and " +
-                               top[i]->rule->table() +
-                               " must be joined on their shard keys (" + top[0]->rule->key() +
-                               " = " + top[i]->rule->key() + ") to stay on one shard");
+                               top[i]->rule->table() + " must be joined on their shard keys (" +
+                               top[0]->rule->key() + " = " + top[i]->rule->key() +
+                               ") to stay on one shard");
     }
     return std::nullopt;
   }
@@ -212,11 +213,13 @@ class Planner {
         continue;
       if (core->from[0] != u.node) continue;
       auto* item = core->items[0].expr;
-      if (item->kind != ExprKind::Column || !same_name(static_cast<const ColumnRef*>(item)->column().name, u.rule->key()))
+      if (item->kind != ExprKind::Column ||
+          !same_name(static_cast<const ColumnRef*>(item)->column().name, u.rule->key()))
         continue;
       if (in->operand->kind != ExprKind::Column) continue;
       for (auto* r : outer_rules_) {
-        if (same_name(static_cast<const ColumnRef*>(in->operand)->column().name, r->key())) return true;
+        if (same_name(static_cast<const ColumnRef*>(in->operand)->column().name, r->key()))
+          return true;
       }
     }
     return false;
@@ -301,14 +304,14 @@ class Planner {
 
   // Prints the statement for sub-table `index` (or, with index -1, for `slice`).
   std::variant<ShardQuery, Plan> shard_query(Statement& stmt, const TableScan& scan, int index,
-                                             std::string_view slice, bool alias_ok,
-                                             bool reprint) {
+                                             std::string_view slice, bool alias_ok, bool reprint) {
     ShardQuery q;
     q.index = index;
     NameHooks hooks;
     if (index >= 0) {
       const SubTable* lead = sub_table_at(*scan.sharded[0], index);
-      if (!lead) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(index));
+      if (!lead)
+        return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(index));
       q.slice = lead->slice;
       q.db = lead->db;
     } else {
@@ -316,10 +319,11 @@ class Planner {
     }
     for (auto& u : scan.uses) {
       if (!u.rule) continue;
-      const SubTable* st = u.rule->is_global() ? sub_table_on(*u.rule, q.slice)
-                                               : sub_table_at(*u.rule, index);
+      const SubTable* st =
+          u.rule->is_global() ? sub_table_on(*u.rule, q.slice) : sub_table_at(*u.rule, index);
       if (!st)
-        return Plan::make_error(kNotSupported, "table " + u.rule->table() + " has no copy on slice " + q.slice);
+        return Plan::make_error(kNotSupported,
+                                "table " + u.rule->table() + " has no copy on slice " + q.slice);
       if (q.db.empty()) q.db = st->db;
       bool renamed = st->table != u.name->name.name;
       bool moved = u.name->has_schema() && st->db != u.name->schema.name;
@@ -364,7 +368,8 @@ class Planner {
     bool reprint = false;
     if (indexes.size() > 1) {
       if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_))
-        return Plan::make_error(kNotSupported, *err + " (tables: " + table_list(scan.sharded) + ")");
+        return Plan::make_error(kNotSupported,
+                                *err + " (tables: " + table_list(scan.sharded) + ")");
       plan.result = ResultMode::kMerge;
       reprint = true;
     }
@@ -451,13 +456,13 @@ class Planner {
     if (target->is_global()) {
       if (!scan.sharded.empty())
         return Plan::make_error(kNotSupported, "INSERT into global table " + target->table() +
-                                                   " from sharded table " + scan.sharded[0]->table() +
-                                                   " is not supported");
+                                                   " from sharded table " +
+                                                   scan.sharded[0]->table() + " is not supported");
       return global_write(ins, scan, *target);
     }
     if (ins.select) {
-      return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " + target->table() +
-                                                 " is not supported");
+      return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " +
+                                                 target->table() + " is not supported");
     }
     if (scan.sharded.size() > 1 || scan.has_unsharded)
       return Plan::make_error(kNotSupported, "INSERT into sharded table " + target->table() +
@@ -490,8 +495,8 @@ class Planner {
       key_exprs.push_back(key);
     } else {
       if (!ins.has_columns || ins.columns.empty())
-        return Plan::make_error(kNotSupported, "INSERT into sharded table " + target->table() +
-                                                   " needs a column list");
+        return Plan::make_error(
+            kNotSupported, "INSERT into sharded table " + target->table() + " needs a column list");
       int key_pos = -1;
       for (uint32_t i = 0; i < ins.columns.size(); ++i) {
         if (same_name(ins.columns[i].name, target->key())) key_pos = int(i);
@@ -510,7 +515,8 @@ class Planner {
       if (key_pos < 0) return missing_key(*target);
       for (auto* row : ins.rows) {
         if (uint32_t(key_pos) >= row->items.size())
-          return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
+          return Plan::make_error({1136, "21S01"},
+                                  "Column count doesn't match value count at row 1");
         key_exprs.push_back(row->items[key_pos]);
       }
     }
@@ -520,12 +526,16 @@ class Planner {
       auto v = constant_value(e, in_.params);
       if (!v)
         return Plan::make_error(kNotSupported, "the shard key " + target->key() + " of " +
-                                                   target->table() + " must be given as a constant");
+                                                   target->table() +
+                                                   " must be given as a constant");
       if (v->is_null())
-        return Plan::make_error({1048, "23000"}, "Column '" + target->key() + "' cannot be null: it is the shard key of " + target->table());
+        return Plan::make_error({1048, "23000"}, "Column '" + target->key() +
+                                                     "' cannot be null: it is the shard key of " +
+                                                     target->table());
       auto r = target->function()->find(*v);
       if (auto* err = std::get_if<ShardError>(&r))
-        return Plan::make_error(errc::kUnknownError, "shard key of " + target->table() + ": " + err->message);
+        return Plan::make_error(errc::kUnknownError,
+                                "shard key of " + target->table() + ": " + err->message);
       row_index.push_back(std::get<int>(r));
     }
     Plan plan;
@@ -577,8 +587,10 @@ class Planner {
   }
 
   Plan missing_key(const ShardRule& r) {
-    return Plan::make_error({1364, "HY000"}, "Field '" + r.key() + "' doesn't have a default value: it is the shard key of " +
-                                                 r.table() + " and must be given (or come from a global sequence)");
+    return Plan::make_error(
+        {1364, "HY000"}, "Field '" + r.key() +
+                             "' doesn't have a default value: it is the shard key of " + r.table() +
+                             " and must be given (or come from a global sequence)");
   }
 
   // ---- UPDATE / DELETE ----
@@ -634,10 +646,11 @@ class Planner {
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
     if (indexes.size() > 1 && has_order_or_limit)
-      return Plan::make_error(kNotSupported, "ORDER BY/LIMIT in UPDATE or DELETE over several shards is not supported");
+      return Plan::make_error(
+          kNotSupported, "ORDER BY/LIMIT in UPDATE or DELETE over several shards is not supported");
     // Single-table DELETE cannot take an alias, so its names are replaced without one.
-    bool alias_ok = stmt.kind == StatementKind::Update ||
-                    !static_cast<DeleteStatement&>(stmt).targets.empty();
+    bool alias_ok =
+        stmt.kind == StatementKind::Update || !static_cast<DeleteStatement&>(stmt).targets.empty();
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "shard";
@@ -657,14 +670,17 @@ class Planner {
     auto scan = scan_tables(stmt, rules_, in_.current_db);
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (stmt.kind == StatementKind::RenameTable)
-      return Plan::make_error(kNotSupported, "RENAME TABLE of sharded or global tables is not supported: change the shard rules instead");
+      return Plan::make_error(kNotSupported,
+                              "RENAME TABLE of sharded or global tables is not supported: change "
+                              "the shard rules instead");
     if (scan.has_unsharded || scan.sharded.size() + scan.globals.size() > 1) {
       return Plan::make_error(kNotSupported,
                               "DDL naming a sharded or global table together with other tables is "
                               "not supported: run one statement per table");
     }
     if (stmt.kind == StatementKind::CreateTable && static_cast<CreateTableStatement&>(stmt).select)
-      return Plan::make_error(kNotSupported, "CREATE TABLE ... SELECT for a sharded or global table is not supported");
+      return Plan::make_error(
+          kNotSupported, "CREATE TABLE ... SELECT for a sharded or global table is not supported");
     const ShardRule& rule = scan.sharded.empty() ? *scan.globals[0] : *scan.sharded[0];
     Plan plan;
     plan.kind = PlanKind::kRoute;

@@ -29,8 +29,8 @@ namespace {
 bool is_unmergeable_aggregate(const Function& f) {
   if (f.over || !f.over_name.empty() || !f.schema.empty()) return false;
   static constexpr std::string_view kNames[] = {
-      "bit_and",  "bit_or",      "bit_xor",  "std",        "stddev",     "stddev_pop",
-      "stddev_samp", "variance", "var_pop",  "var_samp",   "json_arrayagg", "json_objectagg"};
+      "bit_and",     "bit_or",   "bit_xor", "std",      "stddev",        "stddev_pop",
+      "stddev_samp", "variance", "var_pop", "var_samp", "json_arrayagg", "json_objectagg"};
   for (auto n : kNames) {
     if (same_name(f.name, n)) return true;
   }
@@ -144,7 +144,8 @@ class SelectMerger {
     if (s_.options & kSelCalcFoundRows)
       return std::string("SQL_CALC_FOUND_ROWS over several shards is not supported");
     if (s_.with_rollup) return std::string("WITH ROLLUP over several shards is not supported");
-    if (!s_.windows.empty()) return std::string("window functions over several shards are not supported");
+    if (!s_.windows.empty())
+      return std::string("window functions over several shards are not supported");
     if (q_.limit && (q_.limit->rows_examined || q_.limit->with_ties))
       return std::string("this LIMIT form over several shards is not supported");
     if (q_.procedure) return std::string("PROCEDURE over several shards is not supported");
@@ -153,9 +154,21 @@ class SelectMerger {
     for (uint32_t i = 0; i < visible_; ++i) {
       if (s_.items[i].expr->kind == ExprKind::Star) has_star_ = true;
       item_canon_.push_back(s_.items[i].expr->kind == ExprKind::Star ? std::string()
-                                                                       : canonical(s_.items[i].expr));
+                                                                     : canonical(s_.items[i].expr));
     }
 
+    // Ordered GROUP_CONCATs first: their ORDER BY keys must lead the extra group columns.
+    for (uint32_t i = 0; i < visible_; ++i) {
+      Expr* e = s_.items[i].expr;
+      if (e->kind != ExprKind::Function) continue;
+      auto* f = static_cast<Function*>(e);
+      if (aggregate_kind(*f) != AggregateKind::kGroupConcat || f->order.empty()) continue;
+      for (uint32_t k = 0; k < f->order.size(); ++k) {
+        if (contains_aggregate(f->order[k].expr) ||
+            !ordered_decomposition(k, f->order[k].expr, f->order[k].dir == 2))
+          break;
+      }
+    }
     // Aggregates in the select list.
     for (uint32_t i = 0; i < visible_; ++i) {
       Expr* e = s_.items[i].expr;
@@ -177,7 +190,8 @@ class SelectMerger {
     }
     bool grouped = !m_.aggregates.empty() || !s_.group_by.empty();
     if (grouped && has_star_)
-      return std::string("SELECT * with GROUP BY or aggregates over several shards is not supported");
+      return std::string(
+          "SELECT * with GROUP BY or aggregates over several shards is not supported");
     m_.grouped = grouped;
 
     // GROUP BY keys.
@@ -204,7 +218,9 @@ class SelectMerger {
     }
     // HAVING.
     if (s_.having) {
-      if (!grouped) return std::string("HAVING without GROUP BY or aggregates over several shards is not supported");
+      if (!grouped)
+        return std::string(
+            "HAVING without GROUP BY or aggregates over several shards is not supported");
       if (auto err = map_having(s_.having)) return err;
       m_.having.expr = s_.having;
       s_.having = nullptr;
@@ -222,22 +238,21 @@ class SelectMerger {
         m_.offset = *o;
       }
     }
-    if (distinct_arg_) {
-      // Shards group by the DISTINCT aggregate's argument too; the merge counts its values.
-      m_.distinct_column = *distinct_arg_;
-    }
     m_.distinct = (s_.options & (kSelDistinct | kSelDistinctRow)) != 0;
 
     // Shard-side rewrite.
     if (grouped) {
       ArenaVec<OrderItem> order;
       for (auto& g : s_.group_by) order.push(arena_, OrderItem{g.expr, 0});
-      if (distinct_arg_expr_) {
-        s_.group_by.push(arena_, OrderItem{distinct_arg_expr_, 0});
-        order.push(arena_, OrderItem{distinct_arg_expr_, 0});
+      // DISTINCT aggregates and ordered GROUP_CONCATs: shards group by their arguments too;
+      // the merge then sees each (group, value) once per shard.
+      for (auto& d : decomposition_) {
+        s_.group_by.push(arena_, OrderItem{d.expr, 0});
+        order.push(arena_, OrderItem{d.expr, uint8_t(d.descending ? 2 : 0)});
       }
-      for (uint32_t i = 0; i < m_.group_by.size(); ++i) m_.shard_order.push_back({m_.group_by[i], false});
-      if (distinct_arg_) m_.shard_order.push_back({*distinct_arg_, false});
+      for (uint32_t i = 0; i < m_.group_by.size(); ++i)
+        m_.shard_order.push_back({m_.group_by[i], false});
+      for (auto& d : decomposition_) m_.shard_order.push_back({d.column, d.descending});
       q_.order_by = order;
       q_.limit = nullptr;
     } else if (m_.distinct) {
@@ -290,14 +305,16 @@ class SelectMerger {
   // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.
   Resolved resolve(Expr* e, bool prefer_alias) {
     if (auto pos = literal_count(e)) {
-      if (*pos < 1 || (!has_star_ && *pos > visible_)) return fail("unknown column position " + std::to_string(*pos));
+      if (*pos < 1 || (!has_star_ && *pos > visible_))
+        return fail("unknown column position " + std::to_string(*pos));
       return Resolved(uint32_t(*pos - 1));
     }
     if (!has_star_) {
       if (prefer_alias && e->kind == ExprKind::Column && static_cast<ColumnRef*>(e)->n == 1) {
         auto name = static_cast<ColumnRef*>(e)->column().name;
         for (uint32_t i = 0; i < visible_; ++i) {
-          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name)) return Resolved(i);
+          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name))
+            return Resolved(i);
         }
       }
       std::string c = canonical(e);
@@ -307,7 +324,8 @@ class SelectMerger {
       if (!prefer_alias && e->kind == ExprKind::Column && static_cast<ColumnRef*>(e)->n == 1) {
         auto name = static_cast<ColumnRef*>(e)->column().name;
         for (uint32_t i = 0; i < visible_; ++i) {
-          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name)) return Resolved(i);
+          if (!s_.items[i].alias.empty() && same_name(s_.items[i].alias.name, name))
+            return Resolved(i);
         }
       }
     }
@@ -341,40 +359,113 @@ class SelectMerger {
     return f;
   }
 
+  // Adds `e` to the columns every shard also groups by (and orders by, after the group keys).
+  // GROUP_CONCAT(... ORDER BY x) needs its x first among them, so values reach the merge in
+  // x order within each group.
+  std::optional<uint32_t> decomposition_column(Expr* e, bool descending, bool must_be_first) {
+    std::string c = canonical(e);
+    for (size_t i = 0; i < decomposition_.size(); ++i) {
+      auto& d = decomposition_[i];
+      if (d.canon != c) continue;
+      if (must_be_first && (i != 0 || d.descending != descending || d.ordered)) return std::nullopt;
+      if (must_be_first) d.ordered = true;
+      return d.column;
+    }
+    if (must_be_first && !decomposition_.empty()) return std::nullopt;
+    Decomposition d;
+    d.canon = c;
+    d.expr = e;
+    d.descending = descending;
+    d.ordered = must_be_first;
+    d.column = append_hidden(e);
+    decomposition_.push_back(d);
+    return d.column;
+  }
+
+  // The i-th ORDER BY key of a GROUP_CONCAT must be the i-th decomposition column.
+  std::optional<uint32_t> ordered_decomposition(uint32_t i, Expr* e, bool descending) {
+    std::string c = canonical(e);
+    if (i < decomposition_.size()) {
+      auto& d = decomposition_[i];
+      if (d.canon != c || d.descending != descending || !d.ordered) return std::nullopt;
+      return d.column;
+    }
+    if (i != decomposition_.size()) return std::nullopt;
+    for (auto& d : decomposition_) {
+      if (!d.ordered) return std::nullopt;  // an unordered DISTINCT argument came first
+    }
+    Decomposition d;
+    d.canon = c;
+    d.expr = e;
+    d.descending = descending;
+    d.ordered = true;
+    d.column = append_hidden(e);
+    decomposition_.push_back(d);
+    return d.column;
+  }
+
   std::optional<std::string> add_aggregate(uint32_t column, Function& f, AggregateKind kind) {
     if (f.limit) return std::string("GROUP_CONCAT ... LIMIT over several shards is not supported");
     AggregateColumn a;
     a.column = column;
     a.kind = kind;
-    if (f.distinct) {
-      if (f.args.size() != 1)
-        return "aggregate " + display(&f) + " over several shards needs exactly one argument";
-      std::string arg = canonical(f.args[0]);
-      if (distinct_arg_ && distinct_canon_ != arg)
-        return std::string("DISTINCT aggregates over different expressions cannot be combined across shards");
-      if (!distinct_arg_) {
-        distinct_canon_ = arg;
-        distinct_arg_expr_ = f.args[0];
-        distinct_arg_ = append_hidden(f.args[0]);
-      }
-      switch (kind) {
-        case AggregateKind::kCount: a.kind = AggregateKind::kCountDistinct; break;
-        case AggregateKind::kSum: a.kind = AggregateKind::kSumDistinct; break;
-        case AggregateKind::kAvg: a.kind = AggregateKind::kAvgDistinct; break;
-        case AggregateKind::kMin:
-        case AggregateKind::kMax: break;  // DISTINCT changes nothing
-        default:
-          return "aggregate " + display(&f) + " over several shards is not supported";
-      }
-    } else if (kind == AggregateKind::kGroupConcat) {
-      if (!f.order.empty())
-        return std::string("GROUP_CONCAT(... ORDER BY ...) over several shards is not supported: "
-                           "the order across shards cannot be rebuilt from partial strings");
+    if (kind == AggregateKind::kGroupConcat) {
       if (f.separator) {
         if (f.separator->kind != ExprKind::Literal)
           return std::string("GROUP_CONCAT SEPARATOR must be a string literal");
         a.separator.clear();
         decode_string_literal(static_cast<Literal*>(f.separator)->text, a.separator);
+      }
+      if (!f.order.empty()) {
+        // Shards also group by the ORDER BY expressions, first among the extra group columns;
+        // each shard's partial then covers one (group, order values) combination, and the
+        // k-way merge delivers the partials in that order.
+        if (f.distinct && (f.args.size() != 1 || f.order.size() != 1 ||
+                           canonical(f.order[0].expr) != canonical(f.args[0])))
+          return std::string(
+              "GROUP_CONCAT(DISTINCT ...) over several shards can only be ordered "
+              "by its own single argument");
+        for (uint32_t i = 0; i < f.order.size(); ++i) {
+          if (contains_aggregate(f.order[i].expr))
+            return std::string("GROUP_CONCAT ordered by an aggregate is not supported");
+          auto col = ordered_decomposition(i, f.order[i].expr, f.order[i].dir == 2);
+          if (!col)
+            return std::string(
+                "GROUP_CONCATs with different ORDER BY, or with DISTINCT "
+                "aggregates of other expressions, cannot be combined across shards");
+          if (i == 0) a.argument_column = *col;
+        }
+        if (f.distinct) a.kind = AggregateKind::kGroupConcatDistinct;
+      } else if (f.distinct) {
+        if (f.args.size() != 1)
+          return "aggregate " + display(&f) + " over several shards needs exactly one argument";
+        auto col = decomposition_column(f.args[0], false, false);
+        a.argument_column = *col;
+        a.kind = AggregateKind::kGroupConcatDistinct;
+      }
+    } else if (f.distinct) {
+      if (f.args.size() != 1)
+        return "aggregate " + display(&f) + " over several shards needs exactly one argument";
+      switch (kind) {
+        case AggregateKind::kCount:
+          a.kind = AggregateKind::kCountDistinct;
+          break;
+        case AggregateKind::kSum:
+          a.kind = AggregateKind::kSumDistinct;
+          break;
+        case AggregateKind::kAvg:
+          a.kind = AggregateKind::kAvgDistinct;
+          break;
+        case AggregateKind::kMin:
+        case AggregateKind::kMax:
+          break;  // DISTINCT changes nothing
+        default:
+          return "aggregate " + display(&f) + " over several shards is not supported";
+      }
+      if (a.kind != kind) {
+        auto col = decomposition_column(f.args[0], false, false);
+        if (!col) return std::string("internal error: decomposition column");
+        a.argument_column = *col;
       }
     } else if (kind == AggregateKind::kAvg) {
       if (f.args.size() != 1) return std::string("AVG needs one argument");
@@ -420,10 +511,21 @@ class SelectMerger {
       case ExprKind::Binary: {
         auto* b = static_cast<Binary*>(e);
         switch (b->op) {
-          case BinaryOp::Or: case BinaryOp::OrOr: case BinaryOp::Xor: case BinaryOp::And:
-          case BinaryOp::Eq: case BinaryOp::NullSafeEq: case BinaryOp::Ne: case BinaryOp::Lt:
-          case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: case BinaryOp::Add:
-          case BinaryOp::Sub: case BinaryOp::Mul: case BinaryOp::Div:
+          case BinaryOp::Or:
+          case BinaryOp::OrOr:
+          case BinaryOp::Xor:
+          case BinaryOp::And:
+          case BinaryOp::Eq:
+          case BinaryOp::NullSafeEq:
+          case BinaryOp::Ne:
+          case BinaryOp::Lt:
+          case BinaryOp::Le:
+          case BinaryOp::Gt:
+          case BinaryOp::Ge:
+          case BinaryOp::Add:
+          case BinaryOp::Sub:
+          case BinaryOp::Mul:
+          case BinaryOp::Div:
             break;
           default:
             return std::string("this HAVING operator over several shards is not supported");
@@ -433,7 +535,8 @@ class SelectMerger {
       }
       case ExprKind::IsTest: {
         auto* t = static_cast<IsTest*>(e);
-        if (t->what != IsWhat::Null) return std::string("IS TRUE/FALSE in HAVING over several shards is not supported");
+        if (t->what != IsWhat::Null)
+          return std::string("IS TRUE/FALSE in HAVING over several shards is not supported");
         return map_having(t->operand);
       }
       case ExprKind::Between: {
@@ -464,9 +567,14 @@ class SelectMerger {
   bool has_star_ = false;
   std::vector<std::string> item_canon_;
   std::vector<std::pair<std::string, uint32_t>> hidden_aggregates_;
-  std::optional<uint32_t> distinct_arg_;
-  Expr* distinct_arg_expr_ = nullptr;
-  std::string distinct_canon_;
+  struct Decomposition {
+    std::string canon;
+    Expr* expr = nullptr;
+    uint32_t column = 0;
+    bool descending = false;
+    bool ordered = false;  // a GROUP_CONCAT's ORDER BY relies on its position
+  };
+  std::vector<Decomposition> decomposition_;
 };
 
 }  // namespace

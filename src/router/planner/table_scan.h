@@ -15,9 +15,9 @@ namespace tessera::router {
 struct TableUse {
   sql::TableName* node = nullptr;  // null for names held as bare ObjectName (DELETE targets)
   sql::ObjectName* name = nullptr;
-  std::string db;                 // logical db it resolves to (explicit schema or current db)
+  std::string db;                   // logical db it resolves to (explicit schema or current db)
   const ShardRule* rule = nullptr;  // null: unsharded, lives on the default slice
-  bool in_subquery = false;       // below a subquery/derived table (not the statement's own FROM)
+  bool in_subquery = false;         // below a subquery/derived table (not the statement's own FROM)
   // The name columns use to qualify this table: its alias, else the table name.
   std::string_view qualifier() const;
 };

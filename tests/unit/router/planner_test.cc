@@ -110,7 +110,8 @@ TEST_F(PlannerTest, HostileNamesAndAliases) {
             "SELECT `t`.`id`, t.`col` FROM `db_ks`.`tbl_ks_0000` AS t WHERE t.id = 3");
   p = plan("SELECT tbl_ks.id FROM TBL_KS WHERE tbl_ks.id = 3");
   ASSERT_EQ(p.queries.size(), 1u);
-  EXPECT_EQ(p.queries[0].sql, "SELECT tbl_ks.id FROM `tbl_ks_0000` AS `TBL_KS` WHERE tbl_ks.id = 3");
+  EXPECT_EQ(p.queries[0].sql,
+            "SELECT tbl_ks.id FROM `tbl_ks_0000` AS `TBL_KS` WHERE tbl_ks.id = 3");
   // A string that looks like a table name is not a table.
   p = plan("SELECT 'tbl_ks' FROM tbl_ks WHERE id = 3 AND name = 'tbl_ks_0001'");
   EXPECT_EQ(p.queries[0].sql,
@@ -150,15 +151,19 @@ TEST_F(PlannerTest, AvgBecomesSumAndCount) {
 TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
   auto p = plan("SELECT COUNT(DISTINCT name) FROM tbl_ks");
   ASSERT_EQ(p.queries.size(), 3u);
-  ASSERT_TRUE(p.merge.distinct_column.has_value());
   EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kCountDistinct);
+  EXPECT_EQ(p.merge.aggregates[0].argument_column, kHiddenBase + 0);
   EXPECT_NE(p.queries[0].sql.find("GROUP BY name"), std::string::npos) << p.queries[0].sql;
 }
 
 TEST_F(PlannerTest, UnmergeableQueriesAreRefused) {
   EXPECT_EQ(plan("SELECT COUNT(*) + 1 FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").kind, PlanKind::kError);
-  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind,
+            PlanKind::kError);
+  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w, v) FROM tbl_ks").kind, PlanKind::kRoute);
+  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kRoute);
   // On one shard everything is the server's business.
   EXPECT_EQ(plan("SELECT COUNT(*) + 1 FROM tbl_ks WHERE id = 1").kind, PlanKind::kRoute);
 }
@@ -170,7 +175,8 @@ TEST_F(PlannerTest, JoinsStayOnOneShardOrAreRefused) {
   EXPECT_NE(p.queries[1].sql.find("`tbl_ks2_0001` AS `tbl_ks2`"), std::string::npos);
   p = plan("SELECT * FROM tbl_global g JOIN tbl_ks k ON k.id = g.id WHERE k.id = 2");
   ASSERT_EQ(p.queries.size(), 1u);
-  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM tbl_global g JOIN `tbl_ks_0002` k ON k.id = g.id WHERE k.id = 2");
+  EXPECT_EQ(p.queries[0].sql,
+            "SELECT * FROM tbl_global g JOIN `tbl_ks_0002` k ON k.id = g.id WHERE k.id = 2");
   // Not on the keys: refused, naming both tables.
   p = plan("SELECT * FROM tbl_ks a JOIN tbl_ks2 b ON a.name = b.name");
   ASSERT_EQ(p.kind, PlanKind::kError);
