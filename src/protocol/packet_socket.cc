@@ -17,6 +17,9 @@ constexpr size_t kShrinkAbove = 1024 * 1024;
 
 PacketSocket::PacketSocket(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
   buf_.resize(kInitialBuffer);
+  // Synchronous sends below must never block the event loop.
+  std::error_code ec;
+  if (socket_.is_open()) socket_.non_blocking(true, ec);
 }
 
 PacketSocket::~PacketSocket() = default;
@@ -104,6 +107,18 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
 }
 
 asio::awaitable<void> PacketSocket::write(std::string_view bytes) {
+  if (!tls_ && !bytes.empty()) {
+    // Nearly every reply fits in the socket's send buffer: send it now. An
+    // async_write that completes at once still goes through the event loop
+    // (a posted completion, and an extra epoll_wait before it runs).
+    std::error_code ec;
+    size_t n = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      throw std::system_error(ec);
+    }
+    bytes.remove_prefix(n);
+    if (bytes.empty()) co_return;
+  }
   if (tls_) {
     co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
                                asio::use_awaitable);
