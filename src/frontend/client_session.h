@@ -16,6 +16,7 @@
 #include "config/loaded_config.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
+#include "protocol/statement_packets.h"
 #include "router/plan.h"
 #include "router/shard_rule.h"
 #include "session/pin_reasons.h"
@@ -41,6 +42,7 @@ struct ClientStatement {
   uint16_t num_columns = 0;
   std::string param_types;                    // last types the client bound
   std::map<uint16_t, std::string> long_data;  // COM_STMT_SEND_LONG_DATA, by parameter
+  bool sharded = false;                       // touches shard rules: planned at each EXECUTE
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -96,7 +98,20 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     const backend::BackendConnection* last = nullptr;  // MRU stickiness
     bool in_txn = false;  // BEGIN sent on behalf of the client's transaction
   };
-  struct ConnSwap;
+  // Swaps a slice's connection into conn_/pool_ so the relay code (which works on conn_)
+  // can stream its result; swaps back when the scope ends, however it ends.
+  struct ConnSwap {
+    ClientSession& s;
+    SliceConnection& sc;
+    ConnSwap(ClientSession& session, SliceConnection& slice) : s(session), sc(slice) { swap(); }
+    ~ConnSwap() { swap(); }
+    ConnSwap(const ConnSwap&) = delete;
+    ConnSwap& operator=(const ConnSwap&) = delete;
+    void swap() {
+      std::swap(s.conn_, sc.conn);
+      std::swap(s.pool_, sc.pool);
+    }
+  };
   asio::awaitable<bool> try_sharded(std::string_view sql, const sql::StatementInfo& info);
   sql::ParseResult parse_for_plan(std::string_view sql);
   asio::awaitable<void> execute_plan(router::Plan& plan, const sql::StatementInfo& info);
@@ -115,7 +130,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void drop_slices();
 
   // merged_result.cc: scatter SELECTs combined by exec/ operators.
-  asio::awaitable<void> run_merge(const router::Plan& plan);
+  // binary_rows: the client asked through COM_STMT_EXECUTE, rows go out in binary form.
+  asio::awaitable<void> run_merge(const router::Plan& plan, bool binary_rows = false);
+
+  // sharded_statements.cc: prepared statements that touch shard rules. PREPARE learns the
+  // parameters and columns from the first sub-table; EXECUTE plans with the bound values.
+  asio::awaitable<bool> try_prepare_sharded(std::string_view payload);
+  asio::awaitable<void> execute_sharded(uint32_t id, ClientStatement& stmt,
+                                        protocol::StmtExecuteView& view);
 
   // result_relay.cc
   asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);

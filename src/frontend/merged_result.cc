@@ -11,6 +11,7 @@
 #include "exec/merge_pipeline.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
+#include "protocol/binary_values.h"
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
@@ -189,7 +190,7 @@ class HavingBuilder {
 
 }  // namespace
 
-asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan) {
+asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool binary_rows) {
   const size_t n = plan.queries.size();
   std::vector<ShardStream> streams(n);
   std::set<std::string> slices_used;
@@ -418,6 +419,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan) {
 
     // Rows: the pipeline says which shard it needs next.
     exec::Row row;
+    std::string binary_row;
+    std::vector<ColumnDefinition> visible_defs(streams[0].columns.begin(),
+                                               streams[0].columns.begin() + long(visible));
     bool complete = false;
     for (;;) {
       auto polled = pipeline->next(row);
@@ -426,7 +430,20 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan) {
         break;
       }
       if (*polled == exec::MergePipeline::Poll::kRow) {
-        emit(row.payload(), cseq);
+        if (binary_rows) {
+          binary_row.clear();
+          std::string why;
+          if (!text_row_to_binary(row.payload(), visible_defs, binary_row, &why)) {
+            merge_error = exec::MergeError{errc::kUnknownError,
+                                           "cannot encode a merged row for "
+                                           "the binary protocol: " +
+                                               why};
+            break;
+          }
+          emit(binary_row, cseq);
+        } else {
+          emit(row.payload(), cseq);
+        }
         if (out_.size() >= 128 * 1024) co_await flush();
         continue;
       }

@@ -55,19 +55,6 @@ std::string command_packet(std::string_view sql) {
 
 }  // namespace
 
-// Swaps a slice's connection into conn_/pool_ so the relay code (which works on conn_) can
-// stream its result; swaps back when the scope ends, however it ends.
-struct ClientSession::ConnSwap {
-  ClientSession& s;
-  SliceConnection& sc;
-  ConnSwap(ClientSession& session, SliceConnection& slice) : s(session), sc(slice) { swap(); }
-  ~ConnSwap() { swap(); }
-  void swap() {
-    std::swap(s.conn_, sc.conn);
-    std::swap(s.pool_, sc.pool);
-  }
-};
-
 bool ClientSession::slices_in_transaction() const {
   for (auto& [name, sc] : slice_conns_) {
     if (sc.conn && (sc.in_txn || (sc.conn->status_flags & status::kInTrans))) return true;

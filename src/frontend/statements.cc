@@ -31,6 +31,7 @@ constexpr size_t kMaxPreparedPerConnection = 512;
 
 asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   worker_.context().counters.queries++;
+  if (rules_ && co_await try_prepare_sharded(payload)) co_return;
   uint32_t id = next_statement_id_++;
   ClientStatement stmt;
   stmt.sql = std::string(payload.substr(1));
@@ -76,6 +77,10 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   if (stmt.num_params > 0 && stmt.param_types.empty()) {
     co_await send_error(errc::kWrongArguments,
                         "Incorrect arguments to mysqld_stmt_execute: parameter types never bound");
+    co_return;
+  }
+  if (stmt.sharded) {
+    co_await execute_sharded(id, stmt, *view);
     co_return;
   }
   if (!co_await ensure_backend()) co_return;

@@ -29,6 +29,11 @@ struct PlanInput {
   const ShardRuleSet* rules = nullptr;
   std::string_view current_db;                      // the session's logical database
   const std::vector<ShardValue>* params = nullptr;  // bound '?' values (prepared statements)
+  // Text to print in place of each '?' (SQL literals); null keeps the placeholders.
+  const std::vector<std::string>* param_literals = nullptr;
+  // COM_STMT_PREPARE: parameter values are unknown; plan for the first sub-table only, to
+  // learn the statement's parameters and columns there.
+  bool metadata_only = false;
   SequenceSource* sequences = nullptr;
   const std::vector<config::GlobalSequence>* sequence_config = nullptr;
 };

@@ -33,6 +33,7 @@ USERS = {
     "app": "app_pw",
     "sbtest": "sbtest",
     "sha2user": "sha2_pw",
+    "shard": "shard_pw",  # the sharded namespace (config/it_shard.json.in)
 }
 
 

@@ -44,10 +44,16 @@ const SubTable* sub_table_on(const ShardRule& rule, std::string_view slice) {
 class NameHooks : public WriterHooks {
  public:
   std::unordered_map<const ObjectName*, std::string> names;
+  const std::vector<std::string>* param_literals = nullptr;
   bool table_name(const ObjectName& n, std::string& out) const override {
     auto it = names.find(&n);
     if (it == names.end()) return false;
     out += it->second;
+    return true;
+  }
+  bool param(const Param& p, std::string& out) const override {
+    if (!param_literals || p.index >= param_literals->size()) return false;
+    out += (*param_literals)[p.index];
     return true;
   }
 };
@@ -290,6 +296,7 @@ class Planner {
         }
       }
     }
+    if (in_.metadata_only) return IndexSet{lead.sub_tables().front().index};
     if (!result) {
       IndexSet all;
       for (auto& st : lead.sub_tables()) all.insert(st.index);
@@ -308,6 +315,7 @@ class Planner {
     ShardQuery q;
     q.index = index;
     NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
     if (index >= 0) {
       const SubTable* lead = sub_table_at(*scan.sharded[0], index);
       if (!lead)
@@ -481,7 +489,7 @@ class Planner {
       for (auto& a : ins.set) {
         if (same_name(a.column->column().name, target->key())) key = a.value;
       }
-      if (!key && seq && same_name(seq->pk_name, target->key())) {
+      if (!key && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
         auto id = take_ids(*target, 1);
         if (!id) return sequence_exhausted(*target);
         generated = *id;
@@ -491,8 +499,8 @@ class Planner {
         key = number_literal(*id);
         ins.set.push(arena_, Assignment{col, key});
       }
-      if (!key) return missing_key(*target);
-      key_exprs.push_back(key);
+      if (!key && !in_.metadata_only) return missing_key(*target);
+      if (key) key_exprs.push_back(key);
     } else {
       if (!ins.has_columns || ins.columns.empty())
         return Plan::make_error(
@@ -501,7 +509,7 @@ class Planner {
       for (uint32_t i = 0; i < ins.columns.size(); ++i) {
         if (same_name(ins.columns[i].name, target->key())) key_pos = int(i);
       }
-      if (key_pos < 0 && seq && same_name(seq->pk_name, target->key())) {
+      if (key_pos < 0 && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
         auto first = take_ids(*target, ins.rows.size());
         if (!first) return sequence_exhausted(*target);
         generated = *first;
@@ -512,8 +520,9 @@ class Planner {
           ins.rows[r]->items.push(arena_, number_literal(*first + r));
         key_pos = int(ins.columns.size() - 1);
       }
-      if (key_pos < 0) return missing_key(*target);
+      if (key_pos < 0 && !in_.metadata_only) return missing_key(*target);
       for (auto* row : ins.rows) {
+        if (key_pos < 0) break;
         if (uint32_t(key_pos) >= row->items.size())
           return Plan::make_error({1136, "21S01"},
                                   "Column count doesn't match value count at row 1");
@@ -522,6 +531,11 @@ class Planner {
     }
     // Sub-table of every row.
     std::vector<int> row_index;
+    if (in_.metadata_only) {
+      // Parameters unknown: every row "goes" to the first sub-table.
+      row_index.assign(std::max<size_t>(1, ins.rows.size()), target->sub_tables().front().index);
+      key_exprs.clear();
+    }
     for (auto* e : key_exprs) {
       auto v = constant_value(e, in_.params);
       if (!v)

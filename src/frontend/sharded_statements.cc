@@ -1,0 +1,276 @@
+// Prepared statements in namespaces with shard rules. A statement that touches a sharded or
+// global table cannot be prepared once on the default slice: which sub-tables it reaches
+// depends on the values bound at each EXECUTE. So:
+//  - PREPARE plans it for the first sub-table only and prepares that text there, which gives
+//    the client the real parameter count and column definitions;
+//  - EXECUTE decodes the bound values and plans again. One target: the rewritten statement is
+//    prepared on that slice's connection and executed in binary, relayed as it comes. Several
+//    targets: the values are printed into the SQL as literals, the queries run as text, and
+//    a merged result goes back in binary rows.
+#include <spdlog/spdlog.h>
+
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/binary_values.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+#include "protocol/wire_writer.h"
+#include "router/planner.h"
+#include "sql/parser.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+
+constexpr ErrorCode kNotSupported{1235, "42000"};
+
+router::ShardValue shard_value(const ParamValue& v) {
+  switch (v.kind) {
+    case ParamValue::Kind::kNull:
+      return router::ShardValue::null();
+    case ParamValue::Kind::kInt:
+      return router::ShardValue::of(v.i);
+    case ParamValue::Kind::kUInt:
+      return router::ShardValue::of_unsigned(v.u);
+    case ParamValue::Kind::kDouble: {
+      std::string text;
+      append_sql_literal(text, v);
+      return router::ShardValue::of(std::move(text));
+    }
+    case ParamValue::Kind::kTemporal:
+      return router::ShardValue::of(v.bytes);
+    case ParamValue::Kind::kBytes: {
+      // A string that spells an integer compares as that integer (see key_ranges.cc).
+      const std::string& s = v.bytes;
+      size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+      bool digits = i < s.size() && s.size() - i <= 18;
+      for (size_t k = i; digits && k < s.size(); ++k) digits = s[k] >= '0' && s[k] <= '9';
+      if (digits) return router::ShardValue::of(int64_t(std::stoll(s)));
+      return router::ShardValue::of(s);
+    }
+  }
+  return router::ShardValue::null();
+}
+
+}  // namespace
+
+asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payload) {
+  std::string_view sql = payload.substr(1);
+  if (!arena_) arena_ = std::make_unique<sql::Arena>();
+  arena_->reset();
+  sql::ParseResult parsed = parse_for_plan(sql);
+  if (!parsed.ok()) co_return false;  // the backend's PREPARE reports the syntax error
+  router::PlanInput in;
+  in.rules = rules_.get();
+  in.current_db = state_.db;
+  in.metadata_only = true;
+  in.sequence_config = &namespace_->global_sequences;
+  router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
+  if (plan.kind == router::PlanKind::kDefaultSlice) co_return false;
+  if (plan.kind == router::PlanKind::kError) {
+    co_await send_error(plan.error.code, plan.error.message);
+    co_return true;
+  }
+  if (plan.kind != router::PlanKind::kRoute || plan.result == router::ResultMode::kShowTables ||
+      plan.queries.empty()) {
+    co_await send_error(kNotSupported,
+                        "this statement cannot be prepared in a sharded namespace; send it as "
+                        "a plain query");
+    co_return true;
+  }
+  const router::ShardQuery& q = plan.queries[0];
+  auto* c = co_await slice_connection(q.slice, q.db);
+  if (!c) co_return true;
+  uint32_t id = next_statement_id_++;
+  ClientStatement stmt;
+  stmt.sql = std::string(sql);
+  stmt.sharded = true;
+  statements_[id] = stmt;
+  std::string packet;
+  packet.push_back(static_cast<char>(Command::kStmtPrepare));
+  packet += q.sql;
+  std::optional<std::string> failure;
+  const bool on_default = c == conn_.get();
+  bool prepared_ok = false;
+  auto prepare_there = [&]() -> asio::awaitable<void> {
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(packet, seq);
+    co_await relay_response(RelayMode::kPrepare, id);
+    prepared_ok = conn_->prepared.count(stmt.sql) != 0;
+    // relay_response filed the backend statement under the client's text; it was only
+    // prepared for its metadata. Close it; EXECUTE prepares the text it needs.
+    co_await conn_->close_prepared(stmt.sql);
+  };
+  if (on_default) {
+    try {
+      co_await prepare_there();
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+  } else {
+    auto& sc = slice_conns_[q.slice];
+    ConnSwap swap(*this, sc);
+    try {
+      co_await prepare_there();
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+  }
+  if (failure) {
+    statements_.erase(id);
+    if (on_default) {
+      co_await send_backend_failure(*failure);
+    } else {
+      auto& sc = slice_conns_[q.slice];
+      if (sc.conn) sc.pool->discard(std::move(sc.conn));
+      co_await send_slice_failure(q.slice, *failure);
+    }
+    co_return true;
+  }
+  if (!prepared_ok) statements_.erase(id);  // the backend refused it (its ERR went to the client)
+  keep_for_diagnostics_ = false;
+  release_slices();
+  if (conn_) after_statement(nullptr);
+  co_return true;
+}
+
+asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatement& stmt,
+                                                     StmtExecuteView& view) {
+  (void)id;
+  DecodedParams params =
+      decode_execute_params(view, stmt.param_types, stmt.num_params, stmt.long_data);
+  if (!params.ok()) {
+    co_await send_error(errc::kMalformedPacket, "malformed COM_STMT_EXECUTE: " + params.error);
+    co_return;
+  }
+  std::vector<router::ShardValue> values;
+  values.reserve(params.values.size());
+  for (auto& p : params.values) values.push_back(shard_value(p));
+  if (!arena_) arena_ = std::make_unique<sql::Arena>();
+  arena_->reset();
+  sql::ParseResult parsed = parse_for_plan(stmt.sql);
+  if (!parsed.ok()) {
+    co_await send_error(ErrorCode{1064, "42000"}, parsed.error.message);
+    co_return;
+  }
+  router::PlanInput in;
+  in.rules = rules_.get();
+  in.current_db = state_.db;
+  in.params = &values;
+  in.sequences = &worker_.sequences();
+  in.sequence_config = &namespace_->global_sequences;
+  router::Plan plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
+  if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
+    if (!co_await refill_sequence(plan.needs_sequence)) co_return;
+    arena_->reset();
+    parsed = parse_for_plan(stmt.sql);
+    plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
+  }
+  if (plan.kind == router::PlanKind::kError) {
+    co_await send_error(plan.error.code, plan.error.message);
+    co_return;
+  }
+  if (plan.kind != router::PlanKind::kRoute || plan.queries.empty() ||
+      plan.result == router::ResultMode::kShowTables) {
+    co_await send_error(kNotSupported,
+                        "this statement cannot be executed as a prepared statement in a sharded "
+                        "namespace; send it as a plain query");
+    co_return;
+  }
+  if (plan.result == router::ResultMode::kRelay && plan.generated_id == 0) {
+    // One target: prepare the rewritten text there and pass the execution through.
+    const router::ShardQuery& q = plan.queries[0];
+    auto* c = co_await slice_connection(q.slice, q.db);
+    if (!c) co_return;
+    const bool on_default = c == conn_.get();
+    std::optional<std::string> failure;
+    std::optional<ErrPacket> refused;
+    view.flags = 0;  // no server-side cursors across a router: rows are sent at once
+    auto run_there = [&]() -> asio::awaitable<void> {
+      ErrPacket err;
+      const backend::BackendStatement* bs = co_await conn_->ensure_prepared(q.sql, err);
+      if (!bs) {
+        refused = err;
+        co_return;
+      }
+      for (auto& [param, data] : stmt.long_data) {
+        std::string packet;
+        WireWriter w(packet);
+        w.u8(static_cast<uint8_t>(Command::kStmtSendLongData));
+        w.u32(bs->id);
+        w.u16(param);
+        w.bytes(data);
+        uint8_t lseq = 0;
+        co_await conn_->socket().write_packet(packet, lseq);
+      }
+      std::string rewritten = view.encode(bs->id, stmt.param_types);
+      uint8_t seq = 0;
+      co_await conn_->socket().write_packet(rewritten, seq);
+      co_await relay_response(RelayMode::kExecute);
+    };
+    if (on_default) {
+      try {
+        co_await run_there();
+      } catch (const std::exception& e) {
+        failure = failure_text(e);
+      }
+    } else {
+      auto& sc = slice_conns_[q.slice];
+      ConnSwap swap(*this, sc);
+      try {
+        co_await run_there();
+      } catch (const std::exception& e) {
+        failure = failure_text(e);
+      }
+    }
+    stmt.long_data.clear();
+    if (failure) {
+      if (on_default) {
+        co_await send_backend_failure(*failure);
+      } else {
+        auto& sc = slice_conns_[q.slice];
+        sc.in_txn = false;
+        if (sc.conn) sc.pool->discard(std::move(sc.conn));
+        co_await send_slice_failure(q.slice, *failure);
+      }
+      co_return;
+    }
+    release_slices();
+    if (conn_) after_statement(nullptr);
+    if (refused) co_await send_error(*refused);
+    co_return;
+  }
+  // Several targets (or a generated id): the values become literals and the queries run as
+  // text; writes answer with one OK, reads with a merged result in binary rows.
+  std::vector<std::string> literals;
+  literals.reserve(params.values.size());
+  bool no_backslash = state_.status_flags & status::kNoBackslashEscapes;
+  for (auto& p : params.values) {
+    std::string lit;
+    append_sql_literal(lit, p, no_backslash);
+    literals.push_back(std::move(lit));
+  }
+  stmt.long_data.clear();
+  in.param_literals = &literals;
+  arena_->reset();
+  parsed = parse_for_plan(stmt.sql);
+  // The sequence ids (if any) were taken by the first plan; plan again with them reserved
+  // for this statement: take them afresh.
+  plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
+  if (plan.kind == router::PlanKind::kError) {
+    co_await send_error(plan.error.code, plan.error.message);
+    co_return;
+  }
+  sql::StatementInfo info = sql::classify(stmt.sql);
+  if (plan.result == router::ResultMode::kMerge) {
+    co_await run_merge(plan, /*binary_rows=*/true);
+  } else if (plan.result == router::ResultMode::kRelay && plan.generated_id == 0) {
+    co_await run_relay(plan.queries[0], info);
+  } else {
+    co_await run_fan_out(plan, info);
+  }
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Prepared statements (binary protocol, raw client in itlib) on a sharded table: the bound
+key routes each EXECUTE; several shards give a merged result in binary rows; writes by key and
+scattered writes; refusals come back as errors."""
+import itlib
+import shardlib as sl
+import unittest
+from itlib import RawConn, ErrPacket, assert_serving
+
+
+class ShardedPrepared(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        sl.require_proxy("sharded prepared statements")
+        c = sl.tessera()
+        sl.query(c, "CREATE DATABASE IF NOT EXISTS db_ks")
+        sl.query(c, "USE db_ks")
+        sl.query(c, "DROP TABLE IF EXISTS tbl_ks")
+        sl.query(c, "CREATE TABLE tbl_ks (id BIGINT PRIMARY KEY, name VARCHAR(20), v INT)")
+        c.close()
+
+    @classmethod
+    def tearDownClass(cls):
+        c = sl.tessera("db_ks")
+        sl.query(c, "DROP TABLE IF EXISTS tbl_ks")
+        c.close()
+
+    def setUp(self):
+        self.c = RawConn()
+        self.c.login("shard", db="db_ks")
+
+    def tearDown(self):
+        self.c.close()
+
+    def test_prepared_routing_merge_and_writes(self):
+        ins = self.c.prepare("INSERT INTO tbl_ks (id, name, v) VALUES (?, ?, ?)")
+        self.assertEqual(len(ins.params), 3)
+        for i in range(1, 13):
+            self.assertEqual(self.c.execute(ins, (i, f"n{i}", i * 10)), ("ok", 1))
+        # every row sits on the physical table Gaea's hash picks (id % 3)
+        for i in range(1, 13):
+            rows = sl.backend_query(i % 3, f"SELECT name FROM tbl_ks_{i % 3:04d} WHERE id = {i}",
+                                    "db_ks")
+            self.assertEqual(len(rows), 1, f"id {i} not on tbl_ks_{i % 3:04d}")
+
+        point = self.c.prepare("SELECT name, v FROM tbl_ks WHERE id = ?")
+        self.assertEqual([c["name"] for c in point.columns], ["name", "v"])
+        for i in (1, 5, 9):
+            self.assertEqual(self.c.execute(point, (i,)), ("rows", [[f"n{i}".encode(), i * 10]]))
+        self.assertEqual(self.c.execute(point, (999,)), ("rows", []))
+        # a string parameter that spells the key routes as the number
+        self.assertEqual(self.c.execute(point, ("7",)), ("rows", [[b"n7", 70]]))
+
+        scatter = self.c.prepare("SELECT id, v FROM tbl_ks WHERE v > ? ORDER BY id DESC LIMIT 4")
+        self.assertEqual(self.c.execute(scatter, (25,)),
+                         ("rows", [[12, 120], [11, 110], [10, 100], [9, 90]]))
+        agg = self.c.prepare("SELECT COUNT(*), MIN(v), MAX(name) FROM tbl_ks WHERE id IN (?, ?, ?)")
+        self.assertEqual(self.c.execute(agg, (2, 3, 4)), ("rows", [[3, 20, b"n4"]]))
+
+        upd = self.c.prepare("UPDATE tbl_ks SET v = v + 1 WHERE id = ?")
+        self.assertEqual(self.c.execute(upd, (4,)), ("ok", 1))
+        self.assertEqual(self.c.execute(point, (4,)), ("rows", [[b"n4", 41]]))
+        dele = self.c.prepare("DELETE FROM tbl_ks WHERE v >= ?")
+        self.assertEqual(self.c.execute(dele, (100,)), ("ok", 3))
+        self.assertEqual(self.c.query("SELECT COUNT(*) FROM tbl_ks"), ("rows", [["9"]]))
+
+    def test_refusals(self):
+        with self.assertRaises(ErrPacket) as e:
+            st = self.c.prepare("INSERT INTO tbl_ks (name) VALUES (?)")
+            self.c.execute(st, ("x",))
+        self.assertIn("shard key", e.exception.message)
+        upd = self.c.prepare("SELECT 1")  # the connection still works
+        self.assertEqual(self.c.execute(upd), ("rows", [[1]]))
+        assert_serving("after sharded prepared statements")
+
+
+if __name__ == "__main__":
+    itlib.main_unittest()
