@@ -3,6 +3,7 @@
 #include "router/planner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
 #include "router/planner/key_ranges.h"
@@ -711,28 +712,55 @@ class Planner {
   }
 
   Plan database_ddl(DatabaseStatement& d) {
-    // A database the rules shard lives on every slice they use; create or drop it everywhere.
-    std::vector<std::string> slices;
-    auto add = [&](const std::string& s) {
-      if (std::find(slices.begin(), slices.end(), s) == slices.end()) slices.push_back(s);
+    // A database the rules shard lives on every slice they use (under its physical name for
+    // mycat rules, `db_0`...); create or drop it everywhere.
+    std::vector<std::pair<std::string, std::string>> targets;  // (slice, physical db)
+    auto add = [&](const std::string& slice, const std::string& db) {
+      std::pair<std::string, std::string> t{slice, db};
+      if (std::find(targets.begin(), targets.end(), t) == targets.end()) targets.push_back(t);
     };
-    add(rules_.default_slice());
+    std::string logical(d.name.name);
+    add(rules_.default_slice(), std::string(rules_.physical_db(logical)));
     bool sharded_db = false;
     for (auto& r : rules_.rules()) {
-      if (!same_name(r->db(), d.name.name)) continue;
+      if (!same_name(r->db(), logical)) continue;
       sharded_db = true;
-      for (auto& st : r->sub_tables()) add(st.slice);
+      for (auto& st : r->sub_tables()) add(st.slice, st.db);
     }
     if (!sharded_db) return default_slice();
+    // The name's source span, to splice a physical name in.
+    size_t begin = d.name.pos, end = begin;
+    if (end < sql_.size() && sql_[end] == '`') {
+      for (++end; end < sql_.size(); ++end) {
+        if (sql_[end] == '`') {
+          if (end + 1 < sql_.size() && sql_[end + 1] == '`') {
+            ++end;
+            continue;
+          }
+          ++end;
+          break;
+        }
+      }
+    } else {
+      while (end < sql_.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql_[end])) || sql_[end] == '_' ||
+              sql_[end] == '$' || static_cast<unsigned char>(sql_[end]) >= 0x80))
+        ++end;
+    }
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "global";
     plan.is_write = true;
     plan.result = ResultMode::kSumAffected;
-    for (auto& s : slices) {
+    for (auto& [slice, db] : targets) {
       ShardQuery q;
-      q.slice = s;
-      q.sql = std::string(sql_);
+      q.slice = slice;
+      if (db == logical || end <= begin) {
+        q.sql = std::string(sql_);
+      } else {
+        q.sql =
+            std::string(sql_.substr(0, begin)) + quote_ident(db) + std::string(sql_.substr(end));
+      }
       plan.queries.push_back(std::move(q));
     }
     return plan;

@@ -23,7 +23,8 @@ constexpr const char* kNamespace = R"({
     {"db": "db_ks", "table": "tbl_ks2", "type": "linked", "parent_table": "tbl_ks", "key": "id"},
     {"db": "db_ks", "table": "tbl_global", "type": "global", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
     {"db": "db_ks", "table": "other", "type": "hash", "key": "oid", "locations": [2,2,2], "slices": ["slice-1","slice-2","slice-3"]},
-    {"db": "db_ks", "table": "seqd", "type": "hash", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]}
+    {"db": "db_ks", "table": "seqd", "type": "hash", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
+    {"db": "db_ks", "table": "my_t", "type": "mycat_mod", "key": "id", "locations": [2,2], "slices": ["slice-1","slice-2"], "databases": ["db_ks_[0-3]"]}
   ],
   "global_sequences": [{"db": "db_ks", "table": "seqd", "type": "mysql", "pk_name": "id", "slice_name": "slice-1"}],
   "users": [{"user_name": "app", "password": "pw", "namespace": "ns", "rw_flag": 2, "rw_split": 0}]
@@ -261,8 +262,22 @@ TEST_F(PlannerTest, DdlFansOutToEveryPhysicalTable) {
   EXPECT_EQ(p.queries[2].slice, "slice-3");
   p = plan("ALTER TABLE other ADD COLUMN c INT");
   EXPECT_EQ(p.queries.size(), 6u);
-  p = plan("CREATE DATABASE db_ks");
-  EXPECT_EQ(p.queries.size(), 3u);
+  p = plan("CREATE DATABASE IF NOT EXISTS db_ks CHARACTER SET utf8mb4");
+  // Three slices, plus the mycat rule's four physical databases.
+  ASSERT_EQ(p.queries.size(), 7u);
+  EXPECT_EQ(p.queries[0].sql, "CREATE DATABASE IF NOT EXISTS db_ks CHARACTER SET utf8mb4");
+  bool found = false;
+  for (auto& q : p.queries) {
+    if (q.sql == "CREATE DATABASE IF NOT EXISTS `db_ks_2` CHARACTER SET utf8mb4") {
+      found = true;
+      EXPECT_EQ(q.slice, "slice-2");
+    }
+  }
+  EXPECT_TRUE(found);
+  p = plan("SELECT * FROM my_t WHERE id = 3");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].db, "db_ks_3");
+  EXPECT_EQ(p.queries[0].sql, "SELECT * FROM my_t WHERE id = 3");
   p = plan("DROP TABLE tbl_ks, plain");
   EXPECT_EQ(p.kind, PlanKind::kError);
 }
