@@ -109,7 +109,8 @@ class Scanner {
         for (auto* r : static_cast<ValuesQuery*>(b)->rows) expr(r);
         break;
       case QueryBodyKind::Table:
-        table(static_cast<TableQuery*>(b)->table, sub);
+        // `TABLE t` takes no alias: keep the node out so the rewrite never adds `AS t`.
+        if (auto* t = static_cast<TableQuery*>(b)->table) add(nullptr, &t->name, sub);
         break;
     }
   }
