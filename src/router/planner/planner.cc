@@ -434,8 +434,12 @@ class Planner {
     plan.explain_type = "global";
     plan.is_write = true;
     plan.result = ResultMode::kSumAffected;
+    // INSERT/REPLACE targets and single-table DELETE take no alias (as in update_delete).
+    bool alias_ok = s.kind == StatementKind::Update ||
+                    (s.kind == StatementKind::Delete &&
+                     !static_cast<DeleteStatement&>(s).targets.empty());
     for (auto& st : target.sub_tables()) {
-      auto q = shard_query(s, scan, -1, st.slice, true, false);
+      auto q = shard_query(s, scan, -1, st.slice, alias_ok, false);
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
