@@ -205,7 +205,11 @@ class SelectMerger {
       AggregateFinder finder;
       finder.expr(o.expr);
       Resolved col;
-      if (finder.found && o.expr->kind == ExprKind::Function) {
+      if (finder.unmergeable) {
+        return "aggregate " + std::string(finder.unmergeable->name) +
+               "() cannot be combined across shards";
+      } else if (finder.found && o.expr->kind == ExprKind::Function &&
+                 aggregate_kind(*static_cast<Function*>(o.expr))) {
         col = resolve_aggregate(static_cast<Function*>(o.expr));
       } else if (finder.found) {
         return "ORDER BY on an expression over an aggregate (" + display(o.expr) +
@@ -305,7 +309,9 @@ class SelectMerger {
   // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.
   Resolved resolve(Expr* e, bool prefer_alias) {
     if (auto pos = literal_count(e)) {
-      if (*pos < 1 || (!has_star_ && *pos > visible_))
+      // With `*` the column count is unknown, but a position must still stay below the
+      // hidden-column range (and within 32 bits).
+      if (*pos < 1 || *pos > (has_star_ ? uint64_t(kHiddenBase) : uint64_t(visible_)))
         return fail("unknown column position " + std::to_string(*pos));
       return Resolved(uint32_t(*pos - 1));
     }
