@@ -65,7 +65,13 @@ TEST(LoadAll, LoadsTheExamples) {
     EXPECT_EQ(s.idle_timeout.count(), 60);
   }
   EXPECT_EQ(demo.default_slice, "slice-0");
-  EXPECT_TRUE(demo.shard_rules.empty());
+  // The Gaea walkthrough's rules: tbl_ks hashed on id, tbl_ks2 linked, tbl_global global.
+  ASSERT_EQ(demo.shard_rules.size(), 3u);
+  EXPECT_EQ(demo.shard_rules[0].table, "tbl_ks");
+  EXPECT_EQ(demo.shard_rules[0].type, ShardRuleType::kHash);
+  EXPECT_EQ(demo.shard_rules[1].type, ShardRuleType::kLinked);
+  EXPECT_EQ(demo.shard_rules[2].type, ShardRuleType::kGlobal);
+  EXPECT_TRUE(demo.allowed_dbs.at("db_ks"));
   EXPECT_TRUE(demo.allowed_dbs.at("sbtest"));
   EXPECT_TRUE(demo.allowed_dbs.at("demo"));
 
