@@ -287,7 +287,10 @@ Token Lexer::next() {
           } else if (d == '`') {
             ++pos_;
             while (pos_ < n && src_[pos_] != '`') ++pos_;
-            if (pos_ < n) ++pos_;
+            // Unterminated (@@x.`abc at the end): an error like any unterminated identifier,
+            // or text printed after it would land inside the quotes.
+            if (pos_ >= n) return make(Tok::Error, start, adjacent);
+            ++pos_;
           } else if (d == '.' && pos_ + 1 < n &&
                      (is_ident_char(uint8_t(src_[pos_ + 1])) || src_[pos_ + 1] == '`')) {
             ++pos_;
