@@ -22,6 +22,14 @@ size_t token_end(std::string_view sql, size_t pos) {
   return pos + t.off + t.len;
 }
 
+// Bytes that continue a word (identifier, keyword, number): a replacement must not fuse with
+// its neighbours ("SELECT?" with ? -> NULL must not become "SELECTNULL").
+bool word_byte(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' ||
+         u == '$' || u >= 0x80;
+}
+
 size_t view_end(std::string_view sql, std::string_view part) {
   return size_t(part.data() - sql.data()) + part.size();
 }
@@ -87,7 +95,11 @@ std::string rewrite(std::string_view sql, const Statement& stmt, const WriterHoo
   for (const Splice& s : sp) {
     if (s.begin < at) continue;  // overlapping (should not happen): keep the first
     out.append(sql.substr(at, s.begin - at));
+    if (!s.text.empty() && !out.empty() && word_byte(out.back()) && word_byte(s.text.front()))
+      out += ' ';
     out.append(s.text);
+    if (!s.text.empty() && s.end < sql.size() && word_byte(s.text.back()) && word_byte(sql[s.end]))
+      out += ' ';
     at = s.end;
   }
   out.append(sql.substr(at));
