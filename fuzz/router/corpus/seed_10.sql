@@ -1,0 +1,1 @@
+SELECT * FROM t1 a, t1 b WHERE a.a = b.a

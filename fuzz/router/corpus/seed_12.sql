@@ -1,0 +1,1 @@
+SELECT * FROM (SELECT * FROM t1 WHERE a = 1) d

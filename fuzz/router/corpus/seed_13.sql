@@ -1,0 +1,1 @@
+WITH x AS (SELECT * FROM t1) SELECT * FROM x WHERE a = 2

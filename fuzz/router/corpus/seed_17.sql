@@ -1,0 +1,1 @@
+SELECT * FROM t7 WHERE d = '2014-05-01' OR d > '2014-08-01'

@@ -1,0 +1,1 @@
+SELECT * FROM t5 WHERE b = 3

@@ -1,0 +1,1 @@
+SELECT * FROM t9 WHERE a IN (1, 2)

@@ -1,0 +1,1 @@
+SELECT * FROM db_ks.tbl_ks AS k JOIN db_ks.tbl_ks2 k2 ON k.id = k2.id WHERE k.id = 3

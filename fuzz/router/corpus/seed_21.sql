@@ -1,0 +1,1 @@
+INSERT INTO t1 (a, b) VALUES (1, 'x'), (2, 'y'), (4, 'z')

@@ -1,0 +1,1 @@
+INSERT INTO t1 SET a = 5, b = 6

@@ -1,0 +1,1 @@
+INSERT INTO t3 (b) VALUES (1), (2)

@@ -1,0 +1,1 @@
+REPLACE INTO t7 (d, x) VALUES ('2014-03-03', 1)

@@ -1,0 +1,1 @@
+UPDATE t1 JOIN t2 ON t1.a = t2.a SET t1.b = t2.b

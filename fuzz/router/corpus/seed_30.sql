@@ -1,0 +1,1 @@
+DELETE t1 FROM t1 JOIN t8 ON t1.a = t8.a WHERE t1.a = 1

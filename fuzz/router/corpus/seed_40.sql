@@ -1,0 +1,1 @@
+EXPLAIN INSERT INTO t1 (a) VALUES (1), (2)

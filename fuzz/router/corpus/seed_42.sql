@@ -1,0 +1,1 @@
+/* c */ SELECT /*+ h */ `t1`.`a` FROM `test`.`t1` WHERE `a` = -1 -- x

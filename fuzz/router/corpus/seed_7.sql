@@ -1,0 +1,1 @@
+SELECT g, AVG(v) AS x FROM t2 GROUP BY g HAVING x > 2

@@ -1,0 +1,1 @@
+SELECT * FROM t1 LEFT JOIN t8 USING (a) JOIN t4 ON t4.id = t1.b
