@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the sharding-planner libFuzzer target (parse + plan against a sharded namespace + check
 # every plan + re-parse every rewritten shard statement) for a chosen time, with AddressSanitizer
-# and UndefinedBehaviorSanitizer (leak checking on).
+# and UndefinedBehaviorSanitizer (leak checking on) and libstdc++ assertions (empty optional,
+# out-of-range operator[]).
 #
 #   scripts/fuzz-plan.sh            # 60 s
 #   scripts/fuzz-plan.sh 600        # 10 minutes
@@ -21,6 +22,7 @@ if ! command -v clang++ >/dev/null 2>&1; then
 fi
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DTESSERA_FUZZ=ON \
   -DTESSERA_TESTS=OFF -DTESSERA_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS \
   -DTESSERA_SKIP_MODULES="backend;topology;txn;exec;session;frontend;admin;app" >/dev/null
 ninja -C "$BUILD" -j"${JOBS:-2}" plan_fuzzer
 target=plan_fuzzer
