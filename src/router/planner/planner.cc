@@ -98,11 +98,23 @@ class Planner {
         return show(static_cast<ShowStatement&>(stmt));
       case StatementKind::Explain:
         return explain(static_cast<ExplainStatement&>(stmt));
-      case StatementKind::LockTables: {
+      case StatementKind::LockTables:
+      case StatementKind::LoadData:
+      case StatementKind::CreateView:
+      case StatementKind::Other: {
+        // Passed to the default slice unchanged, these would touch one copy of a global table
+        // or a table that only exists split into shards.
         auto scan = scan_tables(stmt, rules_, in_.current_db);
-        if (!scan.sharded.empty() || !scan.globals.empty())
-          return Plan::make_error(kNotSupported,
-                                  "LOCK TABLES on sharded or global tables is not supported");
+        if (!scan.sharded.empty() || !scan.globals.empty()) {
+          const ShardRule* r = scan.sharded.empty() ? scan.globals[0] : scan.sharded[0];
+          std::string what = stmt.kind == StatementKind::LockTables   ? "LOCK TABLES"
+                             : stmt.kind == StatementKind::LoadData   ? "LOAD DATA"
+                             : stmt.kind == StatementKind::CreateView ? "a view"
+                                                                      : "HANDLER";
+          return Plan::make_error(kNotSupported, what + " on " +
+                                                     (r->is_global() ? "global" : "sharded") +
+                                                     " table " + r->table() + " is not supported");
+        }
         return Plan{};
       }
       default:
@@ -435,9 +447,9 @@ class Planner {
     plan.is_write = true;
     plan.result = ResultMode::kSumAffected;
     // INSERT/REPLACE targets and single-table DELETE take no alias (as in update_delete).
-    bool alias_ok = s.kind == StatementKind::Update ||
-                    (s.kind == StatementKind::Delete &&
-                     !static_cast<DeleteStatement&>(s).targets.empty());
+    bool alias_ok =
+        s.kind == StatementKind::Update ||
+        (s.kind == StatementKind::Delete && !static_cast<DeleteStatement&>(s).targets.empty());
     for (auto& st : target.sub_tables()) {
       auto q = shard_query(s, scan, -1, st.slice, alias_ok, false);
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);

@@ -292,6 +292,17 @@ class Scanner {
       case StatementKind::LockTables:
         for (auto& i : static_cast<LockTablesStatement&>(s).items) table(i.table, false);
         break;
+      case StatementKind::LoadData:
+        table(static_cast<LoadDataStatement&>(s).table, false);
+        break;
+      case StatementKind::CreateView: {
+        auto& v = static_cast<CreateViewStatement&>(s);
+        query(v.query, true);
+        break;
+      }
+      case StatementKind::Other:
+        if (s.node == StatementNode::Handler) table(static_cast<HandlerStatement&>(s).table, false);
+        break;
       default:
         break;
     }

@@ -282,6 +282,19 @@ TEST_F(PlannerTest, DdlFansOutToEveryPhysicalTable) {
   EXPECT_EQ(p.kind, PlanKind::kError);
 }
 
+TEST_F(PlannerTest, StatementsThatWouldTouchOneCopyAreRefused) {
+  for (const char* sql :
+       {"LOAD DATA INFILE '/tmp/x' INTO TABLE tbl_global",
+        "LOAD DATA LOCAL INFILE 'x' INTO TABLE tbl_ks", "CREATE VIEW v AS SELECT * FROM tbl_ks",
+        "HANDLER tbl_ks OPEN", "LOCK TABLES tbl_global WRITE"}) {
+    auto p = plan(sql);
+    EXPECT_EQ(p.kind, PlanKind::kError) << sql;
+    EXPECT_EQ(p.error.code.code, 1235) << sql;
+  }
+  EXPECT_EQ(plan("LOAD DATA INFILE '/tmp/x' INTO TABLE plain").kind, PlanKind::kDefaultSlice);
+  EXPECT_EQ(plan("CREATE VIEW v AS SELECT * FROM plain").kind, PlanKind::kDefaultSlice);
+}
+
 TEST_F(PlannerTest, ExplainPrintsEveryShard) {
   auto p = plan("EXPLAIN SELECT * FROM tbl_ks");
   ASSERT_EQ(p.kind, PlanKind::kExplain);
