@@ -84,6 +84,27 @@ class ShardedPrepared(unittest.TestCase):
         c.close()
         other.close()
 
+    def test_insert_select_between_colocated_tables(self):
+        c = sl.tessera("db_ks")
+        sl.query(c, "DROP TABLE IF EXISTS tbl_ks2")
+        sl.query(c, "CREATE TABLE tbl_ks2 (id BIGINT PRIMARY KEY, v INT)")
+        sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
+        sl.query(c, "INSERT INTO tbl_ks (id, name, v) VALUES " +
+                 ", ".join(f"({i}, 'x', {i})" for i in range(200, 212)))
+        with c.cursor() as cur:
+            n = cur.execute("INSERT INTO tbl_ks2 (id, v) SELECT id, v * 2 FROM tbl_ks WHERE id >= 200")
+        self.assertEqual(n, 12)
+        for s in range(3):  # every copied row sits beside its parent
+            ids = sl.backend_query(s, f"SELECT id FROM tbl_ks2_{s:04d} ORDER BY id", "db_ks")
+            self.assertEqual([r[0] for r in ids], [i for i in range(200, 212) if i % 3 == s])
+        self.assertEqual(sl.query(c, "SELECT SUM(v) FROM tbl_ks2")[0][0], sum(range(200, 212)) * 2)
+        with self.assertRaises(Exception) as e:
+            sl.query(c, "INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks")
+        self.assertIn("1235", str(e.exception))
+        sl.query(c, "DROP TABLE tbl_ks2")
+        sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
+        c.close()
+
     def test_refusals(self):
         with self.assertRaises(ErrPacket) as e:
             st = self.c.prepare("INSERT INTO tbl_ks (name) VALUES (?)")

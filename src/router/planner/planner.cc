@@ -352,7 +352,7 @@ class Planner {
       std::string text;
       if (u.name->has_schema()) text = quote_ident(st->db) + ".";
       text += quote_ident(st->table);
-      if (alias_ok && renamed && u.node && u.node->alias.empty()) {
+      if (alias_ok && renamed && u.node && u.node->alias.empty() && !u.insert_target) {
         text += " AS " + quote_ident(u.name->name.name);
       }
       hooks.names.emplace(u.name, std::move(text));
@@ -474,9 +474,25 @@ class Planner {
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     auto* target = scan.uses.empty() ? nullptr : scan.uses[0].rule;
     if (!target) {
+      // INSERT INTO unsharded ... SELECT FROM global tables: the default slice has copies.
+      if (ins.select && scan.sharded.empty()) {
+        for (auto* g : scan.globals) {
+          if (!sub_table_on(*g, rules_.default_slice()))
+            return Plan::make_error(
+                kNotSupported, "global table " + g->table() + " has no copy on the default slice");
+        }
+        Plan plan;
+        plan.kind = PlanKind::kRoute;
+        plan.explain_type = "unshard";
+        plan.is_write = true;
+        auto q = shard_query(ins, scan, -1, rules_.default_slice(), true, false);
+        if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+        plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+        return plan;
+      }
       return Plan::make_error(kNotSupported, "INSERT into unsharded table " +
                                                  std::string(ins.table->name.name.name) +
-                                                 " from sharded or global tables is not supported");
+                                                 " from sharded tables is not supported");
     }
     if (target->is_global()) {
       if (!scan.sharded.empty())
@@ -485,10 +501,7 @@ class Planner {
                                                    scan.sharded[0]->table() + " is not supported");
       return global_write(ins, scan, *target);
     }
-    if (ins.select) {
-      return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " +
-                                                 target->table() + " is not supported");
-    }
+    if (ins.select) return insert_select(ins, scan, *target);
     if (scan.sharded.size() > 1 || scan.has_unsharded)
       return Plan::make_error(kNotSupported, "INSERT into sharded table " + target->table() +
                                                  " reading other tables is not supported");
@@ -591,6 +604,70 @@ class Planner {
       ins.rows = all_rows;
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
+    }
+    plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
+    return plan;
+  }
+
+  // INSERT INTO sharded SELECT ... FROM co-located tables: when the value for the target's key
+  // is a co-located source table's key column, every row stays on its sub-table index, so each
+  // shard runs INSERT INTO t_i SELECT ... FROM s_i.
+  Plan insert_select(InsertStatement& ins, const TableScan& scan, const ShardRule& target) {
+    auto refuse = [&](const std::string& why) {
+      return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " +
+                                                 target.table() + " is not supported: " + why);
+    };
+    if (auto err = check_colocated(scan)) return *err;
+    if (!ins.has_columns) return refuse("give the column list");
+    int key_pos = -1;
+    for (uint32_t i = 0; i < ins.columns.size(); ++i) {
+      if (same_name(ins.columns[i].name, target.key())) key_pos = int(i);
+    }
+    if (key_pos < 0) return refuse("the column list must include the shard key " + target.key());
+    Query* q = ins.select;
+    if (!q->body || q->body->kind != QueryBodyKind::Select || q->limit || !q->order_by.empty())
+      return refuse("only a plain SELECT (no UNION, ORDER BY or LIMIT) can be split per shard");
+    auto* core = static_cast<SelectCore*>(q->body);
+    if (!core->group_by.empty() || core->having || (core->options & kSelDistinct) ||
+        uint32_t(key_pos) >= core->items.size())
+      return refuse("the SELECT must not group or de-duplicate rows");
+    for (auto& item : core->items) {
+      if (item.expr->kind == ExprKind::Star) return refuse("name the selected columns");
+      if (contains_aggregate(item.expr)) return refuse("the SELECT must not aggregate");
+    }
+    Expr* key_source = core->items[key_pos].expr;
+    bool key_ok = false;
+    for (auto& u : scan.uses) {
+      if (!u.rule || u.rule->is_global() || u.insert_target || u.in_subquery) continue;
+      KeyColumns key;
+      key.key = u.rule->key();
+      key.qualifiers.push_back(u.qualifier());
+      if (is_key_column(key_source, key)) key_ok = true;
+    }
+    if (!key_ok)
+      return refuse("the value for " + target.key() +
+                    " must be the shard key column of a table sharded the same way");
+    outer_rules_ = scan.sharded;
+    std::vector<Expr*> where_like, join_all;
+    collect_select_conditions(*q, where_like, join_all);
+    std::vector<Expr*> for_joins = where_like;
+    for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
+    // The target is not part of the SELECT's joins: check the source tables only.
+    TableScan sources = scan;
+    sources.uses.erase(std::remove_if(sources.uses.begin(), sources.uses.end(),
+                                      [](const TableUse& u) { return u.insert_target; }),
+                       sources.uses.end());
+    if (auto err = check_join_keys(sources, for_joins)) return *err;
+    auto targets = target_indexes(sources, where_like);
+    if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    plan.is_write = true;
+    for (int i : std::get<IndexSet>(targets)) {
+      auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, false);
+      if (auto* p = std::get_if<Plan>(&sq)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
     }
     plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
     return plan;

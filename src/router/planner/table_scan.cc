@@ -238,9 +238,12 @@ class Scanner {
       case StatementKind::Replace: {
         auto& i = static_cast<InsertStatement&>(s);
         table(i.table, false);
+        if (!out_.uses.empty() && out_.uses.back().node == i.table)
+          out_.uses.back().insert_target = true;
         for (auto* r : i.rows) expr(r);
         for (auto& a : i.set) expr(a.value);
-        query(i.select, true);
+        query(i.select,
+              false);  // its FROM is the statement's own: INSERT ... SELECT runs per shard
         for (auto& a : i.on_duplicate) expr(a.value);
         break;
       }

@@ -18,6 +18,7 @@ struct TableUse {
   std::string db;                   // logical db it resolves to (explicit schema or current db)
   const ShardRule* rule = nullptr;  // null: unsharded, lives on the default slice
   bool in_subquery = false;         // below a subquery/derived table (not the statement's own FROM)
+  bool insert_target = false;       // INSERT/REPLACE INTO this table: never gets an alias
   // The name columns use to qualify this table: its alias, else the table name.
   std::string_view qualifier() const;
 };

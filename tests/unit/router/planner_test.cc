@@ -209,6 +209,29 @@ TEST_F(PlannerTest, InsertSplitsRowsPerSubTable) {
   EXPECT_EQ(p.queries[0].slice, "slice-1");
 }
 
+TEST_F(PlannerTest, InsertSelectBetweenColocatedTablesRunsPerShard) {
+  auto p = plan("INSERT INTO tbl_ks2 (id, v) SELECT id, v FROM tbl_ks WHERE v > 1");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kSumAffected);
+  EXPECT_EQ(p.queries[1].sql,
+            "INSERT INTO `tbl_ks2_0001` (id, v) SELECT id, v FROM `tbl_ks_0001` AS `tbl_ks` "
+            "WHERE v > 1");
+  p = plan("INSERT INTO tbl_ks2 (id, v) SELECT k.id, k.v FROM tbl_ks k WHERE k.id = 4");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].slice, "slice-2");
+  // The key must come from a co-located key column.
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT oid, v FROM other").kind, PlanKind::kError);
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").kind, PlanKind::kError);
+  // Unsharded target from global tables: the default slice has a copy.
+  p = plan("INSERT INTO plain SELECT * FROM tbl_global");
+  ASSERT_EQ(p.kind, PlanKind::kRoute);
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].slice, "slice-1");
+  EXPECT_EQ(plan("INSERT INTO plain SELECT * FROM tbl_ks").kind, PlanKind::kError);
+}
+
 TEST_F(PlannerTest, InsertWithoutKeyIsRefusedUnlessASequenceSuppliesIt) {
   auto p = plan("INSERT INTO tbl_ks (name) VALUES ('a')");
   ASSERT_EQ(p.kind, PlanKind::kError);
