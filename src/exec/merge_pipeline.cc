@@ -167,10 +167,49 @@ MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
   }
 }
 
+namespace {
+
+// A computed value as the text protocol carries it.
+std::optional<std::string> value_text(const SqlValue& v) {
+  switch (v.kind) {
+    case SqlValue::Kind::kNull:
+      return std::nullopt;
+    case SqlValue::Kind::kInt:
+      return std::to_string(v.i);
+    case SqlValue::Kind::kDecimal:
+      return v.dec.to_string();
+    case SqlValue::Kind::kDouble:
+      return format_double(v.d);
+    case SqlValue::Kind::kString:
+      return v.s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void MergePipeline::apply_computed(Row& row) const {
+  Row out;
+  for (size_t c = 0; c < row.size(); ++c) {
+    const ScalarExpr* expr = nullptr;
+    for (auto& [column, e] : spec_.computed) {
+      if (column == c) expr = &e;
+    }
+    if (!expr) {
+      out.append_cell(row.get(c));
+      continue;
+    }
+    auto text = value_text(expr->evaluate(row, types_));
+    text ? out.append(std::string_view(*text)) : out.append_null();
+  }
+  row = std::move(out);
+}
+
 MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
   for (;;) {
     Pull p = pull_grouped(out);
     if (p != Pull::kRow) return p;
+    if (!spec_.computed.empty()) apply_computed(out);
     if (spec_.having && !spec_.having->matches(out, types_)) continue;
     if (distinct_) {
       auto first = distinct_->admit(out);

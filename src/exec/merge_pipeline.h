@@ -69,6 +69,7 @@ class MergePipeline {
   Pull pull_filtered(Row& out);
   Pull pull_ordered(Row& out);
   Pull fail(MergeError e);
+  void apply_computed(Row& row) const;
 
   MergeSpec spec_;
   std::vector<protocol::ColumnDefinition> columns_;

@@ -45,6 +45,9 @@ struct MergeSpec {
   std::vector<AggregateSpec> aggregates;
 
   std::optional<ScalarExpr> having;
+  // Columns whose value is an expression over the merged aggregates (SUM(b) + COUNT(*)):
+  // recomputed on every group row before HAVING.
+  std::vector<std::pair<size_t, ScalarExpr>> computed;
   bool distinct = false;  // SELECT DISTINCT (also UNION's de-duplication)
 
   uint64_t offset = 0;

@@ -381,6 +381,18 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
           spec.having = std::move(*h);
         }
       }
+      for (auto& cc : plan.merge.computed) {
+        if (shard_error) break;
+        HavingBuilder cb(cc.value, resolve);
+        auto e = cb.build(cc.value.expr);
+        if (!e) {
+          shard_error = ErrPacket(ErrorCode{1235, "42000"},
+                                  "this expression over aggregates cannot be computed after "
+                                  "merging shards");
+        } else {
+          spec.computed.emplace_back(resolve(cc.column), std::move(*e));
+        }
+      }
       if (!shard_error) {
         auto made = exec::MergePipeline::create(std::move(spec), streams[0].columns, n);
         if (!made)

@@ -77,6 +77,14 @@ struct HavingInfo {
   std::vector<std::pair<const sql::Expr*, uint32_t>> columns;
 };
 
+// A visible column whose value is an expression over aggregates (SUM(b) + COUNT(*)): each
+// shard computes it from its partials (giving the column its type), the merge recomputes it
+// from the merged aggregates.
+struct ComputedColumn {
+  uint32_t column = 0;
+  HavingInfo value;  // same mapping form as HAVING
+};
+
 struct MergeInfo {
   uint32_t hidden_columns = 0;
   std::vector<SortKey> order_by;     // final order of the client's result
@@ -86,6 +94,7 @@ struct MergeInfo {
   std::vector<AggregateColumn> aggregates;
   bool distinct = false;  // SELECT DISTINCT / UNION
   HavingInfo having;
+  std::vector<ComputedColumn> computed;
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
 };

@@ -184,9 +184,16 @@ class SelectMerger {
       if (finder.unmergeable)
         return "aggregate " + std::string(finder.unmergeable->name) +
                "() cannot be combined across shards";
-      if (finder.found)
-        return "an aggregate inside an expression (" + display(e) +
-               ") cannot be combined across shards; select the aggregate on its own";
+      if (finder.found) {
+        // Recomputed after the merge from hidden aggregates (and group keys).
+        ComputedColumn cc;
+        cc.column = i;
+        cc.value.expr = e;
+        if (auto err = map_expr(e, cc.value.columns))
+          return "an aggregate inside an expression (" + display(e) +
+                 ") cannot be combined across shards: " + *err;
+        m_.computed.push_back(std::move(cc));
+      }
     }
     bool grouped = !m_.aggregates.empty() || !s_.group_by.empty();
     if (grouped && has_star_)
@@ -225,7 +232,7 @@ class SelectMerger {
       if (!grouped)
         return std::string(
             "HAVING without GROUP BY or aggregates over several shards is not supported");
-      if (auto err = map_having(s_.having)) return err;
+      if (auto err = map_expr(s_.having, m_.having.columns)) return err;
       m_.having.expr = s_.having;
       s_.having = nullptr;
     }
@@ -483,7 +490,8 @@ class SelectMerger {
   }
 
   // Maps every aggregate and column of the HAVING expression to a result column.
-  std::optional<std::string> map_having(Expr* e) {
+  std::optional<std::string> map_expr(Expr* e,
+                                      std::vector<std::pair<const Expr*, uint32_t>>& cols) {
     if (!e) return std::nullopt;
     switch (e->kind) {
       case ExprKind::Function: {
@@ -491,19 +499,18 @@ class SelectMerger {
         if (aggregate_kind(*f)) {
           auto r = resolve_aggregate(f);
           if (!r) return r.error;
-          m_.having.columns.emplace_back(e, r.column);
+          cols.emplace_back(e, r.column);
           return std::nullopt;
         }
         if (is_unmergeable_aggregate(*f))
           return "aggregate " + std::string(f->name) + "() cannot be combined across shards";
         // Other functions would need evaluating after the merge: not supported.
-        return "HAVING with function " + std::string(f->name) +
-               "() over several shards is not supported";
+        return "function " + std::string(f->name) + "() over several shards is not supported";
       }
       case ExprKind::Column: {
         auto r = resolve(e, /*prefer_alias=*/true);
         if (!r) return r.error;
-        m_.having.columns.emplace_back(e, r.column);
+        cols.emplace_back(e, r.column);
         return std::nullopt;
       }
       case ExprKind::Literal:
@@ -511,8 +518,8 @@ class SelectMerger {
       case ExprKind::Unary: {
         auto* u = static_cast<Unary*>(e);
         if (u->op == UnaryOp::BitNot || u->op == UnaryOp::Binary)
-          return std::string("this HAVING operator over several shards is not supported");
-        return map_having(u->operand);
+          return std::string("this operator over several shards is not supported");
+        return map_expr(u->operand, cols);
       }
       case ExprKind::Binary: {
         auto* b = static_cast<Binary*>(e);
@@ -534,33 +541,33 @@ class SelectMerger {
           case BinaryOp::Div:
             break;
           default:
-            return std::string("this HAVING operator over several shards is not supported");
+            return std::string("this operator over several shards is not supported");
         }
-        if (auto err = map_having(b->left)) return err;
-        return map_having(b->right);
+        if (auto err = map_expr(b->left, cols)) return err;
+        return map_expr(b->right, cols);
       }
       case ExprKind::IsTest: {
         auto* t = static_cast<IsTest*>(e);
         if (t->what != IsWhat::Null)
-          return std::string("IS TRUE/FALSE in HAVING over several shards is not supported");
-        return map_having(t->operand);
+          return std::string("IS TRUE/FALSE over several shards is not supported");
+        return map_expr(t->operand, cols);
       }
       case ExprKind::Between: {
         auto* b = static_cast<Between*>(e);
-        if (auto err = map_having(b->operand)) return err;
-        if (auto err = map_having(b->low)) return err;
-        return map_having(b->high);
+        if (auto err = map_expr(b->operand, cols)) return err;
+        if (auto err = map_expr(b->low, cols)) return err;
+        return map_expr(b->high, cols);
       }
       case ExprKind::InList: {
         auto* in = static_cast<InList*>(e);
-        if (auto err = map_having(in->operand)) return err;
+        if (auto err = map_expr(in->operand, cols)) return err;
         for (auto* x : in->items) {
-          if (auto err = map_having(x)) return err;
+          if (auto err = map_expr(x, cols)) return err;
         }
         return std::nullopt;
       }
       default:
-        return "HAVING with " + display(e) + " over several shards is not supported";
+        return "expression " + display(e) + " over several shards is not supported";
     }
   }
 

@@ -158,7 +158,13 @@ TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
 }
 
 TEST_F(PlannerTest, UnmergeableQueriesAreRefused) {
-  EXPECT_EQ(plan("SELECT COUNT(*) + 1 FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("SELECT ROUND(AVG(v), 1) FROM tbl_ks").kind, PlanKind::kError);
+  // An expression over aggregates is recomputed after the merge from hidden aggregates.
+  auto computed = plan("SELECT g, SUM(v) + COUNT(*) AS t FROM tbl_ks GROUP BY g");
+  ASSERT_EQ(computed.kind, PlanKind::kRoute) << computed.error.message;
+  ASSERT_EQ(computed.merge.computed.size(), 1u);
+  EXPECT_EQ(computed.merge.computed[0].column, 1u);
+  EXPECT_EQ(computed.merge.computed[0].value.columns.size(), 2u);
   EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind,
