@@ -5,6 +5,7 @@
 #pragma once
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> handle_stmt_reset(std::string_view payload);
   void handle_stmt_close(std::string_view payload);
   void handle_long_data(std::string_view payload);
+  // Sends the statement's COM_STMT_SEND_LONG_DATA chunks to conn_ for backend statement id.
+  asio::awaitable<void> send_long_data(uint32_t backend_id, const ClientStatement& stmt);
 
   // backend_use.cc
   // Acquires (or keeps) the backend connection and syncs session state onto
@@ -122,6 +125,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> run_fan_out(const router::Plan& plan, const sql::StatementInfo& info);
   asio::awaitable<void> run_show_tables(const router::Plan& plan);
   asio::awaitable<void> send_explain(const router::Plan& plan);
+  // Runs `work` with the slice's connection as conn_ (swapped in unless it is the default
+  // slice's own); returns what broke, if anything.
+  asio::awaitable<std::optional<std::string>> on_slice(
+      const std::string& slice, const std::function<asio::awaitable<void>()>& work);
+  // Reports a broken connection to `slice` (forgetting it) as the command's answer.
   asio::awaitable<void> send_slice_failure(const std::string& slice, std::string_view what);
   asio::awaitable<bool> refill_sequence(const std::string& key);
   bool slices_in_transaction() const;

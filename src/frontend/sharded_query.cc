@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "backend/backend_error.h"
@@ -283,42 +284,38 @@ asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
   }
 }
 
+asio::awaitable<std::optional<std::string>> ClientSession::on_slice(
+    const std::string& slice, const std::function<asio::awaitable<void>()>& work) {
+  std::optional<std::string> failure;
+  std::optional<ConnSwap> swap;
+  if (slice != namespace_->default_slice) swap.emplace(*this, slice_conns_[slice]);
+  try {
+    co_await work();
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  swap.reset();
+  co_return failure;
+}
+
 asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
                                                const sql::StatementInfo& info) {
   auto* c = co_await slice_connection(q.slice, q.db);
   if (!c) co_return;
+  const bool on_default = c == conn_.get();
   std::string packet = command_packet(q.sql);
-  std::optional<std::string> failure;
-  if (c == conn_.get()) {
-    try {
-      uint8_t seq = 0;
-      co_await conn_->socket().write_packet(packet, seq);
-      co_await relay_response(RelayMode::kQuery);
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
-    }
-    if (failure) {
-      co_await send_backend_failure(*failure);
-      co_return;
-    }
-    after_statement(&info);
+  std::function<asio::awaitable<void>()> relay = [&]() -> asio::awaitable<void> {
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(packet, seq);
+    co_await relay_response(RelayMode::kQuery);
+  };
+  auto failure = co_await on_slice(q.slice, relay);
+  if (failure) {
+    co_await send_slice_failure(q.slice, *failure);
     co_return;
   }
-  auto& sc = slice_conns_[q.slice];
-  {
-    ConnSwap swap(*this, sc);
-    try {
-      uint8_t seq = 0;
-      co_await conn_->socket().write_packet(packet, seq);
-      co_await relay_response(RelayMode::kQuery);
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
-    }
-  }
-  if (failure) {
-    sc.in_txn = false;
-    if (sc.conn) sc.pool->discard(std::move(sc.conn));
-    co_await send_slice_failure(q.slice, *failure);
+  if (on_default) {
+    after_statement(&info);
     co_return;
   }
   keep_for_diagnostics_ = false;
@@ -327,6 +324,13 @@ asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
 
 asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice,
                                                         std::string_view what) {
+  if (slice == namespace_->default_slice) {
+    co_await send_backend_failure(what);
+    co_return;
+  }
+  auto& sc = slice_conns_[slice];
+  sc.in_txn = false;
+  if (sc.conn) sc.pool->discard(std::move(sc.conn));
   worker_.context().counters.backend_errors++;
   if (sent_this_command_) {
     spdlog::warn("client {}: slice {} failed mid-result: {}", peer_text(), slice, what);
@@ -354,14 +358,7 @@ asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
       failure = failure_text(e);
     }
     if (failure) {
-      if (c == conn_.get()) {
-        co_await send_backend_failure(*failure);
-      } else {
-        auto& sc = slice_conns_[q.slice];
-        sc.in_txn = false;
-        if (sc.conn) sc.pool->discard(std::move(sc.conn));
-        co_await send_slice_failure(q.slice, *failure);
-      }
+      co_await send_slice_failure(q.slice, *failure);
       co_return;
     }
     if (!r.ok) {

@@ -9,12 +9,13 @@
 //    a merged result goes back in binary rows.
 #include <spdlog/spdlog.h>
 
+#include <functional>
+
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
-#include "protocol/wire_writer.h"
 #include "router/planner.h"
 #include "sql/parser.h"
 
@@ -91,10 +92,8 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   std::string packet;
   packet.push_back(static_cast<char>(Command::kStmtPrepare));
   packet += q.sql;
-  std::optional<std::string> failure;
-  const bool on_default = c == conn_.get();
   bool prepared_ok = false;
-  auto prepare_there = [&]() -> asio::awaitable<void> {
+  std::function<asio::awaitable<void>()> prepare_there = [&]() -> asio::awaitable<void> {
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(packet, seq);
     co_await relay_response(RelayMode::kPrepare, id);
@@ -103,30 +102,10 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
     // prepared for its metadata. Close it; EXECUTE prepares the text it needs.
     co_await conn_->close_prepared(stmt.sql);
   };
-  if (on_default) {
-    try {
-      co_await prepare_there();
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
-    }
-  } else {
-    auto& sc = slice_conns_[q.slice];
-    ConnSwap swap(*this, sc);
-    try {
-      co_await prepare_there();
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
-    }
-  }
+  auto failure = co_await on_slice(q.slice, prepare_there);
   if (failure) {
     statements_.erase(id);
-    if (on_default) {
-      co_await send_backend_failure(*failure);
-    } else {
-      auto& sc = slice_conns_[q.slice];
-      if (sc.conn) sc.pool->discard(std::move(sc.conn));
-      co_await send_slice_failure(q.slice, *failure);
-    }
+    co_await send_slice_failure(q.slice, *failure);
     co_return true;
   }
   if (!prepared_ok) statements_.erase(id);  // the backend refused it (its ERR went to the client)
@@ -184,57 +163,25 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     const router::ShardQuery& q = plan.queries[0];
     auto* c = co_await slice_connection(q.slice, q.db);
     if (!c) co_return;
-    const bool on_default = c == conn_.get();
-    std::optional<std::string> failure;
     std::optional<ErrPacket> refused;
     view.flags = 0;  // no server-side cursors across a router: rows are sent at once
-    auto run_there = [&]() -> asio::awaitable<void> {
+    std::function<asio::awaitable<void>()> run_there = [&]() -> asio::awaitable<void> {
       ErrPacket err;
       const backend::BackendStatement* bs = co_await conn_->ensure_prepared(q.sql, err);
       if (!bs) {
         refused = err;
         co_return;
       }
-      for (auto& [param, data] : stmt.long_data) {
-        std::string packet;
-        WireWriter w(packet);
-        w.u8(static_cast<uint8_t>(Command::kStmtSendLongData));
-        w.u32(bs->id);
-        w.u16(param);
-        w.bytes(data);
-        uint8_t lseq = 0;
-        co_await conn_->socket().write_packet(packet, lseq);
-      }
+      co_await send_long_data(bs->id, stmt);
       std::string rewritten = view.encode(bs->id, stmt.param_types);
       uint8_t seq = 0;
       co_await conn_->socket().write_packet(rewritten, seq);
       co_await relay_response(RelayMode::kExecute);
     };
-    if (on_default) {
-      try {
-        co_await run_there();
-      } catch (const std::exception& e) {
-        failure = failure_text(e);
-      }
-    } else {
-      auto& sc = slice_conns_[q.slice];
-      ConnSwap swap(*this, sc);
-      try {
-        co_await run_there();
-      } catch (const std::exception& e) {
-        failure = failure_text(e);
-      }
-    }
+    auto failure = co_await on_slice(q.slice, run_there);
     stmt.long_data.clear();
     if (failure) {
-      if (on_default) {
-        co_await send_backend_failure(*failure);
-      } else {
-        auto& sc = slice_conns_[q.slice];
-        sc.in_txn = false;
-        if (sc.conn) sc.pool->discard(std::move(sc.conn));
-        co_await send_slice_failure(q.slice, *failure);
-      }
+      co_await send_slice_failure(q.slice, *failure);
       co_return;
     }
     release_slices();

@@ -59,6 +59,20 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   after_statement(nullptr);
 }
 
+asio::awaitable<void> ClientSession::send_long_data(uint32_t backend_id,
+                                                    const ClientStatement& stmt) {
+  for (auto& [param, data] : stmt.long_data) {
+    std::string packet;
+    WireWriter w(packet);
+    w.u8(static_cast<uint8_t>(Command::kStmtSendLongData));
+    w.u32(backend_id);
+    w.u16(param);
+    w.bytes(data);
+    uint8_t lseq = 0;
+    co_await conn_->socket().write_packet(packet, lseq);  // no reply
+  }
+}
+
 asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   worker_.context().counters.queries++;
   uint32_t id = read_statement_id(payload.substr(1));
@@ -98,16 +112,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
       co_await send_error(err);
       co_return;
     }
-    for (auto& [param, data] : stmt.long_data) {
-      std::string packet;
-      WireWriter w(packet);
-      w.u8(static_cast<uint8_t>(Command::kStmtSendLongData));
-      w.u32(bs->id);
-      w.u16(param);
-      w.bytes(data);
-      uint8_t lseq = 0;
-      co_await conn_->socket().write_packet(packet, lseq);
-    }
+    co_await send_long_data(bs->id, stmt);
     stmt.long_data.clear();
     std::string rewritten = view->encode(bs->id, stmt.param_types);
     uint8_t seq = 0;
