@@ -7,12 +7,11 @@
 // table gives microseconds per statement and the planner's share (parse+plan minus parse).
 #include <benchmark/benchmark.h>
 
-#include <atomic>
+#include "alloc_counter.h"
+
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,31 +20,6 @@
 #include "router/planner.h"
 #include "router/shard_rule.h"
 #include "sql/parser.h"
-
-namespace {
-std::atomic<uint64_t> g_allocs{0};
-}
-
-void* operator new(size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) {
-  return operator new(n);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
 
 using namespace tessera;
 
@@ -93,9 +67,8 @@ std::vector<std::string> texts(Make make) {
 }
 
 const std::vector<std::string>& point_selects() {
-  static const auto v = texts([](int64_t id) {
-    return "SELECT c, pad FROM tbl_ks WHERE id = " + std::to_string(id);
-  });
+  static const auto v = texts(
+      [](int64_t id) { return "SELECT c, pad FROM tbl_ks WHERE id = " + std::to_string(id); });
   return v;
 }
 
@@ -128,8 +101,8 @@ const std::vector<std::string>& inserts() {
 }
 
 void report(benchmark::State& state, uint64_t allocs_before) {
-  state.counters["allocs"] =
-      benchmark::Counter(double(g_allocs.load() - allocs_before) / double(state.iterations()));
+  state.counters["allocs"] = benchmark::Counter(
+      double(tessera::bench::allocations() - allocs_before) / double(state.iterations()));
   state.SetItemsProcessed(int64_t(state.iterations()));
 }
 
@@ -144,7 +117,7 @@ void parse_only(benchmark::State& state, const std::vector<std::string>& sqls) {
     }
   }
   size_t i = 0;
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) {
     const std::string& s = sqls[i++ & (kVariants - 1)];
     arena.reset();
@@ -186,7 +159,7 @@ void parse_and_plan(benchmark::State& state, const std::vector<std::string>& sql
   in.rules = env().rules.get();
   in.current_db = "db_ks";
   size_t i = 0;
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) {
     const std::string& s = sqls[i++ & (kVariants - 1)];
     arena.reset();
@@ -238,7 +211,8 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     row(out, "10-row INSERT (3 shards)", "BM_ParseInsert10Rows", "BM_PlanInsert10Rows");
     auto it = ns_.find("BM_PlanPointSelect");
     if (it != ns_.end()) {
-      std::fprintf(out, "\npoint select: %.3f us per statement parse+plan+rewrite (%.0f/s per core)\n",
+      std::fprintf(out,
+                   "\npoint select: %.3f us per statement parse+plan+rewrite (%.0f/s per core)\n",
                    it->second / 1000.0, 1e9 / it->second);
     }
   }
@@ -246,10 +220,14 @@ class SummaryReporter : public benchmark::ConsoleReporter {
  private:
   static double to_ns(benchmark::TimeUnit u) {
     switch (u) {
-      case benchmark::kNanosecond: return 1;
-      case benchmark::kMicrosecond: return 1e3;
-      case benchmark::kMillisecond: return 1e6;
-      default: return 1e9;
+      case benchmark::kNanosecond:
+        return 1;
+      case benchmark::kMicrosecond:
+        return 1e3;
+      case benchmark::kMillisecond:
+        return 1e6;
+      default:
+        return 1e9;
     }
   }
   void row(std::FILE* out, const char* what, const std::string& parse, const std::string& plan) {

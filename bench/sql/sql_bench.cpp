@@ -4,40 +4,14 @@
 // global operator new reports allocations per iteration as the "allocs" counter.
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include "alloc_counter.h"
+
 #include <string>
 
 #include "sql/classify.h"
 #include "sql/fingerprint.h"
 #include "sql/parser.h"
 #include "sql/writer.h"
-
-namespace {
-std::atomic<uint64_t> g_allocs{0};
-}
-
-void* operator new(size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) {
-  return operator new(n);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-  std::free(p);
-}
 
 using namespace tessera::sql;
 
@@ -62,8 +36,8 @@ const std::string kRangeSelect =
 const std::string kUpdate = "UPDATE sbtest1 SET k=k+1 WHERE id=5012";
 
 void report_allocs(benchmark::State& state, uint64_t before) {
-  state.counters["allocs"] =
-      benchmark::Counter(double(g_allocs.load() - before) / double(state.iterations()));
+  state.counters["allocs"] = benchmark::Counter(double(tessera::bench::allocations() - before) /
+                                                double(state.iterations()));
   state.SetItemsProcessed(int64_t(state.iterations()));
 }
 
@@ -75,7 +49,7 @@ void parse_loop(benchmark::State& state, const std::string& sql) {
     arena.reset();
     if (!parser.parse(sql, arena).ok()) state.SkipWithError("parse failed");
   }
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) {
     arena.reset();
     ParseResult r = parser.parse(sql, arena);
@@ -100,7 +74,7 @@ void BM_ParseUpdate(benchmark::State& state) {
 void BM_FingerprintPointSelect(benchmark::State& state) {
   std::string out;
   fingerprint_into(kPointSelect, out);
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) benchmark::DoNotOptimize(fingerprint_into(kPointSelect, out));
   report_allocs(state, before);
 }
@@ -108,13 +82,13 @@ void BM_FingerprintPointSelect(benchmark::State& state) {
 void BM_FingerprintInsert10Rows(benchmark::State& state) {
   std::string out;
   fingerprint_into(kInsert10, out);
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) benchmark::DoNotOptimize(fingerprint_into(kInsert10, out));
   report_allocs(state, before);
 }
 
 void BM_ClassifyPointSelect(benchmark::State& state) {
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) benchmark::DoNotOptimize(classify(kPointSelect));
   report_allocs(state, before);
 }
@@ -128,7 +102,7 @@ void BM_ParseAndPrintPointSelect(benchmark::State& state) {
     out.clear();
     to_sql(*parser.parse(kPointSelect, arena).statement, out);
   }
-  uint64_t before = g_allocs.load();
+  uint64_t before = tessera::bench::allocations();
   for (auto _ : state) {
     arena.reset();
     out.clear();
