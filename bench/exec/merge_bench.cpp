@@ -78,8 +78,12 @@ void run_merge(benchmark::State& state, size_t key_column) {
   state.SetItemsProcessed(static_cast<int64_t>(emitted));
 }
 
-void BM_OrderedMergeIntKey(benchmark::State& state) { run_merge(state, 0); }
-void BM_OrderedMergeCiStringKey(benchmark::State& state) { run_merge(state, 1); }
+void BM_OrderedMergeIntKey(benchmark::State& state) {
+  run_merge(state, 0);
+}
+void BM_OrderedMergeCiStringKey(benchmark::State& state) {
+  run_merge(state, 1);
+}
 
 BENCHMARK(BM_OrderedMergeIntKey)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_OrderedMergeCiStringKey)->Arg(10000)->Arg(100000);

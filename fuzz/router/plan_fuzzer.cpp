@@ -84,10 +84,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Values derived from the input so the fuzzer can steer them a little.
     uint8_t b = data[i % size];
     switch (b % 4) {
-      case 0: params.push_back(ShardValue::of(int64_t(int8_t(b)) * 1000003)); break;
-      case 1: params.push_back(ShardValue::of(std::string(sql.substr(0, b % 16)))); break;
-      case 2: params.push_back(ShardValue::null()); break;
-      default: params.push_back(ShardValue::of_unsigned(UINT64_MAX - b)); break;
+      case 0:
+        params.push_back(ShardValue::of(int64_t(int8_t(b)) * 1000003));
+        break;
+      case 1:
+        params.push_back(ShardValue::of(std::string(sql.substr(0, b % 16))));
+        break;
+      case 2:
+        params.push_back(ShardValue::null());
+        break;
+      default:
+        params.push_back(ShardValue::of_unsigned(UINT64_MAX - b));
+        break;
     }
     literals.push_back(b % 2 ? "NULL" : std::to_string(b));
   }

@@ -11,8 +11,8 @@
 #include <unordered_map>
 
 #include "config/loaded_config.h"
-#include "router/shard_rule.h"
 #include "protocol/auth.h"
+#include "router/shard_rule.h"
 
 namespace tessera::frontend {
 

@@ -24,11 +24,16 @@ struct PlanProblem {
 
 inline const char* plan_kind_name(PlanKind k) {
   switch (k) {
-    case PlanKind::kDefaultSlice: return "default_slice";
-    case PlanKind::kRoute: return "route";
-    case PlanKind::kError: return "error";
-    case PlanKind::kExplain: return "explain";
-    case PlanKind::kLocalResult: return "local_result";
+    case PlanKind::kDefaultSlice:
+      return "default_slice";
+    case PlanKind::kRoute:
+      return "route";
+    case PlanKind::kError:
+      return "error";
+    case PlanKind::kExplain:
+      return "explain";
+    case PlanKind::kLocalResult:
+      return "local_result";
   }
   return "?";
 }
@@ -64,8 +69,8 @@ inline void check_plan(const Plan& plan, const ShardRuleSet& rules, std::string_
     scratch.reset();
     sql::ParseResult r = parser.parse(q.sql, scratch);
     if (!r.ok()) {
-      out.push_back({PlanProblem::kReparse, "[" + q.slice + "] " + q.sql + "\n    error: " +
-                                                r.error.message});
+      out.push_back({PlanProblem::kReparse,
+                     "[" + q.slice + "] " + q.sql + "\n    error: " + r.error.message});
       continue;
     }
     TableScan scan =
