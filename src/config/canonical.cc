@@ -17,6 +17,8 @@ json addresses(const std::vector<WeightedAddress>& list) {
 }
 
 json slice_json(const Slice& s, Secrets secrets) {
+  json writers = json::array();
+  for (const auto& w : s.writers) writers.push_back(w.to_string());
   return json{{"name", s.name},
               {"user_name", s.user_name},
               {"password", secret(s.password, secrets)},
@@ -25,7 +27,9 @@ json slice_json(const Slice& s, Secrets secrets) {
               {"statistic_slaves", addresses(s.statistic_slaves)},
               {"capacity", s.capacity},
               {"max_capacity", s.max_capacity},
-              {"idle_timeout", s.idle_timeout.count()}};
+              {"idle_timeout", s.idle_timeout.count()},
+              {"writers", std::move(writers)},
+              {"writer_map", s.writer_map}};
 }
 
 json rule_json(const ShardRuleConfig& r) {
@@ -111,6 +115,8 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                 {"pool_acquire_timeout_ms", c.pool_acquire_timeout.count()},
                 {"backend_connect_timeout_ms", c.backend_connect_timeout.count()},
                 {"client_idle_timeout_s", c.client_idle_timeout.count()},
+                {"failover_hold_ms", c.failover_hold.count()},
+                {"deadlock_retries", c.deadlock_retries},
                 {"proxy_instance_id", c.proxy_instance_id}}},
               {"admin",
                {{"listen", c.admin_listen ? c.admin_listen->to_string() : ""},

@@ -1,6 +1,7 @@
 #include "config/namespace_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -41,11 +42,45 @@ Slice read_slice(const nlohmann::json& json, std::string path, JsonObjectReader&
   s.name = r.string("name");
   s.user_name = r.string("user_name");
   s.password = r.string("password");
+  auto writers = r.string_list("writers");
+  for (size_t i = 0; i < writers.size(); ++i) {
+    auto w = parse_host_port(writers[i]);
+    if (!w) {
+      throw ConfigError(r.source(), item_path(r.path_of("writers"), i),
+                        fmt::format("\"{}\" is not host:port", writers[i]));
+    }
+    s.writers.push_back(std::move(*w));
+  }
   std::string master = r.string("master");
-  if (master.empty()) r.fail("master", "is required (host:port of the primary)");
-  auto hp = parse_host_port(master);
-  if (!hp) r.fail("master", fmt::format("\"{}\" is not host:port", master));
-  s.master = std::move(*hp);
+  if (master.empty() && s.writers.empty()) {
+    r.fail("master",
+           "is required (host:port of the primary), or \"writers\" for a multi-writer slice");
+  }
+  if (master.empty()) {
+    s.master = s.writers.front();
+  } else {
+    auto hp = parse_host_port(master);
+    if (!hp) r.fail("master", fmt::format("\"{}\" is not host:port", master));
+    // (The canonical form writes both; any other master beside writers is a mistake.)
+    if (!s.writers.empty() && *hp != s.writers.front()) {
+      r.fail("master", "must be absent or the first of \"writers\" in a multi-writer slice");
+    }
+    s.master = std::move(*hp);
+  }
+  if (const auto* map = r.object("writer_map")) {
+    for (const auto& [table, writer] : map->items()) {
+      std::string where = r.path_of("writer_map") + "." + table;
+      if (!writer.is_string())
+        throw ConfigError(r.source(), where, "must be a \"host:port\" string");
+      auto hp = parse_host_port(writer.get<std::string>());
+      bool listed = hp && std::any_of(s.writers.begin(), s.writers.end(),
+                                      [&](const HostPort& w) { return w == *hp; });
+      if (!listed) throw ConfigError(r.source(), where, "names no writer of this slice");
+      std::string key = table;
+      for (auto& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+      s.writer_map[key] = hp->to_string();
+    }
+  }
   s.slaves = read_addresses(r, "slaves");
   s.statistic_slaves = read_addresses(r, "statistic_slaves");
   s.capacity = static_cast<int>(r.integer("capacity", 0, 0, kIntMax));

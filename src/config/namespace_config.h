@@ -21,12 +21,20 @@ struct Slice {
   std::string name;
   std::string user_name;  // backend account
   std::string password;
-  HostPort master;
+  HostPort master;  // multi-writer slices: the first writer
   std::vector<WeightedAddress> slaves;
   std::vector<WeightedAddress> statistic_slaves;
   int capacity = 0;      // idle connections kept per instance (> 0)
   int max_capacity = 0;  // connection limit per instance (>= capacity)
   std::chrono::seconds idle_timeout{0};
+  // Multi-writer slice (seed 003, `"writers": ["host:port", ...]`): every writer takes writes;
+  // each table is pinned to one live writer so writers never conflict. Empty = one primary.
+  std::vector<HostPort> writers;
+  // Optional pinning override, "schema.table" (lower case) -> writer "host:port"; tables not
+  // listed (or whose writer is down) go by rendezvous hash of schema.table over live writers.
+  std::map<std::string, std::string> writer_map;
+
+  bool multi_writer() const { return !writers.empty(); }
 };
 
 enum class RwFlag { kReadOnly = 1, kReadWrite = 2 };

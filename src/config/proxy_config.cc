@@ -221,6 +221,10 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
       proxy.integer("backend_connect_timeout_ms", 1, kDay * 1000).value_or(2000));
   c.client_idle_timeout =
       std::chrono::seconds(proxy.integer("client_idle_timeout_s", 1, 365 * kDay).value_or(28800));
+  c.failover_hold = std::chrono::milliseconds(
+      proxy.integer("failover_hold_ms", 0, 3600 * 1000).value_or(c.failover_hold.count()));
+  c.deadlock_retries =
+      static_cast<int>(proxy.integer("deadlock_retries", 0, 100).value_or(c.deadlock_retries));
   c.proxy_instance_id = proxy.string("proxy_instance_id").value_or(c.proxy_instance_id);
   if (c.proxy_instance_id.empty()) proxy.fail("proxy_instance_id", "must not be empty");
   proxy.reject_unknown();

@@ -34,6 +34,12 @@ struct ProxyConfig {
   std::chrono::milliseconds backend_connect_timeout{2000};
   std::chrono::seconds client_idle_timeout{28800};
   std::string proxy_instance_id = "tessera-1";
+  // While a slice has no writable primary (a failover in progress), writes wait this long for
+  // one before the client gets an error (issue 6). 0 = fail at once.
+  std::chrono::milliseconds failover_hold{10000};
+  // Autocommit statements that hit a deadlock (1213) are retried this many times, with a
+  // growing pause, before the error reaches the client.
+  int deadlock_retries = 3;
 
   // [admin]
   std::optional<HostPort> admin_listen = HostPort{"127.0.0.1", 13307};  // nullopt = disabled

@@ -217,6 +217,22 @@ TEST(Namespace, CanonicalJsonRoundTrips) {
   EXPECT_EQ(to_canonical_json(ns, Secrets::kRedact)["users"][0]["password"], "***");
 }
 
+TEST(Namespace, MultiWriterSlice) {
+  json j = json::parse(kGaeaNamespace);
+  j["slices"][1].erase("master");
+  j["slices"][1]["writers"] = {"127.0.0.1:3316", "127.0.0.1:3317"};
+  j["slices"][1]["writer_map"] = {{"DB_KS.Tbl_A", "127.0.0.1:3317"}};
+  Namespace ns = parse_namespace(j.dump(), "mw.json");
+  const Slice& s = ns.slices[1];
+  ASSERT_TRUE(s.multi_writer());
+  EXPECT_FALSE(ns.slices[0].multi_writer());
+  ASSERT_EQ(s.writers.size(), 2u);
+  EXPECT_EQ(s.master, s.writers[0]);  // code that wants "the" primary gets the first writer
+  EXPECT_EQ(s.writer_map.at("db_ks.tbl_a"), "127.0.0.1:3317");
+  Namespace again = parse_namespace(to_canonical_json(ns).dump(), "again.json");
+  EXPECT_EQ(to_canonical_json(again), to_canonical_json(ns));
+}
+
 TEST(Namespace, LoadsFromFile) {
   testing::TempDir dir;
   auto path = dir.write("ns/gaea.json", kGaeaNamespace);
@@ -256,10 +272,28 @@ TEST_P(NamespaceErrors, NamesFileFieldAndProblem) {
 INSTANTIATE_TEST_SUITE_P(
     Validation, NamespaceErrors,
     ::testing::Values(
+        BadCase{
+            "MasterAndWriters", [](json& j) { j["slices"][1]["writers"] = {"127.0.0.1:4000"}; },
+            R"(namespaces/demo.json: slices[1].master: must be absent or the first of "writers" in a multi-writer slice)"},
+        BadCase{"WriterNotHostPort",
+                [](json& j) {
+                  j["slices"][1].erase("master");
+                  j["slices"][1]["writers"] = {"127.0.0.1:4000", "nope"};
+                },
+                R"(namespaces/demo.json: slices[1].writers[1]: "nope" is not host:port)"},
+        BadCase{
+            "WriterMapUnknownWriter",
+            [](json& j) {
+              j["slices"][1].erase("master");
+              j["slices"][1]["writers"] = {"127.0.0.1:4000"};
+              j["slices"][1]["writer_map"] = {{"db.t", "127.0.0.1:4001"}};
+            },
+            R"(namespaces/demo.json: slices[1].writer_map.db.t: names no writer of this slice)"},
         BadCase{"MasterNotHostPort", [](json& j) { j["slices"][1]["master"] = "127.0.0.1"; },
                 R"(namespaces/demo.json: slices[1].master: "127.0.0.1" is not host:port)"},
-        BadCase{"MasterMissing", [](json& j) { j["slices"][0].erase("master"); },
-                "namespaces/demo.json: slices[0].master: is required (host:port of the primary)"},
+        BadCase{
+            "MasterMissing", [](json& j) { j["slices"][0].erase("master"); },
+            R"(namespaces/demo.json: slices[0].master: is required (host:port of the primary), or "writers" for a multi-writer slice)"},
         BadCase{"PortZero", [](json& j) { j["slices"][0]["master"] = "127.0.0.1:0"; },
                 R"(namespaces/demo.json: slices[0].master: "127.0.0.1:0" is not host:port)"},
         BadCase{

@@ -36,6 +36,8 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.backend_connect_timeout.count(), 2000);
   EXPECT_EQ(c.client_idle_timeout.count(), 28800);
   EXPECT_EQ(c.proxy_instance_id, "tessera-1");
+  EXPECT_EQ(c.failover_hold.count(), 10000);
+  EXPECT_EQ(c.deadlock_retries, 3);
   ASSERT_TRUE(c.admin_listen);
   EXPECT_EQ(c.admin_listen->port, 13307);
   EXPECT_EQ(c.admin_user, "admin");
@@ -58,6 +60,8 @@ pool_acquire_timeout_ms = 100
 backend_connect_timeout_ms = 200
 client_idle_timeout_s = 300
 proxy_instance_id = "p-7"
+failover_hold_ms = 2500
+deadlock_retries = 5
 [admin]
 listen = ""
 user = "root"
@@ -82,6 +86,8 @@ key = "/keys/key.pem"
   EXPECT_EQ(c.backend_connect_timeout.count(), 200);
   EXPECT_EQ(c.client_idle_timeout.count(), 300);
   EXPECT_EQ(c.proxy_instance_id, "p-7");
+  EXPECT_EQ(c.failover_hold.count(), 2500);
+  EXPECT_EQ(c.deadlock_retries, 5);
   EXPECT_FALSE(c.admin_listen);
   EXPECT_EQ(c.admin_user, "root");
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
