@@ -29,6 +29,10 @@ enum class ConfiguredRole : uint8_t { kMaster, kSlave, kStatisticSlave, kWriter 
 enum class Health : uint8_t { kUnknown, kUp, kDown };
 enum class PositionSource : uint8_t { kNone, kBinlog, kPoll };
 
+std::string_view to_string(ConfiguredRole role);  // "master", "slave", "statistic_slave", "writer"
+std::string_view to_string(Health health);        // "unknown", "up", "down"
+std::string_view to_string(PositionSource source);  // "none", "binlog", "poll"
+
 struct InstanceView {
   std::string ns;
   std::string slice;
@@ -84,6 +88,10 @@ class Topology {
   std::optional<protocol::GtidSet> position(const std::string& instance_key) const;
   // True when the instance is known to have applied every transaction in `needed`.
   bool has_applied(const std::string& instance_key, const protocol::GtidSet& needed) const;
+  // Where the stored position came from (kNone when nothing is known).
+  PositionSource position_source(const std::string& instance_key) const;
+  // Drops what is known about an instance (it left the configuration).
+  void forget_position(const std::string& instance_key);
   // Monotonic count of position updates (cheap change detection for waiters that poll).
   uint64_t position_updates() const { return position_updates_.load(std::memory_order_acquire); }
 
