@@ -133,7 +133,17 @@ std::shared_ptr<const TopologySnapshot> snapshot_from_config(const config::Loade
       SliceView view;
       view.ns = ns.name;
       view.name = slice.name;
-      view.instances.push_back(make_instance(ns, slice, slice.master, ConfiguredRole::kMaster, 1));
+      if (slice.multi_writer()) {
+        // Every writer takes writes; until checked, all of them count as writable.
+        view.multi_writer = true;
+        for (const auto& w : slice.writers) {
+          view.writers.push_back(static_cast<int>(view.instances.size()));
+          view.instances.push_back(make_instance(ns, slice, w, ConfiguredRole::kWriter, 1));
+        }
+      } else {
+        view.instances.push_back(
+            make_instance(ns, slice, slice.master, ConfiguredRole::kMaster, 1));
+      }
       for (const auto& s : slice.slaves)
         view.instances.push_back(
             make_instance(ns, slice, s.address, ConfiguredRole::kSlave, s.weight));

@@ -35,7 +35,12 @@ config::LoadedConfig two_namespaces() {
   b.default_slice = "slice-0";
   config::Namespace a = b;
   a.name = "a_ns";
-  a.slices = {s1};
+  config::Slice mw = s1;
+  mw.name = "slice-mw";
+  mw.writers = {hp("127.0.0.1", 5501), hp("127.0.0.1", 5502)};
+  mw.master = mw.writers[0];
+  mw.slaves = {{hp("127.0.0.1", 5503), 1}};
+  a.slices = {s1, mw};
   a.default_slice = "slice-1";
   return config::LoadedConfig(config::ProxyConfig{}, {b, a});
 }
@@ -44,16 +49,18 @@ TEST(SnapshotFromConfig, OneSliceViewPerNamespaceSliceInConfigOrder) {
   auto snap = snapshot_from_config(two_namespaces(), 7);
   ASSERT_TRUE(snap);
   EXPECT_EQ(snap->version, 7u);
-  ASSERT_EQ(snap->slices.size(), 3u);
+  ASSERT_EQ(snap->slices.size(), 4u);
   // Namespaces come sorted by name (LoadedConfig), slices in file order within each.
   EXPECT_EQ(snap->slices[0].ns, "a_ns");
-  EXPECT_EQ(snap->slices[1].ns, "b_ns");
-  EXPECT_EQ(snap->slices[1].name, "slice-0");
-  EXPECT_EQ(snap->slices[2].name, "slice-1");
+  EXPECT_EQ(snap->slices[1].name, "slice-mw");
+  EXPECT_EQ(snap->slices[2].ns, "b_ns");
+  EXPECT_EQ(snap->slices[2].name, "slice-0");
+  EXPECT_EQ(snap->slices[3].name, "slice-1");
 
   const SliceView* s = snap->find("b_ns", "slice-0");
   ASSERT_NE(s, nullptr);
-  EXPECT_EQ(s, &snap->slices[1]);
+  EXPECT_EQ(s, &snap->slices[2]);
+  EXPECT_TRUE(s->writers.empty());
   EXPECT_EQ(s->primary, 0);
   EXPECT_FALSE(s->multi_writer);
   ASSERT_EQ(s->instances.size(), 4u);
@@ -73,6 +80,19 @@ TEST(SnapshotFromConfig, OneSliceViewPerNamespaceSliceInConfigOrder) {
     EXPECT_FALSE(i.writable());  // nothing checked yet
   }
   EXPECT_EQ(snap->find("b_ns", "slice-9"), nullptr);
+
+  // Multi-writer: the writers first (all of them taking writes), then the replicas.
+  const SliceView* mw = snap->find("a_ns", "slice-mw");
+  ASSERT_NE(mw, nullptr);
+  EXPECT_TRUE(mw->multi_writer);
+  ASSERT_EQ(mw->instances.size(), 3u);
+  EXPECT_EQ(mw->instances[0].configured_role, ConfiguredRole::kWriter);
+  EXPECT_EQ(mw->instances[1].configured_role, ConfiguredRole::kWriter);
+  EXPECT_EQ(mw->instances[1].key(), "127.0.0.1:5502");
+  EXPECT_FALSE(mw->instances[1].read_only);
+  EXPECT_EQ(mw->instances[2].configured_role, ConfiguredRole::kSlave);
+  EXPECT_EQ(mw->writers, (std::vector<int>{0, 1}));
+  EXPECT_EQ(mw->primary, 0);
   EXPECT_EQ(snap->find("c_ns", "slice-0"), nullptr);
 }
 
