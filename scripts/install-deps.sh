@@ -11,7 +11,7 @@ PACKAGES=(
   libcpp-httplib-dev libcli11-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   # test + runtime
-  mariadb-server mariadb-client mariadb-test sysbench
+  mariadb-server mariadb-client mariadb-test sysbench etcd-server etcd-client
   python3 python3-pymysql python3-cryptography
   procps
 )

@@ -9,6 +9,9 @@
 #include <csignal>
 #include <iostream>
 
+#include "admin/admin_server.h"
+#include "admin/config_control.h"
+#include "admin/etcd_watcher.h"
 #include "config/config_error.h"
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
@@ -74,7 +77,14 @@ int main(int argc, char** argv) {
 
   std::shared_ptr<const tessera::config::LoadedConfig> config;
   try {
-    config = tessera::config::load_snapshot(config_path);
+    auto proxy_only = tessera::config::load_proxy_config(config_path);
+    if (proxy_only.etcd_enabled()) {
+      // Namespaces come from etcd: the watcher reads them before the workers start.
+      config = std::make_shared<const tessera::config::LoadedConfig>(
+          std::move(proxy_only), std::vector<tessera::config::Namespace>{});
+    } else {
+      config = tessera::config::load_snapshot(config_path);
+    }
     tessera::frontend::build_rule_sets(*config);  // shard rules are checked at load too
   } catch (const std::exception& e) {
     std::cerr << "tessera: configuration error: " << e.what() << "\n";
@@ -105,6 +115,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  tessera::admin::ConfigControl control(ctx, config_path);
+  std::unique_ptr<tessera::admin::EtcdWatcher> etcd;
+  if (proxy.etcd_enabled()) {
+    etcd = std::make_unique<tessera::admin::EtcdWatcher>(control, proxy);
+    etcd->start();
+  }
+
   std::vector<std::unique_ptr<tessera::frontend::Worker>> workers;
   try {
     for (unsigned i = 0; i < threads; ++i) {
@@ -117,7 +134,25 @@ int main(int argc, char** argv) {
   }
   for (auto& w : workers) w->start();
   spdlog::info("tessera {} listening on {} with {} worker thread(s), {} namespace(s)",
-               TESSERA_VERSION, proxy.listen.to_string(), threads, config->namespaces().size());
+               TESSERA_VERSION, proxy.listen.to_string(), threads,
+               ctx.config()->namespaces().size());
+
+  std::vector<tessera::frontend::Worker*> worker_views;
+  for (auto& w : workers) worker_views.push_back(w.get());
+  // Topology, failover and XA views are wired here once those modules publish them.
+  tessera::admin::MetricsSources sources;
+  std::unique_ptr<tessera::admin::AdminServer> admin;
+  if (proxy.admin_listen) {
+    admin = std::make_unique<tessera::admin::AdminServer>(ctx, worker_views, control, sources);
+    try {
+      admin->start(proxy.admin_listen->host, proxy.admin_listen->port);
+    } catch (const std::exception& e) {
+      spdlog::critical("admin API: {}", e.what());
+      for (auto& w : workers) w->stop();
+      for (auto& w : workers) w->join();
+      return 1;
+    }
+  }
 
   asio::io_context main_io;
   asio::signal_set signals(main_io, SIGINT, SIGTERM);
@@ -125,7 +160,19 @@ int main(int argc, char** argv) {
     spdlog::info("signal {} received, shutting down", sig);
     main_io.stop();
   });
+  // SIGHUP: reload the configuration (files, or etcd); connections stay.
+  asio::signal_set hangup(main_io, SIGHUP);
+  std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec,
+                                                                    int) {
+    if (ec) return;
+    spdlog::info("SIGHUP received, reloading the configuration");
+    control.reload();
+    hangup.async_wait(on_hangup);
+  };
+  hangup.async_wait(on_hangup);
   main_io.run();
+  if (admin) admin->stop();
+  if (etcd) etcd->stop();
   for (auto& w : workers) w->stop();
   for (auto& w : workers) w->join();
   spdlog::info("tessera stopped");

@@ -173,11 +173,12 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
                                   e.source().begin.column, e.description()));
   }
   for (const auto& [key, value] : root) {
-    static constexpr std::array<std::string_view, 4> kTables{"proxy", "admin", "log", "tls"};
+    static constexpr std::array<std::string_view, 5> kTables{"proxy", "admin", "log", "tls",
+                                                             "etcd"};
     if (std::find(kTables.begin(), kTables.end(), key.str()) == kTables.end()) {
       throw ConfigError(source, std::string(key.str()),
                         fmt::format("unknown table or key (line {}); expected [proxy], [admin], "
-                                    "[log] or [tls]",
+                                    "[log], [tls] or [etcd]",
                                     key.source().begin.line));
     }
   }
@@ -256,7 +257,32 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
              "is missing: tls.cert and tls.key must be set together (both empty = TLS off)");
   }
   tls.reject_unknown();
+
+  TableReader etcd(sub_table(root, "etcd", source), "etcd", source);
+  for (const auto& text :
+       etcd.string_list("endpoints").value_or(std::vector<std::string>{})) {
+    auto hp = parse_host_port(text);
+    if (!hp) etcd.fail("endpoints", fmt::format("\"{}\" is not host:port", text));
+    c.etcd_endpoints.push_back(*hp);
+  }
+  c.etcd_prefix = etcd.string("prefix").value_or(c.etcd_prefix);
+  if (c.etcd_prefix.empty() || c.etcd_prefix.front() != '/') {
+    etcd.fail("prefix", "must start with /");
+  }
+  while (c.etcd_prefix.size() > 1 && c.etcd_prefix.back() == '/') c.etcd_prefix.pop_back();
+  c.etcd_cluster = etcd.string("cluster").value_or(c.etcd_cluster);
+  if (c.etcd_cluster.empty() || c.etcd_cluster.find('/') != std::string::npos) {
+    etcd.fail("cluster", "must be a non-empty name without /");
+  }
+  c.etcd_encrypt_key = etcd.string("encrypt_key").value_or("");
+  c.etcd_timeout =
+      std::chrono::milliseconds(etcd.integer("timeout_ms", 1, 600 * 1000).value_or(2000));
+  etcd.reject_unknown();
   return c;
+}
+
+std::string ProxyConfig::etcd_namespace_prefix() const {
+  return (etcd_prefix == "/" ? std::string() : etcd_prefix) + "/" + etcd_cluster + "/namespace/";
 }
 
 ProxyConfig load_proxy_config(const std::filesystem::path& toml_path) {

@@ -54,11 +54,23 @@ struct ProxyConfig {
   std::filesystem::path tls_cert;  // PEM; both empty = TLS off
   std::filesystem::path tls_key;
 
+  // [etcd]: namespaces from an etcd v3 cluster (its HTTP/JSON gateway) instead of files,
+  // under `<prefix>/<cluster>/namespace/<name>`, watched for changes (docs/admin-api.md).
+  std::vector<HostPort> etcd_endpoints;  // empty = etcd off
+  std::string etcd_prefix = "/tessera";
+  std::string etcd_cluster = "default";
+  // Passwords written as "enc:<base64>" in etcd are AES-256-CBC encrypted with SHA-256 of this.
+  std::string etcd_encrypt_key;
+  std::chrono::milliseconds etcd_timeout{2000};
+
   // Not configuration: the file this was loaded from (absolute) and its directory.
   std::filesystem::path source_path;
   std::filesystem::path base_dir;
 
   bool tls_enabled() const { return !tls_cert.empty(); }
+  bool etcd_enabled() const { return !etcd_endpoints.empty(); }
+  // "<prefix>/<cluster>/namespace/": the key prefix of this cluster's namespaces.
+  std::string etcd_namespace_prefix() const;
   unsigned effective_worker_threads() const;
 };
 

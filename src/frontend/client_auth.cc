@@ -43,7 +43,7 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   if (!slice) return false;
   pool_ = &worker_.pool_for(*slice, slice->master);
   rules_.reset();
-  if (auto sets = worker_.context().rule_sets()) {
+  if (const auto& sets = snapshot_->rules) {
     if (auto it = sets->find(namespace_->name); it != sets->end()) rules_ = it->second;
   }
   return true;
@@ -51,7 +51,8 @@ bool ClientSession::bind_account(const config::UserRef& account) {
 
 asio::awaitable<bool> ClientSession::handshake() {
   auto& ctx = worker_.context();
-  config_ = ctx.config();
+  snapshot_ = ctx.snapshot();
+  config_ = snapshot_->config;
   const auto& proxy = config_->proxy();
   scramble_ = make_scramble();
 
@@ -260,7 +261,8 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   // Whatever the old user had on the server must not leak to the new one.
   drop_backend();
   reset_session_state();
-  config_ = worker_.context().config();
+  snapshot_ = worker_.context().snapshot();
+  config_ = snapshot_->config;
   config::UserRef account = config_->lookup_user(cu->user);
   std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
   if (cu->collation) state_.collation = static_cast<uint8_t>(cu->collation);

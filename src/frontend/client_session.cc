@@ -72,7 +72,11 @@ asio::awaitable<void> ClientSession::command_loop() {
     }
     if (static_cast<Command>(command_[0]) == Command::kQuit) co_return;
     sent_this_command_ = false;
+    const auto command = static_cast<uint8_t>(command_[0]);
+    refresh_config();
+    begin_tally();
     co_await dispatch(command_);
+    finish_tally(command);
     if (command_.capacity() > 1024 * 1024) std::string().swap(command_);
     if (out_.capacity() > 1024 * 1024) std::string().swap(out_);
   }
@@ -244,6 +248,7 @@ asio::awaitable<void> ClientSession::send_ok(std::optional<uint8_t> seq) {
 }
 
 asio::awaitable<void> ClientSession::send_error(const ErrPacket& err, std::optional<uint8_t> seq) {
+  tally_.error_code = err.code;
   out_.clear();
   uint8_t s = seq.value_or(reply_seq_);
   append_frames(out_, err.encode(), s);

@@ -5,6 +5,7 @@
 #pragma once
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "backend/connection_pool.h"
 #include "config/loaded_config.h"
+#include "frontend/proxy_context.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
 #include "protocol/statement_packets.h"
@@ -63,6 +65,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> full_sha2_authentication(const config::User& user, uint8_t& seq);
   asio::awaitable<bool> change_user(std::string_view payload);
   bool bind_account(const config::UserRef& account);
+  // config_refresh.cc: moves to the newest configuration generation when nothing ties the
+  // session to the old one (no transaction, pin, cursor or held backend connection).
+  void refresh_config();
 
   // client_session.cc
   asio::awaitable<void> command_loop();
@@ -166,6 +171,20 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   std::string peer_text() const;
 
+  // statement_tally.cc: what the command being answered did, handed to the worker's
+  // admin::WorkerStats when it ends (fingerprint statistics and /metrics).
+  struct StatementTally {
+    std::chrono::steady_clock::time_point start;
+    uint64_t rows = 0;        // rows sent plus rows affected
+    uint16_t error_code = 0;  // the ERR the client got, 0 = none
+    // Sharded plans: the SQL sent to each slice (empty: the client's SQL went as it was).
+    std::vector<std::string> backend_sql;
+  };
+  void begin_tally();
+  void finish_tally(uint8_t command);
+  void tally_error(std::string_view err_payload);
+  StatementTally tally_;
+
   Worker& worker_;
   protocol::PacketSocket client_;
   uint32_t connection_id_;
@@ -173,6 +192,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint32_t client_caps_ = 0;
   std::string peer_ip_;
 
+  // The configuration generation this session runs with (config_ is its config): replaced by
+  // a newer one only between statements with no backend connection held (config_refresh.cc).
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::shared_ptr<const config::LoadedConfig> config_;
   const config::User* user_ = nullptr;
   const config::Namespace* namespace_ = nullptr;

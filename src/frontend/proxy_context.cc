@@ -14,14 +14,19 @@ std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& conf
 }
 
 void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
-  auto rules = build_rule_sets(*c);
-  rules_.store(std::move(rules));
-  config_.store(std::move(c));
+  auto next = std::make_shared<ConfigSnapshot>();
+  next->rules = build_rule_sets(*c);
+  next->config = std::move(c);
+  std::lock_guard lock(publish_mu_);
+  next->generation = snapshot_.load()->generation + 1;
+  snapshot_.store(std::move(next));
 }
 
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
-    : config_(config), rules_(build_rule_sets(*config)), rsa_(protocol::RsaKeyPair::generate()) {
-  const auto& proxy = config_.load()->proxy();
+    : snapshot_(std::make_shared<const ConfigSnapshot>(
+          ConfigSnapshot{config, build_rule_sets(*config), 1})),
+      rsa_(protocol::RsaKeyPair::generate()) {
+  const auto& proxy = config->proxy();
   if (proxy.tls_enabled()) {
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

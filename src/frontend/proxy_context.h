@@ -30,14 +30,24 @@ using RuleSets = std::unordered_map<std::string, std::shared_ptr<const router::S
 // Builds them; throws config::ConfigError on an invalid rule.
 std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& config);
 
+// One configuration generation and the shard rules built from it, published together so a
+// reader never pairs one generation's config with another's rules.
+struct ConfigSnapshot {
+  std::shared_ptr<const config::LoadedConfig> config;
+  std::shared_ptr<const RuleSets> rules;
+  uint64_t generation = 0;  // 1 at start-up, +1 per set_config()
+};
+
 class ProxyContext {
  public:
   explicit ProxyContext(std::shared_ptr<const config::LoadedConfig> config);
 
-  std::shared_ptr<const config::LoadedConfig> config() const { return config_.load(); }
-  // Throws config::ConfigError when a namespace's shard rules are invalid (nothing changes then).
+  std::shared_ptr<const ConfigSnapshot> snapshot() const { return snapshot_.load(); }
+  std::shared_ptr<const config::LoadedConfig> config() const { return snapshot()->config; }
+  std::shared_ptr<const RuleSets> rule_sets() const { return snapshot()->rules; }
+  // Publishes a new generation (config and rules in one step). Throws config::ConfigError when
+  // a namespace's shard rules are invalid (nothing changes then).
   void set_config(std::shared_ptr<const config::LoadedConfig> c);
-  std::shared_ptr<const RuleSets> rule_sets() const { return rules_.load(); }
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   unsigned worker_count() const { return worker_count_; }
@@ -54,8 +64,8 @@ class ProxyContext {
   ProxyCounters counters;
 
  private:
-  std::atomic<std::shared_ptr<const config::LoadedConfig>> config_;
-  std::atomic<std::shared_ptr<const RuleSets>> rules_;
+  std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
+  std::mutex publish_mu_;  // serialises set_config() so generations stay in order
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
   std::shared_ptr<protocol::RsaKeyPair> rsa_;

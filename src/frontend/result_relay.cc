@@ -108,6 +108,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     switch (stage) {
       case Stage::kStart:
         if (head == kErrHeader) {
+          tally_error(p);
           emit(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
@@ -141,6 +142,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           if (!ok) throw ProtocolViolation("malformed OK packet from backend");
           if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
           if (ok->warnings > 0) keep_for_diagnostics_ = true;
+          tally_.rows += ok->affected_rows;
           emit_ok(*ok, p, seq);
           done = !(ok->status_flags & status::kMoreResultsExist);
         } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
@@ -200,6 +202,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
 
       case Stage::kRows: {
         if (head == kErrHeader) {
+          tally_error(p);
           emit(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
@@ -207,6 +210,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         }
         bool end = be_deof ? is_result_end_ok(p) : is_eof_packet(p);
         if (!end) {
+          tally_.rows++;
           emit(p, seq);
           break;
         }

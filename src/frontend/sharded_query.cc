@@ -265,6 +265,7 @@ asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
     case router::PlanKind::kRoute:
       break;
   }
+  for (const auto& q : plan.queries) tally_.backend_sql.push_back(q.sql);  // statistics
   switch (plan.result) {
     case router::ResultMode::kRelay:
       if (plan.generated_id == 0) {

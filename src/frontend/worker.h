@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "admin/worker_stats.h"
 #include "backend/connection_pool.h"
 #include "config/namespace_config.h"
 #include "frontend/proxy_context.h"
@@ -38,6 +39,8 @@ class Worker {
   backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address);
   std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
   SequenceCache& sequences() { return sequences_; }
+  // Statement statistics of this worker's sessions; touch only on this worker's thread.
+  admin::WorkerStats& stats() { return stats_; }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -51,6 +54,7 @@ class Worker {
   std::unordered_map<std::string, std::unique_ptr<backend::ConnectionPool>> pools_;
   std::thread thread_;
   SequenceCache sequences_;
+  admin::WorkerStats stats_;
 };
 
 }  // namespace tessera::frontend

@@ -1,0 +1,39 @@
+// Hot reload as a session sees it: a reload publishes a new ConfigSnapshot; each session keeps
+// the generation it has while a transaction, pin, cursor or backend connection ties it there,
+// and moves to the new one at its next statement once nothing does. Connections are never
+// dropped by a reload.
+#include <spdlog/spdlog.h>
+
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+
+namespace tessera::frontend {
+
+void ClientSession::refresh_config() {
+  if (!snapshot_ || !user_) return;
+  auto latest = worker_.context().snapshot();
+  if (latest->generation == snapshot_->generation) return;
+  if (conn_ || pinned_ != session::PinReason::kNone || cursor_statement_ != 0) return;
+  for (const auto& [name, sc] : slice_conns_) {
+    if (sc.conn) return;
+  }
+  config::UserRef account = latest->config->lookup_user(user_->user_name);
+  if (!account || account.ns->name != namespace_->name) {
+    // The account was removed or moved: this connection keeps what it authenticated with
+    // (as a MySQL server keeps sessions of a dropped user); new connections see the change.
+    if (snapshot_->generation + 1 == latest->generation) {
+      spdlog::info(
+          "client {}: user '{}' is no longer in namespace '{}'; the connection keeps "
+          "configuration generation {}",
+          peer_text(), user_->user_name, namespace_->name, snapshot_->generation);
+    }
+    return;
+  }
+  if (!account.ns->find_slice(account.ns->default_slice)) return;  // validation forbids it
+  snapshot_ = std::move(latest);
+  config_ = snapshot_->config;
+  slice_conns_.clear();  // no connection held: only pool pointers of the old generation
+  bind_account(account);
+}
+
+}  // namespace tessera::frontend

@@ -1,0 +1,97 @@
+#include "admin/worker_stats.h"
+
+#include <gtest/gtest.h>
+
+namespace tessera::admin {
+namespace {
+
+using std::chrono::microseconds;
+
+const FingerprintStats* find(const FingerprintTable& t, std::string_view text) {
+  for (const auto& [digest, s] : t) {
+    if (s.fingerprint == text) return &s;
+  }
+  return nullptr;
+}
+
+TEST(WorkerStats, GroupsStatementsByFingerprintPerNamespace) {
+  WorkerStats w;
+  w.record_session("a", "select * from t where id = 1", microseconds(100), 1, 0);
+  w.record_session("a", "SELECT * FROM t WHERE id = 22", microseconds(300), 1, 0);
+  w.record_session("a", "select * from t where id = 'x'", microseconds(200), 0, 1064);
+  w.record_session("b", "select * from t where id = 1", microseconds(100), 1, 0);
+  w.record_session("a", "insert into t values (1, 2), (3, 4)", microseconds(50), 2, 0);
+
+  auto a = w.fingerprints(SqlSide::kSession, "a");
+  ASSERT_EQ(a.size(), 2u);
+  const FingerprintStats* sel = nullptr;
+  for (const auto& [d, s] : a) {
+    if (s.fingerprint.rfind("SELECT", 0) == 0) sel = &s;
+  }
+  ASSERT_NE(sel, nullptr);
+  EXPECT_EQ(sel->count, 3u);
+  EXPECT_EQ(sel->errors, 1u);
+  EXPECT_EQ(sel->rows, 2u);
+  EXPECT_EQ(sel->latency.count(), 3u);
+  EXPECT_EQ(sel->latency.max_us(), 300u);
+  EXPECT_EQ(w.fingerprints(SqlSide::kSession, "b").size(), 1u);
+  EXPECT_TRUE(w.fingerprints(SqlSide::kBackend, "a").empty());
+  EXPECT_TRUE(w.fingerprints(SqlSide::kSession, "none").empty());
+}
+
+TEST(WorkerStats, MetricsCountTypesAndErrorCodes) {
+  WorkerStats w;
+  w.record_session("a", "select 1", microseconds(100), 1, 0);
+  w.record_session("a", "SELECT 2", microseconds(2000), 1, 0);
+  w.record_session("a", "update t set a = 1", microseconds(100), 3, 0);
+  w.record_session("a", "selec 1", microseconds(100), 0, 1064);
+  w.record_session("a", "begin", microseconds(10), 0, 0);
+  auto m = w.metrics();
+  ASSERT_EQ(m.count("a"), 1u);
+  EXPECT_EQ(m["a"].statements_by_type["select"], 2u);
+  EXPECT_EQ(m["a"].statements_by_type["update"], 1u);
+  EXPECT_EQ(m["a"].statements_by_type["begin"], 1u);
+  EXPECT_EQ(m["a"].statements_by_type["other"], 1u);
+  EXPECT_EQ(m["a"].errors_by_code[1064], 1u);
+  EXPECT_EQ(m["a"].latency.count, 5u);
+  // 0.0021 s: above 0.001 and 0.0025 holds it.
+  EXPECT_EQ(m["a"].latency.buckets[2], 1u);
+}
+
+TEST(WorkerStats, ResetForgetsOneNamespaceAndSide) {
+  WorkerStats w;
+  w.record_session("a", "select 1", microseconds(1), 1, 0);
+  w.record_backend("a", "select 1", microseconds(1), 1, false);
+  w.record_session("b", "select 1", microseconds(1), 1, 0);
+  w.reset(SqlSide::kSession, "a");
+  EXPECT_TRUE(w.fingerprints(SqlSide::kSession, "a").empty());
+  EXPECT_EQ(w.fingerprints(SqlSide::kBackend, "a").size(), 1u);
+  EXPECT_EQ(w.fingerprints(SqlSide::kSession, "b").size(), 1u);
+  // /metrics counters never go back.
+  EXPECT_EQ(w.metrics()["a"].statements_by_type["select"], 1u);
+}
+
+TEST(WorkerStats, TooManyFingerprintsFoldIntoOne) {
+  WorkerStats w;
+  for (size_t i = 0; i < WorkerStats::kMaxFingerprints + 10; ++i) {
+    w.record_backend("a", "select c" + std::to_string(i) + " from t", microseconds(1), 0, false);
+  }
+  auto t = w.fingerprints(SqlSide::kBackend, "a");
+  EXPECT_EQ(t.size(), WorkerStats::kMaxFingerprints + 1);
+  const auto* other = find(t, "(other fingerprints)");
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->count, 10u);
+}
+
+TEST(StatementTypeLabel, FromFingerprintText) {
+  EXPECT_EQ(statement_type_label("SELECT ?"), "select");
+  EXPECT_EQ(statement_type_label("( SELECT ? ) UNION ( SELECT ? )"), "select");
+  EXPECT_EQ(statement_type_label("INSERT INTO t VALUES (?)"), "insert");
+  EXPECT_EQ(statement_type_label("START TRANSACTION"), "begin");
+  EXPECT_EQ(statement_type_label("CREATE TABLE t (a INT)"), "ddl");
+  EXPECT_EQ(statement_type_label("SETTINGS"), "other");
+  EXPECT_EQ(statement_type_label(""), "other");
+}
+
+}  // namespace
+}  // namespace tessera::admin

@@ -1,0 +1,89 @@
+#include "config/secret_box.h"
+
+#include <gtest/gtest.h>
+
+#include "config/config_error.h"
+#include "config/etcd_client.h"
+#include "config/proxy_config.h"
+
+namespace tessera::config {
+namespace {
+
+TEST(SecretBox, RoundTrip) {
+  for (std::string plain : {"", "a", "sixteen-bytes-xx", "p\xc3\xa4ssword with spaces"}) {
+    std::string enc = encrypt_secret(plain, "key-1");
+    EXPECT_TRUE(is_encrypted_secret(enc));
+    EXPECT_EQ(decrypt_secret(enc, "key-1", "t"), plain);
+  }
+  // random IV: the same password encrypts differently each time
+  EXPECT_NE(encrypt_secret("x", "k"), encrypt_secret("x", "k"));
+}
+
+TEST(SecretBox, PlainTextPassesThrough) {
+  EXPECT_EQ(decrypt_secret("plain", "", "t"), "plain");
+  EXPECT_FALSE(is_encrypted_secret("plain"));
+}
+
+TEST(SecretBox, WrongKeyOrGarbageIsAClearError) {
+  std::string enc = encrypt_secret("secret", "right");
+  EXPECT_THROW(decrypt_secret(enc, "wrong", "ns.json: users[0].password"), ConfigError);
+  EXPECT_THROW(decrypt_secret(enc, "", "t"), ConfigError);
+  EXPECT_THROW(decrypt_secret("enc:!!!!", "k", "t"), ConfigError);
+  EXPECT_THROW(decrypt_secret("enc:QUJD", "k", "t"), ConfigError);
+  try {
+    decrypt_secret(enc, "wrong", "ns.json: users[0].password");
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("users[0].password"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SecretBox, DecryptsNamespaceDocument) {
+  auto doc = nlohmann::json::parse(R"({"users": [{"user_name": "u", "password": "plain"}],
+      "slices": [{"name": "s"}]})");
+  doc["slices"][0]["password"] = encrypt_secret("backend_pw", "k");
+  doc["users"].push_back({{"user_name", "v"}, {"password", encrypt_secret("v_pw", "k")}});
+  decrypt_namespace_secrets(doc, "k", "etcd");
+  EXPECT_EQ(doc["users"][0]["password"], "plain");
+  EXPECT_EQ(doc["users"][1]["password"], "v_pw");
+  EXPECT_EQ(doc["slices"][0]["password"], "backend_pw");
+}
+
+TEST(SecretBox, Base64) {
+  EXPECT_EQ(base64_encode("ab"), "YWI=");
+  EXPECT_EQ(base64_decode("YWI="), "ab");
+  EXPECT_EQ(base64_decode("YWJj"), "abc");
+  EXPECT_EQ(base64_decode(""), "");
+  EXPECT_THROW(base64_decode("abc"), std::invalid_argument);
+}
+
+TEST(EtcdClient, PrefixEnd) {
+  EXPECT_EQ(EtcdClient::prefix_end("/tessera/a/"), "/tessera/a0");
+  EXPECT_EQ(EtcdClient::prefix_end(std::string("a\xff", 2)), "b");
+}
+
+TEST(EtcdSection, ParsesAndValidates) {
+  auto c = parse_proxy_config(R"([etcd]
+endpoints = ["127.0.0.1:2379", "10.0.0.2:2379"]
+prefix = "/cfg/"
+cluster = "east"
+encrypt_key = "k"
+timeout_ms = 500
+)",
+                              "t.toml", "/tmp");
+  ASSERT_EQ(c.etcd_endpoints.size(), 2u);
+  EXPECT_TRUE(c.etcd_enabled());
+  EXPECT_EQ(c.etcd_namespace_prefix(), "/cfg/east/namespace/");
+  EXPECT_EQ(c.etcd_encrypt_key, "k");
+  EXPECT_EQ(c.etcd_timeout.count(), 500);
+  EXPECT_FALSE(parse_proxy_config("", "t.toml", "/tmp").etcd_enabled());
+  EXPECT_EQ(parse_proxy_config("", "t.toml", "/tmp").etcd_namespace_prefix(),
+            "/tessera/default/namespace/");
+  EXPECT_THROW(parse_proxy_config("[etcd]\nendpoints = [\"nohost\"]\n", "t.toml", "/tmp"),
+               ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\nprefix = \"x\"\n", "t.toml", "/tmp"), ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\ncluster = \"a/b\"\n", "t.toml", "/tmp"), ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\nbogus = 1\n", "t.toml", "/tmp"), ConfigError);
+}
+
+}  // namespace
+}  // namespace tessera::config
