@@ -136,7 +136,7 @@ void AdminServer::routes() {
       std::string ns = req.matches[1];
       FingerprintTable merged;
       size_t missing = 0;
-      for (auto& part : on_each_worker(workers_, [&ns, side](frontend::Worker& w) {
+      for (auto& part : on_each_worker(workers_, [ns, side](frontend::Worker& w) {
              return w.stats().fingerprints(side, ns);
            })) {
         if (!part) {
@@ -155,7 +155,7 @@ void AdminServer::routes() {
   auto stats_reset = [this](SqlSide side) {
     return [this, side](const httplib::Request& req, httplib::Response& res) {
       std::string ns = req.matches[1];
-      on_each_worker(workers_, [&ns, side](frontend::Worker& w) {
+      on_each_worker(workers_, [ns, side](frontend::Worker& w) {
         w.stats().reset(side, ns);
         return true;
       });

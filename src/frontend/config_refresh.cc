@@ -11,12 +11,12 @@ namespace tessera::frontend {
 
 void ClientSession::refresh_config() {
   if (!snapshot_ || !user_) return;
-  auto latest = worker_.context().snapshot();
-  if (latest->generation == snapshot_->generation) return;
+  if (worker_.context().generation() == snapshot_->generation) return;  // the common case
   if (conn_ || pinned_ != session::PinReason::kNone || cursor_statement_ != 0) return;
   for (const auto& [name, sc] : slice_conns_) {
     if (sc.conn) return;
   }
+  auto latest = worker_.context().snapshot();
   config::UserRef account = latest->config->lookup_user(user_->user_name);
   if (!account || account.ns->name != namespace_->name) {
     // The account was removed or moved: this connection keeps what it authenticated with

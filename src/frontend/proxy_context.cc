@@ -19,7 +19,9 @@ void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
   next->config = std::move(c);
   std::lock_guard lock(publish_mu_);
   next->generation = snapshot_.load()->generation + 1;
+  uint64_t generation = next->generation;
   snapshot_.store(std::move(next));
+  generation_.store(generation, std::memory_order_release);
 }
 
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)

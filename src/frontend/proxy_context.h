@@ -43,6 +43,8 @@ class ProxyContext {
   explicit ProxyContext(std::shared_ptr<const config::LoadedConfig> config);
 
   std::shared_ptr<const ConfigSnapshot> snapshot() const { return snapshot_.load(); }
+  // The newest generation's number: a cheap check before taking a snapshot.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   std::shared_ptr<const config::LoadedConfig> config() const { return snapshot()->config; }
   std::shared_ptr<const RuleSets> rule_sets() const { return snapshot()->rules; }
   // Publishes a new generation (config and rules in one step). Throws config::ConfigError when
@@ -65,6 +67,7 @@ class ProxyContext {
 
  private:
   std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
+  std::atomic<uint64_t> generation_{1};
   std::mutex publish_mu_;  // serialises set_config() so generations stay in order
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
