@@ -123,7 +123,7 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
             "tessera.toml: proxy.lisen: unknown key (line 2)");
   EXPECT_EQ(error_of("[proxy]\n[backend]\nx = 1\n"),
             "tessera.toml: backend: unknown table or key (line 2); expected [proxy], [admin], "
-            "[log] or [tls]");
+            "[log], [tls] or [etcd]");
   EXPECT_EQ(
       error_of("[log]\nlevel = \"verbose\"\n"),
       R"(tessera.toml: log.level: "verbose" is not one of trace, debug, info, warn, error, off)");
