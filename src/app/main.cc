@@ -2,10 +2,12 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/signal_set.hpp>
+
 #include <csignal>
 #include <iostream>
 
@@ -56,6 +58,20 @@ void setup_logging(const tessera::config::ProxyConfig& proxy) {
 
 }  // namespace
 
+namespace {
+// Every client and backend connection is a file descriptor: a proxy with 10,000 clients needs
+// more than the usual soft limit of 1024, so take everything the hard limit allows.
+void raise_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  rlim_t before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    spdlog::debug("open file limit raised from {} to {}", before, lim.rlim_cur);
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{"Tessera: a MySQL-protocol database middleware (sharding, read/write splitting)"};
   std::string config_path;
@@ -100,6 +116,7 @@ int main(int argc, char** argv) {
 
   // A client vanishing mid-write must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  raise_file_limit();
 
   tessera::frontend::ProxyContext ctx(config);
   unsigned threads = proxy.effective_worker_threads();

@@ -222,6 +222,13 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
       proxy.integer("backend_connect_timeout_ms", 1, kDay * 1000).value_or(2000));
   c.client_idle_timeout =
       std::chrono::seconds(proxy.integer("client_idle_timeout_s", 1, 365 * kDay).value_or(28800));
+  c.handshake_timeout = std::chrono::milliseconds(
+      proxy.integer("handshake_timeout_ms", 1, kDay * 1000).value_or(c.handshake_timeout.count()));
+  c.net_read_timeout = std::chrono::milliseconds(
+      proxy.integer("net_read_timeout_ms", 1, kDay * 1000).value_or(c.net_read_timeout.count()));
+  c.backend_query_timeout =
+      std::chrono::milliseconds(proxy.integer("backend_query_timeout_ms", 0, kDay * 1000)
+                                    .value_or(c.backend_query_timeout.count()));
   c.failover_hold = std::chrono::milliseconds(
       proxy.integer("failover_hold_ms", 0, 3600 * 1000).value_or(c.failover_hold.count()));
   c.deadlock_retries =

@@ -32,7 +32,18 @@ struct ProxyConfig {
   std::vector<std::filesystem::path> namespace_files;
   std::chrono::milliseconds pool_acquire_timeout{5000};
   std::chrono::milliseconds backend_connect_timeout{2000};
+  // A client connection that sends no command for this long is closed (MySQL's wait_timeout).
   std::chrono::seconds client_idle_timeout{28800};
+  // The connection phase (greeting to authenticated, TLS and auth switches included) must end
+  // within this; a client that stalls in it is closed.
+  std::chrono::milliseconds handshake_timeout{10000};
+  // Once the first byte of a client packet has arrived, the rest must arrive within this
+  // (MySQL's net_read_timeout): a client trickling bytes cannot hold a session forever.
+  std::chrono::milliseconds net_read_timeout{30000};
+  // A statement whose backend sends nothing for this long is failed with an error and its
+  // backend connection closed (a stalled or unreachable server). 0 = wait indefinitely: a long
+  // query that streams nothing until it ends (SELECT SLEEP(60), a big sort) would trip it.
+  std::chrono::milliseconds backend_query_timeout{0};
   std::string proxy_instance_id = "tessera-1";
   // While a slice has no writable primary (a failover in progress), writes wait this long for
   // one before the client gets an error (issue 6). 0 = fail at once.

@@ -97,6 +97,11 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
 
 void ClientSession::release_backend() {
   if (!conn_) return;
+  if (client_gone_) {
+    // Its statement may have been killed half-way: never hand such a connection to another.
+    drop_backend();
+    return;
+  }
   if (pinned_ != PinReason::kNone || cursor_statement_ != 0 ||
       (conn_->status_flags & status::kInTrans)) {
     return;

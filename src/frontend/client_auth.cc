@@ -28,7 +28,6 @@ constexpr uint32_t kServerCaps =
     cap::kPluginAuthLenencClientData | cap::kCanHandleExpiredPasswords | cap::kSessionTrack |
     cap::kDeprecateEof;
 
-constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 
 std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
@@ -71,7 +70,7 @@ asio::awaitable<bool> ClientSession::handshake() {
   asio::steady_timer timer(client_.socket().get_executor());
   auto read_with_deadline = [&](std::string& payload, uint8_t& got,
                                 uint8_t expect) -> asio::awaitable<bool> {
-    timer.expires_after(kHandshakeTimeout);
+    timer.expires_after(proxy.handshake_timeout);
     auto read = [&]() -> asio::awaitable<bool> {
       // Failure as a value so the race ends at once (operator|| waits for a
       // successful operation).
@@ -90,8 +89,8 @@ asio::awaitable<bool> ClientSession::handshake() {
   uint8_t got = 0;
   client_.set_max_packet_size(64 * 1024);  // nothing in the handshake is larger
   if (!co_await read_with_deadline(payload, got, 1)) {
-    spdlog::debug("client {}: no handshake response within {}s", peer_text(),
-                  kHandshakeTimeout.count());
+    spdlog::debug("client {}: no handshake response within {} ms", peer_text(),
+                  proxy.handshake_timeout.count());
     co_return false;
   }
   seq = static_cast<uint8_t>(got + 1);

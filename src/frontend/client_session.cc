@@ -21,9 +21,12 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
   auto remote = client_.socket().remote_endpoint(ec);
   if (!ec) peer_ip_ = remote.address().to_string();
   worker_.context().counters.connections_active++;
+  enter_phase(Phase::kHandshake);
+  worker_.add_session(this);
 }
 
 ClientSession::~ClientSession() {
+  worker_.remove_session(this);
   drop_slices();
   drop_backend();
   unpin();
@@ -62,8 +65,10 @@ asio::awaitable<void> ClientSession::run() {
 asio::awaitable<void> ClientSession::command_loop() {
   for (;;) {
     uint8_t seq = 0;
+    enter_phase(Phase::kIdle);
     // Every command starts a new sequence at 0.
     co_await client_.read_packet(command_, seq, 0);
+    enter_phase(Phase::kCommand);
     reply_seq_ = static_cast<uint8_t>(seq + 1);
     if (command_.empty()) {
       worker_.context().counters.protocol_errors++;
@@ -275,7 +280,7 @@ asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what)
     client_.close();
     co_return;
   }
-  std::string msg = "Lost connection to backend " + where + ": " + std::string(what);
+  std::string msg = "Lost connection to backend " + where + ": " + failure_reason(what);
   if (in_txn) msg += "; the open transaction was rolled back";
   spdlog::warn("client {}: {}", peer_text(), msg);
   state_.status_flags &= ~status::kInTrans;

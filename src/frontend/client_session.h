@@ -55,7 +55,21 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   asio::awaitable<void> run();
 
+  // Called by the worker about twice a second (session_deadlines.cc): closes a client that
+  // overstays the handshake, sits idle past client_idle_timeout or trickles a packet past
+  // net_read_timeout; fails a statement whose backend went silent for backend_query_timeout;
+  // kills the backend query of a client that disconnected while its statement ran.
+  void check_deadlines(const config::ProxyConfig& proxy, std::chrono::steady_clock::time_point now);
+
  private:
+  // What the session is waiting for, for check_deadlines().
+  enum class Phase : uint8_t { kHandshake, kIdle, kReading, kCommand };
+  void enter_phase(Phase phase);
+  // Bytes moved on every connection the current statement can be waiting for.
+  uint64_t statement_progress() const;
+  void on_client_gone();
+  // What a backend failure is reported as: the watchdog's reason when it closed the connection.
+  std::string failure_reason(std::string_view what) const;
   enum class RelayMode { kQuery, kExecute, kPrepare, kFieldList, kFetch, kSingle };
 
   // client_auth.cc
@@ -223,6 +237,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string out_;      // replies being assembled for the client
   bool sent_this_command_ = false;
   uint8_t reply_seq_ = 1;  // sequence id of the first reply packet to this command
+
+  // session_deadlines.cc
+  Phase phase_ = Phase::kHandshake;
+  bool client_gone_ = false;        // the client disconnected while a statement ran
+  bool backend_timed_out_ = false;  // the watchdog closed a silent backend connection
+  std::chrono::steady_clock::time_point phase_since_;
+  std::chrono::steady_clock::time_point quiet_since_;  // kCommand: last progress seen
+  uint64_t progress_seen_ = 0;                         // kIdle: client bytes; kCommand: progress
 };
 
 }  // namespace tessera::frontend

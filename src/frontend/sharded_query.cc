@@ -68,6 +68,11 @@ bool ClientSession::client_in_transaction() const {
 }
 
 void ClientSession::release_slices() {
+  if (client_gone_) {
+    // Its statement may have been killed half-way: never hand such a connection to another.
+    drop_slices();
+    return;
+  }
   for (auto& [name, sc] : slice_conns_) {
     if (!sc.conn) continue;
     if (sc.in_txn || (sc.conn->status_flags & status::kInTrans)) continue;
@@ -339,7 +344,7 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
     co_return;
   }
   co_await send_error(errc::kBackendLost,
-                      "Lost connection to backend of slice " + slice + ": " + std::string(what));
+                      "Lost connection to backend of slice " + slice + ": " + failure_reason(what));
 }
 
 // Runs every query in turn and answers with one OK: affected rows summed (a global-table

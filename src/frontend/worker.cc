@@ -30,6 +30,7 @@ void Worker::listen(const asio::ip::tcp::endpoint& endpoint) {
 void Worker::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, maintenance_loop(), asio::detached);
+  asio::co_spawn(io_, watchdog_loop(), asio::detached);
   thread_ = std::thread([this] {
     try {
       io_.run();
@@ -74,6 +75,20 @@ asio::awaitable<void> Worker::maintenance_loop() {
     auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     for (auto& [key, pool] : pools_) pool->reap_idle();
+  }
+}
+
+asio::awaitable<void> Worker::watchdog_loop() {
+  asio::steady_timer timer(io_);
+  for (;;) {
+    timer.expires_after(std::chrono::milliseconds(500));
+    auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    auto config = ctx_.config();
+    auto now = std::chrono::steady_clock::now();
+    // check_deadlines() only closes sockets and spawns work: no session is destroyed (and no
+    // entry leaves sessions_) until a later handler runs.
+    for (ClientSession* s : sessions_) s->check_deadlines(config->proxy(), now);
   }
 }
 

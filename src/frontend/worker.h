@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "admin/worker_stats.h"
 #include "backend/connection_pool.h"
@@ -17,6 +18,8 @@
 #include "frontend/sequence_cache.h"
 
 namespace tessera::frontend {
+
+class ClientSession;
 
 class Worker {
  public:
@@ -42,9 +45,14 @@ class Worker {
   // Statement statistics of this worker's sessions; touch only on this worker's thread.
   admin::WorkerStats& stats() { return stats_; }
 
+  // Sessions living on this worker, for the deadline watchdog (same thread only).
+  void add_session(ClientSession* s) { sessions_.insert(s); }
+  void remove_session(ClientSession* s) { sessions_.erase(s); }
+
  private:
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> maintenance_loop();
+  asio::awaitable<void> watchdog_loop();
   backend::PoolLimits limits_for(const config::Slice& slice) const;
 
   ProxyContext& ctx_;
@@ -55,6 +63,7 @@ class Worker {
   std::thread thread_;
   SequenceCache sequences_;
   admin::WorkerStats stats_;
+  std::unordered_set<ClientSession*> sessions_;
 };
 
 }  // namespace tessera::frontend

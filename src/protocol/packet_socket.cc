@@ -1,5 +1,6 @@
 #include "protocol/packet_socket.h"
 
+#include <algorithm>
 #include <asio/read.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -45,7 +46,9 @@ asio::awaitable<size_t> PacketSocket::read_some(char* p, size_t n) {
   co_return co_await socket_.async_read_some(asio::buffer(p, n), asio::use_awaitable);
 }
 
-// Ensures at least `need` unread bytes are buffered.
+// Ensures at least `need` unread bytes are buffered. The buffer grows with the bytes that
+// actually arrive (at most doubling per step), not with what a frame header claims: a peer that
+// announces a 16 MiB packet and sends nothing costs no more memory than a small one.
 asio::awaitable<void> PacketSocket::fill(size_t need) {
   while (end_ - begin_ < need) {
     if (begin_ == end_) {
@@ -58,11 +61,15 @@ asio::awaitable<void> PacketSocket::fill(size_t need) {
         end_ -= begin_;
         begin_ = 0;
       }
-      size_t want = std::max(need, end_ + kReadChunk / 4);
-      if (buf_.size() < want) buf_.resize(std::max(want, buf_.size() * 2));
+      if (buf_.size() < need || buf_.size() - end_ < 512) {
+        size_t grown = std::max(buf_.size() * 2, end_ + kReadChunk);
+        size_t want = std::max(kInitialBuffer, std::min(need, grown));
+        if (want > buf_.size()) buf_.resize(want);
+      }
     }
     size_t n = co_await read_some(buf_.data() + end_, buf_.size() - end_);
     end_ += n;
+    bytes_read_ += n;
   }
 }
 
@@ -107,6 +114,7 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
 }
 
 asio::awaitable<void> PacketSocket::write(std::string_view bytes) {
+  bytes_written_ += bytes.size();
   if (!tls_ && !bytes.empty()) {
     // Nearly every reply fits in the socket's send buffer: send it now. An
     // async_write that completes at once still goes through the event loop

@@ -58,6 +58,9 @@ class PacketSocket {
   std::optional<Frame> buffered_frame() const;
   void consume(const Frame& f) { begin_ += f.wire_size(); }
   size_t buffered_bytes() const { return end_ - begin_; }
+  // Bytes received so far: a watchdog compares snapshots to tell a stalled peer from a slow one.
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
 
   // A whole logical packet (frames joined); `seq` is the last frame's id.
   // Checks that frame ids follow `expected_seq` when given.
@@ -81,6 +84,8 @@ class PacketSocket {
   size_t begin_ = 0;
   size_t end_ = 0;
   size_t max_packet_size_ = 1024ull * 1024 * 1024;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
   std::string scratch_;
 };
 

@@ -35,6 +35,9 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.pool_acquire_timeout.count(), 5000);
   EXPECT_EQ(c.backend_connect_timeout.count(), 2000);
   EXPECT_EQ(c.client_idle_timeout.count(), 28800);
+  EXPECT_EQ(c.handshake_timeout.count(), 10000);
+  EXPECT_EQ(c.net_read_timeout.count(), 30000);
+  EXPECT_EQ(c.backend_query_timeout.count(), 0);
   EXPECT_EQ(c.proxy_instance_id, "tessera-1");
   EXPECT_EQ(c.failover_hold.count(), 10000);
   EXPECT_EQ(c.deadlock_retries, 3);
@@ -59,6 +62,9 @@ namespace_files = ["extra/a.json", "/abs/b.json"]
 pool_acquire_timeout_ms = 100
 backend_connect_timeout_ms = 200
 client_idle_timeout_s = 300
+handshake_timeout_ms = 1500
+net_read_timeout_ms = 2500
+backend_query_timeout_ms = 4000
 proxy_instance_id = "p-7"
 failover_hold_ms = 2500
 deadlock_retries = 5
@@ -85,6 +91,9 @@ key = "/keys/key.pem"
   EXPECT_EQ(c.pool_acquire_timeout.count(), 100);
   EXPECT_EQ(c.backend_connect_timeout.count(), 200);
   EXPECT_EQ(c.client_idle_timeout.count(), 300);
+  EXPECT_EQ(c.handshake_timeout.count(), 1500);
+  EXPECT_EQ(c.net_read_timeout.count(), 2500);
+  EXPECT_EQ(c.backend_query_timeout.count(), 4000);
   EXPECT_EQ(c.proxy_instance_id, "p-7");
   EXPECT_EQ(c.failover_hold.count(), 2500);
   EXPECT_EQ(c.deadlock_retries, 5);

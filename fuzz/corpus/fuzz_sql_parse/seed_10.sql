@@ -1,0 +1,1 @@
+SET NAMES utf8mb4; SET @a := 1, SESSION sql_mode = 'ANSI'

@@ -1,0 +1,1 @@
+SELECT 0x1F, b'101', X'0a', N'x', 1.5e-3, .5, DATE '2020-01-01', @@global.max_connections, ?

@@ -1,0 +1,1 @@
+INSERT INTO t (a, b) VALUES (1, 'x'), (2, _utf8mb4'y') ON DUPLICATE KEY UPDATE b = VALUES(b)

@@ -1,0 +1,1 @@
+UPDATE t1 JOIN t2 ON t1.id = t2.id SET t1.a = t2.a + 1 WHERE t1.b IS NOT NULL
