@@ -41,6 +41,8 @@ targets=("$@")
 ninja -C "$BUILD" -j"${JOBS:-2}" "${targets[@]}" >/dev/null
 
 status=0
+passed=0
+failed=0
 for target in "${targets[@]}"; do
   bin=$(find "$BUILD/fuzz" -type f -name "$target" -perm -u+x | head -1)
   if [[ -z $bin ]]; then echo "fuzz.sh: no binary for $target"; status=1; continue; fi
@@ -63,6 +65,8 @@ for target in "${targets[@]}"; do
     echo "fuzz.sh: $target FAILED after $((SECONDS - t0))s; see $work.log"
     grep -E 'ERROR|SUMMARY|artifact|runtime error' "$work.log" | head -10 || true
     status=1
+    failed=$((failed + 1))
   fi
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status
