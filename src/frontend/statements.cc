@@ -8,6 +8,7 @@
 #include "backend/backend_error.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
+#include "protocol/binary_values.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
@@ -95,6 +96,14 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   }
   if (stmt.sharded) {
     co_await execute_sharded(id, stmt, *view);
+    co_return;
+  }
+  // The packet goes to the server as is: a value whose length claim runs past the packet
+  // would get whatever the server makes of it (MariaDB answers with a result), not an error.
+  if (std::string overrun =
+          execute_values_overrun(*view, stmt.param_types, stmt.num_params, stmt.long_data);
+      !overrun.empty()) {
+    co_await send_error(errc::kMalformedPacket, "malformed COM_STMT_EXECUTE packet: " + overrun);
     co_return;
   }
   if (!co_await ensure_backend()) co_return;

@@ -621,6 +621,47 @@ DecodedParams decode_execute_params(const StmtExecuteView& view, std::string_vie
   return result;
 }
 
+std::string execute_values_overrun(const StmtExecuteView& view, std::string_view param_types,
+                                   uint16_t num_params,
+                                   const std::map<uint16_t, std::string>& long_data) {
+  if (num_params == 0) return {};
+  if (view.null_bitmap.size() < (num_params + 7u) / 8) return "NULL bitmap too short";
+  if (param_types.size() < 2u * num_params) return "parameter types missing";
+  WireReader r(view.values);
+  for (uint16_t i = 0; i < num_params; ++i) {
+    if (long_data.count(i) || bit_set(view.null_bitmap, i)) continue;
+    const auto type = static_cast<uint8_t>(param_types[2u * i]);
+    size_t width = 0;
+    switch (layout_of(type)) {
+      case Layout::kNull:
+        continue;
+      case Layout::kInt:
+        width = int_width(type);
+        break;
+      case Layout::kFloat:
+        width = 4;
+        break;
+      case Layout::kDouble:
+        width = 8;
+        break;
+      case Layout::kDate:
+      case Layout::kDatetime:
+      case Layout::kTime:
+        width = r.u8();  // length byte, then that many bytes
+        break;
+      case Layout::kBytes:
+        r.lenenc_str();  // fails the reader when the claimed length runs past the end
+        break;
+    }
+    if (r.ok() && r.remaining() >= width) {
+      r.skip(width);
+      continue;
+    }
+    return "parameter " + std::to_string(i + 1) + ": value runs past the end of the packet";
+  }
+  return {};
+}
+
 void append_hex_literal(std::string& out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   out.reserve(out.size() + 3 + 2 * bytes.size());

@@ -79,6 +79,16 @@ DecodedParams decode_execute_params(const StmtExecuteView& view, std::string_vie
                                     uint16_t num_params,
                                     const std::map<uint16_t, std::string>& long_data);
 
+// Checks only that every parameter value of a COM_STMT_EXECUTE lies within
+// the packet (fixed widths, temporal length bytes, length-encoded strings),
+// without decoding or copying: for a proxy that forwards the packet as is and
+// must not pass on a length claim (say 2^62 bytes) that the server would read
+// past the end of. Returns an empty string when the values fit, otherwise what
+// is wrong. NULL-flagged and long-data parameters carry no value bytes.
+std::string execute_values_overrun(const StmtExecuteView& view, std::string_view param_types,
+                                   uint16_t num_params,
+                                   const std::map<uint16_t, std::string>& long_data);
+
 // Appends `v` as SQL text the server parses back to the same value (checked
 // against MariaDB 10.11: CONCAT(?) and CONCAT(<literal>) agree for every kind,
 // with and without NO_BACKSLASH_ESCAPES):

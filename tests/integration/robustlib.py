@@ -35,9 +35,18 @@ class Cluster:
         self.slices = slices
 
     def start(self):
-        subprocess.run([CLUSTER_SH, "start", "--dir", self.dir, "--slices", str(self.slices),
-                        "--replicas", "0", "--base-port", str(ROBUST_BASE)],
-                       check=True, stdout=subprocess.DEVNULL, timeout=240)
+        # The ports lie in Linux's ephemeral range (32768-60999): on a busy machine an outgoing
+        # connection can hold one for a moment and mysqld's bind fails. `cluster.sh start` is
+        # idempotent, so a failed start is retried.
+        for attempt in range(3):
+            done = subprocess.run([CLUSTER_SH, "start", "--dir", self.dir, "--slices",
+                                   str(self.slices), "--replicas", "0", "--base-port",
+                                   str(ROBUST_BASE)], stdout=subprocess.DEVNULL, timeout=240)
+            if done.returncode == 0:
+                return
+            itlib.log(f"cluster start failed (attempt {attempt + 1}); retrying")
+            time.sleep(5)
+        raise AssertionError(f"private cluster {self.dir} did not start")
 
     def stop(self):
         if os.path.exists(os.path.join(self.dir, "cluster.env")):
@@ -64,7 +73,9 @@ class Cluster:
     def sql(self, i, sql):
         sock = os.path.join(self.dir, f"slice-{i}", "primary", "mysqld.sock")
         out = subprocess.run(["mariadb", "--no-defaults", "-S", sock, "-uroot", "-N", "-B", "-e", sql],
-                             check=True, capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            raise AssertionError(f"slice {i}: {sql!r} failed: {out.stderr.strip()}")
         return [line.split("\t") for line in out.stdout.splitlines()]
 
 
@@ -98,15 +109,18 @@ class Tessera:
             with open(os.path.join(self.dir, "namespaces", fname), "w") as f:
                 f.write(text)
         self.config = os.path.join(self.dir, "tessera.toml")
+        # defaults, unless proxy_extra sets the key (TOML refuses a key defined twice)
+        overridden = {line.split("=")[0].strip() for line in proxy_extra.splitlines() if "=" in line}
+        defaults = "".join(f"{k} = {v}\n" for k, v in (("pool_acquire_timeout_ms", 5000),
+                                                       ("backend_connect_timeout_ms", 1500))
+                           if k not in overridden)
         with open(self.config, "w") as f:
             f.write(f"""[proxy]
 listen = "127.0.0.1:{self.port}"
 worker_threads = 2
 default_auth_plugin = "mysql_native_password"
 namespaces_dir = "namespaces"
-pool_acquire_timeout_ms = 5000
-backend_connect_timeout_ms = 1500
-{proxy_extra}
+{defaults}{proxy_extra}
 [admin]
 listen = "127.0.0.1:{self.admin_port}"
 user = "admin"

@@ -362,6 +362,42 @@ TEST(BinaryParams, UnknownTypeReadAsString) {
   EXPECT_EQ(d.values[0].bytes, "zz");
 }
 
+// ---- execute_values_overrun ----
+
+std::string overrun(const Execute& e, const std::map<uint16_t, std::string>& long_data = {}) {
+  auto view = StmtExecuteView::decode(e.payload, e.n);
+  EXPECT_TRUE(view);
+  if (!view) return "view";
+  return execute_values_overrun(*view, e.types, e.n, long_data);
+}
+
+TEST(ExecuteValuesOverrun, ValuesThatFitPass) {
+  EXPECT_EQ(overrun(build({})), "");
+  EXPECT_EQ(overrun(build({{FieldType::kLongLong, le(7, 8)},
+                           {FieldType::kVarString, lenenc("abc")},
+                           {FieldType::kDatetime, bytes({4, 0xe8, 0x07, 1, 2})},
+                           {FieldType::kDouble, "", true}})),
+            "");
+  // a long-data parameter has no value bytes
+  EXPECT_EQ(overrun(build({{FieldType::kBlob, ""}, {FieldType::kTiny, "\x01"}}), {{0, "data"}}),
+            "");
+}
+
+TEST(ExecuteValuesOverrun, LengthClaimsPastTheEndFail) {
+  // a lenenc string claiming 2^62 bytes, then three bytes
+  std::string bomb = "\xfe" + le(uint64_t{1} << 62, 8) + "abc";
+  EXPECT_EQ(overrun(build({{FieldType::kVarString, bomb}})),
+            "parameter 1: value runs past the end of the packet");
+  EXPECT_NE(overrun(build({{FieldType::kTiny, "\x01"},
+                           {FieldType::kVarString,
+                            "\x05"
+                            "ab"}})),
+            "");
+  EXPECT_NE(overrun(build({{FieldType::kLongLong, le(7, 4)}})), "");
+  EXPECT_NE(overrun(build({{FieldType::kDatetime, bytes({11, 0xe8, 0x07})}})), "");
+  EXPECT_NE(overrun(build({{FieldType::kVarString, ""}})), "");
+}
+
 // ---- string literals ----
 
 std::string str_literal(std::string_view s, bool nbe = false) {
