@@ -61,6 +61,7 @@ for target in "${targets[@]}"; do
     cov=$(grep -oE 'cov: [0-9]+' "$work.log" | tail -1)
     printf 'fuzz.sh: %-24s ok  %4ds %10s runs  %s  peak %s MB  corpus %s\n' "$target" \
       $((SECONDS - t0)) "${execs:-?}" "${cov:-}" "${peak:-?}" "$(ls "$work" | wc -l)"
+    passed=$((passed + 1))
   else
     echo "fuzz.sh: $target FAILED after $((SECONDS - t0))s; see $work.log"
     grep -E 'ERROR|SUMMARY|artifact|runtime error' "$work.log" | head -10 || true
