@@ -1,6 +1,7 @@
 // Client command payloads as Tessera decodes them before touching a backend: COM_STMT_EXECUTE
-// (header, NULL bitmap, bound types, every parameter value, re-encoding with a new statement
-// id), COM_CHANGE_USER and the statement id of COM_STMT_CLOSE/RESET/FETCH/SEND_LONG_DATA.
+// (header, NULL bitmap, bound types, every parameter value, the bounds check done before
+// forwarding, re-encoding with a new statement id), COM_CHANGE_USER and the statement id of
+// COM_STMT_CLOSE/RESET/FETCH/SEND_LONG_DATA.
 // Input: byte 0 = number of parameters the statement was prepared with, byte 1 = client
 // capability selector, the rest = the command payload (command byte included).
 #include <cstddef>
@@ -32,6 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::map<uint16_t, std::string> long_data;
   if (num_params > 2) long_data[1] = "long data";
   DecodedParams params = decode_execute_params(*view, types, num_params, long_data);
+  // The cheap bounds check Tessera runs before forwarding must accept what the full decoder
+  // accepts.
+  std::string overrun = execute_values_overrun(*view, types, num_params, long_data);
+  if (params.ok() && !overrun.empty()) __builtin_trap();
   if (params.ok()) {
     if (params.values.size() != num_params) __builtin_trap();
     std::string sql;
