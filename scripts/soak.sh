@@ -92,6 +92,7 @@ echo "soak: Tessera RSS before the run: $rss0 KiB"
 SB_PID=$!
 printf '%-8s %10s %6s %10s %10s %8s\n' minute rss_kib fds tps qps err/s
 minute=0
+sleep 2  # sample just after sysbench prints its per-minute line
 while kill -0 "$SB_PID" 2>/dev/null; do
   sleep 60 &
   wait $! || true

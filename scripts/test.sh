@@ -10,15 +10,18 @@
 # Env: SKIP_DEPS=1, SKIP_BUILD=1, BUILD_DIR (default ./build), CTEST_JOBS (default nproc),
 #      SANITIZE=1 (ASan+UBSan build in ./build-asan, no benchmarks; its integration fixture
 #      uses ports 15306/15307 and cluster base 25306 so it can run beside a normal build's
-#      tests; ASAN_OPTIONS defaults to leak checking on and alloc_dealloc_mismatch off, a GCC 12
+#      tests; ASAN_IT_PROXY_PORT, ASAN_IT_ADMIN_PORT, ASAN_IT_BASE_PORT override them;
+#      ASAN_OPTIONS defaults to leak checking on and alloc_dealloc_mismatch off, a GCC 12
 #      false positive on Asio's coroutine frames)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CMAKE_ARGS=()
 if [[ ${SANITIZE:-0} == 1 ]]; then
   BUILD_DIR=${BUILD_DIR:-$ROOT/build-asan}
-  CMAKE_ARGS+=(-DTESSERA_SANITIZE=ON -DTESSERA_BENCH=OFF -DTESSERA_IT_PROXY_PORT=15306
-               -DTESSERA_IT_ADMIN_PORT=15307 -DTESSERA_IT_BASE_PORT=25306)
+  CMAKE_ARGS+=(-DTESSERA_SANITIZE=ON -DTESSERA_BENCH=OFF
+               -DTESSERA_IT_PROXY_PORT="${ASAN_IT_PROXY_PORT:-15306}"
+               -DTESSERA_IT_ADMIN_PORT="${ASAN_IT_ADMIN_PORT:-15307}"
+               -DTESSERA_IT_BASE_PORT="${ASAN_IT_BASE_PORT:-25306}")
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:alloc_dealloc_mismatch=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 fi
