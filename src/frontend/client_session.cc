@@ -275,8 +275,19 @@ asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what)
   unpin();
   if (sent_this_command_) {
     // Part of a result already reached the client; the stream cannot be
-    // completed honestly, so end the connection.
+    // completed honestly, so end the connection. Between two packets an ERR
+    // can still take the next packet's place and say why.
     spdlog::warn("client {}: backend {} failed mid-result: {}", peer_text(), where, what);
+    if (relay_between_packets_) {
+      relay_between_packets_ = false;
+      ErrPacket err(errc::kBackendLost, "Lost connection to backend " + where +
+                                            " in the middle of a result: " + failure_reason(what));
+      try {
+        co_await send_error(err, relay_next_seq_);
+      } catch (const std::exception&) {
+        // the client is gone as well
+      }
+    }
     client_.close();
     co_return;
   }

@@ -237,6 +237,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string out_;      // replies being assembled for the client
   bool sent_this_command_ = false;
   uint8_t reply_seq_ = 1;  // sequence id of the first reply packet to this command
+  // While relay_response waits on the backend between whole packets (everything so far
+  // flushed), the sequence id the next packet to the client takes: a backend lost then can
+  // still be reported with an ERR packet in place of the next row (as the server does for a
+  // killed query) before the connection is closed.
+  bool relay_between_packets_ = false;
+  uint8_t relay_next_seq_ = 0;
 
   // session_deadlines.cc
   Phase phase_ = Phase::kHandshake;

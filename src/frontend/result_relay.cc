@@ -81,13 +81,17 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   uint8_t seq = reply_seq_;
   out_.clear();
   keep_for_diagnostics_ = false;
+  relay_between_packets_ = false;
 
   for (;;) {
     auto buffered = be.buffered_frame();
     if (!buffered) {
       // Hand over what we have before waiting on the backend again.
       co_await flush();
+      relay_between_packets_ = !continuation;
+      relay_next_seq_ = seq;
       co_await be.next_frame();
+      relay_between_packets_ = false;
       buffered = be.buffered_frame();
     }
     Frame f = *buffered;

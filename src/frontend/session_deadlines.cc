@@ -46,6 +46,8 @@ uint64_t ClientSession::statement_progress() const {
 }
 
 std::string ClientSession::failure_reason(std::string_view what) const {
+  // asio's text for a connection the server closed (or a killed server's socket)
+  if (!backend_timed_out_ && what == "End of file") return "the server closed the connection";
   if (!backend_timed_out_) return std::string(what);
   return "no reply for " + std::to_string(config_->proxy().backend_query_timeout.count()) +
          " ms (backend_query_timeout_ms); the statement may or may not have run";

@@ -14,8 +14,8 @@ along and must see no error). In order:
   5. the backend stalled with SIGSTOP: the statement fails after backend_query_timeout_ms with
      a clear error, new sessions fail fast, everything works again after SIGCONT;
   6. the backend killed (SIGKILL) in the middle of a large result set: the client's result
-     ends with a close or an error, and after a restart committed data is intact and the
-     uncommitted transaction is gone.
+     ends with ERR 2013 naming the backend, then the connection closes; after a restart
+     committed data is intact and the uncommitted transaction is gone.
 """
 import os
 import signal
@@ -294,15 +294,24 @@ def step_kill_mid_result(cluster, tessera):
     c = RawConn(port=tessera.port, timeout=30)
     c.login("fa", "fa_pw")
     c.send_packet(b"\x03SELECT seq, REPEAT('x', 200) FROM demo.seq_1_to_3000000", seq=0)
-    rows, ended = 0, None
+    rows, ended, packets = 0, None, 0
+
+    def read_in_sequence():
+        # every reply packet, the closing ERR included, must carry the next sequence id
+        nonlocal packets
+        p = c.read_packet()
+        packets += 1
+        assert c.seq == (packets + 1) & 0xFF, f"packet {packets} has sequence id {c.seq - 1}"
+        return p
+
     try:
-        first = c.read_packet()
+        first = read_in_sequence()
         assert first[0] not in (0x00, 0xFF), first[:40]
         ncols, _ = itlib.lenenc_int(first, 0)
         for _ in range(ncols + 1):  # column definitions, EOF (no CLIENT_DEPRECATE_EOF)
-            c.read_packet()
+            read_in_sequence()
         while True:
-            p = c.read_packet()
+            p = read_in_sequence()
             if p[0] == 0xFF:
                 ended = "error: " + str(itlib.parse_err(p))
                 break
@@ -317,7 +326,13 @@ def step_kill_mid_result(cluster, tessera):
     except socket.timeout:
         ended = "hang"
     log(f"  client saw {rows} rows, then {ended}")
-    assert ended in ("closed",) or ended.startswith("error"), ended
+    # an ERR in place of the next row says why, then the connection closes
+    assert ended.startswith("error: ERR 2013") and "in the middle of a result" in ended, ended
+    try:
+        extra = c.read_packet()
+        raise AssertionError(f"the connection stayed open after the ERR: {extra[:20]!r}")
+    except (itlib.Closed, ConnectionResetError, socket.timeout):
+        pass
     assert rows < 3000000
     c.close()
     writer.close()
