@@ -224,6 +224,10 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
     }
     throw ConfigError(std::string(source_name), {},
                       fmt::format("invalid JSON at line {}, column {}: {}", line, column, detail));
+  } catch (const nlohmann::json::exception& e) {
+    // Not a parse_error: out_of_range 406, a number too large for a double ("1E400"). Found by
+    // fuzz_namespace_config; uncaught it ended the process (at start-up or on a reload).
+    throw ConfigError(std::string(source_name), {}, fmt::format("invalid JSON: {}", e.what()));
   }
 
   Namespace ns;

@@ -387,6 +387,21 @@ TEST(Namespace, SyntaxErrorHasLineAndColumn) {
   }
 }
 
+// Found by fuzz_namespace_config (seed fuzz/corpus/fuzz_namespace_config/number_overflow):
+// nlohmann reports a number too large for a double as out_of_range, not parse_error, and it
+// escaped parse_namespace.
+TEST(Namespace, NumberOverflowIsAConfigError) {
+  std::string text = "{\n  \"name\": \"demo\",\n  \"onlinices\": [66666E6666666666666666]\n}";
+  try {
+    parse_namespace(text, "namespaces/demo.json");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind("namespaces/demo.json: invalid JSON: ", 0), 0u) << what;
+    EXPECT_NE(what.find("number overflow"), std::string::npos) << what;
+  }
+}
+
 TEST(Namespace, UserNamespaceDefaultsToOwner) {
   json j = json::parse(kGaeaNamespace);
   j["users"][0].erase("namespace");
