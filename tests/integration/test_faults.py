@@ -10,7 +10,8 @@ along and must see no error). In order:
   3. slowloris: a handshake and a command packet trickled byte by byte, and an idle client,
      are closed after handshake_timeout_ms / net_read_timeout_ms / client_idle_timeout_s;
   4. a client that disconnects during SELECT SLEEP(): the backend query is killed (the
-     server's processlist shows it gone) and later sessions work;
+     server's processlist shows it gone), its backend connection is closed rather than
+     pooled, and later sessions work;
   5. the backend stalled with SIGSTOP: the statement fails after backend_query_timeout_ms with
      a clear error, new sessions fail fast, everything works again after SIGCONT;
   6. the backend killed (SIGKILL) in the middle of a large result set: the client's result
@@ -232,9 +233,10 @@ def step_client_disconnect(cluster, tessera):
     c.login("fa", "fa_pw")
     c.send_packet(f"\x03SELECT SLEEP(20) AS {marker}".encode(), seq=0)
     time.sleep(0.5)
-    running = cluster.sql(0, f"SELECT COUNT(*) FROM information_schema.processlist "
+    running = cluster.sql(0, f"SELECT id FROM information_schema.processlist "
                              f"WHERE info LIKE '%{marker}%' AND info NOT LIKE '%processlist%'")
-    assert running == [["1"]], f"the query did not reach the server: {running}"
+    assert len(running) == 1, f"the query did not reach the server: {running}"
+    backend_id = int(running[0][0])
     c.close()
     t0 = time.time()
     gone = None
@@ -247,6 +249,14 @@ def step_client_disconnect(cluster, tessera):
         time.sleep(0.1)
     assert gone is not None, "the backend query kept running after its client left"
     log(f"  backend query killed {gone:.1f}s after the client left")
+    # its connection is closed, not handed back to the pool (a half-killed statement may have
+    # left it in any state)
+    t0 = time.time()
+    while cluster.sql(0, f"SELECT COUNT(*) FROM information_schema.processlist "
+                         f"WHERE id = {backend_id}") != [["0"]]:
+        assert time.time() - t0 < 5, f"backend connection {backend_id} is still open (pooled?)"
+        time.sleep(0.1)
+    log(f"  backend connection {backend_id} closed {time.time() - t0:.1f}s later, not pooled")
     # the next sessions work, and none gets a killed or half-read connection
     for _ in range(10):
         rows = query_until_ok(tessera.port, "fa", "fa_pw", "SELECT COUNT(*) FROM demo.fa_data", 5)
