@@ -460,6 +460,11 @@ bool encode_text_value(std::string_view text, const ColumnDefinition& col, WireW
       return true;
     }
     case Layout::kNull:
+      // A NULL-typed column has no binary layout for a value (readers consume no bytes for
+      // it, so a value written here would shift every later column). Found by
+      // fuzz_result_rows; no real server sends one, a broken or hostile backend might.
+      err = "non-NULL value for NULL-typed column " + col.name;
+      return false;
     case Layout::kBytes:
       w.lenenc_str(text);
       return true;

@@ -526,6 +526,16 @@ TEST(TextRowToBinary, Integers) {
   EXPECT_TRUE(fails1(col(FieldType::kLong), " 1"));
 }
 
+// Found by fuzz_result_rows (seed fuzz/corpus/fuzz_result_rows/null_type_value): a value in a
+// NULL-typed column was written as a string that no binary-row reader consumes.
+TEST(TextRowToBinary, ValueInNullTypedColumnFails) {
+  EXPECT_TRUE(fails1(col(FieldType::kNull), ""));
+  EXPECT_TRUE(fails1(col(FieldType::kNull), "x"));
+  std::string out;
+  ASSERT_TRUE(text_row_to_binary(text_row({std::nullopt}), {col(FieldType::kNull)}, out));
+  EXPECT_EQ(out, bytes({0, 0x04}));
+}
+
 TEST(TextRowToBinary, FloatingPoint) {
   float f = 3.14f;
   uint32_t fb;
