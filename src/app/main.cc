@@ -18,6 +18,10 @@
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
 #include "frontend/worker.h"
+#include "txn/failpoint.h"
+#include "txn/recovery.h"
+#include "txn/txn_counters.h"
+#include "txn/txn_manager.h"
 
 namespace {
 
@@ -54,6 +58,35 @@ void setup_logging(const tessera::config::ProxyConfig& proxy) {
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));
+}
+
+// The decision log's default place: beside the configuration, one file per instance id.
+std::filesystem::path decision_log_path(const tessera::config::ProxyConfig& proxy) {
+  if (!proxy.xa_decision_log.empty()) return proxy.xa_decision_log;
+  std::string name;
+  for (char c : proxy.proxy_instance_id) {
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  }
+  return proxy.base_dir / ("xa-decisions-" + name + ".log");
+}
+
+// Recovery asks the primaries (and writers) of every slice an `xa` namespace shards over.
+std::vector<tessera::txn::RecoveryTarget> recovery_targets(
+    const tessera::frontend::ProxyContext& ctx) {
+  std::vector<tessera::txn::RecoveryTarget> out;
+  auto config = ctx.config();
+  for (const auto& ns : config->namespaces()) {
+    if (ns.transaction_mode != tessera::config::TransactionMode::kXa || ns.shard_rules.empty())
+      continue;
+    for (const auto& slice : ns.slices) {
+      auto add = [&](const tessera::config::HostPort& hp) {
+        out.push_back({slice.name, {hp.host, hp.port, slice.user_name, slice.password}});
+      };
+      add(slice.master);
+      for (const auto& w : slice.writers) add(w);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -119,6 +152,33 @@ int main(int argc, char** argv) {
   raise_file_limit();
 
   tessera::frontend::ProxyContext ctx(config);
+
+  // XA (issue 7): the decision log, then one recovery pass before any client is served, so
+  // branches a crash left prepared release their locks first.
+  std::unique_ptr<tessera::txn::TxnManager> txn_manager;
+  try {
+    txn_manager = std::make_unique<tessera::txn::TxnManager>(proxy.proxy_instance_id,
+                                                             decision_log_path(proxy));
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
+  if (std::string armed = tessera::txn::failpoint::arm_from_environment(); !armed.empty()) {
+    spdlog::warn("failpoints armed: {}", armed);
+  }
+  ctx.set_txn_manager(txn_manager.get());
+  tessera::txn::RecoveryService recovery(
+      *txn_manager, [&ctx] { return recovery_targets(ctx); }, proxy.xa_recovery_interval,
+      proxy.backend_connect_timeout);
+  {
+    auto pass = recovery.run_once();
+    spdlog::info(
+        "XA recovery at start-up ({} as {}): {} server(s), {} committed, {} rolled back, "
+        "{} unreachable; decision log {} holds {} decision(s)",
+        proxy.proxy_instance_id, txn_manager->tag(), pass.servers, pass.committed, pass.rolled_back,
+        pass.unreachable, txn_manager->log().path().string(), txn_manager->decided_count());
+  }
+
   unsigned threads = proxy.effective_worker_threads();
   ctx.set_worker_count(threads);
 
@@ -150,14 +210,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (auto& w : workers) w->start();
+  recovery.start();
   spdlog::info("tessera {} listening on {} with {} worker thread(s), {} namespace(s)",
                TESSERA_VERSION, proxy.listen.to_string(), threads,
                ctx.config()->namespaces().size());
 
   std::vector<tessera::frontend::Worker*> worker_views;
   for (auto& w : workers) worker_views.push_back(w.get());
-  // Topology, failover and XA views are wired here once those modules publish them.
+  // Topology and failover views are wired here once those modules publish them.
   tessera::admin::MetricsSources sources;
+  sources.xa_outcomes = [] { return tessera::txn::txn_counters().by_name(); };
   std::unique_ptr<tessera::admin::AdminServer> admin;
   if (proxy.admin_listen) {
     admin = std::make_unique<tessera::admin::AdminServer>(ctx, worker_views, control, sources);
@@ -179,8 +241,7 @@ int main(int argc, char** argv) {
   });
   // SIGHUP: reload the configuration (files, or etcd); connections stay.
   asio::signal_set hangup(main_io, SIGHUP);
-  std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec,
-                                                                    int) {
+  std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec, int) {
     if (ec) return;
     spdlog::info("SIGHUP received, reloading the configuration");
     control.reload();
@@ -190,6 +251,8 @@ int main(int argc, char** argv) {
   main_io.run();
   if (admin) admin->stop();
   if (etcd) etcd->stop();
+  recovery.stop();
+  spdlog::info("XA counters: {}", tessera::txn::txn_counters().summary());
   for (auto& w : workers) w->stop();
   for (auto& w : workers) w->join();
   spdlog::info("tessera stopped");

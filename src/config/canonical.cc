@@ -101,7 +101,8 @@ nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
               {"max_sql_execute_time", ns.max_sql_execute_time.count()},
               {"max_sql_result_size", ns.max_sql_result_size},
               {"default_charset", ns.default_charset},
-              {"default_collation", ns.default_collation}};
+              {"default_collation", ns.default_collation},
+              {"transaction_mode", to_string(ns.transaction_mode)}};
 }
 
 nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
@@ -123,7 +124,10 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                 {"user", c.admin_user},
                 {"password", secret(c.admin_password, secrets)}}},
               {"log", {{"level", to_string(c.log_level)}, {"file", path_text(c.log_file)}}},
-              {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}}};
+              {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}},
+              {"txn",
+               {{"decision_log", path_text(c.xa_decision_log)},
+                {"recovery_interval_ms", c.xa_recovery_interval.count()}}}};
 }
 
 }  // namespace tessera::config

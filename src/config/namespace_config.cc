@@ -212,6 +212,10 @@ bool Namespace::client_ip_allowed(std::string_view ip) const {
   return false;
 }
 
+std::string_view to_string(TransactionMode mode) {
+  return mode == TransactionMode::kXa ? "xa" : "best_effort";
+}
+
 Namespace parse_namespace(std::string_view json_text, std::string_view source_name) {
   nlohmann::json doc;
   try {
@@ -291,6 +295,14 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
   ns.max_sql_result_size = std::max<int64_t>(0, r.integer("max_sql_result_size", 0, -1));
   ns.default_charset = r.string("default_charset");
   ns.default_collation = r.string("default_collation");
+  std::string mode = r.string("transaction_mode", "xa");
+  if (mode == "xa") {
+    ns.transaction_mode = TransactionMode::kXa;
+  } else if (mode == "best_effort") {
+    ns.transaction_mode = TransactionMode::kBestEffort;
+  } else {
+    r.fail("transaction_mode", fmt::format("\"{}\" is not \"xa\" or \"best_effort\"", mode));
+  }
   r.warn_unread();
 
   validate_namespace(ns);

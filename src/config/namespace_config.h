@@ -39,6 +39,13 @@ struct Slice {
 
 enum class RwFlag { kReadOnly = 1, kReadWrite = 2 };
 
+// How a transaction that writes to several slices is committed (issue 7).
+//  kXa: XA two-phase commit with a durable decision log; never half done.
+//  kBestEffort: one plain transaction per slice, committed one after the other; a failure or a
+//    crash part-way can leave some slices committed and others not (see README).
+enum class TransactionMode { kXa, kBestEffort };
+std::string_view to_string(TransactionMode mode);
+
 // A front-end account (Gaea `users[]`).
 struct User {
   std::string user_name;
@@ -83,6 +90,7 @@ struct Namespace {
   int64_t max_sql_result_size = 0;                    // rows; 0 = no limit
   std::string default_charset;
   std::string default_collation;
+  TransactionMode transaction_mode = TransactionMode::kXa;  // our extension: "xa" | "best_effort"
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

@@ -173,12 +173,12 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
                                   e.source().begin.column, e.description()));
   }
   for (const auto& [key, value] : root) {
-    static constexpr std::array<std::string_view, 5> kTables{"proxy", "admin", "log", "tls",
-                                                             "etcd"};
+    static constexpr std::array<std::string_view, 6> kTables{"proxy", "admin", "log",
+                                                             "tls",   "etcd",  "txn"};
     if (std::find(kTables.begin(), kTables.end(), key.str()) == kTables.end()) {
       throw ConfigError(source, std::string(key.str()),
                         fmt::format("unknown table or key (line {}); expected [proxy], [admin], "
-                                    "[log], [tls] or [etcd]",
+                                    "[log], [tls], [etcd] or [txn]",
                                     key.source().begin.line));
     }
   }
@@ -266,8 +266,7 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   tls.reject_unknown();
 
   TableReader etcd(sub_table(root, "etcd", source), "etcd", source);
-  for (const auto& text :
-       etcd.string_list("endpoints").value_or(std::vector<std::string>{})) {
+  for (const auto& text : etcd.string_list("endpoints").value_or(std::vector<std::string>{})) {
     auto hp = parse_host_port(text);
     if (!hp) etcd.fail("endpoints", fmt::format("\"{}\" is not host:port", text));
     c.etcd_endpoints.push_back(*hp);
@@ -285,6 +284,13 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.etcd_timeout =
       std::chrono::milliseconds(etcd.integer("timeout_ms", 1, 600 * 1000).value_or(2000));
   etcd.reject_unknown();
+
+  TableReader txn(sub_table(root, "txn", source), "txn", source);
+  c.xa_decision_log = resolve(base_dir, txn.string("decision_log").value_or(""));
+  c.xa_recovery_interval =
+      std::chrono::milliseconds(txn.integer("recovery_interval_ms", 100, kDay * 1000)
+                                    .value_or(c.xa_recovery_interval.count()));
+  txn.reject_unknown();
   return c;
 }
 

@@ -61,6 +61,12 @@ struct ProxyConfig {
   LogLevel log_level = LogLevel::kInfo;
   std::filesystem::path log_file;  // empty = stderr
 
+  // [txn] (issue 7): where XA commit decisions are made durable, and how often prepared
+  // transactions left by a crash are looked for. Empty decision_log = default:
+  // <base_dir>/xa-decisions-<proxy_instance_id>.log.
+  std::filesystem::path xa_decision_log;
+  std::chrono::milliseconds xa_recovery_interval{10000};
+
   // [tls]
   std::filesystem::path tls_cert;  // PEM; both empty = TLS off
   std::filesystem::path tls_key;

@@ -44,6 +44,13 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       conn_->vars = state_.vars;
       conn_->collation = state_.collation;
     }
+    if (xa_join_) {
+      if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {
+        if (conn_->broken) drop_backend();
+        co_await send_error(*refused, error_seq);
+        co_return false;
+      }
+    }
     co_return true;
   } catch (const backend::BackendError& e) {
     failure = e.err();
@@ -103,7 +110,8 @@ void ClientSession::release_backend() {
     return;
   }
   if (pinned_ != PinReason::kNone || cursor_statement_ != 0 ||
-      (conn_->status_flags & status::kInTrans)) {
+      (conn_->status_flags & status::kInTrans) ||
+      (xa_open() && xa_->has(namespace_->default_slice))) {
     return;
   }
   last_conn_ = conn_.get();

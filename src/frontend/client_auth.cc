@@ -45,6 +45,13 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   if (const auto& sets = snapshot_->rules) {
     if (auto it = sets->find(namespace_->name); it != sets->end()) rules_ = it->second;
   }
+  xa_abandon();
+  xa_.reset();
+  auto* manager = worker_.context().txn_manager();
+  if (rules_ && !rules_->empty() && manager &&
+      namespace_->transaction_mode == config::TransactionMode::kXa) {
+    xa_ = std::make_unique<txn::SessionTxn>(*manager);
+  }
   return true;
 }
 
@@ -258,6 +265,7 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
     co_return false;
   }
   // Whatever the old user had on the server must not leak to the new one.
+  drop_slices();
   drop_backend();
   reset_session_state();
   snapshot_ = worker_.context().snapshot();

@@ -89,6 +89,7 @@ asio::awaitable<void> ClientSession::command_loop() {
 
 asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   auto cmd = static_cast<Command>(payload[0]);
+  xa_join_ = xa_write_ = false;
   switch (cmd) {
     case Command::kQuery:
       co_await handle_query(payload);
@@ -148,6 +149,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
   sql::StatementInfo info = sql::classify(sql);
+  if (xa_) xa_classify(info);
   if (info.is_multi_statement && !multi_statements_) {
     // The client did not enable multi-statements; a server would refuse too.
     co_await send_error({1064, "42000"},
@@ -164,16 +166,19 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
       // LAST_INSERT_ID() is per connection: carry the session's value over.
       co_await conn_->query("DO LAST_INSERT_ID(" + std::to_string(state_.last_insert_id) + ")");
     }
+    if (xa_open()) relay_error_note_ = " (on slice " + namespace_->default_slice + ")";
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(payload, seq);
     co_await relay_response(RelayMode::kQuery);
   } catch (const std::exception& e) {
     failure = failure_text(e);
   }
+  relay_error_note_.clear();
   if (failure) {
     co_await send_backend_failure(*failure);
     co_return;
   }
+  co_await xa_after_relay();
   after_statement(&info);
 }
 
@@ -230,6 +235,7 @@ void ClientSession::reset_session_state() {
 }
 
 asio::awaitable<void> ClientSession::handle_reset_connection() {
+  xa_abandon();
   // Temporary tables, locks, user variables and an open transaction live on
   // a held connection: closing it is the only way to be sure they are gone.
   if (conn_ && (pinned_ != session::PinReason::kNone || (conn_->status_flags & status::kInTrans))) {
@@ -270,9 +276,11 @@ asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what)
   worker_.context().counters.backend_errors++;
   std::string where = pool_ ? pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port)
                             : std::string("backend");
-  bool in_txn = conn_ && (conn_->status_flags & status::kInTrans);
+  bool in_txn = (conn_ && (conn_->status_flags & status::kInTrans)) || xa_open();
   drop_backend();
   unpin();
+  // The other slices of a distributed transaction must not commit without this one.
+  if (xa_open()) co_await xa_abort();
   if (sent_this_command_) {
     // Part of a result already reached the client; the stream cannot be
     // completed honestly, so end the connection. Between two packets an ERR

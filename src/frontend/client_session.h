@@ -26,6 +26,7 @@
 #include "session/session_state.h"
 #include "sql/classify.h"
 #include "sql/parser.h"
+#include "txn/session_txn.h"
 
 namespace tessera::frontend {
 
@@ -156,6 +157,28 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void release_slices();
   void drop_slices();
 
+  // distributed_txn.cc: transactions of `xa` namespaces (issue 7), see txn/session_txn.h.
+  // BEGIN / COMMIT / ROLLBACK (and client XA statements) while the namespace runs XA itself.
+  asio::awaitable<bool> try_transaction_control(std::string_view sql,
+                                                const sql::StatementInfo& info);
+  // Sets which slices the statement about to run joins: called at each statement's start.
+  void xa_classify(const sql::StatementInfo& info);
+  bool xa_open() const { return xa_ && xa_->open(); }
+  // Joins `slice` (its connection `c`, already synced) to the open transaction if the statement
+  // under way takes part in it; opens the implicit transaction of an autocommit=0 session.
+  asio::awaitable<std::optional<protocol::ErrPacket>> xa_join(const std::string& slice,
+                                                              backend::BackendConnection& c);
+  txn::SessionTxn::ConnFor xa_connections();
+  // Gives the participants' connections back (closing broken ones) once the transaction ended.
+  void xa_release_participants();
+  // A participant's connection broke: roll the other branches back, close the transaction.
+  asio::awaitable<void> xa_abort();
+  // Drops every participant's connection without a word (their servers roll back).
+  void xa_abandon();
+  // An autocommit write over several slices (or several queries on one): all or nothing.
+  asio::awaitable<void> run_atomic_write(const router::Plan& plan, const sql::StatementInfo& info);
+  bool wants_atomic_write(const router::Plan& plan, const sql::StatementInfo& info) const;
+
   // merged_result.cc: scatter SELECTs combined by exec/ operators.
   // binary_rows: the client asked through COM_STMT_EXECUTE, rows go out in binary form.
   asio::awaitable<void> run_merge(const router::Plan& plan, bool binary_rows = false);
@@ -168,6 +191,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // result_relay.cc
   asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);
+  void relay_err(std::string_view payload, uint8_t& seq);
+  // After a relayed statement inside a distributed transaction: a deadlock victim's branch is
+  // gone on its server, so the other slices roll back too (as one server would roll back all).
+  asio::awaitable<void> xa_after_relay();
   asio::awaitable<void> relay_local_infile(uint8_t& client_seq, uint8_t backend_seq);
   void emit(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
@@ -226,7 +253,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   std::shared_ptr<const router::ShardRuleSet> rules_;  // null: no shard rules
   std::map<std::string, SliceConnection> slice_conns_;
-  std::unique_ptr<sql::Arena> arena_;  // AST of the statement being planned (and merged)
+  std::unique_ptr<sql::Arena> arena_;    // AST of the statement being planned (and merged)
+  std::unique_ptr<txn::SessionTxn> xa_;  // set in `xa` namespaces with shard rules
+  bool xa_join_ = false;                 // the statement under way takes part in a transaction
+  bool xa_write_ = false;                // ... and may change data
+  std::string relay_error_note_;         // appended to a relayed ERR's message (names the slice)
+  uint16_t relayed_error_code_ = 0;      // the ERR relay_response passed on last (0: none)
   sql::Parser parser_;
 
   std::unordered_map<uint32_t, ClientStatement> statements_;

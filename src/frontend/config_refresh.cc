@@ -13,6 +13,7 @@ void ClientSession::refresh_config() {
   if (!snapshot_ || !user_) return;
   if (worker_.context().generation() == snapshot_->generation) return;  // the common case
   if (conn_ || pinned_ != session::PinReason::kNone || cursor_statement_ != 0) return;
+  if (xa_open()) return;  // a distributed transaction (BEGIN seen, maybe no slice joined yet)
   for (const auto& [name, sc] : slice_conns_) {
     if (sc.conn) return;
   }

@@ -13,6 +13,7 @@
 #include "config/loaded_config.h"
 #include "protocol/auth.h"
 #include "router/shard_rule.h"
+#include "txn/txn_manager.h"
 
 namespace tessera::frontend {
 
@@ -63,6 +64,10 @@ class ProxyContext {
   bool sha2_cached(const std::string& user, const std::string& password) const;
   void sha2_remember(const std::string& user, const std::string& password);
 
+  // The XA coordinator's process-wide part (issue 7); null: every namespace is best_effort.
+  txn::TxnManager* txn_manager() const { return txn_manager_; }
+  void set_txn_manager(txn::TxnManager* m) { txn_manager_ = m; }
+
   ProxyCounters counters;
 
  private:
@@ -71,6 +76,7 @@ class ProxyContext {
   std::mutex publish_mu_;  // serialises set_config() so generations stay in order
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
+  txn::TxnManager* txn_manager_ = nullptr;
   std::shared_ptr<protocol::RsaKeyPair> rsa_;
   std::unique_ptr<asio::ssl::context> tls_;
   mutable std::mutex sha2_mu_;

@@ -56,6 +56,21 @@ void ClientSession::emit_result_end(uint16_t warnings, uint16_t status, const Ok
   }
 }
 
+void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
+  auto err = ErrPacket::decode(payload);
+  relayed_error_code_ = err ? err->code : 0;
+  if (!err || relay_error_note_.empty()) {
+    emit(payload, seq);
+    return;
+  }
+  // Inside a distributed transaction the client must learn which slice refused, and that a
+  // deadlock (the server rolled its branch back) ends the transaction on every slice.
+  err->message += relay_error_note_;
+  if (err->code == txn::kErLockDeadlock)
+    err->message += "; the transaction was rolled back on every slice";
+  emit(err->encode(), seq);
+}
+
 asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t client_stmt_id) {
   enum class Stage {
     kStart,
@@ -82,6 +97,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   out_.clear();
   keep_for_diagnostics_ = false;
   relay_between_packets_ = false;
+  relayed_error_code_ = 0;
 
   for (;;) {
     auto buffered = be.buffered_frame();
@@ -113,7 +129,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       case Stage::kStart:
         if (head == kErrHeader) {
           tally_error(p);
-          emit(p, seq);
+          relay_err(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
         } else if (head == kOkHeader && mode == RelayMode::kPrepare) {
@@ -207,7 +223,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       case Stage::kRows: {
         if (head == kErrHeader) {
           tally_error(p);
-          emit(p, seq);
+          relay_err(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
           break;

@@ -64,7 +64,8 @@ bool ClientSession::slices_in_transaction() const {
 }
 
 bool ClientSession::client_in_transaction() const {
-  return (conn_ && (conn_->status_flags & status::kInTrans)) || slices_in_transaction();
+  return xa_open() || (conn_ && (conn_->status_flags & status::kInTrans)) ||
+         slices_in_transaction();
 }
 
 void ClientSession::release_slices() {
@@ -82,6 +83,7 @@ void ClientSession::release_slices() {
 }
 
 void ClientSession::drop_slices() {
+  xa_abandon();
   for (auto& [name, sc] : slice_conns_) {
     if (sc.conn) sc.pool->discard(std::move(sc.conn));
     sc.in_txn = false;
@@ -118,7 +120,8 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     sc.pool = &worker_.pool_for(*cfg, cfg->master);
   }
   std::optional<ErrPacket> failure;
-  bool start_txn = client_in_transaction() && !sc.in_txn;
+  // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.
+  bool start_txn = !xa_ && client_in_transaction() && !sc.in_txn;
   try {
     if (!sc.conn) {
       backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
@@ -149,6 +152,10 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
         failure = r.err;
       else
         sc.in_txn = true;
+    }
+    if (!failure && xa_join_) {
+      failure = co_await xa_join(slice, c);
+      if (!failure && xa_open() && xa_->has(slice)) sc.in_txn = true;
     }
   } catch (const backend::BackendError& e) {
     failure = e.err();
@@ -195,6 +202,7 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::end_slice_transactions(
 asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
                                                  const sql::StatementInfo& info) {
   if (!rules_ || rules_->empty()) co_return false;
+  if (xa_ && co_await try_transaction_control(sql, info)) co_return true;
   using sql::StatementKind;
   if (info.kind == StatementKind::Commit || info.kind == StatementKind::Rollback) {
     if (!slice_conns_.empty() && slices_in_transaction()) {
@@ -315,11 +323,14 @@ asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
     co_await conn_->socket().write_packet(packet, seq);
     co_await relay_response(RelayMode::kQuery);
   };
+  if (xa_open()) relay_error_note_ = " (on slice " + q.slice + ")";
   auto failure = co_await on_slice(q.slice, relay);
+  relay_error_note_.clear();
   if (failure) {
     co_await send_slice_failure(q.slice, *failure);
     co_return;
   }
+  co_await xa_after_relay();
   if (on_default) {
     after_statement(&info);
     co_return;
@@ -338,19 +349,27 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
   sc.in_txn = false;
   if (sc.conn) sc.pool->discard(std::move(sc.conn));
   worker_.context().counters.backend_errors++;
+  bool rolled_back = xa_open();
+  // The other slices of a distributed transaction must not commit without this one.
+  if (rolled_back) co_await xa_abort();
   if (sent_this_command_) {
     spdlog::warn("client {}: slice {} failed mid-result: {}", peer_text(), slice, what);
     client_.close();
     co_return;
   }
   co_await send_error(errc::kBackendLost,
-                      "Lost connection to backend of slice " + slice + ": " + failure_reason(what));
+                      "Lost connection to backend of slice " + slice + ": " + failure_reason(what) +
+                          (rolled_back ? "; the transaction was rolled back on every slice" : ""));
 }
 
 // Runs every query in turn and answers with one OK: affected rows summed (a global-table
 // INSERT on three slices reports 3, as Gaea does).
 asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
                                                  const sql::StatementInfo& info) {
+  if (wants_atomic_write(plan, info)) {
+    co_await run_atomic_write(plan, info);
+    co_return;
+  }
   OkPacket total;
   std::vector<std::string> done;
   for (auto& q : plan.queries) {
@@ -369,6 +388,18 @@ asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
     }
     if (!r.ok) {
       ErrPacket err = r.err;
+      if (xa_open() && ((!done.empty() && plan.is_write) || err.code == txn::kErLockDeadlock)) {
+        // Half a statement inside a distributed transaction (or a deadlock, after which the
+        // server has rolled its branch back): the whole transaction goes, as a deadlock would
+        // take it on one server.
+        err.message +=
+            " (on slice " + q.slice + "; the transaction was rolled back on every slice)";
+        co_await xa_abort();
+        if (c == conn_.get()) after_statement(&info);
+        release_slices();
+        co_await send_error(err);
+        co_return;
+      }
       if (!done.empty() && plan.is_write) {
         std::string list;
         for (auto& d : done) list += (list.empty() ? "" : ", ") + d;

@@ -89,6 +89,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_return;
   }
   if (view->new_params_bound) stmt.param_types = std::string(view->param_types);
+  if (xa_) xa_classify(sql::classify(stmt.sql));
   if (stmt.num_params > 0 && stmt.param_types.empty()) {
     co_await send_error(errc::kWrongArguments,
                         "Incorrect arguments to mysqld_stmt_execute: parameter types never bound");

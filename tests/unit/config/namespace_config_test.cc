@@ -199,6 +199,22 @@ TEST(Namespace, DateRulesNeedNoLocations) {
   EXPECT_EQ(ns.shard_rules[3].date_range.size(), 1u);
 }
 
+TEST(Namespace, TransactionMode) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  EXPECT_EQ(ns.transaction_mode, TransactionMode::kXa);  // the default
+  json j = json::parse(kGaeaNamespace);
+  j["transaction_mode"] = "best_effort";
+  EXPECT_EQ(parse_namespace(j.dump(), "gaea.json").transaction_mode, TransactionMode::kBestEffort);
+  j["transaction_mode"] = "2pc";
+  try {
+    parse_namespace(j.dump(), "gaea.json");
+    FAIL() << "transaction_mode 2pc accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 R"(gaea.json: transaction_mode: "2pc" is not "xa" or "best_effort")");
+  }
+}
+
 TEST(Namespace, AllowedIp) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));

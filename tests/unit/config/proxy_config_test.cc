@@ -132,7 +132,9 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
             "tessera.toml: proxy.lisen: unknown key (line 2)");
   EXPECT_EQ(error_of("[proxy]\n[backend]\nx = 1\n"),
             "tessera.toml: backend: unknown table or key (line 2); expected [proxy], [admin], "
-            "[log], [tls] or [etcd]");
+            "[log], [tls], [etcd] or [txn]");
+  EXPECT_EQ(error_of("[txn]\nrecovery_interval_ms = 5\n"),
+            "tessera.toml: txn.recovery_interval_ms: 5 is out of range (100..86400000)");
   EXPECT_EQ(
       error_of("[log]\nlevel = \"verbose\"\n"),
       R"(tessera.toml: log.level: "verbose" is not one of trace, debug, info, warn, error, off)");
