@@ -19,6 +19,7 @@ Env: TESSERA_BIN, BASE_PORT, PORT, CLIENTS ("1 8"), SECONDS_PER_CASE (10), OUT_D
 (./.demo/xa-commit), KEEP_RUNNING=1 leaves cluster and Tessera up.
 """
 
+import itertools
 import json
 import os
 import statistics
@@ -39,6 +40,7 @@ OUT = os.environ.get("OUT_DIR", os.path.join(ROOT, ".demo", "xa-commit"))
 CLUSTER = os.path.join(OUT, "cluster")
 SLICES = 3
 ACCOUNTS_PER_CLIENT = 3  # one per slice
+CASE_IDS = itertools.count(1)
 
 
 def backend(i, db=None):
@@ -129,7 +131,8 @@ def run_case(target, kind, nslices, clients):
         by_slice = sorted(accounts, key=lambda a: a % SLICES)[:nslices]
         if target == "direct":  # slice-1's physical table
             by_slice = [a for a in accounts if a % SLICES == 0]
-        seq = n * 100_000_000
+        # global-table ids unique over every case and client (a reused id is a duplicate key)
+        seq = (next(CASE_IDS) * 1000 + n) * 1_000_000
         while not stop.is_set():
             t0 = time.perf_counter()
             try:
