@@ -1,6 +1,4 @@
 // tessera: command line, logging, configuration, worker threads, signals.
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
@@ -9,6 +7,7 @@
 #include <asio/signal_set.hpp>
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include "admin/admin_server.h"
@@ -18,47 +17,13 @@
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
 #include "frontend/worker.h"
+#include "logs/log_files.h"
 #include "txn/failpoint.h"
 #include "txn/recovery.h"
 #include "txn/txn_counters.h"
 #include "txn/txn_manager.h"
 
 namespace {
-
-void setup_logging(const tessera::config::ProxyConfig& proxy) {
-  std::shared_ptr<spdlog::logger> logger;
-  if (proxy.log_file.empty()) {
-    logger = spdlog::stderr_color_mt("tessera");
-  } else {
-    logger = spdlog::basic_logger_mt("tessera", proxy.log_file.string());
-  }
-  using tessera::config::LogLevel;
-  spdlog::level::level_enum level = spdlog::level::info;
-  switch (proxy.log_level) {
-    case LogLevel::kTrace:
-      level = spdlog::level::trace;
-      break;
-    case LogLevel::kDebug:
-      level = spdlog::level::debug;
-      break;
-    case LogLevel::kInfo:
-      level = spdlog::level::info;
-      break;
-    case LogLevel::kWarn:
-      level = spdlog::level::warn;
-      break;
-    case LogLevel::kError:
-      level = spdlog::level::err;
-      break;
-    case LogLevel::kOff:
-      level = spdlog::level::off;
-      break;
-  }
-  logger->set_level(level);
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
-  spdlog::flush_every(std::chrono::seconds(1));
-}
 
 // The decision log's default place: beside the configuration, one file per instance id.
 std::filesystem::path decision_log_path(const tessera::config::ProxyConfig& proxy) {
@@ -144,7 +109,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto& proxy = config->proxy();
-  setup_logging(proxy);
+  try {
+    tessera::logs::open_log_files(proxy);
+  } catch (const std::exception& e) {
+    std::cerr << "tessera: cannot open log files: " << e.what() << "\n";
+    return 2;
+  }
   for (const auto& w : config->warnings()) spdlog::warn("config: {}", w);
 
   // A client vanishing mid-write must not kill the process.
@@ -248,6 +218,15 @@ int main(int argc, char** argv) {
     hangup.async_wait(on_hangup);
   };
   hangup.async_wait(on_hangup);
+  // SIGUSR1: reopen every log file (after logrotate moved them away).
+  asio::signal_set reopen_signal(main_io, SIGUSR1);
+  std::function<void(const std::error_code&, int)> on_reopen = [&](const std::error_code& ec, int) {
+    if (ec) return;
+    tessera::logs::reopen_log_files();
+    spdlog::info("SIGUSR1: log files reopened");
+    reopen_signal.async_wait(on_reopen);
+  };
+  reopen_signal.async_wait(on_reopen);
   main_io.run();
   if (admin) admin->stop();
   if (etcd) etcd->stop();

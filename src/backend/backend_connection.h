@@ -61,6 +61,9 @@ class BackendConnection {
   uint32_t connection_id() const { return connection_id_; }
   const std::string& server_version() const { return server_version_; }
   const BackendEndpoint& endpoint() const { return endpoint_; }
+  // Expires when this connection is destroyed: lets a watcher that outlives a statement
+  // (backend/statement_watchdog.h) check the connection still exists before touching it.
+  std::weak_ptr<const void> lifetime() const { return alive_; }
 
   // Runs one statement and consumes its whole response (all result sets).
   asio::awaitable<SimpleResult> query(std::string_view sql);
@@ -101,6 +104,7 @@ class BackendConnection {
   uint32_t connection_id_ = 0;
   std::string server_version_;
   std::string scratch_;
+  std::shared_ptr<const void> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace tessera::backend

@@ -61,6 +61,7 @@ json user_json(const User& u, Secrets secrets) {
               {"rw_flag", static_cast<int>(u.rw_flag)},
               {"rw_split", u.rw_split ? 1 : 0},
               {"other_property", u.other_property},
+              {"max_connections", u.max_connections},
               {"auth_plugin", u.auth_plugin ? std::string(to_string(*u.auth_plugin)) : ""}};
 }
 
@@ -123,7 +124,13 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                {{"listen", c.admin_listen ? c.admin_listen->to_string() : ""},
                 {"user", c.admin_user},
                 {"password", secret(c.admin_password, secrets)}}},
-              {"log", {{"level", to_string(c.log_level)}, {"file", path_text(c.log_file)}}},
+              {"log",
+               {{"level", to_string(c.log_level)},
+                {"file", path_text(c.log_file)},
+                {"general_log_file", path_text(c.general_log_file)},
+                {"slow_log_file", path_text(c.slow_log_file)},
+                {"max_size_mb", c.log_max_size_mb},
+                {"max_files", c.log_max_files}}},
               {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}},
               {"txn",
                {{"decision_log", path_text(c.xa_decision_log)},

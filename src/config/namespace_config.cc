@@ -143,6 +143,7 @@ User read_user(const nlohmann::json& json, std::string path, JsonObjectReader& p
   }
   u.rw_split = rw_split == 1;
   u.other_property = static_cast<int>(r.integer("other_property", 0, 0, 1));
+  u.max_connections = static_cast<int>(r.integer("max_connections", 0, 0, 1000000));
   std::string plugin = r.string("auth_plugin");
   if (!plugin.empty()) {
     u.auth_plugin = parse_auth_plugin(plugin);

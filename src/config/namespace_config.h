@@ -55,6 +55,8 @@ struct User {
   bool rw_split = false;   // Gaea `rw_split` 0/1: send reads to replicas
   int other_property = 0;  // Gaea: 1 = statistics user (reads go to statistic_slaves)
   std::optional<AuthPlugin> auth_plugin;  // our extension; nullopt = any plugin accepted
+  // Our extension: sessions this user may hold at once across the whole proxy; 0 = no limit.
+  int max_connections = 0;
 
   bool is_statistic_user() const { return other_property == 1; }
 };

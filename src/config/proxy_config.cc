@@ -254,6 +254,12 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
     c.log_level = *parsed;
   }
   c.log_file = resolve(base_dir, log.string("file").value_or(""));
+  c.general_log_file = resolve(base_dir, log.string("general_log_file").value_or(""));
+  c.slow_log_file = resolve(base_dir, log.string("slow_log_file").value_or(""));
+  c.log_max_size_mb =
+      static_cast<unsigned>(log.integer("max_size_mb", 0, 1024 * 1024).value_or(c.log_max_size_mb));
+  c.log_max_files =
+      static_cast<unsigned>(log.integer("max_files", 0, 1000).value_or(c.log_max_files));
   log.reject_unknown();
 
   TableReader tls(sub_table(root, "tls", source), "tls", source);

@@ -60,6 +60,14 @@ struct ProxyConfig {
   // [log]
   LogLevel log_level = LogLevel::kInfo;
   std::filesystem::path log_file;  // empty = stderr
+  // Every statement of namespaces with open_general_log; empty = no general log.
+  std::filesystem::path general_log_file;
+  // Statements slower than their namespace's slow_sql_time; empty = no slow log.
+  std::filesystem::path slow_log_file;
+  // Each log file is rotated (file -> file.1 -> ... file.<max_files>) when it would grow past
+  // max_size_mb; 0 = never by size. SIGUSR1 reopens every log file (for logrotate).
+  unsigned log_max_size_mb = 100;
+  unsigned log_max_files = 5;
 
   // [txn] (issue 7): where XA commit decisions are made durable, and how often prepared
   // transactions left by a crash are looked for. Empty decision_log = default:

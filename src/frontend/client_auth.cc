@@ -212,6 +212,18 @@ asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account
     ok = co_await full_sha2_authentication(user, seq);
   }
   if (!ok) co_return co_await deny(requested_user, !auth_response.empty());
+  if (!take_user_slot(user)) {
+    ctx.counters.auth_failures++;
+    spdlog::info("'{}' from {} refused: max_connections ({}) reached", user.user_name, peer_ip_,
+                 user.max_connections);
+    co_await send_error(errc::kTooManyUserConnections,
+                        "User '" + user.user_name + "' already has more than " +
+                            std::to_string(user.max_connections) +
+                            " active connections (max_connections of namespace '" +
+                            account.ns->name + "')",
+                        seq);
+    co_return false;
+  }
   if (!bind_account(account)) {
     co_await send_error(errc::kUnknownError,
                         "namespace '" + account.ns->name + "' has no usable default slice", seq);

@@ -30,6 +30,7 @@ ClientSession::~ClientSession() {
   drop_slices();
   drop_backend();
   unpin();
+  free_user_slot();
   worker_.context().counters.connections_active--;
 }
 
@@ -91,9 +92,14 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   auto cmd = static_cast<Command>(payload[0]);
   xa_join_ = xa_write_ = false;
   switch (cmd) {
-    case Command::kQuery:
+    case Command::kQuery: {
+      auto started = std::chrono::steady_clock::now();
+      arm_statement_limits();
       co_await handle_query(payload);
+      watchdog_.reset();
+      if (statement_logs_wanted()) log_statement(payload.substr(1), started);
       break;
+    }
     case Command::kInitDb:
       co_await handle_init_db(payload.substr(1));
       break;
@@ -109,9 +115,19 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
     case Command::kStmtPrepare:
       co_await handle_prepare(payload);
       break;
-    case Command::kStmtExecute:
+    case Command::kStmtExecute: {
+      auto started = std::chrono::steady_clock::now();
+      std::string text;  // the statement may be gone afterwards (a failed re-prepare)
+      if (statement_logs_wanted() && payload.size() >= 5) {
+        auto it = statements_.find(read_statement_id(payload.substr(1)));
+        if (it != statements_.end()) text = it->second.sql;
+      }
+      arm_statement_limits();
       co_await handle_execute(payload);
+      watchdog_.reset();
+      if (!text.empty()) log_statement(text, started);
       break;
+    }
     case Command::kStmtSendLongData:
       handle_long_data(payload);
       break;
@@ -157,6 +173,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
                         "need CLIENT_MULTI_STATEMENTS");
     co_return;
   }
+  if (co_await refuse_blacklisted(sql)) co_return;
   if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
@@ -303,6 +320,14 @@ asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what)
   if (in_txn) msg += "; the open transaction was rolled back";
   spdlog::warn("client {}: {}", peer_text(), msg);
   state_.status_flags &= ~status::kInTrans;
+  if (watchdog_ && watchdog_->timed_out()) {
+    // The watchdog closed a connection whose statement would not stop.
+    ErrPacket err = timeout_error();
+    err.message += "; the backend connection was closed";
+    if (in_txn) err.message += " and the open transaction rolled back";
+    co_await send_error(err);
+    co_return;
+  }
   co_await send_error(errc::kBackendLost, msg);
 }
 

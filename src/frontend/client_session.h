@@ -5,6 +5,7 @@
 #pragma once
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 
 #include "backend/connection_pool.h"
+#include "backend/statement_watchdog.h"
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
 #include "protocol/packet_socket.h"
@@ -189,6 +191,25 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> execute_sharded(uint32_t id, ClientStatement& stmt,
                                         protocol::StmtExecuteView& view);
 
+  // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
+  // Refuses a statement whose fingerprint is on the black_sql list (answers the client).
+  asio::awaitable<bool> refuse_blacklisted(std::string_view sql);
+  // Arms watchdog_ for a statement when the namespace limits execution time or result size.
+  void arm_statement_limits();
+  uint64_t result_row_limit() const;
+  protocol::ErrPacket timeout_error() const;
+  protocol::ErrPacket too_many_rows_error() const;
+  // Hands a backend connection the statement ran on back from the watchdog (waits for a
+  // KILL QUERY in flight and checks the connection); no-op without limits.
+  asio::awaitable<void> release_watched(backend::BackendConnection* conn);
+  // Counts this session against its user's max_connections; false when over the limit.
+  bool take_user_slot(const config::User& user);
+  void free_user_slot();
+
+  // statement_log.cc: the general log (namespaces with open_general_log) and the slow log.
+  bool statement_logs_wanted() const;
+  void log_statement(std::string_view sql, std::chrono::steady_clock::time_point started);
+
   // result_relay.cc
   asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);
   void relay_err(std::string_view payload, uint8_t& seq);
@@ -264,6 +285,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;
   uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
+
+  // Per statement, while a limit applies: kills the backend statement at max_sql_execute_time
+  // (or when a result is cut at max_sql_result_size).
+  std::optional<backend::StatementWatchdog> watchdog_;
+  bool discard_output_ = false;  // emit() drops packets (draining a stopped statement)
+  std::shared_ptr<std::atomic<int>> user_slot_;  // this session's count in its user's total
+  std::string fingerprint_scratch_;
 
   std::string command_;  // current command payload (reused buffer)
   std::string out_;      // replies being assembled for the client

@@ -272,6 +272,11 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     co_return;
   }
 
+  // max_sql_execute_time / max_sql_result_size: every shard's statement can be stopped.
+  if (watchdog_) {
+    for (auto& s : streams) watchdog_->watch(*s.conn);
+  }
+
   const uint32_t hidden = plan.merge.hidden_columns;
   size_t total_columns = 0;
   std::string payload;
@@ -411,6 +416,8 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
           if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
         }
       }
+      for (auto& s : streams) co_await release_watched(s.conn);
+      if (watchdog_ && watchdog_->timed_out()) shard_error = timeout_error();
       release_all();
       co_await send_error(*shard_error);
       co_return;
@@ -514,6 +521,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     }
     (void)complete;
     if (row_error) merge_error = exec::MergeError{errc::kUnknownError, row_error->message};
+    // A merge error (e.g. more rows than max_sql_result_size): stop the shards rather than
+    // read their whole results.
+    if (merge_error && watchdog_) watchdog_->fire_now();
     {  // LIMIT reached early, or an error: read what the shards still send
       // Stopped early (LIMIT reached, or an error): the rest of each stream is unread.
       for (auto& s : streams) {
@@ -525,20 +535,20 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         }
       }
     }
+    for (auto& s : streams) co_await release_watched(s.conn);
     if (merge_error) {
-      // Rows may be queued in out_ but nothing reached the client unless flushed.
+      ErrPacket err = row_error ? *row_error : ErrPacket(merge_error->code, merge_error->message);
+      if (watchdog_ && watchdog_->timed_out()) err = timeout_error();
+      release_all();
       if (sent_this_command_) {
-        spdlog::warn("client {}: merge failed mid-result: {}", peer_text(), merge_error->message);
-        release_all();
-        client_.close();
+        // Rows already reached the client: the error ends the row stream, as a server's would.
+        emit(err.encode(), cseq);
+        co_await flush();
         co_return;
       }
+      // Rows may be queued in out_ but nothing reached the client unless flushed.
       out_.clear();
-      release_all();
-      if (row_error)
-        co_await send_error(*row_error);
-      else
-        co_await send_error(merge_error->code, merge_error->message);
+      co_await send_error(err);
       co_return;
     }
     emit_result_end(warnings, status_flags & ~status::kSessionStateChanged, nullptr, {}, cseq);
@@ -551,6 +561,12 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     if (sent_this_command_) {
       spdlog::warn("client {}: shard failed mid-result: {}", peer_text(), *failure);
       client_.close();
+      co_return;
+    }
+    if (watchdog_ && watchdog_->timed_out()) {
+      ErrPacket err = timeout_error();
+      err.message += "; a shard that would not stop was disconnected";
+      co_await send_error(err);
       co_return;
     }
     co_await send_error(errc::kBackendLost,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "sql/fingerprint.h"
+
 namespace tessera::frontend {
 
 std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& config) {
@@ -13,9 +15,21 @@ std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& conf
   return sets;
 }
 
+std::shared_ptr<const BlackLists> build_black_lists(const config::LoadedConfig& config) {
+  auto lists = std::make_shared<BlackLists>();
+  for (const auto& ns : config.namespaces()) {
+    for (const auto& sql : ns.black_sql) {
+      auto fp = sql::fingerprint(sql);
+      (*lists)[ns.name].emplace(fp.digest, std::move(fp.text));
+    }
+  }
+  return lists;
+}
+
 void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
   auto next = std::make_shared<ConfigSnapshot>();
   next->rules = build_rule_sets(*c);
+  next->black_lists = build_black_lists(*c);
   next->config = std::move(c);
   std::lock_guard lock(publish_mu_);
   next->generation = snapshot_.load()->generation + 1;
@@ -26,7 +40,7 @@ void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
 
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
     : snapshot_(std::make_shared<const ConfigSnapshot>(
-          ConfigSnapshot{config, build_rule_sets(*config), 1})),
+          ConfigSnapshot{config, build_rule_sets(*config), build_black_lists(*config), 1})),
       rsa_(protocol::RsaKeyPair::generate()) {
   const auto& proxy = config->proxy();
   if (proxy.tls_enabled()) {
@@ -38,6 +52,14 @@ ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
     tls_->use_private_key_file(proxy.tls_key.string(), asio::ssl::context::pem);
     spdlog::info("TLS enabled for clients (certificate {})", proxy.tls_cert.string());
   }
+}
+
+std::shared_ptr<std::atomic<int>> ProxyContext::user_connections(const std::string& ns,
+                                                                 const std::string& user) {
+  std::lock_guard lock(user_connections_mu_);
+  auto& counter = user_connections_[ns + '\0' + user];
+  if (!counter) counter = std::make_shared<std::atomic<int>>(0);
+  return counter;
 }
 
 bool ProxyContext::sha2_cached(const std::string& user, const std::string& password) const {

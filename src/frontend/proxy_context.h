@@ -26,16 +26,23 @@ struct ProxyCounters {
   std::atomic<uint64_t> backend_errors{0};
 };
 
+// black_sql of one namespace: fingerprint digest -> fingerprint text (sql/fingerprint.h).
+using BlackList = std::unordered_map<uint64_t, std::string>;
+// Of every namespace that has a black_sql list, by namespace name.
+using BlackLists = std::unordered_map<std::string, BlackList>;
+std::shared_ptr<const BlackLists> build_black_lists(const config::LoadedConfig& config);
+
 // Shard rules of every namespace that has any, by namespace name.
 using RuleSets = std::unordered_map<std::string, std::shared_ptr<const router::ShardRuleSet>>;
 // Builds them; throws config::ConfigError on an invalid rule.
 std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& config);
 
-// One configuration generation and the shard rules built from it, published together so a
-// reader never pairs one generation's config with another's rules.
+// One configuration generation and the shard rules and black lists built from it, published
+// together so a reader never pairs one generation's config with another's rules.
 struct ConfigSnapshot {
   std::shared_ptr<const config::LoadedConfig> config;
   std::shared_ptr<const RuleSets> rules;
+  std::shared_ptr<const BlackLists> black_lists;
   uint64_t generation = 0;  // 1 at start-up, +1 per set_config()
 };
 
@@ -51,6 +58,12 @@ class ProxyContext {
   // Publishes a new generation (config and rules in one step). Throws config::ConfigError when
   // a namespace's shard rules are invalid (nothing changes then).
   void set_config(std::shared_ptr<const config::LoadedConfig> c);
+  std::shared_ptr<const BlackLists> black_lists() const { return snapshot()->black_lists; }
+
+  // Sessions logged in as one user, across worker threads (users.max_connections). Looked up
+  // at login only; the session keeps the counter and decrements it when it ends.
+  std::shared_ptr<std::atomic<int>> user_connections(const std::string& ns,
+                                                     const std::string& user);
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   unsigned worker_count() const { return worker_count_; }
@@ -74,6 +87,8 @@ class ProxyContext {
   std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
   std::atomic<uint64_t> generation_{1};
   std::mutex publish_mu_;  // serialises set_config() so generations stay in order
+  std::mutex user_connections_mu_;
+  std::unordered_map<std::string, std::shared_ptr<std::atomic<int>>> user_connections_;
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
   txn::TxnManager* txn_manager_ = nullptr;

@@ -3,10 +3,12 @@
 // clients may have neither, so end-of-metadata EOFs are inserted or dropped
 // and OK packets re-encoded as each client expects. Sequence ids are
 // renumbered for the client. Nothing is buffered beyond one batch of frames.
+#include <spdlog/spdlog.h>
 #include <asio/use_awaitable.hpp>
 
 #include "frontend/client_session.h"
 #include "protocol/constants.h"
+#include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
 
@@ -19,6 +21,7 @@ constexpr size_t kFlushThreshold = 128 * 1024;
 }
 
 void ClientSession::emit(std::string_view payload, uint8_t& seq) {
+  if (discard_output_) return;
   append_frames(out_, payload, seq);
 }
 
@@ -99,6 +102,22 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   relay_between_packets_ = false;
   relayed_error_code_ = 0;
 
+  // Limits (max_sql_execute_time, max_sql_result_size). Once one is hit the backend statement
+  // is stopped and the rest of its response is read and dropped (`dropping`): the connection
+  // must end up clean. The client gets `limit_error` in place of the result, or in place of
+  // the next row when rows already went out (an ERR may end a row stream).
+  const uint64_t max_rows =
+      (mode == RelayMode::kQuery || mode == RelayMode::kExecute) ? result_row_limit() : 0;
+  uint64_t rows = 0;
+  bool dropping = false;
+  bool close_client = false;  // stopped where the protocol cannot take an ERR
+  std::optional<ErrPacket> limit_error;
+  struct OutputRestorer {
+    bool& flag;
+    ~OutputRestorer() { flag = false; }
+  } restore_output{discard_output_};
+  if (watchdog_) watchdog_->watch(*conn_);
+
   for (;;) {
     auto buffered = be.buffered_frame();
     if (!buffered) {
@@ -114,10 +133,37 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     std::string_view p = f.payload;
     bool done = false;
 
+    if (!dropping && watchdog_ && watchdog_->timed_out()) {
+      const uint8_t first = p.empty() ? 0 : static_cast<uint8_t>(p[0]);
+      std::optional<OkPacket> final_ok;
+      if (stage == Stage::kStart && out_.empty() && !sent_this_command_ && first == kOkHeader &&
+          mode != RelayMode::kPrepare) {
+        final_ok = OkPacket::decode(p, bcaps);
+      }
+      if (final_ok && !(final_ok->status_flags & status::kMoreResultsExist)) {
+        // The statement finished before the kill landed: its OK is the truth (a write took
+        // effect), so it is relayed as is.
+      } else {
+        dropping = true;
+        limit_error = timeout_error();
+        if (!sent_this_command_) {
+          out_.clear();
+          seq = reply_seq_;
+        } else {
+          co_await flush();
+          if (stage != Stage::kRows || continuation) {
+            close_client = true;
+            limit_error.reset();
+          }
+        }
+        discard_output_ = true;
+      }
+    }
+
     if (continuation || p.size() == kMaxFramePayload) {
       // Part of a packet larger than one frame (a big row): pass it through
       // frame for frame.
-      append_single_frame(out_, p, seq);
+      if (!dropping) append_single_frame(out_, p, seq);
       continuation = p.size() == kMaxFramePayload;
       be.consume(f);
       if (out_.size() >= kFlushThreshold) co_await flush();
@@ -128,7 +174,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     switch (stage) {
       case Stage::kStart:
         if (head == kErrHeader) {
-          tally_error(p);
+          if (!dropping) tally_error(p);
           relay_err(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
@@ -170,6 +216,8 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           uint8_t backend_seq = static_cast<uint8_t>(f.seq + 1);
           be.consume(f);
           co_await flush();
+          // The file transfer is paced by the client: no execution time limit applies.
+          if (watchdog_) co_await watchdog_->release(*conn_);
           co_await relay_local_infile(seq, backend_seq);
           co_return;
         } else {
@@ -179,6 +227,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
             throw ProtocolViolation("malformed result set header from backend");
           emit(p, seq);
           remaining = *count;
+          rows = 0;
           stage = Stage::kColumns;
         }
         break;
@@ -222,7 +271,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
 
       case Stage::kRows: {
         if (head == kErrHeader) {
-          tally_error(p);
+          if (!dropping) tally_error(p);
           relay_err(p, seq);
           keep_for_diagnostics_ = true;
           done = true;
@@ -230,7 +279,18 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         }
         bool end = be_deof ? is_result_end_ok(p) : is_eof_packet(p);
         if (!end) {
-          tally_.rows++;
+          if (max_rows != 0 && ++rows > max_rows && !dropping) {
+            // The client's answer ends here; the backend statement is stopped and drained.
+            auto err = too_many_rows_error();
+            tally_.error_code = err.code;
+            emit(err.encode(), seq);
+            co_await flush();
+            dropping = true;
+            discard_output_ = true;
+            if (watchdog_) watchdog_->fire_now();
+            break;
+          }
+          if (!dropping) tally_.rows++;
           emit(p, seq);
           break;
         }
@@ -307,7 +367,21 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (done) break;
     if (out_.size() >= kFlushThreshold) co_await flush();
   }
+  discard_output_ = false;
+  if (watchdog_) co_await watchdog_->release(*conn_);
+  if (dropping) keep_for_diagnostics_ = false;  // the backend's diagnostics are not the answer
+  if (limit_error) {
+    tally_.error_code = limit_error->code;
+    emit(limit_error->encode(), seq);
+  }
   co_await flush();
+  if (close_client) {
+    spdlog::warn(
+        "client {}: statement stopped by max_sql_execute_time in the middle of result "
+        "metadata; closing the connection",
+        peer_text());
+    client_.close();
+  }
 }
 
 // LOAD DATA LOCAL INFILE: the backend asked for a file; the client sends its

@@ -377,6 +377,7 @@ asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
     if (!c) co_return;
     std::optional<std::string> failure;
     backend::SimpleResult r;
+    if (watchdog_) watchdog_->watch(*c);
     try {
       r = co_await c->query(q.sql);
     } catch (const std::exception& e) {
@@ -384,6 +385,21 @@ asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
     }
     if (failure) {
       co_await send_slice_failure(q.slice, *failure);
+      co_return;
+    }
+    co_await release_watched(c);
+    if (watchdog_ && watchdog_->timed_out()) {
+      // Over max_sql_execute_time: the slices not reached yet are left alone.
+      if (r.ok) done.push_back(q.slice);
+      ErrPacket err = timeout_error();
+      if (!done.empty() && plan.is_write) {
+        std::string list;
+        for (auto& d : done) list += (list.empty() ? "" : ", ") + d;
+        err.message += " (already applied on " + list + ")";
+      }
+      if (c == conn_.get()) after_statement(&info);
+      release_slices();
+      co_await send_error(err);
       co_return;
     }
     if (!r.ok) {

@@ -113,7 +113,8 @@ constexpr std::string_view kGaeaNamespace = R"({
       "rw_flag": "1",
       "rw_split": "1",
       "other_property": "1",
-      "auth_plugin": "caching_sha2_password"
+      "auth_plugin": "caching_sha2_password",
+      "max_connections": 12
     }
   ],
   "default_slice": "slice-0",
@@ -167,6 +168,8 @@ TEST(Namespace, LoadsGaeaStyleNamespace) {
   EXPECT_EQ(ns.users[1].rw_flag, RwFlag::kReadOnly);
   EXPECT_TRUE(ns.users[1].is_statistic_user());
   EXPECT_EQ(ns.users[1].auth_plugin, AuthPlugin::kCachingSha2Password);
+  EXPECT_EQ(ns.users[0].max_connections, 0);  // default: no limit
+  EXPECT_EQ(ns.users[1].max_connections, 12);
   EXPECT_EQ(ns.default_slice, "slice-0");
   EXPECT_EQ(ns.global_sequences.size(), 1u);
   EXPECT_EQ(ns.max_sql_execute_time.count(), 5000);
@@ -352,6 +355,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{
             "AuthPlugin", [](json& j) { j["users"][0]["auth_plugin"] = "sha256_password"; },
             R"(namespaces/demo.json: users[0].auth_plugin: "sha256_password" is not supported (use mysql_native_password, caching_sha2_password, or "" for any))"},
+        BadCase{"MaxConnections", [](json& j) { j["users"][0]["max_connections"] = -1; },
+                "namespaces/demo.json: users[0].max_connections: -1 is out of range (must be "
+                "0..1000000)"},
         BadCase{
             "AllowedIp", [](json& j) { j["allowed_ip"][1] = "192.168.0.0/40"; },
             R"(namespaces/demo.json: allowed_ip[1]: "192.168.0.0/40" is not an IP address or CIDR block)"},

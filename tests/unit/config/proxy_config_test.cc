@@ -47,6 +47,10 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.admin_password, "admin");
   EXPECT_EQ(c.log_level, LogLevel::kInfo);
   EXPECT_TRUE(c.log_file.empty());
+  EXPECT_TRUE(c.general_log_file.empty());
+  EXPECT_TRUE(c.slow_log_file.empty());
+  EXPECT_EQ(c.log_max_size_mb, 100u);
+  EXPECT_EQ(c.log_max_files, 5u);
   EXPECT_FALSE(c.tls_enabled());
 }
 
@@ -75,6 +79,10 @@ password = "pw"
 [log]
 level = "debug"
 file = "logs/tessera.log"
+general_log_file = "logs/general.log"
+slow_log_file = "/var/log/slow.log"
+max_size_mb = 7
+max_files = 0
 [tls]
 cert = "tls/cert.pem"
 key = "/keys/key.pem"
@@ -101,6 +109,10 @@ key = "/keys/key.pem"
   EXPECT_EQ(c.admin_user, "root");
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
   EXPECT_EQ(c.log_file, fs::path("/etc/tessera/logs/tessera.log"));
+  EXPECT_EQ(c.general_log_file, fs::path("/etc/tessera/logs/general.log"));
+  EXPECT_EQ(c.slow_log_file, fs::path("/var/log/slow.log"));
+  EXPECT_EQ(c.log_max_size_mb, 7u);
+  EXPECT_EQ(c.log_max_files, 0u);
   EXPECT_EQ(c.tls_cert, fs::path("/etc/tessera/tls/cert.pem"));
   EXPECT_EQ(c.tls_key, fs::path("/keys/key.pem"));
   EXPECT_TRUE(c.tls_enabled());

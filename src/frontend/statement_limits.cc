@@ -1,0 +1,91 @@
+// What a namespace allows one session: statements not on its black_sql list, statements that
+// finish within max_sql_execute_time and return at most max_sql_result_size rows, and at most
+// max_connections sessions per user.
+#include <spdlog/spdlog.h>
+
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/error_codes.h"
+#include "sql/fingerprint.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+// MySQL's ER_QUERY_TIMEOUT (max_execution_time exceeded).
+constexpr ErrorCode kQueryTimeout{3024, "HY000"};
+// ER_SPECIFIC_ACCESS_DENIED_ERROR: the statement is not allowed here, whatever its arguments.
+constexpr ErrorCode kStatementDenied{1227, "42000"};
+}  // namespace
+
+asio::awaitable<bool> ClientSession::refuse_blacklisted(std::string_view sql) {
+  if (!namespace_ || namespace_->black_sql.empty()) co_return false;
+  // The lists of the generation this session runs with, so they match namespace_.
+  const auto& lists = snapshot_ ? snapshot_->black_lists : worker_.context().black_lists();
+  auto ns = lists->find(namespace_->name);
+  if (ns == lists->end()) co_return false;
+  uint64_t digest = sql::fingerprint_into(sql, fingerprint_scratch_);
+  auto hit = ns->second.find(digest);
+  if (hit == ns->second.end() || hit->second != fingerprint_scratch_) co_return false;
+  spdlog::info("client {} ({}@{}): statement refused by black_sql: {}", peer_text(),
+               user_->user_name, namespace_->name, fingerprint_scratch_);
+  co_await send_error(kStatementDenied, "Statement refused: its fingerprint '" +
+                                            fingerprint_scratch_ +
+                                            "' is on the black_sql list of " + "namespace '" +
+                                            namespace_->name + "'");
+  co_return true;
+}
+
+void ClientSession::arm_statement_limits() {
+  watchdog_.reset();
+  if (!namespace_) return;
+  if (namespace_->max_sql_execute_time.count() > 0 || namespace_->max_sql_result_size > 0) {
+    watchdog_.emplace(client_.socket().get_executor(), namespace_->max_sql_execute_time);
+  }
+}
+
+uint64_t ClientSession::result_row_limit() const {
+  return namespace_ && namespace_->max_sql_result_size > 0
+             ? static_cast<uint64_t>(namespace_->max_sql_result_size)
+             : 0;
+}
+
+ErrPacket ClientSession::timeout_error() const {
+  auto limit = watchdog_ ? watchdog_->limit() : namespace_->max_sql_execute_time;
+  return ErrPacket(kQueryTimeout,
+                   "Query execution was interrupted, maximum statement execution time exceeded "
+                   "(max_sql_execute_time of namespace '" +
+                       namespace_->name + "' is " + std::to_string(limit.count()) + " ms)");
+}
+
+ErrPacket ClientSession::too_many_rows_error() const {
+  return ErrPacket(errc::kUnknownError,
+                   "Result has more rows than " + std::to_string(result_row_limit()) +
+                       " (max_sql_result_size of namespace '" + namespace_->name +
+                       "'); narrow the query with WHERE or LIMIT, or raise max_sql_result_size");
+}
+
+asio::awaitable<void> ClientSession::release_watched(backend::BackendConnection* conn) {
+  if (watchdog_ && conn) co_await watchdog_->release(*conn);
+}
+
+bool ClientSession::take_user_slot(const config::User& user) {
+  free_user_slot();
+  // Counted even without a limit, so one set by a reload sees the sessions already open.
+  auto counter = worker_.context().user_connections(user.namespace_name, user.user_name);
+  int now = counter->fetch_add(1) + 1;
+  if (user.max_connections > 0 && now > user.max_connections) {
+    counter->fetch_sub(1);
+    return false;
+  }
+  user_slot_ = std::move(counter);
+  return true;
+}
+
+void ClientSession::free_user_slot() {
+  if (user_slot_) user_slot_->fetch_sub(1);
+  user_slot_.reset();
+}
+
+}  // namespace tessera::frontend
