@@ -123,7 +123,8 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (!buffered) {
       // Hand over what we have before waiting on the backend again.
       co_await flush();
-      relay_between_packets_ = !continuation;
+      // (Not while a stopped statement is drained: the client has its answer already.)
+      relay_between_packets_ = !continuation && !discard_output_;
       relay_next_seq_ = seq;
       co_await be.next_frame();
       relay_between_packets_ = false;
