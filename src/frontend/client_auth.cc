@@ -28,7 +28,6 @@ constexpr uint32_t kServerCaps =
     cap::kPluginAuthLenencClientData | cap::kCanHandleExpiredPasswords | cap::kSessionTrack |
     cap::kDeprecateEof;
 
-
 std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
 }
@@ -95,7 +94,10 @@ asio::awaitable<bool> ClientSession::handshake() {
   std::string payload;
   uint8_t got = 0;
   client_.set_max_packet_size(64 * 1024);  // nothing in the handshake is larger
-  if (!co_await read_with_deadline(payload, got, 1)) {
+  client_.set_exact_reads(true);           // a TLS ClientHello may follow an SSL request at once
+  bool answered = co_await read_with_deadline(payload, got, 1);
+  client_.set_exact_reads(false);
+  if (!answered) {
     spdlog::debug("client {}: no handshake response within {} ms", peer_text(),
                   proxy.handshake_timeout.count());
     co_return false;

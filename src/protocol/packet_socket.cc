@@ -67,7 +67,9 @@ asio::awaitable<void> PacketSocket::fill(size_t need) {
         if (want > buf_.size()) buf_.resize(want);
       }
     }
-    size_t n = co_await read_some(buf_.data() + end_, buf_.size() - end_);
+    size_t room = buf_.size() - end_;
+    if (exact_reads_) room = std::min(room, need - (end_ - begin_));
+    size_t n = co_await read_some(buf_.data() + end_, room);
     end_ += n;
     bytes_read_ += n;
   }

@@ -48,6 +48,12 @@ class PacketSocket {
   asio::awaitable<void> start_tls_server(asio::ssl::context& ctx);
   asio::awaitable<void> start_tls_client(asio::ssl::context& ctx);
 
+  // Reads take no byte past the frame being read. Needed for the packet before an SSL request
+  // is answered: a client may send its TLS ClientHello right behind it, and those bytes must
+  // stay in the socket for the TLS stream (one buffered here would be lost and the handshake
+  // would hang).
+  void set_exact_reads(bool on) { exact_reads_ = on; }
+
   // Largest logical packet accepted from the peer (reassembled frames).
   void set_max_packet_size(size_t n) { max_packet_size_ = n; }
 
@@ -84,6 +90,7 @@ class PacketSocket {
   size_t begin_ = 0;
   size_t end_ = 0;
   size_t max_packet_size_ = 1024ull * 1024 * 1024;
+  bool exact_reads_ = false;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   std::string scratch_;
