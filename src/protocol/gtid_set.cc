@@ -207,6 +207,10 @@ void GtidSet::add_mariadb(uint32_t domain, uint32_t server, uint64_t seq) {
 }
 
 void GtidSet::add_mysql(std::string_view uuid_text, uint64_t gno) {
+  add_mysql_range(uuid_text, gno, gno);
+}
+
+void GtidSet::add_mysql_range(std::string_view uuid_text, uint64_t first, uint64_t last) {
   std::optional<std::string> uuid;
   if (uuid_text.size() == 16) {
     // Raw bytes, as in a binlog GTID_LOG_EVENT.
@@ -220,10 +224,10 @@ void GtidSet::add_mysql(std::string_view uuid_text, uint64_t gno) {
   } else {
     uuid = canonical_uuid(uuid_text);
   }
-  if (!uuid || gno == 0) return;  // not a transaction id; nothing to record
+  if (!uuid || first == 0 || first > last) return;  // not transaction ids; nothing to record
   if (family_ == Family::kMariaDb) domains_.clear();
   family_ = Family::kMySql;
-  add_interval(uuids_[*uuid], gno, gno);
+  add_interval(uuids_[*uuid], first, last);
 }
 
 std::string GtidSet::to_string() const {

@@ -31,6 +31,8 @@ class GtidSet {
   // Adds one MariaDB GTID / one MySQL transaction (uuid as 16 raw bytes or text form).
   void add_mariadb(uint32_t domain, uint32_t server, uint64_t seq);
   void add_mysql(std::string_view uuid_text, uint64_t gno);
+  // Adds the MySQL transactions first..last (inclusive, 1 <= first <= last) of one uuid.
+  void add_mysql_range(std::string_view uuid_text, uint64_t first, uint64_t last);
 
   bool empty() const { return family_ == Family::kEmpty; }
   Family family() const { return family_; }

@@ -147,6 +147,12 @@ def cmd_binlog(a):
     c.command(b"\x12" + struct.pack("<IHI", 4, 0, server_id) + b"")
     for i in range(a.events):
         p = c.read()
+        if i == 4 and a.write_port:
+            # The stream is positioned (fake ROTATE, FORMAT_DESCRIPTION, GTID_LIST went by):
+            # commit a few transactions on the primary for the replica to stream to us.
+            w = login(a.host, a.write_port, a.write_user, a.write_password)
+            for sql in a.write:
+                query(w, sql)
         show("binlog packet %d" % i, p)
         if p[0] != 0:
             break
@@ -162,6 +168,10 @@ def main():
     ap.add_argument("--events", type=int, default=8)
     ap.add_argument("--heartbeat", type=float, default=1.0)
     ap.add_argument("--start-state", default=None)
+    ap.add_argument("--write-port", type=int, default=0)
+    ap.add_argument("--write-user", default="tessera")
+    ap.add_argument("--write-password", default="tessera")
+    ap.add_argument("--write", action="append", default=[])
     a = ap.parse_args()
     {"ok-last-gtid": cmd_ok_last_gtid, "binlog": cmd_binlog}[a.what](a)
 
