@@ -9,6 +9,7 @@
 
 #include "backend/backend_error.h"
 #include "protocol/auth.h"
+#include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
@@ -224,7 +225,12 @@ asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& resu
     // A result set: column count, definitions, rows, terminator.
     WireReader r(payload);
     uint64_t columns = r.lenenc_int().value_or(0);
-    for (uint64_t i = 0; i < columns; ++i) co_await socket_.read_packet(payload, seq);
+    result.columns.clear();
+    for (uint64_t i = 0; i < columns; ++i) {
+      co_await socket_.read_packet(payload, seq);
+      auto def = ColumnDefinition::decode(payload);
+      result.columns.push_back(def ? std::move(def->name) : std::string());
+    }
     if (!(caps_ & cap::kDeprecateEof)) co_await socket_.read_packet(payload, seq);
     for (;;) {
       co_await socket_.read_packet(payload, seq);

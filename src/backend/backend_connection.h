@@ -46,6 +46,7 @@ struct SimpleResult {
   protocol::OkPacket ok_packet;
   protocol::ErrPacket err;
   std::vector<std::vector<std::string>> rows;  // text rows, NULL as empty
+  std::vector<std::string> columns;            // column names of the (last) result set
 };
 
 class BackendConnection {

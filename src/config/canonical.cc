@@ -134,7 +134,15 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
               {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}},
               {"txn",
                {{"decision_log", path_text(c.xa_decision_log)},
-                {"recovery_interval_ms", c.xa_recovery_interval.count()}}}};
+                {"recovery_interval_ms", c.xa_recovery_interval.count()}}},
+              {"topology",
+               {{"monitor_interval_ms", c.monitor_interval.count()},
+                {"monitor_timeout_ms", c.monitor_timeout.count()},
+                {"replica_positions",
+                 c.replica_positions == ProxyConfig::ReplicaPositions::kPoll ? "poll" : "binlog"},
+                {"position_poll_interval_ms", c.position_poll_interval.count()},
+                {"repl_user", c.repl_user},
+                {"repl_password", secret(c.repl_password, secrets)}}}};
 }
 
 }  // namespace tessera::config

@@ -173,12 +173,12 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
                                   e.source().begin.column, e.description()));
   }
   for (const auto& [key, value] : root) {
-    static constexpr std::array<std::string_view, 6> kTables{"proxy", "admin", "log",
-                                                             "tls",   "etcd",  "txn"};
+    static constexpr std::array<std::string_view, 7> kTables{"proxy", "admin", "log",     "tls",
+                                                             "etcd",  "txn",   "topology"};
     if (std::find(kTables.begin(), kTables.end(), key.str()) == kTables.end()) {
       throw ConfigError(source, std::string(key.str()),
                         fmt::format("unknown table or key (line {}); expected [proxy], [admin], "
-                                    "[log], [tls], [etcd] or [txn]",
+                                    "[log], [tls], [etcd], [txn] or [topology]",
                                     key.source().begin.line));
     }
   }
@@ -261,6 +261,29 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.log_max_files =
       static_cast<unsigned>(log.integer("max_files", 0, 1000).value_or(c.log_max_files));
   log.reject_unknown();
+
+  TableReader topo(sub_table(root, "topology", source), "topology", source);
+  c.monitor_interval = std::chrono::milliseconds(
+      topo.integer("monitor_interval_ms", 10, 3600 * 1000).value_or(c.monitor_interval.count()));
+  c.monitor_timeout = std::chrono::milliseconds(
+      topo.integer("monitor_timeout_ms", 10, 3600 * 1000).value_or(c.monitor_timeout.count()));
+  if (auto mode = topo.string("replica_positions")) {
+    if (*mode == "binlog") {
+      c.replica_positions = ProxyConfig::ReplicaPositions::kBinlog;
+    } else if (*mode == "poll") {
+      c.replica_positions = ProxyConfig::ReplicaPositions::kPoll;
+    } else {
+      topo.fail("replica_positions", fmt::format("\"{}\" is not binlog or poll", *mode));
+    }
+  }
+  c.position_poll_interval =
+      std::chrono::milliseconds(topo.integer("position_poll_interval_ms", 10, 3600 * 1000)
+                                    .value_or(c.position_poll_interval.count()));
+  c.repl_user = topo.string("repl_user").value_or("");
+  c.repl_password = topo.string("repl_password").value_or("");
+  if (c.repl_user.empty() && !c.repl_password.empty())
+    topo.fail("repl_password", "is set but repl_user is not");
+  topo.reject_unknown();
 
   TableReader tls(sub_table(root, "tls", source), "tls", source);
   c.tls_cert = resolve(base_dir, tls.string("cert").value_or(""));

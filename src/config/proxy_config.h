@@ -52,6 +52,19 @@ struct ProxyConfig {
   // growing pause, before the error reaches the client.
   int deadlock_retries = 3;
 
+  // [topology] (issues 5 and 6): the monitor checks every instance each monitor_interval
+  // (a check taking longer than monitor_timeout counts as a failure); replica GTID positions
+  // are pushed from each instance's binlog stream ("binlog") or polled ("poll") every
+  // position_poll_interval. repl_user/repl_password: the account the binlog followers use
+  // (needs REPLICATION SLAVE); empty = the slice's own backend account.
+  enum class ReplicaPositions { kBinlog, kPoll };
+  std::chrono::milliseconds monitor_interval{500};
+  std::chrono::milliseconds monitor_timeout{1000};
+  ReplicaPositions replica_positions = ReplicaPositions::kBinlog;
+  std::chrono::milliseconds position_poll_interval{500};
+  std::string repl_user;
+  std::string repl_password;
+
   // [admin]
   std::optional<HostPort> admin_listen = HostPort{"127.0.0.1", 13307};  // nullopt = disabled
   std::string admin_user = "admin";

@@ -230,6 +230,33 @@ void GtidSet::add_mysql_range(std::string_view uuid_text, uint64_t first, uint64
   add_interval(uuids_[*uuid], first, last);
 }
 
+std::string GtidSet::to_mysql_binary() const {
+  std::string out;
+  auto put = [&out](uint64_t v) {
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  put(family_ == Family::kMySql ? uuids_.size() : 0);
+  if (family_ != Family::kMySql) return out;
+  for (const auto& [uuid, intervals] : uuids_) {
+    // Canonical text -> 16 raw bytes.
+    for (size_t i = 0; i < uuid.size();) {
+      if (uuid[i] == '-') {
+        ++i;
+        continue;
+      }
+      auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+      out.push_back(static_cast<char>(nibble(uuid[i]) << 4 | nibble(uuid[i + 1])));
+      i += 2;
+    }
+    put(intervals.size());
+    for (const auto& [first, last] : intervals) {
+      put(first);
+      put(last + 1);
+    }
+  }
+  return out;
+}
+
 std::string GtidSet::to_string() const {
   std::string out;
   if (family_ == Family::kMariaDb) {

@@ -38,6 +38,10 @@ class GtidSet {
   Family family() const { return family_; }
   // Canonical text in the family's own syntax (domains / uuids sorted).
   std::string to_string() const;
+  // MySQL's binary form of a GTID set (COM_BINLOG_DUMP_GTID's SID block, the body of a
+  // PREVIOUS_GTIDS event): n_sids(8), then per uuid its 16 bytes, n_intervals(8) and each
+  // interval as start(8), end(8) with end exclusive. Empty for non-MySQL sets (n_sids = 0).
+  std::string to_mysql_binary() const;
 
   friend bool operator==(const GtidSet&, const GtidSet&) = default;
 

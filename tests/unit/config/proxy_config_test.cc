@@ -52,6 +52,11 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.log_max_size_mb, 100u);
   EXPECT_EQ(c.log_max_files, 5u);
   EXPECT_FALSE(c.tls_enabled());
+  EXPECT_EQ(c.monitor_interval.count(), 500);
+  EXPECT_EQ(c.monitor_timeout.count(), 1000);
+  EXPECT_EQ(c.replica_positions, ProxyConfig::ReplicaPositions::kBinlog);
+  EXPECT_EQ(c.position_poll_interval.count(), 500);
+  EXPECT_TRUE(c.repl_user.empty());
 }
 
 TEST(ProxyConfig, ReadsEveryKey) {
@@ -86,6 +91,13 @@ max_files = 0
 [tls]
 cert = "tls/cert.pem"
 key = "/keys/key.pem"
+[topology]
+monitor_interval_ms = 250
+monitor_timeout_ms = 300
+replica_positions = "poll"
+position_poll_interval_ms = 50
+repl_user = "repl"
+repl_password = "rp"
 )");
   EXPECT_EQ(c.listen, (HostPort{"::1", 4000}));
   EXPECT_EQ(c.worker_threads, 4u);
@@ -116,6 +128,12 @@ key = "/keys/key.pem"
   EXPECT_EQ(c.tls_cert, fs::path("/etc/tessera/tls/cert.pem"));
   EXPECT_EQ(c.tls_key, fs::path("/keys/key.pem"));
   EXPECT_TRUE(c.tls_enabled());
+  EXPECT_EQ(c.monitor_interval.count(), 250);
+  EXPECT_EQ(c.monitor_timeout.count(), 300);
+  EXPECT_EQ(c.replica_positions, ProxyConfig::ReplicaPositions::kPoll);
+  EXPECT_EQ(c.position_poll_interval.count(), 50);
+  EXPECT_EQ(c.repl_user, "repl");
+  EXPECT_EQ(c.repl_password, "rp");
 }
 
 TEST(ProxyConfig, DefaultNamespacesDirSkippedWhenAbsentAndFilesListed) {
@@ -144,9 +162,13 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
             "tessera.toml: proxy.lisen: unknown key (line 2)");
   EXPECT_EQ(error_of("[proxy]\n[backend]\nx = 1\n"),
             "tessera.toml: backend: unknown table or key (line 2); expected [proxy], [admin], "
-            "[log], [tls], [etcd] or [txn]");
+            "[log], [tls], [etcd], [txn] or [topology]");
   EXPECT_EQ(error_of("[txn]\nrecovery_interval_ms = 5\n"),
             "tessera.toml: txn.recovery_interval_ms: 5 is out of range (100..86400000)");
+  EXPECT_EQ(error_of("[topology]\nreplica_positions = \"push\"\n"),
+            R"(tessera.toml: topology.replica_positions: "push" is not binlog or poll)");
+  EXPECT_EQ(error_of("[topology]\nmonitor_interval_ms = 0\n"),
+            "tessera.toml: topology.monitor_interval_ms: 0 is out of range (10..3600000)");
   EXPECT_EQ(
       error_of("[log]\nlevel = \"verbose\"\n"),
       R"(tessera.toml: log.level: "verbose" is not one of trace, debug, info, warn, error, off)");

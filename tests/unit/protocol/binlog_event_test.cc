@@ -313,6 +313,20 @@ TEST(BinlogMySql, GtidTransactionAndDdl) {
   EXPECT_TRUE(std::holds_alternative<Heartbeat>(hb2.event.body));
 }
 
+TEST(BinlogMySql, GtidSetBinaryFormRoundTripsThroughPreviousGtids) {
+  // COM_BINLOG_DUMP_GTID's SID block and PREVIOUS_GTIDS share one encoding.
+  auto set = GtidSet::parse(
+                 "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:8-9,aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:7")
+                 .value();
+  std::string bin = set.to_mysql_binary();
+  EXPECT_EQ(bin.size(), 8u + 2 * (16 + 8) + 3 * 16);
+  EXPECT_EQ(bin.substr(8, 16), kUuid);
+  StreamDecoder d(ChecksumAlgorithm::kCrc32);
+  auto p = must_decode(d, mysql_packet(event_type::kMySqlPreviousGtids, bin));
+  EXPECT_EQ(std::get<MySqlPreviousGtids>(p.event.body).gtids, set);
+  EXPECT_EQ(GtidSet{}.to_mysql_binary(), le(0, 8));
+}
+
 TEST(BinlogMySql, MalformedGtidEvents) {
   StreamDecoder d(ChecksumAlgorithm::kCrc32);
   // gno 0 and gno >= 2^63 are not transaction numbers.
