@@ -18,6 +18,7 @@
 #include "frontend/proxy_context.h"
 #include "frontend/worker.h"
 #include "logs/log_files.h"
+#include "topology/monitor.h"
 #include "txn/failpoint.h"
 #include "txn/recovery.h"
 #include "txn/txn_counters.h"
@@ -179,6 +180,10 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}: {}", proxy.listen.to_string(), e.what());
     return 1;
   }
+  // Topology monitor: its own thread; readers see the configuration's view until it checks.
+  tessera::topology::Monitor monitor(ctx.topology(), config);
+  monitor.start();
+  ctx.attach_topology_monitor(&monitor);
   for (auto& w : workers) w->start();
   recovery.start();
   spdlog::info("tessera {} listening on {} with {} worker thread(s), {} namespace(s)",
@@ -234,6 +239,8 @@ int main(int argc, char** argv) {
   spdlog::info("XA counters: {}", tessera::txn::txn_counters().summary());
   for (auto& w : workers) w->stop();
   for (auto& w : workers) w->join();
+  ctx.attach_topology_monitor(nullptr);
+  monitor.stop();
   spdlog::info("tessera stopped");
   spdlog::shutdown();
   return 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sql/fingerprint.h"
+#include "topology/monitor.h"
 
 namespace tessera::frontend {
 
@@ -30,18 +31,23 @@ void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
   auto next = std::make_shared<ConfigSnapshot>();
   next->rules = build_rule_sets(*c);
   next->black_lists = build_black_lists(*c);
-  next->config = std::move(c);
-  std::lock_guard lock(publish_mu_);
-  next->generation = snapshot_.load()->generation + 1;
-  uint64_t generation = next->generation;
-  snapshot_.store(std::move(next));
-  generation_.store(generation, std::memory_order_release);
+  next->config = c;
+  {
+    std::lock_guard lock(publish_mu_);
+    next->generation = snapshot_.load()->generation + 1;
+    uint64_t generation = next->generation;
+    snapshot_.store(std::move(next));
+    generation_.store(generation, std::memory_order_release);
+  }
+  if (auto* monitor = monitor_.load()) monitor->reconfigure(std::move(c));
 }
 
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
     : snapshot_(std::make_shared<const ConfigSnapshot>(
           ConfigSnapshot{config, build_rule_sets(*config), build_black_lists(*config), 1})),
+      topology_(std::make_shared<topology::Topology>()),
       rsa_(protocol::RsaKeyPair::generate()) {
+  topology_->publish(topology::snapshot_from_config(*config));
   const auto& proxy = config->proxy();
   if (proxy.tls_enabled()) {
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -13,7 +13,12 @@
 #include "config/loaded_config.h"
 #include "protocol/auth.h"
 #include "router/shard_rule.h"
+#include "topology/topology.h"
 #include "txn/txn_manager.h"
+
+namespace tessera::topology {
+class Monitor;
+}
 
 namespace tessera::frontend {
 
@@ -65,6 +70,12 @@ class ProxyContext {
   std::shared_ptr<std::atomic<int>> user_connections(const std::string& ns,
                                                      const std::string& user);
 
+  // Who is primary/healthy and each instance's GTID position (issues 5, 6). Holds the
+  // configuration's snapshot until a monitor runs; set_config() hands a new configuration to
+  // the monitor, if one is attached.
+  topology::Topology& topology() const { return *topology_; }
+  void attach_topology_monitor(topology::Monitor* monitor) { monitor_ = monitor; }
+
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   unsigned worker_count() const { return worker_count_; }
   void set_worker_count(unsigned n) { worker_count_ = n; }
@@ -89,6 +100,8 @@ class ProxyContext {
   std::mutex publish_mu_;  // serialises set_config() so generations stay in order
   std::mutex user_connections_mu_;
   std::unordered_map<std::string, std::shared_ptr<std::atomic<int>>> user_connections_;
+  std::shared_ptr<topology::Topology> topology_;
+  std::atomic<topology::Monitor*> monitor_{nullptr};
   std::atomic<uint32_t> next_connection_id_{1};
   unsigned worker_count_ = 1;
   txn::TxnManager* txn_manager_ = nullptr;

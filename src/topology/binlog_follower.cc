@@ -95,7 +95,8 @@ bool CommitTracker::on_event(const bl::Event& event) {
     return !(before == position_);
   }
   if (group_ == Group::kNone) return false;
-  if (std::holds_alternative<bl::Xid>(event.body) || event.header.type == bl::event_type::kXaPrepare) {
+  if (std::holds_alternative<bl::Xid>(event.body) ||
+      event.header.type == bl::event_type::kXaPrepare) {
     commit();
     return true;
   }
@@ -186,9 +187,10 @@ asio::awaitable<void> BinlogFollower::run() {
           spdlog::info("topology: binlog of {} not readable as '{}': {}", key_,
                        options_.accounts[account].user, outcome.error);
           if (++account < options_.accounts.size()) continue;
-          spdlog::warn("topology: no account may read the binlog of {}; polling its GTID "
-                       "position every {} ms instead",
-                       key_, options_.poll_interval.count());
+          spdlog::warn(
+              "topology: no account may read the binlog of {}; polling its GTID "
+              "position every {} ms instead",
+              key_, options_.poll_interval.count());
           break;
         }
         if (outcome.streamed) backoff = std::chrono::milliseconds(100);
@@ -255,8 +257,8 @@ asio::awaitable<BinlogFollower::StreamOutcome> BinlogFollower::follow(const Acco
     std::string host = "tessera";
     w.u8(static_cast<uint8_t>(host.size()));
     w.bytes(host);
-    w.u8(0);  // user
-    w.u8(0);  // password
+    w.u8(0);   // user
+    w.u8(0);   // password
     w.u16(0);  // port
     w.u32(0);  // replication rank
     w.u32(0);  // master id

@@ -68,7 +68,7 @@ class CommitTracker {
 
   protocol::GtidSet position_;
   Group group_ = Group::kNone;
-  bool standalone_ = false;  // MariaDB FL_STANDALONE: the group is one statement
+  bool standalone_ = false;      // MariaDB FL_STANDALONE: the group is one statement
   bool in_transaction_ = false;  // MySQL: a BEGIN query followed the GTID
   protocol::binlog::MariaDbGtid mariadb_;
   protocol::binlog::MySqlGtid mysql_;
@@ -91,7 +91,7 @@ class BinlogFollower : public std::enable_shared_from_this<BinlogFollower> {
 
  private:
   struct StreamOutcome {
-    bool refused = false;  // binlog access refused for this account: try the next / poll
+    bool refused = false;   // binlog access refused for this account: try the next / poll
     bool streamed = false;  // events flowed: reset the backoff
     std::string error;
   };

@@ -111,7 +111,7 @@ struct Monitor::Probe {
 struct Monitor::State {
   std::shared_ptr<const config::LoadedConfig> config;
   std::map<std::string, std::shared_ptr<Probe>> probes;  // by "host:port"
-  FollowerOptions follower_options;                       // without accounts
+  FollowerOptions follower_options;                      // without accounts
   uint64_t version = 0;
   std::shared_ptr<const TopologySnapshot> last;
   Clock::time_point last_publish{};
@@ -126,16 +126,15 @@ asio::awaitable<CheckResult> check_once(asio::any_io_executor ex,
   CheckResult r;
   try {
     if (!conn) {
-      backend::BackendEndpoint endpoint{address.host, address.port, account.user,
-                                        account.password};
+      backend::BackendEndpoint endpoint{address.host, address.port, account.user, account.password};
       backend::ConnectOptions options;
       options.timeout = timeout;
       conn = co_await backend::BackendConnection::connect(ex, endpoint, options);
     }
     bool mariadb = conn->server_version().find("MariaDB") != std::string::npos;
-    auto vars = co_await conn->query(mariadb
-                                         ? "SELECT @@global.read_only, @@global.gtid_current_pos"
-                                         : "SELECT @@global.read_only, @@global.gtid_executed");
+    auto vars =
+        co_await conn->query(mariadb ? "SELECT @@global.read_only, @@global.gtid_current_pos"
+                                     : "SELECT @@global.read_only, @@global.gtid_executed");
     if (!vars.ok || vars.rows.empty() || vars.rows[0].size() < 2) {
       r.error = vars.ok ? "unexpected answer to SELECT @@read_only" : vars.err.message;
       co_return r;
@@ -178,7 +177,9 @@ Monitor::Monitor(Topology& topology, std::shared_ptr<const config::LoadedConfig>
       initial_config_(std::move(config)),
       state_(std::make_unique<State>()) {}
 
-Monitor::~Monitor() { stop(); }
+Monitor::~Monitor() {
+  stop();
+}
 
 void Monitor::start() {
   if (running_.exchange(true)) return;
@@ -299,8 +300,8 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
     if (!probe->follower) {
       FollowerOptions options = fo;
       options.accounts = accounts;
-      probe->follower = std::make_shared<BinlogFollower>(io_.get_executor(), topology_,
-                                                         entry.first, std::move(options));
+      probe->follower = std::make_shared<BinlogFollower>(io_.get_executor(), topology_, entry.first,
+                                                         std::move(options));
       probe->follower->start();
     }
   }
@@ -316,8 +317,8 @@ void Monitor::start_probe(const std::shared_ptr<Probe>& probe) {
           auto proxy = state_->config->proxy();
           asio::steady_timer deadline(ex);
           deadline.expires_after(proxy.monitor_timeout);
-          auto check = check_once(ex, probe->conn, probe->address, probe->account,
-                                  proxy.monitor_timeout);
+          auto check =
+              check_once(ex, probe->conn, probe->address, probe->account, proxy.monitor_timeout);
           auto expiry = deadline.async_wait(kAsTuple);
           auto outcome = co_await (std::move(check) || std::move(expiry));
           if (probe->stopped) break;
@@ -412,8 +413,8 @@ void Monitor::rebuild(bool force) {
     if (slice.multi_writer) {
       // Writers take writes; a replica made writable is not a writer.
       slice.primary = slice.writers.empty() ? -1 : slice.writers.front();
-      if (is_writable(previous) && std::find(slice.writers.begin(), slice.writers.end(),
-                                             previous) != slice.writers.end())
+      if (is_writable(previous) &&
+          std::find(slice.writers.begin(), slice.writers.end(), previous) != slice.writers.end())
         slice.primary = previous;
       if (!any_known) {
         // Before any check: what the configuration says.

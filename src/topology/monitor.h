@@ -13,8 +13,8 @@
 // Topology::request_check(ns, slice) wakes that slice's probes at once. reconfigure() follows
 // a configuration reload: probes and followers of removed instances stop, new ones start.
 #pragma once
-#include <asio/io_context.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
 #include <atomic>
 #include <chrono>
 #include <map>

@@ -315,9 +315,10 @@ TEST(BinlogMySql, GtidTransactionAndDdl) {
 
 TEST(BinlogMySql, GtidSetBinaryFormRoundTripsThroughPreviousGtids) {
   // COM_BINLOG_DUMP_GTID's SID block and PREVIOUS_GTIDS share one encoding.
-  auto set = GtidSet::parse(
-                 "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:8-9,aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:7")
-                 .value();
+  auto set =
+      GtidSet::parse(
+          "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:8-9,aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:7")
+          .value();
   std::string bin = set.to_mysql_binary();
   EXPECT_EQ(bin.size(), 8u + 2 * (16 + 8) + 3 * 16);
   EXPECT_EQ(bin.substr(8, 16), kUuid);
