@@ -29,7 +29,9 @@ json slice_json(const Slice& s, Secrets secrets) {
               {"max_capacity", s.max_capacity},
               {"idle_timeout", s.idle_timeout.count()},
               {"writers", std::move(writers)},
-              {"writer_map", s.writer_map}};
+              {"writer_map", s.writer_map},
+              {"max_replication_lag", s.max_replication_lag.count()},
+              {"consistent_read_timeout", s.consistent_read_timeout.count()}};
 }
 
 json rule_json(const ShardRuleConfig& r) {
@@ -62,6 +64,7 @@ json user_json(const User& u, Secrets secrets) {
               {"rw_split", u.rw_split ? 1 : 0},
               {"other_property", u.other_property},
               {"max_connections", u.max_connections},
+              {"read_consistency", std::string(to_string(u.read_consistency))},
               {"auth_plugin", u.auth_plugin ? std::string(to_string(*u.auth_plugin)) : ""}};
 }
 

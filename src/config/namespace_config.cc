@@ -86,6 +86,9 @@ Slice read_slice(const nlohmann::json& json, std::string path, JsonObjectReader&
   s.capacity = static_cast<int>(r.integer("capacity", 0, 0, kIntMax));
   s.max_capacity = static_cast<int>(r.integer("max_capacity", 0, 0, kIntMax));
   s.idle_timeout = std::chrono::seconds(r.integer("idle_timeout", 0, 0, kIntMax));
+  s.max_replication_lag = std::chrono::seconds(r.integer("max_replication_lag", 10, 0, kIntMax));
+  s.consistent_read_timeout =
+      std::chrono::milliseconds(r.integer("consistent_read_timeout", 1000, 0, kIntMax));
   r.warn_unread();
   return s;
 }
@@ -144,6 +147,15 @@ User read_user(const nlohmann::json& json, std::string path, JsonObjectReader& p
   u.rw_split = rw_split == 1;
   u.other_property = static_cast<int>(r.integer("other_property", 0, 0, 1));
   u.max_connections = static_cast<int>(r.integer("max_connections", 0, 0, 1000000));
+  if (r.has("read_consistency")) {
+    std::string level = r.string("read_consistency");
+    auto parsed = parse_read_consistency(level);
+    if (!parsed) {
+      r.fail("read_consistency",
+             fmt::format("\"{}\" is not valid (EVENTUAL, SESSION or GLOBAL)", level));
+    }
+    u.read_consistency = *parsed;
+  }
   std::string plugin = r.string("auth_plugin");
   if (!plugin.empty()) {
     u.auth_plugin = parse_auth_plugin(plugin);

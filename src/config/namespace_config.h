@@ -12,6 +12,7 @@
 #include "config/auth_plugin.h"
 #include "config/host_port.h"
 #include "config/ip_range.h"
+#include "config/read_consistency.h"
 #include "config/shard_rule_config.h"
 
 namespace tessera::config {
@@ -35,6 +36,11 @@ struct Slice {
   std::map<std::string, std::string> writer_map;
 
   bool multi_writer() const { return !writers.empty(); }
+  // Read/write splitting: replicas further behind than this are not read from (0 = no limit),
+  // and a consistent read waits at most consistent_read_timeout for a replica to catch up
+  // before it falls back to the primary.
+  std::chrono::seconds max_replication_lag{10};
+  std::chrono::milliseconds consistent_read_timeout{1000};
 };
 
 enum class RwFlag { kReadOnly = 1, kReadWrite = 2 };
@@ -57,6 +63,8 @@ struct User {
   std::optional<AuthPlugin> auth_plugin;  // our extension; nullopt = any plugin accepted
   // Our extension: sessions this user may hold at once across the whole proxy; 0 = no limit.
   int max_connections = 0;
+  // Our extension: how fresh split reads must be (SET tessera_read_consistency overrides).
+  ReadConsistency read_consistency = ReadConsistency::kEventual;
 
   bool is_statistic_user() const { return other_property == 1; }
 };

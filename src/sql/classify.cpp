@@ -350,6 +350,10 @@ StatementInfo classify(std::string_view sql) {
       case Tok::Assign:
         if (prev.type == Tok::UserVar) info.uses_user_variable_assignment = true;
         break;
+      case Tok::UserVar:
+        // SELECT ... INTO @v assigns too.
+        if (prev.kw == Kw::INTO) info.uses_user_variable_assignment = true;
+        break;
       case Tok::Ident:
         switch (t.kw) {
           case Kw::SQL_CALC_FOUND_ROWS:

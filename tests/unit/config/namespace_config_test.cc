@@ -170,6 +170,9 @@ TEST(Namespace, LoadsGaeaStyleNamespace) {
   EXPECT_EQ(ns.users[1].auth_plugin, AuthPlugin::kCachingSha2Password);
   EXPECT_EQ(ns.users[0].max_connections, 0);  // default: no limit
   EXPECT_EQ(ns.users[1].max_connections, 12);
+  EXPECT_EQ(ns.users[0].read_consistency, ReadConsistency::kEventual);  // the default
+  EXPECT_EQ(ns.slices[0].max_replication_lag.count(), 10);
+  EXPECT_EQ(ns.slices[0].consistent_read_timeout.count(), 1000);
   EXPECT_EQ(ns.default_slice, "slice-0");
   EXPECT_EQ(ns.global_sequences.size(), 1u);
   EXPECT_EQ(ns.max_sql_execute_time.count(), 5000);
@@ -345,6 +348,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"RwSplit", [](json& j) { j["users"][1]["rw_split"] = "2"; },
                 "namespaces/demo.json: users[1].rw_split: 2 is not valid (0 = all to master, 1 "
                 "= split reads)"},
+        BadCase{"ReadConsistency", [](json& j) { j["users"][0]["read_consistency"] = "strong"; },
+                "namespaces/demo.json: users[0].read_consistency: \"strong\" is not valid "
+                "(EVENTUAL, SESSION or GLOBAL)"},
+        BadCase{"ReplicationLagNegative", [](json& j) { j["slices"][0]["max_replication_lag"] = -1; },
+                "namespaces/demo.json: slices[0].max_replication_lag: -1 is out of range (must be 0..2147483647)"},
         BadCase{"DuplicateUser", [](json& j) { j["users"][1]["user_name"] = "test_shard_hash"; },
                 R"(namespaces/demo.json: users[1].user_name: duplicate user "test_shard_hash")"},
         BadCase{"EmptyUser", [](json& j) { j["users"][0]["user_name"] = ""; },
@@ -421,6 +429,22 @@ TEST(Namespace, NumberOverflowIsAConfigError) {
     std::string what = e.what();
     EXPECT_EQ(what.rfind("namespaces/demo.json: invalid JSON: ", 0), 0u) << what;
     EXPECT_NE(what.find("number overflow"), std::string::npos) << what;
+  }
+}
+
+TEST(Namespace, ReadSplittingFields) {
+  json j = json::parse(kGaeaNamespace);
+  j["users"][0]["read_consistency"] = "session";
+  j["slices"][0]["max_replication_lag"] = 3;
+  j["slices"][0]["consistent_read_timeout"] = 250;
+  Namespace ns = parse_namespace(j.dump(), "namespaces/demo.json");
+  EXPECT_EQ(ns.users[0].read_consistency, ReadConsistency::kSession);
+  EXPECT_EQ(ns.slices[0].max_replication_lag.count(), 3);
+  EXPECT_EQ(ns.slices[0].consistent_read_timeout.count(), 250);
+  for (auto& w : ns.warnings) {
+    EXPECT_EQ(w.find("read_consistency"), std::string::npos) << w;
+    EXPECT_EQ(w.find("max_replication_lag"), std::string::npos) << w;
+    EXPECT_EQ(w.find("consistent_read_timeout"), std::string::npos) << w;
   }
 }
 

@@ -94,6 +94,8 @@ TEST(Classify, Flags) {
   EXPECT_TRUE(classify("SELECT @a := 1").uses_user_variable_assignment);
   EXPECT_TRUE(classify("SET @a = 1").uses_user_variable_assignment);
   EXPECT_TRUE(classify("SET autocommit=1, @a = 1").uses_user_variable_assignment);
+  EXPECT_TRUE(classify("SELECT a INTO @v FROM t LIMIT 1").uses_user_variable_assignment);
+  EXPECT_FALSE(classify("SELECT @v FROM t").uses_user_variable_assignment);
   EXPECT_FALSE(classify("SELECT @a = 1").uses_user_variable_assignment);
   EXPECT_TRUE(classify("SELECT SQL_CALC_FOUND_ROWS * FROM t").has_sql_calc_found_rows);
   EXPECT_TRUE(classify("/*master*/ SELECT 1").hint_master);
