@@ -39,7 +39,8 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   namespace_ = account.ns;
   const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
   if (!slice) return false;
-  pool_ = &worker_.pool_for(*slice, slice->master);
+  pool_ = &primary_pool(*slice);
+  consistency_ = user_->read_consistency;
   rules_.reset();
   if (const auto& sets = snapshot_->rules) {
     if (auto it = sets->find(namespace_->name); it != sets->end()) rules_ = it->second;

@@ -15,7 +15,8 @@ using namespace protocol;
 ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
     : worker_(worker),
       client_(std::move(socket)),
-      connection_id_(worker.context().next_connection_id()) {
+      connection_id_(worker.context().next_connection_id()),
+      read_turn_(connection_id_) {
   std::error_code ec;
   client_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   auto remote = client_.socket().remote_endpoint(ec);
@@ -27,6 +28,7 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
 
 ClientSession::~ClientSession() {
   worker_.remove_session(this);
+  drop_replica();
   drop_slices();
   drop_backend();
   unpin();
@@ -58,6 +60,7 @@ asio::awaitable<void> ClientSession::run() {
     } catch (const std::exception&) {
     }
   }
+  drop_replica();
   drop_slices();
   drop_backend();
   client_.close();
@@ -174,7 +177,13 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_return;
   }
   if (co_await refuse_blacklisted(sql)) co_return;
+  if (co_await handle_consistency_statement(sql, info)) co_return;
+  if (co_await refuse_read_only_write(info)) co_return;
   if (rules_ && co_await try_sharded(sql, info)) co_return;
+  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica &&
+      co_await run_on_replica(payload)) {
+    co_return;
+  }
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
   try {
@@ -261,6 +270,7 @@ asio::awaitable<void> ClientSession::handle_reset_connection() {
     release_backend();
   }
   drop_slices();
+  drop_replica();
   unpin();
   reset_session_state();
   co_await send_ok();

@@ -14,6 +14,8 @@
 #include <string>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "backend/connection_pool.h"
 #include "backend/statement_watchdog.h"
@@ -24,7 +26,9 @@
 #include "protocol/statement_packets.h"
 #include "router/plan.h"
 #include "router/shard_rule.h"
+#include "protocol/gtid_set.h"
 #include "session/pin_reasons.h"
+#include "session/read_routing.h"
 #include "session/session_state.h"
 #include "sql/classify.h"
 #include "sql/parser.h"
@@ -181,6 +185,25 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> run_atomic_write(const router::Plan& plan, const sql::StatementInfo& info);
   bool wants_atomic_write(const router::Plan& plan, const sql::StatementInfo& info) const;
 
+  // read_split.cc: read/write splitting (users with rw_split=1) and read consistency.
+  // The one place that says which instance of a slice takes writes (the failover work makes
+  // it follow the topology's primary).
+  const config::HostPort& primary_address(const config::Slice& slice) const;
+  backend::ConnectionPool& primary_pool(const config::Slice& slice);
+  session::RouteDecision route_statement(const sql::StatementInfo& info) const;
+  // rw_flag=1 users: answers a data-changing statement with an error; true when it did.
+  asio::awaitable<bool> refuse_read_only_write(const sql::StatementInfo& info);
+  // SET / SELECT tessera_read_consistency; true when answered.
+  asio::awaitable<bool> handle_consistency_statement(std::string_view sql,
+                                                     const sql::StatementInfo& info);
+  // Runs a COM_QUERY on a replica of the default slice; false (nothing sent to the client)
+  // when no replica qualifies and the primary must serve it.
+  asio::awaitable<bool> run_on_replica(std::string_view payload);
+  asio::awaitable<bool> choose_read_replica(const config::Slice& slice);
+  asio::awaitable<std::optional<protocol::GtidSet>> primary_position(const config::Slice& slice);
+  void release_replica();
+  void drop_replica();
+
   // merged_result.cc: scatter SELECTs combined by exec/ operators.
   // binary_rows: the client asked through COM_STMT_EXECUTE, rows go out in binary form.
   asio::awaitable<void> run_merge(const router::Plan& plan, bool binary_rows = false);
@@ -281,6 +304,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string relay_error_note_;         // appended to a relayed ERR's message (names the slice)
   uint16_t relayed_error_code_ = 0;      // the ERR relay_response passed on last (0: none)
   sql::Parser parser_;
+
+  // Read/write splitting: the replica connection serving the current read (kept across
+  // statements only by START TRANSACTION READ ONLY), the consistency level, a turn counter for
+  // the weighted choice, the replica last seen to have the session's writes, and replicas
+  // whose GTID wait recently timed out.
+  SliceConnection replica_;
+  session::ReadConsistency consistency_ = session::ReadConsistency::kEventual;
+  uint64_t read_turn_ = 0;
+  std::string verified_replica_;
+  uint64_t verified_writes_ = 0;
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> wait_failures_;
 
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;

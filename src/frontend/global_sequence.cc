@@ -42,7 +42,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   table += ".tessera_sequence";
   std::string name;
   sql::append_string_literal(name, key);
-  auto& pool = worker_.pool_for(*slice, slice->master);
+  auto& pool = primary_pool(*slice);
   auto& cache = worker_.sequences();
   std::optional<ErrPacket> failure;
   uint64_t end = 0;

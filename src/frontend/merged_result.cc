@@ -214,7 +214,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       continue;
     }
     const config::Slice* cfg = namespace_->find_slice(q.slice);
-    auto& pool = worker_.pool_for(*cfg, cfg->master);
+    auto& pool = primary_pool(*cfg);
     streams[i].extra_pool = &pool;
     try {
       backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};

@@ -117,7 +117,7 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
       co_await send_error(errc::kUnknownError, "slice " + slice + " is not configured");
       co_return nullptr;
     }
-    sc.pool = &worker_.pool_for(*cfg, cfg->master);
+    sc.pool = &primary_pool(*cfg);
   }
   std::optional<ErrPacket> failure;
   // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.

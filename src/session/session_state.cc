@@ -1,5 +1,7 @@
 #include "session/session_state.h"
 
+#include "protocol/gtid_tracking.h"
+
 #include <cctype>
 
 #include "protocol/constants.h"
@@ -58,11 +60,35 @@ std::string sql_value_literal(std::string_view value) {
   return out;
 }
 
+const protocol::GtidSet* SessionState::written_on(std::string_view instance_key) const {
+  for (auto& [key, set] : written) {
+    if (key == instance_key) return &set;
+  }
+  return nullptr;
+}
+
+void SessionState::remember_write(const backend::BackendConnection& conn, std::string_view gtid) {
+  auto parsed = protocol::GtidSet::parse(gtid);
+  if (!parsed || parsed->empty()) return;
+  const auto& ep = conn.endpoint();
+  std::string key = ep.host + ":" + std::to_string(ep.port);
+  ++writes_tracked;
+  for (auto& [k, set] : written) {
+    if (k == key) {
+      set.merge(*parsed);
+      return;
+    }
+  }
+  written.emplace_back(std::move(key), std::move(*parsed));
+}
+
 bool SessionState::absorb_ok(const protocol::OkPacket& ok, backend::BackendConnection& conn) {
   conn.observe_ok(ok);
   status_flags = ok.status_flags;
   if (ok.last_insert_id != 0) last_insert_id = ok.last_insert_id;
   if (ok.session_state.empty()) return false;
+  // A commit's GTID (MariaDB last_gtid, MySQL SESSION_TRACK_GTIDS): read-your-writes needs it.
+  if (auto gtid = protocol::tracked_gtid(ok.session_state)) remember_write(conn, *gtid);
   std::vector<protocol::SessionStateChange> changes;
   if (!protocol::parse_session_state(ok.session_state, changes)) return false;
   bool opaque_change = false;

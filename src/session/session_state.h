@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/backend_connection.h"
+#include "protocol/gtid_set.h"
 #include "protocol/response_packets.h"
 
 namespace tessera::session {
@@ -22,12 +23,22 @@ struct SessionState {
   std::map<std::string, std::string> vars;
   uint64_t last_insert_id = 0;
   uint16_t status_flags = 0x0002;  // autocommit
+  // GTIDs of the transactions this session committed, per primary instance ("host:port"), as
+  // the servers reported them in OK packets (MariaDB last_gtid): what a SESSION-consistent
+  // read must find applied on a replica. A handful of entries (one per slice written).
+  std::vector<std::pair<std::string, protocol::GtidSet>> written;
+  uint64_t writes_tracked = 0;  // bumped per GTID learned (cheap change detection)
+
+  // The session's writes through the primary `instance_key`, or null when none are known.
+  const protocol::GtidSet* written_on(std::string_view instance_key) const;
 
   // Folds a backend OK packet's tracked changes into this session and into
   // the connection that produced it. Returns true if the server reported a
   // state change that is not a system variable or schema (user variables,
   // temporary tables, ...): such state cannot be replayed elsewhere.
   bool absorb_ok(const protocol::OkPacket& ok, backend::BackendConnection& conn);
+  // Adds one committed GTID reported by `conn` (its instance) to `written`.
+  void remember_write(const backend::BackendConnection& conn, std::string_view gtid);
 };
 
 // The SET statement that makes `conn` carry `state`'s variables and character

@@ -87,7 +87,14 @@ start_tessera() {
 
 case ${1:-} in
   setup)
-    "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 1 --base-port "$BASE_PORT"
+    # Each slice: a primary and 2 replicas (read/write splitting). A cluster directory left by
+    # an older layout is recreated rather than refused.
+    if [[ -f $CLUSTER_DIR/cluster.env ]] && ! grep -q '^CLUSTER_REPLICAS=2$' "$CLUSTER_DIR/cluster.env"; then
+      say "recreating $CLUSTER_DIR with 2 replicas per slice"
+      "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
+      rm -rf "$CLUSTER_DIR"
+    fi
+    "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 2 --base-port "$BASE_PORT"
     if [[ $MODE == direct ]]; then
       front_users_direct
       say "direct mode: tests talk to MariaDB at $HOST:$PORT (no Tessera)"

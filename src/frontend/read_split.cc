@@ -1,0 +1,317 @@
+// Read/write splitting for users with rw_split=1: session/read_routing.h decides whether a
+// statement may go to a replica; here a replica of the slice is chosen (by weight, skipping
+// down or lagging ones, and for SESSION/GLOBAL consistency one that has applied what the read
+// must see, waiting on one with MASTER_GTID_WAIT when none is known to), its pooled connection
+// is synced to the session's state, and the statement's result is relayed from it. Whenever
+// no replica qualifies the caller runs the statement on the primary as usual.
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "backend/backend_error.h"
+#include "frontend/client_session.h"
+#include "frontend/worker.h"
+#include "protocol/constants.h"
+#include "protocol/error_codes.h"
+#include "protocol/text_result.h"
+#include "session/consistency_statement.h"
+#include "topology/topology.h"
+
+namespace tessera::frontend {
+
+using namespace protocol;
+
+namespace {
+
+constexpr size_t kMaxReplicas = 16;
+// A replica that let a consistent read's wait time out is not waited on again for this long
+// (a stopped SQL thread would otherwise cost every read the full timeout).
+constexpr auto kWaitFailurePenalty = std::chrono::seconds(5);
+
+std::string instance_key(const config::HostPort& hp) {
+  return hp.host + ":" + std::to_string(hp.port);
+}
+
+bool is_mariadb(const backend::BackendConnection& c) {
+  return c.server_version().find("MariaDB") != std::string::npos;
+}
+
+}  // namespace
+
+const config::HostPort& ClientSession::primary_address(const config::Slice& slice) const {
+  return slice.master;
+}
+
+backend::ConnectionPool& ClientSession::primary_pool(const config::Slice& slice) {
+  return worker_.pool_for(slice, primary_address(slice));
+}
+
+session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& info) const {
+  session::RouteSession s;
+  s.rw_split = user_->rw_split;
+  s.read_only_user = user_->rw_flag == config::RwFlag::kReadOnly;
+  s.in_read_only_transaction =
+      replica_.conn && (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans));
+  s.in_transaction = (conn_ && (conn_->status_flags & status::kInTrans)) ||
+                     (!s.in_read_only_transaction && (state_.status_flags & status::kInTrans)) ||
+                     slices_in_transaction();
+  s.autocommit = state_.status_flags & status::kAutocommit;
+  // The session's primary connection holds something later statements depend on (temporary
+  // tables, locks, user variables, an open cursor, the last statement's warnings).
+  s.pinned = pinned_ != session::PinReason::kNone || keep_for_diagnostics_ || cursor_statement_;
+  return session::decide_route(info, s);
+}
+
+asio::awaitable<bool> ClientSession::refuse_read_only_write(const sql::StatementInfo& info) {
+  if (user_->rw_flag != config::RwFlag::kReadOnly || !session::changes_data(info)) co_return false;
+  co_await send_error(errc::kOptionPreventsStatement,
+                      "User '" + user_->user_name +
+                          "' is read-only (rw_flag=1) so Tessera cannot execute this statement");
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_view sql,
+                                                                  const sql::StatementInfo& info) {
+  if (info.kind != sql::StatementKind::Set && info.kind != sql::StatementKind::Select) {
+    co_return false;
+  }
+  auto st = session::parse_consistency_statement(sql);
+  using Kind = session::ConsistencyStatement::Kind;
+  switch (st.kind) {
+    case Kind::kNone:
+      co_return false;
+    case Kind::kInvalid: {
+      bool scope = st.problem.find("SESSION variable") != std::string_view::npos;
+      co_await send_error(scope ? ErrorCode{1228, "HY000"} : ErrorCode{1064, "42000"},
+                          std::string(st.problem));
+      co_return true;
+    }
+    case Kind::kSet: {
+      auto level = session::parse_read_consistency(st.value);
+      if (!level) {
+        co_await send_error(ErrorCode{1231, "42000"},
+                            "Variable 'tessera_read_consistency' can't be set to the value of '" +
+                                std::string(st.value) + "' (use EVENTUAL, SESSION or GLOBAL)");
+        co_return true;
+      }
+      consistency_ = *level;
+      co_await send_ok();
+      co_return true;
+    }
+    case Kind::kSelect: {
+      TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+      b.add_column(ColumnDefinition::text("@@tessera_read_consistency", 32));
+      std::vector<std::optional<std::string>> row{std::string(session::to_string(consistency_))};
+      b.add_row(row);
+      out_.clear();
+      uint8_t seq = reply_seq_;
+      b.finish(out_, seq);
+      co_await flush();
+      co_return true;
+    }
+  }
+  co_return false;
+}
+
+void ClientSession::release_replica() {
+  if (!replica_.conn) return;
+  if (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans)) return;
+  replica_.last = replica_.conn.get();
+  replica_.pool->release(std::move(replica_.conn));
+}
+
+void ClientSession::drop_replica() {
+  replica_.in_txn = false;
+  if (replica_.conn) replica_.pool->discard(std::move(replica_.conn));
+}
+
+asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_position(
+    const config::Slice& slice) {
+  // GLOBAL: what the primary has committed as the read begins.
+  std::optional<protocol::GtidSet> pos;
+  backend::ConnectionPool& pool = primary_pool(slice);
+  std::unique_ptr<backend::BackendConnection> c;
+  try {
+    c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
+    auto r = co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+    if (r.ok && !r.rows.empty() && !r.rows[0].empty()) pos = GtidSet::parse(r.rows[0][0]);
+    pool.release(std::move(c));
+  } catch (const std::exception& e) {
+    spdlog::debug("client {}: reading the primary's GTID position failed: {}", connection_id_,
+                  e.what());
+    if (c) pool.discard(std::move(c));
+  }
+  co_return pos;
+}
+
+asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice) {
+  auto& topo = worker_.context().topology();
+  auto snap = topo.snapshot();
+  const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
+
+  // Candidates: the slice's replicas (statistic users: its statistic replicas, if any).
+  std::array<session::ReplicaCandidate, kMaxReplicas> cands{};
+  std::array<const config::HostPort*, kMaxReplicas> addrs{};
+  size_t n = 0;
+  const bool statistic = user_->is_statistic_user() && !slice.statistic_slaves.empty();
+  if (view) {
+    auto want = statistic ? topology::ConfiguredRole::kStatisticSlave
+                          : topology::ConfiguredRole::kSlave;
+    for (size_t i = 0; i < view->instances.size() && n < kMaxReplicas; ++i) {
+      const auto& inst = view->instances[i];
+      if (static_cast<int>(i) == view->primary || inst.configured_role != want) continue;
+      cands[n].weight = inst.weight;
+      cands[n].healthy = inst.health != topology::Health::kDown;
+      cands[n].lag = inst.lag_seconds;
+      addrs[n++] = &inst.address;
+    }
+  } else {
+    for (const auto& a : statistic ? slice.statistic_slaves : slice.slaves) {
+      if (n == kMaxReplicas) break;
+      cands[n].weight = a.weight;
+      addrs[n++] = &a.address;
+    }
+  }
+  if (n == 0) co_return false;
+  std::span<session::ReplicaCandidate> span(cands.data(), n);
+
+  session::ReplicaFilter filter;
+  filter.max_lag_seconds = static_cast<double>(slice.max_replication_lag.count());
+
+  // What the read must see: the session's own writes (SESSION), or everything the primary
+  // has committed (GLOBAL).
+  std::optional<GtidSet> global_needed;
+  const GtidSet* needed = nullptr;
+  if (consistency_ == session::ReadConsistency::kSession) {
+    needed = state_.written_on(instance_key(primary_address(slice)));
+  } else if (consistency_ == session::ReadConsistency::kGlobal) {
+    global_needed = co_await primary_position(slice);
+    if (!global_needed) co_return false;  // cannot tell what is needed: the primary serves
+    needed = &*global_needed;
+  }
+  if (needed && needed->empty()) needed = nullptr;
+
+  int pick = -1;
+  bool must_wait = false;
+  if (!needed) {
+    pick = session::choose_replica(span, filter, read_turn_++);
+  } else {
+    auto now = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < n; ++i) {
+      std::string key = instance_key(*addrs[i]);
+      bool verified = consistency_ == session::ReadConsistency::kSession &&
+                      verified_writes_ == state_.writes_tracked && verified_replica_ == key;
+      cands[i].applied = verified || topo.has_applied(key, *needed);
+      for (auto& [k, until] : wait_failures_) {
+        if (k == key && until > now && !cands[i].applied) cands[i].healthy = false;
+      }
+    }
+    filter.need_applied = true;
+    pick = session::choose_replica(span, filter, read_turn_++);
+    if (pick < 0) {
+      // No replica is known to have the writes yet: wait on one (it usually has them already,
+      // Tessera just has not heard).
+      filter.need_applied = false;
+      pick = session::choose_replica(span, filter, read_turn_++);
+      must_wait = pick >= 0;
+    }
+  }
+  if (pick < 0) co_return false;
+
+  replica_.pool = &worker_.pool_for(slice, *addrs[pick]);
+  std::optional<std::string> failure;
+  bool caught_up = true;
+  try {
+    replica_.conn = co_await replica_.pool->acquire(replica_.last,
+                                                    {state_.collation, state_.found_rows, {}});
+    auto& c = *replica_.conn;
+    if (!state_.db.empty() && c.db != state_.db) {
+      auto r = co_await c.init_db(state_.db);
+      if (!r.ok) failure = r.err.message;
+    }
+    if (!failure) {
+      // The replica connection carries the session's variables and character set too.
+      std::string sync = session::build_sync_statement(state_, c);
+      if (!sync.empty()) {
+        auto r = co_await c.query(sync);
+        if (!r.ok) {
+          failure = r.err.message;
+        } else {
+          c.vars = state_.vars;
+          c.collation = state_.collation;
+        }
+      }
+    }
+    if (!failure && must_wait) {
+      double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
+      std::string gtids = needed->to_string();
+      std::string wait = is_mariadb(c) ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " +
+                                             std::to_string(seconds) + ")"
+                                       : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " +
+                                             std::to_string(seconds) + ")";
+      auto r = co_await c.query(wait);
+      caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";
+    }
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  std::string key = instance_key(*addrs[pick]);
+  if (failure) {
+    spdlog::info("client {}: replica {} unusable for a read ({}); the primary serves it",
+                 peer_text(), key, *failure);
+    drop_replica();
+    co_return false;
+  }
+  if (!caught_up) {
+    // Remember, so the next reads do not wait on it again at once; the primary serves this one.
+    auto until = std::chrono::steady_clock::now() + kWaitFailurePenalty;
+    bool found = false;
+    for (auto& [k, u] : wait_failures_) {
+      if (k == key) {
+        u = until;
+        found = true;
+      }
+    }
+    if (!found) wait_failures_.emplace_back(key, until);
+    release_replica();
+    co_return false;
+  }
+  if (must_wait && consistency_ == session::ReadConsistency::kSession) {
+    verified_replica_ = key;
+    verified_writes_ = state_.writes_tracked;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::run_on_replica(std::string_view payload) {
+  const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
+  if (!slice) co_return false;
+  if (!replica_.conn && !co_await choose_read_replica(*slice)) co_return false;
+  // Anything the primary connection was kept for is not needed by a read sent elsewhere.
+  if (conn_ && pinned_ == session::PinReason::kNone && !(conn_->status_flags & status::kInTrans)) {
+    release_backend();
+  }
+  std::optional<std::string> failure;
+  {
+    ConnSwap swap(*this, replica_);
+    try {
+      uint8_t seq = 0;
+      co_await conn_->socket().write_packet(payload, seq);
+      co_await relay_response(RelayMode::kQuery);
+    } catch (const std::exception& e) {
+      failure = failure_text(e);
+    }
+  }
+  if (failure) {
+    drop_replica();
+    if (!sent_this_command_) co_return false;  // nothing reached the client: the primary serves
+    spdlog::warn("client {}: replica failed mid-result: {}", peer_text(), *failure);
+    client_.close();
+    co_return true;
+  }
+  replica_.in_txn = replica_.conn && (replica_.conn->status_flags & status::kInTrans);
+  release_replica();
+  co_return true;
+}
+
+}  // namespace tessera::frontend
