@@ -180,9 +180,9 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   if (co_await handle_consistency_statement(sql, info)) co_return;
   if (co_await refuse_read_only_write(info)) co_return;
   if (rules_ && co_await try_sharded(sql, info)) co_return;
-  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica &&
-      co_await run_on_replica(payload)) {
-    co_return;
+  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
+    const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
+    if (slice && co_await run_on_replica(*slice, payload, state_.db)) co_return;
   }
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;

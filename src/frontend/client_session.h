@@ -126,6 +126,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::unique_ptr<backend::BackendConnection> conn;
     const backend::BackendConnection* last = nullptr;  // MRU stickiness
     bool in_txn = false;  // BEGIN sent on behalf of the client's transaction
+    std::string slice;    // replica_ only: the slice it belongs to
   };
   // Swaps a slice's connection into conn_/pool_ so the relay code (which works on conn_)
   // can stream its result; swaps back when the scope ends, however it ends.
@@ -196,10 +197,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // SET / SELECT tessera_read_consistency; true when answered.
   asio::awaitable<bool> handle_consistency_statement(std::string_view sql,
                                                      const sql::StatementInfo& info);
-  // Runs a COM_QUERY on a replica of the default slice; false (nothing sent to the client)
-  // when no replica qualifies and the primary must serve it.
-  asio::awaitable<bool> run_on_replica(std::string_view payload);
-  asio::awaitable<bool> choose_read_replica(const config::Slice& slice);
+  // Runs a COM_QUERY packet on a replica of `slice` (database `db`); false (nothing sent to
+  // the client) when no replica qualifies and the primary must serve it.
+  asio::awaitable<bool> run_on_replica(const config::Slice& slice, std::string_view payload,
+                                       const std::string& db);
+  asio::awaitable<bool> choose_read_replica(const config::Slice& slice, const std::string& db);
   asio::awaitable<std::optional<protocol::GtidSet>> primary_position(const config::Slice& slice);
   void release_replica();
   void drop_replica();

@@ -144,7 +144,8 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
   co_return pos;
 }
 
-asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice) {
+asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice,
+                                                        const std::string& db) {
   auto& topo = worker_.context().topology();
   auto snap = topo.snapshot();
   const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
@@ -225,8 +226,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
     replica_.conn = co_await replica_.pool->acquire(replica_.last,
                                                     {state_.collation, state_.found_rows, {}});
     auto& c = *replica_.conn;
-    if (!state_.db.empty() && c.db != state_.db) {
-      auto r = co_await c.init_db(state_.db);
+    if (!db.empty() && c.db != db) {
+      auto r = co_await c.init_db(db);
       if (!r.ok) failure = r.err.message;
     }
     if (!failure) {
@@ -283,10 +284,12 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   co_return true;
 }
 
-asio::awaitable<bool> ClientSession::run_on_replica(std::string_view payload) {
-  const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
-  if (!slice) co_return false;
-  if (!replica_.conn && !co_await choose_read_replica(*slice)) co_return false;
+asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
+                                                   std::string_view payload,
+                                                   const std::string& db) {
+  if (replica_.conn && replica_.slice != slice.name) co_return false;  // RO txn elsewhere
+  if (!replica_.conn && !co_await choose_read_replica(slice, db)) co_return false;
+  replica_.slice = slice.name;
   // Anything the primary connection was kept for is not needed by a read sent elsewhere.
   if (conn_ && pinned_ == session::PinReason::kNone && !(conn_->status_flags & status::kInTrans)) {
     release_backend();

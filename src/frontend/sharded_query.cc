@@ -314,6 +314,13 @@ asio::awaitable<std::optional<std::string>> ClientSession::on_slice(
 
 asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
                                                const sql::StatementInfo& info) {
+  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
+    // A read on one slice: that slice's replicas serve it like an unsharded read.
+    const config::Slice* cfg = namespace_->find_slice(q.slice);
+    std::string packet = command_packet(q.sql);
+    const std::string& db = q.db.empty() ? state_.db : q.db;
+    if (cfg && co_await run_on_replica(*cfg, packet, db)) co_return;
+  }
   auto* c = co_await slice_connection(q.slice, q.db);
   if (!c) co_return;
   const bool on_default = c == conn_.get();
