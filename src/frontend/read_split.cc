@@ -133,7 +133,8 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
   std::unique_ptr<backend::BackendConnection> c;
   try {
     c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
-    auto r = co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+    auto r =
+        co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
     if (r.ok && !r.rows.empty() && !r.rows[0].empty()) pos = GtidSet::parse(r.rows[0][0]);
     pool.release(std::move(c));
   } catch (const std::exception& e) {
@@ -145,7 +146,7 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
 }
 
 asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice,
-                                                        const std::string& db) {
+                                                         const std::string& db) {
   auto& topo = worker_.context().topology();
   auto snap = topo.snapshot();
   const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
@@ -156,8 +157,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   size_t n = 0;
   const bool statistic = user_->is_statistic_user() && !slice.statistic_slaves.empty();
   if (view) {
-    auto want = statistic ? topology::ConfiguredRole::kStatisticSlave
-                          : topology::ConfiguredRole::kSlave;
+    auto want =
+        statistic ? topology::ConfiguredRole::kStatisticSlave : topology::ConfiguredRole::kSlave;
     for (size_t i = 0; i < view->instances.size() && n < kMaxReplicas; ++i) {
       const auto& inst = view->instances[i];
       if (static_cast<int>(i) == view->primary || inst.configured_role != want) continue;
@@ -223,8 +224,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
-    replica_.conn = co_await replica_.pool->acquire(replica_.last,
-                                                    {state_.collation, state_.found_rows, {}});
+    replica_.conn =
+        co_await replica_.pool->acquire(replica_.last, {state_.collation, state_.found_rows, {}});
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {
       auto r = co_await c.init_db(db);
@@ -285,8 +286,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
 }
 
 asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
-                                                   std::string_view payload,
-                                                   const std::string& db) {
+                                                    std::string_view payload,
+                                                    const std::string& db) {
   if (replica_.conn && replica_.slice != slice.name) co_return false;  // RO txn elsewhere
   if (!replica_.conn && !co_await choose_read_replica(slice, db)) co_return false;
   replica_.slice = slice.name;

@@ -78,8 +78,10 @@ struct Scanner {
       size_t save = pos;
       std::string_view scope = word();
       if (eat(".")) {
-        if (iequals(scope, "global")) global = true;
-        else if (!iequals(scope, "session") && !iequals(scope, "local")) return false;
+        if (iequals(scope, "global"))
+          global = true;
+        else if (!iequals(scope, "session") && !iequals(scope, "local"))
+          return false;
       } else {
         pos = save;
       }
@@ -101,12 +103,16 @@ ConsistencyStatement parse_consistency_statement(std::string_view sql) {
     return {Kind::kSelect, {}, {}};
   }
   if (!sc.eat_word("SET")) return {};
-  if (sc.eat_word("GLOBAL")) global = true;
-  else if (!sc.eat_word("SESSION")) sc.eat_word("LOCAL");
+  if (sc.eat_word("GLOBAL"))
+    global = true;
+  else if (!sc.eat_word("SESSION"))
+    sc.eat_word("LOCAL");
   if (!sc.variable(true, global)) return {};
   if (global) {
-    return {Kind::kInvalid, {}, "tessera_read_consistency is a SESSION variable and can't be set "
-                                "with SET GLOBAL"};
+    return {Kind::kInvalid,
+            {},
+            "tessera_read_consistency is a SESSION variable and can't be set "
+            "with SET GLOBAL"};
   }
   if (!sc.eat(":=") && !sc.eat("=")) return {Kind::kInvalid, {}, "expected = after the name"};
   sc.skip_space();
@@ -121,7 +127,8 @@ ConsistencyStatement parse_consistency_statement(std::string_view sql) {
     value = sc.word();
   }
   if (!sc.at_end()) {
-    return {Kind::kInvalid, {},
+    return {Kind::kInvalid,
+            {},
             "SET tessera_read_consistency must be the only assignment in its statement"};
   }
   return {Kind::kSet, value, {}};

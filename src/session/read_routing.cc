@@ -90,8 +90,8 @@ RouteDecision decide_route(const sql::StatementInfo& info, const RouteSession& s
   using K = sql::StatementKind;
   // A read-only account may change nothing, split or not (the temporary tables that a
   // read-only server allows are writes here too: they would need the primary).
-  if (s.read_only_user && changes_data(info)) return {RouteTarget::kRejectWrite,
-                                                      RouteReason::kReadOnlyUser};
+  if (s.read_only_user && changes_data(info))
+    return {RouteTarget::kRejectWrite, RouteReason::kReadOnlyUser};
   if (!s.rw_split) return {RouteTarget::kPrimary, RouteReason::kNoSplit};
   // START TRANSACTION READ ONLY and everything up to its end run on one replica.
   if (s.in_read_only_transaction) return {RouteTarget::kReplica, RouteReason::kReadOnlyTxn};
@@ -125,7 +125,8 @@ int choose_replica(std::span<const ReplicaCandidate> candidates, const ReplicaFi
   uint64_t total = 0;
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (static_cast<int>(i) == filter.avoid) continue;
-    if (replica_eligible(candidates[i], filter)) total += static_cast<uint64_t>(candidates[i].weight);
+    if (replica_eligible(candidates[i], filter))
+      total += static_cast<uint64_t>(candidates[i].weight);
   }
   if (total == 0) return -1;
   uint64_t slot = turn % total;

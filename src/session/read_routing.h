@@ -67,9 +67,9 @@ RouteDecision decide_route(const sql::StatementInfo& info, const RouteSession& s
 // One replica as the chooser sees it.
 struct ReplicaCandidate {
   int weight = 1;
-  bool healthy = true;             // not known to be down
-  std::optional<double> lag;       // seconds behind its primary; nullopt = unknown
-  bool applied = true;             // known to contain the GTIDs the read must see
+  bool healthy = true;        // not known to be down
+  std::optional<double> lag;  // seconds behind its primary; nullopt = unknown
+  bool applied = true;        // known to contain the GTIDs the read must see
 };
 
 struct ReplicaFilter {

@@ -8,10 +8,12 @@ namespace {
 using Kind = ConsistencyStatement::Kind;
 
 TEST(ConsistencyStatement, SetForms) {
-  for (auto q : {"SET SESSION tessera_read_consistency = 'SESSION'",
-                 "SET tessera_read_consistency='SESSION'", "set @@session.tessera_read_consistency = \"SESSION\"",
-                 "SET @@tessera_read_consistency := SESSION", "SET LOCAL tessera_read_consistency=session;",
-                 "SET /* c */ @@local.Tessera_Read_Consistency = 'SESSION'"}) {
+  for (auto q :
+       {"SET SESSION tessera_read_consistency = 'SESSION'",
+        "SET tessera_read_consistency='SESSION'",
+        "set @@session.tessera_read_consistency = \"SESSION\"",
+        "SET @@tessera_read_consistency := SESSION", "SET LOCAL tessera_read_consistency=session;",
+        "SET /* c */ @@local.Tessera_Read_Consistency = 'SESSION'"}) {
     auto st = parse_consistency_statement(q);
     EXPECT_EQ(st.kind, Kind::kSet) << q;
     EXPECT_TRUE(st.value == "SESSION" || st.value == "session") << q << " -> " << st.value;
@@ -38,9 +40,9 @@ TEST(ConsistencyStatement, NotOurs) {
 TEST(ConsistencyStatement, Invalid) {
   EXPECT_EQ(parse_consistency_statement("SET GLOBAL tessera_read_consistency = 'SESSION'").kind,
             Kind::kInvalid);
-  EXPECT_EQ(parse_consistency_statement("SET tessera_read_consistency = 'SESSION', autocommit=1")
-                .kind,
-            Kind::kInvalid);
+  EXPECT_EQ(
+      parse_consistency_statement("SET tessera_read_consistency = 'SESSION', autocommit=1").kind,
+      Kind::kInvalid);
   EXPECT_EQ(parse_consistency_statement("SET tessera_read_consistency 'SESSION'").kind,
             Kind::kInvalid);
   EXPECT_EQ(parse_consistency_statement("SET tessera_read_consistency = 'SESSION").kind,

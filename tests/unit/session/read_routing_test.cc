@@ -52,10 +52,10 @@ TEST(ReadRouting, LockingReadsGoToPrimary) {
 
 TEST(ReadRouting, SessionBoundStatementsGoToPrimary) {
   for (auto q : {"SELECT LAST_INSERT_ID()", "SELECT FOUND_ROWS()", "SELECT ROW_COUNT()",
-                 "SELECT GET_LOCK('a', 1)", "SELECT RELEASE_LOCK('a')",
-                 "SELECT IS_FREE_LOCK('a')", "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1",
-                 "SELECT @x := 1", "SELECT a INTO @v FROM t LIMIT 1",
-                 "CREATE TEMPORARY TABLE tt (a int)", "SELECT CONNECTION_ID()"}) {
+                 "SELECT GET_LOCK('a', 1)", "SELECT RELEASE_LOCK('a')", "SELECT IS_FREE_LOCK('a')",
+                 "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1", "SELECT @x := 1",
+                 "SELECT a INTO @v FROM t LIMIT 1", "CREATE TEMPORARY TABLE tt (a int)",
+                 "SELECT CONNECTION_ID()"}) {
     auto d = route(q);
     EXPECT_EQ(d.target, RouteTarget::kPrimary) << q;
   }
@@ -107,8 +107,8 @@ TEST(ReadRouting, ReadOnlyTransactionPinnedToReplica) {
 TEST(ReadRouting, ReadOnlyUserWritesRejected) {
   RouteSession s = split();
   s.read_only_user = true;
-  for (auto q : {"INSERT INTO t VALUES (1)", "UPDATE t SET a = 1", "DELETE FROM t",
-                 "DROP TABLE t", "CREATE TABLE x (a int)", "TRUNCATE t", "LOAD DATA INFILE 'x' INTO TABLE t"}) {
+  for (auto q : {"INSERT INTO t VALUES (1)", "UPDATE t SET a = 1", "DELETE FROM t", "DROP TABLE t",
+                 "CREATE TABLE x (a int)", "TRUNCATE t", "LOAD DATA INFILE 'x' INTO TABLE t"}) {
     EXPECT_EQ(route(q, s).target, RouteTarget::kRejectWrite) << q;
     EXPECT_EQ(route(q, s).reason, RouteReason::kReadOnlyUser) << q;
   }
