@@ -87,13 +87,13 @@ start_tessera() {
 
 case ${1:-} in
   setup)
-    # Each slice: a primary and 2 replicas (read/write splitting). A cluster directory left by
-    # an older layout is recreated rather than refused.
-    if [[ -f $CLUSTER_DIR/cluster.env ]] && ! grep -q '^CLUSTER_REPLICAS=2$' "$CLUSTER_DIR/cluster.env"; then
-      say "recreating $CLUSTER_DIR with 2 replicas per slice"
-      "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR"
-      rm -rf "$CLUSTER_DIR"
+    # Each slice: a primary and 2 replicas (read/write splitting). The cluster is always
+    # created afresh: a directory left by an interrupted run (a promoted replica, a crash in
+    # the middle of replication) cannot be trusted to replicate again.
+    if [[ -f $CLUSTER_DIR/cluster.env ]]; then
+      "$ROOT/scripts/cluster.sh" stop --dir "$CLUSTER_DIR" >/dev/null 2>&1 || true
     fi
+    rm -rf "$CLUSTER_DIR"
     "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 2 --base-port "$BASE_PORT"
     if [[ $MODE == direct ]]; then
       front_users_direct
