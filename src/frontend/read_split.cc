@@ -195,6 +195,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
 
   int pick = -1;
   bool must_wait = false;
+  std::array<bool, kMaxReplicas> verified_by_wait{};
   if (!needed) {
     pick = session::choose_replica(span, filter, read_turn_++);
   } else {
@@ -203,6 +204,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
       std::string key = instance_key(*addrs[i]);
       bool verified = consistency_ == session::ReadConsistency::kSession &&
                       verified_writes_ == state_.writes_tracked && verified_replica_ == key;
+      verified_by_wait[i] = verified;
       cands[i].applied = verified || topo.has_applied(key, *needed);
       for (auto& [k, until] : wait_failures_) {
         if (k == key && until > now && !cands[i].applied) cands[i].healthy = false;
@@ -217,6 +219,12 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
       pick = session::choose_replica(span, filter, read_turn_++);
       must_wait = pick >= 0;
     }
+    // A known position only says which replica to pick. MariaDB hands an event to binlog
+    // readers (our follower) at the binlog write, before the storage engine's commit makes the
+    // rows visible, so a read sent the instant the position arrives can still miss them: the
+    // wait, which returns at once on a replica that has applied the writes, is the fence.
+    // Later reads of the same writes on the same replica skip it.
+    if (pick >= 0 && !verified_by_wait[pick]) must_wait = true;
   }
   if (pick < 0) co_return false;
 
