@@ -5,6 +5,12 @@
 #   scripts/cluster.sh stop   --dir DIR
 #   scripts/cluster.sh status --dir DIR
 #   scripts/cluster.sh env    --dir DIR      # prints shell variables describing the cluster
+#   scripts/cluster.sh promote --dir DIR --slice I --replica J [--old readonly|kill]
+#       fails slice I over to its replica J (see do_promote); prints the completion time
+#   scripts/cluster.sh kill-server  --dir DIR --server I:J   # SIGKILL (J=0: the first primary)
+#   scripts/cluster.sh start-server --dir DIR --server I:J   # start it again, wait until ready
+#   scripts/cluster.sh link --dir DIR --slice I --from K     # slice I's primary replicates
+#       from slice K's primary (twice, crossed: a two-writer pair for multi-writer tests)
 #
 # N slices (default 3), each one primary + R replicas (default 1), all on 127.0.0.1.
 # Ports: slice i (0-based) primary = P + 10*i, its replica j (1-based) = P + 10*i + j
@@ -26,9 +32,10 @@ DIR="$ROOT/.cluster"
 SLICES=""
 REPLICAS=""
 BASE_PORT=""
+SLICE_ARG="" REPLICA_ARG="" OLD_MODE=readonly SERVER_ARG="" FROM_ARG=""
 START_TIMEOUT=${CLUSTER_START_TIMEOUT:-90}
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 1; }
 log() { echo "cluster: $*"; }
 
@@ -42,11 +49,16 @@ while [[ $# -gt 0 ]]; do
     --replicas=*) REPLICAS=${1#*=}; shift ;;
     --base-port) BASE_PORT=$2; shift 2 ;;
     --base-port=*) BASE_PORT=${1#*=}; shift ;;
+    --slice) SLICE_ARG=$2; shift 2 ;;
+    --replica) REPLICA_ARG=$2; shift 2 ;;
+    --old) OLD_MODE=$2; shift 2 ;;
+    --server) SERVER_ARG=$2; shift 2 ;;
+    --from) FROM_ARG=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-case $CMD in start|stop|status|env) ;; -h|--help|help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
+case $CMD in start|stop|status|env|promote|kill-server|start-server|link) ;; -h|--help|help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
 
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
@@ -70,7 +82,7 @@ elif [[ $CMD == start ]]; then
     die "bad --slices/--replicas/--base-port (replicas must be 0..9)"
 else
   if [[ $CMD == status ]]; then echo "cluster: no cluster in $DIR"; exit 3; fi
-  if [[ $CMD == env ]]; then die "no cluster in $DIR"; fi
+  if [[ $CMD != stop ]]; then die "no cluster in $DIR"; fi
   log "no cluster in $DIR (nothing to stop)"; exit 0
 fi
 
@@ -348,9 +360,94 @@ do_status() {
   return 1
 }
 
+# --- failover helpers (issue 6) ------------------------------------------------------------
+now_ms() { date +%s%3N; }
+# The slice's writable server ("i:j"), if any: after a promotion it is no longer replica 0.
+writable_of() {
+  local i=$1 j
+  for ((j = 0; j <= REPLICAS; j++)); do
+    if alive "$i:$j" && [[ $(sql "$i:$j" "SELECT @@read_only" 2>/dev/null) == 0 ]]; then
+      echo "$i:$j"; return 0
+    fi
+  done
+  return 1
+}
+repoint() { # repoint SERVER NEW_PRIMARY: replicate from NEW_PRIMARY by GTID
+  sql "$1" "STOP SLAVE; CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$(sport "$2"),
+    MASTER_USER='repl', MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+    START SLAVE;"
+}
+
+# The manual failover of seed 000 done the MariaDB way: the old primary is made read-only (or
+# killed), the chosen replica applies what it already received, stops replicating and becomes
+# writable, the other replicas (and a read-only old primary) replicate from it.
+do_promote() {
+  local i=$SLICE_ARG j=$REPLICA_ARG old new s t0 pos
+  [[ $i =~ ^[0-9]+$ && $j =~ ^[0-9]$ ]] || die "promote needs --slice I and --replica J (0 = the first primary)"
+  new="$i:$j"
+  alive "$new" || die "$(sname "$new") is not running"
+  old=$(writable_of "$i") || old=""
+  [[ $old == "$new" ]] && die "$(sname "$new") is already the writable primary"
+  t0=$(now_ms)
+  if [[ -n $old ]]; then
+    case $OLD_MODE in
+      readonly)
+        sql "$old" "SET GLOBAL read_only=1"
+        pos=$(sql "$old" "SELECT @@gtid_binlog_pos")
+        # everything the old primary committed must be on the new one before it takes writes
+        [[ -z $pos ]] || [[ $(sql "$new" "SELECT MASTER_GTID_WAIT('$pos', 30)") == 0 ]] ||
+          die "$(sname "$new") did not catch up with $pos within 30s"
+        ;;
+      kill)
+        kill -KILL "$(spid "$old")" 2>/dev/null || true
+        ;;
+      *) die "--old must be readonly or kill" ;;
+    esac
+  fi
+  if [[ $OLD_MODE == kill || -z $old ]]; then
+    # apply the relay log already received (the IO thread can fetch nothing more)
+    pos=$(slave_status "$new" | awk '/^ *Gtid_IO_Pos:/ {print $2}')
+    sql "$new" "STOP SLAVE IO_THREAD"
+    [[ -z $pos ]] || sql "$new" "SELECT MASTER_GTID_WAIT('$pos', 30)" >/dev/null
+  fi
+  sql "$new" "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=0"
+  local done_ms; done_ms=$(now_ms)
+  for s in $(servers); do
+    [[ ${s%%:*} == "$i" && $s != "$new" && $s != "$old" ]] || continue
+    alive "$s" && repoint "$s" "$new"
+  done
+  if [[ -n $old && $OLD_MODE == readonly ]]; then
+    # the old primary becomes a replica of the new one
+    sql "$old" "SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos"
+    repoint "$old" "$new"
+  fi
+  echo "promoted $(sname "$new") (port $(sport "$new")) in slice $i; old primary" \
+    "${old:+$(sname "$old") }(${OLD_MODE}); took $((done_ms - t0)) ms; completed_at_ms=$done_ms"
+}
+
+server_arg() {
+  [[ $SERVER_ARG =~ ^[0-9]+:[0-9]$ ]] || die "--server I:J needed (slice I, J=0 primary, J>0 replica)"
+  echo "$SERVER_ARG"
+}
+
+do_link() {
+  local a="$SLICE_ARG:0" b="$FROM_ARG:0" pos
+  [[ $SLICE_ARG =~ ^[0-9]+$ && $FROM_ARG =~ ^[0-9]+$ ]] || die "link needs --slice I --from K"
+  # start from the source's current position: both already hold the users and databases
+  pos=$(sql "$b" "SELECT @@gtid_binlog_pos")
+  sql "$a" "STOP SLAVE; SET GLOBAL gtid_slave_pos='$pos'"
+  repoint "$a" "$b"
+  wait_replicating "$a"
+  log "$(sname "$a") replicates from $(sname "$b")"
+}
+
 case $CMD in
   start) do_start ;;
   stop) do_stop ;;
   status) do_status ;;
   env) cat "$ENV_FILE" ;;
+  promote) do_promote ;;
+  kill-server) s=$(server_arg); kill -KILL "$(spid "$s")" 2>/dev/null || true; log "killed $(sname "$s")" ;;
+  start-server) s=$(server_arg); write_cnf "$s"; launch_one "$s"; wait_ready "$s"; log "started $(sname "$s")" ;;
+  link) do_link ;;
 esac
