@@ -7,6 +7,10 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include "backend/backend_error.h"
 #include "protocol/auth.h"
 #include "protocol/column_definition.h"
@@ -115,6 +119,14 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     fail(errc::kHandshakeError, "backend " + where + ": " + e.what());
   }
   co_return conn;
+}
+
+bool BackendConnection::peer_closed() {
+  if (!socket_.is_open()) return true;
+  char byte;
+  ssize_t n = ::recv(socket_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;  // quiet and open
+  return true;  // 0: orderly close; > 0: unexpected bytes; other errors: reset
 }
 
 asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,

@@ -76,6 +76,11 @@ class BackendConnection {
   // Closes the backend copy of a prepared statement, if any.
   asio::awaitable<void> close_prepared(const std::string& sql);
 
+  // True when the server has closed this idle connection (killed, restarted, timed it out) or
+  // sent something unasked: using it would fail after the statement was sent, when nobody can
+  // tell whether it ran. One non-blocking peek, no waiting.
+  bool peer_closed();
+
   // Applies session-state changes reported in an OK packet.
   void observe_ok(const protocol::OkPacket& ok);
 
@@ -88,6 +93,7 @@ class BackendConnection {
   uint16_t status_flags = 0;
   uint64_t last_insert_id = 0;
   bool broken = false;
+  uint64_t pool_generation = 0;  // the pool's drain generation when this connection was opened
   Clock::time_point last_used = Clock::now();
   std::string last_gtid;  // MariaDB last_gtid from session tracking
   std::unordered_map<std::string, BackendStatement> prepared;

@@ -34,6 +34,12 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
       if (pick != idle_.end()) {
         auto conn = std::move(*pick);
         idle_.erase(pick);
+        if (conn->peer_closed()) {
+          // Closed by the server while idle (a restart, a failover): never hand it out.
+          conn->socket().close();
+          if (open_ > 0) --open_;
+          continue;
+        }
         co_return conn;
       }
       // Only connections with the other found_rows flag are idle: retire the
@@ -49,6 +55,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
       try {
         options.timeout = limits_.connect_timeout;
         auto conn = co_await BackendConnection::connect(ex_, endpoint_, options);
+        conn->pool_generation = generation_;
         ++created_;
         co_return conn;
       } catch (...) {
@@ -82,7 +89,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
 
 void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   if (!conn) return;
-  if (conn->broken || !conn->socket().is_open()) {
+  if (conn->broken || !conn->socket().is_open() || conn->pool_generation != generation_) {
     discard(std::move(conn));
     return;
   }
@@ -132,6 +139,14 @@ void ConnectionPool::reap_idle() {
     idle_.erase(idle_.begin());
     if (open_ > 0) --open_;
   }
+}
+
+void ConnectionPool::drain() {
+  ++generation_;
+  for (auto& conn : idle_) conn->socket().close();
+  open_ -= std::min(open_, idle_.size());
+  idle_.clear();
+  wake_one_for_slot();
 }
 
 }  // namespace tessera::backend

@@ -51,6 +51,10 @@ class ConnectionPool {
   PoolStats stats() const;
   // Closes idle connections beyond `capacity` that were idle too long.
   void reap_idle();
+  // The instance failed or stopped being what it was used for (a demoted primary): closes
+  // every idle connection, and connections in use now are closed when they come back.
+  void drain();
+  uint64_t drains() const { return generation_; }
 
  private:
   struct Waiter {
@@ -70,6 +74,7 @@ class ConnectionPool {
   size_t open_ = 0;
   uint64_t created_ = 0;
   uint64_t acquire_timeouts_ = 0;
+  uint64_t generation_ = 0;  // drain() count
 };
 
 }  // namespace tessera::backend

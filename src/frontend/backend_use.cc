@@ -3,11 +3,14 @@
 // ties the session to it.
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "backend/backend_error.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "topology/topology.h"
 
 namespace tessera::frontend {
 
@@ -16,10 +19,47 @@ using session::PinReason;
 
 asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error_seq) {
   std::optional<ErrPacket> failure;
-  try {
-    if (!conn_) {
-      conn_ = co_await pool_->acquire(last_conn_, {state_.collation, state_.found_rows, {}});
+  // Issue 6: the statement goes to the slice's current write target (held while there is
+  // none). A connection kept only for diagnostics follows a changed primary; one tied by a
+  // transaction, a pin or a cursor stays (its next write gets a clear error instead).
+  // After a failure the statement is being retried: wait for news newer than the failure.
+  std::string failed_instance = std::exchange(retry_after_instance_, {});
+  std::chrono::system_clock::time_point failed_at = retry_after_time_;
+  for (int attempt = 0;; ++attempt) {
+    if (!conn_ || may_retry_statement()) {
+      auto target = co_await choose_write_target(namespace_->default_slice, write_key_,
+                                                 failed_instance, failed_at);
+      if (target.error) {
+        co_await send_error(*target.error, error_seq);
+        co_return false;
+      }
+      if (conn_ && !conn_is_write_target(target.address)) release_backend();
+      if (!conn_) pool_ = &worker_.pool_for(*target.cfg, target.address);
     }
+    if (conn_) break;
+    std::optional<ErrPacket> connect_failure;
+    try {
+      conn_ = co_await pool_->acquire(last_conn_, {state_.collation, state_.found_rows, {}});
+    } catch (const backend::BackendError& e) {
+      connect_failure = e.err();
+    }
+    if (!connect_failure) break;
+    // Not connected: the statement certainly did not run. Ask for a topology check and try
+    // the (possibly new) primary, a few times within the hold time.
+    failed_instance = pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port);
+    topology().request_check(namespace_->name, namespace_->default_slice);
+    if (connect_failure->code != errc::kBackendUnavailable.code || attempt >= 3 ||
+        !may_retry_statement()) {
+      worker_.context().counters.backend_errors++;
+      co_await send_error(*connect_failure, error_seq);
+      co_return false;
+    }
+    failed_at = std::chrono::system_clock::now();
+    worker_.context().counters.failover_retries++;
+    spdlog::info("failover: client {}: cannot connect to {} ({}); retrying on the slice's primary",
+                 peer_text(), failed_instance, connect_failure->message);
+  }
+  try {
     if (!state_.db.empty() && conn_->db != state_.db) {
       auto r = co_await conn_->init_db(state_.db);
       if (!r.ok) {

@@ -176,6 +176,10 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
                         "need CLIENT_MULTI_STATEMENTS");
     co_return;
   }
+  if (is_show_tessera_topology(sql)) {
+    co_await send_topology();
+    co_return;
+  }
   if (co_await refuse_blacklisted(sql)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
   if (co_await refuse_read_only_write(info)) co_return;
@@ -184,28 +188,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
     if (slice && co_await run_on_replica(*slice, payload, state_.db)) co_return;
   }
-  if (!co_await ensure_backend()) co_return;
-  std::optional<std::string> failure;
-  try {
-    if (info.calls(sql::kSessionFnLastInsertIdIndex) && state_.last_insert_id != 0 &&
-        conn_->last_insert_id != state_.last_insert_id) {
-      // LAST_INSERT_ID() is per connection: carry the session's value over.
-      co_await conn_->query("DO LAST_INSERT_ID(" + std::to_string(state_.last_insert_id) + ")");
-    }
-    if (xa_open()) relay_error_note_ = " (on slice " + namespace_->default_slice + ")";
-    uint8_t seq = 0;
-    co_await conn_->socket().write_packet(payload, seq);
-    co_await relay_response(RelayMode::kQuery);
-  } catch (const std::exception& e) {
-    failure = failure_text(e);
-  }
-  relay_error_note_.clear();
-  if (failure) {
-    co_await send_backend_failure(*failure);
-    co_return;
-  }
-  co_await xa_after_relay();
-  after_statement(&info);
+  co_await run_with_failover(payload, info);
 }
 
 asio::awaitable<void> ClientSession::handle_init_db(std::string_view name) {

@@ -34,9 +34,16 @@
 #include "sql/parser.h"
 #include "txn/session_txn.h"
 
+namespace tessera::topology {
+class Topology;
+}
+
 namespace tessera::frontend {
 
 class Worker;
+
+// SHOW TESSERA TOPOLOGY (topology_statement.cc).
+bool is_show_tessera_topology(std::string_view sql);
 
 // What to tell the client about an exception from backend I/O.
 inline std::string failure_text(const std::exception& e) {
@@ -189,7 +196,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // read_split.cc: read/write splitting (users with rw_split=1) and read consistency.
   // The one place that says which instance of a slice takes writes (the failover work makes
   // it follow the topology's primary).
-  const config::HostPort& primary_address(const config::Slice& slice) const;
+  config::HostPort primary_address(const config::Slice& slice);
   backend::ConnectionPool& primary_pool(const config::Slice& slice);
   session::RouteDecision route_statement(const sql::StatementInfo& info) const;
   // rw_flag=1 users: answers a data-changing statement with an error; true when it did.
@@ -205,6 +212,34 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<std::optional<protocol::GtidSet>> primary_position(const config::Slice& slice);
   void release_replica();
   void drop_replica();
+
+  // primary_route.cc (issue 6): where a slice's writes go now.
+  struct WriteTarget {
+    const config::Slice* cfg = nullptr;
+    config::HostPort address;
+    std::optional<protocol::ErrPacket> error;  // no primary within the hold time
+  };
+  topology::Topology& topology();
+  // The slice's primary (or, on a multi-writer slice, the live writer `table_key` is pinned
+  // to), waiting up to failover_hold while there is none. After a failure on
+  // `failed_instance` at `failed_at`, that instance counts only once the monitor has checked
+  // it again.
+  asio::awaitable<WriteTarget> choose_write_target(const std::string& slice,
+                                                   std::string_view table_key,
+                                                   const std::string& failed_instance,
+                                                   std::chrono::system_clock::time_point failed_at);
+  // The pool of the slice's write target; on failure sends the client an ERR, returns null.
+  asio::awaitable<backend::ConnectionPool*> write_pool(const std::string& slice,
+                                                       std::string_view db);
+  // Multi-writer default slice: "schema.table" the statement writes (its pinning key).
+  std::string write_key_for(std::string_view sql);
+  // Nothing ties the session to its backend connection (no transaction, pin or cursor).
+  bool may_retry_statement() const;
+  bool conn_is_write_target(const config::HostPort& address) const;
+  // topology_statement.cc: SHOW TESSERA TOPOLOGY from the current snapshot.
+  asio::awaitable<void> send_topology();
+  // statement_retry.cc: a statement of an unsharded namespace with failover/deadlock retry.
+  asio::awaitable<void> run_with_failover(std::string_view payload, const sql::StatementInfo& info);
 
   // merged_result.cc: scatter SELECTs combined by exec/ operators.
   // binary_rows: the client asked through COM_STMT_EXECUTE, rows go out in binary form.
@@ -328,6 +363,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool discard_output_ = false;  // emit() drops packets (draining a stopped statement)
   std::shared_ptr<std::atomic<int>> user_slot_;  // this session's count in its user's total
   std::string fingerprint_scratch_;
+  // Issue 6: the pinning key of the statement being run (multi-writer slices), and the
+  // instance whose failure the statement is being retried after.
+  std::string write_key_;
+  std::string retry_after_instance_;
+  std::chrono::system_clock::time_point retry_after_time_{};
 
   std::string command_;  // current command payload (reused buffer)
   std::string out_;      // replies being assembled for the client

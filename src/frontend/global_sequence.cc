@@ -42,7 +42,9 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   table += ".tessera_sequence";
   std::string name;
   sql::append_string_literal(name, key);
-  auto& pool = primary_pool(*slice);
+  auto* pool_ptr = co_await write_pool(slice_name, seq->db);
+  if (!pool_ptr) co_return false;  // the error went to the client
+  auto& pool = *pool_ptr;
   auto& cache = worker_.sequences();
   std::optional<ErrPacket> failure;
   uint64_t end = 0;

@@ -213,8 +213,14 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       }
       continue;
     }
-    const config::Slice* cfg = namespace_->find_slice(q.slice);
-    auto& pool = primary_pool(*cfg);
+    auto* pool_ptr = co_await write_pool(q.slice, q.db.empty() ? state_.db : q.db);
+    if (!pool_ptr) {
+      for (auto& s : streams) {
+        if (s.extra) s.extra_pool->release(std::move(s.extra));
+      }
+      co_return;  // the error went to the client
+    }
+    auto& pool = *pool_ptr;
     streams[i].extra_pool = &pool;
     try {
       backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};

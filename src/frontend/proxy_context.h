@@ -29,6 +29,12 @@ struct ProxyCounters {
   std::atomic<uint64_t> queries{0};
   std::atomic<uint64_t> protocol_errors{0};
   std::atomic<uint64_t> backend_errors{0};
+  // issue 6: statements sent again after a failover, writes that waited for a primary (and
+  // gave up), autocommit statements retried after a deadlock
+  std::atomic<uint64_t> failover_retries{0};
+  std::atomic<uint64_t> failover_holds{0};
+  std::atomic<uint64_t> failover_hold_timeouts{0};
+  std::atomic<uint64_t> deadlock_retries{0};
 };
 
 // black_sql of one namespace: fingerprint digest -> fingerprint text (sql/fingerprint.h).

@@ -38,7 +38,12 @@ bool is_mariadb(const backend::BackendConnection& c) {
 
 }  // namespace
 
-const config::HostPort& ClientSession::primary_address(const config::Slice& slice) const {
+config::HostPort ClientSession::primary_address(const config::Slice& slice) {
+  // The topology's primary (issue 6), whatever the configuration listed first; the
+  // configuration's master while nothing is known or the slice has none right now.
+  auto snap = topology().snapshot();
+  const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
+  if (view && view->primary >= 0) return view->instances[view->primary].address;
   return slice.master;
 }
 

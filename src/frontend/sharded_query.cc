@@ -111,13 +111,10 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     co_return conn_.get();
   }
   auto& sc = slice_conns_[slice];
-  if (!sc.pool) {
-    const config::Slice* cfg = namespace_->find_slice(slice);
-    if (!cfg) {
-      co_await send_error(errc::kUnknownError, "slice " + slice + " is not configured");
-      co_return nullptr;
-    }
-    sc.pool = &primary_pool(*cfg);
+  if (!sc.conn) {
+    // The slice's current primary (issue 6), held while a failover is in progress.
+    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db);
+    if (!sc.pool) co_return nullptr;
   }
   std::optional<ErrPacket> failure;
   // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.

@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "frontend/client_session.h"
+#include "topology/topology.h"
 
 namespace tessera::frontend {
 
@@ -31,6 +32,7 @@ void Worker::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, maintenance_loop(), asio::detached);
   asio::co_spawn(io_, watchdog_loop(), asio::detached);
+  asio::co_spawn(io_, topology_watch_loop(), asio::detached);
   thread_ = std::thread([this] {
     try {
       io_.run();
@@ -89,6 +91,35 @@ asio::awaitable<void> Worker::watchdog_loop() {
     // check_deadlines() only closes sockets and spawns work: no session is destroyed (and no
     // entry leaves sessions_) until a later handler runs.
     for (ClientSession* s : sessions_) s->check_deadlines(config->proxy(), now);
+  }
+}
+
+asio::awaitable<void> Worker::topology_watch_loop() {
+  asio::steady_timer timer(io_);
+  for (;;) {
+    timer.expires_after(std::chrono::milliseconds(50));
+    auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    auto snap = ctx_.topology().snapshot();
+    if (!snap || snap->version == topology_version_seen_) continue;
+    topology_version_seen_ = snap->version;
+    std::unordered_set<std::string> down;
+    for (const auto& slice : snap->slices) {
+      for (const auto& inst : slice.instances) {
+        if (inst.health == topology::Health::kDown) down.insert(inst.key());
+      }
+    }
+    for (const auto& key : down) {
+      if (instances_down_.count(key)) continue;
+      for (auto& [pool_key, pool] : pools_) {
+        const auto& ep = pool->endpoint();
+        if (ep.host + ":" + std::to_string(ep.port) != key) continue;
+        spdlog::info("failover: worker {}: {} is down; draining its pool ({} idle)", index_, key,
+                     pool->stats().idle);
+        pool->drain();
+      }
+    }
+    instances_down_ = std::move(down);
   }
 }
 

@@ -53,6 +53,9 @@ class Worker {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> maintenance_loop();
   asio::awaitable<void> watchdog_loop();
+  // Issue 6: drains the pools of instances the topology snapshot newly reports down, so no
+  // connection that predates the failure is handed out after the instance returns.
+  asio::awaitable<void> topology_watch_loop();
   backend::PoolLimits limits_for(const config::Slice& slice) const;
 
   ProxyContext& ctx_;
@@ -64,6 +67,8 @@ class Worker {
   SequenceCache sequences_;
   admin::WorkerStats stats_;
   std::unordered_set<ClientSession*> sessions_;
+  uint64_t topology_version_seen_ = 0;
+  std::unordered_set<std::string> instances_down_;  // "host:port"
 };
 
 }  // namespace tessera::frontend
