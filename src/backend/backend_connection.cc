@@ -66,6 +66,9 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   timer.expires_after(options.timeout);
   std::string where = endpoint.host + ":" + std::to_string(endpoint.port);
   try {
+    // Resolved on every connect, never cached: a DNS endpoint (an Aurora-style cluster
+    // endpoint) that moves to the new primary after a failover is followed by the next
+    // connection without a restart (issue 6).
     auto endpoints = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                                      asio::use_awaitable);
     // as_tuple: a refused connection must end the race at once (operator||

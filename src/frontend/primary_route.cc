@@ -39,6 +39,14 @@ int write_target(const topology::SliceView& view, const config::Slice& cfg,
   return pick < 0 ? -1 : view.writers[pick];
 }
 
+bool all_down(const topology::SliceView& view) {
+  if (view.instances.empty()) return false;
+  for (const auto& inst : view.instances) {
+    if (inst.health != topology::Health::kDown) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 topology::Topology& ClientSession::topology() {
@@ -83,6 +91,14 @@ asio::awaitable<ClientSession::WriteTarget> ClientSession::choose_write_target(
         }
         co_return target;
       }
+    } else if (all_down(*view)) {
+      // Nothing left that a promotion could make writable: holding would only delay the error.
+      target.error = ErrPacket(errc::kBackendUnavailable,
+                               "no instance of slice " + slice + " of namespace " +
+                                   namespace_->name + " is reachable (" +
+                                   view->instances.front().last_error +
+                                   "); the statement was not executed");
+      co_return target;
     } else if (std::chrono::steady_clock::now() - started >= hold) {
       worker_.context().counters.failover_hold_timeouts++;
       target.error =

@@ -23,6 +23,8 @@ PROXY_PORT = int(os.environ.get("TESSERA_IT_PROXY_PORT", "14306")) + 60
 ADMIN_PORT = PROXY_PORT + 1
 TESSERA_BIN = os.environ.get("TESSERA_BIN", "")
 RUN_DIR = os.environ.get("TESSERA_IT_RUN_DIR", "/tmp")
+BACKEND_USER = "fo_backend"
+BACKEND_PASSWORD = "fo_backend_pw"
 
 
 def log(*args):
@@ -165,6 +167,15 @@ level = "{self.log_level}"
         os.makedirs(self.dir)
         self.cluster("start", "--slices", str(self.slices), "--replicas", str(self.replicas),
                      "--base-port", str(BASE_PORT))
+        # The backend account Tessera uses here lacks READ_ONLY ADMIN (which ALL PRIVILEGES,
+        # like SUPER before MariaDB 10.11, includes): with it, writes go through on a server set
+        # read_only and a demoted primary would silently keep taking them.
+        for i in range(self.slices):
+            self.sql(i, 0, f"""CREATE USER IF NOT EXISTS '{BACKEND_USER}'@'127.0.0.1'
+                IDENTIFIED BY '{BACKEND_PASSWORD}';
+                GRANT ALL PRIVILEGES ON *.* TO '{BACKEND_USER}'@'127.0.0.1';
+                REVOKE READ_ONLY ADMIN ON *.* FROM '{BACKEND_USER}'@'127.0.0.1';""")
+        time.sleep(0.3)  # replicated to the replicas
         return self
 
     def __exit__(self, *exc):
@@ -191,7 +202,7 @@ level = "{self.log_level}"
 
 
 def slice_json(name, master=None, slaves=(), writers=None, max_capacity=20):
-    s = {"name": name, "user_name": "tessera", "password": "tessera",
+    s = {"name": name, "user_name": BACKEND_USER, "password": BACKEND_PASSWORD,
          "slaves": list(slaves), "statistic_slaves": [], "capacity": 4,
          "max_capacity": max_capacity, "idle_timeout": 60}
     if writers:
