@@ -165,8 +165,14 @@ level = "{self.log_level}"
     def __enter__(self):
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.cluster("start", "--slices", str(self.slices), "--replicas", str(self.replicas),
-                     "--base-port", str(BASE_PORT))
+        try:
+            self.cluster("start", "--slices", str(self.slices), "--replicas", str(self.replicas),
+                         "--base-port", str(BASE_PORT))
+        except Exception:
+            # A server that failed to start must not leave its siblings running (they would
+            # hold the ports of the next test).
+            self.cluster("stop", check=False)
+            raise
         # The backend account Tessera uses here lacks READ_ONLY ADMIN (which ALL PRIVILEGES,
         # like SUPER before MariaDB 10.11, includes): with it, writes go through on a server set
         # read_only and a demoted primary would silently keep taking them.
