@@ -435,6 +435,13 @@ do_link() {
   [[ $SLICE_ARG =~ ^[0-9]+$ && $FROM_ARG =~ ^[0-9]+$ ]] || die "link needs --slice I --from K"
   # start from the source's current position: both already hold the users and databases
   pos=$(sql "$b" "SELECT @@gtid_binlog_pos")
+  # MariaDB refuses a gtid_slave_pos that lacks a domain of the server's own binlog (error
+  # 1948): keep the local domains the source does not have.
+  local own g domains=",${pos//[^0-9,-]/},"
+  own=$(sql "$a" "SELECT @@gtid_binlog_pos")
+  for g in ${own//,/ }; do
+    [[ $domains == *",${g%%-*}-"* ]] || pos=${pos:+$pos,}$g
+  done
   sql "$a" "STOP SLAVE; SET GLOBAL gtid_slave_pos='$pos'"
   repoint "$a" "$b"
   wait_replicating "$a"

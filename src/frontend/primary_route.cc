@@ -93,11 +93,11 @@ asio::awaitable<ClientSession::WriteTarget> ClientSession::choose_write_target(
       }
     } else if (all_down(*view)) {
       // Nothing left that a promotion could make writable: holding would only delay the error.
-      target.error = ErrPacket(errc::kBackendUnavailable,
-                               "no instance of slice " + slice + " of namespace " +
-                                   namespace_->name + " is reachable (" +
-                                   view->instances.front().last_error +
-                                   "); the statement was not executed");
+      target.error =
+          ErrPacket(errc::kBackendUnavailable, "no instance of slice " + slice + " of namespace " +
+                                                   namespace_->name + " is reachable (" +
+                                                   view->instances.front().last_error +
+                                                   "); the statement was not executed");
       co_return target;
     } else if (std::chrono::steady_clock::now() - started >= hold) {
       worker_.context().counters.failover_hold_timeouts++;
@@ -119,7 +119,14 @@ std::string ClientSession::write_key_for(std::string_view sql) {
   // Only multi-writer slices pin by table; everything else needs no parsing here.
   const config::Slice* cfg = namespace_->find_slice(namespace_->default_slice);
   if (!cfg || !cfg->multi_writer()) return {};
-  static const auto no_rules = router::ShardRuleSet::build(config::Namespace{});
+  // Table names only, no shard rules: a rule set over a namespace of one placeholder slice
+  // (ShardRuleSet refuses a namespace without a default slice).
+  static const auto no_rules = [] {
+    config::Namespace ns;
+    ns.default_slice = "-";
+    ns.slices.emplace_back().name = ns.default_slice;
+    return router::ShardRuleSet::build(ns);
+  }();
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
   auto parsed = parser_.parse(sql, *arena_);

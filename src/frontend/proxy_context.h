@@ -100,7 +100,6 @@ class ProxyContext {
 
   ProxyCounters counters;
 
-
  private:
   std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
   std::atomic<uint64_t> generation_{1};
