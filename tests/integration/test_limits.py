@@ -501,6 +501,11 @@ class ZLogs(unittest.TestCase):
         time.sleep(0.2)
         self.assertIn("after reopen", read_text(INSTANCE.general))
         self.assertNotIn("after reopen", read_text(moved))
+        # The error log is flushed periodically, not per line: give it a few seconds.
+        deadline = time.monotonic() + 5
+        while ("log files reopened" not in read_text(INSTANCE.error_log)
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
         self.assertIn("log files reopened", read_text(INSTANCE.error_log))
 
 
