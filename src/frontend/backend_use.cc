@@ -48,8 +48,11 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     // the (possibly new) primary, a few times within the hold time.
     failed_instance = pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port);
     topology().request_check(namespace_->name, namespace_->default_slice);
-    if (connect_failure->code != errc::kBackendUnavailable.code || attempt >= 3 ||
-        !may_retry_statement()) {
+    // Refused (2003) and lost during the handshake (2013: a server dying as we connect) are
+    // both "not connected"; anything else (access denied, ...) is final.
+    const bool not_connected = connect_failure->code == errc::kBackendUnavailable.code ||
+                               connect_failure->code == errc::kBackendLost.code;
+    if (!not_connected || attempt >= 3 || !may_retry_statement()) {
       worker_.context().counters.backend_errors++;
       co_await send_error(*connect_failure, error_seq);
       co_return false;
