@@ -186,7 +186,12 @@ def position_seqs(events, key):
 
 def main():
     write_config()
-    cluster("start")
+    try:
+        cluster("start")
+    except subprocess.CalledProcessError:
+        # A server that failed to start must not leave its siblings running.
+        subprocess.run(["bash", CLUSTER_SH, "stop", "--dir", CLUSTER_DIR], check=False)
+        raise
     execute(PRIMARY, "CREATE DATABASE IF NOT EXISTS topo",
             "CREATE TABLE IF NOT EXISTS topo.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB")
     watch = Watch()
