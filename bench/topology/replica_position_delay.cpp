@@ -8,11 +8,11 @@
 //   replica_position_delay --primary 127.0.0.1:P --replica 127.0.0.1:R [--commits N]
 //       [--poll-interval-ms 500] [--user tessera --password tessera]
 //       [--repl-user repl --repl-password repl] [--mode both|binlog|poll]
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/use_future.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -159,9 +159,10 @@ int main(int argc, char** argv) {
                  "[--commits N] [--poll-interval-ms MS] [--mode both|binlog|poll]\n");
     return 2;
   }
-  std::printf("replica position delay: commit on %s -> Topology knows %s applied it "
-              "(%d commits each)\n",
-              o.primary.to_string().c_str(), o.replica.to_string().c_str(), o.commits);
+  std::printf(
+      "replica position delay: commit on %s -> Topology knows %s applied it "
+      "(%d commits each)\n",
+      o.primary.to_string().c_str(), o.replica.to_string().c_str(), o.commits);
   std::printf("%-28s %9s %9s %9s %9s\n", "mode", "p50 ms", "p99 ms", "mean ms", "max ms");
   int status = 0;
   for (bool binlog : {true, false}) {

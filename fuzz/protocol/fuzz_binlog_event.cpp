@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   bl::StreamDecoder decoder(checksum);
   while (rest.size() >= 2) {
-    size_t n = static_cast<uint8_t>(rest[0]) | static_cast<size_t>(static_cast<uint8_t>(rest[1])) << 8;
+    size_t n = static_cast<uint8_t>(rest[0]) | static_cast<size_t>(static_cast<uint8_t>(rest[1]))
+                                                   << 8;
     rest.remove_prefix(2);
     if (n > rest.size()) n = rest.size();
     // Copy: the decoder must not depend on bytes past the packet's end.

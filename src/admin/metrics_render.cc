@@ -7,32 +7,6 @@ namespace tessera::admin {
 
 namespace {
 
-std::string_view health_text(topology::Health h) {
-  switch (h) {
-    case topology::Health::kUp:
-      return "up";
-    case topology::Health::kDown:
-      return "down";
-    case topology::Health::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-std::string_view role_text(topology::ConfiguredRole r) {
-  switch (r) {
-    case topology::ConfiguredRole::kMaster:
-      return "master";
-    case topology::ConfiguredRole::kSlave:
-      return "slave";
-    case topology::ConfiguredRole::kStatisticSlave:
-      return "statistic_slave";
-    case topology::ConfiguredRole::kWriter:
-      return "writer";
-  }
-  return "unknown";
-}
-
 void render_topology(PrometheusText& p, const topology::TopologySnapshot& snap) {
   p.family("tessera_backend_up", "gauge",
            "1 when the backend instance answered its last health check, 0 when down, -1 unknown");
@@ -46,8 +20,8 @@ void render_topology(PrometheusText& p, const topology::TopologySnapshot& snap) 
                {{"namespace", slice.ns},
                 {"slice", slice.name},
                 {"instance", addr},
-                {"role", role_text(inst.configured_role)},
-                {"health", health_text(inst.health)}},
+                {"role", topology::to_string(inst.configured_role)},
+                {"health", topology::to_string(inst.health)}},
                v);
     }
   }

@@ -36,32 +36,6 @@ std::string_view role_text(const topology::SliceView& s, int i) {
   return "replica";
 }
 
-std::string_view configured_text(topology::ConfiguredRole r) {
-  switch (r) {
-    case topology::ConfiguredRole::kMaster:
-      return "master";
-    case topology::ConfiguredRole::kSlave:
-      return "slave";
-    case topology::ConfiguredRole::kStatisticSlave:
-      return "statistic_slave";
-    case topology::ConfiguredRole::kWriter:
-      return "writer";
-  }
-  return "?";
-}
-
-std::string_view health_text(topology::Health h) {
-  switch (h) {
-    case topology::Health::kUp:
-      return "up";
-    case topology::Health::kDown:
-      return "down";
-    case topology::Health::kUnknown:
-      return "unknown";
-  }
-  return "?";
-}
-
 }  // namespace
 
 bool is_show_tessera_topology(std::string_view sql) {
@@ -118,8 +92,8 @@ asio::awaitable<void> ClientSession::send_topology() {
             inst.key(),
             s.name,
             std::string(role_text(s, i)),
-            std::string(configured_text(inst.configured_role)),
-            std::string(health_text(inst.health)),
+            std::string(topology::to_string(inst.configured_role)),
+            std::string(topology::to_string(inst.health)),
             inst.read_only ? "1" : "0",
             lag,
             inst.replicating ? "1" : "0",

@@ -8,9 +8,9 @@
 // (--stdin).
 //
 //   topology_watch <tessera.toml> [--seconds N] [--stdin]
-#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -85,8 +85,7 @@ int main(int argc, char** argv) {
   tessera::topology::Monitor monitor(topology, config);
   auto t0 = std::chrono::steady_clock::now();
   auto ms = [&] {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-        .count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
   monitor.start();
 

@@ -216,8 +216,7 @@ TEST(Namespace, TransactionMode) {
     parse_namespace(j.dump(), "gaea.json");
     FAIL() << "transaction_mode 2pc accepted";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(),
-                 R"(gaea.json: transaction_mode: "2pc" is not "xa" or "best_effort")");
+    EXPECT_STREQ(e.what(), R"(gaea.json: transaction_mode: "2pc" is not "xa" or "best_effort")");
   }
 }
 
@@ -351,8 +350,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ReadConsistency", [](json& j) { j["users"][0]["read_consistency"] = "strong"; },
                 "namespaces/demo.json: users[0].read_consistency: \"strong\" is not valid "
                 "(EVENTUAL, SESSION or GLOBAL)"},
-        BadCase{"ReplicationLagNegative", [](json& j) { j["slices"][0]["max_replication_lag"] = -1; },
-                "namespaces/demo.json: slices[0].max_replication_lag: -1 is out of range (must be 0..2147483647)"},
+        BadCase{"ReplicationLagNegative",
+                [](json& j) { j["slices"][0]["max_replication_lag"] = -1; },
+                "namespaces/demo.json: slices[0].max_replication_lag: -1 is out of range (must be "
+                "0..2147483647)"},
         BadCase{"DuplicateUser", [](json& j) { j["users"][1]["user_name"] = "test_shard_hash"; },
                 R"(namespaces/demo.json: users[1].user_name: duplicate user "test_shard_hash")"},
         BadCase{"EmptyUser", [](json& j) { j["users"][0]["user_name"] = ""; },
