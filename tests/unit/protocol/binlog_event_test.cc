@@ -222,8 +222,9 @@ TEST(BinlogStream, EndOfStreamAndServerError) {
   EXPECT_EQ(d.decode(std::string("\xfe\x00\x00\x02\x00", 5)).kind,
             StreamPacket::Kind::kEndOfStream);
   // ERROR 1236 as MariaDB sends it when the requested position is gone.
-  std::string err(
-      "\xff\xd4\x04#HY000Could not find GTID state requested by slave in any binlog files", 78);
+  // (no embedded NUL, so the literal's own length is the packet's)
+  const std::string err(
+      "\xff\xd4\x04#HY000Could not find GTID state requested by slave in any binlog files");
   auto p = d.decode(err);
   EXPECT_EQ(p.kind, StreamPacket::Kind::kServerError);
   EXPECT_EQ(p.error_code, 1236);
