@@ -31,6 +31,10 @@ struct ConnectOptions {
   uint8_t collation = 45;  // utf8mb4_general_ci
   bool found_rows = false;
   std::chrono::milliseconds timeout{2000};
+  // The session has no default database. MySQL cannot unselect one, so such a session must
+  // get a connection that never selected one: otherwise DATABASE() and unqualified names
+  // would see the database of whoever used the pooled connection before.
+  bool without_database = false;
 };
 
 // A statement prepared on this backend connection.

@@ -24,11 +24,11 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
       if (preferred) {
         pick = std::find_if(idle_.begin(), idle_.end(),
                             [&](const auto& c) { return c.get() == preferred; });
-        if (pick != idle_.end() && (*pick)->found_rows != options.found_rows) pick = idle_.end();
+        if (pick != idle_.end() && !suits(**pick, options)) pick = idle_.end();
       }
       if (pick == idle_.end()) {
         auto rit = std::find_if(idle_.rbegin(), idle_.rend(),
-                                [&](const auto& c) { return c->found_rows == options.found_rows; });
+                                [&](const auto& c) { return suits(*c, options); });
         if (rit != idle_.rend()) pick = std::prev(rit.base());
       }
       if (pick != idle_.end()) {
@@ -42,8 +42,8 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
         }
         co_return conn;
       }
-      // Only connections with the other found_rows flag are idle: retire the
-      // oldest one to make room instead of exceeding the limit.
+      // Only connections that do not suit (the other found_rows flag, a database selected)
+      // are idle: retire the oldest one to make room instead of exceeding the limit.
       if (open_ >= limits_.max_capacity) {
         idle_.front()->socket().close();
         idle_.erase(idle_.begin());
@@ -65,7 +65,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
       }
     }
     // At the limit: queue until a connection is released or the wait times out.
-    Waiter waiter(ex_, options.found_rows);
+    Waiter waiter(ex_, options);
     waiter.timer.expires_after(limits_.acquire_timeout);
     waiters_.push_back(&waiter);
     std::error_code ec;
@@ -96,7 +96,7 @@ void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   conn->last_used = BackendConnection::Clock::now();
   for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
     Waiter* w = *it;
-    if (w->found_rows == conn->found_rows && !w->conn && !w->may_connect) {
+    if (suits(*conn, w->wants) && !w->conn && !w->may_connect) {
       w->conn = std::move(conn);
       waiters_.erase(it);
       w->timer.cancel();
@@ -104,7 +104,7 @@ void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
     }
   }
   idle_.push_back(std::move(conn));
-  // A waiter wanting the other flag can use a slot once this one is retired.
+  // A waiter this one does not suit can use a slot once an idle one is retired.
   if (!waiters_.empty()) wake_one_for_slot();
 }
 

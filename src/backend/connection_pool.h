@@ -37,8 +37,9 @@ class ConnectionPool {
   ConnectionPool(asio::any_io_executor ex, BackendEndpoint endpoint, PoolLimits limits);
   ~ConnectionPool();
 
-  // A connection with matching found_rows flag; `preferred` (the one the
-  // session used last) is taken if it is idle. Throws BackendError.
+  // A connection that suits `options` (same found_rows flag; no database selected when
+  // options.without_database); `preferred` (the one the session used last) is taken if it
+  // is idle and suits. Throws BackendError.
   asio::awaitable<std::unique_ptr<BackendConnection>> acquire(const BackendConnection* preferred,
                                                               ConnectOptions options);
   // Returns a clean connection for reuse (or closes it when broken).
@@ -61,9 +62,12 @@ class ConnectionPool {
     asio::steady_timer timer;
     std::unique_ptr<BackendConnection> conn;
     bool may_connect = false;  // woken because a slot opened, not handed a connection
-    bool found_rows;
-    explicit Waiter(asio::any_io_executor ex, bool fr) : timer(ex), found_rows(fr) {}
+    ConnectOptions wants;
+    Waiter(asio::any_io_executor ex, ConnectOptions w) : timer(ex), wants(w) {}
   };
+  static bool suits(const BackendConnection& conn, const ConnectOptions& wants) {
+    return conn.found_rows == wants.found_rows && (!wants.without_database || conn.db.empty());
+  }
   void wake_one_for_slot();
 
   asio::any_io_executor ex_;

@@ -39,7 +39,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     if (conn_) break;
     std::optional<ErrPacket> connect_failure;
     try {
-      conn_ = co_await pool_->acquire(last_conn_, {state_.collation, state_.found_rows, {}});
+      conn_ = co_await pool_->acquire(
+          last_conn_,
+          {state_.collation, state_.found_rows, {}, /*without_database=*/state_.db.empty()});
     } catch (const backend::BackendError& e) {
       connect_failure = e.err();
     }

@@ -223,10 +223,10 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     auto& pool = *pool_ptr;
     streams[i].extra_pool = &pool;
     try {
-      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      const std::string& db = q.db.empty() ? state_.db : q.db;
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}, db.empty()};
       streams[i].extra = co_await pool.acquire(nullptr, opts);
       auto& c = *streams[i].extra;
-      const std::string& db = q.db.empty() ? state_.db : q.db;
       if (!db.empty() && c.db != db) {
         auto r = co_await c.init_db(db);
         if (!r.ok) refused = r.err;

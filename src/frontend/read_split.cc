@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <vector>
 
 #include "backend/backend_error.h"
 #include "frontend/client_session.h"
@@ -132,20 +133,39 @@ void ClientSession::drop_replica() {
 
 asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_position(
     const config::Slice& slice) {
-  // GLOBAL: what the primary has committed as the read begins.
+  // GLOBAL: what the slice's writer has committed as the read begins; on a multi-writer
+  // slice, every live writer's position merged (each writes its own GTID domain, and a read
+  // may touch tables pinned to any of them).
+  std::vector<config::HostPort> writers;
+  auto snap = topology().snapshot();
+  const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
+  if (view && view->multi_writer && !view->writers.empty()) {
+    for (int w : view->writers) writers.push_back(view->instances[w].address);
+  } else {
+    writers.push_back(primary_address(slice));
+  }
   std::optional<protocol::GtidSet> pos;
-  backend::ConnectionPool& pool = primary_pool(slice);
-  std::unique_ptr<backend::BackendConnection> c;
-  try {
-    c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
-    auto r =
-        co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
-    if (r.ok && !r.rows.empty() && !r.rows[0].empty()) pos = GtidSet::parse(r.rows[0][0]);
-    pool.release(std::move(c));
-  } catch (const std::exception& e) {
-    spdlog::debug("client {}: reading the primary's GTID position failed: {}", connection_id_,
-                  e.what());
-    if (c) pool.discard(std::move(c));
+  for (const auto& address : writers) {
+    backend::ConnectionPool& pool = worker_.pool_for(slice, address);
+    std::unique_ptr<backend::BackendConnection> c;
+    std::optional<protocol::GtidSet> one;
+    try {
+      c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
+      auto r = co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos"
+                                                : "SELECT @@gtid_executed");
+      if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
+      pool.release(std::move(c));
+    } catch (const std::exception& e) {
+      spdlog::debug("client {}: reading {}'s GTID position failed: {}", connection_id_,
+                    instance_key(address), e.what());
+      if (c) pool.discard(std::move(c));
+    }
+    if (!one) co_return std::nullopt;  // one writer's position unknown: the primary serves
+    if (!pos) {
+      pos = std::move(one);
+    } else {
+      pos->merge(*one);
+    }
   }
   co_return pos;
 }
@@ -187,14 +207,32 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
 
   // What the read must see: the session's own writes (SESSION), or everything the primary
   // has committed (GLOBAL).
-  std::optional<GtidSet> global_needed;
+  std::optional<GtidSet> needed_set;
   const GtidSet* needed = nullptr;
   if (consistency_ == session::ReadConsistency::kSession) {
-    needed = state_.written_on(instance_key(primary_address(slice)));
+    // The session's writes on any instance of the slice, not only on today's primary: after
+    // a failover or on a multi-writer slice they were made elsewhere, and the replicas that
+    // follow the current writer(s) carry them all the same.
+    auto absorb = [&](const config::HostPort& hp) {
+      const GtidSet* w = state_.written_on(instance_key(hp));
+      if (!w) return;
+      if (!needed) {
+        needed = w;
+      } else {
+        if (!needed_set) needed_set = *needed;
+        needed_set->merge(*w);
+        needed = &*needed_set;
+      }
+    };
+    if (view) {
+      for (const auto& inst : view->instances) absorb(inst.address);
+    } else {
+      absorb(slice.master);
+    }
   } else if (consistency_ == session::ReadConsistency::kGlobal) {
-    global_needed = co_await primary_position(slice);
-    if (!global_needed) co_return false;  // cannot tell what is needed: the primary serves
-    needed = &*global_needed;
+    needed_set = co_await primary_position(slice);
+    if (!needed_set) co_return false;  // cannot tell what is needed: the primary serves
+    needed = &*needed_set;
   }
   if (needed && needed->empty()) needed = nullptr;
 
@@ -238,7 +276,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   bool caught_up = true;
   try {
     replica_.conn =
-        co_await replica_.pool->acquire(replica_.last, {state_.collation, state_.found_rows, {}});
+        co_await replica_.pool->acquire(replica_.last, {state_.collation, state_.found_rows, {},
+                                                        /*without_database=*/db.empty()});
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {
       auto r = co_await c.init_db(db);

@@ -120,12 +120,12 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
   // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.
   bool start_txn = !xa_ && client_in_transaction() && !sc.in_txn;
   try {
+    const std::string& want_db = db.empty() ? state_.db : db;
     if (!sc.conn) {
-      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}, want_db.empty()};
       sc.conn = co_await sc.pool->acquire(sc.last, opts);
     }
     auto& c = *sc.conn;
-    const std::string& want_db = db.empty() ? state_.db : db;
     if (!want_db.empty() && c.db != want_db) {
       auto r = co_await c.init_db(want_db);
       if (!r.ok) failure = r.err;

@@ -52,6 +52,23 @@ class Queries(unittest.TestCase):
         self.assertEqual(cm.exception.args[0], 1146)
         self.assertEqual(self.q("SELECT DATABASE()"), (("demo",),))
 
+    def test_pooled_connection_does_not_leak_the_previous_database(self):
+        # A client without a database must not inherit the one an earlier client selected
+        # on the pooled backend connection (MySQL cannot unselect a database). Several
+        # rounds, so every worker's pool is exercised.
+        for _ in range(8):
+            with itlib.connect("app", database="demo", autocommit=True) as c:
+                with c.cursor() as cur:
+                    cur.execute("SELECT DATABASE()")
+                    self.assertEqual(cur.fetchall(), (("demo",),))
+            with itlib.connect("app", autocommit=True) as c:
+                with c.cursor() as cur:
+                    cur.execute("SELECT DATABASE()")
+                    self.assertEqual(cur.fetchall(), ((None,),))
+                    with self.assertRaises(pymysql.err.MySQLError) as cm:
+                        cur.execute("SELECT * FROM it_q_rows")
+                    self.assertEqual(cm.exception.args[0], 1046)  # no database selected
+
     def test_transaction(self):
         self.q("DROP TABLE IF EXISTS it_q_txn")
         self.q("CREATE TABLE it_q_txn (id INT PRIMARY KEY) ENGINE=InnoDB")
