@@ -8,7 +8,10 @@
 #   scripts/test.sh -R it.blob
 #
 # Env: SKIP_DEPS=1, SKIP_BUILD=1, BUILD_DIR (default ./build), CTEST_JOBS (default nproc),
-#      SANITIZE=1 (ASan+UBSan build in ./build-asan, no benchmarks; its integration fixture
+#      SANITIZE=1 (ASan+UBSan build in ./build-asan, no benchmarks, -O1 with line tables;
+#      clang when installed (SANITIZE_CXX=g++ forces GCC): GCC 12 needs ~4x longer at -O2 on our
+#      coroutine code, and the clang build also carries the libFuzzer targets, which
+#      `FUZZ_BUILD_DIR=build-asan FUZZ_REUSE_BUILD=1 scripts/fuzz.sh` runs; its integration fixture
 #      uses ports 15306/15307 and cluster base 25306 so it can run beside a normal build's
 #      tests; ASAN_IT_PROXY_PORT, ASAN_IT_ADMIN_PORT, ASAN_IT_BASE_PORT override them;
 #      ASAN_OPTIONS defaults to leak checking on and alloc_dealloc_mismatch off, a GCC 12
@@ -48,6 +51,16 @@ trap 'exit 130' INT TERM
 
 t0=$SECONDS
 [[ ${SKIP_DEPS:-0} == 1 ]] || "$ROOT/scripts/install-deps.sh"
+if [[ ${SANITIZE:-0} == 1 ]]; then
+  # Decided after install-deps, which installs clang on a fresh machine.
+  if [[ ${SANITIZE_CXX:-clang++} == clang++ ]] && command -v clang++ >/dev/null; then
+    export CC=clang CXX=clang++
+    CMAKE_ARGS+=(-DTESSERA_FUZZ=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG"
+                 -DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS)
+  else
+    CMAKE_ARGS+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+  fi
+fi
 [[ ${SKIP_BUILD:-0} == 1 ]] || "$ROOT/scripts/build.sh" "${CMAKE_ARGS[@]}"
 echo "test.sh: build ready after $((SECONDS - t0))s; running ctest"
 ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error \

@@ -81,7 +81,10 @@ asio::awaitable<RecoveryPass> RecoveryService::pass() {
   std::set<std::string> unfinished;  // gtrids with a branch still prepared after this pass
   auto ex = co_await asio::this_coro::executor;
   std::vector<Task> tasks;
-  for (auto& [key, target] : servers) {
+  for (auto& entry : servers) {
+    // Named references, not a structured binding: clang 14 cannot capture bindings.
+    const std::string& key = entry.first;
+    const RecoveryTarget& target = entry.second;
     tasks.push_back([&, ex]() -> asio::awaitable<void> {
       const std::string where = "slice " + target.slice + " (" + key + ")";
       std::optional<std::string> failure;

@@ -154,8 +154,8 @@ TEST_F(ParserTest, ExpressionForms) {
       "REPLACE(s, 'a', 'b')",
       "INSERT(s, 1, 2, 'x')",
       "db.f(1)",
-      "ROW_NUMBER() OVER (PARTITION BY a ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND "
-      "CURRENT ROW)",
+      ("ROW_NUMBER() OVER (PARTITION BY a ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND "
+       "CURRENT ROW)"),
       "SUM(a) OVER w",
       "CURRENT_TIMESTAMP",
       "CURRENT_TIMESTAMP(6)",
