@@ -9,6 +9,7 @@
 #include <csignal>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #include "admin/admin_server.h"
 #include "admin/config_control.h"
@@ -122,7 +123,15 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   raise_file_limit();
 
-  tessera::frontend::ProxyContext ctx(config);
+  // Construction reads the TLS certificate, key and backend CA files.
+  std::optional<tessera::frontend::ProxyContext> context;
+  try {
+    context.emplace(config);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 2;
+  }
+  auto& ctx = *context;
 
   // XA (issue 7): the decision log, then one recovery pass before any client is served, so
   // branches a crash left prepared release their locks first.

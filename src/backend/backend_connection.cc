@@ -5,7 +5,9 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <optional>
 
 #include <sys/socket.h>
 
@@ -44,6 +46,19 @@ asio::awaitable<bool> read_or_error(PacketSocket& socket, std::string& payload, 
     co_return true;
   }
   co_return false;
+}
+
+// The TLS handshake, reporting failure as a value (for the race against a timer); the
+// OpenSSL reason (e.g. "certificate verify failed") on failure.
+asio::awaitable<std::optional<std::string>> tls_handshake_or_error(PacketSocket& socket,
+                                                                   asio::ssl::context& ctx) {
+  std::optional<std::string> failure;
+  try {
+    co_await socket.start_tls_client(ctx);
+  } catch (const std::system_error& e) {
+    failure = e.code().message();
+  }
+  co_return failure;
 }
 
 [[noreturn]] void fail(ErrorCode ec, std::string msg) {
@@ -107,7 +122,9 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     if (!hs) fail(errc::kHandshakeError, "backend " + where + " sent a malformed greeting");
     conn->connection_id_ = hs->connection_id;
     conn->server_version_ = hs->server_version;
-    co_await conn->authenticate(*hs, options);
+    uint8_t auth_seq = 1;
+    if (conn->endpoint_.tls) co_await conn->start_tls(*hs, options, auth_seq);
+    co_await conn->authenticate(*hs, options, auth_seq);
     // Ask the server to report every session-state change in OK packets,
     // so the proxy learns what clients SET without parsing it.
     auto res = co_await conn->query(
@@ -132,9 +149,37 @@ bool BackendConnection::peer_closed() {
   return true;  // 0: orderly close; > 0: unexpected bytes; other errors: reset
 }
 
+asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
+                                                   ConnectOptions options, uint8_t& seq) {
+  std::string where = endpoint_.host + ":" + std::to_string(endpoint_.port);
+  if (!(hs.capabilities & cap::kSsl)) {
+    fail(errc::kBackendUnavailable,
+         "backend " + where + " does not offer TLS, which its slice requires (tls setting)");
+  }
+  HandshakeResponse request;
+  request.capabilities = (kWantedCaps & hs.capabilities) | cap::kSsl;
+  if (options.found_rows) request.capabilities |= cap::kFoundRows;
+  request.max_packet_size = 1u << 30;
+  request.collation = options.collation;
+  co_await socket_.write_packet(request.encode_ssl_request(), seq);
+  auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer timer(ex);
+  timer.expires_after(options.timeout);
+  auto r = co_await (tls_handshake_or_error(socket_, *endpoint_.tls) ||
+                     timer.async_wait(asio::use_awaitable));
+  if (r.index() == 1) {
+    socket_.close();
+    fail(errc::kBackendUnavailable, "TLS handshake with backend " + where + " timed out");
+  }
+  if (auto failure = std::get<0>(r)) {
+    fail(errc::kBackendUnavailable, "TLS handshake with backend " + where + " failed: " + *failure);
+  }
+}
+
 asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
-                                                      ConnectOptions options) {
+                                                      ConnectOptions options, uint8_t seq) {
   caps_ = kWantedCaps & hs.capabilities;
+  if (socket_.tls_active()) caps_ |= cap::kSsl;
   if (!(caps_ & cap::kProtocol41))
     fail(errc::kHandshakeError, "backend does not speak protocol 4.1");
   if (options.found_rows) caps_ |= cap::kFoundRows;
@@ -150,7 +195,6 @@ asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs
   resp.auth_response = auth_response_for(plugin, endpoint_.password, scramble);
   collation = options.collation;
   found_rows = options.found_rows;
-  uint8_t seq = 1;
   co_await socket_.write_packet(resp.encode(), seq);
 
   std::string payload;

@@ -24,7 +24,12 @@ struct BackendEndpoint {
   uint16_t port = 3306;
   std::string user;
   std::string password;
-  std::string key() const { return host + ":" + std::to_string(port) + "/" + user; }
+  // Non-null: the connection starts TLS with this context before authenticating (the
+  // server must offer it); the context decides whether the certificate is verified.
+  std::shared_ptr<asio::ssl::context> tls;
+  std::string key() const {
+    return host + ":" + std::to_string(port) + "/" + user + (tls ? "+tls" : "");
+  }
 };
 
 struct ConnectOptions {
@@ -104,7 +109,11 @@ class BackendConnection {
 
  private:
   explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
-  asio::awaitable<void> authenticate(const protocol::InitialHandshake& hs, ConnectOptions options);
+  // Sends the SSL request and runs the TLS handshake (endpoint_.tls); seq is the next sequence.
+  asio::awaitable<void> start_tls(const protocol::InitialHandshake& hs, ConnectOptions options,
+                                  uint8_t& seq);
+  asio::awaitable<void> authenticate(const protocol::InitialHandshake& hs, ConnectOptions options,
+                                     uint8_t seq);
   asio::awaitable<void> read_simple_response(SimpleResult& result);
   asio::awaitable<SimpleResult> simple_command(protocol::Command command,
                                                std::string_view argument);

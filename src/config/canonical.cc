@@ -31,7 +31,8 @@ json slice_json(const Slice& s, Secrets secrets) {
               {"writers", std::move(writers)},
               {"writer_map", s.writer_map},
               {"max_replication_lag", s.max_replication_lag.count()},
-              {"consistent_read_timeout", s.consistent_read_timeout.count()}};
+              {"consistent_read_timeout", s.consistent_read_timeout.count()},
+              {"tls", s.tls ? std::string(to_string(*s.tls)) : ""}};
 }
 
 json rule_json(const ShardRuleConfig& r) {
@@ -134,7 +135,11 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                 {"slow_log_file", path_text(c.slow_log_file)},
                 {"max_size_mb", c.log_max_size_mb},
                 {"max_files", c.log_max_files}}},
-              {"tls", {{"cert", path_text(c.tls_cert)}, {"key", path_text(c.tls_key)}}},
+              {"tls",
+               {{"cert", path_text(c.tls_cert)},
+                {"key", path_text(c.tls_key)},
+                {"backend", to_string(c.backend_tls)},
+                {"backend_ca", path_text(c.backend_tls_ca)}}},
               {"txn",
                {{"decision_log", path_text(c.xa_decision_log)},
                 {"recovery_interval_ms", c.xa_recovery_interval.count()}}},

@@ -89,6 +89,10 @@ Slice read_slice(const nlohmann::json& json, std::string path, JsonObjectReader&
   s.max_replication_lag = std::chrono::seconds(r.integer("max_replication_lag", 10, 0, kIntMax));
   s.consistent_read_timeout =
       std::chrono::milliseconds(r.integer("consistent_read_timeout", 1000, 0, kIntMax));
+  if (std::string tls = r.string("tls"); !tls.empty()) {
+    s.tls = parse_backend_tls(tls);
+    if (!s.tls) r.fail("tls", fmt::format("\"{}\" is not one of off, required, verify_ca", tls));
+  }
   r.warn_unread();
   return s;
 }

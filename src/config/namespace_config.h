@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/auth_plugin.h"
+#include "config/backend_tls.h"
 #include "config/host_port.h"
 #include "config/ip_range.h"
 #include "config/read_consistency.h"
@@ -34,6 +35,8 @@ struct Slice {
   // Optional pinning override, "schema.table" (lower case) -> writer "host:port"; tables not
   // listed (or whose writer is down) go by rendezvous hash of schema.table over live writers.
   std::map<std::string, std::string> writer_map;
+  // Our extension, "tls": "off" | "required" | "verify_ca"; absent = [tls] backend of the proxy.
+  std::optional<BackendTls> tls;
 
   bool multi_writer() const { return !writers.empty(); }
   // Read/write splitting: replicas further behind than this are not read from (0 = no limit),

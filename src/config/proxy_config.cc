@@ -292,6 +292,14 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
     tls.fail(c.tls_cert.empty() ? "cert" : "key",
              "is missing: tls.cert and tls.key must be set together (both empty = TLS off)");
   }
+  if (auto mode = tls.string("backend")) {
+    auto parsed = parse_backend_tls(*mode);
+    if (!parsed) {
+      tls.fail("backend", fmt::format("\"{}\" is not one of off, required, verify_ca", *mode));
+    }
+    c.backend_tls = *parsed;
+  }
+  c.backend_tls_ca = resolve(base_dir, tls.string("backend_ca").value_or(""));
   tls.reject_unknown();
 
   TableReader etcd(sub_table(root, "etcd", source), "etcd", source);

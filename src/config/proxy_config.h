@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/auth_plugin.h"
+#include "config/backend_tls.h"
 #include "config/host_port.h"
 
 namespace tessera::config {
@@ -91,6 +92,10 @@ struct ProxyConfig {
   // [tls]
   std::filesystem::path tls_cert;  // PEM; both empty = TLS off
   std::filesystem::path tls_key;
+  // Connections to MySQL servers: the default of slices without "tls", and the CA file (PEM)
+  // verify_ca checks server certificates against (empty = the system's CAs). Read at start.
+  BackendTls backend_tls = BackendTls::kOff;
+  std::filesystem::path backend_tls_ca;
 
   // [etcd]: namespaces from an etcd v3 cluster (its HTTP/JSON gateway) instead of files,
   // under `<prefix>/<cluster>/namespace/<name>`, watched for changes (docs/admin-api.md).

@@ -71,6 +71,16 @@ bool HandshakeResponse::is_ssl_request(std::string_view payload) {
   return (r.u32() & cap::kSsl) != 0;
 }
 
+std::string HandshakeResponse::encode_ssl_request() const {
+  std::string out;
+  WireWriter w(out);
+  w.u32(capabilities | cap::kSsl);
+  w.u32(max_packet_size);
+  w.u8(collation);
+  w.zeros(23);
+  return out;
+}
+
 std::string HandshakeResponse::encode() const {
   std::string out;
   WireWriter w(out);

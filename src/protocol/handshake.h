@@ -36,6 +36,8 @@ struct HandshakeResponse {
   // A payload of exactly 32 bytes with CLIENT_SSL set is an SSL request: the
   // client starts TLS and then sends the full response.
   static bool is_ssl_request(std::string_view payload);
+  // The 32-byte SSL request: capabilities (with CLIENT_SSL), max packet size, collation.
+  std::string encode_ssl_request() const;
   std::string encode() const;
   static std::optional<HandshakeResponse> decode(std::string_view payload);
 };

@@ -254,6 +254,19 @@ TEST(Namespace, MultiWriterSlice) {
   EXPECT_EQ(to_canonical_json(again), to_canonical_json(ns));
 }
 
+TEST(Namespace, SliceBackendTls) {
+  json j = json::parse(kGaeaNamespace);
+  j["slices"][0]["tls"] = "verify_ca";
+  j["slices"][1]["tls"] = "required";
+  Namespace ns = parse_namespace(j.dump(), "tls.json");
+  EXPECT_EQ(ns.slices[0].tls, BackendTls::kVerifyCa);
+  EXPECT_EQ(ns.slices[1].tls, BackendTls::kRequired);
+  EXPECT_FALSE(parse_namespace(kGaeaNamespace, "gaea.json").slices[0].tls);  // proxy default
+  Namespace again = parse_namespace(to_canonical_json(ns).dump(), "again.json");
+  EXPECT_EQ(again.slices[0].tls, BackendTls::kVerifyCa);
+  EXPECT_EQ(to_canonical_json(again), to_canonical_json(ns));
+}
+
 TEST(Namespace, LoadsFromFile) {
   testing::TempDir dir;
   auto path = dir.write("ns/gaea.json", kGaeaNamespace);
@@ -310,6 +323,9 @@ INSTANTIATE_TEST_SUITE_P(
               j["slices"][1]["writer_map"] = {{"db.t", "127.0.0.1:4001"}};
             },
             R"(namespaces/demo.json: slices[1].writer_map.db.t: names no writer of this slice)"},
+        BadCase{
+            "SliceTlsUnknown", [](json& j) { j["slices"][1]["tls"] = "yes"; },
+            R"(namespaces/demo.json: slices[1].tls: "yes" is not one of off, required, verify_ca)"},
         BadCase{"MasterNotHostPort", [](json& j) { j["slices"][1]["master"] = "127.0.0.1"; },
                 R"(namespaces/demo.json: slices[1].master: "127.0.0.1" is not host:port)"},
         BadCase{

@@ -57,6 +57,7 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.replica_positions, ProxyConfig::ReplicaPositions::kBinlog);
   EXPECT_EQ(c.position_poll_interval.count(), 500);
   EXPECT_TRUE(c.repl_user.empty());
+  EXPECT_EQ(c.backend_tls, BackendTls::kOff);
 }
 
 TEST(ProxyConfig, ReadsEveryKey) {
@@ -91,6 +92,8 @@ max_files = 0
 [tls]
 cert = "tls/cert.pem"
 key = "/keys/key.pem"
+backend = "verify_ca"
+backend_ca = "tls/ca.pem"
 [topology]
 monitor_interval_ms = 250
 monitor_timeout_ms = 300
@@ -134,6 +137,8 @@ repl_password = "rp"
   EXPECT_EQ(c.position_poll_interval.count(), 50);
   EXPECT_EQ(c.repl_user, "repl");
   EXPECT_EQ(c.repl_password, "rp");
+  EXPECT_EQ(c.backend_tls, BackendTls::kVerifyCa);
+  EXPECT_EQ(c.backend_tls_ca, fs::path("/etc/tessera/tls/ca.pem"));
 }
 
 TEST(ProxyConfig, DefaultNamespacesDirSkippedWhenAbsentAndFilesListed) {
@@ -178,6 +183,8 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
   EXPECT_EQ(error_of("[tls]\ncert = \"c.pem\"\n"),
             "tessera.toml: tls.key: is missing: tls.cert and tls.key must be set together (both "
             "empty = TLS off)");
+  EXPECT_EQ(error_of("[tls]\nbackend = \"on\"\n"),
+            R"(tessera.toml: tls.backend: "on" is not one of off, required, verify_ca)");
   EXPECT_EQ(error_of("[admin]\nlisten = \"x\"\n"),
             R"(tessera.toml: admin.listen: "x" is not host:port)");
   EXPECT_EQ(error_of("[proxy]\nnamespace_files = [1]\n"),

@@ -68,6 +68,19 @@ TEST(HandshakeResponse, SslRequestIsRecognised) {
   EXPECT_FALSE(HandshakeResponse::is_ssl_request(wire.substr(0, 31)));
 }
 
+TEST(HandshakeResponse, SslRequestEncodesTheResponsePrefixWithClientSsl) {
+  HandshakeResponse r;
+  r.capabilities = cap::kProtocol41 | cap::kPluginAuth;
+  r.max_packet_size = 1u << 30;
+  r.collation = 45;
+  r.user = "app";
+  std::string ssl = r.encode_ssl_request();
+  ASSERT_EQ(ssl.size(), 32u);
+  EXPECT_TRUE(HandshakeResponse::is_ssl_request(ssl));
+  r.capabilities |= cap::kSsl;
+  EXPECT_EQ(ssl, r.encode().substr(0, 32));
+}
+
 TEST(HandshakeResponse, PreProtocol41AndGarbageRejected) {
   EXPECT_FALSE(HandshakeResponse::decode(std::string(40, '\0')));
   EXPECT_FALSE(HandshakeResponse::decode("\xff\xff"));
