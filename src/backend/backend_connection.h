@@ -26,7 +26,7 @@ struct BackendEndpoint {
   std::string password;
   // Non-null: the connection starts TLS with this context before authenticating (the
   // server must offer it); the context decides whether the certificate is verified.
-  std::shared_ptr<asio::ssl::context> tls;
+  std::shared_ptr<asio::ssl::context> tls = nullptr;
   std::string key() const {
     return host + ":" + std::to_string(port) + "/" + user + (tls ? "+tls" : "");
   }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backend/tls_client_context.h"
 #include "config/config_error.h"
 #include "sql/fingerprint.h"
 #include "topology/monitor.h"
@@ -59,26 +60,12 @@ ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
     tls_->use_private_key_file(proxy.tls_key.string(), asio::ssl::context::pem);
     spdlog::info("TLS enabled for clients (certificate {})", proxy.tls_cert.string());
   }
-  auto client_context = [] {
-    auto c = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    c->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                   asio::ssl::context::no_tlsv1_1);
-    return c;
-  };
-  backend_tls_required_ = client_context();
-  backend_tls_required_->set_verify_mode(asio::ssl::verify_none);
-  backend_tls_verify_ = client_context();
-  backend_tls_verify_->set_verify_mode(asio::ssl::verify_peer);
-  if (proxy.backend_tls_ca.empty()) {
-    backend_tls_verify_->set_default_verify_paths();
-  } else {
+  // A CA file that cannot be read stops the start-up with its name, not the first connection.
+  if (!proxy.backend_tls_ca.empty()) {
     try {
-      backend_tls_verify_->load_verify_file(proxy.backend_tls_ca.string());
-    } catch (const std::system_error& e) {
-      throw config::ConfigError(
-          proxy.source_path.string(), "tls.backend_ca",
-          "cannot read " + proxy.backend_tls_ca.string() + ": " + e.code().message());
+      backend::tls_client_context(config::BackendTls::kVerifyCa, proxy.backend_tls_ca);
+    } catch (const std::exception& e) {
+      throw config::ConfigError(proxy.source_path.string(), "tls.backend_ca", e.what());
     }
   }
   if (proxy.backend_tls != config::BackendTls::kOff) {
@@ -87,16 +74,10 @@ ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
   }
 }
 
-std::shared_ptr<asio::ssl::context> ProxyContext::backend_tls(config::BackendTls mode) const {
-  switch (mode) {
-    case config::BackendTls::kRequired:
-      return backend_tls_required_;
-    case config::BackendTls::kVerifyCa:
-      return backend_tls_verify_;
-    case config::BackendTls::kOff:
-      break;
-  }
-  return nullptr;
+std::shared_ptr<asio::ssl::context> ProxyContext::backend_tls(
+    std::optional<config::BackendTls> slice_mode) const {
+  const auto& proxy = config()->proxy();
+  return backend::tls_client_context(slice_mode.value_or(proxy.backend_tls), proxy.backend_tls_ca);
 }
 
 std::shared_ptr<std::atomic<int>> ProxyContext::user_connections(const std::string& ns,

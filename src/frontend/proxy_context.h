@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -88,9 +89,9 @@ class ProxyContext {
 
   const protocol::RsaKeyPair& rsa_key() const { return *rsa_; }
   asio::ssl::context* tls_context() { return tls_.get(); }
-  // TLS client context for backend connections of a slice with this mode; null for kOff.
-  // Shared by every worker thread (OpenSSL contexts are safe to share once set up).
-  std::shared_ptr<asio::ssl::context> backend_tls(config::BackendTls mode) const;
+  // TLS client context for backend connections of a slice with this "tls" setting (absent:
+  // [tls] backend); null when off. Shared by every worker thread.
+  std::shared_ptr<asio::ssl::context> backend_tls(std::optional<config::BackendTls> slice_mode) const;
 
   // caching_sha2_password's fast path applies to accounts that completed a
   // full authentication since start-up, as in MySQL's own cache.
@@ -116,8 +117,6 @@ class ProxyContext {
   txn::TxnManager* txn_manager_ = nullptr;
   std::shared_ptr<protocol::RsaKeyPair> rsa_;
   std::unique_ptr<asio::ssl::context> tls_;
-  std::shared_ptr<asio::ssl::context> backend_tls_required_;  // no certificate check
-  std::shared_ptr<asio::ssl::context> backend_tls_verify_;    // chain to [tls] backend_ca
   mutable std::mutex sha2_mu_;
   std::set<std::string> sha2_cache_;  // "user\0password"
 };

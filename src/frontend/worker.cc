@@ -139,7 +139,7 @@ backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
 backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
                                           const config::HostPort& address) {
   backend::BackendEndpoint ep{address.host, address.port, slice.user_name, slice.password};
-  ep.tls = ctx_.backend_tls(slice.tls.value_or(ctx_.config()->proxy().backend_tls));
+  ep.tls = ctx_.backend_tls(slice.tls);
   std::string key = ep.key() + "#" + slice.password;
   auto it = pools_.find(key);
   if (it == pools_.end()) {

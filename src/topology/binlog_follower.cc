@@ -210,7 +210,8 @@ asio::awaitable<BinlogFollower::StreamOutcome> BinlogFollower::follow(const Acco
   StreamOutcome out;
   touch();
   busy_ = true;
-  backend::BackendEndpoint endpoint{address_.host, address_.port, account.user, account.password};
+  backend::BackendEndpoint endpoint{address_.host, address_.port, account.user, account.password,
+                                    account.tls};
   backend::ConnectOptions connect_options;
   connect_options.timeout = options_.connect_timeout;
   std::optional<protocol::ErrPacket> refused;
@@ -347,7 +348,7 @@ asio::awaitable<void> BinlogFollower::poll_loop() {
     try {
       if (!conn_) {
         backend::BackendEndpoint endpoint{address_.host, address_.port, account.user,
-                                          account.password};
+                                          account.password, account.tls};
         backend::ConnectOptions connect_options;
         connect_options.timeout = options_.connect_timeout;
         conn_ = co_await backend::BackendConnection::connect(ex_, endpoint, connect_options);

@@ -34,6 +34,8 @@ namespace tessera::topology {
 struct Account {
   std::string user;
   std::string password;
+  // The server's TLS setting (the slice's "tls", else [tls] backend); null = plain TCP.
+  std::shared_ptr<asio::ssl::context> tls = nullptr;
   friend bool operator==(const Account&, const Account&) = default;
 };
 

@@ -14,6 +14,7 @@
 
 #include "backend/backend_connection.h"
 #include "backend/backend_error.h"
+#include "backend/tls_client_context.h"
 #include "topology/binlog_follower.h"
 
 namespace tessera::topology {
@@ -126,7 +127,8 @@ asio::awaitable<CheckResult> check_once(asio::any_io_executor ex,
   CheckResult r;
   try {
     if (!conn) {
-      backend::BackendEndpoint endpoint{address.host, address.port, account.user, account.password};
+      backend::BackendEndpoint endpoint{address.host, address.port, account.user, account.password,
+                                        account.tls};
       backend::ConnectOptions options;
       options.timeout = timeout;
       conn = co_await backend::BackendConnection::connect(ex, endpoint, options);
@@ -261,6 +263,12 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
   for (const auto& ns : config->namespaces()) {
     for (const auto& s : ns.slices) {
       Account account{s.user_name, s.password};
+      try {
+        account.tls = backend::tls_client_context(s.tls.value_or(proxy.backend_tls),
+                                                  proxy.backend_tls_ca);
+      } catch (const std::exception& e) {
+        spdlog::error("topology: slice {}/{}: {}; probing without TLS", ns.name, s.name, e.what());
+      }
       auto add = [&](const config::HostPort& a) { wanted.try_emplace(a.to_string(), a, account); };
       if (s.multi_writer()) {
         for (const auto& w : s.writers) add(w);
@@ -286,8 +294,10 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
   for (const auto& [key, entry] : wanted) {
     auto& probe = st.probes[key];
     std::vector<Account> accounts;
-    if (!repl.user.empty()) accounts.push_back(repl);
-    if (!(entry.second == repl)) accounts.push_back(entry.second);
+    Account repl_here = repl;
+    repl_here.tls = entry.second.tls;  // the replication account reaches the same server
+    if (!repl.user.empty()) accounts.push_back(repl_here);
+    if (!(entry.second == repl_here)) accounts.push_back(entry.second);
     if (probe && probe->follower &&
         (follower_options_changed || probe->follower->options().accounts != accounts)) {
       probe->follower->stop();
