@@ -258,7 +258,7 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
                                   fo.connect_timeout != st.follower_options.connect_timeout;
   st.follower_options = fo;
 
-  // Every address once, with the first slice's account that lists it.
+  // Every address once, with the first slice's account that lists it (see add: TLS first).
   std::map<std::string, std::pair<config::HostPort, Account>> wanted;
   for (const auto& ns : config->namespaces()) {
     for (const auto& s : ns.slices) {
@@ -269,7 +269,13 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
       } catch (const std::exception& e) {
         spdlog::error("topology: slice {}/{}: {}; probing without TLS", ns.name, s.name, e.what());
       }
-      auto add = [&](const config::HostPort& a) { wanted.try_emplace(a.to_string(), a, account); };
+      // A server listed by several slices is probed once. When their TLS settings differ, the
+      // TLS account wins: a server that requires TLS refuses the plain one, while one that
+      // accepts both serves either.
+      auto add = [&](const config::HostPort& a) {
+        auto [it, fresh] = wanted.try_emplace(a.to_string(), a, account);
+        if (!fresh && !it->second.second.tls && account.tls) it->second.second = account;
+      };
       if (s.multi_writer()) {
         for (const auto& w : s.writers) add(w);
       } else {
