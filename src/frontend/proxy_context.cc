@@ -29,7 +29,23 @@ std::shared_ptr<const BlackLists> build_black_lists(const config::LoadedConfig& 
   return lists;
 }
 
+namespace {
+
+// A backend CA file that cannot be read stops the start-up, or rejects a reload, with its
+// name, instead of failing every verify_ca connection later.
+void check_backend_ca(const config::ProxyConfig& proxy) {
+  if (proxy.backend_tls_ca.empty()) return;
+  try {
+    backend::tls_client_context(config::BackendTls::kVerifyCa, proxy.backend_tls_ca);
+  } catch (const std::exception& e) {
+    throw config::ConfigError(proxy.source_path.string(), "tls.backend_ca", e.what());
+  }
+}
+
+}  // namespace
+
 void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
+  check_backend_ca(c->proxy());
   auto next = std::make_shared<ConfigSnapshot>();
   next->rules = build_rule_sets(*c);
   next->black_lists = build_black_lists(*c);
@@ -60,14 +76,7 @@ ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
     tls_->use_private_key_file(proxy.tls_key.string(), asio::ssl::context::pem);
     spdlog::info("TLS enabled for clients (certificate {})", proxy.tls_cert.string());
   }
-  // A CA file that cannot be read stops the start-up with its name, not the first connection.
-  if (!proxy.backend_tls_ca.empty()) {
-    try {
-      backend::tls_client_context(config::BackendTls::kVerifyCa, proxy.backend_tls_ca);
-    } catch (const std::exception& e) {
-      throw config::ConfigError(proxy.source_path.string(), "tls.backend_ca", e.what());
-    }
-  }
+  check_backend_ca(proxy);
   if (proxy.backend_tls != config::BackendTls::kOff) {
     spdlog::info("TLS for backend connections: {} by default",
                  config::to_string(proxy.backend_tls));

@@ -141,6 +141,9 @@ backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
   backend::BackendEndpoint ep{address.host, address.port, slice.user_name, slice.password};
   ep.tls = ctx_.backend_tls(slice.tls);
   std::string key = ep.key() + "#" + slice.password;
+  // Connections made under one TLS setting (required, verify_ca with some CA) never serve
+  // another: each context is one pool (contexts live as long as the process).
+  if (ep.tls) key += "#tls" + std::to_string(reinterpret_cast<uintptr_t>(ep.tls.get()));
   auto it = pools_.find(key);
   if (it == pools_.end()) {
     it = pools_
