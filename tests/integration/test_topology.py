@@ -216,7 +216,7 @@ def main():
         with c.cursor() as cur:
             for k in range(n):
                 cur.execute("INSERT INTO topo.t VALUES (%s, 0)", (k,))
-                time.sleep(0.02)
+                time.sleep(0.05)
         c.close()
         target = seq_of(scalar(PRIMARY, "SELECT @@gtid_binlog_pos"))
         assert target == base + n, (base, target)
@@ -227,9 +227,10 @@ def main():
             seqs = [s for s in position_seqs(watch.since(t0), key) if s > base]
             # One update per commit (pushed), never going backwards.
             assert seqs == sorted(seqs), seqs
-            # The watch samples the store every few ms, so on a loaded machine two commits can
-            # land in one sample; a 500 ms poll would show only one or two positions here.
-            assert len(set(seqs)) >= n * 3 // 4, "%d distinct positions for %d commits: %s" % (
+            # The watch samples the store every few ms, but on a loaded machine (CI, fuzzers
+            # beside it) it can miss a run of commits (seen: 8 in a row); a 500 ms poll over
+            # these ~1.2 s would show two or three positions, so half still tells them apart.
+            assert len(set(seqs)) >= n // 2, "%d distinct positions for %d commits: %s" % (
                 len(set(seqs)), n, seqs)
             log("%s: %d pushed positions for %d commits" % (key, len(set(seqs)), n))
 
