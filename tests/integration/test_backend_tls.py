@@ -8,7 +8,8 @@ port + 36) whose slices use it:
   - a slice without "tls" (proxy default off) is refused by the SSL-only account;
   - "required" against a server without TLS (the shared cluster) fails with a clear error;
   - a second Tessera whose backend_ca is another CA refuses the server's certificate, and its
-    [tls] backend = "required" default applies to slices without "tls".
+    [tls] backend = "required" default applies to slices without "tls";
+  - a reload naming a backend CA that cannot be read is rejected and the old one stays.
 """
 
 import json
@@ -200,6 +201,23 @@ class BackendTls(unittest.TestCase):
         self.assertIsNotNone(err)
         self.assertIn("does not offer TLS", str(err))
         log(f"  tls=required against a server without TLS: {err}")
+
+        # A reload whose backend CA cannot be read is rejected; the old configuration (and its
+        # TLS connections) stays.
+        before = t.generation()
+        with open(t.toml) as f:
+            toml = f.read()
+        with open(t.toml, "w") as f:
+            f.write(toml.replace(f"{d}/ca.pem", f"{d}/no-such-ca.pem"))
+        t.sighup()
+        deadline = time.time() + 10
+        while "no-such-ca.pem" not in t.log() and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIn("rejected", t.log())
+        self.assertIn("no-such-ca.pem", t.log())
+        self.assertEqual(t.generation(), before)
+        self.assertTrue(backend_cipher(t, "ver"), "verify_ca still works after the rejected reload")
+        log("  reload with an unreadable backend CA: rejected, old configuration kept")
         stop_tessera(t)
 
     def with_wrong_ca(self, d):
