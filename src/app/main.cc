@@ -47,8 +47,9 @@ std::vector<tessera::txn::RecoveryTarget> recovery_targets(
       continue;
     for (const auto& slice : ns.slices) {
       auto add = [&](const tessera::config::HostPort& hp) {
-        out.push_back({slice.name,
-                       {hp.host, hp.port, slice.user_name, slice.password, ctx.backend_tls(slice.tls)}});
+        out.push_back(
+            {slice.name,
+             {hp.host, hp.port, slice.user_name, slice.password, ctx.backend_tls(slice.tls)}});
       };
       add(slice.master);
       for (const auto& w : slice.writers) add(w);

@@ -35,8 +35,8 @@ std::shared_ptr<asio::ssl::context> tls_client_context(config::BackendTls mode,
     }
     if (ec) {
       made.erase({mode, ca});
-      throw std::runtime_error("cannot load the backend CA " + (ca.empty() ? "(system store)" : ca) +
-                               ": " + ec.message());
+      throw std::runtime_error("cannot load the backend CA " +
+                               (ca.empty() ? "(system store)" : ca) + ": " + ec.message());
     }
   }
   ctx = std::move(c);

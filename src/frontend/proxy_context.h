@@ -91,7 +91,8 @@ class ProxyContext {
   asio::ssl::context* tls_context() { return tls_.get(); }
   // TLS client context for backend connections of a slice with this "tls" setting (absent:
   // [tls] backend); null when off. Shared by every worker thread.
-  std::shared_ptr<asio::ssl::context> backend_tls(std::optional<config::BackendTls> slice_mode) const;
+  std::shared_ptr<asio::ssl::context> backend_tls(
+      std::optional<config::BackendTls> slice_mode) const;
 
   // caching_sha2_password's fast path applies to accounts that completed a
   // full authentication since start-up, as in MySQL's own cache.

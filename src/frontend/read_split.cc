@@ -151,8 +151,8 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
     std::optional<protocol::GtidSet> one;
     try {
       c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
-      auto r = co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos"
-                                                : "SELECT @@gtid_executed");
+      auto r =
+          co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
       if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
       pool.release(std::move(c));
     } catch (const std::exception& e) {
@@ -276,7 +276,9 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   bool caught_up = true;
   try {
     replica_.conn =
-        co_await replica_.pool->acquire(replica_.last, {state_.collation, state_.found_rows, {},
+        co_await replica_.pool->acquire(replica_.last, {state_.collation,
+                                                        state_.found_rows,
+                                                        {},
                                                         /*without_database=*/db.empty()});
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {

@@ -264,8 +264,8 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
     for (const auto& s : ns.slices) {
       Account account{s.user_name, s.password};
       try {
-        account.tls = backend::tls_client_context(s.tls.value_or(proxy.backend_tls),
-                                                  proxy.backend_tls_ca);
+        account.tls =
+            backend::tls_client_context(s.tls.value_or(proxy.backend_tls), proxy.backend_tls_ca);
       } catch (const std::exception& e) {
         spdlog::error("topology: slice {}/{}: {}; probing without TLS", ns.name, s.name, e.what());
       }
