@@ -17,8 +17,7 @@ std::shared_ptr<asio::ssl::context> tls_client_context(config::BackendTls mode,
   // kRequired ignores the CA file: one context serves every configuration.
   std::string ca = mode == config::BackendTls::kVerifyCa ? ca_file.string() : std::string();
   std::lock_guard lock(mu);
-  auto& ctx = made[{mode, ca}];
-  if (ctx) return ctx;
+  if (auto it = made.find({mode, ca}); it != made.end()) return it->second;
   auto c = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   c->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
@@ -34,13 +33,12 @@ std::shared_ptr<asio::ssl::context> tls_client_context(config::BackendTls mode,
       c->load_verify_file(ca, ec);
     }
     if (ec) {
-      made.erase({mode, ca});
       throw std::runtime_error("cannot load the backend CA " +
                                (ca.empty() ? "(system store)" : ca) + ": " + ec.message());
     }
   }
-  ctx = std::move(c);
-  return ctx;
+  made.emplace(std::pair{mode, ca}, c);
+  return c;
 }
 
 }  // namespace tessera::backend

@@ -139,13 +139,20 @@ backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
 backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
                                           const config::HostPort& address) {
   backend::BackendEndpoint ep{address.host, address.port, slice.user_name, slice.password};
-  ep.tls = ctx_.backend_tls(slice.tls);
   std::string key = ep.key() + "#" + slice.password;
   // Connections made under one TLS setting (required, verify_ca with some CA) never serve
-  // another: each context is one pool (contexts live as long as the process).
-  if (ep.tls) key += "#tls" + std::to_string(reinterpret_cast<uintptr_t>(ep.tls.get()));
+  // another, so the setting is part of the key. The TLS context itself (a lock and a lookup
+  // in a process-wide cache) is fetched only when the pool is made, not per statement.
+  const auto tls_mode = slice.tls.value_or(ctx_.config()->proxy().backend_tls);
+  if (tls_mode != config::BackendTls::kOff) {
+    key += "#tls:" + std::string(config::to_string(tls_mode));
+    if (tls_mode == config::BackendTls::kVerifyCa) {
+      key += ":" + ctx_.config()->proxy().backend_tls_ca.string();
+    }
+  }
   auto it = pools_.find(key);
   if (it == pools_.end()) {
+    ep.tls = ctx_.backend_tls(tls_mode);
     it = pools_
              .emplace(key, std::make_unique<backend::ConnectionPool>(io_.get_executor(), ep,
                                                                      limits_for(slice)))
