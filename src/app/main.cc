@@ -75,7 +75,7 @@ void raise_file_limit() {
 }
 
 // Worker threads recurse over statement trees (parser, writer, planner): sql::Parser bounds a
-// tree's height so that the deepest walk needs well under 1 MiB (a few MiB under ASan). Threads
+// tree's height so that the deepest walk needs under 0.5 MiB (under 3 MiB under ASan). Threads
 // get their stack size from RLIMIT_STACK, which may be small, or unlimited (then glibc gives
 // 2 MiB): make every thread's default at least 8 MiB, whatever the environment.
 void raise_thread_stack() {

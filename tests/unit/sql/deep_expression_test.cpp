@@ -277,9 +277,9 @@ TEST_F(DeepExpressionTest, DeepestAcceptedStatementsFitInASmallStack) {
       "SELECT 1 FROM t " + repeat(" JOIN t", lo - 10),
       "SELECT a " + repeat(" COLLATE utf8mb4_bin", lo - 10),
   };
-  // The writer, the deepest walk, takes about 200 bytes a level (2 frames) in a release build,
-  // 400 KiB for the deepest tree; several times that under ASan. 1 MiB (4 MiB under ASan) then
-  // leaves a margin, and a worker thread has 8 MiB (app/main.cc sets it).
+  // The writer takes about 200 bytes a level (2 frames), 400 KiB for the deepest tree; the
+  // planner's walks more under ASan (see DepthGuard). 1 MiB (4 MiB under ASan) leaves a
+  // margin, and a worker thread has 8 MiB (app/main.cc sets it).
   size_t stack = kAsan ? (4u << 20) : (1u << 20);
   for (const std::string& sql : deepest) {
     ParseResult r = parse(sql);
