@@ -202,11 +202,14 @@ copy_config("fuzz_namespace_config", "tests/integration/config/it_shard.json.in"
 copy_config("fuzz_namespace_config", "tests/integration/config/broken.json.in", "broken.json")
 
 # --- long chains, deep nesting, huge lists (fuzz/sql/chain_expander.h) ---
-# 0xFF shape count_hi count_lo prefix [0x01 term [0x01 suffix]]; count = 2 * (hi*256 + lo) and
-# the shape indexes kChainShapes there.
+# 0xFF shape count_hi count_lo prefix [0x01 term [0x01 suffix]]; count = (lo + 1) << (hi % 10)
+# (capped at 100,000) and the shape indexes kChainShapes there.
 def chain(shape, count, prefix, term=None, suffix=None):
-    n = (count + 1) // 2
-    data = bytes([0xFF, shape, min(n >> 8, 255), n & 255]) + prefix
+    shift = 0
+    while -(-count // (1 << shift)) > 256:
+        shift += 1
+    lo = -(-count // (1 << shift)) - 1
+    data = bytes([0xFF, shape, shift, lo]) + prefix
     if term is not None:
         data += b"\x01" + term
         if suffix is not None:
@@ -222,7 +225,7 @@ CHAIN_SEEDS = {
     "xor_2k": chain(3, 2000, b"SELECT ", b"a"),
     "in_100k": chain(17, 100000, b"SELECT * FROM t1 WHERE a IN (", b"42", b")"),
     "values_20k": chain(17, 20000, b"INSERT INTO t1 (a, b) VALUES ", b"(1, 2)"),
-    "sub_1999": chain(6, 1999, b"SELECT "),
+    "sub_1900": chain(6, 1900, b"SELECT "),
     "eq_3k": chain(12, 3000, b"UPDATE t1 SET b = ", b"a", b" WHERE a = 1"),
     "union_5k": chain(19, 5000, b"SELECT a FROM t1 WHERE a = 1", b"1"),
     "join_5k": chain(20, 5000, b"SELECT * FROM t1", b"1"),

@@ -5,8 +5,9 @@
 //
 // Input layout (anything else is used as is):
 //   0xFF  shape  count_hi  count_lo  prefix [0x01 term [0x01 suffix]]
-// `shape` (modulo the table below) picks what is repeated, count = (count_hi*256 + count_lo) * 2
-// capped at 100,000, and the statement is prefix + expansion + suffix, where a chain shape
+// `shape` (modulo the table below) picks what is repeated, count = (count_lo + 1) << (count_hi %
+// 10) capped at 100,000 (log-scaled: most mutations stay short and fast, some reach 100,000),
+// and the statement is prefix + expansion + suffix, where a chain shape
 // gives "term SEP term SEP ... term" and a nesting shape "OPEN OPEN ... term ... CLOSE CLOSE".
 // Without a term, "1" is used.
 #pragma once
@@ -68,9 +69,8 @@ inline constexpr size_t kMaxExpandedBytes = size_t(4) << 20;
 inline bool expand_chain(const uint8_t* data, size_t size, std::string& out) {
   if (size < 4 || data[0] != 0xFF) return false;
   const ChainShape& shape = kChainShapes[data[1] % (sizeof(kChainShapes) / sizeof(ChainShape))];
-  size_t count = (size_t(data[2]) << 8 | data[3]) * 2;
+  size_t count = (size_t(data[3]) + 1) << (data[2] % 10);
   if (count > kMaxChainCount) count = kMaxChainCount;
-  if (count == 0) count = 1;
   std::string_view rest(reinterpret_cast<const char*>(data + 4), size - 4);
   std::string_view prefix = rest, term = "1", suffix;
   if (size_t a = rest.find('\x01'); a != std::string_view::npos) {
