@@ -107,4 +107,20 @@ void ProxyContext::sha2_remember(const std::string& user, const std::string& pas
   sha2_cache_.insert(user + '\0' + password);
 }
 
+void ProxyContext::register_session(uint32_t id, Worker* worker) {
+  std::lock_guard lock(sessions_mu_);
+  session_workers_[id] = worker;
+}
+
+void ProxyContext::unregister_session(uint32_t id) {
+  std::lock_guard lock(sessions_mu_);
+  session_workers_.erase(id);
+}
+
+Worker* ProxyContext::session_worker(uint32_t id) const {
+  std::lock_guard lock(sessions_mu_);
+  auto it = session_workers_.find(id);
+  return it == session_workers_.end() ? nullptr : it->second;
+}
+
 }  // namespace tessera::frontend

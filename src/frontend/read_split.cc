@@ -150,7 +150,9 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
     std::unique_ptr<backend::BackendConnection> c;
     std::optional<protocol::GtidSet> one;
     try {
-      c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      opts.session = pool_owner_;
+      c = co_await pool.acquire(nullptr, opts);
       auto r =
           co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
       if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
@@ -275,11 +277,12 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
-    replica_.conn =
-        co_await replica_.pool->acquire(replica_.last, {state_.collation,
-                                                        state_.found_rows,
-                                                        {},
-                                                        /*without_database=*/db.empty()});
+    backend::ConnectOptions opts{state_.collation,
+                                 state_.found_rows,
+                                 {},
+                                 /*without_database=*/db.empty()};
+    opts.session = pool_owner_;
+    replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {
       auto r = co_await c.init_db(db);

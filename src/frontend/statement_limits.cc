@@ -6,6 +6,7 @@
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/error_codes.h"
+#include "session/connection_hygiene.h"
 #include "sql/fingerprint.h"
 
 namespace tessera::frontend {
@@ -86,6 +87,30 @@ bool ClientSession::take_user_slot(const config::User& user) {
 void ClientSession::free_user_slot() {
   if (user_slot_) user_slot_->fetch_sub(1);
   user_slot_.reset();
+}
+
+asio::awaitable<bool> ClientSession::refuse_protected_variables(std::string_view sql,
+                                                                const sql::StatementInfo& info) {
+  using sql::StatementKind;
+  // Plain DML cannot assign a session variable: skip the scan on the hot path.
+  switch (info.kind) {
+    case StatementKind::Select:
+    case StatementKind::Insert:
+    case StatementKind::Replace:
+    case StatementKind::Update:
+    case StatementKind::Delete:
+      if (!info.is_multi_statement) co_return false;
+      break;
+    default:
+      break;
+  }
+  auto name = session::protected_variable_assignment(sql);
+  if (!name) co_return false;
+  tally_.error_code = kStatementDenied.code;
+  co_await send_error(kStatementDenied,
+                      "Access denied; the session variable '" + std::string(*name) +
+                          "' is managed by Tessera and cannot be changed by clients");
+  co_return true;
 }
 
 }  // namespace tessera::frontend
