@@ -16,6 +16,7 @@ connection. The same checks must pass there: that is how the tests themselves ar
 import os
 import socket
 import struct
+import subprocess
 import time
 
 import itlib
@@ -25,19 +26,22 @@ from itlib import ErrPacket, lenenc_int, log, parse_err
 DIRECT = (not itlib.PROXY) or os.environ.get("TESSERA_HOSTILE_DIRECT") == "1"
 SLICE0 = itlib.BASE_PORT
 TENANTS = {"tenant_a": ("tenant_a_pw", "hp_a"), "tenant_b": ("tenant_b_pw", "hp_b")}
+# the pool hygiene test's checker: a third namespace on the same backend, allowed both databases
+CHECKER = ("tenant_c", "tenant_c_pw", "hp_c", ("hp_a", "hp_b"))
 
 CLIENT_LOCAL_FILES = 0x80
 CLIENT_SESSION_TRACK = 0x800000
 MORE_RESULTS = 0x0008
 
 
-def namespace_json(name, user, password, db, max_capacity):
+def namespace_json(name, user, password, dbs, max_capacity, port):
+    allowed = ", ".join(f'"{db}": true' for db in dbs)
     return f"""{{
   "name": "{name}", "online": true, "read_only": false,
-  "allowed_dbs": {{"{db}": true}},
+  "allowed_dbs": {{{allowed}}},
   "default_slice": "slice-0",
   "slices": [{{"name": "slice-0", "user_name": "tessera", "password": "tessera",
-     "master": "127.0.0.1:{SLICE0}", "slaves": [], "statistic_slaves": [],
+     "master": "127.0.0.1:{port}", "slaves": [], "statistic_slaves": [],
      "capacity": 1, "max_capacity": {max_capacity}, "idle_timeout": 60}}],
   "shard_rules": [],
   "users": [{{"user_name": "{user}", "password": "{password}", "namespace": "{name}",
@@ -46,22 +50,73 @@ def namespace_json(name, user, password, db, max_capacity):
 """
 
 
-class Proxy:
-    """The private Tessera (or, in direct mode, nothing: connections go to slice 0)."""
+class Backend:
+    """The MariaDB server behind the tenants: the shared fixture's slice 0 by default."""
 
-    def __init__(self, name, max_capacity=1, k=20):
+    def __init__(self, port=SLICE0, socket_path=None):
+        self.port = port
+        self.socket_path = socket_path
+
+    def sql(self, sql, replica=0):
+        if self.socket_path is None:
+            return itlib.backend_sql(0, sql, replica=replica)
+        assert replica == 0
+        out = subprocess.run(["mariadb", "--no-defaults", "-S", self.socket_path, "-uroot", "-N",
+                              "-B", "-e", sql], check=True, capture_output=True, text=True,
+                             timeout=30)
+        return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+class PrivateCluster(Backend):
+    """A one-server cluster of the test's own (no replicas) on TESSERA_IT_BASE_PORT + offset,
+    for sessions that may change replication-related state (gtid_domain_id, sql_log_bin,
+    skip_replication) without harming the shared cluster's replicas."""
+
+    def __init__(self, name, offset=700):
+        self.dir = os.path.join(robustlib.run_dir(name), "cluster")
+        port = itlib.BASE_PORT + offset
+        super().__init__(port, os.path.join(self.dir, "slice-0", "primary", "mysqld.sock"))
+
+    def start(self):
+        for attempt in range(3):
+            done = subprocess.run([robustlib.CLUSTER_SH, "start", "--dir", self.dir, "--slices",
+                                   "1", "--replicas", "0", "--base-port", str(self.port)],
+                                  stdout=subprocess.DEVNULL, timeout=240)
+            if done.returncode == 0:
+                return
+            log(f"private cluster start failed (attempt {attempt + 1}); retrying")
+            time.sleep(5)
+        raise AssertionError(f"private cluster {self.dir} did not start")
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.dir, "cluster.env")):
+            subprocess.run([robustlib.CLUSTER_SH, "stop", "--dir", self.dir],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+
+
+class Proxy:
+    """The private Tessera (or, in direct mode, nothing: connections go to the backend)."""
+
+    def __init__(self, name, max_capacity=1, k=20, checker=None, backend=None):
         self.name, self.max_capacity, self.k = name, max_capacity, k
+        self.with_checker = checker is not None
+        self.backend = backend or Backend()
         self.tessera = None
-        self.port = SLICE0
+        self.port = self.backend.port
 
     def start(self):
         for db in ("hp_a", "hp_b"):
-            itlib.backend_sql(0, f"CREATE DATABASE IF NOT EXISTS {db}")
+            self.backend.sql(f"CREATE DATABASE IF NOT EXISTS {db}")
         if DIRECT:
-            log(f"[{self.name}] direct mode: MariaDB at 127.0.0.1:{SLICE0}, no Tessera")
+            log(f"[{self.name}] direct mode: MariaDB at 127.0.0.1:{self.port}, no Tessera")
             return
-        nss = {f"{db}.json": namespace_json(db, user, pw, db, self.max_capacity)
+        nss = {f"{db}.json": namespace_json(db, user, pw, [db], self.max_capacity,
+                                            self.backend.port)
                for user, (pw, db) in TENANTS.items()}
+        if self.with_checker:
+            user, pw, ns, dbs = CHECKER
+            nss[f"{ns}.json"] = namespace_json(ns, user, pw, dbs, self.max_capacity,
+                                               self.backend.port)
         t = robustlib.Tessera(self.name, nss, k=self.k,
                               proxy_extra="pool_acquire_timeout_ms = 20000\n")
         # one worker: one pool per backend, so max_capacity really is the number of backend
@@ -97,7 +152,7 @@ class Proxy:
 
     def login(self, user, db="", timeout=10, extra_caps=0, collation=45):
         """A logged-in Raw connection as a tenant (db "" = the tenant's own, None = none)."""
-        pw, own_db = TENANTS[user]
+        pw, own_db = TENANTS[user] if user in TENANTS else (CHECKER[1], None)
         if db == "":
             db = own_db
         c = Raw(self.port, timeout)
@@ -108,8 +163,8 @@ class Proxy:
         return c
 
     def direct(self, db="", timeout=10, collation=45):
-        """A fresh connection straight to slice 0's primary (the reference session)."""
-        c = Raw(SLICE0, timeout)
+        """A fresh connection straight to the backend (the reference session)."""
+        c = Raw(self.backend.port, timeout)
         c.login_as("tessera", "tessera", db, 0, collation)
         return c
 
