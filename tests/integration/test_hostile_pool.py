@@ -277,12 +277,19 @@ class WrongClient(unittest.TestCase):
 # Defect 3: pooled connections poisoned
 
 
+# Session tracking off first (PoisonedTrackingOff): Tessera then learns nothing of what the
+# attacker changes. Once fixed, Tessera refuses this SET and the rest runs as usual.
+TRACKING_OFF = ("SET session_track_state_change=OFF, session_track_system_variables='',"
+                " session_track_schema=OFF")
+ATTACK_PREFIX = []
+
+
 def attacker_session(statements, end="quit", user="tenant_a"):
     """Runs the statements (errors are recorded, not fatal) and ends the session: "quit"
     (COM_QUIT), "abort" (socket reset) or "stay" (returns the open connection)."""
     a = P.login(user)
     errors = []
-    for s in statements:
+    for s in ATTACK_PREFIX + list(statements):
         if callable(s):
             s(a)
             continue
@@ -309,8 +316,11 @@ class Poisoned(unittest.TestCase):
         log(f"  fresh direct session: {cls.ref_direct}")
         log(f"  fresh session via Tessera, session_track_*: {cls.ref_track}")
 
+    TRACK_OFF = False
+
     def setUp(self):
         P.restart()  # every case starts on a new backend connection, whatever came before
+        ATTACK_PREFIX[:] = [TRACKING_OFF] if self.TRACK_OFF else []
 
     def tearDown(self):
         P.check_alive()
@@ -386,11 +396,13 @@ class Poisoned(unittest.TestCase):
         self.victim_write_lands("tracking off + USE hp_a", replicated=False)
 
     def test_attacker_still_connected(self):
-        # no disconnect: the attacker's session stays open (idle) while the victim runs
+        # No disconnect: the attacker's session stays open (idle) while the victim runs. Only
+        # state that does not tie the attacker to the one backend connection (user variables,
+        # autocommit=0 may), else the victim rightly waits for the pool.
         a = attacker_session(["SET session_track_state_change=OFF,"
                               " session_track_system_variables='', session_track_schema=OFF",
-                              "SET autocommit=0, sql_mode='ANSI'", "SET sql_log_bin=0",
-                              "USE hp_a", "SET @a = 'FORGED'"], end="stay")
+                              "SET sql_mode='ANSI', time_zone='+05:00'", "SET sql_log_bin=0",
+                              "USE hp_a"], end="stay")
         try:
             self.victim_snapshot("attacker still connected")
             self.victim_write_lands("attacker still connected")
@@ -530,6 +542,11 @@ class Poisoned(unittest.TestCase):
 
 
 TENANT_DB = {u: db for u, (_, db) in hl.TENANTS.items()}
+
+
+class PoisonedTrackingOff(Poisoned):
+    """The same cases, the attacker first switching session tracking off."""
+    TRACK_OFF = True
 
 
 @unittest.skipIf(DIRECT, "MariaDB itself lets a session change these")
