@@ -316,7 +316,10 @@ def server_leftovers(view):
         f"IS_USED_LOCK('{lk}')" for lk in NAMED_LOCKS) + ")")
     if locks != [[""]] and locks != [[None]]:
         out.append(f"named locks held: {locks}")
-    trx = view.sql("SELECT trx_mysql_thread_id, trx_state FROM information_schema.INNODB_TRX")
+    trx = view.sql("SELECT t.trx_mysql_thread_id, t.trx_state, t.trx_started, p.COMMAND,"
+                   " p.STATE, p.INFO, p.USER FROM information_schema.INNODB_TRX t LEFT JOIN"
+                   " information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id"
+                   " WHERE t.trx_mysql_thread_id <> CONNECTION_ID()")
     if trx:
         out.append(f"InnoDB transactions open: {trx}")
     xa = view.sql("XA RECOVER")
