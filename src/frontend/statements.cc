@@ -34,7 +34,7 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   worker_.context().counters.queries++;
   if (co_await refuse_blacklisted(payload.substr(1))) co_return;
   // A read-only user may not prepare what it may not run.
-  if (co_await refuse_read_only_write(sql::classify(payload.substr(1)))) co_return;
+  if (co_await refuse_read_only_write(payload.substr(1))) co_return;
   if (rules_ && co_await try_prepare_sharded(payload)) co_return;
   uint32_t id = next_statement_id_++;
   ClientStatement stmt;
