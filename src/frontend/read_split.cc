@@ -84,8 +84,8 @@ asio::awaitable<bool> ClientSession::refuse_read_only_write(std::string_view sql
   }
   std::string who = user_read_only ? "User '" + user_->user_name + "' is read-only (rw_flag=1)"
                                    : "Namespace '" + namespace_->name + "' is read-only";
-  spdlog::info("client {} ({}@{}): statement refused, read-only: {}", peer_text(),
-               user_->user_name, namespace_ ? namespace_->name : "", verdict.refusal);
+  spdlog::info("client {} ({}@{}): statement refused, read-only: {}", peer_text(), user_->user_name,
+               namespace_ ? namespace_->name : "", verdict.refusal);
   co_await send_error(errc::kOptionPreventsStatement,
                       who + " so Tessera cannot execute this statement: " + verdict.refusal);
   co_return true;

@@ -31,8 +31,8 @@ asio::awaitable<bool> ClientSession::refuse_blacklisted(std::string_view sql) {
   // normalised form the list was built in (sql/fingerprint.h: normalize_fingerprint).
   auto candidates = session::black_sql_candidates(sql, session::lex_options(state_));
   if (!candidates.refusal.empty()) {
-    spdlog::info("client {} ({}@{}): statement refused, black_sql cannot check it: {}",
-                 peer_text(), user_->user_name, namespace_->name, candidates.refusal);
+    spdlog::info("client {} ({}@{}): statement refused, black_sql cannot check it: {}", peer_text(),
+                 user_->user_name, namespace_->name, candidates.refusal);
     co_await send_error(kStatementDenied, "Statement refused: namespace '" + namespace_->name +
                                               "' has a black_sql list and " + candidates.refusal);
     co_return true;

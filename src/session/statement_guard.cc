@@ -251,10 +251,9 @@ std::string check_statement(const sql::SplitStatement& st, const LexOptions& opt
         }
         if (t.v[k].type == Tok::SysVar) {
           std::string_view v = t.text(k);
-          if (v.size() > 2 && (iequals_upper(v.substr(2, std::min<size_t>(7, v.size() - 2)),
-                                             "GLOBAL.") ||
-                               iequals_upper(v.substr(2, std::min<size_t>(8, v.size() - 2)),
-                                             "PERSIST."))) {
+          if (v.size() > 2 &&
+              (iequals_upper(v.substr(2, std::min<size_t>(7, v.size() - 2)), "GLOBAL.") ||
+               iequals_upper(v.substr(2, std::min<size_t>(8, v.size() - 2)), "PERSIST."))) {
             return "SET " + std::string(v) + " changes the server for everyone";
           }
         }
@@ -275,7 +274,8 @@ std::string check_statement(const sql::SplitStatement& st, const LexOptions& opt
       bool dynamic = false, non_ascii = false;
       auto text = dynamic_text(t, options, &dynamic, &non_ascii);
       if (dynamic) {
-        return std::string(st.info.kind == StatementKind::Prepare ? "PREPARE" : "EXECUTE IMMEDIATE") +
+        return std::string(st.info.kind == StatementKind::Prepare ? "PREPARE"
+                                                                  : "EXECUTE IMMEDIATE") +
                " of a text that is not a string literal cannot be checked";
       }
       if (!text) {
@@ -308,8 +308,10 @@ std::string check_statement(const sql::SplitStatement& st, const LexOptions& opt
           t.word(first, "FOR") || t.is(first + 1, Tok::Colon)) {
         return "compound statements are not checked statement by statement";
       }
-      if (t.word(first, "GRANT") || t.word(first, "REVOKE")) return "GRANT / REVOKE change accounts";
-      return "'" + std::string(t.size() > first ? t.text(first) : "") + "' statements are not reads";
+      if (t.word(first, "GRANT") || t.word(first, "REVOKE"))
+        return "GRANT / REVOKE change accounts";
+      return "'" + std::string(t.size() > first ? t.text(first) : "") +
+             "' statements are not reads";
     case StatementKind::Call:
       return "CALL runs a procedure that may write";
     case StatementKind::LoadData:
@@ -318,7 +320,8 @@ std::string check_statement(const sql::SplitStatement& st, const LexOptions& opt
       if (t.word(first, "CREATE") || t.word(first, "ALTER") || t.word(first, "DROP") ||
           t.word(first, "RENAME")) {
         return std::string(t.text(first)) + " " +
-               std::string(t.size() > first + 1 ? t.text(first + 1) : "") + " changes the schema or accounts";
+               std::string(t.size() > first + 1 ? t.text(first + 1) : "") +
+               " changes the schema or accounts";
       }
       return refused_kind(st.info.kind);
     default:
@@ -432,8 +435,7 @@ bool charsets_agree(const SessionState& state) {
   return lower(a) == lower(b);
 }
 
-bool may_hold_several_statements(std::string_view sql, const LexOptions& options,
-                                 size_t* second) {
+bool may_hold_several_statements(std::string_view sql, const LexOptions& options, size_t* second) {
   *second = 0;
   std::vector<LexOptions> lexings;
   if (!sql::every_lexing(sql, options, lexings)) return true;

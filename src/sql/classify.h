@@ -39,8 +39,8 @@ struct StatementInfo {
   bool has_dependent_comment = false;
   uint32_t end = 0;   // where this statement's text ends: its ';' or the end of the input
   uint32_t next = 0;  // is_multi_statement: where the next statement's text begins (after ';')
-  uint32_t session_functions = 0;         // bitmask of session_function_bit()
-  std::string_view database;              // USE: database name, unquoted, points into input
+  uint32_t session_functions = 0;  // bitmask of session_function_bit()
+  std::string_view database;       // USE: database name, unquoted, points into input
 
   bool calls_session_functions() const { return session_functions != 0; }
   bool calls(SessionFunction f) const { return session_functions & session_function_bit(f); }

@@ -262,10 +262,10 @@ bool is_name_token(const NToken& t) {
 // Keywords that end a WHERE / HAVING / ON condition at its own nesting level.
 bool ends_condition(const NToken& t) {
   static constexpr std::string_view kEnders[] = {
-      "GROUP", "ORDER",     "LIMIT", "HAVING",  "WINDOW",   "FOR",   "LOCK",          "UNION",
-      "EXCEPT", "INTERSECT", "INTO",  "RETURNING", "JOIN",   "INNER", "LEFT",          "RIGHT",
-      "CROSS", "STRAIGHT_JOIN", "NATURAL", "FULL", "WHERE", "USING", "ON",            "PROCEDURE",
-      "OFFSET", "FETCH"};
+      "GROUP", "ORDER",  "LIMIT",     "HAVING",        "WINDOW",    "FOR",  "LOCK",
+      "UNION", "EXCEPT", "INTERSECT", "INTO",          "RETURNING", "JOIN", "INNER",
+      "LEFT",  "RIGHT",  "CROSS",     "STRAIGHT_JOIN", "NATURAL",   "FULL", "WHERE",
+      "USING", "ON",     "PROCEDURE", "OFFSET",        "FETCH"};
   if (t.type != Tok::Ident) return false;
   for (auto w : kEnders) {
     if (iequals_upper(t.text, w)) return true;

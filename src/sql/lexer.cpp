@@ -40,7 +40,8 @@ size_t multibyte_length(Multibyte mb, const char* p, const char* end) {
     case Multibyte::kGbk:
       return in(b0, 0x81, 0xfe) && (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfe)) ? 2 : 1;
     case Multibyte::kSjis:  // also cp932
-      return (in(b0, 0x81, 0x9f) || in(b0, 0xe0, 0xfc)) && (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfc))
+      return (in(b0, 0x81, 0x9f) || in(b0, 0xe0, 0xfc)) &&
+                     (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfc))
                  ? 2
                  : 1;
     case Multibyte::kBig5:
@@ -192,7 +193,8 @@ Token Lexer::quoted(size_t start, char q, Tok type, bool adjacent) {
   // identifiers, and not at all under NO_BACKSLASH_ESCAPES.
   const bool backslash =
       q != '`' && !(q == '"' && opts_.ansi_quotes) && !opts_.no_backslash_escapes;
-  if (opts_.multibyte != Multibyte::kNone) return quoted_multibyte(start, q, backslash, type, adjacent);
+  if (opts_.multibyte != Multibyte::kNone)
+    return quoted_multibyte(start, q, backslash, type, adjacent);
   const char* base = src_.data();
   // memchr (vectorised) finds the next quote and backslash; each is searched again only once
   // the scan has passed it, so the whole literal is scanned in linear time.

@@ -41,40 +41,91 @@ TEST(LexOptions, FromSessionState) {
 }
 
 TEST(ReadOnly, AllowsReads) {
-  for (const char* sql :
-       {"SELECT 1", "select * from t where id = 1 for update", "SHOW TABLES", "DESCRIBE t",
-        "EXPLAIN DELETE FROM t", "SET NAMES utf8mb4", "SET autocommit = 0",
-        "SET @@session.sql_mode = 'ANSI'", "SET @x = 5", "USE db", "BEGIN", "BEGIN WORK",
-        "START TRANSACTION READ ONLY", "COMMIT", "ROLLBACK", "SAVEPOINT a", "UNLOCK TABLES",
-        "LOCK TABLES t READ", "DO SLEEP(0)", "SELECT 1 INTO @v", "SELECT 1; SELECT 2",
-        "PREPARE s FROM 'SELECT ?'", "EXECUTE IMMEDIATE 'SELECT 1'", "DEALLOCATE PREPARE s",
-        "HELP 'contents'", "SET STATEMENT max_statement_time=1 FOR SELECT 1",
-        "ANALYZE SELECT 1", "/*!40101 SET NAMES utf8 */", "KILL QUERY 5", "(SELECT 1)",
-        "WITH a AS (SELECT 1) SELECT * FROM a", "SELECT 1;"}) {
+  for (const char* sql : {"SELECT 1",
+                          "select * from t where id = 1 for update",
+                          "SHOW TABLES",
+                          "DESCRIBE t",
+                          "EXPLAIN DELETE FROM t",
+                          "SET NAMES utf8mb4",
+                          "SET autocommit = 0",
+                          "SET @@session.sql_mode = 'ANSI'",
+                          "SET @x = 5",
+                          "USE db",
+                          "BEGIN",
+                          "BEGIN WORK",
+                          "START TRANSACTION READ ONLY",
+                          "COMMIT",
+                          "ROLLBACK",
+                          "SAVEPOINT a",
+                          "UNLOCK TABLES",
+                          "LOCK TABLES t READ",
+                          "DO SLEEP(0)",
+                          "SELECT 1 INTO @v",
+                          "SELECT 1; SELECT 2",
+                          "PREPARE s FROM 'SELECT ?'",
+                          "EXECUTE IMMEDIATE 'SELECT 1'",
+                          "DEALLOCATE PREPARE s",
+                          "HELP 'contents'",
+                          "SET STATEMENT max_statement_time=1 FOR SELECT 1",
+                          "ANALYZE SELECT 1",
+                          "/*!40101 SET NAMES utf8 */",
+                          "KILL QUERY 5",
+                          "(SELECT 1)",
+                          "WITH a AS (SELECT 1) SELECT * FROM a",
+                          "SELECT 1;"}) {
     EXPECT_EQ(refusal(sql), "") << sql;
   }
 }
 
 TEST(ReadOnly, RefusesEverythingElse) {
-  for (const char* sql :
-       {"DELETE FROM t", "SELECT 1; DELETE FROM t", "select 1;delete from t;",
-        "PREPARE s FROM 'DELETE FROM t'", "PREPARE s FROM @q", "PREPARE s FROM CONCAT('a')",
-        "EXECUTE IMMEDIATE 'DELETE FROM t'", "EXECUTE IMMEDIATE @q", "EXECUTE s",
-        "BEGIN NOT ATOMIC DELETE FROM t; END", "IF 1 THEN DELETE FROM t; END IF",
-        "lbl: BEGIN NOT ATOMIC SELECT 1; END", "GRANT ALL ON *.* TO x",
-        "REVOKE ALL ON *.* FROM x", "CREATE USER x", "DROP USER x",
-        "SELECT 1 INTO OUTFILE '/tmp/x'", "SELECT 1 INTO DUMPFILE '/tmp/x'",
-        "SET GLOBAL max_connections = 5", "SET @@global.max_connections = 5",
-        "SET PERSIST x = 1", "SET sql_mode='', GLOBAL read_only=0", "SET PASSWORD = 'x'",
-        "LOAD DATA INFILE 'x' INTO TABLE t", "LOAD XML INFILE 'x' INTO TABLE t", "CALL p()",
-        "DO GET_LOCK('a', 0)", "SELECT NEXTVAL(s)", "SELECT NEXT VALUE FOR s",
-        "SELECT SETVAL(s, 5)", "LOCK TABLES t WRITE", "XA START 'x'", "HANDLER t OPEN",
-        "ANALYZE DELETE FROM t", "EXPLAIN ANALYZE DELETE FROM t",
-        "SET STATEMENT max_statement_time=1 FOR DELETE FROM t", "TRUNCATE t", "FLUSH TABLES",
-        "INSERT INTO t VALUES (1)", "WITH a AS (SELECT 1) DELETE FROM t", "BEGIN DELETE FROM t",
-        "SELECT 'unterminated", "SET NAMES gbk; SELECT 1", "CREATE TEMPORARY TABLE x (a INT)",
-        "PREPARE s FROM 'PREPARE s2 FROM ''DELETE FROM t'''", "RENAME USER a TO b",
-        "/*!50701 SELECT 1 FROM (*/ DELETE FROM t", "SELECT 1 /*!999999 '*/; DELETE FROM t; -- '"}) {
+  for (const char* sql : {"DELETE FROM t",
+                          "SELECT 1; DELETE FROM t",
+                          "select 1;delete from t;",
+                          "PREPARE s FROM 'DELETE FROM t'",
+                          "PREPARE s FROM @q",
+                          "PREPARE s FROM CONCAT('a')",
+                          "EXECUTE IMMEDIATE 'DELETE FROM t'",
+                          "EXECUTE IMMEDIATE @q",
+                          "EXECUTE s",
+                          "BEGIN NOT ATOMIC DELETE FROM t; END",
+                          "IF 1 THEN DELETE FROM t; END IF",
+                          "lbl: BEGIN NOT ATOMIC SELECT 1; END",
+                          "GRANT ALL ON *.* TO x",
+                          "REVOKE ALL ON *.* FROM x",
+                          "CREATE USER x",
+                          "DROP USER x",
+                          "SELECT 1 INTO OUTFILE '/tmp/x'",
+                          "SELECT 1 INTO DUMPFILE '/tmp/x'",
+                          "SET GLOBAL max_connections = 5",
+                          "SET @@global.max_connections = 5",
+                          "SET PERSIST x = 1",
+                          "SET sql_mode='', GLOBAL read_only=0",
+                          "SET PASSWORD = 'x'",
+                          "LOAD DATA INFILE 'x' INTO TABLE t",
+                          "LOAD XML INFILE 'x' INTO TABLE t",
+                          "CALL p()",
+                          "DO GET_LOCK('a', 0)",
+                          "SELECT NEXTVAL(s)",
+                          "SELECT NEXT VALUE FOR s",
+                          "SELECT SETVAL(s, 5)",
+                          "LOCK TABLES t WRITE",
+                          "XA START 'x'",
+                          "HANDLER t OPEN",
+                          "ANALYZE DELETE FROM t",
+                          "EXPLAIN ANALYZE DELETE FROM t",
+                          "SET STATEMENT max_statement_time=1 FOR DELETE FROM t",
+                          "TRUNCATE t",
+                          "FLUSH TABLES",
+                          "INSERT INTO t VALUES (1)",
+                          "WITH a AS (SELECT 1) DELETE FROM t",
+                          "BEGIN DELETE FROM t",
+                          "SELECT 'unterminated",
+                          "SET NAMES gbk; SELECT 1",
+                          "CREATE TEMPORARY TABLE x (a INT)",
+                          "PREPARE s FROM 'PREPARE s2 FROM ''DELETE FROM t'''",
+                          "RENAME USER a TO b",
+                          "/*!50701 SELECT 1 FROM (*/ DELETE FROM t",
+                          "SELECT 1 /*!999999 '*/; DELETE FROM t; -- '"}) {
     EXPECT_NE(refusal(sql), "") << sql;
   }
 }
@@ -83,8 +134,7 @@ TEST(ReadOnly, LexesUnderTheSessionsModeAndCharset) {
   std::string_view q = "SELECT '\\'; DELETE FROM t; -- '";
   EXPECT_EQ(refusal(q), "");
   EXPECT_NE(refusal(q, lex_options_for("NO_BACKSLASH_ESCAPES", "")), "");
-  EXPECT_NE(refusal("SELECT \"\\\"; DELETE FROM t; -- \"", lex_options_for("ANSI_QUOTES", "")),
-            "");
+  EXPECT_NE(refusal("SELECT \"\\\"; DELETE FROM t; -- \"", lex_options_for("ANSI_QUOTES", "")), "");
   EXPECT_NE(refusal("SELECT '\xbf\\'; DELETE FROM t; -- '", lex_options_for("", "gbk")), "");
   EXPECT_NE(refusal("SELECT '\x81\\'; DELETE FROM t; -- '", lex_options_for("", "sjis")), "");
   // The prepared text is unescaped and checked under the same rules.

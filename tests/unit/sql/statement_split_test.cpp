@@ -42,7 +42,8 @@ LexOptions mb(Multibyte m) {
 }
 
 TEST(StatementSplit, PlainMultiStatement) {
-  EXPECT_EQ(split("SELECT 1; DELETE FROM t"), (std::vector<std::string>{"SELECT 1", "DELETE FROM t"}));
+  EXPECT_EQ(split("SELECT 1; DELETE FROM t"),
+            (std::vector<std::string>{"SELECT 1", "DELETE FROM t"}));
   EXPECT_EQ(split("SELECT 1;"), (std::vector<std::string>{"SELECT 1"}));
   EXPECT_EQ(split("SELECT ';'; SELECT 2").size(), 2u);
   // Stored-program bodies stay whole.
@@ -90,9 +91,9 @@ TEST(StatementSplit, MultibyteSecondByteBackslash) {
   // 0x81 is no big5 lead byte: there the backslash escapes the quote.
   EXPECT_EQ(split("SELECT '\x81\\'; DELETE FROM t; -- '", mb(Multibyte::kBig5)).size(), 1u);
   // gb18030 four-byte characters are whole, their ASCII digits are not quotes.
-  EXPECT_EQ(split("SELECT '\x81\x30\x81\x30\\'; DELETE FROM t; -- '", mb(Multibyte::kGb18030))
-                .size(),
-            1u);
+  EXPECT_EQ(
+      split("SELECT '\x81\x30\x81\x30\\'; DELETE FROM t; -- '", mb(Multibyte::kGb18030)).size(),
+      1u);
 }
 
 TEST(StatementSplit, MultibyteSecondByteBacktick) {
