@@ -208,8 +208,10 @@ std::string check_statement(const sql::SplitStatement& st, const LexOptions& opt
     case StatementKind::Rollback:
     case StatementKind::Savepoint:
     case StatementKind::UnlockTables:
-    case StatementKind::Kill:  // no data changes; which thread it may reach is issue 15.6's
       return side_effects(t);
+    case StatementKind::Kill:
+      // Not a read: through the shared backend account it reaches any thread of the server.
+      return "KILL acts on other connections";
     case StatementKind::Explain: {
       // ANALYZE <stmt> and EXPLAIN ANALYZE <stmt> run the statement; plain EXPLAIN does not.
       size_t k = first;

@@ -47,10 +47,10 @@ struct ReadOnlyVerdict {
 // EXPLAIN (not EXPLAIN ANALYZE / ANALYZE of a non-read, which run it), SET of session and user
 // variables (not GLOBAL / PERSIST / @@global., SET PASSWORD, SET DEFAULT ROLE; SET STATEMENT
 // ... FOR checks its statement), USE, BEGIN / START TRANSACTION / COMMIT / ROLLBACK /
-// SAVEPOINT, LOCK TABLES ... READ, UNLOCK TABLES, DO, HELP, KILL, DEALLOCATE, PREPARE x FROM
+// SAVEPOINT, LOCK TABLES ... READ, UNLOCK TABLES, DO, HELP, DEALLOCATE, PREPARE x FROM
 // '<a read>', EXECUTE IMMEDIATE '<a read>', EXECUTE of a statement this session prepared after
 // the check. Everything else is refused: writes, DDL, account statements, CALL (a procedure
-// may write), LOAD DATA, compound statements, XA, HANDLER, PREPARE FROM @var.
+// may write), LOAD DATA, compound statements, XA, HANDLER, KILL, PREPARE FROM @var.
 // Not covered: a stored function that writes, called from a SELECT (the backend account's
 // privileges are the only guard there).
 ReadOnlyVerdict check_read_only(std::string_view sql, const sql::LexOptions& options,
