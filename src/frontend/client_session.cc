@@ -7,6 +7,7 @@
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "session/statement_guard.h"
 
 namespace tessera::frontend {
 
@@ -181,13 +182,12 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
-  sql::StatementInfo info = sql::classify(sql);
+  // Lexed as the server lexes this session's statements (its sql_mode and character set).
+  const sql::LexOptions lex = session::lex_options(state_);
+  sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
-  if (info.is_multi_statement && !multi_statements_) {
-    // The client did not enable multi-statements; a server would refuse too.
-    co_await send_error({1064, "42000"},
-                        "You have an error in your SQL syntax: multiple statements in one query "
-                        "need CLIENT_MULTI_STATEMENTS");
+  if (!multi_statements_ && (info.is_multi_statement || info.has_dependent_comment) &&
+      co_await refuse_multi_statement(sql, lex)) {
     co_return;
   }
   if (co_await refuse_protected_variables(sql, info)) co_return;
@@ -208,7 +208,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   }
   if (co_await refuse_blacklisted(sql)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
-  if (co_await refuse_read_only_write(info)) co_return;
+  if (co_await refuse_read_only_write(sql)) co_return;
   if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
     const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
@@ -266,6 +266,7 @@ void ClientSession::reset_session_state() {
   state_.last_insert_id = 0;
   state_.status_flags = status::kAutocommit;
   statements_.clear();
+  read_only_prepared_.clear();
   cursor_statement_ = 0;
 }
 

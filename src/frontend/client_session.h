@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -208,8 +209,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   config::HostPort primary_address(const config::Slice& slice);
   backend::ConnectionPool& primary_pool(const config::Slice& slice);
   session::RouteDecision route_statement(const sql::StatementInfo& info) const;
-  // rw_flag=1 users: answers a data-changing statement with an error; true when it did.
-  asio::awaitable<bool> refuse_read_only_write(const sql::StatementInfo& info);
+  // rw_flag=1 users and read_only namespaces: answers a text holding any statement that is not
+  // a known read (session/statement_guard.h) with an error; true when it did.
+  asio::awaitable<bool> refuse_read_only_write(std::string_view sql);
   // SET / SELECT tessera_read_consistency; true when answered.
   asio::awaitable<bool> handle_consistency_statement(std::string_view sql,
                                                      const sql::StatementInfo& info);
@@ -272,8 +274,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   }
 
   // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
-  // Refuses a statement whose fingerprint is on the black_sql list (answers the client).
+  // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers
+  // the client).
   asio::awaitable<bool> refuse_blacklisted(std::string_view sql);
+  // A client without CLIENT_MULTI_STATEMENTS sent a text the server would run as several
+  // statements: answers 1064 as the server would; true when it did.
+  asio::awaitable<bool> refuse_multi_statement(std::string_view sql, const sql::LexOptions& lex);
   // Arms watchdog_ for a statement when the namespace limits execution time or result size.
   void arm_statement_limits();
   uint64_t result_row_limit() const;
@@ -356,6 +362,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void renew_pool_owner();
   session::PinReason pinned_ = session::PinReason::kNone;
   bool multi_statements_ = true;
+  // Read-only sessions: names of the PREPAREd statements that passed the read-only check
+  // (lower case), the only ones EXECUTE may run.
+  std::set<std::string> read_only_prepared_;
   // The last statement left warnings or an error on its backend connection:
   // keep that connection for the next statement so SHOW WARNINGS,
   // SHOW ERRORS and @@warning_count see them (not counted as a pin).

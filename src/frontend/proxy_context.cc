@@ -21,9 +21,11 @@ std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& conf
 std::shared_ptr<const BlackLists> build_black_lists(const config::LoadedConfig& config) {
   auto lists = std::make_shared<BlackLists>();
   for (const auto& ns : config.namespaces()) {
+    std::string scratch;
     for (const auto& sql : ns.black_sql) {
-      auto fp = sql::fingerprint(sql);
-      (*lists)[ns.name].emplace(fp.digest, std::move(fp.text));
+      // Each entry in the normalised form statements are compared in (fingerprint.h).
+      auto form = sql::black_sql_form(sql, scratch);
+      (*lists)[ns.name].emplace(form.digest, std::move(form.text));
     }
   }
   return lists;

@@ -36,7 +36,7 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   if (co_await refuse_blacklisted(payload.substr(1))) co_return;
   const sql::StatementInfo info = sql::classify(payload.substr(1));
   // A read-only user may not prepare what it may not run.
-  if (co_await refuse_read_only_write(info)) co_return;
+  if (co_await refuse_read_only_write(payload.substr(1))) co_return;
   if (co_await refuse_protected_variables(payload.substr(1), info)) co_return;
   note_connection_id_use(info);
   if (rules_ && co_await try_prepare_sharded(payload)) co_return;
