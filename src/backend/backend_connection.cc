@@ -340,9 +340,49 @@ asio::awaitable<SimpleResult> BackendConnection::simple_command(Command command,
   co_return result;
 }
 
+namespace {
+
+// Appends one command packet (its own sequence from 0) to a pipelined batch.
+void add_command(std::string& batch, Command command, std::string_view argument) {
+  std::string payload;
+  payload.push_back(static_cast<char>(command));
+  payload.append(argument);
+  uint8_t seq = 0;
+  append_frames(batch, payload, seq);
+}
+
+// What makes a backend session look fresh to a client and report to Tessera, after login or
+// COM_RESET_CONNECTION (answered in order, one round trip for the whole batch):
+//  - a SELECT matching no row: FOUND_ROWS() becomes 0. Neither a reset nor a new connection
+//    clears it (MariaDB 10.11 hands a new connection the FOUND_ROWS() of the last one closed
+//    on the same cached server thread: another tenant's);
+//  - Tessera's session tracking (its OK also brings ROW_COUNT() back to 0).
+void add_fresh_session_commands(std::string& batch) {
+  add_command(batch, Command::kQuery, "SELECT 1 FROM DUAL WHERE 0");
+  add_command(batch, Command::kQuery, kSessionTrackingSql);
+}
+
+}  // namespace
+
+asio::awaitable<void> BackendConnection::run_batch(const std::string& batch, int commands) {
+  response_pending = true;
+  co_await socket_.write(batch);
+  for (int i = 0; i < commands; ++i) {
+    SimpleResult res;
+    co_await read_simple_response(res);
+    if (!res.ok) {
+      // The rest of the batch is still to come: the connection cannot be used any more.
+      broken = true;
+      throw BackendError(res.err);
+    }
+  }
+  response_pending = false;
+}
+
 asio::awaitable<void> BackendConnection::enable_session_tracking() {
-  auto res = co_await query(kSessionTrackingSql);
-  if (!res.ok) throw BackendError(res.err);
+  std::string batch;
+  add_fresh_session_commands(batch);
+  co_await run_batch(batch, 2);
 }
 
 asio::awaitable<void> BackendConnection::reset_session() {
@@ -350,34 +390,15 @@ asio::awaitable<void> BackendConnection::reset_session() {
     broken = true;
     fail(errc::kBackendLost, "backend connection still has a response in flight; not reusable");
   }
-  // Three commands in one write, answered in order (one round trip):
-  //  - COM_RESET_CONNECTION: variables, user variables, temporary tables, prepared statements,
-  //    HANDLERs, GET_LOCK and LOCK TABLES locks, an open transaction; the character set goes
-  //    back to this connection's handshake one. It also resets session_track_* to the global
-  //    values, and keeps FOUND_ROWS() and the current database.
-  //  - a SELECT matching no row: FOUND_ROWS() becomes 0, as in a fresh session;
-  //  - Tessera's session tracking again (its OK also brings ROW_COUNT() back to 0).
+  // COM_RESET_CONNECTION drops variables, user variables, temporary tables, prepared
+  // statements, HANDLERs, GET_LOCK and LOCK TABLES locks and an open transaction, and brings
+  // the character set back to this connection's handshake one. It also resets session_track_*
+  // to the global values, and keeps FOUND_ROWS() and the current database: the fresh-session
+  // commands follow in the same write.
   std::string batch;
-  auto add = [&](Command command, std::string_view argument) {
-    std::string payload;
-    payload.push_back(static_cast<char>(command));
-    payload.append(argument);
-    uint8_t seq = 0;
-    append_frames(batch, payload, seq);
-  };
-  add(Command::kResetConnection, {});
-  add(Command::kQuery, "SELECT 1 FROM DUAL WHERE 0");
-  add(Command::kQuery, kSessionTrackingSql);
-  response_pending = true;
-  broken = true;  // until every answer is in
-  co_await socket_.write(batch);
-  for (int i = 0; i < 3; ++i) {
-    SimpleResult res;
-    co_await read_simple_response(res);
-    if (!res.ok) throw BackendError(res.err);
-  }
-  response_pending = false;
-  broken = false;
+  add_command(batch, Command::kResetConnection, {});
+  add_fresh_session_commands(batch);
+  co_await run_batch(batch, 3);
   // The server dropped everything the session had; so do we.
   vars.clear();
   prepared.clear();

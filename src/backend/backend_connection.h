@@ -138,8 +138,11 @@ class BackendConnection {
   asio::awaitable<void> read_simple_response(SimpleResult& result);
   asio::awaitable<SimpleResult> simple_command(protocol::Command command,
                                                std::string_view argument);
-  // The session tracking Tessera learns state from (after login and after every reset).
+  // The session tracking Tessera learns state from, and FOUND_ROWS() cleared (after login and
+  // after every reset).
   asio::awaitable<void> enable_session_tracking();
+  // Sends `batch` (pipelined command packets) and reads `commands` simple answers.
+  asio::awaitable<void> run_batch(const std::string& batch, int commands);
 
   protocol::PacketSocket socket_;
   BackendEndpoint endpoint_;
