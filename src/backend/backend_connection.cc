@@ -18,6 +18,7 @@
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/framing.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
@@ -60,6 +61,12 @@ asio::awaitable<std::optional<std::string>> tls_handshake_or_error(PacketSocket&
   }
   co_return failure;
 }
+
+// Ask the server to report every session-state change in OK packets,
+// so the proxy learns what clients SET without parsing it.
+constexpr std::string_view kSessionTrackingSql =
+    "SET SESSION session_track_system_variables='*', session_track_schema=ON, "
+    "session_track_state_change=ON";
 
 [[noreturn]] void fail(ErrorCode ec, std::string msg) {
   throw BackendError(ErrPacket(ec, std::move(msg)));
@@ -125,12 +132,9 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     uint8_t auth_seq = 1;
     if (conn->endpoint_.tls) co_await conn->start_tls(*hs, options, auth_seq);
     co_await conn->authenticate(*hs, options, auth_seq);
-    // Ask the server to report every session-state change in OK packets,
-    // so the proxy learns what clients SET without parsing it.
-    auto res = co_await conn->query(
-        "SET SESSION session_track_system_variables='*', session_track_schema=ON, "
-        "session_track_state_change=ON");
-    if (!res.ok) throw BackendError(res.err);
+    conn->handshake_collation_ = options.collation;
+    conn->collation = options.collation;
+    co_await conn->enable_session_tracking();
     conn->vars.clear();
   } catch (const std::system_error& e) {
     fail(errc::kBackendLost,
@@ -328,10 +332,81 @@ asio::awaitable<SimpleResult> BackendConnection::simple_command(Command command,
   scratch_.push_back(static_cast<char>(command));
   scratch_.append(argument);
   uint8_t seq = 0;
+  response_pending = true;
   co_await socket_.write_packet(scratch_, seq);
   SimpleResult result;
   co_await read_simple_response(result);
+  response_pending = false;
   co_return result;
+}
+
+namespace {
+
+// Appends one command packet (its own sequence from 0) to a pipelined batch.
+void add_command(std::string& batch, Command command, std::string_view argument) {
+  std::string payload;
+  payload.push_back(static_cast<char>(command));
+  payload.append(argument);
+  uint8_t seq = 0;
+  append_frames(batch, payload, seq);
+}
+
+// What makes a backend session look fresh to a client and report to Tessera, after login or
+// COM_RESET_CONNECTION (answered in order, one round trip for the whole batch):
+//  - a SELECT matching no row: FOUND_ROWS() becomes 0. Neither a reset nor a new connection
+//    clears it (MariaDB 10.11 hands a new connection the FOUND_ROWS() of the last one closed
+//    on the same cached server thread: another tenant's);
+//  - Tessera's session tracking (its OK also brings ROW_COUNT() back to 0).
+void add_fresh_session_commands(std::string& batch) {
+  add_command(batch, Command::kQuery, "SELECT 1 FROM DUAL WHERE 0");
+  add_command(batch, Command::kQuery, kSessionTrackingSql);
+}
+
+}  // namespace
+
+asio::awaitable<void> BackendConnection::run_batch(const std::string& batch, int commands) {
+  response_pending = true;
+  co_await socket_.write(batch);
+  for (int i = 0; i < commands; ++i) {
+    SimpleResult res;
+    co_await read_simple_response(res);
+    if (!res.ok) {
+      // The rest of the batch is still to come: the connection cannot be used any more.
+      broken = true;
+      throw BackendError(res.err);
+    }
+  }
+  response_pending = false;
+}
+
+asio::awaitable<void> BackendConnection::enable_session_tracking() {
+  std::string batch;
+  add_fresh_session_commands(batch);
+  co_await run_batch(batch, 2);
+}
+
+asio::awaitable<void> BackendConnection::reset_session() {
+  if (!response_complete()) {
+    broken = true;
+    fail(errc::kBackendLost, "backend connection still has a response in flight; not reusable");
+  }
+  // COM_RESET_CONNECTION drops variables, user variables, temporary tables, prepared
+  // statements, HANDLERs, GET_LOCK and LOCK TABLES locks and an open transaction, and brings
+  // the character set back to this connection's handshake one. It also resets session_track_*
+  // to the global values, and keeps FOUND_ROWS() and the current database: the fresh-session
+  // commands follow in the same write.
+  std::string batch;
+  add_command(batch, Command::kResetConnection, {});
+  add_fresh_session_commands(batch);
+  co_await run_batch(batch, 3);
+  // The server dropped everything the session had; so do we.
+  vars.clear();
+  prepared.clear();
+  status_flags = status::kAutocommit;
+  last_insert_id = 0;
+  collation = handshake_collation_;
+  needs_reset = false;
+  owner = 0;
 }
 
 asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {
@@ -363,10 +438,12 @@ asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(cons
   scratch_.push_back(static_cast<char>(Command::kStmtPrepare));
   scratch_.append(sql);
   uint8_t seq = 0;
+  response_pending = true;
   co_await socket_.write_packet(scratch_, seq);
   std::string payload;
   co_await socket_.read_packet(payload, seq);
   if (is_err_packet(payload)) {
+    response_pending = false;
     err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "prepare failed"));
     co_return nullptr;
   }
@@ -376,6 +453,7 @@ asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(cons
   size_t to_skip = ok->num_params + ok->num_columns + (eof_blocks && ok->num_params ? 1 : 0) +
                    (eof_blocks && ok->num_columns ? 1 : 0);
   for (size_t i = 0; i < to_skip; ++i) co_await socket_.read_packet(payload, seq);
+  response_pending = false;
   auto [it, inserted] =
       prepared.emplace(sql, BackendStatement{ok->statement_id, ok->num_params, ok->num_columns});
   co_return &it->second;

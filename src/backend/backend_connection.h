@@ -40,6 +40,8 @@ struct ConnectOptions {
   // get a connection that never selected one: otherwise DATABASE() and unqualified names
   // would see the database of whoever used the pooled connection before.
   bool without_database = false;
+  // The client session asking (its Tessera connection id; 0: Tessera's own use).
+  uint64_t session = 0;
 };
 
 // A statement prepared on this backend connection.
@@ -93,6 +95,15 @@ class BackendConnection {
   // Applies session-state changes reported in an OK packet.
   void observe_ok(const protocol::OkPacket& ok);
 
+  // Returns the connection to the state of a fresh login (COM_RESET_CONNECTION: transaction
+  // rolled back, locks, HANDLERs, temporary tables, user variables, prepared statements and
+  // session variables gone) and re-applies what Tessera itself relies on (session tracking).
+  // Throws BackendError or std::system_error; the connection is then unusable.
+  asio::awaitable<void> reset_session();
+  // Nothing of a previous response is still unread: no command whose reply was not fully
+  // consumed, no bytes buffered. Only such a connection may be used by anybody else.
+  bool response_complete() const { return !response_pending && socket_.buffered_bytes() == 0; }
+
   // ---- state carried by this connection (kept current by the session) ----
   std::string db;
   uint8_t collation = 0;
@@ -106,6 +117,16 @@ class BackendConnection {
   Clock::time_point last_used = Clock::now();
   std::string last_gtid;  // MariaDB last_gtid from session tracking
   std::unordered_map<std::string, BackendStatement> prepared;
+  // ---- isolation between client sessions (issue 15) ----
+  // The client session that used this connection last (0: nobody since it was opened or
+  // reset). A pool hands a connection to another session only after reset_session().
+  uint64_t owner = 0;
+  // The last statement may have left state that holds server resources (LOCK TABLES, HANDLER,
+  // GET_LOCK, an XA branch, ...) or that Tessera cannot see: reset before it goes back idle.
+  bool needs_reset = false;
+  // A command was sent whose response has not been read to its end (a relay stopped early,
+  // a multi-statement with MORE_RESULTS still coming): the connection must never be pooled.
+  bool response_pending = false;
 
  private:
   explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
@@ -117,12 +138,18 @@ class BackendConnection {
   asio::awaitable<void> read_simple_response(SimpleResult& result);
   asio::awaitable<SimpleResult> simple_command(protocol::Command command,
                                                std::string_view argument);
+  // The session tracking Tessera learns state from, and FOUND_ROWS() cleared (after login and
+  // after every reset).
+  asio::awaitable<void> enable_session_tracking();
+  // Sends `batch` (pipelined command packets) and reads `commands` simple answers.
+  asio::awaitable<void> run_batch(const std::string& batch, int commands);
 
   protocol::PacketSocket socket_;
   BackendEndpoint endpoint_;
   uint32_t caps_ = 0;
   uint32_t connection_id_ = 0;
   std::string server_version_;
+  uint8_t handshake_collation_ = 0;
   std::string scratch_;
   std::shared_ptr<const void> alive_ = std::make_shared<int>(0);
 };

@@ -1,6 +1,10 @@
 #include "backend/connection_pool.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "backend/backend_error.h"
@@ -40,7 +44,9 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
           if (open_ > 0) --open_;
           continue;
         }
-        co_return conn;
+        auto handed = co_await hand_over(std::move(conn), options.session);
+        if (!handed) continue;
+        co_return handed;
       }
       // Only connections that do not suit (the other found_rows flag, a database selected)
       // are idle: retire the oldest one to make room instead of exceeding the limit.
@@ -56,6 +62,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
         options.timeout = limits_.connect_timeout;
         auto conn = co_await BackendConnection::connect(ex_, endpoint_, options);
         conn->pool_generation = generation_;
+        conn->owner = options.session;
         ++created_;
         co_return conn;
       } catch (...) {
@@ -76,7 +83,11 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
     }
     auto it = std::find(waiters_.begin(), waiters_.end(), &waiter);
     if (it != waiters_.end()) waiters_.erase(it);
-    if (waiter.conn) co_return std::move(waiter.conn);
+    if (waiter.conn) {
+      auto handed = co_await hand_over(std::move(waiter.conn), options.session);
+      if (!handed) continue;
+      co_return handed;
+    }
     if (waiter.may_connect) continue;
     ++acquire_timeouts_;
     throw BackendError(protocol::ErrPacket(
@@ -87,10 +98,59 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
   }
 }
 
+asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::hand_over(
+    std::unique_ptr<BackendConnection> conn, uint64_t session) {
+  if (conn->owner != 0 && conn->owner != session) {
+    // Another client session used it last: what that session left on the server (session
+    // variables it switched off tracking for, LAST_INSERT_ID, FOUND_ROWS, warnings, user
+    // variables, ...) must not reach this one. One round trip, only on a change of hands.
+    try {
+      co_await conn->reset_session();
+      ++resets_;
+    } catch (const std::exception& e) {
+      spdlog::info("backend {}: connection {} could not be reset ({}); closed", endpoint_.key(),
+                   conn->connection_id(), e.what());
+      discard(std::move(conn));
+      co_return nullptr;
+    }
+  }
+  conn->owner = session;
+  co_return conn;
+}
+
+asio::awaitable<void> ConnectionPool::reset_then_release(std::unique_ptr<BackendConnection> conn) {
+  std::weak_ptr<int> pool_alive = alive_;
+  bool ok = true;
+  try {
+    co_await conn->reset_session();
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  if (pool_alive.expired()) co_return;  // the pool is gone; the connection closes with us
+  ++resets_;
+  if (!ok) {
+    discard(std::move(conn));
+    co_return;
+  }
+  release(std::move(conn));
+}
+
 void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   if (!conn) return;
-  if (conn->broken || !conn->socket().is_open() || conn->pool_generation != generation_) {
+  if (conn->broken || !conn->socket().is_open() || conn->pool_generation != generation_ ||
+      !conn->response_complete()) {
+    // A response not read to its end would reach whoever sends the next command.
+    if (!conn->response_complete() && !conn->broken) {
+      spdlog::warn("backend {}: connection {} released with a response in flight; closed",
+                   endpoint_.key(), conn->connection_id());
+    }
     discard(std::move(conn));
+    return;
+  }
+  if (conn->needs_reset) {
+    // It may hold locks, HANDLERs or a transaction that other sessions would wait on while it
+    // sits idle: reset now rather than when somebody takes it. It stays counted in open_.
+    asio::co_spawn(ex_, reset_then_release(std::move(conn)), asio::detached);
     return;
   }
   conn->last_used = BackendConnection::Clock::now();
@@ -128,7 +188,7 @@ void ConnectionPool::wake_one_for_slot() {
 }
 
 PoolStats ConnectionPool::stats() const {
-  return {open_, idle_.size(), waiters_.size(), created_, acquire_timeouts_};
+  return {open_, idle_.size(), waiters_.size(), created_, acquire_timeouts_, resets_};
 }
 
 void ConnectionPool::reap_idle() {

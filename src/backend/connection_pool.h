@@ -30,6 +30,7 @@ struct PoolStats {
   size_t waiting = 0;
   uint64_t created = 0;
   uint64_t acquire_timeouts = 0;
+  uint64_t resets = 0;
 };
 
 class ConnectionPool {
@@ -39,10 +40,13 @@ class ConnectionPool {
 
   // A connection that suits `options` (same found_rows flag; no database selected when
   // options.without_database); `preferred` (the one the session used last) is taken if it
-  // is idle and suits. Throws BackendError.
+  // is idle and suits. A connection last used by another session (options.session) is
+  // reset first, so nothing of that session (variables, LAST_INSERT_ID, FOUND_ROWS, locks,
+  // HANDLERs, temporary tables, warnings) reaches this one. Throws BackendError.
   asio::awaitable<std::unique_ptr<BackendConnection>> acquire(const BackendConnection* preferred,
                                                               ConnectOptions options);
-  // Returns a clean connection for reuse (or closes it when broken).
+  // Returns a connection for reuse. One whose response was not read to its end, or that is
+  // broken, is closed; one marked needs_reset is reset (in the background) before it is idle.
   void release(std::unique_ptr<BackendConnection> conn);
   // Forgets a connection that will not come back (closed by the caller).
   void discard(std::unique_ptr<BackendConnection> conn);
@@ -69,6 +73,11 @@ class ConnectionPool {
     return conn.found_rows == wants.found_rows && (!wants.without_database || conn.db.empty());
   }
   void wake_one_for_slot();
+  // Hands `conn` (just taken from idle_ or a releaser) to `session`, resetting it when
+  // another session used it; null when the reset failed (the connection is closed).
+  asio::awaitable<std::unique_ptr<BackendConnection>> hand_over(
+      std::unique_ptr<BackendConnection> conn, uint64_t session);
+  asio::awaitable<void> reset_then_release(std::unique_ptr<BackendConnection> conn);
 
   asio::any_io_executor ex_;
   BackendEndpoint endpoint_;
@@ -79,6 +88,9 @@ class ConnectionPool {
   uint64_t created_ = 0;
   uint64_t acquire_timeouts_ = 0;
   uint64_t generation_ = 0;  // drain() count
+  uint64_t resets_ = 0;      // connections reset between sessions
+  // Background resets hold this weakly: they stop touching a pool that no longer exists.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace tessera::backend

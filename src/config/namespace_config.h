@@ -88,6 +88,13 @@ struct Namespace {
   bool online = true;
   bool read_only = false;
   std::map<std::string, bool> allowed_dbs;
+  // allowed_dbs as enforced: no list allows every database; otherwise the database must be
+  // listed with `true` (an entry set to false denies).
+  bool allows_db(std::string_view db) const {
+    if (allowed_dbs.empty()) return true;
+    auto it = allowed_dbs.find(std::string(db));
+    return it != allowed_dbs.end() && it->second;
+  }
   std::map<std::string, std::string> default_phy_dbs;  // logical db -> physical db
   std::chrono::milliseconds slow_sql_time{1000};
   std::vector<std::string> black_sql;

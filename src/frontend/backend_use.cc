@@ -10,6 +10,7 @@
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "session/connection_hygiene.h"
 #include "topology/topology.h"
 
 namespace tessera::frontend {
@@ -39,9 +40,12 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     if (conn_) break;
     std::optional<ErrPacket> connect_failure;
     try {
-      conn_ = co_await pool_->acquire(
-          last_conn_,
-          {state_.collation, state_.found_rows, {}, /*without_database=*/state_.db.empty()});
+      backend::ConnectOptions opts{state_.collation,
+                                   state_.found_rows,
+                                   {},
+                                   /*without_database=*/state_.db.empty()};
+      opts.session = pool_owner_;
+      conn_ = co_await pool_->acquire(last_conn_, opts);
     } catch (const backend::BackendError& e) {
       connect_failure = e.err();
     }
@@ -111,6 +115,12 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   co_return false;
 }
 
+void ClientSession::renew_pool_owner() {
+  static std::atomic<uint64_t> next_owner{1};
+  pool_owner_ = next_owner.fetch_add(1, std::memory_order_relaxed);
+  last_conn_ = nullptr;
+}
+
 void ClientSession::pin(PinReason reason) {
   if (pinned_ != PinReason::kNone || !conn_) return;
   pinned_ = reason;
@@ -130,8 +140,20 @@ void ClientSession::unpin() {
 
 void ClientSession::after_statement(const sql::StatementInfo* info) {
   if (!conn_) return;
+  if (!state_.db.empty() && namespace_ && !namespace_->allows_db(state_.db)) {
+    // The server reports (session tracking) a database outside allowed_dbs reached by a path
+    // not checked before it ran (a USE inside a multi-statement or a stored program): the
+    // session cannot go on there, and its connection is not reused.
+    spdlog::warn("client {}: reached database '{}' outside allowed_dbs of namespace {}; closing",
+                 peer_text(), state_.db, namespace_->name);
+    drop_backend();
+    client_gone_ = true;
+    client_.close();
+    return;
+  }
   if (info) {
     using sql::StatementKind;
+    if (session::leaves_server_state(*info)) conn_->needs_reset = true;
     if (info->creates_temporary_table) pin(PinReason::kTemporaryTable);
     if (info->calls(sql::kSessionFnGetLockIndex)) pin(PinReason::kNamedLock);
     if (info->kind == StatementKind::LockTables) pin(PinReason::kLockTables);

@@ -132,7 +132,7 @@ asio::awaitable<bool> ClientSession::handshake() {
   if (!co_await authenticate(account, plugin, resp->auth_response, seq)) co_return false;
 
   if (!resp->database.empty()) {
-    if (!namespace_->allowed_dbs.empty() && !namespace_->allowed_dbs.count(resp->database)) {
+    if (!namespace_->allows_db(resp->database)) {
       co_await send_error(
           errc::kDbAccessDenied,
           "Access denied for user '" + resp->user + "' to database '" + resp->database + "'", seq);
@@ -282,13 +282,21 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   // Whatever the old user had on the server must not leak to the new one.
   drop_slices();
   drop_backend();
+  drop_replica();
   reset_session_state();
+  renew_pool_owner();
   snapshot_ = worker_.context().snapshot();
   config_ = snapshot_->config;
   config::UserRef account = config_->lookup_user(cu->user);
   std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
   if (cu->collation) state_.collation = static_cast<uint8_t>(cu->collation);
   if (!co_await authenticate(account, plugin, cu->auth_response, seq)) co_return false;
+  if (!cu->database.empty() && !namespace_->allows_db(cu->database)) {
+    co_await send_error(
+        errc::kDbAccessDenied,
+        "Access denied for user '" + cu->user + "' to database '" + cu->database + "'", seq);
+    co_return false;
+  }
   state_.db = cu->database;
   if (!state_.db.empty()) {
     sent_this_command_ = false;

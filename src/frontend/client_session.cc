@@ -7,6 +7,7 @@
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "session/statement_guard.h"
 
 namespace tessera::frontend {
 
@@ -23,11 +24,12 @@ ClientSession::ClientSession(Worker& worker, asio::ip::tcp::socket socket)
   if (!ec) peer_ip_ = remote.address().to_string();
   worker_.context().counters.connections_active++;
   enter_phase(Phase::kHandshake);
-  worker_.add_session(this);
+  worker_.add_session(this, connection_id_);
+  renew_pool_owner();
 }
 
 ClientSession::~ClientSession() {
-  worker_.remove_session(this);
+  worker_.remove_session(this, connection_id_);
   drop_replica();
   drop_slices();
   drop_backend();
@@ -146,6 +148,19 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
     case Command::kResetConnection:
       co_await handle_reset_connection();
       break;
+    case Command::kProcessKill: {
+      // COM_PROCESS_KILL <u32 id>: KILL CONNECTION id.
+      if (payload.size() < 5) {
+        co_await send_error(errc::kMalformedPacket, "malformed COM_PROCESS_KILL packet");
+        break;
+      }
+      uint32_t id = static_cast<uint8_t>(payload[1]) | static_cast<uint8_t>(payload[2]) << 8 |
+                    static_cast<uint8_t>(payload[3]) << 16 |
+                    static_cast<uint32_t>(static_cast<uint8_t>(payload[4])) << 24;
+      const std::string kill = "KILL CONNECTION " + std::to_string(id);
+      co_await handle_kill(kill);
+      break;
+    }
     case Command::kChangeUser:
       if (!co_await change_user(payload)) throw std::runtime_error("COM_CHANGE_USER failed");
       break;
@@ -167,22 +182,33 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
-  sql::StatementInfo info = sql::classify(sql);
+  // Lexed as the server lexes this session's statements (its sql_mode and character set).
+  const sql::LexOptions lex = session::lex_options(state_);
+  sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
-  if (info.is_multi_statement && !multi_statements_) {
-    // The client did not enable multi-statements; a server would refuse too.
-    co_await send_error({1064, "42000"},
-                        "You have an error in your SQL syntax: multiple statements in one query "
-                        "need CLIENT_MULTI_STATEMENTS");
+  if (!multi_statements_ && (info.is_multi_statement || info.has_dependent_comment) &&
+      co_await refuse_multi_statement(sql, lex)) {
     co_return;
   }
+  if (co_await refuse_protected_variables(sql, info)) co_return;
+  if (info.kind == sql::StatementKind::Use && !namespace_->allows_db(info.database)) {
+    co_await send_error(errc::kDbAccessDenied, "Access denied for user '" + user_->user_name +
+                                                   "' to database '" + std::string(info.database) +
+                                                   "'");
+    co_return;
+  }
+  if (info.kind == sql::StatementKind::Kill && !info.is_multi_statement) {
+    co_await handle_kill(sql);
+    co_return;
+  }
+  note_connection_id_use(info);
   if (is_show_tessera_topology(sql)) {
     co_await send_topology();
     co_return;
   }
   if (co_await refuse_blacklisted(sql)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
-  if (co_await refuse_read_only_write(info)) co_return;
+  if (co_await refuse_read_only_write(sql)) co_return;
   if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
     const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
@@ -192,7 +218,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
 }
 
 asio::awaitable<void> ClientSession::handle_init_db(std::string_view name) {
-  if (!namespace_->allowed_dbs.empty() && !namespace_->allowed_dbs.count(std::string(name))) {
+  if (!namespace_->allows_db(name)) {
     co_await send_error(errc::kDbAccessDenied, "Access denied for user '" + user_->user_name +
                                                    "' to database '" + std::string(name) + "'");
     co_return;
@@ -240,11 +266,16 @@ void ClientSession::reset_session_state() {
   state_.last_insert_id = 0;
   state_.status_flags = status::kAutocommit;
   statements_.clear();
+  read_only_prepared_.clear();
   cursor_statement_ = 0;
 }
 
 asio::awaitable<void> ClientSession::handle_reset_connection() {
   xa_abandon();
+  // What the server would forget (LAST_INSERT_ID, FOUND_ROWS, warnings, ...) is forgotten on
+  // the connection too before anybody, this session included, uses it again.
+  if (conn_) conn_->needs_reset = true;
+  renew_pool_owner();
   // Temporary tables, locks, user variables and an open transaction live on
   // a held connection: closing it is the only way to be sure they are gone.
   if (conn_ && (pinned_ != session::PinReason::kNone || (conn_->status_flags & status::kInTrans))) {

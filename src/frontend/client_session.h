@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -60,6 +61,7 @@ struct ClientStatement {
   std::string param_types;                    // last types the client bound
   std::map<uint16_t, std::string> long_data;  // COM_STMT_SEND_LONG_DATA, by parameter
   bool sharded = false;                       // touches shard rules: planned at each EXECUTE
+  bool leaves_state = false;  // may leave server state (session::leaves_server_state)
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -68,6 +70,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ~ClientSession();
 
   asio::awaitable<void> run();
+
+  uint32_t connection_id() const { return connection_id_; }
+  // KILL [QUERY] of this session by a client session of `user` in namespace `ns` (kill.cc),
+  // on this session's worker thread.
+  enum class KillResult : uint8_t { kKilled, kNotOwner };
+  KillResult kill_from(std::string_view ns, std::string_view user, bool query_only);
 
   // Called by the worker about twice a second (session_deadlines.cc): closes a client that
   // overstays the handshake, sits idle past client_idle_timeout or trickles a packet past
@@ -82,6 +90,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Bytes moved on every connection the current statement can be waiting for.
   uint64_t statement_progress() const;
   void on_client_gone();
+  // Sends KILL QUERY for the statement running on each backend connection this session holds.
+  void kill_running_statement();
   // What a backend failure is reported as: the watchdog's reason when it closed the connection.
   std::string failure_reason(std::string_view what) const;
   enum class RelayMode { kQuery, kExecute, kPrepare, kFieldList, kFetch, kSingle };
@@ -199,8 +209,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   config::HostPort primary_address(const config::Slice& slice);
   backend::ConnectionPool& primary_pool(const config::Slice& slice);
   session::RouteDecision route_statement(const sql::StatementInfo& info) const;
-  // rw_flag=1 users: answers a data-changing statement with an error; true when it did.
-  asio::awaitable<bool> refuse_read_only_write(const sql::StatementInfo& info);
+  // rw_flag=1 users and read_only namespaces: answers a text holding any statement that is not
+  // a known read (session/statement_guard.h) with an error; true when it did.
+  asio::awaitable<bool> refuse_read_only_write(std::string_view sql);
   // SET / SELECT tessera_read_consistency; true when answered.
   asio::awaitable<bool> handle_consistency_statement(std::string_view sql,
                                                      const sql::StatementInfo& info);
@@ -251,9 +262,24 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> execute_sharded(uint32_t id, ClientStatement& stmt,
                                         protocol::StmtExecuteView& view);
 
+  // kill.cc: KILL [HARD|SOFT] [CONNECTION|QUERY] n acts on Tessera's session n (the id the
+  // handshake and CONNECTION_ID() report), for the same user only; true when answered.
+  asio::awaitable<bool> handle_kill(std::string_view sql);
+  // CONNECTION_ID() must say what the handshake said: the backend connection reports
+  // pseudo_thread_id, which the session then carries (synced like any variable).
+  void note_connection_id_use(const sql::StatementInfo& info) {
+    if (info.calls(sql::kSessionFnConnectionIdIndex)) {
+      state_.vars["pseudo_thread_id"] = std::to_string(connection_id_);
+    }
+  }
+
   // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
-  // Refuses a statement whose fingerprint is on the black_sql list (answers the client).
+  // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers
+  // the client).
   asio::awaitable<bool> refuse_blacklisted(std::string_view sql);
+  // A client without CLIENT_MULTI_STATEMENTS sent a text the server would run as several
+  // statements: answers 1064 as the server would; true when it did.
+  asio::awaitable<bool> refuse_multi_statement(std::string_view sql, const sql::LexOptions& lex);
   // Arms watchdog_ for a statement when the namespace limits execution time or result size.
   void arm_statement_limits();
   uint64_t result_row_limit() const;
@@ -262,6 +288,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Hands a backend connection the statement ran on back from the watchdog (waits for a
   // KILL QUERY in flight and checks the connection); no-op without limits.
   asio::awaitable<void> release_watched(backend::BackendConnection* conn);
+  // Refuses a statement that assigns a session variable Tessera relies on (session tracking,
+  // sql_log_bin, pseudo_thread_id, ...): answers the client; true when it did.
+  asio::awaitable<bool> refuse_protected_variables(std::string_view sql,
+                                                   const sql::StatementInfo& info);
   // Counts this session against its user's max_connections; false when over the limit.
   bool take_user_slot(const config::User& user);
   void free_user_slot();
@@ -325,8 +355,16 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   session::SessionState state_;
   std::unique_ptr<backend::BackendConnection> conn_;
   const backend::BackendConnection* last_conn_ = nullptr;  // identity only, for MRU stickiness
+  // Who this session is to the pools (backend::ConnectOptions::session): a connection another
+  // owner used is reset before this session gets it. Renewed when the session starts over
+  // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
+  uint64_t pool_owner_ = 0;
+  void renew_pool_owner();
   session::PinReason pinned_ = session::PinReason::kNone;
   bool multi_statements_ = true;
+  // Read-only sessions: names of the PREPAREd statements that passed the read-only check
+  // (lower case), the only ones EXECUTE may run.
+  std::set<std::string> read_only_prepared_;
   // The last statement left warnings or an error on its backend connection:
   // keep that connection for the next statement so SHOW WARNINGS,
   // SHOW ERRORS and @@warning_count see them (not counted as a pin).

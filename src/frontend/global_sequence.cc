@@ -51,6 +51,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   std::unique_ptr<backend::BackendConnection> c;
   try {
     backend::ConnectOptions opts{state_.collation, false, {}};
+    opts.session = pool_owner_;
     c = co_await pool.acquire(nullptr, opts);
     std::string where = slice_name + "/" + seq->db;
     if (!cache.table_ready(where)) {

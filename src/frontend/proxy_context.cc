@@ -21,9 +21,11 @@ std::shared_ptr<const RuleSets> build_rule_sets(const config::LoadedConfig& conf
 std::shared_ptr<const BlackLists> build_black_lists(const config::LoadedConfig& config) {
   auto lists = std::make_shared<BlackLists>();
   for (const auto& ns : config.namespaces()) {
+    std::string scratch;
     for (const auto& sql : ns.black_sql) {
-      auto fp = sql::fingerprint(sql);
-      (*lists)[ns.name].emplace(fp.digest, std::move(fp.text));
+      // Each entry in the normalised form statements are compared in (fingerprint.h).
+      auto form = sql::black_sql_form(sql, scratch);
+      (*lists)[ns.name].emplace(form.digest, std::move(form.text));
     }
   }
   return lists;
@@ -105,6 +107,22 @@ bool ProxyContext::sha2_cached(const std::string& user, const std::string& passw
 void ProxyContext::sha2_remember(const std::string& user, const std::string& password) {
   std::lock_guard lock(sha2_mu_);
   sha2_cache_.insert(user + '\0' + password);
+}
+
+void ProxyContext::register_session(uint32_t id, Worker* worker) {
+  std::lock_guard lock(sessions_mu_);
+  session_workers_[id] = worker;
+}
+
+void ProxyContext::unregister_session(uint32_t id) {
+  std::lock_guard lock(sessions_mu_);
+  session_workers_.erase(id);
+}
+
+Worker* ProxyContext::session_worker(uint32_t id) const {
+  std::lock_guard lock(sessions_mu_);
+  auto it = session_workers_.find(id);
+  return it == session_workers_.end() ? nullptr : it->second;
 }
 
 }  // namespace tessera::frontend

@@ -23,6 +23,8 @@ class Monitor;
 
 namespace tessera::frontend {
 
+class Worker;
+
 struct ProxyCounters {
   std::atomic<uint64_t> connections_accepted{0};
   std::atomic<int64_t> connections_active{0};
@@ -84,6 +86,10 @@ class ProxyContext {
   void attach_topology_monitor(topology::Monitor* monitor) { monitor_ = monitor; }
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
+  // Which worker runs client session `id` (KILL): registered for the session's lifetime.
+  void register_session(uint32_t id, Worker* worker);
+  void unregister_session(uint32_t id);
+  Worker* session_worker(uint32_t id) const;
   unsigned worker_count() const { return worker_count_; }
   void set_worker_count(unsigned n) { worker_count_ = n; }
 
@@ -114,6 +120,8 @@ class ProxyContext {
   std::shared_ptr<topology::Topology> topology_;
   std::atomic<topology::Monitor*> monitor_{nullptr};
   std::atomic<uint32_t> next_connection_id_{1};
+  mutable std::mutex sessions_mu_;
+  std::unordered_map<uint32_t, Worker*> session_workers_;
   unsigned worker_count_ = 1;
   txn::TxnManager* txn_manager_ = nullptr;
   std::shared_ptr<protocol::RsaKeyPair> rsa_;

@@ -16,6 +16,7 @@
 #include "protocol/error_codes.h"
 #include "protocol/text_result.h"
 #include "session/consistency_statement.h"
+#include "session/statement_guard.h"
 #include "topology/topology.h"
 
 namespace tessera::frontend {
@@ -68,11 +69,25 @@ session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& 
   return session::decide_route(info, s);
 }
 
-asio::awaitable<bool> ClientSession::refuse_read_only_write(const sql::StatementInfo& info) {
-  if (user_->rw_flag != config::RwFlag::kReadOnly || !session::changes_data(info)) co_return false;
+asio::awaitable<bool> ClientSession::refuse_read_only_write(std::string_view sql) {
+  const bool user_read_only = user_->rw_flag == config::RwFlag::kReadOnly;
+  const bool namespace_read_only = namespace_ && namespace_->read_only;
+  if (!user_read_only && !namespace_read_only) co_return false;
+  // An allow-list over every statement the server will run (session/statement_guard.h):
+  // what is not known to be a read is refused.
+  auto verdict = session::check_read_only(sql, session::lex_options(state_), read_only_prepared_,
+                                          session::charsets_agree(state_));
+  if (verdict.refusal.empty()) {
+    for (auto& name : verdict.deallocated) read_only_prepared_.erase(name);
+    for (auto& name : verdict.prepared) read_only_prepared_.insert(std::move(name));
+    co_return false;
+  }
+  std::string who = user_read_only ? "User '" + user_->user_name + "' is read-only (rw_flag=1)"
+                                   : "Namespace '" + namespace_->name + "' is read-only";
+  spdlog::info("client {} ({}@{}): statement refused, read-only: {}", peer_text(), user_->user_name,
+               namespace_ ? namespace_->name : "", verdict.refusal);
   co_await send_error(errc::kOptionPreventsStatement,
-                      "User '" + user_->user_name +
-                          "' is read-only (rw_flag=1) so Tessera cannot execute this statement");
+                      who + " so Tessera cannot execute this statement: " + verdict.refusal);
   co_return true;
 }
 
@@ -150,7 +165,9 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
     std::unique_ptr<backend::BackendConnection> c;
     std::optional<protocol::GtidSet> one;
     try {
-      c = co_await pool.acquire(nullptr, {state_.collation, state_.found_rows, {}});
+      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}};
+      opts.session = pool_owner_;
+      c = co_await pool.acquire(nullptr, opts);
       auto r =
           co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
       if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
@@ -275,11 +292,12 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
-    replica_.conn =
-        co_await replica_.pool->acquire(replica_.last, {state_.collation,
-                                                        state_.found_rows,
-                                                        {},
-                                                        /*without_database=*/db.empty()});
+    backend::ConnectOptions opts{state_.collation,
+                                 state_.found_rows,
+                                 {},
+                                 /*without_database=*/db.empty()};
+    opts.session = pool_owner_;
+    replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {
       auto r = co_await c.init_db(db);

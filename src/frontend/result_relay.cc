@@ -117,6 +117,10 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     ~OutputRestorer() { flag = false; }
   } restore_output{discard_output_};
   if (watchdog_) watchdog_->watch(*conn_);
+  // Until the last packet of the response (no SERVER_MORE_RESULTS_EXISTS) has been read, the
+  // connection must not serve anybody else: if this relay ends early for any reason (an
+  // exception, a client gone), the pool closes it instead of reusing it.
+  conn_->response_pending = true;
 
   for (;;) {
     auto buffered = be.buffered_frame();
@@ -220,7 +224,10 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           // The file transfer is paced by the client: no execution time limit applies.
           if (watchdog_) co_await watchdog_->release(*conn_);
           co_await relay_local_infile(seq, backend_seq);
-          co_return;
+          if (watchdog_) watchdog_->watch(*conn_);
+          // The LOAD's OK or ERR follows, and (multi-statements) possibly more results:
+          // relayed like any other response, so SERVER_MORE_RESULTS_EXISTS is honoured.
+          continue;
         } else {
           WireReader r(p);
           auto count = r.lenenc_int();
@@ -368,6 +375,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (done) break;
     if (out_.size() >= kFlushThreshold) co_await flush();
   }
+  conn_->response_pending = false;
   discard_output_ = false;
   if (watchdog_) co_await watchdog_->release(*conn_);
   if (dropping) keep_for_diagnostics_ = false;  // the backend's diagnostics are not the answer
@@ -386,7 +394,9 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
 }
 
 // LOAD DATA LOCAL INFILE: the backend asked for a file; the client sends its
-// contents as packets ending with an empty one, which go to the backend.
+// contents as packets ending with an empty one, which go to the backend. The backend's
+// answer (OK or ERR, and more results after it) is read by relay_response, continuing the
+// client's sequence.
 asio::awaitable<void> ClientSession::relay_local_infile(uint8_t& client_seq, uint8_t backend_seq) {
   std::string chunk;
   for (;;) {
@@ -396,20 +406,6 @@ asio::awaitable<void> ClientSession::relay_local_infile(uint8_t& client_seq, uin
     co_await conn_->socket().write_packet(chunk, backend_seq);
     if (chunk.empty()) break;
   }
-  // The backend's final OK/ERR continues the client's sequence.
-  std::string payload;
-  uint8_t bseq = 0;
-  co_await conn_->socket().read_packet(payload, bseq);
-  if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
-    auto ok = OkPacket::decode(payload, conn_->capabilities());
-    if (ok) {
-      state_.absorb_ok(*ok, *conn_);
-      emit_ok(*ok, payload, client_seq);
-    }
-  } else {
-    emit(payload, client_seq);
-  }
-  co_await flush();
 }
 
 }  // namespace tessera::frontend

@@ -56,12 +56,16 @@ std::string ClientSession::failure_reason(std::string_view what) const {
 void ClientSession::on_client_gone() {
   client_gone_ = true;
   // The statement is still running for nobody: stop it on every connection it may use.
+  kill_running_statement();
+}
+
+void ClientSession::kill_running_statement() {
   auto kill = [&](const backend::ConnectionPool* pool, const backend::BackendConnection& conn) {
     if (!pool) return;
     backend::BackendEndpoint endpoint = pool->endpoint();
     uint32_t id = conn.connection_id();
-    spdlog::info("client {}: disconnected during a statement; killing query {} on {}:{}",
-                 peer_text(), id, endpoint.host, endpoint.port);
+    spdlog::info("client {}: killing query {} on {}:{} ({})", peer_text(), id, endpoint.host,
+                 endpoint.port, client_gone_ ? "client gone" : "KILL");
     auto ex = client_.socket().get_executor();
     asio::co_spawn(
         ex,

@@ -123,6 +123,7 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     const std::string& want_db = db.empty() ? state_.db : db;
     if (!sc.conn) {
       backend::ConnectOptions opts{state_.collation, state_.found_rows, {}, want_db.empty()};
+      opts.session = pool_owner_;
       sc.conn = co_await sc.pool->acquire(sc.last, opts);
     }
     auto& c = *sc.conn;

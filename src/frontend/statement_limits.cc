@@ -6,6 +6,8 @@
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/error_codes.h"
+#include "session/connection_hygiene.h"
+#include "session/statement_guard.h"
 #include "sql/fingerprint.h"
 
 namespace tessera::frontend {
@@ -25,15 +27,47 @@ asio::awaitable<bool> ClientSession::refuse_blacklisted(std::string_view sql) {
   const auto& lists = snapshot_ ? snapshot_->black_lists : worker_.context().black_lists();
   auto ns = lists->find(namespace_->name);
   if (ns == lists->end()) co_return false;
-  uint64_t digest = sql::fingerprint_into(sql, fingerprint_scratch_);
-  auto hit = ns->second.find(digest);
-  if (hit == ns->second.end() || hit->second != fingerprint_scratch_) co_return false;
-  spdlog::info("client {} ({}@{}): statement refused by black_sql: {}", peer_text(),
-               user_->user_name, namespace_->name, fingerprint_scratch_);
-  co_await send_error(kStatementDenied, "Statement refused: its fingerprint '" +
-                                            fingerprint_scratch_ +
-                                            "' is on the black_sql list of " + "namespace '" +
-                                            namespace_->name + "'");
+  // Every statement the server will run for this text (each of a multi-statement, those inside
+  // compound statements, prepared literals), lexed as the server lexes this session, in the
+  // normalised form the list was built in (sql/fingerprint.h: normalize_fingerprint).
+  auto candidates = session::black_sql_candidates(sql, session::lex_options(state_));
+  if (!candidates.refusal.empty()) {
+    spdlog::info("client {} ({}@{}): statement refused, black_sql cannot check it: {}", peer_text(),
+                 user_->user_name, namespace_->name, candidates.refusal);
+    co_await send_error(kStatementDenied, "Statement refused: namespace '" + namespace_->name +
+                                              "' has a black_sql list and " + candidates.refusal);
+    co_return true;
+  }
+  for (const auto& [text, lex] : candidates.texts) {
+    auto form = sql::black_sql_form(text, fingerprint_scratch_, lex);
+    auto hit = ns->second.find(form.digest);
+    if (hit == ns->second.end() || hit->second != form.text) continue;
+    spdlog::info("client {} ({}@{}): statement refused by black_sql: {}", peer_text(),
+                 user_->user_name, namespace_->name, form.text);
+    co_await send_error(kStatementDenied, "Statement refused: its fingerprint '" + form.text +
+                                              "' is on the black_sql list of " + "namespace '" +
+                                              namespace_->name + "'");
+    co_return true;
+  }
+  co_return false;
+}
+
+asio::awaitable<bool> ClientSession::refuse_multi_statement(std::string_view sql,
+                                                            const sql::LexOptions& lex) {
+  size_t second = 0;
+  if (!session::may_hold_several_statements(sql, lex, &second)) co_return false;
+  // Without CLIENT_MULTI_STATEMENTS the server's grammar ends at the first ';' and answers
+  // what follows with a syntax error before running anything: so does Tessera (its backend
+  // connections have multi-statements on, so passing the text on would run them all).
+  int line = 1, column = 1;
+  sql::line_column(sql, second, &line, &column);
+  std::string near(sql.substr(second, 80));
+  co_await send_error({1064, "42000"},
+                      "You have an error in your SQL syntax; check the manual that corresponds to "
+                      "your MySQL server version for the right syntax to use near '" +
+                          near + "' at line " + std::to_string(line) +
+                          " (Tessera: several statements in one query need "
+                          "CLIENT_MULTI_STATEMENTS)");
   co_return true;
 }
 
@@ -86,6 +120,30 @@ bool ClientSession::take_user_slot(const config::User& user) {
 void ClientSession::free_user_slot() {
   if (user_slot_) user_slot_->fetch_sub(1);
   user_slot_.reset();
+}
+
+asio::awaitable<bool> ClientSession::refuse_protected_variables(std::string_view sql,
+                                                                const sql::StatementInfo& info) {
+  using sql::StatementKind;
+  // Plain DML cannot assign a session variable: skip the scan on the hot path.
+  switch (info.kind) {
+    case StatementKind::Select:
+    case StatementKind::Insert:
+    case StatementKind::Replace:
+    case StatementKind::Update:
+    case StatementKind::Delete:
+      if (!info.is_multi_statement) co_return false;
+      break;
+    default:
+      break;
+  }
+  auto name = session::protected_variable_assignment(sql);
+  if (!name) co_return false;
+  tally_.error_code = kStatementDenied.code;
+  co_await send_error(kStatementDenied,
+                      "Access denied; the session variable '" + std::string(*name) +
+                          "' is managed by Tessera and cannot be changed by clients");
+  co_return true;
 }
 
 }  // namespace tessera::frontend

@@ -13,6 +13,7 @@
 #include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_writer.h"
+#include "session/connection_hygiene.h"
 
 namespace tessera::frontend {
 
@@ -33,12 +34,16 @@ constexpr size_t kMaxPreparedPerConnection = 512;
 asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   worker_.context().counters.queries++;
   if (co_await refuse_blacklisted(payload.substr(1))) co_return;
+  const sql::StatementInfo info = sql::classify(payload.substr(1));
   // A read-only user may not prepare what it may not run.
-  if (co_await refuse_read_only_write(sql::classify(payload.substr(1)))) co_return;
+  if (co_await refuse_read_only_write(payload.substr(1))) co_return;
+  if (co_await refuse_protected_variables(payload.substr(1), info)) co_return;
+  note_connection_id_use(info);
   if (rules_ && co_await try_prepare_sharded(payload)) co_return;
   uint32_t id = next_statement_id_++;
   ClientStatement stmt;
   stmt.sql = std::string(payload.substr(1));
+  stmt.leaves_state = session::leaves_server_state(info);
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
   try {
@@ -131,6 +136,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(rewritten, seq);
     co_await relay_response(RelayMode::kExecute);
+    if (stmt.leaves_state) conn_->needs_reset = true;
     if (view->flags != 0 && (conn_->status_flags & status::kCursorExists)) {
       cursor_statement_ = id;
       pin(session::PinReason::kCursor);

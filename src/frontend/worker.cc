@@ -169,4 +169,21 @@ std::vector<std::pair<std::string, backend::PoolStats>> Worker::pool_stats() con
   return out;
 }
 
+void Worker::add_session(ClientSession* s, uint32_t id) {
+  sessions_.insert(s);
+  sessions_by_id_[id] = s;
+  ctx_.register_session(id, this);
+}
+
+void Worker::remove_session(ClientSession* s, uint32_t id) {
+  sessions_.erase(s);
+  sessions_by_id_.erase(id);
+  ctx_.unregister_session(id);
+}
+
+ClientSession* Worker::find_session(uint32_t id) const {
+  auto it = sessions_by_id_.find(id);
+  return it == sessions_by_id_.end() ? nullptr : it->second;
+}
+
 }  // namespace tessera::frontend

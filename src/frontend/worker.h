@@ -46,8 +46,10 @@ class Worker {
   admin::WorkerStats& stats() { return stats_; }
 
   // Sessions living on this worker, for the deadline watchdog (same thread only).
-  void add_session(ClientSession* s) { sessions_.insert(s); }
-  void remove_session(ClientSession* s) { sessions_.erase(s); }
+  // Also registered with the context by connection id (KILL from other workers).
+  void add_session(ClientSession* s, uint32_t id);
+  void remove_session(ClientSession* s, uint32_t id);
+  ClientSession* find_session(uint32_t id) const;
 
  private:
   asio::awaitable<void> accept_loop();
@@ -67,6 +69,7 @@ class Worker {
   SequenceCache sequences_;
   admin::WorkerStats stats_;
   std::unordered_set<ClientSession*> sessions_;
+  std::unordered_map<uint32_t, ClientSession*> sessions_by_id_;
   uint64_t topology_version_seen_ = 0;
   std::unordered_set<std::string> instances_down_;  // "host:port"
 };

@@ -277,9 +277,10 @@ std::string_view session_function_name(SessionFunction f) {
   return kSessionFnNames[f];
 }
 
-StatementInfo classify(std::string_view sql) {
+StatementInfo classify(std::string_view sql, const LexOptions& options) {
   StatementInfo info;
-  Lexer lx(sql, /*emit_comments=*/true);
+  info.end = uint32_t(sql.size());
+  Lexer lx(sql, /*emit_comments=*/true, options);
   Token window[kWindow];
   int nwin = 0;
   bool decided = false;
@@ -321,7 +322,12 @@ StatementInfo classify(std::string_view sql) {
       --block;
     }
     if (t.type == Tok::Semicolon) {
-      if (block == 0) after_semicolon = true;
+      if (block == 0) {
+        after_semicolon = true;
+        // The server parses the next statement afresh from just after this ';'.
+        info.end = t.off;
+        info.next = t.off + 1;
+      }
       prev = t;
       continue;
     }
@@ -387,6 +393,7 @@ StatementInfo classify(std::string_view sql) {
     }
     prev = t;
   }
+  info.has_dependent_comment = lx.dependent_comments() > 0 || lx.versions_overflow();
   if (!decided) info.kind = kind_from_prefix(window, nwin, sql, info, &pending_with);
   if (pending_with) {
     switch (with_verb) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "lexer.h"
 #include "statement_kind.h"
 
 namespace tessera::sql {
@@ -33,19 +34,27 @@ struct StatementInfo {
   bool is_multi_statement = false;        // ';' followed by more tokens
   bool is_rollback_to_savepoint = false;  // ROLLBACK [WORK] TO [SAVEPOINT] x
   bool has_lex_error = false;             // unterminated string/comment
-  uint32_t session_functions = 0;         // bitmask of session_function_bit()
-  std::string_view database;              // USE: database name, unquoted, points into input
+  // Version-dependent executable comments (see CommentModel) in this statement: another server
+  // may read it differently (statement_split.h: every_lexing).
+  bool has_dependent_comment = false;
+  uint32_t end = 0;   // where this statement's text ends: its ';' or the end of the input
+  uint32_t next = 0;  // is_multi_statement: where the next statement's text begins (after ';')
+  uint32_t session_functions = 0;  // bitmask of session_function_bit()
+  std::string_view database;       // USE: database name, unquoted, points into input
 
   bool calls_session_functions() const { return session_functions != 0; }
   bool calls(SessionFunction f) const { return session_functions & session_function_bit(f); }
   // True for statements a read replica may serve (before hints and session rules).
   bool is_read() const {
+    if (has_dependent_comment) return false;  // what runs depends on the server's version
     return (kind == StatementKind::Select && !has_locking_read) || kind == StatementKind::Show ||
            kind == StatementKind::Explain || kind == StatementKind::Describe;
   }
 };
 
-StatementInfo classify(std::string_view sql);
+// `options`: the session's sql_mode and character set (lexer.h); the default is the server's
+// default sql_mode with a character set whose multi-byte characters never contain ASCII bytes.
+StatementInfo classify(std::string_view sql, const LexOptions& options = {});
 
 // Proxy routing hint in one comment's text: /*master*/, /* master */, /*+ master */, same for
 // slave (any case, any spacing).

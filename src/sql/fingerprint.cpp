@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <vector>
+
 #include "lexer.h"
 
 namespace tessera::sql {
@@ -10,7 +12,9 @@ namespace {
 // Significant-token stream with one token of lookahead (comments and hints dropped).
 class Stream {
  public:
-  explicit Stream(std::string_view sql) : lx_(sql) { next_ = pull(); }
+  explicit Stream(std::string_view sql, const LexOptions& options = {}) : lx_(sql, false, options) {
+    next_ = pull();
+  }
   Token take() {
     Token t = next_;
     next_ = pull();
@@ -113,9 +117,9 @@ bool values_only_group(const Stream& s) {
 
 }  // namespace
 
-uint64_t fingerprint_into(std::string_view sql, std::string& out) {
+uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptions& options) {
   out.clear();
-  Stream s(sql);
+  Stream s(sql, options);
   Writer w(out);
   Token prev;
   bool in_values = false;  // after VALUES/VALUE: collapse rows after the first
@@ -168,7 +172,19 @@ uint64_t fingerprint_into(std::string_view sql, std::string& out) {
       }
       case Tok::QuotedIdent: {
         std::string_view inner = text.substr(1, text.size() - 2);
-        w.emit(simple_ident(inner) ? inner : text, prev.type == Tok::Dot);
+        if (simple_ident(inner) || text[0] == '`') {
+          w.emit(simple_ident(inner) ? inner : text, prev.type == Tok::Dot);
+        } else {
+          // "name" under ANSI_QUOTES: written with backticks, as every other quoted name.
+          std::string bq = "`";
+          for (size_t i = 0; i < inner.size(); ++i) {
+            if (inner[i] == '"' && i + 1 < inner.size() && inner[i + 1] == '"') ++i;
+            if (inner[i] == '`') bq += '`';
+            bq += inner[i];
+          }
+          bq += '`';
+          w.emit(bq, prev.type == Tok::Dot);
+        }
         break;
       }
       case Tok::Minus:
@@ -224,6 +240,181 @@ uint64_t fingerprint_into(std::string_view sql, std::string& out) {
 Fingerprint fingerprint(std::string_view sql) {
   Fingerprint f;
   f.digest = fingerprint_into(sql, f.text);
+  return f;
+}
+
+namespace {
+
+struct NToken {
+  Tok type;
+  Kw kw;
+  std::string_view text;
+};
+
+bool upper_is(const NToken& t, std::string_view word) {
+  return t.type == Tok::Ident && iequals_upper(t.text, word);
+}
+
+bool is_name_token(const NToken& t) {
+  return t.type == Tok::Ident || t.type == Tok::QuotedIdent;
+}
+
+// Keywords that end a WHERE / HAVING / ON condition at its own nesting level.
+bool ends_condition(const NToken& t) {
+  static constexpr std::string_view kEnders[] = {
+      "GROUP", "ORDER",  "LIMIT",     "HAVING",        "WINDOW",    "FOR",  "LOCK",
+      "UNION", "EXCEPT", "INTERSECT", "INTO",          "RETURNING", "JOIN", "INNER",
+      "LEFT",  "RIGHT",  "CROSS",     "STRAIGHT_JOIN", "NATURAL",   "FULL", "WHERE",
+      "USING", "ON",     "PROCEDURE", "OFFSET",        "FETCH"};
+  if (t.type != Tok::Ident) return false;
+  for (auto w : kEnders) {
+    if (iequals_upper(t.text, w)) return true;
+  }
+  return false;
+}
+
+// A token that may appear in a condition made of constants only.
+bool constant_part(const NToken& t) {
+  switch (t.type) {
+    case Tok::Param:
+    case Tok::LParen:
+    case Tok::RParen:
+    case Tok::Eq:
+    case Tok::NullSafeEq:
+    case Tok::Ne:
+    case Tok::Lt:
+    case Tok::Le:
+    case Tok::Gt:
+    case Tok::Ge:
+    case Tok::Plus:
+    case Tok::Minus:
+    case Tok::Star:
+    case Tok::Slash:
+    case Tok::Percent:
+    case Tok::Caret:
+    case Tok::Amp:
+    case Tok::Pipe:
+    case Tok::Tilde:
+    case Tok::Bang:
+    case Tok::Shl:
+    case Tok::Shr:
+    case Tok::AndAnd:
+    case Tok::OrOr:
+      return true;
+    case Tok::Ident:
+      for (auto w : {"TRUE", "FALSE", "NULL", "NOT", "IS", "LIKE", "BETWEEN", "AND", "OR", "XOR",
+                     "DIV", "MOD", "REGEXP", "RLIKE", "ESCAPE", "UNKNOWN"}) {
+        if (iequals_upper(t.text, w)) return true;
+      }
+      return false;
+    default:
+      return is_literal(t.type);
+  }
+}
+
+bool constant_term(const std::vector<NToken>& v, size_t from, size_t to) {
+  if (from >= to) return false;
+  for (size_t i = from; i < to; ++i) {
+    if (!constant_part(v[i])) return false;
+  }
+  return true;
+}
+
+// Drops constant AND-terms of the condition that starts after v[kw] (see the header);
+// returns the index just past the condition in the rewritten vector.
+size_t fold_condition(std::vector<NToken>& v, size_t kw) {
+  size_t begin = kw + 1;
+  size_t end = begin;
+  int depth = 0;
+  bool has_or = false;
+  std::vector<std::pair<size_t, size_t>> terms;
+  size_t term_start = begin;
+  bool in_between = false;
+  for (; end < v.size(); ++end) {
+    const NToken& t = v[end];
+    if (t.type == Tok::LParen) ++depth;
+    if (t.type == Tok::RParen) {
+      if (depth == 0) break;
+      --depth;
+    }
+    if (t.type == Tok::Semicolon) break;
+    if (depth > 0) continue;
+    if (ends_condition(t)) break;
+    if (upper_is(t, "BETWEEN")) in_between = true;
+    if (upper_is(t, "OR") || upper_is(t, "XOR") || t.type == Tok::OrOr) has_or = true;
+    if (upper_is(t, "AND") || t.type == Tok::AndAnd) {
+      if (in_between) {
+        in_between = false;
+        continue;
+      }
+      terms.emplace_back(term_start, end);
+      term_start = end + 1;
+    }
+  }
+  terms.emplace_back(term_start, end);
+  if (has_or) {
+    terms.assign(1, {begin, end});
+  }
+  std::vector<NToken> kept;
+  for (const auto& [a, b] : terms) {
+    if (constant_term(v, a, b)) continue;
+    if (!kept.empty()) kept.push_back({Tok::Ident, Kw::None, "AND"});
+    kept.insert(kept.end(), v.begin() + long(a), v.begin() + long(b));
+  }
+  size_t erase_from = kept.empty() ? kw : begin;
+  v.erase(v.begin() + long(erase_from), v.begin() + long(end));
+  v.insert(v.begin() + long(erase_from), kept.begin(), kept.end());
+  return erase_from + kept.size();
+}
+
+}  // namespace
+
+std::string normalize_fingerprint(std::string_view fp) {
+  Lexer lx(fp);
+  std::vector<NToken> v;
+  for (;;) {
+    Token t = lx.next();
+    if (t.type == Tok::End) break;
+    v.push_back({t.type, t.kw, t.text(fp)});
+  }
+  // Qualifiers: name '.' (name | '*') keeps the part after the dot.
+  std::vector<NToken> q;
+  q.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (is_name_token(v[i]) && i + 2 < v.size() && v[i + 1].type == Tok::Dot &&
+        (is_name_token(v[i + 2]) || v[i + 2].type == Tok::Star)) {
+      ++i;  // drop the name and its dot
+      continue;
+    }
+    q.push_back(v[i]);
+  }
+  for (size_t i = 0; i < q.size();) {
+    if (upper_is(q[i], "WHERE") || upper_is(q[i], "HAVING") || upper_is(q[i], "ON")) {
+      // ON DUPLICATE KEY UPDATE is not a condition.
+      if (upper_is(q[i], "ON") && i + 1 < q.size() && upper_is(q[i + 1], "DUPLICATE")) {
+        ++i;
+        continue;
+      }
+      // Either the condition is kept (next is past it) or the keyword went with it (the
+      // vector shrank): each round makes progress.
+      i = fold_condition(q, i);
+      continue;
+    }
+    ++i;
+  }
+  std::string out;
+  for (const auto& t : q) {
+    if (!out.empty()) out += ' ';
+    out.append(t.text);
+  }
+  return out;
+}
+
+Fingerprint black_sql_form(std::string_view sql, std::string& scratch, const LexOptions& options) {
+  fingerprint_into(sql, scratch, options);
+  Fingerprint f;
+  f.text = normalize_fingerprint(scratch);
+  f.digest = XXH3_64bits(f.text.data(), f.text.size());
   return f;
 }
 

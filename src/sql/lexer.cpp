@@ -30,6 +30,89 @@ inline bool is_space(char c) {
 }
 }  // namespace
 
+size_t multibyte_length(Multibyte mb, const char* p, const char* end) {
+  if (mb == Multibyte::kNone || end - p < 2) return 1;
+  const auto b0 = uint8_t(p[0]), b1 = uint8_t(p[1]);
+  auto in = [](uint8_t b, uint8_t lo, uint8_t hi) { return b >= lo && b <= hi; };
+  switch (mb) {
+    case Multibyte::kNone:
+      return 1;
+    case Multibyte::kGbk:
+      return in(b0, 0x81, 0xfe) && (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfe)) ? 2 : 1;
+    case Multibyte::kSjis:  // also cp932
+      return (in(b0, 0x81, 0x9f) || in(b0, 0xe0, 0xfc)) &&
+                     (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfc))
+                 ? 2
+                 : 1;
+    case Multibyte::kBig5:
+      return in(b0, 0xa1, 0xf9) && (in(b1, 0x40, 0x7e) || in(b1, 0xa1, 0xfe)) ? 2 : 1;
+    case Multibyte::kGb18030:
+      if (!in(b0, 0x81, 0xfe)) return 1;
+      if (in(b1, 0x40, 0x7e) || in(b1, 0x80, 0xfe)) return 2;
+      if (in(b1, 0x30, 0x39) && end - p >= 4 && in(uint8_t(p[2]), 0x81, 0xfe) &&
+          in(uint8_t(p[3]), 0x30, 0x39)) {
+        return 4;
+      }
+      return 1;
+  }
+  return 1;
+}
+
+void Lexer::note_dependent(uint32_t version) {
+  for (int i = 0; i < n_versions_; ++i) {
+    if (versions_[i] == version) return;
+  }
+  if (n_versions_ == kMaxVersions) {
+    versions_overflow_ = true;
+    return;
+  }
+  versions_[n_versions_++] = version;
+}
+
+bool Lexer::executable_comment(bool mariadb_marker, size_t body) {
+  // The server's rule (sql_lex.cc): exactly 5 or 6 digits right after the marker are a
+  // version; anything else after /*! is code without one.
+  const size_t n = src_.size();
+  size_t digits = 0;
+  while (body + digits < n && digits < 6 && is_digit(src_[body + digits])) ++digits;
+  if (digits < 5) digits = 0;
+  uint32_t version = 0;
+  for (size_t i = 0; i < digits; ++i) version = version * 10 + uint32_t(src_[body + i] - '0');
+  bool code = true;
+  const CommentModel& m = opts_.comments;
+  if (mariadb_marker) {
+    note_dependent(version);
+    if (m.family == CommentModel::Family::kMariaDb) code = version <= m.version;
+    if (m.family == CommentModel::Family::kMySql) code = false;
+  } else if (digits > 0 && version >= 50700) {
+    note_dependent(version);
+    if (m.family == CommentModel::Family::kMariaDb) {
+      code = version > 99999 && version <= m.version;
+    } else if (m.family == CommentModel::Family::kMySql) {
+      code = version <= m.version;
+    }
+  }
+  if (code) pos_ = body + digits;
+  return code;
+}
+
+bool Lexer::skip_comment_body(int nesting) {
+  const size_t n = src_.size();
+  while (pos_ < n) {
+    char c = src_[pos_++];
+    if (nesting > 0 && c == '/' && pos_ < n && src_[pos_] == '*') {
+      ++pos_;
+      if (!skip_comment_body(nesting - 1)) return false;
+      continue;
+    }
+    if (c == '*' && pos_ < n && src_[pos_] == '/') {
+      ++pos_;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Returns true if a comment token was produced into *comment (only in emit_comments_ mode).
 bool Lexer::skip_space_and_comments(Token* comment) {
   const size_t n = src_.size();
@@ -40,8 +123,11 @@ bool Lexer::skip_space_and_comments(Token* comment) {
       continue;
     }
     size_t start = pos_;
+    // "--" starts a comment when a space or a control character (the server's my_iscntrl:
+    // below 32 and 127) or the end follows.
     if (c == '#' || (c == '-' && pos_ + 1 < n && src_[pos_ + 1] == '-' &&
-                     (pos_ + 2 == n || is_space(src_[pos_ + 2]) || uint8_t(src_[pos_ + 2]) < 32))) {
+                     (pos_ + 2 == n || is_space(src_[pos_ + 2]) || uint8_t(src_[pos_ + 2]) < 32 ||
+                      uint8_t(src_[pos_ + 2]) == 127))) {
       while (pos_ < n && src_[pos_] != '\n') ++pos_;
       if (emit_comments_) {
         *comment = make(Tok::Comment, start, false);
@@ -58,20 +144,31 @@ bool Lexer::skip_space_and_comments(Token* comment) {
     if (c == '/' && pos_ + 1 < n && src_[pos_ + 1] == '*') {
       size_t body = pos_ + 2;
       bool exec = false;
+      bool mariadb_marker = false;
       if (body < n && src_[body] == '!') {
         exec = true;
         body += 1;
-      } else if (body + 1 < n && (src_[body] == 'M' || src_[body] == 'm') &&
-                 src_[body + 1] == '!') {
-        exec = true;
+      } else if (body + 1 < n && src_[body] == 'M' && src_[body + 1] == '!') {
+        // The server takes an upper-case M only.
+        exec = mariadb_marker = true;
         body += 2;
       }
-      if (exec && !in_exec_comment_) {
-        // Version number: MySQL reads 5 digits (6 for 10.x MariaDB); we always treat as code.
-        size_t d = body;
-        while (d < n && d - body < 6 && is_digit(src_[d])) ++d;
-        pos_ = d;
-        in_exec_comment_ = true;
+      if (exec) {
+        // Inside an executable comment another one is code as well (the server just stays
+        // in the comment state; its first "*/" ends both).
+        if (executable_comment(mariadb_marker, body)) {
+          in_exec_comment_ = true;
+          continue;
+        }
+        // A versioned comment the server skips may hold one level of "/* */"; to MySQL, /*M!
+        // is an ordinary comment, which may not.
+        pos_ = start + 2;
+        const bool plain = mariadb_marker && opts_.comments.family == CommentModel::Family::kMySql;
+        bool closed = skip_comment_body(plain ? 0 : 1);
+        if (emit_comments_) {
+          *comment = make(closed ? Tok::Comment : Tok::Error, start, false);
+          return true;
+        }
         continue;
       }
       if (body < n && src_[body] == '+') {
@@ -92,8 +189,12 @@ bool Lexer::skip_space_and_comments(Token* comment) {
 
 Token Lexer::quoted(size_t start, char q, Tok type, bool adjacent) {
   const size_t n = src_.size();
-  // Backslash escapes apply to strings, not to quoted identifiers.
-  const bool backslash = q != '`';
+  // Backslash escapes apply to strings ('...', and "..." without ANSI_QUOTES), not to quoted
+  // identifiers, and not at all under NO_BACKSLASH_ESCAPES.
+  const bool backslash =
+      q != '`' && !(q == '"' && opts_.ansi_quotes) && !opts_.no_backslash_escapes;
+  if (opts_.multibyte != Multibyte::kNone)
+    return quoted_multibyte(start, q, backslash, type, adjacent);
   const char* base = src_.data();
   // memchr (vectorised) finds the next quote and backslash; each is searched again only once
   // the scan has passed it, so the whole literal is scanned in linear time.
@@ -128,9 +229,54 @@ Token Lexer::quoted(size_t start, char q, Tok type, bool adjacent) {
   return make(Tok::Error, start, adjacent);
 }
 
-Token Lexer::word(size_t start, bool adjacent) {
+Token Lexer::quoted_multibyte(size_t start, char q, bool backslash, Tok type, bool adjacent) {
+  // The server's get_text / scan_ident_delimited: a well-formed multi-byte character is
+  // skipped whole, so its second byte never ends the literal or escapes anything; after a
+  // backslash exactly one byte is skipped.
   const size_t n = src_.size();
-  while (pos_ < n && is_ident_char(uint8_t(src_[pos_]))) ++pos_;
+  const char* end = src_.data() + n;
+  while (pos_ < n) {
+    size_t len = multibyte_length(opts_.multibyte, src_.data() + pos_, end);
+    if (len > 1) {
+      pos_ += len;
+      continue;
+    }
+    char c = src_[pos_];
+    if (backslash && c == '\\') {
+      pos_ += 2;
+      continue;
+    }
+    if (c == q) {
+      if (pos_ + 1 < n && src_[pos_ + 1] == q) {
+        pos_ += 2;
+        continue;
+      }
+      ++pos_;
+      return make(type, start, adjacent);
+    }
+    ++pos_;
+  }
+  pos_ = n;
+  return make(Tok::Error, start, adjacent);
+}
+
+void Lexer::skip_ident_chars(bool dots) {
+  const size_t n = src_.size();
+  const char* end = src_.data() + n;
+  while (pos_ < n) {
+    const auto c = uint8_t(src_[pos_]);
+    if (c >= 0x80 && opts_.multibyte != Multibyte::kNone) {
+      // The second byte of a multi-byte character belongs to the name even when it is ASCII.
+      pos_ += multibyte_length(opts_.multibyte, src_.data() + pos_, end);
+      continue;
+    }
+    if (!is_ident_char(c) && !(dots && c == '.')) return;
+    ++pos_;
+  }
+}
+
+Token Lexer::word(size_t start, bool adjacent) {
+  skip_ident_chars(false);
   Token t = make(Tok::Ident, start, adjacent);
   // Keyword tagging is context-free; the parser accepts keywords as name parts after ".".
   t.kw = lookup_keyword(t.text(src_));
@@ -195,9 +341,11 @@ Token Lexer::next() {
   char c1 = pos_ + 1 < n ? src_[pos_ + 1] : '\0';
   switch (c) {
     case '\'':
-    case '"':
       ++pos_;
       return quoted(start, c, Tok::String, adjacent);
+    case '"':
+      ++pos_;
+      return quoted(start, c, opts_.ansi_quotes ? Tok::QuotedIdent : Tok::String, adjacent);
     case '`':
       ++pos_;
       return quoted(start, '`', Tok::QuotedIdent, adjacent);
@@ -283,10 +431,12 @@ Token Lexer::next() {
         while (pos_ < n) {
           char d = src_[pos_];
           if (is_ident_char(uint8_t(d))) {
-            ++pos_;
+            skip_ident_chars(false);
           } else if (d == '`') {
             ++pos_;
-            while (pos_ < n && src_[pos_] != '`') ++pos_;
+            while (pos_ < n && src_[pos_] != '`') {
+              pos_ += multibyte_length(opts_.multibyte, src_.data() + pos_, src_.data() + n);
+            }
             // Unterminated (@@x.`abc at the end): an error like any unterminated identifier,
             // or text printed after it would land inside the quotes.
             if (pos_ >= n) return make(Tok::Error, start, adjacent);
@@ -306,7 +456,7 @@ Token Lexer::next() {
         Token t = quoted(start, c1, Tok::UserVar, adjacent);
         return t;
       }
-      while (pos_ < n && (is_ident_char(uint8_t(src_[pos_])) || src_[pos_] == '.')) ++pos_;
+      skip_ident_chars(/*dots=*/true);
       return make(Tok::UserVar, start, adjacent);
     }
     default:
