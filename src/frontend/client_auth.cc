@@ -144,7 +144,7 @@ asio::awaitable<bool> ClientSession::handshake() {
     if (!co_await ensure_backend(seq)) co_return false;
     release_backend();
   }
-  client_.set_max_packet_size(1024ull * 1024 * 1024);
+  client_.set_max_packet_size(proxy.max_allowed_packet);
   co_await send_ok(seq);
   co_return true;
 }

@@ -53,10 +53,15 @@ asio::awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client {}: session ended by error: {}", peer_text(), e.what());
   }
-  if (violation) {
+  if (violation || too_large_seq) {
     // Best effort: tell the client why before closing.
     try {
-      co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
+      if (too_large_seq) {
+        co_await send_error(errc::kNetPacketTooLarge,
+                            "Got a packet bigger than 'max_allowed_packet' bytes", *too_large_seq);
+      } else {
+        co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
+      }
     } catch (const std::exception&) {
     }
   }

@@ -59,7 +59,10 @@ struct ClientStatement {
   uint16_t num_columns = 0;
   std::string param_types;                    // last types the client bound
   std::map<uint16_t, std::string> long_data;  // COM_STMT_SEND_LONG_DATA, by parameter
-  bool sharded = false;                       // touches shard rules: planned at each EXECUTE
+  // Long data went past max_allowed_packet: dropped, further chunks ignored, and EXECUTE fails
+  // until COM_STMT_RESET (as MariaDB).
+  bool long_data_too_big = false;
+  bool sharded = false;  // touches shard rules: planned at each EXECUTE
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -356,6 +359,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;
   uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
+  // COM_STMT_SEND_LONG_DATA bytes buffered by this session: an upper bound (cleared data is not
+  // subtracted), recounted exactly when it would pass max_allowed_packet.
+  uint64_t long_data_bytes_ = 0;
 
   // Per statement, while a limit applies: kills the backend statement at max_sql_execute_time
   // (or when a result is cut at max_sql_result_size).

@@ -1,0 +1,160 @@
+"""Hostile tenant, issue 15 defects 7 and 8: resource exhaustion and login/admin defences.
+
+Each group runs a private Tessera (robustlib.Tessera, port TESSERA_IT_PORT + 57, admin + 62) in
+front of the shared fixture's slice 0, with the limits it probes set small so the probes stay
+cheap; RSS is read from /proc/<pid>/status of that Tessera.
+
+  packets   a client packet above max_allowed_packet: ERR 1153 (08S01) before it is read,
+            COM_STMT_SEND_LONG_DATA past it: not buffered, EXECUTE answers 1105 as MariaDB
+  admin     unauthenticated bodies never read, authenticated ones capped (413), slow clients
+            cut at request_timeout_ms and unable to starve the API
+  login     unknown users answered like wrong passwords (same packets, error and time),
+            brute force throttled (1129), connection caps (1040 in place of the greeting),
+            silent sockets do not delay other logins, a stalled COM_CHANGE_USER times out
+  infile    LOAD DATA LOCAL refused with 4166 to clients without CLIENT_LOCAL_FILES (backend
+            connection stays usable), a client that never sends its file is timed out
+  genlog    passwords masked in the general log, log files created 0600
+"""
+import http.client
+import json
+import os
+import socket
+import stat
+import struct
+import threading
+import time
+import unittest
+
+import itlib
+import robustlib
+from itlib import Closed, ErrPacket, RawConn, log
+
+K = 7  # robustlib instance number: port = TESSERA_IT_PORT + 50 + K
+USER, PASSWORD = "hl", "hl_pw"
+CLIENT_LOCAL_FILES = 0x80
+
+
+def namespace(general_log=False):
+    ns = json.loads(robustlib.namespace_json("hostile_limits", USER, PASSWORD, itlib.BASE_PORT,
+                                             capacity=2, max_capacity=20))
+    ns["open_general_log"] = general_log
+    return json.dumps(ns)
+
+
+def start_tessera(proxy_extra="", log_extra="", admin_extra="", general_log=False):
+    t = robustlib.Tessera("hostile-limits", {"hl.json": namespace(general_log)},
+                          proxy_extra=proxy_extra, k=K)
+    with open(t.config) as f:
+        text = f.read()
+    # robustlib's [admin] has the default password, which this file never uses
+    text = text.replace('password = "admin"\n', 'password = "s3cret-admin"\n' + admin_extra)
+    text += log_extra  # [log] is the last table
+    with open(t.config, "w") as f:
+        f.write(text)
+    t.start()
+    return t
+
+
+def login(t, user=USER, password=PASSWORD, extra_caps=0):
+    c = RawConn(port=t.port)
+    c.login(user, password, extra_caps=extra_caps)
+    return c
+
+
+def serving(t):
+    c = login(t)
+    try:
+        assert c.query("SELECT 40 + 2") == ("rows", [["42"]])
+    finally:
+        c.close()
+
+
+def closed_within(conn, seconds):
+    """Seconds until the server closed `conn` (an ERR before the close is fine), None if not."""
+    start = time.time()
+    conn.sock.settimeout(seconds)
+    try:
+        while True:
+            conn.read_packet()
+    except (Closed, ConnectionResetError, BrokenPipeError):
+        return time.time() - start
+    except socket.timeout:
+        return None
+
+
+class Packets(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = start_tessera("max_allowed_packet = 1048576\nnet_read_timeout_ms = 30000\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.t.stop()
+
+    def test_packet_above_max_allowed_packet_refused_before_read(self):
+        c = login(self.t)
+        # A 2 MiB COM_QUERY: only its header and 7 bytes are sent. The server-like answer
+        # comes at once; before the fix Tessera waited for the 2 MiB (up to 1 GiB accepted).
+        start = time.time()
+        c.send_raw((2 * 1024 * 1024).to_bytes(3, "little") + b"\x00\x03SELECT ")
+        err = itlib.expect_err_or_close(c, "2 MiB packet", timeout=5)
+        took = time.time() - start
+        log(f"  2 MiB packet over a 1 MiB max_allowed_packet: {err} after {took:.3f} s")
+        self.assertIsNotNone(err, "closed without ER_NET_PACKET_TOO_LARGE")
+        self.assertEqual((err.code, err.state), (1153, "08S01"))
+        self.assertIn("max_allowed_packet", err.message)
+        self.assertIsNotNone(closed_within(c, 3), "connection left open after 1153")
+        c.close()
+        # multi-frame: 16 MiB frames streamed at full speed, refused at the first frame header
+        rss0 = self.t.rss_kib()
+        c = login(self.t)
+        frame = b"\xff\xff\xff\x00\x03" + b"x" * (0xFFFFFF - 1)
+        sent = 0
+        try:
+            c.sock.settimeout(10)
+            for i in range(4):
+                c.sock.sendall(frame if i == 0 else b"\xff\xff\xff" + bytes([i]) + b"y" * 0xFFFFFF)
+                sent += 1
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            pass
+        grown = self.t.rss_kib() - rss0
+        log(f"  64 MiB multi-frame packet: {sent} frame(s) accepted by the socket, RSS +{grown} KiB")
+        self.assertLess(grown, 20 * 1024, "the oversized packet was buffered")
+        c.close()
+        # a packet just below the limit still works
+        c = login(self.t)
+        kind, rows = c.query("SELECT LENGTH('" + "a" * (1024 * 1024 - 64) + "')")
+        self.assertEqual(rows, [[str(1024 * 1024 - 64)]])
+        c.close()
+        serving(self.t)
+
+    def test_long_data_bounded_and_reported_at_execute(self):
+        c = login(self.t)
+        stmt = c.prepare("SELECT LENGTH(?)")
+        rss0 = self.t.rss_kib()
+        chunk = b"z" * (512 * 1024)  # each packet under the limit, their sum far above it
+        for _ in range(96):  # 48 MiB against a 1 MiB max_allowed_packet
+            c.send_long_data(stmt, 0, chunk)
+        c.query("DO 1")  # every chunk has been read once this answers
+        grown = self.t.rss_kib() - rss0
+        log(f"  48 MiB of COM_STMT_SEND_LONG_DATA: RSS +{grown} KiB")
+        self.assertLess(grown, 16 * 1024, "long data buffered past max_allowed_packet")
+        with self.assertRaises(ErrPacket) as cm:
+            c.execute(stmt, [b"x"], long_data=(0,))
+        log(f"  EXECUTE after it: {cm.exception}")
+        self.assertEqual(cm.exception.code, 1105)
+        self.assertIn("max_allowed_packet", cm.exception.message)
+        # as MariaDB: the error stays (new data ignored) until COM_STMT_RESET
+        c.send_long_data(stmt, 0, b"abc")
+        with self.assertRaises(ErrPacket) as cm:
+            c.execute(stmt, [b"x"], long_data=(0,))
+        self.assertEqual(cm.exception.code, 1105)
+        c.stmt_reset(stmt)
+        c.send_long_data(stmt, 0, b"abc")
+        self.assertEqual(c.execute(stmt, [b"x"], long_data=(0,)), ("rows", [[3]]))
+        c.close()
+        serving(self.t)
+
+
+if __name__ == "__main__":
+    itlib.main_unittest()
