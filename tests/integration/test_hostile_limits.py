@@ -156,5 +156,113 @@ class Packets(unittest.TestCase):
         serving(self.t)
 
 
+def admin_request(t, method, path, body=None, auth=True, timeout=10):
+    conn = http.client.HTTPConnection("127.0.0.1", t.admin_port, timeout=timeout)
+    headers = {}
+    if auth:
+        import base64
+        headers["Authorization"] = "Basic " + base64.b64encode(b"admin:s3cret-admin").decode()
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data
+
+
+class Admin(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = start_tessera(admin_extra="request_timeout_ms = 2000\nthreads = 16\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.t.stop()
+
+    def test_unauthenticated_body_never_read(self):
+        rss0 = self.t.rss_kib()
+        s = socket.create_connection(("127.0.0.1", self.t.admin_port), timeout=10)
+        s.sendall(b"PUT /api/proxy/config/prepare/x HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: 209715200\r\n\r\n")
+        sent = 0
+        chunk = b"{" * (1 << 20)
+        start = time.time()
+        try:
+            for _ in range(100):  # up to 100 MiB, as fast as the socket takes it
+                s.sendall(chunk)
+                sent += 1
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            pass
+        reply = b""
+        try:
+            reply = s.recv(4096)
+        except OSError:
+            pass
+        s.close()
+        grown = self.t.rss_kib() - rss0
+        log(f"  unauthenticated 200 MiB PUT: {sent} MiB taken in {time.time() - start:.2f} s, "
+            f"RSS +{grown} KiB, reply {reply[:12]!r}")
+        self.assertLess(grown, 16 * 1024, "an unauthenticated body was buffered")
+        self.assertLess(sent, 20, "the unauthenticated body was read")
+
+    def test_authenticated_body_capped(self):
+        status, _ = admin_request(self.t, "PUT", "/api/proxy/config/prepare/big",
+                                  body=b"{" * (2 * 1024 * 1024))
+        log(f"  authenticated 2 MiB body: HTTP {status}")
+        self.assertEqual(status, 413)
+        status, body = admin_request(self.t, "GET", "/api/proxy/ping")
+        self.assertEqual((status, body), (200, b"OK\n"))
+        status, _ = admin_request(self.t, "GET", "/api/proxy/ping", auth=False)
+        self.assertEqual(status, 401)
+
+    def test_slow_clients_cut_and_cannot_starve(self):
+        slow = []
+        for _ in range(12):
+            s = socket.create_connection(("127.0.0.1", self.t.admin_port), timeout=10)
+            s.sendall(b"GET /api/proxy/ping HTTP/1.1\r\n")
+            slow.append(s)
+        stop = threading.Event()
+
+        def trickle():
+            while not stop.is_set():
+                for s in slow:
+                    try:
+                        s.sendall(b"X")
+                    except OSError:
+                        pass
+                time.sleep(0.5)
+
+        th = threading.Thread(target=trickle, daemon=True)
+        th.start()
+        try:
+            time.sleep(0.3)
+            start = time.time()
+            status, _ = admin_request(self.t, "GET", "/api/proxy/ping", timeout=10)
+            took = time.time() - start
+            log(f"  with 12 slow clients trickling headers: ping answered in {took:.3f} s")
+            self.assertEqual(status, 200)
+            self.assertLess(took, 1.0)
+            # each slow client is cut at request_timeout_ms (2 s)
+            time.sleep(2.5)
+            cut = 0
+            for s in slow:
+                s.settimeout(1)
+                try:
+                    data = s.recv(4096)
+                    while data:
+                        data = s.recv(4096)
+                    cut += 1
+                except (ConnectionResetError, BrokenPipeError):
+                    cut += 1
+                except socket.timeout:
+                    pass
+            log(f"  slow clients closed after request_timeout_ms: {cut}/12")
+            self.assertEqual(cut, 12)
+        finally:
+            stop.set()
+            th.join()
+            for s in slow:
+                s.close()
+
+
 if __name__ == "__main__":
     itlib.main_unittest()
