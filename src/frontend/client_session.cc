@@ -33,6 +33,7 @@ ClientSession::~ClientSession() {
   drop_backend();
   unpin();
   free_user_slot();
+  if (admitted_) worker_.context().connection_limits.release(peer_ip_);
   worker_.context().counters.connections_active--;
 }
 
@@ -41,9 +42,21 @@ std::string ClientSession::peer_text() const {
 }
 
 asio::awaitable<void> ClientSession::run() {
+  config_ = worker_.context().config();
+  if (!co_await admit()) {
+    client_.close();
+    co_return;
+  }
   std::optional<std::string> violation;
+  std::optional<uint8_t> too_large_seq;
   try {
     if (co_await handshake()) co_await command_loop();
+  } catch (const PacketTooLarge& e) {
+    // As the server does: ER_NET_PACKET_TOO_LARGE, numbered after the offending frame, then
+    // the connection is closed (the rest of the packet is never read).
+    worker_.context().counters.protocol_errors++;
+    spdlog::info("client {}: {}", peer_text(), e.what());
+    too_large_seq = static_cast<uint8_t>(e.seq + 1);
   } catch (const ProtocolViolation& e) {
     worker_.context().counters.protocol_errors++;
     spdlog::info("client {}: protocol violation: {}", peer_text(), e.what());

@@ -90,9 +90,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   enum class RelayMode { kQuery, kExecute, kPrepare, kFieldList, kFetch, kSingle };
 
   // client_auth.cc
+  // Counts the connection against max_connections(_per_ip); over a limit, sends error 1040 in
+  // place of the greeting and returns false.
+  asio::awaitable<bool> admit();
   asio::awaitable<bool> handshake();
-  asio::awaitable<bool> authenticate(const config::UserRef& account, std::string plugin,
-                                     std::string auth_response, uint8_t& seq);
+  // Unknown users get the same exchange, error and failure count as a wrong password.
+  asio::awaitable<bool> authenticate(const config::UserRef& account, std::string_view user_name,
+                                     std::string plugin, std::string auth_response, uint8_t& seq);
   asio::awaitable<bool> full_sha2_authentication(const config::User& user, uint8_t& seq);
   asio::awaitable<bool> change_user(std::string_view payload);
   bool bind_account(const config::UserRef& account);
@@ -316,6 +320,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string scramble_;
   uint32_t client_caps_ = 0;
   std::string peer_ip_;
+  bool admitted_ = false;  // counted in the context's connection_limits
 
   // The configuration generation this session runs with (config_ is its config): replaced by
   // a newer one only between statements with no backend connection held (config_refresh.cc).
