@@ -284,6 +284,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // gone on its server, so the other slices roll back too (as one server would roll back all).
   asio::awaitable<void> xa_after_relay();
   asio::awaitable<void> relay_local_infile(uint8_t& client_seq, uint8_t backend_seq);
+  // A file request for a client without CLIENT_LOCAL_FILES: the backend gets an empty file,
+  // the client error 4166.
+  asio::awaitable<void> refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq);
   void emit(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
   void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,

@@ -410,5 +410,62 @@ class Login(unittest.TestCase):
         c.close()
 
 
+class Infile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = start_tessera("net_read_timeout_ms = 2000\n")
+        c = login(cls.t)
+        c.query("CREATE TABLE IF NOT EXISTS sbtest.hl_load (a VARCHAR(200))")
+        c.query("TRUNCATE TABLE sbtest.hl_load")
+        c.close()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            c = login(cls.t)
+            c.query("DROP TABLE IF EXISTS sbtest.hl_load")
+            c.close()
+        finally:
+            cls.t.stop()
+
+    def test_refused_without_client_local_files(self):
+        c = login(self.t)  # RawConn does not set CLIENT_LOCAL_FILES
+        for _ in range(3):  # more times than the pool has connections
+            first = c.command(b"\x03LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE sbtest.hl_load")
+            self.assertEqual(first[0], 0xFF, f"file request relayed: {first[:16]!r}")
+            err = itlib.parse_err(first)
+            self.assertEqual(err.code, 4166, err)
+            self.assertIn("local infile", err.message)
+            # the session and its backend connection are in sync afterwards
+            self.assertEqual(c.query("SELECT COUNT(*) FROM sbtest.hl_load"), ("rows", [["0"]]))
+        log(f"  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: {err}")
+        c.close()
+        serving(self.t)
+
+    def test_client_that_never_sends_its_file_times_out(self):
+        c = login(self.t, extra_caps=CLIENT_LOCAL_FILES)
+        first = c.command(b"\x03LOAD DATA LOCAL INFILE 'x.csv' INTO TABLE sbtest.hl_load")
+        self.assertEqual(first[0], 0xFB, first[:16])
+        took = closed_within(c, 6)
+        log(f"  file request never answered: client closed after {took}")
+        self.assertIsNotNone(took, "an unanswered LOAD DATA LOCAL was never timed out")
+        self.assertLess(took, 4.5)
+        c.close()
+        # the backend connection was discarded: the table is usable, nothing waits on the load
+        other = login(self.t)
+        other.query("INSERT INTO sbtest.hl_load VALUES ('after')")
+        self.assertEqual(other.query("SELECT COUNT(*) FROM sbtest.hl_load"), ("rows", [["1"]]))
+        other.query("TRUNCATE TABLE sbtest.hl_load")
+        other.close()
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            rows = itlib.backend_sql(0, "SELECT COUNT(*) FROM information_schema.processlist "
+                                        "WHERE info LIKE 'LOAD DATA LOCAL%hl_load%'")
+            if rows == [["0"]]:
+                break
+            time.sleep(0.2)
+        self.assertEqual(rows, [["0"]], "the backend LOAD is still waiting")
+
+
 if __name__ == "__main__":
     itlib.main_unittest()
