@@ -467,5 +467,44 @@ class Infile(unittest.TestCase):
         self.assertEqual(rows, [["0"]], "the backend LOAD is still waiting")
 
 
+class GeneralLog(unittest.TestCase):
+    def test_passwords_masked_and_files_private(self):
+        old = os.umask(0o022)
+        try:
+            t = start_tessera(log_extra='general_log_file = "general.log"\n'
+                                       'slow_log_file = "slow.log"\n',
+                              general_log=True)
+        finally:
+            os.umask(old)
+        try:
+            c = login(t)
+            c.query("SELECT PASSWORD('hunter2-a')")
+            for sql in ("ALTER USER 'nobody_hl'@'%' IDENTIFIED BY 'hunter2-b'",
+                        "SET PASSWORD FOR 'nobody_hl'@'%' = PASSWORD('hunter2-c')"):
+                try:
+                    c.query(sql)
+                except ErrPacket:
+                    pass  # no such account: refused by the server, logged all the same
+            c.query("SELECT 'visible-literal'")
+            c.close()
+            path = os.path.join(t.dir, "general.log")
+            deadline = time.time() + 3
+            text = ""
+            while time.time() < deadline and "visible-literal" not in text:
+                time.sleep(0.1)
+                with open(path) as f:
+                    text = f.read()
+            log("  general log:\n    " + "\n    ".join(text.strip().splitlines()[-4:]))
+            self.assertIn("visible-literal", text)
+            self.assertIn("IDENTIFIED BY '***'", text)
+            self.assertNotIn("hunter2", text)
+            for name in ("general.log", "slow.log"):
+                mode = stat.S_IMODE(os.stat(os.path.join(t.dir, name)).st_mode)
+                log(f"  {name}: mode {mode:o}")
+                self.assertEqual(mode & 0o077, 0, f"{name} is readable by others")
+        finally:
+            t.stop()
+
+
 if __name__ == "__main__":
     itlib.main_unittest()
