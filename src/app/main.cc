@@ -227,6 +227,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<tessera::admin::AdminServer> admin;
   if (proxy.admin_listen) {
     admin = std::make_unique<tessera::admin::AdminServer>(ctx, worker_views, control, sources);
+    if (proxy.admin_password_is_default()) {
+      spdlog::warn(
+          "admin API on {} uses the default password \"admin\": anyone with a local account "
+          "can change the configuration; set [admin] password (or listen = \"\" to disable it)",
+          proxy.admin_listen->to_string());
+    }
     try {
       admin->start(proxy.admin_listen->host, proxy.admin_listen->port);
     } catch (const std::exception& e) {

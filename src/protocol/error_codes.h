@@ -25,6 +25,8 @@ inline constexpr ErrorCode kWrongArguments{1210, "HY000"};
 inline constexpr ErrorCode kNotSupportedAuthMode{1251, "08004"};
 inline constexpr ErrorCode kTooManyUserConnections{1203, "42000"};
 inline constexpr ErrorCode kConCount{1040, "08004"};
+inline constexpr ErrorCode kHostIsBlocked{1129, "HY000"};
+inline constexpr ErrorCode kLocalInfileDisabled{4166, "HY000"};
 inline constexpr ErrorCode kUnknownError{1105, "HY000"};
 inline constexpr ErrorCode kLockWaitTimeout{1205, "HY000"};
 inline constexpr ErrorCode kQueryInterrupted{1317, "70100"};
