@@ -82,6 +82,18 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       spdlog::debug("client {}: syncing backend connection {}: {}", connection_id_,
                     conn_->connection_id(), sync);
       auto r = co_await conn_->query(sync);
+      if (!r.ok && r.err.code == 1227 && state_.vars.erase("pseudo_thread_id")) {
+        // The namespace's backend account may not set pseudo_thread_id (SUPER or BINLOG
+        // REPLAY): CONNECTION_ID() then reports the backend thread's id. (A SET that fails its
+        // privilege check changes nothing.)
+        connection_id_unmapped_ = true;
+        sync = session::build_sync_statement(state_, *conn_);
+        if (sync.empty()) {
+          r.ok = true;
+        } else {
+          r = co_await conn_->query(sync);
+        }
+      }
       if (!r.ok) {
         // The connection's state is now uncertain: do not reuse it.
         drop_backend();
@@ -122,7 +134,11 @@ void ClientSession::renew_pool_owner() {
 }
 
 void ClientSession::pin(PinReason reason) {
-  if (pinned_ != PinReason::kNone || !conn_) return;
+  if (!conn_) return;
+  // Every reason counts: UNLOCK TABLES must not release a connection that also holds a named
+  // lock, a temporary table or an XA transaction.
+  pin_reasons_ |= 1u << static_cast<unsigned>(reason);
+  if (pinned_ != PinReason::kNone) return;
   pinned_ = reason;
   auto& counters = session::pin_counters();
   counters.total[static_cast<size_t>(reason)]++;
@@ -133,9 +149,26 @@ void ClientSession::pin(PinReason reason) {
 }
 
 void ClientSession::unpin() {
+  pin_reasons_ = 0;
   if (pinned_ == PinReason::kNone) return;
   pinned_ = PinReason::kNone;
   session::pin_counters().currently_pinned--;
+}
+
+void ClientSession::unpin(PinReason reason) {
+  pin_reasons_ &= ~(1u << static_cast<unsigned>(reason));
+  if (pin_reasons_ == 0) {
+    unpin();
+    return;
+  }
+  if (pinned_ != reason) return;
+  // Still pinned, for the lowest remaining reason.
+  for (unsigned r = 1; r < static_cast<unsigned>(PinReason::kCount_); ++r) {
+    if (pin_reasons_ & (1u << r)) {
+      pinned_ = static_cast<PinReason>(r);
+      break;
+    }
+  }
 }
 
 void ClientSession::after_statement(const sql::StatementInfo* info) {
@@ -160,7 +193,7 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     if (info->kind == StatementKind::Prepare) pin(PinReason::kTextPrepare);
     if (info->kind == StatementKind::Xa) pin(PinReason::kXaTransaction);
     if (info->uses_user_variable_assignment) pin(PinReason::kUserVariable);
-    if (info->kind == StatementKind::UnlockTables && pinned_ == PinReason::kLockTables) unpin();
+    if (info->kind == StatementKind::UnlockTables) unpin(PinReason::kLockTables);
   }
   if (pinned_ != PinReason::kNone || (conn_->status_flags & status::kInTrans) ||
       cursor_statement_ != 0 || keep_for_diagnostics_) {

@@ -141,7 +141,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void release_backend();
   void drop_backend();
   void pin(session::PinReason reason);
-  void unpin();
+  void unpin();                           // every reason
+  void unpin(session::PinReason reason);  // one reason; pinned while others remain
 
   // sharded_query.cc: namespaces with shard rules. Connections to slices other than the
   // default one live in slice_conns_; the default slice keeps using conn_/pool_.
@@ -275,7 +276,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // CONNECTION_ID() must say what the handshake said: the backend connection reports
   // pseudo_thread_id, which the session then carries (synced like any variable).
   void note_connection_id_use(const sql::StatementInfo& info) {
-    if (info.calls(sql::kSessionFnConnectionIdIndex)) {
+    if (info.calls(sql::kSessionFnConnectionIdIndex) && !connection_id_unmapped_) {
       state_.vars["pseudo_thread_id"] = std::to_string(connection_id_);
     }
   }
@@ -370,8 +371,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // owner used is reset before this session gets it. Renewed when the session starts over
   // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
   uint64_t pool_owner_ = 0;
+  // The backend account may not set pseudo_thread_id: CONNECTION_ID() is the backend's.
+  bool connection_id_unmapped_ = false;
   void renew_pool_owner();
-  session::PinReason pinned_ = session::PinReason::kNone;
+  session::PinReason pinned_ = session::PinReason::kNone;  // the first reason (logs, stats)
+  uint32_t pin_reasons_ = 0;                               // bit per PinReason held
   bool multi_statements_ = true;
   // Read-only sessions: names of the PREPAREd statements that passed the read-only check
   // (lower case), the only ones EXECUTE may run.

@@ -183,7 +183,7 @@ asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
     co_await relay_response(RelayMode::kFetch);
     if (conn_ && (conn_->status_flags & status::kLastRowSent)) {
       cursor_statement_ = 0;
-      if (pinned_ == session::PinReason::kCursor) unpin();
+      unpin(session::PinReason::kCursor);
     }
   } catch (const std::exception& e) {
     failure = failure_text(e);
@@ -226,7 +226,7 @@ asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload)
       }
     }
     cursor_statement_ = 0;
-    if (pinned_ == session::PinReason::kCursor) unpin();
+    unpin(session::PinReason::kCursor);
     after_statement(nullptr);
   }
   co_await send_ok();
@@ -238,7 +238,7 @@ void ClientSession::handle_stmt_close(std::string_view payload) {
   statements_.erase(id);
   if (cursor_statement_ == id) {
     cursor_statement_ = 0;
-    if (pinned_ == session::PinReason::kCursor) unpin();
+    unpin(session::PinReason::kCursor);
     after_statement(nullptr);
   }
 }
