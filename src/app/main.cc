@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
 #include <csignal>
@@ -14,6 +17,7 @@
 #include "admin/admin_server.h"
 #include "admin/config_control.h"
 #include "admin/etcd_watcher.h"
+#include "backend/backend_connection.h"
 #include "config/config_error.h"
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
@@ -56,6 +60,42 @@ std::vector<tessera::txn::RecoveryTarget> recovery_targets(
     }
   }
   return out;
+}
+
+// The client greeting presents the backends' identity (protocol/server_identity.h): one
+// connection to the first namespace's default slice primary before any client is served, so
+// the very first client already sees it. The monitor keeps it current afterwards. A backend
+// that cannot be reached leaves the fallback identity until the monitor reaches it.
+void learn_server_identity(tessera::frontend::ProxyContext& ctx) {
+  auto config = ctx.config();
+  if (config->namespaces().empty() || !config->proxy().server_version.empty()) return;
+  const auto& ns = config->namespaces().front();
+  const tessera::config::Slice* slice = ns.find_slice(ns.default_slice);
+  if (!slice) return;
+  tessera::backend::BackendEndpoint endpoint{slice->master.host, slice->master.port,
+                                             slice->user_name, slice->password,
+                                             ctx.backend_tls(slice->tls)};
+  tessera::backend::ConnectOptions options;
+  options.timeout = config->proxy().backend_connect_timeout;
+  asio::io_context io;
+  std::string key = slice->master.to_string();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        try {
+          auto conn = co_await tessera::backend::BackendConnection::connect(io.get_executor(),
+                                                                            endpoint, options);
+          tessera::protocol::ServerGreeting g{conn->server_version(), conn->server_capabilities(),
+                                              conn->server_mariadb_capabilities()};
+          ctx.topology().set_greeting(key, std::move(g));
+        } catch (const std::exception& e) {
+          spdlog::warn("cannot learn the server identity from {}: {}", key, e.what());
+        }
+      },
+      asio::detached);
+  io.run();
+  auto identity = ctx.server_identity();
+  spdlog::info("greeting clients as {}", identity.server_version);
 }
 
 }  // namespace
@@ -191,6 +231,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}: {}", proxy.listen.to_string(), e.what());
     return 1;
   }
+  learn_server_identity(ctx);
   // Topology monitor: its own thread; readers see the configuration's view until it checks.
   tessera::topology::Monitor monitor(ctx.topology(), config);
   monitor.start();

@@ -125,4 +125,34 @@ Worker* ProxyContext::session_worker(uint32_t id) const {
   return it == session_workers_.end() ? nullptr : it->second;
 }
 
+std::string ProxyContext::identity_instance(const config::LoadedConfig& config,
+                                            const topology::TopologySnapshot* topology) {
+  if (config.namespaces().empty()) return {};
+  const config::Namespace& ns = config.namespaces().front();
+  if (topology) {
+    if (const auto* view = topology->find(ns.name, ns.default_slice)) {
+      if (view->primary >= 0 && size_t(view->primary) < view->instances.size())
+        return view->instances[size_t(view->primary)].key();
+    }
+  }
+  const config::Slice* slice = ns.find_slice(ns.default_slice);
+  return slice ? slice->master.to_string() : std::string();
+}
+
+protocol::ServerIdentity ProxyContext::server_identity() const {
+  auto snap = snapshot();
+  const config::LoadedConfig& config = *snap->config;
+  std::optional<protocol::ServerGreeting> greeting;
+  std::string key = identity_instance(config, topology_->snapshot().get());
+  if (!key.empty()) greeting = topology_->greeting(key);
+  if (!greeting) {
+    // No primary right now (a failover): the configured master's last greeting will do.
+    const config::Namespace* ns =
+        config.namespaces().empty() ? nullptr : &config.namespaces().front();
+    if (const config::Slice* slice = ns ? ns->find_slice(ns->default_slice) : nullptr)
+      greeting = topology_->greeting(slice->master.to_string());
+  }
+  return protocol::make_server_identity(config.proxy().server_version, greeting);
+}
+
 }  // namespace tessera::frontend

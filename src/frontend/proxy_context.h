@@ -13,6 +13,7 @@
 
 #include "config/loaded_config.h"
 #include "protocol/auth.h"
+#include "protocol/server_identity.h"
 #include "router/shard_rule.h"
 #include "topology/topology.h"
 #include "txn/txn_manager.h"
@@ -84,6 +85,14 @@ class ProxyContext {
   // the monitor, if one is attached.
   topology::Topology& topology() const { return *topology_; }
   void attach_topology_monitor(topology::Monitor* monitor) { monitor_ = monitor; }
+
+  // What the client greeting presents: server_version if configured, else the version and
+  // capabilities of the first namespace's default slice primary (the greeting comes before
+  // the login names a namespace), as last seen by the start-up probe or the monitor.
+  protocol::ServerIdentity server_identity() const;
+  // The instance whose greeting that is ("host:port" of the configured or current primary).
+  static std::string identity_instance(const config::LoadedConfig& config,
+                                       const topology::TopologySnapshot* topology);
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   // Which worker runs client session `id` (KILL): registered for the session's lifetime.
