@@ -9,6 +9,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -62,40 +63,49 @@ std::vector<tessera::txn::RecoveryTarget> recovery_targets(
   return out;
 }
 
-// The client greeting presents the backends' identity (protocol/server_identity.h): one
-// connection to the first namespace's default slice primary before any client is served, so
-// the very first client already sees it. The monitor keeps it current afterwards. A backend
-// that cannot be reached leaves the fallback identity until the monitor reaches it.
+// The client greeting presents the backends' identity (protocol/server_identity.h): before any
+// client is served, one connection to the default slice primary of the first namespace that
+// answers (a few tried at most), so the very first client already sees it. The monitor keeps
+// it current afterwards; while no backend answers, clients get the fallback identity.
 void learn_server_identity(tessera::frontend::ProxyContext& ctx) {
   auto config = ctx.config();
-  if (config->namespaces().empty() || !config->proxy().server_version.empty()) return;
-  const auto& ns = config->namespaces().front();
-  const tessera::config::Slice* slice = ns.find_slice(ns.default_slice);
-  if (!slice) return;
-  tessera::backend::BackendEndpoint endpoint{slice->master.host, slice->master.port,
-                                             slice->user_name, slice->password,
-                                             ctx.backend_tls(slice->tls)};
-  tessera::backend::ConnectOptions options;
-  options.timeout = config->proxy().backend_connect_timeout;
+  if (!config->proxy().server_version.empty()) return;
+  constexpr size_t kMaxTries = 4;
+  std::vector<std::string> tried;
   asio::io_context io;
-  std::string key = slice->master.to_string();
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        try {
-          auto conn = co_await tessera::backend::BackendConnection::connect(io.get_executor(),
-                                                                            endpoint, options);
-          tessera::protocol::ServerGreeting g{conn->server_version(), conn->server_capabilities(),
-                                              conn->server_mariadb_capabilities()};
-          ctx.topology().set_greeting(key, std::move(g));
-        } catch (const std::exception& e) {
-          spdlog::warn("cannot learn the server identity from {}: {}", key, e.what());
-        }
-      },
-      asio::detached);
-  io.run();
-  auto identity = ctx.server_identity();
-  spdlog::info("greeting clients as {}", identity.server_version);
+  for (const auto& ns : config->namespaces()) {
+    const tessera::config::Slice* slice = ns.find_slice(ns.default_slice);
+    std::string key = slice ? slice->master.to_string() : std::string();
+    if (!slice || std::find(tried.begin(), tried.end(), key) != tried.end()) continue;
+    if (tried.size() == kMaxTries) break;
+    tried.push_back(key);
+    tessera::backend::BackendEndpoint endpoint{slice->master.host, slice->master.port,
+                                               slice->user_name, slice->password,
+                                               ctx.backend_tls(slice->tls)};
+    tessera::backend::ConnectOptions options;
+    options.timeout = config->proxy().backend_connect_timeout;
+    bool learned = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          try {
+            auto conn = co_await tessera::backend::BackendConnection::connect(io.get_executor(),
+                                                                              endpoint, options);
+            tessera::protocol::ServerGreeting g{conn->server_version(),
+                                                conn->server_capabilities(),
+                                                conn->server_mariadb_capabilities()};
+            ctx.topology().set_greeting(key, std::move(g));
+            learned = true;
+          } catch (const std::exception& e) {
+            spdlog::warn("server identity: {} of namespace {}: {}", key, ns.name, e.what());
+          }
+        },
+        asio::detached);
+    io.restart();
+    io.run();
+    if (learned) break;
+  }
+  spdlog::info("greeting clients as {}", ctx.server_identity().server_version);
 }
 
 }  // namespace

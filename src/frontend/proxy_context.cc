@@ -125,32 +125,31 @@ Worker* ProxyContext::session_worker(uint32_t id) const {
   return it == session_workers_.end() ? nullptr : it->second;
 }
 
-std::string ProxyContext::identity_instance(const config::LoadedConfig& config,
-                                            const topology::TopologySnapshot* topology) {
-  if (config.namespaces().empty()) return {};
-  const config::Namespace& ns = config.namespaces().front();
-  if (topology) {
-    if (const auto* view = topology->find(ns.name, ns.default_slice)) {
-      if (view->primary >= 0 && size_t(view->primary) < view->instances.size())
-        return view->instances[size_t(view->primary)].key();
+std::vector<std::string> ProxyContext::identity_instances(
+    const config::LoadedConfig& config, const topology::TopologySnapshot* topology) {
+  std::vector<std::string> out;
+  for (const config::Namespace& ns : config.namespaces()) {
+    const topology::SliceView* view = topology ? topology->find(ns.name, ns.default_slice) : nullptr;
+    if (view && view->primary >= 0 && size_t(view->primary) < view->instances.size()) {
+      out.push_back(view->instances[size_t(view->primary)].key());
+      continue;
     }
+    // No primary right now (a failover): the configured master's last greeting will do.
+    if (const config::Slice* slice = ns.find_slice(ns.default_slice))
+      out.push_back(slice->master.to_string());
   }
-  const config::Slice* slice = ns.find_slice(ns.default_slice);
-  return slice ? slice->master.to_string() : std::string();
+  return out;
 }
 
 protocol::ServerIdentity ProxyContext::server_identity() const {
   auto snap = snapshot();
   const config::LoadedConfig& config = *snap->config;
   std::optional<protocol::ServerGreeting> greeting;
-  std::string key = identity_instance(config, topology_->snapshot().get());
-  if (!key.empty()) greeting = topology_->greeting(key);
-  if (!greeting) {
-    // No primary right now (a failover): the configured master's last greeting will do.
-    const config::Namespace* ns =
-        config.namespaces().empty() ? nullptr : &config.namespaces().front();
-    if (const config::Slice* slice = ns ? ns->find_slice(ns->default_slice) : nullptr)
-      greeting = topology_->greeting(slice->master.to_string());
+  if (config.proxy().server_version.empty()) {
+    for (const std::string& key : identity_instances(config, topology_->snapshot().get())) {
+      greeting = topology_->greeting(key);
+      if (greeting) break;
+    }
   }
   return protocol::make_server_identity(config.proxy().server_version, greeting);
 }

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/loaded_config.h"
 #include "protocol/auth.h"
@@ -87,12 +88,14 @@ class ProxyContext {
   void attach_topology_monitor(topology::Monitor* monitor) { monitor_ = monitor; }
 
   // What the client greeting presents: server_version if configured, else the version and
-  // capabilities of the first namespace's default slice primary (the greeting comes before
-  // the login names a namespace), as last seen by the start-up probe or the monitor.
+  // capabilities of the default slice primary of the first namespace (configuration order)
+  // whose primary has been reached, as last seen by the start-up probe or the monitor. The
+  // greeting comes before the login names a namespace, so one identity serves every client.
   protocol::ServerIdentity server_identity() const;
-  // The instance whose greeting that is ("host:port" of the configured or current primary).
-  static std::string identity_instance(const config::LoadedConfig& config,
-                                       const topology::TopologySnapshot* topology);
+  // "host:port" of the default slice primary of each namespace, in configuration order (the
+  // monitor's current primary, else the configured master).
+  static std::vector<std::string> identity_instances(const config::LoadedConfig& config,
+                                                     const topology::TopologySnapshot* topology);
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   // Which worker runs client session `id` (KILL): registered for the session's lifetime.
