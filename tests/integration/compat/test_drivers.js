@@ -43,7 +43,7 @@ async function everywhere(driver, check) {
 }
 
 function same(what, results) {
-  console.log(what, JSON.stringify(results));
+  console.log(what, JSON.stringify(results, (k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
   const values = Object.values(results);
   for (const v of values.slice(1)) assert.deepStrictEqual(v, values[0], what);
 }
@@ -98,7 +98,14 @@ const checks = {
       await everywhere('mariadb', async (c) => {
         const text = await c.query(sql);
         const binary = await c.execute(sql);
-        const meta = text.meta.map((m) => [m.name(), m.type, m.columnType, m.dataTypeFormat]);
+        // MariaDB's extended type info as the connector decoded it: type name, format json
+        const meta = text.meta.map((m) => [
+          m.name(),
+          m.type,
+          m.columnType,
+          m.dataTypeName ?? null,
+          m.isDataTypeFormatJson(),
+        ]);
         return { text: [...text], binary: [...binary], textJsonParsed: typeof text[0].j, meta };
       })
     );
