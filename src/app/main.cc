@@ -2,11 +2,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
-#include <asio/ip/address.hpp>
-#include <asio/ip/tcp.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/signal_set.hpp>
 
 #include <algorithm>
@@ -91,8 +91,7 @@ void learn_server_identity(tessera::frontend::ProxyContext& ctx) {
           try {
             auto conn = co_await tessera::backend::BackendConnection::connect(io.get_executor(),
                                                                               endpoint, options);
-            tessera::protocol::ServerGreeting g{conn->server_version(),
-                                                conn->server_capabilities(),
+            tessera::protocol::ServerGreeting g{conn->server_version(), conn->server_capabilities(),
                                                 conn->server_mariadb_capabilities()};
             ctx.topology().set_greeting(key, std::move(g));
             learned = true;

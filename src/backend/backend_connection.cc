@@ -191,7 +191,8 @@ asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
 asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
                                                       ConnectOptions options, uint8_t seq) {
   caps_ = kWantedCaps & hs.capabilities;
-  mariadb_caps_ = has_mariadb_capabilities(caps_) ? kWantedMariaDbCaps & hs.mariadb_capabilities : 0;
+  mariadb_caps_ =
+      has_mariadb_capabilities(caps_) ? kWantedMariaDbCaps & hs.mariadb_capabilities : 0;
   if (socket_.tls_active()) caps_ |= cap::kSsl;
   if (!(caps_ & cap::kProtocol41))
     fail(errc::kHandshakeError, "backend does not speak protocol 4.1");

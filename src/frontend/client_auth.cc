@@ -117,10 +117,10 @@ asio::awaitable<bool> ClientSession::handshake() {
     co_return false;
   }
   client_caps_ = resp->capabilities & (hs.capabilities | cap::kSsl);
-  client_mariadb_caps_ = has_mariadb_capabilities(hs.capabilities) &&
-                                 has_mariadb_capabilities(resp->capabilities)
-                             ? resp->mariadb_capabilities & hs.mariadb_capabilities
-                             : 0;
+  client_mariadb_caps_ =
+      has_mariadb_capabilities(hs.capabilities) && has_mariadb_capabilities(resp->capabilities)
+          ? resp->mariadb_capabilities & hs.mariadb_capabilities
+          : 0;
   state_.collation = resp->collation ? resp->collation : kUtf8mb4GeneralCi;
   state_.found_rows = client_caps_ & cap::kFoundRows;
   multi_statements_ = client_caps_ & cap::kMultiStatements;

@@ -87,7 +87,8 @@ asio::awaitable<void> ClientSession::command_loop() {
     refresh_config();
     begin_tally();
     // Pipelined prepared statements: -1 names the statement prepared last, while it exists.
-    if (statements_.count(last_prepared_id_)) resolve_last_statement_id(command_, last_prepared_id_);
+    if (statements_.count(last_prepared_id_))
+      resolve_last_statement_id(command_, last_prepared_id_);
     const uint32_t next_id_before = next_statement_id_;
     co_await dispatch(command_);
     if (command == static_cast<uint8_t>(Command::kStmtPrepare)) {

@@ -129,7 +129,8 @@ std::vector<std::string> ProxyContext::identity_instances(
     const config::LoadedConfig& config, const topology::TopologySnapshot* topology) {
   std::vector<std::string> out;
   for (const config::Namespace& ns : config.namespaces()) {
-    const topology::SliceView* view = topology ? topology->find(ns.name, ns.default_slice) : nullptr;
+    const topology::SliceView* view =
+        topology ? topology->find(ns.name, ns.default_slice) : nullptr;
     if (view && view->primary >= 0 && size_t(view->primary) < view->instances.size()) {
       out.push_back(view->instances[size_t(view->primary)].key());
       continue;

@@ -25,8 +25,7 @@ std::string ColumnDefinition::encode(bool extended) const {
   return out;
 }
 
-std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payload,
-                                                         bool extended) {
+std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payload, bool extended) {
   WireReader r(payload);
   ColumnDefinition c;
   c.catalog = std::string(r.lenenc_str());

@@ -111,7 +111,10 @@ TEST(ExtendedTypeInfo, StrippedForClientsWithoutIt) {
   // Empty metadata (a plain column) is one 0 byte to remove.
   c.extended_metadata.clear();
   EXPECT_EQ(*strip_extended_metadata(c.encode(true)), c.encode(false));
-  EXPECT_FALSE(strip_extended_metadata(std::string("\x03" "de", 3)));
+  EXPECT_FALSE(
+      strip_extended_metadata(std::string("\x03"
+                                          "de",
+                                          3)));
 }
 
 ServerGreeting mariadb_backend() {
@@ -154,7 +157,8 @@ std::string command(Command c, uint32_t id) {
 }
 
 TEST(PipelinedStatementId, MinusOneNamesTheLastPrepared) {
-  std::string exec = command(Command::kStmtExecute, kLastPreparedStatementId) + std::string(5, '\0');
+  std::string exec =
+      command(Command::kStmtExecute, kLastPreparedStatementId) + std::string(5, '\0');
   EXPECT_TRUE(resolve_last_statement_id(exec, 7));
   EXPECT_EQ(read_statement_id(std::string_view(exec).substr(1)), 7u);
   EXPECT_EQ(exec.size(), 10u);
