@@ -200,4 +200,47 @@ copy_config("fuzz_namespace_config", "examples/namespaces/demo.json", "demo.json
 copy_config("fuzz_namespace_config", "tests/integration/config/it.json.in", "it.json")
 copy_config("fuzz_namespace_config", "tests/integration/config/it_shard.json.in", "it_shard.json")
 copy_config("fuzz_namespace_config", "tests/integration/config/broken.json.in", "broken.json")
+
+# --- long chains, deep nesting, huge lists (fuzz/sql/chain_expander.h) ---
+# 0xFF shape count_hi count_lo prefix [0x01 term [0x01 suffix]]; count = (lo + 1) << (hi % 10)
+# (capped at 100,000) and the shape indexes kChainShapes there.
+def chain(shape, count, prefix, term=None, suffix=None):
+    shift = 0
+    while -(-count // (1 << shift)) > 256:
+        shift += 1
+    lo = -(-count // (1 << shift)) - 1
+    data = bytes([0xFF, shape, shift, lo]) + prefix
+    if term is not None:
+        data += b"\x01" + term
+        if suffix is not None:
+            data += b"\x01" + suffix
+    return data
+
+
+CHAIN_SEEDS = {
+    "plus_100k": chain(0, 100000, b"SELECT * FROM t1 WHERE a = "),
+    "or_60k": chain(18, 60000, b"SELECT * FROM t1 WHERE a = ", b"1"),
+    "or_terms_60k": chain(1, 60000, b"SELECT * FROM t1 WHERE ", b"a = 7", b" ORDER BY a"),
+    "and_60k": chain(2, 60000, b"DELETE FROM t1 WHERE ", b"a > 0"),
+    "xor_2k": chain(3, 2000, b"SELECT ", b"a"),
+    "in_100k": chain(17, 100000, b"SELECT * FROM t1 WHERE a IN (", b"42", b")"),
+    "values_20k": chain(17, 20000, b"INSERT INTO t1 (a, b) VALUES ", b"(1, 2)"),
+    "sub_1900": chain(6, 1900, b"SELECT "),
+    "eq_3k": chain(12, 3000, b"UPDATE t1 SET b = ", b"a", b" WHERE a = 1"),
+    "union_5k": chain(19, 5000, b"SELECT a FROM t1 WHERE a = 1", b"1"),
+    "join_5k": chain(20, 5000, b"SELECT * FROM t1", b"1"),
+    "collate_5k": chain(21, 5000, b"SELECT ", b"'x'"),
+    "minus_100k": chain(22, 100000, b"SELECT "),
+    "not_100k": chain(26, 100000, b"SELECT * FROM t1 WHERE ", b"a = 1"),
+    "parens_100k": chain(28, 100000, b"SELECT * FROM t1 WHERE a = "),
+    "calls_1k": chain(29, 1000, b"SELECT "),
+    "subqueries_1k": chain(30, 1000, b"SELECT "),
+    "in_subqueries_1k": chain(31, 1000, b"SELECT * FROM t1 WHERE ", b"1"),
+    "case_1k": chain(32, 1000, b"SELECT "),
+    "assign_1k": chain(33, 1000, b"SELECT "),
+}
+for target in ("fuzz_sql_parse", "fuzz_sql_fingerprint", "plan_fuzzer"):
+    for name, data in CHAIN_SEEDS.items():
+        write(target, f"chain_{name}", data)
+
 print("seeds written to", OUT, file=sys.stderr)

@@ -4,12 +4,16 @@
 // its '?'). Every plan must satisfy tests/unit/router/plan_checks.h (routes carry queries with
 // a slice and SQL that re-parses and names no sharded logical table; errors carry a message
 // and a code); anything else traps. Crashes, hangs and sanitizer reports are libFuzzer's.
+// Inputs starting with 0xFF are expanded into long operator chains, deep nesting or huge IN
+// lists first (fuzz/sql/chain_expander.h), e.g. a 60,000-term `a = 1 OR a = 2 ...`.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "../sql/chain_expander.h"
 #include "config/namespace_config.h"
 #include "plan_checks.h"
 #include "router/planner.h"
@@ -46,8 +50,8 @@ void check(const Plan& plan, std::string_view sql, const char* mode, Env& env) {
   std::vector<testing::PlanProblem> problems;
   testing::check_plan(plan, *env.rules, testing::kShardedDb, env.parser, env.scratch, problems);
   if (problems.empty()) return;
-  std::fprintf(stderr, "plan check failed (%s)\n  input: %.*s\n", mode, int(sql.size()),
-               sql.data());
+  std::fprintf(stderr, "plan check failed (%s)\n  input: %.*s\n", mode,
+               int(std::min<size_t>(sql.size(), 2000)), sql.data());
   for (auto& p : problems) std::fprintf(stderr, "  %s\n", p.detail.c_str());
   __builtin_trap();
 }
@@ -57,6 +61,8 @@ void check(const Plan& plan, std::string_view sql, const char* mode, Env& env) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Env* env = new Env;
   std::string_view sql(reinterpret_cast<const char*>(data), size);
+  static std::string expanded;
+  if (fuzz::expand_chain(data, size, expanded)) sql = expanded;
   PlanInput in;
   in.rules = env->rules.get();
   in.current_db = testing::kShardedDb;

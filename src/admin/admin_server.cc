@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "admin/guarded_http_server.h"
 #include "admin/worker_probe.h"
 #include "config/secret_box.h"
 
@@ -66,7 +67,11 @@ AdminServer::AdminServer(frontend::ProxyContext& ctx, std::vector<frontend::Work
       workers_(std::move(workers)),
       control_(control),
       sources_(std::move(sources)),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(std::make_unique<GuardedHttpServer>(
+          HttpLimits{.max_header_bytes = 64 * 1024,
+                     .max_body_bytes = ctx.config()->proxy().admin_max_body_bytes,
+                     .request_timeout = ctx.config()->proxy().admin_request_timeout,
+                     .threads = ctx.config()->proxy().admin_threads})) {
   routes();
 }
 

@@ -141,6 +141,21 @@ const toml::table* sub_table(const toml::table& root, std::string_view name,
 
 }  // namespace
 
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // 127.0.0.0/8, written as a dotted quad
+  if (host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      dots++;
+    } else if (ch < '0' || ch > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
 std::optional<LogLevel> parse_log_level(std::string_view name) {
   for (const auto& [level, text] : kLevels) {
     if (text == name) return level;
@@ -232,6 +247,18 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
       proxy.integer("failover_hold_ms", 0, 3600 * 1000).value_or(c.failover_hold.count()));
   c.deadlock_retries =
       static_cast<int>(proxy.integer("deadlock_retries", 0, 100).value_or(c.deadlock_retries));
+  c.max_allowed_packet =
+      static_cast<uint64_t>(proxy.integer("max_allowed_packet", 1024, 1024ll * 1024 * 1024)
+                                .value_or(static_cast<int64_t>(c.max_allowed_packet)));
+  c.max_connections = static_cast<uint64_t>(proxy.integer("max_connections", 0, 10000000)
+                                                .value_or(static_cast<int64_t>(c.max_connections)));
+  c.max_connections_per_ip =
+      static_cast<uint64_t>(proxy.integer("max_connections_per_ip", 0, 10000000)
+                                .value_or(static_cast<int64_t>(c.max_connections_per_ip)));
+  c.login_failure_limit = static_cast<unsigned>(
+      proxy.integer("login_failure_limit", 0, 1000000).value_or(c.login_failure_limit));
+  c.login_block = std::chrono::milliseconds(
+      proxy.integer("login_block_ms", 1, kDay * 1000).value_or(c.login_block.count()));
   c.proxy_instance_id = proxy.string("proxy_instance_id").value_or(c.proxy_instance_id);
   if (c.proxy_instance_id.empty()) proxy.fail("proxy_instance_id", "must not be empty");
   proxy.reject_unknown();
@@ -241,6 +268,24 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.admin_user = admin.string("user").value_or(c.admin_user);
   c.admin_password = admin.string("password").value_or(c.admin_password);
   if (c.admin_listen && c.admin_user.empty()) admin.fail("user", "must not be empty");
+  c.admin_max_body_bytes =
+      static_cast<size_t>(admin.integer("max_body_bytes", 1024, 1024ll * 1024 * 1024)
+                              .value_or(static_cast<int64_t>(c.admin_max_body_bytes)));
+  c.admin_request_timeout =
+      std::chrono::milliseconds(admin.integer("request_timeout_ms", 100, 3600 * 1000)
+                                    .value_or(c.admin_request_timeout.count()));
+  c.admin_threads =
+      static_cast<unsigned>(admin.integer("threads", 1, 1024).value_or(c.admin_threads));
+  if (c.admin_listen && !is_loopback_host(c.admin_listen->host) &&
+      (c.admin_password.empty() || c.admin_password_is_default())) {
+    // Anyone who can reach the port could reload or replace the configuration.
+    admin.fail("password",
+               fmt::format("the admin API listens on {}, which is not a loopback address, with "
+                           "{} password: set [admin] password to a secret of your own (or "
+                           "listen on 127.0.0.1)",
+                           c.admin_listen->to_string(),
+                           c.admin_password.empty() ? "an empty" : "the default \"admin\""));
+  }
   admin.reject_unknown();
 
   TableReader log(sub_table(root, "log", source), "log", source);

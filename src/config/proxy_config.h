@@ -16,6 +16,9 @@ namespace tessera::config {
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 
 std::optional<LogLevel> parse_log_level(std::string_view name);
+
+// 127.0.0.0/8, ::1 or localhost: only this machine can reach it.
+bool is_loopback_host(std::string_view host);
 std::string_view to_string(LogLevel level);
 
 // The proxy's own TOML file (`tessera.toml`). Relative paths in it are resolved against the
@@ -54,6 +57,18 @@ struct ProxyConfig {
   // Autocommit statements that hit a deadlock (1213) are retried this many times, with a
   // growing pause, before the error reaches the client.
   int deadlock_retries = 3;
+  // Largest client packet (frames reassembled) Tessera accepts, as the server's
+  // max_allowed_packet: a bigger one is refused with error 1153 before it is buffered, and the
+  // connection closed. Also the most COM_STMT_SEND_LONG_DATA a session may have buffered.
+  uint64_t max_allowed_packet = 64ull * 1024 * 1024;
+  // Client connections (from accept to close, logged in or not) in all and from one IP address;
+  // over either the client gets error 1040 in place of the greeting. 0 = no limit.
+  uint64_t max_connections = 20000;
+  uint64_t max_connections_per_ip = 0;
+  // After login_failure_limit failed logins of one user name from one IP (failures further
+  // apart than login_block are forgotten), that pair is refused for login_block. 0 = off.
+  unsigned login_failure_limit = 10;
+  std::chrono::milliseconds login_block{60000};
 
   // [topology] (issues 5 and 6): the monitor checks every instance each monitor_interval
   // (a check taking longer than monitor_timeout counts as a failure); replica GTID positions
@@ -72,6 +87,15 @@ struct ProxyConfig {
   std::optional<HostPort> admin_listen = HostPort{"127.0.0.1", 13307};  // nullopt = disabled
   std::string admin_user = "admin";
   std::string admin_password = "admin";
+  // Limits an unauthenticated client cannot get around: a request (line, headers, body) must
+  // arrive within admin_request_timeout, bodies above admin_max_body_bytes are refused (413),
+  // and admin_threads requests are served at once (more wait in line).
+  size_t admin_max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds admin_request_timeout{5000};
+  unsigned admin_threads = 16;
+  // The password every fresh install has: refused on a non-loopback admin address.
+  static constexpr std::string_view kDefaultAdminPassword = "admin";
+  bool admin_password_is_default() const { return admin_password == kDefaultAdminPassword; }
 
   // [log]
   LogLevel log_level = LogLevel::kInfo;

@@ -1,6 +1,8 @@
-// Passwords stored encrypted in a config center (etcd): "enc:" followed by base64 of a random
-// 16-byte IV and the AES-256-CBC (PKCS#7 padded) ciphertext of the password, keyed by
-// SHA-256 of the configured key text. Values without the "enc:" prefix are plain text.
+// Passwords stored encrypted in a config center (etcd), keyed by SHA-256 of the configured key
+// text. Written as "enc:v2:" + base64(12-byte random nonce || AES-256-GCM ciphertext || 16-byte
+// tag): a value altered in etcd is refused, not decrypted to garbage. Read as well: the older
+// "enc:" + base64(16-byte IV || AES-256-CBC, PKCS#7) values (no integrity check). Values without
+// the "enc:" prefix are plain text.
 #pragma once
 #include <string>
 #include <string_view>

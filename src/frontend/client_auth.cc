@@ -48,6 +48,33 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   return true;
 }
 
+asio::awaitable<bool> ClientSession::admit() {
+  auto& limits = worker_.context().connection_limits;
+  auto verdict = limits.admit(peer_ip_);
+  if (verdict == session::ConnectionLimits::Verdict::kOk) {
+    admitted_ = true;
+    co_return true;
+  }
+  const auto& proxy = config_->proxy();
+  bool per_ip = verdict == session::ConnectionLimits::Verdict::kTooManyFromIp;
+  spdlog::info("client {}: refused, {} ({}) reached", peer_text(),
+               per_ip ? "max_connections_per_ip" : "max_connections",
+               per_ip ? proxy.max_connections_per_ip : proxy.max_connections);
+  // What MariaDB sends in place of the greeting: ERR 1040 without a SQLSTATE (the client's
+  // capabilities are not known yet), then it closes.
+  std::string err;
+  err += static_cast<char>(kErrHeader);
+  err += static_cast<char>(errc::kConCount.code & 0xff);
+  err += static_cast<char>(errc::kConCount.code >> 8);
+  err += "Too many connections";
+  uint8_t seq = 0;
+  try {
+    co_await client_.write_packet(err, seq);
+  } catch (const std::exception&) {
+  }
+  co_return false;
+}
+
 asio::awaitable<bool> ClientSession::handshake() {
   auto& ctx = worker_.context();
   snapshot_ = ctx.snapshot();
@@ -129,7 +156,9 @@ asio::awaitable<bool> ClientSession::handshake() {
   std::string plugin = resp->auth_plugin;
   if (plugin.empty() && (client_caps_ & cap::kSecureConnection))
     plugin = std::string(kNativePassword);
-  if (!co_await authenticate(account, plugin, resp->auth_response, seq)) co_return false;
+  if (!co_await authenticate(account, resp->user, plugin, resp->auth_response, seq)) {
+    co_return false;
+  }
 
   if (!resp->database.empty()) {
     if (!namespace_->allows_db(resp->database)) {
@@ -144,42 +173,50 @@ asio::awaitable<bool> ClientSession::handshake() {
     if (!co_await ensure_backend(seq)) co_return false;
     release_backend();
   }
-  client_.set_max_packet_size(1024ull * 1024 * 1024);
+  client_.set_max_packet_size(proxy.max_allowed_packet);
   co_await send_ok(seq);
   co_return true;
 }
 
 asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account,
-                                                  std::string plugin, std::string auth_response,
-                                                  uint8_t& seq) {
+                                                  std::string_view user_name, std::string plugin,
+                                                  std::string auth_response, uint8_t& seq) {
   auto& ctx = worker_.context();
-  auto deny = [&](std::string_view user_name, bool used_password) -> asio::awaitable<bool> {
+  const std::string requested(user_name);
+  auto now = std::chrono::steady_clock::now();
+  if (auto left = ctx.login_throttle.blocked_for(peer_ip_, requested, now); left.count() > 0) {
+    // Checked before the password: while blocked, even the right one is refused, so a block
+    // cannot be used to confirm a guess.
     ctx.counters.auth_failures++;
-    spdlog::info("access denied for '{}' from {}", user_name, peer_ip_);
+    auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+    spdlog::info("login of '{}' from {} refused: blocked for {} s after repeated failures",
+                 requested, peer_ip_, seconds);
+    co_await send_error(errc::kHostIsBlocked,
+                        "Host '" + peer_ip_ + "' is blocked for user '" + requested +
+                            "' because of too many failed logins; try again in " +
+                            std::to_string(seconds) + " s",
+                        seq);
+    co_return false;
+  }
+  auto deny = [&](bool used_password) -> asio::awaitable<bool> {
+    ctx.counters.auth_failures++;
+    bool blocked = ctx.login_throttle.failed(peer_ip_, requested, std::chrono::steady_clock::now());
+    spdlog::info("access denied for '{}' from {}{}", requested, peer_ip_,
+                 blocked ? "; too many failures, the pair is blocked for a while" : "");
     co_await send_error(errc::kAccessDenied,
-                        "Access denied for user '" + std::string(user_name) + "'@'" + peer_ip_ +
+                        "Access denied for user '" + requested + "'@'" + peer_ip_ +
                             "' (using password: " + (used_password ? "YES" : "NO") + ")",
                         seq);
     co_return false;
   };
-  std::string requested_user = account ? account.user->user_name : std::string();
-  if (!account) {
-    // Finish the exchange shape-wise like a real server would, then refuse.
-    co_return co_await deny("unknown", !auth_response.empty());
-  }
-  const config::User& user = *account.user;
-  if (!account.ns->online) {
-    co_await send_error(errc::kAccessDenied,
-                        "namespace '" + account.ns->name + "' is offline; try again later", seq);
-    co_return false;
-  }
-  if (!account.ns->client_ip_allowed(peer_ip_)) {
-    co_await send_error(
-        errc::kAccessDenied,
-        "Host '" + peer_ip_ + "' is not allowed to connect to namespace '" + account.ns->name + "'",
-        seq);
-    co_return false;
-  }
+  // An unknown user goes through the same exchange against an account nobody can log in to:
+  // same packets, same work, same error, so logins do not tell which names exist.
+  static const config::User kNobody = [] {
+    config::User u;
+    u.password = make_scramble() + make_scramble();
+    return u;
+  }();
+  const config::User& user = account ? *account.user : kNobody;
   // The plugin the account requires, else whichever supported one the client used.
   std::string required = user.auth_plugin ? std::string(plugin_name(*user.auth_plugin)) : plugin;
   if (required != kNativePassword && required != kCachingSha2Password) {
@@ -202,7 +239,7 @@ asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account
     ok = verify_native_password(auth_response, scramble_, user.password);
   } else if (user.password.empty()) {
     ok = auth_response.empty();
-  } else if (ctx.sha2_cached(user.user_name, user.password) &&
+  } else if (account && ctx.sha2_cached(user.user_name, user.password) &&
              verify_caching_sha2(auth_response, scramble_, user.password)) {
     ok = true;
     std::string fast{static_cast<char>(kAuthMoreDataHeader),
@@ -214,7 +251,21 @@ asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account
     // the password itself, over TLS or RSA.
     ok = co_await full_sha2_authentication(user, seq);
   }
-  if (!ok) co_return co_await deny(requested_user, !auth_response.empty());
+  if (!ok || !account) co_return co_await deny(!auth_response.empty());
+  ctx.login_throttle.succeeded(peer_ip_, requested);
+  // Only someone who knows the password learns about the namespace's state and host rules.
+  if (!account.ns->online) {
+    co_await send_error(errc::kAccessDenied,
+                        "namespace '" + account.ns->name + "' is offline; try again later", seq);
+    co_return false;
+  }
+  if (!account.ns->client_ip_allowed(peer_ip_)) {
+    co_await send_error(
+        errc::kAccessDenied,
+        "Host '" + peer_ip_ + "' is not allowed to connect to namespace '" + account.ns->name + "'",
+        seq);
+    co_return false;
+  }
   if (!take_user_slot(user)) {
     ctx.counters.auth_failures++;
     spdlog::info("'{}' from {} refused: max_connections ({}) reached", user.user_name, peer_ip_,
@@ -290,7 +341,12 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   config::UserRef account = config_->lookup_user(cu->user);
   std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
   if (cu->collation) state_.collation = static_cast<uint8_t>(cu->collation);
-  if (!co_await authenticate(account, plugin, cu->auth_response, seq)) co_return false;
+  // The exchange (an auth switch, sha2 full authentication) is bounded by handshake_timeout,
+  // as at login.
+  enter_phase(Phase::kHandshake);
+  bool authenticated = co_await authenticate(account, cu->user, plugin, cu->auth_response, seq);
+  enter_phase(Phase::kCommand);
+  if (!authenticated) co_return false;
   if (!cu->database.empty() && !namespace_->allows_db(cu->database)) {
     co_await send_error(
         errc::kDbAccessDenied,

@@ -35,6 +35,7 @@ ClientSession::~ClientSession() {
   drop_backend();
   unpin();
   free_user_slot();
+  if (admitted_) worker_.context().connection_limits.release(peer_ip_);
   worker_.context().counters.connections_active--;
 }
 
@@ -43,9 +44,21 @@ std::string ClientSession::peer_text() const {
 }
 
 asio::awaitable<void> ClientSession::run() {
+  config_ = worker_.context().config();
+  if (!co_await admit()) {
+    client_.close();
+    co_return;
+  }
   std::optional<std::string> violation;
+  std::optional<uint8_t> too_large_seq;
   try {
     if (co_await handshake()) co_await command_loop();
+  } catch (const PacketTooLarge& e) {
+    // As the server does: ER_NET_PACKET_TOO_LARGE, numbered after the offending frame, then
+    // the connection is closed (the rest of the packet is never read).
+    worker_.context().counters.protocol_errors++;
+    spdlog::info("client {}: {}", peer_text(), e.what());
+    too_large_seq = static_cast<uint8_t>(e.seq + 1);
   } catch (const ProtocolViolation& e) {
     worker_.context().counters.protocol_errors++;
     spdlog::info("client {}: protocol violation: {}", peer_text(), e.what());
@@ -55,10 +68,15 @@ asio::awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client {}: session ended by error: {}", peer_text(), e.what());
   }
-  if (violation) {
+  if (violation || too_large_seq) {
     // Best effort: tell the client why before closing.
     try {
-      co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
+      if (too_large_seq) {
+        co_await send_error(errc::kNetPacketTooLarge,
+                            "Got a packet bigger than 'max_allowed_packet' bytes", *too_large_seq);
+      } else {
+        co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
+      }
     } catch (const std::exception&) {
     }
   }

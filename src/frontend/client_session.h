@@ -60,7 +60,10 @@ struct ClientStatement {
   uint16_t num_columns = 0;
   std::string param_types;                    // last types the client bound
   std::map<uint16_t, std::string> long_data;  // COM_STMT_SEND_LONG_DATA, by parameter
-  bool sharded = false;                       // touches shard rules: planned at each EXECUTE
+  // Long data went past max_allowed_packet: dropped, further chunks ignored, and EXECUTE fails
+  // until COM_STMT_RESET (as MariaDB).
+  bool long_data_too_big = false;
+  bool sharded = false;       // touches shard rules: planned at each EXECUTE
   bool leaves_state = false;  // may leave server state (session::leaves_server_state)
 };
 
@@ -97,9 +100,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   enum class RelayMode { kQuery, kExecute, kPrepare, kFieldList, kFetch, kSingle };
 
   // client_auth.cc
+  // Counts the connection against max_connections(_per_ip); over a limit, sends error 1040 in
+  // place of the greeting and returns false.
+  asio::awaitable<bool> admit();
   asio::awaitable<bool> handshake();
-  asio::awaitable<bool> authenticate(const config::UserRef& account, std::string plugin,
-                                     std::string auth_response, uint8_t& seq);
+  // Unknown users get the same exchange, error and failure count as a wrong password.
+  asio::awaitable<bool> authenticate(const config::UserRef& account, std::string_view user_name,
+                                     std::string plugin, std::string auth_response, uint8_t& seq);
   asio::awaitable<bool> full_sha2_authentication(const config::User& user, uint8_t& seq);
   asio::awaitable<bool> change_user(std::string_view payload);
   bool bind_account(const config::UserRef& account);
@@ -307,6 +314,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // gone on its server, so the other slices roll back too (as one server would roll back all).
   asio::awaitable<void> xa_after_relay();
   asio::awaitable<void> relay_local_infile(uint8_t& client_seq, uint8_t backend_seq);
+  // A file request for a client without CLIENT_LOCAL_FILES: the backend gets an empty file,
+  // the client error 4166.
+  asio::awaitable<void> refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq);
   void emit(std::string_view payload, uint8_t& seq);
   void emit_column(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
@@ -346,6 +356,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // MariaDB's extended capabilities the client negotiated (protocol::mariadb_cap).
   uint32_t client_mariadb_caps_ = 0;
   std::string peer_ip_;
+  bool admitted_ = false;  // counted in the context's connection_limits
 
   // The configuration generation this session runs with (config_ is its config): replaced by
   // a newer one only between statements with no backend connection held (config_refresh.cc).
@@ -400,6 +411,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // pipelined COM_STMT_EXECUTE.
   uint32_t last_prepared_id_ = 0;
   uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
+  // COM_STMT_SEND_LONG_DATA bytes buffered by this session: an upper bound (cleared data is not
+  // subtracted), recounted exactly when it would pass max_allowed_packet.
+  uint64_t long_data_bytes_ = 0;
 
   // Per statement, while a limit applies: kills the backend statement at max_sql_execute_time
   // (or when a result is cut at max_sql_result_size).

@@ -59,7 +59,13 @@ void ProxyContext::set_config(std::shared_ptr<const config::LoadedConfig> c) {
     snapshot_.store(std::move(next));
     generation_.store(generation, std::memory_order_release);
   }
+  configure_limits(c->proxy());
   if (auto* monitor = monitor_.load()) monitor->reconfigure(std::move(c));
+}
+
+void ProxyContext::configure_limits(const config::ProxyConfig& proxy) {
+  login_throttle.configure(proxy.login_failure_limit, proxy.login_block);
+  connection_limits.configure(proxy.max_connections, proxy.max_connections_per_ip);
 }
 
 ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
@@ -69,6 +75,7 @@ ProxyContext::ProxyContext(std::shared_ptr<const config::LoadedConfig> config)
       rsa_(protocol::RsaKeyPair::generate()) {
   topology_->publish(topology::snapshot_from_config(*config));
   const auto& proxy = config->proxy();
+  configure_limits(proxy);
   if (proxy.tls_enabled()) {
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

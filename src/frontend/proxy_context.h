@@ -16,6 +16,7 @@
 #include "protocol/auth.h"
 #include "protocol/server_identity.h"
 #include "router/shard_rule.h"
+#include "session/login_guard.h"
 #include "topology/topology.h"
 #include "txn/txn_manager.h"
 
@@ -122,8 +123,12 @@ class ProxyContext {
   void set_txn_manager(txn::TxnManager* m) { txn_manager_ = m; }
 
   ProxyCounters counters;
+  // Login defences (session/login_guard.h), configured from [proxy] at start and each reload.
+  session::LoginThrottle login_throttle;
+  session::ConnectionLimits connection_limits;
 
  private:
+  void configure_limits(const config::ProxyConfig& proxy);
   std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
   std::atomic<uint64_t> generation_{1};
   std::mutex publish_mu_;  // serialises set_config() so generations stay in order

@@ -230,9 +230,17 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           emit_ok(*ok, p, seq);
           done = !(ok->status_flags & status::kMoreResultsExist);
         } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
-          emit(p, seq);
           uint8_t backend_seq = static_cast<uint8_t>(f.seq + 1);
           be.consume(f);
+          if (!(client_caps_ & cap::kLocalFiles)) {
+            // The client did not offer local files: it must not be asked for one (a server
+            // refuses such a LOAD DATA LOCAL itself, with 4166).
+            co_await refuse_local_infile(seq, backend_seq);
+            // Read to its end unless refuse_local_infile had to close it.
+            conn_->response_pending = conn_->broken;
+            co_return;
+          }
+          emit(p, seq);
           co_await flush();
           // The file transfer is paced by the client: no execution time limit applies.
           if (watchdog_) co_await watchdog_->release(*conn_);
@@ -406,6 +414,35 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   }
 }
 
+asio::awaitable<void> ClientSession::refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq) {
+  // An empty file ends the server's LOAD DATA cleanly (nothing loaded); its answer is read and
+  // dropped. Anything but a final OK/ERR (more results of a multi-statement) leaves the
+  // connection mid-stream: it is closed, never pooled. (A server would not run the rest of
+  // such a multi-statement; here the rest may run before the connection closes.)
+  co_await conn_->socket().write_packet(std::string_view(), backend_seq);
+  std::string reply;
+  uint8_t bseq = 0;
+  co_await conn_->socket().read_packet(reply, bseq);
+  const uint8_t head = reply.empty() ? 0 : static_cast<uint8_t>(reply[0]);
+  bool clean = head == kErrHeader;
+  if (head == kOkHeader) {
+    auto ok = OkPacket::decode(reply, conn_->capabilities());
+    clean = ok && !(ok->status_flags & status::kMoreResultsExist);
+    if (clean) conn_->status_flags = ok->status_flags;
+  }
+  if (!clean) {
+    // Closed now, so nothing can read what the server still sends; the pool discards it.
+    conn_->broken = true;
+    conn_->socket().close();
+  }
+  ErrPacket err(errc::kLocalInfileDisabled,
+                "The used command is not allowed because the MariaDB server or client has "
+                "disabled the local infile capability");
+  tally_.error_code = err.code;
+  emit(err.encode(), client_seq);
+  co_await flush();
+}
+
 // LOAD DATA LOCAL INFILE: the backend asked for a file; the client sends its
 // contents as packets ending with an empty one, which go to the backend. The backend's
 // answer (OK or ERR, and more results after it) is read by relay_response, continuing the
@@ -414,7 +451,11 @@ asio::awaitable<void> ClientSession::relay_local_infile(uint8_t& client_seq, uin
   std::string chunk;
   for (;;) {
     uint8_t got = 0;
+    // The client paces the transfer: each packet must arrive within net_read_timeout (the
+    // watchdog closes the client otherwise; the backend connection, mid-LOAD, is discarded).
+    enter_phase(Phase::kReading);
     co_await client_.read_packet(chunk, got, client_seq);
+    enter_phase(Phase::kCommand);
     client_seq = static_cast<uint8_t>(got + 1);
     co_await conn_->socket().write_packet(chunk, backend_seq);
     if (chunk.empty()) break;

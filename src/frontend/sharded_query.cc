@@ -234,7 +234,8 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
               : "Tessera could not parse this statement (" + parsed.error.message +
                     ") and it mentions " + std::string(r->is_global() ? "global" : "sharded") +
                     " table " + r->table() + ", so it cannot be routed safely";
-      co_await send_error(ErrorCode{1064, "42000"}, why);
+      co_await send_error(parsed.error.too_deep ? errc::kStackOverrun : ErrorCode{1064, "42000"},
+                          why);
       co_return true;
     }
     co_return false;

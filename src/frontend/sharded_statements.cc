@@ -62,7 +62,15 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
   sql::ParseResult parsed = parse_for_plan(sql);
-  if (!parsed.ok()) co_return false;  // the backend's PREPARE reports the syntax error
+  if (!parsed.ok()) {
+    // Too deep for Tessera to parse, so it cannot tell which tables the statement names:
+    // refused (1436) rather than prepared on the default slice.
+    if (parsed.error.too_deep) {
+      co_await send_error(errc::kStackOverrun, parsed.error.message);
+      co_return true;
+    }
+    co_return false;  // the backend's PREPARE reports the syntax error
+  }
   router::PlanInput in;
   in.rules = rules_.get();
   in.current_db = state_.db;
@@ -131,7 +139,8 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   arena_->reset();
   sql::ParseResult parsed = parse_for_plan(stmt.sql);
   if (!parsed.ok()) {
-    co_await send_error(ErrorCode{1064, "42000"}, parsed.error.message);
+    co_await send_error(parsed.error.too_deep ? errc::kStackOverrun : ErrorCode{1064, "42000"},
+                        parsed.error.message);
     co_return;
   }
   router::PlanInput in;

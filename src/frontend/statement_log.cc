@@ -2,10 +2,12 @@
 // (statements that took at least the namespace's slow_sql_time), one line per statement:
 //   conn=<session id> user=<user> ns=<namespace> db=<db> duration_ms=<ms> [fingerprint=<fp>]
 //   sql=<text>
-// The SQL is written on one line (newlines escaped) and cut at kMaxLoggedSql bytes.
+// The SQL is written on one line (newlines escaped), with passwords masked (sql/mask_secrets.h),
+// and cut at kMaxLoggedSql bytes.
 #include "frontend/client_session.h"
 #include "logs/log_files.h"
 #include "sql/fingerprint.h"
+#include "sql/mask_secrets.h"
 
 namespace tessera::frontend {
 
@@ -44,7 +46,8 @@ void ClientSession::log_statement(std::string_view sql,
   auto* general = namespace_->open_general_log ? logs::general_log() : nullptr;
   auto* slow = elapsed >= namespace_->slow_sql_time ? logs::slow_log() : nullptr;
   if (!general && !slow) return;
-  std::string text = one_line(sql);
+  // Passwords (CREATE USER ... IDENTIFIED BY, SET PASSWORD ...) never reach a log file.
+  std::string text = one_line(sql::mask_secrets(sql));
   const std::string& user = user_ ? user_->user_name : std::string();
   if (general) {
     general->info("conn={} user={} ns={} db={} duration_ms={:.3f} sql={}", connection_id_, user,

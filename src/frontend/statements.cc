@@ -91,6 +91,14 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_return;
   }
   ClientStatement& stmt = it->second;
+  if (stmt.long_data_too_big) {
+    // MariaDB's answer when long data outgrew max_allowed_packet: at every EXECUTE until
+    // COM_STMT_RESET.
+    co_await send_error(errc::kUnknownError,
+                        "Parameter of prepared statement which is set through "
+                        "mysql_send_long_data() is longer than 'max_allowed_packet' bytes");
+    co_return;
+  }
   auto view = StmtExecuteView::decode(payload, stmt.num_params);
   if (!view) {
     co_await send_error(errc::kMalformedPacket, "malformed COM_STMT_EXECUTE packet");
@@ -195,6 +203,7 @@ asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload)
     co_return;
   }
   it->second.long_data.clear();
+  it->second.long_data_too_big = false;
   if (cursor_statement_ == id && conn_) {
     auto bs = conn_->prepared.find(it->second.sql);
     if (bs != conn_->prepared.end()) {
@@ -239,9 +248,31 @@ void ClientSession::handle_long_data(std::string_view payload) {
   uint32_t id = read_statement_id(payload.substr(1));
   auto it = statements_.find(id);
   if (it == statements_.end()) return;
+  ClientStatement& stmt = it->second;
   uint16_t param = static_cast<uint8_t>(payload[5]) | (static_cast<uint8_t>(payload[6]) << 8);
-  if (param >= it->second.num_params) return;
-  it->second.long_data[param].append(payload.substr(7));
+  if (param >= stmt.num_params || stmt.long_data_too_big) return;
+  // Long data waits here until EXECUTE: what one session may buffer is bounded by
+  // max_allowed_packet, the most the server accepts for one parameter.
+  const uint64_t limit = config_->proxy().max_allowed_packet;
+  std::string_view chunk = payload.substr(7);
+  if (long_data_bytes_ + chunk.size() > limit) {
+    long_data_bytes_ = 0;
+    for (const auto& [sid, other] : statements_) {
+      for (const auto& [p, data] : other.long_data) long_data_bytes_ += data.size();
+    }
+  }
+  if (long_data_bytes_ + chunk.size() > limit) {
+    for (const auto& [p, data] : stmt.long_data) long_data_bytes_ -= data.size();
+    std::map<uint16_t, std::string>().swap(stmt.long_data);
+    stmt.long_data_too_big = true;
+    spdlog::info(
+        "client {}: COM_STMT_SEND_LONG_DATA past max_allowed_packet ({} bytes); the "
+        "statement's next EXECUTE fails",
+        peer_text(), limit);
+    return;
+  }
+  stmt.long_data[param].append(chunk);
+  long_data_bytes_ += chunk.size();
 }
 
 }  // namespace tessera::frontend

@@ -25,10 +25,15 @@ inline constexpr ErrorCode kWrongArguments{1210, "HY000"};
 inline constexpr ErrorCode kNotSupportedAuthMode{1251, "08004"};
 inline constexpr ErrorCode kTooManyUserConnections{1203, "42000"};
 inline constexpr ErrorCode kConCount{1040, "08004"};
+inline constexpr ErrorCode kHostIsBlocked{1129, "HY000"};
+inline constexpr ErrorCode kLocalInfileDisabled{4166, "HY000"};
 inline constexpr ErrorCode kUnknownError{1105, "HY000"};
 inline constexpr ErrorCode kLockWaitTimeout{1205, "HY000"};
 inline constexpr ErrorCode kQueryInterrupted{1317, "70100"};
 inline constexpr ErrorCode kOptionPreventsStatement{1290, "HY000"};
+// ER_STACK_OVERRUN_NEED_MORE: MySQL's answer to a statement too deeply nested to evaluate;
+// Tessera's for one nested deeper than its parser builds (sql::ParseError::too_deep).
+inline constexpr ErrorCode kStackOverrun{1436, "HY000"};
 // Client-library style codes for "could not reach the server": a proxy reports
 // them to its own clients with an 08xxx SQLSTATE so drivers treat them as
 // connection errors.

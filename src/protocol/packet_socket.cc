@@ -82,12 +82,15 @@ std::optional<Frame> PacketSocket::buffered_frame() const {
   return Frame{h.seq, std::string_view(buf_.data() + begin_ + kFrameHeaderSize, h.length)};
 }
 
-asio::awaitable<Frame> PacketSocket::next_frame() {
+asio::awaitable<Frame> PacketSocket::next_frame(size_t already) {
   co_await fill(kFrameHeaderSize);
   FrameHeader h = decode_frame_header(buf_.data() + begin_);
-  if (h.length > max_packet_size_) {
-    throw ProtocolViolation("packet of " + std::to_string(h.length) +
-                            " bytes exceeds the allowed maximum");
+  if (already + h.length > max_packet_size_) {
+    throw PacketTooLarge("packet of " + std::to_string(already + h.length) +
+                             (h.length == kMaxFramePayload ? " or more" : "") +
+                             " bytes exceeds the allowed maximum of " +
+                             std::to_string(max_packet_size_),
+                         h.seq);
   }
   co_await fill(kFrameHeaderSize + h.length);
   co_return Frame{h.seq, std::string_view(buf_.data() + begin_ + kFrameHeaderSize, h.length)};
@@ -97,13 +100,10 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
                                                 std::optional<uint8_t> expected_seq) {
   payload.clear();
   for (;;) {
-    Frame f = co_await next_frame();
+    Frame f = co_await next_frame(payload.size());
     if (expected_seq && f.seq != *expected_seq) {
       throw ProtocolViolation("packets out of order: expected sequence " +
                               std::to_string(*expected_seq) + ", got " + std::to_string(f.seq));
-    }
-    if (payload.size() + f.payload.size() > max_packet_size_) {
-      throw ProtocolViolation("packet exceeds the allowed maximum size");
     }
     payload.append(f.payload);
     seq = f.seq;

@@ -31,6 +31,15 @@ class ProtocolViolation : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The peer announced a packet larger than set_max_packet_size() allows; nothing of it past the
+// offending frame header was read. A server answers this with ER_NET_PACKET_TOO_LARGE.
+class PacketTooLarge : public ProtocolViolation {
+ public:
+  PacketTooLarge(const std::string& what, uint8_t frame_seq)
+      : ProtocolViolation(what), seq(frame_seq) {}
+  uint8_t seq;  // sequence id of the frame that went past the limit
+};
+
 class PacketSocket {
  public:
   explicit PacketSocket(asio::ip::tcp::socket socket);
@@ -54,12 +63,16 @@ class PacketSocket {
   // would hang).
   void set_exact_reads(bool on) { exact_reads_ = on; }
 
-  // Largest logical packet accepted from the peer (reassembled frames).
+  // Largest logical packet accepted from the peer (reassembled frames): read_packet throws
+  // PacketTooLarge as soon as a frame header would take the packet past it, before that
+  // frame's payload is buffered.
   void set_max_packet_size(size_t n) { max_packet_size_ = n; }
+  size_t max_packet_size() const { return max_packet_size_; }
 
   // The next complete frame, reading from the socket as needed. The frame
-  // stays at the head of the buffer until consume().
-  asio::awaitable<Frame> next_frame();
+  // stays at the head of the buffer until consume(). `already`: bytes of the same logical
+  // packet received in earlier frames (counted against the maximum).
+  asio::awaitable<Frame> next_frame(size_t already = 0);
   // A complete frame already in the buffer, without I/O.
   std::optional<Frame> buffered_frame() const;
   void consume(const Frame& f) { begin_ += f.wire_size(); }

@@ -28,6 +28,10 @@ struct ParseError {
   int column = 0;
   std::string near;     // up to 40 bytes of source from the error position
   std::string message;  // full human-readable message
+  // The statement nests operators, parentheses or subqueries deeper than the parser builds
+  // (a bound that keeps every walk over the AST within a thread's stack). Answer it as MySQL
+  // does a stack overrun: 1436, SQLSTATE HY000 (not a syntax error: the SQL may be valid).
+  bool too_deep = false;
 };
 
 struct ParseResult {

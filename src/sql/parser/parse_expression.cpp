@@ -141,7 +141,8 @@ Query* ParserImpl::try_query() {
   try {
     Query* q = query();
     if (is(Tok::RParen)) return q;
-  } catch (const SyntaxError&) {
+  } catch (const SyntaxError& e) {
+    if (e.too_deep) throw;  // as deep read as an expression: no point retrying
   }
   reset_to(m);
   memo_[m] |= kQueryFailed;
@@ -159,6 +160,7 @@ Expr* ParserImpl::expr(int min_prec) {
     u->operand = expr(kNot);
     u->pos = start;
     lhs = u;
+    grow_height();
   } else {
     lhs = unary();  // positions its own node; a parenthesised one keeps its inner position
   }
@@ -193,6 +195,7 @@ Expr* ParserImpl::expr(int min_prec) {
         a->target = static_cast<Variable*>(lhs);
         a->value = expr(kAssign);
         lhs = a;
+        grow_height();
         continue;
       }
       if (accept(Kw::IS)) {
@@ -261,9 +264,14 @@ Expr* ParserImpl::expr(int min_prec) {
         lhs = l;
       }
       lhs->pos = start;
+      grow_height();
       continue;
     }
     if (prec < min_prec) break;
+    if (op == BinaryOp::Or || op == BinaryOp::OrOr || op == BinaryOp::Xor || op == BinaryOp::And) {
+      lhs = logical_chain(op, prec, lhs, start);
+      continue;
+    }
     take();
     Binary* b = make<Binary>();
     b->pos = start;
@@ -282,8 +290,49 @@ Expr* ParserImpl::expr(int min_prec) {
       b->right = expr(prec + 1);
     }
     lhs = b;
+    grow_height();
   }
   return lhs;
+}
+
+// `first OP x OP y ...` for one associative logical operator, at the current OP token. The
+// operands are parsed in a loop like any chain, then paired up left to right into a balanced
+// tree: 60,000 ORs (an ORM's findAll(ids)) are 16 levels, not 60,000. Meaning and evaluation
+// order are unchanged: OR, XOR and AND are associative in SQL's three-valued logic, an in-order
+// walk still meets the operands left to right (short-circuiting the same way), and the writer
+// prints the operands with the same operator between them, as written.
+Expr* ParserImpl::logical_chain(BinaryOp op, int prec, Expr* first, uint32_t start) {
+  struct Operand {
+    Expr* e;
+    uint32_t pos;  // where the operand starts (its '(' if parenthesised)
+  };
+  ArenaVec<Operand> ops;
+  ops.push(arena_, Operand{first, start});
+  BinaryOp next;
+  while (binary_op(*this, &next) == prec && next == op) {
+    take();
+    uint32_t at = peek().off;
+    Expr* e = expr(prec + 1);
+    ops.push(arena_, Operand{e, at});
+  }
+  uint32_t n = ops.size();
+  int levels = 0;
+  while (n > 1) {
+    uint32_t w = 0;
+    for (uint32_t i = 0; i + 1 < n; i += 2) {
+      Binary* b = make<Binary>();
+      b->op = op;
+      b->pos = ops[i].pos;
+      b->left = ops[i].e;
+      b->right = ops[i + 1].e;
+      ops[w++] = Operand{b, ops[i].pos};
+    }
+    if (n % 2) ops[w++] = ops[n - 1];
+    n = w;
+    ++levels;
+  }
+  grow_height(levels);
+  return ops[0].e;
 }
 
 Expr* ParserImpl::unary() {
@@ -331,6 +380,7 @@ Expr* ParserImpl::unary() {
       c->collation = ident_any();
     }
     e = c;
+    grow_height();
   }
   return e;
 }
@@ -490,7 +540,8 @@ Expr* ParserImpl::primary() {
         Expr* f = nullptr;
         try {
           f = function_call(Ident{}, t);
-        } catch (const SyntaxError&) {
+        } catch (const SyntaxError& e) {
+          if (e.too_deep) throw;
         }
         if (f && static_cast<Function*>(f)->args.size() >= 2) return f;
         reset_to(m);

@@ -101,6 +101,7 @@ QueryBody* ParserImpl::query_body(int min_prec) {
     s->left = lhs;
     s->right = query_body(prec + 1);
     lhs = s;
+    grow_height();
   }
   return lhs;
 }
@@ -426,6 +427,7 @@ TableRef* ParserImpl::table_ref() {
       }
     }
     left = j;
+    grow_height();
   }
   return left;
 }

@@ -54,6 +54,7 @@ ParseResult Parser::parse(std::string_view sql, Arena& arena) {
   ParserImpl p(sql, arena, tokens_, memo_);
   uint32_t err_off = 0;
   const char* expected = nullptr;
+  bool too_deep = false;
   if (lex_error != UINT32_MAX) {
     err_off = lex_error;
     expected = "a terminated string, identifier or comment";
@@ -63,6 +64,8 @@ ParseResult Parser::parse(std::string_view sql, Arena& arena) {
       while (p.accept(Tok::Semicolon)) {
       }
       if (!p.is(Tok::End)) p.fail("end of statement");
+      // Frames that built no chain add their 2 levels unchecked: settle it here.
+      if (p.tree_height() > detail::DepthGuard::kMaxHeight) p.fail_too_deep();
       r.statement = s;
       r.kind = s->kind;
       r.param_count = p.param_count();
@@ -71,6 +74,7 @@ ParseResult Parser::parse(std::string_view sql, Arena& arena) {
     } catch (const SyntaxError& e) {
       err_off = e.offset;
       expected = e.expected;
+      too_deep = e.too_deep;
     }
   }
   r.kind = classify(sql).kind;
@@ -78,9 +82,18 @@ ParseResult Parser::parse(std::string_view sql, Arena& arena) {
   err.offset = err_off;
   line_column(sql, err_off, &err.line, &err.column);
   err.near = std::string(sql.substr(err_off, 40));
-  err.message =
-      fmt::format("syntax error at line {}, column {} near '{}'{}{}", err.line, err.column,
-                  err.near, expected ? ": expected " : "", expected ? expected : "");
+  err.too_deep = too_deep;
+  if (too_deep) {
+    err.message = fmt::format(
+        "expression or statement too deeply nested at line {}, column {} near '{}': Tessera "
+        "accepts at most {} levels of operators, parentheses and subqueries; use IN (...) "
+        "lists or split the statement",
+        err.line, err.column, err.near, detail::DepthGuard::kMaxHeight);
+  } else {
+    err.message =
+        fmt::format("syntax error at line {}, column {} near '{}'{}{}", err.line, err.column,
+                    err.near, expected ? ": expected " : "", expected ? expected : "");
+  }
   return r;
 }
 
@@ -93,6 +106,17 @@ namespace detail {
 
 void ParserImpl::fail(const char* expected) const {
   throw SyntaxError{peek().off, expected};
+}
+
+void ParserImpl::fail_too_deep() const {
+  throw SyntaxError{peek().off, "less nesting", true};
+}
+
+void ParserImpl::grow_height(int levels) {
+  DepthGuard& f = *frame_;
+  f.tree_ = (f.tree_ > f.below_ ? f.tree_ : f.below_) + levels;
+  f.below_ = 0;
+  if (f.height() > DepthGuard::kMaxHeight) fail_too_deep();
 }
 
 void ParserImpl::expect(Kw k) {

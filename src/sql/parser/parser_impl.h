@@ -12,7 +12,10 @@ namespace tessera::sql::detail {
 struct SyntaxError {
   uint32_t offset;
   const char* expected;
+  bool too_deep = false;  // the statement nests deeper than DepthGuard allows (never retried)
 };
+
+struct DepthGuard;
 
 class ParserImpl {
  public:
@@ -27,6 +30,7 @@ class ParserImpl {
 
   Statement* statement();
   uint32_t param_count() const { return params_; }
+  int tree_height() const { return height_; }
   bool opaque() const { return opaque_; }
 
   // ---- tokens (parser.cpp)
@@ -66,6 +70,11 @@ class ParserImpl {
   void expect(Tok t, const char* what);
   void expect_word(std::string_view upper);
   [[noreturn]] void fail(const char* expected) const;
+  [[noreturn]] void fail_too_deep() const;
+  // The current DepthGuard frame put `levels` new nodes above both its tree so far and what
+  // its children built since (one link of an operator, SetOp or join chain); fails once the
+  // statement's tree could exceed DepthGuard::kMaxHeight.
+  void grow_height(int levels = 1);
   std::string_view text(const Token& t) const { return t.text(src_); }
   // Source text from token index `from` to the token before the current position.
   std::string_view span_from(size_t from) const;
@@ -85,6 +94,7 @@ class ParserImpl {
 
   // ---- expressions (parse_expression.cpp)
   Expr* expr(int min_prec = 0);
+  Expr* logical_chain(BinaryOp op, int prec, Expr* first, uint32_t start);
   Expr* unary();
   Expr* primary();
   Expr* literal();
@@ -173,17 +183,53 @@ class ParserImpl {
   size_t pos_ = 0;
   uint32_t params_ = 0;
   bool opaque_ = false;
-  int depth_ = 0;  // recursion guard
+  int depth_ = 0;                // recursion guard
+  DepthGuard* frame_ = nullptr;  // innermost guarded frame
+  int height_ = 0;               // bound on the statement's tree height (outermost frames)
 };
 
-// Raises SyntaxError past kMaxDepth nesting levels (protects the stack against hostile input).
+// Bounds both the parser's own recursion and the height of the tree it builds, so that every
+// later recursive walk over the AST (writer, planner, executor) fits in a thread's stack.
+//
+// Recursion: more than kMaxDepth nested frames fail. Height: precedence climbing builds a
+// left-deep chain ("1+1+...+1", "a UNION b UNION ...", "t1 JOIN t2 JOIN ...") in a loop, not
+// by recursion, so the recursion guard alone lets a 100,000-term chain through. Each frame
+// therefore tracks the height of the tree it is building: children report their heights
+// (below_), and each node that wraps the frame's current tree (grow_height) makes it one level
+// higher than the highest of the two. A frame's tree is then at most 2 levels above that (the
+// nodes a frame builds without a loop: a function call over its arguments, `c->'$.x'`). Past
+// kMaxHeight the parse fails. Chains of one associative logical operator (OR, XOR, AND) are
+// built balanced instead and cost only their log2.
+//
+// kMaxHeight, measured per tree level: the writer takes 192 bytes (224 under ASan), the table
+// scan 80, the planner's HAVING mapping about 1.3 KiB under ASan; so the deepest accepted tree
+// needs under 0.5 MiB in a release build and under 3 MiB under ASan, against the 8 MiB every
+// thread gets (app/main.cc). tests/unit/sql/deep_expression_test.cpp and
+// tests/unit/router/deep_statement_test.cc walk the deepest accepted statements on a 1 MiB
+// stack (4 MiB under ASan). Both failures are reported as "too deeply nested"
+// (ParseError::too_deep).
 struct DepthGuard {
   static constexpr int kMaxDepth = 200;
-  explicit DepthGuard(ParserImpl& p) : p_(p) {
-    if (++p_.depth_ > kMaxDepth) p_.fail("less nesting");
+  static constexpr int kMaxHeight = 2000;
+  explicit DepthGuard(ParserImpl& p) : p_(p), parent_(p.frame_) {
+    if (p_.depth_ >= kMaxDepth) p_.fail_too_deep();
+    ++p_.depth_;
+    p_.frame_ = this;
   }
-  ~DepthGuard() { --p_.depth_; }
+  ~DepthGuard() {
+    --p_.depth_;
+    p_.frame_ = parent_;
+    int& up = parent_ ? parent_->below_ : p_.height_;
+    if (height() > up) up = height();
+  }
+  DepthGuard(const DepthGuard&) = delete;
+  DepthGuard& operator=(const DepthGuard&) = delete;
+  int height() const { return (tree_ > below_ ? tree_ : below_) + 2; }
+
   ParserImpl& p_;
+  DepthGuard* parent_;
+  int tree_ = 0;   // height of the tree the frame's loop has built so far
+  int below_ = 0;  // highest subtree reported by a child frame since the last grow_height
 };
 
 }  // namespace tessera::sql::detail

@@ -41,7 +41,16 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.proxy_instance_id, "tessera-1");
   EXPECT_EQ(c.failover_hold.count(), 10000);
   EXPECT_EQ(c.deadlock_retries, 3);
+  EXPECT_EQ(c.max_allowed_packet, 64u * 1024 * 1024);
+  EXPECT_EQ(c.max_connections, 20000u);
+  EXPECT_EQ(c.max_connections_per_ip, 0u);
+  EXPECT_EQ(c.login_failure_limit, 10u);
+  EXPECT_EQ(c.login_block.count(), 60000);
+  EXPECT_EQ(c.admin_max_body_bytes, 1024u * 1024);
+  EXPECT_EQ(c.admin_request_timeout.count(), 5000);
+  EXPECT_EQ(c.admin_threads, 16u);
   ASSERT_TRUE(c.admin_listen);
+  EXPECT_EQ(c.admin_listen->host, "127.0.0.1");
   EXPECT_EQ(c.admin_listen->port, 13307);
   EXPECT_EQ(c.admin_user, "admin");
   EXPECT_EQ(c.admin_password, "admin");
@@ -78,10 +87,18 @@ backend_query_timeout_ms = 4000
 proxy_instance_id = "p-7"
 failover_hold_ms = 2500
 deadlock_retries = 5
+max_allowed_packet = 1048576
+max_connections = 500
+max_connections_per_ip = 50
+login_failure_limit = 3
+login_block_ms = 1500
 [admin]
 listen = ""
 user = "root"
 password = "pw"
+max_body_bytes = 4096
+request_timeout_ms = 700
+threads = 4
 [log]
 level = "debug"
 file = "logs/tessera.log"
@@ -120,6 +137,14 @@ repl_password = "rp"
   EXPECT_EQ(c.proxy_instance_id, "p-7");
   EXPECT_EQ(c.failover_hold.count(), 2500);
   EXPECT_EQ(c.deadlock_retries, 5);
+  EXPECT_EQ(c.max_allowed_packet, 1048576u);
+  EXPECT_EQ(c.max_connections, 500u);
+  EXPECT_EQ(c.max_connections_per_ip, 50u);
+  EXPECT_EQ(c.login_failure_limit, 3u);
+  EXPECT_EQ(c.login_block.count(), 1500);
+  EXPECT_EQ(c.admin_max_body_bytes, 4096u);
+  EXPECT_EQ(c.admin_request_timeout.count(), 700);
+  EXPECT_EQ(c.admin_threads, 4u);
   EXPECT_FALSE(c.admin_listen);
   EXPECT_EQ(c.admin_user, "root");
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
@@ -208,6 +233,32 @@ TEST(ProxyConfig, LoadResolvesAgainstFileDirectory) {
   EXPECT_EQ(c.log_file, dir.path() / "logs/t.log");
   EXPECT_EQ(c.namespaces_dir, dir.path() / "conf/namespaces");
   EXPECT_THROW(load_proxy_config(dir.path() / "nope.toml"), ConfigError);
+}
+
+TEST(ProxyConfig, DefaultAdminPasswordOnlyOnLoopback) {
+  // loopback: accepted (main.cc warns)
+  EXPECT_NO_THROW(parse("[admin]\nlisten = \"127.0.0.1:9\"\n"));
+  EXPECT_NO_THROW(parse("[admin]\nlisten = \"[::1]:9\"\n"));
+  EXPECT_NO_THROW(parse("[admin]\nlisten = \"localhost:9\"\n"));
+  // anywhere else: refused with the default or an empty password
+  std::string e = error_of("[admin]\nlisten = \"0.0.0.0:13307\"\n");
+  EXPECT_NE(e.find("admin.password"), std::string::npos) << e;
+  EXPECT_NE(e.find("not a loopback address"), std::string::npos) << e;
+  e = error_of("[admin]\nlisten = \"10.1.2.3:13307\"\npassword = \"\"\n");
+  EXPECT_NE(e.find("admin.password"), std::string::npos) << e;
+  EXPECT_NO_THROW(parse("[admin]\nlisten = \"0.0.0.0:13307\"\npassword = \"long-secret\"\n"));
+  EXPECT_NO_THROW(parse("[admin]\nlisten = \"\"\n"));  // disabled
+}
+
+TEST(ProxyConfig, LoopbackHosts) {
+  EXPECT_TRUE(is_loopback_host("127.0.0.1"));
+  EXPECT_TRUE(is_loopback_host("127.1.2.3"));
+  EXPECT_TRUE(is_loopback_host("::1"));
+  EXPECT_TRUE(is_loopback_host("localhost"));
+  EXPECT_FALSE(is_loopback_host("0.0.0.0"));
+  EXPECT_FALSE(is_loopback_host("::"));
+  EXPECT_FALSE(is_loopback_host("127.example.com"));
+  EXPECT_FALSE(is_loopback_host("10.0.0.1"));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "config/secret_box.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "config/config_error.h"
 #include "config/etcd_client.h"
@@ -8,6 +10,26 @@
 
 namespace tessera::config {
 namespace {
+
+// The pre-GCM format, built independently of secret_box.cc.
+std::string legacy_cbc(std::string_view plain, std::string_view key) {
+  unsigned char k[32];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), k);
+  unsigned char iv[16];
+  for (int i = 0; i < 16; ++i) iv[i] = static_cast<unsigned char>(i * 7 + 1);
+  std::string out(reinterpret_cast<const char*>(iv), 16);
+  out.resize(16 + plain.size() + 16);
+  int a = 0, b = 0;
+  auto* dst = reinterpret_cast<unsigned char*>(out.data()) + 16;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, k, iv);
+  EVP_EncryptUpdate(ctx, dst, &a, reinterpret_cast<const unsigned char*>(plain.data()),
+                    static_cast<int>(plain.size()));
+  EVP_EncryptFinal_ex(ctx, dst + a, &b);
+  EVP_CIPHER_CTX_free(ctx);
+  out.resize(16 + static_cast<size_t>(a + b));
+  return "enc:" + base64_encode(out);
+}
 
 TEST(SecretBox, RoundTrip) {
   for (std::string plain : {"", "a", "sixteen-bytes-xx", "p\xc3\xa4ssword with spaces"}) {
@@ -17,6 +39,30 @@ TEST(SecretBox, RoundTrip) {
   }
   // random IV: the same password encrypts differently each time
   EXPECT_NE(encrypt_secret("x", "k"), encrypt_secret("x", "k"));
+}
+
+TEST(SecretBox, NewValuesAreAuthenticatedGcm) {
+  std::string enc = encrypt_secret("secret-pw", "k");
+  ASSERT_EQ(enc.substr(0, 7), "enc:v2:");
+  std::string raw = base64_decode(enc.substr(7));
+  EXPECT_EQ(raw.size(), 12u + 9u + 16u);  // nonce, ciphertext (no padding), tag
+  // any flipped bit (ciphertext, nonce or tag) is refused
+  for (size_t i : {size_t{0}, size_t{12}, size_t{15}, raw.size() - 1}) {
+    std::string bad = raw;
+    bad[i] = static_cast<char>(bad[i] ^ 1);
+    EXPECT_THROW(decrypt_secret("enc:v2:" + base64_encode(bad), "k", "t"), ConfigError) << i;
+  }
+  EXPECT_THROW(decrypt_secret("enc:v2:" + base64_encode(raw.substr(0, 20)), "k", "t"), ConfigError);
+}
+
+TEST(SecretBox, LegacyCbcValuesStillDecrypt) {
+  // "enc:" + base64(IV || AES-256-CBC) of "pw_one" with key "etcd-secret", as written by
+  // earlier versions (and tests/integration/opslib.py's encrypt_password).
+  const std::string legacy = legacy_cbc("pw_one", "etcd-secret");
+  EXPECT_EQ(legacy.substr(0, 4), "enc:");
+  EXPECT_NE(legacy.substr(0, 7), "enc:v2:");
+  EXPECT_EQ(decrypt_secret(legacy, "etcd-secret", "t"), "pw_one");
+  EXPECT_THROW(decrypt_secret(legacy, "other", "t"), ConfigError);
 }
 
 TEST(SecretBox, PlainTextPassesThrough) {

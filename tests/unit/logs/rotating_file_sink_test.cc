@@ -109,3 +109,22 @@ TEST(RotatingFileSink, ReopenAfterTheFileWasMovedAway) {
   EXPECT_EQ(read_file(moved), "before\nstill the old file\n");
   EXPECT_EQ(read_file(log), "after\n");
 }
+
+TEST(RotatingFileSink, FilesItCreatesAreOwnerOnly) {
+  TempDir dir;
+  fs::path log = dir.path() / "general.log";
+  mode_t old_umask = ::umask(022);
+  {
+    auto sink = std::make_shared<RotatingFileSink>(log, 10, 2);
+    auto logger = make_logger(sink);
+    logger.info("password lines");
+    logger.info("rotated");  // past 10 bytes: general.log -> general.log.1, a new general.log
+    sink->reopen();
+  }
+  ::umask(old_umask);
+  for (const fs::path& p : {log, rotated_name(log, 1)}) {
+    ASSERT_TRUE(fs::exists(p)) << p;
+    auto perms = fs::status(p).permissions();
+    EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << p;
+  }
+}
