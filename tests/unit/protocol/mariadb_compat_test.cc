@@ -8,6 +8,8 @@
 #include "protocol/handshake.h"
 #include "protocol/server_identity.h"
 #include "protocol/statement_packets.h"
+#include "protocol/text_result.h"
+#include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 
 namespace tessera::protocol {
@@ -115,6 +117,28 @@ TEST(ExtendedTypeInfo, StrippedForClientsWithoutIt) {
       strip_extended_metadata(std::string("\x03"
                                           "de",
                                           3)));
+}
+
+TEST(ExtendedTypeInfo, TesseraOwnResultsCarryTheField) {
+  for (bool extended : {false, true}) {
+    TextResultBuilder b(cap::kProtocol41 | cap::kDeprecateEof, status::kAutocommit, extended);
+    b.add_column(ColumnDefinition::text("v"));
+    b.add_row({std::string("x")});
+    std::string out;
+    uint8_t seq = 1;
+    b.finish(out, seq);
+    // frames: count, definition, row, end
+    WireReader r(out);
+    size_t len = r.u8() | (r.u8() << 8) | (r.u8() << 16);
+    r.skip(1 + len);
+    len = r.u8() | (r.u8() << 8) | (r.u8() << 16);
+    r.skip(1);
+    std::string def(r.bytes(len));
+    auto decoded = ColumnDefinition::decode(def, extended);
+    ASSERT_TRUE(decoded) << extended;
+    EXPECT_EQ(decoded->name, "v");
+    EXPECT_EQ(decoded->type, FieldType::kVarString);
+  }
 }
 
 ServerGreeting mariadb_backend() {
