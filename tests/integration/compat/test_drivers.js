@@ -159,8 +159,8 @@ const checks = {
         assert.ok(rows.length > 0, `${driver}: SHOW TESSERA TOPOLOGY rows`);
         const level =
           driver === 'mariadb'
-            ? await c.query('SELECT @@tessera_read_consistency AS v')
-            : (await c.query('SELECT @@tessera_read_consistency AS v'))[0];
+            ? await c.query('SELECT @@tessera_read_consistency')
+            : (await c.query('SELECT @@tessera_read_consistency'))[0];
         assert.equal(typeof Object.values(level[0])[0], 'string', driver);
         console.log(driver, 'own results', rows.length, 'topology rows', JSON.stringify(level));
       } finally {
