@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -15,6 +19,7 @@
 #include "admin/admin_server.h"
 #include "admin/config_control.h"
 #include "admin/etcd_watcher.h"
+#include "backend/backend_connection.h"
 #include "config/config_error.h"
 #include "config/loaded_config.h"
 #include "frontend/proxy_context.h"
@@ -57,6 +62,50 @@ std::vector<tessera::txn::RecoveryTarget> recovery_targets(
     }
   }
   return out;
+}
+
+// The client greeting presents the backends' identity (protocol/server_identity.h): before any
+// client is served, one connection to the default slice primary of the first namespace that
+// answers (a few tried at most), so the very first client already sees it. The monitor keeps
+// it current afterwards; while no backend answers, clients get the fallback identity.
+void learn_server_identity(tessera::frontend::ProxyContext& ctx) {
+  auto config = ctx.config();
+  if (!config->proxy().server_version.empty()) return;
+  constexpr size_t kMaxTries = 4;
+  std::vector<std::string> tried;
+  asio::io_context io;
+  for (const auto& ns : config->namespaces()) {
+    const tessera::config::Slice* slice = ns.find_slice(ns.default_slice);
+    std::string key = slice ? slice->master.to_string() : std::string();
+    if (!slice || std::find(tried.begin(), tried.end(), key) != tried.end()) continue;
+    if (tried.size() == kMaxTries) break;
+    tried.push_back(key);
+    tessera::backend::BackendEndpoint endpoint{slice->master.host, slice->master.port,
+                                               slice->user_name, slice->password,
+                                               ctx.backend_tls(slice->tls)};
+    tessera::backend::ConnectOptions options;
+    options.timeout = config->proxy().backend_connect_timeout;
+    bool learned = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          try {
+            auto conn = co_await tessera::backend::BackendConnection::connect(io.get_executor(),
+                                                                              endpoint, options);
+            tessera::protocol::ServerGreeting g{conn->server_version(), conn->server_capabilities(),
+                                                conn->server_mariadb_capabilities()};
+            ctx.topology().set_greeting(key, std::move(g));
+            learned = true;
+          } catch (const std::exception& e) {
+            spdlog::warn("server identity: {} of namespace {}: {}", key, ns.name, e.what());
+          }
+        },
+        asio::detached);
+    io.restart();
+    io.run();
+    if (learned) break;
+  }
+  spdlog::info("greeting clients as {}", ctx.server_identity().server_version);
 }
 
 }  // namespace
@@ -209,6 +258,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}: {}", proxy.listen.to_string(), e.what());
     return 1;
   }
+  learn_server_identity(ctx);
   // Topology monitor: its own thread; readers see the configuration's view until it checks.
   tessera::topology::Monitor monitor(ctx.topology(), config);
   monitor.start();

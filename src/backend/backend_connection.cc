@@ -37,6 +37,10 @@ constexpr uint32_t kWantedCaps = cap::kLongPassword | cap::kLongFlag | cap::kPro
                                  cap::kMultiStatements | cap::kMultiResults | cap::kPsMultiResults |
                                  cap::kPluginAuth | cap::kPluginAuthLenencClientData |
                                  cap::kSessionTrack | cap::kDeprecateEof | cap::kLocalFiles;
+// Of MariaDB's extended capabilities: the extended type info, relayed to clients that asked
+// for it and stripped for the others (frontend/result_relay.cc). A MariaDB server offers them
+// only to a client that clears CLIENT_LONG_PASSWORD, which kWantedCaps & the greeting does.
+constexpr uint32_t kWantedMariaDbCaps = mariadb_cap::kExtendedTypeInfo;
 
 // A read that reports failure as a value, so racing it against a timer with
 // operator|| ends as soon as either finishes. Returns true on failure.
@@ -129,6 +133,9 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     if (!hs) fail(errc::kHandshakeError, "backend " + where + " sent a malformed greeting");
     conn->connection_id_ = hs->connection_id;
     conn->server_version_ = hs->server_version;
+    conn->server_caps_ = hs->capabilities;
+    conn->server_mariadb_caps_ = hs->mariadb_capabilities;
+    conn->server_collation_ = hs->collation;
     uint8_t auth_seq = 1;
     if (conn->endpoint_.tls) co_await conn->start_tls(*hs, options, auth_seq);
     co_await conn->authenticate(*hs, options, auth_seq);
@@ -163,6 +170,7 @@ asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
   HandshakeResponse request;
   request.capabilities = (kWantedCaps & hs.capabilities) | cap::kSsl;
   if (options.found_rows) request.capabilities |= cap::kFoundRows;
+  request.mariadb_capabilities = kWantedMariaDbCaps & hs.mariadb_capabilities;
   request.max_packet_size = 1u << 30;
   request.collation = options.collation;
   co_await socket_.write_packet(request.encode_ssl_request(), seq);
@@ -183,12 +191,15 @@ asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
 asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
                                                       ConnectOptions options, uint8_t seq) {
   caps_ = kWantedCaps & hs.capabilities;
+  mariadb_caps_ =
+      has_mariadb_capabilities(caps_) ? kWantedMariaDbCaps & hs.mariadb_capabilities : 0;
   if (socket_.tls_active()) caps_ |= cap::kSsl;
   if (!(caps_ & cap::kProtocol41))
     fail(errc::kHandshakeError, "backend does not speak protocol 4.1");
   if (options.found_rows) caps_ |= cap::kFoundRows;
   HandshakeResponse resp;
   resp.capabilities = caps_;
+  resp.mariadb_capabilities = mariadb_caps_;
   resp.max_packet_size = 1u << 30;
   resp.collation = options.collation;
   resp.user = endpoint_.user;
@@ -291,7 +302,7 @@ asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& resu
     result.columns.clear();
     for (uint64_t i = 0; i < columns; ++i) {
       co_await socket_.read_packet(payload, seq);
-      auto def = ColumnDefinition::decode(payload);
+      auto def = ColumnDefinition::decode(payload, extended_type_info());
       result.columns.push_back(def ? std::move(def->name) : std::string());
     }
     if (!(caps_ & cap::kDeprecateEof)) co_await socket_.read_packet(payload, seq);

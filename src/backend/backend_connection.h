@@ -70,6 +70,17 @@ class BackendConnection {
 
   protocol::PacketSocket& socket() { return socket_; }
   uint32_t capabilities() const { return caps_; }
+  // MariaDB's extended capabilities negotiated on this connection (protocol::mariadb_cap).
+  uint32_t mariadb_capabilities() const { return mariadb_caps_; }
+  // Column definitions from this backend carry MariaDB's extended type info.
+  bool extended_type_info() const {
+    return mariadb_caps_ & protocol::mariadb_cap::kExtendedTypeInfo;
+  }
+  // What the server offered in its greeting (what Tessera can offer its own clients in its
+  // name, see frontend/server_identity).
+  uint32_t server_capabilities() const { return server_caps_; }
+  uint32_t server_mariadb_capabilities() const { return server_mariadb_caps_; }
+  uint8_t server_collation() const { return server_collation_; }
   uint32_t connection_id() const { return connection_id_; }
   const std::string& server_version() const { return server_version_; }
   const BackendEndpoint& endpoint() const { return endpoint_; }
@@ -147,6 +158,10 @@ class BackendConnection {
   protocol::PacketSocket socket_;
   BackendEndpoint endpoint_;
   uint32_t caps_ = 0;
+  uint32_t mariadb_caps_ = 0;
+  uint32_t server_caps_ = 0;
+  uint32_t server_mariadb_caps_ = 0;
+  uint8_t server_collation_ = 0;
   uint32_t connection_id_ = 0;
   std::string server_version_;
   uint8_t handshake_collation_ = 0;

@@ -205,7 +205,6 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.listen = *proxy.address("listen", c.listen, false);
   c.worker_threads = static_cast<unsigned>(proxy.integer("worker_threads", 0, 1024).value_or(0));
   c.server_version = proxy.string("server_version").value_or(c.server_version);
-  if (c.server_version.empty()) proxy.fail("server_version", "must not be empty");
   if (auto plugin = proxy.string("default_auth_plugin")) {
     auto parsed = parse_auth_plugin(*plugin);
     if (!parsed) {

@@ -27,7 +27,9 @@ struct ProxyConfig {
   // [proxy]
   HostPort listen{"127.0.0.1", 13306};
   unsigned worker_threads = 0;  // 0 = number of cores; see effective_worker_threads()
-  std::string server_version = "8.0.36-Tessera";
+  // The version the client greeting presents; empty = the backends' own (the first namespace's
+  // default slice primary, "-Tessera" appended), see protocol/server_identity.h.
+  std::string server_version;
   AuthPlugin default_auth_plugin = AuthPlugin::kMysqlNativePassword;
   // Directory scanned for `*.json` namespace files; empty = no scan. When the key is absent,
   // the default `namespaces` directory is scanned only if it exists or no namespace_files

@@ -12,6 +12,7 @@
 #include "protocol/auth.h"
 #include "protocol/constants.h"
 #include "protocol/handshake.h"
+#include "protocol/server_identity.h"
 
 namespace tessera::frontend {
 
@@ -19,14 +20,6 @@ using namespace protocol;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-
-constexpr uint32_t kServerCaps =
-    cap::kLongPassword | cap::kFoundRows | cap::kLongFlag | cap::kConnectWithDb | cap::kNoSchema |
-    cap::kLocalFiles | cap::kIgnoreSpace | cap::kProtocol41 | cap::kInteractive |
-    cap::kIgnoreSigpipe | cap::kTransactions | cap::kSecureConnection | cap::kMultiStatements |
-    cap::kMultiResults | cap::kPsMultiResults | cap::kPluginAuth | cap::kConnectAttrs |
-    cap::kPluginAuthLenencClientData | cap::kCanHandleExpiredPasswords | cap::kSessionTrack |
-    cap::kDeprecateEof;
 
 std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
@@ -89,11 +82,14 @@ asio::awaitable<bool> ClientSession::handshake() {
   const auto& proxy = config_->proxy();
   scramble_ = make_scramble();
 
+  // The backends' family, version and capabilities (or the server_version setting).
+  const ServerIdentity identity = ctx.server_identity();
   InitialHandshake hs;
-  hs.server_version = proxy.server_version;
+  hs.server_version = identity.server_version;
   hs.connection_id = connection_id_;
   hs.scramble = scramble_;
-  hs.capabilities = kServerCaps | (ctx.tls_context() ? cap::kSsl : 0);
+  hs.capabilities = identity.capabilities | (ctx.tls_context() ? cap::kSsl : 0);
+  hs.mariadb_capabilities = identity.mariadb_capabilities;
   hs.collation = kUtf8mb4GeneralCi;
   hs.status_flags = status::kAutocommit;
   hs.auth_plugin = std::string(plugin_name(proxy.default_auth_plugin));
@@ -147,7 +143,11 @@ asio::awaitable<bool> ClientSession::handshake() {
     co_await send_error(errc::kHandshakeError, "Bad handshake: malformed handshake response", seq);
     co_return false;
   }
-  client_caps_ = resp->capabilities & (kServerCaps | cap::kSsl);
+  client_caps_ = resp->capabilities & (hs.capabilities | cap::kSsl);
+  client_mariadb_caps_ =
+      has_mariadb_capabilities(hs.capabilities) && has_mariadb_capabilities(resp->capabilities)
+          ? resp->mariadb_capabilities & hs.mariadb_capabilities
+          : 0;
   state_.collation = resp->collation ? resp->collation : kUtf8mb4GeneralCi;
   state_.found_rows = client_caps_ & cap::kFoundRows;
   multi_statements_ = client_caps_ & cap::kMultiStatements;

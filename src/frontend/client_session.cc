@@ -104,7 +104,17 @@ asio::awaitable<void> ClientSession::command_loop() {
     const auto command = static_cast<uint8_t>(command_[0]);
     refresh_config();
     begin_tally();
+    // Pipelined prepared statements: -1 names the statement prepared last, while it exists.
+    if (statements_.count(last_prepared_id_))
+      resolve_last_statement_id(command_, last_prepared_id_);
+    const uint32_t next_id_before = next_statement_id_;
     co_await dispatch(command_);
+    if (command == static_cast<uint8_t>(Command::kStmtPrepare)) {
+      // As the server: a successful prepare becomes the last one, a failed one leaves none.
+      const uint32_t prepared = next_statement_id_ - 1;
+      last_prepared_id_ =
+          next_statement_id_ != next_id_before && statements_.count(prepared) ? prepared : 0;
+    }
     finish_tally(command);
     if (command_.capacity() > 1024 * 1024) std::string().swap(command_);
     if (out_.capacity() > 1024 * 1024) std::string().swap(out_);

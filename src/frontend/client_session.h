@@ -319,6 +319,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // the client error 4166.
   asio::awaitable<void> refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq);
   void emit(std::string_view payload, uint8_t& seq);
+  void emit_column(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
   void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,
                        std::string_view raw, uint8_t& seq);
@@ -353,6 +354,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint32_t connection_id_;
   std::string scramble_;
   uint32_t client_caps_ = 0;
+  // MariaDB's extended capabilities the client negotiated (protocol::mariadb_cap).
+  uint32_t client_mariadb_caps_ = 0;
   std::string peer_ip_;
   bool admitted_ = false;  // counted in the context's connection_limits
 
@@ -408,6 +411,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   std::unordered_map<uint32_t, ClientStatement> statements_;
   uint32_t next_statement_id_ = 1;
+  // The statement this session prepared last (0: none), named by id -1 in MariaDB's
+  // pipelined COM_STMT_EXECUTE.
+  uint32_t last_prepared_id_ = 0;
   uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
   // COM_STMT_SEND_LONG_DATA bytes buffered by this session: an upper bound (cleared data is not
   // subtracted), recounted exactly when it would pass max_allowed_packet.

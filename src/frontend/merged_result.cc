@@ -325,7 +325,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       if (!count) throw ProtocolViolation("malformed result set header from backend");
       for (uint64_t c = 0; c < *count; ++c) {
         co_await s.conn->socket().read_packet(payload, seq);
-        auto def = ColumnDefinition::decode(payload);
+        auto def = ColumnDefinition::decode(payload, s.conn->extended_type_info());
         if (!def) throw ProtocolViolation("malformed column definition from backend");
         s.columns.push_back(std::move(*def));
       }
@@ -439,7 +439,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       WireWriter w(count);
       w.lenenc_int(visible);
       emit(count, cseq);
-      for (size_t c = 0; c < visible; ++c) emit(streams[0].columns[c].encode(), cseq);
+      // MariaDB's extended type info (format "json", ...) as the client negotiated it.
+      const bool extended = client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo;
+      for (size_t c = 0; c < visible; ++c) emit(streams[0].columns[c].encode(extended), cseq);
       if (!(client_caps_ & cap::kDeprecateEof)) emit(EofPacket{0, status_flags}.encode(), cseq);
     }
 

@@ -132,4 +132,34 @@ Worker* ProxyContext::session_worker(uint32_t id) const {
   return it == session_workers_.end() ? nullptr : it->second;
 }
 
+std::vector<std::string> ProxyContext::identity_instances(
+    const config::LoadedConfig& config, const topology::TopologySnapshot* topology) {
+  std::vector<std::string> out;
+  for (const config::Namespace& ns : config.namespaces()) {
+    const topology::SliceView* view =
+        topology ? topology->find(ns.name, ns.default_slice) : nullptr;
+    if (view && view->primary >= 0 && size_t(view->primary) < view->instances.size()) {
+      out.push_back(view->instances[size_t(view->primary)].key());
+      continue;
+    }
+    // No primary right now (a failover): the configured master's last greeting will do.
+    if (const config::Slice* slice = ns.find_slice(ns.default_slice))
+      out.push_back(slice->master.to_string());
+  }
+  return out;
+}
+
+protocol::ServerIdentity ProxyContext::server_identity() const {
+  auto snap = snapshot();
+  const config::LoadedConfig& config = *snap->config;
+  std::optional<protocol::ServerGreeting> greeting;
+  if (config.proxy().server_version.empty()) {
+    for (const std::string& key : identity_instances(config, topology_->snapshot().get())) {
+      greeting = topology_->greeting(key);
+      if (greeting) break;
+    }
+  }
+  return protocol::make_server_identity(config.proxy().server_version, greeting);
+}
+
 }  // namespace tessera::frontend

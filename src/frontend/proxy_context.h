@@ -10,9 +10,11 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/loaded_config.h"
 #include "protocol/auth.h"
+#include "protocol/server_identity.h"
 #include "router/shard_rule.h"
 #include "session/login_guard.h"
 #include "topology/topology.h"
@@ -85,6 +87,16 @@ class ProxyContext {
   // the monitor, if one is attached.
   topology::Topology& topology() const { return *topology_; }
   void attach_topology_monitor(topology::Monitor* monitor) { monitor_ = monitor; }
+
+  // What the client greeting presents: server_version if configured, else the version and
+  // capabilities of the default slice primary of the first namespace (configuration order)
+  // whose primary has been reached, as last seen by the start-up probe or the monitor. The
+  // greeting comes before the login names a namespace, so one identity serves every client.
+  protocol::ServerIdentity server_identity() const;
+  // "host:port" of the default slice primary of each namespace, in configuration order (the
+  // monitor's current primary, else the configured master).
+  static std::vector<std::string> identity_instances(const config::LoadedConfig& config,
+                                                     const topology::TopologySnapshot* topology);
 
   uint32_t next_connection_id() { return next_connection_id_.fetch_add(1); }
   // Which worker runs client session `id` (KILL): registered for the session's lifetime.

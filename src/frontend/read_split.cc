@@ -120,7 +120,8 @@ asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_vi
       co_return true;
     }
     case Kind::kSelect: {
-      TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+      TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
+                          client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
       b.add_column(ColumnDefinition::text("@@tessera_read_consistency", 32));
       std::vector<std::optional<std::string>> row{std::string(session::to_string(consistency_))};
       b.add_row(row);

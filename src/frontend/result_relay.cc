@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "frontend/client_session.h"
+#include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/statement_packets.h"
@@ -72,6 +73,18 @@ void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
   if (err->code == txn::kErLockDeadlock)
     err->message += "; the transaction was rolled back on every slice";
   emit(err->encode(), seq);
+}
+
+// A column definition as the client negotiated it: MariaDB's extended type info (which
+// backends always send, see backend_connection.cc) only to a client that asked for it.
+void ClientSession::emit_column(std::string_view payload, uint8_t& seq) {
+  if (conn_->extended_type_info() && !(client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo)) {
+    auto stripped = strip_extended_metadata(payload);
+    if (!stripped) throw ProtocolViolation("malformed column definition from backend");
+    emit(*stripped, seq);
+    return;
+  }
+  emit(payload, seq);
 }
 
 asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t client_stmt_id) {
@@ -259,11 +272,11 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
             emit_result_end(0, st, nullptr, {}, seq);
             done = true;
           } else {
-            emit(p, seq);
+            emit_column(p, seq);
           }
           break;
         }
-        emit(p, seq);
+        emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
             if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
@@ -336,7 +349,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       }
 
       case Stage::kParams:
-        emit(p, seq);
+        emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
             if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
@@ -363,7 +376,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         break;
 
       case Stage::kPrepColumns:
-        emit(p, seq);
+        emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
             if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);

@@ -491,7 +491,8 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
   release_slices();
   if (conn_) after_statement(nullptr);
   std::string db = state_.db;
-  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
+                      client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
   b.add_column(ColumnDefinition::text("Tables_in_" + db, 64 * 4));
   if (columns > 1) b.add_column(ColumnDefinition::text("Table_type", 64 * 4));
   for (auto& n : names) {
@@ -506,7 +507,8 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
 }
 
 asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
-  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
+                      client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
   b.add_column(ColumnDefinition::text("type", 64));
   b.add_column(ColumnDefinition::text("slice", 256));
   b.add_column(ColumnDefinition::text("db", 256));

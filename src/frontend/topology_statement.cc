@@ -64,7 +64,8 @@ bool is_show_tessera_topology(std::string_view sql) {
 }
 
 asio::awaitable<void> ClientSession::send_topology() {
-  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged);
+  TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
+                      client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
   for (const char* name :
        {"instance", "slice", "role", "configured_role", "status", "read_only", "lag_seconds",
         "replicating", "gtid_position", "position_source", "last_checked", "last_error"}) {

@@ -5,7 +5,7 @@
 
 namespace tessera::protocol {
 
-std::string ColumnDefinition::encode() const {
+std::string ColumnDefinition::encode(bool extended) const {
   std::string out;
   WireWriter w(out);
   w.lenenc_str(catalog);
@@ -14,6 +14,7 @@ std::string ColumnDefinition::encode() const {
   w.lenenc_str(org_table);
   w.lenenc_str(name);
   w.lenenc_str(org_name);
+  if (extended) w.lenenc_str(extended_metadata);
   w.lenenc_int(0x0c);  // length of the fixed-size fields that follow
   w.u16(charset);
   w.u32(column_length);
@@ -24,7 +25,7 @@ std::string ColumnDefinition::encode() const {
   return out;
 }
 
-std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payload) {
+std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payload, bool extended) {
   WireReader r(payload);
   ColumnDefinition c;
   c.catalog = std::string(r.lenenc_str());
@@ -33,6 +34,7 @@ std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payloa
   c.org_table = std::string(r.lenenc_str());
   c.name = std::string(r.lenenc_str());
   c.org_name = std::string(r.lenenc_str());
+  if (extended) c.extended_metadata = std::string(r.lenenc_str());
   auto fixed_len = r.lenenc_int();
   if (!fixed_len || *fixed_len < 10) return std::nullopt;
   c.charset = r.u16();
@@ -42,6 +44,27 @@ std::optional<ColumnDefinition> ColumnDefinition::decode(std::string_view payloa
   c.decimals = r.u8();
   if (!r.ok()) return std::nullopt;
   return c;
+}
+
+std::string ColumnDefinition::format_name() const {
+  WireReader r(extended_metadata);
+  while (r.ok() && !r.at_end()) {
+    uint8_t kind = r.u8();
+    std::string_view value = r.lenenc_str();
+    if (r.ok() && kind == 1) return std::string(value);
+  }
+  return {};
+}
+
+std::optional<std::string> strip_extended_metadata(std::string_view payload) {
+  WireReader r(payload);
+  for (int i = 0; i < 6; ++i) r.lenenc_str();  // catalog .. org_name
+  size_t names_end = payload.size() - r.remaining();
+  r.lenenc_str();
+  if (!r.ok()) return std::nullopt;
+  std::string out(payload.substr(0, names_end));
+  out.append(payload.substr(payload.size() - r.remaining()));
+  return out;
 }
 
 ColumnDefinition ColumnDefinition::text(std::string name, uint32_t length) {

@@ -57,12 +57,24 @@ struct ColumnDefinition {
   FieldType type = FieldType::kVarString;
   uint16_t flags = 0;
   uint8_t decimals = 0;
+  // MariaDB's extended type info (MARIADB_CLIENT_EXTENDED_TYPE_INFO negotiated), as on the
+  // wire: pairs of a 1-byte kind (0: type name, 1: format name) and a length-encoded string.
+  std::string extended_metadata;
 
-  std::string encode() const;
-  static std::optional<ColumnDefinition> decode(std::string_view payload);
+  // `extended`: the connection negotiated MARIADB_CLIENT_EXTENDED_TYPE_INFO, so the definition
+  // carries extended_metadata after org_name.
+  std::string encode(bool extended = false) const;
+  static std::optional<ColumnDefinition> decode(std::string_view payload, bool extended = false);
+
+  // The format name in extended_metadata ("json", ...), empty when there is none.
+  std::string format_name() const;
 
   static ColumnDefinition text(std::string name, uint32_t length = 255);
   static ColumnDefinition integer(std::string name);
 };
+
+// A column definition received with extended type info, re-encoded for a connection that did
+// not negotiate it (the extended metadata removed); nullopt when malformed.
+std::optional<std::string> strip_extended_metadata(std::string_view payload);
 
 }  // namespace tessera::protocol

@@ -33,6 +33,25 @@ inline constexpr uint32_t kSessionTrack = 1u << 23;
 inline constexpr uint32_t kDeprecateEof = 1u << 24;
 }  // namespace cap
 
+// MariaDB's extended capabilities (MARIADB_CLIENT_*, bits 32.. of its 64-bit set). A MariaDB
+// server that does not set CLIENT_LONG_PASSWORD (its CLIENT_MYSQL) sends them in the last 4
+// bytes of the greeting's reserved filler; a client that clears the same bit answers with its
+// own in the last 4 bytes of the handshake response's filler.
+namespace mariadb_cap {
+inline constexpr uint32_t kProgress = 1u << 0;
+inline constexpr uint32_t kComMulti = 1u << 1;
+inline constexpr uint32_t kStmtBulkOperations = 1u << 2;
+// Column definitions carry the extended type info (format "json", type "uuid", ...).
+inline constexpr uint32_t kExtendedTypeInfo = 1u << 3;
+inline constexpr uint32_t kCacheMetadata = 1u << 4;
+}  // namespace mariadb_cap
+
+// True when a greeting or handshake response with these capabilities carries MariaDB's
+// extended capabilities.
+inline constexpr bool has_mariadb_capabilities(uint32_t capabilities) {
+  return !(capabilities & cap::kLongPassword);
+}
+
 // Server status flags carried by OK and EOF packets.
 namespace status {
 inline constexpr uint16_t kInTrans = 0x0001;

@@ -21,7 +21,8 @@ std::string InitialHandshake::encode() const {
   w.u16(status_flags);
   w.u16(static_cast<uint16_t>(capabilities >> 16));
   w.u8(static_cast<uint8_t>(scramble.size() + 1));
-  w.zeros(10);
+  w.zeros(6);
+  w.u32(has_mariadb_capabilities(capabilities) ? mariadb_capabilities : 0);
   // The second part is at least 13 bytes including the terminating NUL.
   std::string_view part2 = std::string_view(scramble).substr(std::min<size_t>(8, scramble.size()));
   w.bytes(part2);
@@ -49,7 +50,9 @@ std::optional<InitialHandshake> InitialHandshake::decode(std::string_view payloa
   caps |= static_cast<uint32_t>(r.u16()) << 16;
   h.capabilities = caps;
   uint8_t auth_len = r.u8();
-  r.skip(10);  // reserved (MariaDB keeps extended capabilities in the last 4)
+  r.skip(6);  // reserved
+  uint32_t extended = r.u32();
+  if (has_mariadb_capabilities(caps)) h.mariadb_capabilities = extended;
   if (caps & cap::kSecureConnection) {
     size_t n = std::max<int>(13, auth_len - 8);
     std::string_view part2 = r.bytes(n);
@@ -77,7 +80,8 @@ std::string HandshakeResponse::encode_ssl_request() const {
   w.u32(capabilities | cap::kSsl);
   w.u32(max_packet_size);
   w.u8(collation);
-  w.zeros(23);
+  w.zeros(19);
+  w.u32(has_mariadb_capabilities(capabilities) ? mariadb_capabilities : 0);
   return out;
 }
 
@@ -87,7 +91,8 @@ std::string HandshakeResponse::encode() const {
   w.u32(capabilities);
   w.u32(max_packet_size);
   w.u8(collation);
-  w.zeros(23);
+  w.zeros(19);
+  w.u32(has_mariadb_capabilities(capabilities) ? mariadb_capabilities : 0);
   w.null_str(user);
   if (capabilities & cap::kPluginAuthLenencClientData) {
     w.lenenc_str(auth_response);
@@ -118,7 +123,9 @@ std::optional<HandshakeResponse> HandshakeResponse::decode(std::string_view payl
   if (!(h.capabilities & cap::kProtocol41)) return std::nullopt;  // pre-4.1 clients unsupported
   h.max_packet_size = r.u32();
   h.collation = r.u8();
-  r.skip(23);
+  r.skip(19);
+  uint32_t extended = r.u32();
+  if (has_mariadb_capabilities(h.capabilities)) h.mariadb_capabilities = extended;
   h.user = std::string(r.null_str());
   if (h.capabilities & cap::kPluginAuthLenencClientData) {
     h.auth_response = std::string(r.lenenc_str());

@@ -15,6 +15,9 @@ struct InitialHandshake {
   uint32_t connection_id = 0;
   std::string scramble;  // 20 bytes of auth plugin data
   uint32_t capabilities = 0;
+  // MariaDB's extended capabilities (mariadb_cap::*); on the wire only when
+  // has_mariadb_capabilities(capabilities), ignored otherwise.
+  uint32_t mariadb_capabilities = 0;
   uint8_t collation = 0;
   uint16_t status_flags = 0;
   std::string auth_plugin;
@@ -27,6 +30,8 @@ struct HandshakeResponse {
   uint32_t capabilities = 0;
   uint32_t max_packet_size = 0;
   uint8_t collation = 0;
+  // MariaDB's extended capabilities, as in InitialHandshake.
+  uint32_t mariadb_capabilities = 0;
   std::string user;
   std::string auth_response;
   std::string database;

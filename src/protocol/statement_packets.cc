@@ -70,4 +70,22 @@ std::string StmtExecuteView::encode(uint32_t new_id, std::string_view types) con
   return out;
 }
 
+bool resolve_last_statement_id(std::string& command, uint32_t last_prepared) {
+  if (command.size() < 5 || last_prepared == 0) return false;
+  switch (static_cast<Command>(command[0])) {
+    case Command::kStmtExecute:
+    case Command::kStmtSendLongData:
+    case Command::kStmtClose:
+    case Command::kStmtReset:
+    case Command::kStmtFetch:
+      break;
+    default:
+      return false;
+  }
+  if (read_statement_id(std::string_view(command).substr(1)) != kLastPreparedStatementId)
+    return false;
+  for (int i = 0; i < 4; ++i) command[1 + i] = static_cast<char>((last_prepared >> (8 * i)) & 0xff);
+  return true;
+}
+
 }  // namespace tessera::protocol

@@ -41,4 +41,15 @@ inline uint32_t read_statement_id(std::string_view payload_after_command) {
   return b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
 }
 
+// MariaDB's pipelined prepared statements: COM_STMT_EXECUTE (and the other statement
+// commands) naming this id mean "the statement this connection prepared last", so a connector
+// can send PREPARE and EXECUTE back to back without waiting for the id.
+inline constexpr uint32_t kLastPreparedStatementId = 0xffffffff;
+
+// When `command` is a statement command (EXECUTE, SEND_LONG_DATA, CLOSE, RESET, FETCH) naming
+// kLastPreparedStatementId and `last_prepared` is not 0, writes last_prepared in its place and
+// returns true. With no statement to name the id stays, so the answer is the server's:
+// "Unknown prepared statement handler (4294967295)".
+bool resolve_last_statement_id(std::string& command, uint32_t last_prepared);
+
 }  // namespace tessera::protocol

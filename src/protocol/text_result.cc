@@ -24,7 +24,7 @@ void TextResultBuilder::finish(std::string& out, uint8_t& seq) const {
   std::string count;
   WireWriter(count).lenenc_int(columns_.size());
   append_frames(out, count, seq);
-  for (const auto& c : columns_) append_frames(out, c.encode(), seq);
+  for (const auto& c : columns_) append_frames(out, c.encode(extended_), seq);
   bool deprecate_eof = caps_ & cap::kDeprecateEof;
   if (!deprecate_eof) append_frames(out, EofPacket{0, status_}.encode(), seq);
   for (const auto& r : rows_) append_frames(out, r, seq);

@@ -13,8 +13,10 @@ namespace tessera::protocol {
 
 class TextResultBuilder {
  public:
-  TextResultBuilder(uint32_t client_caps, uint16_t status_flags)
-      : caps_(client_caps), status_(status_flags) {}
+  // `extended_type_info`: the client negotiated MARIADB_CLIENT_EXTENDED_TYPE_INFO, so every
+  // column definition carries the (here empty) extended metadata.
+  TextResultBuilder(uint32_t client_caps, uint16_t status_flags, bool extended_type_info = false)
+      : caps_(client_caps), status_(status_flags), extended_(extended_type_info) {}
 
   void add_column(ColumnDefinition def) { columns_.push_back(std::move(def)); }
   // One row; nullopt cells are SQL NULL.
@@ -25,6 +27,7 @@ class TextResultBuilder {
  private:
   uint32_t caps_;
   uint16_t status_;
+  bool extended_;
   std::vector<ColumnDefinition> columns_;
   std::vector<std::string> rows_;
 };

@@ -345,6 +345,14 @@ void Monitor::start_probe(const std::shared_ptr<Probe>& probe) {
             r.error = "no answer within " + std::to_string(proxy.monitor_timeout.count()) + " ms";
           }
           if (!r.ok) probe->conn.reset();  // reconnect next time
+          if (r.ok && probe->conn) {
+            // Kept current for the client greeting: a server upgraded or replaced under the
+            // same address is seen at the reconnect.
+            protocol::ServerGreeting g{probe->conn->server_version(),
+                                       probe->conn->server_capabilities(),
+                                       probe->conn->server_mariadb_capabilities()};
+            topology_.set_greeting(probe->key, std::move(g));
+          }
           Health health = r.ok ? Health::kUp : Health::kDown;
           if (health != probe->health) {
             if (health == Health::kDown) {

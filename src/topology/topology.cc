@@ -54,6 +54,18 @@ bool Topology::has_applied(const std::string& instance_key, const protocol::Gtid
   return it != positions_.end() && it->second.first.contains(needed);
 }
 
+void Topology::set_greeting(const std::string& instance_key, protocol::ServerGreeting greeting) {
+  std::lock_guard lock(greetings_mu_);
+  greetings_[instance_key] = std::move(greeting);
+}
+
+std::optional<protocol::ServerGreeting> Topology::greeting(const std::string& instance_key) const {
+  std::lock_guard lock(greetings_mu_);
+  auto it = greetings_.find(instance_key);
+  if (it == greetings_.end()) return std::nullopt;
+  return it->second;
+}
+
 void Topology::request_check(std::string_view ns, std::string_view slice) {
   std::function<void(std::string, std::string)> handler;
   {

@@ -21,6 +21,7 @@
 #include "config/host_port.h"
 #include "config/loaded_config.h"
 #include "protocol/gtid_set.h"
+#include "protocol/server_identity.h"
 
 namespace tessera::topology {
 
@@ -95,6 +96,12 @@ class Topology {
   // Monotonic count of position updates (cheap change detection for waiters that poll).
   uint64_t position_updates() const { return position_updates_.load(std::memory_order_acquire); }
 
+  // ---- what each instance said in its greeting, per instance key ("host:port") ----
+  // Set at start-up and by the monitor on every (re)connect; the client greeting presents the
+  // default slice primary's (protocol/server_identity.h).
+  void set_greeting(const std::string& instance_key, protocol::ServerGreeting greeting);
+  std::optional<protocol::ServerGreeting> greeting(const std::string& instance_key) const;
+
   // ---- fast path: a write saw ERROR 1290/1836 or lost its connection ----
   // Asks the monitor to check the slice now instead of at its next interval. Thread-safe,
   // never blocks; a no-op until a monitor has registered its handler.
@@ -106,6 +113,8 @@ class Topology {
   mutable std::mutex positions_mu_;
   std::unordered_map<std::string, std::pair<protocol::GtidSet, PositionSource>> positions_;
   std::atomic<uint64_t> position_updates_{0};
+  mutable std::mutex greetings_mu_;
+  std::unordered_map<std::string, protocol::ServerGreeting> greetings_;
   mutable std::mutex handler_mu_;
   std::function<void(std::string, std::string)> check_handler_;
 };
