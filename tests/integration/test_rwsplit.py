@@ -67,8 +67,10 @@ def general_logs(on):
             itlib.backend_sql(0, "SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = ON",
                               replica=i)
         else:
-            itlib.backend_sql(0, "SET GLOBAL general_log = OFF; TRUNCATE mysql.general_log",
-                              replica=i)
+            # Not binlogged: on a replica, a TRUNCATE of its own (its server_id, the slice's
+            # domain) breaks replication under gtid_strict_mode at the primary's next write.
+            itlib.backend_sql(0, "SET GLOBAL general_log = OFF; SET SESSION sql_log_bin = 0;"
+                              " TRUNCATE mysql.general_log", replica=i)
 
 
 def servers_that_ran(marker):
