@@ -9,7 +9,6 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/error_codes.h"
+#include "sql/ascii_case.h"
 #include "sql/lexer.h"
 
 namespace tessera::frontend {
@@ -25,21 +25,12 @@ using namespace protocol;
 
 namespace {
 
+using sql::iequals;
+
 constexpr ErrorCode kNoSuchThread{1094, "HY000"};      // ER_NO_SUCH_THREAD
 constexpr ErrorCode kKillDenied{1095, "HY000"};        // ER_KILL_DENIED_ERROR
 constexpr ErrorCode kConnectionKilled{1927, "70100"};  // ER_CONNECTION_KILLED
 constexpr ErrorCode kKillNotSupported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 struct KillRequest {
   bool query_only = false;

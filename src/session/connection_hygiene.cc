@@ -1,8 +1,8 @@
 #include "session/connection_hygiene.h"
 
 #include <array>
-#include <cctype>
 
+#include "sql/ascii_case.h"
 #include "sql/lexer.h"
 
 namespace tessera::session {
@@ -54,6 +54,8 @@ bool leaves_server_state(const sql::StatementInfo& info) {
 
 namespace {
 
+using sql::iequals;
+
 constexpr std::array<std::string_view, 12> kProtected = {
     "session_track_system_variables",
     "session_track_schema",
@@ -68,17 +70,6 @@ constexpr std::array<std::string_view, 12> kProtected = {
     "server_id",
     "skip_replication",
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::optional<std::string_view> protected_name(std::string_view name) {
   // @@session.x, @@local.x, @@global.x, @@x, `x`

@@ -2,19 +2,13 @@
 
 #include <cctype>
 
+#include "sql/ascii_case.h"
+
 namespace tessera::session {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
+using sql::iequals;
 
 bool mentions_variable(std::string_view sql) {
   const auto& v = kReadConsistencyVariable;
