@@ -205,6 +205,7 @@ std::string AdminServer::metrics_text() {
       sum.waiting += st.waiting;
       sum.created += st.created;
       sum.acquire_timeouts += st.acquire_timeouts;
+      sum.resets += st.resets;
     }
   }
   auto& pins = session::pin_counters();

@@ -119,6 +119,11 @@ std::string render_metrics(const MetricsInput& in) {
   for (const auto& [ep, s] : in.pools) {
     p.sample("tessera_pool_acquire_timeouts_total", {{"endpoint", ep}}, s.acquire_timeouts);
   }
+  p.family("tessera_pool_resets_total", "counter",
+           "Backend connections reset (COM_RESET_CONNECTION) before another session used them");
+  for (const auto& [ep, s] : in.pools) {
+    p.sample("tessera_pool_resets_total", {{"endpoint", ep}}, s.resets);
+  }
 
   p.family("tessera_session_pins_total", "counter",
            "Sessions pinned to one backend connection, by reason");
