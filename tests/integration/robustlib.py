@@ -138,6 +138,10 @@ level = "info"
                                      start_new_session=True)
         if not itlib.wait_for_port("127.0.0.1", self.port, 30):
             raise AssertionError("private tessera did not listen; log:\n" + self.log_tail())
+        # The admin API starts on its own thread, possibly after the MySQL listener: a test
+        # that talks to it first must not race it.
+        if not itlib.wait_for_port("127.0.0.1", self.admin_port, 30):
+            raise AssertionError("private tessera's admin API did not listen; log:\n" + self.log_tail())
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
