@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
+
+#include "exec/weight_table.h"
 
 namespace tessera::exec {
 namespace {
@@ -26,15 +29,16 @@ bool is_utf8_id(uint16_t id) {
 
 constexpr uint32_t kInvalidBase = 0x110000;  // invalid UTF-8 bytes sort after every code point
 
-// Decodes one character at `i` (advancing it) as a code point.
+// Decodes one character at `i` (advancing it) as a code point; an invalid byte becomes
+// kInvalidBase + byte.
 uint32_t next_char(Collation::Encoding enc, std::string_view s, size_t& i) {
   auto b = static_cast<uint8_t>(s[i]);
   if (enc != Collation::Encoding::kUtf8 || b < 0x80) {
     ++i;
     return b;
   }
-  size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
-  if (n == 0 || n > 4 || i + n > s.size()) {
+  size_t n = b >= 0xf8 ? 0 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) {
     ++i;
     return kInvalidBase + b;
   }
@@ -47,9 +51,16 @@ uint32_t next_char(Collation::Encoding enc, std::string_view s, size_t& i) {
     }
     cp = (cp << 6) | (c & 0x3f);
   }
+  // Overlong forms and code points past U+10FFFF are not UTF-8 either.
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+    ++i;
+    return kInvalidBase + b;
+  }
   i += n;
   return cp;
 }
+
+// --- the approximation, for collations without recorded weights ---------------------------
 
 // Latin-1 capital letters with accents, U+00C0..U+00DE, mapped to their base letter.
 constexpr std::string_view kLatin1Base =
@@ -71,71 +82,136 @@ uint32_t fold(const Collation& c, uint32_t cp) {
   return cp;
 }
 
-}  // namespace
+// --- recorded weights ----------------------------------------------------------------------
 
-Collation Collation::from_id(uint16_t id) {
-  if (id == 63) return binary();
-  Collation c;
-  if (id >= 2048 && id <= 4095) {
-    // MariaDB UCA-14.0.0 ids: 1ccc tttt tPST (charset, tailoring, NO PAD, accent-, case-
-    // sensitive levels).
-    c.encoding = Encoding::kUtf8;
-    c.pad_space = (id & 4) == 0;
-    c.accent_insensitive = (id & 2) == 0;
-    c.case_insensitive = (id & 1) == 0;
-    return c;
-  }
-  if (id >= 255 && id < 1024) {
-    // MySQL 8 utf8mb4_0900 family (NO PAD); as_cs variants and 0900_bin are case-sensitive.
-    c.encoding = Encoding::kUtf8;
-    c.pad_space = false;
-    bool sensitive = (id >= 278 && id <= 304) || id == 307 || id == 308 || id == 309;
-    c.case_insensitive = !sensitive;
-    c.accent_insensitive = !sensitive;
-    return c;
-  }
-  uint16_t base = id;
-  if (id >= 1024 && id < 2048) {
-    // MariaDB `_nopad` variants are their PAD SPACE sibling's id + 1024.
-    base = static_cast<uint16_t>(id - 1024);
-    c.pad_space = false;
-  }
-  if (is_utf8_id(base)) {
-    c.encoding = Encoding::kUtf8;
-  } else if (contains(kLatin1Ids, base)) {
-    c.encoding = Encoding::kLatin1;
-  } else {
-    c.encoding = Encoding::kBytes;  // other charsets: ASCII case folding on raw bytes
-  }
-  if (contains(kBinIds, base) || contains(kCsIds, base) || base == 76) {
-    c.case_insensitive = false;
-    c.accent_insensitive = false;
-  } else {
-    c.case_insensitive = true;
-    // utf8 general/unicode collations ignore accents; latin1_swedish_ci and friends do not
-    // (Å, Ä, Ö are letters of their own there).
-    c.accent_insensitive = c.encoding == Encoding::kUtf8;
-  }
-  return c;
+// An invalid UTF-8 byte weighs more than any character (0xFFFF is above every recorded
+// primary weight but U+FFFF's own), then by its value, so such strings still order totally.
+const uint16_t* invalid_weights(uint8_t b) {
+  static const auto table = [] {
+    std::array<uint16_t, 512> t{};
+    for (size_t i = 0; i < 256; ++i) {
+      t[2 * i] = 0xffff;
+      t[2 * i + 1] = static_cast<uint16_t>(0xff00 | i);
+    }
+    return t;
+  }();
+  return table.data() + 2 * b;
 }
 
-int compare_strings(const Collation& c, std::string_view a, std::string_view b) {
-  if (!c.case_insensitive) {
-    // Bytewise (UTF-8 bytes order like their code points); with PAD SPACE the shorter side is
-    // compared against spaces.
-    size_t n = std::min(a.size(), b.size());
-    int r = a.substr(0, n).compare(b.substr(0, n));
-    if (r != 0) return r < 0 ? -1 : 1;
-    if (a.size() == b.size()) return 0;
-    if (!c.pad_space) return a.size() < b.size() ? -1 : 1;
-    std::string_view rest = a.size() > n ? a.substr(n) : b.substr(n);
-    int sign = a.size() > n ? 1 : -1;
-    for (char ch : rest) {
-      auto u = static_cast<uint8_t>(ch);
-      if (u != ' ') return u < ' ' ? -sign : sign;
+// Code point -> latin1 byte for the characters latin1 (cp1252) has; -1 elsewhere.
+int latin1_byte_of(uint32_t cp) {
+  static const auto table = [] {
+    std::vector<int16_t> t(0x2200, -1);
+    const uint32_t* cps = latin1_code_points();
+    for (int b = 0; b < 256; ++b) {
+      if (cps[b] < t.size() && t[cps[b]] < 0) t[cps[b]] = static_cast<int16_t>(b);
     }
+    return t;
+  }();
+  return cp < table.size() ? table[cp] : -1;
+}
+
+// Produces the weights of a string one at a time.
+class WeightCursor {
+ public:
+  WeightCursor(const Collation& c, std::string_view s) : c_(c), s_(s) {}
+
+  bool next(uint16_t& w) {
+    while (k_ >= cur_.n) {
+      if (i_ >= s_.size()) return false;
+      load();
+      k_ = 0;
+    }
+    w = cur_[k_++];
+    return true;
+  }
+
+ private:
+  void load() {
+    const WeightTable& t = *c_.table;
+    if (c_.kind == Collation::Kind::kLatin1Weights) {
+      int byte;
+      if (c_.encoding == Collation::Encoding::kLatin1) {
+        byte = static_cast<uint8_t>(s_[i_++]);
+      } else {
+        uint32_t cp = next_char(c_.encoding, s_, i_);
+        byte = latin1_byte_of(cp);
+        // What the server stores for a character latin1 lacks.
+        if (byte < 0) byte = '?';
+      }
+      cur_ = t.lookup(static_cast<uint32_t>(byte));
+      return;
+    }
+    uint32_t cp;
+    if (c_.encoding == Collation::Encoding::kLatin1) {
+      cp = latin1_code_points()[static_cast<uint8_t>(s_[i_++])];
+    } else {
+      cp = next_char(c_.encoding, s_, i_);
+    }
+    if (cp >= t.limit()) {
+      cur_ = {invalid_weights(static_cast<uint8_t>(cp - kInvalidBase)), 2, 0};
+      return;
+    }
+    cur_ = t.lookup(cp);
+  }
+
+  const Collation& c_;
+  std::string_view s_;
+  size_t i_ = 0;
+  CodePointWeights cur_;
+  size_t k_ = 0;
+};
+
+uint16_t space_weight(const Collation& c) {
+  return c.table->lookup(static_cast<uint32_t>(' ')).operator[](0);
+}
+
+int compare_weights(const Collation& c, std::string_view a, std::string_view b) {
+  WeightCursor x(c, a), y(c, b);
+  uint16_t wa = 0, wb = 0;
+  for (;;) {
+    bool ha = x.next(wa), hb = y.next(wb);
+    if (ha && hb) {
+      if (wa != wb) return wa < wb ? -1 : 1;
+      continue;
+    }
+    if (!ha && !hb) return 0;
+    if (!c.pad_space) return ha ? 1 : -1;
+    // PAD SPACE: the rest of the longer string against spaces' weight.
+    const uint16_t space = space_weight(c);
+    WeightCursor& rest = ha ? x : y;
+    uint16_t w = ha ? wa : wb;
+    int sign = ha ? 1 : -1;
+    do {
+      if (w != space) return w < space ? -sign : sign;
+    } while (rest.next(w));
     return 0;
   }
+}
+
+void append_weight(uint16_t w, uint8_t width, std::string& out) {
+  if (width == 2) out.push_back(static_cast<char>(w >> 8));
+  out.push_back(static_cast<char>(w & 0xff));
+}
+
+int compare_bytes(const Collation& c, std::string_view a, std::string_view b) {
+  // Bytewise (UTF-8 bytes order like their code points); with PAD SPACE the shorter side is
+  // compared against spaces.
+  size_t n = std::min(a.size(), b.size());
+  int r = a.substr(0, n).compare(b.substr(0, n));
+  if (r != 0) return r < 0 ? -1 : 1;
+  if (a.size() == b.size()) return 0;
+  if (!c.pad_space) return a.size() < b.size() ? -1 : 1;
+  std::string_view rest = a.size() > n ? a.substr(n) : b.substr(n);
+  int sign = a.size() > n ? 1 : -1;
+  for (char ch : rest) {
+    auto u = static_cast<uint8_t>(ch);
+    if (u != ' ') return u < ' ' ? -sign : sign;
+  }
+  return 0;
+}
+
+int compare_approx(const Collation& c, std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     uint32_t x = fold(c, next_char(c.encoding, a, i));
@@ -154,11 +230,156 @@ int compare_strings(const Collation& c, std::string_view a, std::string_view b) 
   return 0;
 }
 
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+Collation Collation::from_id(uint16_t id) {
+  if (id == 63) return binary();
+  Collation c;
+  c.kind = Kind::kApprox;
+  if (id >= 2048 && id <= 4095) {
+    // MariaDB UCA-14.0.0 ids: 1ccc tttt tPST (charset, tailoring, NO PAD, accent-, case-
+    // sensitive levels).
+    c.encoding = Encoding::kUtf8;
+    c.pad_space = (id & 4) == 0;
+    c.accent_insensitive = (id & 2) == 0;
+    c.case_insensitive = (id & 1) == 0;
+    return c;
+  }
+  if (id >= 255 && id < 1024) {
+    // MySQL 8 utf8mb4_0900 family (NO PAD); as_cs variants and 0900_bin are case-sensitive.
+    c.encoding = Encoding::kUtf8;
+    c.pad_space = false;
+    bool sensitive = (id >= 278 && id <= 304) || id == 307 || id == 308 || id == 309;
+    c.case_insensitive = !sensitive;
+    c.accent_insensitive = !sensitive;
+    if (id == 309) c.kind = Kind::kBytes;  // utf8mb4_0900_bin
+    return c;
+  }
+  uint16_t base = id;
+  if (id >= 1024 && id < 2048) {
+    // MariaDB `_nopad` variants are their PAD SPACE sibling's id + 1024.
+    base = static_cast<uint16_t>(id - 1024);
+    c.pad_space = false;
+  }
+  if (is_utf8_id(base)) {
+    c.encoding = Encoding::kUtf8;
+  } else if (contains(kLatin1Ids, base)) {
+    c.encoding = Encoding::kLatin1;
+  } else {
+    c.encoding = Encoding::kBytes;  // other charsets: ASCII case folding on raw bytes
+  }
+  if (contains(kBinIds, base) || contains(kCsIds, base) || base == 76) {
+    c.case_insensitive = false;
+    c.accent_insensitive = false;
+    if (contains(kBinIds, base)) c.kind = Kind::kBytes;
+    return c;
+  }
+  c.case_insensitive = true;
+  // utf8 general/unicode collations ignore accents; latin1_swedish_ci and friends do not
+  // (Å, Ä, Ö are letters of their own there).
+  c.accent_insensitive = c.encoding == Encoding::kUtf8;
+  switch (base) {
+    case 33:  // utf8mb3_general_ci
+    case 45:  // utf8mb4_general_ci
+      c.kind = Kind::kWeights;
+      c.table = &general_ci_weights();
+      break;
+    case 192:  // utf8mb3_unicode_ci
+    case 224:  // utf8mb4_unicode_ci
+      c.kind = Kind::kWeights;
+      c.table = &unicode_ci_weights();
+      break;
+    case 214:  // utf8mb3_unicode_520_ci
+    case 246:  // utf8mb4_unicode_520_ci
+      c.kind = Kind::kWeights;
+      c.table = &unicode_520_ci_weights();
+      break;
+    case 8:  // latin1_swedish_ci
+      c.kind = Kind::kLatin1Weights;
+      c.table = &latin1_swedish_ci_weights();
+      break;
+    default:
+      break;
+  }
+  return c;
+}
+
+Collation Collation::from_name(std::string_view name, Encoding encoding) {
+  std::string n(name);
+  std::transform(n.begin(), n.end(), n.begin(),
+                 [](char ch) { return ch >= 'A' && ch <= 'Z' ? char(ch + 32) : ch; });
+  if (n == "binary") return binary();
+  Collation c;
+  c.encoding = encoding;
+  c.pad_space = n.find("_nopad_") == std::string::npos && n.find("_0900_") == std::string::npos;
+  if (ends_with(n, "_bin")) {
+    c.kind = Kind::kBytes;
+    c.case_insensitive = false;
+    return c;
+  }
+  size_t us = n.find('_');
+  std::string_view charset = std::string_view(n).substr(0, us);
+  std::string_view rest = us == std::string::npos ? "" : std::string_view(n).substr(us + 1);
+  bool utf8 = charset == "utf8" || charset == "utf8mb3" || charset == "utf8mb4";
+  // The recorded tables need the cells' characters: UTF-8 or latin1 on the wire.
+  bool decodable = encoding == Encoding::kUtf8 || encoding == Encoding::kLatin1;
+  if (decodable && utf8) {
+    if (rest == "general_ci" || rest == "general_nopad_ci") c.table = &general_ci_weights();
+    if (rest == "unicode_ci" || rest == "unicode_nopad_ci") c.table = &unicode_ci_weights();
+    if (rest == "unicode_520_ci" || rest == "unicode_520_nopad_ci")
+      c.table = &unicode_520_ci_weights();
+    if (c.table) c.kind = Kind::kWeights;
+  } else if (decodable && charset == "latin1" &&
+             (rest == "swedish_ci" || rest == "swedish_nopad_ci")) {
+    c.kind = Kind::kLatin1Weights;
+    c.table = &latin1_swedish_ci_weights();
+  }
+  if (c.kind == Kind::kApprox) {
+    c.case_insensitive = !ends_with(n, "_cs");
+    c.accent_insensitive = c.case_insensitive && encoding == Encoding::kUtf8 && utf8 &&
+                           n.find("_as_") == std::string::npos;
+  }
+  return c;
+}
+
+int compare_strings(const Collation& c, std::string_view a, std::string_view b) {
+  switch (c.kind) {
+    case Collation::Kind::kBytes:
+      return compare_bytes(c, a, b);
+    case Collation::Kind::kWeights:
+    case Collation::Kind::kLatin1Weights:
+      return compare_weights(c, a, b);
+    case Collation::Kind::kApprox:
+      if (!c.case_insensitive) return compare_bytes(c, a, b);
+      return compare_approx(c, a, b);
+  }
+  return 0;
+}
+
 void append_string_key(const Collation& c, std::string_view s, std::string& out) {
+  if (c.kind == Collation::Kind::kWeights || c.kind == Collation::Kind::kLatin1Weights) {
+    // The weights; with PAD SPACE without trailing space weights (equal strings differ only
+    // by those).
+    const uint16_t space = space_weight(c);
+    const uint8_t width = c.table->width();
+    size_t keep = out.size();
+    WeightCursor cur(c, s);
+    uint16_t w;
+    while (cur.next(w)) {
+      append_weight(w, width, out);
+      if (!c.pad_space || w != space) keep = out.size();
+    }
+    out.resize(keep);
+    return;
+  }
   if (c.pad_space) {
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   }
-  if (!c.case_insensitive) {
+  if (c.kind == Collation::Kind::kBytes || !c.case_insensitive) {
     out.append(s);
     return;
   }
@@ -170,6 +391,15 @@ void append_string_key(const Collation& c, std::string_view s, std::string& out)
     out.push_back(static_cast<char>((w >> 8) & 0xff));
     out.push_back(static_cast<char>(w & 0xff));
   }
+}
+
+std::string weight_string(const Collation& c, std::string_view s) {
+  std::string out;
+  if (!c.table) return out;
+  WeightCursor cur(c, s);
+  uint16_t w;
+  while (cur.next(w)) append_weight(w, c.table->width(), out);
+  return out;
 }
 
 }  // namespace tessera::exec

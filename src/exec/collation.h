@@ -1,11 +1,15 @@
-// How string cells compare under a MySQL/MariaDB collation, as far as merging needs it.
+// How string cells compare under a MySQL/MariaDB collation, as the merge needs it.
 //
-// Best effort by design: binary and `_bin` collations compare bytes exactly like the server;
-// `_ci` collations fold case for ASCII and Latin-1 letters (and, for the accent-insensitive
-// utf8 collations, strip Latin-1 accents), then order by code point. The server's real UCA
-// weights for other characters are not reproduced: two strings that differ only outside
-// ASCII/Latin-1 compare by code point here, which can order them differently from the server
-// but never merges distinct values into one group unless the server would too for ASCII.
+// Exact for the collations implemented from the server's recorded weights (weight_table.h):
+// utf8mb3/utf8mb4 general_ci, unicode_ci and unicode_520_ci, latin1_swedish_ci (each also in
+// its NO PAD variant), and for `binary` and every `_bin` collation (bytes, which for UTF-8 is
+// code point order). Cells are decoded in the charset the client receives them in (the result
+// metadata's charset), which need not be the column's: a latin1 column read by a utf8mb4
+// client arrives as UTF-8 and is mapped back to latin1 bytes before weighing.
+//
+// Other collations (uca1400, language tailorings, MySQL's 0900, other charsets) fall back to
+// an approximation -- case folding of ASCII/Latin-1, Latin-1 accents stripped for utf8 -- and
+// say so with exact() == false, so the merge never relies on shard order agreeing with it.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -13,10 +17,22 @@
 
 namespace tessera::exec {
 
+class WeightTable;
+
 struct Collation {
+  // How a cell's bytes decode to characters: the result charset, not the column's.
   enum class Encoding : uint8_t { kBytes, kUtf8, kLatin1 };
+  enum class Kind : uint8_t {
+    kBytes,    // binary and _bin collations: bytewise
+    kWeights,  // recorded weight table, Unicode code points (`table`)
+    kLatin1Weights,  // recorded weight table indexed by latin1 byte (latin1_swedish_ci)
+    kApprox,   // anything else: case (and accent) folding approximation
+  };
 
   Encoding encoding = Encoding::kUtf8;
+  Kind kind = Kind::kApprox;
+  const WeightTable* table = nullptr;
+  // kApprox only.
   bool case_insensitive = true;
   bool accent_insensitive = false;
   // PAD SPACE: the shorter string is compared as if padded with spaces, so trailing spaces do
@@ -24,10 +40,23 @@ struct Collation {
   // ones behave so; MySQL 8's `_0900` collations are NO PAD.
   bool pad_space = true;
 
-  // The collation a column definition's charset id names. Unknown ids are treated as a
-  // case-insensitive utf8 collation, the common default.
+  // The server's own order and equality (not an approximation).
+  bool exact() const { return kind != Kind::kApprox; }
+
+  // The collation a column definition's charset id names. The result metadata carries the
+  // result charset's default collation when the server converts (MariaDB always reports
+  // character_set_results' collation), so for the column's real collation see from_name().
   static Collation from_id(uint16_t id);
-  static Collation binary() { return Collation{Encoding::kBytes, false, false, false}; }
+  // The collation COLLATION(expr) names, for cells arriving in `encoding`.
+  static Collation from_name(std::string_view name, Encoding encoding);
+  static Collation binary() {
+    Collation c;
+    c.encoding = Encoding::kBytes;
+    c.kind = Kind::kBytes;
+    c.case_insensitive = false;
+    c.pad_space = false;
+    return c;
+  }
 };
 
 // <0, 0, >0 like strcmp, under `c`.
@@ -36,5 +65,9 @@ int compare_strings(const Collation& c, std::string_view a, std::string_view b);
 // Appends a byte string that is equal for two inputs exactly when compare_strings() says they
 // are equal, for hashing groups and DISTINCT.
 void append_string_key(const Collation& c, std::string_view s, std::string& out);
+
+// The weights of `s` as the server's WEIGHT_STRING(s) under the NO PAD variant of a kWeights /
+// kLatin1Weights collation returns them (big-endian, table width per weight). For tests.
+std::string weight_string(const Collation& c, std::string_view s);
 
 }  // namespace tessera::exec

@@ -36,6 +36,9 @@ Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
   size_t n = columns.size();
   if (n == 0 || spec.hidden_columns >= n) return bad_spec("the hidden column count");
   auto check = [n](size_t c) { return c < n; };
+  for (auto [c, name] : spec.collation_columns) {
+    if (!check(c) || !check(name)) return bad_spec("a collation column");
+  }
   for (const auto& k : spec.shard_order) {
     if (!check(k.column)) return bad_spec("a shard ORDER BY key");
   }
@@ -68,6 +71,40 @@ MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinit
       source_(std::in_place_type<Concatenation>, shard_count),
       limit_(spec_.offset, spec_.limit) {
   for (const auto& c : columns_) types_.push_back(ValueType::of(c));
+  // Shards that deliver their rows sorted are merged k-way. Whether their order is also the
+  // group order the merge may rely on is decided in configure(), once the collations are known;
+  // until then the merge compares nothing.
+  bool maybe_streaming = !spec_.grouped || spec_.group_by.empty() || groups_arrive_sorted(spec_);
+  if (!spec_.shard_order.empty() && maybe_streaming) {
+    source_.emplace<OrderedMerge>(shard_count, RowComparator(spec_.shard_order, types_));
+  }
+}
+
+void MergePipeline::configure(const Row* first) {
+  configured_ = true;
+  // The collations COLLATION(expr) named in the first row (all rows carry the same).
+  if (first) {
+    for (auto [column, name_column] : spec_.collation_columns) {
+      ValueType& t = types_[column];
+      if (t.family != ValueFamily::kString || t.collation.kind == Collation::Kind::kBytes)
+        continue;  // numbers, and binary columns, compare as they are
+      auto name = first->get(name_column);
+      if (name) t.collation = Collation::from_name(*name, t.collation.encoding);
+    }
+  }
+  if (auto* ordered = std::get_if<OrderedMerge>(&source_)) {
+    ordered->set_order(RowComparator(spec_.shard_order, types_));
+  }
+
+  // Streaming GROUP BY needs the shards' order to be the server's order of the group keys:
+  // only with collations implemented exactly.
+  bool exact_groups = true;
+  for (size_t c : spec_.group_by) {
+    if (types_[c].family == ValueFamily::kString && !types_[c].collation.exact())
+      exact_groups = false;
+  }
+  bool streaming_groups =
+      spec_.grouped && (spec_.group_by.empty() || (groups_arrive_sorted(spec_) && exact_groups));
 
   // The order rows leave the grouping stage in, to decide whether ORDER BY needs a sort.
   std::vector<SortKey> stream_order;
@@ -75,20 +112,16 @@ MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinit
     stream_order = spec_.shard_order;
   } else if (spec_.group_by.empty()) {
     stream_order = spec_.order_by;  // one row is in every order
-  } else if (groups_arrive_sorted(spec_)) {
+  } else if (streaming_groups) {
     stream_order.assign(
         spec_.shard_order.begin(),
         spec_.shard_order.begin() + static_cast<std::ptrdiff_t>(spec_.group_by.size()));
   }
 
-  bool streaming_groups = spec_.grouped && (spec_.group_by.empty() || groups_arrive_sorted(spec_));
-  bool ordered_source = !spec_.shard_order.empty() && (!spec_.grouped || streaming_groups);
-  if (ordered_source) {
-    source_.emplace<OrderedMerge>(shard_count, RowComparator(spec_.shard_order, types_));
-  }
   if (spec_.grouped) {
     auto ctx =
         std::make_shared<AggregateContext>(spec_.aggregates, columns_, spec_.group_concat_max_len);
+    ctx->types = types_;
     groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows);
   }
   if (spec_.distinct) distinct_.emplace(types_, visible_, spec_.max_result_rows);
@@ -119,6 +152,7 @@ Status MergePipeline::offer(size_t shard, Row row) {
                           std::to_string(row.size()) + " columns, expected " +
                           std::to_string(columns_.size())};
   }
+  if (!configured_) configure(&row);
   return std::visit([&](auto& s) { return s.offer(shard, std::move(row)); }, source_);
 }
 
@@ -238,6 +272,11 @@ MergePipeline::Pull MergePipeline::pull_ordered(Row& out) {
 }
 
 Result<MergePipeline::Poll> MergePipeline::next(Row& out) {
+  if (!configured_) {
+    // Nothing to merge before the first row; every shard ended without one: no collations.
+    if (!error_ && !source_done() && !limit_.exhausted()) return Poll::kNeedInput;
+    configure(nullptr);
+  }
   for (;;) {
     if (error_) return *error_;
     if (done_ || limit_.exhausted()) {

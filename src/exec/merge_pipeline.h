@@ -63,6 +63,8 @@ class MergePipeline {
   MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinition> columns,
                 size_t shard_count);
 
+  // Builds the stages that compare values, once the first row tells the collations.
+  void configure(const Row* first);
   bool source_next(Row& out);
   bool source_done() const;
   Pull pull_grouped(Row& out);
@@ -83,6 +85,7 @@ class MergePipeline {
   bool sort_filled_ = false;
   OffsetLimit limit_;
 
+  bool configured_ = false;
   bool done_ = false;
   std::optional<MergeError> error_;
 };

@@ -50,6 +50,12 @@ struct MergeSpec {
   std::vector<std::pair<size_t, ScalarExpr>> computed;
   bool distinct = false;  // SELECT DISTINCT (also UNION's de-duplication)
 
+  // (column, hidden column holding COLLATION(<that column's expression>)): the collation the
+  // server orders and groups the column by. The result metadata cannot say (it carries the
+  // result charset's default collation), so the name is read from the first row any shard
+  // returns. Columns not listed use the metadata's collation id.
+  std::vector<std::pair<size_t, size_t>> collation_columns;
+
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
 

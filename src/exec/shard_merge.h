@@ -28,6 +28,9 @@ class OrderedMerge {
  public:
   OrderedMerge(size_t shard_count, RowComparator order);
 
+  // Replaces the order before any row was offered (once the columns' collations are known).
+  void set_order(RowComparator order) { order_ = std::move(order); }
+
   // The shard whose next row (or end) is needed before next() can return a row; nullopt when
   // next() can make progress or everything is done. A shard is asked for again only after its
   // previous row has been emitted, so the merge never holds more than one row per shard.

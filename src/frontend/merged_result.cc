@@ -373,6 +373,8 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         spec.aggregates.push_back(std::move(as));
       }
       spec.distinct = plan.merge.distinct;
+      for (auto [c, name] : plan.merge.collation_columns)
+        spec.collation_columns.emplace_back(resolve(c), resolve(name));
       spec.offset = plan.merge.offset;
       spec.limit = plan.merge.limit;
       spec.max_result_rows =

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/error_codes.h"
@@ -93,6 +94,8 @@ struct MergeInfo {
   std::vector<uint32_t> group_by;    // group key columns (empty with aggregates: one group)
   std::vector<AggregateColumn> aggregates;
   bool distinct = false;  // SELECT DISTINCT / UNION
+  // (column, hidden column holding COLLATION(<its expression>)): see exec::MergeSpec.
+  std::vector<std::pair<uint32_t, uint32_t>> collation_columns;
   HavingInfo having;
   std::vector<ComputedColumn> computed;
   uint64_t offset = 0;

@@ -8,9 +8,18 @@ tables in `diff_ref` straight on the slice-0 primary; the results must be identi
   db_diff.t_range  range on id, table_row_limit 100, [2,1,1] (ids 0..399)
   db_diff.t_child  linked to t_hash on id
   db_diff.t_glob   global (a full copy on every slice)
+  db_diff.t_text   hash on id, [1,1,1]: Unicode text in columns of several collations (issue 18)
+
+The text phase (after the main run) reloads t_text with new random text for each of
+--text-seeds seeds (derived from the seed) and runs --text-queries statements per seed:
+ORDER BY (also with COLLATE and over CONCATs of mixed collations, which MariaDB compares as
+_bin), GROUP BY, DISTINCT, COUNT(DISTINCT), MIN/MAX, HAVING and WHERE comparisons on columns
+in utf8mb4_general_ci, unicode_ci, unicode_520_ci, unicode_520_nopad_ci, _bin and
+latin1_swedish_ci (and uca1400_ai_ci when --uca1400, which Tessera only approximates).
 
 Usage (environment as for every integration test, see itlib.py):
   test_sharding_differential.py [--seed N] [--queries N] [--dml N] [--keep] [--categories a,b]
+                                [--text-queries N] [--text-seeds N] [--uca1400]
   test_sharding_differential.py --self-check   # no Tessera: diff_ref vs diff_ref2 (Aria tables,
                                                # rows inserted in another order) on MariaDB
 The seed comes from --seed, else TESSERA_DIFF_SEED, else is random; it is printed first and with
@@ -22,6 +31,8 @@ generator always appends a unique column). Values compare as Python values (Deci
 Decimal('1.5') == 1.5 ...), column names must match. Where a case-insensitive collation lets
 MariaDB itself return any member of an equivalence class (DISTINCT s, GROUP BY s, MIN(s),
 MAX(s); collation utf8mb4_general_ci, PAD SPACE), that column is compared as UPPER(RTRIM(s)).
+In the text phase such columns are compared by the server's WEIGHT_STRING of the value under
+the column's collation (trailing spaces removed for PAD SPACE ones), asked of the reference.
 """
 
 import argparse
@@ -68,6 +79,68 @@ LAYOUT = {"t_hash": [2, 2, 2], "t_mod": [1, 1, 1], "t_range": [2, 1, 1], "t_chil
 SINGLE = ["t_hash", "t_mod", "t_range", "t_child", "t_glob"]
 WORDS = ["alpha", "beta", "gamma", "delta", "omega", "zeta9", "kappa", "x", "mu", "a1"]
 
+# ---------------------------------------------------------------------------------- text
+# t_text: one column per collation under test; the latin1 column gets latin1-only text.
+TEXT_COLS = {
+    "s_gen": "utf8mb4_general_ci",
+    "s_uni": "utf8mb4_unicode_ci",
+    "s_520": "utf8mb4_unicode_520_ci",
+    "s_np": "utf8mb4_unicode_520_nopad_ci",
+    "s_bin": "utf8mb4_bin",
+    "s_lat": "latin1_swedish_ci",
+}
+TEXT_UCA1400 = ("s_uca", "utf8mb4_uca1400_ai_ci")
+
+
+def text_schema(cols):
+    ddl = ["id INT NOT NULL", "g INT NULL"]
+    for c, coll in cols.items():
+        cs = "latin1" if coll.startswith("latin1") else "utf8mb4"
+        ddl.append(f"{c} VARCHAR(20) CHARACTER SET {cs} COLLATE {coll} NULL")
+    return ", ".join(ddl) + ", PRIMARY KEY (id)"
+
+
+# Words that collide or differ depending on the collation: ß = s (general) / ss (unicode);
+# Ø is O under general_ci but a letter of its own under UCA; '_' and '%' sort before letters
+# under UCA and after them under general_ci; supplementary characters are all U+FFFD to
+# general_ci and unicode_ci; Cyrillic/Greek case pairs; final sigma; CJK; trailing spaces.
+TEXT_WORDS = ["a_b", "a%b", "A_B", "straße", "strasse", "strase", "STRASSE", "Øre", "ore", "ØRE",
+              "öre", "Åsa", "asa", "Ära", "ara", "Zeta", "zeta", "жук", "Жук", "ЖУК", "ёж", "еж",
+              "σοφία", "ΣΟΦΊΑ", "σοφια", "λόγος", "ΛΌΓΟΣ", "中文", "日本", "中", "😀a", "🍺b",
+              "😀b", "🍺", "😀", "𝔸x", "x", "X", "-a", "a-", "a'b", "é", "e", "E", "è", "ẞ",
+              "ss", "Ss", "ǆ", "dž", "ĳ", "ij", "æ", "ae", "œuvre", "oeuvre", "naïve", "naive",
+              "Ÿ", "y", "", "1", "10", "9", "a b", "ab", "a.b", "a,b"]
+LATIN1_WORDS = ["a_b", "a%b", "A_B", "straße", "strasse", "strase", "Øre", "ore", "öre", "Åsa",
+                "asa", "Ära", "ara", "Zeta", "zeta", "y", "ÿ", "Ÿ", "ü", "u", "y", "é", "e", "E",
+                "è", "æ", "ae", "Æ", "Ð", "d", "Þ", "th", "ñ", "n", "€", "Š", "s", "-a", "a-",
+                "a'b", "", "1", "10", "9", "a b", "ab"]
+
+
+def rand_text(rng, latin1=False):
+    if rng.random() < 0.08:
+        return None
+    w = rng.choice(LATIN1_WORDS if latin1 else TEXT_WORDS)
+    r = rng.random()
+    if r < 0.2:
+        w = w.upper()
+    elif r < 0.35:
+        w = w.lower()
+    if rng.random() < 0.25:
+        w += rng.choice(LATIN1_WORDS if latin1 else TEXT_WORDS)
+    if rng.random() < 0.2:
+        w += " " * rng.randint(1, 2)
+    if latin1:
+        # what latin1 cannot hold (ẞ upper-cases to itself, Ÿ's lower case) is left out
+        w = "".join(ch for ch in w if ch.encode("cp1252", "ignore"))
+    return w[:20]
+
+
+def generate_text(rng, cols, n=240):
+    ids = rng.sample(range(1, 5000), n)
+    return [tuple([i, rand_int(rng, 0, 5)] +
+                  [rand_text(rng, coll.startswith("latin1")) for coll in cols.values()])
+            for i in ids]
+
 
 class QueryError(Exception):
     def __init__(self, message, code=None):
@@ -81,6 +154,7 @@ class Abort(Exception):
 
 CONNECTION_ERRORS = (2003, 2006, 2013, 2014)
 DEADLINE_S = 200  # ctest's timeout is 300 s; stop generating queries well before it
+TEXT_DEADLINE_S = 280  # the text phase runs after the main one, within the same timeout
 
 
 # ---------------------------------------------------------------------------------- targets
@@ -187,8 +261,10 @@ def generate_data(rng):
 
 # ---------------------------------------------------------------------------------- queries
 class Q:
-    def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1):
+    def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1, coll=None):
         self.category, self.sql, self.ordered, self.ci = category, sql, ordered, set(ci)
+        # column index -> collation: values compared by their weights under it (text phase)
+        self.coll = coll or {}
         self.kind = kind        # select | dml
         self.factor = factor    # dml: expected rowcount ratio (global table writes count 3x)
 
@@ -596,11 +672,139 @@ class Gen:
                  kind="dml", factor=f)
 
 
+class TextGen:
+    """Statements over t_text whose answers depend on the columns' collations."""
+
+    def __init__(self, rng, cols):
+        self.rng, self.cols = rng, cols
+
+    def bin_of(self, c):
+        return "latin1_bin" if self.cols[c].startswith("latin1") else "utf8mb4_bin"
+
+    def literal(self, c):
+        return lit(rand_text(self.rng, self.cols[c].startswith("latin1")) or "m")
+
+    def sort_expr(self, c):
+        """A column, or an expression whose collation MariaDB derives from it."""
+        rng = self.rng
+        r = rng.random()
+        utf8 = [x for x in self.cols if not self.cols[x].startswith("latin1")]
+        if r < 0.6:
+            return c, self.cols[c]
+        if r < 0.75:
+            return f"{c} COLLATE {self.bin_of(c)}", self.bin_of(c)
+        if r < 0.9 and c in utf8:
+            # two columns of different collations: MariaDB compares the CONCAT as _bin
+            o = rng.choice([x for x in utf8 if x != c])
+            same = self.cols[o] == self.cols[c]
+            return f"CONCAT({c}, {o})", self.cols[c] if same else "utf8mb4_bin"
+        if r < 0.95:
+            return f"UPPER({c})", self.cols[c]
+        return f"CONCAT({c}, '-', g)", self.cols[c]
+
+    def where(self, prob=0.4):
+        rng = self.rng
+        if rng.random() >= prob:
+            return ""
+        c = rng.choice(list(self.cols))
+        r = rng.random()
+        if r < 0.3:
+            return f" WHERE {c} = {self.literal(c)}"
+        if r < 0.6:
+            return f" WHERE {c} {rng.choice(['<', '>', '<=', '>='])} {self.literal(c)}"
+        if r < 0.8:
+            return f" WHERE g {rng.choice(['=', '<>', '<'])} {rng.randint(0, 5)}"
+        return f" WHERE {c} BETWEEN {self.literal(c)} AND {self.literal(c)}"
+
+    def limit(self):
+        rng = self.rng
+        if rng.random() < 0.5:
+            return ""
+        return f" LIMIT {rng.choice([1, 3, 10, 50])}" + (
+            f" OFFSET {rng.choice([1, 5, 40])}" if rng.random() < 0.3 else "")
+
+    def query(self):
+        rng = self.rng
+        c = rng.choice(list(self.cols))
+        coll = self.cols[c]
+        d = rng.choice(["", " DESC"])
+        r = rng.random()
+        if r < 0.22:
+            e, _ = self.sort_expr(c)
+            return Q("text_order", f"SELECT id, {c} FROM t_text{self.where()} ORDER BY {e}{d}, "
+                                   f"id{self.limit()}", ordered=True)
+        if r < 0.42:
+            e, ecoll = self.sort_expr(c)
+            aggs = rng.sample(["COUNT(*)", "MIN(id)", "SUM(g)", f"COUNT({c})"],
+                              rng.randint(1, 2))
+            sql = f"SELECT {e} AS k, {', '.join(aggs)} FROM t_text{self.where()} GROUP BY {e}"
+            if rng.random() < 0.2:
+                sql += f" HAVING COUNT(*) > {rng.randint(1, 3)}"
+            ordered = rng.random() < 0.6
+            if ordered:
+                sql += f" ORDER BY k{d}"
+                if rng.random() < 0.5:
+                    sql += self.limit()
+            return Q("text_group", sql, ordered=ordered, coll={0: ecoll})
+        if r < 0.55:
+            e, ecoll = self.sort_expr(c)
+            sql = f"SELECT DISTINCT {e} AS k FROM t_text{self.where()}"
+            ordered = rng.random() < 0.5
+            if ordered:
+                sql += f" ORDER BY k{d}{self.limit()}"
+            return Q("text_distinct", sql, ordered=ordered, coll={0: ecoll})
+        if r < 0.68:
+            if rng.random() < 0.5:
+                return Q("text_count_distinct", f"SELECT COUNT(DISTINCT {c}), COUNT(*) FROM "
+                                                f"t_text{self.where()}")
+            sql = f"SELECT g, COUNT(DISTINCT {c}) FROM t_text{self.where()} GROUP BY g"
+            return Q("text_count_distinct", sql)
+        if r < 0.85:
+            grouped = rng.random() < 0.5
+            sql = f"SELECT {'g, ' if grouped else ''}MIN({c}), MAX({c}) FROM t_text{self.where()}"
+            base = 1 if grouped else 0
+            if grouped:
+                sql += " GROUP BY g"
+                if rng.random() < 0.3:
+                    sql += f" HAVING MAX({c}) > {self.literal(c)}"
+            return Q("text_min_max", sql, coll={base: coll, base + 1: coll})
+        # two collations in one GROUP BY
+        o = rng.choice([x for x in self.cols if x != c])
+        sql = f"SELECT {c}, {o}, COUNT(*) FROM t_text{self.where()} GROUP BY {c}, {o}"
+        ordered = rng.random() < 0.5
+        if ordered:
+            sql += f" ORDER BY {c}{d}, {o}"
+        return Q("text_group2", sql, ordered=ordered, coll={0: coll, 1: self.cols[o]})
+
+
+class WeightKeys:
+    """Equivalence-class keys of text values under a collation, from the reference server:
+    HEX(WEIGHT_STRING(v)) (after RTRIM for PAD SPACE collations, which ignore trailing spaces;
+    the generated text has no other character weighing as a space)."""
+
+    def __init__(self, side):
+        self.side, self.cache = side, {}
+
+    def key(self, value, coll):
+        if value is None or not isinstance(value, str):
+            return value
+        k = (value, coll)
+        if k not in self.cache:
+            cs = "latin1" if coll.startswith("latin1") else "utf8mb4"
+            v = value if "nopad" in coll else value.rstrip(" ")
+            _, rows, _ = self.side.run(
+                f"SELECT HEX(WEIGHT_STRING(CONVERT({lit(v)} USING {cs}) COLLATE {coll}))")
+            self.cache[k] = ("w", rows[0][0])
+        return self.cache[k]
+
+
 # ---------------------------------------------------------------------------------- compare
-def norm_row(row, ci):
+def norm_row(row, ci, coll=None, keys=None):
     out = []
     for i, v in enumerate(row):
-        if i in ci and isinstance(v, str):
+        if coll and i in coll:
+            v = keys.key(v, coll[i])
+        elif i in ci and isinstance(v, str):
             v = v.rstrip(" ").upper()
         elif isinstance(v, (bytes, bytearray)):
             v = bytes(v)
@@ -627,6 +831,7 @@ class Runner:
         self.max_report = max_report
         self.reported = 0
         self.lost = 0  # consecutive connection-level failures of the side under test
+        self.keys = WeightKeys(ref)
 
     def report(self, q, why, details):
         self.mismatches += 1
@@ -687,8 +892,12 @@ class Runner:
         if t_names != r_names:
             self.report(q, "column names differ", f"  {self.lt}: {t_names}\n  {self.lr}: {r_names}")
             return False
-        a = [norm_row(r, q.ci) for r in t_rows]
-        b = [norm_row(r, q.ci) for r in r_rows]
+        try:
+            a = [norm_row(r, q.ci, q.coll, self.keys) for r in t_rows]
+            b = [norm_row(r, q.ci, q.coll, self.keys) for r in r_rows]
+        except QueryError as e:
+            self.report(q, "WEIGHT_STRING of a value failed", f"  {self.lr}: {e}")
+            return False
         if q.ordered:
             if a == b:
                 return True
@@ -829,14 +1038,66 @@ def snapshot(side):
     return out
 
 
+def text_phase(args, seed, runner, test, ref, engine_test, problems, t0):
+    """Issue 18: t_text reloaded per seed, TextGen statements compared."""
+    cols = dict(TEXT_COLS)
+    if args.uca1400:
+        cols[TEXT_UCA1400[0]] = TEXT_UCA1400[1]
+    names = ["id", "g"] + list(cols)
+    for side, engine in ((ref, "InnoDB"), (test, engine_test)):
+        for sql in ("DROP TABLE IF EXISTS t_text",
+                    f"CREATE TABLE t_text ({text_schema(cols)}) ENGINE={engine} "
+                    "DEFAULT CHARSET=utf8mb4"):
+            try:
+                side.run(sql)
+            except QueryError as e:
+                problems.append(f"{side.name}: {sql}: {e}")
+                return 0
+    n = 0
+    for k in range(args.text_seeds):
+        tseed = seed * 31 + k + 1
+        rows = generate_text(random.Random(tseed), cols)
+        for side in (ref, test):
+            try:
+                side.run("DELETE FROM t_text")
+                for i in range(0, len(rows), 60):
+                    vals = ", ".join("(" + ", ".join(lit(v) for v in r) + ")"
+                                     for r in rows[i:i + 60])
+                    side.run(f"INSERT INTO t_text ({', '.join(names)}) VALUES {vals}")
+            except QueryError as e:
+                problems.append(f"{side.name}: loading t_text (text seed {tseed}): {e}")
+                return n
+        runner.compare(Q("text_table", f"SELECT {', '.join(names)} FROM t_text ORDER BY id",
+                         ordered=True))
+        gen = TextGen(random.Random(tseed * 7 + 1), cols)
+        for _ in range(args.text_queries):
+            if time.time() - t0 > TEXT_DEADLINE_S:
+                raise Abort(f"deadline of {TEXT_DEADLINE_S}s reached in the text phase")
+            runner.compare(gen.query())
+            n += 1
+    itlib.log(f"text phase: {n} statements over {args.text_seeds} text seeds "
+              f"({', '.join(cols.values())})")
+    return n
+
+
 # ---------------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--self-check", action="store_true",
                     help="compare two reference databases on MariaDB (no Tessera)")
     ap.add_argument("--seed", type=int)
-    ap.add_argument("--queries", type=int, default=2500, help="random SELECTs (default 2500)")
+    env = os.environ.get
+    ap.add_argument("--queries", type=int, default=int(env("TESSERA_DIFF_QUERIES", 2500)),
+                    help="random SELECTs (default 2500, or TESSERA_DIFF_QUERIES)")
     ap.add_argument("--dml", type=int, default=300, help="random writes (default 300)")
+    ap.add_argument("--text-queries", type=int, default=int(env("TESSERA_DIFF_TEXT_QUERIES", 2500)),
+                    help="statements per text seed in the collation phase (default 2500, or "
+                         "TESSERA_DIFF_TEXT_QUERIES)")
+    ap.add_argument("--text-seeds", type=int, default=int(env("TESSERA_DIFF_TEXT_SEEDS", 4)),
+                    help="t_text reloads with new random text (default 4, or "
+                         "TESSERA_DIFF_TEXT_SEEDS)")
+    ap.add_argument("--uca1400", action="store_true",
+                    help="also a utf8mb4_uca1400_ai_ci column (Tessera only approximates it)")
     ap.add_argument("--keep", action="store_true", help="leave the databases behind")
     ap.add_argument("--categories", help="comma-separated SELECT categories to generate "
                     f"(default all: {', '.join(c for c, _ in Gen.CATEGORIES)})")
@@ -903,7 +1164,7 @@ def main():
         gen.categories = [(c, w) for c, w in Gen.CATEGORIES if c in wanted]
         itlib.log(f"only categories {', '.join(wanted)}")
     before = int(args.queries * 0.8)
-    dml_n = 0
+    dml_n = text_n = 0
     t1 = time.time()
     aborted = None
     try:
@@ -923,6 +1184,7 @@ def main():
             if time.time() - t0 > DEADLINE_S:
                 raise Abort(f"deadline of {DEADLINE_S}s reached")
             runner.compare(gen.query())
+        text_n = text_phase(args, seed, runner, test, ref, engine_test, problems, t0)
     except Abort as e:
         aborted = str(e)
         problems.append(f"aborted: {e}")
@@ -939,7 +1201,8 @@ def main():
 
     elapsed = time.time() - t0
     total = runner.summary()
-    itlib.log(f"\n{total} statements compared ({args.queries} random SELECTs, {dml_n} writes) "
+    itlib.log(f"\n{total} statements compared ({args.queries} random SELECTs, {dml_n} writes, "
+              f"{text_n} text-phase statements) "
               f"in {elapsed:.1f}s (setup and the first {before} SELECTs: {t1 - t0:.1f}s); "
               f"{runner.mismatches} mismatches, {len(problems)} setup/layout problems; "
               f"seed={seed}")

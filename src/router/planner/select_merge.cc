@@ -1,5 +1,6 @@
 #include "router/planner/select_merge.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <vector>
@@ -283,6 +284,7 @@ class SelectMerger {
         q_.limit = nullptr;
       }
     }
+    add_collation_columns(grouped);
     m_.hidden_columns = hidden_;
     return std::nullopt;
   }
@@ -304,6 +306,7 @@ class SelectMerger {
   }
 
   uint32_t append_hidden(Expr* e) {
+    hidden_exprs_.push_back(e);
     SelectItem item{};
     item.expr = e;
     item.alias.name = arena_.copy("__tessera_h" + std::to_string(hidden_));
@@ -311,6 +314,62 @@ class SelectMerger {
     item.as_keyword = true;
     s_.items.push(arena_, item);
     return kHiddenBase + hidden_++;
+  }
+
+  // The expression a result column holds; nullptr when unknown (a visible column of `*`).
+  Expr* expr_of(uint32_t column) const {
+    if (column >= kHiddenBase) return hidden_exprs_[column - kHiddenBase];
+    if (has_star_ || column >= visible_) return nullptr;
+    return s_.items[column].expr;
+  }
+
+  static bool is_numeric_aggregate(const Expr* e) {
+    if (e->kind != ExprKind::Function) return false;
+    auto kind = aggregate_kind(*static_cast<const Function*>(e));
+    return kind == AggregateKind::kCount || kind == AggregateKind::kSum ||
+           kind == AggregateKind::kAvg;
+  }
+
+  // Every column the merge orders, groups, de-duplicates or takes the MIN/MAX of gets a hidden
+  // COLLATION(expr): the collation the server compares it by, which the result metadata does
+  // not carry. The merge reads it from the first row. In grouped queries a plain expression is
+  // wrapped in MIN() (same collation), so ONLY_FULL_GROUP_BY accepts it whatever the GROUP BY.
+  void add_collation_columns(bool grouped) {
+    std::vector<uint32_t> cols;
+    auto want = [&](uint32_t c) {
+      if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+    };
+    for (auto g : m_.group_by) want(g);
+    for (auto& k : m_.order_by) want(k.column);
+    for (auto& k : m_.shard_order) want(k.column);
+    for (auto& a : m_.aggregates) {
+      if (a.kind == AggregateKind::kMin || a.kind == AggregateKind::kMax) want(a.column);
+      if (a.kind == AggregateKind::kCountDistinct || a.kind == AggregateKind::kSumDistinct ||
+          a.kind == AggregateKind::kAvgDistinct || a.kind == AggregateKind::kGroupConcatDistinct)
+        want(a.argument_column);
+    }
+    if (m_.distinct) {
+      for (uint32_t i = 0; i < visible_; ++i) want(i);
+    }
+    for (uint32_t c : cols) {
+      Expr* e = expr_of(c);
+      if (!e || e->kind == ExprKind::Star || e->kind == ExprKind::Literal ||
+          is_numeric_aggregate(e))
+        continue;
+      Expr* arg = e;
+      if (grouped && !contains_aggregate(e)) {
+        auto* min = arena_.make<Function>();
+        min->name = "MIN";
+        min->pos = e->pos;
+        min->args.push(arena_, e);
+        arg = min;
+      }
+      auto* f = arena_.make<Function>();
+      f->name = "COLLATION";
+      f->pos = e->pos;
+      f->args.push(arena_, arg);
+      m_.collation_columns.emplace_back(c, append_hidden(f));
+    }
   }
 
   // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.
@@ -579,6 +638,7 @@ class SelectMerger {
   uint32_t hidden_ = 0;
   bool has_star_ = false;
   std::vector<std::string> item_canon_;
+  std::vector<Expr*> hidden_exprs_;  // what each hidden column holds
   std::vector<std::pair<std::string, uint32_t>> hidden_aggregates_;
   struct Decomposition {
     std::string canon;

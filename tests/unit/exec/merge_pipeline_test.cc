@@ -200,5 +200,79 @@ TEST(MergePipeline, MalformedPayloadIsAnError) {
   EXPECT_EQ((*p)->visible_columns().size(), 2u);
 }
 
+// Issue 18: the collation comes from the hidden COLLATION(expr) column, not from the result
+// metadata (which says utf8mb4_general_ci, the result charset's default, for every column).
+TEST(MergePipeline, GroupsByTheCollationTheShardsNamed) {
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.group_by = {0};
+  spec.shard_order = {{0, false}};
+  AggregateSpec count;
+  count.kind = AggregateKind::kCount;
+  count.column = 1;
+  spec.aggregates = {count};
+  spec.collation_columns = {{0, 2}};
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::int_col(),
+                                               testing::text_col()};
+  const std::string u = "utf8mb4_unicode_ci";
+  // Each shard sorted by unicode_ci, as the server sorts: '_' before '%' (general_ci, and
+  // byte order, put '%' first), 'ss' = 'ß'.
+  auto r = run(spec, cols,
+               {{{"a_b", "1", u}, {"a%b", "1", u}, {"strasse", "1", u}},
+                {{"a%b", "1", u}, {"straße", "1", u}},
+                {{"a_b", "2", u}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"a_b", "3"}, {"a%b", "2"}, {"strasse", "2"}}));
+}
+
+TEST(MergePipeline, MinMaxAndDistinctUseTheNamedCollation) {
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  AggregateSpec max;
+  max.kind = AggregateKind::kMax;
+  max.column = 0;
+  spec.aggregates = {max};
+  spec.collation_columns = {{0, 1}};
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::text_col()};
+  // general_ci weighs every emoji as U+FFFD: the second letter decides.
+  auto r = run(spec, cols, {{{"🍺b", "utf8mb4_general_ci"}}, {{"😀a", "utf8mb4_general_ci"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"🍺b"}}));
+  // Under utf8mb4_bin the code points decide.
+  r = run(spec, cols, {{{"🍺b", "utf8mb4_bin"}}, {{"😀a", "utf8mb4_bin"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"😀a"}}));
+
+  MergeSpec d;
+  d.hidden_columns = 1;
+  d.distinct = true;
+  d.collation_columns = {{0, 1}};
+  const std::string g = "utf8mb4_general_ci";
+  r = run(d, cols, {{{"Øre", g}, {"straße", g}}, {{"ore", g}, {"strase", g}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"Øre"}, {"straße"}, {"ore"}}));
+}
+
+// A collation Tessera does not implement: the group merge hashes instead of trusting the
+// shards' order to match its approximate comparison.
+TEST(MergePipeline, UnknownCollationsGroupByHashing) {
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.group_by = {0};
+  spec.shard_order = {{0, false}};
+  AggregateSpec count;
+  count.kind = AggregateKind::kCount;
+  count.column = 1;
+  spec.aggregates = {count};
+  spec.collation_columns = {{0, 2}};
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::int_col(),
+                                               testing::text_col()};
+  const std::string x = "utf8mb4_uca1400_ai_ci";
+  // The shards' order ('_' before 'b') disagrees with the approximation's ('B' < '_').
+  auto r = run(spec, cols, {{{"_", "1", x}, {"b", "1", x}}, {{"b", "1", x}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows.size(), 2u);
+}
+
 }  // namespace
 }  // namespace tessera::exec

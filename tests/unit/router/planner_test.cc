@@ -136,7 +136,8 @@ TEST_F(PlannerTest, AvgBecomesSumAndCount) {
   auto p = plan("SELECT g, AVG(v) AS a FROM tbl_ks GROUP BY g HAVING a > 2");
   ASSERT_EQ(p.queries.size(), 3u);
   EXPECT_TRUE(p.merge.grouped);
-  EXPECT_EQ(p.merge.hidden_columns, 2u);
+  // SUM and COUNT for AVG, then the group key's collation.
+  EXPECT_EQ(p.merge.hidden_columns, 3u);
   ASSERT_EQ(p.merge.aggregates.size(), 1u);
   EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kAvg);
   EXPECT_EQ(p.merge.aggregates[0].sum_column, kHiddenBase + 0);
@@ -147,6 +148,35 @@ TEST_F(PlannerTest, AvgBecomesSumAndCount) {
   EXPECT_NE(sql.find("COUNT(v) AS `__tessera_h1`"), std::string::npos) << sql;
   EXPECT_EQ(sql.find("HAVING"), std::string::npos) << sql;
   EXPECT_NE(sql.find("ORDER BY g"), std::string::npos) << sql;
+}
+
+// Issue 18: every column the merge compares carries the server's collation of its expression
+// in a hidden COLLATION() column (grouped queries take it of MIN(expr), which ONLY_FULL_GROUP_BY
+// accepts); numeric aggregates and literals need none.
+TEST_F(PlannerTest, ComparedColumnsCarryTheirCollation) {
+  auto p = plan("SELECT name, COUNT(*) FROM tbl_ks GROUP BY name ORDER BY name");
+  ASSERT_EQ(p.merge.collation_columns.size(), 1u);
+  EXPECT_EQ(p.merge.collation_columns[0], std::make_pair(0u, kHiddenBase + 0));
+  EXPECT_NE(p.queries[0].sql.find("COLLATION(MIN(name)) AS `__tessera_h0`"), std::string::npos)
+      << p.queries[0].sql;
+
+  p = plan("SELECT id FROM tbl_ks ORDER BY CONCAT(name, id) DESC LIMIT 3");
+  ASSERT_EQ(p.merge.collation_columns.size(), 1u);
+  EXPECT_EQ(p.merge.collation_columns[0], std::make_pair(kHiddenBase + 0, kHiddenBase + 1));
+  EXPECT_NE(p.queries[0].sql.find("COLLATION(CONCAT(name, id)) AS `__tessera_h1`"),
+            std::string::npos)
+      << p.queries[0].sql;
+
+  p = plan("SELECT MAX(name), COUNT(DISTINCT name), SUM(id) FROM tbl_ks");
+  ASSERT_EQ(p.merge.collation_columns.size(), 2u);
+  EXPECT_NE(p.queries[0].sql.find("COLLATION(MAX(name))"), std::string::npos) << p.queries[0].sql;
+  EXPECT_EQ(p.queries[0].sql.find("COLLATION(SUM"), std::string::npos) << p.queries[0].sql;
+
+  p = plan("SELECT DISTINCT name, id FROM tbl_ks");
+  EXPECT_EQ(p.merge.collation_columns.size(), 2u);
+  // `*` hides which expression a column is: the metadata's collation is used.
+  p = plan("SELECT DISTINCT * FROM tbl_ks");
+  EXPECT_TRUE(p.merge.collation_columns.empty());
 }
 
 TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
