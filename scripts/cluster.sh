@@ -11,15 +11,25 @@
 #   scripts/cluster.sh start-server --dir DIR --server I:J   # start it again, wait until ready
 #   scripts/cluster.sh link --dir DIR --slice I --from K     # slice I's primary replicates
 #       from slice K's primary (twice, crossed: a two-writer pair for multi-writer tests)
+#   scripts/cluster.sh grant --dir DIR --account NAME --dbs DB[,DB...] [--read-only]
+#       creates NAME@127.0.0.1 (password NAME) on every slice's writable server: a data
+#       account on those databases only, or with --read-only one that may only SELECT
 #
 # N slices (default 3), each one primary + R replicas (default 1), all on 127.0.0.1.
 # Ports: slice i (0-based) primary = P + 10*i, its replica j (1-based) = P + 10*i + j
 # (P defaults to 23306). Everything lives under DIR/slice-i/{primary,replica-j}: datadir,
 # socket, pid file, error log, my.cnf. Nothing outside DIR is touched.
 #
-# Users (created on each primary, replicated): tessera@127.0.0.1 and tessera@localhost
-# (password tessera, ALL WITH GRANT OPTION), repl@127.0.0.1 (password repl). Databases
-# sbtest and demo. root@localhost has no password and is reachable through the socket only.
+# Users (created on each primary, replicated; password = user name unless noted):
+#   tessera@127.0.0.1 and tessera@localhost: ALL WITH GRANT OPTION -- the test harness's admin
+#     account (direct comparisons, setup); Tessera itself should not use it
+#   demo_rw@127.0.0.1: data account of the demo namespace (sbtest, demo, db_ks only)
+#   demo_ro@127.0.0.1: SELECT on the same databases (the demo's read-only users)
+#   tessera_monitor@127.0.0.1: SLAVE MONITOR only ([topology] monitor_user)
+#   repl@127.0.0.1: replication ([topology] repl_user)
+# Databases sbtest and demo. root@localhost has no password and is reachable through the
+# socket only. `grant` creates more accounts of the same kinds (README "Least-privilege
+# backend accounts" lists the statements).
 #
 # start is idempotent: a running cluster is left alone, a stopped one is restarted without
 # re-initialising. Slice/replica/port numbers are remembered in DIR/cluster.env on first start.
@@ -33,9 +43,10 @@ SLICES=""
 REPLICAS=""
 BASE_PORT=""
 SLICE_ARG="" REPLICA_ARG="" OLD_MODE=readonly SERVER_ARG="" FROM_ARG=""
+ACCOUNT_ARG="" DBS_ARG="" READ_ONLY_ARG=0
 START_TIMEOUT=${CLUSTER_START_TIMEOUT:-90}
 
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 1; }
 log() { echo "cluster: $*"; }
 
@@ -54,11 +65,14 @@ while [[ $# -gt 0 ]]; do
     --old) OLD_MODE=$2; shift 2 ;;
     --server) SERVER_ARG=$2; shift 2 ;;
     --from) FROM_ARG=$2; shift 2 ;;
+    --account) ACCOUNT_ARG=$2; shift 2 ;;
+    --dbs) DBS_ARG=$2; shift 2 ;;
+    --read-only) READ_ONLY_ARG=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-case $CMD in start|stop|status|env|promote|kill-server|start-server|link) ;; -h|--help|help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
+case $CMD in start|stop|status|env|promote|kill-server|start-server|link|grant) ;; -h|--help|help) usage; exit 0 ;; *) usage >&2; exit 2 ;; esac
 
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
@@ -149,6 +163,9 @@ log_bin=$d/data/binlog
 log_slave_updates=ON
 binlog_format=ROW
 gtid_strict_mode=ON
+# Tenants' data accounts have no SUPER: without this, binary logging refuses them CREATE
+# FUNCTION and CREATE/DROP TRIGGER (1418/1419). Safe here: row-based binlog.
+log_bin_trust_function_creators=ON
 relay_log=$d/data/relay
 $( ((j > 0)) && echo "read_only=ON" )
 character-set-server=utf8mb4
@@ -209,16 +226,45 @@ wait_ready() {
   done
 }
 
+# The least-privilege roles (README "Least-privilege backend accounts" shows the same).
+# A namespace's data account: what applications do on their own databases, and nothing
+# server-wide -- no FILE, PROCESS, SUPER, CREATE USER, GRANT OPTION, BINLOG REPLAY (whose
+# BINLOG statement applies row events to any table), nothing on mysql.*.
+DATA_PRIVILEGES="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES,
+  CREATE TEMPORARY TABLES, LOCK TABLES, CREATE VIEW, SHOW VIEW, TRIGGER, EVENT,
+  CREATE ROUTINE, ALTER ROUTINE, EXECUTE"
+# grant_sql ACCOUNT DB,DB.. READ_ONLY(0|1): CREATE USER + GRANTs for one account. Read-only
+# accounts get SELECT alone: not even EXECUTE, so a stored function that writes cannot run.
+grant_sql() {
+  local account=$1 dbs=$2 ro=$3 db privs
+  [[ $account =~ ^[A-Za-z0-9_]+$ ]] || die "account names are letters, digits and _"
+  privs=$DATA_PRIVILEGES
+  ((ro)) && privs="SELECT"
+  echo "CREATE USER IF NOT EXISTS '$account'@'127.0.0.1' IDENTIFIED BY '$account';"
+  for db in ${dbs//,/ }; do
+    [[ $db =~ ^[A-Za-z0-9_]+$ ]] || die "database names are letters, digits and _"
+    # `_` is a wildcard in a database grant: escape it so the grant names this database only
+    echo "GRANT $privs ON \`${db//_/\\_}\`.* TO '$account'@'127.0.0.1';"
+  done
+}
+
 setup_primary() {
   local s=$1
   sql "$s" "
     SET SESSION sql_log_bin=1;
+    -- mariadb-install-db also makes a password-less root for TCP from 127.0.0.1 and ::1:
+    -- root is for the socket only (replicated: every replica has the same two)
+    DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';
     CREATE USER IF NOT EXISTS 'tessera'@'127.0.0.1' IDENTIFIED BY 'tessera';
     CREATE USER IF NOT EXISTS 'tessera'@'localhost' IDENTIFIED BY 'tessera';
     GRANT ALL PRIVILEGES ON *.* TO 'tessera'@'127.0.0.1' WITH GRANT OPTION;
     GRANT ALL PRIVILEGES ON *.* TO 'tessera'@'localhost' WITH GRANT OPTION;
     CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';
     GRANT REPLICATION SLAVE, REPLICATION CLIENT, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO 'repl'@'127.0.0.1';
+    CREATE USER IF NOT EXISTS 'tessera_monitor'@'127.0.0.1' IDENTIFIED BY 'tessera_monitor';
+    GRANT SLAVE MONITOR ON *.* TO 'tessera_monitor'@'127.0.0.1';
+    $(grant_sql demo_rw sbtest,demo,db_ks 0)
+    $(grant_sql demo_ro sbtest,demo,db_ks 1)
     CREATE DATABASE IF NOT EXISTS sbtest;
     CREATE DATABASE IF NOT EXISTS demo;"
 }
@@ -448,6 +494,17 @@ do_link() {
   log "$(sname "$a") replicates from $(sname "$b")"
 }
 
+do_grant() {
+  local i s statements
+  [[ -n $ACCOUNT_ARG && -n $DBS_ARG ]] || die "grant needs --account NAME --dbs DB[,DB...]"
+  statements=$(grant_sql "$ACCOUNT_ARG" "$DBS_ARG" "$READ_ONLY_ARG")
+  for ((i = 0; i < SLICES; i++)); do
+    s=$(writable_of "$i") || die "slice $i has no writable server"
+    sql "$s" "$statements"
+  done
+  log "account $ACCOUNT_ARG on $DBS_ARG$( ((READ_ONLY_ARG)) && echo " (SELECT only)")"
+}
+
 case $CMD in
   start) do_start ;;
   stop) do_stop ;;
@@ -457,4 +514,5 @@ case $CMD in
   kill-server) s=$(server_arg); kill -KILL "$(spid "$s")" 2>/dev/null || true; log "killed $(sname "$s")" ;;
   start-server) s=$(server_arg); write_cnf "$s"; launch_one "$s"; wait_ready "$s"; log "started $(sname "$s")" ;;
   link) do_link ;;
+  grant) do_grant ;;
 esac

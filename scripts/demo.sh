@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One-command demo: installs dependencies, builds, starts a 3-slice MariaDB cluster under
 # ./.demo/cluster (ports 23306..23327) and Tessera on 127.0.0.1:13306 with examples/tessera.toml.
+# Tessera reaches the servers through least-privilege accounts scripts/cluster.sh creates
+# (demo_rw, demo_ro, tessera_monitor, repl), never the cluster's all-privileges `tessera`.
 #
 #   scripts/demo.sh          # or: scripts/demo.sh start
 #   scripts/demo.sh status
@@ -28,6 +30,7 @@ case ${1:-start} in
 
 Tessera is running on 127.0.0.1:13306 in front of 3 slices (primaries on 23306, 23316, 23326).
   connect:  mariadb -h127.0.0.1 -P13306 -uapp -papp_pw demo
+  read-only: mariadb -h127.0.0.1 -P13306 -ureport -preport_pw demo   (backend account demo_ro: SELECT only)
   sysbench: sysbench oltp_read_only --mysql-host=127.0.0.1 --mysql-port=13306 --mysql-user=sbtest --mysql-password=sbtest --mysql-db=sbtest prepare|run
   backends: scripts/cluster.sh status --dir $CLUSTER_DIR
   log:      $LOG_FILE

@@ -66,7 +66,9 @@ json user_json(const User& u, Secrets secrets) {
               {"other_property", u.other_property},
               {"max_connections", u.max_connections},
               {"read_consistency", std::string(to_string(u.read_consistency))},
-              {"auth_plugin", u.auth_plugin ? std::string(to_string(*u.auth_plugin)) : ""}};
+              {"auth_plugin", u.auth_plugin ? std::string(to_string(*u.auth_plugin)) : ""},
+              {"backend_user_name", u.backend_user_name},
+              {"backend_password", secret(u.backend_password, secrets)}};
 }
 
 json sequence_json(const GlobalSequence& g) {
@@ -150,7 +152,9 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                  c.replica_positions == ProxyConfig::ReplicaPositions::kPoll ? "poll" : "binlog"},
                 {"position_poll_interval_ms", c.position_poll_interval.count()},
                 {"repl_user", c.repl_user},
-                {"repl_password", secret(c.repl_password, secrets)}}}};
+                {"repl_password", secret(c.repl_password, secrets)},
+                {"monitor_user", c.monitor_user},
+                {"monitor_password", secret(c.monitor_password, secrets)}}}};
 }
 
 }  // namespace tessera::config

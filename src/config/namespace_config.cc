@@ -160,6 +160,11 @@ User read_user(const nlohmann::json& json, std::string path, JsonObjectReader& p
     }
     u.read_consistency = *parsed;
   }
+  u.backend_user_name = r.string("backend_user_name");
+  u.backend_password = r.string("backend_password");
+  if (u.backend_user_name.empty() && !u.backend_password.empty()) {
+    r.fail("backend_password", "is set but backend_user_name is not");
+  }
   std::string plugin = r.string("auth_plugin");
   if (!plugin.empty()) {
     u.auth_plugin = parse_auth_plugin(plugin);

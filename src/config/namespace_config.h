@@ -68,6 +68,12 @@ struct User {
   int max_connections = 0;
   // Our extension: how fresh split reads must be (SET tessera_read_consistency overrides).
   ReadConsistency read_consistency = ReadConsistency::kEventual;
+  // Our extension: the backend account this user's statements run as on every slice, in
+  // place of the slice's user_name/password (empty = the slice's). Meant for read-only users:
+  // give it SELECT only, so what the statement checks cannot see (a stored function that
+  // writes) is refused by the server itself. Its connections are pooled apart.
+  std::string backend_user_name;
+  std::string backend_password;
 
   bool is_statistic_user() const { return other_property == 1; }
 };

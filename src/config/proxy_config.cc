@@ -327,6 +327,10 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.repl_password = topo.string("repl_password").value_or("");
   if (c.repl_user.empty() && !c.repl_password.empty())
     topo.fail("repl_password", "is set but repl_user is not");
+  c.monitor_user = topo.string("monitor_user").value_or("");
+  c.monitor_password = topo.string("monitor_password").value_or("");
+  if (c.monitor_user.empty() && !c.monitor_password.empty())
+    topo.fail("monitor_password", "is set but monitor_user is not");
   topo.reject_unknown();
 
   TableReader tls(sub_table(root, "tls", source), "tls", source);

@@ -82,6 +82,11 @@ struct ProxyConfig {
   std::chrono::milliseconds position_poll_interval{500};
   std::string repl_user;
   std::string repl_password;
+  // monitor_user/monitor_password: the account the monitor's probes use (SELECT @@read_only and
+  // SHOW SLAVE STATUS: needs SLAVE MONITOR, nothing on any database); empty = each slice's
+  // own backend account, which then needs that privilege itself.
+  std::string monitor_user;
+  std::string monitor_password;
 
   // [admin]
   std::optional<HostPort> admin_listen = HostPort{"127.0.0.1", 13307};  // nullopt = disabled

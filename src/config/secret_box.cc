@@ -156,10 +156,13 @@ void decrypt_namespace_secrets(nlohmann::json& ns, std::string_view key, std::st
     for (size_t i = 0; i < it->size(); ++i) {
       auto& entry = (*it)[i];
       if (!entry.is_object()) continue;
-      auto pw = entry.find("password");
-      if (pw == entry.end() || !pw->is_string()) continue;
-      std::string place = fmt::format("{}: {}[{}].password", where, list, i);
-      *pw = decrypt_secret(pw->get<std::string>(), key, place);
+      // users[].backend_password (our extension) is a backend secret like slices[].password.
+      for (const char* field : {"password", "backend_password"}) {
+        auto pw = entry.find(field);
+        if (pw == entry.end() || !pw->is_string()) continue;
+        std::string place = fmt::format("{}: {}[{}].{}", where, list, i, field);
+        *pw = decrypt_secret(pw->get<std::string>(), key, place);
+      }
     }
   }
 }

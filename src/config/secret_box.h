@@ -16,8 +16,8 @@ std::string encrypt_secret(std::string_view plain, std::string_view key);
 std::string decrypt_secret(std::string_view stored, std::string_view key, std::string_view where);
 bool is_encrypted_secret(std::string_view stored);
 
-// Decrypts "enc:" values of users[].password and slices[].password in a namespace document,
-// in place. Without a key, an encrypted value is an error.
+// Decrypts "enc:" values of users[].password, users[].backend_password and slices[].password
+// in a namespace document, in place. Without a key, an encrypted value is an error.
 void decrypt_namespace_secrets(nlohmann::json& ns, std::string_view key, std::string_view where);
 
 std::string base64_encode(std::string_view bytes);

@@ -35,7 +35,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
         co_return false;
       }
       if (conn_ && !conn_is_write_target(target.address)) release_backend();
-      if (!conn_) pool_ = &worker_.pool_for(*target.cfg, target.address);
+      if (!conn_) pool_ = &worker_.pool_for(*target.cfg, target.address, user_);
     }
     if (conn_) break;
     std::optional<ErrPacket> connect_failure;

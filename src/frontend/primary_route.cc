@@ -148,7 +148,7 @@ asio::awaitable<backend::ConnectionPool*> ClientSession::write_pool(const std::s
     co_await send_error(*target.error);
     co_return nullptr;
   }
-  co_return &worker_.pool_for(*target.cfg, target.address);
+  co_return &worker_.pool_for(*target.cfg, target.address, user_);
 }
 
 bool ClientSession::may_retry_statement() const {

@@ -50,7 +50,7 @@ config::HostPort ClientSession::primary_address(const config::Slice& slice) {
 }
 
 backend::ConnectionPool& ClientSession::primary_pool(const config::Slice& slice) {
-  return worker_.pool_for(slice, primary_address(slice));
+  return worker_.pool_for(slice, primary_address(slice), user_);
 }
 
 session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& info) const {
@@ -162,7 +162,7 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
   }
   std::optional<protocol::GtidSet> pos;
   for (const auto& address : writers) {
-    backend::ConnectionPool& pool = worker_.pool_for(slice, address);
+    backend::ConnectionPool& pool = worker_.pool_for(slice, address, user_);
     std::unique_ptr<backend::BackendConnection> c;
     std::optional<protocol::GtidSet> one;
     try {
@@ -289,7 +289,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   }
   if (pick < 0) co_return false;
 
-  replica_.pool = &worker_.pool_for(slice, *addrs[pick]);
+  replica_.pool = &worker_.pool_for(slice, *addrs[pick], user_);
   std::optional<std::string> failure;
   bool caught_up = true;
   try {

@@ -137,9 +137,15 @@ backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
 }
 
 backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
-                                          const config::HostPort& address) {
-  backend::BackendEndpoint ep{address.host, address.port, slice.user_name, slice.password};
-  std::string key = ep.key() + "#" + slice.password;
+                                          const config::HostPort& address,
+                                          const config::User* user) {
+  const bool own_account = user && !user->backend_user_name.empty();
+  const std::string& account = own_account ? user->backend_user_name : slice.user_name;
+  const std::string& password = own_account ? user->backend_password : slice.password;
+  backend::BackendEndpoint ep{address.host, address.port, account, password};
+  // The account is part of the key (ep.key()), so a connection of one account never serves a
+  // session meant to run as another: this is what makes a SELECT-only account hold.
+  std::string key = ep.key() + "#" + password;
   // Connections made under one TLS setting (required, verify_ca with some CA) never serve
   // another, so the setting is part of the key. The TLS context itself (a lock and a lookup
   // in a process-wide cache) is fetched only when the pool is made, not per statement.

@@ -38,8 +38,10 @@ class Worker {
   unsigned index() const { return index_; }
 
   // The pool for one backend instance of a slice; this worker's share of the
-  // slice's limits.
-  backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address);
+  // slice's limits. A user with its own backend account (users[].backend_user_name) gets
+  // pools of that account, apart from the slice account's; `user` may be null (the slice's).
+  backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address,
+                                    const config::User* user);
   std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
   SequenceCache& sequences() { return sequences_; }
   // Statement statistics of this worker's sessions; touch only on this worker's thread.

@@ -258,11 +258,16 @@ void Monitor::apply_config(std::shared_ptr<const config::LoadedConfig> config) {
                                   fo.connect_timeout != st.follower_options.connect_timeout;
   st.follower_options = fo;
 
-  // Every address once, with the first slice's account that lists it (see add: TLS first).
+  // Every address once, with the first slice's account that lists it (see add: TLS first),
+  // or [topology] monitor_user.
   std::map<std::string, std::pair<config::HostPort, Account>> wanted;
   for (const auto& ns : config->namespaces()) {
     for (const auto& s : ns.slices) {
-      Account account{s.user_name, s.password};
+      // [topology] monitor_user keeps the probes off the data accounts: they need SLAVE
+      // MONITOR, which a namespace's account has no use for.
+      Account account = proxy.monitor_user.empty()
+                            ? Account{s.user_name, s.password}
+                            : Account{proxy.monitor_user, proxy.monitor_password};
       try {
         account.tls =
             backend::tls_client_context(s.tls.value_or(proxy.backend_tls), proxy.backend_tls_ca);

@@ -2,9 +2,10 @@
 // waits for (a hung server, a slow connect) can hold up query traffic.
 //
 // Every configured instance (each address once, whatever number of slices list it) gets:
-//   - a probe: a kept-open connection (the slice's backend account) that every
-//     monitor_interval runs `SELECT @@read_only, <GTID position>` and SHOW SLAVE STATUS, each
-//     check bounded by monitor_timeout; a failed or timed-out check marks the instance Down;
+//   - a probe: a kept-open connection ([topology] monitor_user, else the slice's backend
+//     account) that every monitor_interval runs `SELECT @@read_only, <GTID position>` and
+//     SHOW SLAVE STATUS, each check bounded by monitor_timeout; a failed or timed-out check
+//     marks the instance Down;
 //   - a BinlogFollower pushing its executed GTID position into Topology (or polling it).
 // After each check it rebuilds the TopologySnapshot (primary = the writable instance, sticky
 // while it stays writable; -1 when none is) and publishes it when health, read_only, primary,

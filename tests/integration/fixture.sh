@@ -95,6 +95,12 @@ case ${1:-} in
     fi
     rm -rf "$CLUSTER_DIR"
     "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 2 --base-port "$BASE_PORT"
+    # Least-privilege data accounts of the namespaces that need nothing more (config/*.in).
+    # Namespace `it` keeps the harness's all-privileges `tessera`: it.hostile_kill checks the
+    # CONNECTION_ID() mapping, which needs BINLOG REPLAY (README "Least-privilege backend
+    # accounts"), and it.concurrency counts `tessera`'s backend threads.
+    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account shard_rw --dbs db_ks,db_diff
+    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account guard_rw --dbs hostile_ro
     if [[ $MODE == direct ]]; then
       front_users_direct
       say "direct mode: tests talk to MariaDB at $HOST:$PORT (no Tessera)"

@@ -80,11 +80,12 @@ class Cluster:
 
 
 def namespace_json(name, user, password, port, capacity=4, max_capacity=50):
+    # demo_rw: the least-privilege data account scripts/cluster.sh makes for sbtest and demo
     return f"""{{
   "name": "{name}", "online": true, "read_only": false,
   "allowed_dbs": {{"sbtest": true, "demo": true}},
   "default_slice": "slice-0",
-  "slices": [{{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+  "slices": [{{"name": "slice-0", "user_name": "demo_rw", "password": "demo_rw",
      "master": "127.0.0.1:{port}", "slaves": [], "statistic_slaves": [],
      "capacity": {capacity}, "max_capacity": {max_capacity}, "idle_timeout": 60}}],
   "shard_rules": [],

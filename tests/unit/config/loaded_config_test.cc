@@ -58,8 +58,9 @@ TEST(LoadAll, LoadsTheExamples) {
     EXPECT_EQ(s.master, (HostPort{"127.0.0.1", static_cast<uint16_t>(23306 + 10 * i)}));
     ASSERT_EQ(s.slaves.size(), 1u);
     EXPECT_EQ(s.slaves[0].address.port, 23307 + 10 * i);
-    EXPECT_EQ(s.user_name, "tessera");
-    EXPECT_EQ(s.password, "tessera");
+    // the demo namespace's least-privilege data account (scripts/cluster.sh)
+    EXPECT_EQ(s.user_name, "demo_rw");
+    EXPECT_EQ(s.password, "demo_rw");
     EXPECT_EQ(s.capacity, 16);
     EXPECT_EQ(s.max_capacity, 64);
     EXPECT_EQ(s.idle_timeout.count(), 60);
@@ -84,6 +85,15 @@ TEST(LoadAll, LoadsTheExamples) {
   const User* sbtest = c.find_user("sbtest");
   ASSERT_NE(sbtest, nullptr);
   EXPECT_EQ(sbtest->password, "sbtest");
+  EXPECT_TRUE(sbtest->backend_user_name.empty());
+  // the read-only user reaches the servers as the SELECT-only account
+  const User* report = c.find_user("report");
+  ASSERT_NE(report, nullptr);
+  EXPECT_EQ(report->rw_flag, RwFlag::kReadOnly);
+  EXPECT_EQ(report->backend_user_name, "demo_ro");
+  EXPECT_EQ(report->backend_password, "demo_ro");
+  EXPECT_EQ(c.proxy().monitor_user, "tessera_monitor");
+  EXPECT_EQ(c.proxy().repl_user, "repl");
   EXPECT_EQ(c.find_user("root"), nullptr);
   EXPECT_FALSE(c.lookup_user("root"));
   EXPECT_EQ(c.find_namespace("demo"), &demo);

@@ -267,6 +267,30 @@ TEST(Namespace, SliceBackendTls) {
   EXPECT_EQ(to_canonical_json(again), to_canonical_json(ns));
 }
 
+TEST(Namespace, UserBackendAccount) {
+  json j = json::parse(kGaeaNamespace);
+  j["users"][0]["backend_user_name"] = "ro_backend";
+  j["users"][0]["backend_password"] = "ro_pw";
+  Namespace ns = parse_namespace(j.dump(), "ro.json");
+  EXPECT_EQ(ns.users[0].backend_user_name, "ro_backend");
+  EXPECT_EQ(ns.users[0].backend_password, "ro_pw");
+  for (const auto& w : ns.warnings) EXPECT_EQ(w.find("backend_"), std::string::npos) << w;
+  EXPECT_TRUE(parse_namespace(kGaeaNamespace, "gaea.json").users[0].backend_user_name.empty());
+  Namespace again = parse_namespace(to_canonical_json(ns).dump(), "again.json");
+  EXPECT_EQ(again.users[0].backend_user_name, "ro_backend");
+  EXPECT_EQ(to_canonical_json(again), to_canonical_json(ns));
+  EXPECT_EQ(to_canonical_json(ns, Secrets::kRedact)["users"][0]["backend_password"], "***");
+  // A password without an account is a mistake, not a silent fallback to the slice's account.
+  j["users"][0].erase("backend_user_name");
+  try {
+    parse_namespace(j.dump(), "ro.json");
+    FAIL() << "backend_password without backend_user_name accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("users[0].backend_password"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Namespace, LoadsFromFile) {
   testing::TempDir dir;
   auto path = dir.write("ns/gaea.json", kGaeaNamespace);

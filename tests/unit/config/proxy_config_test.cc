@@ -66,6 +66,7 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.replica_positions, ProxyConfig::ReplicaPositions::kBinlog);
   EXPECT_EQ(c.position_poll_interval.count(), 500);
   EXPECT_TRUE(c.repl_user.empty());
+  EXPECT_TRUE(c.monitor_user.empty());
   EXPECT_EQ(c.backend_tls, BackendTls::kOff);
 }
 
@@ -118,6 +119,8 @@ replica_positions = "poll"
 position_poll_interval_ms = 50
 repl_user = "repl"
 repl_password = "rp"
+monitor_user = "mon"
+monitor_password = "mp"
 )");
   EXPECT_EQ(c.listen, (HostPort{"::1", 4000}));
   EXPECT_EQ(c.worker_threads, 4u);
@@ -162,6 +165,8 @@ repl_password = "rp"
   EXPECT_EQ(c.position_poll_interval.count(), 50);
   EXPECT_EQ(c.repl_user, "repl");
   EXPECT_EQ(c.repl_password, "rp");
+  EXPECT_EQ(c.monitor_user, "mon");
+  EXPECT_EQ(c.monitor_password, "mp");
   EXPECT_EQ(c.backend_tls, BackendTls::kVerifyCa);
   EXPECT_EQ(c.backend_tls_ca, fs::path("/etc/tessera/tls/ca.pem"));
 }

@@ -87,10 +87,14 @@ TEST(SecretBox, DecryptsNamespaceDocument) {
   auto doc = nlohmann::json::parse(R"({"users": [{"user_name": "u", "password": "plain"}],
       "slices": [{"name": "s"}]})");
   doc["slices"][0]["password"] = encrypt_secret("backend_pw", "k");
-  doc["users"].push_back({{"user_name", "v"}, {"password", encrypt_secret("v_pw", "k")}});
+  doc["users"].push_back({{"user_name", "v"},
+                          {"password", encrypt_secret("v_pw", "k")},
+                          {"backend_user_name", "v_ro"},
+                          {"backend_password", encrypt_secret("v_ro_pw", "k")}});
   decrypt_namespace_secrets(doc, "k", "etcd");
   EXPECT_EQ(doc["users"][0]["password"], "plain");
   EXPECT_EQ(doc["users"][1]["password"], "v_pw");
+  EXPECT_EQ(doc["users"][1]["backend_password"], "v_ro_pw");
   EXPECT_EQ(doc["slices"][0]["password"], "backend_pw");
 }
 
