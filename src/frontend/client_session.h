@@ -321,6 +321,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void emit(std::string_view payload, uint8_t& seq);
   void emit_column(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
+  std::string metadata_eof() const;
   void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,
                        std::string_view raw, uint8_t& seq);
   asio::awaitable<void> flush();

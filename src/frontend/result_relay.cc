@@ -56,8 +56,20 @@ void ClientSession::emit_result_end(uint16_t warnings, uint16_t status, const Ok
     end.status_flags = status;
     emit(end.encode(client_caps_), seq);
   } else {
+    // A server reports SERVER_SESSION_STATE_CHANGED only to a client that tracks state
+    if (!(client_caps_ & cap::kSessionTrack)) status &= ~status::kSessionStateChanged;
     emit(EofPacket{warnings, status}.encode(), seq);
   }
+}
+
+// The EOF after column definitions for a client without CLIENT_DEPRECATE_EOF, which the
+// backend (always DEPRECATE_EOF) does not send. The server's own carries the status of the
+// statement being run (SERVER_MORE_RESULTS_EXISTS, SERVER_QUERY_NO_INDEX_USED), known here
+// only once the result has ended; this one has the connection's last status minus the
+// session-state flag (see tests/integration/compat/accepted_differences.py).
+std::string ClientSession::metadata_eof() const {
+  return EofPacket{0, static_cast<uint16_t>(conn_->status_flags & ~status::kSessionStateChanged)}
+      .encode();
 }
 
 void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
@@ -279,7 +291,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            if (!cl_deof) emit(metadata_eof(), seq);
             stage = Stage::kRows;
           } else {
             stage = Stage::kColumnsEof;
@@ -352,7 +364,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            if (!cl_deof) emit(metadata_eof(), seq);
             if (prep_columns > 0) {
               remaining = prep_columns;
               stage = Stage::kPrepColumns;
@@ -379,7 +391,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, conn_->status_flags}.encode(), seq);
+            if (!cl_deof) emit(metadata_eof(), seq);
             done = true;
           } else {
             stage = Stage::kPrepColumnsEof;

@@ -20,8 +20,11 @@ std::string OkPacket::encode(uint32_t client_caps) const {
     // Without info or state the lenenc info may be omitted entirely.
     if (!info.empty() || with_state) w.lenenc_str(info);
     if (with_state) w.lenenc_str(session_state);
-  } else {
-    w.bytes(info);
+  } else if (!info.empty()) {
+    // Without CLIENT_SESSION_TRACK the protocol documents string<EOF>, but MariaDB (and MySQL)
+    // store the info length-encoded all the same, and Connector/C reads it that way: a bare
+    // string lost its first character (taken as the length) in mysql_info().
+    w.lenenc_str(info);
   }
   return out;
 }
@@ -41,8 +44,8 @@ std::optional<OkPacket> OkPacket::decode(std::string_view payload, uint32_t caps
     if ((ok.status_flags & status::kSessionStateChanged) && !r.at_end()) {
       ok.session_state = std::string(r.lenenc_str());
     }
-  } else {
-    ok.info = std::string(r.rest());
+  } else if (!r.at_end()) {
+    ok.info = std::string(r.lenenc_str());  // length-encoded, as encode() explains
   }
   if (!r.ok()) return std::nullopt;
   return ok;

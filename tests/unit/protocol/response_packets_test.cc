@@ -31,6 +31,21 @@ TEST(OkPacket, RoundTripWithAndWithoutSessionTrack) {
   EXPECT_FALSE(b->status_flags & status::kSessionStateChanged);
 }
 
+TEST(OkPacket, InfoIsLengthEncodedWithoutSessionTrack) {
+  // As MariaDB 10.11 sends it to a client without CLIENT_SESSION_TRACK (found by
+  // it.compat_protocol): header, affected rows, insert id, status, warnings, lenenc info.
+  OkPacket ok;
+  ok.affected_rows = 3;
+  ok.status_flags = status::kAutocommit;
+  ok.info = "Rows matched: 3  Changed: 3  Warnings: 0";
+  std::string want("\x00\x03\x00\x02\x00\x00\x00", 7);
+  want += static_cast<char>(ok.info.size());
+  want += ok.info;
+  EXPECT_EQ(ok.encode(0), want);
+  OkPacket bare;
+  EXPECT_EQ(bare.encode(0), std::string("\x00\x00\x00\x00\x00\x00\x00", 7));
+}
+
 TEST(SessionState, ParsesMariaDbBlock) {
   // Recorded from MariaDB 10.11 after SET sql_mode='ANSI' (system variable,
   // then the state-change flag whose data is a bare "1").
