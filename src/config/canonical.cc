@@ -54,7 +54,8 @@ json rule_json(const ShardRuleConfig& r) {
               {"pad_from", r.pad_from},
               {"pad_length", r.pad_length},
               {"mod_begin", r.mod_begin},
-              {"mod_end", r.mod_end}};
+              {"mod_end", r.mod_end},
+              {"key_collation", r.key_collation}};
 }
 
 json user_json(const User& u, Secrets secrets) {
@@ -109,7 +110,8 @@ nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
               {"max_sql_result_size", ns.max_sql_result_size},
               {"default_charset", ns.default_charset},
               {"default_collation", ns.default_collation},
-              {"transaction_mode", to_string(ns.transaction_mode)}};
+              {"transaction_mode", to_string(ns.transaction_mode)},
+              {"global_write_affected_rows", to_string(ns.global_write_affected_rows)}};
 }
 
 nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {

@@ -126,6 +126,7 @@ ShardRuleConfig read_shard_rule(const nlohmann::json& json, std::string path,
   rule.pad_length = r.text("pad_length");
   rule.mod_begin = r.text("mod_begin");
   rule.mod_end = r.text("mod_end");
+  rule.key_collation = r.string("key_collation");
   r.warn_unread();
   return rule;
 }
@@ -238,6 +239,10 @@ std::string_view to_string(TransactionMode mode) {
   return mode == TransactionMode::kXa ? "xa" : "best_effort";
 }
 
+std::string_view to_string(GlobalAffectedRows mode) {
+  return mode == GlobalAffectedRows::kSingle ? "single" : "sum";
+}
+
 Namespace parse_namespace(std::string_view json_text, std::string_view source_name) {
   nlohmann::json doc;
   try {
@@ -324,6 +329,17 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
     ns.transaction_mode = TransactionMode::kBestEffort;
   } else {
     r.fail("transaction_mode", fmt::format("\"{}\" is not \"xa\" or \"best_effort\"", mode));
+  }
+  // Absent means the single-server count: a namespace that relies on Gaea's N-fold count says
+  // "sum" explicitly (see README, "Global tables").
+  std::string affected = r.string("global_write_affected_rows", "single");
+  if (affected == "single") {
+    ns.global_write_affected_rows = GlobalAffectedRows::kSingle;
+  } else if (affected == "sum") {
+    ns.global_write_affected_rows = GlobalAffectedRows::kSum;
+  } else {
+    r.fail("global_write_affected_rows",
+           fmt::format("\"{}\" is not \"single\" or \"sum\"", affected));
   }
   r.warn_unread();
 

@@ -55,6 +55,12 @@ enum class RwFlag { kReadOnly = 1, kReadWrite = 2 };
 enum class TransactionMode { kXa, kBestEffort };
 std::string_view to_string(TransactionMode mode);
 
+// What a write to a global table reports as affected rows (issue 18).
+//  kSingle: what one server holding the table would report (one copy's count); the default.
+//  kSum: the sum over every copy, as Gaea reports it (an INSERT on three slices says 3).
+enum class GlobalAffectedRows { kSingle, kSum };
+std::string_view to_string(GlobalAffectedRows mode);
+
 // A front-end account (Gaea `users[]`).
 struct User {
   std::string user_name;
@@ -117,6 +123,8 @@ struct Namespace {
   std::string default_charset;
   std::string default_collation;
   TransactionMode transaction_mode = TransactionMode::kXa;  // our extension: "xa" | "best_effort"
+  // Our extension: "global_write_affected_rows": "single" (default) | "sum" (Gaea's count).
+  GlobalAffectedRows global_write_affected_rows = GlobalAffectedRows::kSingle;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

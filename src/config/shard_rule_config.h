@@ -54,6 +54,10 @@ struct ShardRuleConfig {
   std::string pad_length;
   std::string mod_begin;
   std::string mod_end;
+  // Our extension (mycat_string): the key column's collation. When set, the key is hashed in
+  // the form the collation compares ('Dave ', 'dave' -> 'DAVE'), so keys the server calls
+  // equal land on one shard. Empty: Gaea's placement, the key's bytes as written.
+  std::string key_collation;
 };
 
 }  // namespace tessera::config

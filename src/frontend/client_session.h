@@ -175,6 +175,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<std::optional<protocol::ErrPacket>> end_slice_transactions(std::string_view sql);
   asio::awaitable<void> run_relay(const router::ShardQuery& q, const sql::StatementInfo& info);
   asio::awaitable<void> run_fan_out(const router::Plan& plan, const sql::StatementInfo& info);
+  // Copies of one write (global tables) report one copy's affected rows (namespace option).
+  bool one_copy_count(const router::Plan& plan) const;
   asio::awaitable<void> run_show_tables(const router::Plan& plan);
   asio::awaitable<void> send_explain(const router::Plan& plan);
   // Runs `work` with the slice's connection as conn_ (swapped in unless it is the default

@@ -292,8 +292,10 @@ asio::awaitable<void> ClientSession::run_atomic_write(const router::Plan& plan,
     auto& out = outcome[s];
     if (out.error && !failure) failure = out.error;
     if (!one_slice && out.wrote) xa_->note_write(s);
-    total.affected_rows += out.total.affected_rows;
-    total.warnings = static_cast<uint16_t>(total.warnings + out.total.warnings);
+    if (!one_copy_count(plan) || s == slices.front()) {
+      total.affected_rows += out.total.affected_rows;
+      total.warnings = static_cast<uint16_t>(total.warnings + out.total.warnings);
+    }
     if (total.last_insert_id == 0) total.last_insert_id = out.total.last_insert_id;
   }
   if (!one_slice) {

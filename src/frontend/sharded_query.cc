@@ -368,8 +368,14 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
                           (rolled_back ? "; the transaction was rolled back on every slice" : ""));
 }
 
-// Runs every query in turn and answers with one OK: affected rows summed (a global-table
-// INSERT on three slices reports 3, as Gaea does).
+bool ClientSession::one_copy_count(const router::Plan& plan) const {
+  return plan.writes_copies &&
+         namespace_->global_write_affected_rows == config::GlobalAffectedRows::kSingle;
+}
+
+// Runs every query in turn and answers with one OK: affected rows summed, or for copies of one
+// write (global tables) one copy's count unless the namespace asks for Gaea's sum (a
+// global-table INSERT on three slices then reports 3).
 asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
                                                  const sql::StatementInfo& info) {
   if (wants_atomic_write(plan, info)) {
@@ -433,8 +439,10 @@ asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
       co_return;
     }
     state_.absorb_ok(r.ok_packet, *c);
-    total.affected_rows += r.ok_packet.affected_rows;
-    total.warnings = static_cast<uint16_t>(total.warnings + r.ok_packet.warnings);
+    if (!one_copy_count(plan) || done.empty()) {
+      total.affected_rows += r.ok_packet.affected_rows;
+      total.warnings = static_cast<uint16_t>(total.warnings + r.ok_packet.warnings);
+    }
     if (total.last_insert_id == 0) total.last_insert_id = r.ok_packet.last_insert_id;
     done.push_back(q.slice + ":" + (q.index >= 0 ? std::to_string(q.index) : std::string("*")));
   }

@@ -120,6 +120,10 @@ struct Plan {
   std::vector<ShardQuery> queries;
   MergeInfo merge;
   bool is_write = false;
+  // Every query writes a copy of the same rows (global-table writes, CREATE/DROP DATABASE on
+  // every slice): one copy's affected rows is what a single server would report, and the
+  // namespace's `global_write_affected_rows` decides between that and the sum.
+  bool writes_copies = false;
   // INSERT into a table whose ids come from a global sequence: the id handed out, for
   // LAST_INSERT_ID().
   uint64_t generated_id = 0;

@@ -42,6 +42,10 @@ class ShardFunction {
   // with equal signatures map every key to the same index; rules build their
   // distribution_token from it. The default is unique per object, so it never claims equality.
   virtual std::string signature() const;
+  // True when the function reads keys as integers (hash, mod, range, mycat_long...): a quoted
+  // key then routes by the number the server reads from it (see text_number.h), and a text key
+  // that is no exact integer may also match rows placed by that number.
+  virtual bool reads_integers() const { return false; }
 };
 
 }  // namespace tessera::router

@@ -1,8 +1,11 @@
 #include "router/planner/key_ranges.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "router/planner/table_scan.h"
+#include "router/shard_functions/text_number.h"
 #include "sql/writer.h"
 
 namespace tessera::router {
@@ -102,8 +105,19 @@ std::optional<ShardValue> constant_value(const Expr* e, const std::vector<ShardV
           }
           return ShardValue::of(std::string(l->text));
         }
-        case LiteralKind::Float:
-          return ShardValue::of(std::string(l->text));
+        case LiteralKind::Float: {
+          // An integer column compares with the double's exact value (1e3 is 1000,
+          // -1000000000000000002e0 is -10^18): route an integral double as that integer.
+          std::string text(l->text);
+          double d = std::strtod(text.c_str(), nullptr);
+          if (std::isfinite(d) && d == std::floor(d)) {
+            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+              return ShardValue::of(static_cast<int64_t>(d));
+            if (d >= 0 && d < 18446744073709551616.0)
+              return ShardValue::of_unsigned(static_cast<uint64_t>(d));
+          }
+          return ShardValue::of(std::move(text));
+        }
         case LiteralKind::String:
         case LiteralKind::NString: {
           // The server compares '-190' with an integer key as the number -190, so a string
@@ -180,9 +194,40 @@ class Restrictor {
   // A value the function cannot place (a non-integer for a range rule, a bad date) still
   // compares with the column on the server: the condition then does not narrow the shards.
   bool point(const ShardValue& v, IndexSet& out) {
+    if (fn_.reads_integers()) {
+      if (const auto* s = std::get_if<std::string>(&v.v)) return text_point(*s, out);
+    }
     auto r = fn_.find(v);
     if (std::holds_alternative<ShardError>(r)) return false;
     out.insert(std::get<int>(r));
+    return true;
+  }
+
+  bool point_integer(const ShardValue& v, IndexSet& out) {
+    auto r = fn_.find(v);
+    if (std::holds_alternative<ShardError>(r)) return false;
+    out.insert(std::get<int>(r));
+    return true;
+  }
+
+  // A text key compared with the key column of an integer-reading function. The column may be
+  // an integer (the server compares the value of the text's numeric prefix exactly, see
+  // text_number.h) or a string (its rows were placed by write_key below): the shards of both
+  // readings. False: every shard.
+  bool text_point(const std::string& s, IndexSet& out) {
+    using Kind = TextNumber::Kind;
+    TextNumber n = read_text_number(s);
+    if (n.whole && (n.kind == Kind::kInteger || (n.kind == Kind::kFraction && !n.rounded_out))) {
+      // Integer columns: only that integer (a fraction matches none). String columns: write_key
+      // put the row by the same number.
+      return point_integer(n.integer, out);
+    }
+    // '12abc', 'abc', '1e30': a string column holds it where Gaea puts it; an integer column
+    // may hold the prefix's integer.
+    // A function that cannot place the text (mod, range) never let such a key be written.
+    auto as_text = fn_.find(ShardValue::of(s));
+    if (!std::holds_alternative<ShardError>(as_text)) out.insert(std::get<int>(as_text));
+    if (n.kind == Kind::kInteger) return point_integer(n.integer, out);
     return true;
   }
 
@@ -286,6 +331,19 @@ class Restrictor {
 };
 
 }  // namespace
+
+ShardValue write_key(const ShardValue& value, const ShardFunction& fn) {
+  if (!fn.reads_integers()) return value;
+  const auto* s = std::get_if<std::string>(&value.v);
+  if (!s) return value;
+  TextNumber n = read_text_number(*s);
+  // What an integer column stores; other text keeps Gaea's reading (a string key column; an
+  // integer column refuses it in strict mode).
+  if (n.whole && (n.kind == TextNumber::Kind::kInteger ||
+                  (n.kind == TextNumber::Kind::kFraction && !n.rounded_out)))
+    return n.integer;
+  return value;
+}
 
 KeyRangeResult restrict_by_key(const Expr* where, const KeyColumns& key, const ShardFunction& fn,
                                const std::vector<ShardValue>* params) {

@@ -34,6 +34,10 @@ KeyRangeResult restrict_by_key(const sql::Expr* where, const KeyColumns& key,
 // nullopt when the expression is not a constant.
 std::optional<ShardValue> constant_value(const sql::Expr* e, const std::vector<ShardValue>* params);
 
+// The value an INSERT routes by: for integer-reading functions, a quoted number becomes the
+// integer the server stores for it (' 12', '1e3', '-1000000000000000002', '12.5' -> 13).
+ShardValue write_key(const ShardValue& value, const ShardFunction& fn);
+
 bool is_key_column(const sql::Expr* e, const KeyColumns& key);
 
 }  // namespace tessera::router

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "router/planner/key_ranges.h"
+#include "router/planner/outer_join_check.h"
 #include "router/planner/select_merge.h"
 #include "router/planner/table_scan.h"
 #include "sql/ast/ddl.h"
@@ -347,10 +348,14 @@ class Planner {
                                 "table " + u.rule->table() + " has no copy on slice " + q.slice);
       if (q.db.empty()) q.db = st->db;
       bool renamed = st->table != u.name->name.name;
-      bool moved = u.name->has_schema() && st->db != u.name->schema.name;
+      // An unqualified name resolves in the database the shard query runs in, which for mycat
+      // rules is the shard's physical database (`hdms0`); a global or co-located table living
+      // elsewhere (the logical db) must then be qualified, or the server answers 1146.
+      std::string_view resolves_in = u.name->has_schema() ? u.name->schema.name : q.db;
+      bool moved = st->db != resolves_in;
       if (!renamed && !moved) continue;  // same name in the same database: print as written
       std::string text;
-      if (u.name->has_schema()) text = quote_ident(st->db) + ".";
+      if (u.name->has_schema() || moved) text = quote_ident(st->db) + ".";
       text += quote_ident(st->table);
       if (alias_ok && renamed && u.node && u.node->alias.empty() && !u.insert_target) {
         text += " AS " + quote_ident(u.name->name.name);
@@ -383,6 +388,9 @@ class Planner {
     auto targets = target_indexes(scan, where_like);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
+    if (indexes.size() > 1) {
+      if (auto err = outer_join_refusal(*s.query, scan)) return *err;
+    }
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "shard";
@@ -400,6 +408,22 @@ class Planner {
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
     return plan;
+  }
+
+  // A global table on the preserved side of an outer join with a sharded table, over several
+  // shards: each shard would NULL-extend the global rows it has no match for, so rows matched
+  // on another shard (or nowhere) would come back once per shard. Refused rather than wrong.
+  std::optional<Plan> outer_join_refusal(const Query& q, const TableScan& scan) {
+    auto shape = global_preserved_outer_join(q, scan);
+    if (!shape) return std::nullopt;
+    return Plan::make_error(
+        kNotSupported,
+        "outer join with a global table on the preserved side over several shards "
+        "is not supported: " +
+            *shape +
+            " would return the global rows without a match once per shard; "
+            "restrict the sharded table's key to one shard, or put the sharded "
+            "table on the preserved side");
   }
 
   static void collect_select_conditions(Query& q, std::vector<Expr*>& where_like,
@@ -445,6 +469,7 @@ class Planner {
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "global";
     plan.is_write = true;
+    plan.writes_copies = true;
     plan.result = ResultMode::kSumAffected;
     // INSERT/REPLACE targets and single-table DELETE take no alias (as in update_delete).
     bool alias_ok =
@@ -576,7 +601,7 @@ class Planner {
         return Plan::make_error({1048, "23000"}, "Column '" + target->key() +
                                                      "' cannot be null: it is the shard key of " +
                                                      target->table());
-      auto r = target->function()->find(*v);
+      auto r = target->function()->find(write_key(*v, *target->function()));
       if (auto* err = std::get_if<ShardError>(&r))
         return Plan::make_error(errc::kUnknownError,
                                 "shard key of " + target->table() + ": " + err->message);
@@ -660,6 +685,9 @@ class Planner {
     if (auto err = check_join_keys(sources, for_joins)) return *err;
     auto targets = target_indexes(sources, where_like);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    if (std::get<IndexSet>(targets).size() > 1) {
+      if (auto err = outer_join_refusal(*q, scan)) return *err;
+    }
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "shard";

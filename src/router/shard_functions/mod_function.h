@@ -17,6 +17,7 @@ class ModFunction final : public ShardFunction {
   int table_count() const override { return count_; }
   ShardResult<int> find(const ShardValue& value) const override;
   std::string signature() const override;
+  bool reads_integers() const override { return true; }
 
  private:
   int count_;

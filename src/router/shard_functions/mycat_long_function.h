@@ -14,6 +14,7 @@ class MycatLongFunction final : public ShardFunction {
   int table_count() const override { return count_; }
   ShardResult<int> find(const ShardValue& value) const override;
   std::string signature() const override;
+  bool reads_integers() const override { return true; }
 
  private:
   MycatPartition partition_;

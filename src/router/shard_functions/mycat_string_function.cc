@@ -42,6 +42,11 @@ HashSlice parse_hash_slice(std::string_view text) {
 ShardResult<int> MycatStringFunction::find(const ShardValue& value) const {
   auto text = text_key(value, "mycat_string");
   if (auto* e = std::get_if<ShardError>(&text)) return std::move(*e);
+  if (collation_) {
+    auto folded = collation_->canonical(std::get<std::string>(text));
+    if (auto* e = std::get_if<ShardError>(&folded)) return key_error("mycat_string", e->message);
+    text = std::move(std::get<std::string>(folded));
+  }
   const std::string& key = std::get<std::string>(text);
   auto byte_len = static_cast<int64_t>(key.size());
   int64_t start = slice_.start >= 0 ? slice_.start : byte_len + slice_.start;
@@ -55,7 +60,8 @@ ShardResult<int> MycatStringFunction::find(const ShardValue& value) const {
 }
 
 std::string MycatStringFunction::signature() const {
-  return fmt::format("mycat_string/{}/{}:{}", partition_.boundaries, slice_.start, slice_.end);
+  return fmt::format("mycat_string/{}/{}:{}{}", partition_.boundaries, slice_.start, slice_.end,
+                     collation_ ? "/" + collation_->name() : "");
 }
 
 }  // namespace tessera::router

@@ -7,6 +7,9 @@
 // from Mycat for non-ASCII keys.
 #pragma once
 
+#include <optional>
+
+#include "router/key_collation.h"
 #include "router/shard_function.h"
 #include "router/shard_functions/mycat_partition.h"
 
@@ -22,8 +25,14 @@ HashSlice parse_hash_slice(std::string_view text);
 
 class MycatStringFunction final : public ShardFunction {
  public:
-  MycatStringFunction(MycatPartition partition, int table_count, HashSlice slice)
-      : partition_(std::move(partition)), count_(table_count), slice_(slice) {}
+  // `collation` (the rule's key_collation, our extension): hash the key as the column's
+  // collation compares it instead of as written (Gaea).
+  MycatStringFunction(MycatPartition partition, int table_count, HashSlice slice,
+                      std::optional<KeyCollation> collation = std::nullopt)
+      : partition_(std::move(partition)),
+        count_(table_count),
+        slice_(slice),
+        collation_(std::move(collation)) {}
   int table_count() const override { return count_; }
   ShardResult<int> find(const ShardValue& value) const override;
   std::string signature() const override;
@@ -32,6 +41,7 @@ class MycatStringFunction final : public ShardFunction {
   MycatPartition partition_;
   int count_;
   HashSlice slice_;
+  std::optional<KeyCollation> collation_;
 };
 
 }  // namespace tessera::router

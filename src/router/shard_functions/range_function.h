@@ -17,6 +17,7 @@ class RangeFunction final : public ShardFunction {
   ShardResult<std::vector<int>> find_range(const std::optional<RangeBound>& low,
                                            const std::optional<RangeBound>& high) const override;
   std::string signature() const override;
+  bool reads_integers() const override { return true; }
 
  private:
   int count_;

@@ -74,6 +74,8 @@ std::shared_ptr<const ShardFunction> make_padding_mod(const config::ShardRuleCon
 std::shared_ptr<const ShardFunction> make_shard_function(const config::ShardRuleConfig& cfg,
                                                          int table_count,
                                                          const std::vector<int>& dates) {
+  if (!cfg.key_collation.empty() && cfg.type != ShardRuleType::kMycatString)
+    throw ShardParamError{"key_collation", "applies to mycat_string rules only"};
   switch (cfg.type) {
     case ShardRuleType::kHash:
       return std::make_shared<HashFunction>(table_count);
@@ -98,10 +100,20 @@ std::shared_ptr<const ShardFunction> make_shard_function(const config::ShardRule
       return std::make_shared<MycatLongFunction>(
           parse_mycat_partition(cfg.partition_count, cfg.partition_length, table_count),
           table_count);
-    case ShardRuleType::kMycatString:
+    case ShardRuleType::kMycatString: {
+      std::optional<KeyCollation> collation;
+      if (!cfg.key_collation.empty()) {
+        collation = KeyCollation::find(cfg.key_collation);
+        if (!collation) {
+          throw ShardParamError{"key_collation",
+                                fmt::format("\"{}\" is not supported (supported: {})",
+                                            cfg.key_collation, KeyCollation::supported_names())};
+        }
+      }
       return std::make_shared<MycatStringFunction>(
           parse_mycat_partition(cfg.partition_count, cfg.partition_length, table_count),
-          table_count, parse_hash_slice(cfg.hash_slice));
+          table_count, parse_hash_slice(cfg.hash_slice), std::move(collation));
+    }
     case ShardRuleType::kMycatMurmur:
       return make_murmur(cfg, table_count);
     case ShardRuleType::kMycatPaddingMod:

@@ -220,6 +220,24 @@ TEST(Namespace, TransactionMode) {
   }
 }
 
+TEST(Namespace, GlobalWriteAffectedRows) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  // Absent: the count one server would report.
+  EXPECT_EQ(ns.global_write_affected_rows, GlobalAffectedRows::kSingle);
+  json j = json::parse(kGaeaNamespace);
+  j["global_write_affected_rows"] = "sum";
+  EXPECT_EQ(parse_namespace(j.dump(), "gaea.json").global_write_affected_rows,
+            GlobalAffectedRows::kSum);
+  j["global_write_affected_rows"] = "all";
+  try {
+    parse_namespace(j.dump(), "gaea.json");
+    FAIL() << "global_write_affected_rows all accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 R"(gaea.json: global_write_affected_rows: "all" is not "single" or "sum")");
+  }
+}
+
 TEST(Namespace, AllowedIp) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));
