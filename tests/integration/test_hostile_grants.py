@@ -22,7 +22,7 @@ the attacker's counter are compared with what they were.
              information_schema.PROCESSLIST
   readonly   a read-only user with a SELECT-only backend account calling a stored function
              that writes is refused by the server (1370), as that account is directly; its
-             sessions run on connections of that account; the counter is unchanged
+             statements run as that account (CURRENT_USER()); the counter is unchanged
   monitor    the monitor's own account sees replication state (SHOW TESSERA TOPOLOGY)
 """
 import json
@@ -293,11 +293,12 @@ class LeastPrivilege(unittest.TestCase):
                 got = self.compare(ATTACKER_RO, ATTACK_RO, sql)
                 self.assertEqual(got[:2], ("err", 1370), got)
                 self.assertEqual(self.counter(), before, f"{sql} wrote through the read-only user")
-        # Its statements ran on connections of its own account, not the namespace's.
-        with harness() as h:
-            users = {r[0] for r in outcome(
-                h, "SELECT USER FROM information_schema.PROCESSLIST WHERE DB = 'lp_attack'")[1]}
-        self.assertIn(ATTACK_RO, users)
+        # Its statements run as its own account, not the namespace's.
+        got = self.compare(ATTACKER_RO, ATTACK_RO, "SELECT CURRENT_USER()")
+        self.assertEqual(got, ("ok", [(f"{ATTACK_RO}@127.0.0.1",)]))
+        with self.proxy(ATTACKER) as p:
+            self.assertEqual(outcome(p, "SELECT CURRENT_USER()"),
+                             ("ok", [(f"{ATTACK_RW}@127.0.0.1",)]))
         # What the account closes: a read-only user on the namespace's data account reaches the
         # function (the statement checks cannot see inside it). Reported, not required.
         with self.proxy(ATTACKER_RO_SHARED) as p:
