@@ -23,10 +23,11 @@ struct Collation {
   // How a cell's bytes decode to characters: the result charset, not the column's.
   enum class Encoding : uint8_t { kBytes, kUtf8, kLatin1 };
   enum class Kind : uint8_t {
-    kBytes,    // binary and _bin collations: bytewise
-    kWeights,  // recorded weight table, Unicode code points (`table`)
+    kBytes,          // binary, and _bin collations of the charset the cells arrive in
+    kLatin1Bytes,    // latin1_bin over UTF-8 cells: bytewise after mapping back to latin1
+    kWeights,        // recorded weight table, Unicode code points (`table`)
     kLatin1Weights,  // recorded weight table indexed by latin1 byte (latin1_swedish_ci)
-    kApprox,   // anything else: case (and accent) folding approximation
+    kApprox,         // anything else: case (and accent) folding approximation
   };
 
   Encoding encoding = Encoding::kUtf8;
