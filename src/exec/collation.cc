@@ -355,6 +355,7 @@ Collation Collation::from_name(std::string_view name, Encoding encoding) {
     } else if (latin1 && encoding == Encoding::kUtf8) {
       c.kind = Kind::kLatin1Bytes;
     }
+    c.sort_no_pad = latin1;
     return c;
   }
   // The recorded Unicode tables need the cells' characters: UTF-8 on the wire (latin1 cells of
