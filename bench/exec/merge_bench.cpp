@@ -1,8 +1,10 @@
 // Ordered k-way merge throughput: three shard streams of text-protocol rows sorted by an
-// integer key (and by a _ci string key), merged the way the executor drives the pipeline.
+// integer key (and by a _ci string key, also with the hidden COLLATION() column the planner
+// adds, naming utf8mb4_unicode_ci), merged the way the executor drives the pipeline.
 // Reported as rows/s (items_per_second); row parsing from payloads is included.
 #include <benchmark/benchmark.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,7 @@ using tessera::protocol::FieldType;
 
 constexpr size_t kShards = 3;
 
-std::vector<ColumnDefinition> columns() {
+std::vector<ColumnDefinition> columns(bool with_collation = false) {
   ColumnDefinition id;
   id.type = FieldType::kLongLong;
   id.charset = 63;
@@ -29,34 +31,43 @@ std::vector<ColumnDefinition> columns() {
   ColumnDefinition amount;
   amount.type = FieldType::kNewDecimal;
   amount.decimals = 2;
-  return {id, name, amount};
+  if (!with_collation) return {id, name, amount};
+  // The hidden COLLATION(name) column the planner adds (issue 18).
+  return {id, name, amount, name};
 }
 
 // Shard s holds ids s, s+3, s+6...: the merge interleaves all three evenly.
-std::vector<std::vector<std::string>> make_shards(size_t rows_per_shard) {
+std::vector<std::vector<std::string>> make_shards(size_t rows_per_shard,
+                                                  const char* collation = nullptr) {
   std::vector<std::vector<std::string>> shards(kShards);
   for (size_t s = 0; s < kShards; ++s) {
     for (size_t i = 0; i < rows_per_shard; ++i) {
       size_t id = i * kShards + s;
       char name[32];
       std::snprintf(name, sizeof name, "user-%08zu", id);
-      shards[s].push_back(
-          Row::of({std::to_string(id), std::string(name), std::to_string(id % 1000) + ".25"})
-              .payload());
+      std::vector<std::optional<std::string>> cells{std::to_string(id), std::string(name),
+                                                    std::to_string(id % 1000) + ".25"};
+      if (collation) cells.emplace_back(collation);
+      shards[s].push_back(Row::of(cells).payload());
     }
   }
   return shards;
 }
 
-void run_merge(benchmark::State& state, size_t key_column) {
+// `collation`: every row also carries COLLATION(name) = it, as the planner's hidden column.
+void run_merge(benchmark::State& state, size_t key_column, const char* collation = nullptr) {
   const size_t per_shard = static_cast<size_t>(state.range(0));
-  auto shards = make_shards(per_shard);
+  auto shards = make_shards(per_shard, collation);
   MergeSpec spec;
   spec.shard_order = {{key_column, false}};
   spec.order_by = spec.shard_order;
+  if (collation) {
+    spec.hidden_columns = 1;
+    spec.collation_columns = {{1, 3}};
+  }
   size_t emitted = 0;
   for (auto _ : state) {
-    auto p = MergePipeline::create(spec, columns(), kShards);
+    auto p = MergePipeline::create(spec, columns(collation != nullptr), kShards);
     std::vector<size_t> pos(kShards, 0);
     Row out;
     for (;;) {
@@ -85,8 +96,13 @@ void BM_OrderedMergeCiStringKey(benchmark::State& state) {
   run_merge(state, 1);
 }
 
+void BM_OrderedMergeUnicodeCiKeyWithCollationColumn(benchmark::State& state) {
+  run_merge(state, 1, "utf8mb4_unicode_ci");
+}
+
 BENCHMARK(BM_OrderedMergeIntKey)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_OrderedMergeCiStringKey)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_OrderedMergeUnicodeCiKeyWithCollationColumn)->Arg(10000)->Arg(100000);
 
 }  // namespace
 

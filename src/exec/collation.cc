@@ -167,6 +167,18 @@ uint16_t space_weight(const Collation& c) {
 }
 
 int compare_weights(const Collation& c, std::string_view a, std::string_view b) {
+  // Equal leading characters weigh the same (none of these collations has contractions), so
+  // only the rest is weighed: sorted keys often share long prefixes.
+  size_t p = std::mismatch(a.begin(), a.begin() + std::min(a.size(), b.size()), b.begin()).first -
+             a.begin();
+  if (c.encoding == Collation::Encoding::kUtf8) {
+    auto continuation = [](std::string_view s, size_t i) {
+      return i < s.size() && (static_cast<uint8_t>(s[i]) & 0xc0) == 0x80;
+    };
+    while (p > 0 && (continuation(a, p) || continuation(b, p))) --p;
+  }
+  a.remove_prefix(p);
+  b.remove_prefix(p);
   WeightCursor x(c, a), y(c, b);
   uint16_t wa = 0, wb = 0;
   for (;;) {
@@ -209,6 +221,18 @@ int compare_bytes(const Collation& c, std::string_view a, std::string_view b) {
     if (u != ' ') return u < ' ' ? -sign : sign;
   }
   return 0;
+}
+
+// UTF-8 cells of a latin1 column as the latin1 bytes the server compares.
+std::string to_latin1(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    int b = latin1_byte_of(next_char(Collation::Encoding::kUtf8, s, i));
+    out.push_back(static_cast<char>(b < 0 ? '?' : b));
+  }
+  return out;
 }
 
 int compare_approx(const Collation& c, std::string_view a, std::string_view b) {
@@ -316,24 +340,33 @@ Collation Collation::from_name(std::string_view name, Encoding encoding) {
   Collation c;
   c.encoding = encoding;
   c.pad_space = n.find("_nopad_") == std::string::npos && n.find("_0900_") == std::string::npos;
-  if (ends_with(n, "_bin")) {
-    c.kind = Kind::kBytes;
-    c.case_insensitive = false;
-    return c;
-  }
   size_t us = n.find('_');
   std::string_view charset = std::string_view(n).substr(0, us);
   std::string_view rest = us == std::string::npos ? "" : std::string_view(n).substr(us + 1);
   bool utf8 = charset == "utf8" || charset == "utf8mb3" || charset == "utf8mb4";
-  // The recorded tables need the cells' characters: UTF-8 or latin1 on the wire.
-  bool decodable = encoding == Encoding::kUtf8 || encoding == Encoding::kLatin1;
-  if (decodable && utf8) {
+  bool latin1 = charset == "latin1";
+  if (ends_with(n, "_bin")) {
+    c.case_insensitive = false;
+    // Bytes order as the server's only when the cells arrive in the column's charset (UTF-8
+    // bytes order like code points); latin1 arriving as UTF-8 is mapped back first. Other
+    // combinations (a character the wire charset lacks arrives as '?') are approximate.
+    if ((utf8 && encoding == Encoding::kUtf8) || (latin1 && encoding == Encoding::kLatin1)) {
+      c.kind = Kind::kBytes;
+    } else if (latin1 && encoding == Encoding::kUtf8) {
+      c.kind = Kind::kLatin1Bytes;
+    }
+    c.sort_no_pad = latin1;
+    return c;
+  }
+  // The recorded Unicode tables need the cells' characters: UTF-8 on the wire (latin1 cells of
+  // a utf8 column may hold '?' for what latin1 lacks, which the server did not compare).
+  if (utf8 && encoding == Encoding::kUtf8) {
     if (rest == "general_ci" || rest == "general_nopad_ci") c.table = &general_ci_weights();
     if (rest == "unicode_ci" || rest == "unicode_nopad_ci") c.table = &unicode_ci_weights();
     if (rest == "unicode_520_ci" || rest == "unicode_520_nopad_ci")
       c.table = &unicode_520_ci_weights();
     if (c.table) c.kind = Kind::kWeights;
-  } else if (decodable && charset == "latin1" &&
+  } else if ((encoding == Encoding::kUtf8 || encoding == Encoding::kLatin1) && latin1 &&
              (rest == "swedish_ci" || rest == "swedish_nopad_ci")) {
     c.kind = Kind::kLatin1Weights;
     c.table = &latin1_swedish_ci_weights();
@@ -350,6 +383,8 @@ int compare_strings(const Collation& c, std::string_view a, std::string_view b) 
   switch (c.kind) {
     case Collation::Kind::kBytes:
       return compare_bytes(c, a, b);
+    case Collation::Kind::kLatin1Bytes:
+      return compare_bytes(c, to_latin1(a), to_latin1(b));
     case Collation::Kind::kWeights:
     case Collation::Kind::kLatin1Weights:
       return compare_weights(c, a, b);
@@ -374,6 +409,13 @@ void append_string_key(const Collation& c, std::string_view s, std::string& out)
       if (!c.pad_space || w != space) keep = out.size();
     }
     out.resize(keep);
+    return;
+  }
+  if (c.kind == Collation::Kind::kLatin1Bytes) {
+    std::string bytes = to_latin1(s);
+    size_t n = bytes.size();
+    while (c.pad_space && n > 0 && bytes[n - 1] == ' ') --n;
+    out.append(bytes, 0, n);
     return;
   }
   if (c.pad_space) {

@@ -23,10 +23,11 @@ struct Collation {
   // How a cell's bytes decode to characters: the result charset, not the column's.
   enum class Encoding : uint8_t { kBytes, kUtf8, kLatin1 };
   enum class Kind : uint8_t {
-    kBytes,    // binary and _bin collations: bytewise
-    kWeights,  // recorded weight table, Unicode code points (`table`)
+    kBytes,          // binary, and _bin collations of the charset the cells arrive in
+    kLatin1Bytes,    // latin1_bin over UTF-8 cells: bytewise after mapping back to latin1
+    kWeights,        // recorded weight table, Unicode code points (`table`)
     kLatin1Weights,  // recorded weight table indexed by latin1 byte (latin1_swedish_ci)
-    kApprox,   // anything else: case (and accent) folding approximation
+    kApprox,         // anything else: case (and accent) folding approximation
   };
 
   Encoding encoding = Encoding::kUtf8;
@@ -39,9 +40,13 @@ struct Collation {
   // not matter ('a' = 'a  '). All pre-UCA-9 collations except `binary` and MariaDB's `_nopad`
   // ones behave so; MySQL 8's `_0900` collations are NO PAD.
   bool pad_space = true;
+  // MariaDB's 8-bit `_bin` collations (latin1_bin) compare PAD SPACE ('a' = 'a ') but ORDER BY
+  // sorts them NO PAD ('a' < 'a\t' < 'a '): RowComparator sorts so, equality keeps padding.
+  bool sort_no_pad = false;
 
-  // The server's own order and equality (not an approximation).
-  bool exact() const { return kind != Kind::kApprox; }
+  // The server's own order and equality (not an approximation), consistent with each other
+  // (so a stream the shards sorted is grouped by equal neighbours).
+  bool exact() const { return kind != Kind::kApprox && !sort_no_pad; }
 
   // The collation a column definition's charset id names. The result metadata carries the
   // result charset's default collation when the server converts (MariaDB always reports

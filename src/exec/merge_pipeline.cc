@@ -86,8 +86,8 @@ void MergePipeline::configure(const Row* first) {
   if (first) {
     for (auto [column, name_column] : spec_.collation_columns) {
       ValueType& t = types_[column];
-      if (t.family != ValueFamily::kString || t.collation.kind == Collation::Kind::kBytes)
-        continue;  // numbers, and binary columns, compare as they are
+      if (t.family != ValueFamily::kString || columns_[column].charset == 63)
+        continue;  // numbers, and binary strings, compare as they are
       auto name = first->get(name_column);
       if (name) t.collation = Collation::from_name(*name, t.collation.encoding);
     }

@@ -19,7 +19,12 @@ class RowComparator {
   RowComparator() = default;
   // `types` has one entry per column of the rows compared (at least every key column).
   RowComparator(std::vector<SortKey> keys, std::vector<ValueType> types)
-      : keys_(std::move(keys)), types_(std::move(types)) {}
+      : keys_(std::move(keys)), types_(std::move(types)) {
+    // ORDER BY sorts by the server's sort keys, which for some collations ignore PAD SPACE.
+    for (auto& t : types_) {
+      if (t.collation.sort_no_pad) t.collation.pad_space = false;
+    }
+  }
 
   // <0 when `a` sorts before `b`. NULL sorts first ascending, last descending.
   int compare(const Row& a, const Row& b) const {

@@ -284,7 +284,7 @@ class SelectMerger {
         q_.limit = nullptr;
       }
     }
-    add_collation_columns(grouped);
+    add_collation_columns();
     m_.hidden_columns = hidden_;
     return std::nullopt;
   }
@@ -332,9 +332,10 @@ class SelectMerger {
 
   // Every column the merge orders, groups, de-duplicates or takes the MIN/MAX of gets a hidden
   // COLLATION(expr): the collation the server compares it by, which the result metadata does
-  // not carry. The merge reads it from the first row. In grouped queries a plain expression is
-  // wrapped in MIN() (same collation), so ONLY_FULL_GROUP_BY accepts it whatever the GROUP BY.
-  void add_collation_columns(bool grouped) {
+  // not carry. The merge reads it from the first row. COLLATION() is constant for the
+  // statement, so ONLY_FULL_GROUP_BY accepts it over any expression in grouped queries (and
+  // wrapping it in MIN() would not do: MIN refuses a CONCAT of two collations, derivation NONE).
+  void add_collation_columns() {
     std::vector<uint32_t> cols;
     auto want = [&](uint32_t c) {
       if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
@@ -356,18 +357,10 @@ class SelectMerger {
       if (!e || e->kind == ExprKind::Star || e->kind == ExprKind::Literal ||
           is_numeric_aggregate(e))
         continue;
-      Expr* arg = e;
-      if (grouped && !contains_aggregate(e)) {
-        auto* min = arena_.make<Function>();
-        min->name = "MIN";
-        min->pos = e->pos;
-        min->args.push(arena_, e);
-        arg = min;
-      }
       auto* f = arena_.make<Function>();
       f->name = "COLLATION";
       f->pos = e->pos;
-      f->args.push(arena_, arg);
+      f->args.push(arena_, e);
       m_.collation_columns.emplace_back(c, append_hidden(f));
     }
   }

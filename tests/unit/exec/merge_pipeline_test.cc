@@ -274,5 +274,20 @@ TEST(MergePipeline, UnknownCollationsGroupByHashing) {
   EXPECT_EQ(r.rows.size(), 2u);
 }
 
+// MariaDB sorts latin1_bin NO PAD although 'a' = 'a ' under it (ORDER BY s COLLATE
+// latin1_bin gives 'a', 'a\t', 'a ', 'a  '); the merge sorts as the server does.
+TEST(MergePipeline, Latin1BinSortsWithoutPadding) {
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.order_by = {{0, false}, {1, false}};
+  spec.collation_columns = {{0, 2}};
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::int_col(),
+                                               testing::text_col()};
+  const std::string b = "latin1_bin";
+  auto r = run(spec, cols, {{{"a ", "1", b}, {"a\t", "3", b}}, {{"a", "2", b}, {"a  ", "4", b}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"a", "2"}, {"a\t", "3"}, {"a ", "1"}, {"a  ", "4"}}));
+}
+
 }  // namespace
 }  // namespace tessera::exec
