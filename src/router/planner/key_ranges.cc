@@ -197,10 +197,7 @@ class Restrictor {
     if (fn_.reads_integers()) {
       if (const auto* s = std::get_if<std::string>(&v.v)) return text_point(*s, out);
     }
-    auto r = fn_.find(v);
-    if (std::holds_alternative<ShardError>(r)) return false;
-    out.insert(std::get<int>(r));
-    return true;
+    return point_integer(v, out);
   }
 
   bool point_integer(const ShardValue& v, IndexSet& out) {
@@ -222,9 +219,9 @@ class Restrictor {
       // put the row by the same number.
       return point_integer(n.integer, out);
     }
-    // '12abc', 'abc', '1e30': a string column holds it where Gaea puts it; an integer column
-    // may hold the prefix's integer.
-    // A function that cannot place the text (mod, range) never let such a key be written.
+    // '12abc', 'abc', '1e30': a string column holds it where Gaea puts it (a function that
+    // cannot place text, mod or range, never let such a key be written); an integer column may
+    // hold the prefix's integer.
     auto as_text = fn_.find(ShardValue::of(s));
     if (!std::holds_alternative<ShardError>(as_text)) out.insert(std::get<int>(as_text));
     if (n.kind == Kind::kInteger) return point_integer(n.integer, out);

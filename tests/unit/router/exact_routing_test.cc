@@ -27,8 +27,8 @@ constexpr const char* kNamespace = R"({
     {"db": "db", "table": "m", "type": "mod", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
     {"db": "db", "table": "g", "type": "global", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
     {"db": "db", "table": "mm", "type": "mycat_mod", "key": "id", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"], "databases": ["hdms[0-2]"]},
-    {"db": "db", "table": "ms", "type": "mycat_string", "key": "code", "partition_count": "2,1", "partition_length": "256,512", "hash_slice": "0:0", "key_collation": "utf8mb4_general_ci", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]},
-    {"db": "db", "table": "ms0", "type": "mycat_string", "key": "code", "partition_count": "2,1", "partition_length": "256,512", "hash_slice": "0:0", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"]}
+    {"db": "db", "table": "ms", "type": "mycat_string", "key": "code", "partition_count": "2,1", "partition_length": "256,512", "hash_slice": "0:0", "key_collation": "utf8mb4_general_ci", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"], "databases": ["ms[0-2]"]},
+    {"db": "db", "table": "ms0", "type": "mycat_string", "key": "code", "partition_count": "2,1", "partition_length": "256,512", "hash_slice": "0:0", "locations": [1,1,1], "slices": ["slice-1","slice-2","slice-3"], "databases": ["msz[0-2]"]}
   ],
   "users": [{"user_name": "app", "password": "pw", "namespace": "ns", "rw_flag": 2, "rw_split": 0}]
 })";
@@ -209,6 +209,19 @@ TEST(KeyCollation, RulesRefuseUnknownCollations) {
     FAIL() << "utf8mb4_unicode_ci accepted";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("key_collation"), std::string::npos) << e.what();
+  }
+}
+
+TEST(KeyCollation, OnlyMycatStringRulesTakeOne) {
+  std::string json = kNamespace;
+  auto pos = json.find(R"("key": "id", "locations": [2,2,2])");
+  json.insert(pos, R"("key_collation": "utf8mb4_bin", )");
+  auto ns = config::parse_namespace(json, "ns.json");
+  try {
+    ShardRuleSet::build(ns);
+    FAIL() << "key_collation on a hash rule accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("mycat_string rules only"), std::string::npos) << e.what();
   }
 }
 
