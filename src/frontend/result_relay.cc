@@ -453,9 +453,11 @@ asio::awaitable<void> ClientSession::refuse_local_infile(uint8_t& client_seq, ui
   // A server that refuses LOAD DATA LOCAL itself (4166) fails that statement: the rest of a
   // multi-statement never runs and an open transaction stays open. The backend connection
   // offered local files, so its server asked for one and waits. Its statement is killed first
-  // (KILL QUERY only marks it; the server is blocked reading the file), then the empty file
-  // ends the LOAD, which fails (1317) before it reads a row: the server stops there as it
-  // would have, and the connection, its transaction included, stays usable.
+  // (KILL QUERY only marks it; the server is blocked reading the file), then a file of one
+  // empty line is sent: the LOAD checks the mark before it takes a line and fails (1317), so
+  // the server stops there as it would have, and the connection, its transaction included,
+  // stays usable. (An empty file would end the LOAD without that check: it succeeds and the
+  // statements after it run.)
   const uint32_t backend_thread = conn_->connection_id();
   const std::string kill_failure =
       co_await backend::kill_query(client_.socket().get_executor(), conn_->endpoint(),
@@ -468,6 +470,7 @@ asio::awaitable<void> ClientSession::refuse_local_infile(uint8_t& client_seq, ui
     conn_->broken = true;
     conn_->socket().close();
   } else {
+    co_await conn_->socket().write_packet(std::string_view("\n"), backend_seq);
     co_await conn_->socket().write_packet(std::string_view(), backend_seq);
     std::string reply;
     uint8_t bseq = 0;
