@@ -206,6 +206,7 @@ std::string AdminServer::metrics_text() {
       sum.created += st.created;
       sum.acquire_timeouts += st.acquire_timeouts;
       sum.resets += st.resets;
+      sum.share_timeouts += st.share_timeouts;
     }
   }
   auto& pins = session::pin_counters();

@@ -119,6 +119,11 @@ std::string render_metrics(const MetricsInput& in) {
   for (const auto& [ep, s] : in.pools) {
     p.sample("tessera_pool_acquire_timeouts_total", {{"endpoint", ep}}, s.acquire_timeouts);
   }
+  p.family("tessera_pool_share_timeouts_total", "counter",
+           "Sessions refused (ERR 1203) because their namespace held its share of a shared pool");
+  for (const auto& [ep, s] : in.pools) {
+    p.sample("tessera_pool_share_timeouts_total", {{"endpoint", ep}}, s.share_timeouts);
+  }
   p.family("tessera_pool_resets_total", "counter",
            "Backend connections reset (COM_RESET_CONNECTION) before another session used them");
   for (const auto& [ep, s] : in.pools) {

@@ -42,6 +42,9 @@ struct ConnectOptions {
   bool without_database = false;
   // The client session asking (its Tessera connection id; 0: Tessera's own use).
   uint64_t session = 0;
+  // The namespace asking ("": Tessera's own use): a pool shared by namespaces lets each hold
+  // only its share of the connections (PoolLimits::tenant_share).
+  std::string tenant;
 };
 
 // A statement prepared on this backend connection.
@@ -132,6 +135,9 @@ class BackendConnection {
   // The client session that used this connection last (0: nobody since it was opened or
   // reset). A pool hands a connection to another session only after reset_session().
   uint64_t owner = 0;
+  // The namespace holding it now (handed out by a pool and not yet given back; "": none or
+  // Tessera's own use), counted against that namespace's share of the pool.
+  std::string tenant;
   // The last statement may have left state that holds server resources (LOCK TABLES, HANDLER,
   // GET_LOCK, an XA branch, ...) or that Tessera cannot see: reset before it goes back idle.
   bool needs_reset = false;

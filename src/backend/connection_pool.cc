@@ -23,7 +23,10 @@ ConnectionPool::~ConnectionPool() {
 asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
     const BackendConnection* preferred, ConnectOptions options) {
   for (;;) {
-    if (!idle_.empty()) {
+    // A namespace at its share takes nothing, idle or new: it queues until one of its own
+    // connections comes back (release and discard then let it through).
+    const bool capped = at_share(options.tenant);
+    if (!capped && !idle_.empty()) {
       auto pick = idle_.end();
       if (preferred) {
         pick = std::find_if(idle_.begin(), idle_.end(),
@@ -44,7 +47,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
           if (open_ > 0) --open_;
           continue;
         }
-        auto handed = co_await hand_over(std::move(conn), options.session);
+        auto handed = co_await hand_over(std::move(conn), options.session, options.tenant);
         if (!handed) continue;
         co_return handed;
       }
@@ -56,13 +59,14 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
         --open_;
       }
     }
-    if (open_ < limits_.max_capacity) {
+    if (!capped && open_ < limits_.max_capacity) {
       ++open_;
       try {
         options.timeout = limits_.connect_timeout;
         auto conn = co_await BackendConnection::connect(ex_, endpoint_, options);
         conn->pool_generation = generation_;
         conn->owner = options.session;
+        hold(*conn, options.tenant);
         ++created_;
         co_return conn;
       } catch (...) {
@@ -84,12 +88,28 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
     auto it = std::find(waiters_.begin(), waiters_.end(), &waiter);
     if (it != waiters_.end()) waiters_.erase(it);
     if (waiter.conn) {
-      auto handed = co_await hand_over(std::move(waiter.conn), options.session);
+      auto handed = co_await hand_over(std::move(waiter.conn), options.session, options.tenant);
       if (!handed) continue;
       co_return handed;
     }
     if (waiter.may_connect) continue;
     ++acquire_timeouts_;
+    if (at_share(options.tenant)) {
+      // The namespace's own sessions hold its whole share (open transactions, pinned
+      // connections, unanswered LOAD DATA LOCAL requests): the error goes to it, and the
+      // other namespaces keep the rest of the pool.
+      ++share_timeouts_;
+      throw BackendError(protocol::ErrPacket(
+          protocol::errc::kTooManyUserConnections,
+          "namespace '" + options.tenant + "' already holds " +
+              std::to_string(limits_.tenant_share) + " of the " +
+              std::to_string(limits_.max_capacity) + " connections to backend " + endpoint_.host +
+              ":" + std::to_string(endpoint_.port) +
+              " it shares with other namespaces (its share, pool_namespace_share_percent), and"
+              " none came back within " +
+              std::to_string(limits_.acquire_timeout.count()) +
+              " ms; end open transactions or close idle sessions of this namespace"));
+    }
     throw BackendError(protocol::ErrPacket(
         protocol::errc::kLockWaitTimeout,
         "no backend connection to " + endpoint_.host + ":" + std::to_string(endpoint_.port) +
@@ -99,7 +119,10 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
 }
 
 asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::hand_over(
-    std::unique_ptr<BackendConnection> conn, uint64_t session) {
+    std::unique_ptr<BackendConnection> conn, uint64_t session, const std::string& tenant) {
+  // Counted before the reset below: another acquire of the namespace running meanwhile must
+  // see it held.
+  hold(*conn, tenant);
   if (conn->owner != 0 && conn->owner != session) {
     // Another client session used it last: what that session left on the server (session
     // variables it switched off tracking for, LAST_INSERT_ID, FOUND_ROWS, warnings, user
@@ -137,6 +160,7 @@ asio::awaitable<void> ConnectionPool::reset_then_release(std::unique_ptr<Backend
 
 void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   if (!conn) return;
+  unhold(*conn);
   if (conn->broken || !conn->socket().is_open() || conn->pool_generation != generation_ ||
       !conn->response_complete()) {
     // A response not read to its end would reach whoever sends the next command.
@@ -156,7 +180,7 @@ void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   conn->last_used = BackendConnection::Clock::now();
   for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
     Waiter* w = *it;
-    if (suits(*conn, w->wants) && !w->conn && !w->may_connect) {
+    if (suits(*conn, w->wants) && !w->conn && !w->may_connect && !at_share(w->wants.tenant)) {
       w->conn = std::move(conn);
       waiters_.erase(it);
       w->timer.cancel();
@@ -170,6 +194,7 @@ void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
 
 void ConnectionPool::discard(std::unique_ptr<BackendConnection> conn) {
   if (!conn) return;
+  unhold(*conn);
   conn->socket().close();
   if (open_ > 0) --open_;
   wake_one_for_slot();
@@ -178,7 +203,7 @@ void ConnectionPool::discard(std::unique_ptr<BackendConnection> conn) {
 void ConnectionPool::wake_one_for_slot() {
   for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
     Waiter* w = *it;
-    if (!w->conn && !w->may_connect) {
+    if (!w->conn && !w->may_connect && !at_share(w->wants.tenant)) {
       w->may_connect = true;
       waiters_.erase(it);
       w->timer.cancel();
@@ -187,8 +212,29 @@ void ConnectionPool::wake_one_for_slot() {
   }
 }
 
+bool ConnectionPool::at_share(const std::string& tenant) const {
+  if (limits_.tenant_share == 0 || tenant.empty()) return false;
+  auto it = held_.find(tenant);
+  return it != held_.end() && it->second >= limits_.tenant_share;
+}
+
+void ConnectionPool::hold(BackendConnection& conn, const std::string& tenant) {
+  unhold(conn);
+  if (tenant.empty()) return;
+  conn.tenant = tenant;
+  ++held_[tenant];
+}
+
+void ConnectionPool::unhold(BackendConnection& conn) {
+  if (conn.tenant.empty()) return;
+  auto it = held_.find(conn.tenant);
+  if (it != held_.end() && --it->second == 0) held_.erase(it);
+  conn.tenant.clear();
+}
+
 PoolStats ConnectionPool::stats() const {
-  return {open_, idle_.size(), waiters_.size(), created_, acquire_timeouts_, resets_};
+  return {open_,   idle_.size(),   waiters_.size(), created_, acquire_timeouts_,
+          resets_, share_timeouts_};
 }
 
 void ConnectionPool::reap_idle() {

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "backend/backend_connection.h"
@@ -22,6 +24,11 @@ struct PoolLimits {
   std::chrono::seconds idle_timeout{60};
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds connect_timeout{2000};
+  // Connections one namespace may hold at once when the pool serves several namespaces
+  // (0 = no cap: the pool serves one). Sessions parked in transactions, pinned connections or
+  // unanswered LOAD DATA LOCAL requests hold theirs; a namespace at its share waits for one of
+  // its own to come back, so the rest of max_capacity stays with the other namespaces.
+  size_t tenant_share = 0;
 };
 
 struct PoolStats {
@@ -31,6 +38,7 @@ struct PoolStats {
   uint64_t created = 0;
   uint64_t acquire_timeouts = 0;
   uint64_t resets = 0;
+  uint64_t share_timeouts = 0;  // acquires refused because the namespace held its share
 };
 
 class ConnectionPool {
@@ -42,7 +50,9 @@ class ConnectionPool {
   // options.without_database); `preferred` (the one the session used last) is taken if it
   // is idle and suits. A connection last used by another session (options.session) is
   // reset first, so nothing of that session (variables, LAST_INSERT_ID, FOUND_ROWS, locks,
-  // HANDLERs, temporary tables, warnings) reaches this one. Throws BackendError.
+  // HANDLERs, temporary tables, warnings) reaches this one. A namespace (options.tenant)
+  // holding limits.tenant_share connections waits for one of them to come back; when none
+  // does within acquire_timeout it gets ERR 1203 naming its share. Throws BackendError.
   asio::awaitable<std::unique_ptr<BackendConnection>> acquire(const BackendConnection* preferred,
                                                               ConnectOptions options);
   // Returns a connection for reuse. One whose response was not read to its end, or that is
@@ -72,11 +82,16 @@ class ConnectionPool {
   static bool suits(const BackendConnection& conn, const ConnectOptions& wants) {
     return conn.found_rows == wants.found_rows && (!wants.without_database || conn.db.empty());
   }
+  // Whether `tenant` holds its share of the pool already (never for "" or an unshared pool).
+  bool at_share(const std::string& tenant) const;
+  // Counts `conn` against `tenant` (the pool hands it out) / gives that back (it returned).
+  void hold(BackendConnection& conn, const std::string& tenant);
+  void unhold(BackendConnection& conn);
   void wake_one_for_slot();
   // Hands `conn` (just taken from idle_ or a releaser) to `session`, resetting it when
   // another session used it; null when the reset failed (the connection is closed).
   asio::awaitable<std::unique_ptr<BackendConnection>> hand_over(
-      std::unique_ptr<BackendConnection> conn, uint64_t session);
+      std::unique_ptr<BackendConnection> conn, uint64_t session, const std::string& tenant);
   asio::awaitable<void> reset_then_release(std::unique_ptr<BackendConnection> conn);
 
   asio::any_io_executor ex_;
@@ -89,6 +104,8 @@ class ConnectionPool {
   uint64_t acquire_timeouts_ = 0;
   uint64_t generation_ = 0;  // drain() count
   uint64_t resets_ = 0;      // connections reset between sessions
+  uint64_t share_timeouts_ = 0;
+  std::unordered_map<std::string, size_t> held_;  // namespace -> connections it holds
   // Background resets hold this weakly: they stop touching a pool that no longer exists.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -123,6 +123,7 @@ nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {
                 {"server_version", c.server_version},
                 {"default_auth_plugin", to_string(c.default_auth_plugin)},
                 {"pool_acquire_timeout_ms", c.pool_acquire_timeout.count()},
+                {"pool_namespace_share_percent", c.pool_namespace_share_percent},
                 {"backend_connect_timeout_ms", c.backend_connect_timeout.count()},
                 {"client_idle_timeout_s", c.client_idle_timeout.count()},
                 {"failover_hold_ms", c.failover_hold.count()},

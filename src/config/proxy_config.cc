@@ -232,6 +232,9 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   constexpr int64_t kDay = 24 * 3600;
   c.pool_acquire_timeout = std::chrono::milliseconds(
       proxy.integer("pool_acquire_timeout_ms", 1, kDay * 1000).value_or(5000));
+  c.pool_namespace_share_percent =
+      static_cast<int>(proxy.integer("pool_namespace_share_percent", 1, 100)
+                           .value_or(c.pool_namespace_share_percent));
   c.backend_connect_timeout = std::chrono::milliseconds(
       proxy.integer("backend_connect_timeout_ms", 1, kDay * 1000).value_or(2000));
   c.client_idle_timeout =

@@ -37,6 +37,10 @@ struct ProxyConfig {
   std::filesystem::path namespaces_dir;
   std::vector<std::filesystem::path> namespace_files;
   std::chrono::milliseconds pool_acquire_timeout{5000};
+  // A pool that serves several namespaces (their slices use the same backend instance and
+  // account) lets each namespace hold at most this percentage of its max_capacity (at least
+  // one connection); 100 = no cap. Sessions parked in transactions cannot starve the others.
+  int pool_namespace_share_percent = 50;
   std::chrono::milliseconds backend_connect_timeout{2000};
   // A client connection that sends no command for this long is closed (MySQL's wait_timeout).
   std::chrono::seconds client_idle_timeout{28800};

@@ -43,8 +43,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       backend::ConnectOptions opts{state_.collation,
                                    state_.found_rows,
                                    {},
-                                   /*without_database=*/state_.db.empty()};
-      opts.session = pool_owner_;
+                                   /*without_database=*/state_.db.empty(),
+                                   pool_owner_,
+                                   namespace_ ? namespace_->name : std::string()};
       conn_ = co_await pool_->acquire(last_conn_, opts);
     } catch (const backend::BackendError& e) {
       connect_failure = e.err();

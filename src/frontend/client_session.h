@@ -128,6 +128,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> handle_execute(std::string_view payload);
   asio::awaitable<void> handle_fetch(std::string_view payload);
   asio::awaitable<void> handle_stmt_reset(std::string_view payload);
+  // Closes the open cursor of backend statement `backend_id` (COM_STMT_RESET). Throws on I/O.
+  asio::awaitable<void> close_backend_cursor(uint32_t backend_id);
   void handle_stmt_close(std::string_view payload);
   void handle_long_data(std::string_view payload);
   // Sends the statement's COM_STMT_SEND_LONG_DATA chunks to conn_ for backend statement id.
@@ -418,6 +420,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // pipelined COM_STMT_EXECUTE.
   uint32_t last_prepared_id_ = 0;
   uint32_t cursor_statement_ = 0;  // client id of the statement with an open cursor
+  // Rows the open cursor has sent so far: max_sql_result_size counts the cursor's whole
+  // result, not each COM_STMT_FETCH on its own.
+  uint64_t cursor_rows_ = 0;
   // COM_STMT_SEND_LONG_DATA bytes buffered by this session: an upper bound (cleared data is not
   // subtracted), recounted exactly when it would pass max_allowed_packet.
   uint64_t long_data_bytes_ = 0;

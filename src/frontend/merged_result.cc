@@ -224,8 +224,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     streams[i].extra_pool = &pool;
     try {
       const std::string& db = q.db.empty() ? state_.db : q.db;
-      backend::ConnectOptions opts{state_.collation, state_.found_rows, {}, db.empty()};
-      opts.session = pool_owner_;
+      backend::ConnectOptions opts{
+          state_.collation, state_.found_rows, {},
+          db.empty(),       pool_owner_,       namespace_ ? namespace_->name : std::string()};
       streams[i].extra = co_await pool.acquire(nullptr, opts);
       auto& c = *streams[i].extra;
       if (!db.empty() && c.db != db) {

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <asio/use_awaitable.hpp>
 
+#include "backend/kill_query.h"
 #include "frontend/client_session.h"
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
@@ -104,6 +105,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     kStart,
     kColumns,
     kColumnsEof,
+    kCursorOrRows,  // COM_STMT_EXECUTE: a cursor's EOF, or the rows, follow the columns
     kRows,
     kParams,
     kParamsEof,
@@ -132,8 +134,11 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   // must end up clean. The client gets `limit_error` in place of the result, or in place of
   // the next row when rows already went out (an ERR may end a row stream).
   const uint64_t max_rows =
-      (mode == RelayMode::kQuery || mode == RelayMode::kExecute) ? result_row_limit() : 0;
-  uint64_t rows = 0;
+      (mode == RelayMode::kQuery || mode == RelayMode::kExecute || mode == RelayMode::kFetch)
+          ? result_row_limit()
+          : 0;
+  // A fetch continues the cursor's count (fetching in chunks must not get round the limit).
+  uint64_t rows = mode == RelayMode::kFetch ? cursor_rows_ : 0;
   bool dropping = false;
   bool close_client = false;  // stopped where the protocol cannot take an ERR
   std::optional<ErrPacket> limit_error;
@@ -193,6 +198,11 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (continuation || p.size() == kMaxFramePayload) {
       // Part of a packet larger than one frame (a big row): pass it through
       // frame for frame.
+      if (stage == Stage::kCursorOrRows) {
+        // a row, so no cursor: the metadata's end first
+        if (!cl_deof) emit(metadata_eof(), seq);
+        stage = Stage::kRows;
+      }
       if (!dropping) append_single_frame(out_, p, seq);
       continuation = p.size() == kMaxFramePayload;
       be.consume(f);
@@ -290,7 +300,10 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         }
         emit_column(p, seq);
         if (--remaining == 0) {
-          if (be_deof) {
+          if (be_deof && mode == RelayMode::kExecute) {
+            // The end of the metadata depends on whether the server opened a cursor.
+            stage = Stage::kCursorOrRows;
+          } else if (be_deof) {
             if (!cl_deof) emit(metadata_eof(), seq);
             stage = Stage::kRows;
           } else {
@@ -298,6 +311,26 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           }
         }
         break;
+
+      case Stage::kCursorOrRows: {
+        // With a cursor the server ends the metadata with an EOF packet carrying
+        // SERVER_STATUS_CURSOR_EXISTS, also to CLIENT_DEPRECATE_EOF clients, and sends no rows
+        // (they come with COM_STMT_FETCH): relayed as it is, its status flags included.
+        std::optional<EofPacket> eof;
+        if (head == kEofHeader && p.size() < 9) eof = EofPacket::decode(p);
+        if (eof && (eof->status_flags & status::kCursorExists)) {
+          emit(p, seq);
+          conn_->status_flags = eof->status_flags;
+          state_.status_flags = eof->status_flags;
+          done = true;
+          break;
+        }
+        // No cursor: the metadata's end as the client expects it, then this same packet (a
+        // row or the end of the rows) is handled as one of the rows.
+        if (!cl_deof) emit(metadata_eof(), seq);
+        stage = Stage::kRows;
+        continue;
+      }
 
       case Stage::kColumnsEof: {
         auto eof = EofPacket::decode(p);
@@ -328,7 +361,8 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
             co_await flush();
             dropping = true;
             discard_output_ = true;
-            if (watchdog_) watchdog_->fire_now();
+            // (A fetch's rows are already materialised and few: they are just read.)
+            if (watchdog_ && mode != RelayMode::kFetch) watchdog_->fire_now();
             break;
           }
           if (!dropping) tally_.rows++;
@@ -410,6 +444,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   }
   conn_->response_pending = false;
   discard_output_ = false;
+  if (mode == RelayMode::kFetch) cursor_rows_ = rows;
   if (watchdog_) co_await watchdog_->release(*conn_);
   if (dropping) keep_for_diagnostics_ = false;  // the backend's diagnostics are not the answer
   if (limit_error) {
@@ -427,25 +462,44 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
 }
 
 asio::awaitable<void> ClientSession::refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq) {
-  // An empty file ends the server's LOAD DATA cleanly (nothing loaded); its answer is read and
-  // dropped. Anything but a final OK/ERR (more results of a multi-statement) leaves the
-  // connection mid-stream: it is closed, never pooled. (A server would not run the rest of
-  // such a multi-statement; here the rest may run before the connection closes.)
-  co_await conn_->socket().write_packet(std::string_view(), backend_seq);
-  std::string reply;
-  uint8_t bseq = 0;
-  co_await conn_->socket().read_packet(reply, bseq);
-  const uint8_t head = reply.empty() ? 0 : static_cast<uint8_t>(reply[0]);
-  bool clean = head == kErrHeader;
-  if (head == kOkHeader) {
-    auto ok = OkPacket::decode(reply, conn_->capabilities());
-    clean = ok && !(ok->status_flags & status::kMoreResultsExist);
-    if (clean) conn_->status_flags = ok->status_flags;
-  }
-  if (!clean) {
-    // Closed now, so nothing can read what the server still sends; the pool discards it.
+  // A server that refuses LOAD DATA LOCAL itself (4166) fails that statement: the rest of a
+  // multi-statement never runs and an open transaction stays open. The backend connection
+  // offered local files, so its server asked for one and waits. Its statement is killed first
+  // (KILL QUERY only marks it; the server is blocked reading the file), then a file of one
+  // empty line is sent: the LOAD checks the mark before it takes a line and fails (1317), so
+  // the server stops there as it would have, and the connection, its transaction included,
+  // stays usable. (An empty file would end the LOAD without that check: it succeeds and the
+  // statements after it run.)
+  const uint32_t backend_thread = conn_->connection_id();
+  const std::string kill_failure =
+      co_await backend::kill_query(client_.socket().get_executor(), conn_->endpoint(),
+                                   backend_thread, std::chrono::milliseconds(3000));
+  if (!kill_failure.empty()) {
+    spdlog::warn(
+        "client {}: refusing LOAD DATA LOCAL: KILL QUERY {} failed ({}); closing the"
+        " backend connection so nothing after the LOAD runs",
+        peer_text(), backend_thread, kill_failure);
     conn_->broken = true;
     conn_->socket().close();
+  } else {
+    co_await conn_->socket().write_packet(std::string_view("\n"), backend_seq);
+    co_await conn_->socket().write_packet(std::string_view(), backend_seq);
+    std::string reply;
+    uint8_t bseq = 0;
+    co_await conn_->socket().read_packet(reply, bseq);
+    const uint8_t head = reply.empty() ? 0 : static_cast<uint8_t>(reply[0]);
+    bool clean = head == kErrHeader;
+    if (head == kOkHeader) {
+      // (The kill came too late to fail the LOAD: a statement after it may be running.)
+      auto ok = OkPacket::decode(reply, conn_->capabilities());
+      clean = ok && !(ok->status_flags & status::kMoreResultsExist);
+      if (clean) conn_->status_flags = ok->status_flags;
+    }
+    if (!clean) {
+      // Closed now, so nothing can read what the server still sends; the pool discards it.
+      conn_->broken = true;
+      conn_->socket().close();
+    }
   }
   ErrPacket err(errc::kLocalInfileDisabled,
                 "The used command is not allowed because the MariaDB server or client has "

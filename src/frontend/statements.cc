@@ -26,6 +26,9 @@ std::string unknown_handler(uint32_t id, std::string_view where) {
          std::string(where);
 }
 
+// ER_STMT_HAS_NO_OPEN_CURSOR: COM_STMT_FETCH of a statement whose cursor is not open.
+constexpr ErrorCode kStmtHasNoOpenCursor{1421, "HY000"};
+
 // Keeps the number of statements held open per backend connection bounded.
 constexpr size_t kMaxPreparedPerConnection = 512;
 
@@ -147,6 +150,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     if (stmt.leaves_state) conn_->needs_reset = true;
     if (view->flags != 0 && (conn_->status_flags & status::kCursorExists)) {
       cursor_statement_ = id;
+      cursor_rows_ = 0;
       pin(session::PinReason::kCursor);
     }
   } catch (const std::exception& e) {
@@ -162,8 +166,15 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
 asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
   uint32_t id = read_statement_id(payload.substr(1));
   auto it = statements_.find(id);
-  if (it == statements_.end() || cursor_statement_ != id || !conn_) {
+  if (it == statements_.end()) {
     co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_fetch"));
+    co_return;
+  }
+  if (cursor_statement_ != id || !conn_) {
+    // The server's answer for a prepared statement without a cursor (never opened, read to
+    // its end, reset, or ended by max_sql_result_size).
+    co_await send_error(kStmtHasNoOpenCursor,
+                        "The statement (" + std::to_string(id) + ") has no open cursor");
     co_return;
   }
   auto bs = conn_->prepared.find(it->second.sql);
@@ -181,7 +192,14 @@ asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(packet, seq);
     co_await relay_response(RelayMode::kFetch);
-    if (conn_ && (conn_->status_flags & status::kLastRowSent)) {
+    const uint64_t limit = result_row_limit();
+    if (conn_ && limit != 0 && cursor_rows_ > limit) {
+      // The client got max_sql_result_size's error in place of the row past the limit: the
+      // cursor ends here (its next fetch is answered as for a statement without a cursor).
+      co_await close_backend_cursor(bs->second.id);
+      cursor_statement_ = 0;
+      unpin(session::PinReason::kCursor);
+    } else if (conn_ && (conn_->status_flags & status::kLastRowSent)) {
       cursor_statement_ = 0;
       unpin(session::PinReason::kCursor);
     }
@@ -193,6 +211,18 @@ asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
     co_return;
   }
   after_statement(nullptr);
+}
+
+asio::awaitable<void> ClientSession::close_backend_cursor(uint32_t backend_id) {
+  // COM_STMT_RESET closes the statement's cursor on the server; its OK (or ERR) is dropped.
+  std::string packet;
+  WireWriter w(packet);
+  w.u8(static_cast<uint8_t>(Command::kStmtReset));
+  w.u32(backend_id);
+  uint8_t seq = 0;
+  co_await conn_->socket().write_packet(packet, seq);
+  std::string reply;
+  co_await conn_->socket().read_packet(reply, seq);
 }
 
 asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload) {
@@ -207,16 +237,9 @@ asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload)
   if (cursor_statement_ == id && conn_) {
     auto bs = conn_->prepared.find(it->second.sql);
     if (bs != conn_->prepared.end()) {
-      std::string packet;
-      WireWriter w(packet);
-      w.u8(static_cast<uint8_t>(Command::kStmtReset));
-      w.u32(bs->second.id);
       std::optional<std::string> failure;
       try {
-        uint8_t seq = 0;
-        co_await conn_->socket().write_packet(packet, seq);
-        std::string reply;
-        co_await conn_->socket().read_packet(reply, seq);
+        co_await close_backend_cursor(bs->second.id);
       } catch (const std::exception& e) {
         failure = failure_text(e);
       }

@@ -123,7 +123,7 @@ asio::awaitable<void> Worker::topology_watch_loop() {
   }
 }
 
-backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
+backend::PoolLimits Worker::limits_for(const config::Slice& slice, const std::string& pool_key) {
   const auto& proxy = ctx_.config()->proxy();
   unsigned n = std::max(1u, ctx_.worker_count());
   auto share = [n](int v) { return std::max<size_t>(1, (static_cast<size_t>(v) + n - 1) / n); };
@@ -133,7 +133,64 @@ backend::PoolLimits Worker::limits_for(const config::Slice& slice) const {
   l.idle_timeout = slice.idle_timeout.count() > 0 ? slice.idle_timeout : std::chrono::seconds(60);
   l.acquire_timeout = proxy.pool_acquire_timeout;
   l.connect_timeout = proxy.backend_connect_timeout;
+  // Issue 15: a pool several namespaces use caps what each may hold (rounded down, at least
+  // one), so one that parks sessions in open transactions leaves the rest to the others.
+  if (proxy.pool_namespace_share_percent < 100 && namespaces_sharing(pool_key) > 1) {
+    l.tenant_share = std::max<size_t>(
+        1, l.max_capacity * static_cast<size_t>(proxy.pool_namespace_share_percent) / 100);
+  }
   return l;
+}
+
+std::string Worker::pool_key(const config::Slice& slice, const config::HostPort& address,
+                             const std::string& account, const std::string& password) const {
+  // The account is part of the key, so a connection of one account never serves a session
+  // meant to run as another: this is what makes a SELECT-only account (users[].backend_user_name)
+  // hold.
+  std::string key =
+      address.host + ":" + std::to_string(address.port) + "/" + account + "#" + password;
+  // Connections made under one TLS setting (required, verify_ca with some CA) never serve
+  // another, so the setting is part of the key.
+  const auto tls_mode = slice.tls.value_or(ctx_.config()->proxy().backend_tls);
+  if (tls_mode != config::BackendTls::kOff) {
+    key += "#tls:" + std::string(config::to_string(tls_mode));
+    if (tls_mode == config::BackendTls::kVerifyCa) {
+      key += ":" + ctx_.config()->proxy().backend_tls_ca.string();
+    }
+  }
+  return key;
+}
+
+size_t Worker::namespaces_sharing(const std::string& key) {
+  auto cfg = ctx_.config();
+  if (cfg != sharing_config_) {
+    sharing_config_ = cfg;
+    namespaces_per_pool_.clear();
+    for (const auto& ns : cfg->namespaces()) {
+      std::unordered_set<std::string> keys;  // a namespace counts once per pool
+      // The slice's account and every user's own backend account (users[].backend_user_name).
+      std::vector<std::pair<std::string, std::string>> accounts;
+      for (const auto& slice : ns.slices) {
+        accounts.assign(1, {slice.user_name, slice.password});
+        for (const auto& u : ns.users) {
+          if (!u.backend_user_name.empty())
+            accounts.emplace_back(u.backend_user_name, u.backend_password);
+        }
+        for (const auto& [account, password] : accounts) {
+          auto add = [&](const config::HostPort& hp) {
+            keys.insert(pool_key(slice, hp, account, password));
+          };
+          add(slice.master);
+          for (const auto& w : slice.writers) add(w);
+          for (const auto& r : slice.slaves) add(r.address);
+          for (const auto& r : slice.statistic_slaves) add(r.address);
+        }
+      }
+      for (const auto& k : keys) ++namespaces_per_pool_[k];
+    }
+  }
+  auto it = namespaces_per_pool_.find(key);
+  return it == namespaces_per_pool_.end() ? 0 : it->second;
 }
 
 backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
@@ -143,28 +200,18 @@ backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
   const std::string& account = own_account ? user->backend_user_name : slice.user_name;
   const std::string& password = own_account ? user->backend_password : slice.password;
   backend::BackendEndpoint ep{address.host, address.port, account, password};
-  // The account is part of the key (ep.key()), so a connection of one account never serves a
-  // session meant to run as another: this is what makes a SELECT-only account hold.
-  std::string key = ep.key() + "#" + password;
-  // Connections made under one TLS setting (required, verify_ca with some CA) never serve
-  // another, so the setting is part of the key. The TLS context itself (a lock and a lookup
-  // in a process-wide cache) is fetched only when the pool is made, not per statement.
-  const auto tls_mode = slice.tls.value_or(ctx_.config()->proxy().backend_tls);
-  if (tls_mode != config::BackendTls::kOff) {
-    key += "#tls:" + std::string(config::to_string(tls_mode));
-    if (tls_mode == config::BackendTls::kVerifyCa) {
-      key += ":" + ctx_.config()->proxy().backend_tls_ca.string();
-    }
-  }
+  // The TLS context itself (a lock and a lookup in a process-wide cache) is fetched only when
+  // the pool is made, not per statement.
+  std::string key = pool_key(slice, address, account, password);
   auto it = pools_.find(key);
   if (it == pools_.end()) {
-    ep.tls = ctx_.backend_tls(tls_mode);
+    ep.tls = ctx_.backend_tls(slice.tls.value_or(ctx_.config()->proxy().backend_tls));
     it = pools_
              .emplace(key, std::make_unique<backend::ConnectionPool>(io_.get_executor(), ep,
-                                                                     limits_for(slice)))
+                                                                     limits_for(slice, key)))
              .first;
   } else {
-    it->second->set_limits(limits_for(slice));
+    it->second->set_limits(limits_for(slice, key));
   }
   return *it->second;
 }

@@ -60,13 +60,21 @@ class Worker {
   // Issue 6: drains the pools of instances the topology snapshot newly reports down, so no
   // connection that predates the failure is handed out after the instance returns.
   asio::awaitable<void> topology_watch_loop();
-  backend::PoolLimits limits_for(const config::Slice& slice) const;
+  backend::PoolLimits limits_for(const config::Slice& slice, const std::string& pool_key);
+  // The key of the pool serving `slice`'s instance `address` (instance, backend account, TLS).
+  std::string pool_key(const config::Slice& slice, const config::HostPort& address,
+                       const std::string& account, const std::string& password) const;
+  // How many namespaces of the current configuration the pool `key` serves.
+  size_t namespaces_sharing(const std::string& key);
 
   ProxyContext& ctx_;
   unsigned index_;
   asio::io_context io_{1};
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unordered_map<std::string, std::unique_ptr<backend::ConnectionPool>> pools_;
+  // namespaces_sharing(), computed once per configuration (hot reload swaps the pointer)
+  std::shared_ptr<const config::LoadedConfig> sharing_config_;
+  std::unordered_map<std::string, size_t> namespaces_per_pool_;
   std::thread thread_;
   SequenceCache sequences_;
   admin::WorkerStats stats_;

@@ -97,8 +97,10 @@ class PrivateCluster(Backend):
 class Proxy:
     """The private Tessera (or, in direct mode, nothing: connections go to the backend)."""
 
-    def __init__(self, name, max_capacity=1, k=20, checker=None, backend=None):
+    def __init__(self, name, max_capacity=1, k=20, checker=None, backend=None,
+                 acquire_timeout_ms=20000):
         self.name, self.max_capacity, self.k = name, max_capacity, k
+        self.acquire_timeout_ms = acquire_timeout_ms
         self.with_checker = checker is not None
         self.backend = backend or Backend()
         self.tessera = None
@@ -118,7 +120,7 @@ class Proxy:
             nss[f"{ns}.json"] = namespace_json(ns, user, pw, dbs, self.max_capacity,
                                                self.backend.port)
         t = robustlib.Tessera(self.name, nss, k=self.k,
-                              proxy_extra="pool_acquire_timeout_ms = 20000\n")
+                              proxy_extra=f"pool_acquire_timeout_ms = {self.acquire_timeout_ms}\n")
         # one worker: one pool per backend, so max_capacity really is the number of backend
         # connections (each worker has its own pool)
         with open(t.config) as f:
@@ -205,10 +207,11 @@ class Raw(itlib.RawConn):
         super().__init__(port=port, timeout=timeout)
         self.caps = 0
 
-    def login_as(self, user, password, db, extra_caps, collation=45):
+    def login_as(self, user, password, db, extra_caps, collation=45, local_files=True):
         self.read_greeting()
         payload = bytearray(self.handshake_response(
-            user, password, db, extra_caps | itlib.CLIENT_MULTI_STATEMENTS | CLIENT_LOCAL_FILES))
+            user, password, db, extra_caps | itlib.CLIENT_MULTI_STATEMENTS
+            | (CLIENT_LOCAL_FILES if local_files else 0)))
         payload[8] = collation
         self.caps = struct.unpack_from("<I", payload, 0)[0]
         self.send_packet(bytes(payload))

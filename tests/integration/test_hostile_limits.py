@@ -25,6 +25,7 @@ import threading
 import time
 import unittest
 
+import hostilelib as hl
 import itlib
 import robustlib
 from itlib import Closed, ErrPacket, RawConn, log
@@ -440,6 +441,51 @@ class Infile(unittest.TestCase):
             self.assertEqual(c.query("SELECT COUNT(*) FROM sbtest.hl_load"), ("rows", [["0"]]))
         log(f"  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: {err}")
         c.close()
+        serving(self.t)
+
+    def test_multi_statement_after_refusal_as_the_server(self):
+        """LOAD DATA LOCAL refused (no CLIENT_LOCAL_FILES) inside a multi-statement and an open
+        transaction: the replies, what ran after the LOAD and the transaction are compared
+        with the same session straight against MariaDB (slice 0's primary, backend account)."""
+        load = ("LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE sbtest.hl_load;"
+                " INSERT INTO sbtest.hl_load VALUES ('ran-after-load'); SELECT 'after'")
+
+        def run(direct):
+            c = hl.Raw(itlib.BASE_PORT if direct else self.t.port)
+            if direct:
+                c.login_as("tessera", "tessera", "sbtest", 0, local_files=False)
+            else:
+                c.login_as(USER, PASSWORD, "sbtest", 0, local_files=False)
+            out = []
+            try:
+                # autocommit: the LOAD alone, then with statements after it
+                out.append(c.try_sql(load))
+                out.append(c.try_sql("SELECT 'next', @@in_transaction"))
+                # in an open transaction
+                out.append(c.try_sql("START TRANSACTION"))
+                out.append(c.try_sql("INSERT INTO sbtest.hl_load VALUES ('in-transaction')"))
+                out.append(c.try_sql(load))
+                out.append(c.try_sql("SELECT 'next', @@in_transaction"))
+                out.append(c.try_sql("COMMIT"))
+                # another session gets its own answers
+                other = hl.Raw(itlib.BASE_PORT if direct else self.t.port)
+                if direct:
+                    other.login_as("tessera", "tessera", "sbtest", 0, local_files=False)
+                else:
+                    other.login_as(USER, PASSWORD, "sbtest", 0, local_files=False)
+                out.append(other.try_sql("SELECT 'other'"))
+                other.quit()
+            finally:
+                c.quit()
+            out.append(itlib.backend_sql(0, "SELECT a FROM sbtest.hl_load ORDER BY a"))
+            itlib.backend_sql(0, "TRUNCATE TABLE sbtest.hl_load")
+            return out
+
+        want = run(direct=True)
+        got = run(direct=False)
+        log(f"  LOAD DATA LOCAL refused in a multi-statement: MariaDB {want}, Tessera {got}")
+        self.assertEqual(want[0], [("err", 4166)])  # the check checks what it should
+        self.assertEqual(got, want)
         serving(self.t)
 
     def test_client_that_never_sends_its_file_times_out(self):

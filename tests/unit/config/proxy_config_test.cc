@@ -33,6 +33,7 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.namespaces_dir, fs::path("/etc/tessera/namespaces"));
   EXPECT_TRUE(c.namespace_files.empty());
   EXPECT_EQ(c.pool_acquire_timeout.count(), 5000);
+  EXPECT_EQ(c.pool_namespace_share_percent, 50);
   EXPECT_EQ(c.backend_connect_timeout.count(), 2000);
   EXPECT_EQ(c.client_idle_timeout.count(), 28800);
   EXPECT_EQ(c.handshake_timeout.count(), 10000);
@@ -80,6 +81,7 @@ default_auth_plugin = "caching_sha2_password"
 namespaces_dir = "ns"
 namespace_files = ["extra/a.json", "/abs/b.json"]
 pool_acquire_timeout_ms = 100
+pool_namespace_share_percent = 80
 backend_connect_timeout_ms = 200
 client_idle_timeout_s = 300
 handshake_timeout_ms = 1500
@@ -132,6 +134,7 @@ monitor_password = "mp"
   EXPECT_EQ(c.namespace_files[0], fs::path("/etc/tessera/extra/a.json"));
   EXPECT_EQ(c.namespace_files[1], fs::path("/abs/b.json"));
   EXPECT_EQ(c.pool_acquire_timeout.count(), 100);
+  EXPECT_EQ(c.pool_namespace_share_percent, 80);
   EXPECT_EQ(c.backend_connect_timeout.count(), 200);
   EXPECT_EQ(c.client_idle_timeout.count(), 300);
   EXPECT_EQ(c.handshake_timeout.count(), 1500);
@@ -222,6 +225,8 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
   EXPECT_EQ(error_of("proxy = 3\n"), "tessera.toml: proxy: expected a table [proxy], got integer");
   EXPECT_EQ(error_of("[proxy]\npool_acquire_timeout_ms = 0\n"),
             "tessera.toml: proxy.pool_acquire_timeout_ms: 0 is out of range (1..86400000)");
+  EXPECT_EQ(error_of("[proxy]\npool_namespace_share_percent = 0\n"),
+            "tessera.toml: proxy.pool_namespace_share_percent: 0 is out of range (1..100)");
 }
 
 TEST(ProxyConfig, SyntaxErrorHasLineAndColumn) {
