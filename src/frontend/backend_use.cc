@@ -194,6 +194,7 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     if (info->kind == StatementKind::Prepare) pin(PinReason::kTextPrepare);
     if (info->kind == StatementKind::Xa) pin(PinReason::kXaTransaction);
     if (info->uses_user_variable_assignment) pin(PinReason::kUserVariable);
+    if (info->uses_handler) pin(PinReason::kHandler);
     if (info->kind == StatementKind::UnlockTables) unpin(PinReason::kLockTables);
   }
   if (pinned_ != PinReason::kNone || (conn_->status_flags & status::kInTrans) ||

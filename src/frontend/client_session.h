@@ -65,6 +65,9 @@ struct ClientStatement {
   bool long_data_too_big = false;
   bool sharded = false;       // touches shard rules: planned at each EXECUTE
   bool leaves_state = false;  // may leave server state (session::leaves_server_state)
+  // The text's classification (database cleared: it pointed into the PREPARE packet), applied
+  // after each EXECUTE as after a text statement: LOCK TABLES, @v := ..., HANDLER pin.
+  sql::StatementInfo info;
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {

@@ -47,6 +47,8 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   ClientStatement stmt;
   stmt.sql = std::string(payload.substr(1));
   stmt.leaves_state = session::leaves_server_state(info);
+  stmt.info = info;
+  stmt.info.database = {};
   if (!co_await ensure_backend()) co_return;
   std::optional<std::string> failure;
   try {
@@ -127,6 +129,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_return;
   }
   if (!co_await ensure_backend()) co_return;
+  const sql::StatementInfo executed = stmt.info;
   std::optional<std::string> failure;
   try {
     ErrPacket err;
@@ -160,7 +163,8 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_await send_backend_failure(*failure);
     co_return;
   }
-  after_statement(nullptr);
+  // As after the same statement in text: pins for LOCK TABLES, user variables, HANDLER.
+  after_statement(&executed);
 }
 
 asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {

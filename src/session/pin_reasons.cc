@@ -22,6 +22,8 @@ std::string_view to_string(PinReason reason) {
       return "XA transaction";
     case PinReason::kCursor:
       return "open cursor";
+    case PinReason::kHandler:
+      return "HANDLER";
     case PinReason::kCount_:
       break;
   }

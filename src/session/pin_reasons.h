@@ -18,7 +18,8 @@ enum class PinReason : uint8_t {
   kUserVariable,
   kOpaqueState,  // the server reported a state change we cannot replay
   kXaTransaction,
-  kCursor,  // an open server-side cursor (COM_STMT_FETCH)
+  kCursor,   // an open server-side cursor (COM_STMT_FETCH)
+  kHandler,  // HANDLER ... OPEN: the handler exists on that connection only
   kCount_
 };
 

@@ -357,8 +357,9 @@ StatementInfo classify(std::string_view sql, const LexOptions& options) {
         if (prev.type == Tok::UserVar) info.uses_user_variable_assignment = true;
         break;
       case Tok::UserVar:
-        // SELECT ... INTO @v assigns too.
-        if (prev.kw == Kw::INTO) info.uses_user_variable_assignment = true;
+        // SELECT ... INTO @v assigns too, and so may CALL p(@v): an OUT or INOUT parameter
+        // is written into the variable (which parameter is OUT only the procedure knows).
+        if (prev.kw == Kw::INTO || first_kw == Kw::CALL) info.uses_user_variable_assignment = true;
         break;
       case Tok::Ident:
         switch (t.kw) {
@@ -395,6 +396,10 @@ StatementInfo classify(std::string_view sql, const LexOptions& options) {
   }
   info.has_dependent_comment = lx.dependent_comments() > 0 || lx.versions_overflow();
   if (!decided) info.kind = kind_from_prefix(window, nwin, sql, info, &pending_with);
+  if (info.kind == StatementKind::Other && nwin > 0 && window[0].type == Tok::Ident &&
+      iequals_upper(window[0].text(sql), "HANDLER")) {
+    info.uses_handler = true;
+  }
   if (pending_with) {
     switch (with_verb) {
       case Kw::INSERT:

@@ -27,7 +27,9 @@ struct StatementInfo {
   bool has_locking_read = false;               // FOR UPDATE / FOR SHARE / LOCK IN SHARE MODE
   bool creates_temporary_table = false;        // CREATE TEMPORARY TABLE
   bool drops_temporary_table = false;          // DROP TEMPORARY TABLE
-  bool uses_user_variable_assignment = false;  // @x := ... or SET @x = ...
+  bool uses_user_variable_assignment = false;  // @x := ..., SET @x = ..., CALL p(@x)
+  // HANDLER t OPEN | READ | CLOSE: an open handler lives on its connection only.
+  bool uses_handler = false;
   bool has_sql_calc_found_rows = false;
   bool hint_master = false;               // /*master*/ or /*+ master */
   bool hint_slave = false;                // /*slave*/ or /*+ slave */

@@ -96,6 +96,14 @@ TEST(Classify, Flags) {
   EXPECT_TRUE(classify("SET autocommit=1, @a = 1").uses_user_variable_assignment);
   EXPECT_TRUE(classify("SELECT a INTO @v FROM t LIMIT 1").uses_user_variable_assignment);
   EXPECT_FALSE(classify("SELECT @v FROM t").uses_user_variable_assignment);
+  // mysqltest (create_drop_procedure, sp-big) lost OUT parameters: CALL may write @v.
+  EXPECT_TRUE(classify("CALL proc1(@cnt)").uses_user_variable_assignment);
+  EXPECT_TRUE(classify("call p(1, @out)").uses_user_variable_assignment);
+  EXPECT_FALSE(classify("CALL p(1, 2)").uses_user_variable_assignment);
+  // mysqltest (lowercase_table5): HANDLER t OPEN then READ needs the same connection.
+  EXPECT_TRUE(classify("HANDLER t1 OPEN").uses_handler);
+  EXPECT_TRUE(classify("handler t1 read first").uses_handler);
+  EXPECT_FALSE(classify("SELECT handler FROM t").uses_handler);
   EXPECT_FALSE(classify("SELECT @a = 1").uses_user_variable_assignment);
   EXPECT_TRUE(classify("SELECT SQL_CALC_FOUND_ROWS * FROM t").has_sql_calc_found_rows);
   EXPECT_TRUE(classify("/*master*/ SELECT 1").hint_master);
