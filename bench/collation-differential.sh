@@ -11,7 +11,7 @@
 #   RUNS=50 TEXT_SEEDS=3 TEXT_QUERIES=2000 BUILD=build bench/collation-differential.sh
 #
 # Env: RUNS (10), TEXT_SEEDS (4), TEXT_QUERIES (2500 per text seed; the test stops itself at
-# 280 s, inside ctest's 300 s timeout), QUERIES (generic SELECTs per run, 200), BUILD (build:
+# 390 s, inside ctest's 420 s timeout), QUERIES (generic SELECTs per run, 200), BUILD (build:
 # a configured build directory with the integration tests).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

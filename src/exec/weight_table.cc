@@ -72,6 +72,8 @@ const WeightTable& latin1_swedish_ci_weights() {
   static const WeightTable t(latin1::kRuns, 0x100, 1);
   return t;
 }
-const uint32_t* latin1_code_points() { return latin1::kCodePoints; }
+const uint32_t* latin1_code_points() {
+  return latin1::kCodePoints;
+}
 
 }  // namespace tessera::exec

@@ -60,9 +60,9 @@ class WeightTable {
 };
 
 // The recorded tables, built on first use.
-const WeightTable& general_ci_weights();      // utf8mb4_general_ci (= utf8mb3's on the BMP)
-const WeightTable& unicode_ci_weights();      // utf8mb4_unicode_ci, UCA 4.0.0
-const WeightTable& unicode_520_ci_weights();  // utf8mb4_unicode_520_ci, UCA 5.2.0
+const WeightTable& general_ci_weights();         // utf8mb4_general_ci (= utf8mb3's on the BMP)
+const WeightTable& unicode_ci_weights();         // utf8mb4_unicode_ci, UCA 4.0.0
+const WeightTable& unicode_520_ci_weights();     // utf8mb4_unicode_520_ci, UCA 5.2.0
 const WeightTable& latin1_swedish_ci_weights();  // indexed by latin1 byte
 // The Unicode code point of each latin1 (cp1252, as MariaDB's latin1 is) byte.
 const uint32_t* latin1_code_points();
