@@ -7,6 +7,8 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include <sys/socket.h>
@@ -38,9 +40,12 @@ constexpr uint32_t kWantedCaps = cap::kLongPassword | cap::kLongFlag | cap::kPro
                                  cap::kPluginAuth | cap::kPluginAuthLenencClientData |
                                  cap::kSessionTrack | cap::kDeprecateEof | cap::kLocalFiles;
 // Of MariaDB's extended capabilities: the extended type info, relayed to clients that asked
-// for it and stripped for the others (frontend/result_relay.cc). A MariaDB server offers them
-// only to a client that clears CLIENT_LONG_PASSWORD, which kWantedCaps & the greeting does.
-constexpr uint32_t kWantedMariaDbCaps = mariadb_cap::kExtendedTypeInfo;
+// for it and stripped for the others (frontend/result_relay.cc), and bulk operations (a
+// client's COM_STMT_BULK_EXECUTE is passed on, frontend/statements.cc). A MariaDB server
+// offers them only to a client that clears CLIENT_LONG_PASSWORD, which kWantedCaps & the
+// greeting does.
+constexpr uint32_t kWantedMariaDbCaps =
+    mariadb_cap::kExtendedTypeInfo | mariadb_cap::kStmtBulkOperations;
 
 // A read that reports failure as a value, so racing it against a timer with
 // operator|| ends as soon as either finishes. Returns true on failure.
@@ -68,6 +73,12 @@ asio::awaitable<std::optional<std::string>> tls_handshake_or_error(PacketSocket&
 
 // Ask the server to report every session-state change in OK packets,
 // so the proxy learns what clients SET without parsing it.
+// The server's defaults for a session's tracking, read before Tessera changes them.
+constexpr std::string_view kClientTrackingSql =
+    "SELECT @@session.session_track_system_variables, @@session.session_track_schema, "
+    "@@session.session_track_state_change, @@session.session_track_transaction_info, "
+    "@@global.wait_timeout, @@global.interactive_timeout, @@global.max_prepared_stmt_count";
+
 constexpr std::string_view kSessionTrackingSql =
     "SET SESSION session_track_system_variables='*', session_track_schema=ON, "
     "session_track_state_change=ON";
@@ -82,7 +93,48 @@ std::string auth_response_for(std::string_view plugin, std::string_view password
   return native_password_response(password, scramble);
 }
 
+// Statements Tessera holds per server (host:port), over every worker's connections.
+std::shared_ptr<std::atomic<int64_t>> prepared_counter_for(const std::string& server) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<std::atomic<int64_t>>> counters;
+  std::lock_guard lock(mu);
+  auto& c = counters[server];
+  if (!c) c = std::make_shared<std::atomic<int64_t>>(0);
+  return c;
+}
+
 }  // namespace
+
+BackendConnection::~BackendConnection() {
+  // The server frees a closed connection's statements.
+  if (server_prepared_) server_prepared_->fetch_sub(static_cast<int64_t>(counted_prepared_));
+}
+
+void BackendConnection::recount_prepared() {
+  if (!server_prepared_) return;
+  server_prepared_->fetch_add(static_cast<int64_t>(prepared.size()) -
+                              static_cast<int64_t>(counted_prepared_));
+  counted_prepared_ = prepared.size();
+}
+
+bool BackendConnection::prepared_budget_exhausted() const {
+  if (!server_prepared_ || server_max_prepared_ == 0) return false;
+  return server_prepared_->load(std::memory_order_relaxed) >=
+         static_cast<int64_t>(server_max_prepared_ / 2);
+}
+
+void BackendConnection::note_prepared(const std::string& sql, BackendStatement statement) {
+  prepared[sql] = statement;
+  recount_prepared();
+}
+
+asio::awaitable<void> BackendConnection::close_other_prepared(const std::string& keep) {
+  std::vector<std::string> victims;
+  for (const auto& [sql, st] : prepared) {
+    if (sql != keep) victims.push_back(sql);
+  }
+  for (const auto& sql : victims) co_await close_prepared(sql);
+}
 
 asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options) {
@@ -114,6 +166,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   }
   sock.set_option(asio::ip::tcp::no_delay(true));
   std::unique_ptr<BackendConnection> conn(new BackendConnection(std::move(sock)));
+  conn->server_prepared_ = prepared_counter_for(where);
   conn->endpoint_ = std::move(endpoint);
   try {
     std::string payload;
@@ -391,9 +444,43 @@ asio::awaitable<void> BackendConnection::run_batch(const std::string& batch, int
 }
 
 asio::awaitable<void> BackendConnection::enable_session_tracking() {
+  // First (same round trip) the session_track_* values a fresh session of this server gets:
+  // what a client's own session would report (protocol/session_tracking.h).
   std::string batch;
+  add_command(batch, Command::kQuery, kClientTrackingSql);
   add_fresh_session_commands(batch);
-  co_await run_batch(batch, 2);
+  response_pending = true;
+  co_await socket_.write(batch);
+  SimpleResult defaults;
+  co_await read_simple_response(defaults);
+  if (defaults.ok && defaults.rows.size() == 1 && defaults.rows[0].size() == 7) {
+    const auto& row = defaults.rows[0];
+    client_tracking_ = TrackingSettings::from_server(row[0], row[1], row[2], row[3]);
+    auto number = [](const std::string& v) -> uint32_t {
+      uint64_t n = 0;
+      for (char c : v) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+        if (n > 0xffffffffu) return 0xffffffffu;
+      }
+      return static_cast<uint32_t>(n);
+    };
+    server_wait_timeout_ = number(row[4]);
+    server_interactive_timeout_ = number(row[5]);
+    server_max_prepared_ = number(row[6]);
+  } else if (!defaults.ok) {
+    // (MySQL before 5.7 or another server without them: a client session tracks nothing.)
+    client_tracking_ = TrackingSettings::from_server("", "0", "0", "OFF");
+  }
+  for (int i = 0; i < 2; ++i) {
+    SimpleResult res;
+    co_await read_simple_response(res);
+    if (!res.ok) {
+      broken = true;
+      throw BackendError(res.err);
+    }
+  }
+  response_pending = false;
 }
 
 asio::awaitable<void> BackendConnection::reset_session() {
@@ -413,6 +500,7 @@ asio::awaitable<void> BackendConnection::reset_session() {
   // The server dropped everything the session had; so do we.
   vars.clear();
   prepared.clear();
+  recount_prepared();
   status_flags = status::kAutocommit;
   last_insert_id = 0;
   collation = handshake_collation_;
@@ -438,6 +526,7 @@ asio::awaitable<void> BackendConnection::close_prepared(const std::string& sql) 
   w.u8(static_cast<uint8_t>(Command::kStmtClose));
   w.u32(it->second.id);
   prepared.erase(it);
+  recount_prepared();
   uint8_t seq = 0;
   co_await socket_.write_packet(packet, seq);  // COM_STMT_CLOSE has no reply
 }
@@ -467,11 +556,13 @@ asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(cons
   response_pending = false;
   auto [it, inserted] =
       prepared.emplace(sql, BackendStatement{ok->statement_id, ok->num_params, ok->num_columns});
+  recount_prepared();
   co_return &it->second;
 }
 
 void BackendConnection::forget_prepared(const std::string& sql) {
   prepared.erase(sql);
+  recount_prepared();
 }
 
 }  // namespace tessera::backend

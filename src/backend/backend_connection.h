@@ -4,6 +4,7 @@
 #pragma once
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -16,6 +17,7 @@
 #include "protocol/handshake.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
+#include "protocol/session_tracking.h"
 
 namespace tessera::backend {
 
@@ -85,6 +87,15 @@ class BackendConnection {
   uint32_t server_mariadb_capabilities() const { return server_mariadb_caps_; }
   uint8_t server_collation() const { return server_collation_; }
   uint32_t connection_id() const { return connection_id_; }
+  // The session tracking a client's own session on this server would have (the server's
+  // session_track_* defaults): what relayed OK packets may report to the client.
+  const protocol::TrackingSettings& client_tracking() const { return client_tracking_; }
+  // The server's global wait_timeout and interactive_timeout when this connection logged in
+  // (a client session's idle limit when it sets none; 0: unknown), and its
+  // max_prepared_stmt_count (0: unknown).
+  uint32_t server_wait_timeout() const { return server_wait_timeout_; }
+  uint32_t server_interactive_timeout() const { return server_interactive_timeout_; }
+  uint32_t server_max_prepared() const { return server_max_prepared_; }
   const std::string& server_version() const { return server_version_; }
   const BackendEndpoint& endpoint() const { return endpoint_; }
   // Expires when this connection is destroyed: lets a watcher that outlives a statement
@@ -98,8 +109,20 @@ class BackendConnection {
   asio::awaitable<const BackendStatement*> ensure_prepared(const std::string& sql,
                                                            protocol::ErrPacket& err);
   void forget_prepared(const std::string& sql);
+  // Records a statement prepared here by a relayed COM_STMT_PREPARE.
+  void note_prepared(const std::string& sql, BackendStatement statement);
   // Closes the backend copy of a prepared statement, if any.
   asio::awaitable<void> close_prepared(const std::string& sql);
+  // Closes every statement prepared here except `keep` (a server's 1461, or the budget below).
+  asio::awaitable<void> close_other_prepared(const std::string& keep);
+  // Statements on all of Tessera's connections to this server (every worker) have reached
+  // Tessera's budget there: half the server's max_prepared_stmt_count, the rest left to the
+  // clients' own text PREPAREs and other users of the server.
+  bool prepared_budget_exhausted() const;
+
+  ~BackendConnection();
+  BackendConnection(const BackendConnection&) = delete;
+  BackendConnection& operator=(const BackendConnection&) = delete;
 
   // True when the server has closed this idle connection (killed, restarted, timed it out) or
   // sent something unasked: using it would fail after the statement was sent, when nobody can
@@ -171,6 +194,15 @@ class BackendConnection {
   uint32_t connection_id_ = 0;
   std::string server_version_;
   uint8_t handshake_collation_ = 0;
+  protocol::TrackingSettings client_tracking_;
+  uint32_t server_wait_timeout_ = 0;
+  uint32_t server_interactive_timeout_ = 0;
+  uint32_t server_max_prepared_ = 0;
+  // Statements Tessera holds on this server over all its connections (shared by every
+  // connection to the same host:port; see prepared_budget_exhausted()).
+  std::shared_ptr<std::atomic<int64_t>> server_prepared_;
+  size_t counted_prepared_ = 0;  // this connection's share of *server_prepared_
+  void recount_prepared();
   std::string scratch_;
   std::shared_ptr<const void> alive_ = std::make_shared<int>(0);
 };

@@ -69,7 +69,31 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     spdlog::info("failover: client {}: cannot connect to {} ({}); retrying on the slice's primary",
                  peer_text(), failed_instance, connect_failure->message);
   }
+  if (default_wait_timeout_ == 0) {
+    // The server would have given this session its global wait_timeout (interactive_timeout
+    // for an interactive client) at login.
+    default_wait_timeout_ = (client_caps_ & cap::kInteractive) ? conn_->server_interactive_timeout()
+                                                               : conn_->server_wait_timeout();
+  }
   try {
+    if (!rules_ && conn_->prepared.size() > statements_.size()) {
+      // Statements this session prepared here and has closed since: no client needs them any
+      // more (a connection another session used was reset, so all here are this session's).
+      // (Sharded namespaces prepare rewritten texts here, matched by no client statement.)
+      // Closed now, they do not pile up against the server's max_prepared_stmt_count.
+      std::vector<std::string> unused;
+      for (const auto& [sql, bs] : conn_->prepared) {
+        bool used = false;
+        for (const auto& [id, stmt] : statements_) {
+          if (stmt.sql == sql) {
+            used = true;
+            break;
+          }
+        }
+        if (!used) unused.push_back(sql);
+      }
+      for (const auto& sql : unused) co_await conn_->close_prepared(sql);
+    }
     if (!state_.db.empty() && conn_->db != state_.db) {
       auto r = co_await conn_->init_db(state_.db);
       if (!r.ok) {

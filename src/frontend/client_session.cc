@@ -1,13 +1,16 @@
 #include "frontend/client_session.h"
 
 #include <spdlog/spdlog.h>
+
 #include <asio/use_awaitable.hpp>
+#include <cctype>
 
 #include "backend/backend_error.h"
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
+#include "sql/statement_split.h"
 
 namespace tessera::frontend {
 
@@ -121,9 +124,22 @@ asio::awaitable<void> ClientSession::command_loop() {
   }
 }
 
+namespace {
+// MariaDB's COM_STMT_BULK_EXECUTE (no member of protocol::Command: MariaDB only).
+constexpr uint8_t kComStmtBulkExecute = 0xfa;
+}  // namespace
+
 asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   auto cmd = static_cast<Command>(payload[0]);
   xa_join_ = xa_write_ = false;
+  relay_statements_.clear();
+  statement_keeps_diagnostics_ = false;
+  if (static_cast<uint8_t>(cmd) == kComStmtBulkExecute) {
+    arm_statement_limits();
+    co_await handle_bulk_execute(payload);
+    watchdog_.reset();
+    co_return;
+  }
   switch (cmd) {
     case Command::kQuery: {
       auto started = std::chrono::steady_clock::now();
@@ -207,6 +223,32 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   }
 }
 
+namespace {
+
+// Statements after which the server still holds the previous statement's warnings (it clears
+// them for statements that use tables): SHOW WARNINGS / ERRORS and SELECT or DO reading no
+// table. Errs towards "keeps" (a connection held one statement longer), never the other way
+// for the common diagnostic reads.
+bool keeps_diagnostics(std::string_view sql, const sql::StatementInfo& info) {
+  if (info.is_multi_statement) return false;
+  auto contains = [&](std::string_view word) {
+    for (size_t i = 0; i + word.size() <= sql.size(); ++i) {
+      size_t j = 0;
+      while (j < word.size() && std::tolower(static_cast<unsigned char>(sql[i + j])) == word[j]) {
+        ++j;
+      }
+      if (j == word.size()) return true;
+    }
+    return false;
+  };
+  if (info.kind == sql::StatementKind::Show) return contains("warnings") || contains("errors");
+  if (info.kind == sql::StatementKind::Select || info.kind == sql::StatementKind::Do)
+    return !contains("from");
+  return false;
+}
+
+}  // namespace
+
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
@@ -214,6 +256,16 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   const sql::LexOptions lex = session::lex_options(state_);
   sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
+  statement_keeps_diagnostics_ = keeps_diagnostics(sql, info);
+  if (!(client_caps_ & cap::kDeprecateEof) &&
+      (info.is_multi_statement || info.kind == sql::StatementKind::Call)) {
+    // The EOF after each result's column definitions says whether more results follow; see
+    // relay_statements_.
+    std::vector<sql::SplitStatement> split;
+    sql::split_statements(sql, lex, split);
+    for (const auto& st : split)
+      relay_statements_.push_back(st.info.kind == sql::StatementKind::Call);
+  }
   if (!multi_statements_ && (info.is_multi_statement || info.has_dependent_comment) &&
       co_await refuse_multi_statement(sql, lex)) {
     co_return;

@@ -130,6 +130,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> handle_prepare(std::string_view payload);
   asio::awaitable<void> handle_execute(std::string_view payload);
   asio::awaitable<void> handle_fetch(std::string_view payload);
+  // COM_STMT_BULK_EXECUTE (MariaDB's batch): passed to the backend under its statement id.
+  asio::awaitable<void> handle_bulk_execute(std::string_view payload);
   asio::awaitable<void> handle_stmt_reset(std::string_view payload);
   // Closes the open cursor of backend statement `backend_id` (COM_STMT_RESET). Throws on I/O.
   asio::awaitable<void> close_backend_cursor(uint32_t backend_id);
@@ -328,7 +330,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void emit(std::string_view payload, uint8_t& seq);
   void emit_column(std::string_view payload, uint8_t& seq);
   void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
-  std::string metadata_eof() const;
   void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,
                        std::string_view raw, uint8_t& seq);
   asio::awaitable<void> flush();
@@ -395,6 +396,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // keep that connection for the next statement so SHOW WARNINGS,
   // SHOW ERRORS and @@warning_count see them (not counted as a pin).
   bool keep_for_diagnostics_ = false;
+  // The statement under way leaves the server's diagnostics area as it was (SHOW WARNINGS /
+  // SHOW ERRORS, a SELECT or DO reading no table): a connection kept for diagnostics stays
+  // kept through it, as the warnings are still there on the server.
+  bool statement_keeps_diagnostics_ = false;
 
   std::shared_ptr<const router::ShardRuleSet> rules_;  // null: no shard rules
   std::map<std::string, SliceConnection> slice_conns_;
@@ -402,6 +407,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::unique_ptr<txn::SessionTxn> xa_;  // set in `xa` namespaces with shard rules
   bool xa_join_ = false;                 // the statement under way takes part in a transaction
   bool xa_write_ = false;                // ... and may change data
+  // The statements of the text being relayed, true for a CALL (cleared per command; filled
+  // only for clients without CLIENT_DEPRECATE_EOF, for a multi-statement text or a CALL). The
+  // backend (DEPRECATE_EOF) sends no EOF after column definitions; the one Tessera writes must
+  // say, as the server's does, whether more results follow: every result inside a CALL, and
+  // every statement's but the last one's.
+  std::vector<bool> relay_statements_;
   std::string relay_error_note_;         // appended to a relayed ERR's message (names the slice)
   uint16_t relayed_error_code_ = 0;      // the ERR relay_response passed on last (0: none)
   sql::Parser parser_;
@@ -455,6 +466,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // session_deadlines.cc
   Phase phase_ = Phase::kHandshake;
+  // The session's wait_timeout when it sets none (seconds; 0: not known yet): the server's
+  // global wait_timeout, or interactive_timeout for a CLIENT_INTERACTIVE client, learned from
+  // the first backend connection the session uses.
+  uint32_t default_wait_timeout_ = 0;
   bool client_gone_ = false;        // the client disconnected while a statement ran
   bool backend_timed_out_ = false;  // the watchdog closed a silent backend connection
   std::chrono::steady_clock::time_point phase_since_;

@@ -11,6 +11,7 @@
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/session_tracking.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
 
@@ -20,6 +21,8 @@ using namespace protocol;
 
 namespace {
 constexpr size_t kFlushThreshold = 128 * 1024;
+// ER_MAX_PREPARED_STMT_COUNT_REACHED
+constexpr uint16_t kErMaxPreparedStmtCount = 1461;
 }
 
 void ClientSession::emit(std::string_view payload, uint8_t& seq) {
@@ -35,11 +38,26 @@ asio::awaitable<void> ClientSession::flush() {
 }
 
 void ClientSession::emit_ok(const OkPacket& ok, std::string_view raw, uint8_t& seq) {
-  if (client_caps_ & cap::kSessionTrack) {
-    emit(raw, seq);
-  } else {
+  if (!(client_caps_ & cap::kSessionTrack)) {
     emit(ok.encode(client_caps_), seq);
+    return;
   }
+  if (ok.session_state.empty() || !conn_) {
+    emit(raw, seq);
+    return;
+  }
+  // The backend reports every change (Tessera's own tracking); the client gets what its own
+  // session on that server would have reported, and no SERVER_SESSION_STATE_CHANGED for the
+  // rest (drivers expose both).
+  auto mine = filter_session_state(ok.session_state, conn_->client_tracking());
+  if (mine && *mine == ok.session_state) {
+    emit(raw, seq);
+    return;
+  }
+  OkPacket out = ok;
+  out.session_state = mine.value_or(std::string());
+  if (out.session_state.empty()) out.status_flags &= ~status::kSessionStateChanged;
+  emit(out.encode(client_caps_), seq);
 }
 
 // The end of a result set in the form the client negotiated: an EOF packet,
@@ -61,16 +79,6 @@ void ClientSession::emit_result_end(uint16_t warnings, uint16_t status, const Ok
     if (!(client_caps_ & cap::kSessionTrack)) status &= ~status::kSessionStateChanged;
     emit(EofPacket{warnings, status}.encode(), seq);
   }
-}
-
-// The EOF after column definitions for a client without CLIENT_DEPRECATE_EOF, which the
-// backend (always DEPRECATE_EOF) does not send. The server's own carries the status of the
-// statement being run (SERVER_MORE_RESULTS_EXISTS, SERVER_QUERY_NO_INDEX_USED), known here
-// only once the result has ended; this one has the connection's last status minus the
-// session-state flag (see tests/integration/compat/accepted_differences.py).
-std::string ClientSession::metadata_eof() const {
-  return EofPacket{0, static_cast<uint16_t>(conn_->status_flags & ~status::kSessionStateChanged)}
-      .encode();
 }
 
 void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
@@ -121,11 +129,24 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   if (mode == RelayMode::kFetch) stage = Stage::kRows;
   if (mode == RelayMode::kFieldList) stage = Stage::kColumns;
   uint64_t remaining = 0;
+  size_t statement = 0;  // index into relay_statements_
+  // The status of the result under way for the EOF after its column definitions (clients
+  // without DEPRECATE_EOF): the session's status, MORE_RESULTS as the server would set it,
+  // nothing left over from an earlier OK.
+  auto session_status = [&]() -> uint16_t {
+    return conn_->status_flags & ~(status::kMoreResultsExist | status::kSessionStateChanged);
+  };
+  auto columns_eof_status = [&] {
+    uint16_t st = session_status();
+    const bool call = statement < relay_statements_.size() && relay_statements_[statement];
+    if (call || statement + 1 < relay_statements_.size()) st |= status::kMoreResultsExist;
+    return st;
+  };
   uint16_t prep_columns = 0;
   bool continuation = false;
   uint8_t seq = reply_seq_;
   out_.clear();
-  keep_for_diagnostics_ = false;
+  if (!statement_keeps_diagnostics_) keep_for_diagnostics_ = false;
   relay_between_packets_ = false;
   relayed_error_code_ = 0;
 
@@ -200,7 +221,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       // frame for frame.
       if (stage == Stage::kCursorOrRows) {
         // a row, so no cursor: the metadata's end first
-        if (!cl_deof) emit(metadata_eof(), seq);
+        if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
         stage = Stage::kRows;
       }
       if (!dropping) append_single_frame(out_, p, seq);
@@ -213,7 +234,13 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
 
     switch (stage) {
       case Stage::kStart:
-        if (head == kErrHeader) {
+        if (head == kErrHeader && mode == RelayMode::kPrepare && !conn_->prepared.empty() &&
+            ErrPacket::decode(p).value_or(ErrPacket()).code == kErMaxPreparedStmtCount) {
+          // 1461 while Tessera keeps statements for reuse on this connection: not the client's
+          // answer yet; handle_prepare closes them and prepares again.
+          relayed_error_code_ = kErMaxPreparedStmtCount;
+          done = true;
+        } else if (head == kErrHeader) {
           if (!dropping) tally_error(p);
           relay_err(p, seq);
           keep_for_diagnostics_ = true;
@@ -224,7 +251,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           auto& stmt = statements_[client_stmt_id];
           stmt.num_params = prep->num_params;
           stmt.num_columns = prep->num_columns;
-          conn_->prepared[stmt.sql] = {prep->statement_id, prep->num_params, prep->num_columns};
+          conn_->note_prepared(stmt.sql, {prep->statement_id, prep->num_params, prep->num_columns});
           StmtPrepareOk mine = *prep;
           mine.statement_id = client_stmt_id;
           emit(mine.encode(), seq);
@@ -250,6 +277,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           if (ok->warnings > 0) keep_for_diagnostics_ = true;
           tally_.rows += ok->affected_rows;
           emit_ok(*ok, p, seq);
+          ++statement;  // a statement's own OK (a CALL's final one) ends it
           done = !(ok->status_flags & status::kMoreResultsExist);
         } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
           uint8_t backend_seq = static_cast<uint8_t>(f.seq + 1);
@@ -304,7 +332,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
             // The end of the metadata depends on whether the server opened a cursor.
             stage = Stage::kCursorOrRows;
           } else if (be_deof) {
-            if (!cl_deof) emit(metadata_eof(), seq);
+            if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
             stage = Stage::kRows;
           } else {
             stage = Stage::kColumnsEof;
@@ -327,7 +355,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         }
         // No cursor: the metadata's end as the client expects it, then this same packet (a
         // row or the end of the rows) is handled as one of the rows.
-        if (!cl_deof) emit(metadata_eof(), seq);
+        if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
         stage = Stage::kRows;
         continue;
       }
@@ -386,6 +414,8 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           emit_result_end(warnings, st, nullptr, {}, seq);
         }
         if (warnings > 0) keep_for_diagnostics_ = true;
+        // A result ends its statement unless the statement is a CALL (whose OK follows).
+        if (!(statement < relay_statements_.size() && relay_statements_[statement])) ++statement;
         if (mode != RelayMode::kFetch && (st & status::kMoreResultsExist)) {
           stage = Stage::kStart;
         } else {
@@ -398,7 +428,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
-            if (!cl_deof) emit(metadata_eof(), seq);
+            if (!cl_deof) emit(EofPacket{0, session_status()}.encode(), seq);
             if (prep_columns > 0) {
               remaining = prep_columns;
               stage = Stage::kPrepColumns;
@@ -425,7 +455,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         emit_column(p, seq);
         if (--remaining == 0) {
           if (be_deof) {
-            if (!cl_deof) emit(metadata_eof(), seq);
+            if (!cl_deof) emit(EofPacket{0, session_status()}.encode(), seq);
             done = true;
           } else {
             stage = Stage::kPrepColumnsEof;

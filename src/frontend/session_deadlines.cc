@@ -18,6 +18,20 @@ namespace {
 constexpr auto kClientCheckAfter = std::chrono::milliseconds(500);
 constexpr auto kKillTimeout = std::chrono::milliseconds(3000);
 
+// The session's wait_timeout: what it set (learned from session tracking), else the server's
+// default for it; 0 when neither is known.
+uint32_t session_wait_timeout(const session::SessionState& state, uint32_t fallback) {
+  auto it = state.vars.find("wait_timeout");
+  if (it == state.vars.end()) return fallback;
+  uint64_t n = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') return fallback;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+    if (n > 365ull * 24 * 3600) return 365u * 24 * 3600;
+  }
+  return static_cast<uint32_t>(n);
+}
+
 long long ms(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
@@ -100,6 +114,17 @@ void ClientSession::check_deadlines(const config::ProxyConfig& proxy,
       } else if (elapsed > proxy.client_idle_timeout) {
         spdlog::info("client {}: idle for {} s (client_idle_timeout_s); closing", peer_text(),
                      proxy.client_idle_timeout.count());
+        client_.close();
+      } else if (uint32_t wait = session_wait_timeout(state_, default_wait_timeout_);
+                 wait > 0 && elapsed > std::chrono::seconds(wait)) {
+        // As the server does with its own client: closed without a word after the session's
+        // wait_timeout (interactive_timeout at login for CLIENT_INTERACTIVE clients).
+        spdlog::info("client {}: idle for {} s (the session's wait_timeout); closing", peer_text(),
+                     wait);
+        // MariaDB aborts such a connection (the client sees a reset, not an orderly close, and
+        // drivers report it as the server having gone away): the same here.
+        std::error_code ignored;
+        client_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
         client_.close();
       }
       break;

@@ -29,6 +29,12 @@ std::string unknown_handler(uint32_t id, std::string_view where) {
 // ER_STMT_HAS_NO_OPEN_CURSOR: COM_STMT_FETCH of a statement whose cursor is not open.
 constexpr ErrorCode kStmtHasNoOpenCursor{1421, "HY000"};
 
+// ER_MAX_PREPARED_STMT_COUNT_REACHED: the server's max_prepared_stmt_count is used up.
+constexpr uint16_t kErMaxPreparedStmtCount = 1461;
+
+// ER_NOT_SUPPORTED_YET
+constexpr ErrorCode kNotSupportedYet{1235, "42000"};
+
 // Keeps the number of statements held open per backend connection bounded.
 constexpr size_t kMaxPreparedPerConnection = 512;
 
@@ -54,10 +60,21 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   try {
     // Prepared here before: close that copy; the new prepare replaces it.
     co_await conn_->close_prepared(stmt.sql);
+    // Tessera's share of the server's max_prepared_stmt_count is used up: this connection's
+    // other statements go (they are prepared again where needed).
+    if (conn_->prepared_budget_exhausted()) co_await conn_->close_other_prepared(stmt.sql);
     statements_[id] = std::move(stmt);
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(payload, seq);
     co_await relay_response(RelayMode::kPrepare, id);
+    if (relayed_error_code_ == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
+      // The server's limit is reached, partly by statements kept here for reuse (the relay
+      // held its 1461 back): close them and prepare once more; a second 1461 is the answer.
+      co_await conn_->close_other_prepared(statements_[id].sql);
+      seq = 0;
+      co_await conn_->socket().write_packet(payload, seq);
+      co_await relay_response(RelayMode::kPrepare, id);
+    }
   } catch (const std::exception& e) {
     statements_.erase(id);
     failure = failure_text(e);
@@ -138,7 +155,16 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
       std::string victim = conn_->prepared.begin()->first;
       co_await conn_->close_prepared(victim);
     }
+    if (!conn_->prepared.count(stmt.sql) && conn_->prepared_budget_exhausted())
+      co_await conn_->close_other_prepared(stmt.sql);
     const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
+    if (!bs && err.code == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
+      // 1461: the server's statement limit is reached, partly by statements Tessera keeps for
+      // reuse on this connection. Closed, the prepare is tried once more; a second 1461 is the
+      // server's true answer (the client holds more than the server allows).
+      co_await conn_->close_other_prepared(stmt.sql);
+      bs = co_await conn_->ensure_prepared(stmt.sql, err);
+    }
     if (!bs) {
       after_statement(nullptr);
       co_await send_error(err);
@@ -146,6 +172,10 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     }
     co_await send_long_data(bs->id, stmt);
     stmt.long_data.clear();
+    if (!(client_caps_ & cap::kDeprecateEof) &&
+        sql::classify(stmt.sql).kind == sql::StatementKind::Call) {
+      relay_statements_.assign(1, true);  // its results all say more follow (result_relay.cc)
+    }
     std::string rewritten = view->encode(bs->id, stmt.param_types);
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(rewritten, seq);
@@ -165,6 +195,66 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   }
   // As after the same statement in text: pins for LOCK TABLES, user variables, HANDLER.
   after_statement(&executed);
+}
+
+asio::awaitable<void> ClientSession::handle_bulk_execute(std::string_view payload) {
+  worker_.context().counters.queries++;
+  if (payload.size() < 7) {
+    co_await send_error(errc::kMalformedPacket, "malformed COM_STMT_BULK_EXECUTE packet");
+    co_return;
+  }
+  uint32_t id = read_statement_id(payload.substr(1));
+  auto it = statements_.find(id);
+  if (it == statements_.end()) {
+    co_await send_error(errc::kUnknownStmtHandler, unknown_handler(id, "mysqld_stmt_bulk_execute"));
+    co_return;
+  }
+  ClientStatement& stmt = it->second;
+  if (stmt.sharded) {
+    // Each row may belong to another shard: there is no one server to hand the batch to.
+    co_await send_error(kNotSupportedYet,
+                        "COM_STMT_BULK_EXECUTE (batch) is not supported for statements on "
+                        "sharded tables; execute the statement once per row");
+    co_return;
+  }
+  if (xa_) xa_classify(sql::classify(stmt.sql));
+  if (!co_await ensure_backend()) co_return;
+  if (!(conn_->mariadb_capabilities() & mariadb_cap::kStmtBulkOperations)) {
+    // (Only offered to clients when the server offers it; a server replaced by one without.)
+    release_backend();
+    co_await send_error(errc::kUnknownCommand, "Unknown command 250");
+    co_return;
+  }
+  std::optional<std::string> failure;
+  try {
+    ErrPacket err;
+    if (!conn_->prepared.count(stmt.sql) && conn_->prepared_budget_exhausted())
+      co_await conn_->close_other_prepared(stmt.sql);
+    const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
+    if (!bs && err.code == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
+      co_await conn_->close_other_prepared(stmt.sql);
+      bs = co_await conn_->ensure_prepared(stmt.sql, err);
+    }
+    if (!bs) {
+      after_statement(nullptr);
+      co_await send_error(err);
+      co_return;
+    }
+    // The packet goes as the client sent it (flags, types, rows), under the backend's id.
+    std::string rewritten(payload);
+    for (int i = 0; i < 4; ++i) rewritten[1 + i] = static_cast<char>((bs->id >> (8 * i)) & 0xff);
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(rewritten, seq);
+    co_await relay_response(RelayMode::kExecute);
+    if (stmt.leaves_state) conn_->needs_reset = true;
+  } catch (const std::exception& e) {
+    failure = failure_text(e);
+  }
+  if (failure) {
+    co_await send_backend_failure(*failure);
+    co_return;
+  }
+  after_statement(nullptr);
 }
 
 asio::awaitable<void> ClientSession::handle_fetch(std::string_view payload) {
@@ -261,7 +351,8 @@ asio::awaitable<void> ClientSession::handle_stmt_reset(std::string_view payload)
 
 void ClientSession::handle_stmt_close(std::string_view payload) {
   uint32_t id = read_statement_id(payload.substr(1));
-  // The backend copies stay prepared for reuse by later statements.
+  // Copies on pooled connections stay prepared for reuse by later statements (within the
+  // budget, see BackendConnection::prepared_budget_exhausted).
   statements_.erase(id);
   if (cursor_statement_ == id) {
     cursor_statement_ = 0;

@@ -12,7 +12,9 @@ const uint32_t kProxyCapabilities =
     cap::kPluginAuthLenencClientData | cap::kCanHandleExpiredPasswords | cap::kSessionTrack |
     cap::kDeprecateEof;
 
-const uint32_t kProxyMariaDbCapabilities = mariadb_cap::kExtendedTypeInfo;
+// Bulk operations: COM_STMT_BULK_EXECUTE is passed to the server (frontend/statements.cc).
+const uint32_t kProxyMariaDbCapabilities =
+    mariadb_cap::kExtendedTypeInfo | mariadb_cap::kStmtBulkOperations;
 
 ServerIdentity make_server_identity(std::string_view configured,
                                     const std::optional<ServerGreeting>& backend) {

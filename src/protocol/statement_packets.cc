@@ -72,15 +72,18 @@ std::string StmtExecuteView::encode(uint32_t new_id, std::string_view types) con
 
 bool resolve_last_statement_id(std::string& command, uint32_t last_prepared) {
   if (command.size() < 5 || last_prepared == 0) return false;
-  switch (static_cast<Command>(command[0])) {
-    case Command::kStmtExecute:
-    case Command::kStmtSendLongData:
-    case Command::kStmtClose:
-    case Command::kStmtReset:
-    case Command::kStmtFetch:
-      break;
-    default:
-      return false;
+  // (0xfa: MariaDB's COM_STMT_BULK_EXECUTE, which names its statement the same way.)
+  if (static_cast<uint8_t>(command[0]) != 0xfa) {
+    switch (static_cast<Command>(command[0])) {
+      case Command::kStmtExecute:
+      case Command::kStmtSendLongData:
+      case Command::kStmtClose:
+      case Command::kStmtReset:
+      case Command::kStmtFetch:
+        break;
+      default:
+        return false;
+    }
   }
   if (read_statement_id(std::string_view(command).substr(1)) != kLastPreparedStatementId)
     return false;

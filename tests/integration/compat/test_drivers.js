@@ -9,6 +9,15 @@
 //              in text and binary protocol; mysql2 sees the same text
 //   pipelined  the mariadb connector's execute() sends PREPARE and EXECUTE(-1) back to back,
 //              with parameters, errors, and a statement prepared earlier
+//   multi      "select 1; select 2", "set @a = 1; select 1" and a procedure returning two
+//              result sets, as text and (CALL) as a prepared statement: every result, OK
+//              packet field (server status, warnings, session-state changes) and column
+//   warnings   after a prepared statement leaves warnings: SHOW WARNINGS, @@warning_count
+//   charsets   mysql2 with a cp1251 / koi8r / latin1 handshake collation: text stored and read
+//              back, the session's character set variables, a non-ASCII name in an error
+//   timeout    SET SESSION wait_timeout=2, idle 3.5 s: the next query's error
+//   batch      the mariadb connector's batch() (COM_STMT_BULK_EXECUTE where offered): per-row
+//              results, affected rows, insert ids
 'use strict';
 const assert = require('node:assert/strict');
 const mariadb = require('mariadb');
@@ -26,21 +35,41 @@ if (PROXY) targets.tessera = { host: HOST, port: PROXY_PORT, user: 'app', passwo
 
 const strip = (v) => (v.endsWith(SUFFIX) ? v.slice(0, -SUFFIX.length) : v);
 
-async function everywhere(driver, check) {
+async function everywhere(driver, check, options = {}) {
   const out = {};
   for (const [name, t] of Object.entries(targets)) {
+    const opts = { ...t, database: 'demo', connectTimeout: 10000, ...options };
     const conn =
-      driver === 'mariadb'
-        ? await mariadb.createConnection({ ...t, database: 'demo', connectTimeout: 10000 })
-        : await mysql.createConnection({ ...t, database: 'demo', connectTimeout: 10000 });
+      driver === 'mariadb' ? await mariadb.createConnection(opts) : await mysql.createConnection(opts);
     try {
       out[name] = await check(conn);
     } finally {
-      await conn.end();
+      await Promise.resolve(conn.end()).catch(() => conn.destroy());
     }
   }
   return out;
 }
+
+const plain = (v) =>
+  JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x)));
+
+// Column metadata as each driver exposes it.
+const mysql2Fields = (fields) =>
+  (fields || []).map((f) => [f.name, f.columnType, f.characterSet, f.flags, f.decimals, f.columnLength]);
+const mariadbMeta = (meta) =>
+  (meta || []).map((m) => [m.name(), m.type, m.columnType, m.collation && m.collation.name,
+    m.columnLength, m.flags, m.scale]);
+
+async function directQuery(sql) {
+  const c = await mariadb.createConnection({ ...targets.direct, database: 'demo' });
+  try {
+    for (const q of [].concat(sql)) await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function same(what, results) {
   console.log(what, JSON.stringify(results, (k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
@@ -139,6 +168,181 @@ const checks = {
         return out;
       })
     );
+  },
+
+  async multi() {
+    await directQuery([
+      'DROP PROCEDURE IF EXISTS compat_two_results_js',
+      "CREATE PROCEDURE compat_two_results_js(IN n INT) BEGIN SELECT n AS a; SELECT 'x' AS b, n + 1 AS c; END",
+    ]);
+    const texts = ['select 1; select 2', 'set @a = 1; select 1', 'CALL compat_two_results_js(5)'];
+    same(
+      'mysql2 multi results',
+      await everywhere(
+        'mysql2',
+        async (c) => {
+          const out = {};
+          for (const sql of texts) {
+            const [results, fields] = await c.query(sql);
+            out[sql] = plain({ results, fields: (fields || []).map((f) => mysql2Fields(f)) });
+          }
+          const [rows, fields] = await c.execute('CALL compat_two_results_js(?)', [7]);
+          out.executeCall = plain({ rows, fields: (fields || []).map((f) => mysql2Fields(f)) });
+          return out;
+        },
+        { multipleStatements: true }
+      )
+    );
+    same(
+      'mariadb multi results',
+      await everywhere(
+        'mariadb',
+        async (c) => {
+          const out = {};
+          for (const sql of texts) {
+            const res = await c.query(sql);
+            out[sql] = plain({
+              res,
+              meta: Array.isArray(res) ? res.map((r) => (r && r.meta ? mariadbMeta(r.meta) : null)) : null,
+            });
+          }
+          const res = await c.execute('CALL compat_two_results_js(?)', [7]);
+          out.executeCall = plain({
+            res,
+            meta: res.map((r) => (r && r.meta ? mariadbMeta(r.meta) : null)),
+          });
+          return out;
+        },
+        { multipleStatements: true }
+      )
+    );
+  },
+
+  async warnings() {
+    const sqls = ["SELECT CAST('1x' AS SIGNED) AS v", 'DO 1/0'];
+    same(
+      'mariadb binary warnings',
+      await everywhere('mariadb', async (c) => {
+        const out = [];
+        for (const sql of sqls) {
+          const res = await c.execute(sql);
+          out.push(
+            plain({
+              res,
+              show: await c.query('SHOW WARNINGS'),
+              count: await c.query('SELECT @@warning_count AS n'),
+            })
+          );
+        }
+        return out;
+      })
+    );
+    same(
+      'mysql2 binary warnings',
+      await everywhere('mysql2', async (c) => {
+        const out = [];
+        for (const sql of sqls) {
+          const [res] = await c.execute(sql);
+          const [show] = await c.query('SHOW WARNINGS');
+          const [count] = await c.query('SELECT @@warning_count AS n');
+          out.push(plain({ res, show, count }));
+        }
+        return out;
+      })
+    );
+  },
+
+  async charsets() {
+    await directQuery([
+      'DROP TABLE IF EXISTS compat_charset_js',
+      'CREATE TABLE compat_charset_js (id INT PRIMARY KEY, s VARCHAR(40)) CHARACTER SET utf8mb4',
+    ]);
+    const cases = [
+      ['CP1251_GENERAL_CI', 'Привет, мир', 'таблица_нет'],
+      ['KOI8R_GENERAL_CI', 'Съешь же ещё', 'нет_таблицы'],
+      ['LATIN1_SWEDISH_CI', 'Grüße, Ørsted', 'größe_nein'],
+    ];
+    for (const [charset, text, missing] of cases) {
+      same(
+        `mysql2 charset ${charset}`,
+        await everywhere(
+          'mysql2',
+          async (c) => {
+            const out = {};
+            await c.query('DELETE FROM compat_charset_js');
+            out.insert = await errorOf(c.query('INSERT INTO compat_charset_js VALUES (1, ?)', [text]));
+            out.insertBinary = await errorOf(
+              c.execute('INSERT INTO compat_charset_js VALUES (2, ?)', [text])
+            );
+            out.rows = (
+              await c.query('SELECT id, s, HEX(s) AS h, CHAR_LENGTH(s) AS n FROM compat_charset_js ORDER BY id')
+            )[0];
+            out.vars = (
+              await c.query(
+                'SELECT @@character_set_client AS cl, @@character_set_connection AS co, ' +
+                  '@@character_set_results AS r, @@collation_connection AS k'
+              )
+            )[0];
+            try {
+              await c.query(`SELECT * FROM \`${missing}\``);
+            } catch (e) {
+              out.error = [e.errno, e.sqlState, e.sqlMessage];
+            }
+            return plain(out);
+          },
+          { charset }
+        )
+      );
+    }
+  },
+
+  async timeout() {
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} wait_timeout`,
+        await everywhere(driver, async (c) => {
+          c.on('error', () => {}); // the server (or Tessera) closes the idle connection
+          await c.query('SET SESSION wait_timeout = 2');
+          await sleep(3500);
+          try {
+            await c.query('SELECT 1 AS one');
+            return 'answered';
+          } catch (e) {
+            return { code: e.code, errno: e.errno, fatal: e.fatal };
+          }
+        })
+      );
+    }
+  },
+
+  async batch() {
+    const out = {};
+    for (const [name, t] of Object.entries(targets)) {
+      await directQuery([
+        'DROP TABLE IF EXISTS compat_batch_js',
+        'CREATE TABLE compat_batch_js (id INT AUTO_INCREMENT PRIMARY KEY, s VARCHAR(10), n INT)',
+      ]);
+      const c = await mariadb.createConnection({ ...t, database: 'demo' });
+      try {
+        const r = {};
+        r.insert = await c.batch('INSERT INTO compat_batch_js (s, n) VALUES (?, ?)', [
+          ['a', 1],
+          ['b', 2],
+          ['c', 3],
+        ]);
+        r.full = await c.batch({ sql: 'INSERT INTO compat_batch_js (s, n) VALUES (?, ?)', fullResult: true }, [
+          ['d', 4],
+          ['e', 5],
+        ]);
+        r.update = await c.batch('UPDATE compat_batch_js SET n = n * 10 WHERE s = ?', [['a'], ['b'], ['zz']]);
+        r.error = await errorOf(c.batch('INSERT INTO compat_batch_js (id, s) VALUES (?, ?)', [[1, 'dup']]));
+        r.rows = await c.query('SELECT id, s, n FROM compat_batch_js ORDER BY id');
+        out[name] = plain(r);
+      } finally {
+        await c.end();
+      }
+    }
+    same('mariadb batch', out);
   },
 
   // Result sets Tessera builds itself must carry the extended type info field too, for a
