@@ -150,8 +150,10 @@ TEST(ServerIdentity, PresentsTheBackendsFamilyAndVersion) {
   ServerIdentity id = make_server_identity("", mariadb_backend());
   EXPECT_EQ(id.server_version, "5.5.5-10.11.19-MariaDB-0+deb12u1-log-Tessera");
   EXPECT_TRUE(has_mariadb_capabilities(id.capabilities));  // no CLIENT_MYSQL, as MariaDB
-  // Only the extended capability Tessera relays end to end.
-  EXPECT_EQ(id.mariadb_capabilities, mariadb_cap::kExtendedTypeInfo);
+  // Only the extended capabilities Tessera relays end to end (type info; bulk execute, passed
+  // to the server), not progress reports.
+  EXPECT_EQ(id.mariadb_capabilities,
+            mariadb_cap::kExtendedTypeInfo | mariadb_cap::kStmtBulkOperations);
   // Nothing Tessera does not implement (compression), nothing the server lacks.
   EXPECT_EQ(id.capabilities & cap::kCompress, 0u);
   EXPECT_EQ(id.capabilities & ~kProxyCapabilities, 0u);

@@ -17,7 +17,12 @@ TEST(SqlValueLiteral, QuotesAndEscapes) {
 TEST(Collations, KnownIds) {
   EXPECT_EQ(charset_of_collation(45), "utf8mb4");
   EXPECT_EQ(collation_name(33), "utf8mb3_general_ci");
-  EXPECT_EQ(charset_of_collation(200), "");
+  // Every MariaDB collation below 256 (handshake ids), e.g. koi8r and cp1251
+  EXPECT_EQ(charset_of_collation(7), "koi8r");
+  EXPECT_EQ(collation_name(51), "cp1251_general_ci");
+  // Unknown ids (17), and the character sets no client may use (ucs2 = 35), have none
+  EXPECT_EQ(charset_of_collation(17), "");
+  EXPECT_EQ(charset_of_collation(35), "");
 }
 
 TEST(SyncStatement, NothingToDoWhenStatesMatch) {
