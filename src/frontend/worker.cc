@@ -176,9 +176,9 @@ size_t Worker::namespaces_sharing(const std::string& key) {
           if (!u.backend_user_name.empty())
             accounts.emplace_back(u.backend_user_name, u.backend_password);
         }
-        for (const auto& [account, password] : accounts) {
+        for (const auto& acct : accounts) {
           auto add = [&](const config::HostPort& hp) {
-            keys.insert(pool_key(slice, hp, account, password));
+            keys.insert(pool_key(slice, hp, acct.first, acct.second));
           };
           add(slice.master);
           for (const auto& w : slice.writers) add(w);
