@@ -40,7 +40,9 @@ def setUpModule():
     itlib.require_target_alive()
     itlib.backend_sql(0, f"CREATE DATABASE IF NOT EXISTS {DB}; DROP TABLE IF EXISTS {DB}.t;"
                          f" CREATE TABLE {DB}.t (id INT PRIMARY KEY, v VARCHAR(20));"
-                         f" INSERT INTO {DB}.t SELECT seq, CONCAT('v', seq) FROM {DB}.seq_1_to_200")
+                         f" INSERT INTO {DB}.t SELECT seq, CONCAT('v', seq) FROM {DB}.seq_1_to_200;"
+                         # robustlib's namespaces run as the least-privilege account demo_rw
+                         f" GRANT ALL ON {DB}.* TO 'demo_rw'@'127.0.0.1'")
     if not itlib.PROXY:
         return
     ns = json.loads(robustlib.namespace_json("hostile_cursor", USER, PASSWORD, itlib.BASE_PORT))
