@@ -346,7 +346,15 @@ do_start() {
     if ((${#replicas[@]})); then
       parallel setup_replica "${replicas[@]}" || die "configuring replication failed"
     fi
+  elif [[ ! -f $DIR/.accounts-v2 ]]; then
+    # A cluster made before the least-privilege accounts (demo_rw, demo_ro, tessera_monitor):
+    # add them once, on the writable primaries only (a write on a read-only server would
+    # break gtid_strict_mode replication); replicas get them through replication.
+    for s in "${primaries[@]}"; do
+      [[ $(sql "$s" "SELECT @@read_only") == 0 ]] && setup_primary "$s"
+    done
   fi
+  touch "$DIR/.accounts-v2"
   if ((${#replicas[@]})); then
     parallel wait_replicating "${replicas[@]}" || die "replication did not start"
   fi
