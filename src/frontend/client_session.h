@@ -413,8 +413,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // say, as the server's does, whether more results follow: every result inside a CALL, and
   // every statement's but the last one's.
   std::vector<bool> relay_statements_;
-  std::string relay_error_note_;         // appended to a relayed ERR's message (names the slice)
-  uint16_t relayed_error_code_ = 0;      // the ERR relay_response passed on last (0: none)
+  std::string relay_error_note_;     // appended to a relayed ERR's message (names the slice)
+  uint16_t relayed_error_code_ = 0;  // the ERR relay_response passed on last (0: none)
   sql::Parser parser_;
 
   // Read/write splitting: the replica connection serving the current read (kept across

@@ -23,7 +23,7 @@ namespace {
 constexpr size_t kFlushThreshold = 128 * 1024;
 // ER_MAX_PREPARED_STMT_COUNT_REACHED
 constexpr uint16_t kErMaxPreparedStmtCount = 1461;
-}
+}  // namespace
 
 void ClientSession::emit(std::string_view payload, uint8_t& seq) {
   if (discard_output_) return;

@@ -35,6 +35,23 @@ constexpr uint16_t kErMaxPreparedStmtCount = 1461;
 // ER_NOT_SUPPORTED_YET
 constexpr ErrorCode kNotSupportedYet{1235, "42000"};
 
+// The statement prepared on `conn` (EXECUTE and bulk execute): within Tessera's budget on
+// that server, and recovered once from a 1461. That 1461 means the server's statement limit is
+// reached, partly by statements Tessera keeps for reuse on this connection; closed, the prepare
+// is tried once more, and a second 1461 is the server's true answer (the client holds more than
+// the server allows). Null with `err` set when the server refused.
+asio::awaitable<const backend::BackendStatement*> prepare_within_budget(
+    backend::BackendConnection& conn, const std::string& sql, ErrPacket& err) {
+  if (!conn.prepared.count(sql) && conn.prepared_budget_exhausted())
+    co_await conn.close_other_prepared(sql);
+  const backend::BackendStatement* bs = co_await conn.ensure_prepared(sql, err);
+  if (!bs && err.code == kErMaxPreparedStmtCount && !conn.prepared.empty()) {
+    co_await conn.close_other_prepared(sql);
+    bs = co_await conn.ensure_prepared(sql, err);
+  }
+  co_return bs;
+}
+
 // Keeps the number of statements held open per backend connection bounded.
 constexpr size_t kMaxPreparedPerConnection = 512;
 
@@ -155,16 +172,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
       std::string victim = conn_->prepared.begin()->first;
       co_await conn_->close_prepared(victim);
     }
-    if (!conn_->prepared.count(stmt.sql) && conn_->prepared_budget_exhausted())
-      co_await conn_->close_other_prepared(stmt.sql);
-    const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
-    if (!bs && err.code == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
-      // 1461: the server's statement limit is reached, partly by statements Tessera keeps for
-      // reuse on this connection. Closed, the prepare is tried once more; a second 1461 is the
-      // server's true answer (the client holds more than the server allows).
-      co_await conn_->close_other_prepared(stmt.sql);
-      bs = co_await conn_->ensure_prepared(stmt.sql, err);
-    }
+    const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, stmt.sql, err);
     if (!bs) {
       after_statement(nullptr);
       co_await send_error(err);
@@ -228,13 +236,7 @@ asio::awaitable<void> ClientSession::handle_bulk_execute(std::string_view payloa
   std::optional<std::string> failure;
   try {
     ErrPacket err;
-    if (!conn_->prepared.count(stmt.sql) && conn_->prepared_budget_exhausted())
-      co_await conn_->close_other_prepared(stmt.sql);
-    const backend::BackendStatement* bs = co_await conn_->ensure_prepared(stmt.sql, err);
-    if (!bs && err.code == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
-      co_await conn_->close_other_prepared(stmt.sql);
-      bs = co_await conn_->ensure_prepared(stmt.sql, err);
-    }
+    const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, stmt.sql, err);
     if (!bs) {
       after_statement(nullptr);
       co_await send_error(err);
