@@ -180,8 +180,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     }
     co_await send_long_data(bs->id, stmt);
     stmt.long_data.clear();
-    if (!(client_caps_ & cap::kDeprecateEof) &&
-        sql::classify(stmt.sql).kind == sql::StatementKind::Call) {
+    if (!(client_caps_ & cap::kDeprecateEof) && executed.kind == sql::StatementKind::Call) {
       relay_statements_.assign(1, true);  // its results all say more follow (result_relay.cc)
     }
     std::string rewritten = view->encode(bs->id, stmt.param_types);
