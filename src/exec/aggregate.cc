@@ -163,7 +163,8 @@ void GroupAccumulator::add(const Row& row) {
       auto v = row.get(spec.argument_column);
       if (!v) continue;
       std::string key;
-      append_key(ctx_->types[spec.argument_column], v, key);
+      size_t key_column = spec.argument_key_column.value_or(spec.argument_column);
+      append_key(ctx_->types[key_column], row.get(key_column), key);
       auto [it, inserted] = st.seen.insert(std::move(key));
       if (!inserted) continue;
       memory_ += it->size() + 32;
@@ -172,6 +173,18 @@ void GroupAccumulator::add(const Row& row) {
     }
     auto v = row.get(spec.column);
     if (!v) continue;
+    if (spec.key_column && (spec.kind == AggregateKind::kMin || spec.kind == AggregateKind::kMax)) {
+      // Compared by the key (the value's weights), but the value is what the client gets.
+      auto k = row.get(*spec.key_column);
+      if (!k) continue;
+      int c = st.best_key ? compare_values(ctx_->types[*spec.key_column], *k, *st.best_key) : 0;
+      if (!st.best_key || (spec.kind == AggregateKind::kMin ? c < 0 : c > 0)) {
+        st.best = std::string(*v);
+        st.best_key = std::string(*k);
+      }
+      st.any = true;
+      continue;
+    }
     add_value(spec, st, *v, spec.column);
   }
 }
@@ -225,6 +238,10 @@ Row GroupAccumulator::result() const {
     const AggregateSpec& spec = ctx_->aggregates[i];
     values[i] = value_of(spec, states_[i]);
     if (spec.column < n) overrides[spec.column] = &values[i];
+    // MIN/MAX's key column goes with the value it chose (a later ORDER BY sorts by it).
+    if (spec.key_column && *spec.key_column < n &&
+        (spec.kind == AggregateKind::kMin || spec.kind == AggregateKind::kMax))
+      overrides[*spec.key_column] = &states_[i].best_key;
   }
   Row out;
   for (size_t c = 0; c < n; ++c) {

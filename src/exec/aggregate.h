@@ -52,6 +52,10 @@ struct AggregateSpec {
   size_t count_column = 0;      // kAvg
   size_t argument_column = 0;   // distinct kinds
   std::string separator = ",";  // group concat kinds
+  // Where the compared form of `column` (MIN/MAX) and `argument_column` (distinct kinds) is,
+  // when it is another column (the server's WEIGHT_STRING of it); unset: the column itself.
+  std::optional<size_t> key_column;
+  std::optional<size_t> argument_key_column;
 };
 
 // What every group's accumulator needs to know, shared by all groups of one merge.
@@ -86,8 +90,9 @@ class GroupAccumulator {
     bool use_double = false;
     double dsum = 0;
     Decimal sum;
-    std::optional<std::string> best;  // MIN/MAX
-    std::string text;                 // GROUP_CONCAT
+    std::optional<std::string> best;      // MIN/MAX
+    std::optional<std::string> best_key;  // MIN/MAX by key_column: the best row's key
+    std::string text;                     // GROUP_CONCAT
     bool truncated = false;
     std::unordered_set<std::string> seen;  // distinct keys
   };

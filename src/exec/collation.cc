@@ -254,6 +254,82 @@ int compare_approx(const Collation& c, std::string_view a, std::string_view b) {
   return 0;
 }
 
+// --- the server's weight strings ------------------------------------------------------------
+
+// a <=> b with the shorter one padded by repeating `pad` (PAD SPACE over weight bytes; the
+// strings are whole weights, so the padding starts on a weight boundary). Empty pad: NO PAD.
+int compare_padded(std::string_view a, std::string_view b, std::string_view pad) {
+  size_t n = std::min(a.size(), b.size());
+  int r = a.substr(0, n).compare(b.substr(0, n));
+  if (r != 0) return r < 0 ? -1 : 1;
+  if (a.size() == b.size()) return 0;
+  if (pad.empty()) return a.size() < b.size() ? -1 : 1;
+  std::string_view rest = a.size() > n ? a.substr(n) : b.substr(n);
+  int sign = a.size() > n ? 1 : -1;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    auto x = static_cast<uint8_t>(rest[i]);
+    auto p = static_cast<uint8_t>(pad[i % pad.size()]);
+    if (x != p) return x < p ? -sign : sign;
+  }
+  return 0;
+}
+
+// `s` without trailing padding, so equal-under-padding strings get equal keys.
+std::string_view strip_padding(std::string_view s, std::string_view pad) {
+  if (pad.empty()) return s;
+  while (s.size() >= pad.size() && s.substr(s.size() - pad.size()) == pad)
+    s.remove_suffix(pad.size());
+  return s;
+}
+
+// A multi-level UCA weight string is level 1, then 2, then 3, without separators; the levels'
+// 2-byte weights lie in disjoint ranges (recorded from MariaDB 10.11's uca1400: primary
+// >= 0x0201, secondary 0x0020..0x0116, tertiary 0x0002..0x001E), which tells them apart.
+int uca_level_of(uint16_t w) {
+  return w >= 0x0200 ? 0 : w >= 0x0020 ? 1 : 2;
+}
+
+std::array<std::string_view, 3> split_levels(std::string_view s) {
+  std::array<std::string_view, 3> out;
+  size_t start = 0;
+  int level = 0;
+  for (size_t i = 0; i + 1 < s.size(); i += 2) {
+    int l = uca_level_of(
+        static_cast<uint16_t>((static_cast<uint8_t>(s[i]) << 8) | static_cast<uint8_t>(s[i + 1])));
+    while (level < l) {
+      out[static_cast<size_t>(level)] = s.substr(start, i - start);
+      start = i;
+      ++level;
+    }
+  }
+  out[static_cast<size_t>(level)] = s.substr(start);
+  return out;
+}
+
+int compare_server_weights(const Collation& c, std::string_view a, std::string_view b) {
+  if (!c.pad_space) return compare_padded(a, b, {});
+  if (c.levels == 1) return compare_padded(a, b, c.space_weight);
+  auto la = split_levels(a), lb = split_levels(b), ls = split_levels(c.space_weight);
+  for (size_t l = 0; l < 3; ++l) {
+    if (int r = compare_padded(la[l], lb[l], ls[l]); r != 0) return r;
+  }
+  return 0;
+}
+
+void append_server_weights_key(const Collation& c, std::string_view s, std::string& out) {
+  if (!c.pad_space) {
+    out.append(s);
+  } else if (c.levels == 1) {
+    out.append(strip_padding(s, c.space_weight));
+  } else {
+    auto ls = split_levels(s), sp = split_levels(c.space_weight);
+    for (size_t l = 0; l < 3; ++l) {
+      out.append(strip_padding(ls[l], sp[l]));
+      out.append(2, '\0');  // no weight is 0x0000: the levels stay apart
+    }
+  }
+}
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -332,6 +408,43 @@ Collation Collation::from_id(uint16_t id) {
   return c;
 }
 
+Collation Collation::server_weights(std::string_view name, std::string_view space) {
+  std::string n(name);
+  std::transform(n.begin(), n.end(), n.begin(),
+                 [](char ch) { return ch >= 'A' && ch <= 'Z' ? char(ch + 32) : ch; });
+  Collation c;
+  c.encoding = Encoding::kBytes;
+  c.kind = Kind::kServerWeights;
+  c.case_insensitive = false;
+  c.pad_space = n != "binary" && n.find("_nopad_") == std::string::npos &&
+                n.find("_0900_") == std::string::npos;
+  c.space_weight = std::string(space);
+  // Like latin1_bin (see from_name), the 8-bit charsets' _bin collations (one-byte weights)
+  // compare PAD SPACE but sort NO PAD in ORDER BY (latin2_bin, cp1251_bin: 'a' < 'a ').
+  c.sort_no_pad =
+      c.pad_space && space.size() == 1 && n.size() > 4 && n.compare(n.size() - 4, 4, "_bin") == 0;
+  // uca1400 _as_ci / _ai_cs / _as_cs weigh two or three levels (one 2-byte space weight each).
+  if (n.find("uca1400") != std::string::npos && (space.size() == 4 || space.size() == 6))
+    c.levels = static_cast<uint8_t>(space.size() / 2);
+  return c;
+}
+
+const std::vector<std::string>& Collation::native_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out{"binary"};
+    for (std::string cs : {"utf8", "utf8mb3", "utf8mb4", "latin1"}) {
+      for (std::string rest :
+           {"general_ci", "general_nopad_ci", "unicode_ci", "unicode_nopad_ci", "unicode_520_ci",
+            "unicode_520_nopad_ci", "bin", "nopad_bin", "swedish_ci", "swedish_nopad_ci"}) {
+        std::string n = cs + "_" + rest;
+        if (from_name(n, Encoding::kUtf8).kind != Kind::kApprox) out.push_back(n);
+      }
+    }
+    return out;
+  }();
+  return names;
+}
+
 Collation Collation::from_name(std::string_view name, Encoding encoding) {
   std::string n(name);
   std::transform(n.begin(), n.end(), n.begin(),
@@ -388,6 +501,8 @@ int compare_strings(const Collation& c, std::string_view a, std::string_view b) 
     case Collation::Kind::kWeights:
     case Collation::Kind::kLatin1Weights:
       return compare_weights(c, a, b);
+    case Collation::Kind::kServerWeights:
+      return compare_server_weights(c, a, b);
     case Collation::Kind::kApprox:
       if (!c.case_insensitive) return compare_bytes(c, a, b);
       return compare_approx(c, a, b);
@@ -409,6 +524,10 @@ void append_string_key(const Collation& c, std::string_view s, std::string& out)
       if (!c.pad_space || w != space) keep = out.size();
     }
     out.resize(keep);
+    return;
+  }
+  if (c.kind == Collation::Kind::kServerWeights) {
+    append_server_weights_key(c, s, out);
     return;
   }
   if (c.kind == Collation::Kind::kLatin1Bytes) {

@@ -7,13 +7,17 @@
 // metadata's charset), which need not be the column's: a latin1 column read by a utf8mb4
 // client arrives as UTF-8 and is mapped back to latin1 bytes before weighing.
 //
-// Other collations (uca1400, language tailorings, MySQL's 0900, other charsets) fall back to
-// an approximation -- case folding of ASCII/Latin-1, Latin-1 accents stripped for utf8 -- and
-// say so with exact() == false, so the merge never relies on shard order agreeing with it.
+// Every other collation (uca1400, language tailorings, MySQL's 0900, other charsets), and the
+// implemented ones when the cells arrive in a charset their tables cannot read, is compared by
+// the server's own weights: each shard also returns WEIGHT_STRING(expr) and the merge compares
+// those bytes (kServerWeights), padded with the collation's space weight for PAD SPACE.
+// The approximation below (kApprox: ASCII/Latin-1 case folding) remains only for a merge that
+// was planned without a weight column; it says so with exact() == false.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tessera::exec {
 
@@ -27,6 +31,7 @@ struct Collation {
     kLatin1Bytes,    // latin1_bin over UTF-8 cells: bytewise after mapping back to latin1
     kWeights,        // recorded weight table, Unicode code points (`table`)
     kLatin1Weights,  // recorded weight table indexed by latin1 byte (latin1_swedish_ci)
+    kServerWeights,  // the cells are the server's WEIGHT_STRING() bytes (see server_weights)
     kApprox,         // anything else: case (and accent) folding approximation
   };
 
@@ -43,6 +48,11 @@ struct Collation {
   // MariaDB's 8-bit `_bin` collations (latin1_bin) compare PAD SPACE ('a' = 'a ') but ORDER BY
   // sorts them NO PAD ('a' < 'a\t' < 'a '): RowComparator sorts so, equality keeps padding.
   bool sort_no_pad = false;
+  // kServerWeights: the weight string of one space, per level (1 level: the whole string,
+  // whatever its width; uca1400 _as/_cs collations weigh 2 or 3 levels of 2-byte weights,
+  // one after the other, and each level is padded separately).
+  std::string space_weight;
+  uint8_t levels = 1;
 
   // The server's own order and equality (not an approximation), consistent with each other
   // (so a stream the shards sorted is grouped by equal neighbours).
@@ -54,6 +64,11 @@ struct Collation {
   static Collation from_id(uint16_t id);
   // The collation COLLATION(expr) names, for cells arriving in `encoding`.
   static Collation from_name(std::string_view name, Encoding encoding);
+  // WEIGHT_STRING() bytes of a column in collation `name`, `space` = WEIGHT_STRING(' ') in it.
+  static Collation server_weights(std::string_view name, std::string_view space);
+  // The collation names from_name() implements exactly for UTF-8 cells: the merge needs no
+  // WEIGHT_STRING() for them while the client reads UTF-8.
+  static const std::vector<std::string>& native_names();
   static Collation binary() {
     Collation c;
     c.encoding = Encoding::kBytes;

@@ -9,6 +9,19 @@ MergeError bad_spec(const std::string& what) {
   return internal_error("merge plan: " + what + " is outside the shard result columns");
 }
 
+// "4A0B" -> the two bytes it spells (COLLATION columns carry a weight string in hex).
+std::string unhex(std::string_view hex) {
+  auto digit = [](char ch) {
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : ch - 'a' + 10;
+  };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1])));
+  return out;
+}
+
 // Does a stream sorted by `have` also come out sorted by `want`?
 bool is_prefix(const std::vector<SortKey>& want, const std::vector<SortKey>& have) {
   if (want.size() > have.size()) return false;
@@ -38,6 +51,9 @@ Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
   auto check = [n](size_t c) { return c < n; };
   for (auto [c, name] : spec.collation_columns) {
     if (!check(c) || !check(name)) return bad_spec("a collation column");
+  }
+  for (auto [c, w] : spec.weight_columns) {
+    if (!check(c) || !check(w)) return bad_spec("a weight column");
   }
   for (const auto& k : spec.shard_order) {
     if (!check(k.column)) return bad_spec("a shard ORDER BY key");
@@ -83,14 +99,56 @@ MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinit
 void MergePipeline::configure(const Row* first) {
   configured_ = true;
   // The collations COLLATION(expr) named in the first row (all rows carry the same).
+  std::vector<size_t> key(columns_.size());
+  for (size_t c = 0; c < key.size(); ++c) key[c] = c;
   if (first) {
     for (auto [column, name_column] : spec_.collation_columns) {
       ValueType& t = types_[column];
       if (t.family != ValueFamily::kString || columns_[column].charset == 63)
         continue;  // numbers, and binary strings, compare as they are
-      auto name = first->get(name_column);
-      if (name) t.collation = Collation::from_name(*name, t.collation.encoding);
+      auto cell = first->get(name_column);
+      if (!cell) continue;
+      // "<name> <hex of the space's weight string>[ expr]" (expr: not a bare column)
+      std::string_view name = *cell;
+      std::string space;
+      bool expression = false;
+      if (size_t sp = name.find(' '); sp != std::string_view::npos) {
+        std::string_view rest = name.substr(sp + 1);
+        name = name.substr(0, sp);
+        if (size_t sp2 = rest.find(' '); sp2 != std::string_view::npos) {
+          expression = rest.substr(sp2 + 1) == "expr";
+          rest = rest.substr(0, sp2);
+        }
+        space = unhex(rest);
+      }
+      t.collation = Collation::from_name(name, t.collation.encoding);
+      // MariaDB sorts only expressions in 8-bit _bin collations NO PAD; a column (planned
+      // with the weight string, so with this information) PAD SPACE like other collations.
+      if (!expression && !space.empty()) t.collation.sort_no_pad = false;
+      if (t.collation.kind != Collation::Kind::kApprox) continue;
+      // Not comparable here: compare the server's weights of the value instead.
+      for (auto [c, w] : spec_.weight_columns) {
+        if (c != column) continue;
+        types_[w].family = ValueFamily::kString;
+        types_[w].collation = Collation::server_weights(name, space);
+        if (!expression) types_[w].collation.sort_no_pad = false;
+        key[column] = w;
+      }
+      // HAVING compares the value itself with literals, which only the server could weigh:
+      // refuse rather than answer by an approximation.
+      if (key[column] != column && spec_.having && spec_.having->uses_column(column)) {
+        error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                            "HAVING on a string in collation " + std::string(name) +
+                                " over several shards is not supported"};
+      }
     }
+  }
+  for (auto& k : spec_.shard_order) k.column = key[k.column];
+  for (auto& k : spec_.order_by) k.column = key[k.column];
+  for (auto& g : spec_.group_by) g = key[g];
+  for (auto& a : spec_.aggregates) {
+    if (key[a.column] != a.column) a.key_column = key[a.column];
+    if (key[a.argument_column] != a.argument_column) a.argument_key_column = key[a.argument_column];
   }
   if (auto* ordered = std::get_if<OrderedMerge>(&source_)) {
     ordered->set_order(RowComparator(spec_.shard_order, types_));
@@ -124,7 +182,11 @@ void MergePipeline::configure(const Row* first) {
     ctx->types = types_;
     groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows);
   }
-  if (spec_.distinct) distinct_.emplace(types_, visible_, spec_.max_result_rows);
+  if (spec_.distinct) {
+    std::vector<size_t> distinct_columns(key.begin(),
+                                         key.begin() + static_cast<std::ptrdiff_t>(visible_));
+    distinct_.emplace(types_, std::move(distinct_columns), spec_.max_result_rows);
+  }
   if (!spec_.order_by.empty() && !is_prefix(spec_.order_by, stream_order)) {
     std::optional<uint64_t> keep;
     // Saturating: `LIMIT 5, 18446744073709551615` (MySQL's "all rows after 5") must not wrap.

@@ -54,7 +54,14 @@ struct MergeSpec {
   // server orders and groups the column by. The result metadata cannot say (it carries the
   // result charset's default collation), so the name is read from the first row any shard
   // returns. Columns not listed use the metadata's collation id.
+  // The hidden column reads "<collation name> <HEX(WEIGHT_STRING(' ')) in it>".
   std::vector<std::pair<size_t, size_t>> collation_columns;
+  // (column, hidden column holding its WEIGHT_STRING(), or NULL where the shard judged the
+  // merge's own tables exact: see Collation::native_names()). When the merge cannot compare
+  // the column's cells exactly itself, every comparison of the column (ORDER BY, GROUP BY,
+  // DISTINCT, MIN/MAX, DISTINCT aggregates) compares these weights instead; the values the
+  // client sees are still the column's own.
+  std::vector<std::pair<size_t, size_t>> weight_columns;
 
   uint64_t offset = 0;
   std::optional<uint64_t> limit;

@@ -55,12 +55,15 @@ bool MemorySort::next(Row& out) {
   return true;
 }
 
-DistinctFilter::DistinctFilter(std::vector<ValueType> types, size_t width, uint64_t max_rows)
-    : types_(std::move(types)), width_(width), max_rows_(max_rows) {}
+DistinctFilter::DistinctFilter(std::vector<ValueType> types, std::vector<size_t> columns,
+                               uint64_t max_rows)
+    : types_(std::move(types)), columns_(std::move(columns)), max_rows_(max_rows) {}
 
 Result<bool> DistinctFilter::admit(const Row& row) {
   std::string key;
-  for (size_t c = 0; c < width_ && c < row.size(); ++c) append_key(types_[c], row.get(c), key);
+  for (size_t c : columns_) {
+    if (c < row.size()) append_key(types_[c], row.get(c), key);
+  }
   if (!seen_.insert(std::move(key)).second) return false;
   if (max_rows_ != 0 && seen_.size() > max_rows_) {
     return too_many_rows("has more distinct rows than", max_rows_);

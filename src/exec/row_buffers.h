@@ -46,13 +46,15 @@ class MemorySort {
 // columns' types compare them). Remembers one key per distinct row.
 class DistinctFilter {
  public:
-  DistinctFilter(std::vector<ValueType> types, size_t width, uint64_t max_rows);
+  // Rows are equal when the cells of `columns` are (each visible column, or where it is
+  // compared by another column, that one).
+  DistinctFilter(std::vector<ValueType> types, std::vector<size_t> columns, uint64_t max_rows);
   // true: first occurrence, keep it; false: a duplicate.
   Result<bool> admit(const Row& row);
 
  private:
   std::vector<ValueType> types_;
-  size_t width_;
+  std::vector<size_t> columns_;
   uint64_t max_rows_;
   std::unordered_set<std::string> seen_;
 };

@@ -329,6 +329,14 @@ std::optional<size_t> ScalarExpr::max_column() const {
   return m;
 }
 
+bool ScalarExpr::uses_column(size_t column) const {
+  if (kind_ == Kind::kColumn && column_ == column) return true;
+  for (const auto& a : args_) {
+    if (a.uses_column(column)) return true;
+  }
+  return false;
+}
+
 SqlValue ScalarExpr::evaluate(const Row& row, std::span<const ValueType> types) const {
   switch (kind_) {
     case Kind::kLiteral:

@@ -82,6 +82,7 @@ class ScalarExpr {
   Kind kind() const { return kind_; }
   // Highest column index referenced, for validating against the row width (nullopt: none).
   std::optional<size_t> max_column() const;
+  bool uses_column(size_t column) const;
 
   // `types` has one entry per row column.
   SqlValue evaluate(const Row& row, std::span<const ValueType> types) const;

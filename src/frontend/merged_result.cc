@@ -376,6 +376,8 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       spec.distinct = plan.merge.distinct;
       for (auto [c, name] : plan.merge.collation_columns)
         spec.collation_columns.emplace_back(resolve(c), resolve(name));
+      for (auto [c, w] : plan.merge.weight_columns)
+        spec.weight_columns.emplace_back(resolve(c), resolve(w));
       spec.offset = plan.merge.offset;
       spec.limit = plan.merge.limit;
       spec.max_result_rows =

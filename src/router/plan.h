@@ -96,6 +96,8 @@ struct MergeInfo {
   bool distinct = false;  // SELECT DISTINCT / UNION
   // (column, hidden column holding COLLATION(<its expression>)): see exec::MergeSpec.
   std::vector<std::pair<uint32_t, uint32_t>> collation_columns;
+  // (column, hidden column holding its WEIGHT_STRING() when the merge needs it): likewise.
+  std::vector<std::pair<uint32_t, uint32_t>> weight_columns;
   HavingInfo having;
   std::vector<ComputedColumn> computed;
   uint64_t offset = 0;

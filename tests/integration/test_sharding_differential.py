@@ -15,11 +15,15 @@ The text phase (after the main run) reloads t_text with new random text for each
 ORDER BY (also with COLLATE and over CONCATs of mixed collations, which MariaDB compares as
 _bin), GROUP BY, DISTINCT, COUNT(DISTINCT), MIN/MAX, HAVING and WHERE comparisons on columns
 in utf8mb4_general_ci, unicode_ci, unicode_520_ci, unicode_520_nopad_ci, _bin and
-latin1_swedish_ci (and uca1400_ai_ci when --uca1400, which Tessera only approximates).
+latin1_swedish_ci (native tables), and cp1251_general_ci, latin2_general_ci, uca1400_ai_ci,
+uca1400_as_cs and uca1400_nopad_ai_ci (when the server has them), which the merge compares by
+the shards' WEIGHT_STRING(). Then the client-charset phases: both sides reconnect with a
+cp1251, latin1 and utf8mb3 handshake and run --client-queries statements each over rows all
+charsets involved can hold.
 
 Usage (environment as for every integration test, see itlib.py):
   test_sharding_differential.py [--seed N] [--queries N] [--dml N] [--keep] [--categories a,b]
-                                [--text-queries N] [--text-seeds N] [--uca1400]
+                                [--text-queries N] [--text-seeds N] [--client-queries N]
   test_sharding_differential.py --self-check   # no Tessera: diff_ref vs diff_ref2 (Aria tables,
                                                # rows inserted in another order) on MariaDB
 The seed comes from --seed, else TESSERA_DIFF_SEED, else is random; it is printed first and with
@@ -88,15 +92,32 @@ TEXT_COLS = {
     "s_np": "utf8mb4_unicode_520_nopad_ci",
     "s_bin": "utf8mb4_bin",
     "s_lat": "latin1_swedish_ci",
+    # Collations the merge has no tables for: compared by the shards' WEIGHT_STRING().
+    "s_cyr": "cp1251_general_ci",
+    "s_l2": "latin2_general_ci",
 }
-TEXT_UCA1400 = ("s_uca", "utf8mb4_uca1400_ai_ci")
+# Used when the server has them (MariaDB >= 10.10): PAD SPACE one- and three-level, NO PAD.
+TEXT_UCA1400 = {
+    "s_uca": "utf8mb4_uca1400_ai_ci",
+    "s_ucs": "utf8mb4_uca1400_as_cs",
+    "s_ucn": "utf8mb4_uca1400_nopad_ai_ci",
+}
+# Client character sets of the client-charset phases (issue 16 item 6): the cells reach the
+# merge in these, not in UTF-8.
+# (pymysql 1.0 calls utf8mb3 "utf8": handshake collation 33, utf8mb3_general_ci.)
+CLIENT_CHARSETS = ["cp1251", "latin1", "utf8"]
+PY_CODEC = {"utf8mb4": "utf-8", "utf8mb3": "utf-8", "utf8": "utf-8", "latin1": "cp1252", "cp1251": "cp1251",
+            "latin2": "iso8859-2"}
+
+
+def charset_of(coll):
+    return coll.split("_")[0]
 
 
 def text_schema(cols):
     ddl = ["id INT NOT NULL", "g INT NULL"]
     for c, coll in cols.items():
-        cs = "latin1" if coll.startswith("latin1") else "utf8mb4"
-        ddl.append(f"{c} VARCHAR(20) CHARACTER SET {cs} COLLATE {coll} NULL")
+        ddl.append(f"{c} VARCHAR(20) CHARACTER SET {charset_of(coll)} COLLATE {coll} NULL")
     return ", ".join(ddl) + ", PRIMARY KEY (id)"
 
 
@@ -109,37 +130,56 @@ TEXT_WORDS = ["a_b", "a%b", "A_B", "straße", "strasse", "strase", "STRASSE", "�
               "σοφία", "ΣΟΦΊΑ", "σοφια", "λόγος", "ΛΌΓΟΣ", "中文", "日本", "中", "😀a", "🍺b",
               "😀b", "🍺", "😀", "𝔸x", "x", "X", "-a", "a-", "a'b", "é", "e", "E", "è", "ẞ",
               "ss", "Ss", "ǆ", "dž", "ĳ", "ij", "æ", "ae", "œuvre", "oeuvre", "naïve", "naive",
-              "Ÿ", "y", "", "1", "10", "9", "a b", "ab", "a.b", "a,b"]
+              "Ÿ", "y", "", "1", "10", "9", "a b", "ab", "a.b", "a,b", "Ёлка", "ёлка", "елка",
+              "Ґ", "ґ", "Її", "їжак", "Ўсё", "Łódź", "lodz", "Źle", "žena", "Zena", "ő", "Ő"]
 LATIN1_WORDS = ["a_b", "a%b", "A_B", "straße", "strasse", "strase", "Øre", "ore", "öre", "Åsa",
                 "asa", "Ära", "ara", "Zeta", "zeta", "y", "ÿ", "Ÿ", "ü", "u", "y", "é", "e", "E",
                 "è", "æ", "ae", "Æ", "Ð", "d", "Þ", "th", "ñ", "n", "€", "Š", "s", "-a", "a-",
                 "a'b", "", "1", "10", "9", "a b", "ab"]
 
 
-def rand_text(rng, latin1=False):
+def representable(w, charsets):
+    """`w` without the characters one of `charsets` cannot hold (the server would store '?')."""
+    for cs in charsets:
+        codec = PY_CODEC.get(cs, "utf-8")
+        w = "".join(ch for ch in w if ch.encode(codec, "ignore"))
+        if cs in ("utf8mb3", "utf8"):
+            w = "".join(ch for ch in w if ord(ch) < 0x10000)
+    return w
+
+
+def rand_text(rng, latin1=False, charsets=()):
     if rng.random() < 0.08:
         return None
-    w = rng.choice(LATIN1_WORDS if latin1 else TEXT_WORDS)
+    words = LATIN1_WORDS if latin1 else TEXT_WORDS
+    w = rng.choice(words)
     r = rng.random()
     if r < 0.2:
         w = w.upper()
     elif r < 0.35:
         w = w.lower()
     if rng.random() < 0.25:
-        w += rng.choice(LATIN1_WORDS if latin1 else TEXT_WORDS)
+        w += rng.choice(words)
     if rng.random() < 0.2:
         w += " " * rng.randint(1, 2)
     if latin1:
         # what latin1 cannot hold (ẞ upper-cases to itself, Ÿ's lower case) is left out
         w = "".join(ch for ch in w if ch.encode("cp1252", "ignore"))
-    return w[:20]
+    return representable(w, charsets)[:20]
 
 
-def generate_text(rng, cols, n=240):
+def generate_text(rng, cols, n=240, client=None):
+    """Rows for t_text; each value only holds characters its column's charset (and the client
+    charset, when given) can hold, so neither side sees '?' substitutes."""
     ids = rng.sample(range(1, 5000), n)
-    return [tuple([i, rand_int(rng, 0, 5)] +
-                  [rand_text(rng, coll.startswith("latin1")) for coll in cols.values()])
-            for i in ids]
+    rows = []
+    for i in ids:
+        row = [i, rand_int(rng, 0, 5)]
+        for coll in cols.values():
+            cs = [charset_of(coll)] + ([client] if client else [])
+            row.append(rand_text(rng, coll.startswith("latin1"), cs))
+        rows.append(tuple(row))
+    return rows
 
 
 class QueryError(Exception):
@@ -675,20 +715,21 @@ class Gen:
 class TextGen:
     """Statements over t_text whose answers depend on the columns' collations."""
 
-    def __init__(self, rng, cols):
-        self.rng, self.cols = rng, cols
+    def __init__(self, rng, cols, client=None):
+        self.rng, self.cols, self.client = rng, cols, client
 
     def bin_of(self, c):
-        return "latin1_bin" if self.cols[c].startswith("latin1") else "utf8mb4_bin"
+        return charset_of(self.cols[c]) + "_bin"
 
     def literal(self, c):
-        return lit(rand_text(self.rng, self.cols[c].startswith("latin1")) or "m")
+        cs = [charset_of(self.cols[c])] + ([self.client] if self.client else [])
+        return lit(rand_text(self.rng, self.cols[c].startswith("latin1"), cs) or "m")
 
     def sort_expr(self, c):
         """A column, or an expression whose collation MariaDB derives from it."""
         rng = self.rng
         r = rng.random()
-        utf8 = [x for x in self.cols if not self.cols[x].startswith("latin1")]
+        utf8 = [x for x in self.cols if self.cols[x].startswith("utf8mb4")]
         if r < 0.6:
             return c, self.cols[c]
         if r < 0.75:
@@ -790,7 +831,7 @@ class WeightKeys:
             return value
         k = (value, coll)
         if k not in self.cache:
-            cs = "latin1" if coll.startswith("latin1") else "utf8mb4"
+            cs = charset_of(coll)
             v = value if "nopad" in coll else value.rstrip(" ")
             _, rows, _ = self.side.run(
                 f"SELECT HEX(WEIGHT_STRING(CONVERT({lit(v)} USING {cs}) COLLATE {coll}))")
@@ -1038,11 +1079,83 @@ def snapshot(side):
     return out
 
 
-def text_phase(args, seed, runner, test, ref, engine_test, problems, t0):
-    """Issue 18: t_text reloaded per seed, TextGen statements compared."""
+def server_has_uca1400(ref):
+    try:
+        _, rows, _ = ref.run("SHOW COLLATION LIKE 'utf8mb4_uca1400_nopad_ai_ci'")
+        return bool(rows)
+    except QueryError:
+        return False
+
+
+# Character sets no client may use (issue 16 item 6): a handshake naming them makes the server
+# fall back to its default; through Tessera the session must end up the same.
+WIDE_HANDSHAKES = [(35, "ucs2"), (54, "utf16"), (56, "utf16le"), (60, "utf32")]
+
+
+def wide_handshake_connect(connect, collation_id, name):
+    """`connect(**kw)` with a handshake announcing collation `collation_id`, which PyMySQL has
+    no codec for: its queries stay UTF-8."""
+    from pymysql.charset import Charset, _charsets
+    _charsets.add(Charset(collation_id, name, f"{name}_general_ci", "Yes"))
+    conn = connect(charset="utf8mb4", defer_connect=True)
+    conn.charset = name
+    conn.connect()
+    return conn
+
+
+def wide_handshake_checks(runner, reconnect_raw):
+    """MariaDB 10.11 refuses these handshakes (1231: character_set_client can't be set to
+    'ucs2'); through Tessera the outcome must be the same: the same error, or the same
+    session and rows."""
+    for cid, name in WIDE_HANDSHAKES:
+        outcome = {}
+
+        def opener(connect, side):
+            try:
+                outcome[side] = wide_handshake_connect(connect, cid, name)
+            except pymysql.err.MySQLError as e:
+                outcome[side] = e.args[0] if e.args else "?"
+            return outcome[side]
+
+        reconnect_raw(lambda connect: opener(connect, "ref"), lambda connect: opener(connect, "test"))
+        t, r = outcome["test"], outcome["ref"]
+        q = Q("handshake_wide", f"handshake announcing collation {cid} ({name})")
+        runner.stats[q.category][0] += 1
+        if not isinstance(t, int) and not isinstance(r, int):
+            t_side, r_side = Side(f"tessera/{name}", lambda: t), Side(f"diff_ref/{name}", lambda: r)
+            runner.test, runner.ref = t_side, r_side
+            runner.compare(Q("handshake_wide", "SELECT @@character_set_client, "
+                             "@@character_set_connection, @@character_set_results, "
+                             "@@collation_connection"))
+            runner.compare(Q("handshake_wide", "SELECT id, HEX(s_gen), HEX(s_cyr) FROM t_text "
+                             "ORDER BY s_uni, id LIMIT 30", ordered=True))
+            t_side.close()
+            r_side.close()
+        elif t != r:
+            runner.report(q, "handshake outcomes differ",
+                          f"  {runner.lt}: {t if isinstance(t, int) else 'connected'}\n"
+                          f"  {runner.lr}: {r if isinstance(r, int) else 'connected'}")
+        else:
+            for c in (t, r):
+                if not isinstance(c, int):
+                    c.close()
+
+
+def load_text(side, names, rows):
+    side.run("DELETE FROM t_text")
+    for i in range(0, len(rows), 60):
+        vals = ", ".join("(" + ", ".join(lit(v) for v in r) + ")" for r in rows[i:i + 60])
+        side.run(f"INSERT INTO t_text ({', '.join(names)}) VALUES {vals}")
+
+
+def text_phase(args, seed, runner, test, ref, engine_test, problems, t0, reconnect,
+               reconnect_raw):
+    """Issue 18: t_text reloaded per seed, TextGen statements compared; then the client-charset
+    phases: both sides reconnected with another client charset (`reconnect(charset)` gives
+    the pair of Sides), rows every charset involved can hold, TextGen statements again."""
     cols = dict(TEXT_COLS)
-    if args.uca1400:
-        cols[TEXT_UCA1400[0]] = TEXT_UCA1400[1]
+    if server_has_uca1400(ref):
+        cols.update(TEXT_UCA1400)
     names = ["id", "g"] + list(cols)
     for side, engine in ((ref, "InnoDB"), (test, engine_test)):
         for sql in ("DROP TABLE IF EXISTS t_text",
@@ -1054,29 +1167,43 @@ def text_phase(args, seed, runner, test, ref, engine_test, problems, t0):
                 problems.append(f"{side.name}: {sql}: {e}")
                 return 0
     n = 0
-    for k in range(args.text_seeds):
-        tseed = seed * 31 + k + 1
-        rows = generate_text(random.Random(tseed), cols)
-        for side in (ref, test):
+    phases = [(None, k) for k in range(args.text_seeds)]
+    phases += [(cs, 0) for cs in (CLIENT_CHARSETS if args.client_queries > 0 else [])]
+    counts = collections.Counter()
+    for client, k in phases:
+        tseed = seed * 31 + k + 1 + (CLIENT_CHARSETS.index(client) + 1) * 1000 if client else \
+            seed * 31 + k + 1
+        rows = generate_text(random.Random(tseed), cols, client=client)
+        t_side, r_side = (test, ref) if client is None else reconnect(client)
+        runner.test, runner.ref = t_side, r_side
+        runner.keys = WeightKeys(r_side)
+        for side in (r_side, t_side):
             try:
-                side.run("DELETE FROM t_text")
-                for i in range(0, len(rows), 60):
-                    vals = ", ".join("(" + ", ".join(lit(v) for v in r) + ")"
-                                     for r in rows[i:i + 60])
-                    side.run(f"INSERT INTO t_text ({', '.join(names)}) VALUES {vals}")
+                load_text(side, names, rows)
             except QueryError as e:
-                problems.append(f"{side.name}: loading t_text (text seed {tseed}): {e}")
+                problems.append(f"{side.name}: loading t_text (text seed {tseed}, client "
+                                f"charset {client or 'utf8mb4'}): {e}")
                 return n
         runner.compare(Q("text_table", f"SELECT {', '.join(names)} FROM t_text ORDER BY id",
                          ordered=True))
-        gen = TextGen(random.Random(tseed * 7 + 1), cols)
-        for _ in range(args.text_queries):
+        gen = TextGen(random.Random(tseed * 7 + 1), cols, client)
+        for _ in range(args.text_queries if client is None else args.client_queries):
             if time.time() - t0 > TEXT_DEADLINE_S:
                 raise Abort(f"deadline of {TEXT_DEADLINE_S}s reached in the text phase")
-            runner.compare(gen.query())
+            q = gen.query()
+            if client:
+                q.category = "client_" + q.category[len("text_"):]
+            runner.compare(q)
+            counts[client or "utf8mb4"] += 1
             n += 1
-    itlib.log(f"text phase: {n} statements over {args.text_seeds} text seeds "
-              f"({', '.join(cols.values())})")
+        if client is not None:
+            t_side.close()
+            r_side.close()
+    if args.client_queries > 0:
+        wide_handshake_checks(runner, reconnect_raw)
+    runner.test, runner.ref, runner.keys = test, ref, WeightKeys(ref)
+    itlib.log(f"text phase: {n} statements ({', '.join(f'{c} client: {k}' for c, k in counts.items())}) "
+              f"over {args.text_seeds} text seeds ({', '.join(cols.values())})")
     return n
 
 
@@ -1096,8 +1223,10 @@ def main():
     ap.add_argument("--text-seeds", type=int, default=int(env("TESSERA_DIFF_TEXT_SEEDS", 4)),
                     help="t_text reloads with new random text (default 4, or "
                          "TESSERA_DIFF_TEXT_SEEDS)")
-    ap.add_argument("--uca1400", action="store_true",
-                    help="also a utf8mb4_uca1400_ai_ci column (Tessera only approximates it)")
+    ap.add_argument("--client-queries", type=int,
+                    default=int(env("TESSERA_DIFF_CLIENT_QUERIES", 800)),
+                    help="statements per client charset (" + ", ".join(CLIENT_CHARSETS) +
+                         ") after the text seeds (default 800, or TESSERA_DIFF_CLIENT_QUERIES)")
     ap.add_argument("--keep", action="store_true", help="leave the databases behind")
     ap.add_argument("--categories", help="comma-separated SELECT categories to generate "
                     f"(default all: {', '.join(c for c, _ in Gen.CATEGORIES)})")
@@ -1142,6 +1271,25 @@ def main():
         test = Side("tessera", lambda: sl.tessera("db_diff", read_timeout=20))
         label_test, engine_test, factor = "tessera", "InnoDB", 3
 
+    def reconnect(charset):
+        """Both sides again, as clients whose handshake says `charset`."""
+        r = Side(f"diff_ref/{charset}", lambda: sl.backend(0, "diff_ref", charset=charset))
+        if args.self_check:
+            t = Side(f"diff_ref2/{charset}", lambda: sl.backend(0, "diff_ref2", charset=charset))
+        else:
+            t = Side(f"tessera/{charset}",
+                     lambda: sl.tessera("db_diff", read_timeout=20, charset=charset))
+        return t, r
+
+    def reconnect_raw(open_ref, open_test):
+        """Connections made by open_ref(connect) / open_test(connect), connect(**kw) opening
+        the reference / the side under test."""
+        open_ref(lambda **kw: sl.backend(0, "diff_ref", **kw))
+        if args.self_check:
+            open_test(lambda **kw: sl.backend(0, "diff_ref2", **kw))
+        else:
+            open_test(lambda **kw: sl.tessera("db_diff", read_timeout=20, **kw))
+
     create_tables(ref, "InnoDB", problems)
     create_tables(test, engine_test, problems)
     load(ref, data, None, problems)
@@ -1184,7 +1332,8 @@ def main():
             if time.time() - t0 > DEADLINE_S:
                 raise Abort(f"deadline of {DEADLINE_S}s reached")
             runner.compare(gen.query())
-        text_n = text_phase(args, seed, runner, test, ref, engine_test, problems, t0)
+        text_n = text_phase(args, seed, runner, test, ref, engine_test, problems, t0, reconnect,
+                            reconnect_raw)
     except Abort as e:
         aborted = str(e)
         problems.append(f"aborted: {e}")
@@ -1222,7 +1371,7 @@ def main():
             sl.drop_database_everywhere("db_diff")
     # Refusals are allowed for the few shapes the merge cannot do exactly (an aggregate inside
     # an expression, COUNT(DISTINCT a, b)); many more would mean routing regressed.
-    refused_limit = max(1, args.queries // 20)
+    refused_limit = max(1, (args.queries + text_n) // 20)
     if runner.refused > refused_limit:
         itlib.log(f"FAIL: {runner.refused} statements refused (limit {refused_limit})")
         return 1

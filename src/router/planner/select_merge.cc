@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/collation.h"
 #include "router/planner/table_scan.h"
 #include "sql/writer.h"
 
@@ -357,12 +358,77 @@ class SelectMerger {
       if (!e || e->kind == ExprKind::Star || e->kind == ExprKind::Literal ||
           is_numeric_aggregate(e))
         continue;
-      auto* f = arena_.make<Function>();
-      f->name = "COLLATION";
-      f->pos = e->pos;
-      f->args.push(arena_, e);
-      m_.collation_columns.emplace_back(c, append_hidden(f));
+      // "<collation> <HEX(WEIGHT_STRING(' ') in it)>[ expr]": the space's weights are the padding a
+      // PAD SPACE collation compares weight strings with. COALESCE(LEFT(e, 0), '') is an empty
+      // string of e's collation even where e is NULL.
+      Expr* space =
+          call("CONCAT",
+               {call("COALESCE", {call("LEFT", {e, integer("0")}), string("''")}), string("' '")});
+      // A trailing " expr" says e is not a bare column: MariaDB's ORDER BY sorts an expression
+      // in an 8-bit `_bin` collation NO PAD ('a' < 'a\t' < 'a '), a column PAD SPACE.
+      bool column = e->kind == ExprKind::Column;
+      Expr* info = call("CONCAT", {call("COLLATION", {e}), string("' '"),
+                                   call("HEX", {call("WEIGHT_STRING", {space})}),
+                                   string(column ? "''" : "' expr'")});
+      m_.collation_columns.emplace_back(c, append_hidden(info));
+      m_.weight_columns.emplace_back(c, append_hidden(weight_column(e)));
     }
+  }
+
+  // IF(<the merge compares e exactly itself>, NULL, WEIGHT_STRING(e)): the merge's own tables
+  // (Collation::native_names()) read UTF-8 cells only, so any other result charset also gets
+  // the weights; where they are NULL the merge never looks (it decides the same way from the
+  // collation name and the result column's charset).
+  Expr* weight_column(Expr* e) {
+    auto* native = arena_.make<InList>();
+    native->operand = call("COLLATION", {e});
+    for (const auto& n : exec::Collation::native_names()) {
+      if (n != "binary") native->items.push(arena_, string("'" + n + "'"));
+    }
+    auto* results = arena_.make<InList>();
+    auto* var = arena_.make<Variable>();
+    var->system = true;
+    var->text = "@@character_set_results";
+    results->operand = var;
+    for (const char* cs : {"'utf8mb4'", "'utf8mb3'", "'utf8'"})
+      results->items.push(arena_, string(cs));
+    auto* utf8_native = arena_.make<Binary>();
+    utf8_native->op = BinaryOp::And;
+    utf8_native->left = native;
+    utf8_native->right = results;
+    auto* is_binary = arena_.make<Binary>();
+    is_binary->op = BinaryOp::Eq;
+    is_binary->left = call("COLLATION", {e});
+    is_binary->right = string("'binary'");
+    auto* either = arena_.make<Binary>();
+    either->op = BinaryOp::Or;
+    either->left = is_binary;
+    either->right = utf8_native;
+    either->parens = 1;
+    auto* null = arena_.make<Literal>();
+    null->literal_kind = LiteralKind::Null;
+    null->text = "NULL";
+    return call("IF", {either, null, call("WEIGHT_STRING", {e})});
+  }
+
+  Function* call(std::string_view name, std::initializer_list<Expr*> args) {
+    auto* f = arena_.make<Function>();
+    f->name = name;
+    for (Expr* a : args) f->args.push(arena_, a);
+    if (args.size() > 0) f->pos = (*args.begin())->pos;
+    return f;
+  }
+  Literal* string(const std::string& quoted) {
+    auto* l = arena_.make<Literal>();
+    l->literal_kind = LiteralKind::String;
+    l->text = arena_.copy(quoted);
+    return l;
+  }
+  Literal* integer(std::string_view text) {
+    auto* l = arena_.make<Literal>();
+    l->literal_kind = LiteralKind::Integer;
+    l->text = text;
+    return l;
   }
 
   // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.

@@ -232,3 +232,57 @@ TEST(Collation, IssueExamples) {
 
 }  // namespace
 }  // namespace tessera::exec
+
+namespace tessera::exec {
+namespace {
+
+std::string bytes_of(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+// Weight strings as MariaDB 10.11's WEIGHT_STRING() returned them (uca1400_ai_ci: 'a' 2075,
+// 'a ' 20750209, 'a\t' 20750201; WEIGHT_STRING keeps trailing spaces, PAD SPACE ignores them).
+TEST(Collation, ServerWeightsPadSpaceSingleLevel) {
+  Collation c = Collation::server_weights("utf8mb4_uca1400_ai_ci", bytes_of("0209"));
+  EXPECT_TRUE(c.exact());
+  const std::string a = bytes_of("2075"), a_sp = bytes_of("20750209"), a_tab = bytes_of("20750201");
+  EXPECT_EQ(compare_strings(c, a, a_sp), 0);
+  EXPECT_LT(compare_strings(c, a_tab, a), 0);  // 'a\t' < 'a' = 'a ' (tab weighs below space)
+  EXPECT_LT(compare_strings(c, a_tab, a_sp), 0);
+  std::string k1, k2;
+  append_string_key(c, a, k1);
+  append_string_key(c, a_sp, k2);
+  EXPECT_EQ(k1, k2);
+  // NO PAD: the trailing space counts.
+  Collation np = Collation::server_weights("utf8mb4_uca1400_nopad_ai_ci", bytes_of("0209"));
+  EXPECT_LT(compare_strings(np, a, a_sp), 0);
+  EXPECT_LT(compare_strings(np, a, a_tab), 0);
+  // One-byte weights (cp1251_general_ci: space 20).
+  Collation cp = Collation::server_weights("cp1251_general_ci", bytes_of("20"));
+  EXPECT_EQ(compare_strings(cp, bytes_of("41"), bytes_of("412020")), 0);
+  EXPECT_GT(compare_strings(cp, bytes_of("4121"), bytes_of("41")), 0);
+}
+
+// uca1400_as_cs weighs three levels one after the other ('ab ' = 2075208F0209 002000200020
+// 000200020002); each is padded on its own.
+TEST(Collation, ServerWeightsPadSpaceThreeLevels) {
+  Collation c = Collation::server_weights("utf8mb4_uca1400_as_cs", bytes_of("020900200002"));
+  EXPECT_EQ(c.levels, 3);
+  const std::string ab_sp = bytes_of("2075208F0209002000200020000200020002");
+  const std::string ab_exact = bytes_of("2075208F0020002000020002");
+  EXPECT_EQ(compare_strings(c, ab_exact, ab_sp), 0);
+  std::string k1, k2;
+  append_string_key(c, ab_exact, k1);
+  append_string_key(c, ab_sp, k2);
+  EXPECT_EQ(k1, k2);
+  // 'aB': the same primary and secondary weights, tertiary 0008 > 0002: after 'ab'.
+  EXPECT_GT(compare_strings(c, bytes_of("2075208F0020002000020008"), ab_exact), 0);
+  // 'a' < 'ab' although 'a''s level 2 (0020) follows its level 1 directly.
+  EXPECT_LT(compare_strings(c, bytes_of("207500200002"), ab_exact), 0);
+}
+
+}  // namespace
+}  // namespace tessera::exec

@@ -274,6 +274,65 @@ TEST(MergePipeline, UnknownCollationsGroupByHashing) {
   EXPECT_EQ(r.rows.size(), 2u);
 }
 
+// Issue 18: a collation the merge has no table for is compared by the WEIGHT_STRING() each
+// shard returns in a hidden column (here uca1400_ai_ci: 'a' = 'A' = 'a ' 2075, '_' 020C,
+// 'b' 208F; the server sorts '_' before the letters). The client still gets the values.
+TEST(MergePipeline, ServerWeightsDecideCollationsWithoutTables) {
+  auto w = [](std::string_view hex) {
+    std::string out;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    return out;
+  };
+  const std::string x = "utf8mb4_uca1400_ai_ci 0209";
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::int_col(),
+                                               testing::text_col(), testing::text_col()};
+  const std::string a = w("2075"), a_sp = w("20750209"), u = w("020C"), b = w("208F");
+
+  MergeSpec g;
+  g.hidden_columns = 2;
+  g.group_by = {0};
+  g.shard_order = {{0, false}};
+  g.order_by = {{0, false}};
+  AggregateSpec count;
+  count.kind = AggregateKind::kCount;
+  count.column = 1;
+  g.aggregates = {count};
+  g.collation_columns = {{0, 2}};
+  g.weight_columns = {{0, 3}};
+  auto r = run(g, cols,
+               {{{"_", "1", x, u}, {"a", "1", x, a}, {"b", "1", x, b}},
+                {{"A ", "1", x, a_sp}, {"b", "1", x, b}},
+                {{"_", "1", x, u}, {"A", "1", x, a}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"_", "2"}, {"a", "3"}, {"b", "2"}}));
+
+  // MIN/MAX: compared by the weights, the value itself returned.
+  MergeSpec m;
+  m.hidden_columns = 2;
+  AggregateSpec mn;
+  mn.kind = AggregateKind::kMax;
+  mn.column = 0;
+  m.aggregates = {mn};
+  m.collation_columns = {{0, 2}};
+  m.weight_columns = {{0, 3}};
+  r = run(m, cols, {{{"b", "1", x, b}}, {{"_", "1", x, u}}, {{kNull, "1", x, kNull}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"b", "1"}}));
+
+  // DISTINCT: 'a', 'A ' and 'A' are one row.
+  MergeSpec d;
+  d.hidden_columns = 2;
+  d.distinct = true;
+  d.collation_columns = {{0, 1}};
+  d.weight_columns = {{0, 2}};
+  std::vector<protocol::ColumnDefinition> one{testing::text_col(), testing::text_col(),
+                                              testing::text_col()};
+  r = run(d, one, {{{"a", x, a}, {"_", x, u}}, {{"A ", x, a_sp}}, {{"A", x, a}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"a"}, {"_"}}));
+}
+
 // MariaDB sorts latin1_bin NO PAD although 'a' = 'a ' under it (ORDER BY s COLLATE
 // latin1_bin gives 'a', 'a\t', 'a ', 'a  '); the merge sorts as the server does.
 TEST(MergePipeline, Latin1BinSortsWithoutPadding) {

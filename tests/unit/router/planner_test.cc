@@ -136,8 +136,8 @@ TEST_F(PlannerTest, AvgBecomesSumAndCount) {
   auto p = plan("SELECT g, AVG(v) AS a FROM tbl_ks GROUP BY g HAVING a > 2");
   ASSERT_EQ(p.queries.size(), 3u);
   EXPECT_TRUE(p.merge.grouped);
-  // SUM and COUNT for AVG, then the group key's collation.
-  EXPECT_EQ(p.merge.hidden_columns, 3u);
+  // SUM and COUNT for AVG, then the group key's collation and (where needed) weight string.
+  EXPECT_EQ(p.merge.hidden_columns, 4u);
   ASSERT_EQ(p.merge.aggregates.size(), 1u);
   EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kAvg);
   EXPECT_EQ(p.merge.aggregates[0].sum_column, kHiddenBase + 0);
@@ -156,14 +156,23 @@ TEST_F(PlannerTest, ComparedColumnsCarryTheirCollation) {
   auto p = plan("SELECT name, COUNT(*) FROM tbl_ks GROUP BY name ORDER BY name");
   ASSERT_EQ(p.merge.collation_columns.size(), 1u);
   EXPECT_EQ(p.merge.collation_columns[0], std::make_pair(0u, kHiddenBase + 0));
-  EXPECT_NE(p.queries[0].sql.find("COLLATION(name) AS `__tessera_h0`"), std::string::npos)
+  EXPECT_NE(
+      p.queries[0].sql.find("CONCAT(COLLATION(name), ' ', "
+                            "HEX(WEIGHT_STRING(CONCAT(COALESCE(LEFT(name, 0), ''), ' '))), '') "
+                            "AS `__tessera_h0`"),
+      std::string::npos)
+      << p.queries[0].sql;
+  // ... and its WEIGHT_STRING() where the merge cannot weigh it itself.
+  ASSERT_EQ(p.merge.weight_columns.size(), 1u);
+  EXPECT_EQ(p.merge.weight_columns[0], std::make_pair(0u, kHiddenBase + 1));
+  EXPECT_NE(p.queries[0].sql.find(", NULL, WEIGHT_STRING(name)) AS `__tessera_h1`"),
+            std::string::npos)
       << p.queries[0].sql;
 
   p = plan("SELECT id FROM tbl_ks ORDER BY CONCAT(name, id) DESC LIMIT 3");
   ASSERT_EQ(p.merge.collation_columns.size(), 1u);
   EXPECT_EQ(p.merge.collation_columns[0], std::make_pair(kHiddenBase + 0, kHiddenBase + 1));
-  EXPECT_NE(p.queries[0].sql.find("COLLATION(CONCAT(name, id)) AS `__tessera_h1`"),
-            std::string::npos)
+  EXPECT_NE(p.queries[0].sql.find("CONCAT(COLLATION(CONCAT(name, id)), ' '"), std::string::npos)
       << p.queries[0].sql;
 
   p = plan("SELECT MAX(name), COUNT(DISTINCT name), SUM(id) FROM tbl_ks");
