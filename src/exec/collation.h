@@ -56,7 +56,12 @@ struct Collation {
 
   // The server's own order and equality (not an approximation), consistent with each other
   // (so a stream the shards sorted is grouped by equal neighbours).
-  bool exact() const { return kind != Kind::kApprox && !sort_no_pad; }
+  // Multi-level uca1400 weights are exact too, but MariaDB's ORDER BY of an expression in
+  // them cuts the sort key short (case variants tie: 'Жук-1', 'жук-1' in either order), so
+  // shard order is not relied on for them either.
+  bool exact() const {
+    return kind != Kind::kApprox && !sort_no_pad && !(kind == Kind::kServerWeights && levels > 1);
+  }
 
   // The collation a column definition's charset id names. The result metadata carries the
   // result charset's default collation when the server converts (MariaDB always reports

@@ -21,6 +21,16 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
+// The character set of a handshake collation id that no client may use ("" otherwise):
+// MariaDB 10.11's ucs2, utf16, utf16le and utf32 collations below 256.
+std::string_view wide_client_charset(uint8_t id) {
+  if (id == 35 || id == 90 || (id >= 128 && id <= 151) || id == 159) return "ucs2";
+  if (id == 54 || id == 55 || (id >= 101 && id <= 124)) return "utf16";
+  if (id == 56 || id == 62) return "utf16le";
+  if (id == 60 || id == 61 || (id >= 160 && id <= 183)) return "utf32";
+  return "";
+}
+
 std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
 }
@@ -157,6 +167,16 @@ asio::awaitable<bool> ClientSession::handshake() {
   if (plugin.empty() && (client_caps_ & cap::kSecureConnection))
     plugin = std::string(kNativePassword);
   if (!co_await authenticate(account, resp->user, plugin, resp->auth_response, seq)) {
+    co_return false;
+  }
+
+  // A handshake naming a character set no client may use (ucs2, utf16, utf16le, utf32) is
+  // refused after authentication, as MariaDB 10.11 refuses it.
+  if (std::string_view wide = wide_client_charset(state_.collation); !wide.empty()) {
+    co_await send_error(
+        protocol::ErrorCode{1231, "42000"},
+        "Variable 'character_set_client' can't be set to the value of '" + std::string(wide) + "'",
+        seq);
     co_return false;
   }
 

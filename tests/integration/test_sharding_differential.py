@@ -764,6 +764,13 @@ class TextGen:
         return f" LIMIT {rng.choice([1, 3, 10, 50])}" + (
             f" OFFSET {rng.choice([1, 5, 40])}" if rng.random() < 0.3 else "")
 
+    def total_order(self, e, coll):
+        """Whether the server's ORDER BY e follows e's collation exactly: MariaDB 10.11 cuts
+        the sort key of an expression (not of a column) in a multi-level uca1400 collation
+        short, so its case variants ('Жук-1', 'жук-1') come in either order."""
+        multi = "uca1400" in coll and ("_as_" in coll or coll.endswith("_cs"))
+        return not multi or e in self.cols
+
     def query(self):
         rng = self.rng
         c = rng.choice(list(self.cols))
@@ -771,9 +778,11 @@ class TextGen:
         d = rng.choice(["", " DESC"])
         r = rng.random()
         if r < 0.22:
-            e, _ = self.sort_expr(c)
+            e, ecoll = self.sort_expr(c)
+            lim = self.limit()
+            total = self.total_order(e, ecoll)
             return Q("text_order", f"SELECT id, {c} FROM t_text{self.where()} ORDER BY {e}{d}, "
-                                   f"id{self.limit()}", ordered=True)
+                                   f"id{lim if total else ''}", ordered=total)
         if r < 0.42:
             e, ecoll = self.sort_expr(c)
             aggs = rng.sample(["COUNT(*)", "MIN(id)", "SUM(g)", f"COUNT({c})"],
@@ -784,16 +793,18 @@ class TextGen:
             ordered = rng.random() < 0.6
             if ordered:
                 sql += f" ORDER BY k{d}"
-                if rng.random() < 0.5:
+                if rng.random() < 0.5 and self.total_order(e, ecoll):
                     sql += self.limit()
-            return Q("text_group", sql, ordered=ordered, coll={0: ecoll})
+            return Q("text_group", sql, ordered=ordered and self.total_order(e, ecoll),
+                     coll={0: ecoll})
         if r < 0.55:
             e, ecoll = self.sort_expr(c)
             sql = f"SELECT DISTINCT {e} AS k FROM t_text{self.where()}"
             ordered = rng.random() < 0.5
             if ordered:
-                sql += f" ORDER BY k{d}{self.limit()}"
-            return Q("text_distinct", sql, ordered=ordered, coll={0: ecoll})
+                sql += f" ORDER BY k{d}{self.limit() if self.total_order(e, ecoll) else ''}"
+            return Q("text_distinct", sql, ordered=ordered and self.total_order(e, ecoll),
+                     coll={0: ecoll})
         if r < 0.68:
             if rng.random() < 0.5:
                 return Q("text_count_distinct", f"SELECT COUNT(DISTINCT {c}), COUNT(*) FROM "
