@@ -1178,6 +1178,7 @@ def text_phase(args, seed, runner, test, ref, engine_test, problems, t0, reconne
                 problems.append(f"{side.name}: {sql}: {e}")
                 return 0
     n = 0
+    t_text = time.time()
     phases = [(None, k) for k in range(args.text_seeds)]
     phases += [(cs, 0) for cs in (CLIENT_CHARSETS if args.client_queries > 0 else [])]
     counts = collections.Counter()
@@ -1214,7 +1215,8 @@ def text_phase(args, seed, runner, test, ref, engine_test, problems, t0, reconne
         wide_handshake_checks(runner, reconnect_raw)
     runner.test, runner.ref, runner.keys = test, ref, WeightKeys(ref)
     itlib.log(f"text phase: {n} statements ({', '.join(f'{c} client: {k}' for c, k in counts.items())}) "
-              f"over {args.text_seeds} text seeds ({', '.join(cols.values())})")
+              f"over {args.text_seeds} text seeds ({', '.join(cols.values())}) in "
+              f"{time.time() - t_text:.1f}s")
     return n
 
 
@@ -1228,16 +1230,16 @@ def main():
     ap.add_argument("--queries", type=int, default=int(env("TESSERA_DIFF_QUERIES", 2500)),
                     help="random SELECTs (default 2500, or TESSERA_DIFF_QUERIES)")
     ap.add_argument("--dml", type=int, default=300, help="random writes (default 300)")
-    ap.add_argument("--text-queries", type=int, default=int(env("TESSERA_DIFF_TEXT_QUERIES", 2500)),
-                    help="statements per text seed in the collation phase (default 2500, or "
+    ap.add_argument("--text-queries", type=int, default=int(env("TESSERA_DIFF_TEXT_QUERIES", 2000)),
+                    help="statements per text seed in the collation phase (default 2000, or "
                          "TESSERA_DIFF_TEXT_QUERIES)")
     ap.add_argument("--text-seeds", type=int, default=int(env("TESSERA_DIFF_TEXT_SEEDS", 4)),
                     help="t_text reloads with new random text (default 4, or "
                          "TESSERA_DIFF_TEXT_SEEDS)")
     ap.add_argument("--client-queries", type=int,
-                    default=int(env("TESSERA_DIFF_CLIENT_QUERIES", 800)),
+                    default=int(env("TESSERA_DIFF_CLIENT_QUERIES", 600)),
                     help="statements per client charset (" + ", ".join(CLIENT_CHARSETS) +
-                         ") after the text seeds (default 800, or TESSERA_DIFF_CLIENT_QUERIES)")
+                         ") after the text seeds (default 600, or TESSERA_DIFF_CLIENT_QUERIES)")
     ap.add_argument("--keep", action="store_true", help="leave the databases behind")
     ap.add_argument("--categories", help="comma-separated SELECT categories to generate "
                     f"(default all: {', '.join(c for c, _ in Gen.CATEGORIES)})")
