@@ -34,6 +34,11 @@ def prepared_counts():
             for i in primaries()]
 
 
+def status_counts(name):
+    return [int(itlib.backend_sql(i, f"SHOW GLOBAL STATUS LIKE '{name}'")[0][1])
+            for i in primaries()]
+
+
 def targets():
     out = {"direct": dict(port=itlib.BASE_PORT, user=sl.BACKEND_USER,
                           password=sl.BACKEND_PASSWORD, db=REF_DB)}
@@ -75,7 +80,7 @@ class ShardedStatementBudget(unittest.TestCase):
         sl.query(c, "DROP TABLE IF EXISTS tbl_ks")
         sl.query(c, "CREATE TABLE tbl_ks (id BIGINT PRIMARY KEY, name VARCHAR(20), v INT)")
         for row in ROWS:
-            sl.query(c, "INSERT INTO tbl_ks VALUES (%s, %s, %s)", row)
+            sl.query(c, "INSERT INTO tbl_ks (id, name, v) VALUES (%s, %s, %s)", row)
         c.close()
         values = ", ".join(f"({i}, '{n}', {v})" for i, n, v in ROWS)
         itlib.backend_sql(0, f"CREATE DATABASE IF NOT EXISTS {REF_DB};"
@@ -97,7 +102,12 @@ class ShardedStatementBudget(unittest.TestCase):
         for i in primaries():
             itlib.backend_sql(i, f"SET GLOBAL max_prepared_stmt_count = {LIMIT}")
         try:
-            results = {name: run_clients(t) for name, t in targets().items()}
+            results = {}
+            for name, t in targets().items():
+                before = status_counts("Com_stmt_prepare")
+                results[name] = run_clients(t)
+                prepares = [a - b for a, b in zip(status_counts("Com_stmt_prepare"), before)]
+                log(f"  {name}: COM_STMT_PREPARE per primary {prepares}")
         finally:
             for i, value in zip(primaries(), old):
                 itlib.backend_sql(i, f"SET GLOBAL max_prepared_stmt_count = {value}")
