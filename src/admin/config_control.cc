@@ -80,7 +80,7 @@ ChangeResult ConfigControl::reload() {
   if (proxy.etcd_enabled()) {
     std::map<std::string, std::string> docs;
     try {
-      config::EtcdClient etcd(proxy.etcd_endpoints, proxy.etcd_timeout);
+      config::EtcdClient etcd(config::etcd_options(proxy));
       std::string prefix = proxy.etcd_namespace_prefix();
       for (auto& [key, value] : etcd.get_prefix(prefix).kvs) {
         docs[key.substr(prefix.size())] = std::move(value);
@@ -117,7 +117,7 @@ ChangeResult ConfigControl::prepare(const std::string& name, std::string_view js
   if (doc.find_first_not_of(" \r\n\t") == std::string::npos) {
     if (!proxy.etcd_enabled()) return reject(what, "the request has no namespace JSON body");
     try {
-      config::EtcdClient etcd(proxy.etcd_endpoints, proxy.etcd_timeout);
+      config::EtcdClient etcd(config::etcd_options(proxy));
       auto range = etcd.get_prefix(proxy.etcd_namespace_prefix() + name);
       auto it = range.kvs.find(proxy.etcd_namespace_prefix() + name);
       if (it == range.kvs.end()) return reject(what, "etcd has no such namespace");

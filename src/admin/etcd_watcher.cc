@@ -7,13 +7,13 @@ namespace tessera::admin {
 EtcdWatcher::EtcdWatcher(ConfigControl& control, const config::ProxyConfig& proxy)
     : control_(control),
       prefix_(proxy.etcd_namespace_prefix()),
-      client_(proxy.etcd_endpoints, proxy.etcd_timeout) {}
+      client_(config::etcd_options(proxy)) {}
 
 EtcdWatcher::~EtcdWatcher() {
   stop();
 }
 
-bool EtcdWatcher::full_sync(int64_t& revision) {
+bool EtcdWatcher::full_sync(int64_t& revision, bool at_start) {
   try {
     auto range = client_.get_prefix(prefix_);
     std::map<std::string, std::string> docs;
@@ -23,6 +23,12 @@ bool EtcdWatcher::full_sync(int64_t& revision) {
     spdlog::info("config: read {} namespace(s) from etcd under {} (revision {})", docs.size(),
                  prefix_, range.revision);
     return true;
+  } catch (const config::EtcdError& e) {
+    // At start, credentials or certificates etcd refuses are a configuration error (Tessera
+    // does not start); an etcd that does not answer yet is waited for, as later.
+    if (at_start && e.refused()) throw;
+    spdlog::error("config: cannot read namespaces from etcd: {}", e.what());
+    return false;
   } catch (const std::exception& e) {
     spdlog::error("config: cannot read namespaces from etcd: {}", e.what());
     return false;
@@ -31,7 +37,7 @@ bool EtcdWatcher::full_sync(int64_t& revision) {
 
 void EtcdWatcher::start() {
   int64_t revision = 0;
-  if (full_sync(revision)) start_revision_ = revision;
+  if (full_sync(revision, true)) start_revision_ = revision;
   thread_ = std::thread([this] { run(); });
 }
 

@@ -20,13 +20,15 @@ class EtcdWatcher {
   ~EtcdWatcher();
 
   // Reads etcd once synchronously (so the proxy starts with etcd's namespaces when etcd is
-  // up), then watches on a thread.
+  // up), then watches on a thread. Throws config::EtcdError when etcd refuses the
+  // credentials or the TLS certificates (EtcdError::refused()).
   void start();
   void stop();
 
  private:
   void run();
-  bool full_sync(int64_t& revision);
+  // `at_start`: rethrows a refusal instead of logging it.
+  bool full_sync(int64_t& revision, bool at_start = false);
 
   ConfigControl& control_;
   std::string prefix_;

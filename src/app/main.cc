@@ -245,7 +245,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<tessera::admin::EtcdWatcher> etcd;
   if (proxy.etcd_enabled()) {
     etcd = std::make_unique<tessera::admin::EtcdWatcher>(control, proxy);
-    etcd->start();
+    try {
+      etcd->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("etcd refused Tessera: {}", e.what());
+      std::cerr << "tessera: etcd refused Tessera (check [etcd] username, password and TLS "
+                   "files): "
+                << e.what() << "\n";
+      return 2;
+    }
   }
 
   std::vector<std::unique_ptr<tessera::frontend::Worker>> workers;

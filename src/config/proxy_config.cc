@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.h"
+#include "config/secret_box.h"
 
 namespace tessera::config {
 
@@ -77,6 +78,15 @@ class TableReader {
     int64_t v = n->as_integer()->get();
     if (v < min || v > max) fail(key, fmt::format("{} is out of range ({}..{})", v, min, max));
     return v;
+  }
+
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      fail(key, fmt::format("expected a boolean, got {}", toml_type_name(*n)));
+    }
+    return n->as_boolean()->get();
   }
 
   std::optional<std::vector<std::string>> string_list(std::string_view key) {
@@ -371,6 +381,37 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.etcd_encrypt_key = etcd.string("encrypt_key").value_or("");
   c.etcd_timeout =
       std::chrono::milliseconds(etcd.integer("timeout_ms", 1, 600 * 1000).value_or(2000));
+  c.etcd_username = etcd.string("username").value_or("");
+  c.etcd_password = etcd.string("password").value_or("");
+  if (c.etcd_username.empty() && !c.etcd_password.empty()) {
+    etcd.fail("password", "is set but username is not");
+  }
+  if (is_encrypted_secret(c.etcd_password)) {
+    // The same "enc:" format (and key) as passwords stored in etcd, so the TOML file need
+    // not hold the etcd password in clear.
+    if (c.etcd_encrypt_key.empty())
+      etcd.fail("password", "is encrypted but encrypt_key is not set");
+    try {
+      c.etcd_password = decrypt_secret(c.etcd_password, c.etcd_encrypt_key, source);
+    } catch (const ConfigError& e) {
+      etcd.fail("password", e.problem());
+    }
+  }
+  c.etcd_tls = etcd.boolean("tls").value_or(false);
+  c.etcd_tls_ca = resolve(base_dir, etcd.string("tls_ca").value_or(""));
+  c.etcd_tls_cert = resolve(base_dir, etcd.string("tls_cert").value_or(""));
+  c.etcd_tls_key = resolve(base_dir, etcd.string("tls_key").value_or(""));
+  c.etcd_tls_verify = etcd.boolean("tls_verify").value_or(true);
+  if (c.etcd_tls_cert.empty() != c.etcd_tls_key.empty()) {
+    etcd.fail(c.etcd_tls_cert.empty() ? "tls_cert" : "tls_key",
+              "is missing: etcd.tls_cert and etcd.tls_key must be set together");
+  }
+  if (!c.etcd_tls) {
+    // Refused rather than ignored: a CA file without tls = true would silently mean plain HTTP.
+    for (const char* key : {"tls_ca", "tls_cert", "tls_key", "tls_verify"}) {
+      if (etcd.get(key)) etcd.fail(key, "is set but etcd.tls is not true");
+    }
+  }
   etcd.reject_unknown();
 
   TableReader txn(sub_table(root, "txn", source), "txn", source);

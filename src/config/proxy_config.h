@@ -140,6 +140,18 @@ struct ProxyConfig {
   // Passwords written as "enc:<base64>" in etcd are AES-256-CBC encrypted with SHA-256 of this.
   std::string etcd_encrypt_key;
   std::chrono::milliseconds etcd_timeout{2000};
+  // etcd authentication (etcd's /v3/auth/authenticate; empty username = none). The password
+  // may be an "enc:" value, decrypted at load with encrypt_key.
+  std::string etcd_username;
+  std::string etcd_password;
+  // https to every endpoint; the CA file (PEM) server certificates are checked against (empty
+  // = the system's CAs), an optional client certificate and key; verification (certificate
+  // chain and host name) is on unless tls_verify = false.
+  bool etcd_tls = false;
+  std::filesystem::path etcd_tls_ca;
+  std::filesystem::path etcd_tls_cert;
+  std::filesystem::path etcd_tls_key;
+  bool etcd_tls_verify = true;
 
   // Not configuration: the file this was loaded from (absolute) and its directory.
   std::filesystem::path source_path;

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "frontend/client_session.h"
+#include "frontend/prepare_budget.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
 #include "protocol/constants.h"
@@ -102,9 +103,20 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   packet += q.sql;
   bool prepared_ok = false;
   std::function<asio::awaitable<void>()> prepare_there = [&]() -> asio::awaitable<void> {
+    // Within Tessera's budget on that server, as handle_prepare: past it, the copies kept on
+    // this connection go first.
+    if (conn_->prepared_budget_exhausted()) co_await conn_->close_other_prepared(stmt.sql);
     uint8_t seq = 0;
     co_await conn_->socket().write_packet(packet, seq);
     co_await relay_response(RelayMode::kPrepare, id);
+    if (relayed_error_code_ == kErMaxPreparedStmtCount && !conn_->prepared.empty()) {
+      // The relay held back a 1461 caused partly by statements kept here for reuse: close
+      // them and prepare once more; a second 1461 is the client's answer.
+      co_await conn_->close_other_prepared(stmt.sql);
+      seq = 0;
+      co_await conn_->socket().write_packet(packet, seq);
+      co_await relay_response(RelayMode::kPrepare, id);
+    }
     prepared_ok = conn_->prepared.count(stmt.sql) != 0;
     // relay_response filed the backend statement under the client's text; it was only
     // prepared for its metadata. Close it; EXECUTE prepares the text it needs.
@@ -176,7 +188,9 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     view.flags = 0;  // no server-side cursors across a router: rows are sent at once
     std::function<asio::awaitable<void>()> run_there = [&]() -> asio::awaitable<void> {
       ErrPacket err;
-      const backend::BackendStatement* bs = co_await conn_->ensure_prepared(q.sql, err);
+      // Each sub-table's text is a statement of its own on the slice: kept for reuse, within
+      // the budget, a 1461 recovered (prepare_budget.h).
+      const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, q.sql, err);
       if (!bs) {
         refused = err;
         co_return;

@@ -7,6 +7,7 @@
 
 #include "backend/backend_error.h"
 #include "frontend/client_session.h"
+#include "frontend/prepare_budget.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
 #include "protocol/constants.h"
@@ -29,31 +30,8 @@ std::string unknown_handler(uint32_t id, std::string_view where) {
 // ER_STMT_HAS_NO_OPEN_CURSOR: COM_STMT_FETCH of a statement whose cursor is not open.
 constexpr ErrorCode kStmtHasNoOpenCursor{1421, "HY000"};
 
-// ER_MAX_PREPARED_STMT_COUNT_REACHED: the server's max_prepared_stmt_count is used up.
-constexpr uint16_t kErMaxPreparedStmtCount = 1461;
-
 // ER_NOT_SUPPORTED_YET
 constexpr ErrorCode kNotSupportedYet{1235, "42000"};
-
-// The statement prepared on `conn` (EXECUTE and bulk execute): within Tessera's budget on
-// that server, and recovered once from a 1461. That 1461 means the server's statement limit is
-// reached, partly by statements Tessera keeps for reuse on this connection; closed, the prepare
-// is tried once more, and a second 1461 is the server's true answer (the client holds more than
-// the server allows). Null with `err` set when the server refused.
-asio::awaitable<const backend::BackendStatement*> prepare_within_budget(
-    backend::BackendConnection& conn, const std::string& sql, ErrPacket& err) {
-  if (!conn.prepared.count(sql) && conn.prepared_budget_exhausted())
-    co_await conn.close_other_prepared(sql);
-  const backend::BackendStatement* bs = co_await conn.ensure_prepared(sql, err);
-  if (!bs && err.code == kErMaxPreparedStmtCount && !conn.prepared.empty()) {
-    co_await conn.close_other_prepared(sql);
-    bs = co_await conn.ensure_prepared(sql, err);
-  }
-  co_return bs;
-}
-
-// Keeps the number of statements held open per backend connection bounded.
-constexpr size_t kMaxPreparedPerConnection = 512;
 
 }  // namespace
 
@@ -167,11 +145,6 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   std::optional<std::string> failure;
   try {
     ErrPacket err;
-    if (conn_->prepared.size() >= kMaxPreparedPerConnection && !conn_->prepared.count(stmt.sql)) {
-      // Evict one statement to stay under the server's per-connection budget.
-      std::string victim = conn_->prepared.begin()->first;
-      co_await conn_->close_prepared(victim);
-    }
     const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, stmt.sql, err);
     if (!bs) {
       after_statement(nullptr);

@@ -159,24 +159,38 @@ level = "info"
 class Etcd:
     """etcd (Debian's etcd-server) on loopback ports, data in a temp dir."""
 
-    def __init__(self, client_port=ETCD_CLIENT_PORT):
+    def __init__(self, client_port=ETCD_CLIENT_PORT, tls=None, extra_args=()):
+        """tls: {"cert", "key", "ca"} PEM files: https on the client port, client certificates
+        signed by "ca" required (etcd's --client-cert-auth). extra_args: more etcd flags."""
         self.client_port = client_port
         self.peer_port = client_port + 1
+        self.tls = tls
+        self.extra_args = list(extra_args)
+        self.root_password = None  # set by enable_auth()
         self.dir = tempfile.mkdtemp(prefix="tessera-etcd-")
+
+    @property
+    def url(self):
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.client_port}"
 
     def start(self):
         exe = shutil.which("etcd")
         assert exe, "etcd not installed (scripts/install-deps.sh installs etcd-server)"
         for p in (self.client_port, self.peer_port):
             assert free_port(p), f"port {p} is taken"
-        url = f"http://127.0.0.1:{self.client_port}"
+        url = self.url
         peer = f"http://127.0.0.1:{self.peer_port}"
+        tls_args = []
+        if self.tls:
+            tls_args = ["--cert-file", self.tls["cert"], "--key-file", self.tls["key"],
+                        "--client-cert-auth", "--trusted-ca-file", self.tls["ca"]]
         self.logf = open(os.path.join(self.dir, "etcd.log"), "w")
         self.proc = subprocess.Popen(
             [exe, "--name", "ops", "--data-dir", os.path.join(self.dir, "data"),
              "--listen-client-urls", url, "--advertise-client-urls", url,
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-             "--initial-cluster", f"ops={peer}", "--log-level", "warn"],
+             "--initial-cluster", f"ops={peer}", "--log-level", "warn"] + tls_args +
+            self.extra_args,
             stdout=self.logf, stderr=subprocess.STDOUT)
         _started.append((self.proc, "etcd"))
         deadline = time.time() + 20
@@ -189,12 +203,60 @@ class Etcd:
                 time.sleep(0.2)
         raise AssertionError("etcd did not start")
 
+    def restart(self):
+        """Stops etcd and starts it again on the same data (simple auth tokens are forgotten)."""
+        self.proc.terminate()
+        self.proc.wait(20)
+        self.logf.close()
+        time.sleep(0.5)
+        return self.start()
+
     def _post(self, path, body):
+        if self.tls or self.root_password:
+            return self._post_ctl(path, body)
         req = urllib.request.Request(f"http://127.0.0.1:{self.client_port}{path}",
                                      data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=5) as r:
             return json.loads(r.read())
+
+    def _post_ctl(self, path, body):
+        """The same requests as root (after enable_auth) over https with a client certificate."""
+        import ssl
+
+        ctx = None
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.tls["ca"])
+            ctx.load_cert_chain(self.tls["client_cert"], self.tls["client_key"])
+        headers = {"Content-Type": "application/json"}
+        if self.root_password:
+            req = urllib.request.Request(
+                self.url + "/v3/auth/authenticate", method="POST", headers=headers,
+                data=json.dumps({"name": "root", "password": self.root_password}).encode())
+            with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+                headers["Authorization"] = json.loads(r.read())["token"]
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
+                                     method="POST", headers=headers)
+        with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+            return json.loads(r.read())
+
+    def ctl(self, *args):
+        """etcdctl against this etcd (as root once auth is enabled); returns its output."""
+        cmd = ["etcdctl", "--endpoints", self.url, "--dial-timeout", "5s"]
+        if self.tls:
+            cmd += ["--cacert", self.tls["ca"], "--cert", self.tls["client_cert"],
+                    "--key", self.tls["client_key"]]
+        if self.root_password:
+            cmd += ["--user", f"root:{self.root_password}"]
+        out = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=30,
+                             env=dict(os.environ, ETCDCTL_API="3"))
+        assert out.returncode == 0, f"etcdctl {' '.join(args)}: {out.stdout}{out.stderr}"
+        return out.stdout
+
+    def enable_auth(self, root_password):
+        self.ctl("user", "add", f"root:{root_password}")
+        self.ctl("auth", "enable")
+        self.root_password = root_password
 
     @staticmethod
     def _b64(s):
@@ -239,12 +301,14 @@ def stop_all():
 
 
 def namespace_doc(name, users, slice_port, db="sbtest", max_capacity=20):
-    """A one-slice namespace on the shared cluster's slice-0 primary."""
+    """A one-slice namespace on the shared cluster's slice-0 primary, with the least-privilege
+    data account scripts/cluster.sh creates for sbtest and demo (demo_rw): the etcd tests only
+    log in and read."""
     return json.dumps({
         "name": name, "online": True, "read_only": False,
         "allowed_dbs": {db: True, "demo": True},
         "default_slice": "slice-0",
-        "slices": [{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+        "slices": [{"name": "slice-0", "user_name": "demo_rw", "password": "demo_rw",
                     "master": f"127.0.0.1:{slice_port}", "slaves": [], "statistic_slaves": [],
                     "capacity": 4, "max_capacity": max_capacity, "idle_timeout": 60}],
         "shard_rules": [],

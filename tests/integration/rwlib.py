@@ -107,6 +107,14 @@ password = "admin"
 
 [log]
 level = "info"
+
+[topology]
+# the cluster's own accounts for the probes (SLAVE MONITOR) and the binlog followers that learn
+# replicas' GTID positions (REPLICATION SLAVE): the data account below has neither
+monitor_user = "tessera_monitor"
+monitor_password = "tessera_monitor"
+repl_user = "repl"
+repl_password = "repl"
 """)
         w1, w2 = self.weights
         users = [
@@ -119,13 +127,15 @@ level = "info"
             f'{{"user_name": "{u}", "password": "{p}", "namespace": "rw", "rw_flag": {flag}, '
             f'"rw_split": {split}, "other_property": 0, "read_consistency": "{level}"}}'
             for u, p, split, flag, level in users)
+        # The data account is the least-privilege demo_rw scripts/cluster.sh makes (sbtest):
+        # read/write splitting needs nothing server-wide on the data connections.
         with open(os.path.join(self.dir, "namespaces", "rw.json"), "w") as f:
             f.write(f"""{{
   "name": "rw", "online": true, "read_only": false,
   "allowed_dbs": {{"sbtest": true}},
   "default_slice": "slice-0",
   "slices": [
-    {{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+    {{"name": "slice-0", "user_name": "demo_rw", "password": "demo_rw",
      "master": "127.0.0.1:{self.primary}",
      "slaves": ["127.0.0.1:{self.replicas[0]}@{w1}", "127.0.0.1:{self.replicas[1]}@{w2}"],
      "statistic_slaves": [], "capacity": 4, "max_capacity": 32, "idle_timeout": 60,

@@ -135,5 +135,51 @@ timeout_ms = 500
   EXPECT_THROW(parse_proxy_config("[etcd]\nbogus = 1\n", "t.toml", "/tmp"), ConfigError);
 }
 
+TEST(EtcdSection, AuthAndTls) {
+  auto c = parse_proxy_config(R"([etcd]
+endpoints = ["127.0.0.1:2379"]
+username = "tessera"
+password = "pw"
+tls = true
+tls_ca = "ca.pem"
+tls_cert = "/etc/c.pem"
+tls_key = "/etc/k.pem"
+)",
+                              "t.toml", "/base");
+  EXPECT_EQ(c.etcd_username, "tessera");
+  EXPECT_EQ(c.etcd_password, "pw");
+  EXPECT_TRUE(c.etcd_tls);
+  EXPECT_EQ(c.etcd_tls_ca, "/base/ca.pem");  // relative to the TOML file
+  EXPECT_EQ(c.etcd_tls_cert, "/etc/c.pem");
+  EXPECT_TRUE(c.etcd_tls_verify);
+  auto o = etcd_options(c);
+  EXPECT_EQ(o.username, "tessera");
+  EXPECT_EQ(o.tls_key, "/etc/k.pem");
+  EXPECT_TRUE(o.tls);
+
+  // an encrypted password, decrypted with encrypt_key
+  std::string enc = encrypt_secret("s3cret", "k");
+  auto e = parse_proxy_config(
+      "[etcd]\nencrypt_key = \"k\"\nusername = \"u\"\npassword = \"" + enc + "\"\n", "t.toml",
+      "/tmp");
+  EXPECT_EQ(e.etcd_password, "s3cret");
+  EXPECT_THROW(
+      parse_proxy_config(
+          "[etcd]\nencrypt_key = \"other\"\nusername = \"u\"\npassword = \"" + enc + "\"\n",
+          "t.toml", "/tmp"),
+      ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\nusername = \"u\"\npassword = \"" + enc + "\"\n",
+                                  "t.toml", "/tmp"),
+               ConfigError);
+  // a password without a user; TLS files without tls = true; a certificate without its key
+  EXPECT_THROW(parse_proxy_config("[etcd]\npassword = \"p\"\n", "t.toml", "/tmp"), ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\ntls_ca = \"ca.pem\"\n", "t.toml", "/tmp"), ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\ntls = true\ntls_cert = \"c.pem\"\n", "t.toml", "/tmp"),
+               ConfigError);
+  EXPECT_THROW(parse_proxy_config("[etcd]\ntls = \"yes\"\n", "t.toml", "/tmp"), ConfigError);
+  EXPECT_FALSE(parse_proxy_config("[etcd]\ntls = true\ntls_verify = false\n", "t.toml", "/tmp")
+                   .etcd_tls_verify);
+}
+
 }  // namespace
 }  // namespace tessera::config
