@@ -96,6 +96,30 @@ MergePipeline::MergePipeline(MergeSpec spec, std::vector<protocol::ColumnDefinit
   }
 }
 
+// A column of `*` has no expression the planner could wrap in COLLATION(), so a string among
+// them that the merge orders or de-duplicates would be compared by a guess (the metadata
+// carries the result charset's default collation, not the column's): refused instead.
+void MergePipeline::refuse_unnamed_strings() {
+  std::vector<size_t> compared;
+  for (const auto& k : spec_.shard_order) compared.push_back(k.column);
+  for (const auto& k : spec_.order_by) compared.push_back(k.column);
+  if (spec_.distinct) {
+    for (size_t c = 0; c < visible_; ++c) compared.push_back(c);
+  }
+  for (size_t c : compared) {
+    if (c >= visible_ || types_[c].family != ValueFamily::kString || columns_[c].charset == 63)
+      continue;
+    bool named = false;
+    for (auto [column, name_column] : spec_.collation_columns) named |= column == c;
+    if (named) continue;
+    error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                        "DISTINCT or ORDER BY a position over `*` with string column '" +
+                            columns_[c].name +
+                            "' over several shards is not supported: name the columns"};
+    return;
+  }
+}
+
 void MergePipeline::configure(const Row* first) {
   configured_ = true;
   // The collations COLLATION(expr) named in the first row (all rows carry the same).
@@ -143,6 +167,7 @@ void MergePipeline::configure(const Row* first) {
       }
     }
   }
+  if (spec_.unnamed_columns) refuse_unnamed_strings();
   for (auto& k : spec_.shard_order) k.column = key[k.column];
   for (auto& k : spec_.order_by) k.column = key[k.column];
   for (auto& g : spec_.group_by) g = key[g];

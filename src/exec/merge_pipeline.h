@@ -65,6 +65,7 @@ class MergePipeline {
 
   // Builds the stages that compare values, once the first row tells the collations.
   void configure(const Row* first);
+  void refuse_unnamed_strings();
   bool source_next(Row& out);
   bool source_done() const;
   Pull pull_grouped(Row& out);

@@ -62,6 +62,10 @@ struct MergeSpec {
   // DISTINCT, MIN/MAX, DISTINCT aggregates) compares these weights instead; the values the
   // client sees are still the column's own.
   std::vector<std::pair<size_t, size_t>> weight_columns;
+  // Visible columns came from `*` (SELECT DISTINCT *, ORDER BY 2 over `*`): a string column the
+  // merge would compare without a collation column above is refused (1235) rather than
+  // compared by a guessed collation.
+  bool unnamed_columns = false;
 
   uint64_t offset = 0;
   std::optional<uint64_t> limit;

@@ -374,6 +374,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         spec.aggregates.push_back(std::move(as));
       }
       spec.distinct = plan.merge.distinct;
+      spec.unnamed_columns = plan.merge.unnamed_columns;
       for (auto [c, name] : plan.merge.collation_columns)
         spec.collation_columns.emplace_back(resolve(c), resolve(name));
       for (auto [c, w] : plan.merge.weight_columns)

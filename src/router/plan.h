@@ -98,6 +98,9 @@ struct MergeInfo {
   std::vector<std::pair<uint32_t, uint32_t>> collation_columns;
   // (column, hidden column holding its WEIGHT_STRING() when the merge needs it): likewise.
   std::vector<std::pair<uint32_t, uint32_t>> weight_columns;
+  // The select list has `*`: its columns have no expression the planner could ask the
+  // collation of, so the merge refuses to compare their strings (see exec::MergeSpec).
+  bool unnamed_columns = false;
   HavingInfo having;
   std::vector<ComputedColumn> computed;
   uint64_t offset = 0;

@@ -252,6 +252,7 @@ class SelectMerger {
       }
     }
     m_.distinct = (s_.options & (kSelDistinct | kSelDistinctRow)) != 0;
+    m_.unnamed_columns = has_star_;
 
     // Shard-side rewrite.
     if (grouped) {

@@ -225,6 +225,37 @@ TEST(MergePipeline, GroupsByTheCollationTheShardsNamed) {
   EXPECT_EQ(r.rows, (std::vector<Cells>{{"a_b", "3"}, {"a%b", "2"}, {"strasse", "2"}}));
 }
 
+// `SELECT DISTINCT *` / `ORDER BY 2` over `*`: the planner could not ask the collation of the
+// star's columns, so strings among them are refused rather than compared by a guess; numbers
+// and binary strings compare exactly and still merge.
+TEST(MergePipeline, UnnamedStringColumnsAreRefused) {
+  MergeSpec spec;
+  spec.distinct = true;
+  spec.unnamed_columns = true;
+  auto r = run(spec, int_text(), {{{"1", "a"}}, {{"1", "A"}}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  r = run(spec, int_text(), {{}, {}});
+  ASSERT_TRUE(r.error) << "refused whatever the rows";
+
+  MergeSpec ints;
+  ints.distinct = true;
+  ints.unnamed_columns = true;
+  r = run(ints, {testing::int_col(), testing::int_col()}, {{{"1", "2"}}, {{"1", "2"}, {"3", "4"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "2"}, {"3", "4"}}));
+
+  MergeSpec ordered;
+  ordered.unnamed_columns = true;
+  ordered.order_by = {SortKey{1, false}};
+  r = run(ordered, int_text(), {{{"1", "b"}}, {{"2", "a"}}});
+  ASSERT_TRUE(r.error);
+  ordered.order_by = {SortKey{0, false}};
+  r = run(ordered, int_text(), {{{"2", "b"}}, {{"1", "a"}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "a"}, {"2", "b"}}));
+}
+
 TEST(MergePipeline, MinMaxAndDistinctUseTheNamedCollation) {
   MergeSpec spec;
   spec.hidden_columns = 1;
