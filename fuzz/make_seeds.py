@@ -183,7 +183,8 @@ write("fuzz_result_rows", "binary_time",
 # --- compressed frames: [limit selector][compressed packets] ---
 def zpacket(plain, seq, stored=False):
     body = plain if stored else zlib.compress(plain)
-    return struct.pack("<I", len(body))[:3] + bytes([seq]) + struct.pack("<I", 0 if stored else len(plain))[:3] + body
+    ulen = 0 if stored else len(plain)
+    return struct.pack("<I", len(body))[:3] + bytes([seq]) + struct.pack("<I", ulen)[:3] + body
 
 
 def mysql_frames(payload, seq=0):
@@ -198,7 +199,8 @@ def mysql_frames(payload, seq=0):
 
 
 query = mysql_frames(b"\x03SELECT * FROM t1 WHERE a = 1 AND b = 'some text to compress'")
-write("fuzz_compressed_frames", "stored_query", b"\x0a" + zpacket(mysql_frames(b"\x03select 1"), 0, True))
+write("fuzz_compressed_frames", "stored_query",
+      b"\x0a" + zpacket(mysql_frames(b"\x03select 1"), 0, True))
 write("fuzz_compressed_frames", "deflated_query", b"\x0a" + zpacket(query, 0))
 write("fuzz_compressed_frames", "two_in_one", b"\x0a" + zpacket(query + mysql_frames(b"\x0e"), 0))
 big = mysql_frames(b"\x03INSERT INTO t VALUES ('" + b"x" * 5000 + b"')")
