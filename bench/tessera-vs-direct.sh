@@ -10,7 +10,9 @@
 #
 # Env: ROUNDS (3), DURATION (20 s per run), THREADS (8), TESTS ("oltp_point_select oltp_read_only"),
 #      TABLES (4), TABLE_SIZE (10000), SKIP_DEPS / SKIP_BUILD (passed to demo.sh),
-#      TESSERA_HOST/PORT (127.0.0.1:13306), DIRECT_PORT (23306), OUT_DIR (./.demo/bench)
+#      TESSERA_HOST/PORT (127.0.0.1:13306), DIRECT_PORT (23306), OUT_DIR (./.demo/bench),
+#      COMPRESS=1: every sysbench connection uses the compressed protocol (--mysql-compression),
+#      directly and through Tessera (Tessera compresses towards the client only)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/tessera-proc.sh
@@ -58,7 +60,8 @@ sb() { # sb MODE TEST COMMAND...
   if [[ $mode == tessera ]]; then port=$TPORT user=sbtest pass=sbtest; fi
   sysbench "$test" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
     --mysql-user="$user" --mysql-password="$pass" --mysql-db=sbtest --mysql-ssl=off \
-    --tables="$TABLES" --table-size="$TABLE_SIZE" --rand-type=uniform "$@"
+    --tables="$TABLES" --table-size="$TABLE_SIZE" --rand-type=uniform \
+    --mysql-compression="$([[ ${COMPRESS:-0} == 1 ]] && echo on || echo off)" "$@"
 }
 
 echo "bench: preparing sbtest ($TABLES tables x $TABLE_SIZE rows) directly on 127.0.0.1:$DPORT"

@@ -9,6 +9,7 @@ import os
 import re
 import struct
 import sys
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "fuzz", "corpus")
@@ -178,6 +179,39 @@ write("fuzz_result_rows", "binary_time",
       cols([(0x0b, 0, 3, 14), (0x01, 0x20, 0, 3), (0x02, 0, 0, 6)]) +
       binary_row(3, [], b"\x0c" + struct.pack("<BIBBBI", 1, 1, 2, 3, 4, 5000) + b"\xff" +
                  struct.pack("<h", -300)))
+
+# --- compressed frames: [limit selector][compressed packets] ---
+def zpacket(plain, seq, stored=False):
+    body = plain if stored else zlib.compress(plain)
+    ulen = 0 if stored else len(plain)
+    return struct.pack("<I", len(body))[:3] + bytes([seq]) + struct.pack("<I", ulen)[:3] + body
+
+
+def mysql_frames(payload, seq=0):
+    out = b""
+    while True:
+        chunk = payload[:0xFFFFFF]
+        payload = payload[0xFFFFFF:]
+        out += struct.pack("<I", len(chunk))[:3] + bytes([seq]) + chunk
+        seq = (seq + 1) & 0xFF
+        if len(chunk) < 0xFFFFFF:
+            return out
+
+
+query = mysql_frames(b"\x03SELECT * FROM t1 WHERE a = 1 AND b = 'some text to compress'")
+write("fuzz_compressed_frames", "stored_query",
+      b"\x0a" + zpacket(mysql_frames(b"\x03select 1"), 0, True))
+write("fuzz_compressed_frames", "deflated_query", b"\x0a" + zpacket(query, 0))
+write("fuzz_compressed_frames", "two_in_one", b"\x0a" + zpacket(query + mysql_frames(b"\x0e"), 0))
+big = mysql_frames(b"\x03INSERT INTO t VALUES ('" + b"x" * 5000 + b"')")
+write("fuzz_compressed_frames", "split_over_three",
+      b"\x0a" + zpacket(big[:2], 0, True) + zpacket(big[2:3000], 1) + zpacket(big[3000:], 2))
+write("fuzz_compressed_frames", "empty_packet", b"\x00" + zpacket(b"", 0, True))
+write("fuzz_compressed_frames", "over_limit", b"\x00" + zpacket(b"y" * 4000, 0))
+write("fuzz_compressed_frames", "wrong_length",
+      b"\x0a" + struct.pack("<I", len(zlib.compress(b"z" * 300)))[:3] + b"\x00" +
+      struct.pack("<I", 299)[:3] + zlib.compress(b"z" * 300))
+
 
 # --- config files ---
 def substitute(text):

@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ clang pkg-config git
   libasio-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libtomlplusplus-dev
-  libcpp-httplib-dev libcli11-dev libxxhash-dev libssl-dev
+  libcpp-httplib-dev libcli11-dev libxxhash-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   # test + runtime
   mariadb-server mariadb-client mariadb-test sysbench etcd-server etcd-client

@@ -263,6 +263,7 @@ ProxyConfig parse_proxy_config(std::string_view toml_text, std::string_view sour
   c.max_allowed_packet =
       static_cast<uint64_t>(proxy.integer("max_allowed_packet", 1024, 1024ll * 1024 * 1024)
                                 .value_or(static_cast<int64_t>(c.max_allowed_packet)));
+  c.client_compression = proxy.boolean("client_compression").value_or(c.client_compression);
   c.max_connections = static_cast<uint64_t>(proxy.integer("max_connections", 0, 10000000)
                                                 .value_or(static_cast<int64_t>(c.max_connections)));
   c.max_connections_per_ip =

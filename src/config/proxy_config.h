@@ -65,6 +65,9 @@ struct ProxyConfig {
   // max_allowed_packet: a bigger one is refused with error 1153 before it is buffered, and the
   // connection closed. Also the most COM_STMT_SEND_LONG_DATA a session may have buffered.
   uint64_t max_allowed_packet = 64ull * 1024 * 1024;
+  // Offer the compressed protocol (CLIENT_COMPRESS, zlib) to clients, as the server does; a
+  // client that asks for it gets it whatever the backend connections use.
+  bool client_compression = true;
   // Client connections (from accept to close, logged in or not) in all and from one IP address;
   // over either the client gets error 1040 in place of the greeting. 0 = no limit.
   uint64_t max_connections = 20000;

@@ -98,7 +98,8 @@ asio::awaitable<bool> ClientSession::handshake() {
   hs.server_version = identity.server_version;
   hs.connection_id = connection_id_;
   hs.scramble = scramble_;
-  hs.capabilities = identity.capabilities | (ctx.tls_context() ? cap::kSsl : 0);
+  hs.capabilities = identity.capabilities | (ctx.tls_context() ? cap::kSsl : 0) |
+                    (proxy.client_compression ? cap::kCompress : 0);
   hs.mariadb_capabilities = identity.mariadb_capabilities;
   hs.collation = kUtf8mb4GeneralCi;
   hs.status_flags = status::kAutocommit;
@@ -195,6 +196,8 @@ asio::awaitable<bool> ClientSession::handshake() {
   }
   client_.set_max_packet_size(proxy.max_allowed_packet);
   co_await send_ok(seq);
+  // The OK itself goes uncompressed: clients switch after reading it, as with the server.
+  if (client_caps_ & cap::kCompress) client_.start_compression();
   co_return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include "backend/backend_error.h"
 #include "frontend/worker.h"
+#include "protocol/compression.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
@@ -53,6 +54,7 @@ asio::awaitable<void> ClientSession::run() {
     co_return;
   }
   std::optional<std::string> violation;
+  std::optional<std::string> uncompress_failure;
   std::optional<uint8_t> too_large_seq;
   try {
     if (co_await handshake()) co_await command_loop();
@@ -62,6 +64,11 @@ asio::awaitable<void> ClientSession::run() {
     worker_.context().counters.protocol_errors++;
     spdlog::info("client {}: {}", peer_text(), e.what());
     too_large_seq = static_cast<uint8_t>(e.seq + 1);
+  } catch (const UncompressFailed& e) {
+    // As the server: ER_NET_UNCOMPRESS_ERROR, then the connection is closed.
+    worker_.context().counters.protocol_errors++;
+    spdlog::info("client {}: {}", peer_text(), e.what());
+    uncompress_failure = e.what();
   } catch (const ProtocolViolation& e) {
     worker_.context().counters.protocol_errors++;
     spdlog::info("client {}: protocol violation: {}", peer_text(), e.what());
@@ -71,12 +78,15 @@ asio::awaitable<void> ClientSession::run() {
   } catch (const std::exception& e) {
     spdlog::warn("client {}: session ended by error: {}", peer_text(), e.what());
   }
-  if (violation || too_large_seq) {
+  if (violation || too_large_seq || uncompress_failure) {
     // Best effort: tell the client why before closing.
     try {
       if (too_large_seq) {
         co_await send_error(errc::kNetPacketTooLarge,
                             "Got a packet bigger than 'max_allowed_packet' bytes", *too_large_seq);
+      } else if (uncompress_failure) {
+        co_await send_error(errc::kNetUncompressError,
+                            "Couldn't uncompress communication packet: " + *uncompress_failure, 0);
       } else {
         co_await send_error(errc::kNetPacketsOutOfOrder, *violation, 0);
       }
@@ -112,6 +122,7 @@ asio::awaitable<void> ClientSession::command_loop() {
       resolve_last_statement_id(command_, last_prepared_id_);
     const uint32_t next_id_before = next_statement_id_;
     co_await dispatch(command_);
+    rewrite_compression_status_ = false;
     if (command == static_cast<uint8_t>(Command::kStmtPrepare)) {
       // As the server: a successful prepare becomes the last one, a failed one leaves none.
       const uint32_t prepared = next_statement_id_ - 1;
@@ -257,6 +268,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
   statement_keeps_diagnostics_ = keeps_diagnostics(sql, info);
+  rewrite_compression_status_ = client_.compressed() && is_show_session_status(sql);
   if (!(client_caps_ & cap::kDeprecateEof) &&
       (info.is_multi_statement || info.kind == sql::StatementKind::Call)) {
     // The EOF after each result's column definitions says whether more results follow; see

@@ -46,6 +46,11 @@ class Worker;
 // SHOW TESSERA TOPOLOGY (topology_statement.cc).
 bool is_show_tessera_topology(std::string_view sql);
 
+// The session's Compression status (compression_status.cc): SHOW [SESSION | LOCAL] STATUS,
+// whatever follows, and the text row of that variable rewritten to ON (nullopt: any other row).
+bool is_show_session_status(std::string_view sql);
+std::optional<std::string> compressed_status_row(std::string_view row);
+
 // What to tell the client about an exception from backend I/O.
 inline std::string failure_text(const std::exception& e) {
   if (auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
@@ -400,6 +405,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // SHOW ERRORS, a SELECT or DO reading no table): a connection kept for diagnostics stays
   // kept through it, as the warnings are still there on the server.
   bool statement_keeps_diagnostics_ = false;
+  // The COM_QUERY under way is SHOW [SESSION] STATUS from a compressed client: its backend
+  // connection is not compressed, so the Compression row it relays says OFF where the server
+  // would tell this client ON; result_relay.cc rewrites that one row.
+  bool rewrite_compression_status_ = false;
 
   std::shared_ptr<const router::ShardRuleSet> rules_;  // null: no shard rules
   std::map<std::string, SliceConnection> slice_conns_;

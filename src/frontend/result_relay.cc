@@ -394,6 +394,12 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
             break;
           }
           if (!dropping) tally_.rows++;
+          if (rewrite_compression_status_ && mode == RelayMode::kQuery) {
+            if (auto row = compressed_status_row(p)) {
+              emit(*row, seq);
+              break;
+            }
+          }
           emit(p, seq);
           break;
         }

@@ -18,6 +18,7 @@ inline constexpr ErrorCode kUnknownCommand{1047, "08S01"};
 inline constexpr ErrorCode kHandshakeError{1043, "08S01"};
 inline constexpr ErrorCode kNetPacketsOutOfOrder{1156, "08S01"};
 inline constexpr ErrorCode kNetReadError{1158, "08S01"};
+inline constexpr ErrorCode kNetUncompressError{1157, "08S01"};
 inline constexpr ErrorCode kNetPacketTooLarge{1153, "08S01"};
 inline constexpr ErrorCode kMalformedPacket{1835, "HY000"};
 inline constexpr ErrorCode kUnknownStmtHandler{1243, "HY000"};

@@ -3,12 +3,28 @@
 // that is an exact multiple of the frame size ends with an empty frame.
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "protocol/constants.h"
 
 namespace tessera::protocol {
+
+// Thrown when the peer breaks the framing rules (too large, out of order).
+class ProtocolViolation : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The peer announced a packet larger than set_max_packet_size() allows; nothing of it past the
+// offending frame header was read. A server answers this with ER_NET_PACKET_TOO_LARGE.
+class PacketTooLarge : public ProtocolViolation {
+ public:
+  PacketTooLarge(const std::string& what, uint8_t frame_seq)
+      : ProtocolViolation(what), seq(frame_seq) {}
+  uint8_t seq;  // sequence id of the frame that went past the limit
+};
 
 struct FrameHeader {
   uint32_t length;

@@ -6,6 +6,7 @@
 #include <asio/write.hpp>
 #include <cstring>
 
+#include "protocol/compression.h"
 #include "protocol/constants.h"
 
 namespace tessera::protocol {
@@ -41,9 +42,73 @@ asio::awaitable<void> PacketSocket::start_tls_client(asio::ssl::context& ctx) {
   co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
 }
 
+asio::awaitable<size_t> PacketSocket::raw_read_some(char* p, size_t n) {
+  size_t got = tls_ ? co_await tls_->async_read_some(asio::buffer(p, n), asio::use_awaitable)
+                    : co_await socket_.async_read_some(asio::buffer(p, n), asio::use_awaitable);
+  bytes_read_ += got;
+  co_return got;
+}
+
 asio::awaitable<size_t> PacketSocket::read_some(char* p, size_t n) {
-  if (tls_) co_return co_await tls_->async_read_some(asio::buffer(p, n), asio::use_awaitable);
-  co_return co_await socket_.async_read_some(asio::buffer(p, n), asio::use_awaitable);
+  if (compressed_) co_return co_await read_inflated(p, n);
+  co_return co_await raw_read_some(p, n);
+}
+
+// Up to `n` inflated bytes, reading and inflating the next compressed packet when none are
+// left. The wire buffer grows with what arrives, like fill(); the inflated one by at most the
+// limit below, checked on the header before its payload is read.
+asio::awaitable<size_t> PacketSocket::read_inflated(char* p, size_t n) {
+  while (inflated_pos_ == inflated_.size()) {
+    inflated_.clear();
+    inflated_pos_ = 0;
+    // One compressed packet carries at most a whole packet the limit allows (and its frame
+    // header); a little room beyond keeps small limits from refusing two small pipelined
+    // commands sent together.
+    const size_t max_plain =
+        std::min(kMaxCompressedPayload,
+                 std::max<size_t>(max_packet_size_ + kFrameHeaderSize, kInitialBuffer));
+    std::string_view pending(wire_in_.data() + wire_in_pos_, wire_in_.size() - wire_in_pos_);
+    uint8_t seq = 0;
+    std::optional<size_t> took;
+    try {
+      took = take_compressed_packet(pending, max_plain, inflated_, seq);
+    } catch (const ProtocolViolation&) {
+      compressed_seq_ = static_cast<uint8_t>(seq + 1);
+      throw;
+    }
+    if (took) {
+      compressed_seq_ = static_cast<uint8_t>(seq + 1);
+      wire_in_pos_ += *took;
+      if (wire_in_pos_ == wire_in_.size()) {
+        wire_in_.clear();
+        wire_in_pos_ = 0;
+        if (wire_in_.capacity() > kShrinkAbove) std::string().swap(wire_in_);
+      }
+      continue;
+    }
+    if (wire_in_pos_ > 0) {
+      wire_in_.erase(0, wire_in_pos_);
+      wire_in_pos_ = 0;
+    }
+    const size_t have = wire_in_.size();
+    wire_in_.resize(have + kReadChunk);
+    size_t got = 0;
+    try {
+      got = co_await raw_read_some(wire_in_.data() + have, kReadChunk);
+    } catch (...) {
+      wire_in_.resize(have);
+      throw;
+    }
+    wire_in_.resize(have + got);
+  }
+  size_t k = std::min(n, inflated_.size() - inflated_pos_);
+  std::memcpy(p, inflated_.data() + inflated_pos_, k);
+  inflated_pos_ += k;
+  if (inflated_pos_ == inflated_.size() && inflated_.capacity() > kShrinkAbove) {
+    std::string().swap(inflated_);
+    inflated_pos_ = 0;
+  }
+  co_return k;
 }
 
 // Ensures at least `need` unread bytes are buffered. The buffer grows with the bytes that
@@ -71,7 +136,6 @@ asio::awaitable<void> PacketSocket::fill(size_t need) {
     if (exact_reads_) room = std::min(room, need - (end_ - begin_));
     size_t n = co_await read_some(buf_.data() + end_, room);
     end_ += n;
-    bytes_read_ += n;
   }
 }
 
@@ -99,6 +163,7 @@ asio::awaitable<Frame> PacketSocket::next_frame(size_t already) {
 asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& seq,
                                                 std::optional<uint8_t> expected_seq) {
   payload.clear();
+  if (compressed_) expected_seq.reset();
   for (;;) {
     Frame f = co_await next_frame(payload.size());
     if (expected_seq && f.seq != *expected_seq) {
@@ -116,6 +181,18 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
 }
 
 asio::awaitable<void> PacketSocket::write(std::string_view bytes) {
+  if (compressed_) {
+    if (bytes.empty()) co_return;
+    wire_out_.clear();
+    append_compressed(wire_out_, bytes, compressed_seq_);
+    co_await raw_write(wire_out_);
+    if (wire_out_.capacity() > kShrinkAbove) std::string().swap(wire_out_);
+    co_return;
+  }
+  co_await raw_write(bytes);
+}
+
+asio::awaitable<void> PacketSocket::raw_write(std::string_view bytes) {
   bytes_written_ += bytes.size();
   if (!tls_ && !bytes.empty()) {
     // Nearly every reply fits in the socket's send buffer: send it now. An

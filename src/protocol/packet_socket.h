@@ -25,21 +25,6 @@ struct Frame {
   const char* wire_begin() const { return payload.data() - kFrameHeaderSize; }
 };
 
-// Thrown when the peer breaks the framing rules (too large, out of order).
-class ProtocolViolation : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// The peer announced a packet larger than set_max_packet_size() allows; nothing of it past the
-// offending frame header was read. A server answers this with ER_NET_PACKET_TOO_LARGE.
-class PacketTooLarge : public ProtocolViolation {
- public:
-  PacketTooLarge(const std::string& what, uint8_t frame_seq)
-      : ProtocolViolation(what), seq(frame_seq) {}
-  uint8_t seq;  // sequence id of the frame that went past the limit
-};
-
 class PacketSocket {
  public:
   explicit PacketSocket(asio::ip::tcp::socket socket);
@@ -56,6 +41,14 @@ class PacketSocket {
   // the handshake response (client side).
   asio::awaitable<void> start_tls_server(asio::ssl::context& ctx);
   asio::awaitable<void> start_tls_client(asio::ssl::context& ctx);
+
+  // CLIENT_COMPRESS agreed (server side: after the OK that ends authentication): from here on
+  // every byte read and written travels in compressed packets (protocol/compression.h), inside
+  // TLS when that is on. Frames, packets and their sequence ids above are unchanged; the
+  // compressed packets carry their own sequence ids: a write continues from the id of the
+  // compressed packet read last, as the server numbers its answers.
+  void start_compression() { compressed_ = true; }
+  bool compressed() const { return compressed_; }
 
   // Reads take no byte past the frame being read. Needed for the packet before an SSL request
   // is answered: a client may send its TLS ClientHello right behind it, and those bytes must
@@ -77,12 +70,14 @@ class PacketSocket {
   std::optional<Frame> buffered_frame() const;
   void consume(const Frame& f) { begin_ += f.wire_size(); }
   size_t buffered_bytes() const { return end_ - begin_; }
-  // Bytes received so far: a watchdog compares snapshots to tell a stalled peer from a slow one.
+  // Wire bytes so far (compressed ones as sent): a watchdog tells a stalled peer from a slow one.
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
 
   // A whole logical packet (frames joined); `seq` is the last frame's id.
-  // Checks that frame ids follow `expected_seq` when given.
+  // Checks that frame ids follow `expected_seq` when given (not on a compressed connection: the
+  // server checks only the compressed ids there, and clients number the frames inside after
+  // those).
   asio::awaitable<void> read_packet(std::string& payload, uint8_t& seq,
                                     std::optional<uint8_t> expected_seq = std::nullopt);
 
@@ -96,6 +91,9 @@ class PacketSocket {
  private:
   asio::awaitable<void> fill(size_t need);
   asio::awaitable<size_t> read_some(char* p, size_t n);
+  asio::awaitable<size_t> raw_read_some(char* p, size_t n);
+  asio::awaitable<void> raw_write(std::string_view bytes);
+  asio::awaitable<size_t> read_inflated(char* p, size_t n);
 
   asio::ip::tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
@@ -107,6 +105,16 @@ class PacketSocket {
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   std::string scratch_;
+  // Compressed connections: bytes of compressed packets not yet inflated, inflated bytes not
+  // yet taken by fill(), the compressed sequence id of the next write, and the packets of a
+  // write.
+  bool compressed_ = false;
+  std::string wire_in_;
+  size_t wire_in_pos_ = 0;
+  std::string inflated_;
+  size_t inflated_pos_ = 0;
+  uint8_t compressed_seq_ = 0;
+  std::string wire_out_;
 };
 
 }  // namespace tessera::protocol

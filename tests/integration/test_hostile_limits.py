@@ -5,14 +5,16 @@ front of the shared fixture's slice 0, with the limits it probes set small so th
 cheap; RSS is read from /proc/<pid>/status of that Tessera.
 
   packets   a client packet above max_allowed_packet: ERR 1153 (08S01) before it is read,
-            COM_STMT_SEND_LONG_DATA past it: not buffered, EXECUTE answers 1105 as MariaDB
+            COM_STMT_SEND_LONG_DATA past it: not buffered, EXECUTE answers 1105 as MariaDB; a
+            compressed packet announcing more: 1153 from its header alone
   admin     unauthenticated bodies never read, authenticated ones capped (413), slow clients
             cut at request_timeout_ms and unable to starve the API
   login     unknown users answered like wrong passwords (same packets, error and time),
             brute force throttled (1129), connection caps (1040 in place of the greeting),
             silent sockets do not delay other logins, a stalled COM_CHANGE_USER times out
   infile    LOAD DATA LOCAL refused with 4166 to clients without CLIENT_LOCAL_FILES (backend
-            connection stays usable), a client that never sends its file is timed out
+            connection stays usable), a client that never sends its file is timed out, and so
+            is a compressed packet that stops half way
   genlog    passwords masked in the general log, log files created 0600
 """
 import http.client
@@ -24,6 +26,7 @@ import struct
 import threading
 import time
 import unittest
+import zlib
 
 import hostilelib as hl
 import itlib
@@ -33,6 +36,7 @@ from itlib import Closed, ErrPacket, RawConn, log
 K = 7  # robustlib instance number: port = TESSERA_IT_PORT + 50 + K
 USER, PASSWORD = "hl", "hl_pw"
 CLIENT_LOCAL_FILES = 0x80
+CLIENT_COMPRESS = 0x20
 
 
 def namespace(general_log=False):
@@ -126,6 +130,25 @@ class Packets(unittest.TestCase):
         c = login(self.t)
         kind, rows = c.query("SELECT LENGTH('" + "a" * (1024 * 1024 - 64) + "')")
         self.assertEqual(rows, [[str(1024 * 1024 - 64)]])
+        c.close()
+        serving(self.t)
+
+    def test_compressed_header_above_max_allowed_packet_refused(self):
+        # Issue 16 item 14: a compressed packet announcing 2 MiB (over the 1 MiB limit) gets
+        # 1153 from its 7-byte header alone, in a compressed reply, then the close.
+        c = login(self.t, extra_caps=CLIENT_COMPRESS)
+        c.send_raw((100).to_bytes(3, "little") + b"\x00" + (2 * 1024 * 1024).to_bytes(3, "little")
+                   + b"x" * 10)
+        c.sock.settimeout(5)
+        h = c.recv_exact(7)
+        body = c.recv_exact(int.from_bytes(h[:3], "little"))
+        if int.from_bytes(h[4:], "little"):
+            body = zlib.decompress(body)
+        err = itlib.parse_err(body[4:])
+        log(f"  compressed header announcing 2 MiB: {err}")
+        self.assertEqual((err.code, err.state), (1153, "08S01"))
+        self.assertEqual(h[3], 1, "the reply continues the compressed sequence")
+        self.assertIsNotNone(closed_within(c, 3), "connection left open after 1153")
         c.close()
         serving(self.t)
 
@@ -511,6 +534,18 @@ class Infile(unittest.TestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(rows, [["0"]], "the backend LOAD is still waiting")
+
+
+    def test_compressed_packet_stalled_midway_times_out(self):
+        # A compressed packet whose payload stops half way counts against net_read_timeout_ms
+        # (2 s here) like any other packet.
+        c = login(self.t, extra_caps=CLIENT_COMPRESS)
+        c.send_raw((1000).to_bytes(3, "little") + b"\x00" + (0).to_bytes(3, "little") + b"y" * 10)
+        took = closed_within(c, 6)
+        log(f"  compressed packet stalled after 10 of 1000 bytes: closed after {took}")
+        self.assertIsNotNone(took, "a stalled compressed packet was never timed out")
+        self.assertLess(took, 4.5)
+        c.close()
 
 
 class GeneralLog(unittest.TestCase):

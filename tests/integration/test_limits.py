@@ -10,7 +10,8 @@ shared test cluster:
   - black_sql: statements with a listed fingerprint are refused (ERR 1227), others pass;
   - allowed_ip: a namespace that does not list 127.0.0.1 refuses the login;
   - general and slow logs: contents, size-based rotation, reopen on SIGUSR1;
-  - TLS: `mariadb --ssl` and pymysql with ssl connect through TLS (cipher reported).
+  - TLS: `mariadb --ssl` and pymysql with ssl connect through TLS (cipher reported); with
+    `--compress` as well, the session is compressed inside TLS and its rows equal direct.
 """
 import os
 import shutil
@@ -429,6 +430,33 @@ class Tls(unittest.TestCase):
                                timeout=30)
         self.assertIn("Not in use", [l for l in plain.stdout.splitlines()
                                      if l.startswith("SSL:")][0])
+
+    def test_mariadb_cli_ssl_compressed(self):
+        # Issue 16 item 14: the compressed protocol inside TLS. `status` says both, and the
+        # rows of a compressed TLS session equal those of a compressed session straight to the
+        # server (over 16 MiB included).
+        base = ["mariadb", "--no-defaults", "-h", HOST, "-P", str(PORT), "-ulimited", "-plim_pw"]
+        out = subprocess.run(base + ["--ssl", "--compress", "-e", "\\s"], capture_output=True,
+                             text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertTrue(any(l.startswith("SSL:") and "Cipher in use is" in l for l in lines),
+                        out.stdout)
+        self.assertIn("Compressed", [l.split(":", 1)[1].strip() for l in lines
+                                     if l.startswith("Protocol:")], out.stdout)
+        sql = ("SELECT seq, REPEAT('t', seq % 50) FROM seq_1_to_90; "
+               "SELECT MD5(REPEAT('b', 17000000)), LENGTH(REPEAT('b', 17000000)); "
+               "SHOW SESSION STATUS LIKE 'Compression'")
+        through = subprocess.run(base + ["--ssl", "--compress", "--max-allowed-packet=64M", "-N",
+                                         "-B", "-e", sql, "demo"], capture_output=True,
+                                 text=True, timeout=60)
+        direct = subprocess.run(["mariadb", "--no-defaults", "--protocol=tcp", "-h", HOST, "-P",
+                                 str(itlib.BASE_PORT), "-utessera", "-ptessera", "--compress",
+                                 "--max-allowed-packet=64M", "-N", "-B", "-e", sql, "demo"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(through.returncode, 0, through.stderr)
+        self.assertEqual(through.stdout, direct.stdout)
+        self.assertIn("Compression\tON", through.stdout)
 
     def test_pymysql_ssl(self):
         import ssl

@@ -31,7 +31,7 @@ RULES = [
     # --- capabilities ----------------------------------------------------------------------
     dict(id="server-capabilities", kind="accepted", path=r"greeting\.capabilities",
          reason="Tessera offers only what it implements on the client side: no "
-                "CLIENT_COMPRESS (issue 16 item 14), no CLIENT_SSL unless [proxy] tls is "
+                "CLIENT_SSL unless [proxy] tls is "
                 "configured, no CLIENT_PROGRESS_OBSOLETE/CLIENT_SSL_VERIFY_SERVER_CERT/"
                 "CLIENT_REMEMBER_OPTIONS/CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS/"
                 "CLIENT_OPTIONAL_RESULTSET_METADATA"),

@@ -18,8 +18,14 @@
 //   timeout    SET SESSION wait_timeout=2, idle 3.5 s: the next query's error
 //   batch      the mariadb connector's batch() (COM_STMT_BULK_EXECUTE where offered): per-row
 //              results, affected rows, insert ids
+//   compressed (with --compress only) the session's Compression status, and values over 16 MiB
+//              both ways, as text and through prepared statements
+//
+// `--compress`: every connection of the checks asks for the compressed protocol (`compress:
+// true`), so all of them run compressed on both sides (it.compat_node_compressed).
 'use strict';
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const mariadb = require('mariadb');
 const mysql = require('mysql2/promise');
 
@@ -29,6 +35,8 @@ const BASE_PORT = Number(env.TESSERA_IT_BASE_PORT || 24306);
 const PROXY_PORT = Number(env.TESSERA_IT_PORT || 14306);
 const PROXY = (env.TESSERA_IT_MODE || 'proxy') === 'proxy';
 const SUFFIX = '-Tessera';
+const COMPRESS = process.argv.includes('--compress');
+const EXTRA = COMPRESS ? { compress: true } : {};
 
 const targets = { direct: { host: HOST, port: BASE_PORT, user: 'tessera', password: 'tessera' } };
 if (PROXY) targets.tessera = { host: HOST, port: PROXY_PORT, user: 'app', password: 'app_pw' };
@@ -38,7 +46,7 @@ const strip = (v) => (v.endsWith(SUFFIX) ? v.slice(0, -SUFFIX.length) : v);
 async function everywhere(driver, check, options = {}) {
   const out = {};
   for (const [name, t] of Object.entries(targets)) {
-    const opts = { ...t, database: 'demo', connectTimeout: 10000, ...options };
+    const opts = { ...t, database: 'demo', connectTimeout: 10000, ...EXTRA, ...options };
     const conn =
       driver === 'mariadb' ? await mariadb.createConnection(opts) : await mysql.createConnection(opts);
     try {
@@ -322,7 +330,7 @@ const checks = {
         'DROP TABLE IF EXISTS compat_batch_js',
         'CREATE TABLE compat_batch_js (id INT AUTO_INCREMENT PRIMARY KEY, s VARCHAR(10), n INT)',
       ]);
-      const c = await mariadb.createConnection({ ...t, database: 'demo' });
+      const c = await mariadb.createConnection({ ...t, database: 'demo', ...EXTRA });
       try {
         const r = {};
         r.insert = await c.batch('INSERT INTO compat_batch_js (s, n) VALUES (?, ?)', [
@@ -345,6 +353,33 @@ const checks = {
     same('mariadb batch', out);
   },
 
+  async compressed() {
+    if (!COMPRESS) return;
+    const digest = (v) =>
+      v === null || v === undefined
+        ? v
+        : [String(v).length, crypto.createHash('sha256').update(String(v)).digest('hex')];
+    const big = 'p'.repeat(17 * 1000 * 1000);
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} compressed`,
+        await everywhere(driver, async (c) => {
+          const rows = async (p) => (driver === 'mariadb' ? await p : (await p)[0]);
+          const status = await rows(c.query("SHOW SESSION STATUS LIKE 'Compression'"));
+          const text = await rows(c.query("SELECT REPEAT('c', 17000000) AS v, 1 AS n"));
+          const sent = await rows(c.query('SELECT LENGTH(?) AS n, MD5(?) AS h', [big, big]));
+          const prepared = await rows(c.execute('SELECT ? AS v, LENGTH(?) AS n', [big, big]));
+          return {
+            status: plain(status),
+            text: [digest(text[0].v), plain(text[0].n)],
+            sent: plain(sent),
+            prepared: [digest(prepared[0].v), plain(prepared[0].n)],
+          };
+        })
+      );
+    }
+  },
+
   // Result sets Tessera builds itself must carry the extended type info field too, for a
   // client that negotiated it (no server to compare with: Tessera only).
   async tessera_own_results() {
@@ -353,8 +388,8 @@ const checks = {
       const t = targets.tessera;
       const c =
         driver === 'mariadb'
-          ? await mariadb.createConnection({ ...t, database: 'demo' })
-          : await mysql.createConnection({ ...t, database: 'demo' });
+          ? await mariadb.createConnection({ ...t, database: 'demo', ...EXTRA })
+          : await mysql.createConnection({ ...t, database: 'demo', ...EXTRA });
       try {
         const rows =
           driver === 'mariadb'
@@ -375,7 +410,7 @@ const checks = {
 };
 
 (async () => {
-  const only = process.argv.slice(2);
+  const only = process.argv.slice(2).filter((a) => a !== '--compress');
   let failed = 0;
   for (const [name, check] of Object.entries(checks)) {
     if (only.length && !only.includes(name)) continue;

@@ -11,12 +11,16 @@ It extends itlib.RawConn (framing, scramble, lenenc helpers) with:
   - OK (affected rows, insert id, status, warnings, info, session-state-change entries), EOF,
     ERR (code, SQLSTATE, message), column definitions (every field, MariaDB's extended type
     info), text rows and binary rows (every column type, NULL bitmap checked)
+  - the compressed protocol (CLIENT_COMPRESS, zlib) when asked for: packets are wrapped and
+    unwrapped as Connector/C does, and the compressed sequence ids of every reply are checked
+    (each command restarts them at 0; a reply continues after the last id sent)
 """
 import datetime
 import decimal
 import os
 import struct
 import sys
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import itlib  # noqa: E402
@@ -348,6 +352,68 @@ class Wire(itlib.RawConn):
         self.ext_caps = 0
         self.greeting_decoded = None
         self.login_reply = None
+        self.compressed = False
+        self.cseq = 0
+        self._inflated = bytearray()
+        self.compressed_packets = 0  # received
+        self.stored_packets = 0  # received with the payload not deflated
+
+    # --- the compressed protocol (on once the login OK has been read) ----------------------
+    def recv_exact(self, n):
+        if not self.compressed:
+            return super().recv_exact(n)
+        while len(self._inflated) < n:
+            self._read_compressed()
+        out = bytes(self._inflated[:n])
+        del self._inflated[:n]
+        return out
+
+    def _read_compressed(self):
+        h = super().recv_exact(7)
+        clen, cseq, ulen = int.from_bytes(h[:3], "little"), h[3], int.from_bytes(h[4:], "little")
+        if cseq != self.cseq:
+            raise ProtocolError(f"compressed sequence id {cseq}, expected {self.cseq}")
+        self.cseq = (cseq + 1) & 0xFF
+        body = super().recv_exact(clen)
+        if ulen:
+            body = zlib.decompress(body)
+            if len(body) != ulen:
+                raise ProtocolError(f"compressed packet inflates to {len(body)}, header says {ulen}")
+        self.compressed_packets += 1
+        self.stored_packets += not ulen
+        self._inflated += body
+
+    def send_compressed(self, data):
+        """`data` (frames) as compressed packets of at most 16 MiB - 1 bytes each."""
+        out = b""
+        while True:
+            part, data = data[:0xFFFFFF], data[0xFFFFFF:]
+            z = zlib.compress(part) if len(part) >= 50 else part
+            stored = len(z) >= len(part)
+            body = part if stored else z
+            out += (len(body).to_bytes(3, "little") + bytes([self.cseq])
+                    + (0 if stored else len(part)).to_bytes(3, "little") + body)
+            self.cseq = (self.cseq + 1) & 0xFF
+            if not data:
+                break
+        self.send_raw(out)
+
+    def send_packet(self, payload, seq=None):
+        if not self.compressed:
+            return super().send_packet(payload, seq)
+        if seq is None:
+            seq = self.seq
+        if seq == 0:
+            self.cseq = 0  # a new command restarts both sequences
+        frames = b""
+        while True:
+            chunk, payload = payload[:0xFFFFFF], payload[0xFFFFFF:]
+            frames += len(chunk).to_bytes(3, "little") + bytes([seq & 0xFF]) + chunk
+            seq += 1
+            if len(chunk) < 0xFFFFFF:
+                break
+        self.seq = seq & 0xFF
+        self.send_compressed(frames)
 
     def connect(self, user, password, db=None, caps=0, ext_caps=0, collation=45, attrs=None):
         """Reads the greeting and logs in with exactly `caps` (+ PROTOCOL_41, SECURE_CONNECTION,
@@ -394,6 +460,8 @@ class Wire(itlib.RawConn):
                 self.login_reply = {"kind": "err", **decode_err(p)}
             else:
                 self.login_reply = {"kind": "ok", **decode_ok(p, caps)}
+                # the OK itself comes uncompressed; everything after it is compressed
+                self.compressed = bool(caps & CLIENT_COMPRESS)
             return self.login_reply
 
     # a reply: a list of results, each a dict

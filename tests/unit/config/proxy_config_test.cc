@@ -45,6 +45,7 @@ TEST(ProxyConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.max_allowed_packet, 64u * 1024 * 1024);
   EXPECT_EQ(c.max_connections, 20000u);
   EXPECT_EQ(c.max_connections_per_ip, 0u);
+  EXPECT_TRUE(c.client_compression);
   EXPECT_EQ(c.login_failure_limit, 10u);
   EXPECT_EQ(c.login_block.count(), 60000);
   EXPECT_EQ(c.admin_max_body_bytes, 1024u * 1024);
@@ -93,6 +94,7 @@ deadlock_retries = 5
 max_allowed_packet = 1048576
 max_connections = 500
 max_connections_per_ip = 50
+client_compression = false
 login_failure_limit = 3
 login_block_ms = 1500
 [admin]
@@ -146,6 +148,7 @@ monitor_password = "mp"
   EXPECT_EQ(c.max_allowed_packet, 1048576u);
   EXPECT_EQ(c.max_connections, 500u);
   EXPECT_EQ(c.max_connections_per_ip, 50u);
+  EXPECT_FALSE(c.client_compression);
   EXPECT_EQ(c.login_failure_limit, 3u);
   EXPECT_EQ(c.login_block.count(), 1500);
   EXPECT_EQ(c.admin_max_body_bytes, 4096u);
@@ -196,6 +199,8 @@ TEST(ProxyConfig, ErrorsNameFileFieldAndProblem) {
             "tessera.toml: proxy.worker_threads: expected an integer, got string");
   EXPECT_EQ(error_of("[proxy]\nworker_threads = -1\n"),
             "tessera.toml: proxy.worker_threads: -1 is out of range (0..1024)");
+  EXPECT_EQ(error_of("[proxy]\nclient_compression = 1\n"),
+            "tessera.toml: proxy.client_compression: expected a boolean, got integer");
   EXPECT_EQ(error_of("[proxy]\nlisen = \"127.0.0.1:1\"\n"),
             "tessera.toml: proxy.lisen: unknown key (line 2)");
   EXPECT_EQ(error_of("[proxy]\n[backend]\nx = 1\n"),
