@@ -42,6 +42,9 @@ bool sends_clear_password(std::string_view plugin) {
   return plugin == kClearPassword || plugin == "dialog";
 }
 
+// A client plugin name no server plugin asks for (see authenticate_on_backend).
+constexpr std::string_view kProbePlugin = "tessera_relayed_login";
+
 }  // namespace
 
 void ClientSession::leave_backend_account() {
@@ -98,9 +101,11 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
     co_return false;
   }
 
-  // The client answers the server's own scramble: an auth switch to the server's plugin.
-  std::string plugin =
-      greeting.auth_plugin.empty() ? std::string(kNativePassword) : greeting.auth_plugin;
+  // The login goes to the server naming a client plugin no account uses, with no response:
+  // the server answers with an auth switch to the account's own plugin (its scramble, or
+  // ed25519's nonce), which is relayed to the client. So the client sees one auth switch,
+  // as many drivers (PyMySQL) handle only one, whatever the account's plugin.
+  std::string plugin(kProbePlugin);
   std::string scramble = greeting.scramble;
   std::string response;
   auto ask_client = [&](std::string_view packet) -> asio::awaitable<void> {
@@ -110,17 +115,12 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
     co_await client_.read_packet(response, got, seq);
     seq = static_cast<uint8_t>(got + 1);
   };
-  {
-    AuthSwitchRequest first{plugin, scramble};
-    std::string packet = first.encode();
-    co_await ask_client(packet);
-  }
 
   bool ok = false;
   std::string payload;
   try {
     uint8_t bseq = 0;
-    co_await conn->send_relayed_login(greeting, options, plugin, response, bseq);
+    co_await conn->send_relayed_login(greeting, options, plugin, {}, bseq);
     for (int round = 0; round < 8 && !ok; ++round) {
       uint8_t got = 0;
       co_await conn->socket().read_packet(payload, got);

@@ -7,9 +7,10 @@ const mariadb = require('mariadb');
 const mysql = require('mysql2/promise');
 
 const [host, port] = [process.argv[2], Number(process.argv[3])];
-const NATIVE = { user: 'ba_native', password: 'native_pw' };
-const LIMITED = { user: 'ba_limited', password: 'limited_pw' };
-const ED = { user: 'ba_ed', password: 'ed_pw' };
+// A database each account may use: the mariadb connector's changeUser keeps one.
+const NATIVE = { user: 'ba_native', password: 'native_pw', database: 'ba_db' };
+const LIMITED = { user: 'ba_limited', password: 'limited_pw', database: 'ba_db' };
+const ED = { user: 'ba_ed', password: 'ed_pw', database: 'ba_db' };
 
 const err = (e) => ({ errno: e.errno, sqlState: e.sqlState, message: e.sqlMessage || e.text });
 
@@ -41,17 +42,18 @@ async function run(driver) {
   try {
     out.login = await who(conn);
     await rows(conn, 'SET @mark = 42');
-    out.write = await rows(conn, 'INSERT INTO ba_db.t VALUES (1)');
+    const id = driver === 'mariadb' ? 2 : 1;
+    out.write = await rows(conn, `INSERT INTO ba_db.t VALUES (${id})`);
     await conn.changeUser(LIMITED);
     out.changed = await who(conn);
     // The server resets the session on COM_CHANGE_USER: the variable is gone.
     out.mark_after_change = await rows(conn, 'SELECT @mark AS mark');
     out.denied = await rows(conn, 'INSERT INTO ba_db.t VALUES (2)');
-    out.allowed = await rows(conn, 'SELECT COUNT(*) AS n FROM ba_db.t WHERE id = 1');
+    out.allowed = await rows(conn, `SELECT COUNT(*) AS n FROM ba_db.t WHERE id = ${id}`);
     await conn.changeUser(NATIVE);
     out.back = await who(conn);
     try {
-      await conn.changeUser({ user: 'ba_limited', password: 'wrong' });
+      await conn.changeUser({ user: 'ba_limited', password: 'wrong', database: 'ba_db' });
       out.bad_change = 'accepted';
     } catch (e) {
       out.bad_change = err(e);
@@ -60,7 +62,7 @@ async function run(driver) {
     await Promise.resolve(conn.end()).catch(() => conn.destroy());
   }
   try {
-    conn = await session(driver, { user: 'ba_native', password: 'wrong' });
+    conn = await session(driver, { user: 'ba_native', password: 'wrong', database: 'ba_db' });
     out.wrong_password = 'accepted';
     await conn.end();
   } catch (e) {

@@ -22,12 +22,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import unittest
 
-import itlib
-from itlib import BASE_PORT, HOST, log
-from opslib import Tessera, stop_all
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import itlib  # noqa: E402
+from itlib import BASE_PORT, HOST, log  # noqa: E402
+from opslib import Tessera, stop_all  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIRECT = BASE_PORT  # slice-0's primary
@@ -157,7 +159,7 @@ class BackendAccounts(unittest.TestCase):
         # The namespace's own user still logs in with Tessera's password, not the server's.
         c = self.connect(self.tessera.port, "ba_nsuser", "ns_pw")
         try:
-            self.assertEqual(self.query(c, "SELECT CURRENT_USER()")[0][0], "tessera@%")
+            self.assertTrue(self.query(c, "SELECT CURRENT_USER()")[0][0].startswith("tessera@"))
         finally:
             c.close()
 
