@@ -1,8 +1,9 @@
 // Backend accounts (namespaces with "backend_accounts": true): a login whose name is in no
 // namespace's users[] is authenticated by the server itself. Tessera opens a connection to the
-// default slice's primary, asks the client to answer that connection's scramble (an auth
-// switch, whatever it answered Tessera's greeting with), and relays the exchange (the
-// server's own auth switches, client_ed25519 included) until the server says OK or ERR. The
+// default slice's primary, logs in there in the client's name so that the server asks for its
+// account's plugin (an auth switch with that connection's scramble or ed25519 nonce), and
+// relays that and every later packet between client and server until the server says OK or
+// ERR (whatever the client answered Tessera's own greeting with is not used). The
 // ERR goes to the client as the server wrote it; after the OK the session runs as that
 // account and the connection is its own.
 //
