@@ -138,6 +138,27 @@ asio::awaitable<void> BackendConnection::close_other_prepared(const std::string&
 
 asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options) {
+  if (!endpoint.no_credentials.empty()) fail(errc::kNotSupportedAuthMode, endpoint.no_credentials);
+  InitialHandshake hs;
+  auto conn = co_await open_for_relay(ex, std::move(endpoint), options, hs);
+  std::string where = conn->endpoint_.host + ":" + std::to_string(conn->endpoint_.port);
+  try {
+    uint8_t auth_seq = 1;
+    if (conn->endpoint_.tls) co_await conn->start_tls(hs, options, auth_seq);
+    co_await conn->authenticate(hs, options, auth_seq);
+    co_await conn->finish_relayed_login(options);
+  } catch (const std::system_error& e) {
+    fail(errc::kBackendLost,
+         "lost connection to backend " + where + " during handshake: " + e.code().message());
+  } catch (const ProtocolViolation& e) {
+    fail(errc::kHandshakeError, "backend " + where + ": " + e.what());
+  }
+  co_return conn;
+}
+
+asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::open_for_relay(
+    asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options,
+    InitialHandshake& greeting) {
   asio::ip::tcp::resolver resolver(ex);
   asio::ip::tcp::socket sock(ex);
   asio::steady_timer timer(ex);
@@ -189,13 +210,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     conn->server_caps_ = hs->capabilities;
     conn->server_mariadb_caps_ = hs->mariadb_capabilities;
     conn->server_collation_ = hs->collation;
-    uint8_t auth_seq = 1;
-    if (conn->endpoint_.tls) co_await conn->start_tls(*hs, options, auth_seq);
-    co_await conn->authenticate(*hs, options, auth_seq);
-    conn->handshake_collation_ = options.collation;
-    conn->collation = options.collation;
-    co_await conn->enable_session_tracking();
-    conn->vars.clear();
+    greeting = std::move(*hs);
   } catch (const std::system_error& e) {
     fail(errc::kBackendLost,
          "lost connection to backend " + where + " during handshake: " + e.code().message());
@@ -203,6 +218,27 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     fail(errc::kHandshakeError, "backend " + where + ": " + e.what());
   }
   co_return conn;
+}
+
+asio::awaitable<void> BackendConnection::send_relayed_login(const InitialHandshake& greeting,
+                                                            ConnectOptions options,
+                                                            std::string_view plugin,
+                                                            std::string_view auth_response,
+                                                            uint8_t& seq) {
+  seq = 1;
+  if (endpoint_.tls) co_await start_tls(greeting, options, seq);
+  HandshakeResponse resp = login_request(greeting, options);
+  resp.auth_plugin = std::string(plugin);
+  resp.auth_response = std::string(auth_response);
+  std::string packet = resp.encode();
+  co_await socket_.write_packet(packet, seq);
+}
+
+asio::awaitable<void> BackendConnection::finish_relayed_login(ConnectOptions options) {
+  handshake_collation_ = options.collation;
+  collation = options.collation;
+  co_await enable_session_tracking();
+  vars.clear();
 }
 
 bool BackendConnection::peer_closed() {
@@ -241,8 +277,8 @@ asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
   }
 }
 
-asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
-                                                      ConnectOptions options, uint8_t seq) {
+HandshakeResponse BackendConnection::login_request(const InitialHandshake& hs,
+                                                   ConnectOptions options) {
   caps_ = kWantedCaps & hs.capabilities;
   mariadb_caps_ =
       has_mariadb_capabilities(caps_) ? kWantedMariaDbCaps & hs.mariadb_capabilities : 0;
@@ -256,13 +292,35 @@ asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs
   resp.max_packet_size = 1u << 30;
   resp.collation = options.collation;
   resp.user = endpoint_.user;
-  std::string plugin = hs.auth_plugin.empty() ? std::string(kNativePassword) : hs.auth_plugin;
-  if (plugin != kNativePassword && plugin != kCachingSha2Password) plugin = kNativePassword;
-  std::string scramble = hs.scramble;
-  resp.auth_plugin = plugin;
-  resp.auth_response = auth_response_for(plugin, endpoint_.password, scramble);
   collation = options.collation;
   found_rows = options.found_rows;
+  return resp;
+}
+
+std::string BackendConnection::credential_response(std::string_view plugin,
+                                                   std::string_view scramble) const {
+  if (endpoint_.password_sha1.empty())
+    return auth_response_for(plugin, endpoint_.password, scramble);
+  if (plugin != kNativePassword) {
+    // Only SHA1(password) is known (learned from the client's own mysql_native_password
+    // login): no other plugin can be answered with it.
+    fail(errc::kNotSupportedAuthMode,
+         "backend asks account '" + endpoint_.user + "' for auth plugin " + std::string(plugin) +
+             "; Tessera can open connections in a backend account's name only with "
+             "mysql_native_password");
+  }
+  return native_password_response_from_stage1(endpoint_.password_sha1, scramble);
+}
+
+asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs,
+                                                      ConnectOptions options, uint8_t seq) {
+  HandshakeResponse resp = login_request(hs, options);
+  std::string plugin = hs.auth_plugin.empty() ? std::string(kNativePassword) : hs.auth_plugin;
+  if (plugin != kNativePassword && plugin != kCachingSha2Password) plugin = kNativePassword;
+  if (!endpoint_.password_sha1.empty()) plugin = kNativePassword;
+  std::string scramble = hs.scramble;
+  resp.auth_plugin = plugin;
+  resp.auth_response = credential_response(plugin, scramble);
   co_await socket_.write_packet(resp.encode(), seq);
 
   std::string payload;
@@ -287,8 +345,8 @@ asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs
       scramble = sw->data;
       std::string answer;
       if (plugin == kNativePassword || plugin == kCachingSha2Password) {
-        answer = auth_response_for(plugin, endpoint_.password, scramble);
-      } else if (plugin == kClearPassword) {
+        answer = credential_response(plugin, scramble);
+      } else if (plugin == kClearPassword && endpoint_.password_sha1.empty()) {
         answer = endpoint_.password + '\0';
       } else {
         fail(errc::kNotSupportedAuthMode, "backend asks for unsupported auth plugin " + plugin);

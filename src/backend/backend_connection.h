@@ -29,6 +29,12 @@ struct BackendEndpoint {
   // Non-null: the connection starts TLS with this context before authenticating (the
   // server must offer it); the context decides whether the certificate is verified.
   std::shared_ptr<asio::ssl::context> tls = nullptr;
+  // Backend accounts (frontend/backend_account_auth.cc): the account's SHA1(password) in place
+  // of `password` (answers mysql_native_password only), or, non-empty, why no connection can
+  // be opened in this account's name at all (an ed25519 login leaves Tessera nothing to
+  // answer a new scramble with): connect() then fails with this text.
+  std::string password_sha1 = {};
+  std::string no_credentials = {};
   std::string key() const {
     return host + ":" + std::to_string(port) + "/" + user + (tls ? "+tls" : "");
   }
@@ -72,6 +78,21 @@ class BackendConnection {
   static asio::awaitable<std::unique_ptr<BackendConnection>> connect(asio::any_io_executor ex,
                                                                      BackendEndpoint endpoint,
                                                                      ConnectOptions options);
+
+  // ---- a client's own login relayed to the server (backend accounts) ----
+  // Connects and reads the server's greeting (into `greeting`), nothing more: the caller
+  // relays the client's authentication: send_relayed_login(), then the exchange on socket()
+  // (sequence ids continue from `seq`), then finish_relayed_login() after the server's OK.
+  static asio::awaitable<std::unique_ptr<BackendConnection>> open_for_relay(
+      asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options,
+      protocol::InitialHandshake& greeting);
+  // The handshake response in endpoint().user's name (TLS first when the endpoint asks for
+  // it), carrying the client's `auth_response` made for `plugin` and the greeting's scramble.
+  asio::awaitable<void> send_relayed_login(const protocol::InitialHandshake& greeting,
+                                           ConnectOptions options, std::string_view plugin,
+                                           std::string_view auth_response, uint8_t& seq);
+  // After the server's OK: what connect() does after authenticating (session tracking).
+  asio::awaitable<void> finish_relayed_login(ConnectOptions options);
 
   protocol::PacketSocket& socket() { return socket_; }
   uint32_t capabilities() const { return caps_; }
@@ -175,6 +196,11 @@ class BackendConnection {
                                   uint8_t& seq);
   asio::awaitable<void> authenticate(const protocol::InitialHandshake& hs, ConnectOptions options,
                                      uint8_t seq);
+  // The capabilities and handshake response connect() and a relayed login both send.
+  protocol::HandshakeResponse login_request(const protocol::InitialHandshake& hs,
+                                            ConnectOptions options);
+  // This endpoint's answer to `scramble` under `plugin` (the password or its SHA1).
+  std::string credential_response(std::string_view plugin, std::string_view scramble) const;
   asio::awaitable<void> read_simple_response(SimpleResult& result);
   asio::awaitable<SimpleResult> simple_command(protocol::Command command,
                                                std::string_view argument);

@@ -118,6 +118,18 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
   }
 }
 
+std::unique_ptr<BackendConnection> ConnectionPool::adopt(std::unique_ptr<BackendConnection> conn,
+                                                         const ConnectOptions& options) {
+  // May go past max_capacity by one: the login happened already, and refusing it now would
+  // only close a connection the server accepted.
+  ++open_;
+  ++created_;
+  conn->pool_generation = generation_;
+  conn->owner = options.session;
+  hold(*conn, options.tenant);
+  return conn;
+}
+
 asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::hand_over(
     std::unique_ptr<BackendConnection> conn, uint64_t session, const std::string& tenant) {
   // Counted before the reset below: another acquire of the namespace running meanwhile must

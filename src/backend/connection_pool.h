@@ -55,6 +55,11 @@ class ConnectionPool {
   // does within acquire_timeout it gets ERR 1203 naming its share. Throws BackendError.
   asio::awaitable<std::unique_ptr<BackendConnection>> acquire(const BackendConnection* preferred,
                                                               ConnectOptions options);
+  // Takes in a connection opened outside the pool for this pool's endpoint (a client's own
+  // login relayed to the server, frontend/backend_account_auth.cc), counted as open and handed
+  // to options.session as acquire() would.
+  std::unique_ptr<BackendConnection> adopt(std::unique_ptr<BackendConnection> conn,
+                                           const ConnectOptions& options);
   // Returns a connection for reuse. One whose response was not read to its end, or that is
   // broken, is closed; one marked needs_reset is reset (in the background) before it is idle.
   void release(std::unique_ptr<BackendConnection> conn);

@@ -111,7 +111,8 @@ nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
               {"default_charset", ns.default_charset},
               {"default_collation", ns.default_collation},
               {"transaction_mode", to_string(ns.transaction_mode)},
-              {"global_write_affected_rows", to_string(ns.global_write_affected_rows)}};
+              {"global_write_affected_rows", to_string(ns.global_write_affected_rows)},
+              {"backend_accounts", ns.backend_accounts}};
 }
 
 nlohmann::json to_canonical_json(const ProxyConfig& c, Secrets secrets) {

@@ -93,6 +93,13 @@ const Namespace* LoadedConfig::find_namespace(std::string_view name) const {
   return it == namespace_index_.end() ? nullptr : &namespaces_[it->second];
 }
 
+const Namespace* LoadedConfig::backend_accounts_namespace() const {
+  for (const auto& ns : namespaces_) {
+    if (ns.backend_accounts) return &ns;
+  }
+  return nullptr;
+}
+
 LoadedConfig load_all(const fs::path& toml_path) {
   ProxyConfig proxy = load_proxy_config(toml_path);
   std::vector<Namespace> namespaces;

@@ -37,6 +37,8 @@ class LoadedConfig {
   const User* find_user(std::string_view user_name) const;
   UserRef lookup_user(std::string_view user_name) const;
   const Namespace* find_namespace(std::string_view name) const;
+  // The namespace with backend_accounts (logins in no users[] go there); null when none.
+  const Namespace* backend_accounts_namespace() const;
 
  private:
   struct Hash {

@@ -341,6 +341,7 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
     r.fail("global_write_affected_rows",
            fmt::format("\"{}\" is not \"single\" or \"sum\"", affected));
   }
+  ns.backend_accounts = r.boolean("backend_accounts", false);
   r.warn_unread();
 
   validate_namespace(ns);

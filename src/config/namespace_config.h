@@ -81,6 +81,12 @@ struct User {
   std::string backend_user_name;
   std::string backend_password;
 
+  // Not configuration: set on the account a session of a backend_accounts namespace makes for
+  // the server account it logged in as (frontend/backend_account_auth.cc).
+  std::string backend_account_key;     // which pools hold this account's connections
+  std::string backend_password_sha1;   // SHA1(password): answers mysql_native_password
+  std::string backend_no_credentials;  // why no further connection can be opened ("": can)
+
   bool is_statistic_user() const { return other_property == 1; }
 };
 
@@ -125,6 +131,11 @@ struct Namespace {
   TransactionMode transaction_mode = TransactionMode::kXa;  // our extension: "xa" | "best_effort"
   // Our extension: "global_write_affected_rows": "single" (default) | "sum" (Gaea's count).
   GlobalAffectedRows global_write_affected_rows = GlobalAffectedRows::kSingle;
+  // Our extension: "backend_accounts": true makes the backends' own accounts this namespace's
+  // users: a login whose name is in no namespace's users[] is authenticated by the server
+  // (relayed) and runs under that account (README, "Accounts that live on the server"). At
+  // most one namespace may say so.
+  bool backend_accounts = false;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

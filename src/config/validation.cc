@@ -160,7 +160,18 @@ void validate_namespace(const Namespace& ns) {
 void validate_namespaces(const std::vector<Namespace>& namespaces) {
   std::map<std::string, const Namespace*, std::less<>> by_name;
   std::map<std::string, const Namespace*, std::less<>> user_owner;
+  const Namespace* backend_accounts = nullptr;
   for (const auto& ns : namespaces) {
+    if (ns.backend_accounts) {
+      // Logins in no namespace's users[] go to it: two would leave the choice to chance.
+      if (backend_accounts) {
+        throw ConfigError(ns.source_name, "backend_accounts",
+                          fmt::format("namespace \"{}\" ({}) has backend_accounts already; only "
+                                      "one namespace may take the backends' own accounts",
+                                      backend_accounts->name, backend_accounts->source_name));
+      }
+      backend_accounts = &ns;
+    }
     auto [it, inserted] = by_name.emplace(ns.name, &ns);
     if (!inserted) {
       throw ConfigError(

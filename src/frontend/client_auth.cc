@@ -167,7 +167,11 @@ asio::awaitable<bool> ClientSession::handshake() {
   std::string plugin = resp->auth_plugin;
   if (plugin.empty() && (client_caps_ & cap::kSecureConnection))
     plugin = std::string(kNativePassword);
-  if (!co_await authenticate(account, resp->user, plugin, resp->auth_response, seq)) {
+  const config::Namespace* server_accounts = config_->backend_accounts_namespace();
+  if (!account && server_accounts) {
+    // In no namespace's users[]: an account of the servers (backend_account_auth.cc).
+    if (!co_await authenticate_on_backend(*server_accounts, resp->user, seq)) co_return false;
+  } else if (!co_await authenticate(account, resp->user, plugin, resp->auth_response, seq)) {
     co_return false;
   }
 
@@ -201,26 +205,32 @@ asio::awaitable<bool> ClientSession::handshake() {
   co_return true;
 }
 
+asio::awaitable<bool> ClientSession::refuse_if_throttled(const std::string& requested,
+                                                         uint8_t& seq) {
+  auto& ctx = worker_.context();
+  auto now = std::chrono::steady_clock::now();
+  auto left = ctx.login_throttle.blocked_for(peer_ip_, requested, now);
+  if (left.count() <= 0) co_return false;
+  // Checked before the password: while blocked, even the right one is refused, so a block
+  // cannot be used to confirm a guess.
+  ctx.counters.auth_failures++;
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+  spdlog::info("login of '{}' from {} refused: blocked for {} s after repeated failures", requested,
+               peer_ip_, seconds);
+  co_await send_error(errc::kHostIsBlocked,
+                      "Host '" + peer_ip_ + "' is blocked for user '" + requested +
+                          "' because of too many failed logins; try again in " +
+                          std::to_string(seconds) + " s",
+                      seq);
+  co_return true;
+}
+
 asio::awaitable<bool> ClientSession::authenticate(const config::UserRef& account,
                                                   std::string_view user_name, std::string plugin,
                                                   std::string auth_response, uint8_t& seq) {
   auto& ctx = worker_.context();
   const std::string requested(user_name);
-  auto now = std::chrono::steady_clock::now();
-  if (auto left = ctx.login_throttle.blocked_for(peer_ip_, requested, now); left.count() > 0) {
-    // Checked before the password: while blocked, even the right one is refused, so a block
-    // cannot be used to confirm a guess.
-    ctx.counters.auth_failures++;
-    auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
-    spdlog::info("login of '{}' from {} refused: blocked for {} s after repeated failures",
-                 requested, peer_ip_, seconds);
-    co_await send_error(errc::kHostIsBlocked,
-                        "Host '" + peer_ip_ + "' is blocked for user '" + requested +
-                            "' because of too many failed logins; try again in " +
-                            std::to_string(seconds) + " s",
-                        seq);
-    co_return false;
-  }
+  if (co_await refuse_if_throttled(requested, seq)) co_return false;
   auto deny = [&](bool used_password) -> asio::awaitable<bool> {
     ctx.counters.auth_failures++;
     bool blocked = ctx.login_throttle.failed(peer_ip_, requested, std::chrono::steady_clock::now());
@@ -367,7 +377,17 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   // The exchange (an auth switch, sha2 full authentication) is bounded by handshake_timeout,
   // as at login.
   enter_phase(Phase::kHandshake);
-  bool authenticated = co_await authenticate(account, cu->user, plugin, cu->auth_response, seq);
+  // The old account's pools are no longer this session's (its connections are closed above).
+  leave_backend_account();
+  const config::Namespace* server_accounts = config_->backend_accounts_namespace();
+  // A server account is authenticated by the server again, on a new connection (the state
+  // reset the server does on COM_CHANGE_USER: a fresh login has none).
+  bool authenticated = false;
+  if (!account && server_accounts) {
+    authenticated = co_await authenticate_on_backend(*server_accounts, cu->user, seq);
+  } else {
+    authenticated = co_await authenticate(account, cu->user, plugin, cu->auth_response, seq);
+  }
   enter_phase(Phase::kCommand);
   if (!authenticated) co_return false;
   if (!cu->database.empty() && !namespace_->allows_db(cu->database)) {

@@ -38,6 +38,7 @@ ClientSession::~ClientSession() {
   drop_slices();
   drop_backend();
   unpin();
+  leave_backend_account();
   free_user_slot();
   if (admitted_) worker_.context().connection_limits.release(peer_ip_);
   worker_.context().counters.connections_active--;

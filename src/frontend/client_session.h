@@ -116,6 +116,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> authenticate(const config::UserRef& account, std::string_view user_name,
                                      std::string plugin, std::string auth_response, uint8_t& seq);
   asio::awaitable<bool> full_sha2_authentication(const config::User& user, uint8_t& seq);
+  // While `user_name` is blocked by the login throttle, answers the client and returns true.
+  asio::awaitable<bool> refuse_if_throttled(const std::string& user_name, uint8_t& seq);
+  // backend_account_auth.cc: the login of a server account (namespace `ns` has
+  // backend_accounts), relayed to the default slice's primary; answers the client on failure.
+  asio::awaitable<bool> authenticate_on_backend(const config::Namespace& ns,
+                                                const std::string& user_name, uint8_t& seq);
+  // The session no longer uses its server account's pools (ends, or COM_CHANGE_USER).
+  void leave_backend_account();
   asio::awaitable<bool> change_user(std::string_view payload);
   bool bind_account(const config::UserRef& account);
   // config_refresh.cc: moves to the newest configuration generation when nothing ties the
@@ -378,6 +386,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::shared_ptr<const config::LoadedConfig> config_;
   const config::User* user_ = nullptr;
+  // The account of a backend_accounts login (user_ points here), made at login: it is not in
+  // any configuration. backend_account_key_held_: counted in Worker::join_backend_account.
+  std::unique_ptr<config::User> backend_account_;
+  bool backend_account_key_held_ = false;
   const config::Namespace* namespace_ = nullptr;
   backend::ConnectionPool* pool_ = nullptr;  // default slice primary
 

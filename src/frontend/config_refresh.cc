@@ -19,6 +19,13 @@ void ClientSession::refresh_config() {
   }
   auto latest = worker_.context().snapshot();
   config::UserRef account = latest->config->lookup_user(user_->user_name);
+  if (backend_account_ && user_ == backend_account_.get()) {
+    // A server account: it stays one while the name is in no users[] and a namespace of the
+    // same name still takes server accounts.
+    const config::Namespace* ns = latest->config->backend_accounts_namespace();
+    if (account || !ns || ns->name != namespace_->name) return;
+    account = config::UserRef{backend_account_.get(), ns};
+  }
   if (!account || account.ns->name != namespace_->name) {
     // The account was removed or moved: this connection keeps what it authenticated with
     // (as a MySQL server keeps sessions of a dropped user); new connections see the change.

@@ -77,6 +77,7 @@ asio::awaitable<void> Worker::maintenance_loop() {
     auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     for (auto& [key, pool] : pools_) pool->reap_idle();
+    forget_retired_accounts();
   }
 }
 
@@ -197,12 +198,21 @@ backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
                                           const config::HostPort& address,
                                           const config::User* user) {
   const bool own_account = user && !user->backend_user_name.empty();
+  const bool server_account = user && !user->backend_account_key.empty();
   const std::string& account = own_account ? user->backend_user_name : slice.user_name;
   const std::string& password = own_account ? user->backend_password : slice.password;
   backend::BackendEndpoint ep{address.host, address.port, account, password};
   // The TLS context itself (a lock and a lookup in a process-wide cache) is fetched only when
   // the pool is made, not per statement.
-  std::string key = pool_key(slice, address, account, password);
+  // A server account's pools are keyed by its account key (account name plus what it
+  // authenticates with, or the one session it belongs to), never shared with another account.
+  std::string key = pool_key(slice, address, account,
+                             server_account ? "account:" + user->backend_account_key : password);
+  if (server_account) {
+    ep.password_sha1 = user->backend_password_sha1;
+    ep.no_credentials = user->backend_no_credentials;
+    account_pools_[user->backend_account_key].insert(key);
+  }
   auto it = pools_.find(key);
   if (it == pools_.end()) {
     ep.tls = ctx_.backend_tls(slice.tls.value_or(ctx_.config()->proxy().backend_tls));
@@ -220,6 +230,48 @@ std::vector<std::pair<std::string, backend::PoolStats>> Worker::pool_stats() con
   std::vector<std::pair<std::string, backend::PoolStats>> out;
   for (const auto& [key, pool] : pools_) out.emplace_back(pool->endpoint().key(), pool->stats());
   return out;
+}
+
+void Worker::join_backend_account(const std::string& key) {
+  ++account_sessions_[key];
+  retired_accounts_.erase(key);
+}
+
+void Worker::leave_backend_account(const std::string& key) {
+  auto it = account_sessions_.find(key);
+  if (it == account_sessions_.end()) return;
+  if (--it->second > 0) return;
+  account_sessions_.erase(it);
+  if (auto pools = account_pools_.find(key); pools != account_pools_.end()) {
+    for (const auto& pool_key : pools->second) {
+      if (auto p = pools_.find(pool_key); p != pools_.end()) p->second->drain();
+    }
+  }
+  retired_accounts_.insert(key);
+}
+
+void Worker::forget_retired_accounts() {
+  for (auto it = retired_accounts_.begin(); it != retired_accounts_.end();) {
+    auto pools = account_pools_.find(*it);
+    bool empty = true;
+    if (pools != account_pools_.end()) {
+      for (const auto& pool_key : pools->second) {
+        auto p = pools_.find(pool_key);
+        if (p == pools_.end()) continue;
+        auto st = p->second->stats();
+        if (st.open > 0 || st.waiting > 0) empty = false;
+      }
+    }
+    if (!empty) {
+      ++it;
+      continue;
+    }
+    if (pools != account_pools_.end()) {
+      for (const auto& pool_key : pools->second) pools_.erase(pool_key);
+      account_pools_.erase(pools);
+    }
+    it = retired_accounts_.erase(it);
+  }
 }
 
 void Worker::add_session(ClientSession* s, uint32_t id) {

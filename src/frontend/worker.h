@@ -43,6 +43,12 @@ class Worker {
   backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address,
                                     const config::User* user);
   std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
+  // Backend accounts (backend_account_auth.cc): sessions on this worker using the pools of
+  // account key `key` (config::User::backend_account_key). When the last one leaves, those
+  // pools are drained (the server sees the account's connections end with its sessions, as
+  // max_user_connections expects) and forgotten once empty.
+  void join_backend_account(const std::string& key);
+  void leave_backend_account(const std::string& key);
   SequenceCache& sequences() { return sequences_; }
   // Statement statistics of this worker's sessions; touch only on this worker's thread.
   admin::WorkerStats& stats() { return stats_; }
@@ -82,6 +88,12 @@ class Worker {
   std::unordered_map<uint32_t, ClientSession*> sessions_by_id_;
   uint64_t topology_version_seen_ = 0;
   std::unordered_set<std::string> instances_down_;  // "host:port"
+  // Backend accounts: sessions per account key, and the pools each key opened.
+  std::unordered_map<std::string, size_t> account_sessions_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> account_pools_;
+  // Drained pools of accounts with no session left, erased by maintenance_loop once empty.
+  std::unordered_set<std::string> retired_accounts_;
+  void forget_retired_accounts();
 };
 
 }  // namespace tessera::frontend

@@ -73,6 +73,52 @@ bool verify_native_password(std::string_view response, std::string_view scramble
   return equal_ct(response, native_password_response(password, scramble));
 }
 
+std::string native_password_response_from_stage1(std::string_view stage1,
+                                                 std::string_view scramble) {
+  if (stage1.size() != 20) return {};
+  auto stage2 = sha1(stage1);
+  auto mix = sha1(scramble.substr(0, 20), view(stage2));
+  std::string out(20, '\0');
+  for (size_t i = 0; i < 20; ++i) out[i] = static_cast<char>(stage1[i] ^ mix[i]);
+  return out;
+}
+
+std::optional<std::string> native_password_stage1(std::string_view response,
+                                                  std::string_view scramble,
+                                                  std::string_view stage2) {
+  if (response.size() != 20 || stage2.size() != 20) return std::nullopt;
+  auto mix = sha1(scramble.substr(0, 20), stage2);
+  std::string stage1(20, '\0');
+  for (size_t i = 0; i < 20; ++i) stage1[i] = static_cast<char>(response[i] ^ mix[i]);
+  // SHA1(stage1) == stage2 is exactly the server's own check of the response.
+  if (!equal_ct(view(sha1(stage1)), stage2)) return std::nullopt;
+  return stage1;
+}
+
+std::optional<std::string> native_password_hash_in_grant(std::string_view grant) {
+  for (std::string_view marker : {"IDENTIFIED BY PASSWORD '*", "mysql_native_password USING '*"}) {
+    auto at = grant.find(marker);
+    if (at == std::string_view::npos) continue;
+    std::string_view hex = grant.substr(at + marker.size());
+    if (hex.size() < 41 || hex[40] != '\'') continue;
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    std::string out(20, '\0');
+    bool ok = true;
+    for (size_t i = 0; i < 20 && ok; ++i) {
+      int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+      ok = hi >= 0 && lo >= 0;
+      out[i] = static_cast<char>((hi << 4) | (lo & 0xf));
+    }
+    if (ok) return out;
+  }
+  return std::nullopt;
+}
+
 std::string caching_sha2_response(std::string_view password, std::string_view scramble) {
   if (password.empty()) return {};
   auto stage1 = sha256(password);

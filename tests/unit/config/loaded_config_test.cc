@@ -138,6 +138,29 @@ TEST(LoadAll, UserNameMayBelongToOneNamespaceOnly) {
       R"(namespaces/b.json: users[1].user_name: user "shared_user" is also in namespace "a" (namespaces/a.json); a user name may belong to only one namespace)");
 }
 
+TEST(LoadAll, OneNamespaceMayTakeServerAccounts) {
+  testing::TempDir dir;
+  json a = namespace_json("a", {"ua"});
+  json b = namespace_json("b", {"ub"});
+  dir.write("namespaces/a.json", a.dump());
+  dir.write("namespaces/b.json", b.dump());
+  auto toml = dir.write("tessera.toml", "");
+  EXPECT_EQ(load_all(toml).backend_accounts_namespace(), nullptr);  // off by default
+  b["backend_accounts"] = true;
+  dir.write("namespaces/b.json", b.dump());
+  LoadedConfig c = load_all(toml);
+  ASSERT_NE(c.backend_accounts_namespace(), nullptr);
+  EXPECT_EQ(c.backend_accounts_namespace()->name, "b");
+  // Names in users[] stay the configuration's, whatever namespace takes server accounts.
+  EXPECT_EQ(c.lookup_user("ua").ns->name, "a");
+  EXPECT_FALSE(c.lookup_user("app_made_on_server"));
+  a["backend_accounts"] = true;
+  dir.write("namespaces/a.json", a.dump());
+  EXPECT_EQ(
+      error_of(toml),
+      R"(namespaces/b.json: backend_accounts: namespace "a" (namespaces/a.json) has backend_accounts already; only one namespace may take the backends' own accounts)");
+}
+
 TEST(LoadAll, NamespaceNamesAreUnique) {
   testing::TempDir dir;
   dir.write("namespaces/a.json", namespace_json("same", {"u1"}).dump());
