@@ -10,6 +10,7 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
+#include "session/sysvar_scope.h"
 #include "sql/statement_split.h"
 
 namespace tessera::frontend {
@@ -250,10 +251,20 @@ bool keeps_diagnostics(std::string_view sql, const sql::StatementInfo& info) {
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
-  worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
   // Lexed as the server lexes this session's statements (its sql_mode and character set).
   const sql::LexOptions lex = session::lex_options(state_);
+  if (auto scoped = session::scope_bare_sysvar_assignments(sql, lex)) {
+    // SET @@name = v: sent as SET @@session.name = v, which the server reports in the
+    // session-state block (see sysvar_scope.h); same effect, same answer.
+    std::string rewritten;
+    rewritten.reserve(1 + scoped->size());
+    rewritten.push_back(payload[0]);
+    rewritten += *scoped;
+    co_await handle_query(rewritten);
+    co_return;
+  }
+  worker_.context().counters.queries++;
   sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
   statement_keeps_diagnostics_ = keeps_diagnostics(sql, info);

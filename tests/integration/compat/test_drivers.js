@@ -18,6 +18,8 @@
 //   timeout    SET SESSION wait_timeout=2, idle 3.5 s: the next query's error
 //   batch      the mariadb connector's batch() (COM_STMT_BULK_EXECUTE where offered): per-row
 //              results, affected rows, insert ids
+//   session_variables  SET @@wait_timeout = 1 (no scope) then idle 2.5 s; the mariadb
+//              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
 'use strict';
 const assert = require('node:assert/strict');
 const mariadb = require('mariadb');
@@ -313,6 +315,41 @@ const checks = {
         })
       );
     }
+  },
+
+  // SET @@name = v (no scope; the mariadb connector's sessionVariables option sends it): MariaDB
+  // does not report it in the session-state block, yet it must hold for the whole session.
+  async session_variables() {
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} SET @@wait_timeout without scope, then idle`,
+        await everywhere(driver, async (c) => {
+          c.on('error', () => {});
+          await c.query('set @@wait_timeout = 1');
+          await sleep(2500);
+          try {
+            await c.query('SELECT 1 AS one');
+            return 'answered';
+          } catch (e) {
+            return { code: e.code, errno: e.errno, fatal: e.fatal };
+          }
+        })
+      );
+    }
+    same(
+      'mariadb sessionVariables',
+      await everywhere(
+        'mariadb',
+        async (c) => {
+          const out = [];
+          for (let i = 0; i < 5; i++) {
+            out.push(await c.query('SELECT @@wait_timeout AS w, @@interactive_timeout AS i'));
+          }
+          return plain(out);
+        },
+        { sessionVariables: { wait_timeout: 10000, interactive_timeout: 2540 } }
+      )
+    );
   },
 
   async batch() {
