@@ -11,6 +11,8 @@
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
 #include "session/sysvar_scope.h"
+#include "sql/ascii_case.h"
+#include "sql/lexer.h"
 #include "sql/statement_split.h"
 
 namespace tessera::frontend {
@@ -248,6 +250,19 @@ bool keeps_diagnostics(std::string_view sql, const sql::StatementInfo& info) {
   return false;
 }
 
+// LOAD DATA [LOW_PRIORITY | CONCURRENT] LOCAL INFILE ... (LOAD XML too).
+bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
+  sql::Lexer lex(sql, false, options);
+  for (int i = 0; i < 4; ++i) {
+    sql::Token t = lex.next();
+    if (t.type != sql::Tok::Ident) return false;
+    std::string_view word = sql.substr(t.off, t.len);
+    if (sql::iequals(word, "local")) return true;
+    if (sql::iequals(word, "infile")) return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
@@ -286,6 +301,15 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_await send_error(errc::kDbAccessDenied, "Access denied for user '" + user_->user_name +
                                                    "' to database '" + std::string(info.database) +
                                                    "'");
+    co_return;
+  }
+  if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&
+      !(client_caps_ & cap::kLocalFiles) && is_load_data_local(sql, lex)) {
+    // As the server does before it opens the table (a missing table still answers 4166): the
+    // backend connection offers local files, so its server would ask this client for one.
+    co_await send_error(errc::kLocalInfileDisabled,
+                        "The used command is not allowed because the MariaDB server or client "
+                        "has disabled the local infile capability");
     co_return;
   }
   if (info.kind == sql::StatementKind::Kill && !info.is_multi_statement) {

@@ -20,6 +20,7 @@
 //              results, affected rows, insert ids
 //   session_variables  SET @@wait_timeout = 1 (no scope) then idle 2.5 s; the mariadb
 //              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
+//   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
 'use strict';
 const assert = require('node:assert/strict');
 const mariadb = require('mariadb');
@@ -348,6 +349,27 @@ const checks = {
           return plain(out);
         },
         { sessionVariables: { wait_timeout: 10000, interactive_timeout: 2540 } }
+      )
+    );
+  },
+
+  // LOAD DATA LOCAL from a client that did not offer local files: 4166 before the table is
+  // looked at, as from the server.
+  async local_infile_refused() {
+    await directQuery([
+      'DROP TABLE IF EXISTS compat_infile_js',
+      'CREATE TABLE compat_infile_js (id INT, s VARCHAR(10))',
+    ]);
+    same(
+      'mariadb LOAD DATA LOCAL without local files',
+      await everywhere(
+        'mariadb',
+        async (c) => ({
+          missing: await errorOf(c.query("LOAD DATA LOCAL INFILE 'dummy.tsv' INTO TABLE compat_no_table (id, s)")),
+          existing: await errorOf(c.query("LOAD DATA LOCAL INFILE 'dummy.tsv' INTO TABLE compat_infile_js (id, s)")),
+          after: await c.query('SELECT COUNT(*) AS n FROM compat_infile_js'),
+        }),
+        { permitLocalInfile: false }
       )
     );
   },
