@@ -21,6 +21,7 @@
 //   session_variables  SET @@wait_timeout = 1 (no scope) then idle 2.5 s; the mariadb
 //              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
 //   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
+//   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
 'use strict';
 const assert = require('node:assert/strict');
 const mariadb = require('mariadb');
@@ -372,6 +373,21 @@ const checks = {
         { permitLocalInfile: false }
       )
     );
+  },
+
+  // KILL CONNECTION_ID(): drivers' way to test a connection killed under them.
+  async kill_self() {
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} KILL CONNECTION_ID()`,
+        await everywhere(driver, async (c) => {
+          c.on('error', () => {});
+          const killed = await errorOf(c.query('KILL CONNECTION_ID()'));
+          const after = await errorOf(c.query('SELECT 1'));
+          return { killed, afterIsError: after !== null };
+        })
+      );
+    }
   },
 
   async batch() {
