@@ -22,6 +22,7 @@
 //              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
 //   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
 //   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
+//   malformed_execute  COM_STMT_EXECUTE without the values the statement needs: 1835's text
 'use strict';
 const assert = require('node:assert/strict');
 const mariadb = require('mariadb');
@@ -388,6 +389,26 @@ const checks = {
         })
       );
     }
+  },
+
+  // An EXECUTE the server finds malformed (named placeholders on, `?` in the text: the
+  // connector sends no values): 1835 with the server's own text, which drivers match.
+  async malformed_execute() {
+    same(
+      'mariadb execute without its values',
+      await everywhere(
+        'mariadb',
+        async (c) => {
+          try {
+            await c.execute('select ? as val1, ? as val3, ? as val2', ['30', '10', '20']);
+            return 'answered';
+          } catch (e) {
+            return { errno: e.errno, sqlState: e.sqlState, text: e.text, fatal: e.fatal };
+          }
+        },
+        { namedPlaceholders: true }
+      )
+    );
   },
 
   async batch() {
