@@ -263,6 +263,16 @@ bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
   return false;
 }
 
+// A multi-statement with a KILL among its statements.
+bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
+  std::vector<sql::SplitStatement> split;
+  sql::split_statements(sql, options, split);
+  for (const auto& st : split) {
+    if (st.info.kind == sql::StatementKind::Kill) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
@@ -314,6 +324,15 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   }
   if (info.kind == sql::StatementKind::Kill && !info.is_multi_statement) {
     co_await handle_kill(sql);
+    co_return;
+  }
+  if (info.is_multi_statement && holds_kill(sql, lex)) {
+    // Sent on, its id would name a backend thread (any tenant's, or a pooled connection), not
+    // the Tessera session the client means.
+    const ErrorCode not_supported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
+    co_await send_error(not_supported,
+                        "This version of Tessera doesn't yet support 'KILL in a multi-statement; "
+                        "send it as a statement of its own'");
     co_return;
   }
   note_connection_id_use(info);
