@@ -313,15 +313,6 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
                                                    "'");
     co_return;
   }
-  if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&
-      !(client_caps_ & cap::kLocalFiles) && is_load_data_local(sql, lex)) {
-    // As the server does before it opens the table (a missing table still answers 4166): the
-    // backend connection offers local files, so its server would ask this client for one.
-    co_await send_error(errc::kLocalInfileDisabled,
-                        "The used command is not allowed because the MariaDB server or client "
-                        "has disabled the local infile capability");
-    co_return;
-  }
   if (info.kind == sql::StatementKind::Kill && !info.is_multi_statement) {
     co_await handle_kill(sql);
     co_return;
@@ -343,6 +334,16 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   if (co_await refuse_blacklisted(sql)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
   if (co_await refuse_read_only_write(sql)) co_return;
+  if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&
+      !(client_caps_ & cap::kLocalFiles) && is_load_data_local(sql, lex)) {
+    // As the server does before it opens the table (a missing table still answers 4166) and
+    // after its read-only check (1290 above): the backend connection offers local files, so
+    // its server would ask this client for one.
+    co_await send_error(errc::kLocalInfileDisabled,
+                        "The used command is not allowed because the MariaDB server or client "
+                        "has disabled the local infile capability");
+    co_return;
+  }
   if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
     const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
