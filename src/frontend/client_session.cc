@@ -11,6 +11,9 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
+#include "session/sysvar_scope.h"
+#include "sql/ascii_case.h"
+#include "sql/lexer.h"
 #include "sql/statement_split.h"
 
 namespace tessera::frontend {
@@ -259,13 +262,46 @@ bool keeps_diagnostics(std::string_view sql, const sql::StatementInfo& info) {
   return false;
 }
 
+// LOAD DATA [LOW_PRIORITY | CONCURRENT] LOCAL INFILE ... (LOAD XML too).
+bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
+  sql::Lexer lex(sql, false, options);
+  for (int i = 0; i < 4; ++i) {
+    sql::Token t = lex.next();
+    if (t.type != sql::Tok::Ident) return false;
+    std::string_view word = sql.substr(t.off, t.len);
+    if (sql::iequals(word, "local")) return true;
+    if (sql::iequals(word, "infile")) return false;
+  }
+  return false;
+}
+
+// A multi-statement with a KILL among its statements.
+bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
+  std::vector<sql::SplitStatement> split;
+  sql::split_statements(sql, options, split);
+  for (const auto& st : split) {
+    if (st.info.kind == sql::StatementKind::Kill) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
-  worker_.context().counters.queries++;
   std::string_view sql = payload.substr(1);
   // Lexed as the server lexes this session's statements (its sql_mode and character set).
   const sql::LexOptions lex = session::lex_options(state_);
+  if (auto scoped = session::scope_bare_sysvar_assignments(sql, lex)) {
+    // SET @@name = v: sent as SET @@session.name = v, which the server reports in the
+    // session-state block (see sysvar_scope.h); same effect, same answer.
+    std::string rewritten;
+    rewritten.reserve(1 + scoped->size());
+    rewritten.push_back(payload[0]);
+    rewritten += *scoped;
+    co_await handle_query(rewritten);
+    co_return;
+  }
+  worker_.context().counters.queries++;
   sql::StatementInfo info = sql::classify(sql, lex);
   if (xa_) xa_classify(info);
   statement_keeps_diagnostics_ = keeps_diagnostics(sql, info);
@@ -294,6 +330,15 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_await handle_kill(sql);
     co_return;
   }
+  if (info.is_multi_statement && holds_kill(sql, lex)) {
+    // Sent on, its id would name a backend thread (any tenant's, or a pooled connection), not
+    // the Tessera session the client means.
+    const ErrorCode not_supported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
+    co_await send_error(not_supported,
+                        "This version of Tessera doesn't yet support 'KILL in a multi-statement; "
+                        "send it as a statement of its own'");
+    co_return;
+  }
   note_connection_id_use(info);
   if (is_show_tessera_topology(sql)) {
     co_await send_topology();
@@ -302,6 +347,16 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   if (co_await refuse_blacklisted(sql)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
   if (co_await refuse_read_only_write(sql)) co_return;
+  if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&
+      !(client_caps_ & cap::kLocalFiles) && is_load_data_local(sql, lex)) {
+    // As the server does before it opens the table (a missing table still answers 4166) and
+    // after its read-only check (1290 above): the backend connection offers local files, so
+    // its server would ask this client for one.
+    co_await send_error(errc::kLocalInfileDisabled,
+                        "The used command is not allowed because the MariaDB server or client "
+                        "has disabled the local infile capability");
+    co_return;
+  }
   if (rules_ && co_await try_sharded(sql, info)) co_return;
   if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
     const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);

@@ -38,8 +38,8 @@ struct KillRequest {
   std::string unsupported;  // why the statement cannot be served
 };
 
-// KILL [HARD | SOFT] [CONNECTION | QUERY] n
-KillRequest parse_kill(std::string_view sql) {
+// KILL [HARD | SOFT] [CONNECTION | QUERY] {n | CONNECTION_ID()}; `own_id`: the session's id
+KillRequest parse_kill(std::string_view sql, uint64_t own_id) {
   KillRequest req;
   sql::Lexer lex(sql);
   sql::Token t = lex.next();  // KILL
@@ -62,16 +62,25 @@ KillRequest parse_kill(std::string_view sql) {
       return req;
     }
   }
-  if (t.type != sql::Tok::Integer) {
+  uint64_t id = 0;
+  if (t.type == sql::Tok::Ident && iequals(text(t), "CONNECTION_ID")) {
+    // KILL CONNECTION_ID(): the session's own id, the one expression drivers send (to test
+    // how they handle a killed connection).
+    if (lex.next().type != sql::Tok::LParen || lex.next().type != sql::Tok::RParen) {
+      req.unsupported = "KILL of an expression through Tessera; give the session id as a number";
+      return req;
+    }
+    id = own_id;
+  } else if (t.type != sql::Tok::Integer) {
     req.unsupported = "KILL of an expression through Tessera; give the session id as a number";
     return req;
-  }
-  uint64_t id = 0;
-  auto digits = text(t);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  if (ec != std::errc() || end != digits.data() + digits.size()) {
-    req.unsupported = "KILL of an id out of range";
-    return req;
+  } else {
+    auto digits = text(t);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec != std::errc() || end != digits.data() + digits.size()) {
+      req.unsupported = "KILL of an id out of range";
+      return req;
+    }
   }
   sql::Token rest = lex.next();
   if (rest.type == sql::Tok::Semicolon) rest = lex.next();
@@ -100,7 +109,7 @@ ClientSession::KillResult ClientSession::kill_from(std::string_view ns, std::str
 }
 
 asio::awaitable<bool> ClientSession::handle_kill(std::string_view sql) {
-  KillRequest req = parse_kill(sql);
+  KillRequest req = parse_kill(sql, connection_id_);
   if (!req.id) {
     co_await send_error(kKillNotSupported,
                         "This version of Tessera doesn't yet support '" + req.unsupported + "'");

@@ -151,6 +151,21 @@ class Kill(unittest.TestCase):
                             self.assertIn(error_code(e), (1094, 1095))
             finally:
                 c.close()
+            # Nor inside a multi-statement (mysql2's pool test sends `kill ?; select sleep(0.05)`),
+            # which Tessera would otherwise pass to the backend as it is.
+            c = connect("app", database="demo",
+                        client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
+            try:
+                with c.cursor() as cur:
+                    for tid in ids:
+                        try:
+                            cur.execute(f"KILL QUERY {tid}; SELECT 1")
+                            while cur.nextset():
+                                pass
+                        except pymysql.err.MySQLError as e:
+                            self.assertIn(error_code(e), (1094, 1095, 1235))
+            finally:
+                c.close()
             stdout, stderr = bystander.communicate(timeout=20)
             self.assertIn("alive", stdout, stderr)
             self.assertIn("0", stdout.split()[1:2], "the bystander's SLEEP was interrupted")

@@ -20,6 +20,11 @@
 //              results, affected rows, insert ids
 //   compressed (with --compress only) the session's Compression status, and values over 16 MiB
 //              both ways, as text and through prepared statements
+//   session_variables  SET @@wait_timeout = 1 (no scope) then idle 2.5 s; the mariadb
+//              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
+//   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
+//   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
+//   malformed_execute  COM_STMT_EXECUTE without the values the statement needs: 1835's text
 //
 // `--compress`: every connection of the checks asks for the compressed protocol (`compress:
 // true`), so all of them run compressed on both sides (it.compat_node_compressed).
@@ -321,6 +326,97 @@ const checks = {
         })
       );
     }
+  },
+
+  // SET @@name = v (no scope; the mariadb connector's sessionVariables option sends it): MariaDB
+  // does not report it in the session-state block, yet it must hold for the whole session.
+  async session_variables() {
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} SET @@wait_timeout without scope, then idle`,
+        await everywhere(driver, async (c) => {
+          c.on('error', () => {});
+          await c.query('set @@wait_timeout = 1');
+          await sleep(2500);
+          try {
+            await c.query('SELECT 1 AS one');
+            return 'answered';
+          } catch (e) {
+            return { code: e.code, errno: e.errno, fatal: e.fatal };
+          }
+        })
+      );
+    }
+    same(
+      'mariadb sessionVariables',
+      await everywhere(
+        'mariadb',
+        async (c) => {
+          const out = [];
+          for (let i = 0; i < 5; i++) {
+            out.push(await c.query('SELECT @@wait_timeout AS w, @@interactive_timeout AS i'));
+          }
+          return plain(out);
+        },
+        { sessionVariables: { wait_timeout: 10000, interactive_timeout: 2540 } }
+      )
+    );
+  },
+
+  // LOAD DATA LOCAL from a client that did not offer local files: 4166 before the table is
+  // looked at, as from the server.
+  async local_infile_refused() {
+    await directQuery([
+      'DROP TABLE IF EXISTS compat_infile_js',
+      'CREATE TABLE compat_infile_js (id INT, s VARCHAR(10))',
+    ]);
+    same(
+      'mariadb LOAD DATA LOCAL without local files',
+      await everywhere(
+        'mariadb',
+        async (c) => ({
+          missing: await errorOf(c.query("LOAD DATA LOCAL INFILE 'dummy.tsv' INTO TABLE compat_no_table (id, s)")),
+          existing: await errorOf(c.query("LOAD DATA LOCAL INFILE 'dummy.tsv' INTO TABLE compat_infile_js (id, s)")),
+          after: await c.query('SELECT COUNT(*) AS n FROM compat_infile_js'),
+        }),
+        { permitLocalInfile: false }
+      )
+    );
+  },
+
+  // KILL CONNECTION_ID(): drivers' way to test a connection killed under them.
+  async kill_self() {
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} KILL CONNECTION_ID()`,
+        await everywhere(driver, async (c) => {
+          c.on('error', () => {});
+          const killed = await errorOf(c.query('KILL CONNECTION_ID()'));
+          const after = await errorOf(c.query('SELECT 1'));
+          return { killed, afterIsError: after !== null };
+        })
+      );
+    }
+  },
+
+  // An EXECUTE the server finds malformed (named placeholders on, `?` in the text: the
+  // connector sends no values): 1835 with the server's own text, which drivers match.
+  async malformed_execute() {
+    same(
+      'mariadb execute without its values',
+      await everywhere(
+        'mariadb',
+        async (c) => {
+          try {
+            await c.execute('select ? as val1, ? as val3, ? as val2', ['30', '10', '20']);
+            return 'answered';
+          } catch (e) {
+            return { errno: e.errno, sqlState: e.sqlState, text: e.text, fatal: e.fatal };
+          }
+        },
+        { namedPlaceholders: true }
+      )
+    );
   },
 
   async batch() {
