@@ -18,6 +18,7 @@
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
 #include "protocol/session_tracking.h"
+#include "backend/status_ledger.h"
 
 namespace tessera::backend {
 
@@ -167,6 +168,13 @@ class BackendConnection {
   // A command was sent whose response has not been read to its end (a relay stopped early,
   // a multi-statement with MORE_RESULTS still coming): the connection must never be pooled.
   bool response_pending = false;
+  // ---- per-session status counters (status_ledger.h) ----
+  // The session whose counters this connection adds to (expired: none), the server's counters
+  // when that interval started, and what one SHOW STATUS reading adds to them itself.
+  std::weak_ptr<StatusLedger> status_ledger;
+  std::map<std::string, int64_t, std::less<>> status_baseline;
+  std::map<std::string, int64_t, std::less<>> status_read_cost;
+  bool status_calibrated = false;
 
  private:
   explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}

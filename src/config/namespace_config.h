@@ -80,6 +80,9 @@ struct User {
   // writes) is refused by the server itself. Its connections are pooled apart.
   std::string backend_user_name;
   std::string backend_password;
+  // Our extension: the user sees every client session of its namespace in SHOW PROCESSLIST /
+  // information_schema.PROCESSLIST (as the server's PROCESS privilege); without it, its own.
+  bool process_privilege = false;
 
   bool is_statistic_user() const { return other_property == 1; }
 };
@@ -125,6 +128,10 @@ struct Namespace {
   TransactionMode transaction_mode = TransactionMode::kXa;  // our extension: "xa" | "best_effort"
   // Our extension: "global_write_affected_rows": "single" (default) | "sum" (Gaea's count).
   GlobalAffectedRows global_write_affected_rows = GlobalAffectedRows::kSingle;
+  // Our extension: SHOW SESSION STATUS / information_schema.SESSION_STATUS count each client
+  // session's own statements (backend/status_ledger.h); false: the pooled backend
+  // connection's counters, as the server reports them.
+  bool exact_session_status = true;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).
