@@ -4,7 +4,7 @@
 // the handshake, CONNECTION_ID() and KILL use. The list is gathered from every worker, becomes
 // a derived table, and the client's statement runs over it on the backend, so the server's
 // own WHERE / ORDER BY / COUNT apply. What only the server knows about a running statement
-// (State, Stage, examined rows, memory, ...) comes from the server's PROCESSLIST row of the
+// (State, Stage, examined rows, memory, ...; MariaDB 10.11's columns) comes from the server's PROCESSLIST row of the
 // backend thread serving it, when that thread is on the server answering.
 //
 // Visibility, as the server's PROCESS privilege: a user sees its own sessions; a user with
@@ -18,6 +18,7 @@
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/constants.h"
+#include "session/statement_guard.h"
 
 namespace tessera::frontend {
 
@@ -69,8 +70,9 @@ std::optional<ClientSession::ProcessInfo> ClientSession::process_info(
   p.id = connection_id_;
   p.ns = namespace_->name;
   p.user = user_->user_name;
+  // (Asking the socket for its peer changes nothing; PacketSocket only hands it out mutable.)
   std::error_code ec;
-  auto remote = client_.socket().remote_endpoint(ec);
+  auto remote = const_cast<protocol::PacketSocket&>(client_).socket().remote_endpoint(ec);
   p.host = ec ? peer_ip_ : peer_ip_ + ":" + std::to_string(remote.port());
   p.db = state_.db;
   p.time_ms = static_cast<uint64_t>(
@@ -153,8 +155,8 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
       "COALESCE(p.STAGE, 0) AS STAGE, COALESCE(p.MAX_STAGE, 0) AS MAX_STAGE, "
       "COALESCE(p.PROGRESS, 0) AS PROGRESS, COALESCE(p.MEMORY_USED, 0) AS MEMORY_USED, "
       "COALESCE(p.MAX_MEMORY_USED, 0) AS MAX_MEMORY_USED, "
-      "COALESCE(p.EXAMINED_ROWS, 0) AS EXAMINED_ROWS, COALESCE(p.SENT_ROWS, 0) AS SENT_ROWS, "
-      "COALESCE(p.QUERY_ID, 0) AS QUERY_ID, t.INFO AS INFO_BINARY, COALESCE(p.TID, 0) AS TID "
+      "COALESCE(p.EXAMINED_ROWS, 0) AS EXAMINED_ROWS, "
+      "COALESCE(p.QUERY_ID, 0) AS QUERY_ID, CAST(t.INFO AS BINARY) AS INFO_BINARY, COALESCE(p.TID, 0) AS TID "
       "FROM (" +
       sql::literal_rows(kColumns, table, lex) +
       ") AS t LEFT JOIN information_schema.PROCESSLIST AS p "
@@ -164,7 +166,7 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
     query = std::string("SELECT ID AS Id, USER AS User, HOST AS Host, DB AS db, COMMAND AS "
                         "Command, TIME AS Time, STATE AS State, ") +
             (show->full ? "INFO" : "LEFT(INFO, 100)") +
-            " AS Info, PROGRESS AS Progress FROM (" + derived + ") AS `processlist`";
+            " AS Info, CAST(PROGRESS AS DOUBLE) AS Progress FROM (" + derived + ") AS `processlist`";
   } else {
     query = *sql::replace_table(sql, "information_schema", "processlist", derived, state_.db, lex);
   }

@@ -5,10 +5,11 @@
 // ledger (backend/status_ledger.h), everything else from the server's own reading, and the
 // client's statement runs on the backend over those rows: the server evaluates its LIKE, WHERE,
 // ORDER BY and functions. Namespaces with "exact_session_status": false get the server's answer.
-#include <spdlog/spdlog.h>
+#include <map>
 
 #include "backend/status_ledger.h"
 #include "frontend/client_session.h"
+#include "session/statement_guard.h"
 #include "sql/ascii_case.h"
 #include "sql/derived_rows.h"
 

@@ -144,6 +144,7 @@ class SessionViews(unittest.TestCase):
         a.close()
 
     def assertSame(self, results):
+        self.maxDiff = None
         itlib.log(results)
         values = list(results.values())
         for v in values[1:]:
@@ -256,9 +257,14 @@ class SessionViews(unittest.TestCase):
                 elif lk == "time":
                     v = v >= 0 and v <= 2
                 elif lk in ("time_ms", "query_id", "tid", "memory_used", "max_memory_used",
-                            "examined_rows", "sent_rows", "progress", "stage", "max_stage"):
+                            "examined_rows", "progress", "stage", "max_stage"):
                     v = type(v).__name__
                 keep[k] = v
+            if role == "asking" and query.startswith("SHOW"):
+                # Accepted difference (README): the server shows its SHOW PROCESSLIST as
+                # "starting"; through Tessera the asking session's State is that of the query
+                # Tessera runs for it.
+                keep.pop("State")
             out[role] = keep
         return out
 

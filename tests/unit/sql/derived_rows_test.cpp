@@ -9,7 +9,7 @@ TEST(DerivedRows, LiteralRowsNameColumnsOnceAndQuoteText) {
   std::vector<DerivedColumn> cols{{"ID", true}, {"INFO"}};
   std::vector<DerivedRow> rows{{"1", "it's"}, {"2", std::nullopt}, {"x", "y"}};
   EXPECT_EQ(literal_rows(cols, rows),
-            "SELECT 1 AS `ID`, 'it\\'s' AS `INFO` UNION ALL SELECT 2, NULL UNION ALL SELECT "
+            "SELECT 1 AS `ID`, 'it''s' AS `INFO` UNION ALL SELECT 2, NULL UNION ALL SELECT "
             "'x', 'y'");
 }
 
