@@ -84,9 +84,11 @@ def is_status(cur):
 
 
 def workload(cur):
+    time.sleep(0.05)  # (gives the load a chance to take this session's backend connection)
     cur.execute("SELECT v FROM sv_t WHERE id = 3")
     cur.fetchall()
     cur.execute("INSERT INTO sv_log (note) VALUES ('x')")
+    time.sleep(0.05)
     cur.execute("SELECT id, ROW_NUMBER() OVER (ORDER BY v) FROM sv_t")
     cur.fetchall()
     cur.execute("SELECT COUNT(*) FROM sv_t WHERE v BETWEEN 2 AND 8")
@@ -98,7 +100,7 @@ def workload(cur):
 
 
 class Load:
-    """Three sessions running point reads in a loop on the same target."""
+    """Three threads opening sessions that run a point read and a status read, in a loop."""
 
     def __init__(self, target):
         self.stop = threading.Event()
@@ -106,15 +108,18 @@ class Load:
         self.errors = []
 
     def run(self, target):
+        # New sessions have no connection of their own yet and take whichever is idle, often
+        # the one the session under test just gave back: through Tessera its statements then
+        # run on connections other sessions used in between (and that were reset).
         try:
-            conn = connect(target)
-            cur = conn.cursor()
             while not self.stop.is_set():
+                conn = connect(target)
+                cur = conn.cursor()
                 cur.execute("SELECT v FROM sv_t WHERE id = 5")
                 cur.fetchall()
                 cur.execute("SHOW STATUS LIKE 'Com_select'")
                 cur.fetchall()
-            conn.close()
+                conn.close()
         except Exception as e:  # noqa: BLE001
             self.errors.append(e)
 
