@@ -13,12 +13,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "backend/status_ledger.h"
 #include "protocol/constants.h"
 #include "protocol/handshake.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
 #include "protocol/session_tracking.h"
-#include "backend/status_ledger.h"
 
 namespace tessera::backend {
 

@@ -29,11 +29,13 @@ bool is_session_counter(std::string_view name) {
   // global or describes the connection rather than counting.
   static constexpr std::array<std::string_view, 8> kPrefixes = {
       "Com_", "Handler_", "Feature_", "Select_", "Sort_", "Created_tmp_", "Rows_", "Opened_"};
-  static constexpr std::array<std::string_view, 7> kNames = {
-      "Questions",        "Queries",
-      "Empty_queries",    "Slow_queries",
-      "Access_denied_errors", "Max_statement_time_exceeded",
-      "Optimizer_join_prefixes_check_calls"};
+  static constexpr std::array<std::string_view, 7> kNames = {"Questions",
+                                                             "Queries",
+                                                             "Empty_queries",
+                                                             "Slow_queries",
+                                                             "Access_denied_errors",
+                                                             "Max_statement_time_exceeded",
+                                                             "Optimizer_join_prefixes_check_calls"};
   for (auto p : kPrefixes) {
     if (starts_with(name, p)) return true;
   }

@@ -94,9 +94,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   struct ProcessInfo {
     uint32_t id = 0;
     std::string ns, user, host, db, command, info;
-    uint64_t time_ms = 0;      // in its current command (or idle) so far
-    std::string backend;       // "host:port" of the backend connection it holds ("": none)
-    uint32_t backend_id = 0;   // that connection's thread id on the server
+    uint64_t time_ms = 0;     // in its current command (or idle) so far
+    std::string backend;      // "host:port" of the backend connection it holds ("": none)
+    uint32_t backend_id = 0;  // that connection's thread id on the server
   };
   // nullopt while the session is not logged in.
   std::optional<ProcessInfo> process_info(std::chrono::steady_clock::time_point now) const;
@@ -309,8 +309,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // statement on the backend over a derived table of Tessera's rows, so the server evaluates
   // its WHERE / ORDER BY / COUNT. True when the statement was answered.
   asio::awaitable<bool> try_session_views(std::string_view sql, const sql::StatementInfo& info);
-  asio::awaitable<void> answer_session_status(std::string_view sql,
-                                              const sql::ShowRequest* show);
+  asio::awaitable<void> answer_session_status(std::string_view sql, const sql::ShowRequest* show);
   asio::awaitable<void> answer_processlist(std::string_view sql, const sql::ShowRequest* show);
   // Status values Tessera owns for this client connection (Bytes_received, Bytes_sent), by
   // SHOW STATUS name; they replace the backend's. The place for other session-level overrides

@@ -4,8 +4,8 @@
 // the handshake, CONNECTION_ID() and KILL use. The list is gathered from every worker, becomes
 // a derived table, and the client's statement runs over it on the backend, so the server's
 // own WHERE / ORDER BY / COUNT apply. What only the server knows about a running statement
-// (State, Stage, examined rows, memory, ...; MariaDB 10.11's columns) comes from the server's PROCESSLIST row of the
-// backend thread serving it, when that thread is on the server answering.
+// (State, Stage, examined rows, memory, ...; MariaDB 10.11's columns) comes from the server's
+// PROCESSLIST row of the backend thread serving it, when that thread is on the server answering.
 //
 // Visibility, as the server's PROCESS privilege: a user sees its own sessions; a user with
 // "process_privilege" sees its namespace's; nobody sees another namespace's.
@@ -26,24 +26,42 @@ namespace {
 
 std::string_view command_name(uint8_t command) {
   switch (command) {
-    case 0x01: return "Quit";
-    case 0x02: return "Init DB";
-    case 0x03: return "Query";
-    case 0x04: return "Field List";
-    case 0x09: return "Statistics";
-    case 0x0c: return "Processlist";
-    case 0x0e: return "Ping";
-    case 0x11: return "Change user";
-    case 0x16: return "Prepare";
-    case 0x17: return "Execute";
-    case 0x18: return "Long Data";
-    case 0x19: return "Close stmt";
-    case 0x1a: return "Reset stmt";
-    case 0x1b: return "Set option";
-    case 0x1c: return "Fetch";
-    case 0x1f: return "Reset connection";
-    case 0xfa: return "Bulk_execute";
-    default: return "Query";
+    case 0x01:
+      return "Quit";
+    case 0x02:
+      return "Init DB";
+    case 0x03:
+      return "Query";
+    case 0x04:
+      return "Field List";
+    case 0x09:
+      return "Statistics";
+    case 0x0c:
+      return "Processlist";
+    case 0x0e:
+      return "Ping";
+    case 0x11:
+      return "Change user";
+    case 0x16:
+      return "Prepare";
+    case 0x17:
+      return "Execute";
+    case 0x18:
+      return "Long Data";
+    case 0x19:
+      return "Close stmt";
+    case 0x1a:
+      return "Reset stmt";
+    case 0x1b:
+      return "Set option";
+    case 0x1c:
+      return "Fetch";
+    case 0x1f:
+      return "Reset connection";
+    case 0xfa:
+      return "Bulk_execute";
+    default:
+      return "Query";
   }
 }
 
@@ -145,9 +163,9 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
                      std::to_string(p.backend == here ? p.backend_id : 0)});
   }
   static const std::vector<sql::DerivedColumn> kColumns{
-      {"ID", true},   {"USER"}, {"HOST"},         {"DB"},
-      {"COMMAND"},    {"TIME", true}, {"INFO"},   {"TIME_MS", true},
-      {"BACKEND_ID", true}};
+      {"ID", true}, {"USER"},          {"HOST"},
+      {"DB"},       {"COMMAND"},       {"TIME", true},
+      {"INFO"},     {"TIME_MS", true}, {"BACKEND_ID", true}};
   // The server's PROCESSLIST columns; the backend thread's row fills in what the server knows.
   const std::string derived =
       "SELECT t.ID, t.USER, t.HOST, t.DB, t.COMMAND, t.TIME, "
@@ -156,17 +174,20 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
       "COALESCE(p.PROGRESS, 0) AS PROGRESS, COALESCE(p.MEMORY_USED, 0) AS MEMORY_USED, "
       "COALESCE(p.MAX_MEMORY_USED, 0) AS MAX_MEMORY_USED, "
       "COALESCE(p.EXAMINED_ROWS, 0) AS EXAMINED_ROWS, "
-      "COALESCE(p.QUERY_ID, 0) AS QUERY_ID, CAST(t.INFO AS BINARY) AS INFO_BINARY, COALESCE(p.TID, 0) AS TID "
+      "COALESCE(p.QUERY_ID, 0) AS QUERY_ID, CAST(t.INFO AS BINARY) AS INFO_BINARY, COALESCE(p.TID, "
+      "0) AS TID "
       "FROM (" +
       sql::literal_rows(kColumns, table, lex) +
       ") AS t LEFT JOIN information_schema.PROCESSLIST AS p "
       "ON t.BACKEND_ID <> 0 AND p.ID = t.BACKEND_ID";
   std::string query;
   if (show) {
-    query = std::string("SELECT ID AS Id, USER AS User, HOST AS Host, DB AS db, COMMAND AS "
-                        "Command, TIME AS Time, STATE AS State, ") +
+    query = std::string(
+                "SELECT ID AS Id, USER AS User, HOST AS Host, DB AS db, COMMAND AS "
+                "Command, TIME AS Time, STATE AS State, ") +
             (show->full ? "INFO" : "LEFT(INFO, 100)") +
-            " AS Info, CAST(PROGRESS AS DOUBLE) AS Progress FROM (" + derived + ") AS `processlist`";
+            " AS Info, CAST(PROGRESS AS DOUBLE) AS Progress FROM (" + derived +
+            ") AS `processlist`";
   } else {
     query = *sql::replace_table(sql, "information_schema", "processlist", derived, state_.db, lex);
   }

@@ -87,8 +87,8 @@ asio::awaitable<void> ClientSession::answer_session_status(std::string_view sql,
   // The I_S form without a reference to the table (a word in a string): not ours.
   std::optional<std::string> rewritten;
   if (!show) {
-    rewritten = sql::replace_table(sql, "information_schema", "session_status", "@", state_.db,
-                                   lex);
+    rewritten =
+        sql::replace_table(sql, "information_schema", "session_status", "@", state_.db, lex);
     if (!rewritten) co_return;
   }
   if (!co_await ensure_backend()) co_return;

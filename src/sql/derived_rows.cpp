@@ -42,15 +42,17 @@ std::string_view ident_name(const Token& t, std::string_view sql) {
   return text;
 }
 
-bool is_name(const Token& t) { return t.type == Tok::Ident || t.type == Tok::QuotedIdent; }
+bool is_name(const Token& t) {
+  return t.type == Tok::Ident || t.type == Tok::QuotedIdent;
+}
 
 // Words that may follow a table reference and are not its alias.
 bool ends_table_reference(std::string_view word) {
   static constexpr std::array<std::string_view, 27> kWords = {
-      "where",  "group",     "order",    "limit",  "having", "join",      "inner",
-      "left",   "right",     "cross",    "straight_join",    "natural",   "on",
-      "using",  "union",     "window",   "for",    "lock",   "into",      "procedure",
-      "except", "intersect", "full",     "use",    "ignore", "force",     "partition"};
+      "where",     "group",  "order", "limit",         "having",  "join",      "inner",
+      "left",      "right",  "cross", "straight_join", "natural", "on",        "using",
+      "union",     "window", "for",   "lock",          "into",    "procedure", "except",
+      "intersect", "full",   "use",   "ignore",        "force",   "partition"};
   for (auto w : kWords) {
     if (iequals(word, w)) return true;
   }
@@ -146,8 +148,7 @@ std::optional<std::string> replace_table(std::string_view sql, std::string_view 
     bool match = false;
     if (i + 2 < toks.size() && is_name(toks[i]) && toks[i + 1].type == Tok::Dot &&
         is_name(toks[i + 2]) && iequals(ident_name(toks[i], sql), schema) &&
-        iequals(ident_name(toks[i + 2], sql), table) &&
-        (i == 0 || toks[i - 1].type != Tok::Dot)) {
+        iequals(ident_name(toks[i + 2], sql), table) && (i == 0 || toks[i - 1].type != Tok::Dot)) {
       match = true;
       last = i + 2;
     } else if (bare_allowed && after_from && is_name(toks[i]) &&

@@ -28,8 +28,8 @@ std::string literal_rows(const std::vector<DerivedColumn>& columns,
 // SHOW [FULL] PROCESSLIST.
 struct ShowRequest {
   enum class What { kNone, kSessionStatus, kProcesslist } what = What::kNone;
-  bool full = false;         // SHOW FULL PROCESSLIST
-  std::string_view filter;   // the text after STATUS: "LIKE '...'" or "WHERE ..." (or empty)
+  bool full = false;        // SHOW FULL PROCESSLIST
+  std::string_view filter;  // the text after STATUS: "LIKE '...'" or "WHERE ..." (or empty)
   bool filter_is_like = false;
 };
 // GLOBAL STATUS is not recognised (the server's own answer stands).

@@ -51,11 +51,11 @@ TEST(DerivedRows, ReplaceTable) {
   // a string or another table is not a reference
   EXPECT_FALSE(replace_table("select 'information_schema.processlist'", "information_schema",
                              "processlist", "D"));
-  EXPECT_FALSE(replace_table("select * from information_schema.processlist_x",
-                             "information_schema", "processlist", "D"));
+  EXPECT_FALSE(replace_table("select * from information_schema.processlist_x", "information_schema",
+                             "processlist", "D"));
   // a bare name counts only inside information_schema
-  EXPECT_FALSE(replace_table("select * from processlist", "information_schema", "processlist", "D",
-                             "demo"));
+  EXPECT_FALSE(
+      replace_table("select * from processlist", "information_schema", "processlist", "D", "demo"));
   EXPECT_EQ(*replace_table("select * from processlist", "information_schema", "processlist", "D",
                            "information_schema"),
             "select * from (D) AS `processlist`");
