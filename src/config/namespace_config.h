@@ -129,9 +129,9 @@ struct Namespace {
   // Our extension: "global_write_affected_rows": "single" (default) | "sum" (Gaea's count).
   GlobalAffectedRows global_write_affected_rows = GlobalAffectedRows::kSingle;
   // Our extension: SHOW SESSION STATUS / information_schema.SESSION_STATUS count each client
-  // session's own statements (backend/status_ledger.h); false: the pooled backend
-  // connection's counters, as the server reports them.
-  bool exact_session_status = true;
+  // session's own statements (backend/status_ledger.h); false (the default: it costs readings
+  // of the server's status, see README): the pooled backend connection's counters.
+  bool exact_session_status = false;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).
