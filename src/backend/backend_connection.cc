@@ -546,6 +546,11 @@ asio::awaitable<void> BackendConnection::reset_session() {
     broken = true;
     fail(errc::kBackendLost, "backend connection still has a response in flight; not reusable");
   }
+  // The reset zeroes the server's session counters: what the last session did here goes to its
+  // ledger first.
+  if (!status_ledger.expired()) co_await settle_status(*this);
+  status_ledger.reset();
+  status_baseline.clear();
   // COM_RESET_CONNECTION drops variables, user variables, temporary tables, prepared
   // statements, HANDLERs, GET_LOCK and LOCK TABLES locks and an open transaction, and brings
   // the character set back to this connection's handshake one. It also resets session_track_*

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "backend/status_ledger.h"
 #include "protocol/constants.h"
 #include "protocol/handshake.h"
 #include "protocol/packet_socket.h"
@@ -188,6 +189,13 @@ class BackendConnection {
   // A command was sent whose response has not been read to its end (a relay stopped early,
   // a multi-statement with MORE_RESULTS still coming): the connection must never be pooled.
   bool response_pending = false;
+  // ---- per-session status counters (status_ledger.h) ----
+  // The session whose counters this connection adds to (expired: none), the server's counters
+  // when that interval started, and what one SHOW STATUS reading adds to them itself.
+  std::weak_ptr<StatusLedger> status_ledger;
+  std::map<std::string, int64_t, std::less<>> status_baseline;
+  std::map<std::string, int64_t, std::less<>> status_read_cost;
+  bool status_calibrated = false;
 
  private:
   explicit BackendConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}

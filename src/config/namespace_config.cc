@@ -152,6 +152,7 @@ User read_user(const nlohmann::json& json, std::string path, JsonObjectReader& p
   u.rw_split = rw_split == 1;
   u.other_property = static_cast<int>(r.integer("other_property", 0, 0, 1));
   u.max_connections = static_cast<int>(r.integer("max_connections", 0, 0, 1000000));
+  u.process_privilege = r.boolean("process_privilege", false);
   if (r.has("read_consistency")) {
     std::string level = r.string("read_consistency");
     auto parsed = parse_read_consistency(level);
@@ -316,6 +317,7 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
       r, "global_sequences",
       [&](const nlohmann::json& j, std::string p) { return read_sequence(j, std::move(p), r); });
   ns.open_general_log = r.boolean("open_general_log", false);
+  ns.exact_session_status = r.boolean("exact_session_status", false);
   // Gaea writes -1 for "no limit"; we spell that 0.
   ns.max_sql_execute_time =
       std::chrono::milliseconds(std::max<int64_t>(0, r.integer("max_sql_execute_time", 0, -1)));

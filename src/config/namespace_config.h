@@ -80,6 +80,9 @@ struct User {
   // writes) is refused by the server itself. Its connections are pooled apart.
   std::string backend_user_name;
   std::string backend_password;
+  // Our extension: the user sees every client session of its namespace in SHOW PROCESSLIST /
+  // information_schema.PROCESSLIST (as the server's PROCESS privilege); without it, its own.
+  bool process_privilege = false;
 
   // Not configuration: set on the account a session of a backend_accounts namespace makes for
   // the server account it logged in as (frontend/backend_account_auth.cc).
@@ -136,6 +139,10 @@ struct Namespace {
   // (relayed) and runs under that account (README, "Accounts that live on the server"). At
   // most one namespace may say so.
   bool backend_accounts = false;
+  // Our extension: SHOW SESSION STATUS / information_schema.SESSION_STATUS count each client
+  // session's own statements (backend/status_ledger.h); false (the default: it costs readings
+  // of the server's status, see README): the pooled backend connection's counters.
+  bool exact_session_status = false;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

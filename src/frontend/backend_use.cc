@@ -130,6 +130,8 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       conn_->vars = state_.vars;
       conn_->collation = state_.collation;
     }
+    if (namespace_ && namespace_->exact_session_status)
+      co_await backend::track_status(*conn_, status_ledger_);
     if (xa_join_) {
       if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {
         if (conn_->broken) drop_backend();
@@ -156,6 +158,9 @@ void ClientSession::renew_pool_owner() {
   static std::atomic<uint64_t> next_owner{1};
   pool_owner_ = next_owner.fetch_add(1, std::memory_order_relaxed);
   last_conn_ = nullptr;
+  status_ledger_ = std::make_shared<backend::StatusLedger>();
+  bytes_read_base_ = client_.bytes_read();
+  bytes_written_base_ = client_.bytes_written();
 }
 
 void ClientSession::pin(PinReason reason) {

@@ -32,6 +32,7 @@
 #include "session/read_routing.h"
 #include "session/session_state.h"
 #include "sql/classify.h"
+#include "sql/derived_rows.h"
 #include "sql/parser.h"
 #include "txn/session_txn.h"
 
@@ -93,6 +94,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // net_read_timeout; fails a statement whose backend went silent for backend_query_timeout;
   // kills the backend query of a client that disconnected while its statement ran.
   void check_deadlines(const config::ProxyConfig& proxy, std::chrono::steady_clock::time_point now);
+
+  // processlist.cc: this session as one row of SHOW PROCESSLIST, read on its worker's thread.
+  struct ProcessInfo {
+    uint32_t id = 0;
+    std::string ns, user, host, db, command, info;
+    uint64_t time_ms = 0;     // in its current command (or idle) so far
+    std::string backend;      // "host:port" of the backend connection it holds ("": none)
+    uint32_t backend_id = 0;  // that connection's thread id on the server
+  };
+  // nullopt while the session is not logged in.
+  std::optional<ProcessInfo> process_info(std::chrono::steady_clock::time_point now) const;
 
  private:
   // What the session is waiting for, for check_deadlines().
@@ -303,6 +315,22 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     }
   }
 
+  // session_status.cc (issue 16 item 8): SHOW [SESSION] STATUS and
+  // information_schema.SESSION_STATUS count this session's own statements
+  // (backend/status_ledger.h); processlist.cc (item 10): SHOW [FULL] PROCESSLIST and
+  // information_schema.PROCESSLIST list the namespace's client sessions. Both run the client's
+  // statement on the backend over a derived table of Tessera's rows, so the server evaluates
+  // its WHERE / ORDER BY / COUNT. True when the statement was answered.
+  asio::awaitable<bool> try_session_views(std::string_view sql, const sql::StatementInfo& info);
+  asio::awaitable<void> answer_session_status(std::string_view sql, const sql::ShowRequest* show);
+  asio::awaitable<void> answer_processlist(std::string_view sql, const sql::ShowRequest* show);
+  // Status values Tessera owns for this client connection (Bytes_received, Bytes_sent), by
+  // SHOW STATUS name; they replace the backend's. The place for other session-level overrides
+  // (Compression for a compressed client connection).
+  std::vector<std::pair<std::string, std::string>> tessera_status_values() const;
+  // Sends `sql` (Tessera's rewrite of the client's statement) on conn_ and relays its result.
+  asio::awaitable<void> relay_own_query(const std::string& sql);
+
   // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
   // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers
   // the client).
@@ -400,6 +428,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // owner used is reset before this session gets it. Renewed when the session starts over
   // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
   uint64_t pool_owner_ = 0;
+  // This session's status counters (renewed with pool_owner_: COM_RESET_CONNECTION and
+  // COM_CHANGE_USER restart them, as on the server), and the client connection's byte counts
+  // when they last restarted.
+  std::shared_ptr<backend::StatusLedger> status_ledger_;
+  uint64_t bytes_read_base_ = 0;
+  uint64_t bytes_written_base_ = 0;
   // The backend account may not set pseudo_thread_id: CONNECTION_ID() is the backend's.
   bool connection_id_unmapped_ = false;
   void renew_pool_owner();

@@ -1,5 +1,7 @@
 #include "frontend/proxy_context.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "backend/tls_client_context.h"
@@ -130,6 +132,15 @@ Worker* ProxyContext::session_worker(uint32_t id) const {
   std::lock_guard lock(sessions_mu_);
   auto it = session_workers_.find(id);
   return it == session_workers_.end() ? nullptr : it->second;
+}
+
+std::vector<Worker*> ProxyContext::session_workers() const {
+  std::lock_guard lock(sessions_mu_);
+  std::vector<Worker*> out;
+  for (const auto& [id, worker] : session_workers_) {
+    if (std::find(out.begin(), out.end(), worker) == out.end()) out.push_back(worker);
+  }
+  return out;
 }
 
 std::vector<std::string> ProxyContext::identity_instances(

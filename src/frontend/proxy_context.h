@@ -103,6 +103,8 @@ class ProxyContext {
   void register_session(uint32_t id, Worker* worker);
   void unregister_session(uint32_t id);
   Worker* session_worker(uint32_t id) const;
+  // Every worker holding a client session now (SHOW PROCESSLIST asks each of them).
+  std::vector<Worker*> session_workers() const;
   unsigned worker_count() const { return worker_count_; }
   void set_worker_count(unsigned n) { worker_count_ = n; }
 

@@ -58,6 +58,7 @@ class Worker {
   void add_session(ClientSession* s, uint32_t id);
   void remove_session(ClientSession* s, uint32_t id);
   ClientSession* find_session(uint32_t id) const;
+  const std::unordered_set<ClientSession*>& sessions() const { return sessions_; }
 
  private:
   asio::awaitable<void> accept_loop();

@@ -238,6 +238,21 @@ TEST(Namespace, GlobalWriteAffectedRows) {
   }
 }
 
+TEST(Namespace, SessionStatusAndProcessPrivilege) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  // Absent: the server's status counters, and no user sees others' sessions.
+  EXPECT_FALSE(ns.exact_session_status);
+  EXPECT_FALSE(ns.users[0].process_privilege);
+  json j = json::parse(kGaeaNamespace);
+  j["exact_session_status"] = true;
+  j["users"][0]["process_privilege"] = true;
+  Namespace changed = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_TRUE(changed.exact_session_status);
+  EXPECT_TRUE(changed.users[0].process_privilege);
+  j["exact_session_status"] = "no";
+  EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
+}
+
 TEST(Namespace, AllowedIp) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));
