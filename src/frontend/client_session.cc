@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/use_awaitable.hpp>
 #include <cctype>
 
@@ -275,12 +276,23 @@ bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
   return false;
 }
 
-// A multi-statement with a KILL among its statements.
+// A KILL the server would run other than as the statement Tessera answers itself: one of the
+// statements of a multi-statement, inside a compound statement or stored-program body being
+// created, or the text of PREPARE ... FROM '...' / EXECUTE IMMEDIATE '...'. Its id would name a
+// backend thread. Texts without the word are passed by a cheap scan first.
 bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
+  static constexpr std::string_view kWord = "kill";
+  auto it = std::search(sql.begin(), sql.end(), kWord.begin(), kWord.end(), [](char a, char b) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(a))) == b;
+  });
+  if (it == sql.end()) return false;
   std::vector<sql::SplitStatement> split;
-  sql::split_statements(sql, options, split);
-  for (const auto& st : split) {
-    if (st.info.kind == sql::StatementKind::Kill) return true;
+  for (const auto& [text, lex] : session::black_sql_candidates(sql, options).texts) {
+    split.clear();
+    sql::split_statements(text, lex, split);
+    for (const auto& st : split) {
+      if (st.info.kind == sql::StatementKind::Kill) return true;
+    }
   }
   return false;
 }
@@ -330,13 +342,13 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_await handle_kill(sql);
     co_return;
   }
-  if (info.is_multi_statement && holds_kill(sql, lex)) {
+  if (holds_kill(sql, lex)) {
     // Sent on, its id would name a backend thread (any tenant's, or a pooled connection), not
     // the Tessera session the client means.
     const ErrorCode not_supported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
     co_await send_error(not_supported,
-                        "This version of Tessera doesn't yet support 'KILL in a multi-statement; "
-                        "send it as a statement of its own'");
+                        "This version of Tessera doesn't yet support 'KILL in a multi-statement, "
+                        "a stored program or a prepared text; send it as a statement of its own'");
     co_return;
   }
   note_connection_id_use(info);

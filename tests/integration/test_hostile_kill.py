@@ -166,6 +166,23 @@ class Kill(unittest.TestCase):
                             self.assertIn(error_code(e), (1094, 1095, 1235))
             finally:
                 c.close()
+            # Nor as the text of a prepared statement or inside a stored program being created:
+            # each is refused (1235) before anything reaches the backend.
+            c = connect("app", database="demo")
+            try:
+                with c.cursor() as cur:
+                    for tid in ids:
+                        for text in (f"PREPARE hk FROM 'KILL QUERY {tid}'",
+                                     f"EXECUTE IMMEDIATE 'KILL QUERY {tid}'",
+                                     f"EXECUTE IMMEDIATE 'EXECUTE IMMEDIATE ''KILL {tid}'''",
+                                     f"CREATE PROCEDURE hk_p() BEGIN KILL QUERY {tid}; END",
+                                     f"CREATE PROCEDURE hk_p() kill query {tid}"):
+                            with self.assertRaises(pymysql.err.MySQLError, msg=text) as cm:
+                                cur.execute(text)
+                            self.assertEqual(error_code(cm.exception), 1235, text)
+                    cur.execute("SELECT 'kill', 1")  # the word alone is not refused
+            finally:
+                c.close()
             stdout, stderr = bystander.communicate(timeout=20)
             self.assertIn("alive", stdout, stderr)
             self.assertIn("0", stdout.split()[1:2], "the bystander's SLEEP was interrupted")
