@@ -293,6 +293,14 @@ bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
     for (const auto& st : split) {
       if (st.info.kind == sql::StatementKind::Kill) return true;
     }
+    // A stored program's body without BEGIN (`CREATE PROCEDURE p() KILL 5`, a trigger's or an
+    // event's single statement) is not among the candidates: any bare KILL word in a CREATE.
+    sql::Lexer lexer(text, false, lex);
+    sql::Token first = lexer.next();
+    if (first.type != sql::Tok::Ident || !sql::iequals(first.text(text), "create")) continue;
+    for (sql::Token t = lexer.next(); t.type != sql::Tok::End; t = lexer.next()) {
+      if (t.type == sql::Tok::Ident && sql::iequals(t.text(text), "kill")) return true;
+    }
   }
   return false;
 }

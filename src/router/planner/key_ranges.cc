@@ -113,8 +113,11 @@ std::optional<ShardValue> constant_value(const Expr* e, const std::vector<ShardV
           if (std::isfinite(d) && d == std::floor(d)) {
             if (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
               return ShardValue::of(static_cast<int64_t>(d));
-            if (d >= 0 && d < 18446744073709551616.0)
-              return ShardValue::of_unsigned(static_cast<uint64_t>(d));
+            // From 2^63 on, a signed BIGINT column cannot hold the value, so the server
+            // compares as doubles: `id = 9223372036854775807e0` (2^63) matches every id that
+            // rounds to 2^63 (the top 512 values), wherever they live; in an UNSIGNED column it
+            // is exactly 2^63. The column's signedness is not known here: every shard.
+            if (d >= 0 && d < 18446744073709551616.0) return std::nullopt;
           }
           return ShardValue::of(std::move(text));
         }

@@ -123,6 +123,9 @@ TEST_F(ExactRoutingTest, QuotedKeysRouteByTheNumberTheServerReads) {
             std::vector<int>{hash6(k)});
   EXPECT_EQ(indexes("SELECT * FROM h WHERE id = '+0001e3'"), std::vector<int>{hash6(1000)});
   EXPECT_EQ(indexes("SELECT * FROM h WHERE id = 1e3"), std::vector<int>{hash6(1000)});
+  // 9223372036854775807e0 is the double 2^63: a signed BIGINT cannot hold it, so the server
+  // compares as doubles and every id rounding to 2^63 matches, wherever it lives.
+  EXPECT_EQ(indexes("UPDATE h SET v = 1 WHERE id = 9223372036854775807e0").size(), 6u);
   // A fraction is stored rounded; it equals no integer.
   EXPECT_EQ(indexes("INSERT INTO h (id) VALUES ('12.5')"), std::vector<int>{hash6(13)});
   // '12abc' compares as 12 with an integer column, and a string column holds it where Gaea
