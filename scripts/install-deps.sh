@@ -12,7 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   # test + runtime
   mariadb-server mariadb-client mariadb-test sysbench etcd-server etcd-client
-  python3 python3-pymysql python3-cryptography
+  python3 python3-pymysql python3-cryptography python3-nacl
   procps
 )
 
