@@ -99,6 +99,14 @@ class ShardedStatementBudget(unittest.TestCase):
     def test_within_the_servers_limit(self):
         old = [itlib.backend_sql(i, "SELECT @@global.max_prepared_stmt_count")[0][0]
                for i in primaries()]
+        held = prepared_counts()
+        log(f"  Prepared_stmt_count per primary before lowering the limit: {held}")
+        if max(held) >= LIMIT // 2:
+            # Statements other tests' sessions left on pooled connections (Tessera's cache, or
+            # another client's) count against the lowered limit, and connections opened before
+            # it was lowered still budget by the old one (Tessera learns the limit at connect):
+            # what is measured here would be that state, not this test's clients.
+            self.skipTest(f"{held} statements already held on the primaries")
         for i in primaries():
             itlib.backend_sql(i, f"SET GLOBAL max_prepared_stmt_count = {LIMIT}")
         try:
