@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <asio/use_awaitable.hpp>
 #include <cctype>
 
@@ -281,11 +280,7 @@ bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
 // created, or the text of PREPARE ... FROM '...' / EXECUTE IMMEDIATE '...'. Its id would name a
 // backend thread. Texts without the word are passed by a cheap scan first.
 bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
-  static constexpr std::string_view kWord = "kill";
-  auto it = std::search(sql.begin(), sql.end(), kWord.begin(), kWord.end(), [](char a, char b) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(a))) == b;
-  });
-  if (it == sql.end()) return false;
+  if (!sql::icontains(sql, "kill")) return false;
   std::vector<sql::SplitStatement> split;
   for (const auto& [text, lex] : session::black_sql_candidates(sql, options).texts) {
     split.clear();

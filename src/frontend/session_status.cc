@@ -17,15 +17,6 @@ namespace tessera::frontend {
 
 namespace {
 
-// Cheap test before lexing: does the text name the table at all?
-bool mentions(std::string_view sql, std::string_view word) {
-  if (sql.size() < word.size()) return false;
-  for (size_t i = 0; i + word.size() <= sql.size(); ++i) {
-    if (sql::iequals(sql.substr(i, word.size()), word)) return true;
-  }
-  return false;
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -61,11 +52,11 @@ asio::awaitable<bool> ClientSession::try_session_views(std::string_view sql,
     co_return false;
   }
   if (info.kind != sql::StatementKind::Select) co_return false;
-  if (mentions(sql, "processlist")) {
+  if (sql::icontains(sql, "processlist")) {
     co_await answer_processlist(sql, nullptr);
     co_return sent_this_command_;
   }
-  if (namespace_->exact_session_status && mentions(sql, "session_status")) {
+  if (namespace_->exact_session_status && sql::icontains(sql, "session_status")) {
     co_await answer_session_status(sql, nullptr);
     co_return sent_this_command_;
   }

@@ -11,12 +11,7 @@ namespace {
 using sql::iequals;
 
 bool mentions_variable(std::string_view sql) {
-  const auto& v = kReadConsistencyVariable;
-  if (sql.size() < v.size()) return false;
-  for (size_t i = 0; i + v.size() <= sql.size(); ++i) {
-    if ((sql[i] | 0x20) == 't' && iequals(sql.substr(i, v.size()), v)) return true;
-  }
-  return false;
+  return sql::icontains(sql, kReadConsistencyVariable);
 }
 
 // A minimal scanner over the few token shapes these statements use.

@@ -16,4 +16,17 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Whether `text` holds `word` anywhere, ASCII case folded: a cheap test before lexing a
+// statement for a word it rarely contains (a table name, a keyword, a variable).
+inline bool icontains(std::string_view text, std::string_view word) {
+  if (word.empty()) return true;
+  if (text.size() < word.size()) return false;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  const char first = lower(word[0]);
+  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
+    if (lower(text[i]) == first && iequals(text.substr(i, word.size()), word)) return true;
+  }
+  return false;
+}
+
 }  // namespace tessera::sql

@@ -1,5 +1,7 @@
 #include "sql/lexer.h"
 
+#include "sql/ascii_case.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -82,6 +84,20 @@ TEST(Lexer, UnterminatedString) {
   auto t = lex("SELECT 'abc");
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[1].type, Tok::Error);
+}
+
+// The cheap pre-lexing scan statements are filtered by (KILL, processlist, a variable name).
+TEST(AsciiCase, Icontains) {
+  EXPECT_TRUE(icontains("select 1; KiLl 5", "kill"));
+  EXPECT_TRUE(icontains("SELECT * FROM information_schema.PROCESSLIST", "processlist"));
+  EXPECT_TRUE(icontains("kill", "KILL"));
+  EXPECT_FALSE(icontains("kil", "kill"));
+  EXPECT_FALSE(icontains("SELECT 'ki ll'", "kill"));
+  EXPECT_FALSE(icontains("", "kill"));
+  EXPECT_TRUE(icontains("anything", ""));
+  // Only ASCII letters fold: bytes of other characters compare as they are.
+  EXPECT_FALSE(icontains("\xc3\x9f", "ss"));
+  EXPECT_FALSE(icontains("@ILL", "`ill"));
 }
 
 TEST(Lexer, LineColumn) {
