@@ -275,31 +275,6 @@ bool is_load_data_local(std::string_view sql, const sql::LexOptions& options) {
   return false;
 }
 
-// A KILL the server would run other than as the statement Tessera answers itself: one of the
-// statements of a multi-statement, inside a compound statement or stored-program body being
-// created, or the text of PREPARE ... FROM '...' / EXECUTE IMMEDIATE '...'. Its id would name a
-// backend thread. Texts without the word are passed by a cheap scan first.
-bool holds_kill(std::string_view sql, const sql::LexOptions& options) {
-  if (!sql::icontains(sql, "kill")) return false;
-  std::vector<sql::SplitStatement> split;
-  for (const auto& [text, lex] : session::black_sql_candidates(sql, options).texts) {
-    split.clear();
-    sql::split_statements(text, lex, split);
-    for (const auto& st : split) {
-      if (st.info.kind == sql::StatementKind::Kill) return true;
-    }
-    // A stored program's body without BEGIN (`CREATE PROCEDURE p() KILL 5`, a trigger's or an
-    // event's single statement) is not among the candidates: any bare KILL word in a CREATE.
-    sql::Lexer lexer(text, false, lex);
-    sql::Token first = lexer.next();
-    if (first.type != sql::Tok::Ident || !sql::iequals(first.text(text), "create")) continue;
-    for (sql::Token t = lexer.next(); t.type != sql::Tok::End; t = lexer.next()) {
-      if (t.type == sql::Tok::Ident && sql::iequals(t.text(text), "kill")) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
@@ -345,7 +320,13 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_await handle_kill(sql);
     co_return;
   }
-  if (holds_kill(sql, lex)) {
+  if (auto dynamic = session::find_dynamic_sql(sql, lex);
+      dynamic.where != session::DynamicSql::Where::kNone) {
+    // PREPARE ... FROM @v / EXECUTE IMMEDIATE <expression>: checked on the text it makes.
+    co_await handle_dynamic_sql(payload, info, dynamic);
+    co_return;
+  }
+  if (session::holds_kill(sql, lex)) {
     // Sent on, its id would name a backend thread (any tenant's, or a pooled connection), not
     // the Tessera session the client means.
     const ErrorCode not_supported{1235, "42000"};  // ER_NOT_SUPPORTED_YET

@@ -31,6 +31,7 @@
 #include "session/pin_reasons.h"
 #include "session/read_routing.h"
 #include "session/session_state.h"
+#include "session/statement_guard.h"
 #include "sql/classify.h"
 #include "sql/derived_rows.h"
 #include "sql/parser.h"
@@ -303,6 +304,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> try_prepare_sharded(std::string_view payload);
   asio::awaitable<void> execute_sharded(uint32_t id, ClientStatement& stmt,
                                         protocol::StmtExecuteView& view);
+
+  // dynamic_sql.cc: PREPARE name FROM <variable or expression> / EXECUTE IMMEDIATE <...>
+  // (session/statement_guard.h: find_dynamic_sql). The text the server will prepare is read
+  // on the backend connection the statement then runs on, with nothing in between, and gets
+  // every check the literal form gets (KILL, protected variables, black_sql, read-only).
+  asio::awaitable<void> handle_dynamic_sql(std::string_view payload, const sql::StatementInfo& info,
+                                           const session::DynamicSql& dynamic);
+  // The value of user variable `var` (its token text) on conn_, as the server hands it to
+  // PREPARE: converted to character_set_connection unless binary, "NULL" for NULL. nullopt
+  // with `err` set when it could not be read. Throws on I/O.
+  asio::awaitable<std::optional<std::string>> read_dynamic_text(std::string_view var,
+                                                                protocol::ErrPacket& err);
 
   // kill.cc: KILL [HARD|SOFT] [CONNECTION|QUERY] n acts on Tessera's session n (the id the
   // handshake and CONNECTION_ID() report), for the same user only; true when answered.

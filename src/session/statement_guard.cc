@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "sql/ascii_case.h"
 #include "sql/classify.h"
 #include "sql/keywords.h"
 #include "sql/statement_split.h"
@@ -356,13 +357,23 @@ std::string check_query(std::string_view text, const LexOptions& options, ReadOn
 void add_candidates(std::string_view text, const LexOptions& options, int depth,
                     BlackSqlCandidates& out);
 
-// A statement and, when it runs a literal text, that text's statements.
-void add_statement(std::string_view text, const LexOptions& options, int depth,
+// A statement and, when it runs a literal text, that text's statements. `top`: a statement of
+// the client's own text (not inside a compound statement, program body or prepared text).
+void add_statement(std::string_view text, const LexOptions& options, int depth, bool top,
                    BlackSqlCandidates& out) {
   out.texts.emplace_back(std::string(text), options);
   Tokens t(text, options);
   bool dynamic = false, non_ascii = false;
   auto inner = dynamic_text(t, options, &dynamic, &non_ascii);
+  if (dynamic && !(top && depth == 0)) {
+    // Its text is made when the program runs, after any check Tessera could make. (The
+    // client's own PREPARE ... FROM @v is read on its connection first: find_dynamic_sql.)
+    out.refusal =
+        "SQL built at run time (PREPARE ... FROM or EXECUTE IMMEDIATE of a variable or "
+        "expression) inside a compound statement, stored program or prepared text cannot be "
+        "checked";
+    return;
+  }
   if (!inner) return;
   if (depth >= kMaxNesting) {
     out.refusal = "prepared statement texts nested too deep";
@@ -390,10 +401,10 @@ void add_candidates(std::string_view text, const LexOptions& options, int depth,
             "multi-statement (send the rest separately)";
         return;
       }
-      add_statement(statements[i].text, o, depth, out);
+      add_statement(statements[i].text, o, depth, /*top=*/true, out);
       inner.clear();
       sql::inner_statements(statements[i].text, o, inner);
-      for (auto s : inner) add_statement(s, o, depth, out);
+      for (auto s : inner) add_statement(s, o, depth, /*top=*/false, out);
       if (!out.refusal.empty()) return;
     }
   }
@@ -471,6 +482,137 @@ ReadOnlyVerdict check_read_only(std::string_view sql, const LexOptions& options,
 BlackSqlCandidates black_sql_candidates(std::string_view sql, const LexOptions& options) {
   BlackSqlCandidates out;
   add_candidates(sql, options, 0, out);
+  return out;
+}
+
+bool holds_kill(std::string_view sql, const LexOptions& options) {
+  if (!sql::icontains(sql, "kill")) return false;
+  std::vector<sql::SplitStatement> split;
+  for (const auto& [text, lex] : black_sql_candidates(sql, options).texts) {
+    split.clear();
+    sql::split_statements(text, lex, split);
+    for (const auto& st : split) {
+      if (st.info.kind == StatementKind::Kill) return true;
+    }
+    // A stored program's body without BEGIN (`CREATE PROCEDURE p() KILL 5`, a trigger's or an
+    // event's single statement) is not among the candidates: any bare KILL word in a CREATE.
+    sql::Lexer lexer(text, false, lex);
+    Token first = lexer.next();
+    if (first.type != Tok::Ident || !sql::iequals(first.text(text), "create")) continue;
+    for (Token t = lexer.next(); t.type != Tok::End; t = lexer.next()) {
+      if (t.type == Tok::Ident && sql::iequals(t.text(text), "kill")) return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// find_dynamic_sql for one reading of the text.
+DynamicSql dynamic_sql_in(std::string_view sql, const LexOptions& options, int depth) {
+  DynamicSql out;
+  std::vector<sql::SplitStatement> statements;
+  sql::split_statements(sql, options, statements);
+  size_t real = 0;
+  for (const auto& st : statements) real += st.info.kind != StatementKind::Empty;
+  for (const auto& st : statements) {
+    if (st.info.kind == StatementKind::Empty) continue;
+    Tokens t(st.text, options);
+    bool dynamic = false, non_ascii = false;
+    auto literal = dynamic_text(t, options, &dynamic, &non_ascii);
+    if (literal) {
+      // PREPARE s FROM 'EXECUTE IMMEDIATE @v': read by the server only as it runs.
+      if (depth >= kMaxNesting ||
+          dynamic_sql_in(*literal, options, depth + 1).where != DynamicSql::Where::kNone) {
+        out.where = DynamicSql::Where::kElsewhere;
+        return out;
+      }
+      continue;
+    }
+    if (!dynamic) continue;
+    const bool prepare = t.word(0, "PREPARE");
+    const size_t at = prepare ? 3 : 2;
+    size_t end = t.size();
+    if (!prepare) {
+      // EXECUTE IMMEDIATE <expression> [USING ...]: USING outside parentheses ends it.
+      int level = 0;
+      for (size_t k = at; k < t.size(); ++k) {
+        if (t.is(k, Tok::LParen)) ++level;
+        if (t.is(k, Tok::RParen)) --level;
+        if (level == 0 && t.word(k, "USING")) {
+          end = k;
+          break;
+        }
+      }
+    }
+    if (end <= at) continue;  // no text at all: the server's syntax error, nothing runs
+    if (real != 1 || depth > 0) {
+      out.where = DynamicSql::Where::kElsewhere;
+      return out;
+    }
+    const size_t base = static_cast<size_t>(st.text.data() - sql.data());
+    out.where = DynamicSql::Where::kWhole;
+    out.expr_begin = base + t.v[at].off;
+    out.expr_end = base + t.v[end - 1].off + t.v[end - 1].len;
+    out.variable = end == at + 1 && t.v[at].type == Tok::UserVar;
+  }
+  return out;
+}
+
+}  // namespace
+
+DynamicSql find_dynamic_sql(std::string_view sql, const LexOptions& options) {
+  // Hot path: most texts hold neither word.
+  if (!sql::icontains(sql, "prepare") && !sql::icontains(sql, "immediate")) return {};
+  std::vector<LexOptions> lexings;
+  DynamicSql out;
+  if (!sql::every_lexing(sql, options, lexings)) {
+    out.where = DynamicSql::Where::kElsewhere;  // nothing can be promised about what runs
+    return out;
+  }
+  bool first = true;
+  for (const auto& o : lexings) {
+    DynamicSql one = dynamic_sql_in(sql, o, 0);
+    if (first) {
+      out = one;
+      first = false;
+      continue;
+    }
+    // Readings that disagree on where the expression is: no one value can be read for them.
+    if (one.where != out.where || one.expr_begin != out.expr_begin ||
+        one.expr_end != out.expr_end || one.variable != out.variable) {
+      if (one.where != DynamicSql::Where::kNone || out.where != DynamicSql::Where::kNone) {
+        out = {};
+        out.where = DynamicSql::Where::kElsewhere;
+        return out;
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> quote_literal(std::string_view value, const LexOptions& options) {
+  std::string out;
+  out.reserve(value.size() + 2);
+  out.push_back('\'');
+  const char* p = value.data();
+  const char* end = p + value.size();
+  while (p < end) {
+    size_t len = sql::multibyte_length(options.multibyte, p, end);
+    if (len == 1) {
+      if (*p == '\'') out.push_back('\'');
+      if (*p == '\\' && !options.no_backslash_escapes) out.push_back('\\');
+    }
+    out.append(p, len);
+    p += len;
+  }
+  out.push_back('\'');
+  // Read back as the server would: one string token, the same bytes.
+  sql::Lexer lexer(out, false, options);
+  Token t = lexer.next();
+  if (t.type != Tok::String || t.off != 0 || t.len != out.size()) return std::nullopt;
+  if (lexer.next().type != Tok::End) return std::nullopt;
+  if (sql::unescape_string_literal(out, options) != value) return std::nullopt;
   return out;
 }
 

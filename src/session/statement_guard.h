@@ -6,6 +6,7 @@
 // 'literal' and the statements inside compound statements.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -68,5 +69,37 @@ struct BlackSqlCandidates {
   std::string refusal;
 };
 BlackSqlCandidates black_sql_candidates(std::string_view sql, const sql::LexOptions& options);
+
+// A KILL the server would run other than as the statement Tessera answers itself: one of the
+// statements of a multi-statement, inside a compound statement or stored-program body being
+// created, or the text of PREPARE ... FROM '...' / EXECUTE IMMEDIATE '...'. Its id would name a
+// backend thread. Texts without the word are passed by a cheap scan first.
+bool holds_kill(std::string_view sql, const sql::LexOptions& options);
+
+// SQL built at run time: PREPARE name FROM <expression> or EXECUTE IMMEDIATE <expression>
+// [USING ...] whose text is not a string literal (a user variable, CONCAT(...)). The server
+// evaluates the expression when it runs the statement, so Tessera can check the text only
+// where it can read that same value first, on the same backend connection with nothing in
+// between: when the dynamic statement is the client's whole text (frontend/dynamic_sql.cc).
+// Inside compound statements and stored-program bodies the value is made later, by the
+// program: those are not reported here (black_sql_candidates refuses them; read-only users
+// may not run compound statements at all).
+struct DynamicSql {
+  enum class Where : uint8_t {
+    kNone,       // no such statement (or none Tessera can see outside a program body)
+    kWhole,      // the text is that one statement; expr_begin/expr_end locate its expression
+    kElsewhere,  // one of several statements, or inside a prepared literal text: refused
+  };
+  Where where = Where::kNone;
+  size_t expr_begin = 0;
+  size_t expr_end = 0;
+  bool variable = false;  // the expression is one user variable (@name)
+};
+DynamicSql find_dynamic_sql(std::string_view sql, const sql::LexOptions& options);
+
+// A string literal that the lexer reads back, under `options`, as exactly `value` (quotes
+// doubled, backslashes escaped unless NO_BACKSLASH_ESCAPES, multi-byte characters copied
+// whole); nullopt when no such literal can be written.
+std::optional<std::string> quote_literal(std::string_view value, const sql::LexOptions& options);
 
 }  // namespace tessera::session
