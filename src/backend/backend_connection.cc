@@ -16,6 +16,7 @@
 #include <cerrno>
 
 #include "backend/backend_error.h"
+#include "backend/stall_guard.h"
 #include "protocol/auth.h"
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
@@ -142,12 +143,20 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   InitialHandshake hs;
   auto conn = co_await open_for_relay(ex, std::move(endpoint), options, hs);
   std::string where = conn->endpoint_.host + ":" + std::to_string(conn->endpoint_.port);
+  // A server that sent its greeting and then stopped answering must not hold the caller.
+  StallGuard stall(*conn, options.timeout);
   try {
+    stall.arm();
     uint8_t auth_seq = 1;
     if (conn->endpoint_.tls) co_await conn->start_tls(hs, options, auth_seq);
     co_await conn->authenticate(hs, options, auth_seq);
     co_await conn->finish_relayed_login(options);
+    stall.disarm();
   } catch (const std::system_error& e) {
+    if (stall.timed_out()) {
+      fail(errc::kBackendUnavailable, "backend " + where + " did not answer the login within " +
+                                          std::to_string(options.timeout.count()) + " ms");
+    }
     fail(errc::kBackendLost,
          "lost connection to backend " + where + " during handshake: " + e.code().message());
   } catch (const ProtocolViolation& e) {

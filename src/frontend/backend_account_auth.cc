@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backend/backend_error.h"
+#include "backend/stall_guard.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/auth.h"
@@ -41,6 +42,16 @@ std::string hex(std::string_view bytes) {
 // The plugins the server may switch a relayed login to that send the password itself.
 bool sends_clear_password(std::string_view plugin) {
   return plugin == kClearPassword || plugin == "dialog";
+}
+
+// The answer for a server that stopped answering during the relayed login.
+ErrPacket stalled(const backend::BackendEndpoint& endpoint,
+                  const backend::ConnectOptions& options) {
+  return ErrPacket(errc::kBackendUnavailable, "backend " + endpoint.host + ":" +
+                                                  std::to_string(endpoint.port) +
+                                                  " did not answer the login within " +
+                                                  std::to_string(options.timeout.count()) +
+                                                  " ms (backend_connect_timeout); try again later");
 }
 
 // A client plugin name no server plugin asks for (see authenticate_on_backend).
@@ -119,12 +130,18 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
 
   bool ok = false;
   std::string payload;
+  // Every wait on the server is bounded by the connect timeout (a server that stops answering
+  // mid-login); waits on the client are the handshake deadline's (session_deadlines.cc).
+  backend::StallGuard stall(*conn, options.timeout);
   try {
     uint8_t bseq = 0;
+    stall.arm();
     co_await conn->send_relayed_login(greeting, options, plugin, {}, bseq);
     for (int round = 0; round < 8 && !ok; ++round) {
       uint8_t got = 0;
+      stall.arm();
       co_await conn->socket().read_packet(payload, got);
+      stall.disarm();
       bseq = static_cast<uint8_t>(got + 1);
       if (payload.empty()) throw ProtocolViolation("empty authentication packet from backend");
       const uint8_t head = static_cast<uint8_t>(payload[0]);
@@ -166,7 +183,9 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
       co_await conn->socket().write_packet(response, bseq);
     }
   } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost, "lost connection to backend " + endpoint.key() +
+    failure = stall.timed_out() ? stalled(endpoint, options)
+                                : ErrPacket(errc::kBackendLost,
+                                            "lost connection to backend " + endpoint.key() +
                                                 " during authentication: " + e.code().message());
   } catch (const ProtocolViolation& e) {
     failure = ErrPacket(errc::kHandshakeError, std::string("backend: ") + e.what());
@@ -198,6 +217,7 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
   account->namespace_name = ns.name;
   account->backend_user_name = user_name;
   try {
+    stall.arm();
     co_await conn->finish_relayed_login(options);
     if (plugin == kNativePassword && response.empty()) {
       // No password: connections in its name need none.
@@ -215,9 +235,12 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
       }
       if (stage1) account->backend_password_sha1 = std::move(*stage1);
     }
+    stall.disarm();
   } catch (const std::exception& e) {
-    failure = ErrPacket(errc::kBackendLost, "lost connection to backend " + endpoint.key() +
-                                                " after authentication: " + failure_text(e));
+    failure = stall.timed_out()
+                  ? stalled(endpoint, options)
+                  : ErrPacket(errc::kBackendLost, "lost connection to backend " + endpoint.key() +
+                                                      " after authentication: " + failure_text(e));
   }
   if (failure) {
     co_await send_error(*failure, seq);
