@@ -196,21 +196,22 @@ Token Lexer::quoted(size_t start, char q, Tok type, bool adjacent) {
   if (opts_.multibyte != Multibyte::kNone)
     return quoted_multibyte(start, q, backslash, type, adjacent);
   const char* base = src_.data();
-  // memchr (vectorised) finds the next quote and backslash; each is searched again only once
-  // the scan has passed it, so the whole literal is scanned in linear time.
-  size_t qpos = 0, bpos = 0;
-  bool have_q = false, have_b = !backslash;
-  if (!backslash) bpos = n;
+  // memchr (vectorised) finds the next quote, then a backslash only between here and that quote:
+  // each byte is searched once for each, so the literal costs its own length. (Searching for a
+  // backslash to the end of the text made every literal cost the rest of the statement: a
+  // statement of many short strings took quadratic time.)
+  size_t qpos = 0;
+  bool have_q = false;
   while (pos_ < n) {
     if (!have_q || qpos < pos_) {
       const void* hit = std::memchr(base + pos_, q, n - pos_);
       qpos = hit ? size_t(static_cast<const char*>(hit) - base) : n;
       have_q = true;
     }
-    if (!have_b || (bpos < pos_ && bpos != n)) {
-      const void* hit = std::memchr(base + pos_, '\\', n - pos_);
-      bpos = hit ? size_t(static_cast<const char*>(hit) - base) : n;
-      have_b = true;
+    size_t bpos = n;
+    if (backslash && qpos > pos_) {
+      const void* hit = std::memchr(base + pos_, '\\', qpos - pos_);
+      if (hit) bpos = size_t(static_cast<const char*>(hit) - base);
     }
     if (bpos < qpos) {
       pos_ = bpos + 2;  // escaped character, possibly the quote itself

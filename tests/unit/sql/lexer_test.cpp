@@ -33,6 +33,43 @@ TEST(Lexer, LiteralForms) {
   EXPECT_EQ(t.back().text(s), "@@session.x");
 }
 
+// The backslash search stops at the literal's closing quote (linear lexing of many literals):
+// escapes before it, after a doubled quote, at the very end, and backslashes that belong to the
+// next literal or to no literal at all still end each literal where the server ends it.
+TEST(Lexer, StringEndsWhereTheServerEndsIt) {
+  struct Case {
+    std::string_view sql;
+    std::vector<std::string_view> strings;  // the String tokens' texts, in order
+  };
+  const std::vector<Case> cases = {
+      {"'a' 'b\\\\'", {"'a'", "'b\\\\'"}},
+      {"'a\\\\' || 'b'", {"'a\\\\'", "'b'"}},
+      {"'a\\'' || 'b'", {"'a\\''", "'b'"}},
+      {"'a''\\'' 'c'", {"'a''\\''", "'c'"}},
+      {"'x' + `a\\` + 'y'", {"'x'", "'y'"}},
+      {"'' ''''", {"''", "''''"}},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string_view> got;
+    for (const Token& t : lex(c.sql)) {
+      if (t.type == Tok::String) got.push_back(t.text(c.sql));
+    }
+    EXPECT_EQ(got, c.strings) << c.sql;
+  }
+  // Unterminated: an escaped quote at the very end, a backslash as the last byte.
+  for (std::string_view sql : {"SELECT 'a\\'", "SELECT 'a\\", "SELECT 'x' || 'a"}) {
+    auto t = lex(sql);
+    ASSERT_FALSE(t.empty()) << sql;
+    EXPECT_EQ(t.back().type, Tok::Error) << sql;
+  }
+  // Many literals, one after another, each its own token.
+  std::string chain = "SELECT ";
+  for (int i = 0; i < 1000; ++i) chain += i ? " COLLATE utf8mb4_bin || 'x\\'y'" : "'x\\'y'";
+  size_t strings = 0;
+  for (const Token& t : lex(chain)) strings += t.type == Tok::String && t.text(chain) == "'x\\'y'";
+  EXPECT_EQ(strings, 1000u);
+}
+
 TEST(Lexer, IdentifiersAndKeywords) {
   std::string_view s = "SELECT `a``b`, 1abc, t.5 FROM x";
   auto t = lex(s);
