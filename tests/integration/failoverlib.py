@@ -23,8 +23,11 @@ PROXY_PORT = int(os.environ.get("TESSERA_IT_PROXY_PORT", "14306")) + 60
 ADMIN_PORT = PROXY_PORT + 1
 TESSERA_BIN = os.environ.get("TESSERA_BIN", "")
 RUN_DIR = os.environ.get("TESSERA_IT_RUN_DIR", "/tmp")
-BACKEND_USER = "fo_backend"
-BACKEND_PASSWORD = "fo_backend_pw"
+# The cluster's least-privilege data account (scripts/cluster.sh: sbtest, demo, db_ks only):
+# no READ_ONLY ADMIN, so a demoted primary refuses its writes (1290), and nothing else Tessera
+# does here needs more. The monitor and binlog followers use tessera_monitor and repl.
+BACKEND_USER = "demo_rw"
+BACKEND_PASSWORD = "demo_rw"
 
 
 def log(*args):
@@ -101,6 +104,11 @@ pool_acquire_timeout_ms = 5000
 backend_connect_timeout_ms = 1000
 failover_hold_ms = {self.hold_ms}
 deadlock_retries = {self.deadlock_retries}
+[topology]
+monitor_user = "tessera_monitor"
+monitor_password = "tessera_monitor"
+repl_user = "repl"
+repl_password = "repl"
 [admin]
 listen = "{HOST}:{ADMIN_PORT}"
 user = "admin"
@@ -173,15 +181,6 @@ level = "{self.log_level}"
             # hold the ports of the next test).
             self.cluster("stop", check=False)
             raise
-        # The backend account Tessera uses here lacks READ_ONLY ADMIN (which ALL PRIVILEGES,
-        # like SUPER before MariaDB 10.11, includes): with it, writes go through on a server set
-        # read_only and a demoted primary would silently keep taking them.
-        for i in range(self.slices):
-            self.sql(i, 0, f"""CREATE USER IF NOT EXISTS '{BACKEND_USER}'@'127.0.0.1'
-                IDENTIFIED BY '{BACKEND_PASSWORD}';
-                GRANT ALL PRIVILEGES ON *.* TO '{BACKEND_USER}'@'127.0.0.1';
-                REVOKE READ_ONLY ADMIN ON *.* FROM '{BACKEND_USER}'@'127.0.0.1';""")
-        time.sleep(0.3)  # replicated to the replicas
         return self
 
     def __exit__(self, *exc):

@@ -101,6 +101,10 @@ case ${1:-} in
     # accounts"), and it.concurrency counts `tessera`'s backend threads.
     "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account shard_rw --dbs db_ks,db_diff
     "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account guard_rw --dbs hostile_ro
+    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account exact_rw \
+      --dbs db_ex,db_my,db_my_0,db_my_1,db_my_2,db_myc_0,db_myc_1,db_myc_2
+    # test_limits.py's private Tessera (namespaces limits, limits_shard, limits_ip)
+    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account limits_rw --dbs demo,db_lim
     if [[ $MODE == direct ]]; then
       front_users_direct
       say "direct mode: tests talk to MariaDB at $HOST:$PORT (no Tessera)"

@@ -12,6 +12,12 @@ Ports: the private Tessera listens on TESSERA_IT_PORT + 70 + k (admin + 5), see 
 Direct mode (TESSERA_IT_MODE=direct, or TESSERA_HOSTILE_DIRECT=1): no Tessera; "tenants" connect
 straight to slice 0's primary as the backend account, every session on a fresh server
 connection. The same checks must pass there: that is how the tests themselves are checked.
+
+Backend account: the harness's all-privileges `tessera`, not a least-privilege data account,
+because of direct mode: there the tenants ARE the backend account and send `SET sql_log_bin=0`,
+`SET pseudo_thread_id=...`, `SET gtid_domain_id=...` (the pool hygiene generator, the pool
+tests' attacks) so that the checks are seen to catch what such state leaks; a data account gets
+1227 for each (SUPER, BINLOG ADMIN or BINLOG REPLAY needed; checked on MariaDB 10.11).
 """
 import os
 import socket

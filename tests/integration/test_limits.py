@@ -41,7 +41,7 @@ NAMESPACES = {
   "max_sql_execute_time": {LIMIT_MS}, "max_sql_result_size": {MAX_ROWS},
   "black_sql": ["SELECT * FROM lim_black WHERE id = 5", "delete from lim_black"],
   "allowed_ip": ["127.0.0.0/8"],
-  "slices": [{{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+  "slices": [{{"name": "slice-0", "user_name": "limits_rw", "password": "limits_rw",
      "master": "127.0.0.1:{BASE}", "slaves": [], "statistic_slaves": [],
      "capacity": 2, "max_capacity": 20, "idle_timeout": 60}}],
   "shard_rules": [],
@@ -58,11 +58,11 @@ NAMESPACES = {
   "slow_sql_time": {SLOW_MS}, "open_general_log": false,
   "max_sql_execute_time": {LIMIT_MS}, "max_sql_result_size": {MAX_ROWS},
   "slices": [
-    {{"name": "s0", "user_name": "tessera", "password": "tessera", "master": "127.0.0.1:{BASE}",
+    {{"name": "s0", "user_name": "limits_rw", "password": "limits_rw", "master": "127.0.0.1:{BASE}",
       "slaves": [], "statistic_slaves": [], "capacity": 2, "max_capacity": 20, "idle_timeout": 60}},
-    {{"name": "s1", "user_name": "tessera", "password": "tessera", "master": "127.0.0.1:{BASE + 10}",
+    {{"name": "s1", "user_name": "limits_rw", "password": "limits_rw", "master": "127.0.0.1:{BASE + 10}",
       "slaves": [], "statistic_slaves": [], "capacity": 2, "max_capacity": 20, "idle_timeout": 60}},
-    {{"name": "s2", "user_name": "tessera", "password": "tessera", "master": "127.0.0.1:{BASE + 20}",
+    {{"name": "s2", "user_name": "limits_rw", "password": "limits_rw", "master": "127.0.0.1:{BASE + 20}",
       "slaves": [], "statistic_slaves": [], "capacity": 2, "max_capacity": 20, "idle_timeout": 60}}
   ],
   "shard_rules": [
@@ -78,7 +78,7 @@ NAMESPACES = {
   "name": "limits_ip", "online": true, "read_only": false,
   "allowed_dbs": {{}}, "default_slice": "slice-0",
   "allowed_ip": ["10.254.1.0/24", "192.0.2.7"],
-  "slices": [{{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+  "slices": [{{"name": "slice-0", "user_name": "limits_rw", "password": "limits_rw",
      "master": "127.0.0.1:{BASE}", "slaves": [], "statistic_slaves": [],
      "capacity": 2, "max_capacity": 20, "idle_timeout": 60}}],
   "shard_rules": [],

@@ -87,11 +87,13 @@ monitor_timeout_ms = %d
 replica_positions = "binlog"
 repl_user = "repl"
 repl_password = "repl"
+monitor_user = "tessera_monitor"
+monitor_password = "tessera_monitor"
 """ % (INTERVAL_MS, TIMEOUT_MS))
     ns = {
         "name": "topo", "online": True, "read_only": False,
         "allowed_dbs": {"topo": True}, "default_slice": "slice-0",
-        "slices": [{"name": "slice-0", "user_name": "tessera", "password": "tessera",
+        "slices": [{"name": "slice-0", "user_name": "demo_rw", "password": "demo_rw",
                     "master": KEY[PRIMARY], "slaves": [KEY[R1], KEY[R2]],
                     "capacity": 2, "max_capacity": 4, "idle_timeout": 60}],
         "users": [{"user_name": "topo", "password": "topo", "namespace": "topo",

@@ -64,7 +64,9 @@ def xa_recover(i):
 
 
 def namespace_json():
-    slices = [{"name": f"slice-{i + 1}", "user_name": "tessera", "password": "tessera",
+    # xa_rw: the least-privilege data account xa_fixture.sh makes (db_bank only); backend()
+    # above is the harness's own all-privileges account, for setup and checks
+    slices = [{"name": f"slice-{i + 1}", "user_name": "xa_rw", "password": "xa_rw",
                "master": f"127.0.0.1:{backend_port(i)}", "slaves": [], "statistic_slaves": [],
                "capacity": 4, "max_capacity": 64, "idle_timeout": 60} for i in range(SLICES)]
     names = [s["name"] for s in slices]
