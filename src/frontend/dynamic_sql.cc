@@ -173,6 +173,9 @@ asio::awaitable<void> ClientSession::handle_dynamic_sql(std::string_view payload
       if (!refused) refused = co_await refuse_protected_variables(checked, checked_info);
       if (!refused) refused = co_await refuse_blacklisted(checked);
       if (!refused) refused = co_await refuse_read_only_write(checked);
+      // Shard rules: the text may name a sharded or global table, which the default slice
+      // alone cannot answer; answered as the literal form is (refused when it names one).
+      if (!refused && rules_) refused = co_await try_sharded(checked, checked_info);
       if (!refused) {
         uint8_t seq = 0;
         co_await conn_->socket().write_packet(send, seq);

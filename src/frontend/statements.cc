@@ -15,6 +15,7 @@
 #include "protocol/statement_packets.h"
 #include "protocol/wire_writer.h"
 #include "session/connection_hygiene.h"
+#include "session/statement_guard.h"
 
 namespace tessera::frontend {
 
@@ -46,6 +47,15 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   // A read-only user may not prepare what it may not run.
   if (co_await refuse_read_only_write(payload.substr(1))) co_return;
   if (co_await refuse_protected_variables(payload.substr(1), info)) co_return;
+  if (info.kind == sql::StatementKind::Kill ||
+      session::holds_kill(payload.substr(1), session::lex_options(state_))) {
+    // The server prepares KILL n (and a procedure body holding one): executed, its id would
+    // name a backend thread, not the Tessera session the client means.
+    co_await send_error(kNotSupportedYet,
+                        "This version of Tessera doesn't yet support 'KILL as a prepared "
+                        "statement; send it as a text query'");
+    co_return;
+  }
   note_connection_id_use(info);
   if (rules_ && co_await try_prepare_sharded(payload)) co_return;
   uint32_t id = next_statement_id_++;

@@ -108,6 +108,22 @@ class DynamicSql(unittest.TestCase):
         ]
 
     def run_kill_probes(self, tid):
+        # The binary protocol: the server prepares KILL n (COM_STMT_PREPARE), and its
+        # COM_STMT_EXECUTE would reach backend thread n.
+        raw = itlib.RawConn()
+        try:
+            raw.login("app", db="demo")
+            for text in (f"KILL QUERY {tid}", f"kill  query  {tid}"):
+                try:
+                    stmt = raw.prepare(text)
+                    raw.execute(stmt)
+                    self.fail(f"prepared and executed: {text}")
+                except itlib.ErrPacket as e:
+                    itlib.log(f"  refused (binary protocol): {text!r} -> {e}")
+                    self.assertEqual(e.code, 1235, text)
+            self.assertEqual(raw.query("SELECT 1")[1], [["1"]])
+        finally:
+            raw.close()
         for setup, stmt, multi in self.kill_forms(tid):
             c = itlib.connect("app", database="demo", autocommit=True,
                               client_flag=MULTI if multi else 0)
@@ -263,6 +279,30 @@ class DynamicSql(unittest.TestCase):
                     self.refused(cur, sql, 1290, "read-only")
                 cur.execute("EXECUTE IMMEDIATE CONCAT('SELECT COUNT(*) ', 'FROM t')")
                 self.assertEqual(cur.fetchone(), (3,))
+        finally:
+            c.close()
+
+    # --- shard rules ----------------------------------------------------------------------------
+
+    def test_sharded_table_named_at_run_time(self):
+        """A text built at run time that names a sharded table is answered as the literal form
+        is, not run on the default slice alone (which holds one shard)."""
+        if not PROXY:
+            self.skipTest("Tessera's own rule: shard routing")
+        c = itlib.connect("shard", autocommit=True)  # db_ks may not exist yet: nothing runs
+        try:
+            with c.cursor() as cur:
+                with self.assertRaises(pymysql.err.MySQLError) as literal:
+                    cur.execute("EXECUTE IMMEDIATE 'SELECT COUNT(*) FROM db_ks.tbl_ks'")
+                cur.execute("SET @q = 'SELECT COUNT(*) FROM db_ks.tbl_ks'")
+                for sql in ("EXECUTE IMMEDIATE @q", "PREPARE q FROM @q",
+                            "EXECUTE IMMEDIATE CONCAT('SELECT COUNT(*) FROM ', 'db_ks.tbl_ks')"):
+                    with self.assertRaises(pymysql.err.MySQLError, msg=sql) as cm:
+                        run_all(cur, sql)
+                    itlib.log(f"  {sql!r} -> {cm.exception}")
+                    self.assertEqual(code_of(cm.exception), code_of(literal.exception), sql)
+                cur.execute("EXECUTE IMMEDIATE CONCAT('SELECT ', 1)")  # no table: runs
+                self.assertEqual(cur.fetchone(), (1,))
         finally:
             c.close()
 

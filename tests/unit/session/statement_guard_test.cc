@@ -194,5 +194,70 @@ TEST(MultiStatement, SeveralStatementsUnderSomeReading) {
   EXPECT_FALSE(may_hold_several_statements("SELECT /*!50701 1, */ 2", {}, &second));
 }
 
+// SQL built at run time (frontend/dynamic_sql.cc): where its expression is, and where none can
+// be read in time.
+TEST(DynamicSql, FindsTheExpressionOfAWholeStatement) {
+  using Where = DynamicSql::Where;
+  auto span = [](std::string_view sql, const DynamicSql& d) {
+    return std::string(sql.substr(d.expr_begin, d.expr_end - d.expr_begin));
+  };
+  std::string_view a = "PREPARE s FROM @v";
+  auto d = find_dynamic_sql(a, {});
+  EXPECT_EQ(d.where, Where::kWhole);
+  EXPECT_TRUE(d.variable);
+  EXPECT_EQ(span(a, d), "@v");
+  std::string_view b = "execute immediate CONCAT('SELECT ', CONVERT(@x USING utf8mb4)) USING 1, 2;";
+  d = find_dynamic_sql(b, {});
+  EXPECT_EQ(d.where, Where::kWhole);
+  EXPECT_FALSE(d.variable);
+  EXPECT_EQ(span(b, d), "CONCAT('SELECT ', CONVERT(@x USING utf8mb4))");
+  std::string_view c = "EXECUTE IMMEDIATE @`odd name` USING @p";
+  d = find_dynamic_sql(c, {});
+  EXPECT_TRUE(d.variable);
+  EXPECT_EQ(span(c, d), "@`odd name`");
+
+  for (std::string_view sql :
+       {"SET @v = 'KILL 5'; EXECUTE IMMEDIATE @v", "PREPARE s FROM @v; EXECUTE s",
+        "EXECUTE IMMEDIATE 'EXECUTE IMMEDIATE @v'", "PREPARE s FROM 'PREPARE t FROM @v'"}) {
+    EXPECT_EQ(find_dynamic_sql(sql, {}).where, Where::kElsewhere) << sql;
+  }
+  for (std::string_view sql :
+       {"PREPARE s FROM 'SELECT 1'", "EXECUTE IMMEDIATE 'SELECT 1' USING 2", "SELECT 'prepare'",
+        "EXECUTE s USING @v", "BEGIN NOT ATOMIC EXECUTE IMMEDIATE @v; END", "PREPARE s FROM"}) {
+    EXPECT_EQ(find_dynamic_sql(sql, {}).where, Where::kNone) << sql;
+  }
+}
+
+TEST(DynamicSql, ProgramBodiesAreRefusedForBlackSql) {
+  EXPECT_FALSE(black_sql_candidates("EXECUTE IMMEDIATE @v", {}).refusal.size());
+  EXPECT_FALSE(
+      black_sql_candidates("BEGIN NOT ATOMIC EXECUTE IMMEDIATE @v; END", {}).refusal.empty());
+  EXPECT_FALSE(black_sql_candidates("CREATE PROCEDURE p() BEGIN PREPARE s FROM @v; END", {})
+                   .refusal.empty());
+  EXPECT_TRUE(black_sql_candidates("BEGIN NOT ATOMIC EXECUTE IMMEDIATE 'SELECT 1'; END", {})
+                  .refusal.empty());
+}
+
+TEST(DynamicSql, QuoteLiteralReadsBackTheSameBytes) {
+  sql::LexOptions plain;
+  EXPECT_EQ(quote_literal("KILL 5", plain), "'KILL 5'");
+  EXPECT_EQ(quote_literal("it's", plain), "'it''s'");
+  EXPECT_EQ(quote_literal("a\\b", plain), "'a\\\\b'");
+  sql::LexOptions nbe;
+  nbe.no_backslash_escapes = true;
+  EXPECT_EQ(quote_literal("a\\b", nbe), "'a\\b'");
+  sql::LexOptions gbk;
+  gbk.multibyte = sql::Multibyte::kGbk;
+  // 0x81 0x5C is one gbk character: its second byte is no backslash and is not doubled.
+  EXPECT_EQ(quote_literal("\x81\x5c' OR 1", gbk), "'\x81\x5c'' OR 1'");
+  // A value every reading agrees on: the checked statement's literal unescapes to the value.
+  for (std::string_view v : {"", "\\", "'", "\\'", "a\0b", "DELETE FROM t; -- '\\"}) {
+    for (const auto& o : {plain, nbe, gbk}) {
+      auto lit = quote_literal(v, o);
+      ASSERT_TRUE(lit.has_value()) << v;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tessera::session

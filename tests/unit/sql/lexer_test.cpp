@@ -42,12 +42,9 @@ TEST(Lexer, StringEndsWhereTheServerEndsIt) {
     std::vector<std::string_view> strings;  // the String tokens' texts, in order
   };
   const std::vector<Case> cases = {
-      {"'a' 'b\\\\'", {"'a'", "'b\\\\'"}},
-      {"'a\\\\' || 'b'", {"'a\\\\'", "'b'"}},
-      {"'a\\'' || 'b'", {"'a\\''", "'b'"}},
-      {"'a''\\'' 'c'", {"'a''\\''", "'c'"}},
-      {"'x' + `a\\` + 'y'", {"'x'", "'y'"}},
-      {"'' ''''", {"''", "''''"}},
+      {"'a' 'b\\\\'", {"'a'", "'b\\\\'"}},   {"'a\\\\' || 'b'", {"'a\\\\'", "'b'"}},
+      {"'a\\'' || 'b'", {"'a\\''", "'b'"}},  {"'a''\\'' 'c'", {"'a''\\''", "'c'"}},
+      {"'x' + `a\\` + 'y'", {"'x'", "'y'"}}, {"'' ''''", {"''", "''''"}},
   };
   for (const auto& c : cases) {
     std::vector<std::string_view> got;
