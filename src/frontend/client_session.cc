@@ -12,6 +12,7 @@
 #include "protocol/error_codes.h"
 #include "session/statement_guard.h"
 #include "session/sysvar_scope.h"
+#include "session/xa_scope.h"
 #include "sql/ascii_case.h"
 #include "sql/lexer.h"
 #include "sql/statement_split.h"
@@ -318,6 +319,35 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
   }
   if (info.kind == sql::StatementKind::Kill && !info.is_multi_statement) {
     co_await handle_kill(sql);
+    co_return;
+  }
+  std::string xa_text;  // the client's XA statement with its namespace's xid (keeps `sql` alive)
+  if (info.kind == sql::StatementKind::Xa && !info.is_multi_statement) {
+    // Client xids are scoped to the namespace (session/xa_scope.h): any account on the server
+    // could otherwise see and finish another tenant's prepared branches.
+    session::ScopedXa xa =
+        session::scope_xa(sql, lex, session::xa_namespace_prefix(namespace_->name));
+    if (xa.kind == session::ScopedXa::Kind::kRefused) {
+      const ErrorCode code{xa.error_code, xa.error_code == 1398 ? "XAE05" : "42000"};
+      co_await send_error(code, xa.error);
+      co_return;
+    }
+    if (xa.kind == session::ScopedXa::Kind::kRecover) {
+      co_await answer_xa_recover();
+      co_return;
+    }
+    xa_text.reserve(1 + xa.text.size());
+    xa_text.push_back(payload[0]);
+    xa_text += xa.text;
+    payload = xa_text;
+    sql = payload.substr(1);
+    info = sql::classify(sql, lex);
+    if (xa_) xa_classify(info);
+  } else if (session::holds_xa(sql, lex)) {
+    const ErrorCode not_supported{1235, "42000"};  // ER_NOT_SUPPORTED_YET
+    co_await send_error(not_supported,
+                        "This version of Tessera doesn't yet support 'XA in a multi-statement, "
+                        "a stored program or a prepared text; send it as a statement of its own'");
     co_return;
   }
   if (auto dynamic = session::find_dynamic_sql(sql, lex);

@@ -344,6 +344,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Sends `sql` (Tessera's rewrite of the client's statement) on conn_ and relays its result.
   asio::awaitable<void> relay_own_query(const std::string& sql);
 
+  // client_xa.cc: XA RECOVER answered with this namespace's prepared branches only, their
+  // namespace prefix removed (session/xa_scope.h).
+  asio::awaitable<void> answer_xa_recover();
+
   // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
   // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers
   // the client).

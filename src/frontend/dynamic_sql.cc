@@ -16,6 +16,7 @@
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "session/xa_scope.h"
 
 namespace tessera::frontend {
 
@@ -166,6 +167,13 @@ asio::awaitable<void> ClientSession::handle_dynamic_sql(std::string_view payload
         spdlog::info("client {}: KILL in a prepared text built at run time refused", peer_text());
         co_await send_error(kNotSupportedYet,
                             "This version of Tessera doesn't yet support 'KILL in a "
+                            "multi-statement, a stored program or a prepared text; send it as a "
+                            "statement of its own'");
+        refused = true;
+      }
+      if (!refused && session::holds_xa(checked, lex)) {
+        co_await send_error(kNotSupportedYet,
+                            "This version of Tessera doesn't yet support 'XA in a "
                             "multi-statement, a stored program or a prepared text; send it as a "
                             "statement of its own'");
         refused = true;

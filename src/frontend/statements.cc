@@ -16,6 +16,7 @@
 #include "protocol/wire_writer.h"
 #include "session/connection_hygiene.h"
 #include "session/statement_guard.h"
+#include "session/xa_scope.h"
 
 namespace tessera::frontend {
 
@@ -53,6 +54,14 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
     // name a backend thread, not the Tessera session the client means.
     co_await send_error(kNotSupportedYet,
                         "This version of Tessera doesn't yet support 'KILL as a prepared "
+                        "statement; send it as a text query'");
+    co_return;
+  }
+  if (info.kind == sql::StatementKind::Xa ||
+      session::holds_xa(payload.substr(1), session::lex_options(state_))) {
+    // Its xid would not get the namespace's prefix (session/xa_scope.h).
+    co_await send_error(kNotSupportedYet,
+                        "This version of Tessera doesn't yet support 'XA as a prepared "
                         "statement; send it as a text query'");
     co_return;
   }

@@ -1,0 +1,233 @@
+#include "session/xa_scope.h"
+
+#include <charconv>
+
+#include "session/statement_guard.h"
+#include "sql/ascii_case.h"
+#include "sql/statement_split.h"
+
+namespace tessera::session {
+
+using sql::Tok;
+using sql::Token;
+
+namespace {
+
+constexpr uint16_t kNotSupportedYet = 1235;  // ER_NOT_SUPPORTED_YET
+constexpr uint16_t kXaerInval = 1398;        // XAER_INVAL
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> unhex(std::string_view digits) {
+  if (digits.size() % 2) return std::nullopt;  // the server refuses odd X'..' too
+  std::string out;
+  for (size_t i = 0; i < digits.size(); i += 2) {
+    int hi = hex_digit(digits[i]), lo = hex_digit(digits[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+// The bytes of a gtrid/bqual literal: '...' (or "..." without ANSI_QUOTES), X'..', 0x...
+std::optional<std::string> literal_bytes(const Token& t, std::string_view sql,
+                                         const sql::LexOptions& lex) {
+  std::string_view text = t.text(sql);
+  switch (t.type) {
+    case Tok::String:
+      return sql::unescape_string_literal(text, lex);
+    case Tok::HexString:  // X'..'
+      if (text.size() < 3) return std::nullopt;
+      return unhex(text.substr(2, text.size() - 3));
+    case Tok::HexNumber: {  // 0x..: an odd count has a leading 0 nibble
+      std::string digits(text.substr(2));
+      if (digits.size() % 2) digits.insert(digits.begin(), '0');
+      return unhex(digits);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+bool word(const Token& t, std::string_view sql, std::string_view w) {
+  return t.type == Tok::Ident && sql::iequals(t.text(sql), w);
+}
+
+ScopedXa refused(uint16_t code, std::string message) {
+  ScopedXa out;
+  out.kind = ScopedXa::Kind::kRefused;
+  out.error_code = code;
+  out.error = std::move(message);
+  return out;
+}
+
+ScopedXa unsupported(std::string_view what) {
+  return refused(kNotSupportedYet,
+                 "This version of Tessera doesn't yet support '" + std::string(what) + "'");
+}
+
+bool is_xa_verb(std::string_view w) {
+  for (std::string_view v : {"START", "BEGIN", "END", "PREPARE", "COMMIT", "ROLLBACK", "RECOVER"})
+    if (sql::iequals(w, v)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string xa_namespace_prefix(std::string_view ns) {
+  // FNV-1a: stable across builds and instances, which std::hash is not.
+  uint32_t h = 2166136261u;
+  for (unsigned char c : ns) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "n";
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(h >> shift) & 15]);
+  out.push_back(':');
+  return out;
+}
+
+ScopedXa scope_xa(std::string_view sql, const sql::LexOptions& lex, std::string_view prefix) {
+  sql::Lexer lexer(sql, false, lex);
+  std::vector<Token> toks;
+  for (Token t = lexer.next(); t.type != Tok::End; t = lexer.next()) {
+    if (t.type == Tok::Error) return unsupported("this XA statement");
+    if (t.type == Tok::Semicolon) break;  // a trailing ';' (classify said: one statement)
+    toks.push_back(t);
+  }
+  if (toks.size() < 2 || !word(toks[0], sql, "XA")) return unsupported("this XA statement");
+  if (word(toks[1], sql, "RECOVER")) {
+    // XA RECOVER [FORMAT = 'RAW']. FORMAT='SQL' prints the xid as SQL text, which would have
+    // to be re-printed without the prefix: not done.
+    if (toks.size() == 2) {
+      ScopedXa out;
+      out.kind = ScopedXa::Kind::kRecover;
+      return out;
+    }
+    if (toks.size() == 5 && word(toks[2], sql, "FORMAT") && toks[3].type == Tok::Eq &&
+        toks[4].type == Tok::String &&
+        sql::iequals(sql::unescape_string_literal(toks[4].text(sql), lex), "RAW")) {
+      ScopedXa out;
+      out.kind = ScopedXa::Kind::kRecover;
+      return out;
+    }
+    return unsupported("XA RECOVER FORMAT='SQL' (use XA RECOVER)");
+  }
+  if (!is_xa_verb(toks[1].text(sql))) return unsupported("this XA statement");
+  // xid: gtrid [, bqual [, formatID]]
+  size_t i = 2;
+  if (i >= toks.size()) return unsupported("this XA statement");
+  auto gtrid = literal_bytes(toks[i++], sql, lex);
+  if (!gtrid) return unsupported("an XA transaction id that is not a string or hex literal");
+  std::string bqual;
+  std::string format = "1";  // the server's default formatID
+  if (i < toks.size() && toks[i].type == Tok::Comma) {
+    if (++i >= toks.size()) return unsupported("this XA statement");
+    auto b = literal_bytes(toks[i++], sql, lex);
+    if (!b) return unsupported("an XA branch qualifier that is not a string or hex literal");
+    bqual = std::move(*b);
+    if (i < toks.size() && toks[i].type == Tok::Comma) {
+      if (++i >= toks.size() || toks[i].type != Tok::Integer)
+        return unsupported("an XA format id that is not an unsigned integer");
+      format = std::string(toks[i++].text(sql));
+      uint64_t value = 0;
+      auto [p, ec] = std::from_chars(format.data(), format.data() + format.size(), value);
+      if (ec != std::errc() || value > 0xFFFFFFFFull)
+        return unsupported("an XA format id that is not an unsigned integer");
+    }
+  }
+  if (gtrid->empty()) {
+    return refused(kXaerInval, "XAER_INVAL: Invalid arguments (or unsupported command)");
+  }
+  if (gtrid->size() + prefix.size() > kXaMaxPart || bqual.size() > kXaMaxPart) {
+    return refused(kXaerInval,
+                   "XAER_INVAL: Invalid arguments: through Tessera an XA gtrid has at most " +
+                       std::to_string(kXaMaxPart - prefix.size()) +
+                       " bytes (Tessera keeps the others for the namespace's prefix)");
+  }
+  ScopedXa out;
+  out.kind = ScopedXa::Kind::kRewritten;
+  out.text.reserve(sql.size() + 2 * (prefix.size() + gtrid->size() + bqual.size()) + 16);
+  out.text.append(sql.substr(0, toks[2].off));
+  out.text += "X'" + hex(std::string(prefix) + *gtrid) + "',X'" + hex(bqual) + "'," + format;
+  // JOIN / RESUME / SUSPEND [FOR MIGRATE] / ONE PHASE and anything else: as the client wrote
+  // it (the server judges it).
+  out.text.append(sql.substr(toks[i - 1].off + toks[i - 1].len));
+  return out;
+}
+
+std::optional<std::vector<std::string>> recover_row_for(const std::vector<std::string>& row,
+                                                        std::string_view prefix) {
+  if (row.size() < 4) return std::nullopt;
+  uint64_t gtrid_length = 0;
+  const std::string& g = row[1];
+  auto [p, ec] = std::from_chars(g.data(), g.data() + g.size(), gtrid_length);
+  if (ec != std::errc() || gtrid_length < prefix.size() || gtrid_length > row[3].size())
+    return std::nullopt;
+  if (std::string_view(row[3]).substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::vector<std::string> out = row;
+  out[1] = std::to_string(gtrid_length - prefix.size());
+  out[3] = row[3].substr(prefix.size());
+  return out;
+}
+
+std::string recover_answer(const std::vector<std::vector<std::string>>& rows) {
+  auto number = [](const std::string& s) {
+    for (char c : s)
+      if (c < '0' || c > '9') return std::string("0");
+    return s.empty() ? std::string("0") : s;
+  };
+  if (rows.empty()) {
+    return "SELECT 0 AS formatID, 0 AS gtrid_length, 0 AS bqual_length, X'' AS data "
+           "FROM DUAL WHERE 0";
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    if (!out.empty()) out += " UNION ALL ";
+    out += "SELECT " + number(r[0]) + " AS formatID, " + number(r[1]) + " AS gtrid_length, " +
+           number(r[2]) + " AS bqual_length, X'" + hex(r[3]) + "' AS data";
+  }
+  return out;
+}
+
+bool holds_xa(std::string_view sql, const sql::LexOptions& options) {
+  if (!sql::icontains(sql, "xa")) return false;
+  std::vector<sql::SplitStatement> split;
+  for (const auto& [text, lex] : black_sql_candidates(sql, options).texts) {
+    split.clear();
+    sql::split_statements(text, lex, split);
+    for (const auto& st : split) {
+      if (st.info.kind == sql::StatementKind::Xa) return true;
+    }
+    // A stored program's body without BEGIN (`CREATE PROCEDURE p() XA RECOVER`): any XA
+    // followed by one of its verbs in a CREATE.
+    sql::Lexer lexer(text, false, lex);
+    Token first = lexer.next();
+    if (!word(first, text, "create")) continue;
+    bool after_xa = false;
+    for (Token t = lexer.next(); t.type != Tok::End; t = lexer.next()) {
+      if (after_xa && t.type == Tok::Ident && is_xa_verb(t.text(text))) return true;
+      after_xa = word(t, text, "xa");
+    }
+  }
+  return false;
+}
+
+}  // namespace tessera::session
