@@ -186,7 +186,7 @@ class BackendConnection {
   // The last statement may have left state that holds server resources (LOCK TABLES, HANDLER,
   // GET_LOCK, an XA branch, ...) or that Tessera cannot see: reset before it goes back idle.
   bool needs_reset = false;
-  // A session switched profiling on or off here (SET profiling): MariaDB keeps the profiling
+  // A session switched profiling on here (SET profiling = 1): MariaDB keeps the profiling
   // history (SHOW PROFILES: statement texts) past COM_RESET_CONNECTION, so no other session
   // may ever get this connection; the pool closes it when it comes back.
   bool profiled = false;

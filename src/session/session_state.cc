@@ -104,7 +104,7 @@ bool SessionState::absorb_ok(const protocol::OkPacket& ok, backend::BackendConne
         if (c.name == "last_gtid") {
           conn.last_gtid = c.value;
         } else if (!is_server_owned(c.name)) {
-          if (c.name == "profiling") conn.profiled = true;
+          if (c.name == "profiling" && (c.value == "ON" || c.value == "1")) conn.profiled = true;
           conn.vars[c.name] = c.value;
           vars[c.name] = std::move(c.value);
         }
