@@ -186,6 +186,15 @@ class BackendConnection {
   // The last statement may have left state that holds server resources (LOCK TABLES, HANDLER,
   // GET_LOCK, an XA branch, ...) or that Tessera cannot see: reset before it goes back idle.
   bool needs_reset = false;
+  // A session switched profiling on here (SET profiling = 1): MariaDB keeps the profiling
+  // history (SHOW PROFILES: statement texts) past COM_RESET_CONNECTION, so no other session
+  // may ever get this connection; the pool closes it when it comes back.
+  bool profiled = false;
+  // profiling is on for the session using it (a replayed or tracked SET profiling = 1).
+  bool profiling_on() const {
+    auto it = vars.find("profiling");
+    return it != vars.end() && (it->second == "ON" || it->second == "1");
+  }
   // A command was sent whose response has not been read to its end (a relay stopped early,
   // a multi-statement with MORE_RESULTS still coming): the connection must never be pooled.
   bool response_pending = false;

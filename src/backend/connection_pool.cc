@@ -174,7 +174,8 @@ void ConnectionPool::release(std::unique_ptr<BackendConnection> conn) {
   if (!conn) return;
   unhold(*conn);
   if (conn->broken || !conn->socket().is_open() || conn->pool_generation != generation_ ||
-      !conn->response_complete()) {
+      !conn->response_complete() || conn->profiled || conn->profiling_on()) {
+    // (A profiled connection: its history would reach the next session, see profiled.)
     // A response not read to its end would reach whoever sends the next command.
     if (!conn->response_complete() && !conn->broken) {
       spdlog::warn("backend {}: connection {} released with a response in flight; closed",

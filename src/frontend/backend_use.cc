@@ -214,6 +214,10 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     client_.close();
     return;
   }
+  // Once profiling was on, the session stays on that connection, whose history SHOW PROFILES
+  // lists (as on one server, also after SET profiling = 0); the pool closes the connection
+  // when it comes back (profiled).
+  if (conn_->profiled || conn_->profiling_on()) pin(PinReason::kProfiling);
   if (info) {
     using sql::StatementKind;
     if (session::leaves_server_state(*info)) conn_->needs_reset = true;

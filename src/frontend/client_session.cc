@@ -438,6 +438,7 @@ asio::awaitable<void> ClientSession::handle_passthrough(std::string_view payload
 
 void ClientSession::reset_session_state() {
   state_.vars.clear();
+  state_.collation_unknown = false;
   state_.last_insert_id = 0;
   state_.status_flags = status::kAutocommit;
   statements_.clear();

@@ -377,6 +377,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // result_relay.cc
   asio::awaitable<void> relay_response(RelayMode mode, uint32_t client_stmt_id = 0);
+  // After a statement that changed character_set_connection without the server reporting
+  // collation_connection (session::SessionState::collation_unknown): reads the collation on
+  // the connection that ran it, so that it is replayed wherever the session goes next.
+  asio::awaitable<void> learn_collation();
   void relay_err(std::string_view payload, uint8_t& seq);
   // After a relayed statement inside a distributed transaction: a deadlock victim's branch is
   // gone on its server, so the other slices roll back too (as one server would roll back all).

@@ -488,12 +488,24 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     emit(limit_error->encode(), seq);
   }
   co_await flush();
+  if (state_.collation_unknown && !close_client && !conn_->broken) co_await learn_collation();
   if (close_client) {
     spdlog::warn(
         "client {}: statement stopped by max_sql_execute_time in the middle of result "
         "metadata; closing the connection",
         peer_text());
     client_.close();
+  }
+}
+
+asio::awaitable<void> ClientSession::learn_collation() {
+  state_.collation_unknown = false;
+  // A SELECT of variables only: it leaves the statement's warnings in place (no tables), and
+  // the client has its answer already.
+  auto r = co_await conn_->query("SELECT @@session.collation_connection");
+  if (r.ok && r.rows.size() == 1 && r.rows[0].size() == 1 && !r.rows[0][0].empty()) {
+    state_.vars["collation_connection"] = r.rows[0][0];
+    conn_->vars["collation_connection"] = r.rows[0][0];
   }
 }
 

@@ -16,6 +16,7 @@
 #include "protocol/wire_writer.h"
 #include "session/connection_hygiene.h"
 #include "session/statement_guard.h"
+#include "session/sysvar_scope.h"
 #include "session/xa_scope.h"
 
 namespace tessera::frontend {
@@ -42,6 +43,18 @@ constexpr ErrorCode kNotSupportedYet{1235, "42000"};
 }  // namespace
 
 asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
+  if (auto scoped =
+          session::scope_bare_sysvar_assignments(payload.substr(1), session::lex_options(state_))) {
+    // SET @@name = ? is prepared as SET @@session.name = ?, as the text form is sent
+    // (handle_query): only then does the server report the value at each EXECUTE, so that it
+    // is replayed on the session's next backend connection (same effect, same parameters).
+    std::string rewritten;
+    rewritten.reserve(1 + scoped->size());
+    rewritten.push_back(payload[0]);
+    rewritten += *scoped;
+    co_await handle_prepare(rewritten);
+    co_return;
+  }
   worker_.context().counters.queries++;
   if (co_await refuse_blacklisted(payload.substr(1))) co_return;
   const sql::StatementInfo info = sql::classify(payload.substr(1));

@@ -24,6 +24,8 @@ std::string_view to_string(PinReason reason) {
       return "open cursor";
     case PinReason::kHandler:
       return "HANDLER";
+    case PinReason::kProfiling:
+      return "profiling";
     case PinReason::kCount_:
       break;
   }

@@ -18,8 +18,9 @@ enum class PinReason : uint8_t {
   kUserVariable,
   kOpaqueState,  // the server reported a state change we cannot replay
   kXaTransaction,
-  kCursor,   // an open server-side cursor (COM_STMT_FETCH)
-  kHandler,  // HANDLER ... OPEN: the handler exists on that connection only
+  kCursor,     // an open server-side cursor (COM_STMT_FETCH)
+  kHandler,    // HANDLER ... OPEN: the handler exists on that connection only
+  kProfiling,  // SET profiling = 1: SHOW PROFILES lists that connection's statements
   kCount_
 };
 

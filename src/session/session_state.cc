@@ -93,13 +93,18 @@ bool SessionState::absorb_ok(const protocol::OkPacket& ok, backend::BackendConne
   if (!protocol::parse_session_state(ok.session_state, changes)) return false;
   bool opaque_change = false;
   bool understood = false;
+  bool charset_connection = false;
+  bool collation_connection = false;
   for (auto& c : changes) {
     switch (c.type) {
       case protocol::SessionTrackType::kSystemVariables:
         understood = true;
+        if (c.name == "character_set_connection") charset_connection = true;
+        if (c.name == "collation_connection") collation_connection = true;
         if (c.name == "last_gtid") {
           conn.last_gtid = c.value;
         } else if (!is_server_owned(c.name)) {
+          if (c.name == "profiling" && (c.value == "ON" || c.value == "1")) conn.profiled = true;
           conn.vars[c.name] = c.value;
           vars[c.name] = std::move(c.value);
         }
@@ -116,6 +121,7 @@ bool SessionState::absorb_ok(const protocol::OkPacket& ok, backend::BackendConne
         break;
     }
   }
+  if (charset_connection && !collation_connection) collation_unknown = true;
   // MariaDB raises the state-change flag for SET and USE too; it signals
   // something unreplayable only when nothing we understood came with it.
   return opaque_change && !understood;

@@ -28,6 +28,11 @@ struct SessionState {
   // read must find applied on a replica. A handful of entries (one per slice written).
   std::vector<std::pair<std::string, protocol::GtidSet>> written;
   uint64_t writes_tracked = 0;  // bumped per GTID learned (cheap change detection)
+  // The server reported character_set_connection without collation_connection (SET NAMES cs
+  // COLLATE c, SET CHARACTER SET, SET character_set_connection): MariaDB leaves the collation
+  // out of the session-state block, and replaying the character set alone would pick its
+  // default collation. The relay reads the collation back before the connection is released.
+  bool collation_unknown = false;
 
   // The session's writes through the primary `instance_key`, or null when none are known.
   const protocol::GtidSet* written_on(std::string_view instance_key) const;

@@ -417,6 +417,36 @@ class Poisoned(unittest.TestCase):
                           "SET tx_isolation='READ-UNCOMMITTED'", "SET sql_select_limit=2"])
         self.victim_snapshot("plain SETs (tracked variables)")
 
+    def test_prepared_bare_session_variables(self):
+        # SET @@name = v without a scope, as prepared statements: the server reports nothing
+        # for the bare form, so Tessera prepares it as SET @@session.name; either way the next
+        # session on that backend connection must not meet the values.
+        def prepared(sql):
+            def run(a):
+                stmt_id, _ = a.prepare_id(sql)
+                a.execute_id(stmt_id)
+            return run
+        attacker_session([prepared("SET @@sql_select_limit = 2"),
+                          prepared("SET @@time_zone = '+05:00', @@sql_mode = 'ANSI'"),
+                          prepared("SET @@foreign_key_checks = 0")])
+        self.victim_snapshot("prepared SET @@name (no scope)")
+        attacker_session([prepared("SET @@sql_select_limit = 2")], end="abort")
+        self.victim_snapshot("prepared SET @@name (no scope), attacker disconnected")
+
+    def test_profiling_history(self):
+        # MariaDB keeps the profiling history (statement texts) past COM_RESET_CONNECTION: a
+        # victim switching profiling on must not list the attacker's statements.
+        attacker_session(["SET profiling = 1", "SELECT 'FORGED-profile'", "SET profiling = 0"])
+        v = P.login("tenant_b")
+        try:
+            v.q("SET profiling = 1")
+            got = v.rows("SHOW PROFILES")
+        finally:
+            v.quit()
+        log(f"    victim's SHOW PROFILES: {got}")
+        self.assertFalse(any("FORGED" in str(r) for r in got), got)
+        self.assertEqual(len(got), 0, got)
+
     # --- things that survived in the pool -------------------------------------------------
     def test_handler_left_open(self):
         attacker_session(["HANDLER hp_a.secret OPEN AS h", "HANDLER h READ FIRST"])

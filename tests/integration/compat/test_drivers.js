@@ -22,6 +22,8 @@
 //              both ways, as text and through prepared statements
 //   session_variables  SET @@wait_timeout = 1 (no scope) then idle 2.5 s; the mariadb
 //              connector's sessionVariables option (SET @@a = ?, @@b = ?) read back 5 times
+//   prepared_session_variables  SET @@name = ? (no scope) through execute() of both drivers,
+//              read back before and after Tessera resets the backend connection
 //   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
 //   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
 //   malformed_execute  COM_STMT_EXECUTE without the values the statement needs: 1835's text
@@ -361,6 +363,29 @@ const checks = {
         { sessionVariables: { wait_timeout: 10000, interactive_timeout: 2540 } }
       )
     );
+  },
+
+  // SET @@name = ? (no scope) as a server-side prepared statement: MariaDB reports nothing for
+  // it, yet it must hold for the whole session, also after Tessera resets the session's backend
+  // connection (EXECUTE IMMEDIATE may leave state behind) and replays the session's settings.
+  async prepared_session_variables() {
+    // (mysql2 binds JavaScript numbers as DOUBLE, which integer variables refuse: a string)
+    const read = 'SELECT @@max_sp_recursion_depth AS d, @@sql_select_limit AS l, @@time_zone AS z';
+    for (const driver of ['mariadb', 'mysql2']) {
+      same(
+        `${driver} prepared SET @@name = ?`,
+        await everywhere(driver, async (c) => {
+          const rows = async (r) => plain(driver === 'mariadb' ? [...r] : r[0]);
+          await c.execute('SET @@max_sp_recursion_depth = 9');
+          await c.execute('SET @@sql_select_limit = 3, @@time_zone = ?', ['+03:00']);
+          const out = [await rows(await c.query(read))];
+          await c.query("EXECUTE IMMEDIATE 'SELECT 1'");
+          out.push(await rows(await c.query(read)));
+          out.push(await rows(await c.execute(read)));
+          return out;
+        })
+      );
+    }
   },
 
   // LOAD DATA LOCAL from a client that did not offer local files: 4166 before the table is

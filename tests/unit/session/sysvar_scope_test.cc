@@ -21,6 +21,20 @@ TEST(SysvarScope, BareAssignmentsGetSessionScope) {
             "SET @@session.x = 1; SELECT @@x; set @@session.y = (SELECT 2)");
 }
 
+TEST(SysvarScope, DynamicStatementTextsToo) {
+  EXPECT_EQ(scoped("EXECUTE IMMEDIATE 'SET @@x = 1'"), "EXECUTE IMMEDIATE 'SET @@session.x = 1'");
+  EXPECT_EQ(scoped("execute immediate \"set @@x=1, @@y=2\""),
+            "execute immediate \"set @@session.x=1, @@session.y=2\"");
+  EXPECT_EQ(scoped("PREPARE s FROM 'SET @@x = ?'; SET @@y = 2"),
+            "PREPARE s FROM 'SET @@session.x = ?'; SET @@session.y = 2");
+  // escapes: the literal's text is not its bytes, left alone
+  EXPECT_EQ(scoped("EXECUTE IMMEDIATE 'SET @@x = ''a'''"), "(unchanged)");
+  EXPECT_EQ(scoped("EXECUTE IMMEDIATE 'SET @@x = \\'a\\''"), "(unchanged)");
+  EXPECT_EQ(scoped("EXECUTE IMMEDIATE 'SELECT @@x = 1'"), "(unchanged)");
+  EXPECT_EQ(scoped("EXECUTE IMMEDIATE CONCAT('SET @@x = ', 1)"), "(unchanged)");
+  EXPECT_EQ(scoped("SELECT 'SET @@x = 1' FROM t"), "(unchanged)");
+}
+
 TEST(SysvarScope, EverythingElseIsLeftAlone) {
   EXPECT_EQ(scoped("SET @@session.wait_timeout = 1"), "(unchanged)");
   EXPECT_EQ(scoped("SET @@global.wait_timeout = 1"), "(unchanged)");
