@@ -85,6 +85,10 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
   options.without_database = true;
   options.session = pool_owner_;
   options.tenant = ns.name;
+  // An expired password: the server's sandbox mode (only SET PASSWORD and SET until the
+  // password is changed) or its 1862, as the client asked. Tessera's own statements on that
+  // connection fail there (SHOW GRANTS: the session keeps its own connection only).
+  options.can_handle_expired_passwords = client_caps_ & cap::kCanHandleExpiredPasswords;
 
   std::unique_ptr<backend::BackendConnection> conn;
   InitialHandshake greeting;
@@ -119,6 +123,9 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
 
   bool ok = false;
   std::string payload;
+  // The database the client asked for (set by the caller when the namespace allows it) is
+  // part of the login (send_relayed_login).
+  conn->db = state_.db;
   try {
     uint8_t bseq = 0;
     co_await conn->send_relayed_login(greeting, options, plugin, {}, bseq);
