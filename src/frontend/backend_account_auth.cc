@@ -106,6 +106,10 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
     co_return false;
   }
 
+  // The database the client asked for (set by the caller when the namespace allows it) is
+  // part of the login (send_relayed_login).
+  conn->db = state_.db;
+
   // The login goes to the server naming a client plugin no account uses, with no response:
   // the server answers with an auth switch to the account's own plugin (its scramble, or
   // ed25519's nonce), which is relayed to the client. So the client sees one auth switch,
@@ -123,9 +127,6 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
 
   bool ok = false;
   std::string payload;
-  // The database the client asked for (set by the caller when the namespace allows it) is
-  // part of the login (send_relayed_login).
-  conn->db = state_.db;
   try {
     uint8_t bseq = 0;
     co_await conn->send_relayed_login(greeting, options, plugin, {}, bseq);
