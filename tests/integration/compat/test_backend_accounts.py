@@ -361,9 +361,10 @@ class BackendAccounts(unittest.TestCase):
             "database, ucs2": b"ba_db\0\x23\x00" + native,
         }
         runs = {name: (lambda p, tail=tail: change_user(p, tail)) for name, tail in cases.items()}
-        # from a koi8r login, a change naming no collation goes to the default, not koi8r
+        # from a koi8r login, a change naming no collation (one byte after the database: an
+        # empty plugin name) goes to the default, not koi8r
         runs["no collation after a koi8r login"] = \
-            lambda p: change_user(p, b"ba_db\0", login_collation=7)
+            lambda p: change_user(p, b"ba_db\0\0", login_collation=7)
         # a packet ending after the user name
         runs["truncated after the user"] = lambda p: change_user(p, None)
         got = {way: {name: run(port) for name, run in runs.items()}
