@@ -54,6 +54,9 @@ struct ConnectOptions {
   // The namespace asking ("": Tessera's own use): a pool shared by namespaces lets each hold
   // only its share of the connections (PoolLimits::tenant_share).
   std::string tenant;
+  // A relayed login (backend accounts) of a client that said CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS
+  // says so too: the server then lets an account with an expired password in, to change it.
+  bool can_handle_expired_passwords = false;
 };
 
 // A statement prepared on this backend connection.

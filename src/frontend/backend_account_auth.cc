@@ -96,6 +96,10 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
   options.without_database = true;
   options.session = pool_owner_;
   options.tenant = ns.name;
+  // An expired password: the server's sandbox mode (only SET PASSWORD and SET until the
+  // password is changed) or its 1862, as the client asked. Tessera's own statements on that
+  // connection fail there (SHOW GRANTS: the session keeps its own connection only).
+  options.can_handle_expired_passwords = client_caps_ & cap::kCanHandleExpiredPasswords;
 
   std::unique_ptr<backend::BackendConnection> conn;
   InitialHandshake greeting;
@@ -112,6 +116,10 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
     co_await send_error(*failure, seq);
     co_return false;
   }
+
+  // The database the client asked for (set by the caller when the namespace allows it) is
+  // part of the login (send_relayed_login).
+  conn->db = state_.db;
 
   // The login goes to the server naming a client plugin no account uses, with no response:
   // the server answers with an auth switch to the account's own plugin (its scramble, or

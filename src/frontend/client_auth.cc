@@ -31,6 +31,35 @@ std::string_view wide_client_charset(uint8_t id) {
   return "";
 }
 
+// A database name from COM_CHANGE_USER in a utf8 session, as the server takes it: it converts
+// the name to its utf8mb3 system character set, each byte that starts no valid character and
+// each character beyond utf8mb3 becoming '?' (a later COM_INIT_DB with the raw bytes would get
+// 1300 instead). The npm mariadb connector's packet without a database puts its collation's
+// first byte there.
+std::string utf8_name_as_server_reads_it(std::string_view name) {
+  std::string out;
+  size_t i = 0;
+  while (i < name.size()) {
+    auto b = static_cast<unsigned char>(name[i]);
+    size_t len = b < 0x80           ? 1
+                 : (b >> 5) == 0x6  ? 2
+                 : (b >> 4) == 0xE  ? 3
+                 : (b >> 3) == 0x1E ? 4
+                                    : 0;
+    bool valid = len > 0 && i + len <= name.size();
+    for (size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
+    if (!valid) {
+      out += '?';
+      ++i;
+    } else {
+      out += len == 4 ? std::string("?") : std::string(name.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
 std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
 }
@@ -169,7 +198,9 @@ asio::awaitable<bool> ClientSession::handshake() {
     plugin = std::string(kNativePassword);
   const config::Namespace* server_accounts = config_->backend_accounts_namespace();
   if (!account && server_accounts) {
-    // In no namespace's users[]: an account of the servers (backend_account_auth.cc).
+    // In no namespace's users[]: an account of the servers (backend_account_auth.cc), its
+    // database part of the login there.
+    if (server_accounts->allows_db(resp->database)) state_.db = resp->database;
     if (!co_await authenticate_on_backend(*server_accounts, resp->user, seq)) co_return false;
   } else if (!co_await authenticate(account, resp->user, plugin, resp->auth_response, seq)) {
     co_return false;
@@ -360,7 +391,24 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   auto cu = ChangeUser::decode(payload.substr(1), client_caps_);
   uint8_t seq = reply_seq_;
   if (!cu) {
-    co_await send_error(errc::kMalformedPacket, "malformed COM_CHANGE_USER packet", seq);
+    // MariaDB's answer to a COM_CHANGE_USER that ends before its database (or, below, before
+    // the plugin name of a CLIENT_PLUGIN_AUTH client).
+    co_await send_error(errc::kUnknownCommand, "Unknown command", seq);
+    co_return false;
+  }
+  // The server refuses a character set no client may use before it authenticates.
+  if (cu->collation <= 0xFF) {
+    if (std::string_view wide = wide_client_charset(static_cast<uint8_t>(cu->collation));
+        !wide.empty()) {
+      co_await send_error(protocol::ErrorCode{1231, "42000"},
+                          "Variable 'character_set_client' can't be set to the value of '" +
+                              std::string(wide) + "'",
+                          seq);
+      co_return false;
+    }
+  }
+  if (cu->plugin_missing) {
+    co_await send_error(errc::kUnknownCommand, "Unknown command", seq);
     co_return false;
   }
   // Whatever the old user had on the server must not leak to the new one.
@@ -373,7 +421,16 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   config_ = snapshot_->config;
   config::UserRef account = config_->lookup_user(cu->user);
   std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
-  if (cu->collation) state_.collation = static_cast<uint8_t>(cu->collation);
+  // The server starts the new session in the character set the packet names, or in its
+  // default when it names none or one it does not know (as at login, the default Tessera's
+  // greeting announces). Ids above 255 (MariaDB's _nopad_bin and the like) cannot be named in
+  // a handshake, so backend connections cannot be opened in them: also the default.
+  state_.collation = cu->collation && cu->collation <= 0xFF &&
+                             !session::collation_name(static_cast<uint8_t>(cu->collation)).empty()
+                         ? static_cast<uint8_t>(cu->collation)
+                         : kUtf8mb4GeneralCi;
+  if (session::charset_of_collation(state_.collation).starts_with("utf8"))
+    cu->database = utf8_name_as_server_reads_it(cu->database);
   // The exchange (an auth switch, sha2 full authentication) is bounded by handshake_timeout,
   // as at login.
   enter_phase(Phase::kHandshake);
@@ -384,6 +441,7 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   // reset the server does on COM_CHANGE_USER: a fresh login has none).
   bool authenticated = false;
   if (!account && server_accounts) {
+    if (server_accounts->allows_db(cu->database)) state_.db = cu->database;
     authenticated = co_await authenticate_on_backend(*server_accounts, cu->user, seq);
   } else {
     authenticated = co_await authenticate(account, cu->user, plugin, cu->auth_response, seq);

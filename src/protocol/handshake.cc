@@ -188,10 +188,27 @@ std::optional<ChangeUser> ChangeUser::decode(std::string_view payload, uint32_t 
   } else {
     c.auth_response = std::string(r.null_str());
   }
-  c.database = std::string(r.null_str());
-  if (!r.at_end()) c.collation = r.u16();
-  if ((client_caps & cap::kPluginAuth) && !r.at_end()) c.auth_plugin = std::string(r.null_str());
-  if (!r.ok()) return std::nullopt;
+  if (!r.ok() || r.at_end()) return std::nullopt;
+  // Read as MariaDB reads it: the database is a C string (always there, even empty; the
+  // server's buffer ends in a NUL, so an unterminated one runs to the end of the packet), and
+  // the character set follows only when two bytes remain. Clients that leave the database out
+  // (the npm mariadb connector without CLIENT_CONNECT_WITH_DB) get the same reading as from
+  // the server: their collation's first byte as the database, a collation made of the
+  // plugin name's first two bytes.
+  std::string_view rest = r.rest();
+  size_t nul = rest.find('\0');
+  c.database = std::string(rest.substr(0, nul));
+  size_t after = nul == std::string_view::npos ? 0 : rest.size() - nul - 1;
+  // The server wants a plugin name (even one stray byte) after the collation, or right after
+  // the database when no collation fits (MariaDB 10.11, checked by it.compat_backend_accounts).
+  c.plugin_missing = (client_caps & cap::kPluginAuth) && (after == 0 || after == 2);
+  if (after < 2) return c;
+  WireReader tail(rest.substr(nul + 1));
+  c.collation = tail.u16();
+  if ((client_caps & cap::kPluginAuth) && !tail.at_end()) {
+    std::string_view plugin = tail.rest();
+    c.auth_plugin = std::string(plugin.substr(0, plugin.find('\0')));
+  }
   return c;
 }
 

@@ -59,8 +59,11 @@ struct ChangeUser {
   std::string user;
   std::string auth_response;
   std::string database;
-  uint16_t collation = 0;
+  uint16_t collation = 0;  // 0: none sent (the server then uses its default)
   std::string auth_plugin;
+  // A CLIENT_PLUGIN_AUTH client's packet ends before the plugin name: MariaDB refuses it.
+  bool plugin_missing = false;
+  // nullopt when the packet ends before its database (MariaDB refuses that too).
   static std::optional<ChangeUser> decode(std::string_view payload, uint32_t client_caps);
 };
 

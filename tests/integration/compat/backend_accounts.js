@@ -69,6 +69,30 @@ async function run(driver) {
     out.wrong_password = err(e);
   }
   if (driver === 'mariadb') {
+    // Without a database at connect (no CLIENT_CONNECT_WITH_DB) the connector leaves the
+    // database out of COM_CHANGE_USER, so the server reads the collation's first byte as the
+    // database and the plugin name's first two bytes as the collation (Tessera read that as
+    // utf16 and answered 1231).
+    const charset = 'SELECT @@character_set_client AS cs, @@collation_connection AS coll';
+    conn = await session(driver, { user: NATIVE.user, password: NATIVE.password });
+    try {
+      try {
+        await conn.changeUser({ user: NATIVE.user, password: NATIVE.password });
+        out.no_db_change = { who: await who(conn), charset: await rows(conn, charset) };
+      } catch (e) {
+        out.no_db_change = err(e);
+      }
+    } finally {
+      await Promise.resolve(conn.end()).catch(() => conn.destroy());
+    }
+    // A character set named in COM_CHANGE_USER is the new session's.
+    conn = await session(driver, NATIVE);
+    try {
+      await conn.changeUser({ ...LIMITED, charset: 'koi8r' });
+      out.koi8r_change = { who: await who(conn), charset: await rows(conn, charset) };
+    } finally {
+      await Promise.resolve(conn.end()).catch(() => conn.destroy());
+    }
     // client_ed25519: the mariadb connector implements it; mysql2 does not.
     conn = await session(driver, ED);
     try {

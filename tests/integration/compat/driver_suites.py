@@ -18,7 +18,9 @@ v3.26.1) and installed - that first run needs network; later runs are offline.
 The server is private (a one-server cluster on TESSERA_IT_BASE_PORT + 850: the suites create
 users, change global variables and kill sessions); the suites log in as root without password,
 which Tessera's namespace `suites` forwards to the same root@127.0.0.1 account (every database
-allowed), so grants are identical on both paths. Tessera listens on TESSERA_IT_PORT + 90.
+allowed), so grants are identical on both paths. The namespace has "backend_accounts": true,
+so the accounts the suites create on the server (CREATE USER, then a login or changeUser as
+them) log in through Tessera as they do directly. Tessera listens on TESSERA_IT_PORT + 90.
 
   python3 driver_suites.py                          both suites, both ways
   python3 driver_suites.py --suite mariadb          one suite
@@ -52,7 +54,7 @@ SOURCES = {
 
 NAMESPACE = """{
   "name": "suites", "online": true, "read_only": false,
-  "allowed_dbs": {},
+  "allowed_dbs": {}, "backend_accounts": true,
   "default_slice": "slice-0",
   "slices": [{"name": "slice-0", "user_name": "root", "password": "",
      "master": "127.0.0.1:%d", "slaves": [], "statistic_slaves": [],
@@ -62,6 +64,31 @@ NAMESPACE = """{
              "rw_flag": 2, "rw_split": 0, "other_property": 0}]
 }
 """
+
+
+# Tests that fail only through Tessera by design, with the reason (matched as substrings of
+# the names the report prints). Everything else failing only through Tessera is a defect to fix.
+ACCEPTED = {
+    "mariadb": {
+        "additional-server-info.test.js > server additional information API server version":
+            "the handshake's version ends in -Tessera, SELECT VERSION() is the server's "
+            "(issue 16 item 1: clients must be able to tell the layer in front is Tessera)",
+        "connection.test.js > connection changing session state":
+            "SET session_track_system_variables is refused (1227): Tessera needs the tracking "
+            "on its backend connections to carry session state between pooled connections",
+    },
+    "mysql2": {
+        "test-pool-disconnect.test.mts":
+            "sends `kill ?; select sleep(0.05)` as one multi-statement: a KILL names Tessera's "
+            "session id, which Tessera maps itself, and a multi-statement goes to the server "
+            "whole, so Tessera refuses it with 1235 rather than let the server kill backend "
+            "thread n (issue 16 item 5, not served; a KILL sent on its own works)",
+    },
+}
+
+
+def accepted(suite, name):
+    return next((why for pattern, why in ACCEPTED.get(suite, {}).items() if pattern in name), None)
 
 
 def pinned_version(package):
@@ -273,7 +300,10 @@ def report(suites, ways, results):
         fixed = sorted(k for k, v in d.items() if v == "failed" and t.get(k) == "passed")
         print(f"\n{suite}: {len(only)} fail only through Tessera")
         for k in only:
-            print(f"  {k}")
+            why = accepted(suite, k)
+            print(f"  {k}" + (f"\n      accepted: {why}" if why else ""))
+        unexpected = [k for k in only if not accepted(suite, k)]
+        print(f"{suite}: {len(unexpected)} of them not in the accepted list")
         if fixed:
             print(f"{suite}: {len(fixed)} fail only directly")
             for k in fixed:

@@ -268,6 +268,117 @@ class BackendAccounts(unittest.TestCase):
         self.assertNotEqual(r[0], 0, r)
         log(f"  mariadb CLI wrong ed25519 password: {r[2].strip()}")
 
+    def test_expired_password(self):
+        """An account whose password has expired: a client that says it can handle that
+        (CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS, the npm mariadb connector's
+        permitConnectionWhenExpired) logs in to the server's sandbox (1820 until SET PASSWORD,
+        then normal); one that does not gets 1862. Directly and through Tessera."""
+        from pymysql.constants import CLIENT
+        root("SET GLOBAL disconnect_on_expired_password = ON")
+        try:
+            def run(port, permit):
+                # replicated (not sql_log_bin = 0): the session's SET PASSWORD replicates
+                root("DROP USER IF EXISTS 'ba_expired'@'%';"
+                     "CREATE USER 'ba_expired'@'%' IDENTIFIED BY 'old_pw' PASSWORD EXPIRE;"
+                     "GRANT SELECT ON ba_db.* TO 'ba_expired'@'%'")
+                seen = []
+                try:
+                    c = self.connect(port, "ba_expired", "old_pw", database="ba_db",
+                                     client_flag=CLIENT.HANDLE_EXPIRED_PASSWORDS if permit else 0)
+                except Exception as e:  # noqa: BLE001 - the refusal is the result
+                    return [("login", e.args[0], e.args[1] if len(e.args) > 1 else "")]
+                try:
+                    for sql in ("SELECT CURRENT_USER()", "SET PASSWORD = PASSWORD('new_pw')",
+                                "SELECT CURRENT_USER(), DATABASE()"):
+                        seen.append((sql, outcome(lambda: self.query(c, sql))))
+                finally:
+                    c.close()
+                seen.append(("new password", self.session_result(port, "ba_expired", "new_pw",
+                                                                 "SELECT CURRENT_USER()")))
+                return seen
+            for permit in (True, False):
+                r = self.both(lambda p: run(p, permit))
+                log(f"  expired password, {'permitted' if permit else 'not permitted'}: {r}")
+                if permit:
+                    self.assertEqual(r[0][1][1], 1820, r)
+                    self.assertEqual(r[2][1][0], "ok", r)
+                else:
+                    self.assertEqual(r[0][1], 1862, r)
+        finally:
+            root("SET GLOBAL disconnect_on_expired_password = OFF;"
+                 "DROP USER IF EXISTS 'ba_expired'@'%'")
+
+    def test_change_user_packet_layouts(self):
+        """COM_CHANGE_USER as clients write it, read as MariaDB reads it: the database always a
+        C string, the 2-byte collation only when two bytes follow it, an unknown collation
+        meaning the server's default, a wide one refused (1231) and a packet ending before its
+        database refused (1047). Raw packets, one connection each, directly and through
+        Tessera: the final reply and then the session's character set, database and user."""
+        from wirelib import Wire, decode_err
+
+        def change_user(port, tail, login_collation=8):
+            w = Wire(HOST, port)
+            try:
+                login = w.connect("ba_native", "native_pw", db="ba_db", collation=login_collation)
+                self.assertEqual(login["kind"], "ok", login)
+                auth = itlib.native_scramble("native_pw", w.greeting_decoded["scramble"][:20])
+                body = b"ba_limited\0"
+                if tail is not None:
+                    # the password is ba_limited's: re-scrambled on an auth switch below
+                    auth = itlib.native_scramble("limited_pw",
+                                                 w.greeting_decoded["scramble"][:20])
+                    body += bytes([len(auth)]) + auth + tail
+                w.send_packet(b"\x11" + body, seq=0)
+                while True:
+                    p = w.read_packet()
+                    if p[0] == 0xFE and len(p) > 1:  # auth switch (Tessera relays the server's)
+                        end = p.index(b"\0", 1)
+                        salt = p[end + 1:].rstrip(b"\0")
+                        w.send_packet(itlib.native_scramble("limited_pw", salt[:20]))
+                        continue
+                    break
+                if p[0] == 0xFF:
+                    e = decode_err(p)
+                    return ("error", e["code"], e["sqlstate"], e["message"])
+                w.seq = 0
+                r = w.query("SELECT @@character_set_client, @@collation_connection, "
+                            "@@character_set_results, DATABASE(), CURRENT_USER()")
+                return ("ok", r[0].get("rows"))
+            finally:
+                w.close()
+
+        native = b"mysql_native_password\0"
+        cases = {
+            "database, no collation": b"ba_db\0",
+            "database, one stray byte": b"ba_db\0\x07",
+            "database, koi8r, plugin": b"ba_db\0\x07\x00" + native,
+            "empty database, latin1, plugin": b"\0\x08\x00" + native,
+            "database, unknown collation 250": b"ba_db\0\xfa\x00" + native,
+            "database, id above 255 unknown to MariaDB": b"ba_db\0\x00\x7f" + native,
+            # the npm mariadb connector without a database: collation, then the plugin
+            "no database (npm mariadb)": b"\xe0\x00" + native,
+            "database, utf16": b"ba_db\0\x36\x00" + native,
+            "database, ucs2": b"ba_db\0\x23\x00" + native,
+        }
+        runs = {name: (lambda p, tail=tail: change_user(p, tail)) for name, tail in cases.items()}
+        # from a koi8r login, a change naming no collation (one byte after the database: an
+        # empty plugin name) goes to the default, not koi8r
+        runs["no collation after a koi8r login"] = \
+            lambda p: change_user(p, b"ba_db\0\0", login_collation=7)
+        # a packet ending after the user name
+        runs["truncated after the user"] = lambda p: change_user(p, None)
+        got = {way: {name: run(port) for name, run in runs.items()}
+               for way, port in self.targets.items()}
+        for name in runs:
+            log(f"  COM_CHANGE_USER {name}: direct {got['direct'][name]}"
+                + ("" if got["tessera"][name] == got["direct"][name]
+                   else f"; Tessera {got['tessera'][name]}"))
+        self.assertEqual(got["direct"], got["tessera"])
+        results = got["direct"]
+        self.assertEqual(results["database, koi8r, plugin"][1][0][0], b"koi8r")
+        self.assertEqual(results["database, utf16"][1], 1231)
+        self.assertEqual(results["truncated after the user"][1], 1047)
+
     def test_node_drivers(self):
         node, npm = shutil.which("node"), shutil.which("npm")
         if not node or not npm:

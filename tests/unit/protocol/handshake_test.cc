@@ -94,5 +94,102 @@ TEST(AuthSwitchRequest, RoundTrip) {
   EXPECT_EQ(d->data, a.data);
 }
 
+// COM_CHANGE_USER is read as MariaDB reads it (sql_acl.cc): user, auth response, a database
+// that is always a C string, then the collation only when two bytes follow it.
+constexpr uint32_t kChangeUserCaps =
+    cap::kProtocol41 | cap::kSecureConnection | cap::kPluginAuth | cap::kConnectAttrs;
+
+// A string literal's bytes, NULs included.
+template <size_t N>
+std::string wire(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
+TEST(ChangeUser, FullPacket) {
+  std::string p = wire(
+      "bob\0\x03"
+      "abc"
+      "db1\0\x07\x00mysql_native_password\0\x05\x03k\x01v");
+  auto c = ChangeUser::decode(p, kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->user, "bob");
+  EXPECT_EQ(c->auth_response, "abc");
+  EXPECT_EQ(c->database, "db1");
+  EXPECT_EQ(c->collation, 7);
+  EXPECT_EQ(c->auth_plugin, "mysql_native_password");
+  EXPECT_FALSE(c->plugin_missing);
+}
+
+TEST(ChangeUser, CollationIsTwoBytes) {
+  auto c = ChangeUser::decode(wire("u\0\0d\0\x00\x04"), kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->collation, 0x0400);
+  EXPECT_EQ(c->auth_plugin, "");
+}
+
+TEST(ChangeUser, NoCollationOrOneStrayByte) {
+  for (std::string p : {wire("u\0\0d\0"), wire("u\0\0d\0\x07")}) {
+    auto c = ChangeUser::decode(p, kChangeUserCaps);
+    ASSERT_TRUE(c) << p.size();
+    EXPECT_EQ(c->database, "d");
+    EXPECT_EQ(c->collation, 0) << p.size();
+    // MariaDB wants a CLIENT_PLUGIN_AUTH client's plugin name after the database, or after
+    // the collation when there is one: a single stray byte passes for a plugin name.
+    EXPECT_EQ(c->plugin_missing, p.size() == 5) << p.size();
+    auto without_plugin_auth = ChangeUser::decode(p, cap::kProtocol41 | cap::kSecureConnection);
+    ASSERT_TRUE(without_plugin_auth);
+    EXPECT_FALSE(without_plugin_auth->plugin_missing);
+  }
+}
+
+TEST(ChangeUser, PluginNameMayBeEmptyButNotMissing) {
+  auto c = ChangeUser::decode(wire("u\0\0d\0\x08\x00"), kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->collation, 8);
+  EXPECT_TRUE(c->plugin_missing);
+  c = ChangeUser::decode(wire("u\0\0d\0\x08\x00\0"), kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->plugin_missing);
+  EXPECT_EQ(c->auth_plugin, "");
+}
+
+TEST(ChangeUser, DatabaseLeftOutIsReadAsTheServerReadsIt) {
+  // The npm mariadb connector without CLIENT_CONNECT_WITH_DB: collation 224, plugin name.
+  std::string p = wire("u\0\0\xe0\x00mysql_native_password\0");
+  auto c = ChangeUser::decode(p, kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->database, "\xe0");
+  EXPECT_EQ(c->collation, 'm' | ('y' << 8));
+  EXPECT_EQ(c->auth_plugin, "sql_native_password");
+  EXPECT_FALSE(c->plugin_missing);
+}
+
+TEST(ChangeUser, UnterminatedDatabaseRunsToTheEnd) {
+  auto c = ChangeUser::decode(wire("u\0\0db"), kChangeUserCaps);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->database, "db");
+  EXPECT_EQ(c->collation, 0);
+  EXPECT_TRUE(c->plugin_missing);
+}
+
+TEST(ChangeUser, OldAuthResponseIsNulTerminated) {
+  auto c = ChangeUser::decode(wire("u\0pw\0d\0\x08\x00"), cap::kProtocol41);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->auth_response, "pw");
+  EXPECT_EQ(c->database, "d");
+  EXPECT_EQ(c->collation, 8);
+  EXPECT_EQ(c->auth_plugin, "");
+  EXPECT_FALSE(c->plugin_missing);
+}
+
+TEST(ChangeUser, EndingBeforeTheDatabaseIsMalformed) {
+  EXPECT_FALSE(ChangeUser::decode(wire("u"), kChangeUserCaps));
+  EXPECT_FALSE(ChangeUser::decode(wire("u\0"), kChangeUserCaps));
+  EXPECT_FALSE(ChangeUser::decode(wire("u\0\0"), kChangeUserCaps));
+  EXPECT_FALSE(ChangeUser::decode(wire("u\0\x05"
+                                       "ab"),
+                                  kChangeUserCaps));
+}
+
 }  // namespace
 }  // namespace tessera::protocol
