@@ -54,6 +54,10 @@ struct ConnectOptions {
   // The namespace asking ("": Tessera's own use): a pool shared by namespaces lets each hold
   // only its share of the connections (PoolLimits::tenant_share).
   std::string tenant;
+  // Alive while the asking session (as `session`) is: a connection whose last owner is still
+  // alive is that session's preferred one, which the pool lends to others only as a last
+  // resort (empty: nobody will ask for it again).
+  std::weak_ptr<const void> owner_alive;
 };
 
 // A statement prepared on this backend connection.
@@ -180,6 +184,8 @@ class BackendConnection {
   // The client session that used this connection last (0: nobody since it was opened or
   // reset). A pool hands a connection to another session only after reset_session().
   uint64_t owner = 0;
+  // Expires when that session ends or starts over (ConnectOptions::owner_alive).
+  std::weak_ptr<const void> owner_alive;
   // The namespace holding it now (handed out by a pool and not yet given back; "": none or
   // Tessera's own use), counted against that namespace's share of the pool.
   std::string tenant;

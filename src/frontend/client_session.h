@@ -428,6 +428,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // owner used is reset before this session gets it. Renewed when the session starts over
   // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
   uint64_t pool_owner_ = 0;
+  // Lives as long as pool_owner_ names this session (backend::ConnectOptions::owner_alive).
+  std::shared_ptr<const int> pool_owner_alive_;
+  // What this session asks the pools with (its owner id, namespace, liveness).
+  backend::ConnectOptions connect_options(bool without_database) const;
   // This session's status counters (renewed with pool_owner_: COM_RESET_CONNECTION and
   // COM_CHANGE_USER restart them, as on the server), and the client connection's byte counts
   // when they last restarted.

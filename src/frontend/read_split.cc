@@ -297,12 +297,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
-    backend::ConnectOptions opts{state_.collation,
-                                 state_.found_rows,
-                                 {},
-                                 /*without_database=*/db.empty(),
-                                 pool_owner_,
-                                 namespace_ ? namespace_->name : std::string()};
+    backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
     replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {
