@@ -329,7 +329,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // (Compression for a compressed client connection).
   std::vector<std::pair<std::string, std::string>> tessera_status_values() const;
   // Sends `sql` (Tessera's rewrite of the client's statement) on conn_ and relays its result.
-  asio::awaitable<void> relay_own_query(const std::string& sql);
+  // For a COM_STMT_EXECUTE (own_execute_ set) the rewrite is prepared on conn_, executed with
+  // the client's parameters and closed, so the client gets the binary result it asked for;
+  // the session's status counters then take what the execution did when `credit`, and nothing
+  // of the prepare and close (done here: the caller's own bookkeeping is for COM_QUERY).
+  asio::awaitable<void> relay_own_query(const std::string& sql, bool credit = false);
+  // The COM_STMT_EXECUTE being answered by a session view (statements.cc), and its parameter
+  // types; null for a text statement.
+  const protocol::StmtExecuteView* own_execute_ = nullptr;
+  // statements.cc: answers a COM_STMT_EXECUTE of a session view; false: not one.
+  asio::awaitable<bool> execute_session_view(const ClientStatement& stmt,
+                                             const protocol::StmtExecuteView& view);
+  std::string own_execute_types_;
 
   // statement_limits.cc: the namespace's per-statement limits and the black_sql list.
   // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers

@@ -166,12 +166,7 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
     std::unique_ptr<backend::BackendConnection> c;
     std::optional<protocol::GtidSet> one;
     try {
-      backend::ConnectOptions opts{state_.collation,
-                                   state_.found_rows,
-                                   {},
-                                   /*without_database=*/false,
-                                   pool_owner_,
-                                   namespace_ ? namespace_->name : std::string()};
+      backend::ConnectOptions opts = connect_options(/*without_database=*/false);
       c = co_await pool.acquire(nullptr, opts);
       auto r =
           co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
