@@ -201,6 +201,9 @@ class BackendConnection {
   std::weak_ptr<StatusLedger> status_ledger;
   std::map<std::string, int64_t, std::less<>> status_baseline;
   std::map<std::string, int64_t, std::less<>> status_read_cost;
+  // What the `DO 0` after a baseline reading adds (status_ledger.cc: it gives ROW_COUNT()
+  // back the 0 a SHOW would leave at -1).
+  std::map<std::string, int64_t, std::less<>> status_restore_cost;
   bool status_calibrated = false;
 
  private:
