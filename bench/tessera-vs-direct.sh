@@ -12,7 +12,13 @@
 #      TABLES (4), TABLE_SIZE (10000), SKIP_DEPS / SKIP_BUILD (passed to demo.sh),
 #      TESSERA_HOST/PORT (127.0.0.1:13306), DIRECT_PORT (23306), OUT_DIR (./.demo/bench),
 #      COMPRESS=1: every sysbench connection uses the compressed protocol (--mysql-compression),
-#      directly and through Tessera (Tessera compresses towards the client only)
+#      directly and through Tessera (Tessera compresses towards the client only),
+#      EXACT_STATUS=ab: a third mode, "exact": Tessera with the namespace's exact_session_status
+#      switched on (modes "tessera" then run with it off), switched between runs through the admin
+#      API (ADMIN 127.0.0.1:13307, ADMIN_USER/ADMIN_PASSWORD admin/admin) from NS_FILE
+#      (examples/namespaces/demo.json); the namespace file is put back in force at the end.
+#      Results also give, per query, the server's SHOW STATUS readings (its global
+#      Com_show_status; sysbench sends none) and Tessera's pool resets (hand-offs between sessions).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/tessera-proc.sh
@@ -28,6 +34,9 @@ HOST=${TESSERA_HOST:-127.0.0.1}
 TPORT=${TESSERA_PORT:-13306}
 DPORT=${DIRECT_PORT:-23306}
 DEMO_DIR=${DEMO_DIR:-$ROOT/.demo}
+EXACT_STATUS=${EXACT_STATUS:-}
+ADMIN=${ADMIN:-127.0.0.1:13307}
+NS_FILE=${NS_FILE:-$ROOT/examples/namespaces/demo.json}
 OUT_DIR=${OUT_DIR:-$DEMO_DIR/bench}
 PY=/usr/bin/python3
 CLK_TCK=$(getconf CLK_TCK)
@@ -47,6 +56,9 @@ finish() {
   fi
 }
 trap finish EXIT
+if [[ $EXACT_STATUS == ab ]]; then
+  trap 'set_exact 0 || true; finish' EXIT  # (the file's own setting when it has none)
+fi
 
 TESSERA_PID=$(cat "$DEMO_DIR/tessera.pid")
 MARIADB_PID=$(cat "$DEMO_DIR/cluster/slice-0/primary/mysqld.pid")
@@ -54,10 +66,29 @@ MARIADB_PID=$(cat "$DEMO_DIR/cluster/slice-0/primary/mysqld.pid")
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, clock ticks
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+# The namespace of NS_FILE with exact_session_status on (1) or off (0), put in force.
+set_exact() {
+  local body ns
+  ns=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$NS_FILE")
+  body=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["exact_session_status"]=sys.argv[2]=="1"; print(json.dumps(d))' "$NS_FILE" "$1")
+  curl -sf -u "${ADMIN_USER:-admin}:${ADMIN_PASSWORD:-admin}" -X PUT --data-binary "$body" \
+    "http://$ADMIN/api/proxy/config/prepare/$ns" >/dev/null
+  curl -sf -u "${ADMIN_USER:-admin}:${ADMIN_PASSWORD:-admin}" -X PUT -d "" \
+    "http://$ADMIN/api/proxy/config/commit/$ns" >/dev/null
+}
+resets_total() { # Tessera's pool resets so far (0 without the admin API)
+  curl -sf -u "${ADMIN_USER:-admin}:${ADMIN_PASSWORD:-admin}" "http://$ADMIN/metrics" 2>/dev/null |
+    awk '/^tessera_pool_resets_total/ {n += $2} END {printf "%d", n}'
+}
+show_status_total() { # the server's SHOW STATUS statements so far
+  mariadb --no-defaults --protocol=tcp -h"$HOST" -P"$DPORT" -utessera -ptessera -N -B \
+    -e "SHOW GLOBAL STATUS LIKE 'Com_show_status'" | awk '{print $2}'
+}
+
 sb() { # sb MODE TEST COMMAND...
   local mode=$1 test=$2; shift 2
   local port=$DPORT user=tessera pass=tessera
-  if [[ $mode == tessera ]]; then port=$TPORT user=sbtest pass=sbtest; fi
+  if [[ $mode != direct ]]; then port=$TPORT user=sbtest pass=sbtest; fi
   sysbench "$test" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
     --mysql-user="$user" --mysql-password="$pass" --mysql-db=sbtest --mysql-ssl=off \
     --tables="$TABLES" --table-size="$TABLE_SIZE" --rand-type=uniform \
@@ -72,15 +103,18 @@ sb direct oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 sb tessera oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 
 RSS_START=$(rss_kb "$TESSERA_PID")
-printf 'test\tround\tmode\tqps\tp95_ms\tqueries\ttessera_us_per_q\tmariadb_us_per_q\ttessera_rss_kb\n' >"$RESULTS"
+printf 'test\tround\tmode\tqps\tp95_ms\tqueries\ttessera_us_per_q\tmariadb_us_per_q\ttessera_rss_kb\tstatus_reads_per_q\tresets_per_q\n' >"$RESULTS"
 
 run_one() { # run_one TEST ROUND MODE
   local test=$1 round=$2 mode=$3 out=$OUT_DIR/$1-$2-$3.txt
-  local t0 m0 t1 m1
+  local t0 m0 t1 m1 s0 s1 r0 r1
+  case $mode in tessera) [[ $EXACT_STATUS != ab ]] || set_exact 0 ;; exact) set_exact 1 ;; esac
+  s0=$(show_status_total); r0=$(resets_total)
   t0=$(cpu_ticks "$TESSERA_PID"); m0=$(cpu_ticks "$MARIADB_PID")
   sb "$mode" "$test" --threads="$THREADS" --time="$DURATION" --report-interval=0 \
     --percentile=95 run >"$out"
   t1=$(cpu_ticks "$TESSERA_PID"); m1=$(cpu_ticks "$MARIADB_PID")
+  s1=$(show_status_total); r1=$(resets_total)
   local queries qps p95 errors
   queries=$(awk '/^ *queries:/ {print $2; exit}' "$out")
   qps=$(awk '/^ *queries:/ {gsub(/\(/, "", $3); print $3; exit}' "$out")
@@ -90,17 +124,23 @@ run_one() { # run_one TEST ROUND MODE
   local tus mus
   tus=$(awk -v d=$((t1 - t0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
   mus=$(awk -v d=$((m1 - m0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
+  local reads resets
+  reads=$(awk -v d=$((s1 - s0 - 1)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
+  resets=$(awk -v d=$((r1 - r0)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
   [[ $mode == direct ]] && tus="-"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$round" "$mode" "$qps" "$p95" "$queries" \
-    "$tus" "$mus" "$(rss_kb "$TESSERA_PID")" >>"$RESULTS"
-  printf '  %-18s round %s %-8s %10s qps  p95 %7s ms  tessera %7s us/q  mariadb %7s us/q\n' \
-    "$test" "$round" "$mode" "$qps" "$p95" "$tus" "$mus"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$round" "$mode" "$qps" "$p95" \
+    "$queries" "$tus" "$mus" "$(rss_kb "$TESSERA_PID")" "$reads" "$resets" >>"$RESULTS"
+  printf '  %-18s round %s %-8s %10s qps  p95 %7s ms  tessera %7s us/q  mariadb %7s us/q  readings %s/q  resets %s/q\n' \
+    "$test" "$round" "$mode" "$qps" "$p95" "$tus" "$mus" "$reads" "$resets"
 }
 
-echo "bench: $ROUNDS rounds x {${TESTS// /, }} x {direct, tessera}, ${DURATION}s each, $THREADS threads"
+MODES="direct tessera"
+[[ $EXACT_STATUS == ab ]] && MODES="direct tessera exact"
+echo "bench: $ROUNDS rounds x {${TESTS// /, }} x {${MODES// /, }}, ${DURATION}s each, $THREADS threads"
 for ((r = 1; r <= ROUNDS; r++)); do
   for test in $TESTS; do
-    if ((r % 2)); then order="direct tessera"; else order="tessera direct"; fi
+    order=$MODES
+    if ! ((r % 2)); then order=$(echo "$MODES" | tr ' ' '\n' | tac | tr '\n' ' '); fi
     for mode in $order; do run_one "$test" "$r" "$mode"; done
   done
 done
@@ -121,12 +161,16 @@ print(hdr)
 print("-" * len(hdr))
 for test in dict.fromkeys(r["test"] for r in rows):
     d = [r for r in rows if r["test"] == test and r["mode"] == "direct"]
-    t = [r for r in rows if r["test"] == test and r["mode"] == "tessera"]
     mean = lambda rs, k: statistics.mean(f(r[k]) for r in rs)
-    dq, tq = mean(d, "qps"), mean(t, "qps")
-    print(f"{test:<18} {dq:>11.0f} {tq:>12.0f} {tq / dq:>6.2f} {mean(d, 'p95_ms'):>9.2f}ms "
-          f"{mean(t, 'p95_ms'):>10.2f}ms {mean(t, 'tessera_us_per_q'):>13.1f} "
-          f"{mean(d, 'mariadb_us_per_q'):>20.1f} {mean(t, 'mariadb_us_per_q'):>25.1f}")
+    dq = mean(d, "qps")
+    for mode in dict.fromkeys(r["mode"] for r in rows if r["mode"] != "direct"):
+        t = [r for r in rows if r["test"] == test and r["mode"] == mode]
+        tq = mean(t, "qps")
+        name = test if mode == "tessera" else f"{test} ({mode})"
+        print(f"{name:<18} {dq:>11.0f} {tq:>12.0f} {tq / dq:>6.2f} {mean(d, 'p95_ms'):>9.2f}ms "
+              f"{mean(t, 'p95_ms'):>10.2f}ms {mean(t, 'tessera_us_per_q'):>13.1f} "
+              f"{mean(d, 'mariadb_us_per_q'):>20.1f} {mean(t, 'mariadb_us_per_q'):>25.1f}"
+              f"   readings/q {mean(t, 'status_reads_per_q'):.3f}  resets/q {mean(t, 'resets_per_q'):.3f}")
 print()
 print(f"Tessera RSS: {rss0 / 1024:.1f} MiB before, {rss1 / 1024:.1f} MiB after "
       f"({(rss1 - rss0) / 1024:+.1f} MiB over the run)")

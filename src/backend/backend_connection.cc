@@ -592,6 +592,7 @@ asio::awaitable<void> BackendConnection::reset_session() {
   collation = handshake_collation_;
   needs_reset = false;
   owner = 0;
+  owner_alive.reset();
 }
 
 asio::awaitable<SimpleResult> BackendConnection::query(std::string_view sql) {

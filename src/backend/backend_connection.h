@@ -57,6 +57,10 @@ struct ConnectOptions {
   // A relayed login (backend accounts) of a client that said CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS
   // says so too: the server then lets an account with an expired password in, to change it.
   bool can_handle_expired_passwords = false;
+  // Alive while the asking session (as `session`) is: a connection whose last owner is still
+  // alive is that session's preferred one, which the pool lends to others only as a last
+  // resort (empty: nobody will ask for it again).
+  std::weak_ptr<const void> owner_alive;
 };
 
 // A statement prepared on this backend connection.
@@ -183,6 +187,8 @@ class BackendConnection {
   // The client session that used this connection last (0: nobody since it was opened or
   // reset). A pool hands a connection to another session only after reset_session().
   uint64_t owner = 0;
+  // Expires when that session ends or starts over (ConnectOptions::owner_alive).
+  std::weak_ptr<const void> owner_alive;
   // The namespace holding it now (handed out by a pool and not yet given back; "": none or
   // Tessera's own use), counted against that namespace's share of the pool.
   std::string tenant;
@@ -207,6 +213,9 @@ class BackendConnection {
   std::weak_ptr<StatusLedger> status_ledger;
   std::map<std::string, int64_t, std::less<>> status_baseline;
   std::map<std::string, int64_t, std::less<>> status_read_cost;
+  // What the `DO 0` after a baseline reading adds (status_ledger.cc: it gives ROW_COUNT()
+  // back the 0 a SHOW would leave at -1).
+  std::map<std::string, int64_t, std::less<>> status_restore_cost;
   bool status_calibrated = false;
 
  private:

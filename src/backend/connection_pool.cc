@@ -33,11 +33,8 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
                             [&](const auto& c) { return c.get() == preferred; });
         if (pick != idle_.end() && !suits(**pick, options)) pick = idle_.end();
       }
-      if (pick == idle_.end()) {
-        auto rit = std::find_if(idle_.rbegin(), idle_.rend(),
-                                [&](const auto& c) { return suits(*c, options); });
-        if (rit != idle_.rend()) pick = std::prev(rit.base());
-      }
+      bool grow = false;
+      if (pick == idle_.end()) pick = pick_other(options, grow);
       if (pick != idle_.end()) {
         auto conn = std::move(*pick);
         idle_.erase(pick);
@@ -47,13 +44,13 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
           if (open_ > 0) --open_;
           continue;
         }
-        auto handed = co_await hand_over(std::move(conn), options.session, options.tenant);
+        auto handed = co_await hand_over(std::move(conn), options);
         if (!handed) continue;
         co_return handed;
       }
       // Only connections that do not suit (the other found_rows flag, a database selected)
       // are idle: retire the oldest one to make room instead of exceeding the limit.
-      if (open_ >= limits_.max_capacity) {
+      if (!grow && open_ >= limits_.max_capacity) {
         idle_.front()->socket().close();
         idle_.erase(idle_.begin());
         --open_;
@@ -66,6 +63,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
         auto conn = co_await BackendConnection::connect(ex_, endpoint_, options);
         conn->pool_generation = generation_;
         conn->owner = options.session;
+        conn->owner_alive = options.owner_alive;
         hold(*conn, options.tenant);
         ++created_;
         co_return conn;
@@ -88,7 +86,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
     auto it = std::find(waiters_.begin(), waiters_.end(), &waiter);
     if (it != waiters_.end()) waiters_.erase(it);
     if (waiter.conn) {
-      auto handed = co_await hand_over(std::move(waiter.conn), options.session, options.tenant);
+      auto handed = co_await hand_over(std::move(waiter.conn), options);
       if (!handed) continue;
       co_return handed;
     }
@@ -126,12 +124,37 @@ std::unique_ptr<BackendConnection> ConnectionPool::adopt(std::unique_ptr<Backend
   ++created_;
   conn->pool_generation = generation_;
   conn->owner = options.session;
+  conn->owner_alive = options.owner_alive;
   hold(*conn, options.tenant);
   return conn;
 }
 
+std::vector<std::unique_ptr<BackendConnection>>::iterator ConnectionPool::pick_other(
+    const ConnectOptions& options, bool& grow) {
+  // The asker's own connection is not idle (or it has none yet). Taking the most recently used
+  // one instead would take another live session's own connection, which that session then
+  // takes back from a third one, and so on: nearly every statement would change hands (a
+  // reset, and with exact_session_status two status readings, each time). So first an idle
+  // connection nobody alive calls its own (most recently used first: a warm server thread);
+  // else a new connection while the pool is below `capacity`, so that sessions keep one each
+  // as on the server; else the one whose owner has been away longest.
+  grow = false;
+  auto free = std::find_if(idle_.rbegin(), idle_.rend(), [&](const auto& c) {
+    return suits(*c, options) && (c->owner == options.session || c->owner_alive.expired());
+  });
+  if (free != idle_.rend()) return std::prev(free.base());
+  if (open_ < std::min(limits_.capacity, limits_.max_capacity)) {
+    grow = true;
+    return idle_.end();
+  }
+  return std::find_if(idle_.begin(), idle_.end(),
+                      [&](const auto& c) { return suits(*c, options); });
+}
+
 asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::hand_over(
-    std::unique_ptr<BackendConnection> conn, uint64_t session, const std::string& tenant) {
+    std::unique_ptr<BackendConnection> conn, const ConnectOptions& options) {
+  const uint64_t session = options.session;
+  const std::string& tenant = options.tenant;
   // Counted before the reset below: another acquire of the namespace running meanwhile must
   // see it held.
   hold(*conn, tenant);
@@ -150,6 +173,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::hand_over(
     }
   }
   conn->owner = session;
+  conn->owner_alive = options.owner_alive;
   co_return conn;
 }
 

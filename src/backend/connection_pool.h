@@ -1,8 +1,10 @@
 // Connections to one backend instance, owned by one worker thread (no locks).
-// Idle connections are reused most-recently-used first: a warm connection
-// lands on a warm server thread, which measurably halves the server's CPU per
-// query compared with first-in-first-out reuse. When the pool is at its limit,
-// acquirers queue and are handed connections as they come back.
+// A session gets the connection it used last when that one is idle; otherwise an idle one
+// no live session calls its own, most-recently-used first (a warm connection lands on a warm
+// server thread, which measurably halves the server's CPU per query compared with
+// first-in-first-out reuse), else a new one while below `capacity`, else the one whose owner
+// has been away longest. When the pool is at its limit, acquirers queue and are handed
+// connections as they come back.
 #pragma once
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -96,7 +98,11 @@ class ConnectionPool {
   // Hands `conn` (just taken from idle_ or a releaser) to `session`, resetting it when
   // another session used it; null when the reset failed (the connection is closed).
   asio::awaitable<std::unique_ptr<BackendConnection>> hand_over(
-      std::unique_ptr<BackendConnection> conn, uint64_t session, const std::string& tenant);
+      std::unique_ptr<BackendConnection> conn, const ConnectOptions& options);
+  // The idle connection to hand to an asker whose own one is not idle (idle_.end(): none);
+  // `grow`: open a new one instead.
+  std::vector<std::unique_ptr<BackendConnection>>::iterator pick_other(
+      const ConnectOptions& options, bool& grow);
   asio::awaitable<void> reset_then_release(std::unique_ptr<BackendConnection> conn);
 
   asio::any_io_executor ex_;

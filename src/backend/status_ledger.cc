@@ -71,6 +71,29 @@ CounterMap counters_of(const StatusRows& rows) {
 
 }  // namespace
 
+namespace {
+
+// b - a, the non-zero differences.
+CounterMap difference(const CounterMap& a, const CounterMap& b) {
+  CounterMap out;
+  for (const auto& [name, value] : b) {
+    auto it = a.find(name);
+    int64_t d = value - (it == a.end() ? 0 : it->second);
+    if (d != 0) out.emplace(name, d);
+  }
+  return out;
+}
+
+// The reading sets ROW_COUNT() to -1 (any SHOW does) just before the session's first statement
+// here, where a fresh session (or one whose connection was reset) sees 0: `DO 0` sets it back,
+// changes nothing else, and its own counts (Com_do, Questions, ...) are known.
+asio::awaitable<void> restore_row_count(BackendConnection& conn) {
+  SimpleResult r = co_await conn.query("DO 0");
+  if (!r.ok) throw BackendError(r.err);
+}
+
+}  // namespace
+
 asio::awaitable<void> track_status(BackendConnection& conn,
                                    const std::shared_ptr<StatusLedger>& ledger) {
   if (!ledger) co_return;
@@ -82,17 +105,20 @@ asio::awaitable<void> track_status(BackendConnection& conn,
     // readings back to back differ by exactly that, and it is taken out of every interval.
     CounterMap first = counters_of(co_await read_status(conn));
     CounterMap second = counters_of(co_await read_status(conn));
-    conn.status_read_cost.clear();
-    for (const auto& [name, value] : second) {
-      auto it = first.find(name);
-      int64_t d = value - (it == first.end() ? 0 : it->second);
-      if (d != 0) conn.status_read_cost.emplace(name, d);
-    }
+    conn.status_read_cost = difference(first, second);
+    co_await restore_row_count(conn);
+    CounterMap third = counters_of(co_await read_status(conn));
+    CounterMap restore = difference(second, third);
+    for (const auto& [name, d] : conn.status_read_cost) restore[name] -= d;
+    std::erase_if(restore, [](const auto& kv) { return kv.second == 0; });
+    conn.status_restore_cost = std::move(restore);
     conn.status_calibrated = true;
-    conn.status_baseline = std::move(second);
+    conn.status_baseline = std::move(third);
   } else {
     conn.status_baseline = counters_of(co_await read_status(conn));
   }
+  co_await restore_row_count(conn);
+  for (const auto& [name, d] : conn.status_restore_cost) conn.status_baseline[name] += d;
   conn.status_ledger = ledger;
 }
 

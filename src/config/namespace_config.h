@@ -140,9 +140,10 @@ struct Namespace {
   // most one namespace may say so.
   bool backend_accounts = false;
   // Our extension: SHOW SESSION STATUS / information_schema.SESSION_STATUS count each client
-  // session's own statements (backend/status_ledger.h); false (the default: it costs readings
-  // of the server's status, see README): the pooled backend connection's counters.
-  bool exact_session_status = false;
+  // session's own statements (backend/status_ledger.h), as on one server (the default: a
+  // reading of the server's status happens only when a connection changes sessions, which the
+  // pool avoids, see README); false: the pooled backend connection's counters.
+  bool exact_session_status = true;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

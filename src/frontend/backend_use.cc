@@ -40,12 +40,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     if (conn_) break;
     std::optional<ErrPacket> connect_failure;
     try {
-      backend::ConnectOptions opts{state_.collation,
-                                   state_.found_rows,
-                                   {},
-                                   /*without_database=*/state_.db.empty(),
-                                   pool_owner_,
-                                   namespace_ ? namespace_->name : std::string()};
+      backend::ConnectOptions opts = connect_options(/*without_database=*/state_.db.empty());
       conn_ = co_await pool_->acquire(last_conn_, opts);
     } catch (const backend::BackendError& e) {
       connect_failure = e.err();
@@ -154,9 +149,21 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   co_return false;
 }
 
+backend::ConnectOptions ClientSession::connect_options(bool without_database) const {
+  backend::ConnectOptions opts;
+  opts.collation = state_.collation;
+  opts.found_rows = state_.found_rows;
+  opts.without_database = without_database;
+  opts.session = pool_owner_;
+  opts.tenant = namespace_ ? namespace_->name : std::string();
+  opts.owner_alive = pool_owner_alive_;
+  return opts;
+}
+
 void ClientSession::renew_pool_owner() {
   static std::atomic<uint64_t> next_owner{1};
   pool_owner_ = next_owner.fetch_add(1, std::memory_order_relaxed);
+  pool_owner_alive_ = std::make_shared<const int>(0);
   last_conn_ = nullptr;
   status_ledger_ = std::make_shared<backend::StatusLedger>();
   bytes_read_base_ = client_.bytes_read();

@@ -342,7 +342,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // (Compression for a compressed client connection).
   std::vector<std::pair<std::string, std::string>> tessera_status_values() const;
   // Sends `sql` (Tessera's rewrite of the client's statement) on conn_ and relays its result.
-  asio::awaitable<void> relay_own_query(const std::string& sql);
+  // For a COM_STMT_EXECUTE (own_execute_ set) the rewrite is prepared on conn_, executed with
+  // the client's parameters and closed, so the client gets the binary result it asked for;
+  // the session's status counters then take what the execution did when `credit`, and nothing
+  // of the prepare and close (done here: the caller's own bookkeeping is for COM_QUERY).
+  asio::awaitable<void> relay_own_query(const std::string& sql, bool credit = false);
+  // The COM_STMT_EXECUTE being answered by a session view (statements.cc), and its parameter
+  // types; null for a text statement.
+  const protocol::StmtExecuteView* own_execute_ = nullptr;
+  // statements.cc: answers a COM_STMT_EXECUTE of a session view; false: not one.
+  asio::awaitable<bool> execute_session_view(const ClientStatement& stmt,
+                                             const protocol::StmtExecuteView& view);
+  std::string own_execute_types_;
 
   // client_xa.cc: XA RECOVER answered with this namespace's prepared branches only, their
   // namespace prefix removed (session/xa_scope.h).
@@ -449,6 +460,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // owner used is reset before this session gets it. Renewed when the session starts over
   // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
   uint64_t pool_owner_ = 0;
+  // Lives as long as pool_owner_ names this session (backend::ConnectOptions::owner_alive).
+  std::shared_ptr<const int> pool_owner_alive_;
+  // What this session asks the pools with (its owner id, namespace, liveness).
+  backend::ConnectOptions connect_options(bool without_database) const;
   // This session's status counters (renewed with pool_owner_: COM_RESET_CONNECTION and
   // COM_CHANGE_USER restart them, as on the server), and the client connection's byte counts
   // when they last restarted.

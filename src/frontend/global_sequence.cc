@@ -50,9 +50,8 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   uint64_t end = 0;
   std::unique_ptr<backend::BackendConnection> c;
   try {
-    backend::ConnectOptions opts{
-        state_.collation,           false,       {},
-        /*without_database=*/false, pool_owner_, namespace_ ? namespace_->name : std::string()};
+    backend::ConnectOptions opts = connect_options(/*without_database=*/false);
+    opts.found_rows = false;
     c = co_await pool.acquire(nullptr, opts);
     std::string where = slice_name + "/" + seq->db;
     if (!cache.table_ready(where)) {

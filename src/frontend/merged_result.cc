@@ -224,9 +224,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     streams[i].extra_pool = &pool;
     try {
       const std::string& db = q.db.empty() ? state_.db : q.db;
-      backend::ConnectOptions opts{
-          state_.collation, state_.found_rows, {},
-          db.empty(),       pool_owner_,       namespace_ ? namespace_->name : std::string()};
+      backend::ConnectOptions opts = connect_options(db.empty());
       streams[i].extra = co_await pool.acquire(nullptr, opts);
       auto& c = *streams[i].extra;
       if (!db.empty() && c.db != db) {

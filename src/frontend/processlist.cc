@@ -192,7 +192,8 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
     query = *sql::replace_table(sql, "information_schema", "processlist", derived, state_.db, lex);
   }
   try {
-    co_await relay_own_query(query);
+    // (Prepared: its execution counts as the session's, as the text form's query does.)
+    co_await relay_own_query(query, /*credit=*/true);
   } catch (const std::exception& e) {
     failure = failure_text(e);
   }

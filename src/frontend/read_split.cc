@@ -166,12 +166,7 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
     std::unique_ptr<backend::BackendConnection> c;
     std::optional<protocol::GtidSet> one;
     try {
-      backend::ConnectOptions opts{state_.collation,
-                                   state_.found_rows,
-                                   {},
-                                   /*without_database=*/false,
-                                   pool_owner_,
-                                   namespace_ ? namespace_->name : std::string()};
+      backend::ConnectOptions opts = connect_options(/*without_database=*/false);
       c = co_await pool.acquire(nullptr, opts);
       auto r =
           co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
@@ -297,12 +292,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
-    backend::ConnectOptions opts{state_.collation,
-                                 state_.found_rows,
-                                 {},
-                                 /*without_database=*/db.empty(),
-                                 pool_owner_,
-                                 namespace_ ? namespace_->name : std::string()};
+    backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
     replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
     auto& c = *replica_.conn;
     if (!db.empty() && c.db != db) {

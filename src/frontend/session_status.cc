@@ -9,6 +9,7 @@
 
 #include "backend/status_ledger.h"
 #include "frontend/client_session.h"
+#include "frontend/prepare_budget.h"
 #include "session/statement_guard.h"
 #include "sql/ascii_case.h"
 #include "sql/derived_rows.h"
@@ -63,7 +64,27 @@ asio::awaitable<bool> ClientSession::try_session_views(std::string_view sql,
   co_return false;
 }
 
-asio::awaitable<void> ClientSession::relay_own_query(const std::string& sql) {
+asio::awaitable<void> ClientSession::relay_own_query(const std::string& sql, bool credit) {
+  if (own_execute_) {
+    protocol::ErrPacket err;
+    const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, sql, err);
+    if (!bs) {
+      co_await send_error(err);
+      co_return;
+    }
+    const uint32_t backend_id = bs->id;
+    co_await backend::rebase_status(*conn_);  // (the prepare was Tessera's)
+    std::string packet = own_execute_->encode(backend_id, own_execute_types_);
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(packet, seq);
+    co_await relay_response(RelayMode::kExecute);
+    if (!conn_) co_return;
+    if (credit) co_await backend::settle_status(*conn_);
+    // A text made for this one execution: no client statement will need it again.
+    co_await conn_->close_prepared(sql);
+    co_await backend::rebase_status(*conn_);
+    co_return;
+  }
   std::string payload;
   payload.reserve(sql.size() + 1);
   payload += '\x03';
@@ -97,8 +118,10 @@ asio::awaitable<void> ClientSession::answer_session_status(std::string_view sql,
       ledger.add("Com_show_status", 1);
       ledger.add("Questions", 1);
       ledger.add("Queries", 1);
+      if (own_execute_) ledger.add("Com_stmt_execute", 1);
     } else {
       head = {{"Com_select", 1}, {"Questions", 1}, {"Queries", 1}};
+      if (own_execute_) head.emplace("Com_stmt_execute", 1);
     }
     const auto own = tessera_status_values();
     std::vector<sql::DerivedRow> table;
@@ -130,8 +153,8 @@ asio::awaitable<void> ClientSession::answer_session_status(std::string_view sql,
       query = *sql::replace_table(sql, "information_schema", "session_status",
                                   sql::literal_rows(columns, table, lex), state_.db, lex);
     }
-    co_await relay_own_query(query);
-    if (conn_) {
+    co_await relay_own_query(query, /*credit=*/!show);
+    if (conn_ && !own_execute_) {
       if (show) {
         co_await backend::rebase_status(*conn_);
       } else {

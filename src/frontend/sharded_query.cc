@@ -122,9 +122,7 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
   try {
     const std::string& want_db = db.empty() ? state_.db : db;
     if (!sc.conn) {
-      backend::ConnectOptions opts{
-          state_.collation, state_.found_rows, {},
-          want_db.empty(),  pool_owner_,       namespace_ ? namespace_->name : std::string()};
+      backend::ConnectOptions opts = connect_options(want_db.empty());
       sc.conn = co_await sc.pool->acquire(sc.last, opts);
     }
     auto& c = *sc.conn;

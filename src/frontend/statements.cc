@@ -177,6 +177,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_await send_error(errc::kMalformedPacket, kMalformedPacketText);
     co_return;
   }
+  if (co_await execute_session_view(stmt, *view)) co_return;
   if (!co_await ensure_backend()) co_return;
   const sql::StatementInfo executed = stmt.info;
   std::optional<std::string> failure;
@@ -212,6 +213,20 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   }
   // As after the same statement in text: pins for LOCK TABLES, user variables, HANDLER.
   after_statement(&executed);
+}
+
+asio::awaitable<bool> ClientSession::execute_session_view(const ClientStatement& stmt,
+                                                          const StmtExecuteView& view) {
+  // A prepared SHOW STATUS / SHOW PROCESSLIST / SELECT from their information_schema tables
+  // is answered as the text form is (session_status.cc, processlist.cc), not with the pooled
+  // connection's own status or threads; the client's parameters go with the rewrite.
+  own_execute_ = &view;
+  own_execute_types_ = stmt.param_types;
+  struct Done {
+    ClientSession* s;
+    ~Done() { s->own_execute_ = nullptr; }
+  } done{this};
+  co_return co_await try_session_views(stmt.sql, stmt.info);
 }
 
 asio::awaitable<void> ClientSession::handle_bulk_execute(std::string_view payload) {

@@ -27,6 +27,12 @@
 //   local_infile_refused  LOAD DATA LOCAL without CLIENT_LOCAL_FILES: 4166 (table missing or not)
 //   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
 //   malformed_execute  COM_STMT_EXECUTE without the values the statement needs: 1835's text
+//   session_views  increments of SHOW SESSION STATUS counters (Com_select, Com_insert,
+//              Com_stmt_execute, Questions, Handler_read_key, Feature_window_functions) over
+//              text and prepared statements, read with query() and with execute() (binary
+//              protocol); the rise of the session's own user's sessions in
+//              information_schema.PROCESSLIST (COUNT(*) with a parameter) and in SHOW PROCESSLIST
+//              when two more connect (directly as a server account without PROCESS)
 //
 // `--compress`: every connection of the checks asks for the compressed protocol (`compress:
 // true`), so all of them run compressed on both sides (it.compat_node_compressed).
@@ -498,6 +504,70 @@ const checks = {
           };
         })
       );
+    }
+  },
+
+  async session_views() {
+    await directQuery([
+      "CREATE USER IF NOT EXISTS 'sv_node'@'127.0.0.1' IDENTIFIED BY 'sv_node_pw'",
+      "GRANT ALL ON demo.* TO 'sv_node'@'127.0.0.1'",
+      'DROP TABLE IF EXISTS compat_sv_js',
+      'CREATE TABLE compat_sv_js (id INT PRIMARY KEY, v INT)',
+      'INSERT INTO compat_sv_js VALUES (1, 1), (2, 2), (3, 3)',
+    ]);
+    const as = {
+      direct: { user: 'sv_node', password: 'sv_node_pw' },
+      tessera: { user: 'sbtest', password: 'sbtest' },
+    };
+    const names = ['Com_select', 'Com_insert', 'Com_stmt_execute', 'Questions', 'Handler_read_key',
+      'Feature_window_functions'];
+    const statusSql =
+      `SHOW SESSION STATUS WHERE Variable_name IN (${names.map((n) => `'${n}'`).join(', ')})`;
+    for (const driver of ['mariadb', 'mysql2']) {
+      const out = {};
+      for (const [name, t] of Object.entries(targets)) {
+        const opts = { ...t, ...as[name], database: 'demo', connectTimeout: 10000, ...EXTRA };
+        const open = () =>
+          driver === 'mariadb' ? mariadb.createConnection(opts) : mysql.createConnection(opts);
+        const c = await open();
+        const rowsOf = async (p) => (driver === 'mariadb' ? await p : (await p)[0]);
+        const q = (sql, params) => rowsOf(c.query(sql, params));
+        const x = (sql, params) => rowsOf(c.execute(sql, params));
+        const read = async (how) =>
+          Object.fromEntries((await how(statusSql)).map((r) => [r.Variable_name, Number(r.Value)]));
+        const work = async () => {
+          await q('SELECT v FROM compat_sv_js WHERE id = 2');
+          await x('SELECT v FROM compat_sv_js WHERE id = ?', [3]);
+          await x('INSERT INTO compat_sv_js VALUES (?, ?) ON DUPLICATE KEY UPDATE v = v', [1, 1]);
+          await q('SELECT id, ROW_NUMBER() OVER (ORDER BY v) FROM compat_sv_js');
+        };
+        const sessions = async () => {
+          const n = await x('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
+            [opts.user]);
+          const list = await x('SHOW PROCESSLIST');
+          return [Number(n[0].n), list.filter((r) => r.User === opts.user).length];
+        };
+        try {
+          await work();
+          const a = await read(q);
+          const b = await read(x);
+          await work();
+          const a2 = await read(q);
+          const b2 = await read(x);
+          const before = await sessions();
+          const more = [await open(), await open()];
+          const during = await sessions();
+          for (const m of more) await m.end();
+          out[name] = {
+            text: Object.fromEntries(names.map((k) => [k, a2[k] - a[k]])),
+            prepared: Object.fromEntries(names.map((k) => [k, b2[k] - b[k]])),
+            rise: during.map((v, i) => v - before[i]),
+          };
+        } finally {
+          await c.end();
+        }
+      }
+      same(`${driver} session views`, out);
     }
   },
 

@@ -15,6 +15,10 @@ slice-0's MariaDB primary and through Tessera, and the results must be the same.
   processlist rows   SHOW FULL PROCESSLIST and information_schema.PROCESSLIST: columns, and the
                      rows of an idle session, of one running SELECT SLEEP(2) and of the asking
                      session itself (Id = the handshake's connection id, Command, State, Info, db)
+  prepared forms     the same statements prepared and executed in the binary protocol (a raw
+                     client, wirelib): status increments (Com_stmt_execute, Com_show_status too)
+                     under the same load, the values after COM_RESET_CONNECTION, and the rise of
+                     the session count by COUNT(*) with a `?` parameter and by SHOW PROCESSLIST
 """
 import os
 import sys
@@ -25,6 +29,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import itlib  # noqa: E402
 import pymysql  # noqa: E402
+import wirelib  # noqa: E402
 
 # Direct: a server account without PROCESS, as Tessera's users are by default.
 DIRECT_USER = ("sv_plain", "sv_plain_pw")
@@ -100,7 +105,8 @@ def workload(cur):
 
 
 class Load:
-    """Three threads opening sessions that run a point read and a status read, in a loop."""
+    """Three threads, each keeping three sessions open that run a point read and a status read
+    in turn, one of them replaced by a new session every other round."""
 
     def __init__(self, target):
         self.stop = threading.Event()
@@ -108,20 +114,30 @@ class Load:
         self.errors = []
 
     def run(self, target):
-        # New sessions have no connection of their own yet and take whichever is idle, often
-        # the one the session under test just gave back: through Tessera its statements then
-        # run on connections other sessions used in between (and that were reset).
+        # More live sessions than the pool keeps connections for: a session whose connection
+        # another one took, and a new one, get the idle connection of the session away
+        # longest, often the session under test's while it sleeps. Through Tessera its
+        # statements then run on connections other sessions used in between (and that were
+        # reset).
+        conns = []
         try:
+            conns = [connect(target) for _ in range(3)]
+            n = 0
             while not self.stop.is_set():
-                conn = connect(target)
-                cur = conn.cursor()
+                cur = conns[n % 3].cursor()
                 cur.execute("SELECT v FROM sv_t WHERE id = 5")
                 cur.fetchall()
                 cur.execute("SHOW STATUS LIKE 'Com_select'")
                 cur.fetchall()
-                conn.close()
+                n += 1
+                if n % 2 == 0:
+                    conns[n % 3].close()
+                    conns[n % 3] = connect(target)
         except Exception as e:  # noqa: BLE001
             self.errors.append(e)
+        finally:
+            for c in conns:
+                c.close()
 
     def __enter__(self):
         for t in self.threads:
@@ -281,6 +297,114 @@ class SessionViews(unittest.TestCase):
         self.assertSame({name: self.processlist_rows(
             t, "SELECT * FROM information_schema.PROCESSLIST ORDER BY ID")
             for name, t in targets().items()})
+
+
+def wire(target):
+    w = wirelib.Wire(target["host"], target["port"])
+    reply = w.connect(target["user"], target["password"], db="demo")
+    assert reply["kind"] == "ok", reply
+    return w
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else v
+
+
+PS_COUNTERS = COUNTERS + ["Com_stmt_execute", "Com_show_status"]
+PS_SHOW = "SHOW SESSION STATUS WHERE Variable_name IN (%s)" % ", ".join("'%s'" % c
+                                                                        for c in PS_COUNTERS)
+PS_IS = ("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+         "WHERE VARIABLE_NAME IN (?, ?, ?, ?) ORDER BY VARIABLE_NAME")
+PS_IS_PARAMS = [("string", n) for n in ("COM_SELECT", "COM_STMT_EXECUTE", "QUESTIONS",
+                                        "COM_SHOW_STATUS")]
+
+
+def ps_rows(w, stmt_id, params=()):
+    reply = w.execute(stmt_id, list(params))
+    assert reply[0]["kind"] == "rows", reply
+    return {text(r[0]): int(text(r[1])) for r in reply[0]["rows"]}
+
+
+def wire_workload(w):
+    for sql in ("SELECT v FROM sv_t WHERE id = 3", "INSERT INTO sv_log (note) VALUES ('x')",
+                "SELECT id, ROW_NUMBER() OVER (ORDER BY v) FROM sv_t",
+                "SELECT COUNT(*) FROM sv_t WHERE v BETWEEN 2 AND 8"):
+        time.sleep(0.05)
+        reply = w.query(sql)
+        assert reply[0]["kind"] in ("ok", "rows"), reply
+
+
+class PreparedSessionViews(unittest.TestCase):
+    """The statements above, prepared (COM_STMT_PREPARE / COM_STMT_EXECUTE)."""
+
+    setUpClass = SessionViews.setUpClass
+    assertSame = SessionViews.assertSame
+
+    def test_prepared_status_increments(self):
+        out = {}
+        for name, target in targets().items():
+            with Load(target) as load:
+                w = wire(target)
+                _, show_id, _ = w.prepare(PS_SHOW)
+                _, is_id, _ = w.prepare(PS_IS)
+                self.assertIsNotNone(show_id)
+                self.assertIsNotNone(is_id)
+                wire_workload(w)
+                show0 = ps_rows(w, show_id)
+                is0 = ps_rows(w, is_id, PS_IS_PARAMS)
+                wire_workload(w)
+                show1 = ps_rows(w, show_id)
+                is1 = ps_rows(w, is_id, PS_IS_PARAMS)
+                w.close()
+            self.assertEqual(load.errors, [])
+            out[name] = {"show": {k: show1[k] - show0[k] for k in show1},
+                         "information_schema": {k: is1[k] - is0[k] for k in is1}}
+        self.assertSame(out)
+
+    def test_prepared_status_after_reset(self):
+        out = {}
+        for name, target in targets().items():
+            with Load(target):
+                w = wire(target)
+                wire_workload(w)
+                reply = w.simple(31)  # COM_RESET_CONNECTION (closes the statements too)
+                assert reply[0]["kind"] == "ok", reply
+                wire_workload(w)
+                _, show_id, _ = w.prepare(PS_SHOW)
+                _, is_id, _ = w.prepare(PS_IS)
+                out[name] = {"show": ps_rows(w, show_id),
+                             "information_schema": ps_rows(w, is_id, PS_IS_PARAMS)}
+                w.close()
+        self.assertSame(out)
+
+    def test_prepared_processlist(self):
+        out = {}
+        for name, target in targets().items():
+            w = wire(target)
+            _, count_id, _ = w.prepare(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?")
+            _, show_id, _ = w.prepare("SHOW PROCESSLIST")
+            user = [("string", target["user"])]
+
+            def counts():
+                n = int(text(w.execute(count_id, user)[0]["rows"][0][0]))
+                rows = w.execute(show_id, [])[0]["rows"]
+                return n, sum(1 for r in rows if text(r[1]) == target["user"])
+
+            base = counts()
+            conns = [connect(target) for _ in range(2)]
+            opened = counts()
+            for c in conns:
+                c.close()
+            deadline = time.time() + 10
+            now = opened
+            while time.time() < deadline and now != base:
+                time.sleep(0.1)
+                now = counts()
+            w.close()
+            out[name] = {"rise": [o - b for o, b in zip(opened, base)],
+                         "after": [n - b for n, b in zip(now, base)]}
+        self.assertSame(out)
 
 
 if __name__ == "__main__":

@@ -240,14 +240,14 @@ TEST(Namespace, GlobalWriteAffectedRows) {
 
 TEST(Namespace, SessionStatusAndProcessPrivilege) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
-  // Absent: the server's status counters, and no user sees others' sessions.
-  EXPECT_FALSE(ns.exact_session_status);
+  // Absent: each session's own status counters, and no user sees others' sessions.
+  EXPECT_TRUE(ns.exact_session_status);
   EXPECT_FALSE(ns.users[0].process_privilege);
   json j = json::parse(kGaeaNamespace);
-  j["exact_session_status"] = true;
+  j["exact_session_status"] = false;
   j["users"][0]["process_privilege"] = true;
   Namespace changed = parse_namespace(j.dump(), "gaea.json");
-  EXPECT_TRUE(changed.exact_session_status);
+  EXPECT_FALSE(changed.exact_session_status);
   EXPECT_TRUE(changed.users[0].process_privilege);
   j["exact_session_status"] = "no";
   EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
