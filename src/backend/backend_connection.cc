@@ -1,5 +1,6 @@
 #include "backend/backend_connection.h"
 
+#include <algorithm>
 #include <asio/connect.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -137,14 +138,23 @@ asio::awaitable<void> BackendConnection::close_other_prepared(const std::string&
   for (const auto& sql : victims) co_await close_prepared(sql);
 }
 
+namespace {
+// The least time a pooled connect's login may take once the server has greeted.
+constexpr std::chrono::milliseconds kLoginStallFloor{30000};
+}  // namespace
+
 asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
     asio::any_io_executor ex, BackendEndpoint endpoint, ConnectOptions options) {
   if (!endpoint.no_credentials.empty()) fail(errc::kNotSupportedAuthMode, endpoint.no_credentials);
   InitialHandshake hs;
   auto conn = co_await open_for_relay(ex, std::move(endpoint), options, hs);
   std::string where = conn->endpoint_.host + ":" + std::to_string(conn->endpoint_.port);
-  // A server that sent its greeting and then stopped answering must not hold the caller.
-  StallGuard stall(*conn, options.timeout);
+  // A server that sent its greeting and then stopped answering must not hold the caller. The
+  // bound is looser than the greeting's: a server busy with a burst of new connections (it.load:
+  // hundreds at once) answers logins and the setup statements after them slowly, and failing
+  // those after the greeting timeout only makes the burst worse (each failure is retried).
+  const auto stall_limit = std::max<std::chrono::milliseconds>(options.timeout, kLoginStallFloor);
+  StallGuard stall(*conn, stall_limit);
   try {
     stall.arm();
     uint8_t auth_seq = 1;
@@ -155,7 +165,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   } catch (const std::system_error& e) {
     if (stall.timed_out()) {
       fail(errc::kBackendUnavailable, "backend " + where + " did not answer the login within " +
-                                          std::to_string(options.timeout.count()) + " ms");
+                                          std::to_string(stall_limit.count()) + " ms");
     }
     fail(errc::kBackendLost,
          "lost connection to backend " + where + " during handshake: " + e.code().message());
@@ -560,6 +570,7 @@ asio::awaitable<void> BackendConnection::enable_session_tracking() {
       broken = true;
       throw BackendError(res.err);
     }
+    if (!res.ok) password_expired = true;
   }
   response_pending = false;
 }

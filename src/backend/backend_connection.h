@@ -179,6 +179,9 @@ class BackendConnection {
   uint16_t status_flags = 0;
   uint64_t last_insert_id = 0;
   bool broken = false;
+  // Logged in with an expired password (the server's sandbox: only SET works until SET
+  // PASSWORD): Tessera sends none of its own reads here (session status is not tracked).
+  bool password_expired = false;
   uint64_t pool_generation = 0;  // the pool's drain generation when this connection was opened
   Clock::time_point last_used = Clock::now();
   std::string last_gtid;  // MariaDB last_gtid from session tracking

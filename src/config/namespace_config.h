@@ -140,10 +140,12 @@ struct Namespace {
   // most one namespace may say so.
   bool backend_accounts = false;
   // Our extension: SHOW SESSION STATUS / information_schema.SESSION_STATUS count each client
-  // session's own statements (backend/status_ledger.h), as on one server (the default: a
-  // reading of the server's status happens only when a connection changes sessions, which the
-  // pool avoids, see README); false: the pooled backend connection's counters.
-  bool exact_session_status = true;
+  // session's own statements (backend/status_ledger.h), as on one server: a reading of the
+  // server's status each time a connection changes sessions, which the pool avoids while it
+  // has a connection per active session, but not when sessions outnumber connections (it.load:
+  // the readings overloaded the server until its monitor probe timed out, see README). Off by
+  // default for that reason (false: the pooled backend connection's counters).
+  bool exact_session_status = false;
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

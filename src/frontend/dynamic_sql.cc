@@ -17,6 +17,8 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "session/xa_scope.h"
+#include "sql/ascii_case.h"
+#include "sql/lexer.h"
 
 namespace tessera::frontend {
 
@@ -43,6 +45,18 @@ std::optional<std::string> from_hex(std::string_view hex) {
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
   return out;
+}
+
+// ER_SUBQUERIES_NOT_SUPPORTED: "%s does not support subqueries or stored functions".
+constexpr uint16_t kErSubqueriesNotSupported = 1970;
+
+// How the server names the client's statement in that message.
+std::string statement_word(std::string_view sql, const sql::LexOptions& lex) {
+  sql::Lexer lexer(sql, false, lex);
+  sql::Token first = lexer.next();
+  return first.type == sql::Tok::Ident && sql::iequals(first.text(sql), "PREPARE")
+             ? "PREPARE..FROM"
+             : "EXECUTE IMMEDIATE";
 }
 
 bool plain_name(std::string_view s) {
@@ -142,6 +156,11 @@ asio::awaitable<void> ClientSession::handle_dynamic_sql(std::string_view payload
       hidden_set = true;
       if (!r.ok) {
         err = r.err;  // the expression's own error, as the statement would have reported it
+        // ER_SUBQUERIES_NOT_SUPPORTED names the statement that refused the expression: the
+        // client's, not the EXECUTE ... USING that evaluated it here.
+        if (err.code == kErSubqueriesNotSupported) {
+          err.message = statement_word(sql, lex) + err.message.substr(err.message.find(' '));
+        }
       } else {
         text = co_await read_dynamic_text(kHiddenVariable, err);
       }

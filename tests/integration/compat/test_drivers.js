@@ -28,7 +28,7 @@
 //   kill_self  KILL CONNECTION_ID(): the error, and the connection is gone
 //   malformed_execute  COM_STMT_EXECUTE without the values the statement needs: 1835's text
 //   session_views  increments of SHOW SESSION STATUS counters (Com_select, Com_insert,
-//              Com_stmt_execute, Questions, Handler_read_key, Feature_window_functions) over
+//              Com_stmt_execute, Handler_read_key, Feature_window_functions) over
 //              text and prepared statements, read with query() and with execute() (binary
 //              protocol); the rise of the session's own user's sessions in
 //              information_schema.PROCESSLIST (COUNT(*) with a parameter) and in SHOW PROCESSLIST
@@ -519,7 +519,11 @@ const checks = {
       direct: { user: 'sv_node', password: 'sv_node_pw' },
       tessera: { user: 'sbtest', password: 'sbtest' },
     };
-    const names = ['Com_select', 'Com_insert', 'Com_stmt_execute', 'Questions', 'Handler_read_key',
+    // Not `Questions`: through Tessera the mariadb connector's session sometimes counts 2 more
+    // (8 vs 6 over the sequence, 2 of 3 runs on 2026-12-06), Tessera's own statements on the
+    // session's connection (re-preparing there) counting as the session's, a difference README
+    // lists under session status; it.compat_session_views still compares Questions (PyMySQL).
+    const names = ['Com_select', 'Com_insert', 'Com_stmt_execute', 'Handler_read_key',
       'Feature_window_functions'];
     const statusSql =
       `SHOW SESSION STATUS WHERE Variable_name IN (${names.map((n) => `'${n}'`).join(', ')})`;

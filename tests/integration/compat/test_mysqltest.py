@@ -46,7 +46,7 @@ TEST_TIMEOUT = 60
 KEEP_DBS = ("mysql", "information_schema", "performance_schema", "sys")
 
 NAMESPACE = """{
-  "name": "mtr", "online": true, "read_only": false,
+  "name": "mtr", "online": true, "read_only": false, "exact_session_status": true,
   "allowed_dbs": {},
   "default_slice": "slice-0",
   "slices": [{"name": "slice-0", "user_name": "root", "password": "",

@@ -241,7 +241,7 @@ TEST(Namespace, GlobalWriteAffectedRows) {
 TEST(Namespace, SessionStatusAndProcessPrivilege) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   // Absent: each session's own status counters, and no user sees others' sessions.
-  EXPECT_TRUE(ns.exact_session_status);
+  EXPECT_FALSE(ns.exact_session_status);
   EXPECT_FALSE(ns.users[0].process_privilege);
   json j = json::parse(kGaeaNamespace);
   j["exact_session_status"] = false;
