@@ -18,6 +18,7 @@
 #include "protocol/error_codes.h"
 #include "session/xa_scope.h"
 #include "sql/ascii_case.h"
+#include "sql/hex_digits.h"
 #include "sql/lexer.h"
 
 namespace tessera::frontend {
@@ -28,24 +29,6 @@ namespace {
 
 constexpr ErrorCode kNotSupportedYet{1235, "42000"};  // ER_NOT_SUPPORTED_YET
 constexpr std::string_view kHiddenVariable = "@tessera_dynamic_sql";
-
-std::optional<std::string> from_hex(std::string_view hex) {
-  if (hex.size() % 2) return std::nullopt;
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
 
 // ER_SUBQUERIES_NOT_SUPPORTED: "%s does not support subqueries or stored functions".
 constexpr uint16_t kErSubqueriesNotSupported = 1970;
@@ -101,7 +84,7 @@ asio::awaitable<std::optional<std::string>> ClientSession::read_dynamic_text(std
     }
     hex = c.rows[0][0];
   }
-  auto text = from_hex(hex);
+  auto text = sql::decode_hex(hex);
   if (!text) err = ErrPacket(kNotSupportedYet, "unexpected HEX() of " + v);
   co_return text;
 }

@@ -4,6 +4,7 @@
 
 #include "session/statement_guard.h"
 #include "sql/ascii_case.h"
+#include "sql/hex_digits.h"
 #include "sql/statement_split.h"
 
 namespace tessera::session {
@@ -27,24 +28,6 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> unhex(std::string_view digits) {
-  if (digits.size() % 2) return std::nullopt;  // the server refuses odd X'..' too
-  std::string out;
-  for (size_t i = 0; i < digits.size(); i += 2) {
-    int hi = hex_digit(digits[i]), lo = hex_digit(digits[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
-
 // The bytes of a gtrid/bqual literal: '...' (or "..." without ANSI_QUOTES), X'..', 0x...
 std::optional<std::string> literal_bytes(const Token& t, std::string_view sql,
                                          const sql::LexOptions& lex) {
@@ -54,11 +37,11 @@ std::optional<std::string> literal_bytes(const Token& t, std::string_view sql,
       return sql::unescape_string_literal(text, lex);
     case Tok::HexString:  // X'..'
       if (text.size() < 3) return std::nullopt;
-      return unhex(text.substr(2, text.size() - 3));
+      return sql::decode_hex(text.substr(2, text.size() - 3));
     case Tok::HexNumber: {  // 0x..: an odd count has a leading 0 nibble
       std::string digits(text.substr(2));
       if (digits.size() % 2) digits.insert(digits.begin(), '0');
-      return unhex(digits);
+      return sql::decode_hex(digits);
     }
     default:
       return std::nullopt;
