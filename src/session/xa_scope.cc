@@ -190,8 +190,28 @@ std::string recover_answer(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+namespace {
+
+// A cheap test before lexing, run on every query: "xa" standing as a word, which "exact",
+// "max_x" or "hexadecimal" do not (a digit may precede it: /*!100000XA ...*/).
+bool mentions_xa_word(std::string_view sql) {
+  auto name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || static_cast<unsigned char>(c) >= 0x80;
+  };
+  for (size_t i = 0; i + 2 <= sql.size(); ++i) {
+    if ((sql[i] | 0x20) != 'x' || (sql[i + 1] | 0x20) != 'a') continue;
+    if (i > 0 && name_char(sql[i - 1]) && !(sql[i - 1] >= '0' && sql[i - 1] <= '9')) continue;
+    if (i + 2 < sql.size() && name_char(sql[i + 2])) continue;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool holds_xa(std::string_view sql, const sql::LexOptions& options) {
-  if (!sql::icontains(sql, "xa")) return false;
+  if (!mentions_xa_word(sql)) return false;
   std::vector<sql::SplitStatement> split;
   for (const auto& [text, lex] : black_sql_candidates(sql, options).texts) {
     split.clear();

@@ -88,6 +88,8 @@ TEST(XaScope, XaElsewhereIsFound) {
   EXPECT_TRUE(holds_xa("CREATE PROCEDURE p() BEGIN XA START 'q'; XA END 'q'; END", {}));
   EXPECT_FALSE(holds_xa("SELECT max(x) FROM exact_xa", {}));
   EXPECT_FALSE(holds_xa("CREATE TABLE xa (xa INT)", {}));
+  EXPECT_TRUE(holds_xa("SELECT 1; /*!100000XA RECOVER*/", {}));
+  EXPECT_TRUE(holds_xa("SELECT 1;xa recover", {}));
 }
 
 }  // namespace
