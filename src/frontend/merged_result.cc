@@ -9,6 +9,7 @@
 
 #include "backend/backend_error.h"
 #include "exec/merge_pipeline.h"
+#include "exec/engine/retry_policy.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
@@ -190,8 +191,14 @@ class HavingBuilder {
 
 }  // namespace
 
-asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool binary_rows) {
-  const size_t n = plan.queries.size();
+asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
+    const std::vector<exec::engine::Query>& queries, const router::MergeInfo& merge,
+    bool binary_rows, exec::engine::Role role) {
+  using exec::engine::Attempt;
+  Attempt answered;  // kAnswered: the client has the result or an error it must see
+  Attempt failed;
+  failed.kind = Attempt::Kind::kFailed;
+  const size_t n = queries.size();
   std::vector<ShardStream> streams(n);
   std::set<std::string> slices_used;
   std::optional<std::string> failure;
@@ -199,8 +206,21 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
 
   // Connections: the session's own for the first query on a slice, borrowed ones after that.
   for (size_t i = 0; i < n; ++i) {
-    const auto& q = plan.queries[i];
+    const auto& q = queries[i].target;
     streams[i].slice = q.slice;
+    if (role == exec::engine::Role::kReadSplit) {
+      // Read splitting: a replica of the slice that has what the read must see serves this
+      // part (the consistency fence: read_split.cc); none qualifying, the primary does.
+      const config::Slice* cfg = namespace_->find_slice(q.slice);
+      SliceConnection rc;
+      const std::string& db = q.db.empty() ? state_.db : q.db;
+      if (cfg && co_await choose_read_replica(*cfg, db, rc)) {
+        streams[i].extra_pool = rc.pool;
+        streams[i].extra = std::move(rc.conn);
+        streams[i].conn = streams[i].extra.get();
+        continue;
+      }
+    }
     if (slices_used.insert(q.slice).second) {
       streams[i].conn = co_await slice_connection(q.slice, q.db);
       if (!streams[i].conn) {
@@ -209,7 +229,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         for (auto& s : streams) {
           if (s.extra) s.extra_pool->release(std::move(s.extra));
         }
-        co_return;  // the error went to the client
+        co_return failed;  // the error went to the client
       }
       continue;
     }
@@ -218,7 +238,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       for (auto& s : streams) {
         if (s.extra) s.extra_pool->release(std::move(s.extra));
       }
-      co_return;  // the error went to the client
+      co_return failed;  // the error went to the client
     }
     auto& pool = *pool_ptr;
     streams[i].extra_pool = &pool;
@@ -271,11 +291,15 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     }
     release_slices();
     after_statement(nullptr);
-    if (refused)
+    if (refused) {
       co_await send_error(*refused);
-    else
-      co_await send_error(errc::kBackendLost, "Lost connection to a backend: " + *failure);
-    co_return;
+      co_return failed;
+    }
+    // Nothing was sent: the engine may run the whole read again.
+    Attempt lost;
+    lost.kind = Attempt::Kind::kLost;
+    lost.failure = *failure;
+    co_return lost;
   }
 
   // max_sql_execute_time / max_sql_result_size: every shard's statement can be stopped.
@@ -283,7 +307,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     for (auto& s : streams) watchdog_->watch(*s.conn);
   }
 
-  const uint32_t hidden = plan.merge.hidden_columns;
+  const uint32_t hidden = merge.hidden_columns;
   size_t total_columns = 0;
   std::string payload;
   uint16_t warnings = 0;
@@ -299,7 +323,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     for (size_t i = 0; i < n; ++i) {
       std::string packet;
       packet.push_back(static_cast<char>(Command::kQuery));
-      packet += plan.queries[i].sql;
+      packet += queries[i].sql;
       uint8_t seq = 0;
       co_await streams[i].conn->socket().write_packet(packet, seq);
     }
@@ -331,10 +355,16 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       s.head_read = true;
     }
     std::optional<ErrPacket> shard_error;
+    std::optional<ErrPacket> retryable;  // the first error, when every failed shard's is one
+    std::string retryable_slice;
     for (auto& s : streams) {
       if (s.error && !shard_error) {
         shard_error = s.error;
         shard_error->message += " (on slice " + s.slice + ")";
+        if (exec::engine::is_retryable_rejection(s.error->code)) {
+          retryable = s.error;
+          retryable_slice = s.slice;
+        }
       }
     }
     if (!shard_error) {
@@ -355,13 +385,13 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       };
       exec::MergeSpec spec;
       spec.hidden_columns = hidden;
-      for (auto& k : plan.merge.order_by)
+      for (auto& k : merge.order_by)
         spec.order_by.push_back({resolve(k.column), k.descending});
-      for (auto& k : plan.merge.shard_order)
+      for (auto& k : merge.shard_order)
         spec.shard_order.push_back({resolve(k.column), k.descending});
-      spec.grouped = plan.merge.grouped;
-      for (auto g : plan.merge.group_by) spec.group_by.push_back(resolve(g));
-      for (auto& a : plan.merge.aggregates) {
+      spec.grouped = merge.grouped;
+      for (auto g : merge.group_by) spec.group_by.push_back(resolve(g));
+      for (auto& a : merge.aggregates) {
         exec::AggregateSpec as;
         as.column = resolve(a.column);
         as.kind = to_exec(a.kind);
@@ -371,14 +401,14 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         as.separator = a.separator;
         spec.aggregates.push_back(std::move(as));
       }
-      spec.distinct = plan.merge.distinct;
-      spec.unnamed_columns = plan.merge.unnamed_columns;
-      for (auto [c, name] : plan.merge.collation_columns)
+      spec.distinct = merge.distinct;
+      spec.unnamed_columns = merge.unnamed_columns;
+      for (auto [c, name] : merge.collation_columns)
         spec.collation_columns.emplace_back(resolve(c), resolve(name));
-      for (auto [c, w] : plan.merge.weight_columns)
+      for (auto [c, w] : merge.weight_columns)
         spec.weight_columns.emplace_back(resolve(c), resolve(w));
-      spec.offset = plan.merge.offset;
-      spec.limit = plan.merge.limit;
+      spec.offset = merge.offset;
+      spec.limit = merge.limit;
       spec.max_result_rows =
           namespace_->max_sql_result_size > 0 ? uint64_t(namespace_->max_sql_result_size) : 0;
       spec.max_sort_bytes = 256ull * 1024 * 1024;
@@ -387,9 +417,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       if (auto it = state_.vars.find("group_concat_max_len"); it != state_.vars.end()) {
         spec.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
       }
-      if (plan.merge.having.expr) {
-        HavingBuilder hb(plan.merge.having, resolve);
-        auto h = hb.build(plan.merge.having.expr);
+      if (merge.having.expr) {
+        HavingBuilder hb(merge.having, resolve);
+        auto h = hb.build(merge.having.expr);
         if (!h) {
           shard_error = ErrPacket(ErrorCode{1235, "42000"},
                                   "this HAVING cannot be evaluated after merging shards");
@@ -397,7 +427,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
           spec.having = std::move(*h);
         }
       }
-      for (auto& cc : plan.merge.computed) {
+      for (auto& cc : merge.computed) {
         if (shard_error) break;
         HavingBuilder cb(cc.value, resolve);
         auto e = cb.build(cc.value.expr);
@@ -430,8 +460,16 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       for (auto& s : streams) co_await release_watched(s.conn);
       if (watchdog_ && watchdog_->timed_out()) shard_error = timeout_error();
       release_all();
+      if (retryable) {
+        // A read-only primary or a deadlock, before any row: the engine decides (retry_policy.h).
+        Attempt rejected;
+        rejected.kind = Attempt::Kind::kRejected;
+        rejected.error = *retryable;
+        rejected.slice = retryable_slice;
+        co_return rejected;
+      }
       co_await send_error(*shard_error);
-      co_return;
+      co_return answered;
     }
 
     // Metadata for the client: the visible columns of the first shard.
@@ -557,12 +595,12 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         // Rows already reached the client: the error ends the row stream, as a server's would.
         emit(err.encode(), cseq);
         co_await flush();
-        co_return;
+        co_return answered;
       }
       // Rows may be queued in out_ but nothing reached the client unless flushed.
       out_.clear();
       co_await send_error(err);
-      co_return;
+      co_return answered;
     }
     emit_result_end(warnings, status_flags & ~status::kSessionStateChanged, nullptr, {}, cseq);
     co_await flush();
@@ -574,19 +612,23 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     if (sent_this_command_) {
       spdlog::warn("client {}: shard failed mid-result: {}", peer_text(), *failure);
       client_.close();
-      co_return;
+      co_return failed;
     }
     if (watchdog_ && watchdog_->timed_out()) {
       ErrPacket err = timeout_error();
       err.message += "; a shard that would not stop was disconnected";
       co_await send_error(err);
-      co_return;
+      co_return failed;
     }
-    co_await send_error(errc::kBackendLost,
-                        "Lost connection to a backend during a merged query: " + *failure);
-    co_return;
+    // Lost before the client saw anything: the engine may run the read again.
+    Attempt lost;
+    lost.kind = Attempt::Kind::kLost;
+    lost.sent = true;
+    lost.failure = *failure;
+    co_return lost;
   }
   release_all();
+  co_return answered;
 }
 
 }  // namespace tessera::frontend
