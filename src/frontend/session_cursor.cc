@@ -405,8 +405,16 @@ asio::awaitable<void> SessionCursor::report_lost(const Target& target, std::stri
   co_await s_.send_slice_failure(target.slice, what);
 }
 
-asio::awaitable<void> SessionCursor::report_error(const Target& target, const ErrPacket& error,
+asio::awaitable<void> SessionCursor::report_error(const Target& target, const ErrPacket& server,
                                                   Failure kind) {
+  ErrPacket error = server;
+  if (s_.xa_open()) {
+    // Inside a distributed transaction the client must learn which slice refused, and that a
+    // deadlock (the server rolled its branch back) ends the transaction on every slice.
+    error.message += " (on slice " + slice_of(target) + ")";
+    if (kind == Failure::kDeadlock)
+      error.message += "; the transaction was rolled back on every slice";
+  }
   switch (kind) {
     case Failure::kTransactionLost:
       // The transaction's connection goes (closing it rolls the transaction back there).
