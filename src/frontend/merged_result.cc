@@ -4,12 +4,12 @@
 // connection) so the streams can be read side by side; only the operators' state is buffered.
 #include <spdlog/spdlog.h>
 
-#include <functional>
 #include <set>
 
 #include "backend/backend_error.h"
-#include "exec/merge_pipeline.h"
+#include "exec/engine/merge_resolve.h"
 #include "exec/engine/retry_policy.h"
+#include "exec/merge_pipeline.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
@@ -18,8 +18,6 @@
 #include "protocol/error_codes.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
-#include "sql/ast/expression.h"
-#include "sql/writer.h"
 
 namespace tessera::frontend {
 
@@ -36,157 +34,6 @@ struct ShardStream {
   bool ended = false;  // end-of-result (or ERR) consumed
   std::vector<ColumnDefinition> columns;
   std::optional<ErrPacket> error;
-};
-
-exec::AggregateKind to_exec(router::AggregateKind k) {
-  switch (k) {
-    case router::AggregateKind::kCount:
-      return exec::AggregateKind::kCount;
-    case router::AggregateKind::kSum:
-      return exec::AggregateKind::kSum;
-    case router::AggregateKind::kMin:
-      return exec::AggregateKind::kMin;
-    case router::AggregateKind::kMax:
-      return exec::AggregateKind::kMax;
-    case router::AggregateKind::kAvg:
-      return exec::AggregateKind::kAvg;
-    case router::AggregateKind::kGroupConcat:
-      return exec::AggregateKind::kGroupConcat;
-    case router::AggregateKind::kCountDistinct:
-      return exec::AggregateKind::kCountDistinct;
-    case router::AggregateKind::kSumDistinct:
-      return exec::AggregateKind::kSumDistinct;
-    case router::AggregateKind::kAvgDistinct:
-      return exec::AggregateKind::kAvgDistinct;
-    case router::AggregateKind::kGroupConcatDistinct:
-      return exec::AggregateKind::kGroupConcatDistinct;
-  }
-  return exec::AggregateKind::kCount;
-}
-
-// The planner's HAVING (an AST with its aggregates and columns mapped to result columns)
-// as an exec::ScalarExpr. nullopt: a construct the planner should have refused.
-class HavingBuilder {
- public:
-  HavingBuilder(const router::HavingInfo& h, std::function<size_t(uint32_t)> resolve)
-      : h_(h), resolve_(std::move(resolve)) {}
-
-  std::optional<exec::ScalarExpr> build(const sql::Expr* e) {
-    using namespace sql;
-    for (auto& [node, col] : h_.columns) {
-      if (node == e) return exec::ScalarExpr::column(resolve_(col));
-    }
-    switch (e->kind) {
-      case ExprKind::Literal: {
-        auto* l = static_cast<const Literal*>(e);
-        switch (l->literal_kind) {
-          case LiteralKind::Integer:
-          case LiteralKind::Decimal:
-            return exec::ScalarExpr::decimal_literal(l->text);
-          case LiteralKind::Float:
-            return exec::ScalarExpr::double_literal(
-                std::strtod(std::string(l->text).c_str(), nullptr));
-          case LiteralKind::String: {
-            std::string s;
-            decode_string_literal(l->text, s);
-            return exec::ScalarExpr::string_literal(std::move(s));
-          }
-          case LiteralKind::Null:
-            return exec::ScalarExpr::null_literal();
-          case LiteralKind::True:
-            return exec::ScalarExpr::int_literal(1);
-          case LiteralKind::False:
-            return exec::ScalarExpr::int_literal(0);
-          default:
-            return std::nullopt;
-        }
-      }
-      case ExprKind::Unary: {
-        auto* u = static_cast<const Unary*>(e);
-        auto inner = build(u->operand);
-        if (!inner) return std::nullopt;
-        if (u->op == UnaryOp::Not || u->op == UnaryOp::Bang)
-          return exec::ScalarExpr::logical_not(std::move(*inner));
-        if (u->op == UnaryOp::Plus) return inner;
-        if (u->op == UnaryOp::Neg)
-          return exec::ScalarExpr::arith(exec::ScalarExpr::ArithOp::kSub,
-                                         exec::ScalarExpr::int_literal(0), std::move(*inner));
-        return std::nullopt;
-      }
-      case ExprKind::Binary: {
-        auto* b = static_cast<const Binary*>(e);
-        auto l = build(b->left);
-        auto r = build(b->right);
-        if (!l || !r) return std::nullopt;
-        using C = exec::ScalarExpr::CompareOp;
-        using A = exec::ScalarExpr::ArithOp;
-        switch (b->op) {
-          case BinaryOp::And:
-            return exec::ScalarExpr::logical_and(std::move(*l), std::move(*r));
-          case BinaryOp::Or:
-          case BinaryOp::OrOr:
-            return exec::ScalarExpr::logical_or(std::move(*l), std::move(*r));
-          case BinaryOp::Xor:
-            return exec::ScalarExpr::logical_xor(std::move(*l), std::move(*r));
-          case BinaryOp::Eq:
-            return exec::ScalarExpr::compare(C::kEq, std::move(*l), std::move(*r));
-          case BinaryOp::NullSafeEq:
-            return exec::ScalarExpr::compare(C::kNullSafeEq, std::move(*l), std::move(*r));
-          case BinaryOp::Ne:
-            return exec::ScalarExpr::compare(C::kNe, std::move(*l), std::move(*r));
-          case BinaryOp::Lt:
-            return exec::ScalarExpr::compare(C::kLt, std::move(*l), std::move(*r));
-          case BinaryOp::Le:
-            return exec::ScalarExpr::compare(C::kLe, std::move(*l), std::move(*r));
-          case BinaryOp::Gt:
-            return exec::ScalarExpr::compare(C::kGt, std::move(*l), std::move(*r));
-          case BinaryOp::Ge:
-            return exec::ScalarExpr::compare(C::kGe, std::move(*l), std::move(*r));
-          case BinaryOp::Add:
-            return exec::ScalarExpr::arith(A::kAdd, std::move(*l), std::move(*r));
-          case BinaryOp::Sub:
-            return exec::ScalarExpr::arith(A::kSub, std::move(*l), std::move(*r));
-          case BinaryOp::Mul:
-            return exec::ScalarExpr::arith(A::kMul, std::move(*l), std::move(*r));
-          case BinaryOp::Div:
-            return exec::ScalarExpr::arith(A::kDiv, std::move(*l), std::move(*r));
-          default:
-            return std::nullopt;
-        }
-      }
-      case ExprKind::IsTest: {
-        auto* t = static_cast<const IsTest*>(e);
-        if (t->what != IsWhat::Null) return std::nullopt;
-        auto inner = build(t->operand);
-        if (!inner) return std::nullopt;
-        return exec::ScalarExpr::is_null(std::move(*inner), t->negated);
-      }
-      case ExprKind::Between: {
-        auto* b = static_cast<const Between*>(e);
-        auto x = build(b->operand), lo = build(b->low), hi = build(b->high);
-        if (!x || !lo || !hi) return std::nullopt;
-        return exec::ScalarExpr::between(std::move(*x), std::move(*lo), std::move(*hi), b->negated);
-      }
-      case ExprKind::InList: {
-        auto* in = static_cast<const InList*>(e);
-        auto x = build(in->operand);
-        if (!x) return std::nullopt;
-        std::vector<exec::ScalarExpr> list;
-        for (auto* item : in->items) {
-          auto v = build(item);
-          if (!v) return std::nullopt;
-          list.push_back(std::move(*v));
-        }
-        return exec::ScalarExpr::in_list(std::move(*x), std::move(list), in->negated);
-      }
-      default:
-        return std::nullopt;
-    }
-  }
-
- private:
-  const router::HavingInfo& h_;
-  std::function<size_t(uint32_t)> resolve_;
 };
 
 }  // namespace
@@ -355,7 +202,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
       s.head_read = true;
     }
     std::optional<ErrPacket> shard_error;
-    std::optional<ErrPacket> retryable;  // the first error, when every failed shard's is one
+    std::optional<ErrPacket> retryable;  // the first shard error, when the engine may retry it
     std::string retryable_slice;
     for (auto& s : streams) {
       if (s.error && !shard_error) {
@@ -379,68 +226,22 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
         shard_error = ErrPacket(errc::kUnknownError, "internal error: fewer columns than planned");
     }
     if (!shard_error) {
-      size_t visible = total_columns - hidden;
-      auto resolve = [&](uint32_t c) -> size_t {
-        return c >= router::kHiddenBase ? visible + (c - router::kHiddenBase) : c;
-      };
-      exec::MergeSpec spec;
-      spec.hidden_columns = hidden;
-      for (auto& k : merge.order_by)
-        spec.order_by.push_back({resolve(k.column), k.descending});
-      for (auto& k : merge.shard_order)
-        spec.shard_order.push_back({resolve(k.column), k.descending});
-      spec.grouped = merge.grouped;
-      for (auto g : merge.group_by) spec.group_by.push_back(resolve(g));
-      for (auto& a : merge.aggregates) {
-        exec::AggregateSpec as;
-        as.column = resolve(a.column);
-        as.kind = to_exec(a.kind);
-        as.sum_column = resolve(a.sum_column);
-        as.count_column = resolve(a.count_column);
-        as.argument_column = resolve(a.argument_column);
-        as.separator = a.separator;
-        spec.aggregates.push_back(std::move(as));
-      }
-      spec.distinct = merge.distinct;
-      spec.unnamed_columns = merge.unnamed_columns;
-      for (auto [c, name] : merge.collation_columns)
-        spec.collation_columns.emplace_back(resolve(c), resolve(name));
-      for (auto [c, w] : merge.weight_columns)
-        spec.weight_columns.emplace_back(resolve(c), resolve(w));
-      spec.offset = merge.offset;
-      spec.limit = merge.limit;
-      spec.max_result_rows =
+      exec::engine::MergeLimits limits;
+      limits.max_result_rows =
           namespace_->max_sql_result_size > 0 ? uint64_t(namespace_->max_sql_result_size) : 0;
-      spec.max_sort_bytes = 256ull * 1024 * 1024;
       // MariaDB's default group_concat_max_len is 1 MiB; a SET by the client is tracked.
-      spec.group_concat_max_len = 1024 * 1024;
       if (auto it = state_.vars.find("group_concat_max_len"); it != state_.vars.end()) {
-        spec.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
+        limits.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
       }
-      if (merge.having.expr) {
-        HavingBuilder hb(merge.having, resolve);
-        auto h = hb.build(merge.having.expr);
-        if (!h) {
-          shard_error = ErrPacket(ErrorCode{1235, "42000"},
-                                  "this HAVING cannot be evaluated after merging shards");
-        } else {
-          spec.having = std::move(*h);
-        }
-      }
-      for (auto& cc : merge.computed) {
-        if (shard_error) break;
-        HavingBuilder cb(cc.value, resolve);
-        auto e = cb.build(cc.value.expr);
-        if (!e) {
-          shard_error = ErrPacket(ErrorCode{1235, "42000"},
-                                  "this expression over aggregates cannot be computed after "
-                                  "merging shards");
-        } else {
-          spec.computed.emplace_back(resolve(cc.column), std::move(*e));
-        }
+      auto resolved = exec::engine::resolve_merge(merge, total_columns, limits);
+      std::optional<exec::MergeSpec> spec_ready;
+      if (!resolved) {
+        shard_error = ErrPacket(resolved.error().code, resolved.error().message);
+      } else {
+        spec_ready = std::move(*resolved);
       }
       if (!shard_error) {
-        auto made = exec::MergePipeline::create(std::move(spec), streams[0].columns, n);
+        auto made = exec::MergePipeline::create(std::move(*spec_ready), streams[0].columns, n);
         if (!made)
           shard_error = ErrPacket(made.error().code, made.error().message);
         else
