@@ -16,6 +16,7 @@
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/response_decoder.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 
@@ -34,7 +35,25 @@ struct ShardStream {
   bool ended = false;  // end-of-result (or ERR) consumed
   std::vector<ColumnDefinition> columns;
   std::optional<ErrPacket> error;
+  // Reads the shard's response (a COM_QUERY's: every packet it yields is consumed at once).
+  std::optional<ResponseDecoder> decoder;
 };
+
+// The next event of a shard's response, reading a packet into `payload` when one is needed.
+asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) {
+  ResponseDecoder& d = *s.decoder;
+  if (d.event_due()) co_return d.next_implied();
+  uint8_t seq = 0;
+  co_await s.conn->socket().read_packet(payload, seq);
+  co_return d.next_packet(payload);
+}
+
+// A shard's response that is not a result set the merge can read.
+[[noreturn]] void shard_response_error(const ShardStream& s, ResponseEvent e) {
+  throw ProtocolViolation(
+      "unexpected response from slice " + s.slice + ": " +
+      (e == ResponseEvent::kMalformed ? s.decoder->error() : std::string(to_string(e))));
+}
 
 }  // namespace
 
@@ -174,32 +193,37 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
       uint8_t seq = 0;
       co_await streams[i].conn->socket().write_packet(packet, seq);
     }
-    // Result heads: column count and definitions (backends always run DEPRECATE_EOF).
+    // Result heads: column count and definitions.
     for (size_t i = 0; i < n; ++i) {
       auto& s = streams[i];
-      uint8_t seq = 0;
-      co_await s.conn->socket().read_packet(payload, seq);
-      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kErrHeader) {
-        s.error =
-            ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
-        s.ended = true;
-        continue;
+      s.decoder.emplace(Command::kQuery, s.conn->capabilities(), s.conn->extended_type_info());
+      while (!s.head_read && !s.ended) {
+        const ResponseEvent event = co_await next_event(s, payload);
+        switch (event) {
+          case ResponseEvent::kErr:
+            s.error =
+                ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
+            s.ended = true;
+            break;
+          case ResponseEvent::kOk:
+            s.error = ErrPacket(errc::kUnknownError, "shard returned no result set for a SELECT");
+            s.ended = true;
+            break;
+          case ResponseEvent::kResultStart:
+            break;
+          case ResponseEvent::kColumn: {
+            auto def = ColumnDefinition::decode(payload, s.conn->extended_type_info());
+            if (!def) throw ProtocolViolation("malformed column definition from backend");
+            s.columns.push_back(std::move(*def));
+            break;
+          }
+          case ResponseEvent::kColumnsEnd:
+            s.head_read = true;
+            break;
+          default:
+            shard_response_error(s, event);
+        }
       }
-      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
-        s.error = ErrPacket(errc::kUnknownError, "shard returned no result set for a SELECT");
-        s.ended = true;
-        continue;
-      }
-      WireReader r(payload);
-      auto count = r.lenenc_int();
-      if (!count) throw ProtocolViolation("malformed result set header from backend");
-      for (uint64_t c = 0; c < *count; ++c) {
-        co_await s.conn->socket().read_packet(payload, seq);
-        auto def = ColumnDefinition::decode(payload, s.conn->extended_type_info());
-        if (!def) throw ProtocolViolation("malformed column definition from backend");
-        s.columns.push_back(std::move(*def));
-      }
-      s.head_read = true;
     }
     std::optional<ErrPacket> shard_error;
     std::optional<ErrPacket> retryable;  // the first shard error, when the engine may retry it
@@ -252,10 +276,9 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
       // Drain what the other shards still send so their connections stay usable.
       for (auto& s : streams) {
         while (s.head_read && !s.ended) {
-          uint8_t seq = 0;
-          co_await s.conn->socket().read_packet(payload, seq);
-          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
-          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+          const ResponseEvent event = co_await next_event(s, payload);
+          if (event == ResponseEvent::kMalformed) shard_response_error(s, event);
+          s.ended = event == ResponseEvent::kErr || event == ResponseEvent::kResultEnd;
         }
       }
       for (auto& s : streams) co_await release_watched(s.conn);
@@ -343,11 +366,9 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
         }
       }
       auto& s = streams[shard];
-      uint8_t seq = 0;
-      co_await s.conn->socket().read_packet(payload, seq);
-      uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+      const ResponseEvent event = co_await next_event(s, payload);
       exec::Status st;
-      if (h == kErrHeader) {
+      if (event == ResponseEvent::kErr) {
         s.ended = true;
         auto err =
             ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
@@ -355,16 +376,20 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
         row_error = std::move(err);
         break;
       }
-      if (is_result_end_ok(payload)) {
+      if (event == ResponseEvent::kResultEnd) {
         s.ended = true;
-        if (auto ok = OkPacket::decode(payload, s.conn->capabilities())) {
-          warnings = static_cast<uint16_t>(warnings + ok->warnings);
-          s.conn->observe_ok(*ok);
+        warnings = static_cast<uint16_t>(warnings + s.decoder->warnings());
+        if (s.decoder->end_ok()) {
+          s.conn->observe_ok(s.decoder->ok());
+        } else {
+          s.conn->status_flags = s.decoder->status_flags();
         }
         st = pipeline->finish(shard);
-      } else {
+      } else if (event == ResponseEvent::kRow) {
         st = pipeline->offer_payload(shard, std::move(payload));
         payload = std::string();
+      } else {
+        shard_response_error(s, event);
       }
       if (!st.ok()) {
         merge_error = st.error();
@@ -380,10 +405,9 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
       // Stopped early (LIMIT reached, or an error): the rest of each stream is unread.
       for (auto& s : streams) {
         while (!s.ended) {
-          uint8_t seq = 0;
-          co_await s.conn->socket().read_packet(payload, seq);
-          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
-          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+          const ResponseEvent event = co_await next_event(s, payload);
+          if (event == ResponseEvent::kMalformed) shard_response_error(s, event);
+          s.ended = event == ResponseEvent::kErr || event == ResponseEvent::kResultEnd;
         }
       }
     }
