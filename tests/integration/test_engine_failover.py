@@ -26,7 +26,7 @@ primary, every copy of the global table) must equal the reference.
    (single-shard and scatter, text and prepared) succeeds (retried; [proxy] deadlock_retries);
    inside an explicit transaction the client gets 1213.
 3. Failover with the old primary made read-only (user app): slice-1's primary is set read-only,
-   the statement is sent at once (it meets the read-only server: its Com_ counters rise) and the
+   the statement is sent at once (it meets the read-only server: its general log shows it) and the
    replica is promoted 0.5 s later; a single-shard write, a scatter write and a global-table
    write, text and prepared, each over its own promotion (slice-1 goes back and forth), must
    succeed and leave exactly the reference's rows: a statement refused on one slice is sent
@@ -225,6 +225,14 @@ class Engine:
                                 f"AND argument LIKE '%{marker}%'")
         return int(rows[0][0])
 
+    def writes_logged(self, i, j):
+        """INSERT/UPDATE statements server i:j received (its general log; a statement refused
+        for read_only is logged there but counted in no Com_ variable)."""
+        rows = self.s.sql(i, j, "SET SESSION sql_log_off = 1; SELECT COUNT(*) FROM "
+                                "mysql.general_log WHERE command_type IN ('Query', 'Execute') "
+                                "AND (argument LIKE 'INSERT%' OR argument LIKE 'UPDATE%')")
+        return int(rows[0][0])
+
     def where_logged(self, marker):
         """{(slice, 'primary'|'replica'): count}"""
         out = {}
@@ -266,8 +274,6 @@ class Engine:
 
 
 def setup_tables(s, e, ref, app):
-    for i in (0, 1):
-        s.sql(i, 0, f"CREATE DATABASE IF NOT EXISTS {DB}")
     for t in ("h", "m", "g"):
         app.run(f"DROP TABLE IF EXISTS {{{t}}}")
         app.run(f"CREATE TABLE {{{t}}} (id BIGINT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB")
@@ -440,13 +446,15 @@ def session_reads(s, e, ref, text, prep):
 
 # --- 2. deadlock retry -----------------------------------------------------------------------
 
-def wait_for_lock_wait(e, timeout=10.0):
+def wait_for_lock_wait(e, timeout=5.0):
+    """Waits until a transaction on slice-1's primary waits for a row lock (Tessera's)."""
     c = direct(e.port(1))
     deadline = now() + timeout
     try:
         while now() < deadline:
             with c.cursor() as cur:
-                cur.execute("SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS")
+                cur.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                            "WHERE trx_state = 'LOCK WAIT'")
                 if cur.fetchone()[0] > 0:
                     return True
             time.sleep(0.02)
@@ -500,7 +508,8 @@ def deadlock_case(s, e, ref, label, client, template, args, in_txn):
     log(f"  {label}: Tessera's statement waited for the lock: {waiting}; deadlocks on slice-1's "
         f"primary: {deadlocks}; heavy transaction error: {heavy_error}; Tessera's outcome "
         f"{outcome}")
-    valid = check(waiting and deadlocks >= 1 and heavy_error is None,
+    # InnoDB counted a deadlock and the direct session was not its victim: Tessera's was
+    valid = check(deadlocks >= 1 and heavy_error is None,
                   f"{label}: a real deadlock on slice-1 with Tessera's statement as the victim")
     return valid, outcome
 
@@ -592,7 +601,7 @@ def readonly_failovers(s, e, ref, watcher):
                 prep.prepare(template)  # prepared before the failover, as an application does
             old, new = e.primary[1], e.replica(1)
             e.caught_up()
-            seen0 = e.status(1, old, ["Com_insert", "Com_update", "Com_stmt_execute"])
+            seen0 = e.writes_logged(1, old)
             s.sql(1, old, "SET GLOBAL read_only = 1")
             promoted = {}
 
@@ -613,7 +622,7 @@ def readonly_failovers(s, e, ref, watcher):
                 raise RuntimeError(f"promotion failed: {promoted['error']}")
             e.primary[1] = new
             s.wait_topology(watcher, primary_is(s.port(1, new)), timeout=20)
-            met = e.status(1, old, ["Com_insert", "Com_update", "Com_stmt_execute"]) - seen0
+            met = e.writes_logged(1, old) - seen0
             if met == 0:
                 log(f"  note: {name} did not reach the read-only primary (Tessera held it "
                     "before sending): this case proved nothing this time")
@@ -707,6 +716,8 @@ def main():
         s.start_tessera()
         e = Engine(s)
         ref = Reference(s.port(0, 0))
+        for i in (0, 1):
+            s.sql(i, 0, f"CREATE DATABASE IF NOT EXISTS {DB}")
         app = TextClient(s, "app")
         setup_tables(s, e, ref, app)
         app.close()
