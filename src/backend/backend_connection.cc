@@ -23,6 +23,7 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/framing.h"
+#include "protocol/gtid_tracking.h"
 #include "protocol/response_decoder.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
@@ -415,6 +416,12 @@ asio::awaitable<void> BackendConnection::authenticate(const InitialHandshake& hs
 void BackendConnection::observe_ok(const OkPacket& ok) {
   status_flags = ok.status_flags;
   if (ok.last_insert_id != 0) last_insert_id = ok.last_insert_id;
+  if (!ok.session_state.empty()) {
+    if (auto gtid = protocol::tracked_gtid(ok.session_state)) {
+      last_gtid = std::move(*gtid);
+      ++gtids_reported;
+    }
+  }
 }
 
 asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& result) {

@@ -185,6 +185,9 @@ class BackendConnection {
   uint64_t pool_generation = 0;  // the pool's drain generation when this connection was opened
   Clock::time_point last_used = Clock::now();
   std::string last_gtid;  // MariaDB last_gtid from session tracking
+  // Bumped for every commit GTID a response reported (observe_ok): a caller that commits on
+  // the session's behalf (an XA COMMIT) learns the session's writes from it.
+  uint64_t gtids_reported = 0;
   std::unordered_map<std::string, BackendStatement> prepared;
   // ---- isolation between client sessions (issue 15) ----
   // The client session that used this connection last (0: nobody since it was opened or

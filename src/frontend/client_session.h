@@ -239,6 +239,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<std::optional<protocol::ErrPacket>> xa_join(const std::string& slice,
                                                               backend::BackendConnection& c);
   txn::SessionTxn::ConnFor xa_connections();
+  // Commits the open distributed transaction, learning the GTIDs its participants report.
+  asio::awaitable<std::optional<protocol::ErrPacket>> xa_commit();
   // Gives the participants' connections back (closing broken ones) once the transaction ended.
   void xa_release_participants();
   // A participant's connection broke: roll the other branches back, close the transaction.

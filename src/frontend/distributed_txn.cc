@@ -90,6 +90,22 @@ txn::SessionTxn::ConnFor ClientSession::xa_connections() {
   };
 }
 
+asio::awaitable<std::optional<ErrPacket>> ClientSession::xa_commit() {
+  // The commit's GTIDs are the session's writes (SESSION reads wait for them on replicas):
+  // each participant reports its own in the XA COMMIT's OK (BackendConnection::observe_ok).
+  std::vector<std::pair<backend::BackendConnection*, uint64_t>> before;
+  if (conn_) before.emplace_back(conn_.get(), conn_->gtids_reported);
+  for (auto& [name, sc] : slice_conns_) {
+    if (sc.conn) before.emplace_back(sc.conn.get(), sc.conn->gtids_reported);
+  }
+  auto conns = xa_connections();
+  auto failure = co_await xa_->commit(conns);
+  for (auto& [c, seen] : before) {
+    if (c->gtids_reported != seen && !c->last_gtid.empty()) state_.remember_write(*c, c->last_gtid);
+  }
+  co_return failure;
+}
+
 asio::awaitable<std::optional<ErrPacket>> ClientSession::xa_join(const std::string& slice,
                                                                  backend::BackendConnection& c) {
   if (!xa_ || !xa_join_) co_return std::nullopt;
@@ -150,8 +166,7 @@ asio::awaitable<bool> ClientSession::try_transaction_control(std::string_view sq
     case StatementKind::Begin: {
       // BEGIN inside a transaction commits it first, as the server would.
       if (xa_->open()) {
-        auto conns = xa_connections();
-        auto failure = co_await xa_->commit(conns);
+        auto failure = co_await xa_commit();
         xa_release_participants();
         if (failure) {
           co_await send_error(*failure);
@@ -170,7 +185,7 @@ asio::awaitable<bool> ClientSession::try_transaction_control(std::string_view sq
       auto conns = xa_connections();
       std::optional<ErrPacket> failure;
       if (info.kind == StatementKind::Commit) {
-        failure = co_await xa_->commit(conns);
+        failure = co_await xa_commit();
       } else {
         co_await xa_->rollback(conns);
       }
@@ -277,6 +292,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
         if (one_slice) {
           auto r = co_await c->query(out.error ? "ROLLBACK" : "COMMIT");
           if (!r.ok && !out.error) out.error = r.err;
+          if (r.ok) state_.absorb_ok(r.ok_packet, *c);  // the commit's GTID: a session write
         }
       } catch (const backend::BackendError& e) {
         c->broken = true;
@@ -321,7 +337,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
       failure->message += "; nothing was written on any slice";
       rolled_back_whole = true;
     } else {
-      failure = co_await xa_->commit(xconns);
+      failure = co_await xa_commit();
     }
   } else {
     rolled_back_whole = failure.has_value();

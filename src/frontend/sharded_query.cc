@@ -105,23 +105,47 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     co_return conn_.get();
   }
   auto& sc = slice_conns_[slice];
-  if (!sc.conn) {
-    // The slice's current primary (issue 6), held while a failover is in progress.
-    // After a failure the statement is being retried: news of the failed instance newer than
-    // the failure first (every slice the retry acquires sees it; it names one instance).
-    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db, retry_after_instance_,
-                                  retry_after_time_);
+  const std::string& want_db = db.empty() ? state_.db : db;
+  // The slice's current primary (issue 6), held while a failover is in progress. After a
+  // failure the statement is being retried: news of the failed instance newer than the
+  // failure first (every slice the retry acquires sees it; it names one instance). Not
+  // connected at all (refused, or lost before the greeting: a server just killed), the
+  // statement certainly did not run there: the monitor is asked to look and the slice's
+  // primary is chosen again, a few times within the hold time, as for the default slice.
+  std::string failed_instance = retry_after_instance_;
+  std::chrono::system_clock::time_point failed_at = retry_after_time_;
+  for (int attempt = 0; !sc.conn; ++attempt) {
+    sc.pool = co_await write_pool(slice, want_db, failed_instance, failed_at);
     if (!sc.pool) co_return nullptr;
+    std::optional<ErrPacket> connect_failure;
+    try {
+      backend::ConnectOptions opts = connect_options(want_db.empty());
+      sc.conn = co_await sc.pool->acquire(sc.last, opts);
+    } catch (const backend::BackendError& e) {
+      connect_failure = e.err();
+    }
+    if (!connect_failure) break;
+    const bool not_connected = connect_failure->code == errc::kBackendUnavailable.code ||
+                               connect_failure->code == errc::kBackendLost.code;
+    if (!not_connected || attempt >= 3 || !may_retry_statement()) {
+      worker_.context().counters.backend_errors++;
+      co_await send_error(*connect_failure);
+      co_return nullptr;
+    }
+    const auto& ep = sc.pool->endpoint();
+    failed_instance = config::HostPort{ep.host, ep.port}.to_string();
+    failed_at = std::chrono::system_clock::now();
+    topology().request_check(namespace_->name, slice);
+    worker_.context().counters.failover_retries++;
+    spdlog::info(
+        "failover: client {}: cannot connect to {} of slice {} ({}); retrying on the "
+        "slice's primary",
+        peer_text(), failed_instance, slice, connect_failure->message);
   }
   std::optional<ErrPacket> failure;
   // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.
   bool start_txn = !xa_ && client_in_transaction() && !sc.in_txn;
   try {
-    const std::string& want_db = db.empty() ? state_.db : db;
-    if (!sc.conn) {
-      backend::ConnectOptions opts = connect_options(want_db.empty());
-      sc.conn = co_await sc.pool->acquire(sc.last, opts);
-    }
     auto& c = *sc.conn;
     if (!want_db.empty() && c.db != want_db) {
       auto r = co_await c.init_db(want_db);
