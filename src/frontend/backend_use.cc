@@ -48,7 +48,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     if (!connect_failure) break;
     // Not connected: the statement certainly did not run. Ask for a topology check and try
     // the (possibly new) primary, a few times within the hold time.
-    failed_instance = pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port);
+    failed_instance = pool_->endpoint().address();
     topology().request_check(namespace_->name, namespace_->default_slice);
     // Refused (2003) and lost during the handshake (2013: a server dying as we connect) are
     // both "not connected"; anything else (access denied, ...) is final.

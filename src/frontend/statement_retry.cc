@@ -36,7 +36,7 @@ bool is_read_only_rejection(uint16_t code) {
 }
 
 std::string endpoint_text(const backend::BackendConnection& c) {
-  return c.endpoint().host + ":" + std::to_string(c.endpoint().port);
+  return c.endpoint().address();
 }
 
 }  // namespace
