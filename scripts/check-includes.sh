@@ -58,7 +58,8 @@ done
 for entry in "${includes[@]}"; do
   file=${entry%% *}
   inc=${entry#* }
-  own=$(cut -d/ -f2 <<<"$file")
+  rest=${file#src/}
+  own=${rest%%/*}
   target=${inc%%/*}
   if [[ $target == "$own" ]]; then continue; fi
   if [[ -z ${may_use[$target]+x} ]]; then continue; fi  # not one of ours (nlohmann/, asio/ ...)
