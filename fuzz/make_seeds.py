@@ -180,6 +180,50 @@ write("fuzz_result_rows", "binary_time",
       binary_row(3, [], b"\x0c" + struct.pack("<BIBBBI", 1, 1, 2, 3, 4, 5000) + b"\xff" +
                  struct.pack("<h", -300)))
 
+# --- response decoder: [command selector][caps selector][u16 length + packet]* ---
+# command: 0 query, 1 execute, 2 fetch, 3 prepare, 4 field list, 5 statistics, 6 init db;
+# caps: bit 0 DEPRECATE_EOF, bit 1 extended type info, bit 2 fed as frames.
+def packets(*ps):
+    return b"".join(struct.pack("<H", len(p)) + p for p in ps)
+
+
+def end_ok(status):
+    return b"\xfe" + ok(0, 0, status, 0)[1:]
+
+
+def eof(status, warnings=0):
+    return b"\xfe" + struct.pack("<HH", warnings, status)
+
+
+two_cols = [coldef(b"id", 0x03), coldef(b"name", 0xfd, 0, 0, 400, 45)]
+text_rows = [text_row([b"1", b"a"]), text_row([b"2", None])]
+write("fuzz_response_decoder", "query_rows_deof",
+      b"\x00\x01" + packets(b"\x02", *two_cols, *text_rows, end_ok(0x22)))
+write("fuzz_response_decoder", "query_rows_eof",
+      b"\x00\x04" + packets(b"\x02", *two_cols, eof(0x22), *text_rows, eof(0x22)))
+write("fuzz_response_decoder", "query_multi",
+      b"\x00\x01" + packets(b"\x02", *two_cols, text_rows[0], end_ok(0x2a), ok(1, 0, 0x2a, 0),
+                            ok(0, 0, 0x22, 0)))
+write("fuzz_response_decoder", "query_local_infile",
+      b"\x00\x01" + packets(b"\xfb/tmp/x.csv", ok(3, 0, 0x22, 0)))
+write("fuzz_response_decoder", "query_err_mid_rows",
+      b"\x00\x01" + packets(b"\x02", *two_cols, text_rows[0],
+                            b"\xff" + struct.pack("<H", 1317) + b"#70100interrupted"))
+bin_row = binary_row(2, [], struct.pack("<i", 7) + lenenc_str(b"x"))
+write("fuzz_response_decoder", "execute_rows",
+      b"\x01\x01" + packets(b"\x02", *two_cols, bin_row, end_ok(0x22)))
+write("fuzz_response_decoder", "execute_cursor",
+      b"\x01\x01" + packets(b"\x02", *two_cols, eof(0x62)))
+write("fuzz_response_decoder", "fetch",
+      b"\x02\x01" + packets(bin_row, bin_row, end_ok(0xe2)))
+write("fuzz_response_decoder", "prepare_eof",
+      b"\x03\x00" + packets(b"\x00" + struct.pack("<IHHxH", 5, 2, 1, 0), two_cols[0], two_cols[0],
+                            eof(2), two_cols[1], eof(2)))
+write("fuzz_response_decoder", "field_list",
+      b"\x04\x01" + packets(two_cols[0] + b"\xfb", two_cols[1] + b"\xfb", end_ok(2)))
+write("fuzz_response_decoder", "statistics", b"\x05\x01" + packets(b"Uptime: 1"))
+write("fuzz_response_decoder", "init_db", b"\x06\x01" + packets(ok(0, 0, 2, 0)))
+
 # --- compressed frames: [limit selector][compressed packets] ---
 def zpacket(plain, seq, stored=False):
     body = plain if stored else zlib.compress(plain)

@@ -23,6 +23,7 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/framing.h"
+#include "protocol/response_decoder.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
@@ -417,61 +418,62 @@ void BackendConnection::observe_ok(const OkPacket& ok) {
 }
 
 asio::awaitable<void> BackendConnection::read_simple_response(SimpleResult& result) {
+  // Tessera's own commands (COM_QUERY, COM_INIT_DB, COM_RESET_CONNECTION) are answered by OKs,
+  // ERRs and text result sets: the COM_QUERY shape covers them all.
+  ResponseDecoder decoder(Command::kQuery, caps_, extended_type_info());
   std::string payload;
   uint8_t seq = 0;
-  for (;;) {
-    co_await socket_.read_packet(payload, seq);
-    if (is_err_packet(payload)) {
-      result.ok = false;
-      result.err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "error"));
-      co_return;
+  bool untaken = false;  // `payload` holds a packet the decoder has yet to take
+  while (!decoder.done()) {
+    ResponseEvent event;
+    if (decoder.event_due()) {
+      event = decoder.next_implied();
+    } else {
+      if (!untaken) co_await socket_.read_packet(payload, seq);
+      event = decoder.next_packet(payload);
+      untaken = !decoder.consumed();
     }
-    if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
-      auto ok = OkPacket::decode(payload, caps_);
-      if (!ok) fail(errc::kMalformedPacket, "malformed OK packet from backend");
-      observe_ok(*ok);
-      result.ok = true;
-      result.ok_packet = std::move(*ok);
-      if (!(result.ok_packet.status_flags & status::kMoreResultsExist)) co_return;
-      continue;
-    }
-    // A result set: column count, definitions, rows, terminator.
-    WireReader r(payload);
-    uint64_t columns = r.lenenc_int().value_or(0);
-    result.columns.clear();
-    for (uint64_t i = 0; i < columns; ++i) {
-      co_await socket_.read_packet(payload, seq);
-      auto def = ColumnDefinition::decode(payload, extended_type_info());
-      result.columns.push_back(def ? std::move(def->name) : std::string());
-    }
-    if (!(caps_ & cap::kDeprecateEof)) co_await socket_.read_packet(payload, seq);
-    for (;;) {
-      co_await socket_.read_packet(payload, seq);
-      if (is_err_packet(payload)) {
+    switch (event) {
+      case ResponseEvent::kErr:
         result.ok = false;
         result.err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "error"));
         co_return;
-      }
-      bool end = (caps_ & cap::kDeprecateEof) ? is_result_end_ok(payload) : is_eof_packet(payload);
-      if (end) {
-        uint16_t flags = 0;
-        if (caps_ & cap::kDeprecateEof) {
-          auto ok = OkPacket::decode(payload, caps_);
-          if (ok) {
-            observe_ok(*ok);
-            flags = ok->status_flags;
-          }
-        } else if (auto eof = EofPacket::decode(payload)) {
-          flags = status_flags = eof->status_flags;
-        }
+      case ResponseEvent::kOk:
+        observe_ok(decoder.ok());
         result.ok = true;
-        if (!(flags & status::kMoreResultsExist)) co_return;
+        result.ok_packet = decoder.ok();
+        break;
+      case ResponseEvent::kResultStart:
+        result.columns.clear();
+        break;
+      case ResponseEvent::kColumn: {
+        auto def = ColumnDefinition::decode(payload, extended_type_info());
+        result.columns.push_back(def ? std::move(def->name) : std::string());
         break;
       }
-      WireReader row(payload);
-      std::vector<std::string> cells;
-      for (uint64_t i = 0; i < columns; ++i) cells.emplace_back(row.lenenc_str());
-      result.rows.push_back(std::move(cells));
+      case ResponseEvent::kRow: {
+        // Text cells, NULL as empty (the row was checked against the columns).
+        WireReader row(payload);
+        auto& cells = result.rows.emplace_back();
+        for (size_t i = 0; i < result.columns.size(); ++i) cells.emplace_back(row.lenenc_str());
+        break;
+      }
+      case ResponseEvent::kResultEnd:
+        if (decoder.end_ok()) {
+          observe_ok(decoder.ok());
+        } else {
+          status_flags = decoder.status_flags();
+        }
+        result.ok = true;
+        break;
+      case ResponseEvent::kColumnsEnd:
+        break;
+      case ResponseEvent::kMalformed:
+        fail(errc::kMalformedPacket, "malformed response from backend: " + decoder.error());
+      default:
+        // (LOAD DATA LOCAL and the prepared-statement shapes: not among Tessera's own queries.)
+        fail(errc::kMalformedPacket, "unexpected " + std::string(to_string(event)) +
+                                         " in the response to Tessera's own query");
     }
   }
 }
@@ -638,22 +640,33 @@ asio::awaitable<const BackendStatement*> BackendConnection::ensure_prepared(cons
   uint8_t seq = 0;
   response_pending = true;
   co_await socket_.write_packet(scratch_, seq);
+  ResponseDecoder decoder(Command::kStmtPrepare, caps_, extended_type_info());
   std::string payload;
   co_await socket_.read_packet(payload, seq);
-  if (is_err_packet(payload)) {
+  const ResponseEvent first = decoder.next_packet(payload);
+  if (first == ResponseEvent::kErr) {
     response_pending = false;
     err = ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "prepare failed"));
     co_return nullptr;
   }
-  auto ok = StmtPrepareOk::decode(payload);
-  if (!ok) fail(errc::kMalformedPacket, "malformed COM_STMT_PREPARE response from backend");
-  bool eof_blocks = !(caps_ & cap::kDeprecateEof);
-  size_t to_skip = ok->num_params + ok->num_columns + (eof_blocks && ok->num_params ? 1 : 0) +
-                   (eof_blocks && ok->num_columns ? 1 : 0);
-  for (size_t i = 0; i < to_skip; ++i) co_await socket_.read_packet(payload, seq);
+  if (first != ResponseEvent::kPrepareOk)
+    fail(errc::kMalformedPacket,
+         "malformed COM_STMT_PREPARE response from backend: " + decoder.error());
+  const StmtPrepareOk ok = decoder.prepare_ok();
+  // The parameter and column definitions follow: read, not needed.
+  while (!decoder.done()) {
+    if (decoder.event_due()) {
+      decoder.next_implied();
+      continue;
+    }
+    co_await socket_.read_packet(payload, seq);
+    if (decoder.next_packet(payload) == ResponseEvent::kMalformed)
+      fail(errc::kMalformedPacket,
+           "malformed COM_STMT_PREPARE response from backend: " + decoder.error());
+  }
   response_pending = false;
   auto [it, inserted] =
-      prepared.emplace(sql, BackendStatement{ok->statement_id, ok->num_params, ok->num_columns});
+      prepared.emplace(sql, BackendStatement{ok.statement_id, ok.num_params, ok.num_columns});
   recount_prepared();
   co_return &it->second;
 }

@@ -138,9 +138,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   } catch (const backend::BackendError& e) {
     failure = e.err();
   } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost, "Lost connection to backend " + pool_->endpoint().host +
-                                                ":" + std::to_string(pool_->endpoint().port) +
-                                                ": " + e.code().message());
+    failure =
+        ErrPacket(errc::kBackendLost, "Lost connection to backend " + pool_->endpoint().address() +
+                                          ": " + e.code().message());
   }
   // (C++ allows no co_await inside a handler, hence the detour.)
   worker_.context().counters.backend_errors++;

@@ -385,11 +385,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_return;
   }
   if (rules_ && co_await try_sharded(sql, info)) co_return;
-  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
-    const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
-    if (slice && co_await run_on_replica(*slice, payload, state_.db)) co_return;
-  }
-  co_await run_with_failover(payload, info);
+  co_await run_unsharded(payload, info);
 }
 
 asio::awaitable<void> ClientSession::handle_init_db(std::string_view name) {

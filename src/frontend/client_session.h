@@ -21,6 +21,8 @@
 #include "backend/connection_pool.h"
 #include "backend/statement_watchdog.h"
 #include "config/loaded_config.h"
+#include "exec/engine/cursor.h"
+#include "exec/engine/fan_out.h"
 #include "frontend/proxy_context.h"
 #include "protocol/gtid_set.h"
 #include "protocol/packet_socket.h"
@@ -78,6 +80,9 @@ struct ClientStatement {
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
+  // The engine's cursor runs plans with the session's connections and client (session_cursor.h).
+  friend class SessionCursor;
+
  public:
   ClientSession(Worker& worker, asio::ip::tcp::socket socket);
   ~ClientSession();
@@ -206,10 +211,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<backend::BackendConnection*> slice_connection(const std::string& slice,
                                                                 const std::string& db);
   asio::awaitable<std::optional<protocol::ErrPacket>> end_slice_transactions(std::string_view sql);
-  asio::awaitable<void> run_relay(const router::ShardQuery& q, const sql::StatementInfo& info);
-  asio::awaitable<void> run_fan_out(const router::Plan& plan, const sql::StatementInfo& info);
   // Copies of one write (global tables) report one copy's affected rows (namespace option).
-  bool one_copy_count(const router::Plan& plan) const;
+  bool one_copy_count(const exec::engine::FanOutSpec& spec) const;
   asio::awaitable<void> run_show_tables(const router::Plan& plan);
   asio::awaitable<void> send_explain(const router::Plan& plan);
   // Runs `work` with the slice's connection as conn_ (swapped in unless it is the default
@@ -243,8 +246,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Drops every participant's connection without a word (their servers roll back).
   void xa_abandon();
   // An autocommit write over several slices (or several queries on one): all or nothing.
-  asio::awaitable<void> run_atomic_write(const router::Plan& plan, const sql::StatementInfo& info);
-  bool wants_atomic_write(const router::Plan& plan, const sql::StatementInfo& info) const;
+  // A deadlock or read-only primary that rolled every branch back comes back for the engine.
+  asio::awaitable<exec::engine::Attempt> run_atomic_write(
+      const std::vector<exec::engine::Query>& queries, const exec::engine::FanOutSpec& spec,
+      const sql::StatementInfo& info);
+  bool wants_atomic_write(const std::vector<exec::engine::Query>& queries,
+                          const exec::engine::FanOutSpec& spec,
+                          const sql::StatementInfo& info) const;
 
   // read_split.cc: read/write splitting (users with rw_split=1) and read consistency.
   // The one place that says which instance of a slice takes writes (the failover work makes
@@ -262,7 +270,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // the client) when no replica qualifies and the primary must serve it.
   asio::awaitable<bool> run_on_replica(const config::Slice& slice, std::string_view payload,
                                        const std::string& db);
-  asio::awaitable<bool> choose_read_replica(const config::Slice& slice, const std::string& db);
+  // The same for any `work` that sends a statement on conn_ and relays its answer (the
+  // replica's connection is swapped in while it runs).
+  asio::awaitable<bool> run_on_replica(const config::Slice& slice,
+                                       const std::function<asio::awaitable<void>()>& work,
+                                       const std::string& db);
+  // Picks a replica of `slice` that has what the read must see (the consistency fence) and
+  // puts its synced connection in `into`; false when none qualifies (the primary serves).
+  asio::awaitable<bool> choose_read_replica(const config::Slice& slice, const std::string& db,
+                                            SliceConnection& into);
   asio::awaitable<std::optional<protocol::GtidSet>> primary_position(const config::Slice& slice);
   void release_replica();
   void drop_replica();
@@ -283,8 +299,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                                                    const std::string& failed_instance,
                                                    std::chrono::system_clock::time_point failed_at);
   // The pool of the slice's write target; on failure sends the client an ERR, returns null.
-  asio::awaitable<backend::ConnectionPool*> write_pool(const std::string& slice,
-                                                       std::string_view db);
+  // After a failure on `failed_instance` (a retry), that instance counts only once the
+  // monitor checked it again.
+  asio::awaitable<backend::ConnectionPool*> write_pool(
+      const std::string& slice, std::string_view db, const std::string& failed_instance = {},
+      std::chrono::system_clock::time_point failed_at = {});
   // Multi-writer default slice: "schema.table" the statement writes (its pinning key).
   std::string write_key_for(std::string_view sql);
   // Nothing ties the session to its backend connection (no transaction, pin or cursor).
@@ -292,12 +311,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool conn_is_write_target(const config::HostPort& address) const;
   // topology_statement.cc: SHOW TESSERA TOPOLOGY from the current snapshot.
   asio::awaitable<void> send_topology();
-  // statement_retry.cc: a statement of an unsharded namespace with failover/deadlock retry.
-  asio::awaitable<void> run_with_failover(std::string_view payload, const sql::StatementInfo& info);
+  // engine_run.cc: a statement as a plan the engine runs (exec/engine): unsharded ones as one
+  // Route to the default slice, with failover/deadlock retries and read splitting.
+  asio::awaitable<void> run_unsharded(std::string_view payload, const sql::StatementInfo& info);
 
-  // merged_result.cc: scatter SELECTs combined by exec/ operators.
-  // binary_rows: the client asked through COM_STMT_EXECUTE, rows go out in binary form.
-  asio::awaitable<void> run_merge(const router::Plan& plan, bool binary_rows = false);
+  // merged_result.cc: scatter SELECTs combined by exec/ operators (the engine's Scatter, through
+  // SessionCursor::scatter). binary_rows: the client asked through COM_STMT_EXECUTE, rows go
+  // out in binary form. A retryable error or a lost connection before any output comes back
+  // for the engine to decide on, with every connection used given up.
+  asio::awaitable<exec::engine::Attempt> run_merge(const std::vector<exec::engine::Query>& queries,
+                                                   const router::MergeInfo& merge,
+                                                   bool binary_rows, exec::engine::Role role);
 
   // sharded_statements.cc: prepared statements that touch shard rules. PREPARE learns the
   // parameters and columns from the first sub-table; EXECUTE plans with the bound values.

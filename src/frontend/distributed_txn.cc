@@ -14,6 +14,7 @@
 #include <map>
 
 #include "backend/backend_error.h"
+#include "exec/engine/retry_policy.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
 #include "protocol/constants.h"
@@ -200,20 +201,24 @@ asio::awaitable<void> ClientSession::xa_after_relay() {
   if (xa_open() && relayed_error_code_ == txn::kErLockDeadlock) co_await xa_abort();
 }
 
-bool ClientSession::wants_atomic_write(const router::Plan& plan,
+bool ClientSession::wants_atomic_write(const std::vector<exec::engine::Query>& queries,
+                                       const exec::engine::FanOutSpec& spec,
                                        const sql::StatementInfo& info) const {
   return xa_ && !client_in_transaction() && (state_.status_flags & status::kAutocommit) &&
-         plan.is_write && plan.queries.size() > 1 && is_dml(info.kind);
+         spec.is_write && queries.size() > 1 && is_dml(info.kind);
 }
 
-asio::awaitable<void> ClientSession::run_atomic_write(const router::Plan& plan,
-                                                      const sql::StatementInfo& info) {
+asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
+    const std::vector<exec::engine::Query>& queries, const exec::engine::FanOutSpec& spec,
+    const sql::StatementInfo& info) {
+  using exec::engine::Attempt;
+  Attempt answered;
   // The slices in plan order, each with its queries.
   std::vector<std::string> slices;
-  std::map<std::string, std::vector<const router::ShardQuery*>> by_slice;
-  for (auto& q : plan.queries) {
-    auto& list = by_slice[q.slice];
-    if (list.empty()) slices.push_back(q.slice);
+  std::map<std::string, std::vector<const exec::engine::Query*>> by_slice;
+  for (auto& q : queries) {
+    auto& list = by_slice[q.target.slice];
+    if (list.empty()) slices.push_back(q.target.slice);
     list.push_back(&q);
   }
   const bool one_slice = slices.size() == 1;
@@ -224,10 +229,10 @@ asio::awaitable<void> ClientSession::run_atomic_write(const router::Plan& plan,
   xa_write_ = false;
   std::map<std::string, backend::BackendConnection*> conns;
   for (auto& s : slices) {
-    auto* c = co_await slice_connection(s, by_slice[s].front()->db);
+    auto* c = co_await slice_connection(s, by_slice[s].front()->target.db);
     if (!c) {  // the error went to the client
       co_await xa_abort();
-      co_return;
+      co_return answered;
     }
     conns[s] = c;
   }
@@ -251,8 +256,8 @@ asio::awaitable<void> ClientSession::run_atomic_write(const router::Plan& plan,
         }
         for (auto* q : by_slice[s]) {
           if (out.error) break;
-          if (!q->db.empty() && c->db != q->db) {
-            auto r = co_await c->init_db(q->db);
+          if (!q->target.db.empty() && c->db != q->target.db) {
+            auto r = co_await c->init_db(q->target.db);
             if (!r.ok) {
               out.error = r.err;
               break;
@@ -287,41 +292,59 @@ asio::awaitable<void> ClientSession::run_atomic_write(const router::Plan& plan,
   co_await txn::run_all(tasks);
 
   std::optional<ErrPacket> failure;
+  std::string failed_slice;
   OkPacket total;
   for (auto& s : slices) {
     auto& out = outcome[s];
-    if (out.error && !failure) failure = out.error;
+    if (out.error && !failure) {
+      failure = out.error;
+      failed_slice = s;
+    }
     if (!one_slice && out.wrote) xa_->note_write(s);
-    if (!one_copy_count(plan) || s == slices.front()) {
+    if (!one_copy_count(spec) || s == slices.front()) {
       total.affected_rows += out.total.affected_rows;
       total.warnings = static_cast<uint16_t>(total.warnings + out.total.warnings);
     }
     if (total.last_insert_id == 0) total.last_insert_id = out.total.last_insert_id;
   }
+  // Rolled back on every slice (the statements' own failure, before any commit): a deadlock
+  // or a read-only primary can then be retried whole by the engine.
+  bool rolled_back_whole = false;
   if (!one_slice) {
     auto xconns = xa_connections();
     if (failure) {
       co_await xa_->rollback(xconns);
       failure->message += "; nothing was written on any slice";
+      rolled_back_whole = true;
     } else {
       failure = co_await xa_->commit(xconns);
     }
+  } else {
+    rolled_back_whole = failure.has_value();
   }
   xa_release_participants();
   if (conn_) after_statement(&info);
+  if (failure && rolled_back_whole && exec::engine::is_retryable_rejection(failure->code)) {
+    Attempt rejected;
+    rejected.kind = Attempt::Kind::kRejected;
+    rejected.error = *failure;
+    rejected.slice = failed_slice;
+    co_return rejected;
+  }
   if (failure) {
     co_await send_error(*failure);
-    co_return;
+    co_return answered;
   }
-  if (plan.generated_id != 0) {
-    total.last_insert_id = plan.generated_id;
-    state_.last_insert_id = plan.generated_id;
+  if (spec.generated_id != 0) {
+    total.last_insert_id = spec.generated_id;
+    state_.last_insert_id = spec.generated_id;
   }
   total.status_flags = state_.status_flags & ~status::kSessionStateChanged;
   out_.clear();
   uint8_t seq = reply_seq_;
   append_frames(out_, total.encode(client_caps_), seq);
   co_await flush();
+  co_return answered;
 }
 
 }  // namespace tessera::frontend

@@ -4,10 +4,11 @@
 // connection) so the streams can be read side by side; only the operators' state is buffered.
 #include <spdlog/spdlog.h>
 
-#include <functional>
 #include <set>
 
 #include "backend/backend_error.h"
+#include "exec/engine/merge_resolve.h"
+#include "exec/engine/retry_policy.h"
 #include "exec/merge_pipeline.h"
 #include "frontend/client_session.h"
 #include "frontend/worker.h"
@@ -15,10 +16,9 @@
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/response_decoder.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
-#include "sql/ast/expression.h"
-#include "sql/writer.h"
 
 namespace tessera::frontend {
 
@@ -35,163 +35,36 @@ struct ShardStream {
   bool ended = false;  // end-of-result (or ERR) consumed
   std::vector<ColumnDefinition> columns;
   std::optional<ErrPacket> error;
+  // Reads the shard's response (a COM_QUERY's: every packet it yields is consumed at once).
+  std::optional<ResponseDecoder> decoder;
 };
 
-exec::AggregateKind to_exec(router::AggregateKind k) {
-  switch (k) {
-    case router::AggregateKind::kCount:
-      return exec::AggregateKind::kCount;
-    case router::AggregateKind::kSum:
-      return exec::AggregateKind::kSum;
-    case router::AggregateKind::kMin:
-      return exec::AggregateKind::kMin;
-    case router::AggregateKind::kMax:
-      return exec::AggregateKind::kMax;
-    case router::AggregateKind::kAvg:
-      return exec::AggregateKind::kAvg;
-    case router::AggregateKind::kGroupConcat:
-      return exec::AggregateKind::kGroupConcat;
-    case router::AggregateKind::kCountDistinct:
-      return exec::AggregateKind::kCountDistinct;
-    case router::AggregateKind::kSumDistinct:
-      return exec::AggregateKind::kSumDistinct;
-    case router::AggregateKind::kAvgDistinct:
-      return exec::AggregateKind::kAvgDistinct;
-    case router::AggregateKind::kGroupConcatDistinct:
-      return exec::AggregateKind::kGroupConcatDistinct;
-  }
-  return exec::AggregateKind::kCount;
+// The next event of a shard's response, reading a packet into `payload` when one is needed.
+asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) {
+  ResponseDecoder& d = *s.decoder;
+  if (d.event_due()) co_return d.next_implied();
+  uint8_t seq = 0;
+  co_await s.conn->socket().read_packet(payload, seq);
+  co_return d.next_packet(payload);
 }
 
-// The planner's HAVING (an AST with its aggregates and columns mapped to result columns)
-// as an exec::ScalarExpr. nullopt: a construct the planner should have refused.
-class HavingBuilder {
- public:
-  HavingBuilder(const router::HavingInfo& h, std::function<size_t(uint32_t)> resolve)
-      : h_(h), resolve_(std::move(resolve)) {}
-
-  std::optional<exec::ScalarExpr> build(const sql::Expr* e) {
-    using namespace sql;
-    for (auto& [node, col] : h_.columns) {
-      if (node == e) return exec::ScalarExpr::column(resolve_(col));
-    }
-    switch (e->kind) {
-      case ExprKind::Literal: {
-        auto* l = static_cast<const Literal*>(e);
-        switch (l->literal_kind) {
-          case LiteralKind::Integer:
-          case LiteralKind::Decimal:
-            return exec::ScalarExpr::decimal_literal(l->text);
-          case LiteralKind::Float:
-            return exec::ScalarExpr::double_literal(
-                std::strtod(std::string(l->text).c_str(), nullptr));
-          case LiteralKind::String: {
-            std::string s;
-            decode_string_literal(l->text, s);
-            return exec::ScalarExpr::string_literal(std::move(s));
-          }
-          case LiteralKind::Null:
-            return exec::ScalarExpr::null_literal();
-          case LiteralKind::True:
-            return exec::ScalarExpr::int_literal(1);
-          case LiteralKind::False:
-            return exec::ScalarExpr::int_literal(0);
-          default:
-            return std::nullopt;
-        }
-      }
-      case ExprKind::Unary: {
-        auto* u = static_cast<const Unary*>(e);
-        auto inner = build(u->operand);
-        if (!inner) return std::nullopt;
-        if (u->op == UnaryOp::Not || u->op == UnaryOp::Bang)
-          return exec::ScalarExpr::logical_not(std::move(*inner));
-        if (u->op == UnaryOp::Plus) return inner;
-        if (u->op == UnaryOp::Neg)
-          return exec::ScalarExpr::arith(exec::ScalarExpr::ArithOp::kSub,
-                                         exec::ScalarExpr::int_literal(0), std::move(*inner));
-        return std::nullopt;
-      }
-      case ExprKind::Binary: {
-        auto* b = static_cast<const Binary*>(e);
-        auto l = build(b->left);
-        auto r = build(b->right);
-        if (!l || !r) return std::nullopt;
-        using C = exec::ScalarExpr::CompareOp;
-        using A = exec::ScalarExpr::ArithOp;
-        switch (b->op) {
-          case BinaryOp::And:
-            return exec::ScalarExpr::logical_and(std::move(*l), std::move(*r));
-          case BinaryOp::Or:
-          case BinaryOp::OrOr:
-            return exec::ScalarExpr::logical_or(std::move(*l), std::move(*r));
-          case BinaryOp::Xor:
-            return exec::ScalarExpr::logical_xor(std::move(*l), std::move(*r));
-          case BinaryOp::Eq:
-            return exec::ScalarExpr::compare(C::kEq, std::move(*l), std::move(*r));
-          case BinaryOp::NullSafeEq:
-            return exec::ScalarExpr::compare(C::kNullSafeEq, std::move(*l), std::move(*r));
-          case BinaryOp::Ne:
-            return exec::ScalarExpr::compare(C::kNe, std::move(*l), std::move(*r));
-          case BinaryOp::Lt:
-            return exec::ScalarExpr::compare(C::kLt, std::move(*l), std::move(*r));
-          case BinaryOp::Le:
-            return exec::ScalarExpr::compare(C::kLe, std::move(*l), std::move(*r));
-          case BinaryOp::Gt:
-            return exec::ScalarExpr::compare(C::kGt, std::move(*l), std::move(*r));
-          case BinaryOp::Ge:
-            return exec::ScalarExpr::compare(C::kGe, std::move(*l), std::move(*r));
-          case BinaryOp::Add:
-            return exec::ScalarExpr::arith(A::kAdd, std::move(*l), std::move(*r));
-          case BinaryOp::Sub:
-            return exec::ScalarExpr::arith(A::kSub, std::move(*l), std::move(*r));
-          case BinaryOp::Mul:
-            return exec::ScalarExpr::arith(A::kMul, std::move(*l), std::move(*r));
-          case BinaryOp::Div:
-            return exec::ScalarExpr::arith(A::kDiv, std::move(*l), std::move(*r));
-          default:
-            return std::nullopt;
-        }
-      }
-      case ExprKind::IsTest: {
-        auto* t = static_cast<const IsTest*>(e);
-        if (t->what != IsWhat::Null) return std::nullopt;
-        auto inner = build(t->operand);
-        if (!inner) return std::nullopt;
-        return exec::ScalarExpr::is_null(std::move(*inner), t->negated);
-      }
-      case ExprKind::Between: {
-        auto* b = static_cast<const Between*>(e);
-        auto x = build(b->operand), lo = build(b->low), hi = build(b->high);
-        if (!x || !lo || !hi) return std::nullopt;
-        return exec::ScalarExpr::between(std::move(*x), std::move(*lo), std::move(*hi), b->negated);
-      }
-      case ExprKind::InList: {
-        auto* in = static_cast<const InList*>(e);
-        auto x = build(in->operand);
-        if (!x) return std::nullopt;
-        std::vector<exec::ScalarExpr> list;
-        for (auto* item : in->items) {
-          auto v = build(item);
-          if (!v) return std::nullopt;
-          list.push_back(std::move(*v));
-        }
-        return exec::ScalarExpr::in_list(std::move(*x), std::move(list), in->negated);
-      }
-      default:
-        return std::nullopt;
-    }
-  }
-
- private:
-  const router::HavingInfo& h_;
-  std::function<size_t(uint32_t)> resolve_;
-};
+// A shard's response that is not a result set the merge can read.
+[[noreturn]] void shard_response_error(const ShardStream& s, ResponseEvent e) {
+  throw ProtocolViolation(
+      "unexpected response from slice " + s.slice + ": " +
+      (e == ResponseEvent::kMalformed ? s.decoder->error() : std::string(to_string(e))));
+}
 
 }  // namespace
 
-asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool binary_rows) {
-  const size_t n = plan.queries.size();
+asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
+    const std::vector<exec::engine::Query>& queries, const router::MergeInfo& merge,
+    bool binary_rows, exec::engine::Role role) {
+  using exec::engine::Attempt;
+  Attempt answered;  // kAnswered: the client has the result or an error it must see
+  Attempt failed;
+  failed.kind = Attempt::Kind::kFailed;
+  const size_t n = queries.size();
   std::vector<ShardStream> streams(n);
   std::set<std::string> slices_used;
   std::optional<std::string> failure;
@@ -199,8 +72,21 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
 
   // Connections: the session's own for the first query on a slice, borrowed ones after that.
   for (size_t i = 0; i < n; ++i) {
-    const auto& q = plan.queries[i];
+    const auto& q = queries[i].target;
     streams[i].slice = q.slice;
+    if (role == exec::engine::Role::kReadSplit) {
+      // Read splitting: a replica of the slice that has what the read must see serves this
+      // part (the consistency fence: read_split.cc); none qualifying, the primary does.
+      const config::Slice* cfg = namespace_->find_slice(q.slice);
+      SliceConnection rc;
+      const std::string& db = q.db.empty() ? state_.db : q.db;
+      if (cfg && co_await choose_read_replica(*cfg, db, rc)) {
+        streams[i].extra_pool = rc.pool;
+        streams[i].extra = std::move(rc.conn);
+        streams[i].conn = streams[i].extra.get();
+        continue;
+      }
+    }
     if (slices_used.insert(q.slice).second) {
       streams[i].conn = co_await slice_connection(q.slice, q.db);
       if (!streams[i].conn) {
@@ -209,7 +95,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         for (auto& s : streams) {
           if (s.extra) s.extra_pool->release(std::move(s.extra));
         }
-        co_return;  // the error went to the client
+        co_return failed;  // the error went to the client
       }
       continue;
     }
@@ -218,7 +104,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       for (auto& s : streams) {
         if (s.extra) s.extra_pool->release(std::move(s.extra));
       }
-      co_return;  // the error went to the client
+      co_return failed;  // the error went to the client
     }
     auto& pool = *pool_ptr;
     streams[i].extra_pool = &pool;
@@ -271,11 +157,15 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     }
     release_slices();
     after_statement(nullptr);
-    if (refused)
+    if (refused) {
       co_await send_error(*refused);
-    else
-      co_await send_error(errc::kBackendLost, "Lost connection to a backend: " + *failure);
-    co_return;
+      co_return failed;
+    }
+    // Nothing was sent: the engine may run the whole read again.
+    Attempt lost;
+    lost.kind = Attempt::Kind::kLost;
+    lost.failure = *failure;
+    co_return lost;
   }
 
   // max_sql_execute_time / max_sql_result_size: every shard's statement can be stopped.
@@ -283,7 +173,7 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     for (auto& s : streams) watchdog_->watch(*s.conn);
   }
 
-  const uint32_t hidden = plan.merge.hidden_columns;
+  const uint32_t hidden = merge.hidden_columns;
   size_t total_columns = 0;
   std::string payload;
   uint16_t warnings = 0;
@@ -299,42 +189,53 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     for (size_t i = 0; i < n; ++i) {
       std::string packet;
       packet.push_back(static_cast<char>(Command::kQuery));
-      packet += plan.queries[i].sql;
+      packet += queries[i].sql;
       uint8_t seq = 0;
       co_await streams[i].conn->socket().write_packet(packet, seq);
     }
-    // Result heads: column count and definitions (backends always run DEPRECATE_EOF).
+    // Result heads: column count and definitions.
     for (size_t i = 0; i < n; ++i) {
       auto& s = streams[i];
-      uint8_t seq = 0;
-      co_await s.conn->socket().read_packet(payload, seq);
-      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kErrHeader) {
-        s.error =
-            ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
-        s.ended = true;
-        continue;
+      s.decoder.emplace(Command::kQuery, s.conn->capabilities(), s.conn->extended_type_info());
+      while (!s.head_read && !s.ended) {
+        const ResponseEvent event = co_await next_event(s, payload);
+        switch (event) {
+          case ResponseEvent::kErr:
+            s.error =
+                ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
+            s.ended = true;
+            break;
+          case ResponseEvent::kOk:
+            s.error = ErrPacket(errc::kUnknownError, "shard returned no result set for a SELECT");
+            s.ended = true;
+            break;
+          case ResponseEvent::kResultStart:
+            break;
+          case ResponseEvent::kColumn: {
+            auto def = ColumnDefinition::decode(payload, s.conn->extended_type_info());
+            if (!def) throw ProtocolViolation("malformed column definition from backend");
+            s.columns.push_back(std::move(*def));
+            break;
+          }
+          case ResponseEvent::kColumnsEnd:
+            s.head_read = true;
+            break;
+          default:
+            shard_response_error(s, event);
+        }
       }
-      if (!payload.empty() && static_cast<uint8_t>(payload[0]) == kOkHeader) {
-        s.error = ErrPacket(errc::kUnknownError, "shard returned no result set for a SELECT");
-        s.ended = true;
-        continue;
-      }
-      WireReader r(payload);
-      auto count = r.lenenc_int();
-      if (!count) throw ProtocolViolation("malformed result set header from backend");
-      for (uint64_t c = 0; c < *count; ++c) {
-        co_await s.conn->socket().read_packet(payload, seq);
-        auto def = ColumnDefinition::decode(payload, s.conn->extended_type_info());
-        if (!def) throw ProtocolViolation("malformed column definition from backend");
-        s.columns.push_back(std::move(*def));
-      }
-      s.head_read = true;
     }
     std::optional<ErrPacket> shard_error;
+    std::optional<ErrPacket> retryable;  // the first shard error, when the engine may retry it
+    std::string retryable_slice;
     for (auto& s : streams) {
       if (s.error && !shard_error) {
         shard_error = s.error;
         shard_error->message += " (on slice " + s.slice + ")";
+        if (exec::engine::is_retryable_rejection(s.error->code)) {
+          retryable = s.error;
+          retryable_slice = s.slice;
+        }
       }
     }
     if (!shard_error) {
@@ -349,68 +250,22 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         shard_error = ErrPacket(errc::kUnknownError, "internal error: fewer columns than planned");
     }
     if (!shard_error) {
-      size_t visible = total_columns - hidden;
-      auto resolve = [&](uint32_t c) -> size_t {
-        return c >= router::kHiddenBase ? visible + (c - router::kHiddenBase) : c;
-      };
-      exec::MergeSpec spec;
-      spec.hidden_columns = hidden;
-      for (auto& k : plan.merge.order_by)
-        spec.order_by.push_back({resolve(k.column), k.descending});
-      for (auto& k : plan.merge.shard_order)
-        spec.shard_order.push_back({resolve(k.column), k.descending});
-      spec.grouped = plan.merge.grouped;
-      for (auto g : plan.merge.group_by) spec.group_by.push_back(resolve(g));
-      for (auto& a : plan.merge.aggregates) {
-        exec::AggregateSpec as;
-        as.column = resolve(a.column);
-        as.kind = to_exec(a.kind);
-        as.sum_column = resolve(a.sum_column);
-        as.count_column = resolve(a.count_column);
-        as.argument_column = resolve(a.argument_column);
-        as.separator = a.separator;
-        spec.aggregates.push_back(std::move(as));
-      }
-      spec.distinct = plan.merge.distinct;
-      spec.unnamed_columns = plan.merge.unnamed_columns;
-      for (auto [c, name] : plan.merge.collation_columns)
-        spec.collation_columns.emplace_back(resolve(c), resolve(name));
-      for (auto [c, w] : plan.merge.weight_columns)
-        spec.weight_columns.emplace_back(resolve(c), resolve(w));
-      spec.offset = plan.merge.offset;
-      spec.limit = plan.merge.limit;
-      spec.max_result_rows =
+      exec::engine::MergeLimits limits;
+      limits.max_result_rows =
           namespace_->max_sql_result_size > 0 ? uint64_t(namespace_->max_sql_result_size) : 0;
-      spec.max_sort_bytes = 256ull * 1024 * 1024;
       // MariaDB's default group_concat_max_len is 1 MiB; a SET by the client is tracked.
-      spec.group_concat_max_len = 1024 * 1024;
       if (auto it = state_.vars.find("group_concat_max_len"); it != state_.vars.end()) {
-        spec.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
+        limits.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);
       }
-      if (plan.merge.having.expr) {
-        HavingBuilder hb(plan.merge.having, resolve);
-        auto h = hb.build(plan.merge.having.expr);
-        if (!h) {
-          shard_error = ErrPacket(ErrorCode{1235, "42000"},
-                                  "this HAVING cannot be evaluated after merging shards");
-        } else {
-          spec.having = std::move(*h);
-        }
-      }
-      for (auto& cc : plan.merge.computed) {
-        if (shard_error) break;
-        HavingBuilder cb(cc.value, resolve);
-        auto e = cb.build(cc.value.expr);
-        if (!e) {
-          shard_error = ErrPacket(ErrorCode{1235, "42000"},
-                                  "this expression over aggregates cannot be computed after "
-                                  "merging shards");
-        } else {
-          spec.computed.emplace_back(resolve(cc.column), std::move(*e));
-        }
+      auto resolved = exec::engine::resolve_merge(merge, total_columns, limits);
+      std::optional<exec::MergeSpec> spec_ready;
+      if (!resolved) {
+        shard_error = ErrPacket(resolved.error().code, resolved.error().message);
+      } else {
+        spec_ready = std::move(*resolved);
       }
       if (!shard_error) {
-        auto made = exec::MergePipeline::create(std::move(spec), streams[0].columns, n);
+        auto made = exec::MergePipeline::create(std::move(*spec_ready), streams[0].columns, n);
         if (!made)
           shard_error = ErrPacket(made.error().code, made.error().message);
         else
@@ -421,17 +276,24 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       // Drain what the other shards still send so their connections stay usable.
       for (auto& s : streams) {
         while (s.head_read && !s.ended) {
-          uint8_t seq = 0;
-          co_await s.conn->socket().read_packet(payload, seq);
-          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
-          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+          const ResponseEvent event = co_await next_event(s, payload);
+          if (event == ResponseEvent::kMalformed) shard_response_error(s, event);
+          s.ended = event == ResponseEvent::kErr || event == ResponseEvent::kResultEnd;
         }
       }
       for (auto& s : streams) co_await release_watched(s.conn);
       if (watchdog_ && watchdog_->timed_out()) shard_error = timeout_error();
       release_all();
+      if (retryable) {
+        // A read-only primary or a deadlock, before any row: the engine decides (retry_policy.h).
+        Attempt rejected;
+        rejected.kind = Attempt::Kind::kRejected;
+        rejected.error = *retryable;
+        rejected.slice = retryable_slice;
+        co_return rejected;
+      }
       co_await send_error(*shard_error);
-      co_return;
+      co_return answered;
     }
 
     // Metadata for the client: the visible columns of the first shard.
@@ -504,11 +366,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         }
       }
       auto& s = streams[shard];
-      uint8_t seq = 0;
-      co_await s.conn->socket().read_packet(payload, seq);
-      uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
+      const ResponseEvent event = co_await next_event(s, payload);
       exec::Status st;
-      if (h == kErrHeader) {
+      if (event == ResponseEvent::kErr) {
         s.ended = true;
         auto err =
             ErrPacket::decode(payload).value_or(ErrPacket(errc::kUnknownError, "shard error"));
@@ -516,16 +376,20 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         row_error = std::move(err);
         break;
       }
-      if (is_result_end_ok(payload)) {
+      if (event == ResponseEvent::kResultEnd) {
         s.ended = true;
-        if (auto ok = OkPacket::decode(payload, s.conn->capabilities())) {
-          warnings = static_cast<uint16_t>(warnings + ok->warnings);
-          s.conn->observe_ok(*ok);
+        warnings = static_cast<uint16_t>(warnings + s.decoder->warnings());
+        if (s.decoder->end_ok()) {
+          s.conn->observe_ok(s.decoder->ok());
+        } else {
+          s.conn->status_flags = s.decoder->status_flags();
         }
         st = pipeline->finish(shard);
-      } else {
+      } else if (event == ResponseEvent::kRow) {
         st = pipeline->offer_payload(shard, std::move(payload));
         payload = std::string();
+      } else {
+        shard_response_error(s, event);
       }
       if (!st.ok()) {
         merge_error = st.error();
@@ -541,10 +405,9 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
       // Stopped early (LIMIT reached, or an error): the rest of each stream is unread.
       for (auto& s : streams) {
         while (!s.ended) {
-          uint8_t seq = 0;
-          co_await s.conn->socket().read_packet(payload, seq);
-          uint8_t h = payload.empty() ? 0 : static_cast<uint8_t>(payload[0]);
-          if (h == kErrHeader || is_result_end_ok(payload)) s.ended = true;
+          const ResponseEvent event = co_await next_event(s, payload);
+          if (event == ResponseEvent::kMalformed) shard_response_error(s, event);
+          s.ended = event == ResponseEvent::kErr || event == ResponseEvent::kResultEnd;
         }
       }
     }
@@ -557,12 +420,12 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
         // Rows already reached the client: the error ends the row stream, as a server's would.
         emit(err.encode(), cseq);
         co_await flush();
-        co_return;
+        co_return answered;
       }
       // Rows may be queued in out_ but nothing reached the client unless flushed.
       out_.clear();
       co_await send_error(err);
-      co_return;
+      co_return answered;
     }
     emit_result_end(warnings, status_flags & ~status::kSessionStateChanged, nullptr, {}, cseq);
     co_await flush();
@@ -574,19 +437,23 @@ asio::awaitable<void> ClientSession::run_merge(const router::Plan& plan, bool bi
     if (sent_this_command_) {
       spdlog::warn("client {}: shard failed mid-result: {}", peer_text(), *failure);
       client_.close();
-      co_return;
+      co_return failed;
     }
     if (watchdog_ && watchdog_->timed_out()) {
       ErrPacket err = timeout_error();
       err.message += "; a shard that would not stop was disconnected";
       co_await send_error(err);
-      co_return;
+      co_return failed;
     }
-    co_await send_error(errc::kBackendLost,
-                        "Lost connection to a backend during a merged query: " + *failure);
-    co_return;
+    // Lost before the client saw anything: the engine may run the read again.
+    Attempt lost;
+    lost.kind = Attempt::Kind::kLost;
+    lost.sent = true;
+    lost.failure = *failure;
+    co_return lost;
   }
   release_all();
+  co_return answered;
 }
 
 }  // namespace tessera::frontend

@@ -140,10 +140,12 @@ std::string ClientSession::write_key_for(std::string_view sql) {
   return router::writer_key(state_.db, "");
 }
 
-asio::awaitable<backend::ConnectionPool*> ClientSession::write_pool(const std::string& slice,
-                                                                    std::string_view db) {
+asio::awaitable<backend::ConnectionPool*> ClientSession::write_pool(
+    const std::string& slice, std::string_view db, const std::string& failed_instance,
+    std::chrono::system_clock::time_point failed_at) {
   // Sharded statements pin a multi-writer slice per database (one connection per slice).
-  auto target = co_await choose_write_target(slice, router::writer_key(db, ""), {}, {});
+  auto target =
+      co_await choose_write_target(slice, router::writer_key(db, ""), failed_instance, failed_at);
   if (target.error) {
     co_await send_error(*target.error);
     co_return nullptr;

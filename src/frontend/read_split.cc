@@ -188,7 +188,8 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
 }
 
 asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice,
-                                                         const std::string& db) {
+                                                         const std::string& db,
+                                                         SliceConnection& into) {
   auto& topo = worker_.context().topology();
   auto snap = topo.snapshot();
   const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
@@ -288,13 +289,13 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   }
   if (pick < 0) co_return false;
 
-  replica_.pool = &worker_.pool_for(slice, *addrs[pick], user_);
+  into.pool = &worker_.pool_for(slice, *addrs[pick], user_);
   std::optional<std::string> failure;
   bool caught_up = true;
   try {
     backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
-    replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
-    auto& c = *replica_.conn;
+    into.conn = co_await into.pool->acquire(into.last, opts);
+    auto& c = *into.conn;
     if (!db.empty() && c.db != db) {
       auto r = co_await c.init_db(db);
       if (!r.ok) failure = r.err.message;
@@ -329,7 +330,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   if (failure) {
     spdlog::info("client {}: replica {} unusable for a read ({}); the primary serves it",
                  peer_text(), key, *failure);
-    drop_replica();
+    into.in_txn = false;
+    if (into.conn) into.pool->discard(std::move(into.conn));
     co_return false;
   }
   if (!caught_up) {
@@ -343,7 +345,10 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
       }
     }
     if (!found) wait_failures_.emplace_back(key, until);
-    release_replica();
+    if (into.conn) {
+      into.last = into.conn.get();
+      into.pool->release(std::move(into.conn));
+    }
     co_return false;
   }
   if (must_wait && consistency_ == session::ReadConsistency::kSession) {
@@ -356,8 +361,19 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
 asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
                                                     std::string_view payload,
                                                     const std::string& db) {
+  std::function<asio::awaitable<void>()> work = [&]() -> asio::awaitable<void> {
+    uint8_t seq = 0;
+    co_await conn_->socket().write_packet(payload, seq);
+    co_await relay_response(RelayMode::kQuery);
+  };
+  co_return co_await run_on_replica(slice, work, db);
+}
+
+asio::awaitable<bool> ClientSession::run_on_replica(
+    const config::Slice& slice, const std::function<asio::awaitable<void>()>& work,
+    const std::string& db) {
   if (replica_.conn && replica_.slice != slice.name) co_return false;  // RO txn elsewhere
-  if (!replica_.conn && !co_await choose_read_replica(slice, db)) co_return false;
+  if (!replica_.conn && !co_await choose_read_replica(slice, db, replica_)) co_return false;
   replica_.slice = slice.name;
   // Anything the primary connection was kept for is not needed by a read sent elsewhere.
   if (conn_ && pinned_ == session::PinReason::kNone && !(conn_->status_flags & status::kInTrans)) {
@@ -367,9 +383,7 @@ asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
   {
     ConnSwap swap(*this, replica_);
     try {
-      uint8_t seq = 0;
-      co_await conn_->socket().write_packet(payload, seq);
-      co_await relay_response(RelayMode::kQuery);
+      co_await work();
     } catch (const std::exception& e) {
       failure = failure_text(e);
     }

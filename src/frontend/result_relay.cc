@@ -11,6 +11,7 @@
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
+#include "protocol/response_decoder.h"
 #include "protocol/session_tracking.h"
 #include "protocol/statement_packets.h"
 #include "protocol/wire_reader.h"
@@ -109,26 +110,30 @@ void ClientSession::emit_column(std::string_view payload, uint8_t& seq) {
 }
 
 asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t client_stmt_id) {
-  enum class Stage {
-    kStart,
-    kColumns,
-    kColumnsEof,
-    kCursorOrRows,  // COM_STMT_EXECUTE: a cursor's EOF, or the rows, follow the columns
-    kRows,
-    kParams,
-    kParamsEof,
-    kPrepColumns,
-    kPrepColumnsEof
-  };
   auto& be = conn_->socket();
   const uint32_t bcaps = conn_->capabilities();
-  const bool be_deof = bcaps & cap::kDeprecateEof;
   const bool cl_deof = client_caps_ & cap::kDeprecateEof;
+  // What each backend packet is, and what comes next (protocol/response_decoder.h); this
+  // function decides what the client gets for it.
+  const Command command = [mode] {
+    switch (mode) {
+      case RelayMode::kQuery:
+        break;
+      case RelayMode::kExecute:
+        return Command::kStmtExecute;
+      case RelayMode::kPrepare:
+        return Command::kStmtPrepare;
+      case RelayMode::kFieldList:
+        return Command::kFieldList;
+      case RelayMode::kFetch:
+        return Command::kStmtFetch;
+      case RelayMode::kSingle:
+        return Command::kStatistics;  // (the one command relayed as a single packet)
+    }
+    return Command::kQuery;
+  }();
+  ResponseDecoder decoder(command, bcaps, conn_->extended_type_info());
 
-  Stage stage = Stage::kStart;
-  if (mode == RelayMode::kFetch) stage = Stage::kRows;
-  if (mode == RelayMode::kFieldList) stage = Stage::kColumns;
-  uint64_t remaining = 0;
   size_t statement = 0;  // index into relay_statements_
   // The status of the result under way for the EOF after its column definitions (clients
   // without DEPRECATE_EOF): the session's status, MORE_RESULTS as the server would set it,
@@ -142,8 +147,6 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (call || statement + 1 < relay_statements_.size()) st |= status::kMoreResultsExist;
     return st;
   };
-  uint16_t prep_columns = 0;
-  bool continuation = false;
   uint8_t seq = reply_seq_;
   out_.clear();
   if (!statement_keeps_diagnostics_) keep_for_diagnostics_ = false;
@@ -173,27 +176,29 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   // exception, a client gone), the pool closes it instead of reusing it.
   conn_->response_pending = true;
 
-  for (;;) {
-    auto buffered = be.buffered_frame();
-    if (!buffered) {
-      // Hand over what we have before waiting on the backend again.
-      co_await flush();
-      // (Not while a stopped statement is drained: the client has its answer already.)
-      relay_between_packets_ = !continuation && !discard_output_;
-      relay_next_seq_ = seq;
-      co_await be.next_frame();
-      relay_between_packets_ = false;
+  while (!decoder.done()) {
+    // An end of definitions no packet carries (CLIENT_DEPRECATE_EOF) is handled at once.
+    std::optional<Frame> buffered;
+    if (!decoder.event_due()) {
       buffered = be.buffered_frame();
+      if (!buffered) {
+        // Hand over what we have before waiting on the backend again.
+        co_await flush();
+        // (Not while a stopped statement is drained: the client has its answer already.)
+        relay_between_packets_ = !decoder.continuing() && !discard_output_;
+        relay_next_seq_ = seq;
+        co_await be.next_frame();
+        relay_between_packets_ = false;
+        buffered = be.buffered_frame();
+      }
     }
-    Frame f = *buffered;
-    std::string_view p = f.payload;
-    bool done = false;
+    std::string_view p = buffered ? buffered->payload : std::string_view();
 
-    if (!dropping && watchdog_ && watchdog_->timed_out()) {
+    if (buffered && !dropping && watchdog_ && watchdog_->timed_out()) {
       const uint8_t first = p.empty() ? 0 : static_cast<uint8_t>(p[0]);
       std::optional<OkPacket> final_ok;
-      if (stage == Stage::kStart && out_.empty() && !sent_this_command_ && first == kOkHeader &&
-          mode != RelayMode::kPrepare) {
+      if (decoder.stage() == ResponseStage::kResponse && out_.empty() && !sent_this_command_ &&
+          first == kOkHeader && mode != RelayMode::kPrepare) {
         final_ok = OkPacket::decode(p, bcaps);
       }
       if (final_ok && !(final_ok->status_flags & status::kMoreResultsExist)) {
@@ -207,7 +212,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           seq = reply_seq_;
         } else {
           co_await flush();
-          if (stage != Stage::kRows || continuation) {
+          if (decoder.stage() != ResponseStage::kRows || decoder.continuing()) {
             close_client = true;
             limit_error.reset();
           }
@@ -216,205 +221,143 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       }
     }
 
-    if (continuation || p.size() == kMaxFramePayload) {
-      // Part of a packet larger than one frame (a big row): pass it through
-      // frame for frame.
-      if (stage == Stage::kCursorOrRows) {
-        // a row, so no cursor: the metadata's end first
-        if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
-        stage = Stage::kRows;
-      }
-      if (!dropping) append_single_frame(out_, p, seq);
-      continuation = p.size() == kMaxFramePayload;
-      be.consume(f);
-      if (out_.size() >= kFlushThreshold) co_await flush();
-      continue;
-    }
-    const uint8_t head = p.empty() ? 0 : static_cast<uint8_t>(p[0]);
-
-    switch (stage) {
-      case Stage::kStart:
-        if (head == kErrHeader && mode == RelayMode::kPrepare && !conn_->prepared.empty() &&
-            ErrPacket::decode(p).value_or(ErrPacket()).code == kErMaxPreparedStmtCount) {
+    const ResponseEvent event = buffered ? decoder.next_frame(p) : decoder.next_implied();
+    switch (event) {
+      case ResponseEvent::kErr:
+        if (mode == RelayMode::kFieldList) {
+          emit(p, seq);  // (not a statement: no tally, no diagnostics kept)
+          break;
+        }
+        if (mode == RelayMode::kPrepare && decoder.err_code() == kErMaxPreparedStmtCount &&
+            !conn_->prepared.empty()) {
           // 1461 while Tessera keeps statements for reuse on this connection: not the client's
           // answer yet; handle_prepare closes them and prepares again.
           relayed_error_code_ = kErMaxPreparedStmtCount;
-          done = true;
-        } else if (head == kErrHeader) {
-          if (!dropping) tally_error(p);
-          relay_err(p, seq);
-          keep_for_diagnostics_ = true;
-          done = true;
-        } else if (head == kOkHeader && mode == RelayMode::kPrepare) {
-          auto prep = StmtPrepareOk::decode(p);
-          if (!prep) throw ProtocolViolation("malformed COM_STMT_PREPARE response from backend");
-          auto& stmt = statements_[client_stmt_id];
-          stmt.num_params = prep->num_params;
-          stmt.num_columns = prep->num_columns;
-          conn_->note_prepared(stmt.sql, {prep->statement_id, prep->num_params, prep->num_columns});
-          StmtPrepareOk mine = *prep;
-          mine.statement_id = client_stmt_id;
-          emit(mine.encode(), seq);
-          prep_columns = prep->num_columns;
-          remaining = prep->num_params;
-          if (remaining > 0) {
-            stage = Stage::kParams;
-          } else if (prep_columns > 0) {
-            remaining = prep_columns;
-            stage = Stage::kPrepColumns;
-          } else {
-            done = true;
-          }
-        } else if (head == kOkHeader || mode == RelayMode::kSingle) {
-          if (mode == RelayMode::kSingle) {
-            emit(p, seq);
-            done = true;
-            break;
-          }
-          auto ok = OkPacket::decode(p, bcaps);
-          if (!ok) throw ProtocolViolation("malformed OK packet from backend");
-          if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
-          if (ok->warnings > 0) keep_for_diagnostics_ = true;
-          tally_.rows += ok->affected_rows;
-          emit_ok(*ok, p, seq);
-          ++statement;  // a statement's own OK (a CALL's final one) ends it
-          done = !(ok->status_flags & status::kMoreResultsExist);
-        } else if (head == kLocalInfileHeader && mode == RelayMode::kQuery) {
-          uint8_t backend_seq = static_cast<uint8_t>(f.seq + 1);
-          be.consume(f);
-          if (!(client_caps_ & cap::kLocalFiles)) {
-            // The client did not offer local files: it must not be asked for one (a server
-            // refuses such a LOAD DATA LOCAL itself, with 4166).
-            co_await refuse_local_infile(seq, backend_seq);
-            // Read to its end unless refuse_local_infile had to close it.
-            conn_->response_pending = conn_->broken;
-            co_return;
-          }
-          emit(p, seq);
-          co_await flush();
-          // The file transfer is paced by the client: no execution time limit applies.
-          if (watchdog_) co_await watchdog_->release(*conn_);
-          co_await relay_local_infile(seq, backend_seq);
-          if (watchdog_) watchdog_->watch(*conn_);
-          // The LOAD's OK or ERR follows, and (multi-statements) possibly more results:
-          // relayed like any other response, so SERVER_MORE_RESULTS_EXISTS is honoured.
-          continue;
-        } else {
-          WireReader r(p);
-          auto count = r.lenenc_int();
-          if (!count || !r.at_end())
-            throw ProtocolViolation("malformed result set header from backend");
-          emit(p, seq);
-          remaining = *count;
-          rows = 0;
-          stage = Stage::kColumns;
-        }
-        break;
-
-      case Stage::kColumns:
-        if (mode == RelayMode::kFieldList) {
-          // COM_FIELD_LIST: definitions until an end marker or error.
-          if (head == kErrHeader) {
-            emit(p, seq);
-            done = true;
-          } else if (be_deof ? is_result_end_ok(p) : is_eof_packet(p)) {
-            uint16_t st = conn_->status_flags;
-            emit_result_end(0, st, nullptr, {}, seq);
-            done = true;
-          } else {
-            emit_column(p, seq);
-          }
           break;
         }
-        emit_column(p, seq);
-        if (--remaining == 0) {
-          if (be_deof && mode == RelayMode::kExecute) {
-            // The end of the metadata depends on whether the server opened a cursor.
-            stage = Stage::kCursorOrRows;
-          } else if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
-            stage = Stage::kRows;
-          } else {
-            stage = Stage::kColumnsEof;
-          }
-        }
+        if (!dropping) tally_error(p);
+        relay_err(p, seq);
+        keep_for_diagnostics_ = true;
         break;
 
-      case Stage::kCursorOrRows: {
-        // With a cursor the server ends the metadata with an EOF packet carrying
-        // SERVER_STATUS_CURSOR_EXISTS, also to CLIENT_DEPRECATE_EOF clients, and sends no rows
-        // (they come with COM_STMT_FETCH): relayed as it is, its status flags included.
-        std::optional<EofPacket> eof;
-        if (head == kEofHeader && p.size() < 9) eof = EofPacket::decode(p);
-        if (eof && (eof->status_flags & status::kCursorExists)) {
-          emit(p, seq);
-          conn_->status_flags = eof->status_flags;
-          state_.status_flags = eof->status_flags;
-          done = true;
-          break;
+      case ResponseEvent::kReply:
+        emit(p, seq);
+        break;
+
+      case ResponseEvent::kPrepareOk: {
+        const StmtPrepareOk& prep = decoder.prepare_ok();
+        auto& stmt = statements_[client_stmt_id];
+        stmt.num_params = prep.num_params;
+        stmt.num_columns = prep.num_columns;
+        conn_->note_prepared(stmt.sql, {prep.statement_id, prep.num_params, prep.num_columns});
+        StmtPrepareOk mine = prep;
+        mine.statement_id = client_stmt_id;
+        emit(mine.encode(), seq);
+        break;
+      }
+
+      case ResponseEvent::kOk: {
+        const OkPacket& ok = decoder.ok();
+        if (state_.absorb_ok(ok, *conn_)) pin(session::PinReason::kOpaqueState);
+        if (ok.warnings > 0) keep_for_diagnostics_ = true;
+        tally_.rows += ok.affected_rows;
+        emit_ok(ok, p, seq);
+        ++statement;  // a statement's own OK (a CALL's final one) ends it
+        break;
+      }
+
+      case ResponseEvent::kLocalInfile: {
+        uint8_t backend_seq = static_cast<uint8_t>(buffered->seq + 1);
+        be.consume(*buffered);
+        if (!(client_caps_ & cap::kLocalFiles)) {
+          // The client did not offer local files: it must not be asked for one (a server
+          // refuses such a LOAD DATA LOCAL itself, with 4166).
+          co_await refuse_local_infile(seq, backend_seq);
+          // Read to its end unless refuse_local_infile had to close it.
+          conn_->response_pending = conn_->broken;
+          co_return;
         }
-        // No cursor: the metadata's end as the client expects it, then this same packet (a
-        // row or the end of the rows) is handled as one of the rows.
-        if (!cl_deof) emit(EofPacket{0, columns_eof_status()}.encode(), seq);
-        stage = Stage::kRows;
+        emit(p, seq);
+        co_await flush();
+        // The file transfer is paced by the client: no execution time limit applies.
+        if (watchdog_) co_await watchdog_->release(*conn_);
+        co_await relay_local_infile(seq, backend_seq);
+        if (watchdog_) watchdog_->watch(*conn_);
+        // The LOAD's OK or ERR follows, and (multi-statements) possibly more results:
+        // relayed like any other response, so SERVER_MORE_RESULTS_EXISTS is honoured.
         continue;
       }
 
-      case Stage::kColumnsEof: {
-        auto eof = EofPacket::decode(p);
-        if (!cl_deof) emit(p, seq);
-        stage = Stage::kRows;
-        if (eof && (eof->status_flags & status::kCursorExists) && mode == RelayMode::kExecute) {
-          conn_->status_flags = eof->status_flags;
-          done = true;
+      case ResponseEvent::kResultStart:
+        emit(p, seq);
+        if (mode != RelayMode::kFetch) rows = 0;
+        break;
+
+      case ResponseEvent::kColumn:
+      case ResponseEvent::kParam:
+        emit_column(p, seq);
+        break;
+
+      case ResponseEvent::kParamsEnd:
+      case ResponseEvent::kColumnsEnd:
+        if (decoder.cursor_open()) {
+          // The server opened a cursor: its EOF (also to CLIENT_DEPRECATE_EOF clients, with
+          // SERVER_STATUS_CURSOR_EXISTS) ends the response; the rows come with COM_STMT_FETCH.
+          emit(p, seq);
+          conn_->status_flags = decoder.status_flags();
+          state_.status_flags = decoder.status_flags();
+        } else if (mode == RelayMode::kFieldList) {
+          emit_result_end(0, conn_->status_flags, nullptr, {}, seq);
+        } else if (cl_deof) {
+          // (Nothing ends definitions for this client.)
+        } else if (!decoder.implied()) {
+          emit(p, seq);  // the backend's own EOF
+        } else {
+          const bool prepare = mode == RelayMode::kPrepare;
+          emit(EofPacket{0, prepare ? session_status() : columns_eof_status()}.encode(), seq);
         }
+        break;
+
+      case ResponseEvent::kRow: {
+        if (max_rows != 0 && ++rows > max_rows && !dropping) {
+          // The client's answer ends here; the backend statement is stopped and drained.
+          auto err = too_many_rows_error();
+          tally_.error_code = err.code;
+          emit(err.encode(), seq);
+          co_await flush();
+          dropping = true;
+          discard_output_ = true;
+          // (A fetch's rows are already materialised and few: they are just read.)
+          if (watchdog_ && mode != RelayMode::kFetch) watchdog_->fire_now();
+          break;
+        }
+        if (!dropping) tally_.rows++;
+        if (decoder.packet_continues()) {
+          // A packet larger than one frame (a big row): passed on frame for frame.
+          if (!dropping) append_single_frame(out_, p, seq);
+          break;
+        }
+        if (rewrite_compression_status_ && mode == RelayMode::kQuery) {
+          if (auto row = compressed_status_row(p)) {
+            emit(*row, seq);
+            break;
+          }
+        }
+        emit(p, seq);
         break;
       }
 
-      case Stage::kRows: {
-        if (head == kErrHeader) {
-          if (!dropping) tally_error(p);
-          relay_err(p, seq);
-          keep_for_diagnostics_ = true;
-          done = true;
-          break;
-        }
-        bool end = be_deof ? is_result_end_ok(p) : is_eof_packet(p);
-        if (!end) {
-          if (max_rows != 0 && ++rows > max_rows && !dropping) {
-            // The client's answer ends here; the backend statement is stopped and drained.
-            auto err = too_many_rows_error();
-            tally_.error_code = err.code;
-            emit(err.encode(), seq);
-            co_await flush();
-            dropping = true;
-            discard_output_ = true;
-            // (A fetch's rows are already materialised and few: they are just read.)
-            if (watchdog_ && mode != RelayMode::kFetch) watchdog_->fire_now();
-            break;
-          }
-          if (!dropping) tally_.rows++;
-          if (rewrite_compression_status_ && mode == RelayMode::kQuery) {
-            if (auto row = compressed_status_row(p)) {
-              emit(*row, seq);
-              break;
-            }
-          }
-          emit(p, seq);
-          break;
-        }
-        uint16_t st = 0, warnings = 0;
-        if (be_deof) {
-          auto ok = OkPacket::decode(p, bcaps);
-          if (!ok) throw ProtocolViolation("malformed end-of-result OK from backend");
-          if (state_.absorb_ok(*ok, *conn_)) pin(session::PinReason::kOpaqueState);
-          st = ok->status_flags;
-          warnings = ok->warnings;
-          emit_result_end(warnings, st, &*ok, p, seq);
+      case ResponseEvent::kContinuation:
+        if (!dropping) append_single_frame(out_, p, seq);
+        break;
+
+      case ResponseEvent::kResultEnd: {
+        const uint16_t st = decoder.status_flags();
+        const uint16_t warnings = decoder.warnings();
+        if (decoder.end_ok()) {
+          if (state_.absorb_ok(decoder.ok(), *conn_)) pin(session::PinReason::kOpaqueState);
+          emit_result_end(warnings, st, &decoder.ok(), p, seq);
         } else {
-          auto eof = EofPacket::decode(p);
-          st = eof ? eof->status_flags : 0;
-          warnings = eof ? eof->warnings : 0;
           conn_->status_flags = st;
           state_.status_flags = st;
           emit_result_end(warnings, st, nullptr, {}, seq);
@@ -422,61 +365,14 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         if (warnings > 0) keep_for_diagnostics_ = true;
         // A result ends its statement unless the statement is a CALL (whose OK follows).
         if (!(statement < relay_statements_.size() && relay_statements_[statement])) ++statement;
-        if (mode != RelayMode::kFetch && (st & status::kMoreResultsExist)) {
-          stage = Stage::kStart;
-        } else {
-          done = true;
-        }
         break;
       }
 
-      case Stage::kParams:
-        emit_column(p, seq);
-        if (--remaining == 0) {
-          if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, session_status()}.encode(), seq);
-            if (prep_columns > 0) {
-              remaining = prep_columns;
-              stage = Stage::kPrepColumns;
-            } else {
-              done = true;
-            }
-          } else {
-            stage = Stage::kParamsEof;
-          }
-        }
-        break;
-
-      case Stage::kParamsEof:
-        if (!cl_deof) emit(p, seq);
-        if (prep_columns > 0) {
-          remaining = prep_columns;
-          stage = Stage::kPrepColumns;
-        } else {
-          done = true;
-        }
-        break;
-
-      case Stage::kPrepColumns:
-        emit_column(p, seq);
-        if (--remaining == 0) {
-          if (be_deof) {
-            if (!cl_deof) emit(EofPacket{0, session_status()}.encode(), seq);
-            done = true;
-          } else {
-            stage = Stage::kPrepColumnsEof;
-          }
-        }
-        break;
-
-      case Stage::kPrepColumnsEof:
-        if (!cl_deof) emit(p, seq);
-        done = true;
-        break;
+      case ResponseEvent::kMalformed:
+        throw ProtocolViolation("malformed response from backend: " + decoder.error());
     }
-    be.consume(f);
-    if (done) break;
-    if (out_.size() >= kFlushThreshold) co_await flush();
+    if (buffered && decoder.consumed()) be.consume(*buffered);
+    if (out_.size() >= kFlushThreshold && !decoder.done()) co_await flush();
   }
   conn_->response_pending = false;
   discard_output_ = false;

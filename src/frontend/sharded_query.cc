@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <utility>
 
 #include "backend/backend_error.h"
+#include "exec/engine/retry_policy.h"
 #include "frontend/client_session.h"
+#include "frontend/session_cursor.h"
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
@@ -46,13 +49,6 @@ const router::ShardRule* mentioned_rule(std::string_view sql, const router::Shar
   return nullptr;
 }
 
-std::string command_packet(std::string_view sql) {
-  std::string p;
-  p.reserve(sql.size() + 1);
-  p.push_back(static_cast<char>(Command::kQuery));
-  p.append(sql);
-  return p;
-}
 
 }  // namespace
 
@@ -113,7 +109,10 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
   auto& sc = slice_conns_[slice];
   if (!sc.conn) {
     // The slice's current primary (issue 6), held while a failover is in progress.
-    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db);
+    // After a failure the statement is being retried: news newer than the failure first.
+    std::string failed_instance = std::exchange(retry_after_instance_, {});
+    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db, failed_instance,
+                                  retry_after_time_);
     if (!sc.pool) co_return nullptr;
   }
   std::optional<ErrPacket> failure;
@@ -244,6 +243,8 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
   in.current_db = state_.db;
   in.sequences = &worker_.sequences();
   in.sequence_config = &namespace_->global_sequences;
+  in.traits.is_read = info.is_read();
+  in.traits.multi_statement = info.is_multi_statement;
   router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
   if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
     if (!co_await refill_sequence(plan.needs_sequence)) co_return true;
@@ -277,23 +278,16 @@ asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
       break;
   }
   for (const auto& q : plan.queries) tally_.backend_sql.push_back(q.sql);  // statistics
-  switch (plan.result) {
-    case router::ResultMode::kRelay:
-      if (plan.generated_id == 0) {
-        co_await run_relay(plan.queries[0], info);
-        co_return;
-      }
-      [[fallthrough]];
-    case router::ResultMode::kSumAffected:
-      co_await run_fan_out(plan, info);
-      co_return;
-    case router::ResultMode::kShowTables:
-      co_await run_show_tables(plan);
-      co_return;
-    case router::ResultMode::kMerge:
-      co_await run_merge(plan);
-      co_return;
+  if (plan.root) {
+    SessionCursor cursor(*this, info, {});
+    co_await plan.root->run(cursor);
+    co_return;
   }
+  if (plan.result == router::ResultMode::kShowTables) {
+    co_await run_show_tables(plan);
+    co_return;
+  }
+  co_await send_error(errc::kUnknownError, "internal error: a plan without primitives");
 }
 
 asio::awaitable<std::optional<std::string>> ClientSession::on_slice(
@@ -308,40 +302,6 @@ asio::awaitable<std::optional<std::string>> ClientSession::on_slice(
   }
   swap.reset();
   co_return failure;
-}
-
-asio::awaitable<void> ClientSession::run_relay(const router::ShardQuery& q,
-                                               const sql::StatementInfo& info) {
-  if (user_->rw_split && route_statement(info).target == session::RouteTarget::kReplica) {
-    // A read on one slice: that slice's replicas serve it like an unsharded read.
-    const config::Slice* cfg = namespace_->find_slice(q.slice);
-    std::string packet = command_packet(q.sql);
-    const std::string& db = q.db.empty() ? state_.db : q.db;
-    if (cfg && co_await run_on_replica(*cfg, packet, db)) co_return;
-  }
-  auto* c = co_await slice_connection(q.slice, q.db);
-  if (!c) co_return;
-  const bool on_default = c == conn_.get();
-  std::string packet = command_packet(q.sql);
-  std::function<asio::awaitable<void>()> relay = [&]() -> asio::awaitable<void> {
-    uint8_t seq = 0;
-    co_await conn_->socket().write_packet(packet, seq);
-    co_await relay_response(RelayMode::kQuery);
-  };
-  if (xa_open()) relay_error_note_ = " (on slice " + q.slice + ")";
-  auto failure = co_await on_slice(q.slice, relay);
-  relay_error_note_.clear();
-  if (failure) {
-    co_await send_slice_failure(q.slice, *failure);
-    co_return;
-  }
-  co_await xa_after_relay();
-  if (on_default) {
-    after_statement(&info);
-    co_return;
-  }
-  keep_for_diagnostics_ = false;
-  release_slices();
 }
 
 asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice,
@@ -367,95 +327,9 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
                           (rolled_back ? "; the transaction was rolled back on every slice" : ""));
 }
 
-bool ClientSession::one_copy_count(const router::Plan& plan) const {
-  return plan.writes_copies &&
+bool ClientSession::one_copy_count(const exec::engine::FanOutSpec& spec) const {
+  return spec.writes_copies &&
          namespace_->global_write_affected_rows == config::GlobalAffectedRows::kSingle;
-}
-
-// Runs every query in turn and answers with one OK: affected rows summed, or for copies of one
-// write (global tables) one copy's count unless the namespace asks for Gaea's sum (a
-// global-table INSERT on three slices then reports 3).
-asio::awaitable<void> ClientSession::run_fan_out(const router::Plan& plan,
-                                                 const sql::StatementInfo& info) {
-  if (wants_atomic_write(plan, info)) {
-    co_await run_atomic_write(plan, info);
-    co_return;
-  }
-  OkPacket total;
-  std::vector<std::string> done;
-  for (auto& q : plan.queries) {
-    auto* c = co_await slice_connection(q.slice, q.db);
-    if (!c) co_return;
-    std::optional<std::string> failure;
-    backend::SimpleResult r;
-    if (watchdog_) watchdog_->watch(*c);
-    try {
-      r = co_await c->query(q.sql);
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
-    }
-    if (failure) {
-      co_await send_slice_failure(q.slice, *failure);
-      co_return;
-    }
-    co_await release_watched(c);
-    if (watchdog_ && watchdog_->timed_out()) {
-      // Over max_sql_execute_time: the slices not reached yet are left alone.
-      if (r.ok) done.push_back(q.slice);
-      ErrPacket err = timeout_error();
-      if (!done.empty() && plan.is_write) {
-        std::string list;
-        for (auto& d : done) list += (list.empty() ? "" : ", ") + d;
-        err.message += " (already applied on " + list + ")";
-      }
-      if (c == conn_.get()) after_statement(&info);
-      release_slices();
-      co_await send_error(err);
-      co_return;
-    }
-    if (!r.ok) {
-      ErrPacket err = r.err;
-      if (xa_open() && ((!done.empty() && plan.is_write) || err.code == txn::kErLockDeadlock)) {
-        // Half a statement inside a distributed transaction (or a deadlock, after which the
-        // server has rolled its branch back): the whole transaction goes, as a deadlock would
-        // take it on one server.
-        err.message +=
-            " (on slice " + q.slice + "; the transaction was rolled back on every slice)";
-        co_await xa_abort();
-        if (c == conn_.get()) after_statement(&info);
-        release_slices();
-        co_await send_error(err);
-        co_return;
-      }
-      if (!done.empty() && plan.is_write) {
-        std::string list;
-        for (auto& d : done) list += (list.empty() ? "" : ", ") + d;
-        err.message += " (on slice " + q.slice + "; already applied on " + list + ")";
-      }
-      if (c == conn_.get()) after_statement(&info);
-      release_slices();
-      co_await send_error(err);
-      co_return;
-    }
-    state_.absorb_ok(r.ok_packet, *c);
-    if (!one_copy_count(plan) || done.empty()) {
-      total.affected_rows += r.ok_packet.affected_rows;
-      total.warnings = static_cast<uint16_t>(total.warnings + r.ok_packet.warnings);
-    }
-    if (total.last_insert_id == 0) total.last_insert_id = r.ok_packet.last_insert_id;
-    done.push_back(q.slice + ":" + (q.index >= 0 ? std::to_string(q.index) : std::string("*")));
-  }
-  if (plan.generated_id != 0) {
-    total.last_insert_id = plan.generated_id;
-    state_.last_insert_id = plan.generated_id;
-  }
-  total.status_flags = state_.status_flags & ~status::kSessionStateChanged;
-  if (conn_) after_statement(&info);
-  release_slices();
-  out_.clear();
-  uint8_t seq = reply_seq_;
-  append_frames(out_, total.encode(client_caps_), seq);
-  co_await flush();
 }
 
 asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "frontend/client_session.h"
+#include "frontend/session_cursor.h"
 #include "frontend/prepare_budget.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
@@ -161,6 +162,9 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   in.params = &values;
   in.sequences = &worker_.sequences();
   in.sequence_config = &namespace_->global_sequences;
+  const sql::StatementInfo& info = stmt.info;
+  in.traits.is_read = info.is_read();
+  in.traits.multi_statement = info.is_multi_statement;
   router::Plan plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
   if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
     if (!co_await refill_sequence(plan.needs_sequence)) co_return;
@@ -179,37 +183,12 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
                         "namespace; send it as a plain query");
     co_return;
   }
-  if (plan.result == router::ResultMode::kRelay && plan.generated_id == 0) {
-    // One target: prepare the rewritten text there and pass the execution through.
-    const router::ShardQuery& q = plan.queries[0];
-    auto* c = co_await slice_connection(q.slice, q.db);
-    if (!c) co_return;
-    std::optional<ErrPacket> refused;
-    view.flags = 0;  // no server-side cursors across a router: rows are sent at once
-    std::function<asio::awaitable<void>()> run_there = [&]() -> asio::awaitable<void> {
-      ErrPacket err;
-      // Each sub-table's text is a statement of its own on the slice: kept for reuse, within
-      // the budget, a 1461 recovered (prepare_budget.h).
-      const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, q.sql, err);
-      if (!bs) {
-        refused = err;
-        co_return;
-      }
-      co_await send_long_data(bs->id, stmt);
-      std::string rewritten = view.encode(bs->id, stmt.param_types);
-      uint8_t seq = 0;
-      co_await conn_->socket().write_packet(rewritten, seq);
-      co_await relay_response(RelayMode::kExecute);
-    };
-    auto failure = co_await on_slice(q.slice, run_there);
-    stmt.long_data.clear();
-    if (failure) {
-      co_await send_slice_failure(q.slice, *failure);
-      co_return;
-    }
-    release_slices();
-    if (conn_) after_statement(nullptr);
-    if (refused) co_await send_error(*refused);
+  if (plan.result == router::ResultMode::kRelay && plan.root) {
+    // One target: the rewritten text is prepared there (each sub-table's text is a statement
+    // of its own on the slice: kept for reuse, within the budget, a 1461 recovered:
+    // prepare_budget.h) and executed with the client's parameters.
+    SessionCursor cursor(*this, info, id, stmt, view, /*sharded=*/true);
+    co_await plan.root->run(cursor);
     co_return;
   }
   // Several targets (or a generated id): the values become literals and the queries run as
@@ -233,14 +212,14 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     co_await send_error(plan.error.code, plan.error.message);
     co_return;
   }
-  sql::StatementInfo info = sql::classify(stmt.sql);
-  if (plan.result == router::ResultMode::kMerge) {
-    co_await run_merge(plan, /*binary_rows=*/true);
-  } else if (plan.result == router::ResultMode::kRelay && plan.generated_id == 0) {
-    co_await run_relay(plan.queries[0], info);
-  } else {
-    co_await run_fan_out(plan, info);
+  if (!plan.root) {
+    co_await send_error(kNotSupported,
+                        "this statement cannot be executed as a prepared statement in a sharded "
+                        "namespace; send it as a plain query");
+    co_return;
   }
+  SessionCursor cursor(*this, info, {}, /*binary_rows=*/true);
+  co_await plan.root->run(cursor);
 }
 
 }  // namespace tessera::frontend

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "backend/backend_error.h"
+#include "exec/engine/route.h"
 #include "frontend/client_session.h"
+#include "frontend/session_cursor.h"
 #include "frontend/prepare_budget.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
@@ -178,41 +180,20 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_return;
   }
   if (co_await execute_session_view(stmt, *view)) co_return;
-  if (!co_await ensure_backend()) co_return;
+  // One Route to the default slice (engine_run.cc): prepared on the connection it lands on,
+  // executed with the client's parameters, with the failover/deadlock retries and read
+  // splitting every statement gets. The classification is the text's (pins for LOCK TABLES,
+  // user variables, HANDLER apply after it as after the same text statement).
   const sql::StatementInfo executed = stmt.info;
-  std::optional<std::string> failure;
-  try {
-    ErrPacket err;
-    const backend::BackendStatement* bs = co_await prepare_within_budget(*conn_, stmt.sql, err);
-    if (!bs) {
-      after_statement(nullptr);
-      co_await send_error(err);
-      co_return;
-    }
-    co_await send_long_data(bs->id, stmt);
-    stmt.long_data.clear();
-    if (!(client_caps_ & cap::kDeprecateEof) && executed.kind == sql::StatementKind::Call) {
-      relay_statements_.assign(1, true);  // its results all say more follow (result_relay.cc)
-    }
-    std::string rewritten = view->encode(bs->id, stmt.param_types);
-    uint8_t seq = 0;
-    co_await conn_->socket().write_packet(rewritten, seq);
-    co_await relay_response(RelayMode::kExecute);
-    if (stmt.leaves_state) conn_->needs_reset = true;
-    if (view->flags != 0 && (conn_->status_flags & status::kCursorExists)) {
-      cursor_statement_ = id;
-      cursor_rows_ = 0;
-      pin(session::PinReason::kCursor);
-    }
-  } catch (const std::exception& e) {
-    failure = failure_text(e);
-  }
-  if (failure) {
-    co_await send_backend_failure(*failure);
-    co_return;
-  }
-  // As after the same statement in text: pins for LOCK TABLES, user variables, HANDLER.
-  after_statement(&executed);
+  write_key_ = write_key_for(stmt.sql);
+  exec::engine::Target target;
+  target.role = exec::engine::Role::kReadSplit;
+  exec::engine::StatementTraits traits;
+  traits.is_read = executed.is_read();
+  traits.multi_statement = executed.is_multi_statement;
+  exec::engine::Route route(std::move(target), stmt.sql, traits);
+  SessionCursor cursor(*this, executed, id, stmt, *view, /*sharded=*/false);
+  co_await route.run(cursor);
 }
 
 asio::awaitable<bool> ClientSession::execute_session_view(const ClientStatement& stmt,

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/engine/retry_policy.h"
 #include "router/plan.h"
 #include "router/shard_rule.h"
 #include "router/shard_value.h"
@@ -36,6 +37,9 @@ struct PlanInput {
   bool metadata_only = false;
   SequenceSource* sequences = nullptr;
   const std::vector<config::GlobalSequence>* sequence_config = nullptr;
+  // What the statement is for retrying (exec/engine/retry_policy.h): from the session's
+  // classification of the text.
+  exec::engine::StatementTraits traits;
 };
 
 // `parsed` must come from `sql`; the planner may change the AST (it lives in `arena`).

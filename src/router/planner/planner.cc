@@ -1,6 +1,7 @@
 // Statement -> plan. One function per statement family; the shared part is RouteBuilder, which
 // prints the statement once per target sub-table with every logical table name replaced.
 #include "router/planner.h"
+#include "router/plan_primitives.h"
 
 #include <algorithm>
 #include <cctype>
@@ -957,7 +958,9 @@ class Planner {
 Plan plan_statement(std::string_view sql, ParseResult& parsed, const PlanInput& in, Arena& arena) {
   if (!in.rules || in.rules->empty() || !parsed.statement) return Plan{};
   Planner p(sql, parsed, in, arena);
-  return p.run(*parsed.statement);
+  Plan plan = p.run(*parsed.statement);
+  attach_primitives(plan, in.traits);
+  return plan;
 }
 
 }  // namespace tessera::router

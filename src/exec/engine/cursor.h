@@ -1,0 +1,152 @@
+// The engine's only way to the backends and to the client: what a primitive asks for, not how
+// it is done (the shape of Vitess's VCursor). frontend/ implements it for a client session
+// (frontend/session_cursor.cc); tests implement it without a server (tests/unit/exec/engine).
+//
+// A primitive names *where* a statement runs (Target) and *what* runs there (SQL text); the
+// cursor knows the client's command: for COM_QUERY the text is sent as a query, for
+// COM_STMT_EXECUTE it is prepared on the chosen connection and executed with the client's
+// parameters, so one primitive serves text and prepared statements alike.
+#pragma once
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/engine/merge_info.h"
+#include "protocol/response_packets.h"
+
+namespace tessera::exec::engine {
+
+// Which instance of a slice a statement may use.
+enum class Role : uint8_t {
+  kPrimary,    // the slice's write target (its primary, or the writer a multi-writer key is
+               // pinned to), chosen from the topology snapshot
+  kReadSplit,  // a replica when the session splits reads and its consistency level finds one
+               // that has what the read must see (the consistency fence); else the primary
+};
+
+struct Target {
+  std::string slice;  // empty: the namespace's default slice, as the session uses it unsharded
+  std::string db;     // physical database; empty: the session's current one
+  Role role = Role::kPrimary;
+
+  bool operator==(const Target&) const = default;
+};
+
+// One try of a statement (or of a scatter or fan-out as a whole) on the backends.
+struct Attempt {
+  enum class Kind : uint8_t {
+    kAnswered,     // the client has the answer (rows, an OK, or an error it must see)
+    kRejected,     // the first response was `error`, kept from the client because it may be
+                   // retried: a primary turned read-only (1290, 1836) or a deadlock (1213)
+    kLost,         // a backend connection broke: `failure` says how, `sent` whether after the
+                   // statement reached the server
+    kFailed,       // no connection could be had, or the statement could not start; the client
+                   // has been told (the cursor answered it)
+    kServerError,  // write(): the server answered with `error` (not retryable), kept from the
+                   // client for the fan-out to report
+  };
+  Kind kind = Kind::kAnswered;
+  protocol::ErrPacket error;
+  std::string failure;
+  bool sent = false;
+  std::string slice;     // the slice the attempt failed on (scatter: the one that broke)
+  std::string instance;  // "host:port" it ran on, for failover bookkeeping and logs
+};
+
+// How a rejected or lost attempt's connection is given up before a retry.
+enum class Settle : uint8_t {
+  kRelease,  // clean (a rejected statement did not run): back to the pool
+  kDiscard,  // broken or uncertain: closed
+};
+
+// What a final error is, for the bookkeeping that follows it.
+enum class Failure : uint8_t {
+  kReadOnly,         // a primary refused the write (after the one retry, or in a transaction)
+  kDeadlock,         // 1213 after the retries: the session keeps the connection so SHOW
+                     // WARNINGS sees it; a distributed transaction is rolled back everywhere
+  kTransactionLost,  // the session's transaction died with its primary: end it everywhere
+};
+
+struct FanOutSpec;
+
+// One write of a fan-out: an Attempt, with the server's OK when it was answered.
+struct WriteAttempt : Attempt {
+  protocol::OkPacket ok;
+  bool timed_out = false;  // max_sql_execute_time stopped it (`error` says so)
+};
+
+// One statement sent to one target (a scatter's member).
+struct Query {
+  Target target;
+  std::string sql;
+  int index = -1;  // the sub-table's index, for messages (-1: unsharded or global)
+};
+
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+
+  // Runs `sql` on `target` and relays the answer to the client, except a first response that
+  // is a retryable error (kRejected). Connection problems come back as kLost / kFailed.
+  virtual asio::awaitable<Attempt> route(const Target& target, std::string_view sql) = 0;
+
+  // Runs a read on several targets and answers the client with one merged result (`merge`
+  // says how). A retryable error or a lost connection before anything reached the client
+  // comes back as kRejected / kLost with every connection it used already given up; kAnswered
+  // also covers the session's bookkeeping after the statement (no finish() follows).
+  virtual asio::awaitable<Attempt> scatter(const std::vector<Query>& queries, Role role,
+                                           const MergeInfo& merge) = 0;
+
+  // --- fan-out writes (fan_out.h) ---
+  // One write of a fan-out on `target`; nothing reaches the client. kAnswered with `ok`, or
+  // kServerError / kRejected with `error`; kLost, kFailed as for route().
+  virtual asio::awaitable<WriteAttempt> write(const Target& target, std::string_view sql) = 0;
+  // The namespace reports one copy's affected rows for copies of a write (global tables).
+  virtual bool one_copy_counts() const = 0;
+  // The write is an autocommit DML over several targets of a namespace that makes such writes
+  // atomic (XA); atomic_write() then runs it whole (kRejected: rolled back everywhere, so it
+  // may run again; kAnswered: the client has the answer).
+  virtual bool wants_atomic(const std::vector<Query>& queries, const FanOutSpec& spec) const = 0;
+  virtual asio::awaitable<Attempt> atomic_write(const std::vector<Query>& queries,
+                                                const FanOutSpec& spec) = 0;
+  // The fan-out's answer: one OK with `total`, or `error` (`roll_back_all`: the session's
+  // distributed transaction is rolled back on every slice first).
+  virtual asio::awaitable<void> end_fan_out(const FanOutSpec& spec, protocol::OkPacket total) = 0;
+  virtual asio::awaitable<void> fail_fan_out(const Target& target, protocol::ErrPacket error,
+                                             bool roll_back_all) = 0;
+  // The session has a distributed (XA) transaction open.
+  virtual bool in_distributed_transaction() const = 0;
+
+  // --- what a retry decision needs to know ---
+  // Nothing ties the session to a connection: autocommit, no transaction, pin or cursor.
+  virtual bool may_retry() const = 0;
+  // The client has bytes of this command's answer already (a retry would duplicate them).
+  virtual bool output_started() const = 0;
+  virtual int deadlock_retries() const = 0;
+  // The client's transaction is open (a read-only primary then ends it).
+  virtual bool in_transaction() const = 0;
+
+  // --- what a retry does ---
+  // Asks the topology monitor to look at the slice now.
+  virtual void request_check(const Target& target) = 0;
+  // Gives up the connection the attempt used.
+  virtual void settle(const Target& target, Settle how) = 0;
+  // Records a retry (counters, log) and makes the next route() wait for news of `instance`
+  // newer than now before choosing it again.
+  virtual void note_retry(const Attempt& attempt, bool deadlock, int count) = 0;
+  virtual asio::awaitable<void> pause(std::chrono::milliseconds how_long) = 0;
+
+  // --- ending the command ---
+  // The attempt answered the client: session bookkeeping after a statement.
+  virtual asio::awaitable<void> finish(const Target& target) = 0;
+  // Tells the client the connection to `target` broke (`what`), closing it.
+  virtual asio::awaitable<void> report_lost(const Target& target, std::string_view what) = 0;
+  // Tells the client `error` after the kind of failure `kind` (see Failure).
+  virtual asio::awaitable<void> report_error(const Target& target, const protocol::ErrPacket& error,
+                                             Failure kind) = 0;
+};
+
+}  // namespace tessera::exec::engine

@@ -1,0 +1,31 @@
+// A plan is a tree of primitives; the engine runs its root with a Cursor (cursor.h). Each
+// primitive owns one way of running a statement and the rules that go with it (retries,
+// merging, atomicity), so they apply to every statement that plans to it, text or prepared,
+// sharded or not. The planner (router/) builds the tree; EXPLAIN prints describe().
+#pragma once
+#include <asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "exec/engine/cursor.h"
+
+namespace tessera::exec::engine {
+
+// One line of a plan's description: the operator, where it runs and what it sends.
+struct PlanLine {
+  int depth = 0;      // 0 for the root, children one deeper
+  std::string op;     // "Route", "Scatter", ...
+  std::string slice;  // "" when the operator runs nowhere itself
+  std::string db;
+  std::string sql;
+  std::string detail;  // how results are combined, the role ("read split"), ...
+};
+
+class Primitive {
+ public:
+  virtual ~Primitive() = default;
+  virtual asio::awaitable<void> run(Cursor& cursor) const = 0;
+  virtual void describe(std::vector<PlanLine>& out, int depth = 0) const = 0;
+};
+
+}  // namespace tessera::exec::engine

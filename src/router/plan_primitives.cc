@@ -1,0 +1,59 @@
+#include "router/plan_primitives.h"
+
+#include "exec/engine/fan_out.h"
+#include "exec/engine/route.h"
+#include "exec/engine/scatter.h"
+
+namespace tessera::router {
+
+namespace {
+
+exec::engine::Target target_of(const ShardQuery& q, exec::engine::Role role) {
+  exec::engine::Target t;
+  t.slice = q.slice;
+  t.db = q.db;
+  t.role = role;
+  return t;
+}
+
+}  // namespace
+
+void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) {
+  if (plan.kind != PlanKind::kRoute || plan.queries.empty()) return;
+  // The session's route decision (session/read_routing.h) has the last word on a read split.
+  const auto role = plan.is_write ? exec::engine::Role::kPrimary : exec::engine::Role::kReadSplit;
+  auto queries = [&]() {
+    std::vector<exec::engine::Query> out;
+    out.reserve(plan.queries.size());
+    for (const auto& q : plan.queries) out.push_back({target_of(q, role), q.sql, q.index});
+    return out;
+  };
+  auto fan_out = [&]() {
+    exec::engine::FanOutSpec spec;
+    spec.is_write = plan.is_write;
+    spec.writes_copies = plan.writes_copies;
+    spec.generated_id = plan.generated_id;
+    plan.root = std::make_shared<exec::engine::FanOut>(queries(), spec, traits);
+  };
+  switch (plan.result) {
+    case ResultMode::kRelay:
+      // A generated id (global sequence) is the OK's LAST_INSERT_ID: the fan-out's answer.
+      if (plan.generated_id != 0) {
+        fan_out();
+        return;
+      }
+      plan.root = std::make_shared<exec::engine::Route>(target_of(plan.queries[0], role),
+                                                        plan.queries[0].sql, traits);
+      return;
+    case ResultMode::kMerge:
+      plan.root = std::make_shared<exec::engine::Scatter>(queries(), role, plan.merge, traits);
+      return;
+    case ResultMode::kSumAffected:
+      fan_out();
+      return;
+    case ResultMode::kShowTables:
+      return;
+  }
+}
+
+}  // namespace tessera::router

@@ -1,0 +1,160 @@
+// A Cursor without a server (as Vitess tests its engine with a fake VCursor): each route() or
+// scatter() takes the next scripted Attempt and records what the primitive asked for, so
+// tests read as "the server answered this, then that; the engine did this".
+#pragma once
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "exec/engine/cursor.h"
+#include "exec/engine/fan_out.h"
+#include "exec/engine/primitive.h"
+
+namespace tessera::exec::engine::testing {
+
+class FakeCursor : public Cursor {
+ public:
+  // Scripted answers, in order; an exhausted script answers kAnswered.
+  std::deque<Attempt> script;
+  bool retry_allowed = true;
+  bool output = false;
+  bool transaction = false;
+  int max_deadlocks = 3;
+
+  // What happened, one line per call, e.g. "route s1 SELECT 1", "settle s1 discard".
+  std::vector<std::string> log;
+  std::vector<std::chrono::milliseconds> pauses;
+  std::vector<protocol::ErrPacket> errors;  // what the client was told
+  std::vector<std::string> lost;            // report_lost messages
+
+  asio::awaitable<Attempt> route(const Target& target, std::string_view sql) override {
+    log.push_back("route " + name(target) + " " + std::string(sql) +
+                  (target.role == Role::kReadSplit ? " [read split]" : ""));
+    co_return next(target);
+  }
+  asio::awaitable<Attempt> scatter(const std::vector<Query>& queries, Role role,
+                                   const MergeInfo& merge) override {
+    (void)merge;
+    std::string line = "scatter";
+    for (const auto& q : queries) line += " " + name(q.target);
+    if (role == Role::kReadSplit) line += " [read split]";
+    log.push_back(line);
+    co_return next(Target{});
+  }
+  // Fan-out writes: each write takes the next scripted Attempt too (`oks` fills answered ones).
+  std::deque<protocol::OkPacket> oks;
+  bool atomic = false;
+  asio::awaitable<WriteAttempt> write(const Target& target, std::string_view sql) override {
+    log.push_back("write " + name(target) + " " + std::string(sql));
+    WriteAttempt w;
+    static_cast<Attempt&>(w) = next(target);
+    if (w.kind == Attempt::Kind::kAnswered && !oks.empty()) {
+      w.ok = oks.front();
+      oks.pop_front();
+    }
+    co_return w;
+  }
+  bool one_copy_counts() const override { return true; }
+  bool wants_atomic(const std::vector<Query>&, const FanOutSpec&) const override { return atomic; }
+  asio::awaitable<Attempt> atomic_write(const std::vector<Query>& queries,
+                                        const FanOutSpec&) override {
+    std::string line = "atomic";
+    for (const auto& q : queries) line += " " + name(q.target);
+    log.push_back(line);
+    co_return next(Target{});
+  }
+  asio::awaitable<void> end_fan_out(const FanOutSpec&, protocol::OkPacket total) override {
+    log.push_back("ok " + std::to_string(total.affected_rows));
+    co_return;
+  }
+  asio::awaitable<void> fail_fan_out(const Target& target, protocol::ErrPacket error,
+                                     bool roll_back_all) override {
+    log.push_back("fan-out error " + name(target) + " " + std::to_string(error.code) +
+                  (roll_back_all ? " (rolled back)" : ""));
+    errors.push_back(error);
+    co_return;
+  }
+  bool distributed = false;
+  bool in_distributed_transaction() const override { return distributed; }
+  bool may_retry() const override { return retry_allowed; }
+  bool output_started() const override { return output; }
+  int deadlock_retries() const override { return max_deadlocks; }
+  bool in_transaction() const override { return transaction; }
+  void request_check(const Target& target) override { log.push_back("check " + name(target)); }
+  void settle(const Target& target, Settle how) override {
+    log.push_back("settle " + name(target) + (how == Settle::kDiscard ? " discard" : " release"));
+  }
+  void note_retry(const Attempt& attempt, bool deadlock, int count) override {
+    log.push_back(std::string(deadlock ? "deadlock retry " : "failover retry ") +
+                  std::to_string(count) + " after " + attempt.instance);
+  }
+  asio::awaitable<void> pause(std::chrono::milliseconds how_long) override {
+    pauses.push_back(how_long);
+    co_return;
+  }
+  asio::awaitable<void> finish(const Target& target) override {
+    log.push_back("finish " + name(target));
+    co_return;
+  }
+  asio::awaitable<void> report_lost(const Target& target, std::string_view what) override {
+    log.push_back("lost " + name(target));
+    lost.emplace_back(what);
+    co_return;
+  }
+  asio::awaitable<void> report_error(const Target& target, const protocol::ErrPacket& error,
+                                     Failure kind) override {
+    const char* k = kind == Failure::kDeadlock          ? "deadlock"
+                    : kind == Failure::kTransactionLost ? "transaction lost"
+                                                        : "read-only";
+    log.push_back("error " + name(target) + " " + std::to_string(error.code) + " (" + k + ")");
+    errors.push_back(error);
+    co_return;
+  }
+
+  // Runs `p` to completion on a private io_context.
+  void run(const Primitive& p) {
+    asio::io_context io;
+    auto f = asio::co_spawn(io, p.run(*this), asio::use_future);
+    io.run();
+    f.get();
+  }
+
+ private:
+  static std::string name(const Target& t) { return t.slice.empty() ? "default" : t.slice; }
+  Attempt next(const Target& target) {
+    if (script.empty()) return Attempt{};
+    Attempt a = script.front();
+    script.pop_front();
+    if (a.slice.empty()) a.slice = target.slice;
+    return a;
+  }
+};
+
+inline Attempt answered() {
+  return Attempt{};
+}
+inline Attempt rejected(uint16_t code, std::string instance = "10.0.0.1:3306") {
+  Attempt a;
+  a.kind = Attempt::Kind::kRejected;
+  a.error = protocol::ErrPacket(protocol::ErrorCode{code, "HY000"}, "server says no");
+  a.instance = std::move(instance);
+  return a;
+}
+inline Attempt lost(bool sent, std::string instance = "10.0.0.1:3306") {
+  Attempt a;
+  a.kind = Attempt::Kind::kLost;
+  a.failure = "Connection reset by peer";
+  a.sent = sent;
+  a.instance = std::move(instance);
+  return a;
+}
+inline Attempt failed() {
+  Attempt a;
+  a.kind = Attempt::Kind::kFailed;
+  return a;
+}
+
+}  // namespace tessera::exec::engine::testing

@@ -1,0 +1,309 @@
+// Route and Scatter against a fake cursor: the failover and deadlock rules of
+// exec/engine/retry_policy.h, applied the same way to a single route and to a scatter.
+#include "exec/engine/route.h"
+
+#include <gtest/gtest.h>
+
+#include "exec/engine/fan_out.h"
+#include "exec/engine/scatter.h"
+#include "fake_cursor.h"
+
+namespace tessera::exec::engine {
+namespace {
+
+using testing::answered;
+using testing::failed;
+using testing::FakeCursor;
+using testing::lost;
+using testing::rejected;
+using Lines = std::vector<std::string>;
+
+StatementTraits write_traits() {
+  return StatementTraits{};
+}
+StatementTraits read_traits() {
+  StatementTraits t;
+  t.is_read = true;
+  return t;
+}
+
+Route route_to(const std::string& slice, StatementTraits traits, Role role = Role::kPrimary) {
+  return Route(Target{slice, "db_0", role}, "UPDATE t SET a = 1 WHERE id = 7", traits);
+}
+
+TEST(Route, AnsweredFinishesOnce) {
+  FakeCursor c;
+  c.run(route_to("s1", write_traits()));
+  EXPECT_EQ(c.log, (Lines{"route s1 UPDATE t SET a = 1 WHERE id = 7", "finish s1"}));
+}
+
+TEST(Route, ReadOnlyPrimaryRetriedOnceOnTheNewPrimary) {
+  FakeCursor c;
+  c.script = {rejected(kErReadOnly), answered()};
+  c.run(route_to("s1", write_traits()));
+  EXPECT_EQ(c.log, (Lines{"route s1 UPDATE t SET a = 1 WHERE id = 7", "check s1",
+                          "settle s1 release", "failover retry 1 after 10.0.0.1:3306",
+                          "route s1 UPDATE t SET a = 1 WHERE id = 7", "finish s1"}));
+  EXPECT_TRUE(c.errors.empty());
+}
+
+TEST(Route, ReadOnlyTwiceIsTheClientsAnswer) {
+  FakeCursor c;
+  c.script = {rejected(kErReadOnlyMode), rejected(kErReadOnlyMode)};
+  c.run(route_to("s1", write_traits()));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].code, kErReadOnlyMode);
+  EXPECT_EQ(c.log.back(), "error s1 1836 (read-only)");
+}
+
+TEST(Route, ReadOnlyInsideATransactionEndsIt) {
+  FakeCursor c;
+  c.retry_allowed = false;
+  c.transaction = true;
+  c.script = {rejected(kErReadOnly, "10.0.0.9:3306")};
+  c.run(route_to("s2", write_traits()));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.log.back(), "error s2 1290 (transaction lost)");
+  EXPECT_NE(c.errors[0].message.find("The primary of slice s2 (10.0.0.9:3306) became read-only "
+                                     "during your transaction"),
+            std::string::npos)
+      << c.errors[0].message;
+  EXPECT_NE(c.errors[0].message.find("server says no"), std::string::npos);
+}
+
+TEST(Route, LostBeforeSendingIsRetriedOnce) {
+  FakeCursor c;
+  c.script = {lost(/*sent=*/false), lost(/*sent=*/false)};
+  c.run(route_to("s1", write_traits()));
+  EXPECT_EQ(c.log, (Lines{"route s1 UPDATE t SET a = 1 WHERE id = 7", "check s1",
+                          "settle s1 discard", "failover retry 1 after 10.0.0.1:3306",
+                          "route s1 UPDATE t SET a = 1 WHERE id = 7", "check s1", "lost s1"}));
+  ASSERT_EQ(c.lost.size(), 1u);
+  EXPECT_EQ(c.lost[0], "Connection reset by peer");  // not sent: nothing uncertain to say
+}
+
+TEST(Route, WriteLostAfterSendingHasAnUnknownOutcome) {
+  FakeCursor c;
+  c.script = {lost(/*sent=*/true)};
+  c.run(route_to("s1", write_traits()));
+  ASSERT_EQ(c.lost.size(), 1u);
+  EXPECT_NE(c.lost[0].find("outcome is unknown"), std::string::npos) << c.lost[0];
+  EXPECT_EQ(c.log.size(), 3u);  // route, check, lost: no retry
+}
+
+TEST(Route, ReadLostAfterSendingRunsAgain) {
+  FakeCursor c;
+  c.script = {lost(/*sent=*/true), answered()};
+  c.run(route_to("s1", read_traits(), Role::kReadSplit));
+  EXPECT_EQ(c.log.back(), "finish s1");
+  EXPECT_TRUE(c.lost.empty());
+}
+
+TEST(Route, NothingIsRetriedOnceTheClientHasBytes) {
+  FakeCursor c;
+  c.output = true;
+  c.script = {lost(/*sent=*/true)};
+  c.run(route_to("s1", read_traits()));
+  ASSERT_EQ(c.lost.size(), 1u);
+  EXPECT_EQ(c.lost[0], "Connection reset by peer");
+}
+
+TEST(Route, MultiStatementsAreNeverRetried) {
+  FakeCursor c;
+  StatementTraits t = read_traits();
+  t.multi_statement = true;
+  c.script = {lost(/*sent=*/false)};
+  c.run(route_to("s1", t));
+  EXPECT_EQ(c.lost.size(), 1u);
+}
+
+TEST(Route, DeadlockRetriedWithGrowingPauses) {
+  FakeCursor c;
+  c.script = {rejected(kErDeadlock), rejected(kErDeadlock), answered()};
+  c.run(route_to("s1", write_traits()));
+  EXPECT_EQ(c.pauses, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(5),
+                                                              std::chrono::milliseconds(10)}));
+  EXPECT_EQ(c.log.back(), "finish s1");
+  EXPECT_EQ(c.log[1], "settle s1 release");  // a deadlock victim's connection is clean
+  EXPECT_EQ(c.log[2], "deadlock retry 1 after 10.0.0.1:3306");
+}
+
+TEST(Route, DeadlockRetriesRunOut) {
+  FakeCursor c;
+  c.max_deadlocks = 2;
+  c.script = {rejected(kErDeadlock), rejected(kErDeadlock), rejected(kErDeadlock)};
+  c.run(route_to("s1", write_traits()));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.log.back(), "error s1 1213 (deadlock)");
+  EXPECT_NE(c.errors[0].message.find("(Tessera retried the statement 2 times)"), std::string::npos);
+}
+
+TEST(Route, DeadlockInsideATransactionIsNotRetried) {
+  FakeCursor c;
+  c.retry_allowed = false;
+  c.transaction = true;
+  c.script = {rejected(kErDeadlock)};
+  c.run(route_to("s1", write_traits()));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].message, "server says no");
+  EXPECT_TRUE(c.pauses.empty());
+}
+
+TEST(Route, FailedConnectIsAlreadyAnswered) {
+  FakeCursor c;
+  c.script = {failed()};
+  c.run(route_to("s1", write_traits()));
+  EXPECT_EQ(c.log, (Lines{"route s1 UPDATE t SET a = 1 WHERE id = 7"}));
+}
+
+TEST(Route, DescribesItself) {
+  std::vector<PlanLine> lines;
+  route_to("s1", read_traits(), Role::kReadSplit).describe(lines, 0);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].op, "Route");
+  EXPECT_EQ(lines[0].slice, "s1");
+  EXPECT_EQ(lines[0].db, "db_0");
+  EXPECT_EQ(lines[0].detail, "read split");
+}
+
+Scatter scatter_over(std::vector<std::string> slices, Role role = Role::kReadSplit) {
+  std::vector<Query> qs;
+  for (auto& s : slices) qs.push_back(Query{Target{s, "db", role}, "SELECT a FROM t"});
+  return Scatter(std::move(qs), role, MergeInfo{}, read_traits());
+}
+
+TEST(Scatter, AnsweredNeedsNoFinish) {
+  FakeCursor c;
+  c.run(scatter_over({"s0", "s1", "s2"}));
+  EXPECT_EQ(c.log, (Lines{"scatter s0 s1 s2 [read split]"}));
+}
+
+TEST(Scatter, LostShardBeforeAnyRowRerunsTheWholeRead) {
+  FakeCursor c;
+  c.script = {lost(/*sent=*/true), answered()};
+  c.run(scatter_over({"s0", "s1"}));
+  EXPECT_EQ(c.log, (Lines{"scatter s0 s1 [read split]", "check default", "settle default discard",
+                          "failover retry 1 after 10.0.0.1:3306", "scatter s0 s1 [read split]"}));
+}
+
+TEST(Scatter, ReadOnlyShardNamesItsSlice) {
+  FakeCursor c;
+  Attempt r = rejected(kErDeadlock);
+  r.slice = "s1";
+  c.max_deadlocks = 0;
+  c.script = {r};
+  c.run(scatter_over({"s0", "s1"}));
+  EXPECT_EQ(c.log.back(), "error s1 1213 (deadlock)");
+}
+
+TEST(Scatter, DescribesItsRoutes) {
+  std::vector<PlanLine> lines;
+  scatter_over({"s0", "s1"}).describe(lines, 0);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].op, "Scatter");
+  EXPECT_EQ(lines[1].depth, 1);
+  EXPECT_EQ(lines[2].slice, "s1");
+}
+
+FanOut fan_out_over(std::vector<std::string> slices, bool copies) {
+  std::vector<Query> qs;
+  for (auto& s : slices) qs.push_back(Query{Target{s, "db", Role::kPrimary}, "DELETE FROM t"});
+  FanOutSpec spec;
+  spec.writes_copies = copies;
+  return FanOut(std::move(qs), spec, write_traits());
+}
+
+protocol::OkPacket ok_rows(uint64_t n) {
+  protocol::OkPacket ok;
+  ok.affected_rows = n;
+  return ok;
+}
+
+TEST(FanOut, SumsAffectedRows) {
+  FakeCursor c;
+  c.oks = {ok_rows(2), ok_rows(3)};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  EXPECT_EQ(c.log, (Lines{"write s0 DELETE FROM t", "write s1 DELETE FROM t", "ok 5"}));
+}
+
+TEST(FanOut, CopiesCountOnce) {
+  FakeCursor c;
+  c.oks = {ok_rows(1), ok_rows(1), ok_rows(1)};
+  c.run(fan_out_over({"s0", "s1", "s2"}, /*copies=*/true));
+  EXPECT_EQ(c.log.back(), "ok 1");
+}
+
+TEST(FanOut, ReadOnlyTargetIsSentAgainThereOnly) {
+  // s0 applied the write; s1's primary turned read-only: s1's write did not happen, so it is
+  // sent again to s1's new primary, and s0 is not written twice.
+  FakeCursor c;
+  c.script = {answered(), rejected(kErReadOnly), answered()};
+  c.oks = {ok_rows(1), ok_rows(1)};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/true));
+  EXPECT_EQ(c.log, (Lines{"write s0 DELETE FROM t", "write s1 DELETE FROM t", "check s1",
+                          "settle s1 release", "failover retry 1 after 10.0.0.1:3306",
+                          "write s1 DELETE FROM t", "ok 1"}));
+}
+
+TEST(FanOut, DeadlockedTargetIsRetriedAlone) {
+  FakeCursor c;
+  c.script = {answered(), rejected(kErDeadlock), answered()};
+  c.oks = {ok_rows(4), ok_rows(6)};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  EXPECT_EQ(c.pauses.size(), 1u);
+  EXPECT_EQ(c.log.back(), "ok 10");
+}
+
+TEST(FanOut, ServerErrorNamesWhereItAlreadyApplied) {
+  FakeCursor c;
+  Attempt dup;
+  dup.kind = Attempt::Kind::kServerError;
+  dup.error = protocol::ErrPacket(protocol::ErrorCode{1062, "23000"}, "Duplicate entry");
+  c.script = {answered(), dup};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].message, "Duplicate entry (on slice s1; already applied on s0:*)");
+  EXPECT_EQ(c.log.back(), "fan-out error s1 1062");
+}
+
+TEST(FanOut, InsideADistributedTransactionEverythingRollsBack) {
+  FakeCursor c;
+  c.retry_allowed = false;
+  c.transaction = true;
+  c.distributed = true;
+  c.script = {answered(), rejected(kErDeadlock)};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  EXPECT_EQ(c.log.back(), "fan-out error s1 1213 (rolled back)");
+  EXPECT_NE(c.errors[0].message.find("rolled back on every slice"), std::string::npos);
+}
+
+TEST(FanOut, LostAfterSendingIsReportedNotRepeated) {
+  FakeCursor c;
+  c.script = {answered(), lost(/*sent=*/true)};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  ASSERT_EQ(c.lost.size(), 1u);
+  EXPECT_EQ(c.log.back(), "lost s1");
+  EXPECT_NE(c.lost[0].find("outcome is unknown"), std::string::npos) << c.lost[0];
+  EXPECT_NE(c.lost[0].find("already applied on s0:*"), std::string::npos) << c.lost[0];
+}
+
+TEST(FanOut, AtomicWriteRetriesWhole) {
+  FakeCursor c;
+  c.atomic = true;
+  Attempt r = rejected(kErDeadlock);
+  r.slice = "s1";
+  c.script = {r, answered()};
+  c.run(fan_out_over({"s0", "s1"}, /*copies=*/false));
+  EXPECT_EQ(c.log, (Lines{"atomic s0 s1", "settle s1 release",
+                          "deadlock retry 1 after 10.0.0.1:3306", "atomic s0 s1"}));
+}
+
+TEST(FanOut, DescribesItsRoutes) {
+  std::vector<PlanLine> lines;
+  fan_out_over({"s0", "s1", "s2"}, true).describe(lines, 0);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].detail, "copies");
+}
+
+}  // namespace
+}  // namespace tessera::exec::engine

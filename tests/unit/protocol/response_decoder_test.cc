@@ -1,0 +1,586 @@
+// ResponseDecoder over recorded responses, built with the protocol's own encoders (the shapes
+// MariaDB 10.11 sends): every command's response shape with CLIENT_DEPRECATE_EOF on and off,
+// and malformed streams (truncated, garbage, out of place) that must fail with a message.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "protocol/binary_values.h"
+#include "protocol/column_definition.h"
+#include "protocol/constants.h"
+#include "protocol/framing.h"
+#include "protocol/response_decoder.h"
+#include "protocol/response_packets.h"
+#include "protocol/statement_packets.h"
+#include "protocol/text_result.h"
+#include "protocol/wire_writer.h"
+
+namespace tessera::protocol {
+namespace {
+
+using E = ResponseEvent;
+using Packets = std::vector<std::string>;
+
+constexpr uint32_t kBase = cap::kProtocol41 | cap::kSessionTrack | cap::kMultiResults;
+constexpr uint32_t kDeof = kBase | cap::kDeprecateEof;
+
+// The payloads of a run of frames (frames of one packet joined).
+Packets split(const std::string& wire) {
+  Packets out;
+  std::string packet;
+  size_t at = 0;
+  while (at + kFrameHeaderSize <= wire.size()) {
+    auto h = decode_frame_header(wire.data() + at);
+    packet.append(wire, at + kFrameHeaderSize, h.length);
+    at += kFrameHeaderSize + h.length;
+    if (h.length < kMaxFramePayload) out.push_back(std::move(packet)), packet.clear();
+  }
+  return out;
+}
+
+struct Run {
+  std::vector<E> events;
+  size_t unread = 0;  // packets left when the decoder finished (or gave up)
+};
+
+// Feeds `packets` as a caller does: implied events when due, a packet again when not consumed.
+Run decode(ResponseDecoder& d, const Packets& packets) {
+  Run run;
+  size_t i = 0;
+  while (!d.done() && !d.failed()) {
+    if (d.event_due()) {
+      run.events.push_back(d.next_implied());
+      continue;
+    }
+    if (i == packets.size()) break;
+    run.events.push_back(d.next_packet(packets[i]));
+    if (d.consumed()) ++i;
+  }
+  run.unread = packets.size() - i;
+  return run;
+}
+
+Run decode(Command c, uint32_t caps, const Packets& packets) {
+  ResponseDecoder d(c, caps);
+  return decode(d, packets);
+}
+
+std::string ok_packet(uint16_t status, uint64_t affected = 0, uint8_t header = kOkHeader,
+                      uint32_t caps = kDeof) {
+  OkPacket ok;
+  ok.header = header;
+  ok.status_flags = status;
+  ok.affected_rows = affected;
+  return ok.encode(caps);
+}
+
+std::string err_packet(uint16_t code = 1146) {
+  return ErrPacket(ErrorCode{code, "42S02"}, "Table 'db.t' doesn't exist").encode();
+}
+
+// A text result: columns a (INT) and b (VARCHAR), `rows` rows.
+Packets text_result(uint32_t caps, int rows, uint16_t status = status::kAutocommit) {
+  TextResultBuilder b(caps, status);
+  b.add_column(ColumnDefinition::integer("a"));
+  b.add_column(ColumnDefinition::text("b"));
+  for (int i = 0; i < rows; ++i) b.add_row({std::to_string(i), std::nullopt});
+  std::string wire;
+  uint8_t seq = 1;
+  b.finish(wire, seq);
+  return split(wire);
+}
+
+Packets operator+(Packets a, const Packets& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::vector<ColumnDefinition> binary_columns() {
+  ColumnDefinition id = ColumnDefinition::integer("id");
+  id.type = FieldType::kLong;
+  ColumnDefinition name = ColumnDefinition::text("name");
+  ColumnDefinition at = ColumnDefinition::text("at");
+  at.type = FieldType::kDatetime;
+  return {id, name, at};
+}
+
+std::string binary_row(std::vector<std::optional<std::string>> cells) {
+  TextResultBuilder b(kDeof, 0);
+  b.add_row(cells);
+  std::string wire;
+  uint8_t seq = 0;
+  // The text row is the only row of a throwaway result: its payload is the packet after the
+  // count, the three definitions and nothing else.
+  for (auto& c : binary_columns()) b.add_column(c);
+  b.finish(wire, seq);
+  auto text = split(wire)[4];
+  std::string out;
+  EXPECT_TRUE(text_row_to_binary(text, binary_columns(), out));
+  return out;
+}
+
+// COM_STMT_EXECUTE's result: count, definitions, [EOF], binary rows, end.
+Packets binary_result(uint32_t caps, bool cursor, int rows) {
+  Packets p;
+  std::string count;
+  WireWriter(count).lenenc_int(3);
+  p.push_back(count);
+  for (auto& c : binary_columns()) p.push_back(c.encode());
+  const bool deof = caps & cap::kDeprecateEof;
+  if (cursor) {
+    p.push_back(EofPacket{0, status::kAutocommit | status::kCursorExists}.encode());
+    return p;
+  }
+  if (!deof) p.push_back(EofPacket{0, status::kAutocommit}.encode());
+  for (int i = 0; i < rows; ++i)
+    p.push_back(
+        binary_row({std::to_string(i), i % 2 ? std::nullopt : std::optional<std::string>("x"),
+                    "2026-12-07 01:02:03"}));
+  if (deof)
+    p.push_back(ok_packet(status::kAutocommit, 0, kEofHeader));
+  else
+    p.push_back(EofPacket{0, status::kAutocommit}.encode());
+  return p;
+}
+
+TEST(ResponseDecoder, Ok) {
+  OkPacket ok;
+  ok.affected_rows = 3;
+  ok.last_insert_id = 42;
+  ok.status_flags = status::kAutocommit | status::kSessionStateChanged;
+  ok.warnings = 1;
+  ok.info = "Rows matched: 3";
+  ok.session_state = std::string(
+      "\x01\x03\x02"
+      "db",
+      5);
+  ResponseDecoder d(Command::kQuery, kDeof);
+  EXPECT_EQ(d.next_packet(ok.encode(kDeof)), E::kOk);
+  EXPECT_TRUE(d.done());
+  EXPECT_FALSE(d.more_results());
+  EXPECT_EQ(d.ok().affected_rows, 3u);
+  EXPECT_EQ(d.ok().last_insert_id, 42u);
+  EXPECT_EQ(d.ok().session_state, ok.session_state);
+  EXPECT_EQ(d.warnings(), 1);
+  EXPECT_EQ(d.status_flags(), ok.status_flags);
+}
+
+TEST(ResponseDecoder, Err) {
+  ResponseDecoder d(Command::kQuery, kDeof);
+  EXPECT_EQ(d.next_packet(err_packet(1146)), E::kErr);
+  EXPECT_EQ(d.err_code(), 1146);
+  EXPECT_TRUE(d.done());
+  // A short ERR without the SQL state marker is an ERR too (pre-4.1 form).
+  ResponseDecoder old(Command::kInitDb, kDeof);
+  EXPECT_EQ(old.next_packet(std::string("\xff\x19\x04"
+                                        "denied",
+                                        9)),
+            E::kErr);
+  EXPECT_EQ(old.err_code(), 1049);
+}
+
+TEST(ResponseDecoder, EmptyResultWithAndWithoutDeprecateEof) {
+  auto on = decode(Command::kQuery, kDeof, text_result(kDeof, 0));
+  EXPECT_EQ(on.events, (std::vector<E>{E::kResultStart, E::kColumn, E::kColumn, E::kColumnsEnd,
+                                       E::kResultEnd}));
+  EXPECT_EQ(on.unread, 0u);
+  auto off = decode(Command::kQuery, kBase, text_result(kBase, 0));
+  EXPECT_EQ(off.events, on.events);
+  EXPECT_EQ(off.unread, 0u);
+}
+
+TEST(ResponseDecoder, TextRows) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    ResponseDecoder d(Command::kQuery, caps);
+    auto packets = text_result(caps, 3);
+    auto run = decode(d, packets);
+    EXPECT_EQ(run.events, (std::vector<E>{E::kResultStart, E::kColumn, E::kColumn, E::kColumnsEnd,
+                                          E::kRow, E::kRow, E::kRow, E::kResultEnd}));
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(d.end_ok(), caps == kDeof);
+    EXPECT_EQ(d.status_flags(), status::kAutocommit);
+    EXPECT_FALSE(d.binary_rows());
+  }
+}
+
+TEST(ResponseDecoder, ImpliedColumnsEndIsDueWithoutAPacket) {
+  auto packets = text_result(kDeof, 1);
+  ResponseDecoder d(Command::kQuery, kDeof);
+  EXPECT_EQ(d.next_packet(packets[0]), E::kResultStart);
+  EXPECT_EQ(d.column_count(), 2u);
+  EXPECT_EQ(d.next_packet(packets[1]), E::kColumn);
+  EXPECT_FALSE(d.event_due());
+  EXPECT_EQ(d.next_packet(packets[2]), E::kColumn);
+  EXPECT_TRUE(d.event_due());
+  EXPECT_EQ(d.next_implied(), E::kColumnsEnd);
+  EXPECT_TRUE(d.implied());
+  EXPECT_EQ(d.stage(), ResponseStage::kRows);
+  // Without DEPRECATE_EOF the EOF packet carries it.
+  auto off = text_result(kBase, 1);
+  ResponseDecoder e(Command::kQuery, kBase);
+  for (int i = 0; i < 3; ++i) e.next_packet(off[i]);
+  EXPECT_FALSE(e.event_due());
+  EXPECT_EQ(e.next_packet(off[3]), E::kColumnsEnd);
+  EXPECT_FALSE(e.implied());
+}
+
+TEST(ResponseDecoder, PacketGivenWhenAnImpliedEndIsDueIsNotConsumed) {
+  auto packets = text_result(kDeof, 1);
+  ResponseDecoder d(Command::kQuery, kDeof);
+  for (int i = 0; i < 3; ++i) d.next_packet(packets[i]);
+  EXPECT_EQ(d.next_packet(packets[3]), E::kColumnsEnd);
+  EXPECT_FALSE(d.consumed());
+  EXPECT_EQ(d.next_packet(packets[3]), E::kRow);
+  EXPECT_TRUE(d.consumed());
+}
+
+TEST(ResponseDecoder, MultiResultWithMoreResults) {
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  for (uint32_t caps : {kDeof, kBase}) {
+    // SELECT ...; UPDATE ...; SELECT ...
+    auto packets = text_result(caps, 1, more) + Packets{ok_packet(more, 2, kOkHeader, caps)} +
+                   text_result(caps, 2);
+    ResponseDecoder d(Command::kQuery, caps);
+    auto run = decode(d, packets);
+    EXPECT_EQ(run.events,
+              (std::vector<E>{E::kResultStart, E::kColumn, E::kColumn, E::kColumnsEnd, E::kRow,
+                              E::kResultEnd, E::kOk, E::kResultStart, E::kColumn, E::kColumn,
+                              E::kColumnsEnd, E::kRow, E::kRow, E::kResultEnd}));
+    EXPECT_EQ(run.unread, 0u);
+    EXPECT_TRUE(d.done());
+  }
+}
+
+TEST(ResponseDecoder, MoreResultsIsSaidAfterEachPart) {
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  auto packets = text_result(kDeof, 0, more);
+  ResponseDecoder d(Command::kQuery, kDeof);
+  decode(d, packets);
+  EXPECT_FALSE(d.done());
+  EXPECT_TRUE(d.more_results());
+  EXPECT_EQ(d.stage(), ResponseStage::kResponse);
+  EXPECT_EQ(d.next_packet(ok_packet(status::kAutocommit)), E::kOk);
+  EXPECT_FALSE(d.more_results());
+  EXPECT_TRUE(d.done());
+}
+
+TEST(ResponseDecoder, CallResults) {
+  // CALL p(): two result sets, each saying more follow, then the CALL's own OK.
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  for (uint32_t caps : {kDeof, kBase}) {
+    auto packets = text_result(caps, 2, more) + text_result(caps, 1, more) +
+                   Packets{ok_packet(status::kAutocommit, 0, kOkHeader, caps)};
+    auto run = decode(Command::kQuery, caps, packets);
+    EXPECT_EQ(run.events.back(), E::kOk);
+    EXPECT_EQ(std::count(run.events.begin(), run.events.end(), E::kResultEnd), 2);
+    EXPECT_EQ(run.unread, 0u);
+    // The same through COM_STMT_EXECUTE (binary rows).
+    auto call = binary_result(caps, false, 2);
+    call.back() =
+        caps & cap::kDeprecateEof ? ok_packet(more, 0, kEofHeader) : EofPacket{0, more}.encode();
+    call.push_back(ok_packet(status::kAutocommit, 0, kOkHeader, caps));
+    ResponseDecoder d(Command::kStmtExecute, caps);
+    auto binary = decode(d, call);
+    EXPECT_EQ(binary.events.back(), E::kOk);
+    EXPECT_EQ(binary.unread, 0u);
+    EXPECT_TRUE(d.done());
+  }
+}
+
+TEST(ResponseDecoder, ErrEndsTheRows) {
+  auto packets = text_result(kDeof, 2);
+  packets.back() = err_packet(1317);  // Query execution was interrupted
+  ResponseDecoder d(Command::kQuery, kDeof);
+  auto run = decode(d, packets);
+  EXPECT_EQ(run.events.back(), E::kErr);
+  EXPECT_EQ(d.err_code(), 1317);
+  EXPECT_TRUE(d.done());
+}
+
+TEST(ResponseDecoder, BinaryRows) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    ResponseDecoder d(Command::kStmtExecute, caps);
+    auto run = decode(d, binary_result(caps, false, 3));
+    EXPECT_EQ(run.events,
+              (std::vector<E>{E::kResultStart, E::kColumn, E::kColumn, E::kColumn, E::kColumnsEnd,
+                              E::kRow, E::kRow, E::kRow, E::kResultEnd}));
+    EXPECT_EQ(run.unread, 0u);
+    EXPECT_TRUE(d.binary_rows());
+    EXPECT_TRUE(d.done());
+  }
+}
+
+TEST(ResponseDecoder, ExecuteWithoutRowsIsNoCursor) {
+  // Under DEPRECATE_EOF the end of no rows (a 7-byte OK with the 0xfe header) looks like an
+  // EOF packet: its status does not say a cursor exists.
+  ResponseDecoder d(Command::kStmtExecute, kDeof);
+  auto run = decode(d, binary_result(kDeof, false, 0));
+  EXPECT_EQ(run.events.back(), E::kResultEnd);
+  EXPECT_FALSE(d.cursor_open());
+  EXPECT_EQ(run.unread, 0u);
+}
+
+TEST(ResponseDecoder, CursorOpen) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    ResponseDecoder d(Command::kStmtExecute, caps);
+    auto run = decode(d, binary_result(caps, true, 0));
+    EXPECT_EQ(run.events, (std::vector<E>{E::kResultStart, E::kColumn, E::kColumn, E::kColumn,
+                                          E::kColumnsEnd}));
+    EXPECT_TRUE(d.cursor_open());
+    EXPECT_FALSE(d.implied());
+    EXPECT_TRUE(d.status_flags() & status::kCursorExists);
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(run.unread, 0u);
+  }
+}
+
+TEST(ResponseDecoder, Fetch) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    const uint16_t st = status::kAutocommit | status::kCursorExists | status::kLastRowSent;
+    Packets p{binary_row({"1", "a", std::nullopt}), binary_row({"2", std::nullopt, std::nullopt})};
+    p.push_back(caps & cap::kDeprecateEof ? ok_packet(st, 0, kEofHeader)
+                                          : EofPacket{0, st}.encode());
+    ResponseDecoder d(Command::kStmtFetch, caps);
+    auto run = decode(d, p);
+    EXPECT_EQ(run.events, (std::vector<E>{E::kRow, E::kRow, E::kResultEnd}));
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(d.status_flags(), st);
+  }
+  ResponseDecoder e(Command::kStmtFetch, kDeof);
+  EXPECT_EQ(e.next_packet(err_packet(1243)), E::kErr);
+}
+
+Packets prepare_response(uint32_t caps, uint16_t params, uint16_t columns) {
+  StmtPrepareOk ok;
+  ok.statement_id = 7;
+  ok.num_params = params;
+  ok.num_columns = columns;
+  Packets p{ok.encode()};
+  const bool deof = caps & cap::kDeprecateEof;
+  for (int i = 0; i < params; ++i) p.push_back(ColumnDefinition::text("?").encode());
+  if (params && !deof) p.push_back(EofPacket{0, status::kAutocommit}.encode());
+  for (int i = 0; i < columns; ++i) p.push_back(ColumnDefinition::text("c").encode());
+  if (columns && !deof) p.push_back(EofPacket{0, status::kAutocommit}.encode());
+  return p;
+}
+
+TEST(ResponseDecoder, Prepare) {
+  struct Case {
+    uint16_t params, columns;
+    std::vector<E> events;
+  };
+  const std::vector<Case> cases = {
+      {2, 1, {E::kPrepareOk, E::kParam, E::kParam, E::kParamsEnd, E::kColumn, E::kColumnsEnd}},
+      {0, 2, {E::kPrepareOk, E::kColumn, E::kColumn, E::kColumnsEnd}},
+      {1, 0, {E::kPrepareOk, E::kParam, E::kParamsEnd}},
+      {0, 0, {E::kPrepareOk}},
+  };
+  for (uint32_t caps : {kDeof, kBase}) {
+    for (const auto& c : cases) {
+      ResponseDecoder d(Command::kStmtPrepare, caps);
+      auto run = decode(d, prepare_response(caps, c.params, c.columns));
+      EXPECT_EQ(run.events, c.events) << c.params << " params, " << c.columns << " columns";
+      EXPECT_EQ(run.unread, 0u);
+      EXPECT_TRUE(d.done());
+      EXPECT_EQ(d.prepare_ok().statement_id, 7u);
+    }
+  }
+  ResponseDecoder e(Command::kStmtPrepare, kDeof);
+  EXPECT_EQ(e.next_packet(err_packet(1064)), E::kErr);
+}
+
+TEST(ResponseDecoder, FieldList) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    // COM_FIELD_LIST's definitions carry a default value after the fixed fields.
+    std::string def = ColumnDefinition::text("a").encode() + std::string("\xfb", 1);
+    Packets p{def, def};
+    p.push_back(caps & cap::kDeprecateEof ? ok_packet(status::kAutocommit, 0, kEofHeader)
+                                          : EofPacket{0, status::kAutocommit}.encode());
+    ResponseDecoder d(Command::kFieldList, caps);
+    auto run = decode(d, p);
+    EXPECT_EQ(run.events, (std::vector<E>{E::kColumn, E::kColumn, E::kColumnsEnd}));
+    EXPECT_TRUE(d.done());
+  }
+  ResponseDecoder e(Command::kFieldList, kDeof);
+  EXPECT_EQ(e.next_packet(err_packet(1146)), E::kErr);
+}
+
+TEST(ResponseDecoder, LocalInfileRequest) {
+  ResponseDecoder d(Command::kQuery, kDeof);
+  const std::string request("\xfb/tmp/rows.csv", 14);  // local_file() is a view into it
+  EXPECT_EQ(d.next_packet(request), E::kLocalInfile);
+  EXPECT_EQ(d.local_file(), "/tmp/rows.csv");
+  EXPECT_FALSE(d.done());
+  // The LOAD's OK once the file went up.
+  EXPECT_EQ(d.next_packet(ok_packet(status::kAutocommit, 5)), E::kOk);
+  EXPECT_TRUE(d.done());
+  // Not an answer to a prepared statement.
+  ResponseDecoder e(Command::kStmtExecute, kDeof);
+  EXPECT_EQ(e.next_packet(std::string("\xfb"
+                                      "f",
+                                      2)),
+            E::kMalformed);
+}
+
+TEST(ResponseDecoder, StatisticsAndOkErrCommands) {
+  ResponseDecoder s(Command::kStatistics, kDeof);
+  EXPECT_EQ(s.next_packet("Uptime: 10  Threads: 1"), E::kReply);
+  EXPECT_TRUE(s.done());
+  ResponseDecoder i(Command::kInitDb, kDeof);
+  EXPECT_EQ(i.next_packet(ok_packet(status::kAutocommit)), E::kOk);
+  EXPECT_TRUE(i.done());
+  ResponseDecoder r(Command::kResetConnection, kDeof);
+  EXPECT_EQ(r.next_packet(text_result(kDeof, 0)[0]), E::kMalformed);
+  EXPECT_NE(r.error(), "");
+}
+
+TEST(ResponseDecoder, LargeRowAcrossFrames) {
+  // A row of one 20 MB cell under the relay's frame-by-frame reading.
+  std::string cell(20u << 20, 'x');
+  std::string row;
+  WireWriter(row).lenenc_str(cell);
+  std::string wire;
+  uint8_t seq = 0;
+  append_frames(wire, row, seq);
+  TextResultBuilder b(kDeof, status::kAutocommit);
+  b.add_column(ColumnDefinition::text("big"));
+  std::string head;
+  b.finish(head, seq);
+  Packets result = split(head);  // count, definition, end
+  ResponseDecoder d(Command::kQuery, kDeof);
+  EXPECT_EQ(d.next_frame(result[0]), E::kResultStart);
+  EXPECT_EQ(d.next_frame(result[1]), E::kColumn);
+  EXPECT_EQ(d.next_implied(), E::kColumnsEnd);
+  std::vector<E> events;
+  size_t at = 0;
+  while (at < wire.size()) {
+    auto h = decode_frame_header(wire.data() + at);
+    events.push_back(d.next_frame(std::string_view(wire).substr(at + kFrameHeaderSize, h.length)));
+    if (events.size() == 1) {
+      EXPECT_TRUE(d.packet_continues());
+    }
+    at += kFrameHeaderSize + h.length;
+  }
+  EXPECT_EQ(events, (std::vector<E>{E::kRow, E::kContinuation}));
+  EXPECT_FALSE(d.continuing());
+  EXPECT_EQ(d.next_frame(result[2]), E::kResultEnd);
+  EXPECT_TRUE(d.done());
+  // Joined into one packet, the same row is a row.
+  ResponseDecoder p(Command::kQuery, kDeof);
+  p.next_packet(result[0]);
+  p.next_packet(result[1]);
+  EXPECT_EQ(p.next_packet(row), E::kColumnsEnd);
+  EXPECT_EQ(p.next_packet(row), E::kRow);
+  EXPECT_EQ(p.next_packet(result[2]), E::kResultEnd);
+}
+
+TEST(ResponseDecoder, OnlyRowsMaySpanFrames) {
+  ResponseDecoder d(Command::kQuery, kDeof);
+  d.next_frame(text_result(kDeof, 0)[0]);
+  EXPECT_EQ(d.next_frame(std::string(kMaxFramePayload, '\x03')), E::kMalformed);
+  EXPECT_NE(d.error().find("larger than one frame"), std::string::npos);
+}
+
+// A malformed stream fails with a message and stays failed.
+void expect_malformed(Command c, uint32_t caps, const Packets& p, std::string_view says) {
+  ResponseDecoder d(c, caps);
+  auto run = decode(d, p);
+  ASSERT_FALSE(run.events.empty());
+  EXPECT_EQ(run.events.back(), E::kMalformed) << says;
+  EXPECT_TRUE(d.failed());
+  EXPECT_NE(d.error().find(says), std::string::npos) << d.error();
+  EXPECT_EQ(d.next_packet(ok_packet(0)), E::kMalformed);
+  EXPECT_EQ(d.next_implied(), E::kMalformed);
+}
+
+TEST(ResponseDecoder, MalformedStreams) {
+  auto result = text_result(kDeof, 2);
+  expect_malformed(Command::kQuery, kDeof, {std::string("\x00\x01", 2)}, "truncated OK");
+  expect_malformed(Command::kQuery, kDeof, {std::string("\xff\x01", 2)}, "truncated ERR");
+  expect_malformed(Command::kQuery, kDeof, {std::string("\xff\x01\x02#42", 6)}, "truncated ERR");
+  expect_malformed(Command::kQuery, kDeof, {std::string()}, "empty packet");
+  expect_malformed(Command::kQuery, kDeof, {std::string("\x02\x00", 2)}, "result set header");
+  expect_malformed(Command::kQuery, kDeof, {std::string("\x00", 1) + "abc"}, "truncated OK");
+  expect_malformed(Command::kQuery, kDeof, {result[0], result[1].substr(0, 10)},
+                   "column definition (column 1 of 2)");
+  // A row with one cell too few, one too many, a cell running past the end.
+  auto short_row = result;
+  short_row[3] = std::string(
+      "\x01"
+      "1",
+      2);
+  expect_malformed(Command::kQuery, kDeof, short_row, "row 1 is not a text row");
+  auto long_row = result;
+  long_row[4] = result[4] + "\x01x";
+  expect_malformed(Command::kQuery, kDeof, long_row, "row 2 is not a text row");
+  auto overrun = result;
+  overrun[3] = std::string(
+      "\x05"
+      "1",
+      2);
+  expect_malformed(Command::kQuery, kDeof, overrun, "row 1");
+  // Without DEPRECATE_EOF a row where the EOF after the definitions belongs.
+  auto off = text_result(kBase, 1);
+  off.erase(off.begin() + 3);
+  expect_malformed(Command::kQuery, kBase, off, "EOF after the column definitions");
+  // A binary row not starting with 0x00, one cut short.
+  auto bin = binary_result(kDeof, false, 1);
+  auto bad = bin;
+  bad[4][0] = '\x01';
+  expect_malformed(Command::kStmtExecute, kDeof, bad, "not a binary row");
+  bad = bin;
+  bad[4].pop_back();
+  expect_malformed(Command::kStmtExecute, kDeof, bad, "not a binary row");
+  // An end of rows that is not an OK.
+  auto end = result;
+  end.back() = std::string("\xfe\x00", 2);
+  expect_malformed(Command::kQuery, kDeof, end, "end of the rows");
+  // Garbage where the prepare OK belongs; a parameter definition cut short.
+  expect_malformed(Command::kStmtPrepare, kDeof, {"garbage"}, "COM_STMT_PREPARE");
+  auto prep = prepare_response(kDeof, 1, 1);
+  prep[1] = prep[1].substr(0, 5);
+  expect_malformed(Command::kStmtPrepare, kDeof, prep, "parameter definition");
+  // More after the end.
+  auto extra = text_result(kDeof, 0);
+  ResponseDecoder d(Command::kQuery, kDeof);
+  decode(d, extra);
+  EXPECT_EQ(d.next_packet(ok_packet(0)), E::kMalformed);
+  EXPECT_NE(d.error().find("after the end"), std::string::npos);
+}
+
+// Every prefix of every packet of every shape: the decoder either accepts it or fails with a
+// message, and never reads outside it (the sanitizer builds and the fuzz target check that).
+TEST(ResponseDecoder, EveryTruncationFailsCleanly) {
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  struct Shape {
+    Command c;
+    uint32_t caps;
+    Packets p;
+  };
+  std::vector<Shape> shapes = {
+      {Command::kQuery, kDeof, text_result(kDeof, 2, more) + Packets{ok_packet(0)}},
+      {Command::kQuery, kBase, text_result(kBase, 2)},
+      {Command::kStmtExecute, kDeof, binary_result(kDeof, false, 2)},
+      {Command::kStmtExecute, kBase, binary_result(kBase, true, 0)},
+      {Command::kStmtPrepare, kBase, prepare_response(kBase, 2, 2)},
+      {Command::kStmtPrepare, kDeof, prepare_response(kDeof, 2, 2)},
+  };
+  for (const auto& s : shapes) {
+    for (size_t i = 0; i < s.p.size(); ++i) {
+      for (size_t len = 0; len < s.p[i].size(); ++len) {
+        Packets cut = s.p;
+        cut[i].resize(len);
+        ResponseDecoder d(s.c, s.caps);
+        decode(d, cut);
+        if (d.failed()) {
+          EXPECT_FALSE(d.error().empty());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tessera::protocol
