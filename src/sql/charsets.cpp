@@ -161,8 +161,9 @@ constexpr std::array<CollationEntry, 139> kCollations{{
 }};
 
 // The collation each character set gets when none is named (information_schema.COLLATIONS
-// IS_DEFAULT = 'Yes' in MariaDB 10.11): mostly its lowest id, but not for latin1 (swedish_ci),
-// latin2, latin7, cp1251 and cp1257 (general_ci), so listed rather than derived.
+// IS_DEFAULT = 'Yes' in MariaDB 10.11; the `primary` flags of its charsets/Index.xml, plus
+// utf8mb4_general_ci): mostly its lowest id, but not for latin1 (swedish_ci), latin2, latin7,
+// cp1251 and cp1257 (general_ci), so listed rather than derived.
 constexpr std::array<uint8_t, 36> kDefaultCollations{
     1,  3,  4,  6,  7,  8,  9,  10, 11, 12, 13, 16, 18, 19, 22, 24, 25, 26,
     28, 30, 32, 33, 36, 37, 38, 39, 40, 41, 45, 51, 57, 59, 63, 92, 95, 97};
