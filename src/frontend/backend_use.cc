@@ -24,7 +24,8 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   // none). A connection kept only for diagnostics follows a changed primary; one tied by a
   // transaction, a pin or a cursor stays (its next write gets a clear error instead).
   // After a failure the statement is being retried: wait for news newer than the failure.
-  std::string failed_instance = std::exchange(retry_after_instance_, {});
+  // (Cleared per command: every slice a retried statement acquires sees it.)
+  std::string failed_instance = retry_after_instance_;
   std::chrono::system_clock::time_point failed_at = retry_after_time_;
   for (int attempt = 0;; ++attempt) {
     if (!conn_ || may_retry_statement()) {

@@ -148,6 +148,7 @@ constexpr uint8_t kComStmtBulkExecute = 0xfa;
 asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   auto cmd = static_cast<Command>(payload[0]);
   xa_join_ = xa_write_ = false;
+  retry_after_instance_.clear();  // a failure of an earlier command is no news for this one
   relay_statements_.clear();
   statement_keeps_diagnostics_ = false;
   if (static_cast<uint8_t>(cmd) == kComStmtBulkExecute) {

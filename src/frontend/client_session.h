@@ -320,12 +320,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // out in binary form. A retryable error or a lost connection before any output comes back
   // for the engine to decide on, with every connection used given up.
   asio::awaitable<exec::engine::Attempt> run_merge(const std::vector<exec::engine::Query>& queries,
-                                                   const router::MergeInfo& merge,
-                                                   bool binary_rows, exec::engine::Role role);
+                                                   const router::MergeInfo& merge, bool binary_rows,
+                                                   exec::engine::Role role);
 
   // sharded_statements.cc: prepared statements that touch shard rules. PREPARE learns the
   // parameters and columns from the first sub-table; EXECUTE plans with the bound values.
-  asio::awaitable<bool> try_prepare_sharded(std::string_view payload);
+  asio::awaitable<bool> try_prepare_sharded(std::string_view payload,
+                                            const sql::StatementInfo& info);
   asio::awaitable<void> execute_sharded(uint32_t id, ClientStatement& stmt,
                                         protocol::StmtExecuteView& view);
 

@@ -293,12 +293,16 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
 
   std::optional<ErrPacket> failure;
   std::string failed_slice;
+  std::string failed_instance;
   OkPacket total;
   for (auto& s : slices) {
     auto& out = outcome[s];
     if (out.error && !failure) {
       failure = out.error;
       failed_slice = s;
+      // Named while the connection is still the session's (a retry waits for news of it).
+      const auto& ep = conns[s]->endpoint();
+      failed_instance = config::HostPort{ep.host, ep.port}.to_string();
     }
     if (!one_slice && out.wrote) xa_->note_write(s);
     if (!one_copy_count(spec) || s == slices.front()) {
@@ -329,6 +333,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
     rejected.kind = Attempt::Kind::kRejected;
     rejected.error = *failure;
     rejected.slice = failed_slice;
+    rejected.instance = failed_instance;
     co_return rejected;
   }
   if (failure) {

@@ -13,8 +13,6 @@
 #include "frontend/worker.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
-#include "router/planner/table_scan.h"
-#include "router/shard_rule.h"
 #include "router/writer_pinning.h"
 #include "topology/topology.h"
 
@@ -119,25 +117,10 @@ std::string ClientSession::write_key_for(std::string_view sql) {
   // Only multi-writer slices pin by table; everything else needs no parsing here.
   const config::Slice* cfg = namespace_->find_slice(namespace_->default_slice);
   if (!cfg || !cfg->multi_writer()) return {};
-  // Table names only, no shard rules: a rule set over a namespace of one placeholder slice
-  // (ShardRuleSet refuses a namespace without a default slice).
-  static const auto no_rules = [] {
-    config::Namespace ns;
-    ns.default_slice = "-";
-    ns.slices.emplace_back().name = ns.default_slice;
-    return router::ShardRuleSet::build(ns);
-  }();
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
   auto parsed = parser_.parse(sql, *arena_);
-  if (!parsed.ok()) return router::writer_key(state_.db, "");
-  auto scan = router::scan_tables(*parsed.statement, *no_rules, state_.db);
-  // The first table named outside subqueries (the target of INSERT/UPDATE/DELETE).
-  for (const auto& use : scan.uses) {
-    if (use.in_subquery || !use.name) continue;
-    return router::writer_key(use.db, use.name->name.name);
-  }
-  return router::writer_key(state_.db, "");
+  return router::statement_writer_key(parsed, state_.db);
 }
 
 asio::awaitable<backend::ConnectionPool*> ClientSession::write_pool(

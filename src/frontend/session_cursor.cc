@@ -329,10 +329,11 @@ void SessionCursor::settle(const Target& target, Settle how) {
 
 void SessionCursor::note_retry(const Attempt& attempt, bool deadlock, int count) {
   auto& counters = s_.worker_.context().counters;
+  const std::string where = attempt.instance.empty() ? std::string("a server") : attempt.instance;
   if (deadlock) {
     counters.deadlock_retries++;
     spdlog::info("failover: client {}: deadlock on {} (slice {}); retry {} of {}", s_.peer_text(),
-                 attempt.instance, attempt.slice, count, deadlock_retries());
+                 where, attempt.slice, count, deadlock_retries());
     return;
   }
   counters.failover_retries++;
@@ -340,13 +341,13 @@ void SessionCursor::note_retry(const Attempt& attempt, bool deadlock, int count)
   s_.retry_after_time_ = std::chrono::system_clock::now();
   if (attempt.kind == Attempt::Kind::kLost) {
     spdlog::info("failover: client {}: lost connection to {} of slice {} ({}); {} again",
-                 s_.peer_text(), attempt.instance, attempt.slice, attempt.failure,
+                 s_.peer_text(), where, attempt.slice, attempt.failure,
                  attempt.sent ? "reading" : "sending the statement");
   } else {
     spdlog::info(
         "failover: client {}: {} of slice {} is read-only (error {}); retrying on the "
         "new primary",
-        s_.peer_text(), attempt.instance, attempt.slice, attempt.error.code);
+        s_.peer_text(), where, attempt.slice, attempt.error.code);
   }
 }
 

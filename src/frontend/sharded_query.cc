@@ -17,7 +17,6 @@
 #include "protocol/error_codes.h"
 #include "protocol/text_result.h"
 #include "router/planner.h"
-#include "router/planner/table_scan.h"
 #include "sql/parser.h"
 
 namespace tessera::frontend {
@@ -48,7 +47,6 @@ const router::ShardRule* mentioned_rule(std::string_view sql, const router::Shar
   }
   return nullptr;
 }
-
 
 }  // namespace
 
@@ -109,9 +107,9 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
   auto& sc = slice_conns_[slice];
   if (!sc.conn) {
     // The slice's current primary (issue 6), held while a failover is in progress.
-    // After a failure the statement is being retried: news newer than the failure first.
-    std::string failed_instance = std::exchange(retry_after_instance_, {});
-    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db, failed_instance,
+    // After a failure the statement is being retried: news of the failed instance newer than
+    // the failure first (every slice the retry acquires sees it; it names one instance).
+    sc.pool = co_await write_pool(slice, db.empty() ? state_.db : db, retry_after_instance_,
                                   retry_after_time_);
     if (!sc.pool) co_return nullptr;
   }

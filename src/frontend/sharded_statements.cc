@@ -12,13 +12,14 @@
 #include <functional>
 
 #include "frontend/client_session.h"
-#include "frontend/session_cursor.h"
 #include "frontend/prepare_budget.h"
+#include "frontend/session_cursor.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "router/planner.h"
+#include "session/connection_hygiene.h"
 #include "sql/parser.h"
 
 namespace tessera::frontend {
@@ -59,7 +60,8 @@ router::ShardValue shard_value(const ParamValue& v) {
 
 }  // namespace
 
-asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payload) {
+asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payload,
+                                                         const sql::StatementInfo& info) {
   std::string_view sql = payload.substr(1);
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
@@ -98,6 +100,11 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   ClientStatement stmt;
   stmt.sql = std::string(sql);
   stmt.sharded = true;
+  // Each EXECUTE is planned with this classification: whether it reads (replicas may serve
+  // it, a lost connection runs it again), and the pins a text statement would take.
+  stmt.leaves_state = session::leaves_server_state(info);
+  stmt.info = info;
+  stmt.info.database = {};
   statements_[id] = stmt;
   std::string packet;
   packet.push_back(static_cast<char>(Command::kStmtPrepare));

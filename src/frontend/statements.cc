@@ -8,8 +8,8 @@
 #include "backend/backend_error.h"
 #include "exec/engine/route.h"
 #include "frontend/client_session.h"
-#include "frontend/session_cursor.h"
 #include "frontend/prepare_budget.h"
+#include "frontend/session_cursor.h"
 #include "frontend/worker.h"
 #include "protocol/binary_values.h"
 #include "protocol/constants.h"
@@ -81,7 +81,7 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
     co_return;
   }
   note_connection_id_use(info);
-  if (rules_ && co_await try_prepare_sharded(payload)) co_return;
+  if (rules_ && co_await try_prepare_sharded(payload, info)) co_return;
   uint32_t id = next_statement_id_++;
   ClientStatement stmt;
   stmt.sql = std::string(payload.substr(1));

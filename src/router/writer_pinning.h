@@ -10,10 +10,19 @@
 #include <string_view>
 #include <vector>
 
+namespace tessera::sql {
+struct ParseResult;
+}
+
 namespace tessera::router {
 
 // The pinning key of a table: "schema.table" in lower case.
 std::string writer_key(std::string_view schema, std::string_view table);
+
+// The pinning key of the statement `parsed` (of a session whose database is `db`): the first
+// table it names outside subqueries (the target of INSERT/UPDATE/DELETE), or the database
+// alone for a statement that could not be parsed or names none.
+std::string statement_writer_key(const sql::ParseResult& parsed, std::string_view db);
 
 // Index into `live_writers` ("host:port" of each writable writer) of the writer for `key`;
 // -1 when there is none. `writer_map` (key -> "host:port", from the slice configuration) wins
