@@ -8,7 +8,9 @@
 #   scripts/demo.sh status
 #   scripts/demo.sh stop
 #
-# Env: SKIP_DEPS=1 (no apt), SKIP_BUILD=1 (use the existing build/), DEMO_DIR (default ./.demo)
+# Env: SKIP_DEPS=1 (no apt), SKIP_BUILD=1 (use the existing build/), DEMO_DIR (default ./.demo),
+#      TESSERA_CONFIG (default examples/tessera.toml; run from a copy, DEMO_DIR/tessera.toml,
+#      so the XA decision log is DEMO_DIR/xa-decisions.log), TESSERA_BIN
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/tessera-proc.sh
@@ -25,7 +27,10 @@ case ${1:-start} in
     [[ ${SKIP_DEPS:-0} == 1 ]] || "$ROOT/scripts/install-deps.sh"
     [[ ${SKIP_BUILD:-0} == 1 ]] || "$ROOT/scripts/build.sh"
     "$ROOT/scripts/cluster.sh" start --dir "$CLUSTER_DIR" --slices 3 --replicas 1 --base-port 23306
-    tessera_start "$BIN" "$CONFIG" "$LOG_FILE" "$PID_FILE" 127.0.0.1 13306 app app_pw
+    # The run's own copy of the configuration: the XA decision log lands in $DEMO_DIR, not
+    # beside examples/tessera.toml.
+    RUN_CONFIG=$(tessera_run_config "$CONFIG" "$DEMO_DIR")
+    tessera_start "$BIN" "$RUN_CONFIG" "$LOG_FILE" "$PID_FILE" 127.0.0.1 13306 app app_pw
     cat <<MSG
 
 Tessera is running on 127.0.0.1:13306 in front of 3 slices (primaries on 23306, 23316, 23326).

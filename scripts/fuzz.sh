@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh                      # every target, 30 s each
 #   scripts/fuzz.sh 600                  # every target, 10 minutes each
 #   scripts/fuzz.sh 60 fuzz_handshake    # chosen targets
+#   scripts/fuzz.sh 60 fuzz_gtid_set fuzz_binlog_event   # the topology work's two targets
 #   scripts/fuzz.sh --list               # the targets this tree builds
 #
 # Targets are every executable named fuzz_* or *_fuzzer under fuzz/ (including ones other

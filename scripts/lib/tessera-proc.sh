@@ -57,3 +57,20 @@ tessera_stop() {
   fi
   rm -f "$pidf"
 }
+
+# tessera_run_config CONFIG RUNDIR -> prints the path of the configuration to start with.
+# A configuration whose [txn] decision_log is "" keeps its XA decision log beside itself; for a
+# checked-in example that is the source tree. This writes RUNDIR/tessera.toml, a copy whose
+# decision log is RUNDIR/xa-decisions.log and whose namespaces_dir is absolute (relative paths
+# resolve against the copy's directory), so everything a run writes stays under RUNDIR.
+tessera_run_config() {
+  local config=$1 rundir=$2 src_dir ns_dir
+  src_dir=$(cd "$(dirname "$config")" && pwd)
+  ns_dir=$(sed -n 's/^namespaces_dir *= *"\([^"]*\)".*/\1/p' "$config" | head -1)
+  [[ -n $ns_dir && $ns_dir != /* ]] && ns_dir=$src_dir/$ns_dir
+  mkdir -p "$rundir"
+  sed -e "s|^decision_log *= *\"\"|decision_log = \"$rundir/xa-decisions.log\"|" \
+      -e "s|^namespaces_dir *= *\"[^\"]*\"|namespaces_dir = \"$ns_dir\"|" \
+      "$config" >"$rundir/tessera.toml"
+  echo "$rundir/tessera.toml"
+}

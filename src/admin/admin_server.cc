@@ -186,6 +186,10 @@ std::string AdminServer::metrics_text() {
   in.queries = c.queries.load();
   in.protocol_errors = c.protocol_errors.load();
   in.backend_errors = c.backend_errors.load();
+  in.failover_retries = c.failover_retries.load();
+  in.failover_holds = c.failover_holds.load();
+  in.failover_hold_timeouts = c.failover_hold_timeouts.load();
+  in.deadlock_retries = c.deadlock_retries.load();
   struct Part {
     MetricsByNamespace ns;
     std::vector<std::pair<std::string, backend::PoolStats>> pools;

@@ -147,11 +147,28 @@ std::string render_metrics(const MetricsInput& in) {
            "Configuration changes rejected (the previous configuration stayed)");
   p.sample("tessera_config_reload_failures_total", {}, in.config_reload_failures);
 
+  p.family("tessera_failover_retries_total", "counter",
+           "Statements sent again to a slice's new primary after a failover (they had not run)");
+  p.sample("tessera_failover_retries_total", {}, in.failover_retries);
+  p.family("tessera_failover_holds_total", "counter",
+           "Writes that waited for a slice without a writable primary");
+  p.sample("tessera_failover_holds_total", {}, in.failover_holds);
+  p.family("tessera_failover_hold_timeouts_total", "counter",
+           "Writes that waited failover_hold_ms for a writable primary and failed");
+  p.sample("tessera_failover_hold_timeouts_total", {}, in.failover_hold_timeouts);
+  p.family("tessera_deadlock_retries_total", "counter",
+           "Autocommit statements run again after a deadlock (1213)");
+  p.sample("tessera_deadlock_retries_total", {}, in.deadlock_retries);
+
   if (in.topology) render_topology(p, *in.topology);
   if (!in.failovers.empty()) {
-    p.family("tessera_failovers_total", "counter", "Primary changes seen per slice");
-    for (const auto& [slice, n] : in.failovers) {
-      p.sample("tessera_failovers_total", {{"slice", slice}}, n);
+    p.family("tessera_failovers_total", "counter",
+             "Changes of the instance taking a slice's writes, as the topology monitor saw them");
+    for (const auto& [key, n] : in.failovers) {
+      auto slash = key.find('/');
+      std::string ns = slash == std::string::npos ? std::string() : key.substr(0, slash);
+      std::string slice = slash == std::string::npos ? key : key.substr(slash + 1);
+      p.sample("tessera_failovers_total", {{"namespace", ns}, {"slice", slice}}, n);
     }
   }
   if (!in.xa_outcomes.empty()) {

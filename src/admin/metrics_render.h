@@ -27,6 +27,11 @@ struct MetricsInput {
   uint64_t queries = 0;
   uint64_t protocol_errors = 0;
   uint64_t backend_errors = 0;
+  // Failover and deadlock handling (issue 6; frontend/statement_retry.cc, primary_route.cc).
+  uint64_t failover_retries = 0;
+  uint64_t failover_holds = 0;
+  uint64_t failover_hold_timeouts = 0;
+  uint64_t deadlock_retries = 0;
   // Statement counters of every worker, merged.
   MetricsByNamespace namespaces;
   // Pools by backend endpoint ("user@host:port"), summed over workers.
@@ -40,7 +45,7 @@ struct MetricsInput {
   uint64_t config_reload_failures = 0;
   // Backend health and lag; null when no topology is published.
   std::shared_ptr<const topology::TopologySnapshot> topology;
-  // Failovers per "namespace/slice" (topology monitor), when known.
+  // Failovers per "namespace/slice" (topology::Topology::failovers), when known.
   std::map<std::string, uint64_t> failovers;
   // XA outcomes ("committed", "rolled_back", "recovered", ...), when a coordinator reports them.
   std::map<std::string, uint64_t> xa_outcomes;

@@ -279,8 +279,11 @@ int main(int argc, char** argv) {
 
   std::vector<tessera::frontend::Worker*> worker_views;
   for (auto& w : workers) worker_views.push_back(w.get());
-  // Topology and failover views are wired here once those modules publish them.
+  // /metrics reads the topology monitor's snapshot (backend health, primaries, lag) and the
+  // failovers it saw, and the XA coordinator's outcomes.
   tessera::admin::MetricsSources sources;
+  sources.topology = [&ctx] { return ctx.topology().snapshot(); };
+  sources.failovers = [&ctx] { return ctx.topology().failovers(); };
   sources.xa_outcomes = [] { return tessera::txn::txn_counters().by_name(); };
   std::unique_ptr<tessera::admin::AdminServer> admin;
   if (proxy.admin_listen) {

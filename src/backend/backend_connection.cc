@@ -150,7 +150,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::connect(
   if (!endpoint.no_credentials.empty()) fail(errc::kNotSupportedAuthMode, endpoint.no_credentials);
   InitialHandshake hs;
   auto conn = co_await open_for_relay(ex, std::move(endpoint), options, hs);
-  std::string where = conn->endpoint_.host + ":" + std::to_string(conn->endpoint_.port);
+  std::string where = conn->endpoint_.address();
   // A server that sent its greeting and then stopped answering must not hold the caller. The
   // bound is looser than the greeting's: a server busy with a burst of new connections (it.load:
   // hundreds at once) answers logins and the setup statements after them slowly, and failing
@@ -184,7 +184,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> BackendConnection::open_for_
   asio::ip::tcp::socket sock(ex);
   asio::steady_timer timer(ex);
   timer.expires_after(options.timeout);
-  std::string where = endpoint.host + ":" + std::to_string(endpoint.port);
+  std::string where = endpoint.address();
   try {
     // Resolved on every connect, never cached: a DNS endpoint (an Aurora-style cluster
     // endpoint) that moves to the new primary after a failover is followed by the next
@@ -281,7 +281,7 @@ bool BackendConnection::peer_closed() {
 
 asio::awaitable<void> BackendConnection::start_tls(const InitialHandshake& hs,
                                                    ConnectOptions options, uint8_t& seq) {
-  std::string where = endpoint_.host + ":" + std::to_string(endpoint_.port);
+  std::string where = endpoint_.address();
   if (!(hs.capabilities & cap::kSsl)) {
     fail(errc::kBackendUnavailable,
          "backend " + where + " does not offer TLS, which its slice requires (tls setting)");

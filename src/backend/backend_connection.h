@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backend/status_ledger.h"
+#include "config/host_port.h"
 #include "protocol/constants.h"
 #include "protocol/handshake.h"
 #include "protocol/packet_socket.h"
@@ -36,9 +37,9 @@ struct BackendEndpoint {
   // answer a new scramble with): connect() then fails with this text.
   std::string password_sha1 = {};
   std::string no_credentials = {};
-  std::string key() const {
-    return host + ":" + std::to_string(port) + "/" + user + (tls ? "+tls" : "");
-  }
+  // `host:port` (`[v6]:port`): the instance's key everywhere (config::format_host_port).
+  std::string address() const { return config::format_host_port(host, port); }
+  std::string key() const { return address() + "/" + user + (tls ? "+tls" : ""); }
 };
 
 struct ConnectOptions {

@@ -110,8 +110,8 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
     }
     throw BackendError(protocol::ErrPacket(
         protocol::errc::kLockWaitTimeout,
-        "no backend connection to " + endpoint_.host + ":" + std::to_string(endpoint_.port) +
-            " became free within " + std::to_string(limits_.acquire_timeout.count()) +
+        "no backend connection to " + endpoint_.address() + " became free within " +
+            std::to_string(limits_.acquire_timeout.count()) +
             " ms (pool max_capacity reached); raise max_capacity or reduce long transactions"));
   }
 }

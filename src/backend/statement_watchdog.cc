@@ -54,8 +54,8 @@ using State = StatementWatchdog::State;
 void close_if_still_waiting(State& s, const std::weak_ptr<const void>& alive,
                             BackendConnection* conn, const char* why) {
   if (!s.armed || alive.expired() || !s.find(conn)) return;
-  spdlog::warn("closing backend connection {} to {}:{}: {}", conn->connection_id(),
-               conn->endpoint().host, conn->endpoint().port, why);
+  spdlog::warn("closing backend connection {} to {}: {}", conn->connection_id(),
+               conn->endpoint().address(), why);
   conn->broken = true;
   conn->socket().close();
 }

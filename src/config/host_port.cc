@@ -19,9 +19,13 @@ std::optional<uint16_t> parse_port(std::string_view text) {
 
 }  // namespace
 
-std::string HostPort::to_string() const {
-  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+std::string format_host_port(std::string_view host, uint16_t port) {
+  if (host.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", host, port);
   return fmt::format("{}:{}", host, port);
+}
+
+std::string HostPort::to_string() const {
+  return format_host_port(host, port);
 }
 
 std::optional<HostPort> parse_host_port(std::string_view text) {

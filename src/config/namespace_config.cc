@@ -11,6 +11,7 @@
 #include "config/config_error.h"
 #include "config/json_fields.h"
 #include "config/validation.h"
+#include "sql/charsets.h"
 
 namespace tessera::config {
 
@@ -219,6 +220,36 @@ std::pair<size_t, size_t> line_column(std::string_view text, size_t byte) {
   return {line, column};
 }
 
+// default_charset / default_collation: both names must be ones a client may start a session in
+// (sql/charsets.h), and agree when both are given. A name Tessera would ignore silently is the
+// bug this replaces: Gaea namespaces carry these keys, and they were loaded and never used.
+uint8_t read_default_collation(const Namespace& ns, const JsonObjectReader& r) {
+  std::optional<uint8_t> of_charset;
+  if (!ns.default_charset.empty()) {
+    of_charset = sql::default_collation(ns.default_charset);
+    if (!of_charset) {
+      r.fail("default_charset",
+             fmt::format("\"{}\" is not a character set a client session can use (such as "
+                         "utf8mb4, utf8mb3, latin1, cp1251, gbk; not ucs2, utf16, utf16le, utf32)",
+                         ns.default_charset));
+    }
+  }
+  if (ns.default_collation.empty()) return of_charset.value_or(0);
+  std::optional<uint8_t> id = sql::collation_id(ns.default_collation);
+  if (!id) {
+    r.fail("default_collation",
+           fmt::format("\"{}\" is not a collation a client session can use (such as "
+                       "utf8mb4_general_ci, utf8mb4_unicode_ci, latin1_swedish_ci)",
+                       ns.default_collation));
+  }
+  if (of_charset && sql::charset_of_collation(*id) != sql::charset_of_collation(*of_charset)) {
+    r.fail("default_collation",
+           fmt::format("\"{}\" is a collation of {}, not of default_charset \"{}\"",
+                       ns.default_collation, sql::charset_of_collation(*id), ns.default_charset));
+  }
+  return *id;
+}
+
 }  // namespace
 
 const Slice* Namespace::find_slice(std::string_view slice_name) const {
@@ -324,6 +355,7 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
   ns.max_sql_result_size = std::max<int64_t>(0, r.integer("max_sql_result_size", 0, -1));
   ns.default_charset = r.string("default_charset");
   ns.default_collation = r.string("default_collation");
+  ns.default_collation_id = read_default_collation(ns, r);
   std::string mode = r.string("transaction_mode", "xa");
   if (mode == "xa") {
     ns.transaction_mode = TransactionMode::kXa;

@@ -129,8 +129,14 @@ struct Namespace {
   bool open_general_log = false;
   std::chrono::milliseconds max_sql_execute_time{0};  // 0 = no limit
   int64_t max_sql_result_size = 0;                    // rows; 0 = no limit
+  // Gaea's keys, as written: the character set (and collation) a session starts in when its
+  // client's handshake names none Tessera and the server know (id 0, or an id no collation
+  // has), as the server starts such a session in its own character_set_server.
   std::string default_charset;
   std::string default_collation;
+  // Their collation id (the collation, else the character set's default); 0 when neither is
+  // set: such sessions then start in utf8mb4_general_ci, the collation Tessera's greeting names.
+  uint8_t default_collation_id = 0;
   TransactionMode transaction_mode = TransactionMode::kXa;  // our extension: "xa" | "best_effort"
   // Our extension: "global_write_affected_rows": "single" (default) | "sum" (Gaea's count).
   GlobalAffectedRows global_write_affected_rows = GlobalAffectedRows::kSingle;

@@ -47,8 +47,7 @@ bool sends_clear_password(std::string_view plugin) {
 // The answer for a server that stopped answering during the relayed login.
 ErrPacket stalled(const backend::BackendEndpoint& endpoint,
                   const backend::ConnectOptions& options) {
-  return ErrPacket(errc::kBackendUnavailable, "backend " + endpoint.host + ":" +
-                                                  std::to_string(endpoint.port) +
+  return ErrPacket(errc::kBackendUnavailable, "backend " + endpoint.address() +
                                                   " did not answer the login within " +
                                                   std::to_string(options.timeout.count()) +
                                                   " ms (backend_connect_timeout); try again later");

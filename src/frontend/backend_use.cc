@@ -49,7 +49,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     if (!connect_failure) break;
     // Not connected: the statement certainly did not run. Ask for a topology check and try
     // the (possibly new) primary, a few times within the hold time.
-    failed_instance = pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port);
+    failed_instance = pool_->endpoint().address();
     topology().request_check(namespace_->name, namespace_->default_slice);
     // Refused (2003) and lost during the handshake (2013: a server dying as we connect) are
     // both "not connected"; anything else (access denied, ...) is final.
@@ -139,9 +139,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   } catch (const backend::BackendError& e) {
     failure = e.err();
   } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost, "Lost connection to backend " + pool_->endpoint().host +
-                                                ":" + std::to_string(pool_->endpoint().port) +
-                                                ": " + e.code().message());
+    failure =
+        ErrPacket(errc::kBackendLost, "Lost connection to backend " + pool_->endpoint().address() +
+                                          ": " + e.code().message());
   }
   // (C++ allows no co_await inside a handler, hence the detour.)
   worker_.context().counters.backend_errors++;

@@ -64,6 +64,13 @@ std::string_view plugin_name(config::AuthPlugin p) {
   return config::to_string(p);
 }
 
+// The collation a session starts in when its client names none Tessera and the server know
+// (id 0, or an id no collation has): its namespace's default_charset / default_collation, as
+// the server starts such a session in its character_set_server; else the greeting's own.
+uint8_t namespace_start_collation(const config::Namespace* ns) {
+  return ns && ns->default_collation_id ? ns->default_collation_id : kUtf8mb4GeneralCi;
+}
+
 }  // namespace
 
 bool ClientSession::bind_account(const config::UserRef& account) {
@@ -214,6 +221,9 @@ asio::awaitable<bool> ClientSession::handshake() {
         "Variable 'character_set_client' can't be set to the value of '" + std::string(wide) + "'",
         seq);
     co_return false;
+  }
+  if (session::collation_name(state_.collation).empty()) {
+    state_.collation = namespace_start_collation(namespace_);
   }
 
   if (!resp->database.empty()) {
@@ -422,13 +432,14 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   config::UserRef account = config_->lookup_user(cu->user);
   std::string plugin = cu->auth_plugin.empty() ? std::string(kNativePassword) : cu->auth_plugin;
   // The server starts the new session in the character set the packet names, or in its
-  // default when it names none or one it does not know (as at login, the default Tessera's
-  // greeting announces). Ids above 255 (MariaDB's _nopad_bin and the like) cannot be named in
-  // a handshake, so backend connections cannot be opened in them: also the default.
-  state_.collation = cu->collation && cu->collation <= 0xFF &&
-                             !session::collation_name(static_cast<uint8_t>(cu->collation)).empty()
-                         ? static_cast<uint8_t>(cu->collation)
-                         : kUtf8mb4GeneralCi;
+  // default when it names none or one it does not know (as at login: the new account's
+  // namespace's default_charset, else the one Tessera's greeting announces). Ids above 255
+  // (MariaDB's _nopad_bin and the like) cannot be named in a handshake, so backend connections
+  // cannot be opened in them: also the default.
+  const bool names_collation =
+      cu->collation && cu->collation <= 0xFF &&
+      !session::collation_name(static_cast<uint8_t>(cu->collation)).empty();
+  state_.collation = names_collation ? static_cast<uint8_t>(cu->collation) : kUtf8mb4GeneralCi;
   if (session::charset_of_collation(state_.collation).starts_with("utf8"))
     cu->database = utf8_name_as_server_reads_it(cu->database);
   // The exchange (an auth switch, sha2 full authentication) is bounded by handshake_timeout,
@@ -448,6 +459,7 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   }
   enter_phase(Phase::kCommand);
   if (!authenticated) co_return false;
+  if (!names_collation) state_.collation = namespace_start_collation(namespace_);
   if (!cu->database.empty() && !namespace_->allows_db(cu->database)) {
     co_await send_error(
         errc::kDbAccessDenied,

@@ -108,7 +108,7 @@ std::optional<ClientSession::ProcessInfo> ClientSession::process_info(
     p.command = "Sleep";
   }
   if (conn_) {
-    p.backend = conn_->endpoint().host + ":" + std::to_string(conn_->endpoint().port);
+    p.backend = conn_->endpoint().address();
     p.backend_id = conn_->connection_id();
   }
   return p;
@@ -120,7 +120,7 @@ asio::awaitable<void> ClientSession::answer_processlist(std::string_view sql,
   if (!show && !sql::replace_table(sql, "information_schema", "processlist", "@", state_.db, lex))
     co_return;  // the word is elsewhere (a string, another table): not ours
   if (!co_await ensure_backend()) co_return;
-  const std::string here = conn_->endpoint().host + ":" + std::to_string(conn_->endpoint().port);
+  const std::string here = conn_->endpoint().address();
   const std::string ns = namespace_->name;
   const std::string user = user_->user_name;
   const bool all = user_->process_privilege;

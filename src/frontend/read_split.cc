@@ -31,7 +31,7 @@ constexpr size_t kMaxReplicas = 16;
 constexpr auto kWaitFailurePenalty = std::chrono::seconds(5);
 
 std::string instance_key(const config::HostPort& hp) {
-  return hp.host + ":" + std::to_string(hp.port);
+  return config::to_string(hp);
 }
 
 bool is_mariadb(const backend::BackendConnection& c) {

@@ -27,7 +27,7 @@ using namespace protocol;
 namespace {
 
 std::string endpoint_text(const backend::BackendConnection& c) {
-  return config::HostPort{c.endpoint().host, c.endpoint().port}.to_string();
+  return c.endpoint().address();
 }
 
 }  // namespace

@@ -113,8 +113,7 @@ asio::awaitable<void> Worker::topology_watch_loop() {
     for (const auto& key : down) {
       if (instances_down_.count(key)) continue;
       for (auto& [pool_key, pool] : pools_) {
-        const auto& ep = pool->endpoint();
-        if (ep.host + ":" + std::to_string(ep.port) != key) continue;
+        if (pool->endpoint().address() != key) continue;
         spdlog::info("failover: worker {}: {} is down; draining its pool ({} idle)", index_, key,
                      pool->stats().idle);
         pool->drain();
@@ -148,8 +147,7 @@ std::string Worker::pool_key(const config::Slice& slice, const config::HostPort&
   // The account is part of the key, so a connection of one account never serves a session
   // meant to run as another: this is what makes a SELECT-only account (users[].backend_user_name)
   // hold.
-  std::string key =
-      address.host + ":" + std::to_string(address.port) + "/" + account + "#" + password;
+  std::string key = config::to_string(address) + "/" + account + "#" + password;
   // Connections made under one TLS setting (required, verify_ca with some CA) never serve
   // another, so the setting is part of the key.
   const auto tls_mode = slice.tls.value_or(ctx_.config()->proxy().backend_tls);

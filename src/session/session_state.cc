@@ -70,8 +70,7 @@ const protocol::GtidSet* SessionState::written_on(std::string_view instance_key)
 void SessionState::remember_write(const backend::BackendConnection& conn, std::string_view gtid) {
   auto parsed = protocol::GtidSet::parse(gtid);
   if (!parsed || parsed->empty()) return;
-  const auto& ep = conn.endpoint();
-  std::string key = ep.host + ":" + std::to_string(ep.port);
+  std::string key = conn.endpoint().address();
   ++writes_tracked;
   for (auto& [k, set] : written) {
     if (k == key) {

@@ -11,6 +11,7 @@
 #include "backend/backend_connection.h"
 #include "protocol/gtid_set.h"
 #include "protocol/response_packets.h"
+#include "sql/charsets.h"
 
 namespace tessera::session {
 
@@ -55,9 +56,9 @@ inline std::string build_sync_statement(const SessionState& state,
   return build_sync_statement(state, conn.collation, conn.vars);
 }
 
-// Character set name for a collation id (for SET NAMES); empty if unknown.
-std::string_view charset_of_collation(uint8_t collation);
-std::string_view collation_name(uint8_t collation);
+// Character set and collation names of a collation id (for SET NAMES); empty if unknown.
+using sql::charset_of_collation;
+using sql::collation_name;
 
 // Quotes a value for a SET statement: numbers bare, the rest as a string literal.
 std::string sql_value_literal(std::string_view value);

@@ -477,6 +477,14 @@ void Monitor::rebuild(bool force) {
       }
     }
   }
+  // Failovers for /metrics: only primaries a check has seen count, so the configuration's guess
+  // before the first check (the configured master) is never a failover when it was wrong.
+  for (const auto& slice : snap->slices) {
+    if (slice.primary < 0) continue;
+    const auto& primary = slice.instances[static_cast<size_t>(slice.primary)];
+    if (primary.health == Health::kUnknown) continue;
+    topology_.note_primary(slice.ns, slice.name, primary.key());
+  }
   st.version = snap->version;
   st.last = snap;
   st.last_publish = Clock::now();

@@ -169,4 +169,22 @@ std::shared_ptr<const TopologySnapshot> snapshot_from_config(const config::Loade
   return snapshot;
 }
 
+void Topology::note_primary(std::string_view ns, std::string_view slice,
+                            const std::string& instance_key) {
+  std::string key = std::string(ns) + "/" + std::string(slice);
+  std::lock_guard lock(primaries_mu_);
+  auto [it, fresh] = primaries_.try_emplace(std::move(key), PrimaryRecord{instance_key, 0});
+  if (!fresh && it->second.instance != instance_key) {
+    it->second.instance = instance_key;
+    ++it->second.failovers;
+  }
+}
+
+std::map<std::string, uint64_t> Topology::failovers() const {
+  std::map<std::string, uint64_t> out;
+  std::lock_guard lock(primaries_mu_);
+  for (const auto& [slice, record] : primaries_) out.emplace(slice, record.failovers);
+  return out;
+}
+
 }  // namespace tessera::topology

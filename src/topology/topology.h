@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -108,6 +109,14 @@ class Topology {
   void request_check(std::string_view ns, std::string_view slice);
   void set_check_handler(std::function<void(std::string ns, std::string slice)> handler);
 
+  // ---- failovers: the instance taking a slice's writes changed (/metrics) ----
+  // The monitor reports each slice's observed primary (`ns`/`slice`, instance key) at every
+  // publish; a different instance than the one last reported counts one failover, however
+  // long the slice had no writable instance in between.
+  void note_primary(std::string_view ns, std::string_view slice, const std::string& instance_key);
+  // Failovers per slice ("namespace/slice"), 0 for every slice with a primary reported.
+  std::map<std::string, uint64_t> failovers() const;
+
  private:
   std::atomic<std::shared_ptr<const TopologySnapshot>> snapshot_;
   mutable std::mutex positions_mu_;
@@ -117,6 +126,12 @@ class Topology {
   std::unordered_map<std::string, protocol::ServerGreeting> greetings_;
   mutable std::mutex handler_mu_;
   std::function<void(std::string, std::string)> check_handler_;
+  struct PrimaryRecord {
+    std::string instance;
+    uint64_t failovers = 0;
+  };
+  mutable std::mutex primaries_mu_;
+  std::map<std::string, PrimaryRecord> primaries_;  // by "namespace/slice"
 };
 
 // The snapshot implied by the configuration alone (every configured master is the primary,

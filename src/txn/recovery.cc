@@ -74,7 +74,7 @@ asio::awaitable<RecoveryPass> RecoveryService::pass() {
   TxnManager::Snapshot before = manager_.snapshot();
   std::vector<RecoveryTarget> all = targets_();
   std::map<std::string, RecoveryTarget> servers;  // one XA RECOVER per server
-  for (auto& t : all) servers.emplace(t.endpoint.host + ":" + std::to_string(t.endpoint.port), t);
+  for (auto& t : all) servers.emplace(t.endpoint.address(), t);
 
   RecoveryPass result;
   result.servers = servers.size();

@@ -3,6 +3,7 @@ ping, SQL fingerprint statistics that match the statements sent, reset, and /met
 that move with the traffic."""
 
 import json
+import time
 import unittest
 
 import itlib
@@ -130,6 +131,32 @@ class Metrics(unittest.TestCase):
         self.assertGreater(metric(after, "tessera_pool_connections", state="open"), 0)
         self.assertGreaterEqual(metric(after, "tessera_config_generation"), 1)
         self.assertIn(("tessera_sessions_pinned", frozenset()), after)
+
+    def test_topology_and_failover_series(self):
+        """The topology monitor's view (every instance of namespace `it` up, each slice's primary)
+        and the failover series are exported (issue 17: documented, never wired before)."""
+        instances = {f"127.0.0.1:{itlib.BASE_PORT + 10 * i + j}": f"slice-{i}"
+                     for i in range(3) for j in range(3)}
+        deadline = time.time() + 15  # the monitor checks every instance within seconds
+        while True:
+            s = scrape()
+            up = {dict(ls)["instance"]: v for (n, ls), v in s.items()
+                  if n == "tessera_backend_up" and dict(ls).get("namespace") == "it"}
+            if all(up.get(k) == 1 for k in instances) or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(set(up), set(instances))
+        for instance, slice_name in instances.items():
+            self.assertEqual(up[instance], 1, instance)
+            primary = instance == f"127.0.0.1:{itlib.BASE_PORT + 10 * int(slice_name[-1])}"
+            self.assertEqual(metric(s, "tessera_backend_primary", namespace="it", slice=slice_name,
+                                    instance=instance), 1 if primary else 0, instance)
+        for i in range(3):
+            self.assertIn(("tessera_failovers_total",
+                           frozenset({"namespace": "it", "slice": f"slice-{i}"}.items())), s)
+        for name in ("tessera_failover_retries_total", "tessera_failover_holds_total",
+                     "tessera_failover_hold_timeouts_total", "tessera_deadlock_retries_total"):
+            self.assertIn((name, frozenset()), s)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from failoverlib import (Loop, PrivateSetup, check, log, namespace_json, now, run,  # noqa: E402
-                         slice_json, window)
+from failoverlib import (ADMIN_PORT, Loop, PrivateSetup, check, log,  # noqa: E402
+                         namespace_json, now, run, slice_json, window)
+from opslib import metric, scrape  # noqa: E402
 
 HOLD_MS = 3000
 
@@ -166,6 +167,7 @@ def hold_runs_out(s, primary_index):
 def main():
     with PrivateSetup("promote", 1, 2, namespace, hold_ms=HOLD_MS) as s:
         s.start_tessera()
+        before = scrape(port=ADMIN_PORT)
         # 1. the old primary made read-only: replica 1 takes over
         errors, *_ = scenario(s, "readonly", 1)
         check(not errors, "0 client-visible errors for autocommit writes while the hold covers "
@@ -180,6 +182,24 @@ def main():
         check(not unknown, "with the primary killed, the only client errors (if any) are writes "
                            "in flight whose outcome is unknown "
                            f"({len(errors)} such, {len(unknown)} others)")
+        # 5. /metrics counted what happened (issue 17: these series were never exported)
+        after = scrape(port=ADMIN_PORT)
+
+        def moved(name, **labels):
+            return metric(after, name, **labels) - metric(before, name, **labels)
+
+        failovers = moved("tessera_failovers_total", namespace="fo", slice="slice-0")
+        log(f"  /metrics moved: failovers {failovers:.0f}, retries "
+            f"{moved('tessera_failover_retries_total'):.0f}, holds "
+            f"{moved('tessera_failover_holds_total'):.0f}, hold timeouts "
+            f"{moved('tessera_failover_hold_timeouts_total'):.0f}")
+        check(failovers >= 3, f"tessera_failovers_total counted the 3 promotions ({failovers:.0f})")
+        check(moved("tessera_failover_holds_total") >= 1, "tessera_failover_holds_total moved")
+        check(moved("tessera_failover_hold_timeouts_total") >= 1,
+              "tessera_failover_hold_timeouts_total counted the hold that ran out")
+        check(metric(after, "tessera_backend_primary", namespace="fo", slice="slice-0",
+                     instance=f"127.0.0.1:{s.port(0, 2)}") == 1,
+              "tessera_backend_primary names the last promoted replica")
 
 
 if __name__ == "__main__":

@@ -52,8 +52,16 @@ TEST(MetricsRender, CountersHistogramsPoolsPins) {
   in.currently_pinned = 1;
   in.config_generation = 7;
   in.xa_outcomes["committed"] = 2;
+  in.failover_retries = 5;
+  in.failover_holds = 4;
+  in.failover_hold_timeouts = 1;
+  in.deadlock_retries = 6;
 
   auto s = samples(render_metrics(in));
+  EXPECT_EQ(s["tessera_failover_retries_total"], "5");
+  EXPECT_EQ(s["tessera_failover_holds_total"], "4");
+  EXPECT_EQ(s["tessera_failover_hold_timeouts_total"], "1");
+  EXPECT_EQ(s["tessera_deadlock_retries_total"], "6");
   EXPECT_EQ(s["tessera_connections_accepted_total"], "12");
   EXPECT_EQ(s["tessera_connections_active"], "3");
   EXPECT_EQ(s["tessera_statements_total{namespace=\"ns1\",type=\"select\"}"], "2");
@@ -110,7 +118,7 @@ TEST(MetricsRender, TopologyHealthAndLag) {
   EXPECT_EQ(s["tessera_backend_replication_lag_seconds{namespace=\"ns1\",slice=\"slice-0\","
               "instance=\"127.0.0.1:3307\"}"],
             "2.5");
-  EXPECT_EQ(s["tessera_failovers_total{slice=\"ns1/slice-0\"}"], "1");
+  EXPECT_EQ(s["tessera_failovers_total{namespace=\"ns1\",slice=\"slice-0\"}"], "1");
 }
 
 }  // namespace

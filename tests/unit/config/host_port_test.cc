@@ -25,6 +25,22 @@ TEST(HostPort, ParsesBracketedIpv6) {
   EXPECT_EQ(hp->to_string(), "[::1]:3306");
 }
 
+// Every key of an instance (pools, topology, GTID bookkeeping, recovery) is this one text:
+// an IPv6 literal without brackets would be a second name for the same server.
+TEST(HostPort, OneTextFormBracketsIpv6) {
+  EXPECT_EQ(format_host_port("::1", 3306), "[::1]:3306");
+  EXPECT_EQ(format_host_port("fd00::2", 13306), "[fd00::2]:13306");
+  EXPECT_EQ(format_host_port("127.0.0.1", 3306), "127.0.0.1:3306");
+  EXPECT_EQ(format_host_port("db-1.internal", 3306), "db-1.internal:3306");
+  for (const char* text : {"[::1]:3306", "127.0.0.1:24306", "db-1:3306"}) {
+    auto hp = parse_host_port(text);
+    ASSERT_TRUE(hp) << text;
+    EXPECT_EQ(to_string(*hp), text);  // what configuration wrote comes back unchanged
+    EXPECT_EQ(to_string(*hp), hp->to_string());
+    EXPECT_EQ(format_host_port(hp->host, hp->port), text);
+  }
+}
+
 TEST(HostPort, RejectsMalformed) {
   for (const char* bad : {"127.0.0.1", ":3306", "host:", "host:0", "host:65536", "host:12ab",
                           "::1:3306", "[::1]3306", "[::1]:", "[host]:3306", "a b:1", "h:-1"}) {

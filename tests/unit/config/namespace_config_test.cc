@@ -253,6 +253,48 @@ TEST(Namespace, SessionStatusAndProcessPrivilege) {
   EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
 }
 
+// default_charset / default_collation (Gaea's keys) start the sessions whose client names no
+// character set Tessera and the server know; names nobody knows are refused at load.
+TEST(Namespace, DefaultCharsetAndCollation) {
+  EXPECT_EQ(parse_namespace(kGaeaNamespace, "gaea.json").default_collation_id, 45);
+  auto with = [](std::string charset, std::string collation) {
+    json j = json::parse(kGaeaNamespace);
+    j.erase("default_charset");
+    j.erase("default_collation");
+    if (!charset.empty()) j["default_charset"] = charset;
+    if (!collation.empty()) j["default_collation"] = collation;
+    return parse_namespace(j.dump(), "gaea.json");
+  };
+  EXPECT_EQ(with("", "").default_collation_id, 0);          // none: Tessera's own default
+  EXPECT_EQ(with("latin1", "").default_collation_id, 8);    // latin1_swedish_ci
+  EXPECT_EQ(with("cp1251", "").default_collation_id, 51);   // cp1251_general_ci
+  EXPECT_EQ(with("utf8", "").default_collation_id, 33);     // utf8mb3_general_ci
+  EXPECT_EQ(with("UTF8MB4", "").default_collation_id, 45);  // names fold case
+  EXPECT_EQ(with("utf8mb4", "utf8mb4_unicode_ci").default_collation_id, 224);
+  EXPECT_EQ(with("", "latin1_general_cs").default_collation_id, 49);     // the charset implied
+  EXPECT_EQ(with("utf8", "utf8_unicode_ci").default_collation_id, 192);  // utf8 = utf8mb3
+  auto error = [&](std::string charset, std::string collation) {
+    try {
+      with(charset, collation);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("klingon", ""),
+            R"(gaea.json: default_charset: "klingon" is not a character set a client session )"
+            R"(can use (such as utf8mb4, utf8mb3, latin1, cp1251, gbk; not ucs2, utf16, )"
+            R"(utf16le, utf32))");
+  EXPECT_NE(error("utf16", "").find("default_charset: \"utf16\" is not"), std::string::npos);
+  EXPECT_NE(error("", "utf8mb4_klingon_ci")
+                .find("default_collation: \"utf8mb4_klingon_ci\" is "
+                      "not a collation"),
+            std::string::npos);
+  EXPECT_EQ(error("utf8mb4", "latin1_swedish_ci"),
+            R"(gaea.json: default_collation: "latin1_swedish_ci" is a collation of latin1, not )"
+            R"(of default_charset "utf8mb4")");
+}
+
 TEST(Namespace, AllowedIp) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   EXPECT_TRUE(ns.client_ip_allowed("127.0.0.1"));

@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include "backend/backend_connection.h"
 
 namespace tessera::topology {
 namespace {
@@ -134,6 +140,49 @@ TEST(Topology, PositionsAndHasApplied) {
   t.forget_position("r:1");
   EXPECT_FALSE(t.position("r:1"));
   EXPECT_FALSE(t.has_applied("r:1", needed));
+}
+
+// A replica's position is published under the snapshot's key for the instance; pools drained
+// on failover and consistent reads look it up by the key of a backend connection's endpoint.
+// Both must be the same text for IPv6 literals too ([::1]:3307): with "::1:3307" on one side
+// the pools of a down IPv6 instance were never drained and a caught-up IPv6 replica was never
+// found.
+TEST(Topology, BackendEndpointsNameInstancesAsTheSnapshotDoes) {
+  for (const auto& [host, port] : std::vector<std::pair<std::string, uint16_t>>{
+           {"::1", 3307}, {"fd00::2", 13306}, {"127.0.0.1", 3307}, {"db-1.internal", 3306}}) {
+    InstanceView inst;
+    inst.address = hp(host, port);
+    backend::BackendEndpoint ep;
+    ep.host = host;
+    ep.port = port;
+    EXPECT_EQ(ep.address(), inst.key()) << host;
+    EXPECT_TRUE(ep.key().starts_with(inst.key() + "/")) << host;
+
+    Topology t;
+    auto needed = GtidSet::parse("0-1-10").value();
+    t.set_position(inst.key(), GtidSet::parse("0-1-10").value(), PositionSource::kBinlog);
+    EXPECT_TRUE(t.has_applied(ep.address(), needed)) << host;
+  }
+}
+
+// /metrics' tessera_failovers_total: a slice's primary moving to another instance counts once,
+// also when the slice had no writable instance in between (the monitor reports nothing then).
+TEST(Topology, FailoversCountPrimaryChangesPerSlice) {
+  Topology t;
+  EXPECT_TRUE(t.failovers().empty());
+  t.note_primary("ns", "slice-0", "127.0.0.1:3306");
+  t.note_primary("ns", "slice-1", "[::1]:3316");
+  EXPECT_EQ(t.failovers(), (std::map<std::string, uint64_t>{{"ns/slice-0", 0}, {"ns/slice-1", 0}}));
+  t.note_primary("ns", "slice-0", "127.0.0.1:3306");  // unchanged
+  EXPECT_EQ(t.failovers()["ns/slice-0"], 0u);
+  t.note_primary("ns", "slice-0", "127.0.0.1:3307");  // promoted replica
+  t.note_primary("ns", "slice-0", "127.0.0.1:3307");
+  EXPECT_EQ(t.failovers()["ns/slice-0"], 1u);
+  t.note_primary("ns", "slice-0", "127.0.0.1:3306");  // and back
+  EXPECT_EQ(t.failovers()["ns/slice-0"], 2u);
+  EXPECT_EQ(t.failovers()["ns/slice-1"], 0u);
+  t.note_primary("other", "slice-0", "127.0.0.1:3307");  // namespaces apart
+  EXPECT_EQ(t.failovers()["other/slice-0"], 0u);
 }
 
 TEST(Topology, ConcurrentWritersAndReaders) {

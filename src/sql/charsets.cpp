@@ -1,9 +1,10 @@
+#include "sql/charsets.h"
+
 #include <array>
+#include <string>
 #include <string_view>
 
-#include "session/session_state.h"
-
-namespace tessera::session {
+namespace tessera::sql {
 namespace {
 
 struct CollationEntry {
@@ -159,11 +160,35 @@ constexpr std::array<CollationEntry, 139> kCollations{{
     {255, "utf8mb4", "utf8mb4_general_ci"},
 }};
 
+// The collation each character set gets when none is named (information_schema.COLLATIONS
+// IS_DEFAULT = 'Yes' in MariaDB 10.11; the `primary` flags of its charsets/Index.xml, plus
+// utf8mb4_general_ci): mostly its lowest id, but not for latin1 (swedish_ci), latin2, latin7,
+// cp1251 and cp1257 (general_ci), so listed rather than derived.
+constexpr std::array<uint8_t, 36> kDefaultCollations{
+    1,  3,  4,  6,  7,  8,  9,  10, 11, 12, 13, 16, 18, 19, 22, 24, 25, 26,
+    28, 30, 32, 33, 36, 37, 38, 39, 40, 41, 45, 51, 57, 59, 63, 92, 95, 97};
+
 const CollationEntry* find(uint8_t id) {
   for (const auto& c : kCollations) {
     if (c.id == id) return &c;
   }
   return nullptr;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+// MariaDB's aliases: `utf8` is utf8mb3 (old_mode UTF8_IS_UTF8MB3, the default), so are names
+// spelled `utf8_...`.
+std::string canonical_charset(std::string_view charset) {
+  std::string name = ascii_lower(charset);
+  if (name == "utf8") name = "utf8mb3";
+  return name;
 }
 
 }  // namespace
@@ -178,4 +203,22 @@ std::string_view collation_name(uint8_t collation) {
   return c ? c->name : std::string_view{};
 }
 
-}  // namespace tessera::session
+std::optional<uint8_t> collation_id(std::string_view name) {
+  std::string lower = ascii_lower(name);
+  if (lower.starts_with("utf8_")) lower = "utf8mb3_" + lower.substr(5);
+  for (const auto& c : kCollations) {
+    // 255 (MySQL 8's utf8mb4_0900_ai_ci) is only an alias of 45 here.
+    if (c.name == lower && c.id != 255) return c.id;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint8_t> default_collation(std::string_view charset) {
+  std::string name = canonical_charset(charset);
+  for (uint8_t id : kDefaultCollations) {
+    if (charset_of_collation(id) == name) return id;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tessera::sql

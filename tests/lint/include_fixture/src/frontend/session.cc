@@ -1,0 +1,4 @@
+#include "base/base.h"
+#include "exec/engine/engine.h"
+#include "mid/mid.h"
+#include "router/planner.h"

@@ -1,0 +1,4 @@
+#include "mid/mid.h"
+
+#include "base/base.h"
+#include "nlohmann/json.hpp"
