@@ -517,7 +517,7 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
 asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
   TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
                       client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
-  for (auto& c : router::kExplainColumns) 
+  for (auto& c : router::kExplainColumns)
     b.add_column(ColumnDefinition::text(std::string(c.name), c.length));
   for (auto& r : router::explain_rows(plan)) {
     std::vector<std::optional<std::string>> row{std::move(r.type), std::move(r.slice),

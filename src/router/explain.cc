@@ -108,7 +108,9 @@ std::string sort_keys(const std::vector<SortKey>& keys) {
 
 std::string expr_sql(const sql::Expr* e) {
   if (!e) return "(none)";
-  return one_line(sql::to_sql(*e));
+  std::string text;
+  sql::to_sql(*e, text);
+  return one_line(text);
 }
 
 // HAVING and computed columns: the expression, then what each of its parts is read from.
@@ -158,7 +160,8 @@ void describe_merge(const MergeInfo& m, std::string_view indent, std::string& ou
     line("weight of " + column(col) + ": " + column(hidden));
   if (m.unnamed_columns) line("unnamed columns (*): strings not compared");
   if (m.having.expr) line("having: " + mapped_expression(m.having));
-  for (auto& c : m.computed) line("computed " + column(c.column) + ": " + mapped_expression(c.value));
+  for (auto& c : m.computed)
+    line("computed " + column(c.column) + ": " + mapped_expression(c.value));
   if (m.offset) line(fmt::format("offset: {}", m.offset));
   if (m.limit) line(fmt::format("limit: {}", *m.limit));
 }
@@ -209,7 +212,8 @@ std::string explain_text(const Plan& plan) {
   return out;
 }
 
-std::string describe_plan(const Plan& plan, std::string_view indent) {
+std::string describe_plan(const Plan& plan, std::string_view indent,
+                          const std::vector<ExplainRow>* explained) {
   std::string out;
   auto line = [&](std::string_view text) {
     out += indent;
@@ -237,12 +241,29 @@ std::string describe_plan(const Plan& plan, std::string_view indent) {
   else
     line("read");
   if (plan.generated_id) line(fmt::format("generated id: {}", plan.generated_id));
+  bool as_explained = explained && explained->size() == plan.queries.size();
+  for (size_t i = 0; as_explained && i < plan.queries.size(); ++i) {
+    as_explained = (*explained)[i].slice == plan.queries[i].slice &&
+                   (*explained)[i].sql == plan.queries[i].sql;
+  }
+  if (as_explained) {
+    std::string indexes;
+    size_t n = 0;
+    for (auto& q : plan.queries) {
+      if (q.index < 0) continue;
+      indexes += fmt::format("{}{}", n++ ? ", " : "", q.index);
+    }
+    if (n) indexes = fmt::format(" (sub-table{} {})", n > 1 ? "s" : "", indexes);
+    line(fmt::format("queries: as explained{}", indexes));
+  }
   for (auto& q : plan.queries) {
+    if (as_explained) break;
     std::string target = q.slice + (q.db.empty() ? "" : " " + q.db);
     if (q.index >= 0) target += fmt::format(" [{}]", q.index);
     line("query " + one_line(target) + ": " + one_line(q.sql));
   }
-  for (auto& [physical, logical] : plan.table_aliases) line("alias: " + physical + " -> " + logical);
+  for (auto& [physical, logical] : plan.table_aliases)
+    line("alias: " + physical + " -> " + logical);
   if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
   return out;
 }

@@ -41,7 +41,10 @@ std::string explain_text(const Plan& plan);
 // result mode, read or write, queries, merge (order and group keys, aggregates, HAVING,
 // limit/offset, hidden columns), errors with their code. Column positions print as `#n`,
 // hidden columns (appended after the visible ones) as `h0`, `h1`... AST pointers are printed
-// as SQL, so the plan's arena must still be alive.
-std::string describe_plan(const Plan& plan, std::string_view indent = "");
+// as SQL, so the plan's arena must still be alive. When `explained` (EXPLAIN's rows for the
+// same statement) lists the same queries (slice and SQL, in order), one line says so instead of
+// repeating them.
+std::string describe_plan(const Plan& plan, std::string_view indent = "",
+                          const std::vector<ExplainRow>* explained = nullptr);
 
 }  // namespace tessera::router

@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "config/namespace_config.h"
@@ -104,6 +107,10 @@ std::vector<Param> parse_params(std::string_view text) {
     i = end == std::string_view::npos ? text.size() : end;
     Param p;
     p.literal = word;
+    if (word.empty()) {
+      ADD_FAILURE() << "empty value in --params " << text;
+      continue;
+    }
     if (word == "NULL") {
       p.value = ShardValue::null();
     } else if (word[0] == '-') {
@@ -152,8 +159,8 @@ class GoldenRun {
   }
 
   void directive(const std::string& t) {
-    std::string name = t.substr(2, t.find(' ') == std::string::npos ? std::string::npos
-                                                                      : t.find(' ') - 2);
+    std::string name =
+        t.substr(2, t.find(' ') == std::string::npos ? std::string::npos : t.find(' ') - 2);
     std::string arg = t.find(' ') == std::string::npos ? "" : trim(t.substr(t.find(' ')));
     if (name == "namespace") {
       load_namespace(arg);
@@ -202,17 +209,27 @@ class GoldenRun {
     sequence_.exhausted = sequence_exhausted_;
     arena_.reset();
     parsed_ = parser_.parse(sql, arena_);
-    if (!parsed_.ok()) return std::string(indent) + "does not parse: " + parsed_.error.message + "\n";
+    if (!parsed_.ok()) {
+      // EXPLAIN of DDL, SHOW, SET ... is no statement (for MariaDB either): one short line.
+      if (explain) {
+        explained_.clear();
+        return "(EXPLAIN does not parse)\n";
+      }
+      return std::string(indent) + "does not parse: " + parsed_.error.message + "\n";
+    }
     PlanInput in = base;
     in.rules = rules_.get();
     in.current_db = db_;
     in.sequences = &sequence_;
     in.sequence_config = &ns_.global_sequences;
     Plan p = plan_statement(sql, parsed_, in, arena_);
-    if (explain) return explain_text(p);
+    if (explain) {
+      explained_ = p.kind == PlanKind::kExplain ? explain_rows(p) : std::vector<ExplainRow>{};
+      return explain_text(p);
+    }
     last_kind_ = p.kind;
     last_single_relay_ = p.result == ResultMode::kRelay && p.generated_id == 0;
-    return describe_plan(p, indent);
+    return describe_plan(p, indent, &explained_);
   }
 
   void finish_statement() {
@@ -271,6 +288,7 @@ class GoldenRun {
   int count_ = 0;
   PlanKind last_kind_ = PlanKind::kDefaultSlice;
   bool last_single_relay_ = false;
+  std::vector<ExplainRow> explained_;  // the current statement's EXPLAIN rows
 };
 
 // A unified diff (3 lines of context) of two texts, from their longest common subsequence of
