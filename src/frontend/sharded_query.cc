@@ -16,6 +16,7 @@
 #include "protocol/constants.h"
 #include "protocol/error_codes.h"
 #include "protocol/text_result.h"
+#include "router/explain.h"
 #include "router/planner.h"
 #include "sql/parser.h"
 
@@ -412,12 +413,11 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
 asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
   TextResultBuilder b(client_caps_, state_.status_flags & ~status::kSessionStateChanged,
                       client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo);
-  b.add_column(ColumnDefinition::text("type", 64));
-  b.add_column(ColumnDefinition::text("slice", 256));
-  b.add_column(ColumnDefinition::text("db", 256));
-  b.add_column(ColumnDefinition::text("sql", 65535));
-  for (auto& q : plan.queries) {
-    std::vector<std::optional<std::string>> row{plan.explain_type, q.slice, q.db, q.sql};
+  for (auto& c : router::kExplainColumns)
+    b.add_column(ColumnDefinition::text(std::string(c.name), c.length));
+  for (auto& r : router::explain_rows(plan)) {
+    std::vector<std::optional<std::string>> row{std::move(r.type), std::move(r.slice),
+                                                std::move(r.db), std::move(r.sql)};
     b.add_row(row);
   }
   out_.clear();
