@@ -491,8 +491,9 @@ asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string messag
 
 asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what) {
   worker_.context().counters.backend_errors++;
-  std::string where = pool_ ? pool_->endpoint().host + ":" + std::to_string(pool_->endpoint().port)
-                            : std::string("backend");
+  const backend::ConnectionPool* pool = conn_.pool();
+  std::string where = pool ? pool->endpoint().host + ":" + std::to_string(pool->endpoint().port)
+                           : std::string("backend");
   bool in_txn = (conn_ && (conn_->status_flags & status::kInTrans)) || xa_open();
   drop_backend();
   unpin();

@@ -85,7 +85,7 @@ txn::SessionTxn::ConnFor ClientSession::xa_connections() {
   return [this](const std::string& slice) -> backend::BackendConnection* {
     if (slice == namespace_->default_slice) return conn_.get();
     auto it = slice_conns_.find(slice);
-    return it == slice_conns_.end() ? nullptr : it->second.conn.get();
+    return it == slice_conns_.end() ? nullptr : it->second.get();
   };
 }
 
@@ -107,9 +107,11 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::xa_join(const std::stri
 }
 
 void ClientSession::xa_release_participants() {
-  for (auto& [name, sc] : slice_conns_) {
-    sc.in_txn = false;
-    if (sc.conn && sc.conn->broken) sc.pool->discard(std::move(sc.conn));
+  // The transaction is over on every participant. A broken connection's status flags still
+  // say what they said before it broke (a transaction open): closed here, not kept for it.
+  for (auto& [name, lease] : slice_conns_) {
+    lease.set_joined_transaction(false);
+    if (lease && lease->broken) lease.discard();
   }
   release_slices();
   if (conn_ && conn_->broken) {
@@ -135,9 +137,7 @@ void ClientSession::xa_abandon() {
       continue;
     }
     auto it = slice_conns_.find(slice);
-    if (it == slice_conns_.end()) continue;
-    it->second.in_txn = false;
-    if (it->second.conn) it->second.pool->discard(std::move(it->second.conn));
+    if (it != slice_conns_.end()) it->second.discard();
   }
   xa_->abandon();
   state_.status_flags &= ~status::kInTrans;

@@ -58,7 +58,7 @@ session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& 
   s.rw_split = user_->rw_split;
   s.read_only_user = user_->rw_flag == config::RwFlag::kReadOnly;
   s.in_read_only_transaction =
-      replica_.conn && (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans));
+      replica_ && (replica_.joined_transaction() || (replica_->status_flags & status::kInTrans));
   s.in_transaction = (conn_ && (conn_->status_flags & status::kInTrans)) ||
                      (!s.in_read_only_transaction && (state_.status_flags & status::kInTrans)) ||
                      slices_in_transaction();
@@ -135,17 +135,9 @@ asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_vi
   co_return false;
 }
 
-void ClientSession::release_replica() {
-  if (!replica_.conn) return;
-  if (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans)) return;
-  replica_.last = replica_.conn.get();
-  replica_.pool->release(std::move(replica_.conn));
-}
+void ClientSession::release_replica() { replica_.end_use(lease_facts(replica_)); }
 
-void ClientSession::drop_replica() {
-  replica_.in_txn = false;
-  if (replica_.conn) replica_.pool->discard(std::move(replica_.conn));
-}
+void ClientSession::drop_replica() { replica_.discard(); }
 
 asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_position(
     const config::Slice& slice) {
@@ -162,20 +154,25 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
   }
   std::optional<protocol::GtidSet> pos;
   for (const auto& address : writers) {
-    backend::ConnectionPool& pool = worker_.pool_for(slice, address, user_);
-    std::unique_ptr<backend::BackendConnection> c;
+    // Tessera's own reading: nothing of the session's state is replayed, and the connection
+    // goes back at once (nothing ties the session to it).
+    backend::BackendLease probe(slice.name, &worker_.pool_for(slice, address, user_));
     std::optional<protocol::GtidSet> one;
-    try {
-      backend::ConnectOptions opts = connect_options(/*without_database=*/false);
-      c = co_await pool.acquire(nullptr, opts);
-      auto r =
-          co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+    backend::ConnectOptions opts = connect_options(/*without_database=*/false);
+    const std::string no_db;
+    std::optional<ErrPacket> failure;
+    if (auto refused = co_await probe.acquire(opts, no_db, nullptr)) {
+      failure = std::move(refused->err);
+    } else {
+      auto r = co_await probe.query(is_mariadb(*probe) ? "SELECT @@gtid_binlog_pos"
+                                                       : "SELECT @@gtid_executed");
       if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
-      pool.release(std::move(c));
-    } catch (const std::exception& e) {
+      if (!r.ok) failure = std::move(r.err);
+      probe.end_use(backend::SessionFacts{});
+    }
+    if (failure) {
       spdlog::debug("client {}: reading {}'s GTID position failed: {}", connection_id_,
-                    instance_key(address), e.what());
-      if (c) pool.discard(std::move(c));
+                    instance_key(address), failure->message);
     }
     if (!one) co_return std::nullopt;  // one writer's position unknown: the primary serves
     if (!pos) {
@@ -288,42 +285,23 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   }
   if (pick < 0) co_return false;
 
-  replica_.pool = &worker_.pool_for(slice, *addrs[pick], user_);
+  replica_.aim(slice.name, &worker_.pool_for(slice, *addrs[pick], user_));
   std::optional<std::string> failure;
   bool caught_up = true;
-  try {
-    backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
-    replica_.conn = co_await replica_.pool->acquire(replica_.last, opts);
-    auto& c = *replica_.conn;
-    if (!db.empty() && c.db != db) {
-      auto r = co_await c.init_db(db);
-      if (!r.ok) failure = r.err.message;
-    }
-    if (!failure) {
-      // The replica connection carries the session's variables and character set too.
-      std::string sync = session::build_sync_statement(state_, c);
-      if (!sync.empty()) {
-        auto r = co_await c.query(sync);
-        if (!r.ok) {
-          failure = r.err.message;
-        } else {
-          c.vars = state_.vars;
-          c.collation = state_.collation;
-        }
-      }
-    }
-    if (!failure && must_wait) {
-      double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
-      std::string gtids = needed->to_string();
-      std::string wait = is_mariadb(c) ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " +
-                                             std::to_string(seconds) + ")"
-                                       : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " +
-                                             std::to_string(seconds) + ")";
-      auto r = co_await c.query(wait);
-      caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";
-    }
-  } catch (const std::exception& e) {
-    failure = failure_text(e);
+  // The replica connection carries the session's database, variables and character set too.
+  backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
+  if (auto refused = co_await replica_.acquire(opts, db, &replay_)) {
+    failure = refused->err.message;
+  } else if (must_wait) {
+    double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
+    std::string gtids = needed->to_string();
+    std::string wait = is_mariadb(*replica_) ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " +
+                                                   std::to_string(seconds) + ")"
+                                             : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids +
+                                                   "', " + std::to_string(seconds) + ")";
+    auto r = co_await replica_.query(wait);
+    if (!replica_) failure = r.err.message;  // lost (a refusal is "not caught up")
+    caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";
   }
   std::string key = instance_key(*addrs[pick]);
   if (failure) {
@@ -356,9 +334,8 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
 asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
                                                     std::string_view payload,
                                                     const std::string& db) {
-  if (replica_.conn && replica_.slice != slice.name) co_return false;  // RO txn elsewhere
-  if (!replica_.conn && !co_await choose_read_replica(slice, db)) co_return false;
-  replica_.slice = slice.name;
+  if (replica_ && replica_.slice() != slice.name) co_return false;  // RO txn elsewhere
+  if (!replica_ && !co_await choose_read_replica(slice, db)) co_return false;
   // Anything the primary connection was kept for is not needed by a read sent elsewhere.
   if (conn_ && pinned_ == session::PinReason::kNone && !(conn_->status_flags & status::kInTrans)) {
     release_backend();
@@ -381,7 +358,8 @@ asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
     client_.close();
     co_return true;
   }
-  replica_.in_txn = replica_.conn && (replica_.conn->status_flags & status::kInTrans);
+  // START TRANSACTION READ ONLY keeps the replica for the transaction's next reads.
+  replica_.set_joined_transaction(replica_ && (replica_->status_flags & status::kInTrans));
   release_replica();
   co_return true;
 }
