@@ -21,7 +21,9 @@ bool LeaseError::not_connected() const {
                                       err.code == protocol::errc::kBackendLost.code);
 }
 
-BackendLease::~BackendLease() { discard(); }
+BackendLease::~BackendLease() {
+  discard();
+}
 
 BackendLease::BackendLease(BackendLease&& other) noexcept
     : slice_(std::move(other.slice_)),
@@ -71,9 +73,9 @@ asio::awaitable<std::optional<LeaseError>> BackendLease::acquire(const ConnectOp
                                                                  StateReplay* replay) {
   if (!conn_) {
     if (!pool_) {
-      co_return LeaseError{LeaseError::Stage::kConnect,
-                           ErrPacket(protocol::errc::kBackendUnavailable,
-                                     "no backend for slice " + slice_)};
+      co_return LeaseError{
+          LeaseError::Stage::kConnect,
+          ErrPacket(protocol::errc::kBackendUnavailable, "no backend for slice " + slice_)};
     }
     std::optional<ErrPacket> refused;
     try {

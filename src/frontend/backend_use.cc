@@ -224,8 +224,12 @@ backend::SessionFacts ClientSession::lease_facts(const backend::BackendLease& le
   return facts;
 }
 
-void ClientSession::release_backend() { conn_.end_use(lease_facts(conn_)); }
+void ClientSession::release_backend() {
+  conn_.end_use(lease_facts(conn_));
+}
 
-void ClientSession::drop_backend() { conn_.discard(); }
+void ClientSession::drop_backend() {
+  conn_.discard();
+}
 
 }  // namespace tessera::frontend

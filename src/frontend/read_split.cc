@@ -135,9 +135,13 @@ asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_vi
   co_return false;
 }
 
-void ClientSession::release_replica() { replica_.end_use(lease_facts(replica_)); }
+void ClientSession::release_replica() {
+  replica_.end_use(lease_facts(replica_));
+}
 
-void ClientSession::drop_replica() { replica_.discard(); }
+void ClientSession::drop_replica() {
+  replica_.discard();
+}
 
 asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_position(
     const config::Slice& slice) {
@@ -295,10 +299,10 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   } else if (must_wait) {
     double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
     std::string gtids = needed->to_string();
-    std::string wait = is_mariadb(*replica_) ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " +
-                                                   std::to_string(seconds) + ")"
-                                             : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids +
-                                                   "', " + std::to_string(seconds) + ")";
+    std::string wait =
+        is_mariadb(*replica_)
+            ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + std::to_string(seconds) + ")"
+            : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + std::to_string(seconds) + ")";
     auto r = co_await replica_.query(wait);
     if (!replica_) failure = r.err.message;  // lost (a refusal is "not caught up")
     caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";

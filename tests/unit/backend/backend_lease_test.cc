@@ -58,11 +58,10 @@ TEST(BackendLease, RefusedConnectionIsAValueAndLeavesNothingHeld) {
 
 TEST(BackendLease, ServerClosingBeforeItsGreetingIsNotConnected) {
   asio::io_context io;
-  asio::ip::tcp::acceptor server(
-      io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::ip::tcp::acceptor server(io,
+                                 asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   server.async_accept([](std::error_code, asio::ip::tcp::socket s) { s.close(); });
-  ConnectionPool pool(io.get_executor(), endpoint_at(server.local_endpoint().port()),
-                      PoolLimits{});
+  ConnectionPool pool(io.get_executor(), endpoint_at(server.local_endpoint().port()), PoolLimits{});
   BackendLease lease("s2", &pool);
   auto failure = acquire(io, lease);
   ASSERT_TRUE(failure);

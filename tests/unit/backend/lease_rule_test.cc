@@ -7,7 +7,9 @@
 namespace tessera::backend {
 namespace {
 
-LeaseEnd end(ConnectionFacts c, SessionFacts s) { return end_of_use(c, s); }
+LeaseEnd end(ConnectionFacts c, SessionFacts s) {
+  return end_of_use(c, s);
+}
 
 TEST(LeaseRule, CleanConnectionNobodyNeedsGoesBackToThePool) {
   EXPECT_EQ(end({}, {}), LeaseEnd::kRelease);
@@ -23,10 +25,8 @@ TEST(LeaseRule, EachReasonToKeepKeeps) {
 TEST(LeaseRule, GoneClientClosesWhateverTiesTheSession) {
   // A statement killed half-way may have left anything: never handed to another session,
   // not even kept for a transaction nobody will finish.
-  SessionFacts all{.client_gone = true,
-                   .in_transaction = true,
-                   .pinned = true,
-                   .keep_for_diagnostics = true};
+  SessionFacts all{
+      .client_gone = true, .in_transaction = true, .pinned = true, .keep_for_diagnostics = true};
   EXPECT_EQ(end({}, {.client_gone = true}), LeaseEnd::kDiscard);
   EXPECT_EQ(end({.in_transaction = true}, all), LeaseEnd::kDiscard);
 }
@@ -62,7 +62,9 @@ TEST(LeaseRule, NoCombinationReleasesAConnectionSomethingTiesOrSpoiled) {
     LeaseEnd e = end_of_use(c, s);
     SCOPED_TRACE(bits);
     EXPECT_EQ(e == LeaseEnd::kRelease, bits == 0);
-    if (s.client_gone || c.state_unknown) EXPECT_EQ(e, LeaseEnd::kDiscard);
+    if (s.client_gone || c.state_unknown) {
+      EXPECT_EQ(e, LeaseEnd::kDiscard);
+    }
   }
 }
 
