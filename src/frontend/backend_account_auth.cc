@@ -291,7 +291,7 @@ asio::awaitable<bool> ClientSession::authenticate_on_backend(const config::Names
                user_name, ns.name, plugin,
                backend_account_->backend_no_credentials.empty() ? "" : ", own connection only");
   // The connection it logged in on is the session's own, in the account's pool.
-  conn_ = pool_->adopt(std::move(conn), options);
+  conn_.adopt(std::move(conn), options);
   release_backend();
   co_return true;
 }

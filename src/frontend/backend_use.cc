@@ -19,7 +19,6 @@ using namespace protocol;
 using session::PinReason;
 
 asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error_seq) {
-  std::optional<ErrPacket> failure;
   // Issue 6: the statement goes to the slice's current write target (held while there is
   // none). A connection kept only for diagnostics follows a changed primary; one tied by a
   // transaction, a pin or a cursor stays (its next write gets a clear error instead).
@@ -27,6 +26,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   // (Cleared per command: every slice a retried statement acquires sees it.)
   std::string failed_instance = retry_after_instance_;
   std::chrono::system_clock::time_point failed_at = retry_after_time_;
+  std::optional<backend::LeaseError> failure;
   for (int attempt = 0;; ++attempt) {
     if (!conn_ || may_retry_statement()) {
       auto target = co_await choose_write_target(namespace_->default_slice, write_key_,
@@ -36,98 +36,42 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
         co_return false;
       }
       if (conn_ && !conn_is_write_target(target.address)) release_backend();
-      if (!conn_) pool_ = &worker_.pool_for(*target.cfg, target.address, user_);
+      if (!conn_) {
+        conn_.aim(namespace_->default_slice, &worker_.pool_for(*target.cfg, target.address, user_));
+      }
     }
-    if (conn_) break;
-    std::optional<ErrPacket> connect_failure;
-    try {
-      backend::ConnectOptions opts = connect_options(/*without_database=*/state_.db.empty());
-      conn_ = co_await pool_->acquire(last_conn_, opts);
-    } catch (const backend::BackendError& e) {
-      connect_failure = e.err();
-    }
-    if (!connect_failure) break;
+    backend::ConnectOptions opts = connect_options(/*without_database=*/state_.db.empty());
+    failure = co_await conn_.acquire(opts, state_.db, &replay_);
+    if (!failure || !failure->not_connected()) break;
     // Not connected: the statement certainly did not run. Ask for a topology check and try
     // the (possibly new) primary, a few times within the hold time.
-    failed_instance = pool_->endpoint().address();
+    failed_instance = conn_.pool()->endpoint().address();
     topology().request_check(namespace_->name, namespace_->default_slice);
-    // Refused (2003) and lost during the handshake (2013: a server dying as we connect) are
-    // both "not connected"; anything else (access denied, ...) is final.
-    const bool not_connected = connect_failure->code == errc::kBackendUnavailable.code ||
-                               connect_failure->code == errc::kBackendLost.code;
-    if (!not_connected || attempt >= 3 || !may_retry_statement()) {
-      worker_.context().counters.backend_errors++;
-      co_await send_error(*connect_failure, error_seq);
-      co_return false;
-    }
+    if (attempt >= 3 || !may_retry_statement()) break;
     failed_at = std::chrono::system_clock::now();
     worker_.context().counters.failover_retries++;
     spdlog::info("failover: client {}: cannot connect to {} ({}); retrying on the slice's primary",
-                 peer_text(), failed_instance, connect_failure->message);
+                 peer_text(), failed_instance, failure->err.message);
   }
-  if (default_wait_timeout_ == 0) {
-    // The server would have given this session its global wait_timeout (interactive_timeout
-    // for an interactive client) at login.
-    default_wait_timeout_ = (client_caps_ & cap::kInteractive) ? conn_->server_interactive_timeout()
-                                                               : conn_->server_wait_timeout();
-  }
-  try {
-    if (!rules_ && conn_->prepared.size() > statements_.size()) {
-      // Statements this session prepared here and has closed since: no client needs them any
-      // more (a connection another session used was reset, so all here are this session's).
-      // (Sharded namespaces prepare rewritten texts here, matched by no client statement.)
-      // Closed now, they do not pile up against the server's max_prepared_stmt_count.
-      std::vector<std::string> unused;
-      for (const auto& [sql, bs] : conn_->prepared) {
-        bool used = false;
-        for (const auto& [id, stmt] : statements_) {
-          if (stmt.sql == sql) {
-            used = true;
-            break;
-          }
-        }
-        if (!used) unused.push_back(sql);
-      }
-      for (const auto& sql : unused) co_await conn_->close_prepared(sql);
+  if (!failure) {
+    if (default_wait_timeout_ == 0) {
+      // The server would have given this session its global wait_timeout (interactive_timeout
+      // for an interactive client) at login.
+      default_wait_timeout_ = (client_caps_ & cap::kInteractive)
+                                  ? conn_->server_interactive_timeout()
+                                  : conn_->server_wait_timeout();
     }
-    if (!state_.db.empty() && conn_->db != state_.db) {
-      auto r = co_await conn_->init_db(state_.db);
-      if (!r.ok) {
-        release_backend();
-        co_await send_error(r.err, error_seq);
-        co_return false;
-      }
+    std::function<asio::awaitable<void>(backend::BackendConnection&)> settle =
+        [this](backend::BackendConnection& c) -> asio::awaitable<void> {
+      co_await close_unused_prepared(c);
+      if (namespace_ && namespace_->exact_session_status)
+        co_await backend::track_status(c, status_ledger_);
+    };
+    if (auto lost = co_await conn_.run(settle)) {
+      worker_.context().counters.backend_errors++;
+      co_await send_error(*lost, error_seq);
+      co_return false;
     }
-    std::string sync = session::build_sync_statement(state_, *conn_);
-    if (!sync.empty()) {
-      spdlog::debug("client {}: syncing backend connection {}: {}", connection_id_,
-                    conn_->connection_id(), sync);
-      auto r = co_await conn_->query(sync);
-      if (!r.ok && r.err.code == 1227 && state_.vars.erase("pseudo_thread_id")) {
-        // The namespace's backend account may not set pseudo_thread_id (SUPER or BINLOG
-        // REPLAY): CONNECTION_ID() then reports the backend thread's id. (A SET that fails its
-        // privilege check changes nothing.)
-        connection_id_unmapped_ = true;
-        sync = session::build_sync_statement(state_, *conn_);
-        if (sync.empty()) {
-          r.ok = true;
-        } else {
-          r = co_await conn_->query(sync);
-        }
-      }
-      if (!r.ok) {
-        // The connection's state is now uncertain: do not reuse it.
-        drop_backend();
-        spdlog::warn("client {}: replaying session state failed ({}): {}", peer_text(),
-                     r.err.message, sync);
-        co_await send_error(r.err, error_seq);
-        co_return false;
-      }
-      conn_->vars = state_.vars;
-      conn_->collation = state_.collation;
-    }
-    if (namespace_ && namespace_->exact_session_status)
-      co_await backend::track_status(*conn_, status_ledger_);
     if (xa_join_) {
       if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {
         if (conn_->broken) drop_backend();
@@ -136,18 +80,44 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       }
     }
     co_return true;
-  } catch (const backend::BackendError& e) {
-    failure = e.err();
-  } catch (const std::system_error& e) {
-    failure =
-        ErrPacket(errc::kBackendLost, "Lost connection to backend " + pool_->endpoint().address() +
-                                          ": " + e.code().message());
   }
-  // (C++ allows no co_await inside a handler, hence the detour.)
-  worker_.context().counters.backend_errors++;
-  drop_backend();
-  co_await send_error(*failure, error_seq);
+  using Stage = backend::LeaseError::Stage;
+  switch (failure->stage) {
+    case Stage::kDatabase:
+      // Refused as the server refuses it; the connection is as it was.
+      release_backend();
+      break;
+    case Stage::kReplay:
+      spdlog::warn("client {}: replaying session state failed ({})", peer_text(),
+                   failure->err.message);
+      break;
+    case Stage::kConnect:
+    case Stage::kLost:
+      worker_.context().counters.backend_errors++;
+      break;
+  }
+  co_await send_error(failure->err, error_seq);
   co_return false;
+}
+
+asio::awaitable<void> ClientSession::close_unused_prepared(backend::BackendConnection& c) {
+  if (rules_ || c.prepared.size() <= statements_.size()) co_return;
+  // Statements this session prepared here and has closed since: no client needs them any
+  // more (a connection another session used was reset, so all here are this session's).
+  // (Sharded namespaces prepare rewritten texts here, matched by no client statement.)
+  // Closed now, they do not pile up against the server's max_prepared_stmt_count.
+  std::vector<std::string> unused;
+  for (const auto& [sql, bs] : c.prepared) {
+    bool used = false;
+    for (const auto& [id, stmt] : statements_) {
+      if (stmt.sql == sql) {
+        used = true;
+        break;
+      }
+    }
+    if (!used) unused.push_back(sql);
+  }
+  for (const auto& sql : unused) co_await c.close_prepared(sql);
 }
 
 backend::ConnectOptions ClientSession::connect_options(bool without_database) const {
@@ -165,7 +135,7 @@ void ClientSession::renew_pool_owner() {
   static std::atomic<uint64_t> next_owner{1};
   pool_owner_ = next_owner.fetch_add(1, std::memory_order_relaxed);
   pool_owner_alive_ = std::make_shared<const int>(0);
-  last_conn_ = nullptr;
+  conn_.forget_last();
   status_ledger_ = std::make_shared<backend::StatusLedger>();
   bytes_read_base_ = client_.bytes_read();
   bytes_written_base_ = client_.bytes_written();
@@ -238,38 +208,28 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     if (info->uses_handler) pin(PinReason::kHandler);
     if (info->kind == StatementKind::UnlockTables) unpin(PinReason::kLockTables);
   }
-  if (pinned_ != PinReason::kNone || (conn_->status_flags & status::kInTrans) ||
-      cursor_statement_ != 0 || keep_for_diagnostics_) {
-    return;
+  conn_.end_use(lease_facts(conn_, keep_for_diagnostics_));
+}
+
+backend::SessionFacts ClientSession::lease_facts(const backend::BackendLease& lease,
+                                                 bool keep_for_diagnostics) const {
+  backend::SessionFacts facts;
+  facts.client_gone = client_gone_;
+  facts.in_transaction = lease.joined_transaction();
+  facts.keep_for_diagnostics = keep_for_diagnostics;
+  if (&lease == &conn_) {
+    facts.pinned = pinned_ != PinReason::kNone || cursor_statement_ != 0;
+    facts.in_transaction |= xa_open() && xa_->has(namespace_->default_slice);
   }
-  release_backend();
+  return facts;
 }
 
 void ClientSession::release_backend() {
-  if (!conn_) return;
-  if (client_gone_) {
-    // Its statement may have been killed half-way: never hand such a connection to another.
-    drop_backend();
-    return;
-  }
-  if (pinned_ != PinReason::kNone || cursor_statement_ != 0 ||
-      (conn_->status_flags & status::kInTrans) ||
-      (xa_open() && xa_->has(namespace_->default_slice))) {
-    return;
-  }
-  last_conn_ = conn_.get();
-  spdlog::trace("client {}: released backend connection {}", connection_id_,
-                conn_->connection_id());
-  pool_->release(std::move(conn_));
+  conn_.end_use(lease_facts(conn_));
 }
 
 void ClientSession::drop_backend() {
-  if (!conn_) return;
-  if (pool_) {
-    pool_->discard(std::move(conn_));
-  } else {
-    conn_.reset();
-  }
+  conn_.discard();
 }
 
 }  // namespace tessera::frontend

@@ -78,7 +78,7 @@ bool ClientSession::bind_account(const config::UserRef& account) {
   namespace_ = account.ns;
   const config::Slice* slice = namespace_->find_slice(namespace_->default_slice);
   if (!slice) return false;
-  pool_ = &primary_pool(*slice);
+  conn_.aim(namespace_->default_slice, &primary_pool(*slice));
   consistency_ = user_->read_consistency;
   rules_.reset();
   if (const auto& sets = snapshot_->rules) {

@@ -488,7 +488,8 @@ asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string messag
 
 asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what) {
   worker_.context().counters.backend_errors++;
-  std::string where = pool_ ? pool_->endpoint().address() : std::string("backend");
+  const backend::ConnectionPool* pool = conn_.pool();
+  std::string where = pool ? pool->endpoint().address() : std::string("backend");
   bool in_txn = (conn_ && (conn_->status_flags & status::kInTrans)) || xa_open();
   drop_backend();
   unpin();

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/backend_lease.h"
 #include "backend/connection_pool.h"
 #include "backend/statement_watchdog.h"
 #include "config/loaded_config.h"
@@ -33,6 +34,7 @@
 #include "session/pin_reasons.h"
 #include "session/read_routing.h"
 #include "session/session_state.h"
+#include "session/state_replay.h"
 #include "session/statement_guard.h"
 #include "sql/classify.h"
 #include "sql/derived_rows.h"
@@ -175,35 +177,36 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Acquires (or keeps) the backend connection and syncs session state onto
   // it; on failure sends the client an ERR and returns false.
   asio::awaitable<bool> ensure_backend(std::optional<uint8_t> error_seq = {});
+  // Statements this session prepared on `c` and has closed since (see backend_use.cc).
+  asio::awaitable<void> close_unused_prepared(backend::BackendConnection& c);
+  // The end of a statement on the default slice: pins it left, then end_use() with the
+  // diagnostics kept for SHOW WARNINGS.
   void after_statement(const sql::StatementInfo* info);
-  void release_backend();
+  // What this session knows about `lease` when a use of it ends (backend/lease_rule.h):
+  // pins, cursors and XA branches belong to the default slice's connection; a transaction
+  // Tessera joined for the client belongs to the lease that joined it; a gone client to all.
+  backend::SessionFacts lease_facts(const backend::BackendLease& lease,
+                                    bool keep_for_diagnostics = false) const;
+  // The one rule on each lease: end_use(lease_facts(...)).
+  void release_backend();  // the default slice's (diagnostics not kept)
   void drop_backend();
   void pin(session::PinReason reason);
   void unpin();                           // every reason
   void unpin(session::PinReason reason);  // one reason; pinned while others remain
 
-  // sharded_query.cc: namespaces with shard rules. Connections to slices other than the
-  // default one live in slice_conns_; the default slice keeps using conn_/pool_.
-  struct SliceConnection {
-    backend::ConnectionPool* pool = nullptr;
-    std::unique_ptr<backend::BackendConnection> conn;
-    const backend::BackendConnection* last = nullptr;  // MRU stickiness
-    bool in_txn = false;  // BEGIN sent on behalf of the client's transaction
-    std::string slice;    // replica_ only: the slice it belongs to
-  };
-  // Swaps a slice's connection into conn_/pool_ so the relay code (which works on conn_)
-  // can stream its result; swaps back when the scope ends, however it ends.
+  // sharded_query.cc: namespaces with shard rules. Leases of slices other than the default
+  // one live in slice_conns_; the default slice keeps using conn_.
+  // Swaps another lease (a slice's, a replica's) into conn_ so the relay code (which works on
+  // conn_) can stream its result; swaps back when the scope ends, however it ends.
   struct ConnSwap {
     ClientSession& s;
-    SliceConnection& sc;
-    ConnSwap(ClientSession& session, SliceConnection& slice) : s(session), sc(slice) { swap(); }
-    ~ConnSwap() { swap(); }
+    backend::BackendLease& other;
+    ConnSwap(ClientSession& session, backend::BackendLease& lease) : s(session), other(lease) {
+      swap(s.conn_, other);
+    }
+    ~ConnSwap() { swap(s.conn_, other); }
     ConnSwap(const ConnSwap&) = delete;
     ConnSwap& operator=(const ConnSwap&) = delete;
-    void swap() {
-      std::swap(s.conn_, sc.conn);
-      std::swap(s.pool_, sc.pool);
-    }
   };
   asio::awaitable<bool> try_sharded(std::string_view sql, const sql::StatementInfo& info);
   sql::ParseResult parse_for_plan(std::string_view sql);
@@ -280,7 +283,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Picks a replica of `slice` that has what the read must see (the consistency fence) and
   // puts its synced connection in `into`; false when none qualifies (the primary serves).
   asio::awaitable<bool> choose_read_replica(const config::Slice& slice, const std::string& db,
-                                            SliceConnection& into);
+                                            backend::BackendLease& into);
   asio::awaitable<std::optional<protocol::GtidSet>> primary_position(const config::Slice& slice);
   void release_replica();
   void drop_replica();
@@ -350,7 +353,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // CONNECTION_ID() must say what the handshake said: the backend connection reports
   // pseudo_thread_id, which the session then carries (synced like any variable).
   void note_connection_id_use(const sql::StatementInfo& info) {
-    if (info.calls(sql::kSessionFnConnectionIdIndex) && !connection_id_unmapped_) {
+    if (info.calls(sql::kSessionFnConnectionIdIndex) && !replay_.thread_id_unmapped()) {
       state_.vars["pseudo_thread_id"] = std::to_string(connection_id_);
     }
   }
@@ -478,11 +481,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::unique_ptr<config::User> backend_account_;
   bool backend_account_key_held_ = false;
   const config::Namespace* namespace_ = nullptr;
-  backend::ConnectionPool* pool_ = nullptr;  // default slice primary
 
   session::SessionState state_;
-  std::unique_ptr<backend::BackendConnection> conn_;
-  const backend::BackendConnection* last_conn_ = nullptr;  // identity only, for MRU stickiness
+  // How state_ is replayed onto each connection a lease acquires.
+  session::SessionReplay replay_{state_};
+  // The default slice's lease: its connection is the one statements run on (conn_-> is that
+  // connection; the relay code reads it so), or a slice's or replica's while a ConnSwap lasts.
+  backend::BackendLease conn_;
   // Who this session is to the pools (backend::ConnectOptions::session): a connection another
   // owner used is reset before this session gets it. Renewed when the session starts over
   // (COM_CHANGE_USER, COM_RESET_CONNECTION), so nothing of its former self reaches it either.
@@ -497,8 +502,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::shared_ptr<backend::StatusLedger> status_ledger_;
   uint64_t bytes_read_base_ = 0;
   uint64_t bytes_written_base_ = 0;
-  // The backend account may not set pseudo_thread_id: CONNECTION_ID() is the backend's.
-  bool connection_id_unmapped_ = false;
   void renew_pool_owner();
   session::PinReason pinned_ = session::PinReason::kNone;  // the first reason (logs, stats)
   uint32_t pin_reasons_ = 0;                               // bit per PinReason held
@@ -520,7 +523,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool rewrite_compression_status_ = false;
 
   std::shared_ptr<const router::ShardRuleSet> rules_;  // null: no shard rules
-  std::map<std::string, SliceConnection> slice_conns_;
+  std::map<std::string, backend::BackendLease> slice_conns_;
   std::unique_ptr<sql::Arena> arena_;    // AST of the statement being planned (and merged)
   std::unique_ptr<txn::SessionTxn> xa_;  // set in `xa` namespaces with shard rules
   bool xa_join_ = false;                 // the statement under way takes part in a transaction
@@ -535,11 +538,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint16_t relayed_error_code_ = 0;  // the ERR relay_response passed on last (0: none)
   sql::Parser parser_;
 
-  // Read/write splitting: the replica connection serving the current read (kept across
-  // statements only by START TRANSACTION READ ONLY), the consistency level, a turn counter for
-  // the weighted choice, the replica last seen to have the session's writes, and replicas
-  // whose GTID wait recently timed out.
-  SliceConnection replica_;
+  // Read/write splitting: the replica lease serving the current read (its slice() the slice
+  // read; kept across statements only by START TRANSACTION READ ONLY), the consistency level,
+  // a turn counter for the weighted choice, the replica last seen to have the session's
+  // writes, and replicas whose GTID wait recently timed out.
+  backend::BackendLease replica_;
   session::ReadConsistency consistency_ = session::ReadConsistency::kEventual;
   uint64_t read_turn_ = 0;
   std::string verified_replica_;

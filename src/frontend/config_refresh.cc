@@ -14,8 +14,8 @@ void ClientSession::refresh_config() {
   if (worker_.context().generation() == snapshot_->generation) return;  // the common case
   if (conn_ || pinned_ != session::PinReason::kNone || cursor_statement_ != 0) return;
   if (xa_open()) return;  // a distributed transaction (BEGIN seen, maybe no slice joined yet)
-  for (const auto& [name, sc] : slice_conns_) {
-    if (sc.conn) return;
+  for (const auto& [name, lease] : slice_conns_) {
+    if (lease) return;
   }
   auto latest = worker_.context().snapshot();
   config::UserRef account = latest->config->lookup_user(user_->user_name);

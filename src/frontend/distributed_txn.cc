@@ -86,7 +86,7 @@ txn::SessionTxn::ConnFor ClientSession::xa_connections() {
   return [this](const std::string& slice) -> backend::BackendConnection* {
     if (slice == namespace_->default_slice) return conn_.get();
     auto it = slice_conns_.find(slice);
-    return it == slice_conns_.end() ? nullptr : it->second.conn.get();
+    return it == slice_conns_.end() ? nullptr : it->second.get();
   };
 }
 
@@ -95,8 +95,8 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::xa_commit() {
   // each participant reports its own in the XA COMMIT's OK (BackendConnection::observe_ok).
   std::vector<std::pair<backend::BackendConnection*, uint64_t>> before;
   if (conn_) before.emplace_back(conn_.get(), conn_->gtids_reported);
-  for (auto& [name, sc] : slice_conns_) {
-    if (sc.conn) before.emplace_back(sc.conn.get(), sc.conn->gtids_reported);
+  for (auto& [name, lease] : slice_conns_) {
+    if (lease) before.emplace_back(lease.get(), lease->gtids_reported);
   }
   auto conns = xa_connections();
   auto failure = co_await xa_->commit(conns);
@@ -124,9 +124,11 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::xa_join(const std::stri
 }
 
 void ClientSession::xa_release_participants() {
-  for (auto& [name, sc] : slice_conns_) {
-    sc.in_txn = false;
-    if (sc.conn && sc.conn->broken) sc.pool->discard(std::move(sc.conn));
+  // The transaction is over on every participant. A broken connection's status flags still
+  // say what they said before it broke (a transaction open): closed here, not kept for it.
+  for (auto& [name, lease] : slice_conns_) {
+    lease.set_joined_transaction(false);
+    if (lease && lease->broken) lease.discard();
   }
   release_slices();
   if (conn_ && conn_->broken) {
@@ -152,9 +154,7 @@ void ClientSession::xa_abandon() {
       continue;
     }
     auto it = slice_conns_.find(slice);
-    if (it == slice_conns_.end()) continue;
-    it->second.in_txn = false;
-    if (it->second.conn) it->second.pool->discard(std::move(it->second.conn));
+    if (it != slice_conns_.end()) it->second.discard();
   }
   xa_->abandon();
   state_.status_flags &= ~status::kInTrans;

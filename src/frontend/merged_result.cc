@@ -30,6 +30,8 @@ struct ShardStream {
   backend::BackendConnection* conn = nullptr;
   std::unique_ptr<backend::BackendConnection> extra;  // borrowed for this statement only
   backend::ConnectionPool* extra_pool = nullptr;
+  // Read splitting: the replica serving this part (chosen past the consistency fence).
+  std::optional<backend::BackendLease> replica;
   std::string slice;
   bool head_read = false;
   bool ended = false;  // end-of-result (or ERR) consumed
@@ -65,6 +67,24 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
   Attempt failed;
   failed.kind = Attempt::Kind::kFailed;
   const size_t n = queries.size();
+  // A part's own connection (borrowed from its pool, or a replica's lease) goes back at the end.
+  auto give_back = [this](ShardStream& s, bool discard) {
+    if (s.extra) {
+      if (discard) {
+        s.extra_pool->discard(std::move(s.extra));
+      } else {
+        s.extra_pool->release(std::move(s.extra));
+      }
+    }
+    if (s.replica) {
+      if (discard) {
+        s.replica->discard();
+      } else {
+        s.replica->end_use(lease_facts(*s.replica));
+      }
+      s.replica.reset();
+    }
+  };
   std::vector<ShardStream> streams(n);
   std::set<std::string> slices_used;
   std::optional<std::string> failure;
@@ -78,12 +98,11 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
       // Read splitting: a replica of the slice that has what the read must see serves this
       // part (the consistency fence: read_split.cc); none qualifying, the primary does.
       const config::Slice* cfg = namespace_->find_slice(q.slice);
-      SliceConnection rc;
+      backend::BackendLease rc;
       const std::string& db = q.db.empty() ? state_.db : q.db;
       if (cfg && co_await choose_read_replica(*cfg, db, rc)) {
-        streams[i].extra_pool = rc.pool;
-        streams[i].extra = std::move(rc.conn);
-        streams[i].conn = streams[i].extra.get();
+        streams[i].replica.emplace(std::move(rc));
+        streams[i].conn = streams[i].replica->get();
         continue;
       }
     }
@@ -93,7 +112,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
         failure.reset();
         refused.reset();
         for (auto& s : streams) {
-          if (s.extra) s.extra_pool->release(std::move(s.extra));
+          give_back(s, false);
         }
         co_return failed;  // the error went to the client
       }
@@ -102,7 +121,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
     auto* pool_ptr = co_await write_pool(q.slice, q.db.empty() ? state_.db : q.db);
     if (!pool_ptr) {
       for (auto& s : streams) {
-        if (s.extra) s.extra_pool->release(std::move(s.extra));
+        give_back(s, false);
       }
       co_return failed;  // the error went to the client
     }
@@ -138,14 +157,14 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
 
   auto discard_all = [&]() {
     for (auto& s : streams) {
-      if (s.extra) s.extra_pool->discard(std::move(s.extra));
+      give_back(s, true);
     }
     drop_slices();
     drop_backend();
   };
   auto release_all = [&]() {
     for (auto& s : streams) {
-      if (s.extra) s.extra_pool->release(std::move(s.extra));
+      give_back(s, false);
     }
     release_slices();
     after_statement(nullptr);
@@ -153,7 +172,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_merge(
 
   if (failure || refused) {
     for (auto& s : streams) {
-      if (s.extra) s.extra_pool->discard(std::move(s.extra));
+      give_back(s, true);
     }
     release_slices();
     after_statement(nullptr);

@@ -58,7 +58,7 @@ session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& 
   s.rw_split = user_->rw_split;
   s.read_only_user = user_->rw_flag == config::RwFlag::kReadOnly;
   s.in_read_only_transaction =
-      replica_.conn && (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans));
+      replica_ && (replica_.joined_transaction() || (replica_->status_flags & status::kInTrans));
   s.in_transaction = (conn_ && (conn_->status_flags & status::kInTrans)) ||
                      (!s.in_read_only_transaction && (state_.status_flags & status::kInTrans)) ||
                      slices_in_transaction();
@@ -136,15 +136,11 @@ asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_vi
 }
 
 void ClientSession::release_replica() {
-  if (!replica_.conn) return;
-  if (replica_.in_txn || (replica_.conn->status_flags & status::kInTrans)) return;
-  replica_.last = replica_.conn.get();
-  replica_.pool->release(std::move(replica_.conn));
+  replica_.end_use(lease_facts(replica_));
 }
 
 void ClientSession::drop_replica() {
-  replica_.in_txn = false;
-  if (replica_.conn) replica_.pool->discard(std::move(replica_.conn));
+  replica_.discard();
 }
 
 asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_position(
@@ -162,20 +158,25 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
   }
   std::optional<protocol::GtidSet> pos;
   for (const auto& address : writers) {
-    backend::ConnectionPool& pool = worker_.pool_for(slice, address, user_);
-    std::unique_ptr<backend::BackendConnection> c;
+    // Tessera's own reading: nothing of the session's state is replayed, and the connection
+    // goes back at once (nothing ties the session to it).
+    backend::BackendLease probe(slice.name, &worker_.pool_for(slice, address, user_));
     std::optional<protocol::GtidSet> one;
-    try {
-      backend::ConnectOptions opts = connect_options(/*without_database=*/false);
-      c = co_await pool.acquire(nullptr, opts);
-      auto r =
-          co_await c->query(is_mariadb(*c) ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+    backend::ConnectOptions opts = connect_options(/*without_database=*/false);
+    const std::string no_db;
+    std::optional<ErrPacket> failure;
+    if (auto refused = co_await probe.acquire(opts, no_db, nullptr)) {
+      failure = std::move(refused->err);
+    } else {
+      auto r = co_await probe.query(is_mariadb(*probe) ? "SELECT @@gtid_binlog_pos"
+                                                       : "SELECT @@gtid_executed");
       if (r.ok && !r.rows.empty() && !r.rows[0].empty()) one = GtidSet::parse(r.rows[0][0]);
-      pool.release(std::move(c));
-    } catch (const std::exception& e) {
+      if (!r.ok) failure = std::move(r.err);
+      probe.end_use(backend::SessionFacts{});
+    }
+    if (failure) {
       spdlog::debug("client {}: reading {}'s GTID position failed: {}", connection_id_,
-                    instance_key(address), e.what());
-      if (c) pool.discard(std::move(c));
+                    instance_key(address), failure->message);
     }
     if (!one) co_return std::nullopt;  // one writer's position unknown: the primary serves
     if (!pos) {
@@ -189,7 +190,7 @@ asio::awaitable<std::optional<protocol::GtidSet>> ClientSession::primary_positio
 
 asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& slice,
                                                          const std::string& db,
-                                                         SliceConnection& into) {
+                                                         backend::BackendLease& into) {
   auto& topo = worker_.context().topology();
   auto snap = topo.snapshot();
   const topology::SliceView* view = snap ? snap->find(namespace_->name, slice.name) : nullptr;
@@ -289,49 +290,29 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
   }
   if (pick < 0) co_return false;
 
-  into.pool = &worker_.pool_for(slice, *addrs[pick], user_);
+  into.aim(slice.name, &worker_.pool_for(slice, *addrs[pick], user_));
   std::optional<std::string> failure;
   bool caught_up = true;
-  try {
-    backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
-    into.conn = co_await into.pool->acquire(into.last, opts);
-    auto& c = *into.conn;
-    if (!db.empty() && c.db != db) {
-      auto r = co_await c.init_db(db);
-      if (!r.ok) failure = r.err.message;
-    }
-    if (!failure) {
-      // The replica connection carries the session's variables and character set too.
-      std::string sync = session::build_sync_statement(state_, c);
-      if (!sync.empty()) {
-        auto r = co_await c.query(sync);
-        if (!r.ok) {
-          failure = r.err.message;
-        } else {
-          c.vars = state_.vars;
-          c.collation = state_.collation;
-        }
-      }
-    }
-    if (!failure && must_wait) {
-      double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
-      std::string gtids = needed->to_string();
-      std::string wait = is_mariadb(c) ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " +
-                                             std::to_string(seconds) + ")"
-                                       : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " +
-                                             std::to_string(seconds) + ")";
-      auto r = co_await c.query(wait);
-      caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";
-    }
-  } catch (const std::exception& e) {
-    failure = failure_text(e);
+  // The replica connection carries the session's database, variables and character set too.
+  backend::ConnectOptions opts = connect_options(/*without_database=*/db.empty());
+  if (auto refused = co_await into.acquire(opts, db, &replay_)) {
+    failure = refused->err.message;
+  } else if (must_wait) {
+    double seconds = static_cast<double>(slice.consistent_read_timeout.count()) / 1000.0;
+    std::string gtids = needed->to_string();
+    std::string wait =
+        is_mariadb(*into)
+            ? "SELECT MASTER_GTID_WAIT('" + gtids + "', " + std::to_string(seconds) + ")"
+            : "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtids + "', " + std::to_string(seconds) + ")";
+    auto r = co_await into.query(wait);
+    if (!into) failure = r.err.message;  // lost (a refusal is "not caught up")
+    caught_up = r.ok && !r.rows.empty() && !r.rows[0].empty() && r.rows[0][0] == "0";
   }
   std::string key = instance_key(*addrs[pick]);
   if (failure) {
     spdlog::info("client {}: replica {} unusable for a read ({}); the primary serves it",
                  peer_text(), key, *failure);
-    into.in_txn = false;
-    if (into.conn) into.pool->discard(std::move(into.conn));
+    into.discard();
     co_return false;
   }
   if (!caught_up) {
@@ -345,10 +326,7 @@ asio::awaitable<bool> ClientSession::choose_read_replica(const config::Slice& sl
       }
     }
     if (!found) wait_failures_.emplace_back(key, until);
-    if (into.conn) {
-      into.last = into.conn.get();
-      into.pool->release(std::move(into.conn));
-    }
+    into.end_use(lease_facts(into));
     co_return false;
   }
   if (must_wait && consistency_ == session::ReadConsistency::kSession) {
@@ -372,9 +350,8 @@ asio::awaitable<bool> ClientSession::run_on_replica(const config::Slice& slice,
 asio::awaitable<bool> ClientSession::run_on_replica(
     const config::Slice& slice, const std::function<asio::awaitable<void>()>& work,
     const std::string& db) {
-  if (replica_.conn && replica_.slice != slice.name) co_return false;  // RO txn elsewhere
-  if (!replica_.conn && !co_await choose_read_replica(slice, db, replica_)) co_return false;
-  replica_.slice = slice.name;
+  if (replica_ && replica_.slice() != slice.name) co_return false;  // RO txn elsewhere
+  if (!replica_ && !co_await choose_read_replica(slice, db, replica_)) co_return false;
   // Anything the primary connection was kept for is not needed by a read sent elsewhere.
   if (conn_ && pinned_ == session::PinReason::kNone && !(conn_->status_flags & status::kInTrans)) {
     release_backend();
@@ -395,7 +372,8 @@ asio::awaitable<bool> ClientSession::run_on_replica(
     client_.close();
     co_return true;
   }
-  replica_.in_txn = replica_.conn && (replica_.conn->status_flags & status::kInTrans);
+  // START TRANSACTION READ ONLY keeps the replica for the transaction's next reads.
+  replica_.set_joined_transaction(replica_ && (replica_->status_flags & status::kInTrans));
   release_replica();
   co_return true;
 }

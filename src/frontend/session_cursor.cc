@@ -316,14 +316,13 @@ void SessionCursor::settle(const Target& target, Settle how) {
     if (target.slice.empty()) return;
   }
   auto it = s_.slice_conns_.find(slice);
-  if (it == s_.slice_conns_.end() || !it->second.conn) return;
-  auto& sc = it->second;
-  sc.in_txn = false;
+  if (it == s_.slice_conns_.end() || !it->second) return;
+  auto& lease = it->second;
+  lease.set_joined_transaction(false);
   if (how == Settle::kDiscard) {
-    sc.pool->discard(std::move(sc.conn));
+    lease.discard();
   } else {
-    sc.last = sc.conn.get();
-    sc.pool->release(std::move(sc.conn));
+    lease.end_use(s_.lease_facts(lease));
   }
 }
 

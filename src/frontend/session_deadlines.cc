@@ -53,8 +53,8 @@ uint64_t ClientSession::statement_progress() const {
   // A client that reads its result slowly or streams LOAD DATA counts as progress too.
   uint64_t sum = client_.bytes_read() + client_.bytes_written();
   if (conn_) sum += conn_->socket().bytes_read();
-  for (const auto& [name, sc] : slice_conns_) {
-    if (sc.conn) sum += sc.conn->socket().bytes_read();
+  for (const auto& [name, lease] : slice_conns_) {
+    if (lease) sum += lease->socket().bytes_read();
   }
   return sum;
 }
@@ -89,9 +89,9 @@ void ClientSession::kill_running_statement() {
         },
         asio::detached);
   };
-  if (conn_) kill(pool_, *conn_);
-  for (const auto& [name, sc] : slice_conns_) {
-    if (sc.conn) kill(sc.pool, *sc.conn);
+  if (conn_) kill(conn_.pool(), *conn_);
+  for (const auto& [name, lease] : slice_conns_) {
+    if (lease) kill(lease.pool(), *lease);
   }
 }
 
@@ -149,7 +149,7 @@ void ClientSession::check_deadlines(const config::ProxyConfig& proxy,
       if (proxy.backend_query_timeout.count() == 0) break;
       uint64_t progress = statement_progress();
       bool waiting_on_backend = conn_ != nullptr;
-      for (const auto& [name, sc] : slice_conns_) waiting_on_backend |= sc.conn != nullptr;
+      for (const auto& [name, lease] : slice_conns_) waiting_on_backend |= lease != nullptr;
       if (progress != progress_seen_ || !waiting_on_backend) {
         progress_seen_ = progress;
         quiet_since_ = now;
@@ -160,8 +160,8 @@ void ClientSession::check_deadlines(const config::ProxyConfig& proxy,
             peer_text(), ms(now - quiet_since_));
         backend_timed_out_ = true;
         if (conn_) conn_->socket().close();
-        for (auto& [name, sc] : slice_conns_) {
-          if (sc.conn) sc.conn->socket().close();
+        for (auto& [name, lease] : slice_conns_) {
+          if (lease) lease->socket().close();
         }
       }
       break;

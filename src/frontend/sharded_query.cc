@@ -52,8 +52,9 @@ const router::ShardRule* mentioned_rule(std::string_view sql, const router::Shar
 }  // namespace
 
 bool ClientSession::slices_in_transaction() const {
-  for (auto& [name, sc] : slice_conns_) {
-    if (sc.conn && (sc.in_txn || (sc.conn->status_flags & status::kInTrans))) return true;
+  for (auto& [name, lease] : slice_conns_) {
+    if (lease && (lease.joined_transaction() || (lease->status_flags & status::kInTrans)))
+      return true;
   }
   return false;
 }
@@ -64,25 +65,15 @@ bool ClientSession::client_in_transaction() const {
 }
 
 void ClientSession::release_slices() {
-  if (client_gone_) {
-    // Its statement may have been killed half-way: never hand such a connection to another.
-    drop_slices();
-    return;
-  }
-  for (auto& [name, sc] : slice_conns_) {
-    if (!sc.conn) continue;
-    if (sc.in_txn || (sc.conn->status_flags & status::kInTrans)) continue;
-    sc.last = sc.conn.get();
-    sc.pool->release(std::move(sc.conn));
-  }
+  // Its statement may have been killed half-way: the distributed transaction is over too (the
+  // rule below closes every connection of a gone client).
+  if (client_gone_) xa_abandon();
+  for (auto& [name, lease] : slice_conns_) lease.end_use(lease_facts(lease));
 }
 
 void ClientSession::drop_slices() {
   xa_abandon();
-  for (auto& [name, sc] : slice_conns_) {
-    if (sc.conn) sc.pool->discard(std::move(sc.conn));
-    sc.in_txn = false;
-  }
+  for (auto& [name, lease] : slice_conns_) lease.discard();
 }
 
 asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
@@ -105,7 +96,7 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
     }
     co_return conn_.get();
   }
-  auto& sc = slice_conns_[slice];
+  auto& lease = slice_conns_.try_emplace(slice, slice).first->second;
   const std::string& want_db = db.empty() ? state_.db : db;
   // The slice's current primary (issue 6), held while a failover is in progress. After a
   // failure the statement is being retried: news of the failed instance newer than the
@@ -115,80 +106,55 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
   // primary is chosen again, a few times within the hold time, as for the default slice.
   std::string failed_instance = retry_after_instance_;
   std::chrono::system_clock::time_point failed_at = retry_after_time_;
-  for (int attempt = 0; !sc.conn; ++attempt) {
-    sc.pool = co_await write_pool(slice, want_db, failed_instance, failed_at);
-    if (!sc.pool) co_return nullptr;
-    std::optional<ErrPacket> connect_failure;
-    try {
-      backend::ConnectOptions opts = connect_options(want_db.empty());
-      sc.conn = co_await sc.pool->acquire(sc.last, opts);
-    } catch (const backend::BackendError& e) {
-      connect_failure = e.err();
+  // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.
+  bool start_txn = !xa_ && client_in_transaction() && !lease.joined_transaction();
+  backend::ConnectOptions opts = connect_options(want_db.empty());
+  for (int attempt = 0;; ++attempt) {
+    if (!lease) {
+      backend::ConnectionPool* pool =
+          co_await write_pool(slice, want_db, failed_instance, failed_at);
+      if (!pool) co_return nullptr;
+      lease.aim(pool);
     }
-    if (!connect_failure) break;
-    const bool not_connected = connect_failure->code == errc::kBackendUnavailable.code ||
-                               connect_failure->code == errc::kBackendLost.code;
-    if (!not_connected || attempt >= 3 || !may_retry_statement()) {
-      worker_.context().counters.backend_errors++;
-      co_await send_error(*connect_failure);
-      co_return nullptr;
+    auto refused = co_await lease.acquire(opts, want_db, &replay_);
+    if (!refused) break;
+    if (refused->not_connected() && attempt < 3 && may_retry_statement()) {
+      failed_instance = lease.pool()->endpoint().address();
+      failed_at = std::chrono::system_clock::now();
+      topology().request_check(namespace_->name, slice);
+      worker_.context().counters.failover_retries++;
+      spdlog::info(
+          "failover: client {}: cannot connect to {} of slice {} ({}); retrying on the "
+          "slice's primary",
+          peer_text(), failed_instance, slice, refused->err.message);
+      continue;
     }
-    const auto& ep = sc.pool->endpoint();
-    failed_instance = config::HostPort{ep.host, ep.port}.to_string();
-    failed_at = std::chrono::system_clock::now();
-    topology().request_check(namespace_->name, slice);
-    worker_.context().counters.failover_retries++;
-    spdlog::info(
-        "failover: client {}: cannot connect to {} of slice {} ({}); retrying on the "
-        "slice's primary",
-        peer_text(), failed_instance, slice, connect_failure->message);
+    // A refused database leaves the connection as it was: the rule decides, as at any end.
+    if (refused->stage == backend::LeaseError::Stage::kDatabase) lease.end_use(lease_facts(lease));
+    worker_.context().counters.backend_errors++;
+    co_await send_error(refused->err);
+    co_return nullptr;
   }
   std::optional<ErrPacket> failure;
-  // best_effort: the slice joins the client's transaction with a plain BEGIN; xa: with XA START.
-  bool start_txn = !xa_ && client_in_transaction() && !sc.in_txn;
-  try {
-    auto& c = *sc.conn;
-    if (!want_db.empty() && c.db != want_db) {
-      auto r = co_await c.init_db(want_db);
-      if (!r.ok) failure = r.err;
-    }
-    if (!failure) {
-      std::string sync = session::build_sync_statement(state_, c);
-      if (!sync.empty()) {
-        auto r = co_await c.query(sync);
-        if (!r.ok) {
-          failure = r.err;
-        } else {
-          c.vars = state_.vars;
-          c.collation = state_.collation;
-        }
-      }
-    }
-    if (!failure && start_txn) {
-      // The client opened a transaction (on the default slice); this slice joins it.
-      auto r = co_await c.query("BEGIN");
-      if (!r.ok)
-        failure = r.err;
-      else
-        sc.in_txn = true;
-    }
-    if (!failure && xa_join_) {
-      failure = co_await xa_join(slice, c);
-      if (!failure && xa_open() && xa_->has(slice)) sc.in_txn = true;
-    }
-  } catch (const backend::BackendError& e) {
-    failure = e.err();
-  } catch (const std::system_error& e) {
-    failure = ErrPacket(errc::kBackendLost,
-                        "Lost connection to backend of slice " + slice + ": " + e.code().message());
+  if (start_txn) {
+    // The client opened a transaction (on the default slice); this slice joins it.
+    auto r = co_await lease.query("BEGIN");
+    if (!r.ok)
+      failure = r.err;
+    else
+      lease.set_joined_transaction(true);
+  }
+  if (!failure && xa_join_) {
+    failure = co_await xa_join(slice, *lease);
+    if (!failure && xa_open() && xa_->has(slice)) lease.set_joined_transaction(true);
   }
   if (failure) {
     worker_.context().counters.backend_errors++;
-    if (sc.conn) sc.pool->discard(std::move(sc.conn));
+    lease.discard();
     co_await send_error(*failure);
     co_return nullptr;
   }
-  co_return sc.conn.get();
+  co_return lease.get();
 }
 
 // COMMIT / ROLLBACK reach every slice the transaction touched, then the default slice (the
@@ -196,23 +162,15 @@ asio::awaitable<backend::BackendConnection*> ClientSession::slice_connection(
 asio::awaitable<std::optional<ErrPacket>> ClientSession::end_slice_transactions(
     std::string_view sql) {
   std::optional<ErrPacket> failure;
-  for (auto& [name, sc] : slice_conns_) {
-    if (!sc.conn || !(sc.in_txn || (sc.conn->status_flags & status::kInTrans))) continue;
-    try {
-      auto r = co_await sc.conn->query(sql);
-      if (!r.ok && !failure) {
-        failure = r.err;
-        failure->message += " (on slice " + name + ")";
-      }
-      sc.in_txn = false;
-    } catch (const std::exception& e) {
-      if (!failure)
-        failure =
-            ErrPacket(errc::kBackendLost, "Lost connection to slice " + name +
-                                              " while ending the transaction: " + failure_text(e));
-      sc.in_txn = false;
-      sc.pool->discard(std::move(sc.conn));
+  for (auto& [name, lease] : slice_conns_) {
+    if (!lease || !(lease.joined_transaction() || (lease->status_flags & status::kInTrans)))
+      continue;
+    auto r = co_await lease.query(sql);  // (a lost connection is discarded: rolled back there)
+    if (!r.ok && !failure) {
+      failure = r.err;
+      failure->message += lease ? " (on slice " + name + ")" : " (ending the transaction)";
     }
+    lease.set_joined_transaction(false);
   }
   release_slices();
   co_return failure;
@@ -317,7 +275,8 @@ asio::awaitable<std::optional<std::string>> ClientSession::on_slice(
     const std::string& slice, const std::function<asio::awaitable<void>()>& work) {
   std::optional<std::string> failure;
   std::optional<ConnSwap> swap;
-  if (slice != namespace_->default_slice) swap.emplace(*this, slice_conns_[slice]);
+  if (slice != namespace_->default_slice)
+    swap.emplace(*this, slice_conns_.try_emplace(slice, slice).first->second);
   try {
     co_await work();
   } catch (const std::exception& e) {
@@ -333,9 +292,7 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
     co_await send_backend_failure(what);
     co_return;
   }
-  auto& sc = slice_conns_[slice];
-  sc.in_txn = false;
-  if (sc.conn) sc.pool->discard(std::move(sc.conn));
+  if (auto it = slice_conns_.find(slice); it != slice_conns_.end()) it->second.discard();
   worker_.context().counters.backend_errors++;
   bool rolled_back = xa_open();
   // The other slices of a distributed transaction must not commit without this one.
