@@ -262,6 +262,18 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
     if (q.index >= 0) target += fmt::format(" [{}]", q.index);
     line("query " + one_line(target) + ": " + one_line(q.sql));
   }
+  // The primitives the engine runs (exec/engine), one line each, children indented; their
+  // SQL is the queries' above.
+  if (plan.root) {
+    std::vector<exec::engine::PlanLine> tree;
+    plan.root->describe(tree, 0);
+    for (const auto& p : tree) {
+      std::string text = "engine: " + std::string(2 * p.depth, ' ') + p.op;
+      if (!p.slice.empty()) text += " " + p.slice + (p.db.empty() ? "" : " " + p.db);
+      if (!p.detail.empty()) text += " (" + p.detail + ")";
+      line(text);
+    }
+  }
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
   if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
