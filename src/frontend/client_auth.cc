@@ -222,7 +222,8 @@ asio::awaitable<bool> ClientSession::handshake() {
         seq);
     co_return false;
   }
-  if (session::collation_name(state_.collation).empty()) {
+  // (Id 0 names none: until here the session ran in the greeting's own.)
+  if (resp->collation == 0 || session::collation_name(state_.collation).empty()) {
     state_.collation = namespace_start_collation(namespace_);
   }
 

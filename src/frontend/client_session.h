@@ -320,14 +320,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Route to the default slice, with failover/deadlock retries and read splitting.
   asio::awaitable<void> run_unsharded(std::string_view payload, const sql::StatementInfo& info);
 
-  // merged_result.cc: scatter SELECTs combined by exec/ operators (the engine's Scatter, through
-  // SessionCursor::scatter). binary_rows: the client asked through COM_STMT_EXECUTE, rows go
-  // out in binary form. A retryable error or a lost connection before any output comes back
-  // for the engine to decide on, with every connection used given up.
-  asio::awaitable<exec::engine::Attempt> run_merge(const std::vector<exec::engine::Query>& queries,
-                                                   const router::MergeInfo& merge, bool binary_rows,
-                                                   exec::engine::Role role);
-
   // sharded_statements.cc: prepared statements that touch shard rules. PREPARE learns the
   // parameters and columns from the first sub-table; EXECUTE plans with the bound values.
   asio::awaitable<bool> try_prepare_sharded(std::string_view payload,

@@ -1,6 +1,8 @@
 // SessionCursor: exec/engine's way to this session's backend connections and client.
 #include "frontend/session_cursor.h"
 
+#include "frontend/shard_streams.h"
+
 #include <spdlog/spdlog.h>
 
 #include <asio/experimental/as_tuple.hpp>
@@ -176,21 +178,6 @@ asio::awaitable<void> SessionCursor::send_and_relay(std::string_view sql, Attemp
       s_.pin(session::PinReason::kCursor);
     }
   }
-}
-
-asio::awaitable<Attempt> SessionCursor::scatter(const std::vector<exec::engine::Query>& queries,
-                                                Role role, const exec::engine::MergeInfo& merge) {
-  scattering_ = true;
-  scatter_slices_.clear();
-  for (const auto& q : queries) scatter_slices_.push_back(slice_of(q.target));
-  // Replicas serve the parts when the session may read from them now (its user splits reads,
-  // no transaction or pin holds it to the primary); each part's replica passes the session's
-  // consistency fence on its own slice.
-  if (role == Role::kReadSplit &&
-      !(s_.user_->rw_split && s_.route_statement(info_).target == session::RouteTarget::kReplica)) {
-    role = Role::kPrimary;
-  }
-  co_return co_await s_.run_merge(queries, merge, binary_rows_, role);
 }
 
 asio::awaitable<exec::engine::WriteAttempt> SessionCursor::write(const Target& target,
@@ -386,16 +373,8 @@ asio::awaitable<void> SessionCursor::finish(const Target& target) {
 asio::awaitable<void> SessionCursor::report_lost(const Target& target, std::string_view what) {
   if (stmt_) stmt_->long_data.clear();
   if (scattering_ && target.slice.empty()) {
-    // The scatter gave up its connections already.
-    if (s_.watchdog_ && s_.watchdog_->timed_out()) {
-      ErrPacket err = s_.timeout_error();
-      err.message += "; a shard that would not stop was disconnected";
-      co_await s_.send_error(err);
-      co_return;
-    }
-    co_await s_.send_error(
-        errc::kBackendLost,
-        "Lost connection to a backend during a merged query: " + std::string(what));
+    // The scatter gave up its connections already; `what` says what broke.
+    co_await s_.send_error(errc::kBackendLost, std::string(what));
     co_return;
   }
   if (target.slice.empty()) {

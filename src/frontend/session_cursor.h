@@ -3,6 +3,7 @@
 // (text, or COM_STMT_EXECUTE with the client's parameters) and the session's bookkeeping.
 // One is made per command that runs a plan and lives as long as the plan runs.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ namespace tessera::frontend {
 
 class ClientSession;
 struct ClientStatement;
+struct ShardStream;
+struct ShardStreams;
 
 class SessionCursor final : public exec::engine::Cursor {
  public:
@@ -33,9 +36,30 @@ class SessionCursor final : public exec::engine::Cursor {
 
   asio::awaitable<exec::engine::Attempt> route(const exec::engine::Target& target,
                                                std::string_view sql) override;
-  asio::awaitable<exec::engine::Attempt> scatter(const std::vector<exec::engine::Query>& queries,
-                                                 exec::engine::Role role,
-                                                 const exec::engine::MergeInfo& merge) override;
+  ~SessionCursor() override;
+  SessionCursor(const SessionCursor&) = delete;
+  SessionCursor& operator=(const SessionCursor&) = delete;
+
+  // shard_streams.cc: a scatter's shard streams and its merged result.
+  asio::awaitable<exec::engine::Attempt> open_shards(
+      const std::vector<exec::engine::Query>& queries, exec::engine::Role role) override;
+  asio::awaitable<std::optional<protocol::ErrPacket>> read_head(
+      size_t shard, std::vector<protocol::ColumnDefinition>& columns) override;
+  asio::awaitable<exec::engine::ShardEvent> read_row(size_t shard, std::string& payload) override;
+  bool shard_ready(size_t shard) const override;
+  asio::awaitable<void> drain_shards() override;
+  void stop_shards() override;
+  asio::awaitable<void> close_shards(bool failed) override;
+  std::optional<protocol::ErrPacket> limit_error() const override;
+  exec::engine::MergeLimits merge_limits() const override;
+  void begin_result(const std::vector<protocol::ColumnDefinition>& columns) override;
+  bool send_row(std::string_view row, std::string& why) override;
+  bool output_full() const override;
+  asio::awaitable<void> flush_rows() override;
+  asio::awaitable<void> end_result(uint16_t warnings) override;
+  asio::awaitable<void> fail_result(const protocol::ErrPacket& error) override;
+  void abort_client(std::string_view why) override;
+  asio::awaitable<void> reply_error(const protocol::ErrPacket& error) override;
   asio::awaitable<exec::engine::WriteAttempt> write(const exec::engine::Target& target,
                                                     std::string_view sql) override;
   bool one_copy_counts() const override;
@@ -86,9 +110,12 @@ class SessionCursor final : public exec::engine::Cursor {
   bool on_replica_ = false;
   // The attempt ran on the default slice's own connection (conn_).
   bool on_default_ = true;
-  // A scatter is under way: its slices, for topology checks and the messages.
+  // A scatter is under way: its slices, for topology checks and the messages, and its streams.
   std::vector<std::string> scatter_slices_;
   bool scattering_ = false;
+  std::unique_ptr<ShardStreams> shards_;
+  // A part's own connection (borrowed from its pool, or a replica's lease) goes back.
+  void give_back(ShardStream& s, bool discard);
   // The server refused to prepare the statement: told the client after the bookkeeping.
   std::optional<protocol::ErrPacket> prepare_refused_;
 };

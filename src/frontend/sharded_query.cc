@@ -251,7 +251,6 @@ asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
     case router::PlanKind::kExplain:
       co_await send_explain(plan);
       co_return;
-    case router::PlanKind::kLocalResult:
     case router::PlanKind::kDefaultSlice:
       co_await send_error(errc::kUnknownError, "internal error: unexpected plan");
       co_return;
@@ -349,6 +348,7 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
       if (row.size() > 1) types[name] = row[1];
     }
   }
+  for (const auto& t : plan.logical_tables) names.insert(t);
   release_slices();
   if (conn_) after_statement(nullptr);
   std::string db = state_.db;

@@ -44,8 +44,6 @@ const char* kind_name(PlanKind k) {
       return "error";
     case PlanKind::kExplain:
       return "explain";
-    case PlanKind::kLocalResult:
-      return "local result";
   }
   return "?";
 }
@@ -182,20 +180,6 @@ std::string explain_text(const Plan& plan) {
       return error_text(plan.error) + "\n";
     case PlanKind::kDefaultSlice:
       return "(to the default slice unchanged: the server answers)\n";
-    case PlanKind::kLocalResult: {
-      std::string header;
-      for (auto& c : plan.local.columns) header += (header.empty() ? "" : "\t") + one_line(c);
-      out += header + "\n";
-      for (auto& row : plan.local.rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i) {
-          if (i) line += '\t';
-          line += row[i] ? one_line(*row[i]) : "NULL";
-        }
-        out += line + "\n";
-      }
-      return out;
-    }
     case PlanKind::kRoute:
     case PlanKind::kExplain:
       break;
@@ -229,7 +213,6 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
       if (!plan.needs_sequence.empty())
         line("needs sequence: " + plan.needs_sequence + " (refilled, then planned again)");
       return out;
-    case PlanKind::kLocalResult:
     case PlanKind::kExplain:
       return out + explain_text(plan);
     case PlanKind::kRoute:
@@ -276,6 +259,11 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
   }
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
+  if (!plan.logical_tables.empty()) {
+    std::string list;
+    for (const auto& t : plan.logical_tables) list += (list.empty() ? "" : ", ") + t;
+    line("logical tables listed: " + list);
+  }
   if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
   return out;
 }

@@ -28,7 +28,6 @@ enum class PlanKind : uint8_t {
   kRoute,         // run `queries` and combine their results as `result` says
   kError,         // answer with `error`
   kExplain,       // answer locally: one row per query of `explained`
-  kLocalResult,   // answer locally with `local_rows` (SHOW TABLES with logical names...)
 };
 
 enum class ResultMode : uint8_t {
@@ -55,10 +54,6 @@ struct PlanError {
   std::string message;
 };
 
-struct LocalRows {
-  std::vector<std::string> columns;
-  std::vector<std::vector<std::optional<std::string>>> rows;
-};
 
 struct Plan {
   PlanKind kind = PlanKind::kDefaultSlice;
@@ -79,9 +74,9 @@ struct Plan {
   // EXPLAIN: the explained statement's plan, printed type/slice/db/sql.
   std::string explain_type;  // "shard", "unshard", "global"
   PlanError error;
-  LocalRows local;
   // kShowTables: (physical name -> logical name) for the current database's rules, and logical
-  // tables to list even when the default slice holds none of their physical tables.
+  // tables to list even when the default slice holds none of their physical tables (only
+  // without LIKE / WHERE, which the server applies).
   std::vector<std::pair<std::string, std::string>> table_aliases;
   std::vector<std::string> logical_tables;
 

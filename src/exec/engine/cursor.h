@@ -10,11 +10,14 @@
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "exec/engine/merge_info.h"
+#include "exec/engine/merge_resolve.h"
+#include "protocol/column_definition.h"
 #include "protocol/response_packets.h"
 
 namespace tessera::exec::engine {
@@ -72,6 +75,14 @@ enum class Failure : uint8_t {
 
 struct FanOutSpec;
 
+// What a scatter's shard sent next.
+struct ShardEvent {
+  enum class Kind : uint8_t { kRow, kEnd, kError };
+  Kind kind = Kind::kRow;
+  protocol::ErrPacket error;  // kError
+  uint16_t warnings = 0;      // kEnd
+};
+
 // One write of a fan-out: an Attempt, with the server's OK when it was answered.
 struct WriteAttempt : Attempt {
   protocol::OkPacket ok;
@@ -97,8 +108,47 @@ class Cursor {
   // says how). A retryable error or a lost connection before anything reached the client
   // comes back as kRejected / kLost with every connection it used already given up; kAnswered
   // also covers the session's bookkeeping after the statement (no finish() follows).
-  virtual asio::awaitable<Attempt> scatter(const std::vector<Query>& queries, Role role,
-                                           const MergeInfo& merge) = 0;
+  // --- scatter reads (scatter.h merges; the cursor moves the bytes) ---
+  // Opens one stream per query: a connection for each (for Role::kReadSplit a replica past the
+  // consistency fence when the session may read from one now), every query sent before any
+  // answer is read so the shards work in parallel. kAnswered: open; kFailed: the client has
+  // been told; kLost: nothing was sent and everything is given up.
+  virtual asio::awaitable<Attempt> open_shards(const std::vector<Query>& queries, Role role) = 0;
+  // Shard `i`'s result head: its column definitions, or the error it answered with (nullopt:
+  // the columns are in `columns`). Throws on a lost connection or a malformed response, as
+  // every shard call does.
+  virtual asio::awaitable<std::optional<protocol::ErrPacket>> read_head(
+      size_t shard, std::vector<protocol::ColumnDefinition>& columns) = 0;
+  // Shard `i`'s next row (its text payload in `payload`), its end, or its error.
+  virtual asio::awaitable<ShardEvent> read_row(size_t shard, std::string& payload) = 0;
+  // Shard `i` has its next packet buffered already (reading it does not wait).
+  virtual bool shard_ready(size_t shard) const = 0;
+  // Reads what every shard still sends (the merge stopped early: LIMIT, an error).
+  virtual asio::awaitable<void> drain_shards() = 0;
+  // Stops every shard's statement now (the merge failed: do not read whole results).
+  virtual void stop_shards() = 0;
+  // Gives the streams' connections back (`failed`: closes them) and ends the statement.
+  virtual asio::awaitable<void> close_shards(bool failed) = 0;
+  // The error a statement limit (max_sql_execute_time) stopped the shards with, if it did.
+  virtual std::optional<protocol::ErrPacket> limit_error() const = 0;
+  // What the session bounds a merge by (max_sql_result_size, group_concat_max_len).
+  virtual MergeLimits merge_limits() const = 0;
+
+  // --- answering with rows (a scatter's result) ---
+  virtual void begin_result(const std::vector<protocol::ColumnDefinition>& columns) = 0;
+  // One merged row (text protocol cells); false with `why` when it cannot be sent in the form
+  // the client asked for (binary rows of a COM_STMT_EXECUTE).
+  virtual bool send_row(std::string_view row, std::string& why) = 0;
+  // Enough rows are buffered for the client that they should go out (flush_rows).
+  virtual bool output_full() const = 0;
+  virtual asio::awaitable<void> flush_rows() = 0;
+  // The result's end, with the warnings the shards reported.
+  virtual asio::awaitable<void> end_result(uint16_t warnings) = 0;
+  // An error in place of the result, or ending rows already sent.
+  virtual asio::awaitable<void> fail_result(const protocol::ErrPacket& error) = 0;
+  // The connection to the client is closed (a failure after rows reached it).
+  virtual void abort_client(std::string_view why) = 0;
+  virtual asio::awaitable<void> reply_error(const protocol::ErrPacket& error) = 0;
 
   // --- fan-out writes (fan_out.h) ---
   // One write of a fan-out on `target`; nothing reaches the client. kAnswered with `ok`, or

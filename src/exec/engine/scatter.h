@@ -22,6 +22,8 @@ class Scatter final : public Primitive {
   void describe(std::vector<PlanLine>& out, int depth) const override;
 
   const std::vector<Query>& queries() const { return queries_; }
+  // One attempt: open the shards, merge their results into the client's.
+  asio::awaitable<Attempt> once(Cursor& cursor) const;
   const MergeInfo& merge() const { return merge_; }
   Role role() const { return role_; }
 

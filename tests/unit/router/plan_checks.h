@@ -32,8 +32,6 @@ inline const char* plan_kind_name(PlanKind k) {
       return "error";
     case PlanKind::kExplain:
       return "explain";
-    case PlanKind::kLocalResult:
-      return "local_result";
   }
   return "?";
 }

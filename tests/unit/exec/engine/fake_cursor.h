@@ -6,7 +6,9 @@
 #include <asio/io_context.hpp>
 #include <asio/use_future.hpp>
 #include <deque>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/engine/cursor.h"
@@ -35,15 +37,74 @@ class FakeCursor : public Cursor {
                   (target.role == Role::kReadSplit ? " [read split]" : ""));
     co_return next(target);
   }
-  asio::awaitable<Attempt> scatter(const std::vector<Query>& queries, Role role,
-                                   const MergeInfo& merge) override {
-    (void)merge;
+  // Scatter reads: each shard's rows (text-protocol payloads, one INT column "a"), or an
+  // error its head answers with once.
+  struct FakeShard {
+    std::vector<std::string> rows;
+    std::optional<protocol::ErrPacket> head_error;
+  };
+  std::vector<FakeShard> shards;
+  std::vector<size_t> read_pos;
+  std::vector<std::string> sent_rows;  // what the client got
+  asio::awaitable<Attempt> open_shards(const std::vector<Query>& queries, Role role) override {
     std::string line = "scatter";
     for (const auto& q : queries) line += " " + name(q.target);
     if (role == Role::kReadSplit) line += " [read split]";
     log.push_back(line);
-    co_return next(Target{});
+    Attempt a = next(Target{});
+    if (shards.size() < queries.size()) shards.resize(queries.size());
+    read_pos.assign(queries.size(), 0);
+    co_return a;
   }
+  asio::awaitable<std::optional<protocol::ErrPacket>> read_head(
+      size_t shard, std::vector<protocol::ColumnDefinition>& columns) override {
+    if (auto err = std::exchange(shards[shard].head_error, std::nullopt)) co_return err;
+    columns.push_back(protocol::ColumnDefinition::integer("a"));
+    co_return std::nullopt;
+  }
+  asio::awaitable<ShardEvent> read_row(size_t shard, std::string& payload) override {
+    ShardEvent e;
+    if (read_pos[shard] < shards[shard].rows.size()) {
+      payload = shards[shard].rows[read_pos[shard]++];
+    } else {
+      e.kind = ShardEvent::Kind::kEnd;
+    }
+    co_return e;
+  }
+  bool shard_ready(size_t) const override { return false; }
+  asio::awaitable<void> drain_shards() override { co_return; }
+  void stop_shards() override { log.push_back("stop shards"); }
+  asio::awaitable<void> close_shards(bool failed) override {
+    log.push_back(failed ? "close shards (discard)" : "close shards");
+    co_return;
+  }
+  std::optional<protocol::ErrPacket> limit_error() const override { return std::nullopt; }
+  MergeLimits merge_limits() const override { return MergeLimits{}; }
+  void begin_result(const std::vector<protocol::ColumnDefinition>& columns) override {
+    log.push_back("columns " + std::to_string(columns.size()));
+  }
+  bool send_row(std::string_view row, std::string&) override {
+    sent_rows.emplace_back(row);
+    return true;
+  }
+  bool output_full() const override { return false; }
+  asio::awaitable<void> flush_rows() override { co_return; }
+  asio::awaitable<void> end_result(uint16_t) override {
+    log.push_back("end of result");
+    co_return;
+  }
+  asio::awaitable<void> fail_result(const protocol::ErrPacket& error) override {
+    log.push_back("result error " + std::to_string(error.code));
+    errors.push_back(error);
+    co_return;
+  }
+  void abort_client(std::string_view) override { log.push_back("client closed"); }
+  asio::awaitable<void> reply_error(const protocol::ErrPacket& error) override {
+    log.push_back("reply error " + std::to_string(error.code));
+    errors.push_back(error);
+    co_return;
+  }
+
   // Fan-out writes: each write takes the next scripted Attempt too (`oks` fills answered ones).
   std::deque<protocol::OkPacket> oks;
   bool atomic = false;
@@ -132,6 +193,13 @@ class FakeCursor : public Cursor {
     return a;
   }
 };
+
+// A text-protocol row of one cell.
+inline std::string text_row(std::string_view cell) {
+  std::string row(1, static_cast<char>(cell.size()));
+  row.append(cell);
+  return row;
+}
 
 inline Attempt answered() {
   return Attempt{};

@@ -166,16 +166,41 @@ TEST(Route, DescribesItself) {
   EXPECT_EQ(lines[0].detail, "read split");
 }
 
-Scatter scatter_over(std::vector<std::string> slices, Role role = Role::kReadSplit) {
+Scatter scatter_over(std::vector<std::string> slices, Role role = Role::kReadSplit,
+                     MergeInfo merge = MergeInfo{}) {
   std::vector<Query> qs;
   for (auto& s : slices) qs.push_back(Query{Target{s, "db", role}, "SELECT a FROM t"});
-  return Scatter(std::move(qs), role, MergeInfo{}, read_traits());
+  return Scatter(std::move(qs), role, std::move(merge), read_traits());
 }
 
-TEST(Scatter, AnsweredNeedsNoFinish) {
+MergeInfo ordered_by_a() {
+  MergeInfo m;
+  m.order_by.push_back({0, false});
+  m.shard_order.push_back({0, false});
+  return m;
+}
+
+TEST(Scatter, MergesTheShardsInOrder) {
   FakeCursor c;
-  c.run(scatter_over({"s0", "s1", "s2"}));
-  EXPECT_EQ(c.log, (Lines{"scatter s0 s1 s2 [read split]"}));
+  c.shards.resize(2);
+  c.shards[0].rows = {testing::text_row("1"), testing::text_row("4")};
+  c.shards[1].rows = {testing::text_row("2"), testing::text_row("3")};
+  c.run(scatter_over({"s0", "s1"}, Role::kReadSplit, ordered_by_a()));
+  EXPECT_EQ(c.sent_rows, (Lines{testing::text_row("1"), testing::text_row("2"),
+                                testing::text_row("3"), testing::text_row("4")}));
+  EXPECT_EQ(c.log,
+            (Lines{"scatter s0 s1 [read split]", "columns 1", "close shards", "end of result"}));
+}
+
+TEST(Scatter, LimitStopsEarly) {
+  MergeInfo m = ordered_by_a();
+  m.limit = 2;
+  FakeCursor c;
+  c.shards.resize(2);
+  c.shards[0].rows = {testing::text_row("1"), testing::text_row("4")};
+  c.shards[1].rows = {testing::text_row("2"), testing::text_row("3")};
+  c.run(scatter_over({"s0", "s1"}, Role::kPrimary, m));
+  EXPECT_EQ(c.sent_rows, (Lines{testing::text_row("1"), testing::text_row("2")}));
 }
 
 TEST(Scatter, LostShardBeforeAnyRowRerunsTheWholeRead) {
@@ -183,17 +208,38 @@ TEST(Scatter, LostShardBeforeAnyRowRerunsTheWholeRead) {
   c.script = {lost(/*sent=*/true), answered()};
   c.run(scatter_over({"s0", "s1"}));
   EXPECT_EQ(c.log, (Lines{"scatter s0 s1 [read split]", "check default", "settle default discard",
-                          "failover retry 1 after 10.0.0.1:3306", "scatter s0 s1 [read split]"}));
+                          "failover retry 1 after 10.0.0.1:3306", "scatter s0 s1 [read split]",
+                          "columns 1", "close shards", "end of result"}));
 }
 
-TEST(Scatter, ReadOnlyShardNamesItsSlice) {
+TEST(Scatter, ReadOnlyHeadRerunsTheRead) {
   FakeCursor c;
-  Attempt r = rejected(kErDeadlock);
-  r.slice = "s1";
+  c.shards.resize(2);
+  c.shards[1].head_error = protocol::ErrPacket(protocol::ErrorCode{kErReadOnly, "HY000"}, "ro");
+  c.run(scatter_over({"s0", "s1"}, Role::kPrimary));
+  EXPECT_EQ(c.log, (Lines{"scatter s0 s1", "close shards", "check s1", "settle s1 release",
+                          "failover retry 1 after ", "scatter s0 s1", "columns 1", "close shards",
+                          "end of result"}));
+}
+
+TEST(Scatter, DeadlockedShardNamesItsSlice) {
+  FakeCursor c;
   c.max_deadlocks = 0;
-  c.script = {r};
+  c.shards.resize(2);
+  c.shards[1].head_error = protocol::ErrPacket(protocol::ErrorCode{kErDeadlock, "40001"}, "dl");
   c.run(scatter_over({"s0", "s1"}));
   EXPECT_EQ(c.log.back(), "error s1 1213 (deadlock)");
+}
+
+TEST(Scatter, AnyOtherShardErrorIsTheClientsAnswer) {
+  FakeCursor c;
+  c.shards.resize(2);
+  c.shards[1].head_error =
+      protocol::ErrPacket(protocol::ErrorCode{1146, "42S02"}, "Table 'db.t_1' doesn't exist");
+  c.run(scatter_over({"s0", "s1"}));
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].message, "Table 'db.t_1' doesn't exist (on slice s1)");
+  EXPECT_EQ(c.log.back(), "reply error 1146");
 }
 
 TEST(Scatter, DescribesItsRoutes) {
