@@ -348,7 +348,6 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
       if (row.size() > 1) types[name] = row[1];
     }
   }
-  for (const auto& t : plan.logical_tables) names.insert(t);
   release_slices();
   if (conn_) after_statement(nullptr);
   std::string db = state_.db;

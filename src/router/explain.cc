@@ -259,11 +259,6 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
   }
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
-  if (!plan.logical_tables.empty()) {
-    std::string list;
-    for (const auto& t : plan.logical_tables) list += (list.empty() ? "" : ", ") + t;
-    line("logical tables listed: " + list);
-  }
   if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
   return out;
 }

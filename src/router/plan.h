@@ -74,11 +74,9 @@ struct Plan {
   // EXPLAIN: the explained statement's plan, printed type/slice/db/sql.
   std::string explain_type;  // "shard", "unshard", "global"
   PlanError error;
-  // kShowTables: (physical name -> logical name) for the current database's rules, and logical
-  // tables to list even when the default slice holds none of their physical tables (only
-  // without LIKE / WHERE, which the server applies).
+  // kShowTables: (physical name -> logical name) for the current database's rules. Only the
+  // default slice is asked: a table with no physical table there is not listed (open).
   std::vector<std::pair<std::string, std::string>> table_aliases;
-  std::vector<std::string> logical_tables;
 
   // The plan as the engine runs it (router/plan_primitives.h); null for the kinds frontend
   // still answers itself (errors, EXPLAIN, SHOW TABLES, writes on several targets).

@@ -902,9 +902,6 @@ class Planner {
     for (auto& r : rules_.rules()) {
       if (!same_name(r->db(), db)) continue;
       any = true;
-      // Listed even when the default slice holds none of its physical tables (the query goes
-      // there only); a LIKE or WHERE is the server's to apply, to physical names.
-      if (!s.like && !s.where) plan.logical_tables.push_back(r->table());
       for (auto& st : r->sub_tables()) {
         if (st.table != r->table()) plan.table_aliases.emplace_back(st.table, r->table());
       }
