@@ -54,7 +54,6 @@ struct PlanError {
   std::string message;
 };
 
-
 struct Plan {
   PlanKind kind = PlanKind::kDefaultSlice;
   ResultMode result = ResultMode::kRelay;
