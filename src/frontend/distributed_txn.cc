@@ -317,8 +317,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
       failure = out.error;
       failed_slice = s;
       // Named while the connection is still the session's (a retry waits for news of it).
-      const auto& ep = conns[s]->endpoint();
-      failed_instance = config::HostPort{ep.host, ep.port}.to_string();
+      failed_instance = conns[s]->endpoint().address();
     }
     if (!one_slice && out.wrote) xa_->note_write(s);
     if (!one_copy_count(spec) || s == slices.front()) {

@@ -26,14 +26,6 @@ using exec::engine::Settle;
 using exec::engine::Target;
 using namespace protocol;
 
-namespace {
-
-std::string endpoint_text(const backend::BackendConnection& c) {
-  return c.endpoint().address();
-}
-
-}  // namespace
-
 SessionCursor::SessionCursor(ClientSession& session, const sql::StatementInfo& info,
                              std::string_view payload, bool binary_rows)
     : s_(session), info_(info), payload_(payload), binary_rows_(binary_rows) {}
@@ -65,8 +57,7 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
   // slice's that has what the read must see; none qualifying, the primary serves it.
   // A server-side cursor stays on its connection for COM_STMT_FETCH: not from a replica.
   const bool opens_cursor = view_ && view_->flags != 0;
-  if (target.role == Role::kReadSplit && s_.user_->rw_split && !opens_cursor &&
-      s_.route_statement(info_).target == session::RouteTarget::kReplica) {
+  if (target.role == Role::kReadSplit && !opens_cursor && reads_from_replica()) {
     const config::Slice* cfg = s_.namespace_->find_slice(a.slice);
     const std::string& db = target.db.empty() ? s_.state_.db : target.db;
     Attempt on_replica;
@@ -96,7 +87,7 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
       co_return a;
     }
   }
-  a.instance = endpoint_text(*c);
+  a.instance = c->endpoint().address();
   on_default_ = c == s_.conn_.get();
   if (s_.xa_open()) s_.relay_error_note_ = " (on slice " + a.slice + ")";
   std::optional<ClientSession::ConnSwap> swap;
@@ -189,7 +180,7 @@ asio::awaitable<exec::engine::WriteAttempt> SessionCursor::write(const Target& t
     w.kind = Attempt::Kind::kFailed;  // the error went to the client
     co_return w;
   }
-  w.instance = endpoint_text(*c);
+  w.instance = c->endpoint().address();
   std::optional<std::string> failure;
   backend::SimpleResult r;
   if (s_.watchdog_) s_.watchdog_->watch(*c);
@@ -264,6 +255,10 @@ asio::awaitable<void> SessionCursor::fail_fan_out(const Target& target, ErrPacke
 
 bool SessionCursor::in_distributed_transaction() const {
   return s_.xa_open();
+}
+
+bool SessionCursor::reads_from_replica() const {
+  return s_.user_->rw_split && s_.route_statement(info_).target == session::RouteTarget::kReplica;
 }
 
 bool SessionCursor::may_retry() const {

@@ -89,6 +89,9 @@ class SessionCursor final : public exec::engine::Cursor {
                                      exec::engine::Failure kind) override;
 
  private:
+  // The session may serve its read from a replica now (its user splits reads; no transaction,
+  // pin or cursor holds it to the primary: session/read_routing.h).
+  bool reads_from_replica() const;
   // The slice a target names ("" is the default slice).
   const std::string& slice_of(const exec::engine::Target& target) const;
   // Sends the statement on the session's conn_ (a slice's connection swapped in) and relays

@@ -74,8 +74,7 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   // Replicas serve the parts when the session may read from them now (its user splits reads,
   // no transaction or pin holds it to the primary); each part's replica passes the session's
   // consistency fence on its own slice.
-  if (role == Role::kReadSplit &&
-      !(s_.user_->rw_split && s_.route_statement(info_).target == session::RouteTarget::kReplica)) {
+  if (role == Role::kReadSplit && !reads_from_replica()) {
     role = Role::kPrimary;
   }
   shards_ = std::make_unique<ShardStreams>();

@@ -104,15 +104,7 @@ void FanOut::describe(std::vector<PlanLine>& out, int depth) const {
   head.op = "FanOut";
   head.detail = spec_.writes_copies ? "copies" : "sum affected rows";
   out.push_back(std::move(head));
-  for (const auto& q : queries_) {
-    PlanLine line;
-    line.depth = depth + 1;
-    line.op = "Route";
-    line.slice = q.target.slice;
-    line.db = q.target.db;
-    line.sql = q.sql;
-    out.push_back(std::move(line));
-  }
+  describe_routes(queries_, depth, out);
 }
 
 }  // namespace tessera::exec::engine

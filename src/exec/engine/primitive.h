@@ -5,6 +5,7 @@
 #pragma once
 #include <asio/awaitable.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/engine/cursor.h"
@@ -20,6 +21,20 @@ struct PlanLine {
   std::string sql;
   std::string detail;  // how results are combined, the role ("read split"), ...
 };
+
+// The member routes of a scatter or fan-out, one line each, one level below `depth`.
+inline void describe_routes(const std::vector<Query>& queries, int depth,
+                            std::vector<PlanLine>& out) {
+  for (const auto& q : queries) {
+    PlanLine line;
+    line.depth = depth + 1;
+    line.op = "Route";
+    line.slice = q.target.slice;
+    line.db = q.target.db;
+    line.sql = q.sql;
+    out.push_back(std::move(line));
+  }
+}
 
 class Primitive {
  public:

@@ -217,15 +217,7 @@ void Scatter::describe(std::vector<PlanLine>& out, int depth) const {
   head.op = "Scatter";
   head.detail = role_ == Role::kReadSplit ? "merge, read split" : "merge";
   out.push_back(std::move(head));
-  for (const auto& q : queries_) {
-    PlanLine line;
-    line.depth = depth + 1;
-    line.op = "Route";
-    line.slice = q.target.slice;
-    line.db = q.target.db;
-    line.sql = q.sql;
-    out.push_back(std::move(line));
-  }
+  describe_routes(queries_, depth, out);
 }
 
 }  // namespace tessera::exec::engine
