@@ -1,4 +1,5 @@
 #include "frontend/client_session.h"
+#include "frontend/session_cursor.h"
 
 #include <spdlog/spdlog.h>
 
@@ -149,6 +150,7 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   auto cmd = static_cast<Command>(payload[0]);
   xa_join_ = xa_write_ = false;
   retry_after_instance_.clear();  // a failure of an earlier command is no news for this one
+  sequence_refills_ = 0;
   relay_statements_.clear();
   statement_keeps_diagnostics_ = false;
   if (static_cast<uint8_t>(cmd) == kComStmtBulkExecute) {
@@ -385,7 +387,13 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
                         "has disabled the local infile capability");
     co_return;
   }
-  if (rules_ && co_await try_sharded(sql, info)) co_return;
+  if (rules_ && !rules_->empty()) {
+    if (auto txn = transaction_statement(info)) {
+      co_await run_transaction_control(payload, info, *txn);
+      co_return;
+    }
+    if (co_await try_sharded(sql, info)) co_return;
+  }
   co_await run_unsharded(payload, info);
 }
 

@@ -210,7 +210,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   };
   asio::awaitable<bool> try_sharded(std::string_view sql, const sql::StatementInfo& info);
   sql::ParseResult parse_for_plan(std::string_view sql);
-  asio::awaitable<void> execute_plan(router::Plan& plan, const sql::StatementInfo& info);
+  // `plan_again`: what a SequenceFetch does after its refill (the caller plans anew).
+  asio::awaitable<void> execute_plan(router::Plan& plan, const sql::StatementInfo& info,
+                                     const std::function<asio::awaitable<void>()>& plan_again);
+  asio::awaitable<bool> control_transaction(std::string_view sql, const sql::StatementInfo& info);
+  // A single BEGIN / COMMIT / ROLLBACK / XA statement of a sharded namespace, as a
+  // TransactionControl plan (engine_run.cc).
+  asio::awaitable<void> run_transaction_control(std::string_view payload,
+                                                const sql::StatementInfo& info,
+                                                exec::engine::TransactionStatement kind);
   asio::awaitable<backend::BackendConnection*> slice_connection(const std::string& slice,
                                                                 const std::string& db);
   asio::awaitable<std::optional<protocol::ErrPacket>> end_slice_transactions(std::string_view sql);
@@ -564,6 +572,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // instance whose failure the statement is being retried after.
   std::string write_key_;
   std::string retry_after_instance_;
+  // Global-sequence reservations this command made (SessionCursor::reserve_ids bounds them).
+  int sequence_refills_ = 0;
   std::chrono::system_clock::time_point retry_after_time_{};
 
   std::string command_;  // current command payload (reused buffer)

@@ -2,6 +2,7 @@
 // namespace's default slice, so the failover and deadlock retries (exec/engine/retry_policy.h)
 // and read splitting with its consistency fence apply to them exactly as to sharded ones.
 #include "exec/engine/route.h"
+#include "exec/engine/transaction_control.h"
 #include "frontend/client_session.h"
 #include "frontend/session_cursor.h"
 
@@ -17,6 +18,40 @@ exec::engine::StatementTraits traits_of(const sql::StatementInfo& info) {
 }
 
 }  // namespace
+
+std::optional<exec::engine::TransactionStatement> transaction_statement(
+    const sql::StatementInfo& info) {
+  // A multi-statement that starts with one is planned as text (try_sharded): its other
+  // statements may name sharded tables.
+  if (info.is_multi_statement) return std::nullopt;
+  using exec::engine::TransactionStatement;
+  switch (info.kind) {
+    case sql::StatementKind::Begin:
+      return TransactionStatement::kBegin;
+    case sql::StatementKind::Commit:
+      return TransactionStatement::kCommit;
+    case sql::StatementKind::Rollback:
+      return TransactionStatement::kRollback;
+    case sql::StatementKind::Xa:
+      return TransactionStatement::kXa;
+    default:
+      return std::nullopt;
+  }
+}
+
+asio::awaitable<void> ClientSession::run_transaction_control(
+    std::string_view payload, const sql::StatementInfo& info,
+    exec::engine::TransactionStatement kind) {
+  // What the distributed transaction leaves is the default slice's statement, as unsharded.
+  exec::engine::Target target;
+  target.role = exec::engine::Role::kReadSplit;
+  auto on_default = std::make_shared<exec::engine::Route>(
+      exec::engine::Route::Borrow{}, std::move(target), payload.substr(1), traits_of(info));
+  exec::engine::TransactionControl control(kind, payload.substr(1), std::move(on_default));
+  write_key_ = write_key_for(payload.substr(1));
+  SessionCursor cursor(*this, info, payload);
+  co_await control.run(cursor);
+}
 
 asio::awaitable<void> ClientSession::run_unsharded(std::string_view payload,
                                                    const sql::StatementInfo& info) {

@@ -18,7 +18,8 @@ using namespace protocol;
 
 namespace {
 constexpr uint64_t kDefaultStep = 1000;
-}
+constexpr uint16_t kErNoSuchTable = 1146;  // ER_NO_SUCH_TABLE
+}  // namespace
 
 asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   const config::GlobalSequence* seq = nullptr;
@@ -54,24 +55,37 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
     opts.found_rows = false;
     c = co_await pool.acquire(nullptr, opts);
     std::string where = slice_name + "/" + seq->db;
-    if (!cache.table_ready(where)) {
-      auto r = co_await c->query("CREATE TABLE IF NOT EXISTS " + table +
-                                 " (name VARCHAR(255) NOT NULL PRIMARY KEY, "
-                                 "next_id BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB");
-      if (!r.ok)
-        failure = r.err;
-      else
+    const std::string high_water_key = namespace_->name + "/" + key;
+    // The table is created once per worker; one that has gone since (its database dropped
+    // and made again) is created again rather than failing every later statement.
+    for (int round = 0; round < 2 && !end && !failure; ++round) {
+      const bool created_now = !cache.table_ready(where);
+      if (created_now) {
+        auto r = co_await c->query("CREATE TABLE IF NOT EXISTS " + table +
+                                   " (name VARCHAR(255) NOT NULL PRIMARY KEY, "
+                                   "next_id BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB");
+        if (!r.ok) {
+          failure = r.err;
+          break;
+        }
         cache.mark_table_ready(where);
-    }
-    if (!failure) {
-      std::string s = std::to_string(step);
-      auto r = co_await c->query(
-          "INSERT INTO " + table + " (name, next_id) VALUES (" + name + ", LAST_INSERT_ID(1 + " +
-          s + ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + " + s + ")");
-      if (!r.ok)
-        failure = r.err;
-      else
+      }
+      // Never below what this process handed out already (a row made again starts at 1).
+      const std::string s = std::to_string(step);
+      const std::string floor =
+          std::to_string(worker_.context().sequence_high_water(high_water_key));
+      auto r = co_await c->query("INSERT INTO " + table + " (name, next_id) VALUES (" + name +
+                                 ", LAST_INSERT_ID(" + floor + " + 1 + " + s +
+                                 ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(GREATEST("
+                                 "next_id, " +
+                                 floor + ") + " + s + ")");
+      if (r.ok) {
         end = r.ok_packet.last_insert_id;
+      } else if (r.err.code == kErNoSuchTable && !created_now) {
+        cache.forget_table(where);
+      } else {
+        failure = r.err;
+      }
     }
   } catch (const backend::BackendError& e) {
     failure = e.err();
@@ -92,6 +106,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
     co_return false;
   }
   if (end <= step) end = step + 1;
+  worker_.context().note_sequence_end(namespace_->name + "/" + key, end);
   cache.add_segment(key, end - step, end);
   spdlog::debug("global sequence {}: reserved ids [{}, {})", key, end - step, end);
   co_return true;

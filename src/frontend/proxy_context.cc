@@ -173,4 +173,16 @@ protocol::ServerIdentity ProxyContext::server_identity() const {
   return protocol::make_server_identity(config.proxy().server_version, greeting);
 }
 
+uint64_t ProxyContext::sequence_high_water(const std::string& key) const {
+  std::lock_guard lock(sequence_mu_);
+  auto it = sequence_ends_.find(key);
+  return it == sequence_ends_.end() ? 0 : it->second;
+}
+
+void ProxyContext::note_sequence_end(const std::string& key, uint64_t end) {
+  std::lock_guard lock(sequence_mu_);
+  auto& e = sequence_ends_[key];
+  e = std::max(e, end);
+}
+
 }  // namespace tessera::frontend

@@ -124,6 +124,12 @@ class ProxyContext {
   txn::TxnManager* txn_manager() const { return txn_manager_; }
   void set_txn_manager(txn::TxnManager* m) { txn_manager_ = m; }
 
+  // The end of the highest segment any worker reserved of global sequence `key` (namespace
+  // and "db.table"). A sequence row that went away (its table or database dropped and made
+  // again) starts above it, so ids this process handed out are never handed out again.
+  uint64_t sequence_high_water(const std::string& key) const;
+  void note_sequence_end(const std::string& key, uint64_t end);
+
   ProxyCounters counters;
   // Login defences (session/login_guard.h), configured from [proxy] at start and each reload.
   session::LoginThrottle login_throttle;
@@ -147,6 +153,8 @@ class ProxyContext {
   std::unique_ptr<asio::ssl::context> tls_;
   mutable std::mutex sha2_mu_;
   std::set<std::string> sha2_cache_;  // "user\0password"
+  mutable std::mutex sequence_mu_;
+  std::unordered_map<std::string, uint64_t> sequence_ends_;
 };
 
 }  // namespace tessera::frontend

@@ -21,6 +21,7 @@ class SequenceCache : public router::SequenceSource {
   void add_segment(const std::string& key, uint64_t first, uint64_t end);
   bool table_ready(const std::string& where) const { return ready_.count(where) > 0; }
   void mark_table_ready(const std::string& where) { ready_[where] = true; }
+  void forget_table(const std::string& where) { ready_.erase(where); }
 
   static std::string key(std::string_view db, std::string_view table);
 

@@ -215,6 +215,33 @@ asio::awaitable<exec::engine::WriteAttempt> SessionCursor::write(const Target& t
   co_return w;
 }
 
+asio::awaitable<bool> SessionCursor::reserve_ids(const std::string& key) {
+  // A statement needs more ids than one reservation holds (the sequence's max_limit), or the
+  // prepared path's second plan found the first one's ids gone: a few reservations, not more.
+  constexpr int kMaxRefills = 3;
+  if (++s_.sequence_refills_ > kMaxRefills) {
+    co_await s_.send_error(errc::kUnknownError,
+                           "global sequence for " + key +
+                               " has no ids available: the statement needs more ids than one "
+                               "reservation of the sequence holds (its max_limit)");
+    co_return false;
+  }
+  co_return co_await s_.refill_sequence(key);
+}
+
+asio::awaitable<void> SessionCursor::plan_again() {
+  if (!again_) {
+    co_await s_.send_error(errc::kUnknownError, "internal error: a plan that cannot be replanned");
+    co_return;
+  }
+  co_await again_();
+}
+
+asio::awaitable<bool> SessionCursor::control_transaction(exec::engine::TransactionStatement,
+                                                         std::string_view sql) {
+  co_return co_await s_.control_transaction(sql, info_);
+}
+
 bool SessionCursor::one_copy_counts() const {
   return s_.namespace_->global_write_affected_rows == config::GlobalAffectedRows::kSingle;
 }

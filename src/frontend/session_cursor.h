@@ -3,6 +3,7 @@
 // (text, or COM_STMT_EXECUTE with the client's parameters) and the session's bookkeeping.
 // One is made per command that runs a plan and lives as long as the plan runs.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,10 @@ class ClientSession;
 struct ClientStatement;
 struct ShardStream;
 struct ShardStreams;
+
+// The transaction statement `info` is, when it is one the engine plans as TransactionControl.
+std::optional<exec::engine::TransactionStatement> transaction_statement(
+    const sql::StatementInfo& info);
 
 class SessionCursor final : public exec::engine::Cursor {
  public:
@@ -72,6 +77,12 @@ class SessionCursor final : public exec::engine::Cursor {
                                     protocol::OkPacket total) override;
   asio::awaitable<void> fail_fan_out(const exec::engine::Target& target, protocol::ErrPacket error,
                                      bool roll_back_all) override;
+  asio::awaitable<bool> reserve_ids(const std::string& key) override;
+  asio::awaitable<void> plan_again() override;
+  asio::awaitable<bool> control_transaction(exec::engine::TransactionStatement kind,
+                                            std::string_view sql) override;
+  // What plan_again() does: the caller's own entry, run again (it plans the statement anew).
+  void set_plan_again(std::function<asio::awaitable<void>()> again) { again_ = std::move(again); }
   bool in_distributed_transaction() const override;
   bool may_retry() const override;
   bool output_started() const override;
@@ -119,6 +130,7 @@ class SessionCursor final : public exec::engine::Cursor {
   std::unique_ptr<ShardStreams> shards_;
   // A part's own connection (borrowed from its pool, or a replica's lease) goes back.
   void give_back(ShardStream& s, bool discard);
+  std::function<asio::awaitable<void>()> again_;
   // The server refused to prepare the statement: told the client after the bookkeeping.
   std::optional<protocol::ErrPacket> prepare_refused_;
 };

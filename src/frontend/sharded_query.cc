@@ -176,31 +176,42 @@ asio::awaitable<std::optional<ErrPacket>> ClientSession::end_slice_transactions(
   co_return failure;
 }
 
+// What a transaction statement ends beyond the default slice: the session's distributed (XA)
+// transaction, or the transactions other slices joined with a plain BEGIN. true: the client
+// has its answer; false: the statement runs on the default slice as any other (after this
+// ended the other slices' part). exec/engine/transaction_control.h runs it before that route.
+asio::awaitable<bool> ClientSession::control_transaction(std::string_view sql,
+                                                         const sql::StatementInfo& info) {
+  if (xa_ && co_await try_transaction_control(sql, info)) co_return true;
+  using sql::StatementKind;
+  if (info.kind != StatementKind::Commit && info.kind != StatementKind::Rollback) co_return false;
+  if (slice_conns_.empty() || !slices_in_transaction()) co_return false;
+  auto failure = co_await end_slice_transactions(sql);
+  if (!failure) co_return false;
+  // The default slice still ends its part; the client hears about the failure.
+  if (conn_) {
+    std::optional<std::string> lost;
+    try {
+      co_await conn_->query(sql);
+    } catch (const std::exception& e) {
+      lost = failure_text(e);
+    }
+    if (lost) drop_backend();
+  }
+  after_statement(&info);
+  co_await send_error(*failure);
+  co_return true;
+}
+
 asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
                                                  const sql::StatementInfo& info) {
   if (!rules_ || rules_->empty()) co_return false;
-  if (xa_ && co_await try_transaction_control(sql, info)) co_return true;
-  using sql::StatementKind;
-  if (info.kind == StatementKind::Commit || info.kind == StatementKind::Rollback) {
-    if (!slice_conns_.empty() && slices_in_transaction()) {
-      auto failure = co_await end_slice_transactions(sql);
-      if (failure) {
-        // The default slice still ends its part; the client hears about the failure.
-        if (conn_) {
-          std::optional<std::string> lost;
-          try {
-            co_await conn_->query(sql);
-          } catch (const std::exception& e) {
-            lost = failure_text(e);
-          }
-          if (lost) drop_backend();
-        }
-        after_statement(&info);
-        co_await send_error(*failure);
-        co_return true;
-      }
-    }
-    co_return false;
+  // (A single transaction statement comes as a TransactionControl plan: engine_run.cc; a
+  // multi-statement or a dynamic one comes here.)
+  if (transaction_statement(info)) {
+    if (co_await control_transaction(sql, info)) co_return true;
+    if (info.kind == sql::StatementKind::Commit || info.kind == sql::StatementKind::Rollback)
+      co_return false;
   }
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
@@ -227,14 +238,12 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
   in.traits.is_read = info.is_read();
   in.traits.multi_statement = info.is_multi_statement;
   router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
-  if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
-    if (!co_await refill_sequence(plan.needs_sequence)) co_return true;
-    arena_->reset();
-    parsed = parse_for_plan(sql);
-    plan = router::plan_statement(sql, parsed, in, *arena_);
-  }
   if (plan.kind == router::PlanKind::kDefaultSlice) co_return false;
-  co_await execute_plan(plan, info);
+  // A global sequence's ids ran out: the plan is a SequenceFetch, which plans this again.
+  std::function<asio::awaitable<void>()> again = [this, sql, &info]() -> asio::awaitable<void> {
+    co_await try_sharded(sql, info);
+  };
+  co_await execute_plan(plan, info, again);
   co_return true;
 }
 
@@ -242,8 +251,9 @@ sql::ParseResult ClientSession::parse_for_plan(std::string_view sql) {
   return parser_.parse(sql, *arena_);
 }
 
-asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
-                                                  const sql::StatementInfo& info) {
+asio::awaitable<void> ClientSession::execute_plan(
+    router::Plan& plan, const sql::StatementInfo& info,
+    const std::function<asio::awaitable<void>()>& plan_again) {
   switch (plan.kind) {
     case router::PlanKind::kError:
       co_await send_error(plan.error.code, plan.error.message);
@@ -260,6 +270,7 @@ asio::awaitable<void> ClientSession::execute_plan(router::Plan& plan,
   for (const auto& q : plan.queries) tally_.backend_sql.push_back(q.sql);  // statistics
   if (plan.root) {
     SessionCursor cursor(*this, info, {});
+    cursor.set_plan_again(plan_again);
     co_await plan.root->run(cursor);
     co_return;
   }

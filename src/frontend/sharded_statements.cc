@@ -145,7 +145,6 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
 
 asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatement& stmt,
                                                      StmtExecuteView& view) {
-  (void)id;
   DecodedParams params =
       decode_execute_params(view, stmt.param_types, stmt.num_params, stmt.long_data);
   if (!params.ok()) {
@@ -173,11 +172,14 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   in.traits.is_read = info.is_read();
   in.traits.multi_statement = info.is_multi_statement;
   router::Plan plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
-  if (plan.kind == router::PlanKind::kError && !plan.needs_sequence.empty()) {
-    if (!co_await refill_sequence(plan.needs_sequence)) co_return;
-    arena_->reset();
-    parsed = parse_for_plan(stmt.sql);
-    plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
+  // A global sequence's ids ran out (here or in the second plan below): a SequenceFetch
+  // reserves more and has this EXECUTE planned again.
+  std::function<asio::awaitable<void>()> again = [&]() -> asio::awaitable<void> {
+    co_await execute_sharded(id, stmt, view);
+  };
+  if (plan.root && !plan.needs_sequence.empty()) {
+    co_await execute_plan(plan, info, again);
+    co_return;
   }
   if (plan.kind == router::PlanKind::kError) {
     co_await send_error(plan.error.code, plan.error.message);
@@ -190,7 +192,9 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
                         "namespace; send it as a plain query");
     co_return;
   }
-  if (plan.result == router::ResultMode::kRelay && plan.root) {
+  // (An id from a global sequence makes it a fan-out: the OK carries the id, and the text
+  // must carry it too, so it runs as text below.)
+  if (plan.result == router::ResultMode::kRelay && plan.generated_id == 0 && plan.root) {
     // One target: the rewritten text is prepared there (each sub-table's text is a statement
     // of its own on the slice: kept for reuse, within the budget, a 1461 recovered:
     // prepare_budget.h) and executed with the client's parameters.
@@ -208,7 +212,6 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     append_sql_literal(lit, p, no_backslash);
     literals.push_back(std::move(lit));
   }
-  stmt.long_data.clear();
   in.param_literals = &literals;
   arena_->reset();
   parsed = parse_for_plan(stmt.sql);
@@ -226,7 +229,9 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     co_return;
   }
   SessionCursor cursor(*this, info, {}, /*binary_rows=*/true);
+  cursor.set_plan_again(again);
   co_await plan.root->run(cursor);
+  stmt.long_data.clear();  // (the values went out as literals)
 }
 
 }  // namespace tessera::frontend

@@ -67,8 +67,8 @@ struct Plan {
   // INSERT into a table whose ids come from a global sequence: the id handed out, for
   // LAST_INSERT_ID().
   uint64_t generated_id = 0;
-  // kError because a global sequence's segment is empty: "db.table" to refill before planning
-  // again.
+  // A global sequence's segment is empty: "db.table" to reserve ids of. plan_statement makes
+  // such a plan kRoute with a SequenceFetch root (reserve, then plan again).
   std::string needs_sequence;
   // EXPLAIN: the explained statement's plan, printed type/slice/db/sql.
   std::string explain_type;  // "shard", "unshard", "global"
@@ -80,6 +80,13 @@ struct Plan {
   // The plan as the engine runs it (router/plan_primitives.h); null for the kinds frontend
   // still answers itself (errors, EXPLAIN, SHOW TABLES, writes on several targets).
   std::shared_ptr<const exec::engine::Primitive> root;
+
+  // Move-only: `root` borrows the text of `queries` (a copy's root would point into this one).
+  Plan() = default;
+  Plan(Plan&&) = default;
+  Plan& operator=(Plan&&) = default;
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
 
   static Plan make_error(protocol::ErrorCode code, std::string message) {
     Plan p;

@@ -3,6 +3,7 @@
 #include "exec/engine/fan_out.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
+#include "exec/engine/sequence_fetch.h"
 
 namespace tessera::router {
 
@@ -19,7 +20,16 @@ exec::engine::Target target_of(const ShardQuery& q, exec::engine::Role role) {
 }  // namespace
 
 void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) {
+  if (plan.kind == PlanKind::kError && !plan.needs_sequence.empty()) {
+    // The sequence's reserved ids ran out: reserve more, then plan again (sequence_fetch.h).
+    plan.kind = PlanKind::kRoute;
+    plan.is_write = true;  // an INSERT that takes ids
+    plan.root = std::make_shared<exec::engine::SequenceFetch>(plan.needs_sequence);
+    return;
+  }
   if (plan.kind != PlanKind::kRoute || plan.queries.empty()) return;
+  // The primitives borrow the queries' text from the plan, which owns it for as long as the
+  // statement runs (Plan is move-only, and a moved vector keeps its strings where they are).
   // The session's route decision (session/read_routing.h) has the last word on a read split.
   const auto role = plan.is_write ? exec::engine::Role::kPrimary : exec::engine::Role::kReadSplit;
   auto queries = [&]() {
@@ -42,7 +52,8 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
         fan_out();
         return;
       }
-      plan.root = std::make_shared<exec::engine::Route>(target_of(plan.queries[0], role),
+      plan.root = std::make_shared<exec::engine::Route>(exec::engine::Route::Borrow{},
+                                                        target_of(plan.queries[0], role),
                                                         plan.queries[0].sql, traits);
       return;
     case ResultMode::kMerge:

@@ -105,6 +105,51 @@ class ShardedPrepared(unittest.TestCase):
         sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
         c.close()
 
+    def test_global_sequence_refills(self):
+        """INSERTs that take their ids from db_diff.t_seq's global sequence, whose reservations
+        hold 4 ids (max_limit in it_shard.json): prepared and as text, across several
+        reservations (exec/engine/sequence_fetch.h: reserve, then plan the statement again);
+        a statement that needs more ids than one reservation holds is refused, nothing
+        written."""
+        c = self.c
+        c.query("CREATE DATABASE IF NOT EXISTS db_diff")
+        c.query("CREATE TABLE IF NOT EXISTS db_diff.t_seq (id BIGINT NOT NULL PRIMARY KEY, "
+                "v VARCHAR(20))")
+        try:
+            c.query("DELETE FROM db_diff.t_seq")
+            ins = c.prepare("INSERT INTO db_diff.t_seq (v) VALUES (?)")
+            two = c.prepare("INSERT INTO db_diff.t_seq (v) VALUES (?), (?)")
+            ids = []
+            for k in range(9):
+                self.assertEqual(c.execute(ins, (f"p{k}",)), ("ok", 1), f"EXECUTE {k}")
+                ids.append(int(c.query("SELECT LAST_INSERT_ID()")[1][0][0]))
+            for k in range(3):  # two rows: several targets, the values as literals
+                self.assertEqual(c.execute(two, (f"q{k}a", f"q{k}b")), ("ok", 2), f"two {k}")
+            for k in range(3):
+                kind, _ = c.query(f"INSERT INTO db_diff.t_seq (v) VALUES ('t{k}a'), ('t{k}b'), "
+                                  f"('t{k}c')")
+                self.assertEqual(kind, "ok")
+                ids.append(int(c.query("SELECT LAST_INSERT_ID()")[1][0][0]))
+            self.assertEqual(ids, sorted(set(ids)), f"ids not increasing: {ids}")
+            with self.assertRaises(ErrPacket) as e:
+                c.query("INSERT INTO db_diff.t_seq (v) VALUES ('x1'), ('x2'), ('x3'), ('x4'), "
+                        "('x5')")
+            self.assertEqual(e.exception.code, 1105)
+            self.assertIn("global sequence", e.exception.message)
+            rows = c.query("SELECT id, v FROM db_diff.t_seq ORDER BY id")[1]
+            self.assertEqual(len(rows), 9 + 6 + 9, rows)
+            self.assertFalse([r for r in rows if str(r[1]).startswith("x")], rows)
+            got = sorted(int(r[0]) for r in rows)
+            self.assertEqual(len(set(got)), len(got), f"an id handed out twice: {got}")
+            # every row sits on the sub-table its id hashes to
+            for s in range(3):
+                there = sorted(int(r[0]) for r in sl.backend_query(
+                    s, f"SELECT id FROM db_diff.t_seq_{s:04d}"))
+                self.assertEqual(there, [i for i in got if sl.gaea_hash_index(i, 3) == s])
+            assert_serving("after global sequence refills")
+        finally:
+            c.query("DROP TABLE IF EXISTS db_diff.t_seq")
+
     def test_refusals(self):
         with self.assertRaises(ErrPacket) as e:
             st = self.c.prepare("INSERT INTO tbl_ks (name) VALUES (?)")

@@ -89,12 +89,16 @@ struct WriteAttempt : Attempt {
   bool timed_out = false;  // max_sql_execute_time stopped it (`error` says so)
 };
 
-// One statement sent to one target (a scatter's member).
+// One statement sent to one target (a scatter's member). The text is borrowed from the plan
+// (router::Plan::queries owns it and outlives the run): planning a statement copies no SQL.
 struct Query {
   Target target;
-  std::string sql;
+  std::string_view sql;
   int index = -1;  // the sub-table's index, for messages (-1: unsharded or global)
 };
+
+// A statement that begins or ends a transaction (transaction_control.h).
+enum class TransactionStatement : uint8_t { kBegin, kCommit, kRollback, kXa };
 
 class Cursor {
  public:
@@ -169,6 +173,19 @@ class Cursor {
                                              bool roll_back_all) = 0;
   // The session has a distributed (XA) transaction open.
   virtual bool in_distributed_transaction() const = 0;
+
+  // --- statements the session's state answers (sequence_fetch.h, transaction_control.h) ---
+  // Reserves a new segment of ids of global sequence `key` ("db.table"). false: the client
+  // has been told why (no such sequence or slice, a server error, or a statement that still
+  // finds too few ids after the reservations one command may make).
+  virtual asio::awaitable<bool> reserve_ids(const std::string& key) = 0;
+  // Plans the client's statement again and runs that plan (it finds the reserved ids).
+  virtual asio::awaitable<void> plan_again() = 0;
+  // The part of a transaction statement beyond the default slice: a distributed (XA)
+  // transaction, or the transactions other slices joined. true: the client has its answer;
+  // false: the statement runs on the default slice next.
+  virtual asio::awaitable<bool> control_transaction(TransactionStatement kind,
+                                                    std::string_view sql) = 0;
 
   // --- what a retry decision needs to know ---
   // Nothing ties the session to a connection: autocommit, no transaction, pin or cursor.

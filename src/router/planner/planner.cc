@@ -379,18 +379,18 @@ class Planner {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
-    if (auto err = check_colocated(scan)) return *err;
+    if (auto err = check_colocated(scan)) return std::move(*err);
     outer_rules_ = scan.sharded;
     std::vector<Expr*> where_like, join_all;
     collect_select_conditions(*s.query, where_like, join_all);
     std::vector<Expr*> for_joins = where_like;
     for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
-    if (auto err = check_join_keys(scan, for_joins)) return *err;
+    if (auto err = check_join_keys(scan, for_joins)) return std::move(*err);
     auto targets = target_indexes(scan, where_like);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
     if (indexes.size() > 1) {
-      if (auto err = outer_join_refusal(*s.query, scan)) return *err;
+      if (auto err = outer_join_refusal(*s.query, scan)) return std::move(*err);
     }
     Plan plan;
     plan.kind = PlanKind::kRoute;
@@ -643,7 +643,7 @@ class Planner {
       return Plan::make_error(kNotSupported, "INSERT ... SELECT into sharded table " +
                                                  target.table() + " is not supported: " + why);
     };
-    if (auto err = check_colocated(scan)) return *err;
+    if (auto err = check_colocated(scan)) return std::move(*err);
     if (!ins.has_columns) return refuse("give the column list");
     int key_pos = -1;
     for (uint32_t i = 0; i < ins.columns.size(); ++i) {
@@ -683,11 +683,11 @@ class Planner {
     sources.uses.erase(std::remove_if(sources.uses.begin(), sources.uses.end(),
                                       [](const TableUse& u) { return u.insert_target; }),
                        sources.uses.end());
-    if (auto err = check_join_keys(sources, for_joins)) return *err;
+    if (auto err = check_join_keys(sources, for_joins)) return std::move(*err);
     auto targets = target_indexes(sources, where_like);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     if (std::get<IndexSet>(targets).size() > 1) {
-      if (auto err = outer_join_refusal(*q, scan)) return *err;
+      if (auto err = outer_join_refusal(*q, scan)) return std::move(*err);
     }
     Plan plan;
     plan.kind = PlanKind::kRoute;
@@ -772,13 +772,13 @@ class Planner {
       const ShardRule* written = scan.globals[0];
       return global_write(stmt, scan, *written);
     }
-    if (auto err = check_colocated(scan)) return *err;
+    if (auto err = check_colocated(scan)) return std::move(*err);
     outer_rules_ = scan.sharded;
     std::vector<Expr*> conditions = joins_inner;
     if (where) conditions.push_back(where);
     std::vector<Expr*> for_joins = conditions;
     for_joins.insert(for_joins.end(), joins_all.begin(), joins_all.end());
-    if (auto err = check_join_keys(scan, for_joins)) return *err;
+    if (auto err = check_join_keys(scan, for_joins)) return std::move(*err);
     auto targets = target_indexes(scan, conditions);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);

@@ -138,6 +138,26 @@ class FakeCursor : public Cursor {
     errors.push_back(error);
     co_return;
   }
+  // Sequences and transaction statements.
+  bool reserve_ok = true;
+  bool control_answers = false;
+  asio::awaitable<bool> reserve_ids(const std::string& key) override {
+    log.push_back("reserve ids " + key);
+    co_return reserve_ok;
+  }
+  asio::awaitable<void> plan_again() override {
+    log.push_back("plan again");
+    co_return;
+  }
+  asio::awaitable<bool> control_transaction(TransactionStatement kind,
+                                            std::string_view sql) override {
+    const char* k = kind == TransactionStatement::kBegin    ? "begin"
+                    : kind == TransactionStatement::kCommit ? "commit"
+                    : kind == TransactionStatement::kXa     ? "xa"
+                                                            : "rollback";
+    log.push_back(std::string("control ") + k + " " + std::string(sql));
+    co_return control_answers;
+  }
   bool distributed = false;
   bool in_distributed_transaction() const override { return distributed; }
   bool may_retry() const override { return retry_allowed; }
