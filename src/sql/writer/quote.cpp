@@ -1,5 +1,8 @@
 // Identifier and string quoting: the only place that decides how untrusted names and values are
 // turned into SQL text, so injection safety is reviewed here.
+#include <algorithm>
+#include <vector>
+
 #include "sql/keywords.h"
 #include "sql/lexer.h"
 #include "sql/writer.h"
@@ -12,6 +15,31 @@ constexpr std::string_view kAlsoReserved[] = {
 #include "sql/quote_reserved.inc"
 };
 
+// kAlsoReserved by length: a name is compared with the few words of its own length only
+// (every rewritten statement prints its identifiers through here).
+struct AlsoReservedByLength {
+  static constexpr size_t kMaxLength = 32;
+  std::vector<std::string_view> words[kMaxLength + 1];
+  AlsoReservedByLength() {
+    for (std::string_view w : kAlsoReserved) words[std::min(w.size(), kMaxLength)].push_back(w);
+  }
+  bool has(std::string_view name) const {
+    if (name.size() >= kMaxLength) {
+      for (std::string_view w : words[kMaxLength])
+        if (iequals_upper(name, w)) return true;
+      return false;
+    }
+    for (std::string_view w : words[name.size()])
+      if (iequals_upper(name, w)) return true;
+    return false;
+  }
+};
+
+bool also_reserved(std::string_view name) {
+  static const AlsoReservedByLength table;
+  return table.has(name);
+}
+
 bool needs_quotes(std::string_view name) {
   if (name.empty()) return true;
   if (name[0] >= '0' && name[0] <= '9') return true;  // 1e5, 0x1 would lex as numbers
@@ -21,10 +49,7 @@ bool needs_quotes(std::string_view name) {
   }
   Kw k = lookup_keyword(name);
   if (k != Kw::None && is_reserved(k)) return true;
-  for (std::string_view w : kAlsoReserved) {
-    if (iequals_upper(name, w)) return true;
-  }
-  return false;
+  return also_reserved(name);
 }
 
 }  // namespace
