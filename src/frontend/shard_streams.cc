@@ -302,18 +302,17 @@ exec::engine::MergeLimits SessionCursor::merge_limits() const {
 
 void SessionCursor::begin_result(const std::vector<ColumnDefinition>& columns) {
   shards_->visible = columns;
-  s_.out_.clear();
-  shards_->seq = s_.reply_seq_;
+  shards_->seq = s_.reply_.restart();
   uint8_t& seq = shards_->seq;
   std::string count;
   WireWriter w(count);
   w.lenenc_int(columns.size());
-  s_.emit(count, seq);
+  s_.reply_.emit(count, seq);
   // MariaDB's extended type info (format "json", ...) as the client negotiated it.
-  const bool extended = s_.client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo;
-  for (const auto& c : columns) s_.emit(c.encode(extended), seq);
-  if (!(s_.client_caps_ & cap::kDeprecateEof)) {
-    s_.emit(EofPacket{0, shards_->status_flags}.encode(), seq);
+  const bool extended = s_.reply_.mariadb_capabilities() & mariadb_cap::kExtendedTypeInfo;
+  for (const auto& c : columns) s_.reply_.emit(c.encode(extended), seq);
+  if (!(s_.reply_.capabilities() & cap::kDeprecateEof)) {
+    s_.reply_.emit(EofPacket{0, shards_->status_flags}.encode(), seq);
   }
 }
 
@@ -321,36 +320,36 @@ bool SessionCursor::send_row(std::string_view row, std::string& why) {
   if (binary_rows_) {
     shards_->binary_row.clear();
     if (!text_row_to_binary(row, shards_->visible, shards_->binary_row, &why)) return false;
-    s_.emit(shards_->binary_row, shards_->seq);
+    s_.reply_.emit(shards_->binary_row, shards_->seq);
   } else {
-    s_.emit(row, shards_->seq);
+    s_.reply_.emit(row, shards_->seq);
   }
   return true;
 }
 
 bool SessionCursor::output_full() const {
-  return s_.out_.size() >= 128 * 1024;
+  return s_.reply_.wants_flush();
 }
 
 asio::awaitable<void> SessionCursor::flush_rows() {
-  co_await s_.flush();
+  co_await s_.reply_.flush();
 }
 
 asio::awaitable<void> SessionCursor::end_result(uint16_t warnings) {
-  s_.emit_result_end(warnings, shards_->status_flags & ~status::kSessionStateChanged, nullptr, {},
-                     shards_->seq);
-  co_await s_.flush();
+  s_.reply_.emit_result_end(warnings, shards_->status_flags & ~status::kSessionStateChanged,
+                            nullptr, {}, shards_->seq);
+  co_await s_.reply_.flush();
 }
 
 asio::awaitable<void> SessionCursor::fail_result(const ErrPacket& error) {
-  if (shards_ && s_.sent_this_command_) {
+  if (shards_ && s_.reply_.sent()) {
     // Rows already reached the client: the error ends the row stream, as a server's would.
-    s_.emit(error.encode(), shards_->seq);
-    co_await s_.flush();
+    s_.reply_.emit(error.encode(), shards_->seq);
+    co_await s_.reply_.flush();
     co_return;
   }
-  // Rows may be queued in out_ but nothing reached the client unless flushed.
-  s_.out_.clear();
+  // Rows may be queued but nothing reached the client unless flushed: the error replaces them.
+  s_.reply_.restart();
   co_await s_.send_error(error);
 }
 
