@@ -45,12 +45,16 @@ ConnectionFacts connection_facts(const BackendConnection& conn) {
 // Order matters: a gone client or an unknown state wins over every reason to keep; a
 // transaction or a pin keeps even a broken connection, so that the session's next statement
 // fails on it (2013) instead of silently running outside the transaction or without the
-// pinned state; diagnostics are not worth keeping a broken connection for.
+// pinned state; diagnostics are not worth keeping a broken connection for. A lease for one
+// statement only is never kept: what would keep it closes it (its transaction or pinned state
+// must not reach another session), and diagnostics alone do not hold it back from the pool.
 LeaseEnd end_of_use(const ConnectionFacts& conn, const SessionFacts& session) {
   if (session.client_gone || conn.state_unknown) return LeaseEnd::kDiscard;
-  if (conn.in_transaction || session.in_transaction || session.pinned) return LeaseEnd::kKeep;
+  if (conn.in_transaction || session.in_transaction || session.pinned) {
+    return session.statement_only ? LeaseEnd::kDiscard : LeaseEnd::kKeep;
+  }
   if (conn.unusable) return LeaseEnd::kDiscard;
-  if (session.keep_for_diagnostics) return LeaseEnd::kKeep;
+  if (session.keep_for_diagnostics && !session.statement_only) return LeaseEnd::kKeep;
   return LeaseEnd::kRelease;
 }
 

@@ -46,6 +46,11 @@ struct SessionFacts {
   // The last statement left warnings or an error that SHOW WARNINGS / @@warning_count may ask
   // about next.
   bool keep_for_diagnostics = false;
+  // The lease lives for one statement only (a scatter part's own: a replica's, or a second
+  // connection to a slice): nothing can keep it past the statement, so a connection something
+  // would keep (a transaction the statement opened there under autocommit=0, a pin) is closed
+  // instead, and one kept only for diagnostics goes back to the pool.
+  bool statement_only = false;
 };
 
 LeaseEnd end_of_use(const ConnectionFacts& conn, const SessionFacts& session);

@@ -195,6 +195,7 @@ asio::awaitable<bool> ClientSession::handshake() {
       has_mariadb_capabilities(hs.capabilities) && has_mariadb_capabilities(resp->capabilities)
           ? resp->mariadb_capabilities & hs.mariadb_capabilities
           : 0;
+  reply_.set_capabilities(client_caps_, client_mariadb_caps_);
   state_.collation = resp->collation ? resp->collation : kUtf8mb4GeneralCi;
   state_.found_rows = client_caps_ & cap::kFoundRows;
   multi_statements_ = client_caps_ & cap::kMultiStatements;
@@ -236,7 +237,7 @@ asio::awaitable<bool> ClientSession::handshake() {
     }
     state_.db = resp->database;
     // Check the database exists now, as a server would, not at first query.
-    sent_this_command_ = false;
+    reply_.forget_sent();
     if (!co_await ensure_backend(seq)) co_return false;
     release_backend();
   }
@@ -400,7 +401,7 @@ asio::awaitable<bool> ClientSession::full_sha2_authentication(const config::User
 
 asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   auto cu = ChangeUser::decode(payload.substr(1), client_caps_);
-  uint8_t seq = reply_seq_;
+  uint8_t seq = reply_.first_seq();
   if (!cu) {
     // MariaDB's answer to a COM_CHANGE_USER that ends before its database (or, below, before
     // the plugin name of a CLIENT_PLUGIN_AUTH client).
@@ -469,7 +470,7 @@ asio::awaitable<bool> ClientSession::change_user(std::string_view payload) {
   }
   state_.db = cu->database;
   if (!state_.db.empty()) {
-    sent_this_command_ = false;
+    reply_.forget_sent();
     if (!co_await ensure_backend(seq)) co_return true;
     release_backend();
   }

@@ -112,14 +112,13 @@ asio::awaitable<void> ClientSession::command_loop() {
     // Every command starts a new sequence at 0.
     co_await client_.read_packet(command_, seq, 0);
     enter_phase(Phase::kCommand);
-    reply_seq_ = static_cast<uint8_t>(seq + 1);
+    reply_.begin_command(static_cast<uint8_t>(seq + 1));
     if (command_.empty()) {
       worker_.context().counters.protocol_errors++;
       co_await send_error(errc::kMalformedPacket, "empty command packet");
       continue;
     }
     if (static_cast<Command>(command_[0]) == Command::kQuit) co_return;
-    sent_this_command_ = false;
     const auto command = static_cast<uint8_t>(command_[0]);
     refresh_config();
     begin_tally();
@@ -137,7 +136,7 @@ asio::awaitable<void> ClientSession::command_loop() {
     }
     finish_tally(command);
     if (command_.capacity() > 1024 * 1024) std::string().swap(command_);
-    if (out_.capacity() > 1024 * 1024) std::string().swap(out_);
+    reply_.end_command();
   }
 }
 
@@ -229,10 +228,9 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
       break;
     case Command::kSetOption: {
       if (payload.size() >= 3) multi_statements_ = payload[1] == 0;
-      uint8_t seq = reply_seq_;
-      out_.clear();
-      emit_result_end(0, state_.status_flags, nullptr, {}, seq);
-      co_await flush();
+      uint8_t seq = reply_.restart();
+      reply_.emit_result_end(0, state_.status_flags, nullptr, {}, seq);
+      co_await reply_.flush();
       break;
     }
     default:
@@ -474,18 +472,12 @@ asio::awaitable<void> ClientSession::handle_reset_connection() {
 asio::awaitable<void> ClientSession::send_ok(std::optional<uint8_t> seq) {
   OkPacket ok;
   ok.status_flags = state_.status_flags & ~status::kSessionStateChanged;
-  out_.clear();
-  uint8_t s = seq.value_or(reply_seq_);
-  append_frames(out_, ok.encode(client_caps_), s);
-  co_await flush();
+  co_await reply_.send_ok(ok, seq);
 }
 
 asio::awaitable<void> ClientSession::send_error(const ErrPacket& err, std::optional<uint8_t> seq) {
   tally_.error_code = err.code;
-  out_.clear();
-  uint8_t s = seq.value_or(reply_seq_);
-  append_frames(out_, err.encode(), s);
-  co_await flush();
+  co_await reply_.send_error(err, seq);
 }
 
 asio::awaitable<void> ClientSession::send_error(ErrorCode ec, std::string message,
@@ -503,17 +495,16 @@ asio::awaitable<void> ClientSession::send_backend_failure(std::string_view what)
   unpin();
   // The other slices of a distributed transaction must not commit without this one.
   if (xa_open()) co_await xa_abort();
-  if (sent_this_command_) {
+  if (reply_.sent()) {
     // Part of a result already reached the client; the stream cannot be
     // completed honestly, so end the connection. Between two packets an ERR
     // can still take the next packet's place and say why.
     spdlog::warn("client {}: backend {} failed mid-result: {}", peer_text(), where, what);
-    if (relay_between_packets_) {
-      relay_between_packets_ = false;
+    if (std::optional<uint8_t> next_seq = reply_.take_error_slot()) {
       ErrPacket err(errc::kBackendLost, "Lost connection to backend " + where +
                                             " in the middle of a result: " + failure_reason(what));
       try {
-        co_await send_error(err, relay_next_seq_);
+        co_await send_error(err, *next_seq);
       } catch (const std::exception&) {
         // the client is gone as well
       }

@@ -25,6 +25,7 @@
 #include "exec/engine/cursor.h"
 #include "exec/engine/fan_out.h"
 #include "frontend/proxy_context.h"
+#include "protocol/client_reply.h"
 #include "protocol/gtid_set.h"
 #include "protocol/packet_socket.h"
 #include "protocol/response_packets.h"
@@ -430,15 +431,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // A file request for a client without CLIENT_LOCAL_FILES: the backend gets an empty file,
   // the client error 4166.
   asio::awaitable<void> refuse_local_infile(uint8_t& client_seq, uint8_t backend_seq);
-  void emit(std::string_view payload, uint8_t& seq);
-  void emit_column(std::string_view payload, uint8_t& seq);
-  void emit_ok(const protocol::OkPacket& ok, std::string_view raw, uint8_t& seq);
-  void emit_result_end(uint16_t warnings, uint16_t status, const protocol::OkPacket* ok,
-                       std::string_view raw, uint8_t& seq);
-  asio::awaitable<void> flush();
+  // What the client's own session would be told of in a relayed OK's session-state block
+  // (the backend connection's tracking settings; null without a connection).
+  const protocol::TrackingSettings* client_tracking() const {
+    return conn_ ? &conn_->client_tracking() : nullptr;
+  }
 
-  // Replies built by Tessera itself.
-  // Without an explicit sequence id, replies follow the command's last frame.
+  // Replies built by Tessera itself (reply_ with the session's part: the status flags of its
+  // OK, the error tally). Without an explicit sequence id, replies follow the command's last
+  // frame.
   asio::awaitable<void> send_ok(std::optional<uint8_t> seq = {});
   asio::awaitable<void> send_error(const protocol::ErrPacket& err, std::optional<uint8_t> seq = {});
   asio::awaitable<void> send_error(protocol::ErrorCode ec, std::string message,
@@ -463,10 +464,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   Worker& worker_;
   protocol::PacketSocket client_;
+  // The reply to the command being answered (protocol/client_reply.h): its packets, sequence
+  // ids, whether any of it reached the client, discard mode, a relay's wait between packets.
+  protocol::ClientReply reply_{client_};
   uint32_t connection_id_;
   std::string scramble_;
+  // The capabilities the client negotiated (handshake() hands reply_ the same) and MariaDB's
+  // extended ones (protocol::mariadb_cap).
   uint32_t client_caps_ = 0;
-  // MariaDB's extended capabilities the client negotiated (protocol::mariadb_cap).
   uint32_t client_mariadb_caps_ = 0;
   std::string peer_ip_;
   bool admitted_ = false;  // counted in the context's connection_limits
@@ -565,7 +570,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Per statement, while a limit applies: kills the backend statement at max_sql_execute_time
   // (or when a result is cut at max_sql_result_size).
   std::optional<backend::StatementWatchdog> watchdog_;
-  bool discard_output_ = false;  // emit() drops packets (draining a stopped statement)
   std::shared_ptr<std::atomic<int>> user_slot_;  // this session's count in its user's total
   std::string fingerprint_scratch_;
   // Issue 6: the pinning key of the statement being run (multi-writer slices), and the
@@ -577,15 +581,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::chrono::system_clock::time_point retry_after_time_{};
 
   std::string command_;  // current command payload (reused buffer)
-  std::string out_;      // replies being assembled for the client
-  bool sent_this_command_ = false;
-  uint8_t reply_seq_ = 1;  // sequence id of the first reply packet to this command
-  // While relay_response waits on the backend between whole packets (everything so far
-  // flushed), the sequence id the next packet to the client takes: a backend lost then can
-  // still be reported with an ERR packet in place of the next row (as the server does for a
-  // killed query) before the connection is closed.
-  bool relay_between_packets_ = false;
-  uint8_t relay_next_seq_ = 0;
 
   // session_deadlines.cc
   Phase phase_ = Phase::kHandshake;

@@ -360,10 +360,7 @@ asio::awaitable<exec::engine::Attempt> ClientSession::run_atomic_write(
     state_.last_insert_id = spec.generated_id;
   }
   total.status_flags = state_.status_flags & ~status::kSessionStateChanged;
-  out_.clear();
-  uint8_t seq = reply_seq_;
-  append_frames(out_, total.encode(client_caps_), seq);
-  co_await flush();
+  co_await reply_.send_ok(total);
   co_return answered;
 }
 

@@ -201,7 +201,7 @@ asio::awaitable<void> ClientSession::handle_dynamic_sql(std::string_view payload
     failure = failure_text(e);
   }
   if (failure) {
-    if (sent && !info.is_read() && !sent_this_command_) {
+    if (sent && !info.is_read() && !reply_.sent()) {
       *failure +=
           "; the statement was sent and its outcome is unknown (it may or may not have "
           "committed): check before retrying";

@@ -125,10 +125,7 @@ asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_vi
       b.add_column(ColumnDefinition::text("@@tessera_read_consistency", 32));
       std::vector<std::optional<std::string>> row{std::string(session::to_string(consistency_))};
       b.add_row(row);
-      out_.clear();
-      uint8_t seq = reply_seq_;
-      b.finish(out_, seq);
-      co_await flush();
+      co_await reply_.send_result(b);
       co_return true;
     }
   }
@@ -367,7 +364,7 @@ asio::awaitable<bool> ClientSession::run_on_replica(
   }
   if (failure) {
     drop_replica();
-    if (!sent_this_command_) co_return false;  // nothing reached the client: the primary serves
+    if (!reply_.sent()) co_return false;  // nothing reached the client: the primary serves
     spdlog::warn("client {}: replica failed mid-result: {}", peer_text(), *failure);
     client_.close();
     co_return true;

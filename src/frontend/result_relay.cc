@@ -21,72 +21,15 @@ namespace tessera::frontend {
 using namespace protocol;
 
 namespace {
-constexpr size_t kFlushThreshold = 128 * 1024;
 // ER_MAX_PREPARED_STMT_COUNT_REACHED
 constexpr uint16_t kErMaxPreparedStmtCount = 1461;
 }  // namespace
-
-void ClientSession::emit(std::string_view payload, uint8_t& seq) {
-  if (discard_output_) return;
-  append_frames(out_, payload, seq);
-}
-
-asio::awaitable<void> ClientSession::flush() {
-  if (out_.empty()) co_return;
-  sent_this_command_ = true;
-  co_await client_.write(out_);
-  out_.clear();
-}
-
-void ClientSession::emit_ok(const OkPacket& ok, std::string_view raw, uint8_t& seq) {
-  if (!(client_caps_ & cap::kSessionTrack)) {
-    emit(ok.encode(client_caps_), seq);
-    return;
-  }
-  if (ok.session_state.empty() || !conn_) {
-    emit(raw, seq);
-    return;
-  }
-  // The backend reports every change (Tessera's own tracking); the client gets what its own
-  // session on that server would have reported, and no SERVER_SESSION_STATE_CHANGED for the
-  // rest (drivers expose both).
-  auto mine = filter_session_state(ok.session_state, conn_->client_tracking());
-  if (mine && *mine == ok.session_state) {
-    emit(raw, seq);
-    return;
-  }
-  OkPacket out = ok;
-  out.session_state = mine.value_or(std::string());
-  if (out.session_state.empty()) out.status_flags &= ~status::kSessionStateChanged;
-  emit(out.encode(client_caps_), seq);
-}
-
-// The end of a result set in the form the client negotiated: an EOF packet,
-// or (CLIENT_DEPRECATE_EOF) an OK packet with the 0xfe header.
-void ClientSession::emit_result_end(uint16_t warnings, uint16_t status, const OkPacket* ok,
-                                    std::string_view raw, uint8_t& seq) {
-  if (client_caps_ & cap::kDeprecateEof) {
-    if (ok && !raw.empty()) {
-      emit_ok(*ok, raw, seq);
-      return;
-    }
-    OkPacket end;
-    end.header = kEofHeader;
-    end.warnings = warnings;
-    end.status_flags = status;
-    emit(end.encode(client_caps_), seq);
-  } else {
-    // A server reports SERVER_SESSION_STATE_CHANGED only to a client that tracks state
-    if (!(client_caps_ & cap::kSessionTrack)) status &= ~status::kSessionStateChanged;
-    emit(EofPacket{warnings, status}.encode(), seq);
-  }
-}
 
 void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
   auto err = ErrPacket::decode(payload);
   relayed_error_code_ = err ? err->code : 0;
   if (!err || relay_error_note_.empty()) {
-    emit(payload, seq);
+    reply_.emit(payload, seq);
     return;
   }
   // Inside a distributed transaction the client must learn which slice refused, and that a
@@ -94,19 +37,7 @@ void ClientSession::relay_err(std::string_view payload, uint8_t& seq) {
   err->message += relay_error_note_;
   if (err->code == txn::kErLockDeadlock)
     err->message += "; the transaction was rolled back on every slice";
-  emit(err->encode(), seq);
-}
-
-// A column definition as the client negotiated it: MariaDB's extended type info (which
-// backends always send, see backend_connection.cc) only to a client that asked for it.
-void ClientSession::emit_column(std::string_view payload, uint8_t& seq) {
-  if (conn_->extended_type_info() && !(client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo)) {
-    auto stripped = strip_extended_metadata(payload);
-    if (!stripped) throw ProtocolViolation("malformed column definition from backend");
-    emit(*stripped, seq);
-    return;
-  }
-  emit(payload, seq);
+  reply_.emit(err->encode(), seq);
 }
 
 asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t client_stmt_id) {
@@ -147,10 +78,9 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (call || statement + 1 < relay_statements_.size()) st |= status::kMoreResultsExist;
     return st;
   };
-  uint8_t seq = reply_seq_;
-  out_.clear();
+  uint8_t seq = reply_.restart();
   if (!statement_keeps_diagnostics_) keep_for_diagnostics_ = false;
-  relay_between_packets_ = false;
+  reply_.done_waiting();
   relayed_error_code_ = 0;
 
   // Limits (max_sql_execute_time, max_sql_result_size). Once one is hit the backend statement
@@ -167,9 +97,9 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   bool close_client = false;  // stopped where the protocol cannot take an ERR
   std::optional<ErrPacket> limit_error;
   struct OutputRestorer {
-    bool& flag;
-    ~OutputRestorer() { flag = false; }
-  } restore_output{discard_output_};
+    ClientReply& reply;
+    ~OutputRestorer() { reply.set_discard(false); }
+  } restore_output{reply_};
   if (watchdog_) watchdog_->watch(*conn_);
   // Until the last packet of the response (no SERVER_MORE_RESULTS_EXISTS) has been read, the
   // connection must not serve anybody else: if this relay ends early for any reason (an
@@ -183,12 +113,11 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       buffered = be.buffered_frame();
       if (!buffered) {
         // Hand over what we have before waiting on the backend again.
-        co_await flush();
+        co_await reply_.flush();
         // (Not while a stopped statement is drained: the client has its answer already.)
-        relay_between_packets_ = !decoder.continuing() && !discard_output_;
-        relay_next_seq_ = seq;
+        reply_.waiting(!decoder.continuing() && !reply_.discarding(), seq);
         co_await be.next_frame();
-        relay_between_packets_ = false;
+        reply_.done_waiting();
         buffered = be.buffered_frame();
       }
     }
@@ -197,7 +126,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     if (buffered && !dropping && watchdog_ && watchdog_->timed_out()) {
       const uint8_t first = p.empty() ? 0 : static_cast<uint8_t>(p[0]);
       std::optional<OkPacket> final_ok;
-      if (decoder.stage() == ResponseStage::kResponse && out_.empty() && !sent_this_command_ &&
+      if (decoder.stage() == ResponseStage::kResponse && reply_.queued() == 0 && !reply_.sent() &&
           first == kOkHeader && mode != RelayMode::kPrepare) {
         final_ok = OkPacket::decode(p, bcaps);
       }
@@ -207,17 +136,16 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       } else {
         dropping = true;
         limit_error = timeout_error();
-        if (!sent_this_command_) {
-          out_.clear();
-          seq = reply_seq_;
+        if (!reply_.sent()) {
+          seq = reply_.restart();
         } else {
-          co_await flush();
+          co_await reply_.flush();
           if (decoder.stage() != ResponseStage::kRows || decoder.continuing()) {
             close_client = true;
             limit_error.reset();
           }
         }
-        discard_output_ = true;
+        reply_.set_discard(true);
       }
     }
 
@@ -225,7 +153,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
     switch (event) {
       case ResponseEvent::kErr:
         if (mode == RelayMode::kFieldList) {
-          emit(p, seq);  // (not a statement: no tally, no diagnostics kept)
+          reply_.emit(p, seq);  // (not a statement: no tally, no diagnostics kept)
           break;
         }
         if (mode == RelayMode::kPrepare && decoder.err_code() == kErMaxPreparedStmtCount &&
@@ -241,7 +169,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         break;
 
       case ResponseEvent::kReply:
-        emit(p, seq);
+        reply_.emit(p, seq);
         break;
 
       case ResponseEvent::kPrepareOk: {
@@ -252,7 +180,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         conn_->note_prepared(stmt.sql, {prep.statement_id, prep.num_params, prep.num_columns});
         StmtPrepareOk mine = prep;
         mine.statement_id = client_stmt_id;
-        emit(mine.encode(), seq);
+        reply_.emit(mine.encode(), seq);
         break;
       }
 
@@ -261,7 +189,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         if (state_.absorb_ok(ok, *conn_)) pin(session::PinReason::kOpaqueState);
         if (ok.warnings > 0) keep_for_diagnostics_ = true;
         tally_.rows += ok.affected_rows;
-        emit_ok(ok, p, seq);
+        reply_.emit_ok(ok, p, seq, client_tracking());
         ++statement;  // a statement's own OK (a CALL's final one) ends it
         break;
       }
@@ -277,8 +205,8 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           conn_->response_pending = conn_->broken;
           co_return;
         }
-        emit(p, seq);
-        co_await flush();
+        reply_.emit(p, seq);
+        co_await reply_.flush();
         // The file transfer is paced by the client: no execution time limit applies.
         if (watchdog_) co_await watchdog_->release(*conn_);
         co_await relay_local_infile(seq, backend_seq);
@@ -289,13 +217,13 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
       }
 
       case ResponseEvent::kResultStart:
-        emit(p, seq);
+        reply_.emit(p, seq);
         if (mode != RelayMode::kFetch) rows = 0;
         break;
 
       case ResponseEvent::kColumn:
       case ResponseEvent::kParam:
-        emit_column(p, seq);
+        reply_.emit_column(p, seq, conn_->extended_type_info());
         break;
 
       case ResponseEvent::kParamsEnd:
@@ -303,18 +231,19 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         if (decoder.cursor_open()) {
           // The server opened a cursor: its EOF (also to CLIENT_DEPRECATE_EOF clients, with
           // SERVER_STATUS_CURSOR_EXISTS) ends the response; the rows come with COM_STMT_FETCH.
-          emit(p, seq);
+          reply_.emit(p, seq);
           conn_->status_flags = decoder.status_flags();
           state_.status_flags = decoder.status_flags();
         } else if (mode == RelayMode::kFieldList) {
-          emit_result_end(0, conn_->status_flags, nullptr, {}, seq);
+          reply_.emit_result_end(0, conn_->status_flags, nullptr, {}, seq);
         } else if (cl_deof) {
           // (Nothing ends definitions for this client.)
         } else if (!decoder.implied()) {
-          emit(p, seq);  // the backend's own EOF
+          reply_.emit(p, seq);  // the backend's own EOF
         } else {
           const bool prepare = mode == RelayMode::kPrepare;
-          emit(EofPacket{0, prepare ? session_status() : columns_eof_status()}.encode(), seq);
+          reply_.emit(EofPacket{0, prepare ? session_status() : columns_eof_status()}.encode(),
+                      seq);
         }
         break;
 
@@ -323,10 +252,10 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           // The client's answer ends here; the backend statement is stopped and drained.
           auto err = too_many_rows_error();
           tally_.error_code = err.code;
-          emit(err.encode(), seq);
-          co_await flush();
+          reply_.emit(err.encode(), seq);
+          co_await reply_.flush();
           dropping = true;
-          discard_output_ = true;
+          reply_.set_discard(true);
           // (A fetch's rows are already materialised and few: they are just read.)
           if (watchdog_ && mode != RelayMode::kFetch) watchdog_->fire_now();
           break;
@@ -334,21 +263,21 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         if (!dropping) tally_.rows++;
         if (decoder.packet_continues()) {
           // A packet larger than one frame (a big row): passed on frame for frame.
-          if (!dropping) append_single_frame(out_, p, seq);
+          if (!dropping) reply_.emit_frame(p, seq);
           break;
         }
         if (rewrite_compression_status_ && mode == RelayMode::kQuery) {
           if (auto row = compressed_status_row(p)) {
-            emit(*row, seq);
+            reply_.emit(*row, seq);
             break;
           }
         }
-        emit(p, seq);
+        reply_.emit(p, seq);
         break;
       }
 
       case ResponseEvent::kContinuation:
-        if (!dropping) append_single_frame(out_, p, seq);
+        if (!dropping) reply_.emit_frame(p, seq);
         break;
 
       case ResponseEvent::kResultEnd: {
@@ -356,11 +285,11 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         const uint16_t warnings = decoder.warnings();
         if (decoder.end_ok()) {
           if (state_.absorb_ok(decoder.ok(), *conn_)) pin(session::PinReason::kOpaqueState);
-          emit_result_end(warnings, st, &decoder.ok(), p, seq);
+          reply_.emit_result_end(warnings, st, &decoder.ok(), p, seq, client_tracking());
         } else {
           conn_->status_flags = st;
           state_.status_flags = st;
-          emit_result_end(warnings, st, nullptr, {}, seq);
+          reply_.emit_result_end(warnings, st, nullptr, {}, seq);
         }
         if (warnings > 0) keep_for_diagnostics_ = true;
         // A result ends its statement unless the statement is a CALL (whose OK follows).
@@ -372,18 +301,18 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
         throw ProtocolViolation("malformed response from backend: " + decoder.error());
     }
     if (buffered && decoder.consumed()) be.consume(*buffered);
-    if (out_.size() >= kFlushThreshold && !decoder.done()) co_await flush();
+    if (reply_.wants_flush() && !decoder.done()) co_await reply_.flush();
   }
   conn_->response_pending = false;
-  discard_output_ = false;
+  reply_.set_discard(false);
   if (mode == RelayMode::kFetch) cursor_rows_ = rows;
   if (watchdog_) co_await watchdog_->release(*conn_);
   if (dropping) keep_for_diagnostics_ = false;  // the backend's diagnostics are not the answer
   if (limit_error) {
     tally_.error_code = limit_error->code;
-    emit(limit_error->encode(), seq);
+    reply_.emit(limit_error->encode(), seq);
   }
-  co_await flush();
+  co_await reply_.flush();
   if (state_.collation_unknown && !close_client && !conn_->broken) co_await learn_collation();
   if (close_client) {
     spdlog::warn(
@@ -449,8 +378,8 @@ asio::awaitable<void> ClientSession::refuse_local_infile(uint8_t& client_seq, ui
                 "The used command is not allowed because the MariaDB server or client has "
                 "disabled the local infile capability");
   tally_.error_code = err.code;
-  emit(err.encode(), client_seq);
-  co_await flush();
+  reply_.emit(err.encode(), client_seq);
+  co_await reply_.flush();
 }
 
 // LOAD DATA LOCAL INFILE: the backend asked for a file; the client sends its

@@ -265,10 +265,7 @@ asio::awaitable<void> SessionCursor::end_fan_out(const exec::engine::FanOutSpec&
   total.status_flags = s_.state_.status_flags & ~status::kSessionStateChanged;
   if (s_.conn_) s_.after_statement(&info_);
   s_.release_slices();
-  s_.out_.clear();
-  uint8_t seq = s_.reply_seq_;
-  append_frames(s_.out_, total.encode(s_.client_caps_), seq);
-  co_await s_.flush();
+  co_await s_.reply_.send_ok(total);
 }
 
 asio::awaitable<void> SessionCursor::fail_fan_out(const Target& target, ErrPacket error,
@@ -293,7 +290,7 @@ bool SessionCursor::may_retry() const {
 }
 
 bool SessionCursor::output_started() const {
-  return s_.sent_this_command_;
+  return s_.reply_.sent();
 }
 
 int SessionCursor::deadlock_retries() const {

@@ -55,11 +55,11 @@ asio::awaitable<bool> ClientSession::try_session_views(std::string_view sql,
   if (info.kind != sql::StatementKind::Select) co_return false;
   if (sql::icontains(sql, "processlist")) {
     co_await answer_processlist(sql, nullptr);
-    co_return sent_this_command_;
+    co_return reply_.sent();
   }
   if (namespace_->exact_session_status && sql::icontains(sql, "session_status")) {
     co_await answer_session_status(sql, nullptr);
-    co_return sent_this_command_;
+    co_return reply_.sent();
   }
   co_return false;
 }

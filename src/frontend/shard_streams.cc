@@ -26,12 +26,20 @@ using namespace protocol;
 namespace {
 
 // The next event of a shard's response, reading a packet into `payload` when one is needed.
+// The connection's response stays pending until the decoder has seen its last packet: one
+// left part-read, or malformed, is unusable to the lease rule (backend/lease_rule.h).
 asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) {
   ResponseDecoder& d = *s.decoder;
-  if (d.event_due()) co_return d.next_implied();
-  uint8_t seq = 0;
-  co_await s.conn->socket().read_packet(payload, seq);
-  co_return d.next_packet(payload);
+  ResponseEvent event;
+  if (d.event_due()) {
+    event = d.next_implied();
+  } else {
+    uint8_t seq = 0;
+    co_await s.conn->socket().read_packet(payload, seq);
+    event = d.next_packet(payload);
+  }
+  s.conn->response_pending = !d.done();
+  co_return event;
 }
 
 // A shard's response that is not a result set the merge can read.
@@ -46,21 +54,15 @@ asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) 
 SessionCursor::~SessionCursor() = default;
 
 void SessionCursor::give_back(ShardStream& s, bool discard) {
-  if (s.extra) {
-    if (discard) {
-      s.extra_pool->discard(std::move(s.extra));
-    } else {
-      s.extra_pool->release(std::move(s.extra));
-    }
+  if (!s.own) return;
+  if (discard) {
+    s.own->discard();
+  } else {
+    backend::SessionFacts facts = s_.lease_facts(*s.own);
+    facts.statement_only = true;
+    s.own->end_use(facts);
   }
-  if (s.replica) {
-    if (discard) {
-      s.replica->discard();
-    } else {
-      s.replica->end_use(s_.lease_facts(*s.replica));
-    }
-    s.replica.reset();
-  }
+  s.own.reset();
 }
 
 asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engine::Query>& queries,
@@ -86,7 +88,8 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   std::optional<std::string> failure;
   std::optional<ErrPacket> refused;
 
-  // Connections: the session's own for the first query on a slice, borrowed ones after that.
+  // Connections: the slice's own lease for the first query on a slice (a replica's when read
+  // splitting serves the part), a lease of the part's own after that.
   for (size_t i = 0; i < n; ++i) {
     const auto& q = queries[i].target;
     streams[i].slice = q.slice;
@@ -97,8 +100,7 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
       backend::BackendLease rc;
       const std::string& db = q.db.empty() ? s_.state_.db : q.db;
       if (cfg && co_await s_.choose_read_replica(*cfg, db, rc)) {
-        streams[i].replica.emplace(std::move(rc));
-        streams[i].conn = streams[i].replica->get();
+        streams[i].conn = streams[i].own.emplace(std::move(rc)).get();
         continue;
       }
     }
@@ -110,39 +112,26 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
       }
       continue;
     }
-    auto* pool_ptr = co_await s_.write_pool(q.slice, q.db.empty() ? s_.state_.db : q.db);
-    if (!pool_ptr) {
+    const std::string& db = q.db.empty() ? s_.state_.db : q.db;
+    auto* pool = co_await s_.write_pool(q.slice, db);
+    if (!pool) {
       for (auto& s : streams) give_back(s, false);
       co_return failed;  // the error went to the client
     }
-    auto& pool = *pool_ptr;
-    streams[i].extra_pool = &pool;
-    try {
-      const std::string& db = q.db.empty() ? s_.state_.db : q.db;
-      backend::ConnectOptions opts = s_.connect_options(db.empty());
-      streams[i].extra = co_await pool.acquire(nullptr, opts);
-      auto& c = *streams[i].extra;
-      if (!db.empty() && c.db != db) {
-        auto r = co_await c.init_db(db);
-        if (!r.ok) refused = r.err;
+    // Another part on a slice already in use: a lease of the part's own, acquired, its database
+    // selected and the session's state replayed as every lease's.
+    backend::BackendLease& own = streams[i].own.emplace(q.slice, pool);
+    if (auto error = co_await own.acquire(s_.connect_options(db.empty()), db, &s_.replay_)) {
+      // Lost after the pool gave it (closed): the engine may run the read again. Otherwise
+      // the server's answer (or the pool's) is the client's.
+      if (error->stage == backend::LeaseError::Stage::kLost) {
+        failure = error->err.message;
+      } else {
+        refused = std::move(error->err);
       }
-      std::string sync = session::build_sync_statement(s_.state_, c);
-      if (!refused && !sync.empty()) {
-        auto r = co_await c.query(sync);
-        if (!r.ok) {
-          refused = r.err;
-        } else {
-          c.vars = s_.state_.vars;
-          c.collation = s_.state_.collation;
-        }
-      }
-    } catch (const backend::BackendError& e) {
-      refused = e.err();
-    } catch (const std::exception& e) {
-      failure = failure_text(e);
+      break;
     }
-    if (failure || refused) break;
-    streams[i].conn = streams[i].extra.get();
+    streams[i].conn = own.get();
   }
   if (!failure && !refused) {
     // max_sql_execute_time / max_sql_result_size: every shard's statement can be stopped.
@@ -156,13 +145,14 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
         packet.push_back(static_cast<char>(Command::kQuery));
         packet += queries[i].sql;
         uint8_t seq = 0;
+        streams[i].conn->response_pending = true;  // until next_event reads its end
         co_await streams[i].conn->socket().write_packet(packet, seq);
         streams[i].decoder.emplace(Command::kQuery, streams[i].conn->capabilities(),
                                    streams[i].conn->extended_type_info());
       }
       co_return opened;
     } catch (const std::exception& e) {
-      failure = failure_text(e);
+      failure = "Lost connection to a backend: " + failure_text(e);
     }
     // Queries may be in flight on the others: every connection of the read is closed.
     for (auto& s : streams) give_back(s, true);
@@ -181,7 +171,7 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   Attempt lost;
   lost.kind = Attempt::Kind::kLost;
   lost.sent = true;
-  lost.failure = "Lost connection to a backend: " + *failure;
+  lost.failure = *failure;
   co_return lost;
 }
 
@@ -302,18 +292,17 @@ exec::engine::MergeLimits SessionCursor::merge_limits() const {
 
 void SessionCursor::begin_result(const std::vector<ColumnDefinition>& columns) {
   shards_->visible = columns;
-  s_.out_.clear();
-  shards_->seq = s_.reply_seq_;
+  shards_->seq = s_.reply_.restart();
   uint8_t& seq = shards_->seq;
   std::string count;
   WireWriter w(count);
   w.lenenc_int(columns.size());
-  s_.emit(count, seq);
+  s_.reply_.emit(count, seq);
   // MariaDB's extended type info (format "json", ...) as the client negotiated it.
-  const bool extended = s_.client_mariadb_caps_ & mariadb_cap::kExtendedTypeInfo;
-  for (const auto& c : columns) s_.emit(c.encode(extended), seq);
-  if (!(s_.client_caps_ & cap::kDeprecateEof)) {
-    s_.emit(EofPacket{0, shards_->status_flags}.encode(), seq);
+  const bool extended = s_.reply_.mariadb_capabilities() & mariadb_cap::kExtendedTypeInfo;
+  for (const auto& c : columns) s_.reply_.emit(c.encode(extended), seq);
+  if (!(s_.reply_.capabilities() & cap::kDeprecateEof)) {
+    s_.reply_.emit(EofPacket{0, shards_->status_flags}.encode(), seq);
   }
 }
 
@@ -321,36 +310,36 @@ bool SessionCursor::send_row(std::string_view row, std::string& why) {
   if (binary_rows_) {
     shards_->binary_row.clear();
     if (!text_row_to_binary(row, shards_->visible, shards_->binary_row, &why)) return false;
-    s_.emit(shards_->binary_row, shards_->seq);
+    s_.reply_.emit(shards_->binary_row, shards_->seq);
   } else {
-    s_.emit(row, shards_->seq);
+    s_.reply_.emit(row, shards_->seq);
   }
   return true;
 }
 
 bool SessionCursor::output_full() const {
-  return s_.out_.size() >= 128 * 1024;
+  return s_.reply_.wants_flush();
 }
 
 asio::awaitable<void> SessionCursor::flush_rows() {
-  co_await s_.flush();
+  co_await s_.reply_.flush();
 }
 
 asio::awaitable<void> SessionCursor::end_result(uint16_t warnings) {
-  s_.emit_result_end(warnings, shards_->status_flags & ~status::kSessionStateChanged, nullptr, {},
-                     shards_->seq);
-  co_await s_.flush();
+  s_.reply_.emit_result_end(warnings, shards_->status_flags & ~status::kSessionStateChanged,
+                            nullptr, {}, shards_->seq);
+  co_await s_.reply_.flush();
 }
 
 asio::awaitable<void> SessionCursor::fail_result(const ErrPacket& error) {
-  if (shards_ && s_.sent_this_command_) {
+  if (shards_ && s_.reply_.sent()) {
     // Rows already reached the client: the error ends the row stream, as a server's would.
-    s_.emit(error.encode(), shards_->seq);
-    co_await s_.flush();
+    s_.reply_.emit(error.encode(), shards_->seq);
+    co_await s_.reply_.flush();
     co_return;
   }
-  // Rows may be queued in out_ but nothing reached the client unless flushed.
-  s_.out_.clear();
+  // Rows may be queued but nothing reached the client unless flushed: the error replaces them.
+  s_.reply_.restart();
   co_await s_.send_error(error);
 }
 

@@ -1,6 +1,6 @@
 // A scatter's shard streams as the session's cursor holds them (shard_streams.cc): one backend
-// connection per query (the slice's own lease, a borrowed pooled connection, or a replica's
-// lease) and the decoder reading its response. Private to frontend/.
+// connection per query (the slice's own lease, or a lease of the part's own: a replica's, or a
+// second connection to a slice) and the decoder reading its response. Private to frontend/.
 #pragma once
 #include <memory>
 #include <optional>
@@ -9,7 +9,6 @@
 
 #include "backend/backend_connection.h"
 #include "backend/backend_lease.h"
-#include "backend/connection_pool.h"
 #include "protocol/column_definition.h"
 #include "protocol/response_decoder.h"
 
@@ -17,10 +16,10 @@ namespace tessera::frontend {
 
 struct ShardStream {
   backend::BackendConnection* conn = nullptr;
-  std::unique_ptr<backend::BackendConnection> extra;  // borrowed for this statement only
-  backend::ConnectionPool* extra_pool = nullptr;
-  // Read splitting: the replica serving this part (chosen past the consistency fence).
-  std::optional<backend::BackendLease> replica;
+  // The part's own lease, for this statement only (backend::SessionFacts::statement_only): the
+  // replica serving it (read splitting, past the consistency fence), or a second connection to
+  // a slice an earlier part runs on. Empty: the part runs on the slice's own lease.
+  std::optional<backend::BackendLease> own;
   std::string slice;
   bool head_read = false;
   bool ended = false;  // end-of-result (or ERR) consumed

@@ -307,7 +307,7 @@ asio::awaitable<void> ClientSession::send_slice_failure(const std::string& slice
   bool rolled_back = xa_open();
   // The other slices of a distributed transaction must not commit without this one.
   if (rolled_back) co_await xa_abort();
-  if (sent_this_command_) {
+  if (reply_.sent()) {
     spdlog::warn("client {}: slice {} failed mid-result: {}", peer_text(), slice, what);
     client_.close();
     co_return;
@@ -371,10 +371,7 @@ asio::awaitable<void> ClientSession::run_show_tables(const router::Plan& plan) {
     if (columns > 1) row.push_back(types.count(n) ? types[n] : std::string("BASE TABLE"));
     b.add_row(row);
   }
-  out_.clear();
-  uint8_t seq = reply_seq_;
-  b.finish(out_, seq);
-  co_await flush();
+  co_await reply_.send_result(b);
 }
 
 asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
@@ -387,10 +384,7 @@ asio::awaitable<void> ClientSession::send_explain(const router::Plan& plan) {
                                                 std::move(r.db), std::move(r.sql)};
     b.add_row(row);
   }
-  out_.clear();
-  uint8_t seq = reply_seq_;
-  b.finish(out_, seq);
-  co_await flush();
+  co_await reply_.send_result(b);
 }
 
 }  // namespace tessera::frontend

@@ -106,10 +106,7 @@ asio::awaitable<void> ClientSession::send_topology() {
       }
     }
   }
-  out_.clear();
-  uint8_t seq = reply_seq_;
-  b.finish(out_, seq);
-  co_await flush();
+  co_await reply_.send_result(b);
 }
 
 }  // namespace tessera::frontend

@@ -48,22 +48,45 @@ TEST(LeaseRule, BrokenConnectionIsClosedUnlessATransactionOrPinNeedsTheError) {
   EXPECT_EQ(end({.unusable = true}, {.pinned = true}), LeaseEnd::kKeep);
 }
 
+TEST(LeaseRule, StatementOnlyLeaseIsNeverKept) {
+  // A scatter part's own lease ends with its statement: a transaction the statement opened
+  // there (autocommit=0) or a pin closes it rather than handing it on; diagnostics alone do
+  // not keep it from the pool.
+  const SessionFacts once{.statement_only = true};
+  EXPECT_EQ(end({}, once), LeaseEnd::kRelease);
+  EXPECT_EQ(end({.in_transaction = true}, once), LeaseEnd::kDiscard);
+  EXPECT_EQ(end({}, {.in_transaction = true, .statement_only = true}), LeaseEnd::kDiscard);
+  EXPECT_EQ(end({}, {.pinned = true, .statement_only = true}), LeaseEnd::kDiscard);
+  EXPECT_EQ(end({}, {.keep_for_diagnostics = true, .statement_only = true}), LeaseEnd::kRelease);
+  // Stopped mid-result (its response not read to the end) or broken: closed.
+  EXPECT_EQ(end({.unusable = true}, once), LeaseEnd::kDiscard);
+  EXPECT_EQ(end({.unusable = true}, {.keep_for_diagnostics = true, .statement_only = true}),
+            LeaseEnd::kDiscard);
+  EXPECT_EQ(end({}, {.client_gone = true, .statement_only = true}), LeaseEnd::kDiscard);
+}
+
 TEST(LeaseRule, NoCombinationReleasesAConnectionSomethingTiesOrSpoiled) {
-  // Over every combination of the facts: released only when nothing at all is set, and a gone
-  // client or an unknown state always closes.
-  for (unsigned bits = 0; bits < (1u << 7); ++bits) {
+  // Over every combination of the facts: released only when nothing at all is set (for a
+  // statement-only lease: nothing but diagnostics), a gone client or an unknown state always
+  // closes, and a statement-only lease is never kept.
+  for (unsigned bits = 0; bits < (1u << 8); ++bits) {
     ConnectionFacts c{.in_transaction = bool(bits & 1),
                       .unusable = bool(bits & 2),
                       .state_unknown = bool(bits & 4)};
     SessionFacts s{.client_gone = bool(bits & 8),
                    .in_transaction = bool(bits & 16),
                    .pinned = bool(bits & 32),
-                   .keep_for_diagnostics = bool(bits & 64)};
+                   .keep_for_diagnostics = bool(bits & 64),
+                   .statement_only = bool(bits & 128)};
     LeaseEnd e = end_of_use(c, s);
     SCOPED_TRACE(bits);
-    EXPECT_EQ(e == LeaseEnd::kRelease, bits == 0);
+    const unsigned ties = bits & (s.statement_only ? 63u : 127u);
+    EXPECT_EQ(e == LeaseEnd::kRelease, ties == 0);
     if (s.client_gone || c.state_unknown) {
       EXPECT_EQ(e, LeaseEnd::kDiscard);
+    }
+    if (s.statement_only) {
+      EXPECT_NE(e, LeaseEnd::kKeep);
     }
   }
 }
