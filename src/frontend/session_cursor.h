@@ -128,6 +128,9 @@ class SessionCursor final : public exec::engine::Cursor {
   std::vector<std::string> scatter_slices_;
   bool scattering_ = false;
   std::unique_ptr<ShardStreams> shards_;
+  // Sends a part's query that waited for the part before it on the same connection, reading
+  // the rest of that part's response ahead (shard_streams.h).
+  asio::awaitable<void> start_part(size_t shard);
   // A part's own connection (borrowed from its pool, or a replica's lease) goes back.
   void give_back(ShardStream& s, bool discard);
   std::function<asio::awaitable<void>()> again_;

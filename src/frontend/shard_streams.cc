@@ -4,6 +4,7 @@
 // rows written to the client (binary rows for a COM_STMT_EXECUTE).
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <set>
 
 #include "backend/backend_error.h"
@@ -28,7 +29,7 @@ namespace {
 // The next event of a shard's response, reading a packet into `payload` when one is needed.
 // The connection's response stays pending until the decoder has seen its last packet: one
 // left part-read, or malformed, is unusable to the lease rule (backend/lease_rule.h).
-asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) {
+asio::awaitable<ResponseEvent> read_wire(ShardStream& s, std::string& payload) {
   ResponseDecoder& d = *s.decoder;
   ResponseEvent event;
   if (d.event_due()) {
@@ -38,8 +39,20 @@ asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) 
     co_await s.conn->socket().read_packet(payload, seq);
     event = d.next_packet(payload);
   }
-  s.conn->response_pending = !d.done();
+  s.wire_done = d.done();
+  s.conn->response_pending = !s.wire_done;
   co_return event;
+}
+
+// The next event of a part: what was read ahead of the merge first (shard_streams.h).
+asio::awaitable<ResponseEvent> next_event(ShardStream& s, std::string& payload) {
+  if (!s.ahead.empty()) {
+    ShardStream::Ahead a = std::move(s.ahead.front());
+    s.ahead.pop_front();
+    payload = std::move(a.payload);
+    co_return a.event;
+  }
+  co_return co_await read_wire(s, payload);
 }
 
 // A shard's response that is not a result set the merge can read.
@@ -85,6 +98,11 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   streams.resize(n);
   shards_->status_flags = s_.state_.status_flags;
   std::set<std::string> slices_used;
+  // Inside a transaction (or with autocommit off, where the first statement starts one) the
+  // parts on a slice share its lease, one after the other (shard_streams.h).
+  const bool in_transaction =
+      s_.client_in_transaction() || !(s_.state_.status_flags & status::kAutocommit);
+  std::map<std::string, size_t> last_on_slice;
   std::optional<std::string> failure;
   std::optional<ErrPacket> refused;
 
@@ -110,6 +128,16 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
         for (auto& s : streams) give_back(s, false);
         co_return failed;  // the error went to the client
       }
+      last_on_slice[q.slice] = i;
+      continue;
+    }
+    if (in_transaction) {
+      auto& last = last_on_slice[q.slice];
+      streams[i].conn = streams[last].conn;
+      streams[i].after = last;
+      streams[i].started = false;
+      streams[i].deferred_sql = std::string(queries[i].sql);
+      last = i;
       continue;
     }
     const std::string& db = q.db.empty() ? s_.state_.db : q.db;
@@ -136,11 +164,13 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   if (!failure && !refused) {
     // max_sql_execute_time / max_sql_result_size: every shard's statement can be stopped.
     if (s_.watchdog_) {
-      for (auto& s : streams) s_.watchdog_->watch(*s.conn);
+      for (auto& s : streams)
+        if (!s.after) s_.watchdog_->watch(*s.conn);
     }
     try {
       // Every query first: the shards work in parallel.
       for (size_t i = 0; i < n; ++i) {
+        if (!streams[i].started) continue;  // after the part before it on its connection
         std::string packet;
         packet.push_back(static_cast<char>(Command::kQuery));
         packet += queries[i].sql;
@@ -175,8 +205,33 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   co_return lost;
 }
 
+asio::awaitable<void> SessionCursor::start_part(size_t shard) {
+  auto& streams = shards_->streams;
+  ShardStream& s = streams[shard];
+  if (s.started) co_return;
+  ShardStream& before = streams[*s.after];
+  co_await start_part(*s.after);
+  // The connection is free once the response before this part's has been read to its end:
+  // what the merge has not taken of it yet waits in memory.
+  std::string payload;
+  while (!before.wire_done) {
+    const ResponseEvent event = co_await read_wire(before, payload);
+    before.ahead.push_back({event, std::move(payload)});
+    payload.clear();
+  }
+  std::string packet;
+  packet.push_back(static_cast<char>(Command::kQuery));
+  packet += s.deferred_sql;
+  uint8_t seq = 0;
+  s.conn->response_pending = true;
+  s.started = true;
+  co_await s.conn->socket().write_packet(packet, seq);
+  s.decoder.emplace(Command::kQuery, s.conn->capabilities(), s.conn->extended_type_info());
+}
+
 asio::awaitable<std::optional<ErrPacket>> SessionCursor::read_head(
     size_t shard, std::vector<ColumnDefinition>& columns) {
+  co_await start_part(shard);
   auto& s = shards_->streams[shard];
   std::string payload;
   std::optional<ErrPacket> error;
@@ -241,12 +296,14 @@ asio::awaitable<ShardEvent> SessionCursor::read_row(size_t shard, std::string& p
 
 bool SessionCursor::shard_ready(size_t shard) const {
   const auto& s = shards_->streams[shard];
-  return !s.ended && s.conn->socket().buffered_frame();
+  if (!s.started || s.ended) return false;
+  return !s.ahead.empty() || s.conn->socket().buffered_frame();
 }
 
 asio::awaitable<void> SessionCursor::drain_shards() {
   std::string payload;
   for (auto& s : shards_->streams) {
+    if (!s.started) s.ended = true;  // never sent: nothing to read
     while (!s.ended) {
       const ResponseEvent event = co_await next_event(s, payload);
       if (event == ResponseEvent::kMalformed) shard_response_error(s, event);
@@ -268,7 +325,8 @@ asio::awaitable<void> SessionCursor::close_shards(bool failed) {
     s_.drop_backend();
     co_return;
   }
-  for (auto& s : streams) co_await s_.release_watched(s.conn);
+  for (auto& s : streams)
+    if (!s.after) co_await s_.release_watched(s.conn);
   for (auto& s : streams) give_back(s, false);
   s_.release_slices();
   s_.after_statement(nullptr);

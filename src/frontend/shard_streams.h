@@ -2,6 +2,7 @@
 // connection per query (the slice's own lease, or a lease of the part's own: a replica's, or a
 // second connection to a slice) and the decoder reading its response. Private to frontend/.
 #pragma once
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,20 @@ struct ShardStream {
   bool ended = false;  // end-of-result (or ERR) consumed
   // Reads the shard's response (a COM_QUERY's: every packet it yields is consumed at once).
   std::optional<protocol::ResponseDecoder> decoder;
+
+  // Inside a transaction every part on a slice runs on the slice's own lease: a connection of
+  // the part's own would not see the transaction's writes (nor its snapshot). A later part's
+  // query then waits (`started` false, `deferred_sql`) until the response of the part before
+  // it on that connection (`after`) has been read to its end, kept in that part's `ahead`.
+  std::optional<size_t> after;
+  bool started = true;
+  std::string deferred_sql;
+  struct Ahead {
+    protocol::ResponseEvent event;
+    std::string payload;
+  };
+  std::deque<Ahead> ahead;  // read from the connection ahead of the merge
+  bool wire_done = false;   // the response's last packet has been read from `conn`
 };
 
 struct ShardStreams {
