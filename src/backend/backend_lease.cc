@@ -95,8 +95,9 @@ asio::awaitable<std::optional<LeaseError>> BackendLease::acquire(const ConnectOp
     }
     std::string sync = replay ? replay->sync_statement(*conn_) : std::string();
     if (!sync.empty()) {
-      spdlog::debug("backend {}: syncing connection {}: {}", conn_->endpoint().key(),
-                    conn_->connection_id(), sync);
+      if (spdlog::should_log(spdlog::level::debug))  // (key() formats: not on every statement)
+        spdlog::debug("backend {}: syncing connection {}: {}", conn_->endpoint().key(),
+                      conn_->connection_id(), sync);
       auto r = co_await conn_->query(sync);
       if (!r.ok && replay->give_up_refused(r.err)) {
         sync = replay->sync_statement(*conn_);
@@ -185,8 +186,9 @@ LeaseEnd BackendLease::apply(LeaseEnd end) {
 void BackendLease::release() {
   last_ = conn_.get();
   joined_ = false;
-  spdlog::trace("backend {}: released connection {}", conn_->endpoint().key(),
-                conn_->connection_id());
+  if (spdlog::should_log(spdlog::level::trace))
+    spdlog::trace("backend {}: released connection {}", conn_->endpoint().key(),
+                  conn_->connection_id());
   pool_->release(std::move(conn_));
 }
 

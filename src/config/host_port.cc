@@ -20,8 +20,18 @@ std::optional<uint16_t> parse_port(std::string_view text) {
 }  // namespace
 
 std::string format_host_port(std::string_view host, uint16_t port) {
-  if (host.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", host, port);
-  return fmt::format("{}:{}", host, port);
+  // By hand, not fmt::format: pool keys are made from it on every statement.
+  const bool v6 = host.find(':') != std::string_view::npos;
+  char digits[8];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, port);
+  std::string out;
+  out.reserve(host.size() + 3 + size_t(end - digits));
+  if (v6) out.push_back('[');
+  out.append(host);
+  if (v6) out.push_back(']');
+  out.push_back(':');
+  out.append(digits, end);
+  return out;
 }
 
 std::string HostPort::to_string() const {

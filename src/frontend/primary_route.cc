@@ -7,6 +7,7 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
+#include <optional>
 #include <asio/use_awaitable.hpp>
 
 #include "frontend/client_session.h"
@@ -63,7 +64,7 @@ asio::awaitable<ClientSession::WriteTarget> ClientSession::choose_write_target(
   const auto hold = config_->proxy().failover_hold;
   const auto started = std::chrono::steady_clock::now();
   bool held = false;
-  asio::steady_timer timer(worker_.io());
+  std::optional<asio::steady_timer> timer;  // made only when a failover holds the write
   for (;;) {
     auto snap = topology().snapshot();
     const topology::SliceView* view = snap ? snap->find(namespace_->name, slice) : nullptr;
@@ -108,8 +109,9 @@ asio::awaitable<ClientSession::WriteTarget> ClientSession::choose_write_target(
       co_return target;
     }
     held = true;
-    timer.expires_after(kHoldPoll);
-    co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    if (!timer) timer.emplace(worker_.io());
+    timer->expires_after(kHoldPoll);
+    co_await timer->async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   }
 }
 

@@ -87,7 +87,10 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
       co_return a;
     }
   }
-  a.instance = c->endpoint().address();
+  // Where it ran, as text only when a retry or a log needs it (formatting costs on every
+  // statement otherwise).
+  const std::string host = c->endpoint().host;
+  const uint16_t port = c->endpoint().port;
   on_default_ = c == s_.conn_.get();
   if (s_.xa_open()) s_.relay_error_note_ = " (on slice " + a.slice + ")";
   std::optional<ClientSession::ConnSwap> swap;
@@ -100,6 +103,7 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
   }
   swap.reset();
   s_.relay_error_note_.clear();
+  if (a.kind != Attempt::Kind::kAnswered) a.instance = config::format_host_port(host, port);
   co_return a;
 }
 
