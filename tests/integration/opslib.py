@@ -193,15 +193,20 @@ class Etcd:
             self.extra_args,
             stdout=self.logf, stderr=subprocess.STDOUT)
         _started.append((self.proc, "etcd"))
-        deadline = time.time() + 20
-        while time.time() < deadline:
+        # (60 s: under a sanitizer build's test run on two cores etcd's first fsyncs can take
+        # longer than 20 s; CI saw one such start.)
+        deadline = time.time() + 60
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 self.range("/")
                 log(f"  started etcd (pid {self.proc.pid}) on {self.client_port}")
                 return self
             except Exception:
                 time.sleep(0.2)
-        raise AssertionError("etcd did not start")
+        self.logf.flush()
+        with open(os.path.join(self.dir, "etcd.log"), errors="replace") as f:
+            tail = f.read()[-2000:]
+        raise AssertionError(f"etcd did not start (exit code {self.proc.poll()}); its log:\n{tail}")
 
     def restart(self):
         """Stops etcd and starts it again on the same data (simple auth tokens are forgotten)."""
