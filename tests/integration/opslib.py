@@ -194,7 +194,7 @@ class Etcd:
             stdout=self.logf, stderr=subprocess.STDOUT)
         _started.append((self.proc, "etcd"))
         # (60 s: under a sanitizer build's test run on two cores etcd's first fsyncs can take
-        # longer than 20 s; CI saw one such start.)
+        # longer than 20 s: a full ASan run saw one such start.)
         deadline = time.time() + 60
         while time.time() < deadline and self.proc.poll() is None:
             try:
