@@ -1,7 +1,9 @@
 // Reserving a segment of a global sequence: one statement on the sequence's slice,
-//   INSERT INTO <db>.tessera_sequence VALUES (name, LAST_INSERT_ID(1 + step))
-//     ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(next_id + step)
-// whose OK packet carries the segment's end, so concurrent proxies never share ids. It runs on
+//   INSERT INTO <db>.tessera_sequence VALUES (name, LAST_INSERT_ID(GREATEST(floor, 1) + step))
+//     ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(GREATEST(next_id, floor) + step)
+// whose OK packet carries the segment's end (next_id: the first id not handed out), so
+// concurrent proxies never share ids; `floor` is the end of the highest segment this process
+// reserved (a row made again does not start below it). It runs on
 // a connection of its own, outside the client's transaction: a rollback must not hand the same
 // ids out twice.
 #include <spdlog/spdlog.h>
@@ -75,7 +77,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
       const std::string floor =
           std::to_string(worker_.context().sequence_high_water(high_water_key));
       auto r = co_await c->query("INSERT INTO " + table + " (name, next_id) VALUES (" + name +
-                                 ", LAST_INSERT_ID(" + floor + " + 1 + " + s +
+                                 ", LAST_INSERT_ID(GREATEST(" + floor + ", 1) + " + s +
                                  ")) ON DUPLICATE KEY UPDATE next_id = LAST_INSERT_ID(GREATEST("
                                  "next_id, " +
                                  floor + ") + " + s + ")");

@@ -7,8 +7,8 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
-#include <optional>
 #include <asio/use_awaitable.hpp>
+#include <optional>
 
 #include "frontend/client_session.h"
 #include "frontend/worker.h"

@@ -24,6 +24,13 @@ std::optional<uint64_t> SequenceCache::take(std::string_view db, std::string_vie
   return first;
 }
 
+std::optional<uint64_t> SequenceCache::peek(std::string_view db, std::string_view table,
+                                            uint64_t count) const {
+  auto it = segments_.find(key(db, table));
+  if (it == segments_.end() || it->second.end - it->second.next < count) return std::nullopt;
+  return it->second.next;
+}
+
 void SequenceCache::add_segment(const std::string& key, uint64_t first, uint64_t end) {
   segments_[key] = Segment{first, end};
 }

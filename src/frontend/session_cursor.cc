@@ -120,8 +120,14 @@ asio::awaitable<void> SessionCursor::send_and_relay(std::string_view sql, Attemp
     // Prepared on this connection (kept for reuse within the budget), then executed with the
     // client's parameters and long data.
     ErrPacket err;
-    const std::string text(sql);
-    const backend::BackendStatement* bs = co_await prepare_within_budget(conn, text, err);
+    // The client's own text (an unsharded EXECUTE) needs no copy; a sharded one's rewrite does.
+    std::string rewritten;
+    const std::string* text = &stmt_->sql;
+    if (sql.data() != stmt_->sql.data() || sql.size() != stmt_->sql.size()) {
+      rewritten.assign(sql);
+      text = &rewritten;
+    }
+    const backend::BackendStatement* bs = co_await prepare_within_budget(conn, *text, err);
     if (!bs) {
       prepare_refused_ = err;
       co_return;

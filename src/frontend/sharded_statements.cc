@@ -166,7 +166,10 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   in.rules = rules_.get();
   in.current_db = state_.db;
   in.params = &values;
-  in.sequences = &worker_.sequences();
+  // This plan only decides how the statement runs; ids from a global sequence are taken by
+  // the plan with literals below (so the ids it prints are the ones it took: no gaps).
+  SequenceCache::Peek peek(worker_.sequences());
+  in.sequences = &peek;
   in.sequence_config = &namespace_->global_sequences;
   const sql::StatementInfo& info = stmt.info;
   in.traits.is_read = info.is_read();
@@ -213,10 +216,9 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     literals.push_back(std::move(lit));
   }
   in.param_literals = &literals;
+  in.sequences = &worker_.sequences();
   arena_->reset();
   parsed = parse_for_plan(stmt.sql);
-  // The sequence ids (if any) were taken by the first plan; plan again with them reserved
-  // for this statement: take them afresh.
   plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
   if (plan.kind == router::PlanKind::kError) {
     co_await send_error(plan.error.code, plan.error.message);

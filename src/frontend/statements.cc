@@ -191,7 +191,8 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
   exec::engine::StatementTraits traits;
   traits.is_read = executed.is_read();
   traits.multi_statement = executed.is_multi_statement;
-  exec::engine::Route route(std::move(target), stmt.sql, traits);
+  // (stmt.sql outlives the run: a COM_STMT_CLOSE cannot arrive before it ends.)
+  exec::engine::Route route(exec::engine::Route::Borrow{}, std::move(target), stmt.sql, traits);
   SessionCursor cursor(*this, executed, id, stmt, *view, /*sharded=*/false);
   co_await route.run(cursor);
 }

@@ -123,6 +123,9 @@ class ShardedPrepared(unittest.TestCase):
             for k in range(9):
                 self.assertEqual(c.execute(ins, (f"p{k}",)), ("ok", 1), f"EXECUTE {k}")
                 ids.append(int(c.query("SELECT LAST_INSERT_ID()")[1][0][0]))
+            # One connection, one worker: its ids come from consecutive reservations, so a
+            # prepared INSERT takes the next id, none skipped.
+            self.assertEqual(ids, list(range(ids[0], ids[0] + len(ids))), f"gaps: {ids}")
             for k in range(3):  # two rows: several targets, the values as literals
                 self.assertEqual(c.execute(two, (f"q{k}a", f"q{k}b")), ("ok", 2), f"two {k}")
             for k in range(3):

@@ -7,6 +7,10 @@ asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
   RetryState state;
   for (;;) {
     Attempt a = co_await attempt();
+    if (a.kind == Attempt::Kind::kAnswered) {  // nearly every statement: nothing to decide
+      if (run.finish_when_answered) co_await cursor.finish(run.target);
+      co_return;
+    }
     RetryFacts facts;
     facts.may_retry = cursor.may_retry();
     facts.output_started = cursor.output_started();
