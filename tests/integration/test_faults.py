@@ -142,6 +142,9 @@ def step_refused_at_startup(cluster, tessera):
     assert tessera.alive()
     cluster.start()
     query_until_ok(tessera.port, "fa", "fa_pw", "SELECT 1", 30)
+    # The bystander (slice 1) measures the steady state after this step: its slice must
+    # answer too before it starts (its server may come up, or be seen up, a moment later).
+    query_until_ok(tessera.port, "fb", "fb_pw", "SELECT 1", 30)
     log("  recovered once the servers were up")
     for i, (table, n) in enumerate((("fa_data", ROWS), ("fb_data", 100))):
         cluster.sql(i, f"CREATE OR REPLACE TABLE demo.{table} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;"
