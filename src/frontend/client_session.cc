@@ -386,7 +386,9 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_return;
   }
   if (rules_ && !rules_->empty()) {
-    if (auto txn = transaction_statement(info)) {
+    // A multi-statement that starts with one goes to try_sharded: its other statements may
+    // name sharded tables.
+    if (auto txn = transaction_statement(info); txn && !info.is_multi_statement) {
       co_await run_transaction_control(payload, info, *txn);
       co_return;
     }

@@ -21,9 +21,6 @@ exec::engine::StatementTraits traits_of(const sql::StatementInfo& info) {
 
 std::optional<exec::engine::TransactionStatement> transaction_statement(
     const sql::StatementInfo& info) {
-  // A multi-statement that starts with one is planned as text (try_sharded): its other
-  // statements may name sharded tables.
-  if (info.is_multi_statement) return std::nullopt;
   using exec::engine::TransactionStatement;
   switch (info.kind) {
     case sql::StatementKind::Begin:

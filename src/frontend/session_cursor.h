@@ -23,7 +23,7 @@ struct ClientStatement;
 struct ShardStream;
 struct ShardStreams;
 
-// The transaction statement `info` is, when it is one the engine plans as TransactionControl.
+// The transaction statement `info` starts with (BEGIN, COMMIT, ROLLBACK, XA), if it does.
 std::optional<exec::engine::TransactionStatement> transaction_statement(
     const sql::StatementInfo& info);
 

@@ -86,6 +86,33 @@ class TxnReads(unittest.TestCase):
             for conn, _ in sides.values():
                 conn.close()
 
+    def test_multi_statement_commit(self):
+        """COMMIT at the head of a multi-statement ends the transaction on every slice it
+        touched, as the server ends its one transaction; another session then sees the rows."""
+        from pymysql.constants import CLIENT
+        sides = {"direct": (sl.backend(0, client_flag=CLIENT.MULTI_STATEMENTS), f"{REF_DB}.t"),
+                 "tessera": (sl.tessera(client_flag=CLIENT.MULTI_STATEMENTS), "db_diff.t_hash")}
+        seen = {}
+        try:
+            for name, (conn, table) in sides.items():
+                sl.query(conn, "BEGIN")
+                sl.query(conn, f"INSERT INTO {table} (id, a, s) VALUES {values(UNCOMMITTED)}")
+                with conn.cursor() as cur:
+                    cur.execute("COMMIT; SELECT 1")
+                    while cur.nextset():
+                        pass
+                other = sl.backend(0) if name == "direct" else sl.tessera()
+                try:
+                    seen[name] = sl.query(other, f"SELECT COUNT(*) FROM {table}")[0][0]
+                    sl.query(other, f"DELETE FROM {table} WHERE id > 100")
+                finally:
+                    other.close()
+        finally:
+            for conn, _ in sides.values():
+                conn.close()
+        self.assertEqual(seen["tessera"], seen["direct"], seen)
+        self.assertEqual(seen["direct"], len(COMMITTED) + len(UNCOMMITTED))
+
     def test_begin(self):
         self.transaction(["BEGIN"])
 
