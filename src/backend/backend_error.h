@@ -2,6 +2,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "protocol/response_packets.h"
 
@@ -16,5 +17,12 @@ class BackendError : public std::runtime_error {
  private:
   protocol::ErrPacket err_;
 };
+
+// What to tell the client about an exception from backend I/O: a socket error's own text, or
+// the exception's message.
+inline std::string failure_text(const std::exception& e) {
+  if (auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
+  return e.what();
+}
 
 }  // namespace tessera::backend

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/backend_error.h"
 #include "backend/backend_lease.h"
 #include "backend/connection_pool.h"
 #include "backend/statement_watchdog.h"
@@ -58,11 +59,7 @@ bool is_show_tessera_topology(std::string_view sql);
 bool is_show_session_status(std::string_view sql);
 std::optional<std::string> compressed_status_row(std::string_view row);
 
-// What to tell the client about an exception from backend I/O.
-inline std::string failure_text(const std::exception& e) {
-  if (auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
-  return e.what();
-}
+using backend::failure_text;
 
 // A statement the client prepared, under the id Tessera gave it. It is
 // prepared on a backend connection when it first runs there.

@@ -210,8 +210,6 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
       return out;
     case PlanKind::kError:
       line(error_text(plan.error));
-      if (!plan.needs_sequence.empty())
-        line("needs sequence: " + plan.needs_sequence + " (refilled, then planned again)");
       return out;
     case PlanKind::kExplain:
       return out + explain_text(plan);

@@ -78,7 +78,7 @@ struct Plan {
   std::vector<std::pair<std::string, std::string>> table_aliases;
 
   // The plan as the engine runs it (router/plan_primitives.h); null for the kinds frontend
-  // still answers itself (errors, EXPLAIN, SHOW TABLES, writes on several targets).
+  // still answers itself (errors, EXPLAIN, SHOW TABLES).
   std::shared_ptr<const exec::engine::Primitive> root;
 
   // Move-only: `root` borrows the text of `queries` (a copy's root would point into this one).

@@ -22,9 +22,7 @@ asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
     Decision d = decide_after(a, run.traits, facts, state, cursor.in_transaction(), slice_name);
     if (d.check_topology) cursor.request_check(where);
     switch (d.next) {
-      case Decision::Next::kDone:
-        if (run.finish_when_answered) co_await cursor.finish(run.target);
-        co_return;
+      case Decision::Next::kDone:  // (an answered attempt: finished above)
       case Decision::Next::kStop:
         co_return;
       case Decision::Next::kRetry:

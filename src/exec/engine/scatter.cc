@@ -3,23 +3,14 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include "backend/backend_error.h"
 #include "exec/engine/merge_resolve.h"
 #include "exec/engine/retrying.h"
 #include "exec/merge_pipeline.h"
 
 namespace tessera::exec::engine {
-
-namespace {
-
-std::string failure_text(const std::exception& e) {
-  if (auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
-  return e.what();
-}
-
-}  // namespace
 
 asio::awaitable<void> Scatter::run(Cursor& cursor) const {
   RetryingRun run;
@@ -190,7 +181,7 @@ asio::awaitable<Attempt> Scatter::once(Cursor& c) const {
     }
     co_await c.end_result(warnings);
   } catch (const std::exception& e) {
-    failure = failure_text(e);
+    failure = backend::failure_text(e);
   }
   if (!failure) co_return answered;
   co_await c.close_shards(/*failed=*/true);

@@ -17,18 +17,19 @@ constexpr std::string_view kAlsoReserved[] = {
 
 // kAlsoReserved by length: a name is compared with the few words of its own length only
 // (every rewritten statement prints its identifiers through here).
+constexpr size_t kLongestAlsoReserved = [] {
+  size_t longest = 0;
+  for (std::string_view w : kAlsoReserved) longest = std::max(longest, w.size());
+  return longest;
+}();
+
 struct AlsoReservedByLength {
-  static constexpr size_t kMaxLength = 32;
-  std::vector<std::string_view> words[kMaxLength + 1];
+  std::vector<std::string_view> words[kLongestAlsoReserved + 1];
   AlsoReservedByLength() {
-    for (std::string_view w : kAlsoReserved) words[std::min(w.size(), kMaxLength)].push_back(w);
+    for (std::string_view w : kAlsoReserved) words[w.size()].push_back(w);
   }
   bool has(std::string_view name) const {
-    if (name.size() >= kMaxLength) {
-      for (std::string_view w : words[kMaxLength])
-        if (iequals_upper(name, w)) return true;
-      return false;
-    }
+    if (name.size() > kLongestAlsoReserved) return false;
     for (std::string_view w : words[name.size()])
       if (iequals_upper(name, w)) return true;
     return false;
