@@ -49,6 +49,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
   if (!pool_ptr) co_return false;  // the error went to the client
   auto& pool = *pool_ptr;
   auto& cache = worker_.sequences();
+  const std::string high_water_key = namespace_->name + "/" + key;
   std::optional<ErrPacket> failure;
   uint64_t end = 0;
   std::unique_ptr<backend::BackendConnection> c;
@@ -57,7 +58,6 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
     opts.found_rows = false;
     c = co_await pool.acquire(nullptr, opts);
     std::string where = slice_name + "/" + seq->db;
-    const std::string high_water_key = namespace_->name + "/" + key;
     // The table is created once per worker; one that has gone since (its database dropped
     // and made again) is created again rather than failing every later statement.
     for (int round = 0; round < 2 && !end && !failure; ++round) {
@@ -108,7 +108,7 @@ asio::awaitable<bool> ClientSession::refill_sequence(const std::string& key) {
     co_return false;
   }
   if (end <= step) end = step + 1;
-  worker_.context().note_sequence_end(namespace_->name + "/" + key, end);
+  worker_.context().note_sequence_end(high_water_key, end);
   cache.add_segment(key, end - step, end);
   spdlog::debug("global sequence {}: reserved ids [{}, {})", key, end - step, end);
   co_return true;

@@ -226,8 +226,8 @@ asio::awaitable<exec::engine::WriteAttempt> SessionCursor::write(const Target& t
 }
 
 asio::awaitable<bool> SessionCursor::reserve_ids(const std::string& key) {
-  // A statement needs more ids than one reservation holds (the sequence's max_limit), or the
-  // prepared path's second plan found the first one's ids gone: a few reservations, not more.
+  // A statement that needs more ids than one reservation holds (the sequence's max_limit)
+  // would reserve forever: a few reservations, not more.
   constexpr int kMaxRefills = 3;
   if (++s_.sequence_refills_ > kMaxRefills) {
     co_await s_.send_error(errc::kUnknownError,
