@@ -19,6 +19,8 @@
 #include "protocol/constants.h"
 #include "protocol/wire_writer.h"
 
+#include "run_coroutine.h"
+
 namespace tessera::protocol {
 namespace {
 
@@ -36,23 +38,7 @@ class ClientReplyTest : public ::testing::Test {
 
   template <typename F>
   void run(F body) {
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          try {
-            co_await body();
-          } catch (...) {
-            error = std::current_exception();
-          }
-          done = true;
-        },
-        asio::detached);
-    io_.run_for(std::chrono::seconds(60));
-    io_.restart();
-    ASSERT_TRUE(done);
-    if (error) std::rethrow_exception(error);
+    test_support::run_coroutine(io_, std::move(body));
   }
 
   // `n` bytes the client received.

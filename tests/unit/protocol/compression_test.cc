@@ -16,6 +16,8 @@
 #include "protocol/compression.h"
 #include "protocol/packet_socket.h"
 
+#include "run_coroutine.h"
+
 namespace tessera::protocol {
 namespace {
 
@@ -220,23 +222,7 @@ class CompressedSocket : public ::testing::Test {
 
   template <typename F>
   void run(F body) {
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          try {
-            co_await body();
-          } catch (...) {
-            error = std::current_exception();
-          }
-          done = true;
-        },
-        asio::detached);
-    io_.run_for(std::chrono::seconds(60));
-    io_.restart();
-    ASSERT_TRUE(done);
-    if (error) std::rethrow_exception(error);
+    test_support::run_coroutine(io_, std::move(body));
   }
 
   void send(const std::string& bytes) { asio::write(peer_, asio::buffer(bytes)); }
