@@ -12,15 +12,20 @@ import shardlib as sl
 import unittest
 
 REF_DB = "txn_reads_ref"
-COLUMNS = "id BIGINT NOT NULL PRIMARY KEY, a INT, s VARCHAR(20)"
+COLUMNS = ("id BIGINT NOT NULL PRIMARY KEY, a INT, "
+           "s VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 COMMITTED = [(i, i % 7, f"c{i}") for i in range(1, 25)]
-UNCOMMITTED = [(100 + i, i % 5, f"u{i}") for i in range(1, 19)]
+# Text beyond Latin-1 and trailing spaces, merged under the table's collation.
+WORDS = ["straße", "STRASSE", "Øre", "øre ", "Ёж", "ёж", "漢字", "🙂", "b ", "B", "a", "Ä"]
+UNCOMMITTED = [(100 + i, i % 5, WORDS[i % len(WORDS)]) for i in range(1, 19)]
 READS = [
     "SELECT COUNT(*), SUM(a) FROM {t}",
     "SELECT id, a, s FROM {t} ORDER BY id",
     "SELECT id FROM {t} ORDER BY id DESC LIMIT 5",
     "SELECT a, COUNT(*) FROM {t} GROUP BY a ORDER BY a",
     "SELECT s FROM {t} WHERE a = 3 ORDER BY s",
+    "SELECT id, s FROM {t} ORDER BY s, id",
+    "SELECT id FROM {t} WHERE s = 'strasse' ORDER BY id",
 ]
 
 
