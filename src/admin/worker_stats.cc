@@ -24,6 +24,7 @@ bool starts_with_word(std::string_view text, std::string_view word) {
 
 void FingerprintStats::merge(const FingerprintStats& other) {
   if (fingerprint.empty()) fingerprint = other.fingerprint;
+  if (type.empty()) type = other.type;
   count += other.count;
   errors += other.errors;
   rows += other.rows;
@@ -67,8 +68,13 @@ std::string_view statement_type_label(std::string_view text) {
   return "other";
 }
 
-FingerprintStats& WorkerStats::entry(SqlSide side, std::string_view ns, std::string_view sql) {
-  uint64_t digest = sql::fingerprint_into(sql, scratch_);
+StatementKey WorkerStats::key_of(std::string_view sql) {
+  const uint64_t digest = sql::fingerprint_into(sql, scratch_);
+  return {digest, scratch_};
+}
+
+FingerprintStats& WorkerStats::entry(SqlSide side, std::string_view ns, StatementKey key) {
+  uint64_t digest = key.digest;
   auto& by_ns = tables_[static_cast<size_t>(side)];
   auto it = by_ns.find(ns);
   if (it == by_ns.end()) it = by_ns.emplace(std::string(ns), FingerprintTable{}).first;
@@ -82,15 +88,16 @@ FingerprintStats& WorkerStats::entry(SqlSide side, std::string_view ns, std::str
     return overflow;
   }
   auto& fresh = table[digest];
-  fresh.fingerprint = scratch_;
+  fresh.fingerprint = key.text;
+  fresh.type = statement_type_label(key.text);
   return fresh;
 }
 
-void WorkerStats::record_session(std::string_view ns, std::string_view sql,
+void WorkerStats::record_session(std::string_view ns, StatementKey key,
                                  std::chrono::nanoseconds latency, uint64_t rows,
                                  uint16_t error_code) {
   uint64_t micros = static_cast<uint64_t>(std::max<int64_t>(0, latency.count() / 1000));
-  FingerprintStats& e = entry(SqlSide::kSession, ns, sql);
+  FingerprintStats& e = entry(SqlSide::kSession, ns, key);
   e.count++;
   e.rows += rows;
   if (error_code != 0) e.errors++;
@@ -98,8 +105,8 @@ void WorkerStats::record_session(std::string_view ns, std::string_view sql,
 
   auto m = metrics_.find(ns);
   if (m == metrics_.end()) m = metrics_.emplace(std::string(ns), NamespaceMetrics{}).first;
-  // scratch_ still holds this statement's fingerprint text.
-  std::string_view type = statement_type_label(scratch_);
+  // (The overflow entry folds every type: its statement's own label.)
+  std::string_view type = e.type.empty() ? statement_type_label(key.text) : e.type;
   auto t = m->second.statements_by_type.find(type);
   if (t == m->second.statements_by_type.end()) {
     m->second.statements_by_type.emplace(std::string(type), 1);
@@ -110,10 +117,10 @@ void WorkerStats::record_session(std::string_view ns, std::string_view sql,
   m->second.latency.add(static_cast<double>(latency.count()) / 1e9);
 }
 
-void WorkerStats::record_backend(std::string_view ns, std::string_view sql,
+void WorkerStats::record_backend(std::string_view ns, StatementKey key,
                                  std::chrono::nanoseconds latency, uint64_t rows, bool error) {
   uint64_t micros = static_cast<uint64_t>(std::max<int64_t>(0, latency.count() / 1000));
-  FingerprintStats& e = entry(SqlSide::kBackend, ns, sql);
+  FingerprintStats& e = entry(SqlSide::kBackend, ns, key);
   e.count++;
   e.rows += rows;
   if (error) e.errors++;

@@ -25,6 +25,7 @@ enum class SqlSide : uint8_t { kSession = 0, kBackend = 1 };
 // One fingerprint's figures.
 struct FingerprintStats {
   std::string fingerprint;  // normalised text (literals as ?)
+  std::string_view type;    // statement_type_label(fingerprint), a static label
   uint64_t count = 0;
   uint64_t errors = 0;
   uint64_t rows = 0;  // rows returned plus rows affected
@@ -63,18 +64,37 @@ using MetricsByNamespace = std::map<std::string, NamespaceMetrics, std::less<>>;
 // "replace", "begin", "commit", "rollback", "set", "show", "use", "ddl", "xa", "other").
 std::string_view statement_type_label(std::string_view fingerprint_text);
 
+// A statement as the tables key it: its fingerprint's digest and text. Fingerprinting lexes the
+// whole statement, the dearest part of recording it, so it is done once per statement (both
+// sides use it) and a prepared statement's key is kept with it.
+struct StatementKey {
+  uint64_t digest = 0;
+  std::string_view text;
+};
+
 class WorkerStats {
  public:
   // Fingerprints kept per namespace and side; further new ones are folded into one
   // "(other fingerprints)" entry so a workload of unique SQL cannot grow memory unbounded.
   static constexpr size_t kMaxFingerprints = 5000;
 
+  // `sql`'s key; its text lives in this worker's buffer until the next key_of().
+  StatementKey key_of(std::string_view sql);
+
   // A client statement finished (session side). `error_code` 0 = success.
-  void record_session(std::string_view ns, std::string_view sql, std::chrono::nanoseconds latency,
+  void record_session(std::string_view ns, StatementKey key, std::chrono::nanoseconds latency,
                       uint64_t rows, uint16_t error_code);
+  void record_session(std::string_view ns, std::string_view sql, std::chrono::nanoseconds latency,
+                      uint64_t rows, uint16_t error_code) {
+    record_session(ns, key_of(sql), latency, rows, error_code);
+  }
   // A statement Tessera sent to a backend finished.
-  void record_backend(std::string_view ns, std::string_view sql, std::chrono::nanoseconds latency,
+  void record_backend(std::string_view ns, StatementKey key, std::chrono::nanoseconds latency,
                       uint64_t rows, bool error);
+  void record_backend(std::string_view ns, std::string_view sql, std::chrono::nanoseconds latency,
+                      uint64_t rows, bool error) {
+    record_backend(ns, key_of(sql), latency, rows, error);
+  }
 
   // Copies, for the admin thread (call on the owning thread).
   FingerprintTable fingerprints(SqlSide side, std::string_view ns) const;
@@ -90,7 +110,7 @@ class WorkerStats {
   };
   using ByNamespace = std::unordered_map<std::string, FingerprintTable, Hash, std::equal_to<>>;
 
-  FingerprintStats& entry(SqlSide side, std::string_view ns, std::string_view sql);
+  FingerprintStats& entry(SqlSide side, std::string_view ns, StatementKey key);
 
   std::array<ByNamespace, 2> tables_;
   MetricsByNamespace metrics_;

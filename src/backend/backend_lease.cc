@@ -130,6 +130,11 @@ asio::awaitable<std::optional<LeaseError>> BackendLease::acquire(const ConnectOp
   co_return failure;
 }
 
+bool BackendLease::ready(const std::string& db, const StateReplay* replay) const {
+  return conn_ && (db.empty() || conn_->db == db) &&
+         (!replay || replay->sync_statement(*conn_).empty());
+}
+
 void BackendLease::adopt(std::unique_ptr<BackendConnection> conn, const ConnectOptions& options) {
   discard();
   conn_ = pool_->adopt(std::move(conn), options);

@@ -95,6 +95,10 @@ class BackendLease {
   // replayed). nullopt when ready, else what failed (see LeaseError::Stage for what is held).
   asio::awaitable<std::optional<LeaseError>> acquire(const ConnectOptions& options,
                                                      const std::string& db, StateReplay* replay);
+  // The held connection needs nothing before the next statement (`db` selected, the state
+  // replayed): acquire() would do nothing. Asked first on the hot path, where a coroutine that
+  // does nothing still costs its frame.
+  bool ready(const std::string& db, const StateReplay* replay) const;
   // Takes over a connection opened outside the pool for the pool's endpoint (a client's login
   // relayed to the server): ConnectionPool::adopt.
   void adopt(std::unique_ptr<BackendConnection> conn, const ConnectOptions& options);

@@ -94,12 +94,17 @@ asio::awaitable<void> restore_row_count(BackendConnection& conn) {
 
 }  // namespace
 
+bool status_tracking_due(const BackendConnection& conn,
+                         const std::shared_ptr<StatusLedger>& ledger) {
+  // In an expired password's sandbox SHOW STATUS fails (1820): nothing is counted there.
+  if (!ledger || conn.password_expired) return false;
+  return conn.status_ledger.lock() != ledger;
+}
+
 asio::awaitable<void> track_status(BackendConnection& conn,
                                    const std::shared_ptr<StatusLedger>& ledger) {
-  // In an expired password's sandbox SHOW STATUS fails (1820): nothing is counted there.
-  if (!ledger || conn.password_expired) co_return;
+  if (!status_tracking_due(conn, ledger)) co_return;
   auto current = conn.status_ledger.lock();
-  if (current == ledger) co_return;
   if (current) co_await settle_status(conn);  // the former owner's interval
   if (!conn.status_calibrated) {
     // What one reading adds to the counters it reads (Com_show_status, Questions, ...): two

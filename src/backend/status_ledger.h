@@ -47,6 +47,11 @@ bool is_session_counter(std::string_view name);
 // count itself in as they were, so reading costs the session little: its own calibrated cost.)
 asio::awaitable<StatusRows> read_status(BackendConnection& conn);
 
+// track_status would do something: the connection does not count for `ledger` yet. (Asked
+// first on every statement: a coroutine that does nothing still costs its frame.)
+bool status_tracking_due(const BackendConnection& conn,
+                         const std::shared_ptr<StatusLedger>& ledger);
+
 // The connection starts counting for `ledger` (no-op when it already does): takes its baseline.
 asio::awaitable<void> track_status(BackendConnection& conn,
                                    const std::shared_ptr<StatusLedger>& ledger);

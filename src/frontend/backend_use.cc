@@ -40,6 +40,10 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
         conn_.aim(namespace_->default_slice, &worker_.pool_for(*target.cfg, target.address, user_));
       }
     }
+    if (conn_.ready(state_.db, &replay_)) {
+      failure.reset();
+      break;
+    }
     backend::ConnectOptions opts = connect_options(/*without_database=*/state_.db.empty());
     failure = co_await conn_.acquire(opts, state_.db, &replay_);
     if (!failure || !failure->not_connected()) break;
@@ -61,16 +65,21 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
                                   ? conn_->server_interactive_timeout()
                                   : conn_->server_wait_timeout();
     }
-    std::function<asio::awaitable<void>(backend::BackendConnection&)> settle =
-        [this](backend::BackendConnection& c) -> asio::awaitable<void> {
-      co_await close_unused_prepared(c);
-      if (namespace_ && namespace_->exact_session_status)
-        co_await backend::track_status(c, status_ledger_);
-    };
-    if (auto lost = co_await conn_.run(settle)) {
-      worker_.context().counters.backend_errors++;
-      co_await send_error(*lost, error_seq);
-      co_return false;
+    // (Asked first: nearly always neither is due, and the steps' coroutines cost even then.)
+    const bool track = namespace_ && namespace_->exact_session_status &&
+                       backend::status_tracking_due(*conn_, status_ledger_);
+    const bool settle_due = track || (!rules_ && conn_->prepared.size() > statements_.size());
+    if (settle_due) {
+      std::function<asio::awaitable<void>(backend::BackendConnection&)> settle =
+          [this, track](backend::BackendConnection& c) -> asio::awaitable<void> {
+        co_await close_unused_prepared(c);
+        if (track) co_await backend::track_status(c, status_ledger_);
+      };
+      if (auto lost = co_await conn_.run(settle)) {
+        worker_.context().counters.backend_errors++;
+        co_await send_error(*lost, error_seq);
+        co_return false;
+      }
     }
     if (xa_join_) {
       if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {

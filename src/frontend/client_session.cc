@@ -372,7 +372,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_return;
   }
   if (co_await refuse_blacklisted(sql)) co_return;
-  if (co_await try_session_views(sql, info)) co_return;
+  if (session_view_candidate(sql, info) && co_await try_session_views(sql, info)) co_return;
   if (co_await handle_consistency_statement(sql, info)) co_return;
   if (co_await refuse_read_only_write(sql)) co_return;
   if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&

@@ -77,6 +77,13 @@ struct ClientStatement {
   // The text's classification (database cleared: it pointed into the PREPARE packet), applied
   // after each EXECUTE as after a text statement: LOCK TABLES, @v := ..., HANDLER pin.
   sql::StatementInfo info;
+  // The statistics' key of the text (admin::StatementKey: fingerprint digest and text), made at
+  // the first execution (statement_tally.cc).
+  bool stats_keyed = false;
+  uint64_t stats_digest = 0;
+  std::string stats_text;
+  // ClientSession::session_view_candidate of the text.
+  bool view_candidate = false;
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -363,6 +370,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // statement on the backend over a derived table of Tessera's rows, so the server evaluates
   // its WHERE / ORDER BY / COUNT. True when the statement was answered.
   asio::awaitable<bool> try_session_views(std::string_view sql, const sql::StatementInfo& info);
+  // Whether try_session_views might answer `sql` (asked first: its coroutine costs on every
+  // statement otherwise; a prepared statement's answer is kept with it).
+  static bool session_view_candidate(std::string_view sql, const sql::StatementInfo& info);
   asio::awaitable<void> answer_session_status(std::string_view sql, const sql::ShowRequest* show);
   asio::awaitable<void> answer_processlist(std::string_view sql, const sql::ShowRequest* show);
   // Status values Tessera owns for this client connection (Bytes_received, Bytes_sent), by

@@ -127,12 +127,19 @@ asio::awaitable<void> SessionCursor::send_and_relay(std::string_view sql, Attemp
       rewritten.assign(sql);
       text = &rewritten;
     }
-    const backend::BackendStatement* bs = co_await prepare_within_budget(conn, *text, err);
+    // (Looked up first: nearly always prepared here already, and the coroutines that would
+    // find it so cost on every execute.)
+    const backend::BackendStatement* bs = nullptr;
+    if (auto it = conn.prepared.find(*text); it != conn.prepared.end()) {
+      bs = &it->second;
+    } else {
+      bs = co_await prepare_within_budget(conn, *text, err);
+    }
     if (!bs) {
       prepare_refused_ = err;
       co_return;
     }
-    co_await s_.send_long_data(bs->id, *stmt_);
+    if (!stmt_->long_data.empty()) co_await s_.send_long_data(bs->id, *stmt_);
     if (!(s_.client_caps_ & cap::kDeprecateEof) && info_.kind == sql::StatementKind::Call) {
       s_.relay_statements_.assign(1, true);  // its results all say more follow
     }

@@ -36,6 +36,13 @@ std::vector<std::pair<std::string, std::string>> ClientSession::tessera_status_v
           {"Compression", client_.compressed() ? "ON" : "OFF"}};
 }
 
+bool ClientSession::session_view_candidate(std::string_view sql, const sql::StatementInfo& info) {
+  if (info.is_multi_statement) return false;
+  if (info.kind == sql::StatementKind::Show) return true;
+  return info.kind == sql::StatementKind::Select &&
+         (sql::icontains(sql, "processlist") || sql::icontains(sql, "session_status"));
+}
+
 asio::awaitable<bool> ClientSession::try_session_views(std::string_view sql,
                                                        const sql::StatementInfo& info) {
   if (info.is_multi_statement) co_return false;

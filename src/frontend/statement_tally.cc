@@ -29,26 +29,37 @@ void ClientSession::tally_error(std::string_view err_payload) {
 
 void ClientSession::finish_tally(uint8_t command) {
   if (!namespace_) return;
+  auto& stats = worker_.stats();
   std::string_view sql;
+  admin::StatementKey key;
   if (command == static_cast<uint8_t>(Command::kQuery)) {
     sql = std::string_view(command_).substr(1);
+    key = stats.key_of(sql);
   } else if (command == static_cast<uint8_t>(Command::kStmtExecute) && command_.size() >= 5) {
     auto it = statements_.find(protocol::read_statement_id(std::string_view(command_).substr(1)));
     if (it == statements_.end()) return;
-    sql = it->second.sql;
+    ClientStatement& stmt = it->second;
+    sql = stmt.sql;
+    // The text never changes: fingerprinted at its first execution only.
+    if (!stmt.stats_keyed) {
+      const admin::StatementKey k = stats.key_of(sql);
+      stmt.stats_digest = k.digest;
+      stmt.stats_text = k.text;
+      stmt.stats_keyed = true;
+    }
+    key = admin::StatementKey{stmt.stats_digest, stmt.stats_text};
   } else {
     return;
   }
   auto latency = std::chrono::steady_clock::now() - tally_.start;
-  auto& stats = worker_.stats();
   const std::string& ns = namespace_->name;
-  stats.record_session(ns, sql, latency, tally_.rows, tally_.error_code);
+  stats.record_session(ns, key, latency, tally_.rows, tally_.error_code);
   if (tally_.backend_sql.empty()) {
-    stats.record_backend(ns, sql, latency, tally_.rows, tally_.error_code != 0);
+    stats.record_backend(ns, key, latency, tally_.rows, tally_.error_code != 0);
   } else {
     // A plan's statements ran concurrently; each is charged the whole statement's time.
     for (const auto& b : tally_.backend_sql) {
-      stats.record_backend(ns, b, latency, 0, tally_.error_code != 0);
+      stats.record_backend(ns, stats.key_of(b), latency, 0, tally_.error_code != 0);
     }
   }
 }

@@ -86,6 +86,7 @@ asio::awaitable<void> ClientSession::handle_prepare(std::string_view payload) {
   ClientStatement stmt;
   stmt.sql = std::string(payload.substr(1));
   stmt.leaves_state = session::leaves_server_state(info);
+  stmt.view_candidate = session_view_candidate(stmt.sql, info);
   stmt.info = info;
   stmt.info.database = {};
   if (!co_await ensure_backend()) co_return;
@@ -179,7 +180,7 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_await send_error(errc::kMalformedPacket, kMalformedPacketText);
     co_return;
   }
-  if (co_await execute_session_view(stmt, *view)) co_return;
+  if (stmt.view_candidate && co_await execute_session_view(stmt, *view)) co_return;
   // One Route to the default slice (engine_run.cc): prepared on the connection it lands on,
   // executed with the client's parameters, with the failover/deadlock retries and read
   // splitting every statement gets. The classification is the text's (pins for LOCK TABLES,

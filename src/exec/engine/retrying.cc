@@ -3,10 +3,17 @@
 namespace tessera::exec::engine {
 
 asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
-                                   const std::function<asio::awaitable<Attempt>()>& attempt) {
+                                   const std::function<asio::awaitable<Attempt>()>& attempt,
+                                   Attempt* first) {
   RetryState state;
   for (;;) {
-    Attempt a = co_await attempt();
+    Attempt a;
+    if (first) {
+      a = std::move(*first);
+      first = nullptr;
+    } else {
+      a = co_await attempt();
+    }
     if (a.kind == Attempt::Kind::kAnswered) {  // nearly every statement: nothing to decide
       if (run.finish_when_answered) co_await cursor.finish(run.target);
       co_return;

@@ -16,7 +16,9 @@ struct RetryingRun {
   bool finish_when_answered = true;
 };
 
+// `first`: an attempt the caller made already (not answered), decided on before any other.
 asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
-                                   const std::function<asio::awaitable<Attempt>()>& attempt);
+                                   const std::function<asio::awaitable<Attempt>()>& attempt,
+                                   Attempt* first = nullptr);
 
 }  // namespace tessera::exec::engine

@@ -7,12 +7,19 @@
 namespace tessera::exec::engine {
 
 asio::awaitable<void> Route::run(Cursor& cursor) const {
+  // Nearly every statement is answered at its first attempt: that needs no retry loop (its
+  // frame and function object cost on every statement).
+  Attempt first = co_await cursor.route(target_, sql_);
+  if (first.kind == Attempt::Kind::kAnswered) {
+    co_await cursor.finish(target_);
+    co_return;
+  }
   RetryingRun run;
   run.target = target_;
   run.traits = traits_;
   // A named function object: GCC 12 mishandles temporaries inside co_await expressions.
   std::function<asio::awaitable<Attempt>()> attempt = [&]() { return cursor.route(target_, sql_); };
-  co_await run_retrying(cursor, run, attempt);
+  co_await run_retrying(cursor, run, attempt, &first);
 }
 
 void Route::describe(std::vector<PlanLine>& out, int depth) const {

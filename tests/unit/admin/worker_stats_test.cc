@@ -83,6 +83,41 @@ TEST(WorkerStats, TooManyFingerprintsFoldIntoOne) {
   EXPECT_EQ(other->count, 10u);
 }
 
+TEST(WorkerStats, OneKeyServesBothSides) {
+  // A statement is fingerprinted once (key_of) and recorded on both sides with that key; a
+  // prepared statement keeps its key and records it at every execution.
+  WorkerStats w;
+  StatementKey k = w.key_of("SELECT c FROM t WHERE id = 5");
+  const uint64_t digest = k.digest;
+  const std::string text(k.text);
+  w.record_session("a", k, microseconds(10), 1, 0);
+  w.record_backend("a", k, microseconds(10), 1, false);
+  w.record_session("a", StatementKey{digest, text}, microseconds(10), 1, 0);
+  w.record_session("a", "select c from t where id = 6", microseconds(10), 1, 0);
+  auto session = w.fingerprints(SqlSide::kSession, "a");
+  ASSERT_EQ(session.size(), 1u);
+  EXPECT_EQ(session.begin()->first, digest);
+  EXPECT_EQ(session.begin()->second.fingerprint, text);
+  EXPECT_EQ(session.begin()->second.count, 3u);
+  EXPECT_EQ(session.begin()->second.type, "select");
+  EXPECT_EQ(w.fingerprints(SqlSide::kBackend, "a").begin()->second.count, 1u);
+  EXPECT_EQ(w.metrics()["a"].statements_by_type["select"], 3u);
+}
+
+TEST(WorkerStats, FoldedStatementsKeepTheirOwnType) {
+  // The overflow entry holds every type: /metrics still counts each statement as what it is.
+  WorkerStats w;
+  for (size_t i = 0; i < WorkerStats::kMaxFingerprints; ++i) {
+    w.record_session("a", "select c" + std::to_string(i) + " from t", microseconds(1), 0, 0);
+  }
+  w.record_session("a", "update t set c9999 = 1", microseconds(1), 1, 0);
+  w.record_session("a", "delete from t where c9999 = 1", microseconds(1), 1, 0);
+  auto m = w.metrics()["a"].statements_by_type;
+  EXPECT_EQ(m["select"], WorkerStats::kMaxFingerprints);
+  EXPECT_EQ(m["update"], 1u);
+  EXPECT_EQ(m["delete"], 1u);
+}
+
 TEST(StatementTypeLabel, FromFingerprintText) {
   EXPECT_EQ(statement_type_label("SELECT ?"), "select");
   EXPECT_EQ(statement_type_label("( SELECT ? ) UNION ( SELECT ? )"), "select");
