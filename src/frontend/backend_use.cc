@@ -37,7 +37,8 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       }
       if (conn_ && !conn_is_write_target(target.address)) release_backend();
       if (!conn_) {
-        conn_.aim(namespace_->default_slice, &worker_.pool_for(*target.cfg, target.address, user_));
+        conn_.aim(namespace_->default_slice,
+                  &worker_.pool_for(*target.cfg, target.address, user_, default_pool_memo_));
       }
     }
     if (conn_.ready(state_.db, &replay_)) {

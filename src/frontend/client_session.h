@@ -25,6 +25,7 @@
 #include "config/loaded_config.h"
 #include "exec/engine/cursor.h"
 #include "exec/engine/fan_out.h"
+#include "frontend/pool_memo.h"
 #include "frontend/proxy_context.h"
 #include "protocol/client_reply.h"
 #include "protocol/gtid_set.h"
@@ -487,6 +488,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // a newer one only between statements with no backend connection held (config_refresh.cc).
   std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::shared_ptr<const config::LoadedConfig> config_;
+  // The default slice's pool, as Worker::pool_for last answered (ensure_backend).
+  PoolMemo default_pool_memo_;
   const config::User* user_ = nullptr;
   // The account of a backend_accounts login (user_ points here), made at login: it is not in
   // any configuration. backend_account_key_held_: counted in Worker::join_backend_account.

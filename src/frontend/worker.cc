@@ -224,6 +224,27 @@ backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
   return *it->second;
 }
 
+backend::ConnectionPool& Worker::pool_for(const config::Slice& slice,
+                                          const config::HostPort& address, const config::User* user,
+                                          PoolMemo& memo) {
+  // (The generation is read before the lookup: a configuration published during it makes the
+  // memo stale at once rather than valid for the older one.) Equal slice and user pointers
+  // name the same objects: no configuration was made since the memo, so both were alive then.
+  const uint64_t generation = ctx_.generation();
+  if (memo.pool && memo.generation == generation && memo.pools_epoch == pools_epoch_ &&
+      memo.slice == &slice && memo.user == user && memo.address == address) {
+    return *memo.pool;
+  }
+  backend::ConnectionPool& pool = pool_for(slice, address, user);
+  memo.generation = generation;
+  memo.pools_epoch = pools_epoch_;
+  memo.slice = &slice;
+  memo.user = user;
+  memo.address = address;
+  memo.pool = &pool;
+  return pool;
+}
+
 std::vector<std::pair<std::string, backend::PoolStats>> Worker::pool_stats() const {
   std::vector<std::pair<std::string, backend::PoolStats>> out;
   for (const auto& [key, pool] : pools_) out.emplace_back(pool->endpoint().key(), pool->stats());
@@ -266,6 +287,7 @@ void Worker::forget_retired_accounts() {
     }
     if (pools != account_pools_.end()) {
       for (const auto& pool_key : pools->second) pools_.erase(pool_key);
+      ++pools_epoch_;
       account_pools_.erase(pools);
     }
     it = retired_accounts_.erase(it);

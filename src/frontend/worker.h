@@ -14,6 +14,7 @@
 #include "admin/worker_stats.h"
 #include "backend/connection_pool.h"
 #include "config/namespace_config.h"
+#include "frontend/pool_memo.h"
 #include "frontend/proxy_context.h"
 #include "frontend/sequence_cache.h"
 
@@ -42,6 +43,9 @@ class Worker {
   // pools of that account, apart from the slice account's; `user` may be null (the slice's).
   backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address,
                                     const config::User* user);
+  // The same, remembered in `memo` (pool_memo.h) and answered from it while it holds.
+  backend::ConnectionPool& pool_for(const config::Slice& slice, const config::HostPort& address,
+                                    const config::User* user, PoolMemo& memo);
   std::vector<std::pair<std::string, backend::PoolStats>> pool_stats() const;
   // Backend accounts (backend_account_auth.cc): sessions on this worker using the pools of
   // account key `key` (config::User::backend_account_key). When the last one leaves, those
@@ -79,6 +83,8 @@ class Worker {
   asio::io_context io_{1};
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unordered_map<std::string, std::unique_ptr<backend::ConnectionPool>> pools_;
+  // Bumped whenever a pool is erased (PoolMemo: a remembered pool may be gone).
+  uint64_t pools_epoch_ = 0;
   // namespaces_sharing(), computed once per configuration (hot reload swaps the pointer)
   std::shared_ptr<const config::LoadedConfig> sharing_config_;
   std::unordered_map<std::string, size_t> namespaces_per_pool_;

@@ -1,6 +1,7 @@
 // ASCII case-insensitive comparison of SQL words (keywords, variable names): SQL folds the case
 // of these, and only ASCII letters occur in them.
 #pragma once
+#include <cstring>
 #include <string_view>
 
 namespace tessera::sql {
@@ -17,14 +18,31 @@ inline bool iequals(std::string_view a, std::string_view b) {
 }
 
 // Whether `text` holds `word` anywhere, ASCII case folded: a cheap test before lexing a
-// statement for a word it rarely contains (a table name, a keyword, a variable).
+// statement for a word it rarely contains (a table name, a keyword, a variable). Runs on every
+// statement: candidates are found with memchr (vectorised) for either case of the first letter.
 inline bool icontains(std::string_view text, std::string_view word) {
   if (word.empty()) return true;
   if (text.size() < word.size()) return false;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  const char first = lower(word[0]);
-  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (lower(text[i]) == first && iequals(text.substr(i, word.size()), word)) return true;
+  const char c0 = word[0];
+  const char lo = c0 >= 'A' && c0 <= 'Z' ? static_cast<char>(c0 + 32) : c0;
+  const char up = lo >= 'a' && lo <= 'z' ? static_cast<char>(lo - 32) : lo;
+  const char* const begin = text.data();
+  const char* const last = begin + (text.size() - word.size());  // the last possible start
+  auto next = [last](const char* from, char c) -> const char* {
+    if (from > last) return nullptr;
+    return static_cast<const char*>(std::memchr(from, c, static_cast<size_t>(last - from) + 1));
+  };
+  const char* at_lo = next(begin, lo);
+  const char* at_up = up == lo ? nullptr : next(begin, up);
+  while (at_lo || at_up) {
+    const bool take_lo = at_lo && (!at_up || at_lo < at_up);
+    const char* at = take_lo ? at_lo : at_up;
+    if (iequals(std::string_view(at, word.size()), word)) return true;
+    if (take_lo) {
+      at_lo = next(at + 1, lo);
+    } else {
+      at_up = next(at + 1, up);
+    }
   }
   return false;
 }

@@ -168,11 +168,18 @@ constexpr std::array<uint8_t, 36> kDefaultCollations{
     1,  3,  4,  6,  7,  8,  9,  10, 11, 12, 13, 16, 18, 19, 22, 24, 25, 26,
     28, 30, 32, 33, 36, 37, 38, 39, 40, 41, 45, 51, 57, 59, 63, 92, 95, 97};
 
+// By id, one slot per possible id: asked on every statement (the session's lexer options), where
+// a walk of the table cost hundreds of instructions. The first entry of an id wins, as the walk
+// found it.
 const CollationEntry* find(uint8_t id) {
-  for (const auto& c : kCollations) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
+  static const auto by_id = [] {
+    std::array<const CollationEntry*, 256> t{};
+    for (const auto& c : kCollations) {
+      if (!t[c.id]) t[c.id] = &c;
+    }
+    return t;
+  }();
+  return by_id[id];
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -132,6 +132,23 @@ TEST(AsciiCase, Icontains) {
   // Only ASCII letters fold: bytes of other characters compare as they are.
   EXPECT_FALSE(icontains("\xc3\x9f", "ss"));
   EXPECT_FALSE(icontains("@ILL", "`ill"));
+  // Candidates of both cases, in order, up to the last start that fits.
+  EXPECT_TRUE(icontains("Sss_sEssion_Session_status", "session_status"));
+  EXPECT_TRUE(icontains("xxKILL", "kill"));
+  EXPECT_FALSE(icontains("xxKIL", "kill"));
+  EXPECT_TRUE(icontains("k", "K"));
+  EXPECT_TRUE(icontains("a_b", "_B"));
+  EXPECT_FALSE(icontains("kkkkkkki", "kill"));
+  // Against the plain definition, on every split of a few texts.
+  for (std::string text : {"SeLeCt * from PROCESSlist p", "processlisprocesslist", "pPpP"}) {
+    for (size_t i = 0; i <= text.size(); ++i) {
+      for (size_t n = 1; i + n <= text.size(); ++n) {
+        std::string word = text.substr(i, n);
+        for (char& c : word) c = static_cast<char>(c ^ ((c >= 'a' && c <= 'z') ? 32 : 0));
+        EXPECT_TRUE(icontains(text, word)) << text << " / " << word;
+      }
+    }
+  }
 }
 
 TEST(Lexer, LineColumn) {
