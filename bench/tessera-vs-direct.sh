@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): sysbench straight to slice-0's MariaDB primary vs through Tessera.
+# Benchmark (not a test): sysbench straight to slice-0's MariaDB primary vs through Tessera vs
+# through a pure TCP relay (haproxy from Debian in TCP mode, one thread, started here).
 #
 #   bench/tessera-vs-direct.sh
 #
@@ -8,7 +9,10 @@
 # (and stopping them again at the end only if this script started them).
 # Runs are interleaved (direct, tessera, tessera, direct, ...) so drift hits both sides.
 #
-# Env: ROUNDS (3), DURATION (20 s per run), THREADS (8), TESTS ("oltp_point_select oltp_read_only"),
+# Env: ROUNDS (3), DURATION (20 s per run), THREADS (8),
+#      TESTS ("oltp_point_select oltp_read_only oltp_read_write"),
+#      PS_MODES ("disable auto": text, then prepared statements, sysbench --db-ps-mode),
+#      RELAY (1 when haproxy is installed: also run through it; RELAY_PORT 13308),
 #      TABLES (4), TABLE_SIZE (10000), SKIP_DEPS / SKIP_BUILD (passed to demo.sh),
 #      TESSERA_HOST/PORT (127.0.0.1:13306), DIRECT_PORT (23306), OUT_DIR (./.demo/bench),
 #      COMPRESS=1: every sysbench connection uses the compressed protocol (--mysql-compression),
@@ -19,6 +23,10 @@
 #      (examples/namespaces/demo.json); the namespace file is put back in force at the end.
 #      Results also give, per query, the server's SHOW STATUS readings (its global
 #      Com_show_status; sysbench sends none) and Tessera's pool resets (hand-offs between sessions).
+#      Per proxy (Tessera, the relay): CPU us/query (utime+stime), system calls per query (perf's
+#      raw_syscalls:sys_enter tracepoint while the run lasts) and user-space instructions per
+#      query (perf's instructions:u; "-" on machines without hardware counters, such as most VMs:
+#      bench/instructions-per-query.sh counts them with callgrind instead).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/tessera-proc.sh
@@ -27,7 +35,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20}
 THREADS=${THREADS:-8}
-TESTS=${TESTS:-"oltp_point_select oltp_read_only"}
+TESTS=${TESTS:-"oltp_point_select oltp_read_only oltp_read_write"}
+PS_MODES=${PS_MODES:-"disable auto"}
+RELAY=${RELAY:-$(command -v haproxy >/dev/null && echo 1 || echo 0)}
+RELAY_PORT=${RELAY_PORT:-13308}
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
 HOST=${TESSERA_HOST:-127.0.0.1}
@@ -50,7 +61,9 @@ if ! tessera_running "$DEMO_DIR/tessera.pid" || \
   "$ROOT/scripts/demo.sh" start >/dev/null
   started_here=1
 fi
+RELAY_PID=""
 finish() {
+  if [[ -n $RELAY_PID ]]; then kill "$RELAY_PID" 2>/dev/null || true; fi
   if ((started_here)) && [[ ${KEEP_RUNNING:-0} != 1 ]]; then
     echo "bench: stopping what it started"; "$ROOT/scripts/demo.sh" stop >/dev/null || true
   fi
@@ -61,6 +74,29 @@ if [[ $EXACT_STATUS == ab ]]; then
 fi
 
 TESSERA_PID=$(cat "$DEMO_DIR/tessera.pid")
+if [[ $RELAY == 1 ]]; then
+  # A byte relay: one thread, TCP mode, to the same primary; the floor a proxy is measured by.
+  cat >"$OUT_DIR/haproxy.cfg" <<CFG
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen mysql
+  bind $HOST:$RELAY_PORT
+  server primary $HOST:$DPORT
+CFG
+  haproxy -db -f "$OUT_DIR/haproxy.cfg" >"$OUT_DIR/haproxy.log" 2>&1 &
+  RELAY_PID=$!
+  for _ in $(seq 50); do
+    mariadb --no-defaults --protocol=tcp -h"$HOST" -P"$RELAY_PORT" -utessera -ptessera -e 'SELECT 1' \
+      >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+fi
 MARIADB_PID=$(cat "$DEMO_DIR/cluster/slice-0/primary/mysqld.pid")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, clock ticks
@@ -88,7 +124,8 @@ show_status_total() { # the server's SHOW STATUS statements so far
 sb() { # sb MODE TEST COMMAND...
   local mode=$1 test=$2; shift 2
   local port=$DPORT user=tessera pass=tessera
-  if [[ $mode != direct ]]; then port=$TPORT user=sbtest pass=sbtest; fi
+  if [[ $mode == relay ]]; then port=$RELAY_PORT; fi
+  if [[ $mode == tessera || $mode == exact ]]; then port=$TPORT user=sbtest pass=sbtest; fi
   sysbench "$test" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
     --mysql-user="$user" --mysql-password="$pass" --mysql-db=sbtest --mysql-ssl=off \
     --tables="$TABLES" --table-size="$TABLE_SIZE" --rand-type=uniform \
@@ -103,17 +140,36 @@ sb direct oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 sb tessera oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 
 RSS_START=$(rss_kb "$TESSERA_PID")
-printf 'test\tround\tmode\tqps\tp95_ms\tqueries\ttessera_us_per_q\tmariadb_us_per_q\ttessera_rss_kb\tstatus_reads_per_q\tresets_per_q\n' >"$RESULTS"
+printf 'test\tps\tround\tmode\tqps\tp95_ms\tqueries\tproxy_us_per_q\tmariadb_us_per_q\tproxy_rss_kb\tstatus_reads_per_q\tresets_per_q\tsyscalls_per_q\tinstructions_per_q\n' >"$RESULTS"
 
-run_one() { # run_one TEST ROUND MODE
-  local test=$1 round=$2 mode=$3 out=$OUT_DIR/$1-$2-$3.txt
-  local t0 m0 t1 m1 s0 s1 r0 r1
+# perf stat on PID for SECONDS: "<syscalls> <user instructions or ->" ("- -" without perf).
+perf_counts() {
+  local pid=$1 secs=$2 out=$3
+  if ! command -v perf >/dev/null; then echo "- -" >"$out"; return; fi
+  perf stat -x, -e raw_syscalls:sys_enter,instructions:u -p "$pid" -o "$out.raw" -- sleep "$secs" \
+    >/dev/null 2>&1 || true
+  awk -F, '/raw_syscalls:sys_enter/ {s = $1} /instructions:u/ {i = $1}
+    END {if (s !~ /^[0-9]+$/) s = "-"; if (i !~ /^[0-9]+$/) i = "-"; print s, i}' "$out.raw" >"$out"
+}
+
+run_one() { # run_one TEST PS ROUND MODE
+  local test=$1 ps=$2 round=$3 mode=$4 out=$OUT_DIR/$1-$2-$3-$4.txt
+  local t0 m0 t1 m1 s0 s1 r0 r1 proxy=""
   case $mode in tessera) [[ $EXACT_STATUS != ab ]] || set_exact 0 ;; exact) set_exact 1 ;; esac
+  case $mode in tessera | exact) proxy=$TESSERA_PID ;; relay) proxy=$RELAY_PID ;; esac
   s0=$(show_status_total); r0=$(resets_total)
-  t0=$(cpu_ticks "$TESSERA_PID"); m0=$(cpu_ticks "$MARIADB_PID")
+  t0=0; [[ -z $proxy ]] || t0=$(cpu_ticks "$proxy")
+  m0=$(cpu_ticks "$MARIADB_PID")
+  local perf_pid=""
+  if [[ -n $proxy ]]; then
+    perf_counts "$proxy" "$((DURATION - 1))" "$out.perf" &
+    perf_pid=$!
+  fi
   sb "$mode" "$test" --threads="$THREADS" --time="$DURATION" --report-interval=0 \
-    --percentile=95 run >"$out"
-  t1=$(cpu_ticks "$TESSERA_PID"); m1=$(cpu_ticks "$MARIADB_PID")
+    --percentile=95 --db-ps-mode="$ps" run >"$out"
+  t1=0; [[ -z $proxy ]] || t1=$(cpu_ticks "$proxy")
+  m1=$(cpu_ticks "$MARIADB_PID")
+  [[ -z $perf_pid ]] || wait "$perf_pid"
   s1=$(show_status_total); r1=$(resets_total)
   local queries qps p95 errors
   queries=$(awk '/^ *queries:/ {print $2; exit}' "$out")
@@ -124,24 +180,35 @@ run_one() { # run_one TEST ROUND MODE
   local tus mus
   tus=$(awk -v d=$((t1 - t0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
   mus=$(awk -v d=$((m1 - m0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
-  local reads resets
+  local reads resets sys="-" ins="-" rss="-"
   reads=$(awk -v d=$((s1 - s0 - 1)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
   resets=$(awk -v d=$((r1 - r0)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
-  [[ $mode == direct ]] && tus="-"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$round" "$mode" "$qps" "$p95" \
-    "$queries" "$tus" "$mus" "$(rss_kb "$TESSERA_PID")" "$reads" "$resets" >>"$RESULTS"
-  printf '  %-18s round %s %-8s %10s qps  p95 %7s ms  tessera %7s us/q  mariadb %7s us/q  readings %s/q  resets %s/q\n' \
-    "$test" "$round" "$mode" "$qps" "$p95" "$tus" "$mus" "$reads" "$resets"
+  if [[ -n $proxy ]]; then
+    # (perf counted for DURATION-1 s of the DURATION s run: scaled to the whole run.)
+    read -r sys ins <"$out.perf"
+    [[ $sys == - ]] || sys=$(awk -v n="$sys" -v q="$queries" -v f="$DURATION" -v c="$((DURATION - 1))" 'BEGIN {printf "%.2f", n * f / c / q}')
+    [[ $ins == - ]] || ins=$(awk -v n="$ins" -v q="$queries" -v f="$DURATION" -v c="$((DURATION - 1))" 'BEGIN {printf "%.0f", n * f / c / q}')
+    rss=$(rss_kb "$proxy")
+  else
+    tus="-"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$ps" "$round" "$mode" "$qps" \
+    "$p95" "$queries" "$tus" "$mus" "$rss" "$reads" "$resets" "$sys" "$ins" >>"$RESULTS"
+  printf '  %-18s %-7s round %s %-8s %9s qps  p95 %7s ms  proxy %6s us/q  mariadb %6s us/q  syscalls %5s/q  instr %6s/q\n' \
+    "$test" "$ps" "$round" "$mode" "$qps" "$p95" "$tus" "$mus" "$sys" "$ins"
 }
 
 MODES="direct tessera"
 [[ $EXACT_STATUS == ab ]] && MODES="direct tessera exact"
-echo "bench: $ROUNDS rounds x {${TESTS// /, }} x {${MODES// /, }}, ${DURATION}s each, $THREADS threads"
+[[ $RELAY == 1 ]] && MODES="$MODES relay"
+echo "bench: $ROUNDS rounds x {${TESTS// /, }} x ps {${PS_MODES// /, }} x {${MODES// /, }}, ${DURATION}s each, $THREADS threads"
 for ((r = 1; r <= ROUNDS; r++)); do
   for test in $TESTS; do
-    order=$MODES
-    if ! ((r % 2)); then order=$(echo "$MODES" | tr ' ' '\n' | tac | tr '\n' ' '); fi
-    for mode in $order; do run_one "$test" "$r" "$mode"; done
+    for ps in $PS_MODES; do
+      order=$MODES
+      if ! ((r % 2)); then order=$(echo "$MODES" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+      for mode in $order; do run_one "$test" "$ps" "$r" "$mode"; done
+    done
   done
 done
 RSS_END=$(rss_kb "$TESSERA_PID")
@@ -151,26 +218,32 @@ sb direct oltp_read_only cleanup >/dev/null 2>&1 || true
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 rss0, rss1 = int(sys.argv[2]), int(sys.argv[3])
-def f(v):
-    return None if v in ("-", "", None) else float(v)
+def med(rs, k):
+    vals = [float(r[k]) for r in rs if r[k] not in ("-", "", None)]
+    return statistics.median(vals) if vals else None
+def fmt(v, spec):
+    return format(v, spec) if v is not None else "-".rjust(len(format(0.0, spec)))
 print()
-print("Summary (mean over rounds; CPU = utime+stime per query from /proc/PID/stat)")
-hdr = f"{'test':<18} {'direct qps':>11} {'tessera qps':>12} {'ratio':>6} {'p95 direct':>11} {'p95 tessera':>12} " \
-      f"{'tessera us/q':>13} {'mariadb us/q direct':>20} {'mariadb us/q via tessera':>25}"
+print("Summary (medians over rounds; proxy CPU = its utime+stime per query from /proc/PID/stat;")
+print("MariaDB CPU likewise; syscalls and user instructions of the proxy per query from perf stat)")
+hdr = (f"{'test':<18} {'ps':<7} {'mode':<8} {'qps':>9} {'ratio':>6} {'p95 ms':>7} {'proxy us/q':>11} "
+       f"{'mariadb us/q':>13} {'syscalls/q':>11} {'instr/q':>8}")
 print(hdr)
 print("-" * len(hdr))
 for test in dict.fromkeys(r["test"] for r in rows):
-    d = [r for r in rows if r["test"] == test and r["mode"] == "direct"]
-    mean = lambda rs, k: statistics.mean(f(r[k]) for r in rs)
-    dq = mean(d, "qps")
-    for mode in dict.fromkeys(r["mode"] for r in rows if r["mode"] != "direct"):
-        t = [r for r in rows if r["test"] == test and r["mode"] == mode]
-        tq = mean(t, "qps")
-        name = test if mode == "tessera" else f"{test} ({mode})"
-        print(f"{name:<18} {dq:>11.0f} {tq:>12.0f} {tq / dq:>6.2f} {mean(d, 'p95_ms'):>9.2f}ms "
-              f"{mean(t, 'p95_ms'):>10.2f}ms {mean(t, 'tessera_us_per_q'):>13.1f} "
-              f"{mean(d, 'mariadb_us_per_q'):>20.1f} {mean(t, 'mariadb_us_per_q'):>25.1f}"
-              f"   readings/q {mean(t, 'status_reads_per_q'):.3f}  resets/q {mean(t, 'resets_per_q'):.3f}")
+    for ps in dict.fromkeys(r["ps"] for r in rows):
+        d = [r for r in rows if r["test"] == test and r["ps"] == ps and r["mode"] == "direct"]
+        if not d:
+            continue
+        dq = med(d, "qps")
+        for mode in dict.fromkeys(r["mode"] for r in rows):
+            t = [r for r in rows if r["test"] == test and r["ps"] == ps and r["mode"] == mode]
+            q = med(t, "qps")
+            print(f"{test:<18} {ps:<7} {mode:<8} {q:>9.0f} {q / dq:>6.2f} {fmt(med(t, 'p95_ms'), '7.2f')} "
+                  f"{fmt(med(t, 'proxy_us_per_q'), '11.1f')} {fmt(med(t, 'mariadb_us_per_q'), '13.1f')} "
+                  f"{fmt(med(t, 'syscalls_per_q'), '11.2f')} {fmt(med(t, 'instructions_per_q'), '8.0f')}"
+                  + (f"   readings/q {med(t, 'status_reads_per_q'):.3f}  resets/q {med(t, 'resets_per_q'):.3f}"
+                     if mode in ("tessera", "exact") else ""))
 print()
 print(f"Tessera RSS: {rss0 / 1024:.1f} MiB before, {rss1 / 1024:.1f} MiB after "
       f"({(rss1 - rss0) / 1024:+.1f} MiB over the run)")
