@@ -71,14 +71,14 @@ for test in $TESTS; do
       sleep 0.5
     done
     sb 13306 sbtest "$test" "$ps" --threads=1 --events=500 --time=0 run >/dev/null  # warm
-    callgrind_control -i on "$VG_PID" >/dev/null
+    callgrind_control -i on "$VG_PID" >/dev/null 2>&1
     queries=$(sb 13306 sbtest "$test" "$ps" --threads=1 --events="$EVENTS" --time=0 run |
       awk '/^ *queries:/ {print $2; exit}')
-    callgrind_control -i off "$VG_PID" >/dev/null
-    callgrind_control -d "$VG_PID" >/dev/null
+    callgrind_control -i off "$VG_PID" >/dev/null 2>&1
+    callgrind_control -d "$VG_PID" >/dev/null 2>&1
     kill "$VG_PID"; wait "$VG_PID" 2>/dev/null || true; VG_PID=""
     dump=$(ls -S "$out"* | head -1)
-    total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+    total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ && !t {gsub(",", "", $1); t = $1} END {print t + 0}')
     printf '%-18s ps=%-7s %8s queries  %8d instructions/query  (%s)\n' "$test" "$ps" "$queries" \
       "$((total / queries))" "$dump"
   done

@@ -24,7 +24,8 @@
 #      Results also give, per query, the server's SHOW STATUS readings (its global
 #      Com_show_status; sysbench sends none) and Tessera's pool resets (hand-offs between sessions).
 #      Per proxy (Tessera, the relay): CPU us/query (utime+stime), system calls per query (perf's
-#      raw_syscalls:sys_enter tracepoint while the run lasts) and user-space instructions per
+#      raw_syscalls:sys_enter tracepoint, in a PERF_SECONDS (4) run of its own after each run:
+#      counting costs the proxy CPU) and user-space instructions per
 #      query (perf's instructions:u; "-" on machines without hardware counters, such as most VMs:
 #      bench/instructions-per-query.sh counts them with callgrind instead).
 set -euo pipefail
@@ -39,6 +40,7 @@ TESTS=${TESTS:-"oltp_point_select oltp_read_only oltp_read_write"}
 PS_MODES=${PS_MODES:-"disable auto"}
 RELAY=${RELAY:-$(command -v haproxy >/dev/null && echo 1 || echo 0)}
 RELAY_PORT=${RELAY_PORT:-13308}
+PERF_SECONDS=${PERF_SECONDS:-4}
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
 HOST=${TESSERA_HOST:-127.0.0.1}
@@ -160,17 +162,21 @@ run_one() { # run_one TEST PS ROUND MODE
   s0=$(show_status_total); r0=$(resets_total)
   t0=0; [[ -z $proxy ]] || t0=$(cpu_ticks "$proxy")
   m0=$(cpu_ticks "$MARIADB_PID")
-  local perf_pid=""
-  if [[ -n $proxy ]]; then
-    perf_counts "$proxy" "$((DURATION - 1))" "$out.perf" &
-    perf_pid=$!
-  fi
   sb "$mode" "$test" --threads="$THREADS" --time="$DURATION" --report-interval=0 \
     --percentile=95 --db-ps-mode="$ps" run >"$out"
   t1=0; [[ -z $proxy ]] || t1=$(cpu_ticks "$proxy")
   m1=$(cpu_ticks "$MARIADB_PID")
-  [[ -z $perf_pid ]] || wait "$perf_pid"
   s1=$(show_status_total); r1=$(resets_total)
+  local perf_queries=0
+  if [[ -n $proxy ]]; then
+    # Counted in a run of their own: counting every system call costs the proxy CPU, which must
+    # not land in the figures above.
+    perf_counts "$proxy" "$((PERF_SECONDS - 1))" "$out.perf" &
+    local perf_pid=$!
+    perf_queries=$(sb "$mode" "$test" --threads="$THREADS" --time="$PERF_SECONDS" \
+      --report-interval=0 --db-ps-mode="$ps" run | awk '/^ *queries:/ {print $2; exit}')
+    wait "$perf_pid"
+  fi
   local queries qps p95 errors
   queries=$(awk '/^ *queries:/ {print $2; exit}' "$out")
   qps=$(awk '/^ *queries:/ {gsub(/\(/, "", $3); print $3; exit}' "$out")
@@ -184,10 +190,11 @@ run_one() { # run_one TEST PS ROUND MODE
   reads=$(awk -v d=$((s1 - s0 - 1)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
   resets=$(awk -v d=$((r1 - r0)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
   if [[ -n $proxy ]]; then
-    # (perf counted for DURATION-1 s of the DURATION s run: scaled to the whole run.)
+    # (perf counted for PERF_SECONDS-1 s of that PERF_SECONDS s run: scaled to all of it.)
     read -r sys ins <"$out.perf"
-    [[ $sys == - ]] || sys=$(awk -v n="$sys" -v q="$queries" -v f="$DURATION" -v c="$((DURATION - 1))" 'BEGIN {printf "%.2f", n * f / c / q}')
-    [[ $ins == - ]] || ins=$(awk -v n="$ins" -v q="$queries" -v f="$DURATION" -v c="$((DURATION - 1))" 'BEGIN {printf "%.0f", n * f / c / q}')
+    local f=$PERF_SECONDS c=$((PERF_SECONDS - 1))
+    [[ $sys == - ]] || sys=$(awk -v n="$sys" -v q="$perf_queries" -v f="$f" -v c="$c" 'BEGIN {printf "%.2f", n * f / c / q}')
+    [[ $ins == - ]] || ins=$(awk -v n="$ins" -v q="$perf_queries" -v f="$f" -v c="$c" 'BEGIN {printf "%.0f", n * f / c / q}')
     rss=$(rss_kb "$proxy")
   else
     tus="-"
