@@ -27,20 +27,14 @@ OUT_DIR=${OUT_DIR:-$DEMO_DIR/bench}
 mkdir -p "$OUT_DIR"
 command -v valgrind >/dev/null || { echo "bench: needs valgrind (apt-get install -y valgrind)" >&2; exit 2; }
 
-started_here=0
-if ! tessera_running "$DEMO_DIR/tessera.pid" || \
-   ! "$ROOT/scripts/cluster.sh" status --dir "$DEMO_DIR/cluster" >/dev/null 2>&1; then
-  echo "bench: starting the demo cluster and Tessera (scripts/demo.sh)"
-  "$ROOT/scripts/demo.sh" start >/dev/null
-  started_here=1
-fi
+demo_up "$ROOT" "$DEMO_DIR"
 CONFIG=$(ps -o args= -p "$(cat "$DEMO_DIR/tessera.pid")" | sed -n 's/.*--config \([^ ]*\).*/\1/p')
 BIN=${TESSERA_BIN:-$ROOT/build/src/app/tessera}
 tessera_stop "$DEMO_DIR/tessera.pid"
 VG_PID=""
 cleanup() {
   if [[ -n $VG_PID ]]; then kill "$VG_PID" 2>/dev/null || true; wait "$VG_PID" 2>/dev/null || true; fi
-  if ((started_here)); then
+  if ((DEMO_STARTED)); then
     "$ROOT/scripts/demo.sh" stop >/dev/null || true
   else  # the demo's Tessera as it was
     tessera_start "$BIN" "$CONFIG" "$DEMO_DIR/tessera.log" "$DEMO_DIR/tessera.pid" 127.0.0.1 13306 \

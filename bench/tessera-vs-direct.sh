@@ -56,17 +56,11 @@ CLK_TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT_DIR"
 RESULTS=$OUT_DIR/results.tsv
 
-started_here=0
-if ! tessera_running "$DEMO_DIR/tessera.pid" || \
-   ! "$ROOT/scripts/cluster.sh" status --dir "$DEMO_DIR/cluster" >/dev/null 2>&1; then
-  echo "bench: starting the demo cluster and Tessera (scripts/demo.sh)"
-  "$ROOT/scripts/demo.sh" start >/dev/null
-  started_here=1
-fi
+demo_up "$ROOT" "$DEMO_DIR"
 RELAY_PID=""
 finish() {
   if [[ -n $RELAY_PID ]]; then kill "$RELAY_PID" 2>/dev/null || true; fi
-  if ((started_here)) && [[ ${KEEP_RUNNING:-0} != 1 ]]; then
+  if ((DEMO_STARTED)) && [[ ${KEEP_RUNNING:-0} != 1 ]]; then
     echo "bench: stopping what it started"; "$ROOT/scripts/demo.sh" stop >/dev/null || true
   fi
 }

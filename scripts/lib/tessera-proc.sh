@@ -1,5 +1,5 @@
 # Helpers for starting and stopping a Tessera process in the background (sourced by
-# scripts/demo.sh and bench/tessera-vs-direct.sh).
+# scripts/demo.sh, scripts/soak.sh and the benchmarks under bench/).
 
 # tessera_running PIDFILE -> 0 if the pid in PIDFILE is a live tessera process
 tessera_running() {
@@ -73,4 +73,20 @@ tessera_run_config() {
       -e "s|^namespaces_dir *= *\"[^\"]*\"|namespaces_dir = \"$ns_dir\"|" \
       "$config" >"$rundir/tessera.toml"
   echo "$rundir/tessera.toml"
+}
+
+# demo_up ROOT DEMO_DIR
+# Starts the demo cluster and its Tessera (ROOT/scripts/demo.sh, which honours SKIP_DEPS and
+# SKIP_BUILD) unless both run already. Sets DEMO_STARTED=1 when it started them, so that a
+# benchmark stops only what it started.
+demo_up() {
+  local root=$1 demo_dir=$2
+  DEMO_STARTED=0
+  if tessera_running "$demo_dir/tessera.pid" &&
+    "$root/scripts/cluster.sh" status --dir "$demo_dir/cluster" >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "bench: starting the demo cluster and Tessera (scripts/demo.sh)"
+  "$root/scripts/demo.sh" start >/dev/null
+  DEMO_STARTED=1
 }

@@ -17,8 +17,8 @@
 
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
-#include "protocol/wire_writer.h"
 
+#include "json_column.h"
 #include "run_coroutine.h"
 
 namespace tessera::protocol {
@@ -165,17 +165,7 @@ TEST_F(ClientReplyTest, OkStateCutToWhatTheClientsSessionTracks) {
 }
 
 TEST_F(ClientReplyTest, ColumnDefinitionsLoseExtendedTypeInfoUnlessAskedFor) {
-  ColumnDefinition c;
-  c.schema = "test";
-  c.table = c.org_table = "t";
-  c.name = c.org_name = "j";
-  c.charset = 45;
-  c.type = FieldType::kBlob;
-  std::string meta;
-  WireWriter w(meta);
-  w.u8(1);  // format name
-  w.lenenc_str("json");
-  c.extended_metadata = meta;
+  const ColumnDefinition c = json_column();
   const std::string with = c.encode(true);
 
   reply_->set_capabilities(kModern, 0);

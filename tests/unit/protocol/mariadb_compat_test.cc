@@ -12,6 +12,8 @@
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 
+#include "json_column.h"
+
 namespace tessera::protocol {
 namespace {
 
@@ -77,22 +79,6 @@ TEST(MariaDbHandshakeResponse, ExtendedCapabilitiesInTheFiller) {
   // The SSL request carries them too.
   r.capabilities &= ~cap::kLongPassword;
   EXPECT_EQ(static_cast<uint8_t>(r.encode_ssl_request()[28]), 0x0c);
-}
-
-ColumnDefinition json_column() {
-  ColumnDefinition c;
-  c.schema = "test";
-  c.table = c.org_table = "t";
-  c.name = c.org_name = "j";
-  c.charset = 45;
-  c.column_length = 0xffffffff;
-  c.type = FieldType::kBlob;
-  std::string meta;
-  WireWriter w(meta);
-  w.u8(1);  // format name
-  w.lenenc_str("json");
-  c.extended_metadata = meta;
-  return c;
 }
 
 TEST(ExtendedTypeInfo, RoundTripAndFormat) {
