@@ -136,7 +136,7 @@ TEST(AsciiCase, Icontains) {
   EXPECT_TRUE(icontains("SELECT '\xf0\x9f\x98\x80 ß Ø' FROM information_schema.ProcessList",
                         "processlist"));
   EXPECT_FALSE(icontains("SELECT '\xef\xbc\xb0ROCESSLIST'", "processlist"));  // fullwidth Ｐ
-  EXPECT_FALSE(icontains("SELECT 'PROCESSL\xc4\xb0ST'", "processlist"));       // dotted İ
+  EXPECT_FALSE(icontains("SELECT 'PROCESSL\xc4\xb0ST'", "processlist"));      // dotted İ
   // Candidates of both cases, in order, up to the last start that fits.
   EXPECT_TRUE(icontains("Sss_sEssion_Session_status", "session_status"));
   EXPECT_TRUE(icontains("xxKILL", "kill"));
