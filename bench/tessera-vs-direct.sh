@@ -28,6 +28,9 @@
 #      counting costs the proxy CPU) and user-space instructions per
 #      query (perf's instructions:u; "-" on machines without hardware counters, such as most VMs:
 #      bench/instructions-per-query.sh counts them with callgrind instead).
+#      ALT_BIN: a second Tessera binary (another build, e.g. -DTESSERA_IO_URING=ON, or an older
+#      tree) started here with the demo's configuration on ALT_PORT (13309; no admin API, its own
+#      XA decision log) and measured interleaved with the others as mode ALT_NAME ("alt").
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/tessera-proc.sh
@@ -40,6 +43,9 @@ TESTS=${TESTS:-"oltp_point_select oltp_read_only oltp_read_write"}
 PS_MODES=${PS_MODES:-"disable auto"}
 RELAY=${RELAY:-$(command -v haproxy >/dev/null && echo 1 || echo 0)}
 RELAY_PORT=${RELAY_PORT:-13308}
+ALT_BIN=${ALT_BIN:-}
+ALT_PORT=${ALT_PORT:-13309}
+ALT_NAME=${ALT_NAME:-alt}
 PERF_SECONDS=${PERF_SECONDS:-4}
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
@@ -58,8 +64,10 @@ RESULTS=$OUT_DIR/results.tsv
 
 demo_up "$ROOT" "$DEMO_DIR"
 RELAY_PID=""
+ALT_PID=""
 finish() {
   if [[ -n $RELAY_PID ]]; then kill "$RELAY_PID" 2>/dev/null || true; fi
+  if [[ -n $ALT_PID ]]; then tessera_stop "$OUT_DIR/alt.pid" >/dev/null || true; fi
   if ((DEMO_STARTED)) && [[ ${KEEP_RUNNING:-0} != 1 ]]; then
     echo "bench: stopping what it started"; "$ROOT/scripts/demo.sh" stop >/dev/null || true
   fi
@@ -93,6 +101,22 @@ CFG
     sleep 0.1
   done
 fi
+if [[ -n $ALT_BIN ]]; then
+  # The demo's configuration, listening on ALT_PORT, without the admin API, with its own XA
+  # identity and decision log.
+  config=$(ps -o args= -p "$TESSERA_PID" | sed -n 's/.*--config \([^ ]*\).*/\1/p')
+  sed -e "s|^listen = \"[^\"]*:$TPORT\"|listen = \"$HOST:$ALT_PORT\"|" \
+    -e '/^\[admin\]/,/^\[/ s|^listen = .*|listen = ""|' \
+    -e 's|^proxy_instance_id = .*|proxy_instance_id = "tessera-bench-alt"|' \
+    -e "s|^decision_log = .*|decision_log = \"$OUT_DIR/xa-decisions-alt.log\"|" \
+    "$config" >"$OUT_DIR/alt.toml"
+  grep -q "^listen = \"$HOST:$ALT_PORT\"" "$OUT_DIR/alt.toml" ||
+    { echo "bench: could not set ALT_PORT in a copy of $config" >&2; exit 2; }
+  rm -f "$OUT_DIR/alt.pid"
+  tessera_start "$ALT_BIN" "$OUT_DIR/alt.toml" "$OUT_DIR/alt.log" "$OUT_DIR/alt.pid" \
+    "$HOST" "$ALT_PORT" sbtest sbtest
+  ALT_PID=$(cat "$OUT_DIR/alt.pid")
+fi
 MARIADB_PID=$(cat "$DEMO_DIR/cluster/slice-0/primary/mysqld.pid")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, clock ticks
@@ -122,6 +146,7 @@ sb() { # sb MODE TEST COMMAND...
   local port=$DPORT user=tessera pass=tessera
   if [[ $mode == relay ]]; then port=$RELAY_PORT; fi
   if [[ $mode == tessera || $mode == exact ]]; then port=$TPORT user=sbtest pass=sbtest; fi
+  if [[ $mode == "$ALT_NAME" && -n $ALT_BIN ]]; then port=$ALT_PORT user=sbtest pass=sbtest; fi
   sysbench "$test" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
     --mysql-user="$user" --mysql-password="$pass" --mysql-db=sbtest --mysql-ssl=off \
     --tables="$TABLES" --table-size="$TABLE_SIZE" --rand-type=uniform \
@@ -134,6 +159,7 @@ sb direct oltp_read_only prepare >/dev/null
 # warm both paths (buffer pool, Tessera's pools) so round 1 is not special
 sb direct oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 sb tessera oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
+[[ -z $ALT_BIN ]] || sb "$ALT_NAME" oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 
 RSS_START=$(rss_kb "$TESSERA_PID")
 printf 'test\tps\tround\tmode\tqps\tp95_ms\tqueries\tproxy_us_per_q\tmariadb_us_per_q\tproxy_rss_kb\tstatus_reads_per_q\tresets_per_q\tsyscalls_per_q\tinstructions_per_q\n' >"$RESULTS"
@@ -153,6 +179,7 @@ run_one() { # run_one TEST PS ROUND MODE
   local t0 m0 t1 m1 s0 s1 r0 r1 proxy=""
   case $mode in tessera) [[ $EXACT_STATUS != ab ]] || set_exact 0 ;; exact) set_exact 1 ;; esac
   case $mode in tessera | exact) proxy=$TESSERA_PID ;; relay) proxy=$RELAY_PID ;; esac
+  [[ $mode != "$ALT_NAME" || -z $ALT_PID ]] || proxy=$ALT_PID
   s0=$(show_status_total); r0=$(resets_total)
   t0=0; [[ -z $proxy ]] || t0=$(cpu_ticks "$proxy")
   m0=$(cpu_ticks "$MARIADB_PID")
@@ -201,6 +228,7 @@ run_one() { # run_one TEST PS ROUND MODE
 
 MODES="direct tessera"
 [[ $EXACT_STATUS == ab ]] && MODES="direct tessera exact"
+[[ -n $ALT_BIN ]] && MODES="$MODES $ALT_NAME"
 [[ $RELAY == 1 ]] && MODES="$MODES relay"
 echo "bench: $ROUNDS rounds x {${TESTS// /, }} x ps {${PS_MODES// /, }} x {${MODES// /, }}, ${DURATION}s each, $THREADS threads"
 for ((r = 1; r <= ROUNDS; r++)); do

@@ -9,7 +9,7 @@ PACKAGES=(
   cmake ninja-build g++ clang pkg-config git
   libasio-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libtomlplusplus-dev
   libcpp-httplib-dev libcli11-dev libxxhash-dev libssl-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format libgoogle-perftools-dev liburing-dev
   # test + runtime
   mariadb-server mariadb-client mariadb-test sysbench etcd-server etcd-client
   python3 python3-pymysql python3-cryptography python3-nacl

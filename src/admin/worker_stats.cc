@@ -68,8 +68,8 @@ std::string_view statement_type_label(std::string_view text) {
   return "other";
 }
 
-StatementKey WorkerStats::key_of(std::string_view sql) {
-  const uint64_t digest = sql::fingerprint_into(sql, scratch_);
+StatementKey WorkerStats::key_of(std::string_view sql, const sql::TokenTape* tape) {
+  const uint64_t digest = sql::fingerprint_into(sql, scratch_, {}, tape);
   return {digest, scratch_};
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "admin/latency_histogram.h"
+#include "sql/token_tape.h"
 
 namespace tessera::admin {
 
@@ -79,7 +80,9 @@ class WorkerStats {
   static constexpr size_t kMaxFingerprints = 5000;
 
   // `sql`'s key; its text lives in this worker's buffer until the next key_of().
-  StatementKey key_of(std::string_view sql);
+  // `tape`: the session's classification tokens of `sql`, replayed when they fit (see
+  // sql/token_tape.h) instead of lexing the text a second time.
+  StatementKey key_of(std::string_view sql, const sql::TokenTape* tape = nullptr);
 
   // A client statement finished (session side). `error_code` 0 = success.
   void record_session(std::string_view ns, StatementKey key, std::chrono::nanoseconds latency,

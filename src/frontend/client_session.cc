@@ -294,7 +294,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_return;
   }
   worker_.context().counters.queries++;
-  sql::StatementInfo info = sql::classify(sql, lex);
+  sql::StatementInfo info = sql::classify(sql, lex, &lex_tape_);
   if (xa_) xa_classify(info);
   statement_keeps_diagnostics_ = keeps_diagnostics(sql, info);
   rewrite_compression_status_ = client_.compressed() && is_show_session_status(sql);
@@ -311,7 +311,7 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
       co_await refuse_multi_statement(sql, lex)) {
     co_return;
   }
-  if (co_await refuse_protected_variables(sql, info)) co_return;
+  if (may_assign_variables(info) && co_await refuse_protected_variables(sql, info)) co_return;
   if (info.kind == sql::StatementKind::Use && !namespace_->allows_db(info.database)) {
     co_await send_error(errc::kDbAccessDenied, "Access denied for user '" + user_->user_name +
                                                    "' to database '" + std::string(info.database) +
@@ -371,10 +371,11 @@ asio::awaitable<void> ClientSession::handle_query(std::string_view payload) {
     co_await send_topology();
     co_return;
   }
-  if (co_await refuse_blacklisted(sql)) co_return;
+  if (blacklist_applies() && co_await refuse_blacklisted(sql)) co_return;
   if (session_view_candidate(sql, info) && co_await try_session_views(sql, info)) co_return;
-  if (co_await handle_consistency_statement(sql, info)) co_return;
-  if (co_await refuse_read_only_write(sql)) co_return;
+  if (consistency_candidate(sql, info) && co_await handle_consistency_statement(sql, info))
+    co_return;
+  if (read_only_applies() && co_await refuse_read_only_write(sql)) co_return;
   if (info.kind == sql::StatementKind::LoadData && !info.is_multi_statement &&
       !(client_caps_ & cap::kLocalFiles) && is_load_data_local(sql, lex)) {
     // As the server does before it opens the table (a missing table still answers 4166) and

@@ -282,9 +282,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // rw_flag=1 users and read_only namespaces: answers a text holding any statement that is not
   // a known read (session/statement_guard.h) with an error; true when it did.
   asio::awaitable<bool> refuse_read_only_write(std::string_view sql);
+  // Whether refuse_read_only_write can refuse anything for this session: checked first on
+  // every statement, where entering the coroutine would cost its frame for nothing.
+  bool read_only_applies() const;
   // SET / SELECT tessera_read_consistency; true when answered.
   asio::awaitable<bool> handle_consistency_statement(std::string_view sql,
                                                      const sql::StatementInfo& info);
+  // Whether handle_consistency_statement has anything to answer (a cheap test of the text).
+  static bool consistency_candidate(std::string_view sql, const sql::StatementInfo& info);
   // Runs a COM_QUERY packet on a replica of `slice` (database `db`); false (nothing sent to
   // the client) when no replica qualifies and the primary must serve it.
   asio::awaitable<bool> run_on_replica(const config::Slice& slice, std::string_view payload,
@@ -402,6 +407,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Refuses a text any of whose statements has its fingerprint on the black_sql list (answers
   // the client).
   asio::awaitable<bool> refuse_blacklisted(std::string_view sql);
+  // Whether the namespace has a black_sql list at all (checked before the coroutine).
+  bool blacklist_applies() const;
   // A client without CLIENT_MULTI_STATEMENTS sent a text the server would run as several
   // statements: answers 1064 as the server would; true when it did.
   asio::awaitable<bool> refuse_multi_statement(std::string_view sql, const sql::LexOptions& lex);
@@ -417,6 +424,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // sql_log_bin, pseudo_thread_id, ...): answers the client; true when it did.
   asio::awaitable<bool> refuse_protected_variables(std::string_view sql,
                                                    const sql::StatementInfo& info);
+  // False for statements that cannot assign a session variable (single plain DML): no need to
+  // look for a protected one.
+  static bool may_assign_variables(const sql::StatementInfo& info);
   // Counts this session against its user's max_connections; false when over the limit.
   bool take_user_slot(const config::User& user);
   void free_user_slot();
@@ -582,6 +592,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::optional<backend::StatementWatchdog> watchdog_;
   std::shared_ptr<std::atomic<int>> user_slot_;  // this session's count in its user's total
   std::string fingerprint_scratch_;
+  // This statement's tokens from its classification, replayed by the statistics' fingerprint.
+  sql::TokenTape lex_tape_;
   // Issue 6: the pinning key of the statement being run (multi-writer slices), and the
   // instance whose failure the statement is being retried after.
   std::string write_key_;

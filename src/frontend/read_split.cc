@@ -69,10 +69,13 @@ session::RouteDecision ClientSession::route_statement(const sql::StatementInfo& 
   return session::decide_route(info, s);
 }
 
+bool ClientSession::read_only_applies() const {
+  return user_->rw_flag == config::RwFlag::kReadOnly || (namespace_ && namespace_->read_only);
+}
+
 asio::awaitable<bool> ClientSession::refuse_read_only_write(std::string_view sql) {
+  if (!read_only_applies()) co_return false;
   const bool user_read_only = user_->rw_flag == config::RwFlag::kReadOnly;
-  const bool namespace_read_only = namespace_ && namespace_->read_only;
-  if (!user_read_only && !namespace_read_only) co_return false;
   // An allow-list over every statement the server will run (session/statement_guard.h):
   // what is not known to be a read is refused.
   auto verdict = session::check_read_only(sql, session::lex_options(state_), read_only_prepared_,
@@ -91,11 +94,14 @@ asio::awaitable<bool> ClientSession::refuse_read_only_write(std::string_view sql
   co_return true;
 }
 
+bool ClientSession::consistency_candidate(std::string_view sql, const sql::StatementInfo& info) {
+  return (info.kind == sql::StatementKind::Set || info.kind == sql::StatementKind::Select) &&
+         session::may_name_consistency_variable(sql);
+}
+
 asio::awaitable<bool> ClientSession::handle_consistency_statement(std::string_view sql,
                                                                   const sql::StatementInfo& info) {
-  if (info.kind != sql::StatementKind::Set && info.kind != sql::StatementKind::Select) {
-    co_return false;
-  }
+  if (!consistency_candidate(sql, info)) co_return false;
   auto st = session::parse_consistency_statement(sql);
   using Kind = session::ConsistencyStatement::Kind;
   switch (st.kind) {

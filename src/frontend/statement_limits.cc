@@ -21,8 +21,12 @@ constexpr ErrorCode kQueryTimeout{3024, "HY000"};
 constexpr ErrorCode kStatementDenied{1227, "42000"};
 }  // namespace
 
+bool ClientSession::blacklist_applies() const {
+  return namespace_ && !namespace_->black_sql.empty();
+}
+
 asio::awaitable<bool> ClientSession::refuse_blacklisted(std::string_view sql) {
-  if (!namespace_ || namespace_->black_sql.empty()) co_return false;
+  if (!blacklist_applies()) co_return false;
   // The lists of the generation this session runs with, so they match namespace_.
   const auto& lists = snapshot_ ? snapshot_->black_lists : worker_.context().black_lists();
   auto ns = lists->find(namespace_->name);
@@ -122,8 +126,7 @@ void ClientSession::free_user_slot() {
   user_slot_.reset();
 }
 
-asio::awaitable<bool> ClientSession::refuse_protected_variables(std::string_view sql,
-                                                                const sql::StatementInfo& info) {
+bool ClientSession::may_assign_variables(const sql::StatementInfo& info) {
   using sql::StatementKind;
   // Plain DML cannot assign a session variable: skip the scan on the hot path.
   switch (info.kind) {
@@ -132,11 +135,15 @@ asio::awaitable<bool> ClientSession::refuse_protected_variables(std::string_view
     case StatementKind::Replace:
     case StatementKind::Update:
     case StatementKind::Delete:
-      if (!info.is_multi_statement) co_return false;
-      break;
+      return info.is_multi_statement;
     default:
-      break;
+      return true;
   }
+}
+
+asio::awaitable<bool> ClientSession::refuse_protected_variables(std::string_view sql,
+                                                                const sql::StatementInfo& info) {
+  if (!may_assign_variables(info)) co_return false;
   auto name = session::protected_variable_assignment(sql);
   if (!name) co_return false;
   tally_.error_code = kStatementDenied.code;

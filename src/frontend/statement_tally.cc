@@ -34,7 +34,7 @@ void ClientSession::finish_tally(uint8_t command) {
   admin::StatementKey key;
   if (command == static_cast<uint8_t>(Command::kQuery)) {
     sql = std::string_view(command_).substr(1);
-    key = stats.key_of(sql);
+    key = stats.key_of(sql, &lex_tape_);  // (handle_query's classification tokens)
   } else if (command == static_cast<uint8_t>(Command::kStmtExecute) && command_.size() >= 5) {
     auto it = statements_.find(protocol::read_statement_id(std::string_view(command_).substr(1)));
     if (it == statements_.end()) return;

@@ -42,6 +42,12 @@ struct PlanInput {
   exec::engine::StatementTraits traits;
 };
 
+// Statement kinds whose plan is the default slice, unchanged, whenever the text names no table
+// of a rule (ShardRuleSet::may_be_named_in false): SELECT, INSERT, REPLACE, UPDATE, DELETE, as
+// the session classifies them. A session need not parse those. SHOW, EXPLAIN and database DDL
+// are planned without naming a table, so they are not among them.
+bool plans_by_named_tables(sql::StatementKind kind);
+
 // `parsed` must come from `sql`; the planner may change the AST (it lives in `arena`).
 Plan plan_statement(std::string_view sql, sql::ParseResult& parsed, const PlanInput& in,
                     sql::Arena& arena);

@@ -89,6 +89,12 @@ class ShardRuleSet {
   // Every logical db that has at least one rule.
   const std::vector<std::string>& sharded_dbs() const { return sharded_dbs_; }
   const std::vector<std::shared_ptr<const ShardRule>>& rules() const { return ordered_; }
+  // False only when no rule's table can be named in `text`: none of their names occurs in it,
+  // ASCII case folded, anywhere (the planner finds a table by its name's bytes, ASCII case
+  // folded, so a statement naming one always holds those bytes). Lets a statement over other
+  // tables skip parsing; true whenever unsure (a name holding a quote character, which the
+  // text would double).
+  bool may_be_named_in(std::string_view text) const;
 
  private:
   // Key: lower-case db, '\0', lower-case table (names may contain dots).
@@ -97,6 +103,8 @@ class ShardRuleSet {
   std::unordered_map<std::string, std::string> phy_dbs_;  // lower-case logical db -> physical
   std::vector<std::string> sharded_dbs_;
   std::string default_slice_;
+  std::vector<std::string> table_names_;  // distinct, lower case
+  bool names_searchable_ = true;          // no name holds a quote character
 };
 
 }  // namespace tessera::router

@@ -1,8 +1,11 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "config/config_error.h"
 #include "router/shard_rule.h"
 #include "router/shard_text.h"
+#include "sql/ascii_case.h"
 
 namespace tessera::router {
 
@@ -81,9 +84,22 @@ std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace&
     if (seen_db.emplace(ascii_lower(rule->db()), true).second) {
       set->sharded_dbs_.push_back(rule->db());
     }
+    std::string name = ascii_lower(rule->table());
+    if (name.find_first_of("`\"'") != std::string::npos) set->names_searchable_ = false;
+    if (std::find(set->table_names_.begin(), set->table_names_.end(), name) ==
+        set->table_names_.end())
+      set->table_names_.push_back(std::move(name));
     set->ordered_.push_back(std::move(rule));
   }
   return set;
+}
+
+bool ShardRuleSet::may_be_named_in(std::string_view text) const {
+  if (!names_searchable_) return true;
+  for (const auto& name : table_names_) {
+    if (sql::icontains(text, name)) return true;
+  }
+  return false;
 }
 
 const ShardRule* ShardRuleSet::find(std::string_view db, std::string_view table) const {

@@ -10,10 +10,6 @@ namespace {
 
 using sql::iequals;
 
-bool mentions_variable(std::string_view sql) {
-  return sql::icontains(sql, kReadConsistencyVariable);
-}
-
 // A minimal scanner over the few token shapes these statements use.
 struct Scanner {
   std::string_view s;
@@ -81,9 +77,13 @@ struct Scanner {
 
 }  // namespace
 
+bool may_name_consistency_variable(std::string_view sql) {
+  return sql::icontains(sql, kReadConsistencyVariable);
+}
+
 ConsistencyStatement parse_consistency_statement(std::string_view sql) {
   using Kind = ConsistencyStatement::Kind;
-  if (!mentions_variable(sql)) return {};
+  if (!may_name_consistency_variable(sql)) return {};
   Scanner sc{sql};
   bool global = false;
   if (sc.eat_word("SELECT")) {

@@ -17,6 +17,9 @@ struct ConsistencyStatement {
   std::string_view problem;  // kInvalid: what is wrong (for the client's error)
 };
 
+// Whether the text mentions tessera_read_consistency at all (ASCII case folded).
+bool may_name_consistency_variable(std::string_view sql);
+
 // Cheap: returns kNone at once unless the text mentions the variable.
 ConsistencyStatement parse_consistency_statement(std::string_view sql);
 

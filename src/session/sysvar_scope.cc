@@ -8,6 +8,9 @@ namespace tessera::session {
 
 std::optional<std::string> scope_bare_sysvar_assignments(std::string_view sql,
                                                          const sql::LexOptions& options) {
+  // Every statement goes through here: one without "@@" anywhere holds no system variable
+  // (the lexer makes one only of two adjacent '@'), so it is not lexed at all.
+  if (sql.find("@@") == std::string_view::npos) return std::nullopt;
   sql::Lexer lex(sql, false, options);
   // Each edit replaces sql[at, at + len) with text: "@@" -> "@@session.", or the inside of a
   // dynamic statement's literal with its own rewrite.

@@ -277,10 +277,14 @@ std::string_view session_function_name(SessionFunction f) {
   return kSessionFnNames[f];
 }
 
-StatementInfo classify(std::string_view sql, const LexOptions& options) {
+StatementInfo classify(std::string_view sql, const LexOptions& options, TokenTape* tape) {
   StatementInfo info;
   info.end = uint32_t(sql.size());
   Lexer lx(sql, /*emit_comments=*/true, options);
+  if (tape) {
+    tape->clear();
+    if (!lexes_as_default(sql, options)) tape = nullptr;
+  }
   Token window[kWindow];
   int nwin = 0;
   bool decided = false;
@@ -293,7 +297,14 @@ StatementInfo classify(std::string_view sql, const LexOptions& options) {
   Kw with_verb = Kw::None;
   for (;;) {
     Token t = lx.next();
-    if (t.type == Tok::End) break;
+    if (tape) tape->tokens.push_back(t);
+    if (t.type == Tok::End) {
+      if (tape) {
+        tape->text.assign(sql);
+        tape->complete = true;
+      }
+      break;
+    }
     if (t.type == Tok::Comment || t.type == Tok::Hint) {
       check_hint(t.text(sql), info);
       continue;

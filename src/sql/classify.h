@@ -6,6 +6,7 @@
 
 #include "lexer.h"
 #include "statement_kind.h"
+#include "token_tape.h"
 
 namespace tessera::sql {
 
@@ -56,7 +57,10 @@ struct StatementInfo {
 
 // `options`: the session's sql_mode and character set (lexer.h); the default is the server's
 // default sql_mode with a character set whose multi-byte characters never contain ASCII bytes.
-StatementInfo classify(std::string_view sql, const LexOptions& options = {});
+// `tape`, when given, gets the statement's tokens if a later fingerprint may replay them
+// (token_tape.h); it is cleared otherwise.
+StatementInfo classify(std::string_view sql, const LexOptions& options = {},
+                       TokenTape* tape = nullptr);
 
 // Proxy routing hint in one comment's text: /*master*/, /* master */, /*+ master */, same for
 // slave (any case, any spacing).

@@ -5,14 +5,22 @@
 #include <vector>
 
 #include "lexer.h"
+#include "token_tape.h"
 
 namespace tessera::sql {
 namespace {
 
 // Significant-token stream with one token of lookahead (comments and hints dropped).
+// Replays `tape` instead of lexing when it holds this text's tokens (token_tape.h).
 class Stream {
  public:
-  explicit Stream(std::string_view sql, const LexOptions& options = {}) : lx_(sql, false, options) {
+  explicit Stream(std::string_view sql, const LexOptions& options = {},
+                  const TokenTape* tape = nullptr)
+      : lx_(sql, false, options) {
+    if (tape && tape->replays(sql)) {
+      replay_ = tape->tokens.data();
+      replay_end_ = replay_ + tape->tokens.size();
+    }
     next_ = pull();
   }
   Token take() {
@@ -26,11 +34,18 @@ class Stream {
  private:
   Token pull() {
     for (;;) {
-      Token t = lx_.next();
+      Token t;
+      if (replay_) {
+        if (replay_ != replay_end_) t = *replay_++;  // (past its End: End again)
+      } else {
+        t = lx_.next();
+      }
       if (t.type != Tok::Hint && t.type != Tok::Comment) return t;
     }
   }
   Lexer lx_;
+  const Token* replay_ = nullptr;
+  const Token* replay_end_ = nullptr;
   Token next_;
 };
 
@@ -117,9 +132,13 @@ bool values_only_group(const Stream& s) {
 
 }  // namespace
 
-uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptions& options) {
+uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptions& options,
+                          const TokenTape* tape) {
   out.clear();
-  Stream s(sql, options);
+  // (A tape holds a default lexer's tokens: only replayed for one.)
+  const bool default_options = !options.no_backslash_escapes && !options.ansi_quotes &&
+                               options.multibyte == Multibyte::kNone;
+  Stream s(sql, options, default_options ? tape : nullptr);
   Writer w(out);
   Token prev;
   bool in_values = false;  // after VALUES/VALUE: collapse rows after the first

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lexer.h"
+#include "token_tape.h"
 
 namespace tessera::sql {
 
@@ -20,7 +21,10 @@ Fingerprint fingerprint(std::string_view sql);
 
 // Allocation-free after warm-up: `out` is cleared and reused (its capacity is kept).
 // `options`: the session's sql_mode and character set (what is a string, what a name).
-uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptions& options = {});
+// `tape`: classify's tokens of the same text, replayed when they are exactly what this would
+// lex (token_tape.h); lexed afresh otherwise.
+uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptions& options = {},
+                          const TokenTape* tape = nullptr);
 
 // The form black_sql compares (fingerprint text in, normalised text out), so that trivially
 // different spellings of one statement match. What it folds, and nothing more:

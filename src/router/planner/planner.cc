@@ -954,6 +954,15 @@ class Planner {
 
 }  // namespace
 
+bool plans_by_named_tables(sql::StatementKind kind) {
+  // Each of these starts (Planner::select, insert, update_delete) with the tables it names and
+  // returns the default slice when none is a rule's.
+  using sql::StatementKind;
+  return kind == StatementKind::Select || kind == StatementKind::Insert ||
+         kind == StatementKind::Replace || kind == StatementKind::Update ||
+         kind == StatementKind::Delete;
+}
+
 Plan plan_statement(std::string_view sql, ParseResult& parsed, const PlanInput& in, Arena& arena) {
   if (!in.rules || in.rules->empty() || !parsed.statement) return Plan{};
   Planner p(sql, parsed, in, arena);

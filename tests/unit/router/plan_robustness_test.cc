@@ -147,6 +147,17 @@ class PlanRobustness : public ::testing::Test {
           if (plan.result == ResultMode::kMerge) ++rep.scatter;
         }
         testing::check_plan(plan, *rules_, testing::kShardedDb, parser_, scratch_, found);
+        // A session skips parsing what names no rule's table (frontend's try_sharded): the
+        // plan it would have got must be the default slice's.
+        const sql::StatementInfo info = sql::classify(sql);
+        if (!info.is_multi_statement && plans_by_named_tables(info.kind) &&
+            !rules_->may_be_named_in(sql)) {
+          ++rep.by_kind["(names no rule's table)"];
+          if (plan.kind != PlanKind::kDefaultSlice)
+            found.push_back(
+                {PlanProblem::kInvariant, std::string("names no rule's table, yet planned as ") +
+                                              testing::plan_kind_name(plan.kind)});
+        }
       } catch (const std::exception& e) {
         found.push_back({PlanProblem::kInvariant, std::string("threw: ") + e.what()});
       } catch (...) {
@@ -197,6 +208,16 @@ class PlanRobustness : public ::testing::Test {
         Plan plan = plan_statement(sql, again, in, arena_);
         ++rep.prepared_plans;
         testing::check_plan(plan, *rules_, testing::kShardedDb, parser_, scratch_, found);
+        // A session skips parsing what names no rule's table (frontend's try_sharded): the
+        // plan it would have got must be the default slice's.
+        const sql::StatementInfo info = sql::classify(sql);
+        if (!info.is_multi_statement && plans_by_named_tables(info.kind) &&
+            !rules_->may_be_named_in(sql)) {
+          if (plan.kind != PlanKind::kDefaultSlice)
+            found.push_back(
+                {PlanProblem::kInvariant, std::string("names no rule's table, yet planned as ") +
+                                              testing::plan_kind_name(plan.kind)});
+        }
       } catch (const std::exception& e) {
         found.push_back({PlanProblem::kInvariant, std::string("threw: ") + e.what()});
       } catch (...) {
@@ -693,6 +714,7 @@ TEST_F(PlanRobustness, MariaDbTestSuite) {
   }
   EXPECT_GT(rep.planned, 10000u);
   EXPECT_GT(rep.by_kind["route"], 1000u);
+  EXPECT_GT(rep.by_kind["(names no rule's table)"], 1000u);  // the check above saw enough
   expect_clean(rep, /*unrenamed_fails=*/false);
 }
 

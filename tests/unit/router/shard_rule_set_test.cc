@@ -130,6 +130,28 @@ TEST(ShardRuleSet, LookupsIgnoreCase) {
   EXPECT_FALSE(set->empty());
 }
 
+// The test a session makes before parsing a statement (frontend/sharded_query.cc): false only
+// when no rule's table name occurs in the text, in any ASCII case.
+TEST(ShardRuleSet, MayBeNamedIn) {
+  auto set = ShardRuleSet::build(config::parse_namespace(kSeedNamespace, "ns.json"));
+  EXPECT_FALSE(set->may_be_named_in("SELECT c FROM sbtest1 WHERE id = 5"));
+  EXPECT_FALSE(set->may_be_named_in("SELECT 'tbl_k' FROM db_ks.other"));
+  EXPECT_FALSE(set->may_be_named_in(""));
+  EXPECT_TRUE(set->may_be_named_in("SELECT * FROM tbl_ks"));
+  EXPECT_TRUE(set->may_be_named_in("select * from DB_KS.`TBL_GLOBAL`"));
+  EXPECT_TRUE(set->may_be_named_in("SELECT * FROM Tbl_Year WHERE x = 'ß'"));
+  EXPECT_TRUE(set->may_be_named_in("SELECT 1 /* tbl_mycat */"));  // a superset: comments too
+  EXPECT_TRUE(set->may_be_named_in("SELECT * FROM xtbl_ks2y"));   // and parts of other words
+
+  // A name with a quote character appears doubled in a quoted identifier: never ruled out.
+  std::string quoted(kSeedNamespace);
+  const std::string from = "\"table\": \"tbl_year\"";
+  quoted.replace(quoted.find(from), from.size(), "\"table\": \"tbl`y\"");
+  auto odd = ShardRuleSet::build(config::parse_namespace(quoted, "ns.json"));
+  ASSERT_NE(odd->find("db_ks", "tbl`y"), nullptr);
+  EXPECT_TRUE(odd->may_be_named_in("SELECT c FROM sbtest1 WHERE id = 5"));
+}
+
 TEST(ShardRuleSet, MycatRulesKeepTheTableAndChangeTheDatabase) {
   auto set = ShardRuleSet::build(config::parse_namespace(kSeedNamespace, "ns.json"));
   const ShardRule* r = set->find("db_mycat", "tbl_mycat");

@@ -1,5 +1,7 @@
 #include "sql/fingerprint.h"
 
+#include "sql/classify.h"
+
 #include <gtest/gtest.h>
 
 namespace tessera::sql {
@@ -7,6 +9,36 @@ namespace {
 
 std::string fp(std::string_view s) {
   return fingerprint(s).text;
+}
+
+// classify records its tokens for the statistics' fingerprint only where replaying them gives
+// what lexing again would (sql/token_tape.h); the corpus test compares the two on every
+// statement of MariaDB's test suite.
+TEST(Fingerprint, ReplaysClassifyTokensOnlyWhereExact) {
+  TokenTape tape;
+  std::string lexed, replayed;
+  const std::string_view plain = "SELECT c FROM sbtest1 WHERE id = 5 AND b IN (1, 2) AND d = 'x'";
+  classify(plain, {}, &tape);
+  ASSERT_TRUE(tape.replays(plain));
+  EXPECT_EQ(fingerprint_into(plain, replayed, {}, &tape), fingerprint_into(plain, lexed));
+  EXPECT_EQ(replayed, lexed);
+  EXPECT_FALSE(tape.replays("SELECT c FROM sbtest1 WHERE id = 6 AND b IN (1, 2) AND d = 'x'"));
+
+  // Comments (their lexing depends on the mode and the comment model), ANSI_QUOTES, other
+  // texts, multi-statements cut short: nothing recorded.
+  for (std::string_view text : {"SELECT 1 /* c */", "SELECT 1 -- c", "SELECT 1 # c",
+                                "SELECT /*+ hint */ 1", "SELECT '--'", "SELECT 1; SELECT 2"}) {
+    classify(text, {}, &tape);
+    EXPECT_FALSE(tape.complete) << text;
+  }
+  LexOptions ansi;
+  ansi.ansi_quotes = true;
+  classify("SELECT \"a\" FROM t", ansi, &tape);
+  EXPECT_FALSE(tape.complete);
+  // A stale tape (another text) is lexed afresh, not replayed.
+  classify(plain, {}, &tape);
+  EXPECT_EQ(fp("SELECT x FROM t WHERE y = 1"),
+            (fingerprint_into("SELECT x FROM t WHERE y = 1", replayed, {}, &tape), replayed));
 }
 
 TEST(Fingerprint, LiteralsBecomePlaceholders) {
