@@ -161,7 +161,8 @@ asio::awaitable<void> ClientSession::handle_execute(std::string_view payload) {
     co_return;
   }
   if (view->new_params_bound) stmt.param_types = std::string(view->param_types);
-  if (xa_) xa_classify(sql::classify(stmt.sql));
+  // (stmt.info is the text's classification from its prepare: the text does not change.)
+  if (xa_) xa_classify(stmt.info);
   if (stmt.num_params > 0 && stmt.param_types.empty()) {
     co_await send_error(errc::kWrongArguments,
                         "Incorrect arguments to mysqld_stmt_execute: parameter types never bound");
@@ -232,7 +233,8 @@ asio::awaitable<void> ClientSession::handle_bulk_execute(std::string_view payloa
                         "sharded tables; execute the statement once per row");
     co_return;
   }
-  if (xa_) xa_classify(sql::classify(stmt.sql));
+  // (stmt.info is the text's classification from its prepare: the text does not change.)
+  if (xa_) xa_classify(stmt.info);
   if (!co_await ensure_backend()) co_return;
   if (!(conn_->mariadb_capabilities() & mariadb_cap::kStmtBulkOperations)) {
     // (Only offered to clients when the server offers it; a server replaced by one without.)
