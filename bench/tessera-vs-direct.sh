@@ -23,7 +23,8 @@
 #      (examples/namespaces/demo.json); the namespace file is put back in force at the end.
 #      Results also give, per query, the server's SHOW STATUS readings (its global
 #      Com_show_status; sysbench sends none) and Tessera's pool resets (hand-offs between sessions).
-#      Per proxy (Tessera, the relay): CPU us/query (utime+stime), system calls per query (perf's
+#      Per proxy (Tessera, the relay): CPU us/query (utime+stime, and utime alone as "user"),
+#      system calls per query (perf's
 #      raw_syscalls:sys_enter tracepoint, in a PERF_SECONDS (4) run of its own after each run:
 #      counting costs the proxy CPU) and user-space instructions per
 #      query (perf's instructions:u; "-" on machines without hardware counters, such as most VMs:
@@ -120,6 +121,7 @@ fi
 MARIADB_PID=$(cat "$DEMO_DIR/cluster/slice-0/primary/mysqld.pid")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, clock ticks
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }       # utime alone
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # The namespace of NS_FILE with exact_session_status on (1) or off (0), put in force.
@@ -162,7 +164,7 @@ sb tessera oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 [[ -z $ALT_BIN ]] || sb "$ALT_NAME" oltp_point_select --threads="$THREADS" --time=3 run >/dev/null
 
 RSS_START=$(rss_kb "$TESSERA_PID")
-printf 'test\tps\tround\tmode\tqps\tp95_ms\tqueries\tproxy_us_per_q\tmariadb_us_per_q\tproxy_rss_kb\tstatus_reads_per_q\tresets_per_q\tsyscalls_per_q\tinstructions_per_q\n' >"$RESULTS"
+printf 'test\tps\tround\tmode\tqps\tp95_ms\tqueries\tproxy_us_per_q\tmariadb_us_per_q\tproxy_rss_kb\tstatus_reads_per_q\tresets_per_q\tsyscalls_per_q\tinstructions_per_q\tproxy_user_us_per_q\n' >"$RESULTS"
 
 # perf stat on PID for SECONDS: "<syscalls> <user instructions or ->" ("- -" without perf).
 perf_counts() {
@@ -176,16 +178,16 @@ perf_counts() {
 
 run_one() { # run_one TEST PS ROUND MODE
   local test=$1 ps=$2 round=$3 mode=$4 out=$OUT_DIR/$1-$2-$3-$4.txt
-  local t0 m0 t1 m1 s0 s1 r0 r1 proxy=""
+  local t0 m0 t1 m1 s0 s1 r0 r1 u0 u1 proxy=""
   case $mode in tessera) [[ $EXACT_STATUS != ab ]] || set_exact 0 ;; exact) set_exact 1 ;; esac
   case $mode in tessera | exact) proxy=$TESSERA_PID ;; relay) proxy=$RELAY_PID ;; esac
   [[ $mode != "$ALT_NAME" || -z $ALT_PID ]] || proxy=$ALT_PID
   s0=$(show_status_total); r0=$(resets_total)
-  t0=0; [[ -z $proxy ]] || t0=$(cpu_ticks "$proxy")
+  t0=0; u0=0; [[ -z $proxy ]] || { t0=$(cpu_ticks "$proxy"); u0=$(user_ticks "$proxy"); }
   m0=$(cpu_ticks "$MARIADB_PID")
   sb "$mode" "$test" --threads="$THREADS" --time="$DURATION" --report-interval=0 \
     --percentile=95 --db-ps-mode="$ps" run >"$out"
-  t1=0; [[ -z $proxy ]] || t1=$(cpu_ticks "$proxy")
+  t1=0; u1=0; [[ -z $proxy ]] || { t1=$(cpu_ticks "$proxy"); u1=$(user_ticks "$proxy"); }
   m1=$(cpu_ticks "$MARIADB_PID")
   s1=$(show_status_total); r1=$(resets_total)
   local perf_queries=0
@@ -204,8 +206,9 @@ run_one() { # run_one TEST PS ROUND MODE
   p95=$(awk '/95th percentile:/ {print $3; exit}' "$out")
   errors=$(awk '/ignored errors:/ {print $3; exit}' "$out")
   [[ ${errors:-0} == 0 ]] || echo "bench: warning: $errors errors in $out" >&2
-  local tus mus
+  local tus mus uus
   tus=$(awk -v d=$((t1 - t0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
+  uus=$(awk -v d=$((u1 - u0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
   mus=$(awk -v d=$((m1 - m0)) -v q="$queries" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", d / hz * 1e6 / q}')
   local reads resets sys="-" ins="-" rss="-"
   reads=$(awk -v d=$((s1 - s0 - 1)) -v q="$queries" 'BEGIN {printf "%.3f", d / q}')
@@ -218,12 +221,12 @@ run_one() { # run_one TEST PS ROUND MODE
     [[ $ins == - ]] || ins=$(awk -v n="$ins" -v q="$perf_queries" -v f="$f" -v c="$c" 'BEGIN {printf "%.0f", n * f / c / q}')
     rss=$(rss_kb "$proxy")
   else
-    tus="-"
+    tus="-" uus="-"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$ps" "$round" "$mode" "$qps" \
-    "$p95" "$queries" "$tus" "$mus" "$rss" "$reads" "$resets" "$sys" "$ins" >>"$RESULTS"
-  printf '  %-18s %-7s round %s %-8s %9s qps  p95 %7s ms  proxy %6s us/q  mariadb %6s us/q  syscalls %5s/q  instr %6s/q\n' \
-    "$test" "$ps" "$round" "$mode" "$qps" "$p95" "$tus" "$mus" "$sys" "$ins"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$test" "$ps" "$round" "$mode" "$qps" \
+    "$p95" "$queries" "$tus" "$mus" "$rss" "$reads" "$resets" "$sys" "$ins" "$uus" >>"$RESULTS"
+  printf '  %-18s %-7s round %s %-8s %9s qps  p95 %7s ms  proxy %6s us/q (user %6s)  mariadb %6s us/q  syscalls %5s/q  instr %6s/q\n' \
+    "$test" "$ps" "$round" "$mode" "$qps" "$p95" "$tus" "$uus" "$mus" "$sys" "$ins"
 }
 
 MODES="direct tessera"
@@ -253,9 +256,10 @@ def med(rs, k):
 def fmt(v, spec):
     return format(v, spec) if v is not None else "-".rjust(len(format(0.0, spec)))
 print()
-print("Summary (medians over rounds; proxy CPU = its utime+stime per query from /proc/PID/stat;")
+print("Summary (medians over rounds; proxy CPU = its utime+stime per query from /proc/PID/stat,")
+print("user = its utime alone;")
 print("MariaDB CPU likewise; syscalls and user instructions of the proxy per query from perf stat)")
-hdr = (f"{'test':<18} {'ps':<7} {'mode':<8} {'qps':>9} {'ratio':>6} {'p95 ms':>7} {'proxy us/q':>11} "
+hdr = (f"{'test':<18} {'ps':<7} {'mode':<8} {'qps':>9} {'ratio':>6} {'p95 ms':>7} {'proxy us/q':>11} {'user':>6} "
        f"{'mariadb us/q':>13} {'syscalls/q':>11} {'instr/q':>8}")
 print(hdr)
 print("-" * len(hdr))
@@ -269,7 +273,8 @@ for test in dict.fromkeys(r["test"] for r in rows):
             t = [r for r in rows if r["test"] == test and r["ps"] == ps and r["mode"] == mode]
             q = med(t, "qps")
             print(f"{test:<18} {ps:<7} {mode:<8} {q:>9.0f} {q / dq:>6.2f} {fmt(med(t, 'p95_ms'), '7.2f')} "
-                  f"{fmt(med(t, 'proxy_us_per_q'), '11.1f')} {fmt(med(t, 'mariadb_us_per_q'), '13.1f')} "
+                  f"{fmt(med(t, 'proxy_us_per_q'), '11.1f')} {fmt(med(t, 'proxy_user_us_per_q'), '6.1f')} "
+                  f"{fmt(med(t, 'mariadb_us_per_q'), '13.1f')} "
                   f"{fmt(med(t, 'syscalls_per_q'), '11.2f')} {fmt(med(t, 'instructions_per_q'), '8.0f')}"
                   + (f"   readings/q {med(t, 'status_reads_per_q'):.3f}  resets/q {med(t, 'resets_per_q'):.3f}"
                      if mode in ("tessera", "exact") else ""))
