@@ -2,6 +2,8 @@
 // Built once per config snapshot; immutable afterwards, so workers share it without locks.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +107,8 @@ class ShardRuleSet {
   std::string default_slice_;
   std::vector<std::string> table_names_;  // distinct, lower case
   bool names_searchable_ = true;          // no name holds a quote character
+  std::array<bool, 256> name_starts_{};   // bytes a name may start with (either case)
+  size_t shortest_name_ = SIZE_MAX;
 };
 
 }  // namespace tessera::router

@@ -87,8 +87,15 @@ std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace&
     std::string name = ascii_lower(rule->table());
     if (name.find_first_of("`\"'") != std::string::npos) set->names_searchable_ = false;
     if (std::find(set->table_names_.begin(), set->table_names_.end(), name) ==
-        set->table_names_.end())
+            set->table_names_.end() &&
+        !name.empty()) {
+      // Either case of its first byte may start it (ascii_lower folded ASCII letters only).
+      const auto first = static_cast<uint8_t>(name[0]);
+      set->name_starts_[first] = true;
+      if (first >= 'a' && first <= 'z') set->name_starts_[first - 32] = true;
+      set->shortest_name_ = std::min(set->shortest_name_, name.size());
       set->table_names_.push_back(std::move(name));
+    }
     set->ordered_.push_back(std::move(rule));
   }
   return set;
@@ -96,8 +103,14 @@ std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace&
 
 bool ShardRuleSet::may_be_named_in(std::string_view text) const {
   if (!names_searchable_) return true;
-  for (const auto& name : table_names_) {
-    if (sql::icontains(text, name)) return true;
+  // One pass over the text (it runs for every statement): only where a name may start are the
+  // names compared.
+  for (size_t i = 0; i + shortest_name_ <= text.size(); ++i) {
+    if (!name_starts_[static_cast<uint8_t>(text[i])]) continue;
+    for (const auto& name : table_names_) {
+      if (i + name.size() <= text.size() && sql::iequals(text.substr(i, name.size()), name))
+        return true;
+    }
   }
   return false;
 }

@@ -5,6 +5,7 @@
 #include "config/config_error.h"
 #include "config/namespace_config.h"
 #include "router/shard_rule.h"
+#include "sql/ascii_case.h"
 
 namespace tessera::router {
 namespace {
@@ -142,6 +143,25 @@ TEST(ShardRuleSet, MayBeNamedIn) {
   EXPECT_TRUE(set->may_be_named_in("SELECT * FROM Tbl_Year WHERE x = 'ß'"));
   EXPECT_TRUE(set->may_be_named_in("SELECT 1 /* tbl_mycat */"));  // a superset: comments too
   EXPECT_TRUE(set->may_be_named_in("SELECT * FROM xtbl_ks2y"));   // and parts of other words
+  EXPECT_TRUE(set->may_be_named_in("TBL_KS"));
+  EXPECT_FALSE(set->may_be_named_in("TBL_K"));
+
+  // The one-pass search against the plain definition, on texts made of the names' pieces.
+  const std::vector<std::string> names = {"tbl_ks", "tbl_ks2", "tbl_global", "tbl_mycat",
+                                          "tbl_year"};
+  const std::vector<std::string> pieces = {"TBL", "tbl_", "_ks", "Ks2", "glo", "bal", "my",
+                                           "CAT", "year", " ",   "ß",   "`",   "t",   "x"};
+  uint32_t seed = 12345;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text;
+    for (int k = int(seed % 7); k >= 0; --k) {
+      seed = seed * 1103515245u + 12345u;
+      text += pieces[(seed >> 16) % pieces.size()];
+    }
+    bool plain = false;
+    for (const auto& name : names) plain = plain || sql::icontains(text, name);
+    ASSERT_EQ(set->may_be_named_in(text), plain) << text;
+  }
 
   // A name with a quote character appears doubled in a quoted identifier: never ruled out.
   std::string quoted(kSeedNamespace);
