@@ -379,6 +379,8 @@ class Planner {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
+    if (s.query && s.query->body && s.query->body->kind == QueryBodyKind::SetOp)
+      return set_operation(s, scan);
     if (auto err = check_colocated(scan)) return std::move(*err);
     outer_rules_ = scan.sharded;
     std::vector<Expr*> where_like, join_all;
@@ -408,6 +410,243 @@ class Planner {
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
+    return plan;
+  }
+
+  // ---- UNION / INTERSECT / EXCEPT over sharded tables ----
+  //
+  // Each branch is planned as it would be alone (a route to one shard, a scatter with its own
+  // merge, a global or unsharded read), and the engine combines them (exec/engine/
+  // set_operation.h). Pushing the whole set operation down to every shard would save
+  // connections when every branch reads only co-located sharded tables without ORDER BY,
+  // LIMIT, DISTINCT or aggregates of its own: UNION ALL is then the concatenation of the
+  // shards' results, UNION their distinct merge. It is not done for INTERSECT and EXCEPT: a
+  // row's copies can live on different shards (branch 1 finds ('x') on shard 0, branch 2 on
+  // shard 1), so each shard's INTERSECT misses it and each shard's EXCEPT keeps it; only
+  // sets compared across all shards are exact. Nor for a branch on a global or unsharded
+  // table, which every shard (or none) would return. Today every set operation over sharded
+  // tables runs branch by branch (the pushed-down form is a later optimisation).
+
+  // Maps a set-operation tree to exec nodes (bottom-up) and its branches. Parentheses around
+  // a set operation without its own ORDER BY / LIMIT are only grouping.
+  std::optional<std::string> flatten_set(QueryBody* b, std::vector<exec::SetNode>& nodes,
+                                         std::vector<Query*>& leaves, int& out, int depth) {
+    if (!b) return std::string("an empty set operation branch");
+    if (depth > 2000) return std::string("a set operation nested this deeply");
+    if (b->kind == QueryBodyKind::SetOp) {
+      auto* op = static_cast<SetOp*>(b);
+      int left = 0, right = 0;
+      if (auto err = flatten_set(op->left, nodes, leaves, left, depth + 1)) return err;
+      if (auto err = flatten_set(op->right, nodes, leaves, right, depth + 1)) return err;
+      exec::SetNode n;
+      n.op = op->op == SetOpType::Union       ? exec::SetOpKind::kUnion
+             : op->op == SetOpType::Intersect ? exec::SetOpKind::kIntersect
+                                              : exec::SetOpKind::kExcept;
+      n.all = op->quantifier == 1;
+      n.left = left;
+      n.right = right;
+      nodes.push_back(n);
+      out = static_cast<int>(nodes.size() - 1);
+      return std::nullopt;
+    }
+    Query* leaf = nullptr;
+    if (b->kind == QueryBodyKind::Paren) {
+      Query* inner = static_cast<ParenQuery*>(b)->query;
+      if (!inner || !inner->body) return std::string("an empty set operation branch");
+      bool plain = inner->order_by.empty() && !inner->limit && !inner->with && !inner->into &&
+                   !inner->locking && !inner->into_after_lock;
+      if (inner->body->kind == QueryBodyKind::SetOp || inner->body->kind == QueryBodyKind::Paren) {
+        if (!plain)
+          return std::string(
+              "a parenthesised set operation with its own ORDER BY, LIMIT or WITH inside "
+              "another one");
+        return flatten_set(inner->body, nodes, leaves, out, depth + 1);
+      }
+      leaf = inner;
+    } else {
+      leaf = arena_.make<Query>();
+      leaf->body = b;
+    }
+    exec::SetNode n;
+    n.branch = static_cast<int>(leaves.size());
+    leaves.push_back(leaf);
+    nodes.push_back(n);
+    out = static_cast<int>(nodes.size() - 1);
+    return std::nullopt;
+  }
+
+  // A slice holding a copy or sub-table of every table the set operation reads (the default
+  // slice when it does), where the whole statement can run to tell the result's types.
+  std::optional<std::string> metadata_slice(const TableScan& scan) {
+    auto holds_all = [&](std::string_view slice) {
+      if (scan.has_unsharded && slice != rules_.default_slice()) return false;
+      for (auto& u : scan.uses) {
+        if (u.rule && !sub_table_on(*u.rule, slice)) return false;
+      }
+      return true;
+    };
+    if (holds_all(rules_.default_slice())) return rules_.default_slice();
+    for (auto* r : scan.sharded) {
+      for (auto& st : r->sub_tables()) {
+        if (holds_all(st.slice)) return st.slice;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The whole statement for `slice`, every table renamed to its copy or a sub-table there.
+  ShardQuery metadata_query(SelectStatement& s, const TableScan& scan, const std::string& slice) {
+    ShardQuery q;
+    q.slice = slice;
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    for (auto& u : scan.uses) {
+      if (!u.rule) continue;
+      const SubTable* st = sub_table_on(*u.rule, slice);
+      if (q.db.empty() && !u.rule->is_global()) q.db = st->db;
+    }
+    for (auto& u : scan.uses) {
+      if (!u.rule) continue;
+      const SubTable* st = sub_table_on(*u.rule, slice);
+      if (q.db.empty()) q.db = st->db;
+      bool renamed = st->table != u.name->name.name;
+      std::string_view resolves_in = u.name->has_schema() ? u.name->schema.name : q.db;
+      bool moved = st->db != resolves_in;
+      if (!renamed && !moved) continue;
+      std::string text;
+      if (u.name->has_schema() || moved) text = quote_ident(st->db) + ".";
+      text += quote_ident(st->table);
+      if (renamed && u.node && u.node->alias.empty())
+        text += " AS " + quote_ident(u.name->name.name);
+      hooks.names.emplace(u.name, std::move(text));
+    }
+    WriteOptions o;
+    o.hooks = &hooks;
+    q.sql = to_sql(s, o);
+    return q;
+  }
+
+  Plan set_operation(SelectStatement& s, const TableScan& scan) {
+    Query& q = *s.query;
+    auto refuse_set = [](const std::string& what) {
+      return Plan::make_error(kNotSupported, what + " over several shards is not supported");
+    };
+    if (q.with) return refuse_set("WITH before a UNION/INTERSECT/EXCEPT");
+    if (q.into || q.into_after_lock) return refuse_set("UNION/INTERSECT/EXCEPT ... INTO");
+    if (q.locking) return refuse_set("UNION/INTERSECT/EXCEPT ... FOR UPDATE / LOCK IN SHARE MODE");
+    if (q.procedure) return refuse_set("PROCEDURE after a UNION/INTERSECT/EXCEPT");
+    std::vector<exec::SetNode> nodes;
+    std::vector<Query*> leaves;
+    int root = 0;
+    if (auto err = flatten_set(q.body, nodes, leaves, root, 0)) return refuse_set(*err);
+
+    auto slice = metadata_slice(scan);
+    if (!slice)
+      return Plan::make_error(
+          kNotSupported,
+          "UNION/INTERSECT/EXCEPT over several shards needs one slice holding a copy or "
+          "sub-table of every table it reads (to ask it for the result's column types); none "
+          "does for tables " +
+              table_list(scan.sharded));
+    // The statement with LIMIT 0: its columns, as the server types them.
+    Limit* saved_limit = q.limit;
+    ShardQuery meta;
+    if (in_.metadata_only) {
+      // COM_STMT_PREPARE: the whole statement prepared there tells parameters and columns.
+      meta = metadata_query(s, scan, *slice);
+      Plan plan;
+      plan.kind = PlanKind::kRoute;
+      plan.explain_type = "shard";
+      plan.queries.push_back(std::move(meta));
+      return plan;
+    }
+    // The ORDER BY stays: MariaDB types a UNION ALL's strings differently when it streams the
+    // branches (no ORDER BY: decimals 39) than through its temporary table (decimals 0).
+    auto* zero = arena_.make<Limit>();
+    zero->count = number_literal(0);
+    q.limit = zero;
+    meta = metadata_query(s, scan, *slice);
+    q.limit = saved_limit;
+
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kSetOperation;
+    plan.explain_type = "shard";
+    ShardQuery collations = meta;
+    collations.sql = "SET STATEMENT character_set_results=NULL FOR " + meta.sql;
+    plan.queries.push_back(std::move(meta));
+    plan.queries.push_back(std::move(collations));
+    SetPlan set;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = leaves[i];
+      Planner inner(sql_, parsed_, in_, arena_);
+      inner.force_reprint_ = true;
+      Plan p = inner.select(*st);
+      if (p.kind == PlanKind::kError) {
+        p.error.message =
+            "branch " + std::to_string(i + 1) + " of a UNION/INTERSECT/EXCEPT: " + p.error.message;
+        return p;
+      }
+      SetPlanBranch b;
+      b.first = plan.queries.size();
+      if (p.kind == PlanKind::kDefaultSlice) {
+        // Unsharded tables (or none): the branch as written, on the default slice.
+        ShardQuery dq;
+        dq.slice = rules_.default_slice();
+        NameHooks hooks;
+        hooks.param_literals = in_.param_literals;
+        WriteOptions o;
+        o.hooks = &hooks;
+        dq.sql = to_sql(*st, o);
+        plan.queries.push_back(std::move(dq));
+        b.count = 1;
+      } else {
+        if (p.result != ResultMode::kRelay && p.result != ResultMode::kMerge)
+          return refuse_set("this branch form (branch " + std::to_string(i + 1) + ")");
+        b.scatter = p.result == ResultMode::kMerge;
+        b.merge = std::move(p.merge);
+        b.count = p.queries.size();
+        for (auto& pq : p.queries) plan.queries.push_back(std::move(pq));
+      }
+      set.branches.push_back(std::move(b));
+    }
+    set.spec.nodes = std::move(nodes);
+    set.spec.root = root;
+    for (auto& o : q.order_by) {
+      exec::engine::SetOrderKey key;
+      key.descending = o.dir == 2;
+      if (auto n = limit_value(o.expr)) {
+        if (*n == 0)
+          return Plan::make_error(errc::kUnknownError, "Unknown column '0' in 'order clause'");
+        key.position = static_cast<int>(*n - 1);
+      } else if (o.expr && o.expr->kind == ExprKind::Column &&
+                 static_cast<ColumnRef*>(o.expr)->n == 1) {
+        key.name = std::string(static_cast<ColumnRef*>(o.expr)->column().name);
+      } else {
+        return refuse_set(
+            "ORDER BY an expression or a qualified column after a UNION/INTERSECT/"
+            "EXCEPT (order by a result column's name or position)");
+      }
+      set.spec.order_by.push_back(std::move(key));
+    }
+    if (q.limit) {
+      if (q.limit->rows_examined || q.limit->with_ties)
+        return refuse_set("LIMIT ROWS EXAMINED / WITH TIES after a UNION/INTERSECT/EXCEPT");
+      if (q.limit->count) {
+        auto c = limit_value(q.limit->count);
+        if (!c) return refuse_set("LIMIT without a literal row count after a UNION");
+        set.spec.limit = *c;
+      } else if (q.limit->has_fetch) {
+        set.spec.limit = 1;
+      }
+      if (q.limit->offset) {
+        auto o = limit_value(q.limit->offset);
+        if (!o) return refuse_set("LIMIT without a literal offset after a UNION");
+        set.spec.offset = *o;
+      }
+    }
+    plan.set_op = std::move(set);
     return plan;
   }
 
@@ -936,6 +1175,14 @@ class Planner {
       return out;
     }
     out.explain_type = p.explain_type;
+    if (p.result == ResultMode::kSetOperation) {
+      // The operator tree, each route with its SQL (the primitives copy the text they print).
+      attach_primitives(p, in_.traits);
+      if (p.root) p.root->describe(out.explain_tree, 0);
+      for (auto& line : out.explain_tree) {
+        if (!line.sql.empty() && line.db.empty()) line.db = std::string(in_.current_db);
+      }
+    }
     out.queries = std::move(p.queries);
     for (auto& q : out.queries) {
       if (q.db.empty()) q.db = std::string(in_.current_db);
