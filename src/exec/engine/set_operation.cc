@@ -1,6 +1,7 @@
 #include "exec/engine/set_operation.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,14 +74,38 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
   Attempt answered;
   Attempt failed;
   failed.kind = Attempt::Kind::kFailed;
-  // Stream 0: the metadata query, 1: its collations, then every branch's queries in order.
+  // Streams: the metadata query, its collations, the nested units' metadata, then every
+  // branch's queries in order. Branches are read one after the other, so a branch's parts run
+  // on the connections the branch before it used on the same slice (Query::after): a set
+  // operation holds, per slice, as many connections as its widest branch has parts there.
   std::vector<Query> all;
   all.push_back(metadata_);
   all.push_back(collations_);
+  for (const auto& u : units_) all.push_back(u);
+  for (size_t i = 1; i < all.size(); ++i) all[i].after = static_cast<int>(i - 1);
+  const size_t meta_streams = all.size();
+  std::map<std::string, std::vector<int>> ends;  // slice + db -> connections' last queries
+  auto key = [](const Query& q) { return q.target.slice + '\n' + q.target.db; };
+  ends[key(all[0])].push_back(static_cast<int>(meta_streams - 1));
   std::vector<size_t> first(branches_.size());
   for (size_t b = 0; b < branches_.size(); ++b) {
     first[b] = all.size();
-    for (const auto& q : branches_[b].queries) all.push_back(q);
+    std::map<std::string, size_t> used;
+    std::map<std::string, std::vector<int>> mine;
+    for (const auto& q : branches_[b].queries) {
+      Query part = q;
+      const std::string k = key(q);
+      auto& e = ends[k];
+      size_t& u = used[k];
+      if (u < e.size()) part.after = e[u++];
+      mine[k].push_back(static_cast<int>(all.size()));
+      all.push_back(part);
+    }
+    for (auto& [k, v] : mine) {
+      auto& e = ends[k];
+      for (size_t j = used[k]; j < e.size(); ++j) v.push_back(e[j]);
+      e = v;
+    }
   }
   {
     Attempt opened = co_await c.open_shards(all, role_);
@@ -93,11 +118,16 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
     std::optional<protocol::ErrPacket> shard_error;
     std::optional<protocol::ErrPacket> retryable;
     std::string retryable_slice;
-    for (size_t i = 0; i < n; ++i) {
+    // Heads of streams [from, to): the first error is kept (retryable ones noted).
+    std::vector<std::unique_ptr<MergePipeline>> pipelines(branches_.size());
+    // Per branch, the conversions to each enclosing unit's types, innermost first, then to
+    // the result's.
+    std::vector<std::vector<std::vector<exec::CellConversion>>> conversions(branches_.size());
+    std::unique_ptr<exec::SetMerge> merge;
+    for (size_t i = 0; i < meta_streams; ++i) {
       auto err = co_await c.read_head(i, columns[i]);
       if (err && !shard_error) {
         shard_error = *err;
-        if (i >= 2) shard_error->message += " (on slice " + all[i].target.slice + ")";
         if (is_retryable_rejection(err->code)) {
           retryable = *err;
           retryable_slice = all[i].target.slice;
@@ -105,13 +135,10 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       }
     }
     const std::vector<protocol::ColumnDefinition>& result = columns[0];
-    std::vector<std::unique_ptr<MergePipeline>> pipelines(branches_.size());
-    std::vector<std::vector<exec::CellConversion>> conversions(branches_.size());
-    std::unique_ptr<exec::SetMerge> merge;
     if (!shard_error) {
       // The metadata queries answer no rows (LIMIT 0): read them to their ends.
       std::string payload;
-      for (size_t i = 0; i < 2 && !shard_error; ++i) {
+      for (size_t i = 0; i < meta_streams && !shard_error; ++i) {
         for (;;) {
           ShardEvent ev = co_await c.read_row(i, payload);
           if (ev.kind == ShardEvent::Kind::kRow) continue;
@@ -124,35 +151,80 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
                                         "internal error: the set operation's metadata queries "
                                         "disagree on its columns");
-    for (size_t b = 0; b < branches_.size() && !shard_error; ++b) {
+    // The parent of every node, to find the units enclosing a branch.
+    std::vector<int> parent(spec_.nodes.size(), -1);
+    for (size_t i = 0; i < spec_.nodes.size(); ++i) {
+      const auto& node = spec_.nodes[i];
+      if (node.branch < 0) {
+        parent[static_cast<size_t>(node.left)] = static_cast<int>(i);
+        parent[static_cast<size_t>(node.right)] = static_cast<int>(i);
+      }
+    }
+    // Reads branch b's heads and builds its merge and conversions; false with `shard_error`.
+    // (Not a lambda: a coroutine lambda's captures would not outlive its first suspension.)
+    size_t prepared = 0;  // branches [0, prepared) are ready
+    auto build_branch = [&](size_t b) -> bool {
       const SetBranch& br = branches_[b];
       const size_t parts = br.queries.size();
       const size_t total = columns[first[b]].size();
       for (size_t k = 1; k < parts; ++k) {
-        if (columns[first[b] + k].size() != total)
+        if (columns[first[b] + k].size() != total) {
           shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
                                             "shards returned different column counts; are the "
                                             "physical tables' definitions the same on every "
                                             "slice?");
+          return false;
+        }
       }
-      if (shard_error) break;
       auto spec = resolve_merge(br.merge, total, c.merge_limits());
       if (!spec) {
         shard_error = protocol::ErrPacket(spec.error().code, spec.error().message);
-        break;
+        return false;
       }
       auto made = MergePipeline::create(std::move(*spec), columns[first[b]], parts);
       if (!made) {
         shard_error = protocol::ErrPacket(made.error().code, made.error().message);
-        break;
+        return false;
       }
       pipelines[b] = std::move(*made);
-      auto conv = exec::union_conversions(pipelines[b]->visible_columns(), result);
-      if (!conv) {
-        shard_error = protocol::ErrPacket(conv.error().code, conv.error().message);
-        break;
+      int leaf = -1;
+      for (size_t i = 0; i < spec_.nodes.size(); ++i) {
+        if (spec_.nodes[i].branch == static_cast<int>(b)) leaf = static_cast<int>(i);
       }
-      conversions[b] = std::move(*conv);
+      std::vector<const std::vector<protocol::ColumnDefinition>*> steps;
+      for (int at = leaf >= 0 ? parent[static_cast<size_t>(leaf)] : -1; at >= 0;
+           at = parent[static_cast<size_t>(at)]) {
+        for (size_t u = 0; u < spec_.unit_nodes.size() && u < units_.size(); ++u) {
+          if (spec_.unit_nodes[u] == at) steps.push_back(&columns[2 + u]);
+        }
+      }
+      steps.push_back(&result);
+      std::vector<protocol::ColumnDefinition> from = pipelines[b]->visible_columns();
+      for (const auto* to : steps) {
+        auto conv = exec::union_conversions(from, *to);
+        if (!conv) {
+          shard_error = protocol::ErrPacket(conv.error().code, conv.error().message);
+          return false;
+        }
+        conversions[b].push_back(std::move(*conv));
+        from = *to;
+      }
+      return true;
+    };
+    // Branch 0's heads before the client sees anything (its errors may still be retried).
+    if (!shard_error && !branches_.empty()) {
+      for (size_t i = first[0]; i < first[0] + branches_[0].queries.size(); ++i) {
+        auto err = co_await c.read_head(i, columns[i]);
+        if (err && !shard_error) {
+          shard_error = *err;
+          shard_error->message += " (on slice " + all[i].target.slice + ")";
+          if (is_retryable_rejection(err->code)) {
+            retryable = *err;
+            retryable_slice = all[i].target.slice;
+          }
+        }
+      }
+      if (!shard_error && build_branch(0)) prepared = 1;
     }
     if (!shard_error) {
       // How the union's columns compare: by type, strings under the union column's own
@@ -182,25 +254,25 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         for (size_t i = 0; i < result.size(); ++i) compared.push_back(i);
       }
       for (const auto& k : spec_.order_by) {
-        exec::SortKey key;
-        key.descending = k.descending;
+        exec::SortKey sk;
+        sk.descending = k.descending;
         if (k.position >= 0) {
-          key.column = static_cast<size_t>(k.position);
+          sk.column = static_cast<size_t>(k.position);
         } else {
-          key.column = result.size();
-          for (size_t i = 0; i < result.size() && key.column == result.size(); ++i) {
-            if (same_name(result[i].name, k.name)) key.column = i;
+          sk.column = result.size();
+          for (size_t i = 0; i < result.size() && sk.column == result.size(); ++i) {
+            if (same_name(result[i].name, k.name)) sk.column = i;
           }
         }
-        if (key.column >= result.size()) {
+        if (sk.column >= result.size()) {
           shard_error = protocol::ErrPacket(
               protocol::ErrorCode{1054, "42S22"},
               "Unknown column '" + (k.position >= 0 ? std::to_string(k.position + 1) : k.name) +
                   "' in 'order clause'");
           break;
         }
-        set.order_by.push_back(key);
-        compared.push_back(key.column);
+        set.order_by.push_back(sk);
+        compared.push_back(sk.column);
       }
       for (size_t col : compared) {
         if (shard_error) break;
@@ -257,6 +329,24 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       return true;
     };
     for (size_t b = 0; b < branches_.size() && !merge_error && !row_error && !merge->done(); ++b) {
+      if (b >= prepared) {
+        // This branch's heads (its connections were the branch before's, now read).
+        for (size_t i = first[b]; i < first[b] + branches_[b].queries.size(); ++i) {
+          auto err = co_await c.read_head(i, columns[i]);
+          if (err && !row_error) {
+            row_error = *err;
+            row_error->message += " (on slice " + all[i].target.slice + ")";
+          }
+        }
+        if (row_error) break;
+        if (!build_branch(b)) {
+          // (the ErrorCode's sqlstate views shard_error, which outlives merge_error)
+          merge_error = MergeError{protocol::ErrorCode{shard_error->code, shard_error->sqlstate},
+                                   shard_error->message};
+          break;
+        }
+        prepared = b + 1;
+      }
       MergePipeline& p = *pipelines[b];
       const size_t parts = branches_[b].queries.size();
       std::vector<bool> ended(parts, false);
@@ -267,7 +357,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
           break;
         }
         if (*polled == MergePipeline::Poll::kRow) {
-          convert_to_union(conversions[b], row);
+          for (const auto& step : conversions[b]) convert_to_union(step, row);
           Status st = merge->add(b, std::move(row));
           row = Row();
           if (!st.ok()) {
@@ -331,13 +421,14 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         send_ready();
       }
     }
-    if (row_error) merge_error = MergeError{protocol::errc::kUnknownError, row_error->message};
+    if (row_error && !merge_error)
+      merge_error =
+          MergeError{protocol::ErrorCode{row_error->code, row_error->sqlstate}, row_error->message};
     if (merge_error) c.stop_shards();
     co_await c.drain_shards();
     co_await c.close_shards(/*failed=*/false);
     if (merge_error) {
-      protocol::ErrPacket err =
-          row_error ? *row_error : protocol::ErrPacket(merge_error->code, merge_error->message);
+      protocol::ErrPacket err = protocol::ErrPacket(merge_error->code, merge_error->message);
       if (auto limit = c.limit_error()) err = *limit;
       co_await c.fail_result(err);
       co_return answered;
