@@ -58,6 +58,7 @@ struct SetPlanBranch {
   bool scatter = false;  // several sub-tables
 };
 struct SetPlan {
+  size_t units = 0;  // queries[2 .. 2 + units): nested units' metadata (spec.unit_nodes)
   std::vector<SetPlanBranch> branches;
   exec::engine::SetOperationSpec spec;
 };

@@ -78,9 +78,12 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       }
       exec::engine::Query metadata{target_of(plan.queries[0], role), plan.queries[0].sql, -1};
       exec::engine::Query collations{target_of(plan.queries[1], role), plan.queries[1].sql, -1};
+      std::vector<exec::engine::Query> units;
+      for (size_t i = 2; i < 2 + plan.set_op->units && i < plan.queries.size(); ++i)
+        units.push_back({target_of(plan.queries[i], role), plan.queries[i].sql, -1});
       plan.root = std::make_shared<exec::engine::SetOperation>(
-          std::move(metadata), std::move(collations), std::move(branches), plan.set_op->spec, role,
-          traits);
+          std::move(metadata), std::move(collations), std::move(units), std::move(branches),
+          plan.set_op->spec, role, traits);
       return;
     }
     case ResultMode::kShowTables:

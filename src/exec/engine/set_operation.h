@@ -47,16 +47,25 @@ struct SetOperationSpec {
   std::vector<SetOrderKey> order_by;
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
+  // Nested units: MariaDB gives a parenthesised set operation, and one that INTERSECT's
+  // precedence nests (`a UNION b INTERSECT c`), column types of its own, and converts its
+  // rows to the outer types from those (`'x' UNION (SELECT 1 INTERSECT SELECT 1.00)` answers
+  // '1.00'); a left-deep chain is one unit typed from all its branches. The node of each unit
+  // that has a metadata query of its own (SetOperation's `units`, in this order).
+  std::vector<int> unit_nodes;
 };
 
 class SetOperation final : public Primitive {
  public:
   // `metadata`: the whole set operation with LIMIT 0 on one slice, in the client's result
   // charset; `collations`: the same under character_set_results=NULL.
-  SetOperation(Query metadata, Query collations, std::vector<SetBranch> branches,
-               SetOperationSpec spec, Role role, StatementTraits traits)
+  // `units`: each nested unit's statement with LIMIT 0 (spec.unit_nodes says whose).
+  SetOperation(Query metadata, Query collations, std::vector<Query> units,
+               std::vector<SetBranch> branches, SetOperationSpec spec, Role role,
+               StatementTraits traits)
       : metadata_(std::move(metadata)),
         collations_(std::move(collations)),
+        units_(std::move(units)),
         branches_(std::move(branches)),
         spec_(std::move(spec)),
         role_(role),
@@ -72,6 +81,7 @@ class SetOperation final : public Primitive {
  private:
   Query metadata_;
   Query collations_;
+  std::vector<Query> units_;
   std::vector<SetBranch> branches_;
   SetOperationSpec spec_;
   Role role_;

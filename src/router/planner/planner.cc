@@ -379,8 +379,7 @@ class Planner {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
-    if (s.query && s.query->body && s.query->body->kind == QueryBodyKind::SetOp)
-      return set_operation(s, scan);
+    if (s.query && is_set_operation(s.query->body)) return set_operation(s, scan);
     if (auto err = check_colocated(scan)) return std::move(*err);
     outer_rules_ = scan.sharded;
     std::vector<Expr*> where_like, join_all;
@@ -427,17 +426,37 @@ class Planner {
   // table, which every shard (or none) would return. Today every set operation over sharded
   // tables runs branch by branch (the pushed-down form is a later optimisation).
 
+  // A set operation, possibly in parentheses: `(SELECT ... UNION SELECT ...) ORDER BY 1`.
+  static bool is_set_operation(const QueryBody* b) {
+    for (int depth = 0; b && depth < 64; ++depth) {
+      if (b->kind == QueryBodyKind::SetOp) return true;
+      if (b->kind != QueryBodyKind::Paren) return false;
+      const Query* inner = static_cast<const ParenQuery*>(b)->query;
+      b = inner ? inner->body : nullptr;
+    }
+    return false;
+  }
+
   // Maps a set-operation tree to exec nodes (bottom-up) and its branches. Parentheses around
   // a set operation without its own ORDER BY / LIMIT are only grouping.
+  // `units`: the nested units (a parenthesised set operation, or one INTERSECT's precedence
+  // puts on an operator's right), whose column types MariaDB derives on their own.
   std::optional<std::string> flatten_set(QueryBody* b, std::vector<exec::SetNode>& nodes,
-                                         std::vector<Query*>& leaves, int& out, int depth) {
+                                         std::vector<Query*>& leaves,
+                                         std::vector<std::pair<int, Query*>>& units, int& out,
+                                         int depth) {
     if (!b) return std::string("an empty set operation branch");
     if (depth > 2000) return std::string("a set operation nested this deeply");
     if (b->kind == QueryBodyKind::SetOp) {
       auto* op = static_cast<SetOp*>(b);
       int left = 0, right = 0;
-      if (auto err = flatten_set(op->left, nodes, leaves, left, depth + 1)) return err;
-      if (auto err = flatten_set(op->right, nodes, leaves, right, depth + 1)) return err;
+      if (auto err = flatten_set(op->left, nodes, leaves, units, left, depth + 1)) return err;
+      if (auto err = flatten_set(op->right, nodes, leaves, units, right, depth + 1)) return err;
+      if (op->right && op->right->kind == QueryBodyKind::SetOp) {
+        auto* unit = arena_.make<Query>();
+        unit->body = op->right;
+        units.emplace_back(right, unit);
+      }
       exec::SetNode n;
       n.op = op->op == SetOpType::Union       ? exec::SetOpKind::kUnion
              : op->op == SetOpType::Intersect ? exec::SetOpKind::kIntersect
@@ -460,7 +479,9 @@ class Planner {
           return std::string(
               "a parenthesised set operation with its own ORDER BY, LIMIT or WITH inside "
               "another one");
-        return flatten_set(inner->body, nodes, leaves, out, depth + 1);
+        auto err = flatten_set(inner->body, nodes, leaves, units, out, depth + 1);
+        if (!err && inner->body->kind == QueryBodyKind::SetOp) units.emplace_back(out, inner);
+        return err;
       }
       leaf = inner;
     } else {
@@ -537,8 +558,9 @@ class Planner {
     if (q.procedure) return refuse_set("PROCEDURE after a UNION/INTERSECT/EXCEPT");
     std::vector<exec::SetNode> nodes;
     std::vector<Query*> leaves;
+    std::vector<std::pair<int, Query*>> units;
     int root = 0;
-    if (auto err = flatten_set(q.body, nodes, leaves, root, 0)) return refuse_set(*err);
+    if (auto err = flatten_set(q.body, nodes, leaves, units, root, 0)) return refuse_set(*err);
 
     auto slice = metadata_slice(scan);
     if (!slice)
@@ -577,6 +599,16 @@ class Planner {
     plan.queries.push_back(std::move(meta));
     plan.queries.push_back(std::move(collations));
     SetPlan set;
+    for (auto& [node, unit] : units) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = unit;
+      Limit* kept = unit->limit;
+      unit->limit = zero;
+      plan.queries.push_back(metadata_query(*st, scan, *slice));
+      unit->limit = kept;
+      set.spec.unit_nodes.push_back(node);
+    }
+    set.units = units.size();
     for (size_t i = 0; i < leaves.size(); ++i) {
       auto* st = arena_.make<SelectStatement>();
       st->query = leaves[i];
