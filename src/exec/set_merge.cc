@@ -130,6 +130,10 @@ Result<std::vector<CellConversion>> union_conversions(const std::vector<ColumnDe
       c.kind = CellConversion::Kind::kPadFraction;
       c.digits = digits;
     }
+    if (!ok && is_string(b.type) && b.column_length == 0) {
+      ok = true;
+      c.kind = CellConversion::Kind::kNullOnly;
+    }
     if (!ok)
       return MergeError{kNotSupported, "a set operation over several shards whose column " +
                                            std::to_string(i + 1) + " ('" + u.name + "') is " +
@@ -139,10 +143,13 @@ Result<std::vector<CellConversion>> union_conversions(const std::vector<ColumnDe
   return out;
 }
 
-void convert_to_union(const std::vector<CellConversion>& conversions, Row& row) {
+bool convert_to_union(const std::vector<CellConversion>& conversions, Row& row) {
   bool any = false;
   for (auto& c : conversions) any |= c.kind != CellConversion::Kind::kNone;
-  if (!any) return;
+  if (!any) return true;
+  for (size_t i = 0; i < row.size() && i < conversions.size(); ++i) {
+    if (conversions[i].kind == CellConversion::Kind::kNullOnly && !row.is_null(i)) return false;
+  }
   Row out;
   for (size_t i = 0; i < row.size(); ++i) {
     auto cell = row.get(i);
@@ -151,6 +158,10 @@ void convert_to_union(const std::vector<CellConversion>& conversions, Row& row) 
       continue;
     }
     const CellConversion& c = conversions[i];
+    if (c.kind == CellConversion::Kind::kNullOnly) {
+      out.append(*cell);
+      continue;
+    }
     std::string text(*cell);
     if (c.kind == CellConversion::Kind::kDateToDatetime) {
       // A zero date stays zero ("0000-00-00" -> "0000-00-00 00:00:00"), as the server prints.
@@ -167,6 +178,7 @@ void convert_to_union(const std::vector<CellConversion>& conversions, Row& row) 
     out.append(text);
   }
   row = std::move(out);
+  return true;
 }
 
 SetMerge::SetMerge(SetSpec spec, std::vector<ValueType> types)

@@ -64,6 +64,8 @@ struct CellConversion {
     kNone,
     kPadFraction,     // DECIMAL / DATETIME / TIME: append '.' (when absent) and zeros to `digits`
     kDateToDatetime,  // DATE in a DATETIME/TIMESTAMP: " 00:00:00" (and `digits` zeros)
+    kNullOnly,        // an empty string type (MIN(NULL), CAST(NULL AS CHAR(0))) in another type:
+                      // only NULL converts exactly; any other cell is refused when it comes
   };
   Kind kind = Kind::kNone;
   uint8_t digits = 0;
@@ -74,8 +76,8 @@ struct CellConversion {
 Result<std::vector<CellConversion>> union_conversions(
     const std::vector<protocol::ColumnDefinition>& branch,
     const std::vector<protocol::ColumnDefinition>& result);
-// Applies them (no copy when every one is kNone).
-void convert_to_union(const std::vector<CellConversion>& conversions, Row& row);
+// Applies them (no copy when every one is kNone). false: a kNullOnly column held a value.
+bool convert_to_union(const std::vector<CellConversion>& conversions, Row& row);
 
 class SetMerge {
  public:

@@ -357,7 +357,16 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
           break;
         }
         if (*polled == MergePipeline::Poll::kRow) {
-          for (const auto& step : conversions[b]) convert_to_union(step, row);
+          bool converted = true;
+          for (const auto& step : conversions[b])
+            converted = converted && convert_to_union(step, row);
+          if (!converted) {
+            merge_error = MergeError{
+                kNotSupported,
+                "a set operation over several shards with a value of an empty string type "
+                "(such as MIN(NULL)) in a column of another type is not supported"};
+            break;
+          }
           Status st = merge->add(b, std::move(row));
           row = Row();
           if (!st.ok()) {

@@ -212,6 +212,15 @@ TEST(UnionConversions, WidenCellsToTheUnionType) {
   EXPECT_EQ(h.cell(0), "-1.50");
   // Strings take any number's text as it is; a DOUBLE from an INT is refused (1235).
   EXPECT_TRUE(union_conversions({testing::int_col()}, {testing::text_col()}));
+  // An empty string type (MIN(NULL)) converts its NULLs; a value there is refused.
+  auto empty = testing::text_col();
+  empty.column_length = 0;
+  auto nulls = union_conversions({empty}, {dec});
+  ASSERT_TRUE(nulls);
+  Row n = Row::of({kNull});
+  EXPECT_TRUE(convert_to_union(*nulls, n));
+  Row v = Row::of({""});
+  EXPECT_FALSE(convert_to_union(*nulls, v));
   auto refused = union_conversions({testing::int_col()}, {testing::double_col()});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code.code, 1235);
