@@ -497,10 +497,9 @@ void SetOperation::describe(std::vector<PlanLine>& out, int depth) const {
     if (node.branch < 0) {
       PlanLine line;
       line.depth = d;
-      const bool distinct = !node.all || node.op != exec::SetOpKind::kUnion;
+      // (short: EXPLAIN's `type` column announces 64 characters)
       line.op = node.op == exec::SetOpKind::kUnion && node.all ? "Concatenate" : "SetMerge";
       line.detail = set_op_name(node);
-      if (distinct) line.detail += ", rows compared under the union columns' collations";
       out.push_back(std::move(line));
       stack.emplace_back(node.right, d + 1);
       stack.emplace_back(node.left, d + 1);

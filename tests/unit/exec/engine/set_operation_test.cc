@@ -87,7 +87,7 @@ TEST(SetOperation, DescribesTheTree) {
   for (auto& l : lines) ops.push_back(std::string(2 * l.depth, ' ') + l.op);
   EXPECT_EQ(ops, (Lines{"SetOperation", "  SetMerge", "    Scatter", "      Route", "      Route",
                         "    Route"}));
-  EXPECT_EQ(lines[1].detail, "INTERSECT, rows compared under the union columns' collations");
+  EXPECT_EQ(lines[1].detail, "INTERSECT");
 }
 
 }  // namespace
