@@ -240,7 +240,12 @@ Status SetMerge::account(size_t bytes) {
 Status SetMerge::emit(Row row) {
   if (done_) return {};
   if (sort_) return sort_->add(std::move(row));
-  if (limit_.take() == OffsetLimit::Verdict::kEmit) out_.push_back(std::move(row));
+  if (limit_.take() == OffsetLimit::Verdict::kEmit) {
+    // max_sql_result_size bounds the rows the client gets, whichever branch they came from.
+    if (spec_.max_rows != 0 && limit_.emitted() > spec_.max_rows)
+      return too_many_rows("has more rows than", spec_.max_rows);
+    out_.push_back(std::move(row));
+  }
   if (limit_.exhausted()) done_ = true;
   return {};
 }

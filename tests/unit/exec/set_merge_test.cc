@@ -195,6 +195,15 @@ TEST(SetMerge, MemoryBudgetIsAClearError) {
   EXPECT_FALSE(error);
 }
 
+TEST(SetMerge, MaxResultRowsCountsEveryBranch) {
+  SetSpec spec = chain({{SetOpKind::kUnion, true}});
+  spec.max_rows = 3;
+  std::optional<MergeError> error;
+  run(spec, {int_type()}, {{{"1"}, {"2"}}, {{"3"}, {"4"}}}, &error);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message.find("max_sql_result_size"), std::string::npos) << error->message;
+}
+
 TEST(UnionConversions, WidenCellsToTheUnionType) {
   using protocol::FieldType;
   auto dec = testing::decimal_col(2);
