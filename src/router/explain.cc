@@ -274,7 +274,9 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
       const auto& b = plan.set_op->branches[i];
       if (!b.scatter) continue;
       line(fmt::format("branch {} merge:", i + 1));
+      const size_t before = out.size();
       describe_merge(b.merge, std::string(indent) + "  ", out);
+      if (out.size() == before) line("  concatenation");
     }
   }
   return out;
