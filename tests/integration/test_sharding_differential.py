@@ -663,9 +663,9 @@ class Gen:
             return "d" if "d" in COLUMNS[t] else "1.25"
         return "dt" if "dt" in COLUMNS[t] else "DATE '2021-06-01'"
 
-    def set_branch(self, kinds, strings):
+    def set_branch(self, kinds, tables):
         rng = self.rng
-        t = rng.choice(SINGLE)
+        t = rng.choice(tables)
         # named c1, c2...: a set operation's columns must have distinct names
         cells = [f"{self.set_cell(t, k)} AS c{i + 1}" for i, k in enumerate(kinds)]
         r = rng.random()
@@ -699,13 +699,17 @@ class Gen:
         width = rng.randint(1, 3)
         base = [rng.choice(["i", "i", "s", "d", "t"]) for _ in range(width)]
         n = rng.choice([2, 2, 2, 3, 3, 4])
+        # a third of them over co-located tables only, which a plain UNION [ALL] runs whole
+        # on each shard
+        tables = SINGLE if rng.random() < 0.66 else rng.choice(
+            [["t_hash", "t_child"], ["t_mod"], ["t_range"]])
         branches = []
         for _ in range(n):
             kinds = list(base)
             for i, k in enumerate(kinds):
                 if rng.random() < 0.15:
                     kinds[i] = {"i": rng.choice(["d", "s"]), "d": "i", "s": "i", "t": "s"}[k]
-            branches.append(self.set_branch(kinds, None))
+            branches.append(self.set_branch(kinds, tables))
         sql = branches[0]
         for b in branches[1:]:
             op = rng.choice(self.SET_OPS)

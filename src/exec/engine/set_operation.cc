@@ -500,8 +500,9 @@ void SetOperation::describe(std::vector<PlanLine>& out, int depth) const {
       // (short: EXPLAIN's `type` column announces 64 characters)
       line.op = node.op == exec::SetOpKind::kUnion && node.all ? "Concatenate" : "SetMerge";
       line.detail = set_op_name(node);
+      if (node.left == node.right) line.detail += ", pushed down to each shard";
       out.push_back(std::move(line));
-      stack.emplace_back(node.right, d + 1);
+      if (node.right != node.left) stack.emplace_back(node.right, d + 1);
       stack.emplace_back(node.left, d + 1);
       continue;
     }
@@ -510,7 +511,9 @@ void SetOperation::describe(std::vector<PlanLine>& out, int depth) const {
       PlanLine line;
       line.depth = d;
       line.op = "Scatter";
-      line.detail = "branch " + std::to_string(node.branch + 1) + ", merge";
+      line.detail = spec_.nodes.size() == 1
+                        ? std::string("the whole UNION ALL on each shard, concatenated")
+                        : "branch " + std::to_string(node.branch + 1) + ", merge";
       out.push_back(std::move(line));
       describe_routes(br.queries, d, out);
     } else {

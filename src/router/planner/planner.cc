@@ -416,15 +416,14 @@ class Planner {
   //
   // Each branch is planned as it would be alone (a route to one shard, a scatter with its own
   // merge, a global or unsharded read), and the engine combines them (exec/engine/
-  // set_operation.h). Pushing the whole set operation down to every shard would save
-  // connections when every branch reads only co-located sharded tables without ORDER BY,
-  // LIMIT, DISTINCT or aggregates of its own: UNION ALL is then the concatenation of the
-  // shards' results, UNION their distinct merge. It is not done for INTERSECT and EXCEPT: a
-  // row's copies can live on different shards (branch 1 finds ('x') on shard 0, branch 2 on
-  // shard 1), so each shard's INTERSECT misses it and each shard's EXCEPT keeps it; only
-  // sets compared across all shards are exact. Nor for a branch on a global or unsharded
-  // table, which every shard (or none) would return. Today every set operation over sharded
-  // tables runs branch by branch (the pushed-down form is a later optimisation).
+  // set_operation.h). When every branch reads only co-located sharded tables without ORDER
+  // BY, LIMIT, DISTINCT, GROUP BY or expressions of its own, a UNION ALL or UNION runs whole
+  // on each shard instead (pushed_down()): every row lives on one shard, so the shards'
+  // results concatenate (UNION ALL) or de-duplicate (UNION) into the answer. Never for
+  // INTERSECT and EXCEPT: a row's copies can live on different shards (branch 1 finds ('x')
+  // on shard 0, branch 2 on shard 1), so each shard's INTERSECT misses it and each shard's
+  // EXCEPT keeps it; only sets compared across all shards are exact. Nor for a branch on a
+  // global or unsharded table, which every shard (or none) would return.
 
   // A set operation, possibly in parentheses: `(SELECT ... UNION SELECT ...) ORDER BY 1`.
   static bool is_set_operation(const QueryBody* b) {
@@ -547,6 +546,142 @@ class Planner {
     return q;
   }
 
+  // The set operation's own ORDER BY (result names or positions) and OFFSET / LIMIT.
+  std::optional<Plan> set_order_and_limit(const Query& q, exec::engine::SetOperationSpec& spec) {
+    auto refuse_set = [](const std::string& what) {
+      return Plan::make_error(kNotSupported, what + " over several shards is not supported");
+    };
+    for (auto& o : q.order_by) {
+      exec::engine::SetOrderKey key;
+      key.descending = o.dir == 2;
+      if (auto n = limit_value(o.expr)) {
+        if (*n == 0)
+          return Plan::make_error(errc::kUnknownError, "Unknown column '0' in 'order clause'");
+        key.position = static_cast<int>(*n - 1);
+      } else if (o.expr && o.expr->kind == ExprKind::Column &&
+                 static_cast<ColumnRef*>(o.expr)->n == 1) {
+        key.name = std::string(static_cast<ColumnRef*>(o.expr)->column().name);
+      } else {
+        return refuse_set(
+            "ORDER BY an expression or a qualified column after a UNION/INTERSECT/"
+            "EXCEPT (order by a result column's name or position)");
+      }
+      spec.order_by.push_back(std::move(key));
+    }
+    if (q.limit) {
+      if (q.limit->rows_examined || q.limit->with_ties)
+        return refuse_set("LIMIT ROWS EXAMINED / WITH TIES after a UNION/INTERSECT/EXCEPT");
+      if (q.limit->count) {
+        auto c = limit_value(q.limit->count);
+        if (!c) return refuse_set("LIMIT without a literal row count after a UNION");
+        spec.limit = *c;
+      } else if (q.limit->has_fetch) {
+        spec.limit = 1;
+      }
+      if (q.limit->offset) {
+        auto o = limit_value(q.limit->offset);
+        if (!o) return refuse_set("LIMIT without a literal offset after a UNION");
+        spec.offset = *o;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // UNION ALL, or UNION DISTINCT, whose every branch is a plain projection (columns, literals,
+  // `*`) of co-located sharded tables, without DISTINCT, GROUP BY, HAVING, ORDER BY or LIMIT
+  // of its own: each row lives on one shard, so the whole set operation can run on
+  // every shard any branch needs, and the shards' results concatenate (UNION ALL) or
+  // de-duplicate (UNION) into the answer. Returns the nodes over that one pushed-down branch
+  // (its queries appended to `plan`), or nullopt to plan branch by branch. Never for INTERSECT
+  // / EXCEPT (see above), global or unsharded tables (every shard would return their rows).
+  std::optional<std::vector<exec::SetNode>> pushed_down(SelectStatement& s, const TableScan& scan,
+                                                        const std::vector<exec::SetNode>& nodes,
+                                                        const std::vector<Query*>& leaves,
+                                                        bool no_units, Plan& plan, SetPlan& set) {
+    if (!no_units || !scan.globals.empty() || scan.has_unsharded || scan.sharded.empty())
+      return std::nullopt;
+    if (check_colocated(scan)) return std::nullopt;
+    bool all = true, distinct = true;
+    for (const auto& n : nodes) {
+      if (n.branch >= 0) continue;
+      if (n.op != exec::SetOpKind::kUnion) return std::nullopt;
+      all &= n.all;
+      distinct &= !n.all;
+    }
+    if (!all && !distinct) return std::nullopt;
+    // Every branch's shape first: planning a branch below may rewrite its AST (a scatter's
+    // hidden columns), which only plain branches never need.
+    for (Query* leaf : leaves) {
+      if (!leaf->body || leaf->body->kind != QueryBodyKind::Select || !leaf->order_by.empty() ||
+          leaf->limit || leaf->with || leaf->into || leaf->locking || leaf->into_after_lock)
+        return std::nullopt;
+      auto* core = static_cast<SelectCore*>(leaf->body);
+      if (core->from.empty() || !core->group_by.empty() || core->having || core->into ||
+          !core->windows.empty() || core->with_rollup ||
+          (core->options & (kSelDistinct | kSelDistinctRow | kSelCalcFoundRows)))
+        return std::nullopt;
+      for (auto& item : core->items) {
+        if (!item.expr) return std::nullopt;
+        auto k = item.expr->kind;
+        if (k != ExprKind::Column && k != ExprKind::Literal && k != ExprKind::Star)
+          return std::nullopt;
+      }
+    }
+    IndexSet indexes;
+    for (Query* leaf : leaves) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = leaf;
+      auto leaf_scan = scan_tables(*st, rules_, in_.current_db);
+      if (leaf_scan.sharded.empty()) return std::nullopt;
+      Planner inner(sql_, parsed_, in_, arena_);
+      inner.force_reprint_ = true;
+      Plan p = inner.select(*st);
+      if (p.kind != PlanKind::kRoute || p.queries.empty()) return std::nullopt;
+      for (auto& pq : p.queries) {
+        if (pq.index < 0) return std::nullopt;
+        indexes.insert(pq.index);
+      }
+    }
+    // The whole statement for each sub-table, without the set operation's own ORDER BY and
+    // LIMIT (the engine applies them to the merged rows).
+    Query& q = *s.query;
+    auto saved_order = q.order_by;
+    Limit* saved_limit = q.limit;
+    q.order_by = ArenaVec<OrderItem>();
+    q.limit = nullptr;
+    SetPlanBranch b;
+    b.first = plan.queries.size();
+    b.scatter = true;
+    std::optional<Plan> failed;
+    for (int i : indexes) {
+      auto sq = shard_query(s, scan, i, {}, /*alias_ok=*/true, /*reprint=*/true);
+      if (std::get_if<Plan>(&sq)) {
+        failed.emplace();
+        break;
+      }
+      plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
+    }
+    q.order_by = saved_order;
+    q.limit = saved_limit;
+    if (failed) {
+      plan.queries.resize(b.first);
+      return std::nullopt;
+    }
+    b.count = plan.queries.size() - b.first;
+    set.branches.push_back(std::move(b));
+    exec::SetNode leaf;
+    leaf.branch = 0;
+    std::vector<exec::SetNode> out{leaf};
+    if (distinct) {
+      exec::SetNode d;  // UNION DISTINCT of the one branch with itself: its distinct rows
+      d.op = exec::SetOpKind::kUnion;
+      d.left = 0;
+      d.right = 0;
+      out.push_back(d);
+    }
+    return out;
+  }
+
   Plan set_operation(SelectStatement& s, const TableScan& scan) {
     Query& q = *s.query;
     auto refuse_set = [](const std::string& what) {
@@ -609,6 +744,13 @@ class Planner {
       set.spec.unit_nodes.push_back(node);
     }
     set.units = units.size();
+    if (auto pushed = pushed_down(s, scan, nodes, leaves, units.empty(), plan, set)) {
+      set.spec.nodes = std::move(*pushed);
+      set.spec.root = static_cast<int>(set.spec.nodes.size() - 1);
+      if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
+      plan.set_op = std::move(set);
+      return plan;
+    }
     for (size_t i = 0; i < leaves.size(); ++i) {
       auto* st = arena_.make<SelectStatement>();
       st->query = leaves[i];
@@ -645,39 +787,7 @@ class Planner {
     }
     set.spec.nodes = std::move(nodes);
     set.spec.root = root;
-    for (auto& o : q.order_by) {
-      exec::engine::SetOrderKey key;
-      key.descending = o.dir == 2;
-      if (auto n = limit_value(o.expr)) {
-        if (*n == 0)
-          return Plan::make_error(errc::kUnknownError, "Unknown column '0' in 'order clause'");
-        key.position = static_cast<int>(*n - 1);
-      } else if (o.expr && o.expr->kind == ExprKind::Column &&
-                 static_cast<ColumnRef*>(o.expr)->n == 1) {
-        key.name = std::string(static_cast<ColumnRef*>(o.expr)->column().name);
-      } else {
-        return refuse_set(
-            "ORDER BY an expression or a qualified column after a UNION/INTERSECT/"
-            "EXCEPT (order by a result column's name or position)");
-      }
-      set.spec.order_by.push_back(std::move(key));
-    }
-    if (q.limit) {
-      if (q.limit->rows_examined || q.limit->with_ties)
-        return refuse_set("LIMIT ROWS EXAMINED / WITH TIES after a UNION/INTERSECT/EXCEPT");
-      if (q.limit->count) {
-        auto c = limit_value(q.limit->count);
-        if (!c) return refuse_set("LIMIT without a literal row count after a UNION");
-        set.spec.limit = *c;
-      } else if (q.limit->has_fetch) {
-        set.spec.limit = 1;
-      }
-      if (q.limit->offset) {
-        auto o = limit_value(q.limit->offset);
-        if (!o) return refuse_set("LIMIT without a literal offset after a UNION");
-        set.spec.offset = *o;
-      }
-    }
+    if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
     plan.set_op = std::move(set);
     return plan;
   }
