@@ -111,6 +111,17 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   for (size_t i = 0; i < n; ++i) {
     const auto& q = queries[i].target;
     streams[i].slice = q.slice;
+    // (Inside a transaction every part shares the slice's lease anyway, below.)
+    if (const int a = queries[i].after; !in_transaction && a >= 0 && static_cast<size_t>(a) < i &&
+                                        streams[a].conn && queries[a].target.slice == q.slice &&
+                                        queries[a].target.db == q.db) {
+      // After an earlier query on its connection (a set operation's later branch).
+      streams[i].conn = streams[a].conn;
+      streams[i].after = static_cast<size_t>(a);
+      streams[i].started = false;
+      streams[i].deferred_sql = std::string(queries[i].sql);
+      continue;
+    }
     if (role == Role::kReadSplit) {
       // Read splitting: a replica of the slice that has what the read must see serves this
       // part (the consistency fence: read_split.cc); none qualifying, the primary does.

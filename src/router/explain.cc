@@ -58,6 +58,8 @@ const char* result_name(ResultMode m) {
       return "sum affected rows";
     case ResultMode::kShowTables:
       return "show tables (physical names mapped to logical)";
+    case ResultMode::kSetOperation:
+      return "set operation (branches combined by the engine)";
   }
   return "?";
 }
@@ -168,6 +170,15 @@ void describe_merge(const MergeInfo& m, std::string_view indent, std::string& ou
 
 std::vector<ExplainRow> explain_rows(const Plan& plan) {
   std::vector<ExplainRow> rows;
+  if (!plan.explain_tree.empty()) {
+    // A set operation: one row per operator, indented by depth; routes carry their SQL.
+    for (const auto& line : plan.explain_tree) {
+      std::string type = std::string(2 * static_cast<size_t>(line.depth), ' ') + line.op;
+      if (!line.detail.empty()) type += " (" + line.detail + ")";
+      rows.push_back({std::move(type), line.slice, line.db, line.sql});
+    }
+    return rows;
+  }
   rows.reserve(plan.queries.size());
   for (auto& q : plan.queries) rows.push_back({plan.explain_type, q.slice, q.db, q.sql});
   return rows;
@@ -258,6 +269,16 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
   if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
+  if (plan.set_op) {
+    for (size_t i = 0; i < plan.set_op->branches.size(); ++i) {
+      const auto& b = plan.set_op->branches[i];
+      if (!b.scatter) continue;
+      line(fmt::format("branch {} merge:", i + 1));
+      const size_t before = out.size();
+      describe_merge(b.merge, std::string(indent) + "  ", out);
+      if (out.size() == before) line("  concatenation");
+    }
+  }
   return out;
 }
 

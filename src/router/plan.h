@@ -12,6 +12,7 @@
 
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
+#include "exec/engine/set_operation.h"
 #include "protocol/error_codes.h"
 
 namespace tessera::router {
@@ -31,10 +32,11 @@ enum class PlanKind : uint8_t {
 };
 
 enum class ResultMode : uint8_t {
-  kRelay,        // one query: relay its response as it is
-  kMerge,        // several result sets: combine per MergeInfo
-  kSumAffected,  // several writes: one OK whose affected rows is the sum
-  kShowTables,   // SHOW [FULL] TABLES on the default slice, physical names mapped to logical
+  kRelay,         // one query: relay its response as it is
+  kMerge,         // several result sets: combine per MergeInfo
+  kSumAffected,   // several writes: one OK whose affected rows is the sum
+  kShowTables,    // SHOW [FULL] TABLES on the default slice, physical names mapped to logical
+  kSetOperation,  // UNION / INTERSECT / EXCEPT whose branches run apart: `set_op` says how
 };
 
 // How a scatter's results are combined: exec's types (the engine runs the merge), named here
@@ -46,6 +48,20 @@ using exec::engine::HavingInfo;
 using exec::engine::kHiddenBase;
 using exec::engine::MergeInfo;
 using exec::engine::SortKey;
+
+// A set operation planned branch by branch (exec/engine/set_operation.h): queries[0] and [1]
+// ask one slice for the result's column types and collations, then each branch's queries.
+struct SetPlanBranch {
+  size_t first = 0;  // its first query in Plan::queries
+  size_t count = 0;
+  MergeInfo merge;       // how its queries merge (scatter), empty for one route
+  bool scatter = false;  // several sub-tables
+};
+struct SetPlan {
+  size_t units = 0;  // queries[2 .. 2 + units): nested units' metadata (spec.unit_nodes)
+  std::vector<SetPlanBranch> branches;
+  exec::engine::SetOperationSpec spec;
+};
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no
 // packets itself.
@@ -76,6 +92,11 @@ struct Plan {
   // kShowTables: (physical name -> logical name) for the current database's rules. Only the
   // default slice is asked: a table with no physical table there is not listed (open).
   std::vector<std::pair<std::string, std::string>> table_aliases;
+  // kSetOperation: the branches and how they combine.
+  std::optional<SetPlan> set_op;
+  // kExplain of a set operation: the operator tree (each route with its SQL), which EXPLAIN
+  // prints in place of the flat list of queries.
+  std::vector<exec::engine::PlanLine> explain_tree;
 
   // The plan as the engine runs it (router/plan_primitives.h); null for the kinds frontend
   // still answers itself (errors, EXPLAIN, SHOW TABLES).

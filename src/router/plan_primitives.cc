@@ -4,6 +4,7 @@
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
 #include "exec/engine/sequence_fetch.h"
+#include "exec/engine/set_operation.h"
 
 namespace tessera::router {
 
@@ -62,6 +63,29 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
     case ResultMode::kSumAffected:
       fan_out();
       return;
+    case ResultMode::kSetOperation: {
+      if (!plan.set_op || plan.queries.size() < 2) return;
+      std::vector<exec::engine::SetBranch> branches;
+      for (const auto& b : plan.set_op->branches) {
+        exec::engine::SetBranch branch;
+        for (size_t i = b.first; i < b.first + b.count && i < plan.queries.size(); ++i) {
+          const auto& q = plan.queries[i];
+          branch.queries.push_back({target_of(q, role), q.sql, q.index});
+        }
+        branch.merge = b.merge;
+        branch.scatter = b.scatter;
+        branches.push_back(std::move(branch));
+      }
+      exec::engine::Query metadata{target_of(plan.queries[0], role), plan.queries[0].sql, -1};
+      exec::engine::Query collations{target_of(plan.queries[1], role), plan.queries[1].sql, -1};
+      std::vector<exec::engine::Query> units;
+      for (size_t i = 2; i < 2 + plan.set_op->units && i < plan.queries.size(); ++i)
+        units.push_back({target_of(plan.queries[i], role), plan.queries[i].sql, -1});
+      plan.root = std::make_shared<exec::engine::SetOperation>(
+          std::move(metadata), std::move(collations), std::move(units), std::move(branches),
+          plan.set_op->spec, role, traits);
+      return;
+    }
     case ResultMode::kShowTables:
       return;
   }

@@ -216,6 +216,8 @@ class Side:
             with self.c().cursor() as cur:
                 n = cur.execute(sql)
                 names = [d[0] for d in cur.description] if cur.description else None
+                self.types = [(d[1], d[3], d[5], d[6]) for d in cur.description] \
+                    if cur.description else None
                 rows = list(cur.fetchall())
                 return names, rows, n
         except pymysql.err.MySQLError as e:
@@ -301,8 +303,11 @@ def generate_data(rng):
 
 # ---------------------------------------------------------------------------------- queries
 class Q:
-    def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1, coll=None):
+    def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1, coll=None,
+                 types=False):
         self.category, self.sql, self.ordered, self.ci = category, sql, ordered, set(ci)
+        # compare the result's column types too (type code, length, decimals, nullability)
+        self.types = types
         # column index -> collation: values compared by their weights under it (text phase)
         self.coll = coll or {}
         self.kind = kind        # select | dml
@@ -636,9 +641,100 @@ class Gen:
                            f"{k} IS NULL", f"{k} = {v} + 0"])
         return Q("key_forms", f"SELECT * FROM {t} WHERE {cond}")
 
+    # --- set operations (issue 19): UNION [ALL|DISTINCT], INTERSECT [ALL], EXCEPT [ALL] over
+    # branches on every rule type, global and literal branches, parenthesised branches with
+    # their own ORDER BY / LIMIT / DISTINCT / GROUP BY, outer ORDER BY / LIMIT, NULLs and
+    # duplicates; slots whose type differs between branches (INT and DECIMAL, INT and string,
+    # DATE and string) check the result's column types too.
+    SET_OPS = ["UNION", "UNION ALL", "UNION DISTINCT", "INTERSECT", "INTERSECT ALL", "EXCEPT",
+               "EXCEPT ALL"]
+
+    def set_cell(self, t, kind):
+        rng = self.rng
+        if rng.random() < 0.06:
+            return "NULL"
+        if kind == "i":
+            if rng.random() < 0.05:
+                return str(rng.randint(0, 3))
+            return rng.choice([c for c in INT_COLS[t] if c != SCHEMA[t][2]] or INT_COLS[t])
+        if kind == "s":
+            return STR_COL[t] if rng.random() > 0.05 else lit(rng.choice(WORDS))
+        if kind == "d":
+            return "d" if "d" in COLUMNS[t] else "1.25"
+        return "dt" if "dt" in COLUMNS[t] else "DATE '2021-06-01'"
+
+    def set_branch(self, kinds, tables):
+        rng = self.rng
+        t = rng.choice(tables)
+        # named c1, c2...: a set operation's columns must have distinct names
+        cells = [f"{self.set_cell(t, k)} AS c{i + 1}" for i, k in enumerate(kinds)]
+        r = rng.random()
+        if r < 0.1 and kinds[0] == "i":
+            # a grouped branch: its own merge across shards
+            key = rng.choice(INT_COLS[t])
+            rest = [("COUNT(*)" if k == "i" else f"MIN({self.set_cell(t, k)})") + f" AS c{i + 2}"
+                    for i, k in enumerate(kinds[1:])]
+            body = f"SELECT {', '.join([key + ' AS c1'] + rest)} FROM {t}" \
+                   f"{self.where(t, prob=0.4)} " \
+                   f"GROUP BY {key}"
+            return f"({body})" if rng.random() < 0.5 else body
+        distinct = "DISTINCT " if r < 0.2 else ""
+        body = f"SELECT {distinct}{', '.join(cells)} FROM {t}{self.where(t, prob=0.6)}"
+        if rng.random() < 0.2:
+            # parenthesised, with an ORDER BY that makes its LIMIT deterministic
+            order = ", ".join(f"{i + 1}" for i in range(len(kinds)))
+            if not distinct:
+                order += f", {SCHEMA[t][2]}"
+            if any(k == "s" for k in kinds):
+                order = None  # _ci ties: any member of a class may be cut
+            if order:
+                # (no OFFSET after DISTINCT: MariaDB 10.11 ignores it for a constant select
+                # list, `SELECT DISTINCT NULL FROM t LIMIT 3, 25` returns the row)
+                lim = f" LIMIT {rng.choice([1, 2, 5, 25])}" if distinct else self.limit(0.8)
+                return f"({body} ORDER BY {order}{lim})"
+        return f"({body})" if rng.random() < 0.15 else body
+
+    def q_set_op(self):
+        rng = self.rng
+        width = rng.randint(1, 3)
+        base = [rng.choice(["i", "i", "s", "d", "t"]) for _ in range(width)]
+        n = rng.choice([2, 2, 2, 3, 3, 4])
+        # a third of them over co-located tables only, which a plain UNION [ALL] runs whole
+        # on each shard
+        tables = SINGLE if rng.random() < 0.66 else rng.choice(
+            [["t_hash", "t_child"], ["t_mod"], ["t_range"]])
+        branches = []
+        for _ in range(n):
+            kinds = list(base)
+            for i, k in enumerate(kinds):
+                if rng.random() < 0.15:
+                    kinds[i] = {"i": rng.choice(["d", "s"]), "d": "i", "s": "i", "t": "s"}[k]
+            branches.append(self.set_branch(kinds, tables))
+        sql = branches[0]
+        for b in branches[1:]:
+            op = rng.choice(self.SET_OPS)
+            # (a parenthesised INTERSECT ALL on an operator's left: MariaDB 10.11 drops its
+            # duplicates, `((SELECT 1 UNION ALL SELECT 1) INTERSECT ALL (SELECT 1 UNION ALL
+            # SELECT 1)) UNION ALL SELECT 2` answers 1, 2)
+            if rng.random() < 0.15 and not sql.startswith("(") and "INTERSECT ALL" not in sql:
+                sql = f"({sql})"
+            sql = f"{sql} {op} {b}"
+        if "INTERSECT ALL" in sql and "EXCEPT ALL" in sql:
+            # MariaDB 10.11 never finishes `a INTERSECT ALL b EXCEPT ALL c` (it ignores KILL
+            # too): the reference could not answer
+            sql = sql.replace("EXCEPT ALL", "EXCEPT")
+        ordered = False
+        if rng.random() < 0.4:
+            order = ", ".join(f"{i + 1}{rng.choice(['', ' DESC'])}" for i in range(width))
+            sql += f" ORDER BY {order}{self.limit(0.6)}"
+            ordered = True
+        # strings: the _ci classes' members may stand for each other (DISTINCT keeps any)
+        ci = range(width)
+        return Q("set_op", sql, ordered=ordered, ci=ci, types=True)
+
     CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
-                  ("join_child", 9), ("key_forms", 3)]
+                  ("join_child", 9), ("key_forms", 3), ("set_op", 14)]
 
     categories = CATEGORIES
 
@@ -650,7 +746,8 @@ class Gen:
                 "aggregate": self.q_aggregate, "count_distinct": self.q_count_distinct,
                 "group_by": self.q_group, "distinct": self.q_distinct,
                 "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
-                "join_child": self.q_join_child, "key_forms": self.q_key_forms}[cat]()
+                "join_child": self.q_join_child, "key_forms": self.q_key_forms,
+                "set_op": self.q_set_op}[cat]()
 
     # --- writes
     def new_row(self, t):
@@ -771,6 +868,29 @@ class TextGen:
         multi = "uca1400" in coll and ("_as_" in coll or coll.endswith("_cs"))
         return not multi or e in self.cols
 
+    # Collations the merge compares natively (Collation::from_name): a set operation's
+    # DISTINCT, INTERSECT and EXCEPT over the others is refused (1235) by design.
+    SET_OP_COLLATIONS = ("utf8mb4_general_ci", "utf8mb4_unicode_ci", "utf8mb4_unicode_520_ci",
+                         "utf8mb4_unicode_520_nopad_ci", "utf8mb4_bin", "latin1_swedish_ci")
+
+    def set_op(self, rng):
+        """UNION / INTERSECT / EXCEPT [ALL] of one text column across shards: rows compared
+        under its collation (ß, case and trailing spaces under _ci and _unicode_ci)."""
+        cols = [x for x in self.cols if self.cols[x] in self.SET_OP_COLLATIONS]
+        c = rng.choice(cols)
+        coll = self.cols[c]
+        sql = f"SELECT {c} AS k FROM t_text{self.where(0.6)}"
+        for _ in range(rng.choice([1, 1, 2])):
+            op = rng.choice(["UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEPT",
+                             "EXCEPT ALL"])
+            sql += f" {op} SELECT {c} AS k FROM t_text{self.where(0.6)}"
+        if "INTERSECT ALL" in sql and "EXCEPT ALL" in sql:
+            sql = sql.replace("EXCEPT ALL", "EXCEPT")  # never finishes on MariaDB 10.11
+        ordered = rng.random() < 0.4 and self.total_order(c, coll)
+        if ordered:
+            sql += f" ORDER BY k{rng.choice(['', ' DESC'])}{self.limit()}"
+        return Q("text_set_op", sql, ordered=ordered, coll={0: coll}, types=True)
+
     def query(self):
         rng = self.rng
         c = rng.choice(list(self.cols))
@@ -820,6 +940,8 @@ class TextGen:
                 if rng.random() < 0.3:
                     sql += f" HAVING MAX({c}) > {self.literal(c)}"
             return Q("text_min_max", sql, coll={base: coll, base + 1: coll})
+        if r < 0.93 and self.client is None:
+            return self.set_op(rng)
         # two collations in one GROUP BY
         o = rng.choice([x for x in self.cols if x != c])
         sql = f"SELECT {c}, {o}, COUNT(*) FROM t_text{self.where()} GROUP BY {c}, {o}"
@@ -943,6 +1065,10 @@ class Runner:
             return True
         if t_names != r_names:
             self.report(q, "column names differ", f"  {self.lt}: {t_names}\n  {self.lr}: {r_names}")
+            return False
+        if q.types and self.test.types != self.ref.types:
+            self.report(q, "column types differ (type, length, decimals, nullable)",
+                        f"  {self.lt}: {self.test.types}\n  {self.lr}: {self.ref.types}")
             return False
         try:
             a = [norm_row(r, q.ci, q.coll, self.keys) for r in t_rows]

@@ -57,6 +57,17 @@ class ShardedPrepared(unittest.TestCase):
         agg = self.c.prepare("SELECT COUNT(*), MIN(v), MAX(name) FROM tbl_ks WHERE id IN (?, ?, ?)")
         self.assertEqual(self.c.execute(agg, (2, 3, 4)), ("rows", [[3, 20, b"n4"]]))
 
+        # a set operation across shards (issue 19): prepared on one slice for its parameters
+        # and columns, executed branch by branch, binary rows of the union's types
+        union = self.c.prepare("SELECT id, v FROM tbl_ks WHERE v > ? UNION "
+                               "SELECT id, v FROM tbl_ks WHERE id < ? ORDER BY 1 DESC LIMIT 3")
+        self.assertEqual(len(union.params), 2)
+        self.assertEqual(self.c.execute(union, (105, 3)),
+                         ("rows", [[12, 120], [11, 110], [2, 20]]))
+        inter = self.c.prepare("SELECT v FROM tbl_ks WHERE id <= ? INTERSECT "
+                               "SELECT v FROM tbl_ks WHERE id >= ? ORDER BY v")
+        self.assertEqual(self.c.execute(inter, (5, 4)), ("rows", [[40], [50]]))
+
         upd = self.c.prepare("UPDATE tbl_ks SET v = v + 1 WHERE id = ?")
         self.assertEqual(self.c.execute(upd, (4,)), ("ok", 1))
         self.assertEqual(self.c.execute(point, (4,)), ("rows", [[b"n4", 41]]))

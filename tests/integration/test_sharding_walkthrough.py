@@ -357,6 +357,29 @@ class Walkthrough:
         check(self.q("SELECT COUNT(*) FROM tbl_ks") == ((len(self.inserted),),),
               "session unusable after the cross-shard refusal")
 
+    def step_set_operation_in_transaction(self):
+        """a UNION / INTERSECT / EXCEPT across rules sees the transaction's own writes"""
+        c = sl.tessera()
+        try:
+            sl.query(c, "BEGIN")
+            sl.query(c, "INSERT INTO db_diff.t_hash (id, a) VALUES (21, 8), (22, 22)")
+            rows = sl.query(c, "SELECT a FROM db_diff.t_hash UNION SELECT k FROM db_diff.t_mod "
+                               "ORDER BY 1")
+            check([r[0] for r in rows] == [1, 2, 3, 4, 7, 8, 9, 10, 22],
+                  f"UNION in a transaction: {rows}")
+            rows = sl.query(c, "SELECT a FROM db_diff.t_hash INTERSECT "
+                               "SELECT k FROM db_diff.t_mod")
+            check([r[0] for r in rows] == [8], f"INTERSECT in a transaction: {rows}")
+            rows = sl.query(c, "SELECT a FROM db_diff.t_hash EXCEPT ALL "
+                               "SELECT k FROM db_diff.t_mod ORDER BY 1 DESC LIMIT 2")
+            check([r[0] for r in rows] == [22, 4], f"EXCEPT ALL in a transaction: {rows}")
+            sl.query(c, "ROLLBACK")
+            rows = sl.query(c, "SELECT a FROM db_diff.t_hash UNION ALL SELECT k FROM db_diff.t_mod")
+            check(sorted(r[0] for r in rows) == [1, 2, 3, 4, 7, 8, 9, 10],
+                  f"UNION ALL after the rollback: {rows}")
+        finally:
+            c.close()
+
     def step_linked_join_off_key(self):
         """parent x child joined NOT on the key: correct rows, or refused as cross-shard"""
         sql = "SELECT p.id, c.id FROM tbl_ks p JOIN tbl_ks2 c ON p.id = c.id + 1"
@@ -428,7 +451,7 @@ def main():
         w.step_linked_rows, w.step_global_insert, w.step_join_global, w.step_join_linked,
         w.step_explain_scatter, w.step_explain_point, w.step_update,
         w.step_insert_without_key, w.step_delete, w.step_cross_shard_join,
-        w.step_linked_join_off_key, w.step_global_sequence, w.step_show_tables_diff,
+        w.step_set_operation_in_transaction, w.step_linked_join_off_key, w.step_global_sequence, w.step_show_tables_diff,
         w.step_drop_tables, w.step_drop_databases,
     ])
     if w.c is not None:

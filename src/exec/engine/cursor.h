@@ -95,6 +95,11 @@ struct Query {
   Target target;
   std::string_view sql;
   int index = -1;  // the sub-table's index, for messages (-1: unsharded or global)
+  // >= 0: run on the connection of that earlier query of the same open_shards() call (same
+  // slice and db), sent once its answer has been read (what was not taken of it yet waits in
+  // memory). A set operation reads its branches one after the other, so a later branch's
+  // parts need no connections of their own.
+  int after = -1;
 };
 
 // A statement that begins or ends a transaction (transaction_control.h).

@@ -379,6 +379,7 @@ class Planner {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
+    if (s.query && is_set_operation(s.query->body)) return set_operation(s, scan);
     if (auto err = check_colocated(scan)) return std::move(*err);
     outer_rules_ = scan.sharded;
     std::vector<Expr*> where_like, join_all;
@@ -408,6 +409,386 @@ class Planner {
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
+    return plan;
+  }
+
+  // ---- UNION / INTERSECT / EXCEPT over sharded tables ----
+  //
+  // Each branch is planned as it would be alone (a route to one shard, a scatter with its own
+  // merge, a global or unsharded read), and the engine combines them (exec/engine/
+  // set_operation.h). When every branch reads only co-located sharded tables without ORDER
+  // BY, LIMIT, DISTINCT, GROUP BY or expressions of its own, a UNION ALL or UNION runs whole
+  // on each shard instead (pushed_down()): every row lives on one shard, so the shards'
+  // results concatenate (UNION ALL) or de-duplicate (UNION) into the answer. Never for
+  // INTERSECT and EXCEPT: a row's copies can live on different shards (branch 1 finds ('x')
+  // on shard 0, branch 2 on shard 1), so each shard's INTERSECT misses it and each shard's
+  // EXCEPT keeps it; only sets compared across all shards are exact. Nor for a branch on a
+  // global or unsharded table, which every shard (or none) would return.
+
+  // A set operation, possibly in parentheses: `(SELECT ... UNION SELECT ...) ORDER BY 1`.
+  static bool is_set_operation(const QueryBody* b) {
+    for (int depth = 0; b && depth < 64; ++depth) {
+      if (b->kind == QueryBodyKind::SetOp) return true;
+      if (b->kind != QueryBodyKind::Paren) return false;
+      const Query* inner = static_cast<const ParenQuery*>(b)->query;
+      b = inner ? inner->body : nullptr;
+    }
+    return false;
+  }
+
+  // Maps a set-operation tree to exec nodes (bottom-up) and its branches. Parentheses around
+  // a set operation without its own ORDER BY / LIMIT are only grouping.
+  // `units`: the nested units (a parenthesised set operation, or one INTERSECT's precedence
+  // puts on an operator's right), whose column types MariaDB derives on their own.
+  std::optional<std::string> flatten_set(QueryBody* b, std::vector<exec::SetNode>& nodes,
+                                         std::vector<Query*>& leaves,
+                                         std::vector<std::pair<int, Query*>>& units, int& out,
+                                         int depth) {
+    if (!b) return std::string("an empty set operation branch");
+    if (depth > 2000) return std::string("a set operation nested this deeply");
+    if (b->kind == QueryBodyKind::SetOp) {
+      auto* op = static_cast<SetOp*>(b);
+      int left = 0, right = 0;
+      if (auto err = flatten_set(op->left, nodes, leaves, units, left, depth + 1)) return err;
+      if (auto err = flatten_set(op->right, nodes, leaves, units, right, depth + 1)) return err;
+      if (op->right && op->right->kind == QueryBodyKind::SetOp) {
+        auto* unit = arena_.make<Query>();
+        unit->body = op->right;
+        units.emplace_back(right, unit);
+      }
+      exec::SetNode n;
+      n.op = op->op == SetOpType::Union       ? exec::SetOpKind::kUnion
+             : op->op == SetOpType::Intersect ? exec::SetOpKind::kIntersect
+                                              : exec::SetOpKind::kExcept;
+      n.all = op->quantifier == 1;
+      n.left = left;
+      n.right = right;
+      nodes.push_back(n);
+      out = static_cast<int>(nodes.size() - 1);
+      return std::nullopt;
+    }
+    Query* leaf = nullptr;
+    if (b->kind == QueryBodyKind::Paren) {
+      Query* inner = static_cast<ParenQuery*>(b)->query;
+      if (!inner || !inner->body) return std::string("an empty set operation branch");
+      bool plain = inner->order_by.empty() && !inner->limit && !inner->with && !inner->into &&
+                   !inner->locking && !inner->into_after_lock;
+      if (inner->body->kind == QueryBodyKind::SetOp || inner->body->kind == QueryBodyKind::Paren) {
+        if (!plain)
+          return std::string(
+              "a parenthesised set operation with its own ORDER BY, LIMIT or WITH inside "
+              "another one");
+        auto err = flatten_set(inner->body, nodes, leaves, units, out, depth + 1);
+        if (!err && inner->body->kind == QueryBodyKind::SetOp) units.emplace_back(out, inner);
+        return err;
+      }
+      leaf = inner;
+    } else {
+      leaf = arena_.make<Query>();
+      leaf->body = b;
+    }
+    exec::SetNode n;
+    n.branch = static_cast<int>(leaves.size());
+    leaves.push_back(leaf);
+    nodes.push_back(n);
+    out = static_cast<int>(nodes.size() - 1);
+    return std::nullopt;
+  }
+
+  // A slice holding a copy or sub-table of every table the set operation reads (the default
+  // slice when it does), where the whole statement can run to tell the result's types.
+  std::optional<std::string> metadata_slice(const TableScan& scan) {
+    auto holds_all = [&](std::string_view slice) {
+      if (scan.has_unsharded && slice != rules_.default_slice()) return false;
+      for (auto& u : scan.uses) {
+        if (u.rule && !sub_table_on(*u.rule, slice)) return false;
+      }
+      return true;
+    };
+    if (holds_all(rules_.default_slice())) return rules_.default_slice();
+    for (auto* r : scan.sharded) {
+      for (auto& st : r->sub_tables()) {
+        if (holds_all(st.slice)) return st.slice;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The whole statement for `slice`, every table renamed to its copy or a sub-table there.
+  ShardQuery metadata_query(SelectStatement& s, const TableScan& scan, const std::string& slice) {
+    ShardQuery q;
+    q.slice = slice;
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    for (auto& u : scan.uses) {
+      if (!u.rule) continue;
+      const SubTable* st = sub_table_on(*u.rule, slice);
+      if (q.db.empty() && !u.rule->is_global()) q.db = st->db;
+    }
+    for (auto& u : scan.uses) {
+      if (!u.rule) continue;
+      const SubTable* st = sub_table_on(*u.rule, slice);
+      if (q.db.empty()) q.db = st->db;
+      bool renamed = st->table != u.name->name.name;
+      std::string_view resolves_in = u.name->has_schema() ? u.name->schema.name : q.db;
+      bool moved = st->db != resolves_in;
+      if (!renamed && !moved) continue;
+      std::string text;
+      if (u.name->has_schema() || moved) text = quote_ident(st->db) + ".";
+      text += quote_ident(st->table);
+      if (renamed && u.node && u.node->alias.empty())
+        text += " AS " + quote_ident(u.name->name.name);
+      hooks.names.emplace(u.name, std::move(text));
+    }
+    WriteOptions o;
+    o.hooks = &hooks;
+    q.sql = to_sql(s, o);
+    return q;
+  }
+
+  // The set operation's own ORDER BY (result names or positions) and OFFSET / LIMIT.
+  std::optional<Plan> set_order_and_limit(const Query& q, exec::engine::SetOperationSpec& spec) {
+    auto refuse_set = [](const std::string& what) {
+      return Plan::make_error(kNotSupported, what + " over several shards is not supported");
+    };
+    for (auto& o : q.order_by) {
+      exec::engine::SetOrderKey key;
+      key.descending = o.dir == 2;
+      if (auto n = limit_value(o.expr)) {
+        if (*n == 0)
+          return Plan::make_error(errc::kUnknownError, "Unknown column '0' in 'order clause'");
+        key.position = static_cast<int>(*n - 1);
+      } else if (o.expr && o.expr->kind == ExprKind::Column &&
+                 static_cast<ColumnRef*>(o.expr)->n == 1) {
+        key.name = std::string(static_cast<ColumnRef*>(o.expr)->column().name);
+      } else {
+        return refuse_set(
+            "ORDER BY an expression or a qualified column after a UNION/INTERSECT/"
+            "EXCEPT (order by a result column's name or position)");
+      }
+      spec.order_by.push_back(std::move(key));
+    }
+    if (q.limit) {
+      if (q.limit->rows_examined || q.limit->with_ties)
+        return refuse_set("LIMIT ROWS EXAMINED / WITH TIES after a UNION/INTERSECT/EXCEPT");
+      if (q.limit->count) {
+        auto c = limit_value(q.limit->count);
+        if (!c) return refuse_set("LIMIT without a literal row count after a UNION");
+        spec.limit = *c;
+      } else if (q.limit->has_fetch) {
+        spec.limit = 1;
+      }
+      if (q.limit->offset) {
+        auto o = limit_value(q.limit->offset);
+        if (!o) return refuse_set("LIMIT without a literal offset after a UNION");
+        spec.offset = *o;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // UNION ALL, or UNION DISTINCT, whose every branch is a plain projection (columns, literals,
+  // `*`) of co-located sharded tables, without DISTINCT, GROUP BY, HAVING, ORDER BY or LIMIT
+  // of its own: each row lives on one shard, so the whole set operation can run on
+  // every shard any branch needs, and the shards' results concatenate (UNION ALL) or
+  // de-duplicate (UNION) into the answer. Returns the nodes over that one pushed-down branch
+  // (its queries appended to `plan`), or nullopt to plan branch by branch. Never for INTERSECT
+  // / EXCEPT (see above), global or unsharded tables (every shard would return their rows).
+  std::optional<std::vector<exec::SetNode>> pushed_down(SelectStatement& s, const TableScan& scan,
+                                                        const std::vector<exec::SetNode>& nodes,
+                                                        const std::vector<Query*>& leaves,
+                                                        bool no_units, Plan& plan, SetPlan& set) {
+    if (!no_units || !scan.globals.empty() || scan.has_unsharded || scan.sharded.empty())
+      return std::nullopt;
+    if (check_colocated(scan)) return std::nullopt;
+    bool all = true, distinct = true;
+    for (const auto& n : nodes) {
+      if (n.branch >= 0) continue;
+      if (n.op != exec::SetOpKind::kUnion) return std::nullopt;
+      all &= n.all;
+      distinct &= !n.all;
+    }
+    if (!all && !distinct) return std::nullopt;
+    // Every branch's shape first: planning a branch below may rewrite its AST (a scatter's
+    // hidden columns), which only plain branches never need.
+    for (Query* leaf : leaves) {
+      if (!leaf->body || leaf->body->kind != QueryBodyKind::Select || !leaf->order_by.empty() ||
+          leaf->limit || leaf->with || leaf->into || leaf->locking || leaf->into_after_lock)
+        return std::nullopt;
+      auto* core = static_cast<SelectCore*>(leaf->body);
+      if (core->from.empty() || !core->group_by.empty() || core->having || core->into ||
+          !core->windows.empty() || core->with_rollup ||
+          (core->options & (kSelDistinct | kSelDistinctRow | kSelCalcFoundRows)))
+        return std::nullopt;
+      for (auto& item : core->items) {
+        if (!item.expr) return std::nullopt;
+        auto k = item.expr->kind;
+        if (k != ExprKind::Column && k != ExprKind::Literal && k != ExprKind::Star)
+          return std::nullopt;
+      }
+    }
+    IndexSet indexes;
+    for (Query* leaf : leaves) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = leaf;
+      auto leaf_scan = scan_tables(*st, rules_, in_.current_db);
+      if (leaf_scan.sharded.empty()) return std::nullopt;
+      Planner inner(sql_, parsed_, in_, arena_);
+      inner.force_reprint_ = true;
+      Plan p = inner.select(*st);
+      if (p.kind != PlanKind::kRoute || p.queries.empty()) return std::nullopt;
+      for (auto& pq : p.queries) {
+        if (pq.index < 0) return std::nullopt;
+        indexes.insert(pq.index);
+      }
+    }
+    // The whole statement for each sub-table, without the set operation's own ORDER BY and
+    // LIMIT (the engine applies them to the merged rows).
+    Query& q = *s.query;
+    auto saved_order = q.order_by;
+    Limit* saved_limit = q.limit;
+    q.order_by = ArenaVec<OrderItem>();
+    q.limit = nullptr;
+    SetPlanBranch b;
+    b.first = plan.queries.size();
+    b.scatter = true;
+    std::optional<Plan> failed;
+    for (int i : indexes) {
+      auto sq = shard_query(s, scan, i, {}, /*alias_ok=*/true, /*reprint=*/true);
+      if (std::get_if<Plan>(&sq)) {
+        failed.emplace();
+        break;
+      }
+      plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
+    }
+    q.order_by = saved_order;
+    q.limit = saved_limit;
+    if (failed) {
+      plan.queries.resize(b.first);
+      return std::nullopt;
+    }
+    b.count = plan.queries.size() - b.first;
+    set.branches.push_back(std::move(b));
+    exec::SetNode leaf;
+    leaf.branch = 0;
+    std::vector<exec::SetNode> out{leaf};
+    if (distinct) {
+      exec::SetNode d;  // UNION DISTINCT of the one branch with itself: its distinct rows
+      d.op = exec::SetOpKind::kUnion;
+      d.left = 0;
+      d.right = 0;
+      out.push_back(d);
+    }
+    return out;
+  }
+
+  Plan set_operation(SelectStatement& s, const TableScan& scan) {
+    Query& q = *s.query;
+    auto refuse_set = [](const std::string& what) {
+      return Plan::make_error(kNotSupported, what + " over several shards is not supported");
+    };
+    if (q.with) return refuse_set("WITH before a UNION/INTERSECT/EXCEPT");
+    if (q.into || q.into_after_lock) return refuse_set("UNION/INTERSECT/EXCEPT ... INTO");
+    if (q.locking) return refuse_set("UNION/INTERSECT/EXCEPT ... FOR UPDATE / LOCK IN SHARE MODE");
+    if (q.procedure) return refuse_set("PROCEDURE after a UNION/INTERSECT/EXCEPT");
+    std::vector<exec::SetNode> nodes;
+    std::vector<Query*> leaves;
+    std::vector<std::pair<int, Query*>> units;
+    int root = 0;
+    if (auto err = flatten_set(q.body, nodes, leaves, units, root, 0)) return refuse_set(*err);
+
+    auto slice = metadata_slice(scan);
+    if (!slice)
+      return Plan::make_error(
+          kNotSupported,
+          "UNION/INTERSECT/EXCEPT over several shards needs one slice holding a copy or "
+          "sub-table of every table it reads (to ask it for the result's column types); none "
+          "does for tables " +
+              table_list(scan.sharded));
+    // The statement with LIMIT 0: its columns, as the server types them.
+    Limit* saved_limit = q.limit;
+    ShardQuery meta;
+    if (in_.metadata_only) {
+      // COM_STMT_PREPARE: the whole statement prepared there tells parameters and columns.
+      meta = metadata_query(s, scan, *slice);
+      Plan plan;
+      plan.kind = PlanKind::kRoute;
+      plan.explain_type = "shard";
+      plan.queries.push_back(std::move(meta));
+      return plan;
+    }
+    // The ORDER BY stays: MariaDB types a UNION ALL's strings differently when it streams the
+    // branches (no ORDER BY: decimals 39) than through its temporary table (decimals 0).
+    auto* zero = arena_.make<Limit>();
+    zero->count = number_literal(0);
+    q.limit = zero;
+    meta = metadata_query(s, scan, *slice);
+    q.limit = saved_limit;
+
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kSetOperation;
+    plan.explain_type = "shard";
+    ShardQuery collations = meta;
+    collations.sql = "SET STATEMENT character_set_results=NULL FOR " + meta.sql;
+    plan.queries.push_back(std::move(meta));
+    plan.queries.push_back(std::move(collations));
+    SetPlan set;
+    for (auto& [node, unit] : units) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = unit;
+      Limit* kept = unit->limit;
+      unit->limit = zero;
+      plan.queries.push_back(metadata_query(*st, scan, *slice));
+      unit->limit = kept;
+      set.spec.unit_nodes.push_back(node);
+    }
+    set.units = units.size();
+    if (auto pushed = pushed_down(s, scan, nodes, leaves, units.empty(), plan, set)) {
+      set.spec.nodes = std::move(*pushed);
+      set.spec.root = static_cast<int>(set.spec.nodes.size() - 1);
+      if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
+      plan.set_op = std::move(set);
+      return plan;
+    }
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      auto* st = arena_.make<SelectStatement>();
+      st->query = leaves[i];
+      Planner inner(sql_, parsed_, in_, arena_);
+      inner.force_reprint_ = true;
+      Plan p = inner.select(*st);
+      if (p.kind == PlanKind::kError) {
+        p.error.message =
+            "branch " + std::to_string(i + 1) + " of a UNION/INTERSECT/EXCEPT: " + p.error.message;
+        return p;
+      }
+      SetPlanBranch b;
+      b.first = plan.queries.size();
+      if (p.kind == PlanKind::kDefaultSlice) {
+        // Unsharded tables (or none): the branch as written, on the default slice.
+        ShardQuery dq;
+        dq.slice = rules_.default_slice();
+        NameHooks hooks;
+        hooks.param_literals = in_.param_literals;
+        WriteOptions o;
+        o.hooks = &hooks;
+        dq.sql = to_sql(*st, o);
+        plan.queries.push_back(std::move(dq));
+        b.count = 1;
+      } else {
+        if (p.result != ResultMode::kRelay && p.result != ResultMode::kMerge)
+          return refuse_set("this branch form (branch " + std::to_string(i + 1) + ")");
+        b.scatter = p.result == ResultMode::kMerge;
+        b.merge = std::move(p.merge);
+        b.count = p.queries.size();
+        for (auto& pq : p.queries) plan.queries.push_back(std::move(pq));
+      }
+      set.branches.push_back(std::move(b));
+    }
+    set.spec.nodes = std::move(nodes);
+    set.spec.root = root;
+    if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
+    plan.set_op = std::move(set);
     return plan;
   }
 
@@ -936,6 +1317,14 @@ class Planner {
       return out;
     }
     out.explain_type = p.explain_type;
+    if (p.result == ResultMode::kSetOperation) {
+      // The operator tree, each route with its SQL (the primitives copy the text they print).
+      attach_primitives(p, in_.traits);
+      if (p.root) p.root->describe(out.explain_tree, 0);
+      for (auto& line : out.explain_tree) {
+        if (!line.sql.empty() && line.db.empty()) line.db = std::string(in_.current_db);
+      }
+    }
     out.queries = std::move(p.queries);
     for (auto& q : out.queries) {
       if (q.db.empty()) q.db = std::string(in_.current_db);

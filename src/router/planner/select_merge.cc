@@ -712,6 +712,10 @@ class SelectMerger {
 
 }  // namespace
 
+std::optional<uint64_t> limit_value(const Expr* e) {
+  return literal_count(e);
+}
+
 bool contains_aggregate(const Expr* e) {
   AggregateFinder f;
   f.expr(e);

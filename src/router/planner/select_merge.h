@@ -4,6 +4,7 @@
 // the merge. Queries whose merge would not be exact are refused with a message.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -19,5 +20,7 @@ std::optional<std::string> prepare_scatter_select(sql::Query& q, MergeInfo& merg
 // Aggregate functions by name; nullopt for anything else.
 std::optional<AggregateKind> aggregate_kind(const sql::Function& f);
 bool contains_aggregate(const sql::Expr* e);
+// An integer literal's value (LIMIT counts); nullopt for anything else.
+std::optional<uint64_t> limit_value(const sql::Expr* e);
 
 }  // namespace tessera::router

@@ -376,3 +376,76 @@ TEST_F(PlannerTest, ExplainPrintsEveryShard) {
 
 }  // namespace
 }  // namespace tessera::router
+
+// UNION / INTERSECT / EXCEPT over sharded tables (issue 19): a SetOperation of branches each
+// planned alone, two metadata queries first, nested units for parentheses and INTERSECT's
+// precedence; shapes not supported are refused naming them.
+namespace tessera::router {
+namespace {
+
+using tessera::exec::SetOpKind;
+
+TEST_F(PlannerTest, SetOperationPlansEachBranchAlone) {
+  Plan p = plan(
+      "SELECT id FROM tbl_ks WHERE id = 1 UNION ALL SELECT oid FROM other "
+      "INTERSECT SELECT id FROM tbl_global ORDER BY id DESC LIMIT 2, 5");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.result, ResultMode::kSetOperation);
+  ASSERT_TRUE(p.set_op);
+  const SetPlan& s = *p.set_op;
+  // metadata, its collations, the INTERSECT unit's metadata, then the branches' queries
+  ASSERT_EQ(s.units, 1u);
+  EXPECT_NE(p.queries[0].sql.find("LIMIT 0"), std::string::npos) << p.queries[0].sql;
+  EXPECT_EQ(p.queries[1].sql.rfind("SET STATEMENT character_set_results=NULL FOR ", 0), 0u);
+  ASSERT_EQ(s.branches.size(), 3u);
+  EXPECT_FALSE(s.branches[0].scatter);  // id = 1: one sub-table
+  EXPECT_EQ(s.branches[0].count, 1u);
+  EXPECT_TRUE(s.branches[1].scatter);  // `other` on six sub-tables
+  EXPECT_EQ(s.branches[1].count, 6u);
+  EXPECT_FALSE(s.branches[2].scatter);  // a global table: one copy
+  EXPECT_EQ(s.branches[0].first, 3u);
+  // UNION ALL(b0, INTERSECT(b1, b2)): INTERSECT binds tighter and is a unit of its own
+  const auto& nodes = s.spec.nodes;
+  const auto& root = nodes[static_cast<size_t>(s.spec.root)];
+  EXPECT_EQ(root.op, SetOpKind::kUnion);
+  EXPECT_TRUE(root.all);
+  const auto& right = nodes[static_cast<size_t>(root.right)];
+  EXPECT_EQ(right.op, SetOpKind::kIntersect);
+  EXPECT_FALSE(right.all);
+  ASSERT_EQ(s.spec.unit_nodes.size(), 1u);
+  EXPECT_EQ(s.spec.unit_nodes[0], root.right);
+  ASSERT_EQ(s.spec.order_by.size(), 1u);
+  EXPECT_EQ(s.spec.order_by[0].name, "id");
+  EXPECT_TRUE(s.spec.order_by[0].descending);
+  EXPECT_EQ(s.spec.offset, 2u);
+  EXPECT_EQ(s.spec.limit, 5u);
+  EXPECT_TRUE(p.root);
+}
+
+TEST_F(PlannerTest, SetOperationRefusalsNameTheShape) {
+  Plan p = plan("SELECT id FROM tbl_ks UNION SELECT oid FROM other ORDER BY id + 1");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.error.code.code, 1235);
+  EXPECT_NE(p.error.message.find("ORDER BY an expression"), std::string::npos) << p.error.message;
+  p = plan("SELECT id FROM tbl_ks UNION (SELECT oid FROM other UNION SELECT 1 ORDER BY 1 LIMIT 1)");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("parenthesised set operation"), std::string::npos)
+      << p.error.message;
+  p = plan("SELECT id FROM tbl_ks UNION SELECT id FROM tbl_ks FOR UPDATE");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("FOR UPDATE"), std::string::npos) << p.error.message;
+  // A branch's own refusal says which branch.
+  p = plan("SELECT id FROM tbl_ks UNION SELECT COUNT(DISTINCT id, name) FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("branch 2"), std::string::npos) << p.error.message;
+}
+
+TEST_F(PlannerTest, SetOperationInParenthesesAndMycatMetadataSlice) {
+  Plan p = plan("(SELECT id FROM tbl_ks UNION SELECT id FROM my_t)");
+  ASSERT_EQ(p.result, ResultMode::kSetOperation) << p.error.message;
+  // my_t lives on slice-1 and slice-2 only; the default slice holds both tables
+  EXPECT_EQ(p.queries[0].slice, "slice-1");
+}
+
+}  // namespace
+}  // namespace tessera::router

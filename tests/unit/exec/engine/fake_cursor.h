@@ -46,12 +46,15 @@ class FakeCursor : public Cursor {
   std::vector<FakeShard> shards;
   std::vector<size_t> read_pos;
   std::vector<std::string> sent_rows;  // what the client got
+  std::vector<int> afters;             // each query's Query::after, as open_shards got them
   asio::awaitable<Attempt> open_shards(const std::vector<Query>& queries, Role role) override {
     std::string line = "scatter";
     for (const auto& q : queries) line += " " + name(q.target);
     if (role == Role::kReadSplit) line += " [read split]";
     log.push_back(line);
     Attempt a = next(Target{});
+    afters.clear();
+    for (const auto& q : queries) afters.push_back(q.after);
     if (shards.size() < queries.size()) shards.resize(queries.size());
     read_pos.assign(queries.size(), 0);
     co_return a;
