@@ -9,8 +9,10 @@
 
 #include "backend/backend_error.h"
 #include "exec/engine/merge_resolve.h"
+#include "exec/engine/merged_read.h"
 #include "exec/engine/retrying.h"
 #include "exec/merge_pipeline.h"
+#include "sql/ascii_case.h"
 #include "sql/charsets.h"
 
 namespace tessera::exec::engine {
@@ -30,17 +32,6 @@ std::string collation_name_of(uint16_t id) {
     return base.substr(0, last + 1) + "nopad_" + base.substr(last + 1);
   }
   return {};
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
 }
 
 bool compares_rows(const SetOperationSpec& spec) {
@@ -72,8 +63,6 @@ asio::awaitable<void> SetOperation::run(Cursor& cursor) const {
 
 asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
   Attempt answered;
-  Attempt failed;
-  failed.kind = Attempt::Kind::kFailed;
   // Streams: the metadata query, its collations, the nested units' metadata, then every
   // branch's queries in order. Branches are read one after the other, so a branch's parts run
   // on the connections the branch before it used on the same slice (Query::after): a set
@@ -261,7 +250,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         } else {
           sk.column = result.size();
           for (size_t i = 0; i < result.size() && sk.column == result.size(); ++i) {
-            if (same_name(result[i].name, k.name)) sk.column = i;
+            if (sql::iequals(result[i].name, k.name)) sk.column = i;
           }
         }
         if (sk.column >= result.size()) {
@@ -291,29 +280,13 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       }
       if (!shard_error) merge = std::make_unique<exec::SetMerge>(std::move(set), std::move(types));
     }
-    if (shard_error) {
-      co_await c.drain_shards();
-      co_await c.close_shards(/*failed=*/false);
-      if (auto limit = c.limit_error()) {
-        co_await c.reply_error(*limit);
-        co_return answered;
-      }
-      if (retryable) {
-        Attempt rejected;
-        rejected.kind = Attempt::Kind::kRejected;
-        rejected.error = *retryable;
-        rejected.slice = retryable_slice;
-        co_return rejected;
-      }
-      co_await c.reply_error(*shard_error);
-      co_return answered;
-    }
+    if (shard_error)
+      co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
 
     c.begin_result(result);
-    std::optional<MergeError> merge_error;
-    std::optional<protocol::ErrPacket> row_error;
-    uint16_t warnings = 0;
-    std::string payload;
+    MergedRead read;
+    std::optional<MergeError>& merge_error = read.merge_error;
+    std::optional<protocol::ErrPacket>& row_error = read.row_error;
     Row row;
     // Sends what the set merge has ready; false on an error (merge_error set).
     auto send_ready = [&]() {
@@ -379,47 +352,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
           continue;
         }
         if (*polled == MergePipeline::Poll::kDone) break;
-        auto want = p.wants();
-        if (!want) {
-          merge_error = MergeError{protocol::errc::kUnknownError, "internal error: merge stalled"};
-          break;
-        }
-        size_t part = *want;
-        if (part == kAnyShard) {
-          part = parts;
-          for (size_t i = 0; i < parts && part == parts; ++i) {
-            if (!ended[i] && c.shard_ready(first[b] + i)) part = i;
-          }
-          for (size_t i = 0; i < parts && part == parts; ++i) {
-            if (!ended[i]) part = i;
-          }
-          if (part == parts) {
-            merge_error =
-                MergeError{protocol::errc::kUnknownError, "internal error: no shard left"};
-            break;
-          }
-        }
-        const size_t stream = first[b] + part;
-        ShardEvent event = co_await c.read_row(stream, payload);
-        Status st;
-        if (event.kind == ShardEvent::Kind::kError) {
-          ended[part] = true;
-          row_error = std::move(event.error);
-          row_error->message += " (on slice " + all[stream].target.slice + ")";
-          break;
-        }
-        if (event.kind == ShardEvent::Kind::kEnd) {
-          ended[part] = true;
-          warnings = static_cast<uint16_t>(warnings + event.warnings);
-          st = p.finish(part);
-        } else {
-          st = p.offer_payload(part, std::move(payload));
-          payload = std::string();
-        }
-        if (!st.ok()) {
-          merge_error = st.error();
-          break;
-        }
+        if (!co_await read.feed(c, p, all, first[b], ended)) break;
       }
     }
     if (!merge_error && !row_error) {
@@ -430,38 +363,20 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         send_ready();
       }
     }
-    if (row_error && !merge_error)
-      merge_error =
-          MergeError{protocol::ErrorCode{row_error->code, row_error->sqlstate}, row_error->message};
-    if (merge_error) c.stop_shards();
-    co_await c.drain_shards();
-    co_await c.close_shards(/*failed=*/false);
+    // The merge's error first; a stream's ERR with its code and state.
+    std::optional<protocol::ErrPacket> error;
     if (merge_error) {
-      protocol::ErrPacket err = protocol::ErrPacket(merge_error->code, merge_error->message);
-      if (auto limit = c.limit_error()) err = *limit;
-      co_await c.fail_result(err);
-      co_return answered;
+      error = protocol::ErrPacket(merge_error->code, merge_error->message);
+    } else if (row_error) {
+      error = protocol::ErrPacket(protocol::ErrorCode{row_error->code, row_error->sqlstate},
+                                  row_error->message);
     }
-    co_await c.end_result(warnings);
+    co_await end_merged_result(c, error, read.warnings);
   } catch (const std::exception& e) {
     failure = backend::failure_text(e);
   }
   if (!failure) co_return answered;
-  co_await c.close_shards(/*failed=*/true);
-  if (c.output_started()) {
-    c.abort_client("shard failed mid-result: " + *failure);
-    co_return failed;
-  }
-  if (auto limit = c.limit_error()) {
-    limit->message += "; a shard that would not stop was disconnected";
-    co_await c.reply_error(*limit);
-    co_return failed;
-  }
-  Attempt lost;
-  lost.kind = Attempt::Kind::kLost;
-  lost.sent = true;
-  lost.failure = "Lost connection to a backend during a set operation: " + *failure;
-  co_return lost;
+  co_return co_await shard_failure(c, *failure, "a set operation");
 }
 
 void SetOperation::describe(std::vector<PlanLine>& out, int depth) const {

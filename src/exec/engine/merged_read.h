@@ -1,0 +1,54 @@
+// The steps Scatter and SetOperation both take over the shard streams of a merged read
+// (Cursor::open_shards ... close_shards): answering a failed result head, feeding a merge
+// pipeline the rows it asks for, ending the client's result, and turning a lost shard into the
+// attempt's outcome. One copy, so the two primitives cannot drift apart on what a client sees.
+#pragma once
+#include <asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/engine/cursor.h"
+#include "exec/merge_error.h"
+#include "exec/merge_pipeline.h"
+#include "protocol/response_packets.h"
+
+namespace tessera::exec::engine {
+
+// A result head failed with `error` (named by its slice): the other streams are read to their
+// end so their connections stay usable, and closed; then the session's limit error, or the
+// engine gets `retryable` (a read-only primary or a deadlock, before any row) to decide on, or
+// the client gets `error`.
+asio::awaitable<Attempt> answer_head_error(Cursor& c, const protocol::ErrPacket& error,
+                                           const std::optional<protocol::ErrPacket>& retryable,
+                                           const std::string& retryable_slice);
+
+// The row phase's state, and one step of it.
+struct MergedRead {
+  std::optional<MergeError> merge_error;
+  std::optional<protocol::ErrPacket> row_error;  // a stream failed after its head
+  uint16_t warnings = 0;                         // summed over the streams' ends
+  std::string payload;
+
+  // Gives `pipeline` what it wants next from its streams, queries[first + i] for its part i
+  // (`ended[i]`: part i has ended): a row, or the stream's end. False when the read must stop
+  // (merge_error or row_error set).
+  asio::awaitable<bool> feed(Cursor& c, MergePipeline& pipeline, const std::vector<Query>& queries,
+                             size_t first, std::vector<bool>& ended);
+};
+
+// Ends the client's result: on `error` the streams are stopped rather than read to their end,
+// and the client gets it (or the session's limit error); otherwise the end of the result with
+// `warnings`. The streams are drained and closed either way.
+asio::awaitable<void> end_merged_result(Cursor& c, const std::optional<protocol::ErrPacket>& error,
+                                        uint16_t warnings);
+
+// A stream failed (`failure`, the exception's text) during the read `what` ("a merged query"):
+// the streams are closed, and the outcome is a failed attempt once the client saw output or a
+// limit error was answered, else a lost one the engine may run again.
+asio::awaitable<Attempt> shard_failure(Cursor& c, const std::string& failure,
+                                       std::string_view what);
+
+}  // namespace tessera::exec::engine
