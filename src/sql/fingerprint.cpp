@@ -136,9 +136,7 @@ uint64_t fingerprint_into(std::string_view sql, std::string& out, const LexOptio
                           const TokenTape* tape) {
   out.clear();
   // (A tape holds a default lexer's tokens: only replayed for one.)
-  const bool default_options = !options.no_backslash_escapes && !options.ansi_quotes &&
-                               options.multibyte == Multibyte::kNone;
-  Stream s(sql, options, default_options ? tape : nullptr);
+  Stream s(sql, options, tokens_as_default(options) ? tape : nullptr);
   Writer w(out);
   Token prev;
   bool in_values = false;  // after VALUES/VALUE: collapse rows after the first

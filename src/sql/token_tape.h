@@ -31,11 +31,17 @@ struct TokenTape {
   }
 };
 
+// Whether `options` lex every token as the default options do (comments aside): no
+// NO_BACKSLASH_ESCAPES, no ANSI_QUOTES, no multi-byte character set.
+inline bool tokens_as_default(const LexOptions& options) {
+  return !options.no_backslash_escapes && !options.ansi_quotes &&
+         options.multibyte == Multibyte::kNone;
+}
+
 // Whether tokens lexed from `sql` with `options` (either comment mode) equal a default
 // Lexer's, which drops comments: see TokenTape.
 inline bool lexes_as_default(std::string_view sql, const LexOptions& options) {
-  if (options.no_backslash_escapes || options.ansi_quotes || options.multibyte != Multibyte::kNone)
-    return false;
+  if (!tokens_as_default(options)) return false;
   return sql.find('#') == std::string_view::npos && sql.find("/*") == std::string_view::npos &&
          sql.find("--") == std::string_view::npos;
 }
