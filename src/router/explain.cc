@@ -60,6 +60,8 @@ const char* result_name(ResultMode m) {
       return "show tables (physical names mapped to logical)";
     case ResultMode::kSetOperation:
       return "set operation (branches combined by the engine)";
+    case ResultMode::kLookupJoin:
+      return "lookup join (the driving rows shipped to the other tables' statement)";
   }
   return "?";
 }
@@ -268,7 +270,8 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
   }
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
-  if (plan.result == ResultMode::kMerge) describe_merge(plan.merge, indent, out);
+  if (plan.result == ResultMode::kMerge || plan.result == ResultMode::kLookupJoin)
+    describe_merge(plan.merge, indent, out);
   if (plan.set_op) {
     for (size_t i = 0; i < plan.set_op->branches.size(); ++i) {
       const auto& b = plan.set_op->branches[i];

@@ -37,6 +37,7 @@ enum class ResultMode : uint8_t {
   kSumAffected,   // several writes: one OK whose affected rows is the sum
   kShowTables,    // SHOW [FULL] TABLES on the default slice, physical names mapped to logical
   kSetOperation,  // UNION / INTERSECT / EXCEPT whose branches run apart: `set_op` says how
+  kLookupJoin,    // a join of tables not placed alike: `join` says which queries are what
 };
 
 // How a scatter's results are combined: exec's types (the engine runs the merge), named here
@@ -61,6 +62,17 @@ struct SetPlan {
   size_t units = 0;  // queries[2 .. 2 + units): nested units' metadata (spec.unit_nodes)
   std::vector<SetPlanBranch> branches;
   exec::engine::SetOperationSpec spec;
+};
+
+// A cross-shard join (exec/engine/lookup_join.h): Plan::queries holds the driving table's
+// queries, then the statement per target of the other tables (its text follows the WITH
+// clause the engine writes), then an outer join's probes and the statement as written for
+// its unmatched rows; `merge` combines the statement's results.
+struct JoinPlan {
+  size_t driver = 0;
+  size_t inner = 0;
+  size_t probes = 0;
+  size_t complement = 0;  // 0 or 1
 };
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no
@@ -94,6 +106,8 @@ struct Plan {
   std::vector<std::pair<std::string, std::string>> table_aliases;
   // kSetOperation: the branches and how they combine.
   std::optional<SetPlan> set_op;
+  // kLookupJoin: how `queries` divide.
+  std::optional<JoinPlan> join;
   // kExplain of a set operation: the operator tree (each route with its SQL), which EXPLAIN
   // prints in place of the flat list of queries.
   std::vector<exec::engine::PlanLine> explain_tree;

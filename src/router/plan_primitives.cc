@@ -1,6 +1,7 @@
 #include "router/plan_primitives.h"
 
 #include "exec/engine/fan_out.h"
+#include "exec/engine/lookup_join.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
 #include "exec/engine/sequence_fetch.h"
@@ -84,6 +85,25 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       plan.root = std::make_shared<exec::engine::SetOperation>(
           std::move(metadata), std::move(collations), std::move(units), std::move(branches),
           plan.set_op->spec, role, traits);
+      return;
+    }
+    case ResultMode::kLookupJoin: {
+      if (!plan.join) return;
+      const JoinPlan& j = *plan.join;
+      if (j.driver == 0 || j.inner == 0 ||
+          j.driver + j.inner + j.probes + j.complement != plan.queries.size())
+        return;
+      exec::engine::LookupJoinSpec spec;
+      auto all = queries();
+      spec.driver.assign(all.begin(), all.begin() + static_cast<long>(j.driver));
+      spec.inner.assign(all.begin() + static_cast<long>(j.driver),
+                        all.begin() + static_cast<long>(j.driver + j.inner));
+      spec.probes.assign(all.begin() + static_cast<long>(j.driver + j.inner),
+                         all.begin() + static_cast<long>(j.driver + j.inner + j.probes));
+      spec.complement.assign(all.begin() + static_cast<long>(j.driver + j.inner + j.probes),
+                             all.end());
+      spec.merge = plan.merge;
+      plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
       return;
     }
     case ResultMode::kShowTables:

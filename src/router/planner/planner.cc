@@ -7,6 +7,7 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
 #include "router/planner/outer_join_check.h"
 #include "router/planner/select_merge.h"
@@ -325,12 +326,15 @@ class Planner {
   }
 
   // Prints the statement for sub-table `index` (or, with index -1, for `slice`).
-  std::variant<ShardQuery, Plan> shard_query(Statement& stmt, const TableScan& scan, int index,
-                                             std::string_view slice, bool alias_ok, bool reprint) {
+  // `replace`: one more table name printed as given (a lookup join's driving table).
+  std::variant<ShardQuery, Plan> shard_query(
+      Statement& stmt, const TableScan& scan, int index, std::string_view slice, bool alias_ok,
+      bool reprint, const std::pair<const ObjectName*, std::string>* replace = nullptr) {
     ShardQuery q;
     q.index = index;
     NameHooks hooks;
     hooks.param_literals = in_.param_literals;
+    if (replace) hooks.names.emplace(replace->first, replace->second);
     if (index >= 0) {
       const SubTable* lead = sub_table_at(*scan.sharded[0], index);
       if (!lead)
@@ -380,13 +384,19 @@ class Planner {
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
     if (s.query && is_set_operation(s.query->body)) return set_operation(s, scan);
-    if (auto err = check_colocated(scan)) return std::move(*err);
+    if (auto err = check_colocated(scan)) {
+      if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+      return std::move(*err);
+    }
     outer_rules_ = scan.sharded;
     std::vector<Expr*> where_like, join_all;
     collect_select_conditions(*s.query, where_like, join_all);
     std::vector<Expr*> for_joins = where_like;
     for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
-    if (auto err = check_join_keys(scan, for_joins)) return std::move(*err);
+    if (auto err = check_join_keys(scan, for_joins)) {
+      if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+      return std::move(*err);
+    }
     auto targets = target_indexes(scan, where_like);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
@@ -409,6 +419,234 @@ class Planner {
       if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
+    return plan;
+  }
+
+  // ---- joins of tables not placed alike (exec/engine/lookup_join.h) ----
+  //
+  // One table drives: its rows are read first and shipped, batch by batch, into the whole
+  // statement over the other tables, which must then be placed alike (co-located sharded
+  // tables with global copies, or unsharded tables on the default slice). The driving table is
+  // the first in FROM order that leaves such a rest and is not NULL-extended by an outer join.
+  // nullopt: this shape is not taken (the caller's refusal stands).
+  std::optional<Plan> lookup_join(SelectStatement& s, const TableScan& scan) {
+    if (!s.query || !s.query->body || s.query->body->kind != QueryBodyKind::Select) return {};
+    Query& q = *s.query;
+    if (q.with || q.into || q.into_after_lock || q.locking || q.procedure) return {};
+    auto* core = static_cast<SelectCore*>(q.body);
+    if (core->into) return {};
+    for (auto& u : scan.uses) {
+      if (u.in_subquery || !u.node) return {};
+    }
+    std::vector<JoinLeaf> leaves;
+    bool has_outer = false;
+    if (!join_leaves(core->from, leaves, has_outer) || leaves.size() < 2) return {};
+    auto use_of = [&](const TableName* t) -> const TableUse* {
+      for (auto& u : scan.uses) {
+        if (u.node == t) return &u;
+      }
+      return nullptr;
+    };
+    std::vector<Expr*> where_like, join_all;
+    collect_select_conditions(q, where_like, join_all);
+    std::vector<Expr*> for_joins = where_like;
+    for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
+    const TableUse* driver = nullptr;
+    TableScan rest;
+    for (const auto& leaf : leaves) {
+      const TableUse* d = use_of(leaf.table);
+      if (!d || leaf.nullable || !leaf.table->partitions.empty() || !leaf.table->hints.empty())
+        continue;
+      TableScan r;
+      r.references_sharded_db = scan.references_sharded_db;
+      for (auto& u : scan.uses) {
+        if (&u == d) continue;
+        r.uses.push_back(u);
+        if (!u.rule) {
+          r.has_unsharded = true;
+          continue;
+        }
+        auto& list = u.rule->is_global() ? r.globals : r.sharded;
+        if (std::find(list.begin(), list.end(), u.rule) == list.end()) list.push_back(u.rule);
+      }
+      if (check_colocated(r)) continue;
+      outer_rules_ = r.sharded;
+      if (check_join_keys(r, for_joins)) continue;
+      if (r.sharded.empty() && !r.globals.empty() && !r.has_unsharded) {
+        // Only global tables: one copy answers.
+      }
+      driver = d;
+      rest = std::move(r);
+      break;
+    }
+    if (!driver) return {};
+    const std::string qualifier(driver->qualifier());
+
+    // The driving table's own conditions travel with its query (inner joins only: an outer
+    // join's ON does not filter the preserved side, its WHERE does).
+    std::vector<Expr*> pushed;
+    {
+      std::vector<const Expr*> conj;
+      if (core->where) conjuncts(core->where, conj);
+      if (!has_outer) {
+        std::vector<Expr*> ons;
+        for (auto* r : core->from) inner_join_conditions(r, ons, false);
+        for (auto* e : ons) conjuncts(e, conj);
+      }
+      for (auto* e : conj) {
+        if (reads_only(e, qualifier)) pushed.push_back(const_cast<Expr*>(e));
+      }
+    }
+    // Its sub-tables (sharded), or where its one copy is.
+    struct Part {
+      std::string slice, db, name;
+      int index = -1;
+    };
+    std::vector<Part> parts;
+    if (driver->rule && !driver->rule->is_global()) {
+      TableScan one;
+      one.uses.push_back(*driver);
+      one.sharded.push_back(driver->rule);
+      auto targets = target_indexes(one, pushed);
+      if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+      for (int i : std::get<IndexSet>(targets)) {
+        const SubTable* st = sub_table_at(*driver->rule, i);
+        if (!st) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(i));
+        parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), i});
+      }
+    } else if (driver->rule) {
+      const SubTable* st = sub_table_on(*driver->rule, rules_.default_slice());
+      if (!st) st = &driver->rule->sub_tables().front();
+      parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), -1});
+    } else {
+      std::string name;
+      if (driver->name->has_schema()) name = quote_ident(driver->name->schema.name) + ".";
+      name += quote_ident(driver->name->name.name);
+      parts.push_back({rules_.default_slice(), "", name, -1});
+    }
+
+    // The other side's targets.
+    std::vector<int> inner_indexes;
+    std::string inner_slice;
+    if (!rest.sharded.empty()) {
+      auto targets = target_indexes(rest, where_like);
+      if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+      for (int i : std::get<IndexSet>(targets)) inner_indexes.push_back(i);
+    } else {
+      inner_slice = rules_.default_slice();
+      if (!rest.has_unsharded) {
+        for (auto* g : rest.globals) {
+          if (!sub_table_on(*g, inner_slice)) inner_slice = g->sub_tables().front().slice;
+        }
+      }
+      inner_indexes.push_back(-1);
+    }
+    auto refuse = [&](const std::string& why) {
+      return Plan::make_error(kNotSupported, "cross-shard join (" + table_list(scan.sharded) +
+                                                 "): " + why + " is not supported");
+    };
+
+    // An outer join NULL-extends on every target without a match: over several targets, only
+    // the two-table form `d LEFT JOIN t ON ...`, whose matches a probe finds first.
+    JoinRef* outer_join = nullptr;
+    if (has_outer && inner_indexes.size() > 1) {
+      JoinRef* j = core->from.size() == 1 && core->from[0]->kind == TableRefKind::Join
+                       ? static_cast<JoinRef*>(core->from[0])
+                       : nullptr;
+      if (!j || leaves.size() != 2 || j->type != JoinType::Left || !j->on || j->natural ||
+          j->has_using || j->left != driver->node || j->right->kind != TableRefKind::Table)
+        return refuse(
+            "an outer join over several shards other than `a LEFT JOIN b ON ...` of "
+            "two tables");
+      outer_join = j;
+    }
+
+    // COM_STMT_PREPARE: the whole statement prepared on a slice holding every table tells
+    // parameters and columns.
+    if (in_.metadata_only) {
+      auto slice = metadata_slice(scan);
+      if (!slice) return refuse("preparing a join with no slice holding every table it reads");
+      Plan plan;
+      plan.kind = PlanKind::kRoute;
+      plan.explain_type = "shard";
+      plan.queries.push_back(metadata_query(s, scan, *slice));
+      return plan;
+    }
+
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kLookupJoin;
+    plan.explain_type = "shard";
+    // The driving rows: every column, in their columns' own character sets.
+    for (const auto& p : parts) {
+      ShardQuery dq;
+      dq.slice = p.slice;
+      dq.db = p.db;
+      dq.index = p.index;
+      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + quote_ident(qualifier) +
+               ".* FROM " + p.name + " AS " + quote_ident(qualifier);
+      NameHooks hooks;
+      hooks.param_literals = in_.param_literals;
+      WriteOptions o;
+      o.hooks = &hooks;
+      for (size_t i = 0; i < pushed.size(); ++i) {
+        dq.sql += i ? " AND (" : " WHERE (";
+        to_sql(*pushed[i], dq.sql, o);
+        dq.sql += ')';
+      }
+      plan.queries.push_back(std::move(dq));
+    }
+    // The statement over the rest, rewritten to merge (every batch's results combine).
+    if (auto err = prepare_scatter_select(q, plan.merge, arena_)) return refuse(*err);
+    plan.merge.shard_order.clear();  // batches arrive one after the other: concatenated
+    const std::string cte = "`__tj`";
+    std::pair<const ObjectName*, std::string> replace{
+        driver->name,
+        driver->node->alias.empty() ? cte + " AS " + quote_ident(driver->name->name.name) : cte};
+    // With probes, the targets run the LEFT JOIN as an inner join (the unmatched rows are
+    // NULL-extended once, by the statement as written on the first target).
+    if (outer_join) outer_join->type = JoinType::Inner;
+    for (int i : inner_indexes) {
+      auto sq = shard_query(s, rest, i, inner_slice, /*alias_ok=*/true, /*reprint=*/true, &replace);
+      if (auto* p = std::get_if<Plan>(&sq)) {
+        if (outer_join) outer_join->type = JoinType::Left;
+        return std::move(*p);
+      }
+      plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
+    }
+    if (outer_join) outer_join->type = JoinType::Left;
+    JoinPlan jp;
+    jp.driver = parts.size();
+    jp.inner = inner_indexes.size();
+    if (outer_join) {
+      // Per target: which driving rows the ON condition matches there.
+      const TableUse* other = use_of(static_cast<TableName*>(outer_join->right));
+      if (!other || !other->rule) return refuse("this outer join");
+      for (size_t k = 0; k < inner_indexes.size(); ++k) {
+        const SubTable* st = sub_table_at(*other->rule, inner_indexes[k]);
+        if (!st) return refuse("this outer join");
+        ShardQuery pq;
+        pq.slice = st->slice;
+        pq.db = st->db;
+        pq.index = inner_indexes[k];
+        pq.sql = "SELECT DISTINCT " + quote_ident(qualifier) + ".`__tj_row` FROM " + cte + " AS " +
+                 quote_ident(qualifier) + " JOIN " + quote_ident(st->db) + "." +
+                 quote_ident(st->table) + " AS " + quote_ident(other->qualifier()) + " ON ";
+        NameHooks hooks;
+        hooks.param_literals = in_.param_literals;
+        WriteOptions o;
+        o.hooks = &hooks;
+        to_sql(*outer_join->on, pq.sql, o);
+        plan.queries.push_back(std::move(pq));
+      }
+      jp.probes = inner_indexes.size();
+      auto sq = shard_query(s, rest, inner_indexes[0], inner_slice, /*alias_ok=*/true,
+                            /*reprint=*/true, &replace);
+      if (auto* p = std::get_if<Plan>(&sq)) return std::move(*p);
+      plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
+      jp.complement = 1;
+    }
+    plan.join = jp;
     return plan;
   }
 

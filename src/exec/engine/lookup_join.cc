@@ -1,0 +1,446 @@
+#include "exec/engine/lookup_join.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/backend_error.h"
+#include "exec/engine/literal_rows.h"
+#include "exec/engine/merge_resolve.h"
+#include "exec/engine/merged_read.h"
+#include "exec/engine/retrying.h"
+#include "exec/merge_pipeline.h"
+#include "exec/row.h"
+
+namespace tessera::exec::engine {
+
+namespace {
+
+constexpr protocol::ErrorCode kNotSupported{1235, "42000"};
+
+void append_quoted(std::string& out, std::string_view name) {
+  out += '`';
+  for (char ch : name) {
+    if (ch == '`') out += '`';
+    out += ch;
+  }
+  out += '`';
+}
+
+// `WITH `cte`(`a`, `b`[, `row`]) AS (`
+std::string cte_head(const LookupJoinSpec& spec,
+                     const std::vector<protocol::ColumnDefinition>& columns, bool with_row) {
+  std::string out = "WITH ";
+  append_quoted(out, spec.cte);
+  out += '(';
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ", ";
+    append_quoted(out, columns[i].name);
+  }
+  if (with_row) {
+    out += ", ";
+    append_quoted(out, spec.row_column);
+  }
+  out += ") AS (";
+  return out;
+}
+
+// The CTE's body over driving rows [from, to) (`rows` each "(lit, ...)"); `only` picks some.
+std::string cte_body(const std::vector<std::string>& rows, size_t from, size_t to, size_t columns,
+                     bool with_row, const std::vector<bool>* only = nullptr) {
+  std::string out;
+  bool any = false;
+  for (size_t i = from; i < to; ++i) {
+    if (only && !(*only)[i - from]) continue;
+    out += any ? ", " : "VALUES ";
+    any = true;
+    if (with_row) {
+      out.append(rows[i], 0, rows[i].size() - 1);
+      out += ", ";
+      out += std::to_string(i);
+      out += ')';
+    } else {
+      out += rows[i];
+    }
+  }
+  if (!any) {
+    // No driving rows: an empty table of the same columns (the statement still answers: its
+    // columns, COUNT(*) = 0, ...).
+    out = "SELECT ";
+    for (size_t i = 0; i < columns + (with_row ? 1 : 0); ++i) out += i ? ", NULL" : "NULL";
+    out += " FROM DUAL WHERE 0";
+  }
+  out += ") ";
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<void> LookupJoin::run(Cursor& cursor) const {
+  RetryingRun run;
+  run.target.role = role_;
+  run.traits = traits_;
+  run.finish_when_answered = false;
+  // A named function object: GCC 12 mishandles temporaries inside co_await expressions.
+  std::function<asio::awaitable<Attempt>()> attempt = [&]() { return once(cursor); };
+  co_await run_retrying(cursor, run, attempt);
+}
+
+asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
+  Attempt answered;
+  const MergeLimits limits = c.merge_limits();
+  std::optional<std::string> failure;
+
+  // ---- the driving rows, each as a literal tuple ----
+  {
+    Attempt opened = co_await c.open_shards(spec_.driver, role_);
+    if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
+  }
+  std::vector<protocol::ColumnDefinition> driving;
+  std::vector<std::string> rows;
+  try {
+    const size_t n = spec_.driver.size();
+    std::optional<protocol::ErrPacket> shard_error;
+    std::optional<protocol::ErrPacket> retryable;
+    std::string retryable_slice;
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<protocol::ColumnDefinition> cols;
+      auto err = co_await c.read_head(i, cols);
+      if (err && !shard_error) {
+        shard_error = *err;
+        shard_error->message += " (on slice " + spec_.driver[i].target.slice + ")";
+        if (is_retryable_rejection(err->code)) {
+          retryable = *err;
+          retryable_slice = spec_.driver[i].target.slice;
+        }
+      }
+      if (!err && i == 0) driving = std::move(cols);
+      if (!err && i > 0 && !shard_error && cols.size() != driving.size())
+        shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
+                                          "shards returned different column counts; are the "
+                                          "physical tables' definitions the same on every "
+                                          "slice?");
+    }
+    if (shard_error)
+      co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
+    std::optional<protocol::ErrPacket> error;
+    size_t held = 0;
+    std::string payload;
+    std::string why;
+    for (size_t i = 0; i < n && !error; ++i) {
+      for (;;) {
+        ShardEvent ev = co_await c.read_row(i, payload);
+        if (ev.kind == ShardEvent::Kind::kEnd) break;
+        if (ev.kind == ShardEvent::Kind::kError) {
+          error = ev.error;
+          error->message += " (on slice " + spec_.driver[i].target.slice + ")";
+          break;
+        }
+        auto row = Row::from_text_payload(std::move(payload), driving.size());
+        payload = std::string();
+        if (!row) {
+          error = protocol::ErrPacket(protocol::errc::kUnknownError,
+                                      "malformed row from slice " + spec_.driver[i].target.slice);
+          break;
+        }
+        std::string tuple = "(";
+        for (size_t k = 0; k < driving.size() && !error; ++k) {
+          if (k) tuple += ", ";
+          if (!append_cell_literal(tuple, row->get(k), driving[k], why))
+            error = protocol::ErrPacket(kNotSupported, "a cross-shard join shipping " + why +
+                                                           " (column " + driving[k].name +
+                                                           ") is not supported");
+        }
+        tuple += ')';
+        held += tuple.size() + sizeof(std::string);
+        rows.push_back(std::move(tuple));
+        if (!error && limits.max_sort_bytes != 0 && held > limits.max_sort_bytes)
+          error = protocol::ErrPacket(protocol::errc::kUnknownError,
+                                      "the driving rows of a cross-shard join exceed " +
+                                          std::to_string(limits.max_sort_bytes) +
+                                          " bytes of memory; narrow the driving table with WHERE");
+        if (error) break;
+      }
+    }
+    if (error) c.stop_shards();
+    co_await c.drain_shards();
+    co_await c.close_shards(/*failed=*/false);
+    if (error) {
+      if (auto limit = c.limit_error()) error = *limit;
+      co_await c.reply_error(*error);
+      co_return answered;
+    }
+  } catch (const std::exception& e) {
+    failure = backend::failure_text(e);
+  }
+  if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
+
+  // ---- batches: the statement over the other tables, once per batch of driving rows ----
+  std::vector<std::pair<size_t, size_t>> batches;
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i, bytes = 0;
+    while (j < rows.size() && j - i < spec_.batch_rows &&
+           (j == i || bytes + rows[j].size() <= spec_.batch_bytes)) {
+      bytes += rows[j].size();
+      ++j;
+    }
+    batches.emplace_back(i, j);
+    i = j;
+  }
+  if (batches.empty()) batches.emplace_back(0, 0);
+  const bool outer = !spec_.probes.empty() && !spec_.complement.empty();
+  const size_t parts_per_batch = spec_.inner.size() + (outer ? 1 : 0);
+  const size_t total_parts = batches.size() * parts_per_batch;
+  const std::string head = cte_head(spec_, driving, false);
+  const std::string head_row = outer ? cte_head(spec_, driving, true) : std::string();
+
+  std::unique_ptr<MergePipeline> pipeline;
+  MergedRead read;
+  std::optional<MergeError>& merge_error = read.merge_error;
+  std::optional<protocol::ErrPacket>& row_error = read.row_error;
+  size_t total_columns = 0;
+  size_t next_part = 0;
+  bool begun = false;     // the client has the result's columns
+  bool open = false;      // a group of streams is open (closed before the next opens)
+  bool finished = false;  // the pipeline is done (LIMIT reached)
+  std::vector<std::string> texts;
+  std::vector<Query> queries;
+  Row row;
+  try {
+    for (size_t b = 0; b < batches.size() && !finished && !merge_error && !row_error; ++b) {
+      const auto [from, to] = batches[b];
+      const bool empty = from == to;
+      const bool probing = outer && !empty;
+      // Two rounds for an outer join: the probes with the inner join, then the rows no target
+      // matched on one target.
+      std::vector<bool> matched(to - from, false);
+      for (int round = 0; round < (probing ? 2 : 1) && !finished && !merge_error && !row_error;
+           ++round) {
+        texts.clear();
+        queries.clear();
+        size_t probe_count = 0;
+        if (round == 0) {
+          if (probing) {
+            const std::string body = cte_body(rows, from, to, driving.size(), true);
+            for (const auto& p : spec_.probes)
+              texts.push_back(head_row + body + std::string(p.sql));
+            probe_count = spec_.probes.size();
+          }
+          const std::string body = cte_body(rows, from, to, driving.size(), false);
+          const size_t targets = empty ? 1 : spec_.inner.size();
+          for (size_t t = 0; t < targets; ++t)
+            texts.push_back(head + body + std::string(spec_.inner[t].sql));
+        } else {
+          std::vector<bool> unmatched(matched.size());
+          bool any = false;
+          for (size_t k = 0; k < matched.size(); ++k) any |= (unmatched[k] = !matched[k]);
+          if (!any) break;
+          texts.push_back(head + cte_body(rows, from, to, driving.size(), false, &unmatched) +
+                          std::string(spec_.complement[0].sql));
+        }
+        for (size_t t = 0; t < texts.size(); ++t) {
+          Query q = round == 1        ? spec_.complement[0]
+                    : t < probe_count ? spec_.probes[t]
+                                      : spec_.inner[t - probe_count];
+          q.sql = texts[t];
+          q.after = -1;
+          queries.push_back(q);
+        }
+        if (open) {
+          co_await c.drain_shards();
+          co_await c.close_shards(/*failed=*/false);
+          open = false;
+        }
+        Attempt opened = co_await c.open_shards(queries, role_);
+        if (opened.kind != Attempt::Kind::kAnswered) {
+          if (!begun) co_return opened;
+          // Rows went out already: nothing can be run again.
+          if (opened.kind == Attempt::Kind::kLost)
+            c.abort_client("a cross-shard join lost a backend mid-result: " + opened.failure);
+          Attempt failed;
+          failed.kind = Attempt::Kind::kFailed;
+          co_return failed;
+        }
+        open = true;
+        // Heads: the first error (before any row reached the client it may be retried).
+        std::vector<std::vector<protocol::ColumnDefinition>> columns(queries.size());
+        std::optional<protocol::ErrPacket> shard_error;
+        std::optional<protocol::ErrPacket> retryable;
+        std::string retryable_slice;
+        for (size_t i = 0; i < queries.size(); ++i) {
+          auto err = co_await c.read_head(i, columns[i]);
+          if (err && !shard_error) {
+            shard_error = *err;
+            shard_error->message += " (on slice " + queries[i].target.slice + ")";
+            if (is_retryable_rejection(err->code)) {
+              retryable = *err;
+              retryable_slice = queries[i].target.slice;
+            }
+          }
+        }
+        if (!shard_error && !pipeline) {
+          total_columns = columns[probe_count].size();
+          auto spec = resolve_merge(spec_.merge, total_columns, limits);
+          if (!spec) {
+            shard_error = protocol::ErrPacket(spec.error().code, spec.error().message);
+          } else {
+            auto made = MergePipeline::create(std::move(*spec), columns[probe_count], total_parts);
+            if (!made) {
+              shard_error = protocol::ErrPacket(made.error().code, made.error().message);
+            } else {
+              pipeline = std::move(*made);
+            }
+          }
+        }
+        for (size_t i = probe_count; i < queries.size() && !shard_error; ++i) {
+          if (columns[i].size() != total_columns)
+            shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
+                                              "shards returned different column counts for a "
+                                              "cross-shard join's statement");
+        }
+        if (shard_error) {
+          if (!begun) {
+            open = false;
+            co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
+          }
+          row_error = *shard_error;
+          break;
+        }
+        if (!begun) {
+          c.begin_result(pipeline->visible_columns());
+          begun = true;
+        }
+        // Probes: the driving rows some target matches.
+        std::string payload;
+        for (size_t i = 0; i < probe_count && !row_error; ++i) {
+          for (;;) {
+            ShardEvent ev = co_await c.read_row(i, payload);
+            if (ev.kind == ShardEvent::Kind::kEnd) break;
+            if (ev.kind == ShardEvent::Kind::kError) {
+              row_error = ev.error;
+              row_error->message += " (on slice " + queries[i].target.slice + ")";
+              break;
+            }
+            auto r = Row::from_text_payload(std::move(payload), 1);
+            payload = std::string();
+            if (!r || r->is_null(0)) continue;
+            const size_t at = std::strtoull(std::string(r->cell(0)).c_str(), nullptr, 10);
+            if (at >= from && at < to) matched[at - from] = true;
+          }
+        }
+        // The statement's results: one pipeline part each.
+        for (size_t i = probe_count; i < queries.size() && !row_error && !merge_error; ++i) {
+          const size_t part = next_part++;
+          bool ended = false;
+          while (!ended && !finished) {
+            auto polled = pipeline->next(row);
+            if (!polled) {
+              merge_error = polled.error();
+              break;
+            }
+            if (*polled == MergePipeline::Poll::kRow) {
+              std::string why;
+              if (!c.send_row(row.payload(), why)) {
+                merge_error =
+                    MergeError{protocol::errc::kUnknownError,
+                               "cannot encode a merged row for the binary protocol: " + why};
+                break;
+              }
+              if (c.output_full()) co_await c.flush_rows();
+              continue;
+            }
+            if (*polled == MergePipeline::Poll::kDone) {
+              finished = true;
+              break;
+            }
+            ShardEvent ev = co_await c.read_row(i, payload);
+            Status st;
+            if (ev.kind == ShardEvent::Kind::kError) {
+              row_error = std::move(ev.error);
+              row_error->message += " (on slice " + queries[i].target.slice + ")";
+              break;
+            }
+            if (ev.kind == ShardEvent::Kind::kEnd) {
+              ended = true;
+              read.warnings = static_cast<uint16_t>(read.warnings + ev.warnings);
+              st = pipeline->finish(part);
+            } else {
+              st = pipeline->offer_payload(part, std::move(payload));
+              payload = std::string();
+            }
+            if (!st.ok()) merge_error = st.error();
+          }
+        }
+      }
+      // Parts of this batch nothing ran for (an empty batch, no unmatched rows).
+      while (!finished && !merge_error && !row_error && next_part < (b + 1) * parts_per_batch) {
+        Status st = pipeline->finish(next_part++);
+        if (!st.ok()) merge_error = st.error();
+      }
+    }
+    // What the merge holds back until every part ended (a sort, groups).
+    while (pipeline && !finished && !merge_error && !row_error) {
+      auto polled = pipeline->next(row);
+      if (!polled) {
+        merge_error = polled.error();
+        break;
+      }
+      if (*polled != MergePipeline::Poll::kRow) break;
+      std::string why;
+      if (!c.send_row(row.payload(), why)) {
+        merge_error = MergeError{protocol::errc::kUnknownError,
+                                 "cannot encode a merged row for the binary protocol: " + why};
+        break;
+      }
+      if (c.output_full()) co_await c.flush_rows();
+    }
+    std::optional<protocol::ErrPacket> error = row_error;
+    if (!error && merge_error) error = protocol::ErrPacket(merge_error->code, merge_error->message);
+    co_await end_merged_result(c, error, read.warnings);
+  } catch (const std::exception& e) {
+    failure = backend::failure_text(e);
+  }
+  if (!failure) co_return answered;
+  co_return co_await shard_failure(c, *failure, "a cross-shard join");
+}
+
+void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
+  PlanLine head;
+  head.depth = depth;
+  head.op = "LookupJoin";
+  head.detail =
+      "driving rows in batches of " + std::to_string(spec_.batch_rows) + " as `" + spec_.cte + "`";
+  if (!spec_.probes.empty()) head.detail += ", outer join probed on every target";
+  out.push_back(std::move(head));
+  PlanLine driver;
+  driver.depth = depth + 1;
+  driver.op = "Driver";
+  driver.detail = "every column, concatenated";
+  out.push_back(std::move(driver));
+  describe_routes(spec_.driver, depth + 1, out);
+  if (!spec_.probes.empty()) {
+    PlanLine probe;
+    probe.depth = depth + 1;
+    probe.op = "Probe";
+    probe.detail = "matched driving rows, per batch";
+    out.push_back(std::move(probe));
+    describe_routes(spec_.probes, depth + 1, out);
+    PlanLine rest;
+    rest.depth = depth + 1;
+    rest.op = "Unmatched";
+    rest.detail = "driving rows no target matched, NULL-extended on one";
+    out.push_back(std::move(rest));
+    describe_routes(spec_.complement, depth + 1, out);
+  }
+  PlanLine lookup;
+  lookup.depth = depth + 1;
+  lookup.op = "Lookup";
+  lookup.detail = spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge";
+  out.push_back(std::move(lookup));
+  describe_routes(spec_.inner, depth + 1, out);
+}
+
+}  // namespace tessera::exec::engine

@@ -1,0 +1,73 @@
+// LookupJoin: a join whose tables are not placed alike (different shard rules, an unsharded or
+// a global table without a copy beside every shard, or sharded tables not joined on their
+// keys), answered as one server holding every row would.
+//
+// One table drives (the planner picks it: never the NULL-extended side of an outer join). Its
+// rows are read first, every column (`SELECT d.* ... WHERE <conditions on it alone>`), under
+// character_set_results=NULL so each value comes in its column's own character set. Then the
+// client's whole statement runs over the other tables, once per batch of driving rows, with
+// the driving table replaced by those rows written as literals (literal_rows.h):
+//
+//   WITH `__tj`(`id`, `name`, ...) AS (VALUES (1, _utf8mb4 X'..' COLLATE ..), ...)
+//   SELECT ... FROM `__tj` AS `d` JOIN `orders_0001` AS `o` ON ... WHERE ... GROUP BY ...
+//
+// so the server evaluates the join condition, the select list, WHERE, GROUP BY and the rest
+// with its own types and collations. The statement was rewritten for merging as a scatter's
+// is (partial aggregates, hidden sort and collation columns), and every batch's results on
+// every target feed one merge pipeline, unordered (concatenated: hashing GROUP BY, in-memory
+// ORDER BY bounded by LIMIT and the sort budget).
+//
+// An outer join whose inner side spans several targets would be NULL-extended by every target
+// that has no match, so each batch asks every target which driving rows match (`probes`:
+// `SELECT DISTINCT __tj_row ...` with the row numbers in the CTE) while it runs the statement
+// with the LEFT JOIN made an inner join there (`inner`: the same matched pairs, none
+// NULL-extended), then runs the statement as written on one target (`complement`) over the
+// rows no target matched, which that target NULL-extends.
+//
+// Memory: the driving side is held whole (literal text), within the merge's sort budget; a
+// larger driving side is an error naming the budget. Batches are bounded by rows and bytes.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "exec/engine/merge_info.h"
+#include "exec/engine/primitive.h"
+#include "exec/engine/retry_policy.h"
+
+namespace tessera::exec::engine {
+
+struct LookupJoinSpec {
+  std::vector<Query> driver;  // the driving table's rows, concatenated
+  // The statement per target of the other side, without the WITH clause the engine puts in
+  // front of it (the CTE named `cte`, with the driving table's columns).
+  std::vector<Query> inner;
+  // An outer join over several targets: per target, which driving rows (`row_column`) match;
+  // empty when the statement's NULL-extension is exact as it runs.
+  std::vector<Query> probes;
+  std::vector<Query> complement;  // with probes: the statement as written, on one target
+  std::string cte = "__tj";
+  std::string row_column = "__tj_row";
+  MergeInfo merge;
+  size_t batch_rows = 500;
+  size_t batch_bytes = 1 << 20;  // literal text per batch statement
+};
+
+class LookupJoin final : public Primitive {
+ public:
+  LookupJoin(LookupJoinSpec spec, Role role, StatementTraits traits)
+      : spec_(std::move(spec)), role_(role), traits_(traits) {}
+
+  asio::awaitable<void> run(Cursor& cursor) const override;
+  void describe(std::vector<PlanLine>& out, int depth) const override;
+
+  asio::awaitable<Attempt> once(Cursor& cursor) const;
+  const LookupJoinSpec& spec() const { return spec_; }
+
+ private:
+  LookupJoinSpec spec_;
+  Role role_;
+  StatementTraits traits_;
+};
+
+}  // namespace tessera::exec::engine

@@ -1,0 +1,28 @@
+// How a join's FROM and conditions split around one table that drives a cross-shard join
+// (exec/engine/lookup_join.h): the tables in FROM order with whether an outer join may
+// NULL-extend each, and which conditions read the driving table alone (sent with its own
+// query, so fewer rows travel).
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "sql/ast/query.h"
+
+namespace tessera::router {
+
+struct JoinLeaf {
+  sql::TableName* table = nullptr;
+  bool nullable = false;  // on the NULL-extended side of a LEFT / RIGHT JOIN
+};
+
+// The base tables of `from` in order. false for a FROM the lookup join does not take apart
+// (a derived table, a table function).
+bool join_leaves(const sql::ArenaVec<sql::TableRef*>& from, std::vector<JoinLeaf>& out,
+                 bool& has_outer);
+
+// `e` reads only columns qualified by `qualifier` (at least one), and nothing that must not be
+// evaluated apart from the rest of the statement: no subquery, variable, aggregate, window
+// function or function whose value changes per call (RAND(), UUID(), ...).
+bool reads_only(const sql::Expr* e, std::string_view qualifier);
+
+}  // namespace tessera::router
