@@ -92,7 +92,16 @@ asio::awaitable<Attempt> SessionCursor::open_shards(const std::vector<exec::engi
   if (role == Role::kReadSplit && !reads_from_replica()) {
     role = Role::kPrimary;
   }
-  shards_ = std::make_unique<ShardStreams>();
+  {
+    // A primitive that reads in rounds (a lookup join's batches) may have begun the client's
+    // result with streams it has closed since: the result's columns and sequence id go on.
+    auto next = std::make_unique<ShardStreams>();
+    if (shards_) {
+      next->visible = std::move(shards_->visible);
+      next->seq = shards_->seq;
+    }
+    shards_ = std::move(next);
+  }
   auto& streams = shards_->streams;
   const size_t n = queries.size();
   streams.resize(n);

@@ -629,6 +629,82 @@ class Gen:
             sql += f" ORDER BY {key}{rng.choice(['', ' DESC'])}{self.limit(0.4)}"
         return Q("join_child", sql, ordered=ordered)
 
+    def q_cross_join(self):
+        """Joins of tables not placed alike (issue 19: exec/engine/lookup_join.h): different
+        rules, a self-join off the key, conditions off the keys; inner, LEFT and comma joins,
+        with conditions on either side or both, ORDER BY ... LIMIT, GROUP BY, DISTINCT,
+        aggregates, expressions over both sides and SELECT *."""
+        rng = self.rng
+        x, y = rng.choice([("t_hash", "t_mod"), ("t_mod", "t_range"), ("t_range", "t_hash"),
+                           ("t_child", "t_mod"), ("t_hash", "t_hash"), ("t_mod", "t_mod"),
+                           ("t_hash", "t_child"), ("t_glob", "t_mod"), ("t_mod", "t_glob")])
+        xi, yi = ("t_glob" in (x, y)) and ("g", "g") or ("a", "a"), None
+        def common(col_kind):
+            cx = [c for c in COLUMNS[x] if c in col_kind]
+            cy = [c for c in COLUMNS[y] if c in col_kind]
+            return cx, cy
+        ints_x = [c for c in INT_COLS[x] if c not in ("id", "cid", "k")] or INT_COLS[x]
+        ints_y = [c for c in INT_COLS[y] if c not in ("id", "cid", "k")] or INT_COLS[y]
+        r = rng.random()
+        if r < 0.45:
+            on = f"p.{rng.choice(ints_x)} = q.{rng.choice(ints_y)}"
+        elif r < 0.6 and "s" in COLUMNS[x] and "s" in COLUMNS[y]:
+            on = "p.s = q.s"
+        elif r < 0.7 and "dt" in COLUMNS[x] and "dt" in COLUMNS[y]:
+            on = "p.dt = q.dt"
+        elif r < 0.8:
+            on = f"p.{rng.choice(ints_x)} = q.{rng.choice(ints_y)} AND " \
+                 f"p.{rng.choice(INT_COLS[x])} < q.{rng.choice(INT_COLS[y])}"
+        else:
+            on = f"q.{SCHEMA[y][2]} = p.{rng.choice(INT_COLS[x])}"
+        join = rng.choice(["JOIN", "JOIN", "LEFT JOIN", ","])
+        frm = f"FROM {x} p , {y} q" if join == "," else f"FROM {x} p {join} {y} q ON {on}"
+        third = join == "JOIN" and y != "t_glob" and rng.random() < 0.25
+        if third:
+            # A third table placed with the second (a global copy beside every shard).
+            frm += f" JOIN t_glob g3 ON g3.g = q.{rng.choice(ints_y)}"
+        conds = []
+        if join == ",":
+            conds.append(on)
+        if rng.random() < 0.8:
+            # Mostly selective on the driving side, so the results stay small.
+            conds.append(self.pred(x, "p.", key_bias=0.8))
+        if rng.random() < 0.3 and join != "LEFT JOIN":
+            conds.append(self.pred(y, "q."))
+        elif rng.random() < 0.15 and join == "LEFT JOIN":
+            conds.append(f"q.{SCHEMA[y][2]} IS NULL")
+        wh = (" WHERE " + " AND ".join(f"({c})" for c in conds)) if conds else ""
+        ux, uy = f"p.{SCHEMA[x][2]}", f"q.{SCHEMA[y][2]}"
+        sx = "s" if "s" in COLUMNS[x] else "name"
+        sy = "s" if "s" in COLUMNS[y] else "name"
+        r = rng.random()
+        if r < 0.25:
+            cols = [ux, uy] + rng.sample([f"p.{c}" for c in COLUMNS[x]] +
+                                         [f"q.{c}" for c in COLUMNS[y]], 2)
+            return Q("cross_join", f"SELECT {', '.join(cols)} {frm}{wh}")
+        if r < 0.45:
+            sel = f"{ux}, {uy}, p.{sx}, q.{sy}, p.{INT_COLS[x][-1]} + q.{INT_COLS[y][-1]}"
+            if rng.random() < 0.3:
+                sel = "*"
+            order = f"{ux}{rng.choice(['', ' DESC'])}, {uy}{rng.choice(['', ' DESC'])}"
+            if third:
+                order += ", g3.id"
+            return Q("cross_join", f"SELECT {sel} {frm}{wh} ORDER BY {order}{self.limit(0.7)}",
+                     ordered=True)
+        if r < 0.7:
+            key = rng.choice([f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"])
+            sql = f"SELECT {key}, COUNT(*), COUNT({uy}), SUM(q.{INT_COLS[y][-1]}), " \
+                  f"MAX(p.{INT_COLS[x][0]}) {frm}{wh} GROUP BY {key}"
+            ordered = rng.random() < 0.5
+            if ordered:
+                sql += f" ORDER BY {key}{rng.choice(['', ' DESC'])}{self.limit(0.4)}"
+            return Q("cross_join", sql, ordered=ordered)
+        if r < 0.85:
+            return Q("cross_join", f"SELECT COUNT(*), SUM(p.{INT_COLS[x][-1]}), "
+                                   f"MIN(q.{INT_COLS[y][0]}), AVG(q.{INT_COLS[y][-1]}) {frm}{wh}")
+        cols = [f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"]
+        return Q("cross_join", f"SELECT DISTINCT {', '.join(cols)} {frm}{wh}")
+
     def q_key_forms(self):
         rng = self.rng
         t = rng.choice(["t_hash", "t_range", "t_child", "t_mod"])
@@ -734,7 +810,8 @@ class Gen:
 
     CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
-                  ("join_child", 9), ("key_forms", 3), ("set_op", 14)]
+                  ("join_child", 9), ("key_forms", 3), ("set_op", 14),
+                  ("cross_join", 12)]
 
     categories = CATEGORIES
 
@@ -747,7 +824,7 @@ class Gen:
                 "group_by": self.q_group, "distinct": self.q_distinct,
                 "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
-                "set_op": self.q_set_op}[cat]()
+                "set_op": self.q_set_op, "cross_join": self.q_cross_join}[cat]()
 
     # --- writes
     def new_row(self, t):

@@ -401,7 +401,10 @@ class Planner {
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
     if (indexes.size() > 1) {
-      if (auto err = outer_join_refusal(*s.query, scan)) return std::move(*err);
+      if (auto err = outer_join_refusal(*s.query, scan)) {
+        if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+        return std::move(*err);
+      }
     }
     Plan plan;
     plan.kind = PlanKind::kRoute;
