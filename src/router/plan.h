@@ -72,7 +72,9 @@ struct JoinPlan {
   size_t driver = 0;
   size_t inner = 0;
   size_t probes = 0;
-  size_t complement = 0;  // 0 or 1
+  size_t complement = 0;     // 0 or 1
+  std::string qualifier;     // the driving table's name in the statement
+  std::string driver_table;  // queries[0]'s table, as it names it
 };
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no

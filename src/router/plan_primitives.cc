@@ -103,6 +103,8 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.complement.assign(all.begin() + static_cast<long>(j.driver + j.inner + j.probes),
                              all.end());
       spec.merge = plan.merge;
+      spec.qualifier = j.qualifier;
+      spec.driver_table = j.driver_table;
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
       return;
     }

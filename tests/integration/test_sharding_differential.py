@@ -968,6 +968,27 @@ class TextGen:
             sql += f" ORDER BY k{rng.choice(['', ' DESC'])}{self.limit()}"
         return Q("text_set_op", sql, ordered=ordered, coll={0: coll}, types=True)
 
+    def join(self, rng, c):
+        """A self-join on a text column (not the shard key, so a lookup join: the driving rows'
+        text is shipped as literals in the column's own character set and collation), equal
+        under the collation (ß, case, trailing spaces), inner or LEFT."""
+        coll = self.cols[c]
+        kind = rng.choice(["JOIN", "LEFT JOIN"])
+        on = f"a.{c} = b.{c}"
+        if rng.random() < 0.3:
+            on += f" AND a.id <> b.id"
+        drive = f" WHERE a.g = {rng.randint(0, 5)}" if rng.random() < 0.7 else \
+            f" WHERE a.{c} {rng.choice(['<', '>'])} {self.literal(c)}"
+        frm = f"FROM t_text a {kind} t_text b ON {on}{drive}"
+        r = rng.random()
+        if r < 0.5:
+            return Q("text_join", f"SELECT a.id, b.id, a.{c}, b.{c} {frm}")
+        if r < 0.75:
+            return Q("text_join", f"SELECT a.id, b.id, b.{c} {frm} ORDER BY a.id, b.id"
+                                  f"{self.limit()}", ordered=True)
+        return Q("text_join", f"SELECT a.{c} AS k, COUNT(*), COUNT(b.id) {frm} GROUP BY a.{c}",
+                 coll={0: coll})
+
     def query(self):
         rng = self.rng
         c = rng.choice(list(self.cols))
@@ -1019,6 +1040,8 @@ class TextGen:
             return Q("text_min_max", sql, coll={base: coll, base + 1: coll})
         if r < 0.93 and self.client is None:
             return self.set_op(rng)
+        if r < 0.98:
+            return self.join(rng, c)
         # two collations in one GROUP BY
         o = rng.choice([x for x in self.cols if x != c])
         sql = f"SELECT {c}, {o}, COUNT(*) FROM t_text{self.where()} GROUP BY {c}, {o}"

@@ -17,6 +17,10 @@ std::string column_collation_name(uint16_t id) {
   return {};
 }
 
+bool collation_id_ambiguous(uint16_t id) {
+  return id == 192 || id == 224;
+}
+
 namespace {
 
 void append_hex(std::string& out, std::string_view bytes) {
@@ -57,7 +61,8 @@ void append_cast(std::string& out, std::string_view text, std::string_view type,
 }  // namespace
 
 bool append_cell_literal(std::string& out, std::optional<std::string_view> cell,
-                         const protocol::ColumnDefinition& column, std::string& why) {
+                         const protocol::ColumnDefinition& column, std::string_view collation_name,
+                         std::string& why) {
   if (!cell) {
     out += "NULL";
     return true;
@@ -111,7 +116,8 @@ bool append_cell_literal(std::string& out, std::optional<std::string_view> cell,
     append_hex(out, v);
     return true;
   }
-  const std::string collation = column_collation_name(column.charset);
+  const std::string collation =
+      collation_name.empty() ? column_collation_name(column.charset) : std::string(collation_name);
   const size_t cut = collation.find('_');
   if (collation.empty() || cut == std::string::npos) {
     why = "a value in collation id " + std::to_string(column.charset) +

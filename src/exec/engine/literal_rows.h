@@ -25,9 +25,16 @@ namespace tessera::exec::engine {
 // (PAD SPACE sibling's id + 1024).
 std::string column_collation_name(uint16_t id);
 
-// Appends `cell` (nullopt: NULL) of a column described by `column` as a literal. false with
-// `why` for a column that cannot be shipped exactly (a character set the proxy does not know).
+// The ids a column definition may give for a collation it cannot name: MariaDB 10.10+ sends
+// utf8mb4_unicode_ci (224) or utf8mb3_unicode_ci (192) for a column in a uca1400 collation,
+// whose ids do not fit old clients. A string column with one of these asks the server.
+bool collation_id_ambiguous(uint16_t id);
+
+// Appends `cell` (nullopt: NULL) of a column described by `column` as a literal; strings in
+// `collation_name` (empty: the one the definition's id names). false with `why` for a column
+// that cannot be shipped exactly (a character set the proxy does not know).
 bool append_cell_literal(std::string& out, std::optional<std::string_view> cell,
-                         const protocol::ColumnDefinition& column, std::string& why);
+                         const protocol::ColumnDefinition& column, std::string_view collation_name,
+                         std::string& why);
 
 }  // namespace tessera::exec::engine

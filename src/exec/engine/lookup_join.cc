@@ -48,8 +48,9 @@ std::string cte_head(const LookupJoinSpec& spec,
   return out;
 }
 
-// The CTE's body over driving rows [from, to) (`rows` each "(lit, ...)"); `only` picks some.
-std::string cte_body(const std::vector<std::string>& rows, size_t from, size_t to, size_t columns,
+// The CTE's body over driving rows [from, to) (`tuples[i - from]` each "(lit, ...)"); `only`
+// picks some.
+std::string cte_body(const std::vector<std::string>& tuples, size_t from, size_t to, size_t columns,
                      bool with_row, const std::vector<bool>* only = nullptr) {
   std::string out;
   bool any = false;
@@ -57,13 +58,14 @@ std::string cte_body(const std::vector<std::string>& rows, size_t from, size_t t
     if (only && !(*only)[i - from]) continue;
     out += any ? ", " : "VALUES ";
     any = true;
+    const std::string& t = tuples[i - from];
     if (with_row) {
-      out.append(rows[i], 0, rows[i].size() - 1);
+      out.append(t, 0, t.size() - 1);
       out += ", ";
       out += std::to_string(i);
       out += ')';
     } else {
-      out += rows[i];
+      out += t;
     }
   }
   if (!any) {
@@ -100,7 +102,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
   }
   std::vector<protocol::ColumnDefinition> driving;
-  std::vector<std::string> rows;
+  std::vector<Row> rows;
   try {
     const size_t n = spec_.driver.size();
     std::optional<protocol::ErrPacket> shard_error;
@@ -129,7 +131,6 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     std::optional<protocol::ErrPacket> error;
     size_t held = 0;
     std::string payload;
-    std::string why;
     for (size_t i = 0; i < n && !error; ++i) {
       for (;;) {
         ShardEvent ev = co_await c.read_row(i, payload);
@@ -146,23 +147,15 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
                                       "malformed row from slice " + spec_.driver[i].target.slice);
           break;
         }
-        std::string tuple = "(";
-        for (size_t k = 0; k < driving.size() && !error; ++k) {
-          if (k) tuple += ", ";
-          if (!append_cell_literal(tuple, row->get(k), driving[k], why))
-            error = protocol::ErrPacket(kNotSupported, "a cross-shard join shipping " + why +
-                                                           " (column " + driving[k].name +
-                                                           ") is not supported");
-        }
-        tuple += ')';
-        held += tuple.size() + sizeof(std::string);
-        rows.push_back(std::move(tuple));
-        if (!error && limits.max_sort_bytes != 0 && held > limits.max_sort_bytes)
+        held += row->memory_bytes();
+        rows.push_back(std::move(*row));
+        if (limits.max_sort_bytes != 0 && held > limits.max_sort_bytes) {
           error = protocol::ErrPacket(protocol::errc::kUnknownError,
                                       "the driving rows of a cross-shard join exceed " +
                                           std::to_string(limits.max_sort_bytes) +
                                           " bytes of memory; narrow the driving table with WHERE");
-        if (error) break;
+          break;
+        }
       }
     }
     if (error) c.stop_shards();
@@ -178,13 +171,94 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   }
   if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
 
+  // ---- each column's collation, where its definition's id may stand for another ----
+  std::vector<std::string> collations(driving.size());
+  bool ask = false;
+  for (const auto& col : driving) ask |= collation_id_ambiguous(col.charset);
+  if (ask) {
+    std::string sql = "SELECT ";
+    for (size_t k = 0; k < driving.size(); ++k) {
+      if (k) sql += ", ";
+      sql += "COLLATION(";
+      append_quoted(sql, spec_.qualifier);
+      sql += '.';
+      append_quoted(sql, driving[k].name);
+      sql += ')';
+    }
+    // One row whatever the table holds: its columns NULL-extended.
+    sql += " FROM (SELECT 1) AS `__tj_one` LEFT JOIN " + spec_.driver_table + " AS ";
+    append_quoted(sql, spec_.qualifier);
+    sql += " ON 0";
+    std::vector<Query> one{spec_.driver[0]};
+    one[0].sql = sql;
+    {
+      Attempt opened = co_await c.open_shards(one, role_);
+      if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
+    }
+    try {
+      std::vector<protocol::ColumnDefinition> cols;
+      std::optional<protocol::ErrPacket> error = co_await c.read_head(0, cols);
+      std::string payload;
+      bool got = false;
+      while (!error) {
+        ShardEvent ev = co_await c.read_row(0, payload);
+        if (ev.kind == ShardEvent::Kind::kEnd) break;
+        if (ev.kind == ShardEvent::Kind::kError) {
+          error = ev.error;
+          break;
+        }
+        auto row = Row::from_text_payload(std::move(payload), driving.size());
+        payload = std::string();
+        if (!row || got) continue;
+        got = true;
+        for (size_t k = 0; k < driving.size(); ++k) {
+          if (collation_id_ambiguous(driving[k].charset) && !row->is_null(k))
+            collations[k] = std::string(row->cell(k));
+        }
+      }
+      co_await c.drain_shards();
+      co_await c.close_shards(/*failed=*/false);
+      if (error) {
+        co_await c.reply_error(*error);
+        co_return answered;
+      }
+    } catch (const std::exception& e) {
+      failure = backend::failure_text(e);
+    }
+    if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
+  }
+  // Every driving row as a literal tuple "(v1, v2, ...)": checked once for every column.
+  {
+    std::string why, probe;
+    for (size_t k = 0; k < driving.size(); ++k) {
+      probe.clear();
+      if (!append_cell_literal(probe, std::string_view("x"), driving[k], collations[k], why)) {
+        co_await c.reply_error(
+            protocol::ErrPacket(kNotSupported, "a cross-shard join shipping " + why + " (column " +
+                                                   driving[k].name + ") is not supported"));
+        co_return answered;
+      }
+    }
+  }
+  auto tuple_of = [&](const Row& row) {
+    std::string out = "(", why;
+    for (size_t k = 0; k < driving.size(); ++k) {
+      if (k) out += ", ";
+      append_cell_literal(out, row.get(k), driving[k], collations[k], why);
+    }
+    out += ')';
+    return out;
+  };
+
   // ---- batches: the statement over the other tables, once per batch of driving rows ----
   std::vector<std::pair<size_t, size_t>> batches;
   for (size_t i = 0; i < rows.size();) {
     size_t j = i, bytes = 0;
+    // A literal is about twice its cell (hex) plus its introducer and collation.
+    auto estimate = [&](const Row& r) { return 2 * r.payload().size() + 48 * driving.size(); };
     while (j < rows.size() && j - i < spec_.batch_rows &&
-           (j == i || bytes + rows[j].size() <= spec_.batch_bytes)) {
-      bytes += rows[j].size();
+           (j == i || bytes + estimate(rows[j]) <= spec_.batch_bytes)) {
+      bytes += estimate(rows[j]);
       ++j;
     }
     batches.emplace_back(i, j);
@@ -217,6 +291,8 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
       // Two rounds for an outer join: the probes with the inner join, then the rows no target
       // matched on one target.
       std::vector<bool> matched(to - from, false);
+      std::vector<std::string> tuples;
+      for (size_t i = from; i < to; ++i) tuples.push_back(tuple_of(rows[i]));
       for (int round = 0; round < (probing ? 2 : 1) && !finished && !merge_error && !row_error;
            ++round) {
         texts.clear();
@@ -224,12 +300,12 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
         size_t probe_count = 0;
         if (round == 0) {
           if (probing) {
-            const std::string body = cte_body(rows, from, to, driving.size(), true);
+            const std::string body = cte_body(tuples, from, to, driving.size(), true);
             for (const auto& p : spec_.probes)
               texts.push_back(head_row + body + std::string(p.sql));
             probe_count = spec_.probes.size();
           }
-          const std::string body = cte_body(rows, from, to, driving.size(), false);
+          const std::string body = cte_body(tuples, from, to, driving.size(), false);
           const size_t targets = empty ? 1 : spec_.inner.size();
           for (size_t t = 0; t < targets; ++t)
             texts.push_back(head + body + std::string(spec_.inner[t].sql));
@@ -238,7 +314,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
           bool any = false;
           for (size_t k = 0; k < matched.size(); ++k) any |= (unmatched[k] = !matched[k]);
           if (!any) break;
-          texts.push_back(head + cte_body(rows, from, to, driving.size(), false, &unmatched) +
+          texts.push_back(head + cte_body(tuples, from, to, driving.size(), false, &unmatched) +
                           std::string(spec_.complement[0].sql));
         }
         for (size_t t = 0; t < texts.size(); ++t) {

@@ -39,6 +39,11 @@ namespace tessera::exec::engine {
 
 struct LookupJoinSpec {
   std::vector<Query> driver;  // the driving table's rows, concatenated
+  // The driving table's name in the statement (its alias) and driver[0]'s table as its query
+  // names it (`db`.`sub`): when a column definition's collation id may stand for another
+  // (literal_rows.h), the engine asks there which collation each column has.
+  std::string qualifier;
+  std::string driver_table;
   // The statement per target of the other side, without the WITH clause the engine puts in
   // front of it (the CTE named `cte`, with the driving table's columns).
   std::vector<Query> inner;

@@ -619,6 +619,8 @@ class Planner {
     }
     if (outer_join) outer_join->type = JoinType::Left;
     JoinPlan jp;
+    jp.qualifier = qualifier;
+    jp.driver_table = parts.front().name;
     jp.driver = parts.size();
     jp.inner = inner_indexes.size();
     if (outer_join) {
