@@ -60,6 +60,9 @@ struct SetPlanBranch {
 };
 struct SetPlan {
   size_t units = 0;  // queries[2 .. 2 + units): nested units' metadata (spec.unit_nodes)
+  // The last query asks the union columns' collation names (set_operation.h); false when the
+  // first branch's columns cannot be counted (`*`).
+  bool names = false;
   std::vector<SetPlanBranch> branches;
   exec::engine::SetOperationSpec spec;
 };

@@ -65,7 +65,7 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       fan_out();
       return;
     case ResultMode::kSetOperation: {
-      if (!plan.set_op || plan.queries.size() < 2) return;
+      if (!plan.set_op || plan.queries.size() < 2 + (plan.set_op->names ? 1 : 0)) return;
       std::vector<exec::engine::SetBranch> branches;
       for (const auto& b : plan.set_op->branches) {
         exec::engine::SetBranch branch;
@@ -82,9 +82,14 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       std::vector<exec::engine::Query> units;
       for (size_t i = 2; i < 2 + plan.set_op->units && i < plan.queries.size(); ++i)
         units.push_back({target_of(plan.queries[i], role), plan.queries[i].sql, -1});
+      std::optional<exec::engine::Query> names;
+      if (plan.set_op->names) {
+        const auto& last = plan.queries.back();
+        names = exec::engine::Query{target_of(last, role), last.sql, -1};
+      }
       plan.root = std::make_shared<exec::engine::SetOperation>(
           std::move(metadata), std::move(collations), std::move(units), std::move(branches),
-          plan.set_op->spec, role, traits);
+          plan.set_op->spec, role, traits, std::move(names));
       return;
     }
     case ResultMode::kLookupJoin: {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend_error.h"
+#include "exec/engine/literal_rows.h"
 #include "exec/engine/merge_resolve.h"
 #include "exec/engine/merged_read.h"
 #include "exec/engine/retrying.h"
@@ -71,6 +72,8 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
   all.push_back(metadata_);
   all.push_back(collations_);
   for (const auto& u : units_) all.push_back(u);
+  const size_t names_at = names_ ? all.size() : SIZE_MAX;
+  if (names_) all.push_back(*names_);
   for (size_t i = 1; i < all.size(); ++i) all[i].after = static_cast<int>(i - 1);
   const size_t meta_streams = all.size();
   std::map<std::string, std::vector<int>> ends;  // slice + db -> connections' last queries
@@ -113,8 +116,13 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
     // the result's.
     std::vector<std::vector<std::vector<exec::CellConversion>>> conversions(branches_.size());
     std::unique_ptr<exec::SetMerge> merge;
+    bool names_failed = false;
     for (size_t i = 0; i < meta_streams; ++i) {
       auto err = co_await c.read_head(i, columns[i]);
+      if (err && i == names_at) {
+        names_failed = true;  // the columns it asks for are then not compared
+        continue;
+      }
       if (err && !shard_error) {
         shard_error = *err;
         if (is_retryable_rejection(err->code)) {
@@ -124,12 +132,28 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       }
     }
     const std::vector<protocol::ColumnDefinition>& result = columns[0];
+    std::vector<std::string> names;  // the union columns' collations, when asked
+    // The collation a union column compares strings in: "" when it cannot be told.
+    auto union_collation = [&](size_t i) {
+      const uint16_t id = columns[1][i].charset;
+      if (!collation_id_ambiguous(id)) return collation_name_of(id);
+      return i < names.size() ? names[i] : std::string();
+    };
     if (!shard_error) {
       // The metadata queries answer no rows (LIMIT 0): read them to their ends.
       std::string payload;
       for (size_t i = 0; i < meta_streams && !shard_error; ++i) {
+        if (i == names_at && names_failed) continue;
         for (;;) {
           ShardEvent ev = co_await c.read_row(i, payload);
+          if (ev.kind == ShardEvent::Kind::kRow && i == names_at && names.empty()) {
+            // (the collation names query answers one row)
+            if (auto row = Row::from_text_payload(std::move(payload), columns[i].size())) {
+              for (size_t k = 0; k < row->size(); ++k)
+                names.push_back(row->is_null(k) ? std::string() : std::string(row->cell(k)));
+            }
+            payload = std::string();
+          }
           if (ev.kind == ShardEvent::Kind::kRow) continue;
           if (ev.kind == ShardEvent::Kind::kError) shard_error = ev.error;
           break;
@@ -223,7 +247,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         exec::ValueType t = exec::ValueType::of(result[i]);
         if (t.family == exec::ValueFamily::kString && result[i].charset != 63 &&
             columns[1][i].charset != 63) {
-          std::string name = collation_name_of(columns[1][i].charset);
+          std::string name = union_collation(i);
           t.collation = name.empty() ? exec::Collation{}
                                      : exec::Collation::from_name(name, t.collation.encoding);
         }
@@ -269,7 +293,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         if (t.family != exec::ValueFamily::kString ||
             t.collation.kind != exec::Collation::Kind::kApprox)
           continue;
-        std::string name = collation_name_of(columns[1][col].charset);
+        std::string name = union_collation(col);
         shard_error = protocol::ErrPacket(
             kNotSupported, "a set operation over several shards comparing string column '" +
                                result[col].name + "' in collation " +

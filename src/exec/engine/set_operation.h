@@ -60,10 +60,14 @@ class SetOperation final : public Primitive {
   // `metadata`: the whole set operation with LIMIT 0 on one slice, in the client's result
   // charset; `collations`: the same under character_set_results=NULL.
   // `units`: each nested unit's statement with LIMIT 0 (spec.unit_nodes says whose).
+  // `names`: the union columns' collation names by position (`COLLATION()` over the
+  // metadata query as a CTE), for the ids that may stand for a uca1400 collation
+  // (literal_rows.h: collation_id_ambiguous); without it such a column is not compared.
   SetOperation(Query metadata, Query collations, std::vector<Query> units,
                std::vector<SetBranch> branches, SetOperationSpec spec, Role role,
-               StatementTraits traits)
-      : metadata_(std::move(metadata)),
+               StatementTraits traits, std::optional<Query> names = std::nullopt)
+      : names_(std::move(names)),
+        metadata_(std::move(metadata)),
         collations_(std::move(collations)),
         units_(std::move(units)),
         branches_(std::move(branches)),
@@ -79,6 +83,7 @@ class SetOperation final : public Primitive {
   const SetOperationSpec& spec() const { return spec_; }
 
  private:
+  std::optional<Query> names_;
   Query metadata_;
   Query collations_;
   std::vector<Query> units_;

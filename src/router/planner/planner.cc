@@ -968,6 +968,33 @@ class Planner {
     meta = metadata_query(s, scan, *slice);
     q.limit = saved_limit;
 
+    // The union columns' collation names, asked by position: a column definition's id
+    // cannot tell utf8mb4_unicode_ci from the uca1400 collations MariaDB sends it for.
+    std::optional<ShardQuery> names;
+    if (!leaves.empty() && leaves[0]->body && leaves[0]->body->kind == QueryBodyKind::Select) {
+      auto* first = static_cast<SelectCore*>(leaves[0]->body);
+      bool star = first->items.empty();
+      for (auto& item : first->items) star |= item.expr->kind == ExprKind::Star;
+      if (!star) {
+        std::string cols, asks;
+        for (size_t i = 0; i < first->items.size(); ++i) {
+          std::string c = "`__tessera_c" + std::to_string(i) + "`";
+          cols += (i ? ", " : "") + c;
+          asks += (i ? ", COLLATION(" : "COLLATION(") + c + ")";
+        }
+        // (Without the ORDER BY, which the column list would hide its names from; it does
+        // not change a collation.)
+        auto order = q.order_by;
+        q.order_by = ArenaVec<OrderItem>{};
+        q.limit = zero;
+        ShardQuery unordered = metadata_query(s, scan, *slice);
+        q.limit = saved_limit;
+        q.order_by = order;
+        names = unordered;
+        names->sql = "WITH `__tessera_u`(" + cols + ") AS (" + unordered.sql + ") SELECT " + asks +
+                     " FROM (SELECT 1) AS `__tessera_one` LEFT JOIN `__tessera_u` ON 0";
+      }
+    }
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kSetOperation;
@@ -991,6 +1018,10 @@ class Planner {
       set.spec.nodes = std::move(*pushed);
       set.spec.root = static_cast<int>(set.spec.nodes.size() - 1);
       if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
+      if (names) {
+        plan.queries.push_back(std::move(*names));
+        set.names = true;
+      }
       plan.set_op = std::move(set);
       return plan;
     }
@@ -1031,6 +1062,10 @@ class Planner {
     set.spec.nodes = std::move(nodes);
     set.spec.root = root;
     if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
+    if (names) {
+      plan.queries.push_back(std::move(*names));
+      set.names = true;
+    }
     plan.set_op = std::move(set);
     return plan;
   }
