@@ -402,7 +402,9 @@ class Planner {
     auto& indexes = std::get<IndexSet>(targets);
     if (indexes.size() > 1) {
       if (auto err = outer_join_refusal(*s.query, scan)) {
-        if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+        // (A shape the lookup join refuses keeps this refusal, which names the cause.)
+        auto joined = lookup_join(s, scan);
+        if (joined && joined->kind != PlanKind::kError) return std::move(*joined);
         return std::move(*err);
       }
     }

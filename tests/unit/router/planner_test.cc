@@ -222,15 +222,67 @@ TEST_F(PlannerTest, JoinsStayOnOneShardOrAreRefused) {
   ASSERT_EQ(p.queries.size(), 1u);
   EXPECT_EQ(p.queries[0].sql,
             "SELECT * FROM tbl_global g JOIN `tbl_ks_0002` k ON k.id = g.id WHERE k.id = 2");
-  // Not on the keys: refused, naming both tables.
-  p = plan("SELECT * FROM tbl_ks a JOIN tbl_ks2 b ON a.name = b.name");
+  // Not on the keys, sharded differently, or with an unsharded table: a lookup join.
+  for (const char* sql : {"SELECT * FROM tbl_ks a JOIN tbl_ks2 b ON a.name = b.name",
+                          "SELECT * FROM tbl_ks a JOIN other b ON a.id = b.oid",
+                          "SELECT * FROM tbl_ks a JOIN plain b ON a.id = b.id"}) {
+    p = plan(sql);
+    ASSERT_EQ(p.kind, PlanKind::kRoute) << sql << ": " << p.error.message;
+    EXPECT_EQ(p.result, ResultMode::kLookupJoin) << sql;
+  }
+  // A shape the lookup join does not take: still refused, naming the tables.
+  p = plan("SELECT * FROM tbl_ks a JOIN other b ON a.id = b.oid JOIN my_t c ON c.x = b.y");
   ASSERT_EQ(p.kind, PlanKind::kError);
   EXPECT_NE(p.error.message.find("cross-shard join"), std::string::npos);
-  p = plan("SELECT * FROM tbl_ks a JOIN other b ON a.id = b.oid");
+}
+
+TEST_F(PlannerTest, LookupJoinShipsTheDrivingRows) {
+  // The driving table (first in FROM) with its own conditions, keyed to one sub-table; the
+  // statement over the other table on each of its sub-tables, the driving table named `__tj`.
+  auto p = plan(
+      "SELECT a.id, b.oid, a.v + b.w FROM tbl_ks a JOIN other b ON a.v = b.v "
+      "WHERE a.id = 2 AND b.w > 1 ORDER BY b.oid LIMIT 3");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_EQ(p.join->driver, 1u);
+  EXPECT_EQ(p.join->inner, 6u);
+  EXPECT_EQ(p.join->probes, 0u);
+  EXPECT_EQ(p.queries[0].sql,
+            "SET STATEMENT character_set_results=NULL FOR SELECT `a`.* FROM "
+            "`db_ks`.`tbl_ks_0002` AS `a` WHERE (a.id = 2)");
+  EXPECT_EQ(p.join->qualifier, "a");
+  EXPECT_EQ(p.join->driver_table, "`db_ks`.`tbl_ks_0002`");
+  EXPECT_NE(p.queries[1].sql.find("FROM `__tj` AS a JOIN `other_0000` AS b"), std::string::npos)
+      << p.queries[1].sql;
+  EXPECT_NE(p.queries[1].sql.find("LIMIT 3"), std::string::npos);
+  // Batches arrive one after the other: the merge sorts, it does not k-way merge.
+  EXPECT_TRUE(p.merge.shard_order.empty());
+  EXPECT_EQ(p.merge.order_by.size(), 1u);
+  EXPECT_TRUE(p.root);
+
+  // A LEFT JOIN over several sub-tables: probes, the statement as an inner join on each, and
+  // as written on one for the rows no sub-table matched.
+  p = plan("SELECT k.id, o.oid FROM tbl_ks k LEFT JOIN other o ON o.v = k.v");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.join->probes, 6u);
+  EXPECT_EQ(p.join->complement, 1u);
+  EXPECT_EQ(p.queries.size(), 3u + 6u + 6u + 1u);
+  EXPECT_EQ(p.queries[3].sql.find("LEFT"), std::string::npos) << p.queries[3].sql;
+  EXPECT_EQ(p.queries[9].sql,
+            "SELECT DISTINCT `k`.`__tj_row` FROM `__tj` AS `k` JOIN `db_ks`.`other_0000` AS `o` "
+            "ON o.v = k.v");
+  EXPECT_NE(p.queries.back().sql.find("LEFT JOIN"), std::string::npos);
+  // An unaliased driving table keeps its name for the columns that qualify with it.
+  p = plan("SELECT tbl_ks.v FROM tbl_ks JOIN other ON other.v = tbl_ks.v");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[3].sql.find("FROM `__tj` AS `tbl_ks` JOIN"), std::string::npos)
+      << p.queries[3].sql;
+  // Only a table no outer join NULL-extends drives: here `other`.
+  p = plan("SELECT * FROM tbl_ks k RIGHT JOIN other o ON o.v = k.v");
   ASSERT_EQ(p.kind, PlanKind::kError);
-  EXPECT_NE(p.error.message.find("other"), std::string::npos);
-  p = plan("SELECT * FROM tbl_ks a JOIN plain b ON a.id = b.id");
-  ASSERT_EQ(p.kind, PlanKind::kError);
+  p = plan("SELECT * FROM tbl_ks k JOIN other o ON o.v = k.v WHERE o.oid = 5");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.queries[0].sql.find("o.oid"), std::string::npos);
 }
 
 TEST_F(PlannerTest, SubqueriesOverColocatedTables) {

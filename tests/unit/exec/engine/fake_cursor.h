@@ -47,7 +47,16 @@ class FakeCursor : public Cursor {
   std::vector<size_t> read_pos;
   std::vector<std::string> sent_rows;  // what the client got
   std::vector<int> afters;             // each query's Query::after, as open_shards got them
+  // Primitives that read in rounds (a lookup join): each open_shards takes the next round's
+  // shards when there is one. `sqls`: every query's text, as sent.
+  std::deque<std::vector<FakeShard>> rounds;
+  std::vector<std::string> sqls;
   asio::awaitable<Attempt> open_shards(const std::vector<Query>& queries, Role role) override {
+    if (!rounds.empty()) {
+      shards = std::move(rounds.front());
+      rounds.pop_front();
+    }
+    for (const auto& q : queries) sqls.emplace_back(q.sql);
     std::string line = "scatter";
     for (const auto& q : queries) line += " " + name(q.target);
     if (role == Role::kReadSplit) line += " [read split]";
