@@ -78,6 +78,10 @@ struct JoinPlan {
   size_t complement = 0;     // 0 or 1
   std::string qualifier;     // the driving table's name in the statement
   std::string driver_table;  // queries[0]'s table, as it names it
+  // A materialized subquery: its merge, one batch, the CTE's column names (exec's spec).
+  MergeInfo driver_merge;
+  bool single_batch = false;
+  std::vector<std::string> cte_columns;
 };
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no

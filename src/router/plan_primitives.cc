@@ -110,6 +110,10 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.merge = plan.merge;
       spec.qualifier = j.qualifier;
       spec.driver_table = j.driver_table;
+      spec.driver_merge = j.driver_merge;
+      spec.single_batch = j.single_batch;
+      spec.cte_columns = j.cte_columns;
+      if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
       return;
     }

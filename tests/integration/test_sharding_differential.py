@@ -705,6 +705,57 @@ class Gen:
         cols = [f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"]
         return Q("cross_join", f"SELECT DISTINCT {', '.join(cols)} {frm}{wh}")
 
+    def q_subquery(self):
+        """Uncorrelated subqueries and derived tables over sharded tables (issue 19: run first,
+        their whole result shipped as a CTE into the statement): IN / NOT IN (with NULLs),
+        EXISTS, scalar subqueries in WHERE and the select list, derived tables alone and joined
+        with a sharded table, with GROUP BY, aggregates, ORDER BY and LIMIT inside."""
+        rng = self.rng
+        x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
+        y = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        ux = SCHEMA[x][2]
+        ix = [c for c in INT_COLS[x] if c != ux] or INT_COLS[x]
+        iy = INT_COLS[y]
+        wy = self.where(y, prob=0.6)
+        r = rng.random()
+        wx = self.pred(x, key_bias=0.6) if rng.random() < 0.5 else None
+        def where(cond):
+            return f" WHERE {cond}" + (f" AND ({wx})" if wx else "")
+        if r < 0.3:
+            neg = rng.choice(["", "", "NOT "])
+            inner = f"SELECT {rng.choice(iy)} FROM {y}{wy}"
+            if rng.random() < 0.3:
+                inner = f"SELECT MAX({rng.choice(iy)}) FROM {y}{wy} GROUP BY {rng.choice(iy)}"
+            sql = f"SELECT {ux}, {rng.choice(ix)} FROM {x}" + \
+                  where(f"{rng.choice(ix)} {neg}IN ({inner})")
+            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 50", ordered=True)
+        if r < 0.45:
+            neg = rng.choice(["", "NOT "])
+            sql = f"SELECT COUNT(*), SUM({rng.choice(ix)}) FROM {x}" + \
+                  where(f"{neg}EXISTS (SELECT 1 FROM {y}{self.where(y, prob=0.9)})")
+            return Q("subquery", sql)
+        if r < 0.6:
+            agg = rng.choice(["AVG", "MIN", "MAX", "SUM", "COUNT"])
+            op = rng.choice(["<", ">", "=", ">="])
+            sql = f"SELECT {ux}, {rng.choice(ix)} FROM {x}" + \
+                  where(f"{rng.choice(ix)} {op} (SELECT {agg}({rng.choice(iy)}) FROM {y}{wy})")
+            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 20", ordered=True)
+        if r < 0.7:
+            sql = f"SELECT {ux}, (SELECT MAX({rng.choice(iy)}) FROM {y}{wy}) AS m FROM {x}" + \
+                  (f" WHERE {wx}" if wx else "")
+            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 10", ordered=True)
+        k = rng.choice([c for c in iy if c not in ("id", "cid")] or iy)
+        # (aliases no table has as a column: GROUP BY resolves a name to a column first)
+        derived = f"(SELECT {k} AS gk, COUNT(*) AS cnt, SUM({iy[0]}) AS tot FROM {y}{wy} " \
+                  f"GROUP BY {k})"
+        if r < 0.85:
+            sql = f"SELECT d.gk, d.cnt, d.tot FROM {derived} AS d WHERE d.cnt > {rng.randint(0, 3)}"
+            return Q("subquery", sql + " ORDER BY d.gk", ordered=True)
+        sql = f"SELECT p.{ux}, d.cnt FROM {x} p JOIN {derived} d ON d.gk = p.{rng.choice(ix)}" + \
+              (f" WHERE {self.key_atom(x, 'p.') if SCHEMA[x][1] else self.other_atom(x, 'p.')}"
+               if rng.random() < 0.6 else "")
+        return Q("subquery", sql)
+
     def q_key_forms(self):
         rng = self.rng
         t = rng.choice(["t_hash", "t_range", "t_child", "t_mod"])
@@ -811,7 +862,7 @@ class Gen:
     CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
-                  ("cross_join", 12)]
+                  ("cross_join", 12), ("subquery", 8)]
 
     categories = CATEGORIES
 
@@ -824,7 +875,8 @@ class Gen:
                 "group_by": self.q_group, "distinct": self.q_distinct,
                 "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
-                "set_op": self.q_set_op, "cross_join": self.q_cross_join}[cat]()
+                "set_op": self.q_set_op, "cross_join": self.q_cross_join,
+                "subquery": self.q_subquery}[cat]()
 
     # --- writes
     def new_row(self, t):

@@ -38,7 +38,8 @@ std::string cte_head(const LookupJoinSpec& spec,
   out += '(';
   for (size_t i = 0; i < columns.size(); ++i) {
     if (i) out += ", ";
-    append_quoted(out, columns[i].name);
+    append_quoted(out, i < spec.cte_columns.size() ? std::string_view(spec.cte_columns[i])
+                                                   : std::string_view(columns[i].name));
   }
   if (with_row) {
     out += ", ";
@@ -126,29 +127,41 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
                                           "physical tables' definitions the same on every "
                                           "slice?");
     }
+    // The driving rows come through a merge pipeline: a table's sub-tables concatenated, or a
+    // materialized subquery's shards merged as its scatter would merge them.
+    std::unique_ptr<MergePipeline> pipeline;
+    if (!shard_error) {
+      auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits);
+      if (!merge) {
+        shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
+      } else {
+        auto made = MergePipeline::create(std::move(*merge), driving, n);
+        if (!made) {
+          shard_error = protocol::ErrPacket(made.error().code, made.error().message);
+        } else {
+          pipeline = std::move(*made);
+          driving = pipeline->visible_columns();
+        }
+      }
+    }
     if (shard_error)
       co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
     std::optional<protocol::ErrPacket> error;
     size_t held = 0;
-    std::string payload;
-    for (size_t i = 0; i < n && !error; ++i) {
-      for (;;) {
-        ShardEvent ev = co_await c.read_row(i, payload);
-        if (ev.kind == ShardEvent::Kind::kEnd) break;
-        if (ev.kind == ShardEvent::Kind::kError) {
-          error = ev.error;
-          error->message += " (on slice " + spec_.driver[i].target.slice + ")";
-          break;
-        }
-        auto row = Row::from_text_payload(std::move(payload), driving.size());
-        payload = std::string();
-        if (!row) {
-          error = protocol::ErrPacket(protocol::errc::kUnknownError,
-                                      "malformed row from slice " + spec_.driver[i].target.slice);
-          break;
-        }
-        held += row->memory_bytes();
-        rows.push_back(std::move(*row));
+    MergedRead read;
+    std::vector<bool> ended(n, false);
+    Row row;
+    for (;;) {
+      auto polled = pipeline->next(row);
+      if (!polled) {
+        read.merge_error = polled.error();
+        break;
+      }
+      if (*polled == MergePipeline::Poll::kDone) break;
+      if (*polled == MergePipeline::Poll::kRow) {
+        held += row.memory_bytes();
+        rows.push_back(std::move(row));
+        row = Row();
         if (limits.max_sort_bytes != 0 && held > limits.max_sort_bytes) {
           error = protocol::ErrPacket(protocol::errc::kUnknownError,
                                       "the driving rows of a cross-shard join exceed " +
@@ -156,8 +169,13 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
                                           " bytes of memory; narrow the driving table with WHERE");
           break;
         }
+        continue;
       }
+      if (!co_await read.feed(c, *pipeline, spec_.driver, 0, ended)) break;
     }
+    if (!error && read.row_error) error = read.row_error;
+    if (!error && read.merge_error)
+      error = protocol::ErrPacket(read.merge_error->code, read.merge_error->message);
     if (error) c.stop_shards();
     co_await c.drain_shards();
     co_await c.close_shards(/*failed=*/false);
@@ -175,6 +193,13 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   std::vector<std::string> collations(driving.size());
   bool ask = false;
   for (const auto& col : driving) ask |= collation_id_ambiguous(col.charset);
+  if (ask && spec_.driver_table.empty()) {
+    co_await c.reply_error(protocol::ErrPacket(
+        kNotSupported,
+        "a cross-shard subquery whose result has a column in utf8mb4_unicode_ci or a uca1400 "
+        "collation (which MariaDB names by one id) is not supported"));
+    co_return answered;
+  }
   if (ask) {
     std::string sql = "SELECT ";
     for (size_t k = 0; k < driving.size(); ++k) {
@@ -265,6 +290,15 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     i = j;
   }
   if (batches.empty()) batches.emplace_back(0, 0);
+  if (spec_.single_batch && batches.size() > 1) {
+    // A subquery's result is one set: halves of it would answer `IN`, `NOT IN` and scalar
+    // subqueries differently.
+    co_await c.reply_error(protocol::ErrPacket(
+        kNotSupported, "a cross-shard subquery's result of " + std::to_string(rows.size()) +
+                           " rows is too large to ship in one statement (" +
+                           std::to_string(spec_.batch_bytes) + " bytes)"));
+    co_return answered;
+  }
   const bool outer = !spec_.probes.empty() && !spec_.complement.empty();
   const size_t parts_per_batch = spec_.inner.size() + (outer ? 1 : 0);
   const size_t total_parts = batches.size() * parts_per_batch;
@@ -306,7 +340,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
             probe_count = spec_.probes.size();
           }
           const std::string body = cte_body(tuples, from, to, driving.size(), false);
-          const size_t targets = empty ? 1 : spec_.inner.size();
+          // No driving rows: a join answers empty (one target gives the columns, COUNT(*) = 0);
+          // a subquery's empty result still answers on every target (NOT IN, NOT EXISTS).
+          const size_t targets = empty && !spec_.single_batch ? 1 : spec_.inner.size();
           for (size_t t = 0; t < targets; ++t)
             texts.push_back(head + body + std::string(spec_.inner[t].sql));
         } else {
@@ -486,15 +522,17 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
 void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
   PlanLine head;
   head.depth = depth;
-  head.op = "LookupJoin";
-  head.detail =
-      "driving rows in batches of " + std::to_string(spec_.batch_rows) + " as `" + spec_.cte + "`";
+  head.op = spec_.single_batch ? "Materialize" : "LookupJoin";
+  head.detail = spec_.single_batch
+                    ? "a subquery's whole result as `" + spec_.cte + "`"
+                    : "driving rows in batches of " + std::to_string(spec_.batch_rows) + " as `" +
+                          spec_.cte + "`";
   if (!spec_.probes.empty()) head.detail += ", outer join probed on every target";
   out.push_back(std::move(head));
   PlanLine driver;
   driver.depth = depth + 1;
   driver.op = "Driver";
-  driver.detail = "every column, concatenated";
+  driver.detail = spec_.single_batch ? "merged" : "every column, concatenated";
   out.push_back(std::move(driver));
   describe_routes(spec_.driver, depth + 1, out);
   if (!spec_.probes.empty()) {

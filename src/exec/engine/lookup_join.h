@@ -39,11 +39,19 @@ namespace tessera::exec::engine {
 
 struct LookupJoinSpec {
   std::vector<Query> driver;  // the driving table's rows, concatenated
+  // How the driver's streams merge: empty for a table's sub-tables (concatenated); a
+  // materialized subquery's scatter merge (its aggregates, ORDER BY, LIMIT) otherwise.
+  MergeInfo driver_merge;
+  // A materialized subquery or derived table: its whole result in one statement (an error
+  // beyond batch_bytes), since halves of the set would answer IN / NOT IN differently.
+  bool single_batch = false;
+  // The CTE's column names (a derived table's column list); empty: the driver's column names.
+  std::vector<std::string> cte_columns;
   // The driving table's name in the statement (its alias) and driver[0]'s table as its query
   // names it (`db`.`sub`): when a column definition's collation id may stand for another
   // (literal_rows.h), the engine asks there which collation each column has.
   std::string qualifier;
-  std::string driver_table;
+  std::string driver_table;  // empty for a subquery: an ambiguous collation id is refused
   // The statement per target of the other side, without the WITH clause the engine puts in
   // front of it (the CTE named `cte`, with the driving table's columns).
   std::vector<Query> inner;

@@ -381,11 +381,18 @@ class Planner {
 
   Plan select(SelectStatement& s) {
     auto scan = scan_tables(s, rules_, in_.current_db);
+    if (materialized_) {
+      // The CTE of a materialized subquery (materialize()) is on every slice: no table.
+      std::erase_if(scan.uses, [&](const TableUse& u) { return u.node == materialized_; });
+      scan.has_unsharded = false;
+      for (auto& u : scan.uses) scan.has_unsharded |= !u.rule;
+    }
     if (scan.sharded.empty() && scan.globals.empty()) return default_slice();
     if (scan.sharded.empty()) return global_read(s, scan);
     if (s.query && is_set_operation(s.query->body)) return set_operation(s, scan);
     if (auto err = check_colocated(scan)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+      if (auto sub = materialize(s, scan)) return std::move(*sub);
       return std::move(*err);
     }
     outer_rules_ = scan.sharded;
@@ -395,6 +402,7 @@ class Planner {
     for_joins.insert(for_joins.end(), join_all.begin(), join_all.end());
     if (auto err = check_join_keys(scan, for_joins)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
+      if (auto sub = materialize(s, scan)) return std::move(*sub);
       return std::move(*err);
     }
     auto targets = target_indexes(scan, where_like);
@@ -655,6 +663,191 @@ class Planner {
     }
     plan.join = jp;
     return plan;
+  }
+
+  // ---- subqueries and derived tables over sharded tables, run first (materialized) ----
+  //
+  // An uncorrelated `IN (SELECT ...)`, `EXISTS (SELECT ...)`, scalar `(SELECT ...)` or derived
+  // table whose tables are not placed like the statement's: planned and run on its own (a
+  // route, or a scatter with its merge), its whole result shipped as the CTE `__tj` into the
+  // statement, where it now reads `(SELECT * FROM __tj)` or `__tj AS <alias>`, and the
+  // statement planned as it then is (exec/engine/lookup_join.h, single batch). One per
+  // statement; nullopt: no such subquery (the caller's refusal stands).
+  struct Candidate {
+    Query** slot = nullptr;      // the subquery's Query pointer, replaced
+    TableRef** table = nullptr;  // or the derived table's place in FROM
+    DerivedTable* derived = nullptr;
+    bool in_list = false;  // `x IN (SELECT ...)`
+  };
+
+  void find_subqueries(Expr* e, std::vector<Candidate>& out, int depth = 0) {
+    if (!e || depth > 256) return;
+    switch (e->kind) {
+      case ExprKind::Subquery:
+        out.push_back({&static_cast<Subquery*>(e)->query, nullptr, nullptr});
+        return;
+      case ExprKind::Exists:
+        out.push_back({&static_cast<Exists*>(e)->query, nullptr, nullptr});
+        return;
+      case ExprKind::InQuery: {
+        auto* in = static_cast<InQuery*>(e);
+        find_subqueries(in->operand, out, depth + 1);
+        out.push_back({&in->query, nullptr, nullptr, true});
+        return;
+      }
+      case ExprKind::Unary:
+        find_subqueries(static_cast<Unary*>(e)->operand, out, depth + 1);
+        return;
+      case ExprKind::Binary:
+        find_subqueries(static_cast<Binary*>(e)->left, out, depth + 1);
+        find_subqueries(static_cast<Binary*>(e)->right, out, depth + 1);
+        return;
+      case ExprKind::IsTest:
+        find_subqueries(static_cast<IsTest*>(e)->operand, out, depth + 1);
+        return;
+      case ExprKind::Between: {
+        auto* b = static_cast<Between*>(e);
+        find_subqueries(b->operand, out, depth + 1);
+        find_subqueries(b->low, out, depth + 1);
+        find_subqueries(b->high, out, depth + 1);
+        return;
+      }
+      case ExprKind::Function:
+        for (auto* a : static_cast<Function*>(e)->args) find_subqueries(a, out, depth + 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  void find_derived(TableRef** r, std::vector<Candidate>& out, int depth = 0) {
+    if (!r || !*r || depth > 256) return;
+    switch ((*r)->kind) {
+      case TableRefKind::Derived: {
+        auto* d = static_cast<DerivedTable*>(*r);
+        if (!d->lateral) out.push_back({nullptr, r, d});
+        return;
+      }
+      case TableRefKind::Join: {
+        auto* j = static_cast<JoinRef*>(*r);
+        find_derived(&j->left, out, depth + 1);
+        find_derived(&j->right, out, depth + 1);
+        return;
+      }
+      case TableRefKind::Paren:
+        for (auto& i : static_cast<ParenRef*>(*r)->items) find_derived(&i, out, depth + 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  std::optional<Plan> materialize(SelectStatement& s, const TableScan& scan) {
+    if (materialized_ || !s.query || !s.query->body ||
+        s.query->body->kind != QueryBodyKind::Select || s.query->with)
+      return {};
+    auto* core = static_cast<SelectCore*>(s.query->body);
+    std::vector<Candidate> found;
+    for (auto& r : core->from) find_derived(&r, found);
+    find_subqueries(core->where, found);
+    for (auto& item : core->items) find_subqueries(item.expr, found);
+    find_subqueries(core->having, found);
+    // The statement's own tables, whose names inside a subquery would make it correlated.
+    std::vector<std::string> outer_names;
+    for (auto& u : scan.uses) {
+      if (!u.in_subquery) outer_names.emplace_back(u.qualifier());
+    }
+    for (auto& cand : found) {
+      Query* sub = cand.derived ? cand.derived->query : *cand.slot;
+      if (!sub || !sub->body) continue;
+      if (cand.in_list && sub->limit)  // as the server answers it
+        return Plan::make_error(kNotSupported,
+                                "This version of MariaDB doesn't yet support 'LIMIT & "
+                                "IN/ALL/ANY/SOME subquery'");
+      auto* st = arena_.make<SelectStatement>();
+      st->query = sub;
+      auto inner_scan = scan_tables(*st, rules_, in_.current_db);
+      if (inner_scan.sharded.empty()) continue;
+      // Correlated (names an outer table): not taken. A conservative test on the printed text.
+      std::string text = to_sql(*st);
+      bool correlated = false;
+      for (auto& n : outer_names) {
+        for (const std::string& form : {n + ".", "`" + n + "`."}) {
+          for (size_t at = text.find(form); at != std::string::npos && !correlated;
+               at = text.find(form, at + 1)) {
+            const char before = at ? text[at - 1] : ' ';
+            correlated = !(std::isalnum(static_cast<unsigned char>(before)) || before == '_');
+          }
+        }
+      }
+      if (correlated) continue;
+      Planner inner(sql_, parsed_, in_, arena_);
+      inner.force_reprint_ = true;
+      Plan p = inner.select(*st);
+      if (p.kind == PlanKind::kError) return p;
+      if (p.kind != PlanKind::kRoute ||
+          (p.result != ResultMode::kRelay && p.result != ResultMode::kMerge))
+        continue;
+      // The statement with the subquery's result in its place.
+      auto* tj = arena_.make<TableName>();
+      tj->name.name.name = "__tj";
+      tj->name.name.quoted = true;
+      std::vector<std::string> cte_columns;
+      if (cand.derived) {
+        tj->alias = cand.derived->alias;
+        tj->as_keyword = true;
+        for (auto& c : cand.derived->columns) cte_columns.emplace_back(c.name);
+        *cand.table = tj;
+      } else {
+        auto* body = arena_.make<SelectCore>();
+        body->items.push(arena_, SelectItem{arena_.make<Star>(), Ident{}, false});
+        body->from.push(arena_, tj);
+        auto* q = arena_.make<Query>();
+        q->body = body;
+        *cand.slot = q;
+      }
+      materialized_ = tj;
+      force_reprint_ = true;  // the text is no longer the client's: print the changed tree
+      Plan outer = select(s);
+      if (outer.kind == PlanKind::kError) return outer;
+      Plan plan;
+      plan.kind = PlanKind::kRoute;
+      plan.result = ResultMode::kLookupJoin;
+      plan.explain_type = "shard";
+      for (auto& q : p.queries) {
+        q.sql = "SET STATEMENT character_set_results=NULL FOR " + q.sql;
+        plan.queries.push_back(std::move(q));
+      }
+      JoinPlan jp;
+      jp.driver = plan.queries.size();
+      if (p.result == ResultMode::kMerge) jp.driver_merge = std::move(p.merge);
+      jp.single_batch = true;
+      jp.cte_columns = std::move(cte_columns);
+      if (outer.kind == PlanKind::kDefaultSlice) {
+        ShardQuery dq;
+        dq.slice = rules_.default_slice();
+        NameHooks hooks;
+        hooks.param_literals = in_.param_literals;
+        WriteOptions o;
+        o.hooks = &hooks;
+        dq.sql = to_sql(s, o);
+        plan.queries.push_back(std::move(dq));
+      } else if (outer.kind == PlanKind::kRoute &&
+                 (outer.result == ResultMode::kRelay || outer.result == ResultMode::kMerge)) {
+        plan.merge = std::move(outer.merge);
+        // (its streams are read one after the other: concatenated, then sorted)
+        plan.merge.shard_order.clear();
+        for (auto& q : outer.queries) plan.queries.push_back(std::move(q));
+      } else {
+        return Plan::make_error(kNotSupported,
+                                "a cross-shard subquery in a statement of this form (" +
+                                    table_list(scan.sharded) + ") is not supported");
+      }
+      jp.inner = plan.queries.size() - jp.driver;
+      plan.join = std::move(jp);
+      return plan;
+    }
+    return {};
   }
 
   // ---- UNION / INTERSECT / EXCEPT over sharded tables ----
@@ -1619,6 +1812,7 @@ class Planner {
   Arena& arena_;
   std::vector<const ShardRule*> outer_rules_;
   bool force_reprint_ = false;
+  const TableName* materialized_ = nullptr;  // the `__tj` a subquery's result became
 };
 
 }  // namespace

@@ -285,12 +285,46 @@ TEST_F(PlannerTest, LookupJoinShipsTheDrivingRows) {
   EXPECT_EQ(p.queries[0].sql.find("o.oid"), std::string::npos);
 }
 
+TEST_F(PlannerTest, UncorrelatedSubqueriesAreMaterialized) {
+  // The subquery planned alone (a merged scatter), its result the CTE the statement reads.
+  auto p = plan("SELECT id FROM tbl_ks WHERE v IN (SELECT MAX(w) FROM other GROUP BY g)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_TRUE(p.join->single_batch);
+  EXPECT_EQ(p.join->driver, 6u);
+  EXPECT_TRUE(p.join->driver_merge.grouped);
+  EXPECT_EQ(p.queries[0].sql.rfind("SET STATEMENT character_set_results=NULL FOR SELECT MAX(w)", 0),
+            0u)
+      << p.queries[0].sql;
+  EXPECT_EQ(p.queries[6].sql,
+            "SELECT id FROM `tbl_ks_0000` AS `tbl_ks` WHERE v IN (SELECT * FROM `__tj`)");
+  // A derived table keeps its alias and column list; the rest runs where it would alone.
+  p = plan("SELECT d.x FROM (SELECT g, COUNT(*) FROM other GROUP BY g) AS d (x, n) WHERE d.n > 1");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.join->cte_columns, (std::vector<std::string>{"x", "n"}));
+  ASSERT_EQ(p.queries.size(), 7u);
+  EXPECT_EQ(p.queries[6].sql, "SELECT d.x FROM `__tj` AS d WHERE d.n > 1");
+  // Scalar and EXISTS.
+  p = plan("SELECT id, (SELECT COUNT(*) FROM other) FROM tbl_ks WHERE id = 1");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.join->inner, 1u);
+  p = plan("SELECT COUNT(*) FROM tbl_global WHERE NOT EXISTS (SELECT 1 FROM other WHERE w = 2)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  // Correlated: refused as before. LIMIT in an IN subquery: the server's own refusal.
+  p = plan("SELECT k.id FROM tbl_ks k WHERE k.v IN (SELECT o.w FROM other o WHERE o.g = k.g)");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  p = plan("SELECT id FROM tbl_ks WHERE v IN (SELECT w FROM other LIMIT 3)");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_NE(p.error.message.find("LIMIT & IN/ALL/ANY/SOME"), std::string::npos);
+}
+
 TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
   auto p = plan("SELECT * FROM tbl_ks WHERE id IN (SELECT id FROM tbl_ks2 WHERE v > 1)");
   ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
   EXPECT_NE(p.queries[0].sql.find("FROM `tbl_ks2_0000`"), std::string::npos) << p.queries[0].sql;
+  // Not `key IN (SELECT key ...)`: the subquery runs first, over every shard (materialized).
   p = plan("SELECT * FROM tbl_ks WHERE v > (SELECT AVG(v) FROM tbl_ks)");
-  EXPECT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
 }
 
 TEST_F(PlannerTest, InsertSplitsRowsPerSubTable) {

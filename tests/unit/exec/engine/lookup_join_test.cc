@@ -67,6 +67,18 @@ TEST(LookupJoin, NoDrivingRowsStillAnswersOnce) {
   EXPECT_EQ(c.log.back(), "end of result");
 }
 
+TEST(LookupJoin, AnEmptySubqueryResultStillRunsOnEveryTarget) {
+  LookupJoinSpec s = spec(3);
+  s.single_batch = true;  // NOT IN / NOT EXISTS over an empty set is true everywhere
+  FakeCursor c;
+  c.rounds.push_back(Shards{rows({}), rows({})});
+  c.rounds.push_back(Shards{rows({"1"}), rows({"2"}), rows({"3"})});
+  LookupJoin join(std::move(s), Role::kPrimary, StatementTraits{true, false});
+  c.run(join);
+  EXPECT_EQ(c.sqls.size(), 2u + 3u);
+  EXPECT_EQ(c.sent_rows, (Lines{text_row("1"), text_row("2"), text_row("3")}));
+}
+
 TEST(LookupJoin, OuterJoinNullExtendsRowsNoTargetMatchedOnce) {
   LookupJoinSpec s = spec(2);
   s.probes = {on("s0", "SELECT DISTINCT d.__tj_row FROM `__tj` AS d JOIN t0"),
