@@ -756,6 +756,30 @@ class Gen:
                if rng.random() < 0.6 else "")
         return Q("subquery", sql)
 
+    def q_window(self):
+        """Statements over one sharded table that no merge of per-shard results can answer:
+        window functions (partitioned off the key, running sums, LAG, ranks) and WITH ROLLUP
+        (issue 19: the table's rows shipped to one server, which evaluates the statement)."""
+        rng = self.rng
+        t = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        u = SCHEMA[t][2]
+        ints = [c for c in INT_COLS[t] if c != u] or INT_COLS[t]
+        a, b = rng.choice(ints), rng.choice(ints)
+        wh = self.where(t, prob=0.6)
+        fn = rng.choice([
+            f"ROW_NUMBER() OVER (PARTITION BY {b} ORDER BY {u})",
+            f"RANK() OVER (ORDER BY {a}, {u})",
+            f"DENSE_RANK() OVER (PARTITION BY {b} ORDER BY {a})",
+            f"SUM({a}) OVER (PARTITION BY {b} ORDER BY {u} ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)",
+            f"LAG({a}) OVER (ORDER BY {u})",
+            f"COUNT(*) OVER (PARTITION BY {b})",
+            f"MAX({a}) OVER ()",
+        ])
+        if rng.random() < 0.75:
+            return Q("window", f"SELECT {u}, {a}, {fn} AS w FROM {t}{wh} ORDER BY {u}"
+                               f"{self.limit(0.3)}", ordered=True)
+        return Q("window", f"SELECT {b}, COUNT(*), SUM({a}) FROM {t}{wh} GROUP BY {b} WITH ROLLUP")
+
     def q_key_forms(self):
         rng = self.rng
         t = rng.choice(["t_hash", "t_range", "t_child", "t_mod"])
@@ -862,7 +886,7 @@ class Gen:
     CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
-                  ("cross_join", 12), ("subquery", 8)]
+                  ("cross_join", 12), ("subquery", 8), ("window", 5)]
 
     categories = CATEGORIES
 
@@ -876,7 +900,7 @@ class Gen:
                 "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
-                "subquery": self.q_subquery}[cat]()
+                "subquery": self.q_subquery, "window": self.q_window}[cat]()
 
     # --- writes
     def new_row(self, t):

@@ -147,7 +147,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (shard_error)
       co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
     std::optional<protocol::ErrPacket> error;
-    size_t held = 0;
+    size_t held = 0, shipped = 0;
     MergedRead read;
     std::vector<bool> ended(n, false);
     Row row;
@@ -160,8 +160,18 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
       if (*polled == MergePipeline::Poll::kDone) break;
       if (*polled == MergePipeline::Poll::kRow) {
         held += row.memory_bytes();
+        shipped += 2 * row.payload().size() + 48 * row.size();  // as literals, about
         rows.push_back(std::move(row));
         row = Row();
+        if (spec_.single_batch && shipped > spec_.batch_bytes) {
+          // One statement must hold them all: stop reading now rather than at the end.
+          error = protocol::ErrPacket(
+              kNotSupported,
+              "the rows a cross-shard statement would ship to one server exceed "
+              "one statement (" +
+                  std::to_string(spec_.batch_bytes) + " bytes); narrow it with WHERE");
+          break;
+        }
         if (limits.max_sort_bytes != 0 && held > limits.max_sort_bytes) {
           error = protocol::ErrPacket(protocol::errc::kUnknownError,
                                       "the driving rows of a cross-shard join exceed " +
@@ -294,9 +304,10 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     // A subquery's result is one set: halves of it would answer `IN`, `NOT IN` and scalar
     // subqueries differently.
     co_await c.reply_error(protocol::ErrPacket(
-        kNotSupported, "a cross-shard subquery's result of " + std::to_string(rows.size()) +
-                           " rows is too large to ship in one statement (" +
-                           std::to_string(spec_.batch_bytes) + " bytes)"));
+        kNotSupported, "the " + std::to_string(rows.size()) +
+                           " rows a cross-shard statement would ship to one server exceed one "
+                           "statement (" +
+                           std::to_string(spec_.batch_bytes) + " bytes); narrow it with WHERE"));
     co_return answered;
   }
   const bool outer = !spec_.probes.empty() && !spec_.complement.empty();

@@ -47,6 +47,7 @@ bool volatile_function(std::string_view name) {
 
 struct OnlyReader {
   std::string_view qualifier;
+  bool unqualified_ok = false;
   bool ok = true;
   bool any_column = false;
 
@@ -62,7 +63,9 @@ struct OnlyReader {
         return;
       case ExprKind::Column: {
         auto* c = static_cast<const ColumnRef*>(e);
-        if (c->n < 2 || !same_name(c->parts[c->n - 2].name, qualifier) || c->n > 2) ok = false;
+        if (c->n == 1 ? !unqualified_ok
+                      : c->n > 2 || !same_name(c->parts[c->n - 2].name, qualifier))
+          ok = false;
         any_column = true;
         return;
       }
@@ -135,7 +138,63 @@ struct OnlyReader {
   }
 };
 
+bool window_in(const Expr* e, int depth) {
+  if (!e || depth > 512) return false;
+  auto any = [&](auto& list) {
+    for (auto* x : list) {
+      if (window_in(x, depth + 1)) return true;
+    }
+    return false;
+  };
+  switch (e->kind) {
+    case ExprKind::Function: {
+      auto* f = static_cast<const Function*>(e);
+      return f->over || !f->over_name.empty() || any(f->args);
+    }
+    case ExprKind::Unary:
+      return window_in(static_cast<const Unary*>(e)->operand, depth + 1);
+    case ExprKind::Binary:
+      return window_in(static_cast<const Binary*>(e)->left, depth + 1) ||
+             window_in(static_cast<const Binary*>(e)->right, depth + 1);
+    case ExprKind::IsTest:
+      return window_in(static_cast<const IsTest*>(e)->operand, depth + 1);
+    case ExprKind::Between: {
+      auto* b = static_cast<const Between*>(e);
+      return window_in(b->operand, depth + 1) || window_in(b->low, depth + 1) ||
+             window_in(b->high, depth + 1);
+    }
+    case ExprKind::InList:
+      return window_in(static_cast<const InList*>(e)->operand, depth + 1) ||
+             any(static_cast<const InList*>(e)->items);
+    case ExprKind::Like:
+      return window_in(static_cast<const Like*>(e)->operand, depth + 1) ||
+             window_in(static_cast<const Like*>(e)->pattern, depth + 1);
+    case ExprKind::Case: {
+      auto* c = static_cast<const Case*>(e);
+      if (window_in(c->operand, depth + 1) || window_in(c->else_expr, depth + 1)) return true;
+      for (auto& w : c->whens) {
+        if (window_in(w.when, depth + 1) || window_in(w.then, depth + 1)) return true;
+      }
+      return false;
+    }
+    case ExprKind::Cast:
+      return window_in(static_cast<const Cast*>(e)->operand, depth + 1);
+    case ExprKind::Collate:
+      return window_in(static_cast<const Collate*>(e)->operand, depth + 1);
+    case ExprKind::Interval:
+      return window_in(static_cast<const Interval*>(e)->value, depth + 1);
+    case ExprKind::Row:
+      return any(static_cast<const Row*>(e)->items);
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+bool contains_window_function(const Expr* e) {
+  return window_in(e, 0);
+}
 
 bool join_leaves(const ArenaVec<TableRef*>& from, std::vector<JoinLeaf>& out, bool& has_outer) {
   has_outer = false;
@@ -145,9 +204,10 @@ bool join_leaves(const ArenaVec<TableRef*>& from, std::vector<JoinLeaf>& out, bo
   return true;
 }
 
-bool reads_only(const Expr* e, std::string_view qualifier) {
+bool reads_only(const Expr* e, std::string_view qualifier, bool unqualified_ok) {
   OnlyReader r;
   r.qualifier = qualifier;
+  r.unqualified_ok = unqualified_ok;
   r.expr(e);
   return r.ok && r.any_column;
 }

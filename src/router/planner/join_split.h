@@ -22,7 +22,11 @@ bool join_leaves(const sql::ArenaVec<sql::TableRef*>& from, std::vector<JoinLeaf
 
 // `e` reads only columns qualified by `qualifier` (at least one), and nothing that must not be
 // evaluated apart from the rest of the statement: no subquery, variable, aggregate, window
-// function or function whose value changes per call (RAND(), UUID(), ...).
-bool reads_only(const sql::Expr* e, std::string_view qualifier);
+// function or function whose value changes per call (RAND(), UUID(), ...). `unqualified_ok`:
+// a statement of one table, where an unqualified column can only be that table's.
+bool reads_only(const sql::Expr* e, std::string_view qualifier, bool unqualified_ok = false);
+
+// `e` calls a window function (`f(...) OVER (...)` or `OVER w`) anywhere in it.
+bool contains_window_function(const sql::Expr* e);
 
 }  // namespace tessera::router

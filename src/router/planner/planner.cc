@@ -421,9 +421,28 @@ class Planner {
     plan.explain_type = "shard";
     bool reprint = false;
     if (indexes.size() > 1) {
-      if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_))
+      // (What the merge rewriting changes, put back if it refuses and the rows are shipped.)
+      auto* core = s.query->body && s.query->body->kind == QueryBodyKind::Select
+                       ? static_cast<SelectCore*>(s.query->body)
+                       : nullptr;
+      const auto items = core ? core->items : ArenaVec<SelectItem>{};
+      const auto group_by = core ? core->group_by : ArenaVec<OrderItem>{};
+      Expr* having = core ? core->having : nullptr;
+      const auto order_by = s.query->order_by;
+      Limit* limit = s.query->limit;
+      if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_)) {
+        // (An ORDER BY position past the columns is the client's error: not worth the rows.)
+        if (core && err->rfind("unknown column position", 0) != 0) {
+          core->items = items;
+          core->group_by = group_by;
+          core->having = having;
+          s.query->order_by = order_by;
+          s.query->limit = limit;
+          if (auto shipped = materialize_table(s, scan)) return std::move(*shipped);
+        }
         return Plan::make_error(kNotSupported,
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
+      }
       plan.result = ResultMode::kMerge;
       reprint = true;
     }
@@ -848,6 +867,82 @@ class Planner {
       return plan;
     }
     return {};
+  }
+
+  // A statement over one sharded table that the scatter merge cannot answer (window
+  // functions, WITH ROLLUP, ...): the table's rows (its own conditions applied, routed by its
+  // key) shipped whole as the CTE `__tj`, and the statement run over them on the default slice,
+  // where the server evaluates everything. Bounded: the rows are held within the merge budget
+  // and must fit one statement (16 MiB), else a clear error. nullopt: not this shape.
+  std::optional<Plan> materialize_table(SelectStatement& s, const TableScan& scan) {
+    if (materialized_ || scan.uses.size() != 1 || !s.query || !s.query->body ||
+        s.query->body->kind != QueryBodyKind::Select || s.query->with || s.query->into ||
+        s.query->into_after_lock || s.query->locking || s.query->procedure)
+      return {};
+    const TableUse& d = scan.uses[0];
+    if (!d.rule || d.rule->is_global() || d.in_subquery || !d.node || !d.node->partitions.empty() ||
+        !d.node->hints.empty())
+      return {};
+    auto* core = static_cast<SelectCore*>(s.query->body);
+    // (FOUND_ROWS() after it would ask another connection than the one that counted.)
+    if (core->into || (core->options & kSelCalcFoundRows)) return {};
+    const std::string qualifier(d.qualifier());
+    std::vector<Expr*> pushed;
+    {
+      std::vector<const Expr*> conj;
+      if (core->where) conjuncts(core->where, conj);
+      for (auto* e : conj) {
+        if (reads_only(e, qualifier, /*unqualified_ok=*/true))
+          pushed.push_back(const_cast<Expr*>(e));
+      }
+    }
+    TableScan one;
+    one.uses.push_back(d);
+    one.sharded.push_back(d.rule);
+    auto targets = target_indexes(one, pushed);
+    if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kLookupJoin;
+    plan.explain_type = "shard";
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    WriteOptions o;
+    o.hooks = &hooks;
+    std::string first_table;
+    for (int i : std::get<IndexSet>(targets)) {
+      const SubTable* st = sub_table_at(*d.rule, i);
+      if (!st) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(i));
+      ShardQuery dq;
+      dq.slice = st->slice;
+      dq.db = st->db;
+      dq.index = i;
+      const std::string table = quote_ident(st->db) + "." + quote_ident(st->table);
+      if (first_table.empty()) first_table = table;
+      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + quote_ident(qualifier) +
+               ".* FROM " + table + " AS " + quote_ident(qualifier);
+      for (size_t k = 0; k < pushed.size(); ++k) {
+        dq.sql += k ? " AND (" : " WHERE (";
+        to_sql(*pushed[k], dq.sql, o);
+        dq.sql += ')';
+      }
+      plan.queries.push_back(std::move(dq));
+    }
+    ShardQuery outer;
+    outer.slice = rules_.default_slice();
+    hooks.names.emplace(d.name, d.node->alias.empty()
+                                    ? "`__tj` AS " + quote_ident(d.name->name.name)
+                                    : std::string("`__tj`"));
+    outer.sql = to_sql(s, o);
+    plan.queries.push_back(std::move(outer));
+    JoinPlan jp;
+    jp.driver = plan.queries.size() - 1;
+    jp.inner = 1;
+    jp.single_batch = true;
+    jp.qualifier = qualifier;
+    jp.driver_table = first_table;
+    plan.join = std::move(jp);
+    return plan;
   }
 
   // ---- UNION / INTERSECT / EXCEPT over sharded tables ----

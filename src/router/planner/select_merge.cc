@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "exec/collation.h"
+#include "router/planner/join_split.h"
 #include "router/planner/table_scan.h"
 #include "sql/writer.h"
 
@@ -148,6 +149,15 @@ class SelectMerger {
     if (s_.with_rollup) return std::string("WITH ROLLUP over several shards is not supported");
     if (!s_.windows.empty())
       return std::string("window functions over several shards are not supported");
+    // (Each shard would number, rank and sum over its own rows only.)
+    for (const auto& item : s_.items) {
+      if (contains_window_function(item.expr))
+        return std::string("window functions over several shards are not supported");
+    }
+    for (const auto& o : q_.order_by) {
+      if (contains_window_function(o.expr))
+        return std::string("window functions over several shards are not supported");
+    }
     if (q_.limit && (q_.limit->rows_examined || q_.limit->with_ties))
       return std::string("this LIMIT form over several shards is not supported");
     if (q_.procedure) return std::string("PROCEDURE over several shards is not supported");

@@ -196,17 +196,24 @@ TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
 }
 
 TEST_F(PlannerTest, UnmergeableQueriesAreRefused) {
-  EXPECT_EQ(plan("SELECT ROUND(AVG(v), 1) FROM tbl_ks").kind, PlanKind::kError);
+  // What no merge of shard results answers ships the table's rows to one server instead.
+  auto shipped = [&](const char* sql) {
+    Plan p = plan(sql);
+    return p.result == ResultMode::kLookupJoin && p.join && p.join->single_batch;
+  };
   // An expression over aggregates is recomputed after the merge from hidden aggregates.
   auto computed = plan("SELECT g, SUM(v) + COUNT(*) AS t FROM tbl_ks GROUP BY g");
   ASSERT_EQ(computed.kind, PlanKind::kRoute) << computed.error.message;
   ASSERT_EQ(computed.merge.computed.size(), 1u);
   EXPECT_EQ(computed.merge.computed[0].column, 1u);
   EXPECT_EQ(computed.merge.computed[0].value.columns.size(), 2u);
-  EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").kind, PlanKind::kError);
-  EXPECT_EQ(plan("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks").kind, PlanKind::kError);
-  EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind,
-            PlanKind::kError);
+  EXPECT_TRUE(shipped("SELECT ROUND(AVG(v), 1) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT STDDEV(v) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks"));
+  // A window function numbers each shard's rows alone: never merged per shard.
+  EXPECT_TRUE(shipped("SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT id FROM tbl_ks ORDER BY RANK() OVER (ORDER BY v)"));
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w, v) FROM tbl_ks").kind, PlanKind::kRoute);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kRoute);
   // On one shard everything is the server's business.
@@ -316,6 +323,29 @@ TEST_F(PlannerTest, UncorrelatedSubqueriesAreMaterialized) {
   p = plan("SELECT id FROM tbl_ks WHERE v IN (SELECT w FROM other LIMIT 3)");
   ASSERT_EQ(p.kind, PlanKind::kError);
   EXPECT_NE(p.error.message.find("LIMIT & IN/ALL/ANY/SOME"), std::string::npos);
+}
+
+TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
+  // A window function over several shards: the table's rows (its own conditions applied,
+  // unqualified columns included) shipped whole to the default slice.
+  auto p = plan(
+      "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id) FROM other "
+      "WHERE w > 2 AND other.v < 9 ORDER BY id");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_TRUE(p.join->single_batch);
+  EXPECT_EQ(p.join->inner, 1u);
+  EXPECT_EQ(p.queries[0].sql,
+            "SET STATEMENT character_set_results=NULL FOR SELECT `other`.* FROM "
+            "`db_ks`.`other_0000` AS `other` WHERE (w > 2) AND (other.v < 9)");
+  EXPECT_EQ(p.queries.back().slice, "slice-1");
+  EXPECT_EQ(p.queries.back().sql,
+            "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id) FROM `__tj` AS `other` "
+            "WHERE w > 2 AND other.v < 9 ORDER BY id");
+  // WITH ROLLUP; the merge's rewriting does not leak into the shipped statement.
+  p = plan("SELECT g, SUM(w) FROM other GROUP BY g WITH ROLLUP");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.queries.back().sql, "SELECT g, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
 }
 
 TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
