@@ -595,15 +595,7 @@ class Planner {
 
     // COM_STMT_PREPARE: the whole statement prepared on a slice holding every table tells
     // parameters and columns.
-    if (in_.metadata_only) {
-      auto slice = metadata_slice(scan);
-      if (!slice) return refuse("preparing a join with no slice holding every table it reads");
-      Plan plan;
-      plan.kind = PlanKind::kRoute;
-      plan.explain_type = "shard";
-      plan.queries.push_back(metadata_query(s, scan, *slice));
-      return plan;
-    }
+    if (in_.metadata_only) return prepare_whole(s, scan);
 
     Plan plan;
     plan.kind = PlanKind::kRoute;
@@ -761,6 +753,22 @@ class Planner {
     }
   }
 
+  // COM_STMT_PREPARE of a statement that runs in rounds: the whole statement prepared on a
+  // slice holding every table tells parameters and columns.
+  Plan prepare_whole(SelectStatement& s, const TableScan& scan) {
+    auto slice = metadata_slice(scan);
+    if (!slice)
+      return Plan::make_error(kNotSupported,
+                              "preparing this cross-shard statement needs one slice holding "
+                              "every table it reads (" +
+                                  table_list(scan.sharded) + ")");
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    plan.queries.push_back(metadata_query(s, scan, *slice));
+    return plan;
+  }
+
   std::optional<Plan> materialize(SelectStatement& s, const TableScan& scan) {
     if (materialized_ || !s.query || !s.query->body ||
         s.query->body->kind != QueryBodyKind::Select || s.query->with)
@@ -800,6 +808,7 @@ class Planner {
         }
       }
       if (correlated) continue;
+      if (in_.metadata_only) return prepare_whole(s, scan);
       Planner inner(sql_, parsed_, in_, arena_);
       inner.force_reprint_ = true;
       Plan p = inner.select(*st);
@@ -886,6 +895,7 @@ class Planner {
     auto* core = static_cast<SelectCore*>(s.query->body);
     // (FOUND_ROWS() after it would ask another connection than the one that counted.)
     if (core->into || (core->options & kSelCalcFoundRows)) return {};
+    if (in_.metadata_only) return prepare_whole(s, scan);
     const std::string qualifier(d.qualifier());
     std::vector<Expr*> pushed;
     {

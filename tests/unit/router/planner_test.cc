@@ -58,8 +58,11 @@ class PlannerTest : public ::testing::Test {
     in.params = params;
     in.sequences = &seq_;
     in.sequence_config = &ns_.global_sequences;
+    in.metadata_only = metadata_only_;
     return plan_statement(sql_, parsed_, in, arena_);
   }
+
+  bool metadata_only_ = false;  // COM_STMT_PREPARE's planning
 
   config::Namespace ns_;
   std::shared_ptr<const ShardRuleSet> rules_;
@@ -346,6 +349,22 @@ TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
   p = plan("SELECT g, SUM(w) FROM other GROUP BY g WITH ROLLUP");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_EQ(p.queries.back().sql, "SELECT g, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
+}
+
+TEST_F(PlannerTest, PreparingAStatementThatRunsInRoundsPreparesItWhole) {
+  // COM_STMT_PREPARE asks one slice for parameters and columns: the whole statement, every
+  // table a sub-table there, whatever runs first when it executes.
+  metadata_only_ = true;
+  for (const char* sql :
+       {"SELECT a.id, b.oid FROM tbl_ks a JOIN other b ON a.v = b.v WHERE a.id = ?",
+        "SELECT id FROM tbl_ks WHERE v IN (SELECT w FROM other WHERE g = ?)",
+        "SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM other WHERE w > ?"}) {
+    Plan p = plan(sql);
+    ASSERT_EQ(p.kind, PlanKind::kRoute) << sql << ": " << p.error.message;
+    ASSERT_EQ(p.queries.size(), 1u) << sql;
+    EXPECT_EQ(p.queries[0].sql.find("__tj"), std::string::npos) << p.queries[0].sql;
+    EXPECT_NE(p.queries[0].sql.find("?"), std::string::npos) << p.queries[0].sql;
+  }
 }
 
 TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
