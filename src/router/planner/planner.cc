@@ -454,6 +454,68 @@ class Planner {
     return plan;
   }
 
+  // A table's rows for a lookup join or a shipped table: every column (`SELECT q.* ...`, `q`
+  // the name the statement reads it by), with `pushed` conditions, read with
+  // character_set_results=NULL so values keep their columns' own character sets; per sub-table
+  // the conditions allow (sharded), else from one copy (global) or the default slice.
+  struct DrivingQueries {
+    std::vector<ShardQuery> queries;
+    size_t count = 0;
+    std::string first_table;  // queries[0]'s table as it names it
+  };
+  std::variant<DrivingQueries, Plan> driving_queries(const TableUse& d,
+                                                     const std::vector<Expr*>& pushed) {
+    struct Part {
+      std::string slice, db, name;
+      int index = -1;
+    };
+    std::vector<Part> parts;
+    if (d.rule && !d.rule->is_global()) {
+      TableScan one;
+      one.uses.push_back(d);
+      one.sharded.push_back(d.rule);
+      auto targets = target_indexes(one, pushed);
+      if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+      for (int i : std::get<IndexSet>(targets)) {
+        const SubTable* st = sub_table_at(*d.rule, i);
+        if (!st) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(i));
+        parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), i});
+      }
+    } else if (d.rule) {
+      const SubTable* st = sub_table_on(*d.rule, rules_.default_slice());
+      if (!st) st = &d.rule->sub_tables().front();
+      parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), -1});
+    } else {
+      std::string name;
+      if (d.name->has_schema()) name = quote_ident(d.name->schema.name) + ".";
+      name += quote_ident(d.name->name.name);
+      parts.push_back({rules_.default_slice(), "", name, -1});
+    }
+    const std::string qualifier = quote_ident(d.qualifier());
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    WriteOptions o;
+    o.hooks = &hooks;
+    DrivingQueries out;
+    for (const auto& p : parts) {
+      ShardQuery dq;
+      dq.slice = p.slice;
+      dq.db = p.db;
+      dq.index = p.index;
+      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + qualifier + ".* FROM " +
+               p.name + " AS " + qualifier;
+      for (size_t i = 0; i < pushed.size(); ++i) {
+        dq.sql += i ? " AND (" : " WHERE (";
+        to_sql(*pushed[i], dq.sql, o);
+        dq.sql += ')';
+      }
+      out.queries.push_back(std::move(dq));
+    }
+    out.count = out.queries.size();
+    out.first_table = parts.front().name;
+    return out;
+  }
+
   // ---- joins of tables not placed alike (exec/engine/lookup_join.h) ----
   //
   // One table drives: its rows are read first and shipped, batch by batch, into the whole
@@ -529,33 +591,9 @@ class Planner {
         if (reads_only(e, qualifier)) pushed.push_back(const_cast<Expr*>(e));
       }
     }
-    // Its sub-tables (sharded), or where its one copy is.
-    struct Part {
-      std::string slice, db, name;
-      int index = -1;
-    };
-    std::vector<Part> parts;
-    if (driver->rule && !driver->rule->is_global()) {
-      TableScan one;
-      one.uses.push_back(*driver);
-      one.sharded.push_back(driver->rule);
-      auto targets = target_indexes(one, pushed);
-      if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
-      for (int i : std::get<IndexSet>(targets)) {
-        const SubTable* st = sub_table_at(*driver->rule, i);
-        if (!st) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(i));
-        parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), i});
-      }
-    } else if (driver->rule) {
-      const SubTable* st = sub_table_on(*driver->rule, rules_.default_slice());
-      if (!st) st = &driver->rule->sub_tables().front();
-      parts.push_back({st->slice, st->db, quote_ident(st->db) + "." + quote_ident(st->table), -1});
-    } else {
-      std::string name;
-      if (driver->name->has_schema()) name = quote_ident(driver->name->schema.name) + ".";
-      name += quote_ident(driver->name->name.name);
-      parts.push_back({rules_.default_slice(), "", name, -1});
-    }
+    auto driving = driving_queries(*driver, pushed);
+    if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
+    auto& drive = std::get<DrivingQueries>(driving);
 
     // The other side's targets.
     std::vector<int> inner_indexes;
@@ -601,25 +639,7 @@ class Planner {
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kLookupJoin;
     plan.explain_type = "shard";
-    // The driving rows: every column, in their columns' own character sets.
-    for (const auto& p : parts) {
-      ShardQuery dq;
-      dq.slice = p.slice;
-      dq.db = p.db;
-      dq.index = p.index;
-      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + quote_ident(qualifier) +
-               ".* FROM " + p.name + " AS " + quote_ident(qualifier);
-      NameHooks hooks;
-      hooks.param_literals = in_.param_literals;
-      WriteOptions o;
-      o.hooks = &hooks;
-      for (size_t i = 0; i < pushed.size(); ++i) {
-        dq.sql += i ? " AND (" : " WHERE (";
-        to_sql(*pushed[i], dq.sql, o);
-        dq.sql += ')';
-      }
-      plan.queries.push_back(std::move(dq));
-    }
+    for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
     // The statement over the rest, rewritten to merge (every batch's results combine).
     if (auto err = prepare_scatter_select(q, plan.merge, arena_)) return refuse(*err);
     plan.merge.shard_order.clear();  // batches arrive one after the other: concatenated
@@ -641,8 +661,8 @@ class Planner {
     if (outer_join) outer_join->type = JoinType::Left;
     JoinPlan jp;
     jp.qualifier = qualifier;
-    jp.driver_table = parts.front().name;
-    jp.driver = parts.size();
+    jp.driver_table = drive.first_table;
+    jp.driver = drive.count;
     jp.inner = inner_indexes.size();
     if (outer_join) {
       // Per target: which driving rows the ON condition matches there.
@@ -906,38 +926,18 @@ class Planner {
           pushed.push_back(const_cast<Expr*>(e));
       }
     }
-    TableScan one;
-    one.uses.push_back(d);
-    one.sharded.push_back(d.rule);
-    auto targets = target_indexes(one, pushed);
-    if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
+    auto driving = driving_queries(d, pushed);
+    if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
+    auto& drive = std::get<DrivingQueries>(driving);
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kLookupJoin;
     plan.explain_type = "shard";
+    for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
     NameHooks hooks;
     hooks.param_literals = in_.param_literals;
     WriteOptions o;
     o.hooks = &hooks;
-    std::string first_table;
-    for (int i : std::get<IndexSet>(targets)) {
-      const SubTable* st = sub_table_at(*d.rule, i);
-      if (!st) return Plan::make_error(errc::kUnknownError, "no sub-table " + std::to_string(i));
-      ShardQuery dq;
-      dq.slice = st->slice;
-      dq.db = st->db;
-      dq.index = i;
-      const std::string table = quote_ident(st->db) + "." + quote_ident(st->table);
-      if (first_table.empty()) first_table = table;
-      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + quote_ident(qualifier) +
-               ".* FROM " + table + " AS " + quote_ident(qualifier);
-      for (size_t k = 0; k < pushed.size(); ++k) {
-        dq.sql += k ? " AND (" : " WHERE (";
-        to_sql(*pushed[k], dq.sql, o);
-        dq.sql += ')';
-      }
-      plan.queries.push_back(std::move(dq));
-    }
     ShardQuery outer;
     outer.slice = rules_.default_slice();
     hooks.names.emplace(d.name, d.node->alias.empty()
@@ -950,7 +950,7 @@ class Planner {
     jp.inner = 1;
     jp.single_batch = true;
     jp.qualifier = qualifier;
-    jp.driver_table = first_table;
+    jp.driver_table = drive.first_table;
     plan.join = std::move(jp);
     return plan;
   }
