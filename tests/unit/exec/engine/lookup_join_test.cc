@@ -46,9 +46,13 @@ TEST(LookupJoin, BatchesOfDrivingRowsGoToEveryTarget) {
   c.run(join);
   EXPECT_EQ(c.sent_rows, (Lines{text_row("10"), text_row("11"), text_row("12")}));
   ASSERT_EQ(c.sqls.size(), 6u);
-  EXPECT_EQ(c.sqls[2], "WITH `__tj`(`a`) AS (VALUES (1), (2)) SELECT x FROM `__tj` AS d JOIN t");
+  EXPECT_EQ(c.sqls[2],
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS "
+            "(VALUES (1), (2)) SELECT x FROM `__tj` AS d JOIN t");
   EXPECT_EQ(c.sqls[3], c.sqls[2]);
-  EXPECT_EQ(c.sqls[4], "WITH `__tj`(`a`) AS (VALUES (3)) SELECT x FROM `__tj` AS d JOIN t");
+  EXPECT_EQ(c.sqls[4],
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS "
+            "(VALUES (3)) SELECT x FROM `__tj` AS d JOIN t");
   EXPECT_EQ(c.log, (Lines{"scatter s0 s1", "close shards", "scatter s0 s1", "columns 1",
                           "close shards", "scatter s0 s1", "close shards", "end of result"}));
 }
@@ -61,7 +65,8 @@ TEST(LookupJoin, NoDrivingRowsStillAnswersOnce) {
   c.run(join);
   ASSERT_EQ(c.sqls.size(), 3u);  // one target: the columns (and COUNT(*) = 0) come from it
   EXPECT_EQ(c.sqls[2],
-            "WITH `__tj`(`a`) AS (SELECT NULL FROM DUAL WHERE 0) SELECT x FROM `__tj` AS d "
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS "
+            "(SELECT NULL FROM DUAL WHERE 0) SELECT x FROM `__tj` AS d "
             "JOIN t");
   EXPECT_TRUE(c.sent_rows.empty());
   EXPECT_EQ(c.log.back(), "end of result");
@@ -93,9 +98,12 @@ TEST(LookupJoin, OuterJoinNullExtendsRowsNoTargetMatchedOnce) {
   c.run(join);
   ASSERT_EQ(c.sqls.size(), 2u + 4u + 1u);
   EXPECT_EQ(c.sqls[2],
-            "WITH `__tj`(`a`, `__tj_row`) AS (VALUES (7, 0), (8, 1), (9, 2)) SELECT DISTINCT "
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`, "
+            "`__tj_row`) AS (VALUES (7, 0), (8, 1), (9, 2)) SELECT DISTINCT "
             "d.__tj_row FROM `__tj` AS d JOIN t0");
-  EXPECT_EQ(c.sqls[6], "WITH `__tj`(`a`) AS (VALUES (8)) SELECT x FROM `__tj` AS d LEFT JOIN t");
+  EXPECT_EQ(c.sqls[6],
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS "
+            "(VALUES (8)) SELECT x FROM `__tj` AS d LEFT JOIN t");
   EXPECT_EQ(c.sent_rows, (Lines{text_row("70"), text_row("90"), text_row("0")}));
 }
 
