@@ -1054,6 +1054,11 @@ class TextGen:
         text is shipped as literals in the column's own character set and collation), equal
         under the collation (ß, case, trailing spaces), inner or LEFT."""
         coll = self.cols[c]
+        if rng.random() < 0.3:
+            # The same as a subquery (run first, its result shipped): IN / NOT IN by collation.
+            neg = rng.choice(["", "NOT "])
+            return Q("text_join", f"SELECT id, {c} FROM t_text WHERE {c} {neg}IN (SELECT {c} "
+                                  f"FROM t_text WHERE g = {rng.randint(0, 5)})")
         kind = rng.choice(["JOIN", "LEFT JOIN"])
         on = f"a.{c} = b.{c}"
         if rng.random() < 0.3:

@@ -1,5 +1,7 @@
 #include "exec/engine/literal_rows.h"
 
+#include <algorithm>
+
 #include "sql/charsets.h"
 
 namespace tessera::exec::engine {
@@ -22,6 +24,20 @@ bool collation_id_ambiguous(uint16_t id) {
 }
 
 namespace {
+
+// The longest character of a character set, in bytes (a column definition's length is in
+// bytes of its character set).
+uint32_t max_bytes_per_char(std::string_view charset) {
+  if (charset == "utf8mb4" || charset == "utf16" || charset == "utf16le" || charset == "utf32" ||
+      charset == "gb18030")
+    return 4;
+  if (charset == "utf8mb3" || charset == "utf8" || charset == "ujis" || charset == "eucjpms")
+    return 3;
+  if (charset == "ucs2" || charset == "big5" || charset == "gbk" || charset == "gb2312" ||
+      charset == "sjis" || charset == "cp932" || charset == "euckr")
+    return 2;
+  return 1;
+}
 
 void append_hex(std::string& out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -124,11 +140,21 @@ bool append_cell_literal(std::string& out, std::optional<std::string_view> cell,
           ", which the proxy cannot write as a literal";
     return false;
   }
-  out += '_';
-  out.append(collation, 0, cut);
+  // As wide as the column: MariaDB sizes a VALUES column by its longest literal and cuts a
+  // value looked up in a key on it (a materialized IN subquery, a derived key) to that width,
+  // so 'strasse' (7 characters) never found 'straße' (6) under utf8mb4_unicode_520_ci.
+  const std::string_view charset(collation.data(), cut);
+  const uint32_t width =
+      std::clamp<uint32_t>(column.column_length / max_bytes_per_char(charset), 1, 16383);
+  out += "CAST(_";
+  out += charset;
   out += ' ';
   append_hex(out, v);
-  out += " COLLATE ";
+  out += " AS CHAR(";
+  out += std::to_string(width);
+  out += ") CHARACTER SET ";
+  out += charset;
+  out += ") COLLATE ";
   out += collation;
   return true;
 }

@@ -10,11 +10,12 @@ using protocol::ColumnDefinition;
 using protocol::FieldType;
 
 std::string literal(std::optional<std::string_view> cell, FieldType type, uint16_t charset = 63,
-                    uint8_t decimals = 0, std::string_view collation = {}) {
+                    uint8_t decimals = 0, std::string_view collation = {}, uint32_t length = 80) {
   ColumnDefinition c;
   c.type = type;
   c.charset = charset;
   c.decimals = decimals;
+  c.column_length = length;
   std::string out, why;
   EXPECT_TRUE(append_cell_literal(out, cell, c, collation, why)) << why;
   return out;
@@ -40,19 +41,28 @@ TEST(LiteralRows, TemporalValuesCastToTheirType) {
 }
 
 TEST(LiteralRows, StringsInTheirColumnsOwnCharsetAndCollation) {
-  // 'Straße' in utf8mb4_unicode_ci (224); latin1 bytes in latin1_swedish_ci (8)
+  // 'Straße' in utf8mb4_unicode_ci (224), VARCHAR(20): 80 bytes, 20 characters wide
   EXPECT_EQ(literal("Stra\xc3\x9f"
                     "e",
                     FieldType::kVarString, 224),
-            "_utf8mb4 X'53747261C39F65' COLLATE utf8mb4_unicode_ci");
-  EXPECT_EQ(literal("\xd8", FieldType::kString, 8), "_latin1 X'D8' COLLATE latin1_swedish_ci");
+            "CAST(_utf8mb4 X'53747261C39F65' AS CHAR(20) CHARACTER SET utf8mb4) COLLATE "
+            "utf8mb4_unicode_ci");
+  // latin1 bytes in latin1_swedish_ci (8), CHAR(3)
+  EXPECT_EQ(literal("\xd8", FieldType::kString, 8, 0, {}, 3),
+            "CAST(_latin1 X'D8' AS CHAR(3) CHARACTER SET latin1) COLLATE latin1_swedish_ci");
   // a _nopad collation's id is its PAD SPACE sibling's + 1024
   EXPECT_EQ(literal("a ", FieldType::kVarString, 1024 + 246),
-            "_utf8mb4 X'6120' COLLATE utf8mb4_unicode_520_nopad_ci");
+            "CAST(_utf8mb4 X'6120' AS CHAR(20) CHARACTER SET utf8mb4) COLLATE "
+            "utf8mb4_unicode_520_nopad_ci");
   // the name the server gave, where the id may stand for another collation
   EXPECT_TRUE(collation_id_ambiguous(224));
   EXPECT_EQ(literal("x", FieldType::kVarString, 224, 0, "utf8mb4_uca1400_as_cs"),
-            "_utf8mb4 X'78' COLLATE utf8mb4_uca1400_as_cs");
+            "CAST(_utf8mb4 X'78' AS CHAR(20) CHARACTER SET utf8mb4) COLLATE "
+            "utf8mb4_uca1400_as_cs");
+  // a TEXT column (4 GiB): as wide as a VARCHAR may be
+  EXPECT_EQ(literal("x", FieldType::kBlob, 224, 0, {}, 0xffffffffu),
+            "CAST(_utf8mb4 X'78' AS CHAR(16383) CHARACTER SET utf8mb4) COLLATE "
+            "utf8mb4_unicode_ci");
   EXPECT_EQ(literal(std::string_view("\0\xff", 2), FieldType::kBlob, 63), "X'00FF'");
 }
 
