@@ -341,6 +341,18 @@ Row GroupAccumulator::result() const {
         (spec.kind == AggregateKind::kMin || spec.kind == AggregateKind::kMax))
       overrides[*spec.key_column] = &states_[i].best_key;
   }
+  // AVG's hidden SUM and COUNT get the group's totals too: an expression over AVG recomputes
+  // it from them with the server's digits (ScalarExpr::average).
+  std::vector<std::optional<std::string>> avg_parts(2 * states_.size());
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const AggregateSpec& spec = ctx_->aggregates[i];
+    const State& st = states_[i];
+    if (spec.kind != AggregateKind::kAvg) continue;
+    if (st.any) avg_parts[2 * i] = st.use_double ? format_double(st.dsum) : st.sum.to_string();
+    avg_parts[2 * i + 1] = std::to_string(st.count);
+    if (spec.sum_column < n) overrides[spec.sum_column] = &avg_parts[2 * i];
+    if (spec.count_column < n) overrides[spec.count_column] = &avg_parts[2 * i + 1];
+  }
   Row out;
   for (size_t c = 0; c < n; ++c) {
     if (overrides[c]) {

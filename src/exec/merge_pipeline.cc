@@ -349,7 +349,9 @@ bool type_agrees(const ExprType& t, const protocol::ColumnDefinition& def) {
 void MergePipeline::bind_expressions(const Row* first) {
   // Columns whose collation the first row named (COLLATION(expr)): their string functions
   // know the column's own collation, not just the result charset's default.
+  // Without a row there is no value whose collation could matter.
   std::unique_ptr<bool[]> known(new bool[columns_.size()]());
+  for (size_t c = 0; c < columns_.size() && !first; ++c) known[c] = true;
   if (first) {
     for (auto [column, name_column] : spec_.collation_columns) {
       if (column < columns_.size() && first->get(name_column)) known[column] = true;
