@@ -355,6 +355,12 @@ std::optional<std::string> ScalarExpr::bind_function(std::span<const ValueType> 
     case F::kConcatWs:
       if (args_.empty() || (f == F::kConcatWs && args_.size() < 2))
         return name + "() with this many arguments";
+      // A literal's bytes are in the client's charset, the cells in the result charset: only
+      // ASCII is surely the same text in both.
+      for (auto& a : args_) {
+        if (a.kind() == Kind::kLiteral && a.literal_.kind == VK::kString && !is_ascii(a.literal_.s))
+          return refuse("a non-ASCII string literal");
+      }
       type_ = make_type(Class::kString);
       for (auto& a : args_) {
         if (a.type().cls == Class::kString && a.type().type) {

@@ -989,12 +989,35 @@ class TextGen:
             sql += f" ORDER BY k{rng.choice(['', ' DESC'])}{self.limit()}"
         return Q("text_set_op", sql, ordered=ordered, coll={0: coll}, types=True)
 
+    def expr(self, c, coll):
+        """Expressions over text aggregates, computed after the merge (issue 19): the value is
+        some member of an equivalence class, compared by its weights."""
+        rng = self.rng
+        grouped = rng.random() < 0.6
+        shapes = [f"COALESCE(MAX({c}), 'none')", f"IF(COUNT({c}) > 2, MIN({c}), MAX({c}))",
+                  f"CASE WHEN COUNT(*) > 3 THEN MAX({c}) END", f"NULLIF(MIN({c}), 'm')"]
+        if self.client is None and coll in self.SET_OP_COLLATIONS:
+            shapes.append(f"GREATEST(MIN({c}), MAX({c}))")  # compared under c's collation
+        e = rng.choice(shapes)
+        sql = f"SELECT {'g, ' if grouped else ''}{e}, COUNT({c}) * 2 - SUM(g) AS n " \
+              f"FROM t_text{self.where()}"
+        base = 1 if grouped else 0
+        ordered = False
+        if grouped:
+            sql += " GROUP BY g"
+            if rng.random() < 0.5:
+                sql += f" ORDER BY COUNT({c}) * 2 - SUM(g){rng.choice(['', ' DESC'])}, g"
+                ordered = True
+        return Q("text_expr", sql, ordered=ordered, coll={base: coll})
+
     def query(self):
         rng = self.rng
         c = rng.choice(list(self.cols))
         coll = self.cols[c]
         d = rng.choice(["", " DESC"])
         r = rng.random()
+        if r < 0.06:
+            return self.expr(c, coll)
         if r < 0.22:
             e, ecoll = self.sort_expr(c)
             lim = self.limit()
