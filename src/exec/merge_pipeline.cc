@@ -174,6 +174,16 @@ void MergePipeline::configure(const Row* first) {
     }
   }
   if (spec_.unnamed_columns) refuse_unnamed_strings();
+  // A computed string compared by the server's weights would be compared by the weights of
+  // one shard's partial value: refused.
+  for (const auto& [column, e] : spec_.computed) {
+    if (!error_ && key[column] != column) {
+      error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                          "ordering or de-duplicating column '" + columns_[column].name +
+                              "', a string expression over aggregates in a collation the merge "
+                              "does not implement, over several shards is not supported"};
+    }
+  }
   if (!error_) bind_expressions(first);
   for (auto& k : spec_.shard_order) k.column = key[k.column];
   for (auto& k : spec_.order_by) k.column = key[k.column];
