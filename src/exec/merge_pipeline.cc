@@ -377,6 +377,20 @@ void MergePipeline::bind_expressions(const Row* first) {
     }
   }
   for (auto& [column, e] : spec_.computed) {
+    // FLOAT text does not carry the float's binary value the server computes with, BIT and
+    // geometry cells are not numbers or text: not read by computed columns.
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      auto t = columns_[c].type;
+      if (c != column && e.uses_column(c) &&
+          (t == protocol::FieldType::kFloat || t == protocol::FieldType::kBit ||
+           t == protocol::FieldType::kGeometry || t == protocol::FieldType::kJson)) {
+        error_ = MergeError{not_supported,
+                            "an expression over the FLOAT, BIT or geometry value "
+                            "of column '" +
+                                columns_[c].name + "' over several shards is not supported"};
+        return;
+      }
+    }
     if (auto err = e.bind(columns_, types_, collation_known)) {
       error_ = MergeError{not_supported, *err + " over several shards is not supported"};
       return;

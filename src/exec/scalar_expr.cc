@@ -579,14 +579,14 @@ std::optional<ExprType> column_type(const protocol::ColumnDefinition& def, const
     case ValueFamily::kDecimal:
       return make_type(Class::kDecimal, false, def.decimals >= 31 ? 0 : def.decimals);
     case ValueFamily::kFloat:
-      if (def.type == FieldType::kFloat) return std::nullopt;  // FLOAT prints 6 digits
+      // FLOAT cells are compared as doubles (HAVING); computed columns refuse them
+      // (MergePipeline: the text does not carry the float's binary value).
       return make_type(Class::kDouble, false, def.decimals >= 31 ? -1 : def.decimals);
     case ValueFamily::kTemporal:
     case ValueFamily::kTime:
       return make_type(Class::kTemporal);
     case ValueFamily::kString:
       if (def.type == FieldType::kNull) return make_type(Class::kNull);
-      if (def.type == FieldType::kBit) return std::nullopt;
       return make_type(Class::kString);
   }
   return std::nullopt;

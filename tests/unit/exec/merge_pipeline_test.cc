@@ -418,5 +418,25 @@ TEST(MergePipeline, ComputedStringsComparedByServerWeightsAreRefused) {
   EXPECT_EQ(r.rows[0][0], std::optional<std::string>("bx"));
 }
 
+// FLOAT cells print fewer digits than the float the server computes with: an expression over
+// one is refused, HAVING still compares it.
+TEST(MergePipeline, ComputedColumnsRefuseFloatCells) {
+  std::vector<protocol::ColumnDefinition> cols{
+      testing::double_col(), testing::column(protocol::FieldType::kFloat, 0, 63, 31)};
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.grouped = true;
+  AggregateSpec max;
+  max.kind = AggregateKind::kMax;
+  max.column = 1;
+  spec.aggregates = {max};
+  spec.computed.emplace_back(0, ScalarExpr::arith(ScalarExpr::ArithOp::kAdd, ScalarExpr::column(1),
+                                                  ScalarExpr::int_literal(1)));
+  auto r = testing::run(spec, cols, {{{"2.1", "1.1"}}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  EXPECT_NE(r.error->message.find("FLOAT"), std::string::npos) << r.error->message;
+}
+
 }  // namespace
 }  // namespace tessera::exec
