@@ -601,6 +601,38 @@ bool any_of(std::span<const ScalarExpr> args, Class c) {
 
 }  // namespace
 
+// A DECIMAL AVG read in a floating-point context (CAST(AVG(x) AS DOUBLE), AVG(x) * 1e0,
+// COALESCE(AVG(x), 1e0)): without GROUP BY the server divides SUM as a double by COUNT
+// (Item_sum_avg::val_real), with it it converts the DECIMAL quotient its temporary table holds,
+// so the digits depend on the plan: refused.
+bool ScalarExpr::avg_read_as_real() const {
+  auto reaches = [](const ScalarExpr& a, auto& self) -> bool {
+    if (a.kind_ == Kind::kAverage) return a.type_.cls == Class::kDecimal;
+    if (a.kind_ == Kind::kCase || (a.kind_ == Kind::kFunction && a.type_.cls == Class::kDecimal &&
+                                   (static_cast<Function>(a.op_) == Function::kCoalesce ||
+                                    static_cast<Function>(a.op_) == Function::kIfNull ||
+                                    static_cast<Function>(a.op_) == Function::kIf ||
+                                    static_cast<Function>(a.op_) == Function::kNullIf ||
+                                    static_cast<Function>(a.op_) == Function::kGreatest ||
+                                    static_cast<Function>(a.op_) == Function::kLeast))) {
+      for (const auto& x : a.args_) {
+        if (self(x, self)) return true;
+      }
+    }
+    return false;
+  };
+  bool real_context = type_.cls == Class::kDouble ||
+                      (kind_ == Kind::kCast && cast_.kind == CastTarget::Kind::kDouble);
+  if (kind_ == Kind::kCompare || kind_ == Kind::kIn || kind_ == Kind::kBetween) {
+    for (const auto& a : args_) real_context |= a.type_.cls == Class::kDouble;
+  }
+  if (!real_context) return false;
+  for (const auto& a : args_) {
+    if (reaches(a, reaches)) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> ScalarExpr::bind(std::span<const protocol::ColumnDefinition> columns,
                                             std::span<const ValueType> types,
                                             std::span<const bool> collation_known) {
@@ -608,6 +640,14 @@ std::optional<std::string> ScalarExpr::bind(std::span<const protocol::ColumnDefi
     if (auto err = a.bind(columns, types, collation_known)) return err;
   }
   bound_ = true;
+  auto err = bind_node(columns, types, collation_known);
+  if (!err && avg_read_as_real()) return std::string("AVG() of an exact value read as a double");
+  return err;
+}
+
+std::optional<std::string> ScalarExpr::bind_node(
+    std::span<const protocol::ColumnDefinition> columns, std::span<const ValueType> types,
+    std::span<const bool> collation_known) {
   switch (kind_) {
     case Kind::kColumn:
     case Kind::kAverage: {

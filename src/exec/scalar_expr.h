@@ -192,10 +192,15 @@ class ScalarExpr {
   SqlValue evaluate_function(const Row& row, std::span<const ValueType> types) const;
   SqlValue evaluate_cast(const Row& row, std::span<const ValueType> types) const;
   SqlValue evaluate_case(const Row& row, std::span<const ValueType> types) const;
+  std::optional<std::string> bind_node(std::span<const protocol::ColumnDefinition> columns,
+                                       std::span<const ValueType> types,
+                                       std::span<const bool> collation_known);
   std::optional<std::string> bind_function(std::span<const ValueType> types,
                                            std::span<const bool> collation_known);
   std::optional<std::string> bind_cast();
   std::optional<std::string> bind_case();
+  // An AVG (DECIMAL) read as a double here: the server's value then depends on its plan.
+  bool avg_read_as_real() const;
 
   Kind kind_ = Kind::kLiteral;
   uint8_t op_ = 0;

@@ -790,13 +790,24 @@ class Gen:
             (f"ROUND(STDDEV_POP({x}), 2)", False, True),
             (f"COUNT(DISTINCT {x}, {y})", False, False),
             (f"COUNT(DISTINCT {s}, {y})", False, False),
+            (f"CAST(SUM({x}) / COUNT(*) AS DOUBLE)", False, False),
+            (f"ROUND(STDDEV({x}) * 2, 3)", False, True),
+            (f"GREATEST(MIN({s}), MAX({s}))", True, False),
+            (f"-(MIN({x}) DIV 2)", False, False),
+            (f"SUM({x}) DIV -3", False, False),
+            (f"MOD(MIN({x}), -3)", False, False),
+            (f"ROUND(SUM({x}), -1)", False, False),
+            (f"SUM({x}) * 1e0 / 7", False, False),
         ]
         if "d" in COLUMNS[t]:
             pool += [(f"ROUND(AVG(d), {n})", False, False), ("SUM(d) / COUNT(d)", False, False),
                      ("CAST(AVG(d) AS DECIMAL(10,3))", False, False),
                      ("COALESCE(MIN(d), -1)", False, False), ("MAX(d) - MIN(d)", False, False),
                      ("SUM(d) * 2 / 3", False, False), ("STDDEV(d)", False, True),
-                     ("VAR_POP(d)", False, True), ("TRUNCATE(SUM(d) / 3, 3)", False, False)]
+                     ("VAR_POP(d)", False, True), ("TRUNCATE(SUM(d) / 3, 3)", False, False),
+                     ("TRUNCATE(SUM(d), -2)", False, False), ("LEAST(MIN(d), 0)", False, False),
+                     ("CONCAT(COUNT(*), ':', ROUND(AVG(d), 1))", False, False),
+                     ("SUM(d) * 1e0 / 3", False, False)]
         return pool
 
     def q_agg_expr(self):

@@ -88,6 +88,66 @@ class ScalarEval : public ::testing::Test {
     return {e.text(v), kNull};
   }
 
+  // AVG(c0) read from SUM (c6: 10) and COUNT (c7: 3), as the merge maps an AVG; its own
+  // column (c1 here: DECIMAL(10,4)) gives its type.
+  Evaluated eval_avg(const std::string& expr) {
+    std::string sql = "SELECT " + expr;
+    sql::Arena arena;
+    sql::Parser parser;
+    auto parsed = parser.parse(sql, arena);
+    if (!parsed.ok()) return {kNull, "parse: " + parsed.error.message};
+    auto* core = static_cast<sql::SelectCore*>(
+        static_cast<sql::SelectStatement*>(parsed.statement)->query->body);
+    MergeInfo m;
+    AggregateColumn avg;
+    avg.kind = AggregateKind::kAvg;
+    avg.column = 1;
+    avg.sum_column = 6;
+    avg.count_column = 7;
+    m.aggregates.push_back(avg);
+    ComputedColumn cc;
+    cc.column = 8;
+    cc.value.expr = core->items[0].expr;
+    find_avg(core->items[0].expr, cc.value.columns);
+    m.computed.push_back(cc);
+    auto spec = resolve_merge(m, 9, MergeLimits{});
+    if (!spec) return {kNull, spec.error().message};
+    auto& e = spec->computed[0].second;
+    std::vector<ColumnDefinition> all = columns;
+    all[1] = def(FieldType::kNewDecimal, 4);
+    all.push_back(def(FieldType::kVarString, 0, 0, 45));
+    std::vector<ValueType> types;
+    for (auto& c : all) types.push_back(ValueType::of(c));
+    std::unique_ptr<bool[]> known(new bool[all.size()]());
+    if (auto err = e.bind(all, types, std::span<const bool>(known.get(), all.size())))
+      return {kNull, *err};
+    auto row_cells = cells;
+    row_cells[6] = "10";
+    row_cells.push_back(kNull);
+    SqlValue v = e.evaluate(Row::of(row_cells), types);
+    if (v.is_error()) return {kNull, v.s};
+    return {e.text(v), kNull};
+  }
+
+  static void find_avg(const sql::Expr* e,
+                       std::vector<std::pair<const sql::Expr*, uint32_t>>& out) {
+    if (!e) return;
+    using namespace sql;
+    if (e->kind == ExprKind::Function) {
+      auto* f = static_cast<const Function*>(e);
+      if (f->name == "AVG") {
+        out.emplace_back(e, 1u);
+        return;
+      }
+      for (auto* a : f->args) find_avg(a, out);
+    } else if (e->kind == ExprKind::Binary) {
+      find_avg(static_cast<const Binary*>(e)->left, out);
+      find_avg(static_cast<const Binary*>(e)->right, out);
+    } else if (e->kind == ExprKind::Cast) {
+      find_avg(static_cast<const Cast*>(e)->operand, out);
+    }
+  }
+
   // Every column reference c<N> reads merged-row column N.
   static void map_columns(const sql::Expr* e,
                           std::vector<std::pair<const sql::Expr*, uint32_t>>& out) {
@@ -221,6 +281,16 @@ TEST_F(ScalarEval, UnimplementedIsRefusedByName) {
   r = eval("CAST(c0 AS DATE)");
   ASSERT_TRUE(r.error);
   EXPECT_NE(r.error->find("CAST to DATE"), std::string::npos) << *r.error;
+  // AVG read as a double: the server's digits depend on its plan (SUM as a double / COUNT, or
+  // the DECIMAL quotient of its temporary table).
+  r = eval_avg("CAST(AVG(c0) AS DOUBLE)");
+  ASSERT_TRUE(r.error);
+  EXPECT_NE(r.error->find("AVG() of an exact value read as a double"), std::string::npos)
+      << *r.error;
+  r = eval_avg("COALESCE(AVG(c0), 1) * 1e0");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(eval_avg("ROUND(AVG(c0), 6)").text, "3.333333");  // (10 + 0 + 0) / 3
+  EXPECT_EQ(eval_avg("AVG(c0) * 3").text, "10.0000");         // 9.999999999 shown with 4 digits
   r = eval("GREATEST(c2, c0)");
   ASSERT_TRUE(r.error);
   EXPECT_NE(r.error->find("GREATEST() of strings mixed with numbers"), std::string::npos)
