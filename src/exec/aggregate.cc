@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "exec/scalar_expr.h"
+
 namespace tessera::exec {
 namespace {
 
@@ -13,6 +15,11 @@ constexpr uint8_t kNotFixedDecimals = 31;
 
 bool is_float_column(const protocol::ColumnDefinition& def) {
   return def.type == FieldType::kFloat || def.type == FieldType::kDouble;
+}
+
+bool is_variance(AggregateKind k) {
+  return k == AggregateKind::kVarPop || k == AggregateKind::kVarSamp ||
+         k == AggregateKind::kStddevPop || k == AggregateKind::kStddevSamp;
 }
 
 bool is_distinct(AggregateKind k) {
@@ -65,10 +72,11 @@ GroupAccumulator::GroupAccumulator(const AggregateContext& ctx)
     : ctx_(&ctx), states_(ctx.aggregates.size()) {
   for (size_t i = 0; i < states_.size(); ++i) {
     const AggregateSpec& spec = ctx.aggregates[i];
-    size_t col = spec.kind == AggregateKind::kAvg ? spec.sum_column
-                 : is_distinct(spec.kind)         ? spec.argument_column
-                                                  : spec.column;
+    size_t col = spec.kind == AggregateKind::kAvg || is_variance(spec.kind) ? spec.sum_column
+                 : is_distinct(spec.kind)                                   ? spec.argument_column
+                                                                            : spec.column;
     states_[i].use_double = col < ctx.columns.size() && is_float_column(ctx.columns[col]);
+    if (spec.kind == AggregateKind::kBitAnd) states_[i].bits = ~uint64_t{0};
   }
 }
 
@@ -129,8 +137,39 @@ void GroupAccumulator::add_value(const AggregateSpec& spec, State& st, std::stri
     case AggregateKind::kGroupConcatDistinct:
       add_concat(spec, st, v);
       break;
+    case AggregateKind::kBitAnd:
+    case AggregateKind::kBitOr:
+    case AggregateKind::kBitXor: {
+      uint64_t b = 0;
+      std::from_chars(v.data(), v.data() + v.size(), b);
+      if (spec.kind == AggregateKind::kBitAnd) {
+        st.bits &= b;
+      } else if (spec.kind == AggregateKind::kBitOr) {
+        st.bits |= b;
+      } else {
+        st.bits ^= b;
+      }
+      st.any = true;
+      break;
+    }
     case AggregateKind::kAvg:
+    case AggregateKind::kVarPop:
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kStddevPop:
+    case AggregateKind::kStddevSamp:
       break;  // handled in add()
+  }
+}
+
+// Adds a SUM partial to an exact sum, or to a double one once a partial is not a decimal.
+void add_partial_sum(std::string_view v, bool& use_double, Decimal& sum, double& dsum) {
+  if (use_double) {
+    dsum += to_double(v).value_or(0);
+  } else if (auto d = Decimal::parse(v)) {
+    sum = sum + *d;
+  } else {
+    use_double = true;
+    dsum = sum.to_double() + to_double(v).value_or(0);
   }
 }
 
@@ -159,12 +198,41 @@ void GroupAccumulator::add(const Row& row) {
       }
       continue;
     }
+    if (is_variance(spec.kind)) {
+      auto count = row.get(spec.count_column);
+      if (!count) continue;
+      uint64_t n = 0;
+      std::from_chars(count->data(), count->data() + count->size(), n);
+      if (n == 0) continue;
+      st.count += n;
+      bool was_double = st.use_double;
+      add_partial_sum(row.get(spec.sum_column).value_or("0"), st.use_double, st.sum, st.dsum);
+      if (st.use_double && !was_double) st.dsumsq = st.sumsq.to_double();
+      bool sq_double = st.use_double;
+      add_partial_sum(row.get(spec.sumsq_column).value_or("0"), sq_double, st.sumsq, st.dsumsq);
+      if (sq_double && !st.use_double) {
+        st.use_double = true;
+        st.dsum = st.sum.to_double();
+      }
+      st.any = true;
+      continue;
+    }
     if (is_distinct(spec.kind)) {
       auto v = row.get(spec.argument_column);
       if (!v) continue;
       std::string key;
       size_t key_column = spec.argument_key_column.value_or(spec.argument_column);
       append_key(ctx_->types[key_column], row.get(key_column), key);
+      bool null_argument = false;
+      for (size_t k = 0; k < spec.more_arguments.size(); ++k) {
+        size_t col = spec.more_arguments[k];
+        if (!row.get(col)) null_argument = true;
+        size_t kc = k < spec.more_argument_keys.size() && spec.more_argument_keys[k]
+                        ? *spec.more_argument_keys[k]
+                        : col;
+        append_key(ctx_->types[kc], row.get(kc), key);
+      }
+      if (null_argument) continue;
       auto [it, inserted] = st.seen.insert(std::move(key));
       if (!inserted) continue;
       memory_ += it->size() + 32;
@@ -222,6 +290,36 @@ std::optional<std::string> GroupAccumulator::value_of(const AggregateSpec& spec,
     case AggregateKind::kMin:
     case AggregateKind::kMax:
       return st.best;
+    case AggregateKind::kBitAnd:
+    case AggregateKind::kBitOr:
+    case AggregateKind::kBitXor:
+      return std::to_string(st.bits);
+    case AggregateKind::kVarPop:
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kStddevPop:
+    case AggregateKind::kStddevSamp: {
+      bool samp = spec.kind == AggregateKind::kVarSamp || spec.kind == AggregateKind::kStddevSamp;
+      if (!st.any || st.count == 0 || (samp && st.count == 1)) return std::nullopt;
+      double var = 0;
+      double n = static_cast<double>(st.count);
+      if (st.use_double) {
+        var = (st.dsumsq - st.dsum * st.dsum / n) / (samp ? n - 1 : n);
+        if (var < 0) var = 0;
+      } else {
+        // Exact until here: (n * SUM(x*x) - SUM(x)^2) / (n * (n or n-1)), rounded once.
+        Decimal num = Decimal::from_uint(st.count) * st.sumsq - st.sum * st.sum;
+        Decimal den =
+            Decimal::from_uint(st.count) * Decimal::from_uint(samp ? st.count - 1 : st.count);
+        auto q = Decimal::divide(num, den, num.scale() + 40);
+        var = q ? q->to_double() : 0;
+      }
+      if (spec.kind == AggregateKind::kStddevPop || spec.kind == AggregateKind::kStddevSamp)
+        var = std::sqrt(var);
+      // Shown with the type's decimals (STDDEV of an integer: 4) like the server.
+      if (!spec.full_precision && def && def->decimals < kNotFixedDecimals)
+        return scalar::fixed_double(var, def->decimals);
+      return format_double(var);
+    }
     case AggregateKind::kGroupConcat:
     case AggregateKind::kGroupConcatDistinct:
       if (!st.any) return std::nullopt;
@@ -242,6 +340,18 @@ Row GroupAccumulator::result() const {
     if (spec.key_column && *spec.key_column < n &&
         (spec.kind == AggregateKind::kMin || spec.kind == AggregateKind::kMax))
       overrides[*spec.key_column] = &states_[i].best_key;
+  }
+  // AVG's hidden SUM and COUNT get the group's totals too: an expression over AVG recomputes
+  // it from them with the server's digits (ScalarExpr::average).
+  std::vector<std::optional<std::string>> avg_parts(2 * states_.size());
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const AggregateSpec& spec = ctx_->aggregates[i];
+    const State& st = states_[i];
+    if (spec.kind != AggregateKind::kAvg) continue;
+    if (st.any) avg_parts[2 * i] = st.use_double ? format_double(st.dsum) : st.sum.to_string();
+    avg_parts[2 * i + 1] = std::to_string(st.count);
+    if (spec.sum_column < n) overrides[spec.sum_column] = &avg_parts[2 * i];
+    if (spec.count_column < n) overrides[spec.count_column] = &avg_parts[2 * i + 1];
   }
   Row out;
   for (size_t c = 0; c < n; ++c) {

@@ -15,6 +15,16 @@
 //                 (equal as the column's type compares them) and counts / sums / averages /
 //                 concatenates them. Non-distinct aggregates in the same query stay correct
 //                 with this shape: their partials are simply split over more rows.
+//                 COUNT(DISTINCT a, b): `more_arguments` holds b's column (shards group by
+//                 every argument); a tuple with a NULL anywhere is not counted.
+//   kBitAnd/Or/Xor `column` holds the shard's BIT_AND/BIT_OR/BIT_XOR (BIGINT UNSIGNED);
+//                 combined with the same bit operation, exactly.
+//   kVar*, kStddev* hidden `count_column` = COUNT(x), `sum_column` = SUM(x) and
+//                 `sumsq_column` = SUM(x*x): exact (decimal) for integer and DECIMAL x, so the
+//                 population variance (n*SUM(x*x) - SUM(x)^2) / n^2 is exact until the one
+//                 rounding to double. MariaDB accumulates in double (Welford's recurrence in
+//                 row order), so its printed value can differ from the exact one in the last
+//                 digits: the only aggregates here that are not digit-for-digit the server's.
 // Columns that are neither aggregates nor group keys take the first row's value.
 #pragma once
 #include <cstddef>
@@ -43,19 +53,33 @@ enum class AggregateKind : uint8_t {
   kSumDistinct,
   kAvgDistinct,
   kGroupConcatDistinct,
+  kBitAnd,
+  kBitOr,
+  kBitXor,
+  kVarPop,
+  kVarSamp,
+  kStddevPop,
+  kStddevSamp,
 };
 
 struct AggregateSpec {
   size_t column = 0;  // result column (and, for the plain kinds, the partial's column)
   AggregateKind kind = AggregateKind::kCount;
-  size_t sum_column = 0;        // kAvg
-  size_t count_column = 0;      // kAvg
-  size_t argument_column = 0;   // distinct kinds
+  size_t sum_column = 0;       // kAvg
+  size_t count_column = 0;     // kAvg
+  size_t argument_column = 0;  // distinct kinds
+  size_t sumsq_column = 0;     // variance kinds: SUM(x*x)
+  // COUNT(DISTINCT a, b, ...): the columns of b, ... (a is argument_column).
+  std::vector<size_t> more_arguments;
   std::string separator = ",";  // group concat kinds
   // Where the compared form of `column` (MIN/MAX) and `argument_column` (distinct kinds) is,
   // when it is another column (the server's WEIGHT_STRING of it); unset: the column itself.
   std::optional<size_t> key_column;
   std::optional<size_t> argument_key_column;
+  std::vector<std::optional<size_t>> more_argument_keys;  // parallel to more_arguments
+  // Variance kinds: the shortest text that reads back as the same double, instead of the
+  // column type's decimals (for a hidden column an expression reads).
+  bool full_precision = false;
 };
 
 // What every group's accumulator needs to know, shared by all groups of one merge.
@@ -90,6 +114,9 @@ class GroupAccumulator {
     bool use_double = false;
     double dsum = 0;
     Decimal sum;
+    Decimal sumsq;                        // variance kinds
+    double dsumsq = 0;                    // variance kinds over FLOAT/DOUBLE
+    uint64_t bits = 0;                    // BIT_* kinds
     std::optional<std::string> best;      // MIN/MAX
     std::optional<std::string> best_key;  // MIN/MAX by key_column: the best row's key
     std::string text;                     // GROUP_CONCAT

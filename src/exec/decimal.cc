@@ -248,7 +248,8 @@ Decimal Decimal::operator*(const Decimal& o) const {
   return r;
 }
 
-std::optional<Decimal> Decimal::divide(const Decimal& a, const Decimal& b, int scale) {
+std::optional<Decimal> Decimal::divide(const Decimal& a, const Decimal& b, int scale,
+                                       bool truncate) {
   if (b.is_zero()) return std::nullopt;
   if (scale < 0) scale = 0;
   // a/b = (A * 10^-sa) / (B * 10^-sb); the quotient with `scale` digits is
@@ -264,11 +265,41 @@ std::optional<Decimal> Decimal::divide(const Decimal& a, const Decimal& b, int s
   bool round_up = false;
   Decimal r;
   r.digits_ = num.empty() ? std::string() : div_mag(num, den, round_up);
-  if (round_up) r.digits_ = add_mag(r.digits_, "1");
+  if (round_up && !truncate) r.digits_ = add_mag(r.digits_, "1");
   r.scale_ = scale;
   r.neg_ = a.neg_ != b.neg_;
   r.normalize();
   return r;
+}
+
+std::optional<Decimal> Decimal::server_divide(const Decimal& a, const Decimal& b, int increment) {
+  auto words = [](int digits) { return (digits + 8) / 9 * 9; };
+  int fa = words(a.scale_), fb = words(b.scale_);
+  int extra = increment - (fa - a.scale_) - (fb - b.scale_);
+  if (extra < 0) extra = 0;
+  return divide(a, b, fa + fb + words(extra), /*truncate=*/true);
+}
+
+Decimal Decimal::truncated(int scale) const {
+  if (scale < 0) scale = 0;
+  if (scale >= scale_) return *this;
+  Decimal out = *this;
+  size_t drop = static_cast<size_t>(scale_ - scale);
+  out.scale_ = scale;
+  if (digits_.size() <= drop) {
+    out.digits_.clear();
+  } else {
+    out.digits_ = digits_.substr(0, digits_.size() - drop);
+  }
+  out.normalize();
+  return out;
+}
+
+Decimal Decimal::power_of_ten(int n) {
+  Decimal d;
+  d.digits_ = "1";
+  d.digits_.append(static_cast<size_t>(n < 0 ? 0 : n), '0');
+  return d;
 }
 
 }  // namespace tessera::exec

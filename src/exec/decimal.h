@@ -38,10 +38,22 @@ class Decimal {
   Decimal operator-(const Decimal& o) const;
   Decimal operator*(const Decimal& o) const;
   Decimal negated() const;
-  // a / b rounded half away from zero to `scale` fraction digits; nullopt when b is zero.
-  static std::optional<Decimal> divide(const Decimal& a, const Decimal& b, int scale);
+  // a / b rounded half away from zero (or truncated toward zero) to `scale` fraction digits;
+  // nullopt when b is zero.
+  static std::optional<Decimal> divide(const Decimal& a, const Decimal& b, int scale,
+                                       bool truncate = false);
+  // a / b as MariaDB's decimal division computes it (strings/decimal.c, do_div_mod): the
+  // quotient truncated to whole 9-digit words of fraction: ceil9(scale a) + ceil9(scale b) +
+  // ceil9(max(0, increment - the padding those two added)). `increment` is
+  // div_precision_increment (4). 1/3 is 0.333333333 inside the server, shown as 0.3333.
+  static std::optional<Decimal> server_divide(const Decimal& a, const Decimal& b,
+                                              int increment = 4);
   // Rounded half away from zero to `scale` digits (or zero-extended when scale grows).
   Decimal rescaled(int scale) const;
+  // Cut toward zero to `scale` fraction digits (never extended).
+  Decimal truncated(int scale) const;
+  // 10^n, n >= 0.
+  static Decimal power_of_ten(int n);
 
  private:
   // value = (neg_ ? -1 : 1) * digits_ * 10^-scale_; digits_ holds ASCII digits, most

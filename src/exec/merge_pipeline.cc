@@ -65,14 +65,20 @@ Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
     if (!check(c)) return bad_spec("a GROUP BY column");
   }
   for (const auto& a : spec.aggregates) {
+    bool more_ok = true;
+    for (size_t c : a.more_arguments) more_ok = more_ok && check(c);
     if (!check(a.column) || !check(a.sum_column) || !check(a.count_column) ||
-        !check(a.argument_column)) {
+        !check(a.argument_column) || !check(a.sumsq_column) || !more_ok) {
       return bad_spec("an aggregate column");
     }
   }
   if (spec.having) {
     auto m = spec.having->max_column();
     if (m && !check(*m)) return bad_spec("a HAVING column");
+  }
+  for (const auto& [column, e] : spec.computed) {
+    auto m = e.max_column();
+    if (!check(column) || (m && !check(*m))) return bad_spec("a computed column");
   }
   if (!spec.group_by.empty() || !spec.aggregates.empty()) spec.grouped = true;
   return std::unique_ptr<MergePipeline>(
@@ -168,12 +174,29 @@ void MergePipeline::configure(const Row* first) {
     }
   }
   if (spec_.unnamed_columns) refuse_unnamed_strings();
+  // A computed string compared by the server's weights would be compared by the weights of
+  // one shard's partial value: refused.
+  for (const auto& [column, e] : spec_.computed) {
+    if (!error_ && key[column] != column) {
+      error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                          "ordering or de-duplicating column '" + columns_[column].name +
+                              "', a string expression over aggregates in a collation the merge "
+                              "does not implement, over several shards is not supported"};
+    }
+  }
+  if (!error_) bind_expressions(first);
   for (auto& k : spec_.shard_order) k.column = key[k.column];
   for (auto& k : spec_.order_by) k.column = key[k.column];
   for (auto& g : spec_.group_by) g = key[g];
   for (auto& a : spec_.aggregates) {
     if (key[a.column] != a.column) a.key_column = key[a.column];
     if (key[a.argument_column] != a.argument_column) a.argument_key_column = key[a.argument_column];
+    a.more_argument_keys.clear();
+    for (size_t c : a.more_arguments)
+      a.more_argument_keys.push_back(key[c] != c ? std::optional<size_t>(key[c]) : std::nullopt);
+    // A hidden aggregate feeds an expression: it keeps every digit (a visible STDDEV is shown
+    // with its type's decimals, an expression over it rounds the full value).
+    a.full_precision = a.column >= visible_;
   }
   if (auto* ordered = std::get_if<OrderedMerge>(&source_)) {
     ordered->set_order(RowComparator(spec_.shard_order, types_));
@@ -290,26 +313,99 @@ MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
 
 namespace {
 
-// A computed value as the text protocol carries it.
-std::optional<std::string> value_text(const SqlValue& v) {
-  switch (v.kind) {
-    case SqlValue::Kind::kNull:
-      return std::nullopt;
-    case SqlValue::Kind::kInt:
-      return std::to_string(v.i);
-    case SqlValue::Kind::kDecimal:
-      return v.dec.to_string();
-    case SqlValue::Kind::kDouble:
-      return format_double(v.d);
-    case SqlValue::Kind::kString:
-      return v.s;
+// Does the evaluator's type of a computed column print as the column definition the shards
+// sent for it says (they computed the same expression, so that is the server's type)?
+bool type_agrees(const ExprType& t, const protocol::ColumnDefinition& def) {
+  using protocol::FieldType;
+  using C = ExprType::Class;
+  if (t.cls == C::kNull) return true;  // always NULL
+  bool uns = (def.flags & protocol::column_flag::kUnsigned) != 0;
+  switch (def.type) {
+    case FieldType::kDecimal:
+    case FieldType::kNewDecimal:
+      return (t.cls == C::kDecimal && t.scale == def.decimals) ||
+             (t.cls == C::kInt && def.decimals == 0);
+    case FieldType::kTiny:
+    case FieldType::kShort:
+    case FieldType::kLong:
+    case FieldType::kInt24:
+    case FieldType::kLongLong:
+      return (t.cls == C::kInt && t.uns == uns) || (t.cls == C::kDecimal && t.scale == 0);
+    case FieldType::kDouble:
+      return t.cls == C::kDouble && t.scale == (def.decimals >= 31 ? -1 : def.decimals);
+    case FieldType::kVarchar:
+    case FieldType::kVarString:
+    case FieldType::kString:
+    case FieldType::kTinyBlob:
+    case FieldType::kMediumBlob:
+    case FieldType::kLongBlob:
+    case FieldType::kBlob:
+      return t.cls == C::kString;
+    case FieldType::kDate:
+    case FieldType::kDatetime:
+    case FieldType::kTimestamp:
+    case FieldType::kTime:
+      return t.cls == C::kTemporal;
+    case FieldType::kNull:
+      return false;
+    default:
+      return false;
   }
-  return std::nullopt;
 }
 
 }  // namespace
 
-void MergePipeline::apply_computed(Row& row) const {
+// The evaluator's types, once the collations are known: HAVING and computed columns.
+void MergePipeline::bind_expressions(const Row* first) {
+  // Columns whose collation the first row named (COLLATION(expr)): their string functions
+  // know the column's own collation, not just the result charset's default.
+  // Without a row there is no value whose collation could matter.
+  std::unique_ptr<bool[]> known(new bool[columns_.size()]());
+  for (size_t c = 0; c < columns_.size() && !first; ++c) known[c] = true;
+  if (first) {
+    for (auto [column, name_column] : spec_.collation_columns) {
+      if (column < columns_.size() && first->get(name_column)) known[column] = true;
+    }
+  }
+  std::span<const bool> collation_known(known.get(), columns_.size());
+  const protocol::ErrorCode not_supported{1235, "42000"};
+  if (spec_.having) {
+    if (auto err = spec_.having->bind(columns_, types_, collation_known)) {
+      error_ = MergeError{not_supported,
+                          "HAVING with " + *err + " over several shards is not supported"};
+      return;
+    }
+  }
+  for (auto& [column, e] : spec_.computed) {
+    // FLOAT text does not carry the float's binary value the server computes with, BIT and
+    // geometry cells are not numbers or text: not read by computed columns.
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      auto t = columns_[c].type;
+      if (c != column && e.uses_column(c) &&
+          (t == protocol::FieldType::kFloat || t == protocol::FieldType::kBit ||
+           t == protocol::FieldType::kGeometry || t == protocol::FieldType::kJson)) {
+        error_ = MergeError{not_supported,
+                            "an expression over the FLOAT, BIT or geometry value "
+                            "of column '" +
+                                columns_[c].name + "' over several shards is not supported"};
+        return;
+      }
+    }
+    if (auto err = e.bind(columns_, types_, collation_known)) {
+      error_ = MergeError{not_supported, *err + " over several shards is not supported"};
+      return;
+    }
+    if (column >= columns_.size() || !type_agrees(e.type(), columns_[column])) {
+      error_ = MergeError{not_supported,
+                          "the result type of column '" +
+                              (column < columns_.size() ? columns_[column].name : std::string()) +
+                              "' computed after merging shards is not the server's: not supported"};
+      return;
+    }
+  }
+}
+
+std::optional<MergeError> MergePipeline::apply_computed(Row& row) const {
   Row out;
   for (size_t c = 0; c < row.size(); ++c) {
     const ScalarExpr* expr = nullptr;
@@ -320,18 +416,34 @@ void MergePipeline::apply_computed(Row& row) const {
       out.append_cell(row.get(c));
       continue;
     }
-    auto text = value_text(expr->evaluate(row, types_));
+    SqlValue v = expr->evaluate(row, types_);
+    if (v.is_error()) {
+      return MergeError{protocol::ErrorCode{v.error_code, v.error_code == 1690 ? "22003" : "42000"},
+                        v.s};
+    }
+    auto text = expr->text(v);
     text ? out.append(std::string_view(*text)) : out.append_null();
   }
   row = std::move(out);
+  return std::nullopt;
 }
 
 MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
   for (;;) {
     Pull p = pull_grouped(out);
     if (p != Pull::kRow) return p;
-    if (!spec_.computed.empty()) apply_computed(out);
-    if (spec_.having && !spec_.having->matches(out, types_)) continue;
+    if (!spec_.computed.empty()) {
+      if (auto e = apply_computed(out)) return fail(std::move(*e));
+    }
+    if (spec_.having) {
+      SqlValue keep = spec_.having->evaluate(out, types_);
+      if (keep.is_error()) {
+        return fail(MergeError{
+            protocol::ErrorCode{keep.error_code, keep.error_code == 1690 ? "22003" : "42000"},
+            keep.s});
+      }
+      if (!keep.truth().value_or(false)) continue;
+    }
     if (distinct_) {
       auto first = distinct_->admit(out);
       if (!first) return fail(first.error());

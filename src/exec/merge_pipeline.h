@@ -72,7 +72,8 @@ class MergePipeline {
   Pull pull_filtered(Row& out);
   Pull pull_ordered(Row& out);
   Pull fail(MergeError e);
-  void apply_computed(Row& row) const;
+  void bind_expressions(const Row* first);
+  std::optional<MergeError> apply_computed(Row& row) const;
 
   MergeSpec spec_;
   std::vector<protocol::ColumnDefinition> columns_;

@@ -88,6 +88,20 @@ const char* aggregate_name(AggregateKind k) {
       return "avg distinct";
     case AggregateKind::kGroupConcatDistinct:
       return "group_concat distinct";
+    case AggregateKind::kBitAnd:
+      return "bit_and";
+    case AggregateKind::kBitOr:
+      return "bit_or";
+    case AggregateKind::kBitXor:
+      return "bit_xor";
+    case AggregateKind::kVarPop:
+      return "var_pop";
+    case AggregateKind::kVarSamp:
+      return "var_samp";
+    case AggregateKind::kStddevPop:
+      return "stddev_pop";
+    case AggregateKind::kStddevSamp:
+      return "stddev_samp";
   }
   return "?";
 }
@@ -151,6 +165,11 @@ void describe_merge(const MergeInfo& m, std::string_view indent, std::string& ou
         a.kind == AggregateKind::kAvgDistinct || a.kind == AggregateKind::kGroupConcatDistinct ||
         (a.kind == AggregateKind::kGroupConcat && a.argument_column != 0))
       text += " argument " + column(a.argument_column);
+    for (auto c : a.more_arguments) text += ", " + column(c);
+    if (a.kind == AggregateKind::kVarPop || a.kind == AggregateKind::kVarSamp ||
+        a.kind == AggregateKind::kStddevPop || a.kind == AggregateKind::kStddevSamp)
+      text += " of count " + column(a.count_column) + ", sum " + column(a.sum_column) +
+              ", sum of squares " + column(a.sumsq_column);
     if (a.kind == AggregateKind::kGroupConcat || a.kind == AggregateKind::kGroupConcatDistinct)
       text += " separator '" + one_line(a.separator) + "'";
     line("aggregate: " + text);

@@ -19,8 +19,11 @@ using AggregateKind = exec::AggregateKind;
 struct AggregateColumn {
   uint32_t column = 0;  // result column the aggregate fills
   AggregateKind kind = AggregateKind::kCount;
-  uint32_t sum_column = 0;    // kAvg
-  uint32_t count_column = 0;  // kAvg
+  uint32_t sum_column = 0;    // kAvg, variance kinds: SUM(x)
+  uint32_t count_column = 0;  // kAvg, variance kinds: COUNT(x)
+  uint32_t sumsq_column = 0;  // variance kinds: SUM(x*x)
+  // COUNT(DISTINCT a, b, ...): the hidden columns of b, ... (a is argument_column).
+  std::vector<uint32_t> more_arguments;
   // DISTINCT kinds and ordered GROUP_CONCAT: the hidden column holding the argument, which
   // shards also group by.
   uint32_t argument_column = 0;

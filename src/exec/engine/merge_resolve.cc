@@ -1,5 +1,7 @@
 #include "exec/engine/merge_resolve.h"
 
+#include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -18,19 +20,31 @@ namespace {
 // as an exec::ScalarExpr. nullopt: a construct the planner should have refused.
 class HavingBuilder {
  public:
-  HavingBuilder(const HavingInfo& h, std::function<size_t(uint32_t)> resolve)
-      : h_(h), resolve_(std::move(resolve)) {}
+  HavingBuilder(const HavingInfo& h, const MergeInfo& merge,
+                std::function<size_t(uint32_t)> resolve)
+      : h_(h), merge_(merge), resolve_(std::move(resolve)) {}
+
+  // What build() could not translate, for the refusal's message.
+  const std::string& why() const { return why_; }
 
   std::optional<exec::ScalarExpr> build(const sql::Expr* e) {
     using namespace sql;
     for (auto& [node, col] : h_.columns) {
-      if (node == e) return exec::ScalarExpr::column(resolve_(col));
+      if (node != e) continue;
+      // AVG is recomputed from its SUM and COUNT with the digits the server's AVG keeps.
+      for (const auto& a : merge_.aggregates) {
+        if (a.column == col && a.kind == AggregateKind::kAvg)
+          return exec::ScalarExpr::average(resolve_(a.sum_column), resolve_(a.count_column),
+                                           resolve_(col));
+      }
+      return exec::ScalarExpr::column(resolve_(col));
     }
     switch (e->kind) {
       case ExprKind::Literal: {
         auto* l = static_cast<const Literal*>(e);
         switch (l->literal_kind) {
           case LiteralKind::Integer:
+            return exec::ScalarExpr::integer_literal(l->text);
           case LiteralKind::Decimal:
             return exec::ScalarExpr::decimal_literal(l->text);
           case LiteralKind::Float:
@@ -48,7 +62,7 @@ class HavingBuilder {
           case LiteralKind::False:
             return exec::ScalarExpr::int_literal(0);
           default:
-            return std::nullopt;
+            return fail("this literal");
         }
       }
       case ExprKind::Unary: {
@@ -58,10 +72,8 @@ class HavingBuilder {
         if (u->op == UnaryOp::Not || u->op == UnaryOp::Bang)
           return exec::ScalarExpr::logical_not(std::move(*inner));
         if (u->op == UnaryOp::Plus) return inner;
-        if (u->op == UnaryOp::Neg)
-          return exec::ScalarExpr::arith(exec::ScalarExpr::ArithOp::kSub,
-                                         exec::ScalarExpr::int_literal(0), std::move(*inner));
-        return std::nullopt;
+        if (u->op == UnaryOp::Neg) return exec::ScalarExpr::negate(std::move(*inner));
+        return fail("this unary operator");
       }
       case ExprKind::Binary: {
         auto* b = static_cast<const Binary*>(e);
@@ -100,8 +112,12 @@ class HavingBuilder {
             return exec::ScalarExpr::arith(A::kMul, std::move(*l), std::move(*r));
           case BinaryOp::Div:
             return exec::ScalarExpr::arith(A::kDiv, std::move(*l), std::move(*r));
+          case BinaryOp::IntDiv:
+            return exec::ScalarExpr::arith(A::kIntDiv, std::move(*l), std::move(*r));
+          case BinaryOp::Mod:
+            return exec::ScalarExpr::arith(A::kMod, std::move(*l), std::move(*r));
           default:
-            return std::nullopt;
+            return fail("this operator");
         }
       }
       case ExprKind::IsTest: {
@@ -129,14 +145,134 @@ class HavingBuilder {
         }
         return exec::ScalarExpr::in_list(std::move(*x), std::move(list), in->negated);
       }
+      case ExprKind::Function:
+        return function(static_cast<const Function*>(e));
+      case ExprKind::Case: {
+        auto* c = static_cast<const Case*>(e);
+        std::optional<exec::ScalarExpr> operand;
+        if (c->operand) {
+          operand = build(c->operand);
+          if (!operand) return std::nullopt;
+        }
+        std::vector<std::pair<exec::ScalarExpr, exec::ScalarExpr>> whens;
+        for (const auto& w : c->whens) {
+          auto when = build(w.when);
+          if (!when) return std::nullopt;
+          auto then = build(w.then);
+          if (!then) return std::nullopt;
+          whens.emplace_back(std::move(*when), std::move(*then));
+        }
+        std::optional<exec::ScalarExpr> otherwise;
+        if (c->else_expr) {
+          otherwise = build(c->else_expr);
+          if (!otherwise) return std::nullopt;
+        }
+        return exec::ScalarExpr::case_of(std::move(operand), std::move(whens),
+                                         std::move(otherwise));
+      }
+      case ExprKind::Cast: {
+        auto* c = static_cast<const Cast*>(e);
+        auto target = cast_target(*c);
+        if (!target) return std::nullopt;
+        auto inner = build(c->operand);
+        if (!inner) return std::nullopt;
+        return exec::ScalarExpr::cast(std::move(*inner), *target);
+      }
       default:
-        return std::nullopt;
+        return fail("this expression");
     }
   }
 
  private:
+  std::nullopt_t fail(std::string what) {
+    if (why_.empty()) why_ = std::move(what);
+    return std::nullopt;
+  }
+
+  std::optional<exec::ScalarExpr> function(const sql::Function* f) {
+    using namespace sql;
+    std::string name(f->name);
+    if (f->form != FunctionForm::Plain || !f->schema.empty() || f->over || !f->over_name.empty() ||
+        f->distinct)
+      return fail(name + "()");
+    std::vector<exec::ScalarExpr> args;
+    for (auto* a : f->args) {
+      auto v = build(a);
+      if (!v) return std::nullopt;
+      args.push_back(std::move(*v));
+    }
+    if (iequals(name, "mod") && args.size() == 2) {
+      return exec::ScalarExpr::arith(exec::ScalarExpr::ArithOp::kMod, std::move(args[0]),
+                                     std::move(args[1]));
+    }
+    auto which = exec::ScalarExpr::function_named(name);
+    if (!which) return fail(name + "()");
+    return exec::ScalarExpr::function(*which, std::move(args));
+  }
+
+  static bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i])))
+        return false;
+    }
+    return true;
+  }
+
+  // CAST / CONVERT targets the evaluator implements: SIGNED, UNSIGNED, DECIMAL(M,D), CHAR(N),
+  // DOUBLE.
+  std::optional<exec::CastTarget> cast_target(const sql::Cast& c) {
+    const sql::DataType* t = c.type;
+    if (!t || !c.using_charset.empty() || c.array || t->binary || !t->charset.empty() ||
+        !t->collate.empty())
+      return fail("this CAST");
+    std::string_view name = t->name;
+    std::string_view word = name.substr(0, name.find(' '));
+    exec::CastTarget target;
+    auto number = [](std::string_view s) -> std::optional<int> {
+      int v = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+      return v;
+    };
+    if (iequals(word, "signed") && !t->has_args) {
+      target.kind = exec::CastTarget::Kind::kSigned;
+    } else if (iequals(word, "unsigned") && !t->has_args) {
+      target.kind = exec::CastTarget::Kind::kUnsigned;
+    } else if (iequals(word, "decimal") || iequals(word, "dec")) {
+      target.kind = exec::CastTarget::Kind::kDecimal;
+      if (t->args.size() > 2) return fail("this CAST");
+      if (!t->args.empty()) {
+        auto m = number(t->args[0]);
+        if (!m) return fail("this CAST");
+        target.precision = *m;
+      }
+      if (t->args.size() == 2) {
+        auto d = number(t->args[1]);
+        if (!d) return fail("this CAST");
+        target.scale = *d;
+      }
+    } else if (iequals(name, "char")) {
+      target.kind = exec::CastTarget::Kind::kChar;
+      if (t->args.size() > 1) return fail("this CAST");
+      if (t->args.size() == 1) {
+        auto n = number(t->args[0]);
+        if (!n || *n < 0) return fail("this CAST");
+        target.length = static_cast<uint32_t>(*n);
+      }
+    } else if ((iequals(name, "double") || iequals(name, "double precision")) && !t->has_args) {
+      target.kind = exec::CastTarget::Kind::kDouble;
+    } else {
+      return fail("CAST to " + std::string(name));
+    }
+    return target;
+  }
+
   const HavingInfo& h_;
+  const MergeInfo& merge_;
   std::function<size_t(uint32_t)> resolve_;
+  std::string why_;
 };
 
 }  // namespace
@@ -167,6 +303,8 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
     as.sum_column = resolve(a.sum_column);
     as.count_column = resolve(a.count_column);
     as.argument_column = resolve(a.argument_column);
+    as.sumsq_column = resolve(a.sumsq_column);
+    for (auto c : a.more_arguments) as.more_arguments.push_back(resolve(c));
     as.separator = a.separator;
     spec.aggregates.push_back(std::move(as));
   }
@@ -182,18 +320,20 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
   spec.group_concat_max_len = limits.group_concat_max_len;
   const protocol::ErrorCode not_supported{1235, "42000"};
   if (merge.having.expr) {
-    HavingBuilder hb(merge.having, resolve);
+    HavingBuilder hb(merge.having, merge, resolve);
     auto h = hb.build(merge.having.expr);
     if (!h)
-      return MergeError{not_supported, "this HAVING cannot be evaluated after merging shards"};
+      return MergeError{not_supported,
+                        "HAVING with " + hb.why() + " cannot be evaluated after merging shards"};
     spec.having = std::move(*h);
   }
   for (const auto& cc : merge.computed) {
-    HavingBuilder cb(cc.value, resolve);
+    HavingBuilder cb(cc.value, merge, resolve);
     auto e = cb.build(cc.value.expr);
     if (!e) {
-      return MergeError{not_supported,
-                        "this expression over aggregates cannot be computed after merging shards"};
+      return MergeError{not_supported, cb.why() +
+                                           " over aggregates cannot be computed after "
+                                           "merging shards"};
     }
     spec.computed.emplace_back(resolve(cc.column), std::move(*e));
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "exec/collation.h"
+#include "exec/scalar_expr.h"
 #include "router/planner/join_split.h"
 #include "router/planner/table_scan.h"
 #include "sql/writer.h"
@@ -23,6 +24,14 @@ std::optional<AggregateKind> aggregate_kind(const Function& f) {
   if (same_name(n, "max")) return AggregateKind::kMax;
   if (same_name(n, "avg")) return AggregateKind::kAvg;
   if (same_name(n, "group_concat")) return AggregateKind::kGroupConcat;
+  if (same_name(n, "bit_and")) return AggregateKind::kBitAnd;
+  if (same_name(n, "bit_or")) return AggregateKind::kBitOr;
+  if (same_name(n, "bit_xor")) return AggregateKind::kBitXor;
+  if (same_name(n, "std") || same_name(n, "stddev") || same_name(n, "stddev_pop"))
+    return AggregateKind::kStddevPop;
+  if (same_name(n, "stddev_samp")) return AggregateKind::kStddevSamp;
+  if (same_name(n, "variance") || same_name(n, "var_pop")) return AggregateKind::kVarPop;
+  if (same_name(n, "var_samp")) return AggregateKind::kVarSamp;
   return std::nullopt;
 }
 
@@ -31,9 +40,7 @@ namespace {
 // Aggregates we cannot combine from per-shard partials.
 bool is_unmergeable_aggregate(const Function& f) {
   if (f.over || !f.over_name.empty() || !f.schema.empty()) return false;
-  static constexpr std::string_view kNames[] = {
-      "bit_and",     "bit_or",   "bit_xor", "std",      "stddev",        "stddev_pop",
-      "stddev_samp", "variance", "var_pop", "var_samp", "json_arrayagg", "json_objectagg"};
+  static constexpr std::string_view kNames[] = {"json_arrayagg", "json_objectagg"};
   for (auto n : kNames) {
     if (same_name(f.name, n)) return true;
   }
@@ -231,8 +238,25 @@ class SelectMerger {
                  aggregate_kind(*static_cast<Function*>(o.expr))) {
         col = resolve_aggregate(static_cast<Function*>(o.expr));
       } else if (finder.found) {
-        return "ORDER BY on an expression over an aggregate (" + display(o.expr) +
-               ") cannot be combined across shards";
+        // Computed after the merge like a select-list expression, in a hidden column (or the
+        // select-list column that holds the same expression).
+        std::string c = canonical(o.expr);
+        std::optional<uint32_t> same;
+        for (uint32_t i = 0; i < visible_; ++i) {
+          if (item_canon_[i] == c) same = i;
+        }
+        if (same) {
+          col = Resolved(*same);
+        } else {
+          ComputedColumn cc;
+          cc.value.expr = o.expr;
+          if (auto err = map_expr(o.expr, cc.value.columns))
+            return "ORDER BY on an expression over an aggregate (" + display(o.expr) +
+                   ") cannot be combined across shards: " + *err;
+          cc.column = append_hidden(o.expr);
+          m_.computed.push_back(std::move(cc));
+          col = Resolved(m_.computed.back().column);
+        }
       } else {
         col = resolve(o.expr, /*prefer_alias=*/true);
       }
@@ -339,7 +363,13 @@ class SelectMerger {
     if (e->kind != ExprKind::Function) return false;
     auto kind = aggregate_kind(*static_cast<const Function*>(e));
     return kind == AggregateKind::kCount || kind == AggregateKind::kSum ||
-           kind == AggregateKind::kAvg;
+           kind == AggregateKind::kAvg || is_bits_or_variance(kind);
+  }
+  static bool is_bits_or_variance(std::optional<AggregateKind> kind) {
+    return kind == AggregateKind::kBitAnd || kind == AggregateKind::kBitOr ||
+           kind == AggregateKind::kBitXor || kind == AggregateKind::kVarPop ||
+           kind == AggregateKind::kVarSamp || kind == AggregateKind::kStddevPop ||
+           kind == AggregateKind::kStddevSamp;
   }
 
   // Every column the merge orders, groups, de-duplicates or takes the MIN/MAX of gets a hidden
@@ -360,6 +390,7 @@ class SelectMerger {
       if (a.kind == AggregateKind::kCountDistinct || a.kind == AggregateKind::kSumDistinct ||
           a.kind == AggregateKind::kAvgDistinct || a.kind == AggregateKind::kGroupConcatDistinct)
         want(a.argument_column);
+      for (auto c : a.more_arguments) want(c);
     }
     if (m_.distinct) {
       for (uint32_t i = 0; i < visible_; ++i) want(i);
@@ -476,13 +507,17 @@ class SelectMerger {
 
   Resolved resolve_aggregate(Function* f) {
     std::string c = canonical(f);
-    for (uint32_t i = 0; i < visible_; ++i) {
+    auto kind = aggregate_kind(*f);
+    // A visible STDDEV / VARIANCE is shown rounded to its type's decimals; expressions read a
+    // hidden copy with every digit.
+    bool rounded = kind == AggregateKind::kVarPop || kind == AggregateKind::kVarSamp ||
+                   kind == AggregateKind::kStddevPop || kind == AggregateKind::kStddevSamp;
+    for (uint32_t i = 0; i < visible_ && !rounded; ++i) {
       if (item_canon_[i] == c) return Resolved(i);
     }
     for (auto& [canon, col] : hidden_aggregates_) {
       if (canon == c) return Resolved(col);
     }
-    auto kind = aggregate_kind(*f);
     uint32_t col = append_hidden(f);
     if (auto err = add_aggregate(col, *f, *kind)) return fail(*err);
     hidden_aggregates_.emplace_back(c, col);
@@ -551,6 +586,46 @@ class SelectMerger {
     AggregateColumn a;
     a.column = column;
     a.kind = kind;
+    bool bits = kind == AggregateKind::kBitAnd || kind == AggregateKind::kBitOr ||
+                kind == AggregateKind::kBitXor;
+    bool variance = kind == AggregateKind::kVarPop || kind == AggregateKind::kVarSamp ||
+                    kind == AggregateKind::kStddevPop || kind == AggregateKind::kStddevSamp;
+    if (bits || variance) {
+      if (f.distinct || f.args.size() != 1)
+        return "aggregate " + display(&f) + " over several shards is not supported";
+      if (variance) {
+        // COUNT(x), SUM(x) and SUM(x*x) per shard: exact for integers and decimals.
+        a.count_column = append_hidden(make_function("COUNT", f));
+        a.sum_column = append_hidden(make_function("SUM", f));
+        auto* square = arena_.make<Binary>();
+        square->op = BinaryOp::Mul;
+        square->left = f.args[0];
+        square->right = f.args[0];
+        square->parens = 1;
+        auto* sumsq = arena_.make<Function>();
+        sumsq->name = "SUM";
+        sumsq->pos = f.pos;
+        sumsq->args.push(arena_, square);
+        a.sumsq_column = append_hidden(sumsq);
+      }
+      m_.aggregates.push_back(std::move(a));
+      return std::nullopt;
+    }
+    if (kind == AggregateKind::kCount && f.distinct && f.args.size() > 1) {
+      // COUNT(DISTINCT a, b): shards group by every argument, the merge counts the tuples.
+      a.kind = AggregateKind::kCountDistinct;
+      for (uint32_t i = 0; i < f.args.size(); ++i) {
+        auto col = decomposition_column(f.args[i], false, false);
+        if (!col) return std::string("internal error: decomposition column");
+        if (i == 0) {
+          a.argument_column = *col;
+        } else {
+          a.more_arguments.push_back(*col);
+        }
+      }
+      m_.aggregates.push_back(std::move(a));
+      return std::nullopt;
+    }
     if (kind == AggregateKind::kGroupConcat) {
       if (f.separator) {
         if (f.separator->kind != ExprKind::Literal)
@@ -633,8 +708,32 @@ class SelectMerger {
         }
         if (is_unmergeable_aggregate(*f))
           return "aggregate " + std::string(f->name) + "() cannot be combined across shards";
-        // Other functions would need evaluating after the merge: not supported.
-        return "function " + std::string(f->name) + "() over several shards is not supported";
+        // Scalar functions the merge's evaluator implements (exec/scalar_expr.h) are
+        // evaluated after the merge; any other is refused by name, never approximated.
+        bool known = exec::ScalarExpr::function_named(f->name).has_value() ||
+                     (same_name(f->name, "mod") && f->args.size() == 2);
+        if (!known || f->form != FunctionForm::Plain || !f->schema.empty() || f->over ||
+            !f->over_name.empty() || f->distinct)
+          return "function " + std::string(f->name) + "() over several shards is not supported";
+        for (auto* a : f->args) {
+          if (auto err = map_expr(a, cols)) return err;
+        }
+        return std::nullopt;
+      }
+      case ExprKind::Case: {
+        auto* c = static_cast<Case*>(e);
+        if (auto err = map_expr(c->operand, cols)) return err;
+        for (auto& w : c->whens) {
+          if (auto err = map_expr(w.when, cols)) return err;
+          if (auto err = map_expr(w.then, cols)) return err;
+        }
+        return map_expr(c->else_expr, cols);
+      }
+      case ExprKind::Cast: {
+        auto* c = static_cast<Cast*>(e);
+        if (!c->using_charset.empty() || c->array)
+          return std::string("CONVERT ... USING over several shards is not supported");
+        return map_expr(c->operand, cols);
       }
       case ExprKind::Column: {
         auto r = resolve(e, /*prefer_alias=*/true);
@@ -668,6 +767,8 @@ class SelectMerger {
           case BinaryOp::Sub:
           case BinaryOp::Mul:
           case BinaryOp::Div:
+          case BinaryOp::IntDiv:
+          case BinaryOp::Mod:
             break;
           default:
             return std::string("this operator over several shards is not supported");

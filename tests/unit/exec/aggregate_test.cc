@@ -77,7 +77,8 @@ TEST(Aggregate, AvgFromHiddenSumAndCount) {
                                                testing::int_col()};
   auto r =
       one_group({avg}, cols, {{"1.5000", "3", "2"}, {"2.0000", "2", "1"}, {kNull, kNull, "0"}});
-  EXPECT_EQ(r, (Cells{"1.6667", "3", "2"}));
+  // The hidden SUM and COUNT carry the group's totals (an expression over AVG reads them).
+  EXPECT_EQ(r, (Cells{"1.6667", "5", "3"}));
   r = one_group({avg}, cols, {{"-1.0000", "-1", "3"}, {kNull, kNull, "0"}});
   EXPECT_EQ(r, (Cells{"-0.3333", "-1", "3"}));
   EXPECT_EQ(one_group({avg}, cols, {})[0], kNull);
@@ -187,6 +188,62 @@ TEST(FormatDouble, ShortestRoundTripWithMysqlExponent) {
   EXPECT_EQ(format_double(1.5e-7), "1.5e-7");
   EXPECT_EQ(format_double(-2.5), "-2.5");
   EXPECT_EQ(format_double(-0.0), "0");
+}
+
+TEST(Aggregate, BitAggregatesCombineExactly) {
+  protocol::ColumnDefinition ubig =
+      testing::column(protocol::FieldType::kLongLong, protocol::column_flag::kUnsigned, 63);
+  std::vector<Cells> rows{{"18446744073709551615", "12", "5"}, {"18446744073709551614", "3", "6"}};
+  auto r = one_group({agg(AggregateKind::kBitAnd, 0), agg(AggregateKind::kBitOr, 1),
+                      agg(AggregateKind::kBitXor, 2)},
+                     {ubig, ubig, ubig}, rows);
+  EXPECT_EQ(r, (Cells{"18446744073709551614", "15", "3"}));
+  // No rows: the identities, as the server answers BIT_AND / BIT_OR over nothing.
+  r = one_group({agg(AggregateKind::kBitAnd, 0), agg(AggregateKind::kBitOr, 1)}, {ubig, ubig}, {});
+  EXPECT_EQ(r, (Cells{"18446744073709551615", "0"}));
+}
+
+TEST(Aggregate, VarianceFromExactPartials) {
+  // Values 1, 2 | 4 on two shards: COUNT, SUM, SUM(x*x) per shard. MariaDB 10.11:
+  // STDDEV_POP 1.2472, VAR_SAMP 2.3333 (4 decimals: the argument's 0 + 4).
+  auto spec = [](AggregateKind k, size_t column) {
+    AggregateSpec a = agg(k, column);
+    a.count_column = 2;
+    a.sum_column = 3;
+    a.sumsq_column = 4;
+    return a;
+  };
+  protocol::ColumnDefinition dbl4 = testing::column(protocol::FieldType::kDouble, 0, 63, 4);
+  std::vector<Cells> rows{{kNull, kNull, "2", "3", "5"}, {kNull, kNull, "1", "4", "16"}};
+  auto r = one_group(
+      {spec(AggregateKind::kStddevPop, 0), spec(AggregateKind::kVarSamp, 1)},
+      {dbl4, dbl4, testing::int_col(), testing::decimal_col(0), testing::decimal_col(0)}, rows);
+  EXPECT_EQ(r[0], std::optional<std::string>("1.2472"));
+  EXPECT_EQ(r[1], std::optional<std::string>("2.3333"));
+  // Full precision for a hidden column an expression reads.
+  AggregateSpec full = spec(AggregateKind::kStddevPop, 0);
+  full.full_precision = true;
+  r = one_group({full},
+                {dbl4, dbl4, testing::int_col(), testing::decimal_col(0), testing::decimal_col(0)},
+                rows);
+  EXPECT_EQ(r[0], std::optional<std::string>("1.247219128924647"));
+  // One value: VAR_SAMP is NULL, VAR_POP 0.
+  r = one_group({spec(AggregateKind::kVarSamp, 0), spec(AggregateKind::kVarPop, 1)},
+                {dbl4, dbl4, testing::int_col(), testing::decimal_col(0), testing::decimal_col(0)},
+                {{kNull, kNull, "1", "7", "49"}});
+  EXPECT_EQ(r[0], std::nullopt);
+  EXPECT_EQ(r[1], std::optional<std::string>("0.0000"));
+}
+
+TEST(Aggregate, CountDistinctOfSeveralArguments) {
+  // COUNT(DISTINCT a, b): tuples with a NULL are not counted; (1,x) twice counts once.
+  AggregateSpec a = agg(AggregateKind::kCountDistinct, 0);
+  a.argument_column = 1;
+  a.more_arguments = {2};
+  std::vector<Cells> rows{{"1", "1", "x"},   {"1", "1", "x"},   {"1", "1", "y"},
+                          {"1", kNull, "x"}, {"1", "2", kNull}, {"1", "2", "x"}};
+  auto r = one_group({a}, {testing::int_col(), testing::int_col(), testing::text_col(63)}, rows);
+  EXPECT_EQ(r[0], std::optional<std::string>("3"));
 }
 
 }  // namespace

@@ -58,5 +58,27 @@ TEST(Decimal, RescalesRoundingHalfAwayFromZero) {
   EXPECT_EQ(D("9.99").to_string(1), "10.0");
 }
 
+TEST(Decimal, ServerDivisionTruncatesToWholeWords) {
+  // Recorded from MariaDB 10.11: CAST(a / b AS DECIMAL(40,30)).
+  EXPECT_EQ(Decimal::server_divide(D("1"), D("3"))->to_string(), "0.333333333");
+  EXPECT_EQ(Decimal::server_divide(D("2"), D("3"))->to_string(), "0.666666666");
+  EXPECT_EQ(Decimal::server_divide(D("-2"), D("3"))->to_string(), "-0.666666666");
+  EXPECT_EQ(Decimal::server_divide(D("1.00000"), D("3"))->to_string(), "0.333333333");
+  EXPECT_EQ(Decimal::server_divide(D("1.000000"), D("3"))->to_string(), "0.333333333333333333");
+  EXPECT_EQ(Decimal::server_divide(D("1.0"), D("3.0"))->to_string(), "0.333333333333333333");
+  EXPECT_EQ(Decimal::server_divide(D("1"), D("3.00000"))->to_string(), "0.333333333");
+  EXPECT_EQ(Decimal::server_divide(D("10"), D("7"))->to_string(), "1.428571428");
+  EXPECT_FALSE(Decimal::server_divide(D("1"), D("0")));
+}
+
+TEST(Decimal, TruncatesTowardZero) {
+  EXPECT_EQ(D("2.349").truncated(2).to_string(), "2.34");
+  EXPECT_EQ(D("-2.349").truncated(1).to_string(), "-2.3");
+  EXPECT_EQ(D("-0.09").truncated(1).to_string(), "0.0");
+  EXPECT_EQ(D("1.5").truncated(3).to_string(), "1.5");
+  EXPECT_EQ(Decimal::divide(D("2"), D("3"), 2, /*truncate=*/true)->to_string(), "0.66");
+  EXPECT_EQ(Decimal::power_of_ten(3).to_string(), "1000");
+}
+
 }  // namespace
 }  // namespace tessera::exec

@@ -381,3 +381,62 @@ TEST(MergePipeline, Latin1BinSortsWithoutPadding) {
 
 }  // namespace
 }  // namespace tessera::exec
+
+namespace tessera::exec {
+namespace {
+
+// Issue 19: a computed string (CONCAT(MAX(s), 'x')) in a collation compared by the shards'
+// WEIGHT_STRING() would be ordered by the weights of one shard's partial value: refused.
+TEST(MergePipeline, ComputedStringsComparedByServerWeightsAreRefused) {
+  std::vector<protocol::ColumnDefinition> cols{testing::text_col(), testing::text_col(),
+                                               testing::text_col(), testing::text_col()};
+  MergeSpec spec;
+  spec.hidden_columns = 3;
+  spec.grouped = true;
+  AggregateSpec max;
+  max.kind = AggregateKind::kMax;
+  max.column = 1;
+  spec.aggregates = {max};
+  spec.order_by = {{0, false}};
+  spec.collation_columns = {{0, 2}};
+  spec.weight_columns = {{0, 3}};
+  spec.computed.emplace_back(
+      0, ScalarExpr::function(ScalarExpr::Function::kConcat,
+                              {ScalarExpr::column(1), ScalarExpr::string_literal("x")}));
+  const std::string x = "utf8mb4_uca1400_ai_ci 0209";
+  auto r = testing::run(spec, cols, {{{"ax", "a", x, "\x20\x75"}}, {{"bx", "b", x, "\x20\x8f"}}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  EXPECT_NE(r.error->message.find("string expression over aggregates"), std::string::npos)
+      << r.error->message;
+  // Under a collation the merge implements, the merged value is computed and compared.
+  spec.weight_columns.clear();
+  const std::string g = "utf8mb4_general_ci 0020";
+  r = testing::run(spec, cols, {{{"ax", "a", g, ""}}, {{"bx", "b", g, ""}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], std::optional<std::string>("bx"));
+}
+
+// FLOAT cells print fewer digits than the float the server computes with: an expression over
+// one is refused, HAVING still compares it.
+TEST(MergePipeline, ComputedColumnsRefuseFloatCells) {
+  std::vector<protocol::ColumnDefinition> cols{
+      testing::double_col(), testing::column(protocol::FieldType::kFloat, 0, 63, 31)};
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.grouped = true;
+  AggregateSpec max;
+  max.kind = AggregateKind::kMax;
+  max.column = 1;
+  spec.aggregates = {max};
+  spec.computed.emplace_back(0, ScalarExpr::arith(ScalarExpr::ArithOp::kAdd, ScalarExpr::column(1),
+                                                  ScalarExpr::int_literal(1)));
+  auto r = testing::run(spec, cols, {{{"2.1", "1.1"}}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  EXPECT_NE(r.error->message.find("FLOAT"), std::string::npos) << r.error->message;
+}
+
+}  // namespace
+}  // namespace tessera::exec

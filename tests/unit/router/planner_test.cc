@@ -198,20 +198,85 @@ TEST_F(PlannerTest, CountDistinctGroupsShardsByItsArgument) {
   EXPECT_NE(p.queries[0].sql.find("GROUP BY name"), std::string::npos) << p.queries[0].sql;
 }
 
-TEST_F(PlannerTest, UnmergeableQueriesAreRefused) {
-  // What no merge of shard results answers ships the table's rows to one server instead.
+TEST_F(PlannerTest, ExpressionsOverAggregatesUseHiddenColumns) {
+  // ROUND(AVG(v), 1): the shards compute the expression (its type), AVG(v) and AVG's SUM and
+  // COUNT in hidden columns; the merge recomputes column 0 from them.
+  auto p = plan("SELECT ROUND(AVG(v), 1) FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.merge.computed.size(), 1u);
+  EXPECT_EQ(p.merge.computed[0].column, 0u);
+  ASSERT_EQ(p.merge.aggregates.size(), 1u);
+  EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kAvg);
+  EXPECT_EQ(p.merge.aggregates[0].column, kHiddenBase + 0);
+  EXPECT_NE(p.queries[0].sql.find("ROUND(AVG(v), 1), AVG(v) AS `__tessera_h0`, SUM(v) AS "
+                                  "`__tessera_h1`, COUNT(v) AS `__tessera_h2`"),
+            std::string::npos)
+      << p.queries[0].sql;
+  // ORDER BY an expression over aggregates: a hidden computed column the merge sorts by.
+  p = plan("SELECT g FROM tbl_ks GROUP BY g ORDER BY SUM(v) / COUNT(*) DESC");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.merge.computed.size(), 1u);
+  // h0 SUM(v), h1 COUNT(*), then h2 the expression itself.
+  EXPECT_EQ(p.merge.computed[0].column, kHiddenBase + 2);
+  ASSERT_EQ(p.merge.order_by.size(), 1u);
+  EXPECT_EQ(p.merge.order_by[0].column, kHiddenBase + 2);
+  EXPECT_TRUE(p.merge.order_by[0].descending);
+  // ... or the select-list column holding the same expression.
+  p = plan("SELECT g, SUM(v) / COUNT(*) FROM tbl_ks GROUP BY g ORDER BY SUM(v) / COUNT(*)");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.merge.order_by.size(), 1u);
+  EXPECT_EQ(p.merge.order_by[0].column, 1u);
+  // Functions, CASE, CAST, DIV and MOD over aggregates and group columns.
+  for (const char* sql :
+       {"SELECT g, g * 2 + SUM(v) FROM tbl_ks GROUP BY g",
+        "SELECT CAST(SUM(v) AS SIGNED), COALESCE(MAX(v), 0), CONCAT(MIN(name), '-', MAX(name)) "
+        "FROM tbl_ks",
+        "SELECT CASE WHEN COUNT(*) > 2 THEN 'many' ELSE 'few' END, SUM(v) DIV 2, SUM(v) MOD 3, "
+        "-MAX(v), IF(MIN(v) IS NULL, 0, 1) FROM tbl_ks"}) {
+    p = plan(sql);
+    EXPECT_EQ(p.kind, PlanKind::kRoute) << sql << ": " << p.error.message;
+  }
+}
+
+TEST_F(PlannerTest, BitAndVarianceAggregatesMerge) {
+  auto p = plan("SELECT BIT_OR(v), VAR_SAMP(v) FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.merge.aggregates.size(), 2u);
+  EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kBitOr);
+  EXPECT_EQ(p.merge.aggregates[1].kind, AggregateKind::kVarSamp);
+  EXPECT_EQ(p.merge.aggregates[1].count_column, kHiddenBase + 0);
+  EXPECT_EQ(p.merge.aggregates[1].sum_column, kHiddenBase + 1);
+  EXPECT_EQ(p.merge.aggregates[1].sumsq_column, kHiddenBase + 2);
+  EXPECT_NE(p.queries[0].sql.find("SUM((v * v))"), std::string::npos) << p.queries[0].sql;
+  // COUNT(DISTINCT a, b): shards group by both, the merge counts the distinct pairs.
+  p = plan("SELECT COUNT(DISTINCT v, name) FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.merge.aggregates.size(), 1u);
+  EXPECT_EQ(p.merge.aggregates[0].kind, AggregateKind::kCountDistinct);
+  EXPECT_EQ(p.merge.aggregates[0].argument_column, kHiddenBase + 0);
+  ASSERT_EQ(p.merge.aggregates[0].more_arguments.size(), 1u);
+  EXPECT_EQ(p.merge.aggregates[0].more_arguments[0], kHiddenBase + 1);
+  EXPECT_NE(p.queries[0].sql.find("GROUP BY v, name"), std::string::npos) << p.queries[0].sql;
+}
+
+TEST_F(PlannerTest, UnmergeableQueriesAreComputedOrShipped) {
+  // What no merge of shard results answers ships the table's rows to one server instead;
+  // what the merge's evaluator has is computed after the merge.
   auto shipped = [&](const char* sql) {
     Plan p = plan(sql);
     return p.result == ResultMode::kLookupJoin && p.join && p.join->single_batch;
   };
+  EXPECT_TRUE(shipped("SELECT SQRT(AVG(v)) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT JSON_ARRAYAGG(v) FROM tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT VARIANCE(DISTINCT v) FROM tbl_ks"));
+  EXPECT_EQ(plan("SELECT ROUND(AVG(v), 1) FROM tbl_ks").result, ResultMode::kMerge);
   // An expression over aggregates is recomputed after the merge from hidden aggregates.
   auto computed = plan("SELECT g, SUM(v) + COUNT(*) AS t FROM tbl_ks GROUP BY g");
   ASSERT_EQ(computed.kind, PlanKind::kRoute) << computed.error.message;
   ASSERT_EQ(computed.merge.computed.size(), 1u);
   EXPECT_EQ(computed.merge.computed[0].column, 1u);
   EXPECT_EQ(computed.merge.computed[0].value.columns.size(), 2u);
-  EXPECT_TRUE(shipped("SELECT ROUND(AVG(v), 1) FROM tbl_ks"));
-  EXPECT_TRUE(shipped("SELECT STDDEV(v) FROM tbl_ks"));
+  EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").result, ResultMode::kMerge);
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks"));
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks"));
   // A window function numbers each shard's rows alone: never merged per shard.
@@ -570,7 +635,7 @@ TEST_F(PlannerTest, SetOperationRefusalsNameTheShape) {
   ASSERT_EQ(p.kind, PlanKind::kError);
   EXPECT_NE(p.error.message.find("FOR UPDATE"), std::string::npos) << p.error.message;
   // A branch's own refusal says which branch.
-  p = plan("SELECT id FROM tbl_ks UNION SELECT COUNT(DISTINCT id, name) FROM tbl_ks");
+  p = plan("SELECT id FROM tbl_ks UNION SELECT SQRT(COUNT(*)) FROM tbl_ks");
   ASSERT_EQ(p.kind, PlanKind::kError);
   EXPECT_NE(p.error.message.find("branch 2"), std::string::npos) << p.error.message;
 }
