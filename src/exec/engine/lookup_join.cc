@@ -107,6 +107,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
   }
   std::vector<protocol::ColumnDefinition> driving;
+  size_t driver_columns = 0;  // the driver's, hidden ones included
   std::vector<Row> rows;
   try {
     const size_t n = spec_.driver.size();
@@ -144,6 +145,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
           shard_error = protocol::ErrPacket(made.error().code, made.error().message);
         } else {
           pipeline = std::move(*made);
+          driver_columns = driving.size();
           driving = pipeline->visible_columns();
         }
       }
@@ -207,27 +209,37 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   std::vector<std::string> collations(driving.size());
   bool ask = false;
   for (const auto& col : driving) ask |= collation_id_ambiguous(col.charset);
-  if (ask && spec_.driver_table.empty()) {
-    co_await c.reply_error(protocol::ErrPacket(
-        kNotSupported,
-        "a cross-shard subquery whose result has a column in utf8mb4_unicode_ci or a uca1400 "
-        "collation (which MariaDB names by one id) is not supported"));
-    co_return answered;
-  }
   if (ask) {
     std::string sql = "SELECT ";
-    for (size_t k = 0; k < driving.size(); ++k) {
-      if (k) sql += ", ";
-      sql += "COLLATION(";
+    if (spec_.driver_table.empty()) {
+      // A subquery's result: its text (the driver's, without the character set prefix) as a
+      // CTE whose columns are named by position, NULL-extended into one row.
+      std::string_view text = spec_.driver[0].sql;
+      constexpr std::string_view kPrefix = "SET STATEMENT character_set_results=NULL FOR ";
+      if (text.substr(0, kPrefix.size()) == kPrefix) text.remove_prefix(kPrefix.size());
+      std::string names;
+      for (size_t k = 0; k < driver_columns; ++k) {
+        if (k) names += ", ";
+        names += "`__c" + std::to_string(k) + "`";
+      }
+      for (size_t k = 0; k < driving.size(); ++k)
+        sql += (k ? ", COLLATION(`z`.`__c" : "COLLATION(`z`.`__c") + std::to_string(k) + "`)";
+      sql = "WITH `__tjc`(" + names + ") AS (" + std::string(text) + ") " + sql +
+            " FROM (SELECT 1) AS `__tj_one` LEFT JOIN (SELECT * FROM `__tjc` LIMIT 0) AS `z` ON 0";
+    } else {
+      for (size_t k = 0; k < driving.size(); ++k) {
+        if (k) sql += ", ";
+        sql += "COLLATION(";
+        append_quoted(sql, spec_.qualifier);
+        sql += '.';
+        append_quoted(sql, driving[k].name);
+        sql += ')';
+      }
+      // One row whatever the table holds: its columns NULL-extended.
+      sql += " FROM (SELECT 1) AS `__tj_one` LEFT JOIN " + spec_.driver_table + " AS ";
       append_quoted(sql, spec_.qualifier);
-      sql += '.';
-      append_quoted(sql, driving[k].name);
-      sql += ')';
+      sql += " ON 0";
     }
-    // One row whatever the table holds: its columns NULL-extended.
-    sql += " FROM (SELECT 1) AS `__tj_one` LEFT JOIN " + spec_.driver_table + " AS ";
-    append_quoted(sql, spec_.qualifier);
-    sql += " ON 0";
     std::vector<Query> one{spec_.driver[0]};
     one[0].sql = sql;
     {

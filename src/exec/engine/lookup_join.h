@@ -51,7 +51,7 @@ struct LookupJoinSpec {
   // names it (`db`.`sub`): when a column definition's collation id may stand for another
   // (literal_rows.h), the engine asks there which collation each column has.
   std::string qualifier;
-  std::string driver_table;  // empty for a subquery: an ambiguous collation id is refused
+  std::string driver_table;  // empty for a subquery: driver[0]'s own text is asked instead
   // The statement per target of the other side, without the WITH clause the engine puts in
   // front of it (the CTE named `cte`, with the driving table's columns).
   std::vector<Query> inner;
