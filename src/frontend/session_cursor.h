@@ -64,6 +64,7 @@ class SessionCursor final : public exec::engine::Cursor {
   asio::awaitable<void> end_result(uint16_t warnings) override;
   asio::awaitable<void> fail_result(const protocol::ErrPacket& error) override;
   void abort_client(std::string_view why) override;
+  void abandon_result() override;
   asio::awaitable<void> reply_error(const protocol::ErrPacket& error) override;
   asio::awaitable<exec::engine::WriteAttempt> write(const exec::engine::Target& target,
                                                     std::string_view sql) override;

@@ -421,6 +421,10 @@ asio::awaitable<void> SessionCursor::fail_result(const ErrPacket& error) {
   co_await s_.send_error(error);
 }
 
+void SessionCursor::abandon_result() {
+  s_.reply_.restart();
+}
+
 void SessionCursor::abort_client(std::string_view why) {
   spdlog::warn("client {}: {}", s_.peer_text(), why);
   s_.client_.close();

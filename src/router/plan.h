@@ -117,6 +117,9 @@ struct Plan {
   std::optional<SetPlan> set_op;
   // kLookupJoin: how `queries` divide.
   std::optional<JoinPlan> join;
+  // kMerge: the same statement with the table's rows shipped to one server, for when the
+  // merge finds at run time it cannot answer (exec/engine/scatter.h set_fallback).
+  std::shared_ptr<Plan> fallback;
   // kExplain of a set operation: the operator tree (each route with its SQL), which EXPLAIN
   // prints in place of the flat list of queries.
   std::vector<exec::engine::PlanLine> explain_tree;

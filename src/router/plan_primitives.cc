@@ -58,9 +58,18 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
                                                         target_of(plan.queries[0], role),
                                                         plan.queries[0].sql, traits);
       return;
-    case ResultMode::kMerge:
-      plan.root = std::make_shared<exec::engine::Scatter>(queries(), role, plan.merge, traits);
+    case ResultMode::kMerge: {
+      auto scatter = std::make_shared<exec::engine::Scatter>(queries(), role, plan.merge, traits);
+      if (plan.fallback) {
+        attach_primitives(*plan.fallback, traits);
+        // (shares the fallback plan's ownership: its primitives borrow its queries' text)
+        if (plan.fallback->root)
+          scatter->set_fallback(std::shared_ptr<const exec::engine::Primitive>(
+              plan.fallback, plan.fallback->root.get()));
+      }
+      plan.root = std::move(scatter);
       return;
+    }
     case ResultMode::kSumAffected:
       fan_out();
       return;

@@ -155,6 +155,8 @@ class Cursor {
   virtual asio::awaitable<void> end_result(uint16_t warnings) = 0;
   // An error in place of the result, or ending rows already sent.
   virtual asio::awaitable<void> fail_result(const protocol::ErrPacket& error) = 0;
+  // Drops the result begun and not sent (columns, queued rows): another primitive answers.
+  virtual void abandon_result() = 0;
   // The connection to the client is closed (a failure after rows reached it).
   virtual void abort_client(std::string_view why) = 0;
   virtual asio::awaitable<void> reply_error(const protocol::ErrPacket& error) = 0;

@@ -32,6 +32,7 @@ asio::awaitable<Attempt> Scatter::once(Cursor& c) const {
   }
   const size_t n = queries_.size();
   std::optional<std::string> failure;
+  bool fell_back = false;
   try {
     // Result heads: every shard's columns, or the first error (named by its slice).
     std::vector<std::vector<protocol::ColumnDefinition>> columns(n);
@@ -106,13 +107,26 @@ asio::awaitable<Attempt> Scatter::once(Cursor& c) const {
       if (*polled == MergePipeline::Poll::kDone) break;
       if (!co_await read.feed(c, *pipeline, queries_, 0, ended)) break;
     }
+    if (fallback_ && !read.row_error && read.merge_error && read.merge_error->code.code == 1235 &&
+        !c.output_started()) {
+      // The merge cannot answer this; the shipped statement can (nothing reached the client).
+      c.stop_shards();
+      co_await c.drain_shards();
+      co_await c.close_shards(/*failed=*/false);
+      c.abandon_result();
+      fell_back = true;
+    }
     // A shard's ERR goes to the client as it came; a merge error as an ERR of its own.
     std::optional<protocol::ErrPacket> error = read.row_error;
     if (!error && read.merge_error)
       error = protocol::ErrPacket(read.merge_error->code, read.merge_error->message);
-    co_await end_merged_result(c, error, read.warnings);
+    if (!fell_back) co_await end_merged_result(c, error, read.warnings);
   } catch (const std::exception& e) {
     failure = backend::failure_text(e);
+  }
+  if (!failure && fell_back) {
+    co_await fallback_->run(c);
+    co_return answered;
   }
   if (!failure) co_return answered;
   co_return co_await shard_failure(c, *failure, "a merged query");

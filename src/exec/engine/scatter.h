@@ -5,6 +5,7 @@
 // or a read-only / deadlock answer before any row reached the client reruns the whole read
 // (retry_policy.h); after that the client is told.
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "exec/engine/merge_info.h"
@@ -26,8 +27,13 @@ class Scatter final : public Primitive {
   asio::awaitable<Attempt> once(Cursor& cursor) const;
   const MergeInfo& merge() const { return merge_; }
   Role role() const { return role_; }
+  // What answers when the merge finds, at its first row, that it cannot compare what the
+  // statement asks (1235: HAVING on a string in a collation compared by the server's weights)
+  // and nothing reached the client yet: the statement shipped to one server instead.
+  void set_fallback(std::shared_ptr<const Primitive> fallback) { fallback_ = std::move(fallback); }
 
  private:
+  std::shared_ptr<const Primitive> fallback_;
   std::vector<Query> queries_;
   Role role_;
   MergeInfo merge_;

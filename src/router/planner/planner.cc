@@ -430,6 +430,13 @@ class Planner {
       Expr* having = core ? core->having : nullptr;
       const auto order_by = s.query->order_by;
       Limit* limit = s.query->limit;
+      // HAVING may compare a string the merge can only tell at run time it cannot compare
+      // (a collation it compares by the server's weights): the shipped statement stands by.
+      std::shared_ptr<Plan> fallback;
+      if (core && core->having) {
+        if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
+          fallback = std::make_shared<Plan>(std::move(*shipped));
+      }
       if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_)) {
         // (An ORDER BY position past the columns is the client's error: not worth the rows.)
         if (core && err->rfind("unknown column position", 0) != 0) {
@@ -443,6 +450,7 @@ class Planner {
         return Plan::make_error(kNotSupported,
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
       }
+      plan.fallback = std::move(fallback);
       plan.result = ResultMode::kMerge;
       reprint = true;
     }

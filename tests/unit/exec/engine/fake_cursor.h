@@ -111,6 +111,10 @@ class FakeCursor : public Cursor {
     co_return;
   }
   void abort_client(std::string_view) override { log.push_back("client closed"); }
+  void abandon_result() override {
+    log.push_back("result abandoned");
+    sent_rows.clear();
+  }
   asio::awaitable<void> reply_error(const protocol::ErrPacket& error) override {
     log.push_back("reply error " + std::to_string(error.code));
     errors.push_back(error);
