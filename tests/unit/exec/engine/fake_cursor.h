@@ -50,6 +50,7 @@ class FakeCursor : public Cursor {
   // Primitives that read in rounds (a lookup join): each open_shards takes the next round's
   // shards when there is one. `sqls`: every query's text, as sent.
   std::deque<std::vector<FakeShard>> rounds;
+  std::vector<protocol::ColumnDefinition> head_columns;  // every head's; empty: one INT "a"
   std::vector<std::string> sqls;
   asio::awaitable<Attempt> open_shards(const std::vector<Query>& queries, Role role) override {
     if (!rounds.empty()) {
@@ -71,6 +72,10 @@ class FakeCursor : public Cursor {
   asio::awaitable<std::optional<protocol::ErrPacket>> read_head(
       size_t shard, std::vector<protocol::ColumnDefinition>& columns) override {
     if (auto err = std::exchange(shards[shard].head_error, std::nullopt)) co_return err;
+    if (!head_columns.empty()) {
+      columns = head_columns;
+      co_return std::nullopt;
+    }
     columns.push_back(protocol::ColumnDefinition::integer("a"));
     co_return std::nullopt;
   }

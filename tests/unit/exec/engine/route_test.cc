@@ -351,5 +351,48 @@ TEST(FanOut, DescribesItsRoutes) {
   EXPECT_EQ(lines[0].detail, "copies");
 }
 
+// A primitive that answers for the scatter: records that it ran.
+class Answers final : public Primitive {
+ public:
+  explicit Answers(bool& ran) : ran_(ran) {}
+  asio::awaitable<void> run(Cursor&) const override {
+    ran_ = true;
+    co_return;
+  }
+  void describe(std::vector<PlanLine>&, int) const override {}
+
+ private:
+  bool& ran_;
+};
+
+TEST(Scatter, AMergeThatCannotCompareFallsBackBeforeAnyRowIsSent) {
+  // DISTINCT over `*` with a string column: the merge learns at the first row that it has no
+  // collation to compare by (1235); the statement shipped elsewhere answers instead.
+  MergeInfo merge;
+  merge.distinct = true;
+  merge.unnamed_columns = true;
+  Scatter s = scatter_over({"s1", "s2"}, Role::kPrimary, merge);
+  bool ran = false;
+  s.set_fallback(std::make_shared<Answers>(ran));
+  FakeCursor c;
+  c.head_columns = {protocol::ColumnDefinition::text("s")};
+  c.shards.resize(2);
+  c.shards[0].rows = {testing::text_row("x")};
+  c.run(s);
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(c.errors.empty());
+  EXPECT_TRUE(c.sent_rows.empty());
+  EXPECT_NE(std::find(c.log.begin(), c.log.end(), "result abandoned"), c.log.end());
+  // Without one, the client gets the refusal.
+  Scatter plain = scatter_over({"s1", "s2"}, Role::kPrimary, merge);
+  FakeCursor d;
+  d.head_columns = {protocol::ColumnDefinition::text("s")};
+  d.shards.resize(2);
+  d.shards[0].rows = {testing::text_row("x")};
+  d.run(plain);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_EQ(d.errors[0].code, 1235);
+}
+
 }  // namespace
 }  // namespace tessera::exec::engine
