@@ -291,7 +291,13 @@ class SelectMerger {
     // Shard-side rewrite.
     if (grouped) {
       ArenaVec<OrderItem> order;
-      for (auto& g : s_.group_by) order.push(arena_, OrderItem{g.expr, 0});
+      // By position: in ORDER BY a name means the select list's alias first, in GROUP BY the
+      // table's column first (`SELECT c AS k, COUNT(*) AS c ... GROUP BY c` grouped by the
+      // column but sent shards sorted by the count, and the streaming merge split groups).
+      for (uint32_t col : m_.group_by) {
+        const uint32_t position = col >= kHiddenBase ? visible_ + (col - kHiddenBase) : col;
+        order.push(arena_, OrderItem{integer(arena_.copy(std::to_string(position + 1))), 0});
+      }
       // DISTINCT aggregates and ordered GROUP_CONCATs: shards group by their arguments too;
       // the merge then sees each (group, value) once per shard.
       for (auto& d : decomposition_) {
