@@ -17,6 +17,7 @@
 #   join_key     SELECT o.id, i.id, i.v FROM t_outer o JOIN t_inner i ON i.id = o.ref
 #                WHERE o.grp = 7                      (a lookup join on the inner shard key)
 #   join_nonkey  ... ON i.k = o.ref WHERE o.grp = 7   (on an indexed column that is not the key)
+#   join_10k     ... ON i.k = o.ref WHERE o.grp < 10  (10,000 driving rows: 20 batches)
 #   join_group   SELECT o.grp, COUNT(*), SUM(i.k) FROM t_outer o JOIN t_inner i
 #                ON i.k = o.ref WHERE o.grp < 3 GROUP BY o.grp
 #   union_all    SELECT id, k FROM t_union UNION ALL (twice more): 3 x UNION_ROWS rows
@@ -38,7 +39,7 @@ OUTER_ROWS=${OUTER_ROWS:-100000}
 INNER_ROWS=${INNER_ROWS:-100000}
 UNION_ROWS=${UNION_ROWS:-1000000}
 ROUNDS=${ROUNDS:-3}
-QUERIES=${QUERIES:-"join_key join_nonkey join_group union_all"}
+QUERIES=${QUERIES:-"join_key join_nonkey join_10k join_group union_all"}
 OUT_DIR=${OUT_DIR:-$ROOT/.demo/cross-shard-join}
 TESSERA_BIN=${TESSERA_BIN:-$ROOT/build-bench/src/app/tessera}
 [[ -x $TESSERA_BIN ]] || TESSERA_BIN=$ROOT/build/src/app/tessera
@@ -162,6 +163,7 @@ sql_for() {
   case $1 in
     join_key) echo "SELECT o.id, i.id, i.v FROM t_outer o JOIN t_inner i ON i.id = o.ref WHERE o.grp = 7" ;;
     join_nonkey) echo "SELECT o.id, i.id, i.v FROM t_outer o JOIN t_inner i ON i.k = o.ref WHERE o.grp = 7" ;;
+    join_10k) echo "SELECT o.id, i.id, i.v FROM t_outer o JOIN t_inner i ON i.k = o.ref WHERE o.grp < 10" ;;
     join_group) echo "SELECT o.grp, COUNT(*), SUM(i.k) FROM t_outer o JOIN t_inner i ON i.k = o.ref WHERE o.grp < 3 GROUP BY o.grp" ;;
     union_all) echo "SELECT id, k FROM t_union UNION ALL SELECT id, k FROM t_union UNION ALL SELECT id, k FROM t_union" ;;
     *) die "unknown query $1" ;;
