@@ -547,40 +547,29 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
 }
 
 void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
-  PlanLine head;
-  head.depth = depth;
-  head.op = spec_.single_batch ? "Materialize" : "LookupJoin";
-  head.detail = spec_.single_batch
-                    ? "a subquery's whole result as `" + spec_.cte + "`"
-                    : "driving rows in batches of " + std::to_string(spec_.batch_rows) + " as `" +
-                          spec_.cte + "`";
-  if (!spec_.probes.empty()) head.detail += ", outer join probed on every target";
-  out.push_back(std::move(head));
-  PlanLine driver;
-  driver.depth = depth + 1;
-  driver.op = "Driver";
-  driver.detail = spec_.single_batch ? "merged" : "every column, concatenated";
-  out.push_back(std::move(driver));
+  auto line = [&](int d, const char* op, std::string detail) {
+    PlanLine l;
+    l.depth = d;
+    l.op = op;
+    l.detail = std::move(detail);
+    out.push_back(std::move(l));
+  };
+  std::string head = spec_.single_batch
+                         ? "a subquery's whole result as `" + spec_.cte + "`"
+                         : "driving rows in batches of " + std::to_string(spec_.batch_rows) +
+                               " as `" + spec_.cte + "`";
+  if (!spec_.probes.empty()) head += ", outer join probed on every target";
+  line(depth, spec_.single_batch ? "Materialize" : "LookupJoin", std::move(head));
+  line(depth + 1, "Driver", spec_.single_batch ? "merged" : "every column, concatenated");
   describe_routes(spec_.driver, depth + 1, out);
   if (!spec_.probes.empty()) {
-    PlanLine probe;
-    probe.depth = depth + 1;
-    probe.op = "Probe";
-    probe.detail = "matched driving rows, per batch";
-    out.push_back(std::move(probe));
+    line(depth + 1, "Probe", "matched driving rows, per batch");
     describe_routes(spec_.probes, depth + 1, out);
-    PlanLine rest;
-    rest.depth = depth + 1;
-    rest.op = "Unmatched";
-    rest.detail = "driving rows no target matched, NULL-extended on one";
-    out.push_back(std::move(rest));
+    line(depth + 1, "Unmatched", "driving rows no target matched, NULL-extended on one");
     describe_routes(spec_.complement, depth + 1, out);
   }
-  PlanLine lookup;
-  lookup.depth = depth + 1;
-  lookup.op = "Lookup";
-  lookup.detail = spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge";
-  out.push_back(std::move(lookup));
+  line(depth + 1, "Lookup",
+       spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge");
   describe_routes(spec_.inner, depth + 1, out);
 }
 

@@ -14,26 +14,12 @@
 #include "exec/engine/retrying.h"
 #include "exec/merge_pipeline.h"
 #include "sql/ascii_case.h"
-#include "sql/charsets.h"
 
 namespace tessera::exec::engine {
 
 namespace {
 
 constexpr protocol::ErrorCode kNotSupported{1235, "42000"};
-
-// The collation a column definition's id names, when character_set_results is NULL (the
-// column's own). MariaDB's `_nopad` variants are their PAD SPACE sibling's id + 1024.
-std::string collation_name_of(uint16_t id) {
-  if (id < 256) return std::string(sql::collation_name(static_cast<uint8_t>(id)));
-  if (id >= 1024 && id < 1280) {
-    std::string base(sql::collation_name(static_cast<uint8_t>(id - 1024)));
-    size_t last = base.rfind('_');
-    if (base.empty() || last == std::string::npos) return {};
-    return base.substr(0, last + 1) + "nopad_" + base.substr(last + 1);
-  }
-  return {};
-}
 
 bool compares_rows(const SetOperationSpec& spec) {
   for (const auto& n : spec.nodes) {
@@ -136,7 +122,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
     // The collation a union column compares strings in: "" when it cannot be told.
     auto union_collation = [&](size_t i) {
       const uint16_t id = columns[1][i].charset;
-      if (!collation_id_ambiguous(id)) return collation_name_of(id);
+      if (!collation_id_ambiguous(id)) return column_collation_name(id);
       return i < names.size() ? names[i] : std::string();
     };
     if (!shard_error) {

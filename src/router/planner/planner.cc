@@ -377,6 +377,18 @@ class Planner {
     return q;
   }
 
+  // The statement as its tree now reads (parameters as their values), on the default slice.
+  ShardQuery on_default_slice(Statement& st) {
+    ShardQuery q;
+    q.slice = rules_.default_slice();
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    WriteOptions o;
+    o.hooks = &hooks;
+    q.sql = to_sql(st, o);
+    return q;
+  }
+
   // ---- SELECT ----
 
   Plan select(SelectStatement& s) {
@@ -880,14 +892,7 @@ class Planner {
       jp.single_batch = true;
       jp.cte_columns = std::move(cte_columns);
       if (outer.kind == PlanKind::kDefaultSlice) {
-        ShardQuery dq;
-        dq.slice = rules_.default_slice();
-        NameHooks hooks;
-        hooks.param_literals = in_.param_literals;
-        WriteOptions o;
-        o.hooks = &hooks;
-        dq.sql = to_sql(s, o);
-        plan.queries.push_back(std::move(dq));
+        plan.queries.push_back(on_default_slice(s));
       } else if (outer.kind == PlanKind::kRoute &&
                  (outer.result == ResultMode::kRelay || outer.result == ResultMode::kMerge)) {
         plan.merge = std::move(outer.merge);
@@ -1348,14 +1353,7 @@ class Planner {
       b.first = plan.queries.size();
       if (p.kind == PlanKind::kDefaultSlice) {
         // Unsharded tables (or none): the branch as written, on the default slice.
-        ShardQuery dq;
-        dq.slice = rules_.default_slice();
-        NameHooks hooks;
-        hooks.param_literals = in_.param_literals;
-        WriteOptions o;
-        o.hooks = &hooks;
-        dq.sql = to_sql(*st, o);
-        plan.queries.push_back(std::move(dq));
+        plan.queries.push_back(on_default_slice(*st));
         b.count = 1;
       } else {
         if (p.result != ResultMode::kRelay && p.result != ResultMode::kMerge)
