@@ -76,6 +76,7 @@ struct JoinPlan {
   size_t inner = 0;
   size_t probes = 0;
   size_t complement = 0;     // 0 or 1
+  bool types = false;        // the last query: the client's column types (LIMIT 0)
   std::string qualifier;     // the driving table's name in the statement
   std::string driver_table;  // queries[0]'s table, as it names it
   // A materialized subquery: its merge, one batch, the CTE's column names (exec's spec).

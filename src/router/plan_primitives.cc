@@ -105,7 +105,7 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       if (!plan.join) return;
       const JoinPlan& j = *plan.join;
       if (j.driver == 0 || j.inner == 0 ||
-          j.driver + j.inner + j.probes + j.complement != plan.queries.size())
+          j.driver + j.inner + j.probes + j.complement + (j.types ? 1 : 0) != plan.queries.size())
         return;
       exec::engine::LookupJoinSpec spec;
       auto all = queries();
@@ -114,8 +114,10 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
                         all.begin() + static_cast<long>(j.driver + j.inner));
       spec.probes.assign(all.begin() + static_cast<long>(j.driver + j.inner),
                          all.begin() + static_cast<long>(j.driver + j.inner + j.probes));
-      spec.complement.assign(all.begin() + static_cast<long>(j.driver + j.inner + j.probes),
-                             all.end());
+      spec.complement.assign(
+          all.begin() + static_cast<long>(j.driver + j.inner + j.probes),
+          all.begin() + static_cast<long>(j.driver + j.inner + j.probes + j.complement));
+      if (j.types) spec.types = all.back();
       spec.merge = plan.merge;
       spec.qualifier = j.qualifier;
       spec.driver_table = j.driver_table;

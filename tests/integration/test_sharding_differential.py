@@ -694,7 +694,7 @@ class Gen:
         if r < 0.25:
             cols = [ux, uy] + rng.sample([f"p.{c}" for c in COLUMNS[x]] +
                                          [f"q.{c}" for c in COLUMNS[y]], 2)
-            return Q("cross_join", f"SELECT {', '.join(cols)} {frm}{wh}")
+            return Q("cross_join", types=True, sql=f"SELECT {', '.join(cols)} {frm}{wh}")
         if r < 0.45:
             sel = f"{ux}, {uy}, p.{sx}, q.{sy}, p.{INT_COLS[x][-1]} + q.{INT_COLS[y][-1]}"
             if rng.random() < 0.3:
@@ -702,7 +702,7 @@ class Gen:
             order = f"{ux}{rng.choice(['', ' DESC'])}, {uy}{rng.choice(['', ' DESC'])}"
             if third:
                 order += ", g3.id"
-            return Q("cross_join", f"SELECT {sel} {frm}{wh} ORDER BY {order}{self.limit(0.7)}",
+            return Q("cross_join", types=True, sql=f"SELECT {sel} {frm}{wh} ORDER BY {order}{self.limit(0.7)}",
                      ordered=True)
         if r < 0.7:
             key = rng.choice([f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"])
@@ -711,12 +711,12 @@ class Gen:
             ordered = rng.random() < 0.5
             if ordered:
                 sql += f" ORDER BY {key}{rng.choice(['', ' DESC'])}{self.limit(0.4)}"
-            return Q("cross_join", sql, ordered=ordered)
+            return Q("cross_join", types=True, sql=sql, ordered=ordered)
         if r < 0.85:
-            return Q("cross_join", f"SELECT COUNT(*), SUM(p.{INT_COLS[x][-1]}), "
+            return Q("cross_join", types=True, sql=f"SELECT COUNT(*), SUM(p.{INT_COLS[x][-1]}), "
                                    f"MIN(q.{INT_COLS[y][0]}), AVG(q.{INT_COLS[y][-1]}) {frm}{wh}")
         cols = [f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"]
-        return Q("cross_join", f"SELECT DISTINCT {', '.join(cols)} {frm}{wh}")
+        return Q("cross_join", types=True, sql=f"SELECT DISTINCT {', '.join(cols)} {frm}{wh}")
 
     def q_subquery(self):
         """Uncorrelated subqueries and derived tables over sharded tables (issue 19: run first,
@@ -789,9 +789,9 @@ class Gen:
             f"MAX({a}) OVER ()",
         ])
         if rng.random() < 0.75:
-            return Q("window", f"SELECT {u}, {a}, {fn} AS w FROM {t}{wh} ORDER BY {u}"
+            return Q("window", types=True, sql=f"SELECT {u}, {a}, {fn} AS w FROM {t}{wh} ORDER BY {u}"
                                f"{self.limit(0.3)}", ordered=True)
-        return Q("window", f"SELECT {b}, COUNT(*), SUM({a}) FROM {t}{wh} GROUP BY {b} WITH ROLLUP")
+        return Q("window", types=True, sql=f"SELECT {b}, COUNT(*), SUM({a}) FROM {t}{wh} GROUP BY {b} WITH ROLLUP")
 
     def q_key_forms(self):
         rng = self.rng

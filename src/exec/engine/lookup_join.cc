@@ -103,9 +103,13 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
 
   // ---- the driving rows, each as a literal tuple ----
   {
-    Attempt opened = co_await c.open_shards(spec_.driver, role_);
+    // (with the types query last: it answers no rows)
+    std::vector<Query> first = spec_.driver;
+    if (spec_.types) first.push_back(*spec_.types);
+    Attempt opened = co_await c.open_shards(first, role_);
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
   }
+  std::vector<protocol::ColumnDefinition> client_columns;  // the types query's
   std::vector<protocol::ColumnDefinition> driving;
   size_t driver_columns = 0;  // the driver's, hidden ones included
   std::vector<Row> rows;
@@ -131,6 +135,21 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
                                           "shards returned different column counts; are the "
                                           "physical tables' definitions the same on every "
                                           "slice?");
+    }
+    if (spec_.types && !shard_error) {
+      auto err = co_await c.read_head(n, client_columns);
+      if (err) {
+        shard_error = *err;
+        shard_error->message += " (on slice " + spec_.types->target.slice + ")";
+      } else {
+        std::string payload;
+        for (;;) {
+          ShardEvent ev = co_await c.read_row(n, payload);
+          if (ev.kind == ShardEvent::Kind::kRow) continue;
+          if (ev.kind == ShardEvent::Kind::kError) shard_error = ev.error;
+          break;
+        }
+      }
     }
     // The driving rows come through a merge pipeline: a table's sub-tables concatenated, or a
     // materialized subquery's shards merged as its scatter would merge them.
@@ -449,7 +468,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
           break;
         }
         if (!begun) {
-          c.begin_result(pipeline->visible_columns());
+          // The tables' own types where the types query gave as many columns.
+          auto visible = pipeline->visible_columns();
+          c.begin_result(client_columns.size() == visible.size() ? client_columns : visible);
           begun = true;
         }
         // Probes: the driving rows some target matches.

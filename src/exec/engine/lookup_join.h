@@ -28,6 +28,7 @@
 // larger driving side is an error naming the budget. Batches are bounded by rows and bytes.
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ struct LookupJoinSpec {
   // empty when the statement's NULL-extension is exact as it runs.
   std::vector<Query> probes;
   std::vector<Query> complement;  // with probes: the statement as written, on one target
+  // The client's column types: the whole statement with LIMIT 0 where every table is (read
+  // with the driving rows); without it, the first batch's columns.
+  std::optional<Query> types;
   std::string cte = "__tj";
   std::string row_column = "__tj_row";
   MergeInfo merge;

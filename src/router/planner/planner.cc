@@ -661,6 +661,7 @@ class Planner {
     plan.explain_type = "shard";
     for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
     // The statement over the rest, rewritten to merge (every batch's results combine).
+    std::optional<ShardQuery> types = types_query(s, scan);
     if (auto err = prepare_scatter_select(q, plan.merge, arena_)) return refuse(*err);
     plan.merge.shard_order.clear();  // batches arrive one after the other: concatenated
     const std::string cte = "`__tj`";
@@ -712,8 +713,27 @@ class Planner {
       plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
       jp.complement = 1;
     }
+    if (types) {
+      plan.queries.push_back(std::move(*types));
+      jp.types = true;
+    }
     plan.join = jp;
     return plan;
+  }
+
+  // The client's column types for a statement that runs in rounds over shipped rows: the whole
+  // statement with LIMIT 0 on a slice holding every table (the shipped literals would type a
+  // driving INT as BIGINT, a VARCHAR by its longest value); nullopt when no slice does.
+  std::optional<ShardQuery> types_query(SelectStatement& s, const TableScan& scan) {
+    auto slice = metadata_slice(scan);
+    if (!slice || !s.query) return std::nullopt;
+    Limit* saved = s.query->limit;
+    auto* zero = arena_.make<Limit>();
+    zero->count = number_literal(0);
+    s.query->limit = zero;
+    ShardQuery q = metadata_query(s, scan, *slice);
+    s.query->limit = saved;
+    return q;
   }
 
   // ---- subqueries and derived tables over sharded tables, run first (materialized) ----
@@ -942,6 +962,7 @@ class Planner {
     auto driving = driving_queries(d, pushed);
     if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
     auto& drive = std::get<DrivingQueries>(driving);
+    std::optional<ShardQuery> types = types_query(s, scan);
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kLookupJoin;
@@ -964,6 +985,10 @@ class Planner {
     jp.single_batch = true;
     jp.qualifier = qualifier;
     jp.driver_table = drive.first_table;
+    if (types) {
+      plan.queries.push_back(std::move(*types));
+      jp.types = true;
+    }
     plan.join = std::move(jp);
     return plan;
   }

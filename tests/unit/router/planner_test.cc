@@ -341,12 +341,16 @@ TEST_F(PlannerTest, LookupJoinShipsTheDrivingRows) {
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_EQ(p.join->probes, 6u);
   EXPECT_EQ(p.join->complement, 1u);
-  EXPECT_EQ(p.queries.size(), 3u + 6u + 6u + 1u);
+  EXPECT_EQ(p.queries.size(), 3u + 6u + 6u + 1u + 1u);  // ..., the types query
+  EXPECT_TRUE(p.join->types);
+  EXPECT_EQ(p.queries.back().sql,
+            "SELECT k.id, o.oid FROM `tbl_ks_0000` AS k LEFT JOIN `other_0000` AS o ON o.v = k.v "
+            "LIMIT 0");
   EXPECT_EQ(p.queries[3].sql.find("LEFT"), std::string::npos) << p.queries[3].sql;
   EXPECT_EQ(p.queries[9].sql,
             "SELECT DISTINCT `k`.`__tj_row` FROM `__tj` AS `k` JOIN `db_ks`.`other_0000` AS `o` "
             "ON o.v = k.v");
-  EXPECT_NE(p.queries.back().sql.find("LEFT JOIN"), std::string::npos);
+  EXPECT_NE(p.queries[p.queries.size() - 2].sql.find("LEFT JOIN"), std::string::npos);
   // An unaliased driving table keeps its name for the columns that qualify with it.
   p = plan("SELECT tbl_ks.v FROM tbl_ks JOIN other ON other.v = tbl_ks.v");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
@@ -406,14 +410,19 @@ TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
   EXPECT_EQ(p.queries[0].sql,
             "SET STATEMENT character_set_results=NULL FOR SELECT `other`.* FROM "
             "`db_ks`.`other_0000` AS `other` WHERE (w > 2) AND (other.v < 9)");
-  EXPECT_EQ(p.queries.back().slice, "slice-1");
-  EXPECT_EQ(p.queries.back().sql,
+  const auto& shipped = p.queries[p.join->driver];
+  EXPECT_EQ(shipped.slice, "slice-1");
+  EXPECT_EQ(shipped.sql,
             "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id) FROM `__tj` AS `other` "
             "WHERE w > 2 AND other.v < 9 ORDER BY id");
+  // The client's column types: the statement with LIMIT 0 over one sub-table.
+  EXPECT_TRUE(p.join->types);
+  EXPECT_EQ(p.queries.back().sql.substr(p.queries.back().sql.size() - 7), "LIMIT 0");
   // WITH ROLLUP; the merge's rewriting does not leak into the shipped statement.
   p = plan("SELECT g, SUM(w) FROM other GROUP BY g WITH ROLLUP");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
-  EXPECT_EQ(p.queries.back().sql, "SELECT g, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
+  EXPECT_EQ(p.queries[p.join->driver].sql,
+            "SELECT g, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
 }
 
 TEST_F(PlannerTest, PreparingAStatementThatRunsInRoundsPreparesItWhole) {
