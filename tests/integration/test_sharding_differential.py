@@ -741,33 +741,33 @@ class Gen:
                 inner = f"SELECT MAX({rng.choice(iy)}) FROM {y}{wy} GROUP BY {rng.choice(iy)}"
             sql = f"SELECT {ux}, {rng.choice(ix)} FROM {x}" + \
                   where(f"{rng.choice(ix)} {neg}IN ({inner})")
-            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 50", ordered=True)
+            return Q("subquery", types=True, sql=sql + f" ORDER BY {ux} LIMIT 50", ordered=True)
         if r < 0.45:
             neg = rng.choice(["", "NOT "])
             sql = f"SELECT COUNT(*), SUM({rng.choice(ix)}) FROM {x}" + \
                   where(f"{neg}EXISTS (SELECT 1 FROM {y}{self.where(y, prob=0.9)})")
-            return Q("subquery", sql)
+            return Q("subquery", types=True, sql=sql)
         if r < 0.6:
             agg = rng.choice(["AVG", "MIN", "MAX", "SUM", "COUNT"])
             op = rng.choice(["<", ">", "=", ">="])
             sql = f"SELECT {ux}, {rng.choice(ix)} FROM {x}" + \
                   where(f"{rng.choice(ix)} {op} (SELECT {agg}({rng.choice(iy)}) FROM {y}{wy})")
-            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 20", ordered=True)
+            return Q("subquery", types=True, sql=sql + f" ORDER BY {ux} LIMIT 20", ordered=True)
         if r < 0.7:
             sql = f"SELECT {ux}, (SELECT MAX({rng.choice(iy)}) FROM {y}{wy}) AS m FROM {x}" + \
                   (f" WHERE {wx}" if wx else "")
-            return Q("subquery", sql + f" ORDER BY {ux} LIMIT 10", ordered=True)
+            return Q("subquery", types=True, sql=sql + f" ORDER BY {ux} LIMIT 10", ordered=True)
         k = rng.choice([c for c in iy if c not in ("id", "cid")] or iy)
         # (aliases no table has as a column: GROUP BY resolves a name to a column first)
         derived = f"(SELECT {k} AS gk, COUNT(*) AS cnt, SUM({iy[0]}) AS tot FROM {y}{wy} " \
                   f"GROUP BY {k})"
         if r < 0.85:
             sql = f"SELECT d.gk, d.cnt, d.tot FROM {derived} AS d WHERE d.cnt > {rng.randint(0, 3)}"
-            return Q("subquery", sql + " ORDER BY d.gk", ordered=True)
+            return Q("subquery", types=True, sql=sql + " ORDER BY d.gk", ordered=True)
         sql = f"SELECT p.{ux}, d.cnt FROM {x} p JOIN {derived} d ON d.gk = p.{rng.choice(ix)}" + \
               (f" WHERE {self.key_atom(x, 'p.') if SCHEMA[x][1] else self.other_atom(x, 'p.')}"
                if rng.random() < 0.6 else "")
-        return Q("subquery", sql)
+        return Q("subquery", types=True, sql=sql)
 
     def q_window(self):
         """Statements over one sharded table that no merge of per-shard results can answer:

@@ -869,6 +869,9 @@ class Planner {
       }
       if (correlated) continue;
       if (in_.metadata_only) return prepare_whole(s, scan);
+      // (the client's column types, from the statement as written: before planning the
+      // subquery rewrites it for its merge)
+      std::optional<ShardQuery> types = types_query(s, scan);
       Planner inner(sql_, parsed_, in_, arena_);
       inner.force_reprint_ = true;
       Plan p = inner.select(*st);
@@ -925,6 +928,10 @@ class Planner {
                                     table_list(scan.sharded) + ") is not supported");
       }
       jp.inner = plan.queries.size() - jp.driver;
+      if (types) {
+        plan.queries.push_back(std::move(*types));
+        jp.types = true;
+      }
       plan.join = std::move(jp);
       return plan;
     }

@@ -381,8 +381,12 @@ TEST_F(PlannerTest, UncorrelatedSubqueriesAreMaterialized) {
   p = plan("SELECT d.x FROM (SELECT g, COUNT(*) FROM other GROUP BY g) AS d (x, n) WHERE d.n > 1");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_EQ(p.join->cte_columns, (std::vector<std::string>{"x", "n"}));
-  ASSERT_EQ(p.queries.size(), 7u);
+  ASSERT_EQ(p.queries.size(), 8u);  // 6 sub-tables, the statement, its types (LIMIT 0)
   EXPECT_EQ(p.queries[6].sql, "SELECT d.x FROM `__tj` AS d WHERE d.n > 1");
+  EXPECT_TRUE(p.join->types);
+  EXPECT_EQ(p.queries[7].sql,
+            "SELECT d.x FROM (SELECT g, COUNT(*) FROM `other_0000` AS `other` GROUP BY g) AS "
+            "d(x, n) WHERE d.n > 1 LIMIT 0");
   // Scalar and EXISTS.
   p = plan("SELECT id, (SELECT COUNT(*) FROM other) FROM tbl_ks WHERE id = 1");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
