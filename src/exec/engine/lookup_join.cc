@@ -87,13 +87,9 @@ std::string cte_body(const std::vector<std::string>& tuples, size_t from, size_t
 }  // namespace
 
 asio::awaitable<void> LookupJoin::run(Cursor& cursor) const {
-  RetryingRun run;
-  run.target.role = role_;
-  run.traits = traits_;
-  run.finish_when_answered = false;
   // A named function object: GCC 12 mishandles temporaries inside co_await expressions.
   std::function<asio::awaitable<Attempt>()> attempt = [&]() { return once(cursor); };
-  co_await run_retrying(cursor, run, attempt);
+  co_await run_streams_retrying(cursor, role_, traits_, attempt);
 }
 
 asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {

@@ -47,4 +47,14 @@ asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
   }
 }
 
+asio::awaitable<void> run_streams_retrying(
+    Cursor& cursor, Role role, StatementTraits traits,
+    const std::function<asio::awaitable<Attempt>()>& attempt) {
+  RetryingRun run;
+  run.target.role = role;
+  run.traits = traits;
+  run.finish_when_answered = false;
+  co_await run_retrying(cursor, run, attempt);
+}
+
 }  // namespace tessera::exec::engine

@@ -21,4 +21,10 @@ asio::awaitable<void> run_retrying(Cursor& cursor, const RetryingRun& run,
                                    const std::function<asio::awaitable<Attempt>()>& attempt,
                                    Attempt* first = nullptr);
 
+// The loop for a read over several streams (Scatter, SetOperation, LookupJoin): no one
+// slice (attempts name theirs), and the cursor's close of the streams ends the statement.
+asio::awaitable<void> run_streams_retrying(
+    Cursor& cursor, Role role, StatementTraits traits,
+    const std::function<asio::awaitable<Attempt>()>& attempt);
+
 }  // namespace tessera::exec::engine

@@ -14,14 +14,9 @@
 namespace tessera::exec::engine {
 
 asio::awaitable<void> Scatter::run(Cursor& cursor) const {
-  RetryingRun run;
-  // No one slice: failures name theirs (Attempt::slice), or the cursor answers for all.
-  run.target.role = role_;
-  run.traits = traits_;
-  run.finish_when_answered = false;
   // A named function object: GCC 12 mishandles temporaries inside co_await expressions.
   std::function<asio::awaitable<Attempt>()> attempt = [&]() { return once(cursor); };
-  co_await run_retrying(cursor, run, attempt);
+  co_await run_streams_retrying(cursor, role_, traits_, attempt);
 }
 
 asio::awaitable<Attempt> Scatter::once(Cursor& c) const {

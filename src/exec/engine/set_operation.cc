@@ -39,13 +39,9 @@ std::string set_op_name(const exec::SetNode& node) {
 }
 
 asio::awaitable<void> SetOperation::run(Cursor& cursor) const {
-  RetryingRun run;
-  run.target.role = role_;
-  run.traits = traits_;
-  run.finish_when_answered = false;
   // A named function object: GCC 12 mishandles temporaries inside co_await expressions.
   std::function<asio::awaitable<Attempt>()> attempt = [&]() { return once(cursor); };
-  co_await run_retrying(cursor, run, attempt);
+  co_await run_streams_retrying(cursor, role_, traits_, attempt);
 }
 
 asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
