@@ -62,6 +62,11 @@ struct ConnectOptions {
   // alive is that session's preferred one, which the pool lends to others only as a last
   // resort (empty: nobody will ask for it again).
   std::weak_ptr<const void> owner_alive;
+  // Peek at an idle connection before lending it (BackendConnection::peer_closed). A session
+  // turns it off for a statement that runs again on a fresh connection if this one turns out
+  // closed (an autocommit read: exec/engine/retry_policy.h): the check is one system call on
+  // every statement, the relay path's most frequent avoidable one.
+  bool verify_idle = true;
 };
 
 // A statement prepared on this backend connection.

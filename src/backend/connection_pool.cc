@@ -38,7 +38,7 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
       if (pick != idle_.end()) {
         auto conn = std::move(*pick);
         idle_.erase(pick);
-        if (conn->peer_closed()) {
+        if (options.verify_idle && conn->peer_closed()) {
           // Closed by the server while idle (a restart, a failover): never hand it out.
           conn->socket().close();
           if (open_ > 0) --open_;

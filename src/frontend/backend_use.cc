@@ -27,6 +27,7 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   std::string failed_instance = retry_after_instance_;
   std::chrono::system_clock::time_point failed_at = retry_after_time_;
   std::optional<backend::LeaseError> failure;
+  unchecked_conn_ = false;
   for (int attempt = 0;; ++attempt) {
     if (!conn_ || may_retry_statement()) {
       auto target = co_await choose_write_target(namespace_->default_slice, write_key_,
@@ -46,7 +47,17 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
       break;
     }
     backend::ConnectOptions opts = connect_options(/*without_database=*/state_.db.empty());
+    // An autocommit read runs again if the connection turns out closed (retry_policy.h), so
+    // the idle connection is not peeked at first; other statements are checked.
+    opts.verify_idle = !(rerunnable_read_ && may_retry_statement());
     failure = co_await conn_.acquire(opts, state_.db, &replay_);
+    unchecked_conn_ = !failure && !opts.verify_idle;
+    if (failure && !opts.verify_idle && failure->stage == backend::LeaseError::Stage::kLost) {
+      // Lost while selecting its database or syncing its state, before the statement was
+      // sent: the unchecked connection was closed. Once more, checked (the lease dropped it).
+      rerunnable_read_ = false;
+      continue;
+    }
     if (!failure || !failure->not_connected()) break;
     // Not connected: the statement certainly did not run. Ask for a topology check and try
     // the (possibly new) primary, a few times within the hold time.

@@ -542,6 +542,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // SHOW ERRORS, a SELECT or DO reading no table): a connection kept for diagnostics stays
   // kept through it, as the warnings are still there on the server.
   bool statement_keeps_diagnostics_ = false;
+  // The statement under way is an autocommit-style read that runs again on a fresh connection
+  // if its connection turns out closed: the pool need not peek at it (set per route).
+  bool rerunnable_read_ = false;
+  bool unchecked_conn_ = false;  // ensure_backend lent conn_ without that peek
   // The COM_QUERY under way is SHOW [SESSION] STATUS from a compressed client: its backend
   // connection is not compressed, so the Compression row it relays says OFF where the server
   // would tell this client ON; result_relay.cc rewrites that one row.

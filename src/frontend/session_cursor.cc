@@ -75,7 +75,10 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
 
   backend::BackendConnection* c = nullptr;
   if (target.slice.empty()) {
-    if (!co_await s_.ensure_backend()) {
+    s_.rerunnable_read_ = !rerun_checked_ && info_.is_read() && !info_.is_multi_statement;
+    const bool ensured = co_await s_.ensure_backend();
+    s_.rerunnable_read_ = false;
+    if (!ensured) {
       a.kind = Attempt::Kind::kFailed;
       co_return a;
     }
@@ -103,6 +106,16 @@ asio::awaitable<Attempt> SessionCursor::route(const Target& target, std::string_
   }
   swap.reset();
   s_.relay_error_note_.clear();
+  if (a.kind == Attempt::Kind::kLost && on_default_ && s_.unchecked_conn_ && !s_.reply_.sent()) {
+    // The pool lent this idle connection without a peek (an autocommit read: ensure_backend)
+    // and the server had closed it (KILL, wait_timeout): not a failover, so no topology check
+    // and no hold. The read runs again at once, on a connection the pool checks.
+    s_.drop_backend();
+    rerun_checked_ = true;
+    Attempt again = co_await route(target, sql);
+    rerun_checked_ = false;
+    co_return again;
+  }
   if (a.kind != Attempt::Kind::kAnswered) a.instance = config::format_host_port(host, port);
   co_return a;
 }

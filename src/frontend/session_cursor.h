@@ -123,6 +123,7 @@ class SessionCursor final : public exec::engine::Cursor {
   bool binary_rows_ = false;
   // The statement was answered from a replica (nothing left to settle on the primary side).
   bool on_replica_ = false;
+  bool rerun_checked_ = false;  // route() runs a read again after an unchecked connection broke
   // The attempt ran on the default slice's own connection (conn_).
   bool on_default_ = true;
   // A scatter is under way: its slices, for topology checks and the messages, and its streams.

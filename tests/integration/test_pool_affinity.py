@@ -14,6 +14,7 @@ capacity: the resets counter must not move while the two alternate.
 """
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -88,6 +89,56 @@ class PoolAffinity(unittest.TestCase):
         finally:
             a.close()
         self.assertEqual(after - before, 0)
+
+    def kill_own_backend(self, c):
+        """Kills, on the server, the backend connection session `c` used last (CONNECTION_ID()
+        names it), and waits until the server no longer lists it: its close has reached the
+        socket Tessera holds idle."""
+        cur = c.cursor()
+        cur.execute("SELECT CONNECTION_ID()")
+        backend_id = int(cur.fetchone()[0])
+        itlib.backend_sql(0, f"KILL CONNECTION {backend_id}")
+        for _ in range(100):
+            left = itlib.backend_sql(
+                0, f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = {backend_id}")
+            if left[0][0] == "0":
+                return backend_id
+            time.sleep(0.05)
+        self.fail(f"backend connection {backend_id} still listed after KILL")
+
+    def test_connection_closed_by_the_server_while_idle(self):
+        # The pool does not peek at an idle connection before an autocommit read (the read runs
+        # again on a fresh connection when it turns out closed); writes are checked first. Each
+        # statement below follows a KILL of the connection its session used last, and must
+        # answer as if nothing happened: no error, the write applied exactly once.
+        # Not a failover either: no retry through the topology monitor (which holds the
+        # statement until the monitor has looked at the slice, about two seconds).
+        retries_before = opslib.metric(opslib.scrape(port=self.t.admin_port),
+                                       "tessera_failover_retries_total")
+        c = self.connect()
+        try:
+            cur = c.cursor()
+            cur.execute("CREATE TABLE IF NOT EXISTS pa_killed (id INT PRIMARY KEY, v INT)")
+            cur.execute("DELETE FROM pa_killed")
+            for i in range(3):
+                killed = self.kill_own_backend(c)
+                cur.execute("SELECT 40 + 2")
+                self.assertEqual(cur.fetchone()[0], 42)
+                cur.execute("SELECT CONNECTION_ID()")
+                self.assertNotEqual(int(cur.fetchone()[0]), killed)
+                self.kill_own_backend(c)
+                cur.execute("INSERT INTO pa_killed VALUES (%s, %s)", (i, i * 10))
+                self.assertEqual(cur.rowcount, 1)
+                self.kill_own_backend(c)
+                cur.execute("SELECT COUNT(*), SUM(v) FROM pa_killed")
+                self.assertEqual(tuple(int(x) for x in cur.fetchone()),
+                                 (i + 1, sum(k * 10 for k in range(i + 1))))
+            cur.execute("DROP TABLE pa_killed")
+        finally:
+            c.close()
+        retries = opslib.metric(opslib.scrape(port=self.t.admin_port),
+                                "tessera_failover_retries_total") - retries_before
+        self.assertEqual(retries, 0)
 
 
 if __name__ == "__main__":
