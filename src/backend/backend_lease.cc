@@ -130,6 +130,12 @@ asio::awaitable<std::optional<LeaseError>> BackendLease::acquire(const ConnectOp
   co_return failure;
 }
 
+bool BackendLease::acquire_now(const ConnectOptions& options, const std::string& db,
+                               const StateReplay* replay) {
+  if (!conn_ && pool_) conn_ = pool_->take_own_idle(last_, options);
+  return ready(db, replay);
+}
+
 bool BackendLease::ready(const std::string& db, const StateReplay* replay) const {
   return conn_ && (db.empty() || conn_->db == db) &&
          (!replay || replay->sync_statement(*conn_).empty());

@@ -95,6 +95,9 @@ class BackendLease {
   // replayed). nullopt when ready, else what failed (see LeaseError::Stage for what is held).
   asio::awaitable<std::optional<LeaseError>> acquire(const ConnectOptions& options,
                                                      const std::string& db, StateReplay* replay);
+  // acquire() when it needs no waiting: the pool's ConnectionPool::take_own_idle, and nothing
+  // to select or replay on it. False: call acquire() (which keeps a connection taken here).
+  bool acquire_now(const ConnectOptions& options, const std::string& db, const StateReplay* replay);
   // The held connection needs nothing before the next statement (`db` selected, the state
   // replayed): acquire() would do nothing. Asked first on the hot path, where a coroutine that
   // does nothing still costs its frame.

@@ -116,6 +116,23 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
   }
 }
 
+std::unique_ptr<BackendConnection> ConnectionPool::take_own_idle(const BackendConnection* preferred,
+                                                                 const ConnectOptions& options) {
+  if (!preferred || preferred->owner != options.session || at_share(options.tenant)) {
+    return nullptr;
+  }
+  auto pick =
+      std::find_if(idle_.begin(), idle_.end(), [&](const auto& c) { return c.get() == preferred; });
+  if (pick == idle_.end() || !suits(**pick, options)) return nullptr;
+  // (A closed one is left for acquire(), which drops it and finds another.)
+  if (options.verify_idle && (*pick)->peer_closed()) return nullptr;
+  auto conn = std::move(*pick);
+  idle_.erase(pick);
+  hold(*conn, options.tenant);  // as hand_over(), whose reset is not due
+  conn->owner_alive = options.owner_alive;
+  return conn;
+}
+
 std::unique_ptr<BackendConnection> ConnectionPool::adopt(std::unique_ptr<BackendConnection> conn,
                                                          const ConnectOptions& options) {
   // May go past max_capacity by one: the login happened already, and refusing it now would

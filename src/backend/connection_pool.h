@@ -57,6 +57,11 @@ class ConnectionPool {
   // does within acquire_timeout it gets ERR 1203 naming its share. Throws BackendError.
   asio::awaitable<std::unique_ptr<BackendConnection>> acquire(const BackendConnection* preferred,
                                                               ConnectOptions options);
+  // acquire()'s usual case without its coroutine: `preferred` when it is idle, suits, was
+  // last used by this same session (no reset due), the namespace is below its share and (if
+  // options.verify_idle) the server has not closed it. nullptr otherwise: then acquire().
+  std::unique_ptr<BackendConnection> take_own_idle(const BackendConnection* preferred,
+                                                   const ConnectOptions& options);
   // Takes in a connection opened outside the pool for this pool's endpoint (a client's own
   // login relayed to the server, frontend/backend_account_auth.cc), counted as open and handed
   // to options.session as acquire() would.

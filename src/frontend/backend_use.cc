@@ -30,8 +30,17 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
   unchecked_conn_ = false;
   for (int attempt = 0;; ++attempt) {
     if (!conn_ || may_retry_statement()) {
-      auto target = co_await choose_write_target(namespace_->default_slice, write_key_,
-                                                 failed_instance, failed_at);
+      // (Nearly always known without waiting: choose_write_target's coroutine only then.)
+      std::optional<WriteTarget> usual;
+      if (failed_instance.empty())
+        usual = usual_write_target(namespace_->default_slice, write_key_);
+      WriteTarget target;
+      if (usual) {
+        target = std::move(*usual);
+      } else {
+        target = co_await choose_write_target(namespace_->default_slice, write_key_,
+                                              failed_instance, failed_at);
+      }
       if (target.error) {
         co_await send_error(*target.error, error_seq);
         co_return false;
@@ -50,7 +59,13 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
     // An autocommit read runs again if the connection turns out closed (retry_policy.h), so
     // the idle connection is not peeked at first; other statements are checked.
     opts.verify_idle = !(rerunnable_read_ && may_retry_statement());
-    failure = co_await conn_.acquire(opts, state_.db, &replay_);
+    if (conn_.acquire_now(opts, state_.db, &replay_)) {
+      // (Its own idle connection, nothing to select or replay: acquire()'s coroutines
+      // skipped on the usual statement.)
+      failure.reset();
+    } else {
+      failure = co_await conn_.acquire(opts, state_.db, &replay_);
+    }
     unchecked_conn_ = !failure && !opts.verify_idle;
     if (failure && !opts.verify_idle && failure->stage == backend::LeaseError::Stage::kLost) {
       // Lost while selecting its database or syncing its state, before the statement was

@@ -215,6 +215,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     ConnSwap& operator=(const ConnSwap&) = delete;
   };
   asio::awaitable<bool> try_sharded(std::string_view sql, const sql::StatementInfo& info);
+  // A single statement of a kind planned by the tables it names, naming none of the rules'
+  // tables: try_sharded would answer false without parsing it.
+  bool names_no_rule_table(std::string_view sql, const sql::StatementInfo& info) const;
   sql::ParseResult parse_for_plan(std::string_view sql);
   // `plan_again`: what a SequenceFetch does after its refill (the caller plans anew).
   asio::awaitable<void> execute_plan(router::Plan& plan, const sql::StatementInfo& info,
@@ -318,6 +321,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // to), waiting up to failover_hold while there is none. After a failure on
   // `failed_instance` at `failed_at`, that instance counts only once the monitor has checked
   // it again.
+  // The write target when it is known now and no failure is being waited out (what
+  // choose_write_target answers at once then); nullopt: ask choose_write_target.
+  std::optional<WriteTarget> usual_write_target(const std::string& slice,
+                                                std::string_view table_key);
   asio::awaitable<WriteTarget> choose_write_target(const std::string& slice,
                                                    std::string_view table_key,
                                                    const std::string& failed_instance,

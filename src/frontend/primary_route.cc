@@ -52,6 +52,23 @@ topology::Topology& ClientSession::topology() {
   return worker_.context().topology();
 }
 
+std::optional<ClientSession::WriteTarget> ClientSession::usual_write_target(
+    const std::string& slice, std::string_view table_key) {
+  WriteTarget target;
+  target.cfg = namespace_->find_slice(slice);
+  if (!target.cfg) return std::nullopt;
+  auto snap = topology().snapshot();
+  const topology::SliceView* view = snap ? snap->find(namespace_->name, slice) : nullptr;
+  if (!view) {
+    target.address = target.cfg->master;
+    return target;
+  }
+  const int index = write_target(*view, *target.cfg, table_key);
+  if (index < 0) return std::nullopt;
+  target.address = view->instances[index].address;
+  return target;
+}
+
 asio::awaitable<ClientSession::WriteTarget> ClientSession::choose_write_target(
     const std::string& slice, std::string_view table_key, const std::string& failed_instance,
     std::chrono::system_clock::time_point failed_at) {

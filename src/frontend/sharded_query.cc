@@ -203,6 +203,14 @@ asio::awaitable<bool> ClientSession::control_transaction(std::string_view sql,
   co_return true;
 }
 
+bool ClientSession::names_no_rule_table(std::string_view sql,
+                                        const sql::StatementInfo& info) const {
+  // Such a statement over no sharded or global table plans to the default slice, and could
+  // not be refused for naming one if it failed to parse: no need to parse it.
+  return !info.is_multi_statement && router::plans_by_named_tables(info.kind) &&
+         !rules_->may_be_named_in(sql);
+}
+
 asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
                                                  const sql::StatementInfo& info) {
   if (!rules_ || rules_->empty()) co_return false;
@@ -213,12 +221,7 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
     if (info.kind == sql::StatementKind::Commit || info.kind == sql::StatementKind::Rollback)
       co_return false;
   }
-  if (!info.is_multi_statement && router::plans_by_named_tables(info.kind) &&
-      !rules_->may_be_named_in(sql)) {
-    // Such a statement over no sharded or global table plans to the default slice, and could
-    // not be refused for naming one if it failed to parse: no need to parse it.
-    co_return false;
-  }
+  if (names_no_rule_table(sql, info)) co_return false;
   if (!arena_) arena_ = std::make_unique<sql::Arena>();
   arena_->reset();
   sql::ParseResult parsed = parse_for_plan(sql);

@@ -77,7 +77,8 @@ void ClientReply::emit_column(std::string_view payload, uint8_t& seq, bool exten
 asio::awaitable<void> ClientReply::flush() {
   if (out_.empty()) co_return;
   sent_ = true;
-  co_await client_.write(out_);
+  std::string_view rest = out_;
+  if (!client_.write_now(rest)) co_await client_.write_rest(rest);
   out_.clear();
 }
 

@@ -49,11 +49,6 @@ asio::awaitable<size_t> PacketSocket::raw_read_some(char* p, size_t n) {
   co_return got;
 }
 
-asio::awaitable<size_t> PacketSocket::read_some(char* p, size_t n) {
-  if (compressed_) co_return co_await read_inflated(p, n);
-  co_return co_await raw_read_some(p, n);
-}
-
 // Up to `n` inflated bytes, reading and inflating the next compressed packet when none are
 // left. The wire buffer grows with what arrives, like fill(); the inflated one by at most the
 // limit below, checked on the header before its payload is read.
@@ -134,7 +129,18 @@ asio::awaitable<void> PacketSocket::fill(size_t need) {
     }
     size_t room = buf_.size() - end_;
     if (exact_reads_) room = std::min(room, need - (end_ - begin_));
-    size_t n = co_await read_some(buf_.data() + end_, room);
+    // (The plain socket's read is awaited here, not through raw_read_some: a coroutine frame
+    // less on every packet read.)
+    size_t n = 0;
+    if (compressed_) {
+      n = co_await read_inflated(buf_.data() + end_, room);
+    } else if (tls_) {
+      n = co_await raw_read_some(buf_.data() + end_, room);
+    } else {
+      n = co_await socket_.async_read_some(asio::buffer(buf_.data() + end_, room),
+                                           asio::use_awaitable);
+      bytes_read_ += n;
+    }
     end_ += n;
   }
 }
@@ -147,7 +153,7 @@ std::optional<Frame> PacketSocket::buffered_frame() const {
 }
 
 asio::awaitable<Frame> PacketSocket::next_frame(size_t already) {
-  co_await fill(kFrameHeaderSize);
+  if (end_ - begin_ < kFrameHeaderSize) co_await fill(kFrameHeaderSize);
   FrameHeader h = decode_frame_header(buf_.data() + begin_);
   if (already + h.length > max_packet_size_) {
     throw PacketTooLarge("packet of " + std::to_string(already + h.length) +
@@ -156,7 +162,7 @@ asio::awaitable<Frame> PacketSocket::next_frame(size_t already) {
                              std::to_string(max_packet_size_),
                          h.seq);
   }
-  co_await fill(kFrameHeaderSize + h.length);
+  if (end_ - begin_ < kFrameHeaderSize + h.length) co_await fill(kFrameHeaderSize + h.length);
   co_return Frame{h.seq, std::string_view(buf_.data() + begin_ + kFrameHeaderSize, h.length)};
 }
 
@@ -165,7 +171,11 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
   payload.clear();
   if (compressed_) expected_seq.reset();
   for (;;) {
-    Frame f = co_await next_frame(payload.size());
+    // (A frame already buffered is taken without next_frame's coroutine; its size checks
+    // happened when it was not yet complete, or it is within the limit anyway below.)
+    std::optional<Frame> buffered = buffered_frame();
+    if (buffered && payload.size() + buffered->payload.size() > max_packet_size_) buffered.reset();
+    Frame f = buffered ? *buffered : co_await next_frame(payload.size());
     if (expected_seq && f.seq != *expected_seq) {
       throw ProtocolViolation("packets out of order: expected sequence " +
                               std::to_string(*expected_seq) + ", got " + std::to_string(f.seq));
@@ -180,45 +190,64 @@ asio::awaitable<void> PacketSocket::read_packet(std::string& payload, uint8_t& s
   if (payload.size() > kShrinkAbove) shrink_buffer();
 }
 
+bool PacketSocket::send_now(std::string_view& wire) {
+  if (tls_) return wire.empty();
+  if (wire.empty()) return true;
+  // Nearly every reply fits in the socket's send buffer: send it now, without a coroutine. An
+  // async_write that completes at once still goes through the event loop (a posted
+  // completion, and an extra epoll_wait before it runs).
+  std::error_code ec;
+  size_t n = socket_.write_some(asio::buffer(wire.data(), wire.size()), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    throw std::system_error(ec);
+  }
+  bytes_written_ += n;
+  wire.remove_prefix(n);
+  return wire.empty();
+}
+
+asio::awaitable<void> PacketSocket::send_async(std::string_view wire) {
+  bytes_written_ += wire.size();
+  if (tls_) {
+    co_await asio::async_write(*tls_, asio::buffer(wire.data(), wire.size()), asio::use_awaitable);
+  } else {
+    co_await asio::async_write(socket_, asio::buffer(wire.data(), wire.size()),
+                               asio::use_awaitable);
+  }
+}
+
+bool PacketSocket::write_now(std::string_view& bytes) {
+  if (compressed_) return bytes.empty();
+  return send_now(bytes);
+}
+
 asio::awaitable<void> PacketSocket::write(std::string_view bytes) {
   if (compressed_) {
     if (bytes.empty()) co_return;
     wire_out_.clear();
     append_compressed(wire_out_, bytes, compressed_seq_);
-    co_await raw_write(wire_out_);
+    std::string_view wire = wire_out_;
+    if (!send_now(wire)) co_await send_async(wire);
     if (wire_out_.capacity() > kShrinkAbove) std::string().swap(wire_out_);
     co_return;
   }
-  co_await raw_write(bytes);
+  if (!send_now(bytes)) co_await send_async(bytes);
 }
 
-asio::awaitable<void> PacketSocket::raw_write(std::string_view bytes) {
-  bytes_written_ += bytes.size();
-  if (!tls_ && !bytes.empty()) {
-    // Nearly every reply fits in the socket's send buffer: send it now. An
-    // async_write that completes at once still goes through the event loop
-    // (a posted completion, and an extra epoll_wait before it runs).
-    std::error_code ec;
-    size_t n = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-      throw std::system_error(ec);
-    }
-    bytes.remove_prefix(n);
-    if (bytes.empty()) co_return;
-  }
-  if (tls_) {
-    co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
-                               asio::use_awaitable);
-  } else {
-    co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
-                               asio::use_awaitable);
+asio::awaitable<void> PacketSocket::write_rest(std::string_view rest) {
+  // (write_now sent nothing of a compressed connection's bytes: they go through write().)
+  if (compressed_) {
+    co_await write(rest);
+  } else if (!rest.empty()) {
+    co_await send_async(rest);
   }
 }
 
 asio::awaitable<void> PacketSocket::write_packet(std::string_view payload, uint8_t& seq) {
   scratch_.clear();
   append_frames(scratch_, payload, seq);
-  co_await write(scratch_);
+  std::string_view rest = scratch_;
+  if (!write_now(rest)) co_await write_rest(rest);
   if (scratch_.capacity() > kShrinkAbove) std::string().swap(scratch_);
 }
 

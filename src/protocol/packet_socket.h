@@ -82,6 +82,12 @@ class PacketSocket {
                                     std::optional<uint8_t> expected_seq = std::nullopt);
 
   asio::awaitable<void> write(std::string_view bytes);
+  // What write() does without waiting, for a caller that can skip its coroutine: sends as
+  // much of `bytes` as the socket takes now (a plain connection; nothing on a TLS or
+  // compressed one), drops that from `bytes`, and says whether all went. The rest, if any,
+  // goes with write_rest() (not write(): that would try the socket once more first).
+  bool write_now(std::string_view& bytes);
+  asio::awaitable<void> write_rest(std::string_view rest);
   // Writes `payload` as frames starting at `seq` (advanced).
   asio::awaitable<void> write_packet(std::string_view payload, uint8_t& seq);
 
@@ -90,9 +96,9 @@ class PacketSocket {
 
  private:
   asio::awaitable<void> fill(size_t need);
-  asio::awaitable<size_t> read_some(char* p, size_t n);
   asio::awaitable<size_t> raw_read_some(char* p, size_t n);
-  asio::awaitable<void> raw_write(std::string_view bytes);
+  bool send_now(std::string_view& wire);
+  asio::awaitable<void> send_async(std::string_view wire);
   asio::awaitable<size_t> read_inflated(char* p, size_t n);
 
   asio::ip::tcp::socket socket_;

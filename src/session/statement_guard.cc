@@ -413,6 +413,19 @@ void add_candidates(std::string_view text, const LexOptions& options, int depth,
 }  // namespace
 
 LexOptions lex_options_for(std::string_view sql_mode, std::string_view client_charset) {
+  // Asked for every statement, nearly always with the values asked last: reading the sql_mode
+  // list again each time cost more than classifying a short statement. Kept per thread (each
+  // worker's sessions mostly share their sql_mode).
+  struct Last {
+    std::string sql_mode;
+    std::string client_charset;
+    LexOptions options;
+    bool valid = false;
+  };
+  thread_local Last last;
+  if (last.valid && last.sql_mode == sql_mode && last.client_charset == client_charset) {
+    return last.options;
+  }
   LexOptions o;
   size_t pos = 0;
   while (pos <= sql_mode.size()) {
@@ -429,6 +442,10 @@ LexOptions lex_options_for(std::string_view sql_mode, std::string_view client_ch
     pos = comma + 1;
   }
   o.multibyte = multibyte_of(client_charset);
+  last.sql_mode.assign(sql_mode);
+  last.client_charset.assign(client_charset);
+  last.options = o;
+  last.valid = true;
   return o;
 }
 

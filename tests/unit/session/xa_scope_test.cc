@@ -90,6 +90,14 @@ TEST(XaScope, XaElsewhereIsFound) {
   EXPECT_FALSE(holds_xa("CREATE TABLE xa (xa INT)", {}));
   EXPECT_TRUE(holds_xa("SELECT 1; /*!100000XA RECOVER*/", {}));
   EXPECT_TRUE(holds_xa("SELECT 1;xa recover", {}));
+  // The cheap word test before any lexing (memchr for either case of x): the word XA where a
+  // name cannot go on, whatever the case, anywhere in the text, the last two bytes included.
+  EXPECT_TRUE(holds_xa("xA recover", {}));
+  EXPECT_TRUE(holds_xa("SELECT 1;Xa RECOVER", {}));
+  EXPECT_TRUE(holds_xa("SELECT 'x' ;   xA\tRECOVER", {}));
+  EXPECT_FALSE(holds_xa("SELECT x, X, xx FROM t WHERE y = 'X' AND _xa = 1 AND xa1 = 2", {}));
+  EXPECT_FALSE(holds_xa("SELECT 1 FROM t_xa", {}));
+  EXPECT_FALSE(holds_xa("x", {}));
 }
 
 }  // namespace
