@@ -769,6 +769,52 @@ class Gen:
                if rng.random() < 0.6 else "")
         return Q("subquery", types=True, sql=sql)
 
+    def q_cte(self):
+        """Non-recursive WITH over sharded tables (issue 19: written as derived tables, which
+        run first and ship their rows): a CTE read alone or joined with a sharded table, with a
+        column list, and an aggregate over a CTE; rarely (refused today, each named in the
+        refusals: a derived table nested in a subquery or in another one, or two of them) two
+        CTEs the second reading the first, a CTE read in an IN subquery, a CTE read twice."""
+        rng = self.rng
+        x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
+        y = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        ux = SCHEMA[x][2]
+        ix = [c for c in INT_COLS[x] if c != ux] or INT_COLS[x]
+        iy = INT_COLS[y]
+        wy = self.where(y, prob=0.6)
+        k = rng.choice([c for c in iy if c not in ("id", "cid")] or iy)
+        grouped = f"SELECT {k} AS gk, COUNT(*) AS cnt, SUM({iy[0]}) AS tot FROM {y}{wy} GROUP BY {k}"
+        r = rng.random()
+        if r < 0.3:
+            sql = f"WITH c AS ({grouped}) SELECT c.gk, c.cnt, c.tot FROM c " \
+                  f"WHERE c.cnt > {rng.randint(0, 3)} ORDER BY c.gk"
+            return Q("cte", types=True, sql=sql, ordered=True)
+        if r < 0.6:
+            sql = f"WITH c (gk, cnt) AS (SELECT {k}, COUNT(*) FROM {y}{wy} GROUP BY {k}) " \
+                  f"SELECT p.{ux}, c.cnt FROM {x} p JOIN c ON c.gk = p.{rng.choice(ix)}"
+            if rng.random() < 0.5:
+                sql += f" ORDER BY p.{ux} LIMIT 30"
+                return Q("cte", types=True, sql=sql, ordered=True)
+            return Q("cte", types=True, sql=sql)
+        if r < 0.85:
+            sql = f"WITH c AS (SELECT {rng.choice(iy)} AS m, {iy[0]} AS w FROM {y}{wy}) " \
+                  f"SELECT COUNT(*), SUM(m), MIN(w), MAX(w) FROM c"
+            return Q("cte", types=True, sql=sql)
+        if r < 0.9:
+            sql = f"WITH a AS (SELECT {ux} AS u, {rng.choice(ix)} AS v FROM {x}" \
+                  f"{self.where(x, prob=0.5)}), b AS (SELECT v, COUNT(*) AS n FROM a GROUP BY v) " \
+                  f"SELECT v, n FROM b ORDER BY v"
+            return Q("cte", types=True, sql=sql, ordered=True)
+        if r < 0.95:
+            neg = rng.choice(["", "NOT "])
+            sql = f"WITH c AS (SELECT {rng.choice(iy)} AS m FROM {y}{wy}) " \
+                  f"SELECT {ux}, {rng.choice(ix)} FROM {x} WHERE {rng.choice(ix)} {neg}IN " \
+                  f"(SELECT m FROM c WHERE m IS NOT NULL) ORDER BY {ux} LIMIT 40"
+            return Q("cte", types=True, sql=sql, ordered=True)
+        sql = f"WITH c AS ({grouped}) SELECT c1.gk, c1.cnt, c2.tot FROM c c1 JOIN c c2 " \
+              f"ON c2.gk = c1.gk ORDER BY c1.gk"
+        return Q("cte", types=True, sql=sql, ordered=True)
+
     def q_window(self):
         """Statements over one sharded table that no merge of per-shard results can answer:
         window functions (partitioned off the key, running sums, LAG, ranks) and WITH ROLLUP
@@ -1002,7 +1048,7 @@ class Gen:
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
                   ("cross_join", 12), ("subquery", 8), ("window", 5),
-                  ("agg_expr", 6)]
+                  ("agg_expr", 6), ("cte", 4)]
 
     categories = CATEGORIES
 
@@ -1017,7 +1063,7 @@ class Gen:
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
                 "subquery": self.q_subquery, "window": self.q_window,
-                "agg_expr": self.q_agg_expr}[cat]()
+                "agg_expr": self.q_agg_expr, "cte": self.q_cte}[cat]()
 
     # --- writes
     def new_row(self, t):

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "router/planner/cte_inline.h"
 #include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
 #include "router/planner/outer_join_check.h"
@@ -392,6 +393,41 @@ class Planner {
   // ---- SELECT ----
 
   Plan select(SelectStatement& s) {
+    Plan plan = select_as_written(s);
+    if (plan.kind == PlanKind::kError && plan.error.code.code == kNotSupported.code && s.query &&
+        s.query->with && !in_.metadata_only && !ctes_inlined_) {
+      if (auto inlined = select_ctes_inlined()) return std::move(*inlined);
+    }
+    return plan;
+  }
+
+  // The client's statement, parsed afresh (planning the first time may have rewritten the
+  // tree), with its WITH written as derived tables (cte_inline.h), planned again. nullopt: not
+  // possible, or refused again (the first refusal, naming WITH, stands).
+  std::optional<Plan> select_ctes_inlined() {
+    ParseResult fresh = sql::parse(sql_, arena_);
+    if (!fresh.ok()) return {};
+    Statement* stmt = fresh.statement;
+    if (stmt->kind == StatementKind::Explain)
+      stmt = static_cast<ExplainStatement*>(stmt)->statement;
+    if (!stmt || stmt->kind != StatementKind::Select) return {};
+    auto& st = static_cast<SelectStatement&>(*stmt);
+    const TableScan scan = scan_tables(st, rules_, in_.current_db);
+    InlinedCtes inlined = inline_ctes(st, scan, parsed_.param_count, in_.param_literals);
+    if (!inlined.sql) return {};
+    const std::string_view text = arena_.copy(*inlined.sql);
+    // (Its nodes live in the arena and point into `text`, also the arena's: the plan may keep
+    // them as long as the statement runs; the ParseResult itself is needed only here.)
+    ParseResult reparsed = sql::parse(text, arena_);
+    if (!reparsed.ok() || reparsed.statement->kind != StatementKind::Select) return {};
+    Planner inner(text, reparsed, in_, arena_);
+    inner.ctes_inlined_ = true;
+    Plan plan = inner.select(static_cast<SelectStatement&>(*reparsed.statement));
+    if (plan.kind == PlanKind::kError) return {};
+    return plan;
+  }
+
+  Plan select_as_written(SelectStatement& s) {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (materialized_) {
       // The CTE of a materialized subquery (materialize()) is on every slice: no table.
@@ -1956,6 +1992,7 @@ class Planner {
   std::vector<const ShardRule*> outer_rules_;
   bool force_reprint_ = false;
   const TableName* materialized_ = nullptr;  // the `__tj` a subquery's result became
+  bool ctes_inlined_ = false;                // planning the text select_ctes_inlined made
 };
 
 }  // namespace

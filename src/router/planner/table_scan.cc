@@ -39,8 +39,11 @@ class Scanner {
   void add(TableName* node, ObjectName* name, bool sub) {
     // A bare name may be a CTE of this statement: not a base table.
     if (!name->has_schema()) {
-      for (auto cte : ctes_) {
-        if (same_name(cte, name->name.name)) return;
+      for (const Cte* cte : ctes_) {
+        if (same_name(cte->name.name, name->name.name)) {
+          out_.cte_refs.push_back({node, cte, in_body_});
+          return;
+        }
       }
     }
     TableUse use;
@@ -67,8 +70,14 @@ class Scanner {
 
   void with(With* w) {
     if (!w) return;
-    for (auto& c : w->ctes) ctes_.push_back(c.name.name);
-    for (auto& c : w->ctes) query(c.query, true);
+    ++out_.with_clauses;
+    for (auto& c : w->ctes) ctes_.push_back(&c);
+    const int outer_body = in_body_;
+    for (size_t i = 0; i < w->ctes.size(); ++i) {
+      in_body_ = static_cast<int>(i);
+      query(w->ctes[i].query, true);
+    }
+    in_body_ = outer_body;
   }
 
   void query(Query* q, bool sub) {
@@ -315,7 +324,8 @@ class Scanner {
   const ShardRuleSet& rules_;
   std::string_view db_;
   TableScan& out_;
-  std::vector<std::string_view> ctes_;
+  std::vector<const Cte*> ctes_;
+  int in_body_ = -1;  // the CTE (index in its WITH) whose body is being scanned
 };
 
 }  // namespace

@@ -30,6 +30,16 @@ struct TableScan {
   std::vector<const ShardRule*> globals;
   bool has_unsharded = false;
   bool references_sharded_db = false;  // any table in a db that has rules
+  // Bare names that name a CTE of the statement (not base tables, so not in `uses`): where
+  // they are (`node` null for `TABLE c`), the CTE, and the index of the CTE whose body holds
+  // the reference in its WITH (-1: outside every CTE body). For cte_inline.h.
+  struct CteRef {
+    sql::TableName* node = nullptr;
+    const sql::Cte* cte = nullptr;
+    int in_body = -1;
+  };
+  std::vector<CteRef> cte_refs;
+  int with_clauses = 0;  // WITH clauses anywhere in the statement
 };
 
 TableScan scan_tables(sql::Statement& stmt, const ShardRuleSet& rules, std::string_view current_db);

@@ -454,6 +454,47 @@ TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
   EXPECT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
 }
 
+TEST_F(PlannerTest, NonRecursiveWithOverSeveralShardsRunsAsDerivedTables) {
+  // Refused before (a CTE is read like a subquery that is not co-located); now each reference
+  // is the CTE's body as a derived table, which runs first (materialized).
+  auto p = plan(
+      "WITH c AS (SELECT v AS gk, COUNT(*) AS cnt FROM tbl_ks GROUP BY v) "
+      "SELECT c.gk, c.cnt FROM c WHERE c.cnt > 1 ORDER BY c.gk");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.result, ResultMode::kLookupJoin);
+  bool outer_seen = false;
+  for (auto& q : p.queries) {
+    EXPECT_EQ(q.sql.find("WITH c"), std::string::npos) << q.sql;
+    outer_seen |=
+        q.sql.find("FROM `__tj` AS `c` WHERE c.cnt > 1 ORDER BY c.gk") != std::string::npos;
+  }
+  EXPECT_TRUE(outer_seen);
+  // A column list names the body's columns.
+  p = plan(
+      "WITH a (x, y) AS (SELECT id, v FROM tbl_ks WHERE v > 0) SELECT y, COUNT(*) FROM a "
+      "GROUP BY y");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  bool aliased = false;
+  for (auto& q : p.queries)
+    aliased |= q.sql.find("SELECT id AS x, v AS y FROM") != std::string::npos;
+  EXPECT_TRUE(aliased);
+  // A CTE over another one is a derived table inside a derived table, which runs first only
+  // where it stands alone: refused, as that form is.
+  p = plan(
+      "WITH a AS (SELECT id, v FROM tbl_ks WHERE v > 0), "
+      "b AS (SELECT v, COUNT(*) AS n FROM a GROUP BY v) SELECT v, n FROM b ORDER BY v");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+  // Refusals keep naming the cause.
+  p = plan(
+      "WITH RECURSIVE c AS (SELECT id FROM tbl_ks UNION SELECT id + 1 FROM c WHERE id < 3) "
+      "SELECT * FROM c");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+  p = plan(
+      "WITH c AS (SELECT * FROM tbl_ks) SELECT * FROM (WITH c AS (SELECT 1) SELECT * FROM c) d "
+      "JOIN c ON 1");
+  EXPECT_EQ(p.kind, PlanKind::kError);
+}
+
 TEST_F(PlannerTest, InsertSplitsRowsPerSubTable) {
   auto p = plan("INSERT INTO tbl_ks (id, name) VALUES (1, 'a'), (2, 'b'), (4, 'c')");
   ASSERT_EQ(p.kind, PlanKind::kRoute);
