@@ -1522,6 +1522,21 @@ class Planner {
         return Plan::make_error(kNotSupported, "INSERT into global table " + target->table() +
                                                    " from sharded table " +
                                                    scan.sharded[0]->table() + " is not supported");
+      // Without a column list the copies need no key, but a wrong value count would come back
+      // from every copy as a fan-out's error: answered here as one server answers it.
+      if (!ins.has_columns && !ins.select && ins.source != 2 && in_.schema && !in_.metadata_only) {
+        auto columns = table_columns(*target);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+        const bool all_rows_empty = std::all_of(ins.rows.begin(), ins.rows.end(),
+                                                [](const Row* r) { return r->items.empty(); });
+        if (!all_rows_empty) {
+          if (auto err = check_value_counts(ins, schema, *target)) return std::move(*err);
+        }
+        Plan plan = global_write(ins, scan, *target);
+        plan.schema_used = SchemaCatalog::key(target->db(), target->table());
+        return plan;
+      }
       return global_write(ins, scan, *target);
     }
     if (ins.select) return insert_select(ins, scan, *target);
@@ -1535,6 +1550,7 @@ class Planner {
     }
     const config::GlobalSequence* seq = sequence_for(*target);
     uint64_t generated = 0;
+    std::string schema_used;  // the columns came from the catalog
     // Key values, one per row.
     std::vector<Expr*> key_exprs;
     if (ins.source == 2) {  // SET
@@ -1555,12 +1571,44 @@ class Planner {
       if (!key && !in_.metadata_only) return missing_key(*target);
       if (key) key_exprs.push_back(key);
     } else {
-      if (!ins.has_columns || ins.columns.empty())
-        return Plan::make_error(
-            kNotSupported, "INSERT into sharded table " + target->table() + " needs a column list");
       int key_pos = -1;
+      // Without a column list (and with values in its rows) the key's position comes from the
+      // table's columns as the backends have them (the schema catalog); a prepared statement's
+      // metadata plan needs no key. `INSERT INTO t VALUES ()` fills defaults, as `() VALUES ()`.
+      const bool all_rows_empty = std::all_of(ins.rows.begin(), ins.rows.end(),
+                                              [](const Row* r) { return r->items.empty(); });
+      if (!ins.has_columns && !all_rows_empty && !in_.metadata_only) {
+        auto columns = table_columns(*target);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+        if (auto err = check_value_counts(ins, schema, *target)) return std::move(*err);
+        key_pos = schema.insert_position(target->key());
+        schema_used = SchemaCatalog::key(target->db(), target->table());
+        if (key_pos < 0)
+          return Plan::make_error({1054, "42S22"}, "Unknown column '" + target->key() + "' in '" +
+                                                       target->table() +
+                                                       "': the shard key is not among the "
+                                                       "table's columns on the backends");
+      }
       for (uint32_t i = 0; i < ins.columns.size(); ++i) {
         if (same_name(ins.columns[i].name, target->key())) key_pos = int(i);
+      }
+      // NULL or DEFAULT for a key a global sequence fills: the sequence's next ids, as the
+      // server's AUTO_INCREMENT would fill them.
+      if (key_pos >= 0 && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
+        std::vector<uint32_t> to_fill;
+        for (uint32_t r = 0; r < ins.rows.size(); ++r) {
+          if (uint32_t(key_pos) < ins.rows[r]->items.size() &&
+              takes_generated_id(ins.rows[r]->items[key_pos]))
+            to_fill.push_back(r);
+        }
+        if (!to_fill.empty()) {
+          auto first = take_ids(*target, to_fill.size());
+          if (!first) return sequence_exhausted(*target);
+          generated = *first;
+          for (size_t i = 0; i < to_fill.size(); ++i)
+            ins.rows[to_fill[i]]->items[key_pos] = number_literal(*first + i);
+        }
       }
       if (key_pos < 0 && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
         auto first = take_ids(*target, ins.rows.size());
@@ -1569,6 +1617,7 @@ class Planner {
         Ident col;
         col.name = arena_.copy(target->key());
         ins.columns.push(arena_, col);
+        ins.has_columns = true;  // `VALUES ()` without a list: now `(key) VALUES (id)`
         for (uint32_t r = 0; r < ins.rows.size(); ++r)
           ins.rows[r]->items.push(arena_, number_literal(*first + r));
         key_pos = int(ins.columns.size() - 1);
@@ -1610,6 +1659,7 @@ class Planner {
     plan.explain_type = "shard";
     plan.is_write = true;
     plan.generated_id = generated;
+    plan.schema_used = std::move(schema_used);
     std::vector<int> distinct = row_index;
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
@@ -1641,23 +1691,37 @@ class Planner {
                                                  target.table() + " is not supported: " + why);
     };
     if (auto err = check_colocated(scan)) return std::move(*err);
-    if (!ins.has_columns) return refuse("give the column list");
-    int key_pos = -1;
-    for (uint32_t i = 0; i < ins.columns.size(); ++i) {
-      if (same_name(ins.columns[i].name, target.key())) key_pos = int(i);
-    }
-    if (key_pos < 0) return refuse("the column list must include the shard key " + target.key());
     Query* q = ins.select;
     if (!q->body || q->body->kind != QueryBodyKind::Select || q->limit || !q->order_by.empty())
       return refuse("only a plain SELECT (no UNION, ORDER BY or LIMIT) can be split per shard");
     auto* core = static_cast<SelectCore*>(q->body);
-    if (!core->group_by.empty() || core->having || (core->options & kSelDistinct) ||
-        uint32_t(key_pos) >= core->items.size())
+    if (!core->group_by.empty() || core->having || (core->options & kSelDistinct))
       return refuse("the SELECT must not group or de-duplicate rows");
     for (auto& item : core->items) {
       if (item.expr->kind == ExprKind::Star) return refuse("name the selected columns");
       if (contains_aggregate(item.expr)) return refuse("the SELECT must not aggregate");
     }
+    int key_pos = -1;
+    std::string schema_used;
+    if (!ins.has_columns) {
+      // Without a column list: the table's columns (read first when not known), as many as
+      // the SELECT's.
+      auto columns = table_columns(target);
+      if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+      const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+      if (core->items.size() != schema.insert_columns().size()) {
+        if (!in_.schema_loaded) return schema_fetch(target);
+        return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
+      }
+      key_pos = schema.insert_position(target.key());
+      schema_used = SchemaCatalog::key(target.db(), target.table());
+    }
+    for (uint32_t i = 0; i < ins.columns.size(); ++i) {
+      if (same_name(ins.columns[i].name, target.key())) key_pos = int(i);
+    }
+    if (key_pos < 0) return refuse("the column list must include the shard key " + target.key());
+    if (uint32_t(key_pos) >= core->items.size())
+      return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
     Expr* key_source = core->items[key_pos].expr;
     bool key_ok = false;
     for (auto& u : scan.uses) {
@@ -1690,6 +1754,7 @@ class Planner {
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "shard";
     plan.is_write = true;
+    plan.schema_used = std::move(schema_used);
     for (int i : std::get<IndexSet>(targets)) {
       auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, false);
       if (auto* p = std::get_if<Plan>(&sq)) return std::move(*p);
@@ -1697,6 +1762,50 @@ class Planner {
     }
     plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
     return plan;
+  }
+
+  // The columns of `r`'s table as the backends have them (an INSERT without a column list):
+  // from the schema catalog, else a plan that reads them first (SchemaFetch), or a refusal
+  // when the planner has no catalog.
+  std::variant<std::shared_ptr<const TableSchema>, Plan> table_columns(const ShardRule& r) {
+    if (!in_.schema)
+      return Plan::make_error(kNotSupported,
+                              "INSERT into sharded table " + r.table() + " needs a column list");
+    if (auto t = in_.schema->lookup(r.db(), r.table())) return t;
+    return schema_fetch(r);
+  }
+
+  Plan schema_fetch(const ShardRule& r) {
+    Plan p;
+    p.kind = PlanKind::kError;
+    p.error = PlanError{kNotSupported, "the columns of " + r.db() + "." + r.table() +
+                                           " are not known: Tessera reads them first"};
+    p.needs_schema = SchemaCatalog::key(r.db(), r.table());
+    return p;
+  }
+
+  // Every row of an INSERT without a column list has one value per column, as the server
+  // checks it (1136, the first row that does not, counted from 1). A mismatch against columns
+  // not read for this very statement may mean they changed on the backends: read them again
+  // first, so a stale catalog never decides the answer (nor where a value goes).
+  std::optional<Plan> check_value_counts(const InsertStatement& ins, const TableSchema& schema,
+                                         const ShardRule& r) {
+    const size_t want = schema.insert_columns().size();
+    for (uint32_t i = 0; i < ins.rows.size(); ++i) {
+      if (ins.rows[i]->items.size() == want) continue;
+      if (!in_.schema_loaded) return schema_fetch(r);
+      return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row " +
+                                                   std::to_string(i + 1));
+    }
+    return std::nullopt;
+  }
+
+  // NULL or DEFAULT: what makes the server's AUTO_INCREMENT (here a global sequence) fill a
+  // key.
+  bool takes_generated_id(const Expr* e) const {
+    if (e->kind == ExprKind::Default) return true;
+    auto v = constant_value(e, in_.params);
+    return v && v->is_null();
   }
 
   Expr* number_literal(uint64_t v) {
@@ -1818,6 +1927,7 @@ class Planner {
     const ShardRule& rule = scan.sharded.empty() ? *scan.globals[0] : *scan.sharded[0];
     Plan plan;
     plan.kind = PlanKind::kRoute;
+    plan.schema_changes.push_back(SchemaCatalog::key(rule.db(), rule.table()));
     plan.explain_type = rule.is_global() ? "global" : "shard";
     plan.is_write = true;
     plan.result = ResultMode::kSumAffected;
