@@ -164,6 +164,52 @@ class ShardedPrepared(unittest.TestCase):
         finally:
             c.query("DROP TABLE IF EXISTS db_diff.t_seq")
 
+    def test_insert_without_column_list(self):
+        """INSERT without a column list (issue 19, schema tracking), prepared and as text: the
+        key's position comes from the table's columns as the backends have them (read when
+        first needed: exec/engine/schema_fetch.h), NULL / DEFAULT keys take global-sequence
+        ids; ALTER TABLE through Tessera makes the next INSERT read the columns again."""
+        c = self.c
+        c.query("CREATE DATABASE IF NOT EXISTS db_diff")
+        c.query("DROP TABLE IF EXISTS db_diff.t_seq")
+        c.query("CREATE TABLE db_diff.t_seq (v VARCHAR(20), id BIGINT NOT NULL PRIMARY KEY)")
+        try:
+            ins = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?)")
+            self.assertEqual(c.execute(ins, ("given", 7)), ("ok", 1))
+            self.assertEqual(c.execute(ins, ("auto", None)), ("ok", 1))
+            auto_id = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
+            kind, _ = c.query("INSERT INTO db_diff.t_seq VALUES ('t1', 8), ('t2', DEFAULT), "
+                              "('t3', NULL)")
+            self.assertEqual(kind, "ok")
+            first = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
+            self.assertGreater(first, auto_id)
+            with self.assertRaises(ErrPacket) as e:
+                c.query("INSERT INTO db_diff.t_seq VALUES ('short')")
+            self.assertEqual((e.exception.code, e.exception.message),
+                             (1136, "Column count doesn't match value count at row 1"))
+            c.query("ALTER TABLE db_diff.t_seq ADD COLUMN w INT NULL FIRST")
+            kind, _ = c.query("INSERT INTO db_diff.t_seq VALUES (5, 'after alter', 9)")
+            self.assertEqual(kind, "ok")
+            three = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?, ?)")
+            self.assertEqual(c.execute(three, (6, "prepared", 10)), ("ok", 1))
+            rows = c.query("SELECT id, v, w FROM db_diff.t_seq ORDER BY id")[1]
+            got = {int(r[0]): (r[1], r[2]) for r in rows}
+            self.assertEqual(got[7], ("given", None))
+            self.assertEqual(got[8], ("t1", None))
+            self.assertEqual(got[9], ("after alter", "5"))
+            self.assertEqual(got[10], ("prepared", "6"))
+            self.assertEqual(got[auto_id], ("auto", None))
+            self.assertEqual(got[first], ("t2", None))
+            self.assertEqual(got[first + 1], ("t3", None))
+            self.assertEqual(len(rows), 7, rows)
+            for s in range(3):  # every row sits on the sub-table its id hashes to
+                there = sorted(int(r[0]) for r in sl.backend_query(
+                    s, f"SELECT id FROM db_diff.t_seq_{s:04d}"))
+                self.assertEqual(there, sorted(i for i in got if sl.gaea_hash_index(i, 3) == s))
+            assert_serving("after INSERTs without a column list")
+        finally:
+            c.query("DROP TABLE IF EXISTS db_diff.t_seq")
+
     def test_refusals(self):
         with self.assertRaises(ErrPacket) as e:
             st = self.c.prepare("INSERT INTO tbl_ks (name) VALUES (?)")
