@@ -32,8 +32,8 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
   }
   if (plan.kind == PlanKind::kError && !plan.needs_schema.empty()) {
     // The table's columns are unknown (or stale): read them, then plan again (schema_fetch.h).
+    // (is_write as the planner says: an INSERT, or a SELECT whose `*` needs names.)
     plan.kind = PlanKind::kRoute;
-    plan.is_write = true;  // an INSERT
     plan.root = std::make_shared<exec::engine::SchemaFetch>(plan.needs_schema);
     return;
   }

@@ -1571,6 +1571,19 @@ def noclist_phase(gen, runner, test, ref, factor):
     runner.compare(Q(stale, "INSERT INTO t_mod VALUES " + ", ".join(
         values("t_mod", r) for r in rows), kind="dml"))
 
+    # `*` the merge compares (DISTINCT, ORDER BY a position) over string columns: Tessera names
+    # the table's columns from the catalog (they used to be refused with 1235).
+    star = "star_names"
+    for t in ("t_hash", "t_mod", "t_range", "t_child", "t_glob"):
+        n = len(COLUMNS[t])
+        pos = COLUMNS[t].index(STR_COL[t]) + 1
+        runner.compare(Q(star, f"SELECT DISTINCT * FROM {t}"))
+        runner.compare(Q(star, f"SELECT * FROM {t} ORDER BY {pos}, 1 LIMIT 25", ordered=True))
+        runner.compare(Q(star, f"SELECT DISTINCT p.* FROM {t} p ORDER BY {n}, 1", ordered=True))
+    if runner.stats[star][2]:
+        runner.report(Q(star, "(above)"), f"{runner.stats[star][2]} refused with 1235",
+                      "  `*` over string columns must be answered")
+
 
 # ---------------------------------------------------------------------------------- setup
 def create_tables(side, engine, problems):

@@ -437,13 +437,22 @@ class Planner {
       auto* core = s.query->body && s.query->body->kind == QueryBodyKind::Select
                        ? static_cast<SelectCore*>(s.query->body)
                        : nullptr;
-      const auto items = core ? core->items : ArenaVec<SelectItem>{};
       const auto group_by = core ? core->group_by : ArenaVec<OrderItem>{};
       Expr* having = core ? core->having : nullptr;
       const auto order_by = s.query->order_by;
       Limit* limit = s.query->limit;
       // HAVING may compare a string the merge can only tell at run time it cannot compare
       // (a collation it compares by the server's weights): the shipped statement stands by.
+      // `SELECT DISTINCT *` / `ORDER BY <position>` over `*` of one sharded table: the merge
+      // cannot ask a string column's collation of a column it cannot name, so `*` becomes the
+      // table's columns (read first when not known).
+      if (core && star_needs_names(*s.query, *core, scan)) {
+        auto columns = table_columns_of(*scan.sharded[0]);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        expand_star(*core, *std::get<std::shared_ptr<const TableSchema>>(columns),
+                    scan.uses[0].qualifier());
+      }
+      const auto items = core ? core->items : ArenaVec<SelectItem>{};
       std::shared_ptr<Plan> fallback;
       if (core && core->having) {
         if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
@@ -1775,9 +1784,57 @@ class Planner {
     return schema_fetch(r);
   }
 
-  Plan schema_fetch(const ShardRule& r) {
+  // A table's columns for a read (`*` named): as table_columns, without the INSERT wording.
+  std::variant<std::shared_ptr<const TableSchema>, Plan> table_columns_of(const ShardRule& r) {
+    if (auto t = in_.schema->lookup(r.db(), r.table())) return t;
+    return schema_fetch(r, /*write=*/false);
+  }
+
+  // `*` (or `t.*`) in a scatter SELECT over one sharded base table that de-duplicates its rows
+  // or orders them by a position: what the merge refuses for string columns it cannot name.
+  bool star_needs_names(const Query& q, const SelectCore& core, const TableScan& scan) const {
+    if (!in_.schema || scan.uses.size() != 1 || scan.sharded.size() != 1 || !scan.uses[0].rule ||
+        core.from.size() != 1 || core.from[0]->kind != TableRefKind::Table ||
+        scan.uses[0].node != core.from[0] || !core.group_by.empty() || core.having)
+      return false;
+    bool star = false;
+    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
+    if (!star) return false;
+    if (core.options & (kSelDistinct | kSelDistinctRow)) return true;
+    for (auto& o : q.order_by) {
+      if (o.expr->kind == ExprKind::Literal &&
+          static_cast<const Literal*>(o.expr)->literal_kind == LiteralKind::Integer)
+        return true;
+    }
+    return false;
+  }
+
+  // Replaces each `*` / `qualifier.*` of the select list by the table's columns (as the
+  // server expands it: INVISIBLE ones left out), qualified, so each has a name.
+  void expand_star(SelectCore& core, const TableSchema& schema, std::string_view qualifier) {
+    ArenaVec<SelectItem> items;
+    for (auto& item : core.items) {
+      if (item.expr->kind != ExprKind::Star) {
+        items.push(arena_, item);
+        continue;
+      }
+      for (const SchemaColumn* c : schema.insert_columns()) {
+        auto* col = arena_.make<ColumnRef>();
+        col->parts[0].name = arena_.copy(qualifier);
+        col->parts[0].quoted = true;
+        col->parts[1].name = arena_.copy(c->name);
+        col->parts[1].quoted = true;
+        col->n = 2;
+        items.push(arena_, SelectItem{col, Ident{}, false});
+      }
+    }
+    core.items = items;
+  }
+
+  Plan schema_fetch(const ShardRule& r, bool write = true) {
     Plan p;
     p.kind = PlanKind::kError;
+    p.is_write = write;
     p.error = PlanError{kNotSupported, "the columns of " + r.db() + "." + r.table() +
                                            " are not known: Tessera reads them first"};
     p.needs_schema = SchemaCatalog::key(r.db(), r.table());

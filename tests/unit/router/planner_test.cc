@@ -668,6 +668,31 @@ TEST_F(PlannerTest, InsertWithoutColumnListTakesSequenceIds) {
   EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0001` (id) VALUES (1003)");
 }
 
+// `SELECT DISTINCT *` / ORDER BY a position over `*` of one sharded table across shards: `*`
+// becomes the table's columns (from the catalog, read first), so the merge can name each
+// column's collation; other `*` statements need no columns.
+TEST_F(PlannerTest, StarThatTheMergeComparesBecomesTheTablesColumns) {
+  auto p = plan("SELECT DISTINCT * FROM tbl_ks");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  EXPECT_FALSE(p.is_write);
+  EXPECT_TRUE(plan("SELECT * FROM tbl_ks ORDER BY id").needs_schema.empty());
+  EXPECT_TRUE(plan("SELECT DISTINCT * FROM tbl_ks WHERE id = 4").needs_schema.empty());
+  EXPECT_TRUE(
+      plan("SELECT DISTINCT * FROM tbl_ks t JOIN tbl_ks2 u ON t.id = u.id").needs_schema.empty());
+  learn("tbl_ks", {"id", "name", "secret:invisible"});
+  p = plan("SELECT DISTINCT * FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kMerge);
+  EXPECT_FALSE(p.merge.unnamed_columns);
+  EXPECT_EQ(p.queries[0].sql.rfind("SELECT DISTINCT `tbl_ks`.`id`, `tbl_ks`.`name`", 0), 0u)
+      << p.queries[0].sql;
+  p = plan("SELECT t.* FROM tbl_ks t ORDER BY 2 DESC LIMIT 3");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_FALSE(p.merge.unnamed_columns);
+  EXPECT_EQ(p.queries[0].sql.rfind("SELECT `t`.`id`, `t`.`name`", 0), 0u) << p.queries[0].sql;
+}
+
 TEST_F(PlannerTest, DdlMarksTheTablesColumnsChanged) {
   auto p = plan("ALTER TABLE tbl_ks ADD COLUMN extra INT");
   ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
