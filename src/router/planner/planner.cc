@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <unordered_map>
 
 #include "router/planner/join_split.h"
@@ -449,7 +450,7 @@ class Planner {
       if (core && star_needs_names(*s.query, *core, scan)) {
         auto columns = table_columns_of(*scan.sharded[0]);
         if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
-        expand_star(*core, *std::get<std::shared_ptr<const TableSchema>>(columns),
+        expand_star(*s.query, *core, *std::get<std::shared_ptr<const TableSchema>>(columns),
                     scan.uses[0].qualifier());
       }
       const auto items = core ? core->items : ArenaVec<SelectItem>{};
@@ -1811,7 +1812,23 @@ class Planner {
 
   // Replaces each `*` / `qualifier.*` of the select list by the table's columns (as the
   // server expands it: INVISIBLE ones left out), qualified, so each has a name.
-  void expand_star(SelectCore& core, const TableSchema& schema, std::string_view qualifier) {
+  void expand_star(const Query& q, SelectCore& core, const TableSchema& schema,
+                   std::string_view qualifier) {
+    // A position past the expanded columns stays the shards' own error (1054, as the server
+    // answers it), not the merge's.
+    size_t count = 0;
+    for (auto& item : core.items)
+      count += item.expr->kind == ExprKind::Star ? schema.insert_columns().size() : 1;
+    for (auto& o : q.order_by) {
+      if (o.expr->kind != ExprKind::Literal ||
+          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
+        continue;
+      auto text = static_cast<const Literal*>(o.expr)->text;
+      uint64_t pos = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
+      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 || pos > count)
+        return;
+    }
     ArenaVec<SelectItem> items;
     for (auto& item : core.items) {
       if (item.expr->kind != ExprKind::Star) {

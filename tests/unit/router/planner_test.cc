@@ -691,6 +691,10 @@ TEST_F(PlannerTest, StarThatTheMergeComparesBecomesTheTablesColumns) {
   ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
   EXPECT_FALSE(p.merge.unnamed_columns);
   EXPECT_EQ(p.queries[0].sql.rfind("SELECT `t`.`id`, `t`.`name`", 0), 0u) << p.queries[0].sql;
+  // A position past the columns stays `*`: the shards answer the server's 1054.
+  p = plan("SELECT * FROM tbl_ks ORDER BY 3");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.merge.unnamed_columns);
 }
 
 TEST_F(PlannerTest, DdlMarksTheTablesColumnsChanged) {
