@@ -112,6 +112,17 @@ class ShardedPrepared(unittest.TestCase):
         with self.assertRaises(Exception) as e:
             sl.query(c, "INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks")
         self.assertIn("1235", str(e.exception))
+        # `SELECT *` and no column list (issue 19, schema tracking): both tables' columns come
+        # from the backends; tbl_ks2 made again with tbl_ks's columns, filled per shard.
+        sl.query(c, "DROP TABLE tbl_ks2")
+        sl.query(c, "CREATE TABLE tbl_ks2 (id BIGINT PRIMARY KEY, name VARCHAR(20), v INT)")
+        with c.cursor() as cur:
+            n = cur.execute("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks WHERE id >= 200")
+        self.assertEqual(n, 12)
+        for s in range(3):
+            ids = sl.backend_query(s, f"SELECT id FROM tbl_ks2_{s:04d} ORDER BY id", "db_ks")
+            self.assertEqual([r[0] for r in ids], [i for i in range(200, 212) if i % 3 == s])
+        self.assertEqual(sl.query(c, "SELECT SUM(v) FROM tbl_ks2")[0][0], sum(range(200, 212)))
         sl.query(c, "DROP TABLE tbl_ks2")
         sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
         c.close()

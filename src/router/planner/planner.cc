@@ -1707,9 +1707,29 @@ class Planner {
     auto* core = static_cast<SelectCore*>(q->body);
     if (!core->group_by.empty() || core->having || (core->options & kSelDistinct))
       return refuse("the SELECT must not group or de-duplicate rows");
+    bool star = false;
     for (auto& item : core->items) {
-      if (item.expr->kind == ExprKind::Star) return refuse("name the selected columns");
-      if (contains_aggregate(item.expr)) return refuse("the SELECT must not aggregate");
+      star |= item.expr->kind == ExprKind::Star;
+      if (item.expr->kind != ExprKind::Star && contains_aggregate(item.expr))
+        return refuse("the SELECT must not aggregate");
+    }
+    if (star) {
+      // `SELECT *` from one sharded table: its columns (from the schema catalog), so the key's
+      // value can be found among them.
+      const TableUse* source = nullptr;
+      for (auto& u : scan.uses) {
+        if (!u.insert_target) source = source ? nullptr : &u;
+      }
+      if (!in_.schema || !source || !source->rule || source->rule->is_global() ||
+          source->in_subquery || core->from.size() != 1 || source->node != core->from[0])
+        return refuse("name the selected columns");
+      auto columns = table_columns_of(*source->rule);
+      if (auto* p = std::get_if<Plan>(&columns)) {
+        p->is_write = true;
+        return std::move(*p);
+      }
+      expand_star(*q, *core, *std::get<std::shared_ptr<const TableSchema>>(columns),
+                  source->qualifier());
     }
     int key_pos = -1;
     std::string schema_used;
@@ -1766,7 +1786,8 @@ class Planner {
     plan.is_write = true;
     plan.schema_used = std::move(schema_used);
     for (int i : std::get<IndexSet>(targets)) {
-      auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, false);
+      // (`*` expanded: printed as checked, so the shards read the columns the key was found in.)
+      auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, /*reprint=*/star);
       if (auto* p = std::get_if<Plan>(&sq)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
     }

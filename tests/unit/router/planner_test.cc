@@ -497,7 +497,9 @@ TEST_F(PlannerTest, InsertSelectBetweenColocatedTablesRunsPerShard) {
   // The key must come from a co-located key column.
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT oid, v FROM other").kind, PlanKind::kError);
-  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").kind, PlanKind::kError);
+  // `SELECT *`: the source's columns are read first (then it routes: see
+  // InsertSelectWithoutColumnListRunsPerShard).
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").needs_schema, "db_ks.tbl_ks");
   // Unsharded target from global tables: the default slice has a copy.
   p = plan("INSERT INTO plain SELECT * FROM tbl_global");
   ASSERT_EQ(p.kind, PlanKind::kRoute);
@@ -639,11 +641,28 @@ TEST_F(PlannerTest, InsertSelectWithoutColumnListRunsPerShard) {
   learn("tbl_ks2", {"v", "id"});
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT id, v FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT v, id FROM tbl_ks").kind, PlanKind::kRoute);
-  // `*` is still refused before any columns are read.
+  // `SELECT *` from one table: its columns (read first), the key found among them.
   rules_->schema().forget("db_ks", "tbl_ks2");
   p = plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks");
-  EXPECT_EQ(p.kind, PlanKind::kError);
-  EXPECT_TRUE(p.needs_schema.empty());
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  EXPECT_TRUE(p.is_write);
+  learn("tbl_ks", {"id", "v"});
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").needs_schema, "db_ks.tbl_ks2");
+  learn("tbl_ks2", {"id", "v"});
+  p = plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks WHERE id = 4");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql,
+            "INSERT INTO `tbl_ks2_0001` SELECT `tbl_ks`.`id`, `tbl_ks`.`v` FROM `tbl_ks_0001` AS "
+            "`tbl_ks` WHERE id = 4");
+  p = plan("INSERT INTO tbl_ks2 (v, id) SELECT k.* FROM tbl_ks k");
+  EXPECT_EQ(p.kind, PlanKind::kError);  // the key's value would be tbl_ks.v
+  p = plan("INSERT INTO tbl_ks2 (id, v) SELECT k.* FROM tbl_ks k");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.queries.size(), 3u);
+  // From a join: still refused.
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks a JOIN tbl_ks b ON a.id = b.id").kind,
+            PlanKind::kError);
 }
 
 // A global sequence fills NULL / DEFAULT keys (as AUTO_INCREMENT would), with a list or not.
