@@ -83,6 +83,15 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   in.metadata_only = true;
   in.sequence_config = &namespace_->global_sequences;
   router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
+  if (!plan.needs_schema.empty()) {
+    // Even the statement's metadata plan needs a table's columns (`INSERT ... SELECT *`):
+    // read them (the client has been told when that fails), then plan again.
+    if (!co_await load_schema(plan.needs_schema)) co_return true;
+    arena_->reset();
+    parsed = parse_for_plan(sql);
+    in.schema_loaded = true;
+    plan = router::plan_statement(sql, parsed, in, *arena_);
+  }
   if (plan.kind == router::PlanKind::kDefaultSlice) co_return false;
   if (plan.kind == router::PlanKind::kError) {
     co_await send_error(plan.error.code, plan.error.message);

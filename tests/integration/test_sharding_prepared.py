@@ -123,6 +123,13 @@ class ShardedPrepared(unittest.TestCase):
             ids = sl.backend_query(s, f"SELECT id FROM tbl_ks2_{s:04d} ORDER BY id", "db_ks")
             self.assertEqual([r[0] for r in ids], [i for i in range(200, 212) if i % 3 == s])
         self.assertEqual(sl.query(c, "SELECT SUM(v) FROM tbl_ks2")[0][0], sum(range(200, 212)))
+        # The same prepared (its metadata plan reads the columns too), after DDL through
+        # Tessera made them unknown again.
+        sl.query(c, "TRUNCATE TABLE tbl_ks2")
+        st = self.c.prepare("INSERT INTO db_ks.tbl_ks2 SELECT * FROM db_ks.tbl_ks WHERE id >= ?")
+        self.assertEqual(self.c.execute(st, (206,)), ("ok", 6))
+        self.assertEqual(sl.query(c, "SELECT COUNT(*), SUM(v) FROM tbl_ks2")[0],
+                         (6, sum(range(206, 212))))
         sl.query(c, "DROP TABLE tbl_ks2")
         sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
         c.close()

@@ -710,6 +710,15 @@ TEST_F(PlannerTest, StarThatTheMergeComparesBecomesTheTablesColumns) {
   ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
   EXPECT_FALSE(p.merge.unnamed_columns);
   EXPECT_EQ(p.queries[0].sql.rfind("SELECT `t`.`id`, `t`.`name`", 0), 0u) << p.queries[0].sql;
+  // COM_STMT_PREPARE plans one sub-table: nothing to merge, no columns needed.
+  metadata_only_ = true;
+  rules_->schema().forget("db_ks", "tbl_ks");
+  p = plan("SELECT DISTINCT * FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.needs_schema.empty());
+  EXPECT_EQ(p.queries.size(), 1u);
+  metadata_only_ = false;
+  learn("tbl_ks", {"id", "name", "secret:invisible"});
   // A position past the columns stays `*`: the shards answer the server's 1054.
   p = plan("SELECT * FROM tbl_ks ORDER BY 3");
   ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
