@@ -1545,6 +1545,18 @@ def noclist_phase(gen, runner, test, ref, factor):
     runner.compare(Q(big, "ALTER TABLE t_hash DROP COLUMN big", kind="dml"))
     r = gen.new_row("t_hash")
     runner.compare(Q(big, f"INSERT INTO t_hash VALUES {values('t_hash', r)}", kind="dml"))
+    # An INVISIBLE column is not among the values; a generated one takes DEFAULT.
+    runner.compare(Q(big, "ALTER TABLE t_range ADD COLUMN hid INT INVISIBLE DEFAULT 7, "
+                          "ADD COLUMN gen INT AS (id * 2) VIRTUAL", kind="dml"))
+    rows = [r for r in (gen.new_row("t_range") for _ in range(3)) if r is not None]
+    if rows:
+        runner.compare(Q(big, "INSERT INTO t_range VALUES " + ", ".join(
+            "(" + ", ".join(lit(v) for v in r) + ", DEFAULT)" for r in rows), kind="dml"))
+        same_error(runner, big, "INSERT INTO t_range VALUES (" +
+                   ", ".join(lit(v) for v in rows[0]) + ", DEFAULT, DEFAULT)")
+        runner.compare(Q(big, "SELECT id, hid, gen FROM t_range WHERE id IN (" +
+                         ", ".join(str(r[0]) for r in rows) + ")"))
+    runner.compare(Q(big, "ALTER TABLE t_range DROP COLUMN hid, DROP COLUMN gen", kind="dml"))
 
     # Columns changed on the backends directly: Tessera's catalog is stale. The old shape is
     # refused by the servers (1136, as by the reference); the new shape makes Tessera read the
