@@ -442,8 +442,6 @@ class Planner {
       Expr* having = core ? core->having : nullptr;
       const auto order_by = s.query->order_by;
       Limit* limit = s.query->limit;
-      // HAVING may compare a string the merge can only tell at run time it cannot compare
-      // (a collation it compares by the server's weights): the shipped statement stands by.
       // `SELECT DISTINCT *` / `ORDER BY <position>` over `*` of one sharded table: the merge
       // cannot ask a string column's collation of a column it cannot name, so `*` becomes the
       // table's columns (read first when not known).
@@ -454,6 +452,8 @@ class Planner {
                     scan.uses[0].qualifier());
       }
       const auto items = core ? core->items : ArenaVec<SelectItem>{};
+      // HAVING may compare a string the merge can only tell at run time it cannot compare
+      // (a collation it compares by the server's weights): the shipped statement stands by.
       std::shared_ptr<Plan> fallback;
       if (core && core->having) {
         if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
