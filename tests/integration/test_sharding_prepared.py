@@ -188,16 +188,17 @@ class ShardedPrepared(unittest.TestCase):
         first needed: exec/engine/schema_fetch.h), NULL / DEFAULT keys take global-sequence
         ids; ALTER TABLE through Tessera makes the next INSERT read the columns again."""
         c = self.c
+        B = 10 ** 12  # given keys: far from the sequence's ids, which restart low in a fixture
         c.query("CREATE DATABASE IF NOT EXISTS db_diff")
         c.query("DROP TABLE IF EXISTS db_diff.t_seq")
         c.query("CREATE TABLE db_diff.t_seq (v VARCHAR(20), id BIGINT NOT NULL PRIMARY KEY)")
         try:
             ins = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?)")
-            self.assertEqual(c.execute(ins, ("given", 7)), ("ok", 1))
+            self.assertEqual(c.execute(ins, ("given", B + 7)), ("ok", 1))
             self.assertEqual(c.execute(ins, ("auto", None)), ("ok", 1))
             auto_id = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
-            kind, _ = c.query("INSERT INTO db_diff.t_seq VALUES ('t1', 8), ('t2', DEFAULT), "
-                              "('t3', NULL)")
+            kind, _ = c.query(f"INSERT INTO db_diff.t_seq VALUES ('t1', {B + 8}), "
+                              "('t2', DEFAULT), ('t3', NULL)")
             self.assertEqual(kind, "ok")
             first = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
             self.assertGreater(first, auto_id)
@@ -206,16 +207,16 @@ class ShardedPrepared(unittest.TestCase):
             self.assertEqual((e.exception.code, e.exception.message),
                              (1136, "Column count doesn't match value count at row 1"))
             c.query("ALTER TABLE db_diff.t_seq ADD COLUMN w INT NULL FIRST")
-            kind, _ = c.query("INSERT INTO db_diff.t_seq VALUES (5, 'after alter', 9)")
+            kind, _ = c.query(f"INSERT INTO db_diff.t_seq VALUES (5, 'after alter', {B + 9})")
             self.assertEqual(kind, "ok")
             three = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?, ?)")
-            self.assertEqual(c.execute(three, (6, "prepared", 10)), ("ok", 1))
+            self.assertEqual(c.execute(three, (6, "prepared", B + 10)), ("ok", 1))
             rows = c.query("SELECT id, v, w FROM db_diff.t_seq ORDER BY id")[1]
             got = {int(r[0]): (r[1], r[2]) for r in rows}
-            self.assertEqual(got[7], ("given", None))
-            self.assertEqual(got[8], ("t1", None))
-            self.assertEqual(got[9], ("after alter", "5"))
-            self.assertEqual(got[10], ("prepared", "6"))
+            self.assertEqual(got[B + 7], ("given", None))
+            self.assertEqual(got[B + 8], ("t1", None))
+            self.assertEqual(got[B + 9], ("after alter", "5"))
+            self.assertEqual(got[B + 10], ("prepared", "6"))
             self.assertEqual(got[auto_id], ("auto", None))
             self.assertEqual(got[first], ("t2", None))
             self.assertEqual(got[first + 1], ("t3", None))
