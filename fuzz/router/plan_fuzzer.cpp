@@ -40,7 +40,11 @@ class CountingSequence : public SequenceSource {
 
 struct Env {
   config::Namespace ns = config::parse_namespace(testing::kShardedNamespace, "fuzz");
-  std::shared_ptr<const ShardRuleSet> rules = ShardRuleSet::build(ns);
+  std::shared_ptr<const ShardRuleSet> rules = [this] {
+    auto r = ShardRuleSet::build(ns);
+    testing::learn_test_schemas(*r);
+    return r;
+  }();
   CountingSequence seq;
   sql::Parser parser;
   sql::Arena arena, scratch;
@@ -68,6 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   in.current_db = testing::kShardedDb;
   in.sequences = &env->seq;
   in.sequence_config = &env->ns.global_sequences;
+  in.schema = &env->rules->schema();
+  in.schema_loaded = true;
 
   env->arena.reset();
   sql::ParseResult r = env->parser.parse(sql, env->arena);

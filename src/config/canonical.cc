@@ -108,6 +108,7 @@ nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
               {"global_sequences", std::move(sequences)},
               {"open_general_log", ns.open_general_log},
               {"exact_session_status", ns.exact_session_status},
+              {"schema_refresh_seconds", ns.schema_refresh.count()},
               {"max_sql_execute_time", ns.max_sql_execute_time.count()},
               {"max_sql_result_size", ns.max_sql_result_size},
               {"default_charset", ns.default_charset},

@@ -349,6 +349,7 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
       [&](const nlohmann::json& j, std::string p) { return read_sequence(j, std::move(p), r); });
   ns.open_general_log = r.boolean("open_general_log", false);
   ns.exact_session_status = r.boolean("exact_session_status", false);
+  ns.schema_refresh = std::chrono::seconds(r.integer("schema_refresh_seconds", 60, 0));
   // Gaea writes -1 for "no limit"; we spell that 0.
   ns.max_sql_execute_time =
       std::chrono::milliseconds(std::max<int64_t>(0, r.integer("max_sql_execute_time", 0, -1)));

@@ -152,6 +152,10 @@ struct Namespace {
   // the readings overloaded the server until its monitor probe timed out, see README). Off by
   // default for that reason (false: the pooled backend connection's counters).
   bool exact_session_status = false;
+  // Our extension: "schema_refresh_seconds": how old the columns Tessera learned of a sharded
+  // or global table (router/schema_catalog.h) may be before the next statement that needs them
+  // reads them again from the backends; 0 = only after DDL through Tessera.
+  std::chrono::seconds schema_refresh{60};
 
   // Not configuration: where it came from, and fields we ignored (Gaea has more than we use),
   // one human-readable line each (`demo.json: slices[0].foo: unknown field, ignored`).

@@ -150,6 +150,7 @@ asio::awaitable<void> ClientSession::dispatch(std::string_view payload) {
   xa_join_ = xa_write_ = false;
   retry_after_instance_.clear();  // a failure of an earlier command is no news for this one
   sequence_refills_ = 0;
+  schema_loads_ = 0;
   relay_statements_.clear();
   statement_keeps_diagnostics_ = false;
   if (static_cast<uint8_t>(cmd) == kComStmtBulkExecute) {

@@ -242,6 +242,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Reports a broken connection to `slice` (forgetting it) as the command's answer.
   asio::awaitable<void> send_slice_failure(const std::string& slice, std::string_view what);
   asio::awaitable<bool> refill_sequence(const std::string& key);
+  // schema_load.cc: reads table `key`'s ("db.table") columns into the rules' schema catalog;
+  // false: the client has been told why.
+  asio::awaitable<bool> load_schema(const std::string& key);
+  // After a plan ran: forgets the learned columns of the tables its DDL changed.
+  void forget_changed_schema(const router::Plan& plan);
   bool slices_in_transaction() const;
   bool client_in_transaction() const;
   void release_slices();
@@ -611,6 +616,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string retry_after_instance_;
   // Global-sequence reservations this command made (SessionCursor::reserve_ids bounds them).
   int sequence_refills_ = 0;
+  // Tables' columns this command read (SessionCursor::load_schema bounds them; a second plan
+  // trusts what was read).
+  int schema_loads_ = 0;
   std::chrono::system_clock::time_point retry_after_time_{};
 
   std::string command_;  // current command payload (reused buffer)

@@ -259,6 +259,18 @@ asio::awaitable<bool> SessionCursor::reserve_ids(const std::string& key) {
   co_return co_await s_.refill_sequence(key);
 }
 
+asio::awaitable<bool> SessionCursor::load_schema(const std::string& table) {
+  // A statement is planned again after a load and trusts the columns then; more loads than a
+  // few in one command would be a loop.
+  constexpr int kMaxLoads = 3;
+  if (++s_.schema_loads_ > kMaxLoads) {
+    co_await s_.send_error(errc::kUnknownError,
+                           "the columns of " + table + " keep changing while Tessera reads them");
+    co_return false;
+  }
+  co_return co_await s_.load_schema(table);
+}
+
 asio::awaitable<void> SessionCursor::plan_again() {
   if (!again_) {
     co_await s_.send_error(errc::kUnknownError, "internal error: a plan that cannot be replanned");

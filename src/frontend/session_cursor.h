@@ -79,6 +79,7 @@ class SessionCursor final : public exec::engine::Cursor {
   asio::awaitable<void> fail_fan_out(const exec::engine::Target& target, protocol::ErrPacket error,
                                      bool roll_back_all) override;
   asio::awaitable<bool> reserve_ids(const std::string& key) override;
+  asio::awaitable<bool> load_schema(const std::string& table) override;
   asio::awaitable<void> plan_again() override;
   asio::awaitable<bool> control_transaction(exec::engine::TransactionStatement kind,
                                             std::string_view sql) override;

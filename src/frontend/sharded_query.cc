@@ -241,6 +241,8 @@ asio::awaitable<bool> ClientSession::try_sharded(std::string_view sql,
   }
   router::PlanInput in;
   in.rules = rules_.get();
+  in.schema = &rules_->schema();
+  in.schema_loaded = schema_loads_ > 0;
   in.current_db = state_.db;
   in.sequences = &worker_.sequences();
   in.sequence_config = &namespace_->global_sequences;
@@ -281,6 +283,7 @@ asio::awaitable<void> ClientSession::execute_plan(
     SessionCursor cursor(*this, info, {});
     cursor.set_plan_again(plan_again);
     co_await plan.root->run(cursor);
+    forget_changed_schema(plan);
     co_return;
   }
   if (plan.result == router::ResultMode::kShowTables) {
@@ -288,6 +291,32 @@ asio::awaitable<void> ClientSession::execute_plan(
     co_return;
   }
   co_await send_error(errc::kUnknownError, "internal error: a plan without primitives");
+}
+
+void ClientSession::forget_changed_schema(const router::Plan& plan) {
+  if (!rules_) return;
+  // DDL through Tessera: the columns learned of its table are out of date (failed or not, it
+  // may have changed some physical tables); the next statement that needs them reads them.
+  for (const auto& table : plan.schema_changes) {
+    if (auto names = router::SchemaCatalog::split_key(table))
+      rules_->schema().forget(names->first, names->second);
+  }
+  // An INSERT planned from learned columns that the backend found not to fit its table (its
+  // columns changed behind Tessera: DDL sent to the backends directly). The server's own
+  // error went to the client (the shards' statements carry no column list, so a server
+  // matches the values to its own columns and refuses them, never shifts them); the next
+  // statement reads the columns again.
+  constexpr uint16_t kErWrongValueCount = 1136, kErBadField = 1054;
+  if (!plan.schema_used.empty() &&
+      (tally_.error_code == kErWrongValueCount || tally_.error_code == kErBadField)) {
+    if (auto names = router::SchemaCatalog::split_key(plan.schema_used)) {
+      rules_->schema().forget(names->first, names->second);
+      spdlog::info(
+          "schema: the backends answered {} to an INSERT planned from the columns "
+          "Tessera had of {}; they will be read again",
+          tally_.error_code, plan.schema_used);
+    }
+  }
 }
 
 asio::awaitable<std::optional<std::string>> ClientSession::on_slice(

@@ -77,10 +77,21 @@ asio::awaitable<bool> ClientSession::try_prepare_sharded(std::string_view payloa
   }
   router::PlanInput in;
   in.rules = rules_.get();
+  in.schema = &rules_->schema();
+  in.schema_loaded = schema_loads_ > 0;
   in.current_db = state_.db;
   in.metadata_only = true;
   in.sequence_config = &namespace_->global_sequences;
   router::Plan plan = router::plan_statement(sql, parsed, in, *arena_);
+  if (!plan.needs_schema.empty()) {
+    // Even the statement's metadata plan needs a table's columns (`INSERT ... SELECT *`):
+    // read them (the client has been told when that fails), then plan again.
+    if (!co_await load_schema(plan.needs_schema)) co_return true;
+    arena_->reset();
+    parsed = parse_for_plan(sql);
+    in.schema_loaded = true;
+    plan = router::plan_statement(sql, parsed, in, *arena_);
+  }
   if (plan.kind == router::PlanKind::kDefaultSlice) co_return false;
   if (plan.kind == router::PlanKind::kError) {
     co_await send_error(plan.error.code, plan.error.message);
@@ -164,6 +175,8 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   }
   router::PlanInput in;
   in.rules = rules_.get();
+  in.schema = &rules_->schema();
+  in.schema_loaded = schema_loads_ > 0;
   in.current_db = state_.db;
   in.params = &values;
   // This plan only decides how the statement runs; ids from a global sequence are taken by
@@ -176,11 +189,12 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   in.traits.multi_statement = info.is_multi_statement;
   router::Plan plan = router::plan_statement(stmt.sql, parsed, in, *arena_);
   // A global sequence's ids ran out (here or in the second plan below): a SequenceFetch
-  // reserves more and has this EXECUTE planned again.
+  // reserves more and has this EXECUTE planned again; a SchemaFetch reads a table's columns
+  // first the same way.
   std::function<asio::awaitable<void>()> again = [&]() -> asio::awaitable<void> {
     co_await execute_sharded(id, stmt, view);
   };
-  if (plan.root && !plan.needs_sequence.empty()) {
+  if (plan.root && (!plan.needs_sequence.empty() || !plan.needs_schema.empty())) {
     co_await execute_plan(plan, info, again);
     co_return;
   }
@@ -203,6 +217,7 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
     // prepare_budget.h) and executed with the client's parameters.
     SessionCursor cursor(*this, info, id, stmt, view, /*sharded=*/true);
     co_await plan.root->run(cursor);
+    forget_changed_schema(plan);
     co_return;
   }
   // Several targets (or a generated id): the values become literals and the queries run as
@@ -233,6 +248,7 @@ asio::awaitable<void> ClientSession::execute_sharded(uint32_t id, ClientStatemen
   SessionCursor cursor(*this, info, {}, /*binary_rows=*/true);
   cursor.set_plan_again(again);
   co_await plan.root->run(cursor);
+  forget_changed_schema(plan);
   stmt.long_data.clear();  // (the values went out as literals)
 }
 

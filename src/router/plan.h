@@ -108,6 +108,17 @@ struct Plan {
   // A global sequence's segment is empty: "db.table" to reserve ids of. plan_statement makes
   // such a plan kRoute with a SequenceFetch root (reserve, then plan again).
   std::string needs_sequence;
+  // The statement needs columns of a table the schema catalog lacks (router/schema_catalog.h):
+  // "db.table" to read. plan_statement makes such a plan kRoute with a SchemaFetch root (read
+  // the columns, then plan again).
+  std::string needs_schema;
+  // DDL through Tessera: the tables ("db.table") whose learned columns are out of date once it
+  // ran; frontend forgets them after running the plan, so the next statement reads them again.
+  std::vector<std::string> schema_changes;
+  // An INSERT whose columns came from the schema catalog: "db.table". Should the backends
+  // answer that the values do not fit its columns (1136, 1054: they changed behind Tessera's
+  // back), frontend forgets them so the next statement reads them again.
+  std::string schema_used;
   // EXPLAIN: the explained statement's plan, printed type/slice/db/sql.
   std::string explain_type;  // "shard", "unshard", "global"
   PlanError error;

@@ -4,6 +4,7 @@
 #include "exec/engine/lookup_join.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
+#include "exec/engine/schema_fetch.h"
 #include "exec/engine/sequence_fetch.h"
 #include "exec/engine/set_operation.h"
 
@@ -27,6 +28,13 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
     plan.kind = PlanKind::kRoute;
     plan.is_write = true;  // an INSERT that takes ids
     plan.root = std::make_shared<exec::engine::SequenceFetch>(plan.needs_sequence);
+    return;
+  }
+  if (plan.kind == PlanKind::kError && !plan.needs_schema.empty()) {
+    // The table's columns are unknown (or stale): read them, then plan again (schema_fetch.h).
+    // (is_write as the planner says: an INSERT, or a SELECT whose `*` needs names.)
+    plan.kind = PlanKind::kRoute;
+    plan.root = std::make_shared<exec::engine::SchemaFetch>(plan.needs_schema);
     return;
   }
   if (plan.kind != PlanKind::kRoute || plan.queries.empty()) return;

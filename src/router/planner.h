@@ -1,5 +1,6 @@
 // The planner: a parsed statement plus the namespace's shard rules -> a Plan (router/plan.h).
-// It never does I/O; what it needs from outside (global-sequence ids) comes through PlanInput.
+// It never does I/O; what it needs from outside (global-sequence ids, tables' columns) comes
+// through PlanInput.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "exec/engine/retry_policy.h"
 #include "router/plan.h"
+#include "router/schema_catalog.h"
 #include "router/shard_rule.h"
 #include "router/shard_value.h"
 #include "sql/arena.h"
@@ -37,6 +39,13 @@ struct PlanInput {
   bool metadata_only = false;
   SequenceSource* sequences = nullptr;
   const std::vector<config::GlobalSequence>* sequence_config = nullptr;
+  // The namespace's schema catalog (ShardRuleSet::schema()): an INSERT without a column list
+  // takes the table's columns from it. Null: such an INSERT is refused (1235). The planner
+  // reads it only when a statement needs columns, so other statements pay nothing for it.
+  const SchemaStore* schema = nullptr;
+  // The cursor read columns for this command already (SchemaFetch): a statement whose values
+  // do not match them is the client's mistake, not a stale catalog, and is answered as such.
+  bool schema_loaded = false;
   // What the statement is for retrying (exec/engine/retry_policy.h): from the session's
   // classification of the text.
   exec::engine::StatementTraits traits;

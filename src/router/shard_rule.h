@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/namespace_config.h"
+#include "router/schema_catalog.h"
 #include "router/shard_function.h"
 
 namespace tessera::router {
@@ -97,6 +98,10 @@ class ShardRuleSet {
   // tables skip parsing; true whenever unsure (a name holding a quote character, which the
   // text would double).
   bool may_be_named_in(std::string_view text) const;
+  // The columns of the rules' tables as learned from the backends (schema_catalog.h): the one
+  // part of a rule set that changes after it is built, a store of immutable snapshots shared
+  // by every worker, which a configuration reload starts afresh with the new rules.
+  SchemaStore& schema() const { return *schema_; }
 
  private:
   // Key: lower-case db, '\0', lower-case table (names may contain dots).
@@ -109,6 +114,7 @@ class ShardRuleSet {
   bool names_searchable_ = true;          // no name holds a quote character
   std::array<bool, 256> name_starts_{};   // bytes a name may start with (either case)
   size_t shortest_name_ = SIZE_MAX;
+  std::shared_ptr<SchemaStore> schema_ = std::make_shared<SchemaStore>();
 };
 
 }  // namespace tessera::router

@@ -31,6 +31,7 @@ std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace&
   }
   auto set = std::make_shared<ShardRuleSet>();
   set->default_slice_ = ns.default_slice;
+  set->schema_ = std::make_shared<SchemaStore>(ns.schema_refresh);
   for (const auto& [logical, physical] : ns.default_phy_dbs) {
     set->phy_dbs_[ascii_lower(logical)] = physical;
   }

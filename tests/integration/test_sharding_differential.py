@@ -1506,6 +1506,143 @@ class Runner:
         return total
 
 
+# ---------------------------------------------------------------------------- no column list
+UNICODE_WORDS = ["Grüße", "straße", "北京市", "🙂 ok", "Ωμέγα", "naïve café", "ß", "Ĳssel"]
+
+
+def same_error(runner, category, sql):
+    """Both sides must refuse `sql` with the same error (code and message)."""
+    runner.stats[category][0] += 1
+    answers = []
+    for side in (runner.test, runner.ref):
+        try:
+            side.run(sql)
+            answers.append("answered")
+        except QueryError as e:
+            answers.append(str(e))
+    if answers[0] != answers[1] or answers[1] == "answered":
+        runner.report(Q(category, sql), "errors differ",
+                      f"  {runner.lt}: {answers[0]}\n  {runner.lr}: {answers[1]}")
+
+
+def noclist_phase(gen, runner, test, ref, factor):
+    """INSERT / INSERT IGNORE / REPLACE without a column list over every rule type (issue 19,
+    schema tracking): Tessera takes the columns from the backends (information_schema) and
+    routes by the key's position. Values with NULL, DEFAULT and Unicode text; INSERT ... SELECT
+    into a linked table; the server's 1136 for a wrong value count; then the columns changed
+    through Tessera (ALTER TABLE: BIGINT values in the added column) and behind its back on the
+    backends (a stale catalog: the server refuses, Tessera reads the columns again, never shifts
+    a value). The tables' contents are compared afterwards (compare_tables, check_layout)."""
+    rng = gen.rng
+    cat = "noclist"
+
+    def values(t, row):
+        key, uniq = SCHEMA[t][1], SCHEMA[t][2]
+        cells = []
+        for col, v in zip(COLUMNS[t], row):
+            if col not in (key, uniq) and rng.random() < 0.15:
+                cells.append("DEFAULT")  # every such column is NULL DEFAULT NULL
+            elif col == STR_COL[t] and v is not None and rng.random() < 0.4:
+                cells.append(lit(rng.choice(UNICODE_WORDS)))
+            else:
+                cells.append(lit(v))
+        return "(" + ", ".join(cells) + ")"
+
+    for t in SINGLE:
+        f = factor if t == "t_glob" else 1
+        for verb in ("INSERT", "INSERT IGNORE", "REPLACE", "INSERT"):
+            rows = [r for r in (gen.new_row(t) for _ in range(rng.choice([1, 2, 3, 5])))
+                    if r is not None]
+            if not rows:
+                continue
+            word = "VALUE" if rng.random() < 0.2 else "VALUES"
+            runner.compare(Q(cat, f"{verb} INTO {t} {word} " +
+                             ", ".join(values(t, r) for r in rows), kind="dml", factor=f))
+        # REPLACE of an existing row (a delete and an insert: 2 affected rows per copy)
+        old = rng.choice(sorted(gen.ids[t])) if gen.ids[t] else None
+        if old is not None and t not in ("t_mod", "t_child"):
+            row = list(gen.new_row(t))
+            gen.ids[t].discard(row[0])
+            row[0] = old
+            runner.compare(Q(cat, f"REPLACE INTO {t} VALUES {values(t, row)}", kind="dml",
+                             factor=f))
+        same_error(runner, cat, f"INSERT INTO {t} VALUES (1)")
+        n = len(COLUMNS[t])
+        same_error(runner, cat, f"INSERT INTO {t} VALUES ({', '.join(['NULL'] * n)}), "
+                                f"({', '.join(['NULL'] * (n + 1))})")
+    # INSERT ... SELECT without a column list into the linked table: per shard, the key column
+    # of t_hash in t_child's key position.
+    runner.compare(Q(cat, "INSERT INTO t_child SELECT id + 5000, id, a, s FROM t_hash "
+                          "WHERE id BETWEEN -100 AND 200", kind="dml"))
+    gen.next_cid = max(gen.next_cid, 9000)
+
+    # Columns changed through Tessera: ALTER TABLE forgets what Tessera learned of the table.
+    big = "noclist_ddl"
+    for sql in ("ALTER TABLE t_hash ADD COLUMN big BIGINT NULL",):
+        runner.compare(Q(big, sql, kind="dml"))
+    rows = [gen.new_row("t_hash") for _ in range(4)]
+    bigs = [9223372036854775807, -9223372036854775808, None, 0]
+    runner.compare(Q(big, "INSERT INTO t_hash VALUES " + ", ".join(
+        "(" + ", ".join(lit(v) for v in r + (b,)) + ")" for r, b in zip(rows, bigs)),
+        kind="dml"))
+    same_error(runner, big, "INSERT INTO t_hash VALUES (1, 2, 3, 'x', 1.5, NULL)")
+    runner.compare(Q(big, "SELECT id, big FROM t_hash WHERE big IS NOT NULL OR id IN (" +
+                     ", ".join(str(r[0]) for r in rows) + ")"))
+    runner.compare(Q(big, "ALTER TABLE t_hash DROP COLUMN big", kind="dml"))
+    r = gen.new_row("t_hash")
+    runner.compare(Q(big, f"INSERT INTO t_hash VALUES {values('t_hash', r)}", kind="dml"))
+    # An INVISIBLE column is not among the values; a generated one takes DEFAULT.
+    runner.compare(Q(big, "ALTER TABLE t_range ADD COLUMN hid INT INVISIBLE DEFAULT 7, "
+                          "ADD COLUMN gen INT AS (id * 2) VIRTUAL", kind="dml"))
+    rows = [r for r in (gen.new_row("t_range") for _ in range(3)) if r is not None]
+    if rows:
+        runner.compare(Q(big, "INSERT INTO t_range VALUES " + ", ".join(
+            "(" + ", ".join(lit(v) for v in r) + ", DEFAULT)" for r in rows), kind="dml"))
+        same_error(runner, big, "INSERT INTO t_range VALUES (" +
+                   ", ".join(lit(v) for v in rows[0]) + ", DEFAULT, DEFAULT)")
+        runner.compare(Q(big, "SELECT id, hid, gen FROM t_range WHERE id IN (" +
+                         ", ".join(str(r[0]) for r in rows) + ")"))
+    runner.compare(Q(big, "ALTER TABLE t_range DROP COLUMN hid, DROP COLUMN gen", kind="dml"))
+
+    # Columns changed on the backends directly: Tessera's catalog is stale. The old shape is
+    # refused by the servers (1136, as by the reference); the new shape makes Tessera read the
+    # columns again; after the column is dropped again, likewise.
+    stale = "noclist_stale"
+    physical = [(s, f"t_mod_{s:04d}") for s in range(3)]
+
+    def alter_behind(sql_tail):
+        for s, table in physical:
+            sl.backend_query(s, f"ALTER TABLE db_diff.{table} {sql_tail}")
+        ref.run(f"ALTER TABLE t_mod {sql_tail}")
+
+    alter_behind("ADD COLUMN extra INT NULL")
+    row = gen.new_row("t_mod")
+    gen.ids["t_mod"].discard(row[0])
+    same_error(runner, stale, f"INSERT INTO t_mod VALUES ({', '.join(lit(v) for v in row)})")
+    rows = [gen.new_row("t_mod") for _ in range(3)]
+    runner.compare(Q(stale, "INSERT INTO t_mod VALUES " + ", ".join(
+        "(" + ", ".join(lit(v) for v in r + (rng.randint(-9, 9),)) + ")" for r in rows),
+        kind="dml"))
+    runner.compare(Q(stale, "SELECT id, k, extra FROM t_mod WHERE extra IS NOT NULL"))
+    alter_behind("DROP COLUMN extra")
+    rows = [gen.new_row("t_mod") for _ in range(3)]
+    runner.compare(Q(stale, "INSERT INTO t_mod VALUES " + ", ".join(
+        values("t_mod", r) for r in rows), kind="dml"))
+
+    # `*` the merge compares (DISTINCT, ORDER BY a position) over string columns: Tessera names
+    # the table's columns from the catalog (they used to be refused with 1235).
+    star = "star_names"
+    for t in ("t_hash", "t_mod", "t_range", "t_child", "t_glob"):
+        n = len(COLUMNS[t])
+        pos = COLUMNS[t].index(STR_COL[t]) + 1
+        runner.compare(Q(star, f"SELECT DISTINCT * FROM {t}"))
+        runner.compare(Q(star, f"SELECT * FROM {t} ORDER BY {pos}, 1 LIMIT 25", ordered=True))
+        runner.compare(Q(star, f"SELECT DISTINCT p.* FROM {t} p ORDER BY {n}, 1", ordered=True))
+    if runner.stats[star][2]:
+        runner.report(Q(star, "(above)"), f"{runner.stats[star][2]} refused with 1235",
+                      "  `*` over string columns must be answered")
+
+
 # ---------------------------------------------------------------------------------- setup
 def create_tables(side, engine, problems):
     for t in SINGLE:
@@ -1859,6 +1996,11 @@ def main():
                 runner.compare(q)
                 dml_n += 1
         runner.compare_tables("after_dml")
+        if not args.self_check:
+            t_nc = time.time()
+            noclist_phase(gen, runner, test, ref, factor)
+            runner.compare_tables("after_noclist")
+            itlib.log(f"INSERT without a column list: {time.time() - t_nc:.1f}s")
         for _ in range(args.queries - before):
             if time.time() - t0 > DEADLINE_S:
                 raise Abort(f"deadline of {DEADLINE_S}s reached")

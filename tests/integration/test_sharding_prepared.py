@@ -112,6 +112,24 @@ class ShardedPrepared(unittest.TestCase):
         with self.assertRaises(Exception) as e:
             sl.query(c, "INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks")
         self.assertIn("1235", str(e.exception))
+        # `SELECT *` and no column list (issue 19, schema tracking): both tables' columns come
+        # from the backends; tbl_ks2 made again with tbl_ks's columns, filled per shard.
+        sl.query(c, "DROP TABLE tbl_ks2")
+        sl.query(c, "CREATE TABLE tbl_ks2 (id BIGINT PRIMARY KEY, name VARCHAR(20), v INT)")
+        with c.cursor() as cur:
+            n = cur.execute("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks WHERE id >= 200")
+        self.assertEqual(n, 12)
+        for s in range(3):
+            ids = sl.backend_query(s, f"SELECT id FROM tbl_ks2_{s:04d} ORDER BY id", "db_ks")
+            self.assertEqual([r[0] for r in ids], [i for i in range(200, 212) if i % 3 == s])
+        self.assertEqual(sl.query(c, "SELECT SUM(v) FROM tbl_ks2")[0][0], sum(range(200, 212)))
+        # The same prepared (its metadata plan reads the columns too), after DDL through
+        # Tessera made them unknown again.
+        sl.query(c, "TRUNCATE TABLE tbl_ks2")
+        st = self.c.prepare("INSERT INTO db_ks.tbl_ks2 SELECT * FROM db_ks.tbl_ks WHERE id >= ?")
+        self.assertEqual(self.c.execute(st, (206,)), ("ok", 6))
+        self.assertEqual(sl.query(c, "SELECT COUNT(*), SUM(v) FROM tbl_ks2")[0],
+                         (6, sum(range(206, 212))))
         sl.query(c, "DROP TABLE tbl_ks2")
         sl.query(c, "DELETE FROM tbl_ks WHERE id >= 200")
         c.close()
@@ -161,6 +179,53 @@ class ShardedPrepared(unittest.TestCase):
                     s, f"SELECT id FROM db_diff.t_seq_{s:04d}"))
                 self.assertEqual(there, [i for i in got if sl.gaea_hash_index(i, 3) == s])
             assert_serving("after global sequence refills")
+        finally:
+            c.query("DROP TABLE IF EXISTS db_diff.t_seq")
+
+    def test_insert_without_column_list(self):
+        """INSERT without a column list (issue 19, schema tracking), prepared and as text: the
+        key's position comes from the table's columns as the backends have them (read when
+        first needed: exec/engine/schema_fetch.h), NULL / DEFAULT keys take global-sequence
+        ids; ALTER TABLE through Tessera makes the next INSERT read the columns again."""
+        c = self.c
+        B = 10 ** 12  # given keys: far from the sequence's ids, which restart low in a fixture
+        c.query("CREATE DATABASE IF NOT EXISTS db_diff")
+        c.query("DROP TABLE IF EXISTS db_diff.t_seq")
+        c.query("CREATE TABLE db_diff.t_seq (v VARCHAR(20), id BIGINT NOT NULL PRIMARY KEY)")
+        try:
+            ins = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?)")
+            self.assertEqual(c.execute(ins, ("given", B + 7)), ("ok", 1))
+            self.assertEqual(c.execute(ins, ("auto", None)), ("ok", 1))
+            auto_id = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
+            kind, _ = c.query(f"INSERT INTO db_diff.t_seq VALUES ('t1', {B + 8}), "
+                              "('t2', DEFAULT), ('t3', NULL)")
+            self.assertEqual(kind, "ok")
+            first = int(c.query("SELECT LAST_INSERT_ID()")[1][0][0])
+            self.assertGreater(first, auto_id)
+            with self.assertRaises(ErrPacket) as e:
+                c.query("INSERT INTO db_diff.t_seq VALUES ('short')")
+            self.assertEqual((e.exception.code, e.exception.message),
+                             (1136, "Column count doesn't match value count at row 1"))
+            c.query("ALTER TABLE db_diff.t_seq ADD COLUMN w INT NULL FIRST")
+            kind, _ = c.query(f"INSERT INTO db_diff.t_seq VALUES (5, 'after alter', {B + 9})")
+            self.assertEqual(kind, "ok")
+            three = c.prepare("INSERT INTO db_diff.t_seq VALUES (?, ?, ?)")
+            self.assertEqual(c.execute(three, (6, "prepared", B + 10)), ("ok", 1))
+            rows = c.query("SELECT id, v, w FROM db_diff.t_seq ORDER BY id")[1]
+            got = {int(r[0]): (r[1], r[2]) for r in rows}
+            self.assertEqual(got[B + 7], ("given", None))
+            self.assertEqual(got[B + 8], ("t1", None))
+            self.assertEqual(got[B + 9], ("after alter", "5"))
+            self.assertEqual(got[B + 10], ("prepared", "6"))
+            self.assertEqual(got[auto_id], ("auto", None))
+            self.assertEqual(got[first], ("t2", None))
+            self.assertEqual(got[first + 1], ("t3", None))
+            self.assertEqual(len(rows), 7, rows)
+            for s in range(3):  # every row sits on the sub-table its id hashes to
+                there = sorted(int(r[0]) for r in sl.backend_query(
+                    s, f"SELECT id FROM db_diff.t_seq_{s:04d}"))
+                self.assertEqual(there, sorted(i for i in got if sl.gaea_hash_index(i, 3) == s))
+            assert_serving("after INSERTs without a column list")
         finally:
             c.query("DROP TABLE IF EXISTS db_diff.t_seq")
 

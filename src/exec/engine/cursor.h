@@ -181,12 +181,19 @@ class Cursor {
   // The session has a distributed (XA) transaction open.
   virtual bool in_distributed_transaction() const = 0;
 
-  // --- statements the session's state answers (sequence_fetch.h, transaction_control.h) ---
+  // --- statements the session's state answers (sequence_fetch.h, schema_fetch.h,
+  // transaction_control.h) ---
   // Reserves a new segment of ids of global sequence `key` ("db.table"). false: the client
   // has been told why (no such sequence or slice, a server error, or a statement that still
   // finds too few ids after the reservations one command may make).
   virtual asio::awaitable<bool> reserve_ids(const std::string& key) = 0;
-  // Plans the client's statement again and runs that plan (it finds the reserved ids).
+  // Reads the columns of logical table `table` ("db.table") from a backend holding it into
+  // the namespace's schema catalog (router/schema_catalog.h). false: the client has been told
+  // why (no such table on the backend, a server error, a statement still asking after the
+  // loads one command may make).
+  virtual asio::awaitable<bool> load_schema(const std::string& table) = 0;
+  // Plans the client's statement again and runs that plan (it finds the reserved ids, the
+  // loaded columns).
   virtual asio::awaitable<void> plan_again() = 0;
   // The part of a transaction statement beyond the default slice: a distributed (XA)
   // transaction, or the transactions other slices joined. true: the client has its answer;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <unordered_map>
 
 #include "router/planner/cte_inline.h"
@@ -473,11 +474,20 @@ class Planner {
       auto* core = s.query->body && s.query->body->kind == QueryBodyKind::Select
                        ? static_cast<SelectCore*>(s.query->body)
                        : nullptr;
-      const auto items = core ? core->items : ArenaVec<SelectItem>{};
       const auto group_by = core ? core->group_by : ArenaVec<OrderItem>{};
       Expr* having = core ? core->having : nullptr;
       const auto order_by = s.query->order_by;
       Limit* limit = s.query->limit;
+      // `SELECT DISTINCT *` / `ORDER BY <position>` over `*` of one sharded table: the merge
+      // cannot ask a string column's collation of a column it cannot name, so `*` becomes the
+      // table's columns (read first when not known).
+      if (core && star_needs_names(*s.query, *core, scan)) {
+        auto columns = table_columns_of(*scan.sharded[0]);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        expand_star(*s.query, *core, *std::get<std::shared_ptr<const TableSchema>>(columns),
+                    scan.uses[0].qualifier());
+      }
+      const auto items = core ? core->items : ArenaVec<SelectItem>{};
       // HAVING may compare a string the merge can only tell at run time it cannot compare
       // (a collation it compares by the server's weights): the shipped statement stands by.
       std::shared_ptr<Plan> fallback;
@@ -1558,6 +1568,21 @@ class Planner {
         return Plan::make_error(kNotSupported, "INSERT into global table " + target->table() +
                                                    " from sharded table " +
                                                    scan.sharded[0]->table() + " is not supported");
+      // Without a column list the copies need no key, but a wrong value count would come back
+      // from every copy as a fan-out's error: answered here as one server answers it.
+      if (!ins.has_columns && !ins.select && ins.source != 2 && in_.schema && !in_.metadata_only) {
+        auto columns = table_columns(*target);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+        const bool all_rows_empty = std::all_of(ins.rows.begin(), ins.rows.end(),
+                                                [](const Row* r) { return r->items.empty(); });
+        if (!all_rows_empty) {
+          if (auto err = check_value_counts(ins, schema, *target)) return std::move(*err);
+        }
+        Plan plan = global_write(ins, scan, *target);
+        plan.schema_used = SchemaCatalog::key(target->db(), target->table());
+        return plan;
+      }
       return global_write(ins, scan, *target);
     }
     if (ins.select) return insert_select(ins, scan, *target);
@@ -1571,6 +1596,7 @@ class Planner {
     }
     const config::GlobalSequence* seq = sequence_for(*target);
     uint64_t generated = 0;
+    std::string schema_used;  // the columns came from the catalog
     // Key values, one per row.
     std::vector<Expr*> key_exprs;
     if (ins.source == 2) {  // SET
@@ -1591,12 +1617,44 @@ class Planner {
       if (!key && !in_.metadata_only) return missing_key(*target);
       if (key) key_exprs.push_back(key);
     } else {
-      if (!ins.has_columns || ins.columns.empty())
-        return Plan::make_error(
-            kNotSupported, "INSERT into sharded table " + target->table() + " needs a column list");
       int key_pos = -1;
+      // Without a column list (and with values in its rows) the key's position comes from the
+      // table's columns as the backends have them (the schema catalog); a prepared statement's
+      // metadata plan needs no key. `INSERT INTO t VALUES ()` fills defaults, as `() VALUES ()`.
+      const bool all_rows_empty = std::all_of(ins.rows.begin(), ins.rows.end(),
+                                              [](const Row* r) { return r->items.empty(); });
+      if (!ins.has_columns && !all_rows_empty && !in_.metadata_only) {
+        auto columns = table_columns(*target);
+        if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+        const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+        if (auto err = check_value_counts(ins, schema, *target)) return std::move(*err);
+        key_pos = schema.insert_position(target->key());
+        schema_used = SchemaCatalog::key(target->db(), target->table());
+        if (key_pos < 0)
+          return Plan::make_error({1054, "42S22"}, "Unknown column '" + target->key() + "' in '" +
+                                                       target->table() +
+                                                       "': the shard key is not among the "
+                                                       "table's columns on the backends");
+      }
       for (uint32_t i = 0; i < ins.columns.size(); ++i) {
         if (same_name(ins.columns[i].name, target->key())) key_pos = int(i);
+      }
+      // NULL or DEFAULT for a key a global sequence fills: the sequence's next ids, as the
+      // server's AUTO_INCREMENT would fill them.
+      if (key_pos >= 0 && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
+        std::vector<uint32_t> to_fill;
+        for (uint32_t r = 0; r < ins.rows.size(); ++r) {
+          if (uint32_t(key_pos) < ins.rows[r]->items.size() &&
+              takes_generated_id(ins.rows[r]->items[key_pos]))
+            to_fill.push_back(r);
+        }
+        if (!to_fill.empty()) {
+          auto first = take_ids(*target, to_fill.size());
+          if (!first) return sequence_exhausted(*target);
+          generated = *first;
+          for (size_t i = 0; i < to_fill.size(); ++i)
+            ins.rows[to_fill[i]]->items[key_pos] = number_literal(*first + i);
+        }
       }
       if (key_pos < 0 && seq && same_name(seq->pk_name, target->key()) && !in_.metadata_only) {
         auto first = take_ids(*target, ins.rows.size());
@@ -1605,6 +1663,7 @@ class Planner {
         Ident col;
         col.name = arena_.copy(target->key());
         ins.columns.push(arena_, col);
+        ins.has_columns = true;  // `VALUES ()` without a list: now `(key) VALUES (id)`
         for (uint32_t r = 0; r < ins.rows.size(); ++r)
           ins.rows[r]->items.push(arena_, number_literal(*first + r));
         key_pos = int(ins.columns.size() - 1);
@@ -1646,6 +1705,7 @@ class Planner {
     plan.explain_type = "shard";
     plan.is_write = true;
     plan.generated_id = generated;
+    plan.schema_used = std::move(schema_used);
     std::vector<int> distinct = row_index;
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
@@ -1677,23 +1737,57 @@ class Planner {
                                                  target.table() + " is not supported: " + why);
     };
     if (auto err = check_colocated(scan)) return std::move(*err);
-    if (!ins.has_columns) return refuse("give the column list");
-    int key_pos = -1;
-    for (uint32_t i = 0; i < ins.columns.size(); ++i) {
-      if (same_name(ins.columns[i].name, target.key())) key_pos = int(i);
-    }
-    if (key_pos < 0) return refuse("the column list must include the shard key " + target.key());
     Query* q = ins.select;
     if (!q->body || q->body->kind != QueryBodyKind::Select || q->limit || !q->order_by.empty())
       return refuse("only a plain SELECT (no UNION, ORDER BY or LIMIT) can be split per shard");
     auto* core = static_cast<SelectCore*>(q->body);
-    if (!core->group_by.empty() || core->having || (core->options & kSelDistinct) ||
-        uint32_t(key_pos) >= core->items.size())
+    if (!core->group_by.empty() || core->having || (core->options & kSelDistinct))
       return refuse("the SELECT must not group or de-duplicate rows");
+    bool star = false;
     for (auto& item : core->items) {
-      if (item.expr->kind == ExprKind::Star) return refuse("name the selected columns");
-      if (contains_aggregate(item.expr)) return refuse("the SELECT must not aggregate");
+      star |= item.expr->kind == ExprKind::Star;
+      if (item.expr->kind != ExprKind::Star && contains_aggregate(item.expr))
+        return refuse("the SELECT must not aggregate");
     }
+    if (star) {
+      // `SELECT *` from one sharded table: its columns (from the schema catalog), so the key's
+      // value can be found among them.
+      const TableUse* source = nullptr;
+      for (auto& u : scan.uses) {
+        if (!u.insert_target) source = source ? nullptr : &u;
+      }
+      if (!in_.schema || !source || !source->rule || source->rule->is_global() ||
+          source->in_subquery || core->from.size() != 1 || source->node != core->from[0])
+        return refuse("name the selected columns");
+      auto columns = table_columns_of(*source->rule);
+      if (auto* p = std::get_if<Plan>(&columns)) {
+        p->is_write = true;
+        return std::move(*p);
+      }
+      expand_star(*q, *core, *std::get<std::shared_ptr<const TableSchema>>(columns),
+                  source->qualifier());
+    }
+    int key_pos = -1;
+    std::string schema_used;
+    if (!ins.has_columns) {
+      // Without a column list: the table's columns (read first when not known), as many as
+      // the SELECT's.
+      auto columns = table_columns(target);
+      if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+      const auto& schema = *std::get<std::shared_ptr<const TableSchema>>(columns);
+      if (core->items.size() != schema.insert_columns().size()) {
+        if (!in_.schema_loaded) return schema_fetch(target);
+        return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
+      }
+      key_pos = schema.insert_position(target.key());
+      schema_used = SchemaCatalog::key(target.db(), target.table());
+    }
+    for (uint32_t i = 0; i < ins.columns.size(); ++i) {
+      if (same_name(ins.columns[i].name, target.key())) key_pos = int(i);
+    }
+    if (key_pos < 0) return refuse("the column list must include the shard key " + target.key());
+    if (uint32_t(key_pos) >= core->items.size())
+      return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row 1");
     Expr* key_source = core->items[key_pos].expr;
     bool key_ok = false;
     for (auto& u : scan.uses) {
@@ -1726,13 +1820,123 @@ class Planner {
     plan.kind = PlanKind::kRoute;
     plan.explain_type = "shard";
     plan.is_write = true;
+    plan.schema_used = std::move(schema_used);
     for (int i : std::get<IndexSet>(targets)) {
-      auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, false);
+      // (`*` expanded: printed as checked, so the shards read the columns the key was found in.)
+      auto sq = shard_query(ins, scan, i, {}, /*alias_ok=*/true, /*reprint=*/star);
       if (auto* p = std::get_if<Plan>(&sq)) return std::move(*p);
       plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
     }
     plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
     return plan;
+  }
+
+  // The columns of `r`'s table as the backends have them (an INSERT without a column list):
+  // from the schema catalog, else a plan that reads them first (SchemaFetch), or a refusal
+  // when the planner has no catalog.
+  std::variant<std::shared_ptr<const TableSchema>, Plan> table_columns(const ShardRule& r) {
+    if (!in_.schema)
+      return Plan::make_error(kNotSupported,
+                              "INSERT into sharded table " + r.table() + " needs a column list");
+    if (auto t = in_.schema->lookup(r.db(), r.table())) return t;
+    return schema_fetch(r);
+  }
+
+  // A table's columns for a read (`*` named): as table_columns, without the INSERT wording.
+  std::variant<std::shared_ptr<const TableSchema>, Plan> table_columns_of(const ShardRule& r) {
+    if (auto t = in_.schema->lookup(r.db(), r.table())) return t;
+    return schema_fetch(r, /*write=*/false);
+  }
+
+  // `*` (or `t.*`) in a scatter SELECT over one sharded base table that de-duplicates its rows
+  // or orders them by a position: what the merge refuses for string columns it cannot name.
+  bool star_needs_names(const Query& q, const SelectCore& core, const TableScan& scan) const {
+    if (!in_.schema || scan.uses.size() != 1 || scan.sharded.size() != 1 || !scan.uses[0].rule ||
+        core.from.size() != 1 || core.from[0]->kind != TableRefKind::Table ||
+        scan.uses[0].node != core.from[0] || !core.group_by.empty() || core.having)
+      return false;
+    bool star = false;
+    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
+    if (!star) return false;
+    if (core.options & (kSelDistinct | kSelDistinctRow)) return true;
+    for (auto& o : q.order_by) {
+      if (o.expr->kind == ExprKind::Literal &&
+          static_cast<const Literal*>(o.expr)->literal_kind == LiteralKind::Integer)
+        return true;
+    }
+    return false;
+  }
+
+  // Replaces each `*` / `qualifier.*` of the select list by the table's columns (as the
+  // server expands it: INVISIBLE ones left out), qualified, so each has a name.
+  void expand_star(const Query& q, SelectCore& core, const TableSchema& schema,
+                   std::string_view qualifier) {
+    // A position past the expanded columns stays the shards' own error (1054, as the server
+    // answers it), not the merge's.
+    size_t count = 0;
+    for (auto& item : core.items)
+      count += item.expr->kind == ExprKind::Star ? schema.insert_columns().size() : 1;
+    for (auto& o : q.order_by) {
+      if (o.expr->kind != ExprKind::Literal ||
+          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
+        continue;
+      auto text = static_cast<const Literal*>(o.expr)->text;
+      uint64_t pos = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
+      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 || pos > count)
+        return;
+    }
+    ArenaVec<SelectItem> items;
+    for (auto& item : core.items) {
+      if (item.expr->kind != ExprKind::Star) {
+        items.push(arena_, item);
+        continue;
+      }
+      for (const SchemaColumn* c : schema.insert_columns()) {
+        auto* col = arena_.make<ColumnRef>();
+        col->parts[0].name = arena_.copy(qualifier);
+        col->parts[0].quoted = true;
+        col->parts[1].name = arena_.copy(c->name);
+        col->parts[1].quoted = true;
+        col->n = 2;
+        items.push(arena_, SelectItem{col, Ident{}, false});
+      }
+    }
+    core.items = items;
+  }
+
+  Plan schema_fetch(const ShardRule& r, bool write = true) {
+    Plan p;
+    p.kind = PlanKind::kError;
+    p.is_write = write;
+    p.error = PlanError{kNotSupported, "the columns of " + r.db() + "." + r.table() +
+                                           " are not known: Tessera reads them first"};
+    p.needs_schema = SchemaCatalog::key(r.db(), r.table());
+    return p;
+  }
+
+  // Every row of an INSERT without a column list has one value per column, as the server
+  // checks it (1136, the first row that does not, counted from 1). A mismatch against columns
+  // not read for this very statement may mean they changed on the backends: read them again
+  // first, so a stale catalog never decides the answer (nor where a value goes).
+  std::optional<Plan> check_value_counts(const InsertStatement& ins, const TableSchema& schema,
+                                         const ShardRule& r) {
+    const size_t want = schema.insert_columns().size();
+    for (uint32_t i = 0; i < ins.rows.size(); ++i) {
+      if (ins.rows[i]->items.size() == want) continue;
+      if (!in_.schema_loaded) return schema_fetch(r);
+      return Plan::make_error({1136, "21S01"}, "Column count doesn't match value count at row " +
+                                                   std::to_string(i + 1));
+    }
+    return std::nullopt;
+  }
+
+  // NULL or DEFAULT: what makes the server's AUTO_INCREMENT (here a global sequence) fill a
+  // key.
+  bool takes_generated_id(const Expr* e) const {
+    if (e->kind == ExprKind::Default) return true;
+    auto v = constant_value(e, in_.params);
+    return v && v->is_null();
   }
 
   Expr* number_literal(uint64_t v) {
@@ -1854,6 +2058,7 @@ class Planner {
     const ShardRule& rule = scan.sharded.empty() ? *scan.globals[0] : *scan.sharded[0];
     Plan plan;
     plan.kind = PlanKind::kRoute;
+    plan.schema_changes.push_back(SchemaCatalog::key(rule.db(), rule.table()));
     plan.explain_type = rule.is_global() ? "global" : "shard";
     plan.is_write = true;
     plan.result = ResultMode::kSumAffected;

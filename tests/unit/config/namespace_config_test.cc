@@ -253,6 +253,21 @@ TEST(Namespace, SessionStatusAndProcessPrivilege) {
   EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
 }
 
+// schema_refresh_seconds (our extension): how old learned columns may get; 0 = only after DDL
+// through Tessera; negative refused; in the canonical form.
+TEST(Namespace, SchemaRefreshSeconds) {
+  EXPECT_EQ(parse_namespace(kGaeaNamespace, "gaea.json").schema_refresh, std::chrono::seconds(60));
+  json j = json::parse(kGaeaNamespace);
+  j["schema_refresh_seconds"] = 0;
+  Namespace off = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_EQ(off.schema_refresh, std::chrono::seconds(0));
+  EXPECT_EQ(to_canonical_json(off)["schema_refresh_seconds"], 0);
+  j["schema_refresh_seconds"] = 5;
+  EXPECT_EQ(parse_namespace(j.dump(), "gaea.json").schema_refresh, std::chrono::seconds(5));
+  j["schema_refresh_seconds"] = -1;
+  EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
+}
+
 // default_charset / default_collation (Gaea's keys) start the sessions whose client names no
 // character set Tessera and the server know; names nobody knows are refused at load.
 TEST(Namespace, DefaultCharsetAndCollation) {

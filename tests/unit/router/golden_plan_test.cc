@@ -169,12 +169,48 @@ class GoldenRun {
     } else if (name == "sequence") {
       if (arg != "exhausted" && arg != "available") ADD_FAILURE() << "--sequence " << arg;
       sequence_exhausted_ = arg == "exhausted";
+    } else if (name == "schema") {
+      learn_schema(arg);
     } else if (name == "params") {
       params_ = parse_params(arg);
       has_params_ = true;
     } else {
       ADD_FAILURE() << "unknown directive " << t;
     }
+  }
+
+  // `--schema db.table col, col, ...`: the schema catalog knows the table's columns (as read
+  // from a backend; `col:invisible` for an INVISIBLE one); `--schema db.table` alone forgets
+  // them.
+  void learn_schema(const std::string& arg) {
+    if (!rules_) {
+      ADD_FAILURE() << "--schema before --namespace";
+      return;
+    }
+    std::string table = arg.substr(0, arg.find(' '));
+    auto names = SchemaCatalog::split_key(table);
+    if (!names) {
+      ADD_FAILURE() << "--schema " << arg << ": expected db.table";
+      return;
+    }
+    if (table.size() == arg.size()) {
+      rules_->schema().forget(names->first, names->second);
+      return;
+    }
+    TableSchema t;
+    std::istringstream cols(arg.substr(table.size() + 1));
+    std::string col;
+    while (std::getline(cols, col, ',')) {
+      SchemaColumn c;
+      c.name = trim(col);
+      if (c.name.ends_with(":invisible")) {
+        c.invisible = true;
+        c.name.resize(c.name.size() - std::string_view(":invisible").size());
+      }
+      t.columns.push_back(std::move(c));
+    }
+    t.loaded_at = TableSchema::Clock::now();
+    rules_->schema().publish(names->first, names->second, std::move(t));
   }
 
   // A path under the repository; a CMake template (`.json.in`) gets a number for every
@@ -222,6 +258,7 @@ class GoldenRun {
     in.current_db = db_;
     in.sequences = &sequence_;
     in.sequence_config = &ns_.global_sequences;
+    in.schema = &rules_->schema();
     Plan p = plan_statement(sql, parsed_, in, arena_);
     if (explain) {
       explained_ = p.kind == PlanKind::kExplain ? explain_rows(p) : std::vector<ExplainRow>{};

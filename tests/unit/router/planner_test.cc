@@ -59,10 +59,27 @@ class PlannerTest : public ::testing::Test {
     in.sequences = &seq_;
     in.sequence_config = &ns_.global_sequences;
     in.metadata_only = metadata_only_;
+    in.schema = with_schema_ ? &rules_->schema() : nullptr;
+    in.schema_loaded = schema_loaded_;
     return plan_statement(sql_, parsed_, in, arena_);
   }
 
+  // The namespace's schema catalog learns `db_ks.table`'s columns ("name", or "name:invisible").
+  void learn(const std::string& table, std::initializer_list<const char*> names) {
+    TableSchema t;
+    for (std::string n : names) {
+      SchemaColumn c;
+      c.invisible = n.ends_with(":invisible");
+      c.name = c.invisible ? n.substr(0, n.find(':')) : n;
+      t.columns.push_back(c);
+    }
+    t.loaded_at = TableSchema::Clock::now();
+    rules_->schema().publish("db_ks", table, std::move(t));
+  }
+
   bool metadata_only_ = false;  // COM_STMT_PREPARE's planning
+  bool with_schema_ = true;     // frontend passes the rules' catalog
+  bool schema_loaded_ = false;  // this command read columns already (a SchemaFetch ran)
 
   config::Namespace ns_;
   std::shared_ptr<const ShardRuleSet> rules_;
@@ -521,7 +538,9 @@ TEST_F(PlannerTest, InsertSelectBetweenColocatedTablesRunsPerShard) {
   // The key must come from a co-located key column.
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT v, id FROM tbl_ks").kind, PlanKind::kError);
   EXPECT_EQ(plan("INSERT INTO tbl_ks2 (id, v) SELECT oid, v FROM other").kind, PlanKind::kError);
-  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").kind, PlanKind::kError);
+  // `SELECT *`: the source's columns are read first (then it routes: see
+  // InsertSelectWithoutColumnListRunsPerShard).
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").needs_schema, "db_ks.tbl_ks");
   // Unsharded target from global tables: the default slice has a copy.
   p = plan("INSERT INTO plain SELECT * FROM tbl_global");
   ASSERT_EQ(p.kind, PlanKind::kRoute);
@@ -539,6 +558,221 @@ TEST_F(PlannerTest, InsertWithoutKeyIsRefusedUnlessASequenceSuppliesIt) {
   EXPECT_EQ(p.generated_id, 1000u);
   ASSERT_EQ(p.queries.size(), 2u);  // 1000 % 3 = 1, 1001 % 3 = 2
   EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0001` (name, id) VALUES ('a', 1000)");
+}
+
+// INSERT without a column list (issue 19, schema tracking): the shard key's position comes
+// from the table's columns as the backends have them; unknown columns are read first.
+TEST_F(PlannerTest, InsertWithoutColumnListReadsTheColumnsFirst) {
+  auto p = plan("INSERT INTO tbl_ks VALUES (1, 'a')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  EXPECT_TRUE(p.queries.empty());
+  ASSERT_TRUE(p.root);
+  std::vector<exec::engine::PlanLine> lines;
+  p.root->describe(lines, 0);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].op, "SchemaFetch");
+  // REPLACE and INSERT ... SELECT alike; EXPLAIN too (it plans the statement).
+  EXPECT_EQ(plan("REPLACE INTO tbl_ks VALUES (1, 'a')").needs_schema, "db_ks.tbl_ks");
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT id, v FROM tbl_ks").needs_schema, "db_ks.tbl_ks2");
+  EXPECT_EQ(plan("EXPLAIN INSERT INTO tbl_ks VALUES (1, 'a')").needs_schema, "db_ks.tbl_ks");
+  // Without a catalog (no frontend): refused as before.
+  with_schema_ = false;
+  p = plan("INSERT INTO tbl_ks VALUES (1, 'a')");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.error.code.code, 1235);
+  EXPECT_NE(p.error.message.find("needs a column list"), std::string::npos);
+}
+
+TEST_F(PlannerTest, InsertWithoutColumnListRoutesByTheKeysPosition) {
+  learn("tbl_ks", {"id", "name"});
+  auto p = plan("INSERT INTO tbl_ks VALUES (1, 'a'), (2, 'b'), (4, 'c')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.needs_schema.empty());
+  ASSERT_EQ(p.queries.size(), 2u);
+  EXPECT_EQ(p.result, ResultMode::kSumAffected);
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `tbl_ks_0001` VALUES (1, 'a'), (4, 'c')");
+  EXPECT_EQ(p.queries[1].sql, "INSERT INTO `tbl_ks_0002` VALUES (2, 'b')");
+  p = plan("INSERT IGNORE INTO tbl_ks VALUES (5, 'x')");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 2);
+  p = plan("REPLACE INTO tbl_ks VALUE (3, 'x')");
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 0);
+  // The key need not be the first column; an invisible column is not among the values.
+  learn("other", {"name", "hidden:invisible", "oid"});
+  p = plan("INSERT INTO other VALUES ('x', 4)");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].index, 4);
+  // An explicit list still decides where its values go.
+  p = plan("INSERT INTO other (oid, name) VALUES (5, 'x')");
+  EXPECT_EQ(p.queries[0].index, 5);
+  // The key given as NULL is refused, as with a list.
+  p = plan("INSERT INTO tbl_ks VALUES (NULL, 'a')");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.error.code.code, 1048);
+  // Rows of defaults only: no key, as `() VALUES ()`.
+  p = plan("INSERT INTO tbl_ks VALUES ()");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.error.code.code, 1364);
+  // A prepared statement's metadata plan needs no key: no columns read.
+  metadata_only_ = true;
+  with_schema_ = true;
+  rules_->schema().forget("db_ks", "tbl_ks");
+  p = plan("INSERT INTO tbl_ks VALUES (?, ?)");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.needs_schema.empty());
+  ASSERT_EQ(p.queries.size(), 1u);
+}
+
+TEST_F(PlannerTest, InsertWithoutColumnListCountsValuesAsTheServer) {
+  learn("tbl_ks", {"id", "name"});
+  // A mismatch with columns not read for this statement: read them again first (they may
+  // have changed on the backends).
+  auto p = plan("INSERT INTO tbl_ks VALUES (1, 'a', 'extra')");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  p = plan("INSERT INTO tbl_ks VALUES (1, 'a'), (2)");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  // Once read for it: the server's error, naming the first row that does not match.
+  schema_loaded_ = true;
+  p = plan("INSERT INTO tbl_ks VALUES (1, 'a'), (2)");
+  ASSERT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.error.code.code, 1136);
+  EXPECT_EQ(p.error.code.sqlstate, "21S01");
+  EXPECT_EQ(p.error.message, "Column count doesn't match value count at row 2");
+  p = plan("INSERT INTO tbl_ks VALUES (1)");
+  EXPECT_EQ(p.error.message, "Column count doesn't match value count at row 1");
+  learn("tbl_ks2", {"id", "v"});
+  p = plan("INSERT INTO tbl_ks2 SELECT id, v, name FROM tbl_ks");
+  EXPECT_EQ(p.error.code.code, 1136);
+  // A table whose columns lack the shard key (a rule naming a column the table lacks).
+  learn("tbl_ks", {"a", "b"});
+  p = plan("INSERT INTO tbl_ks VALUES (1, 2)");
+  EXPECT_EQ(p.error.code.code, 1054);
+}
+
+// A global table needs no key, but its value count is checked as one server checks it (else
+// every copy would answer 1136 and the fan-out would report it as a copy's error).
+TEST_F(PlannerTest, InsertIntoGlobalTableWithoutColumnListCountsValues) {
+  EXPECT_EQ(plan("INSERT INTO tbl_global VALUES (1, 'g')").needs_schema, "db_ks.tbl_global");
+  learn("tbl_global", {"id", "name"});
+  auto p = plan("INSERT INTO tbl_global VALUES (1, 'g')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.schema_used, "db_ks.tbl_global");
+  EXPECT_EQ(plan("INSERT INTO tbl_global VALUES (1)").needs_schema, "db_ks.tbl_global");
+  schema_loaded_ = true;
+  p = plan("INSERT INTO tbl_global VALUES (1, 'g'), (2)");
+  EXPECT_EQ(p.error.message, "Column count doesn't match value count at row 2");
+  // With a list, or without the catalog, the copies are written as before.
+  EXPECT_EQ(plan("INSERT INTO tbl_global (id) VALUES (1)").queries.size(), 3u);
+  with_schema_ = false;
+  EXPECT_EQ(plan("INSERT INTO tbl_global VALUES (1)").queries.size(), 3u);
+}
+
+TEST_F(PlannerTest, InsertSelectWithoutColumnListRunsPerShard) {
+  learn("tbl_ks2", {"id", "v"});
+  auto p = plan("INSERT INTO tbl_ks2 SELECT id, v FROM tbl_ks WHERE v > 1");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.queries[1].sql,
+            "INSERT INTO `tbl_ks2_0001` SELECT id, v FROM `tbl_ks_0001` AS `tbl_ks` WHERE v > 1");
+  // The key's position decides which selected column must be a co-located key.
+  learn("tbl_ks2", {"v", "id"});
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT id, v FROM tbl_ks").kind, PlanKind::kError);
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT v, id FROM tbl_ks").kind, PlanKind::kRoute);
+  // `SELECT *` from one table: its columns (read first), the key found among them.
+  rules_->schema().forget("db_ks", "tbl_ks2");
+  p = plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  EXPECT_TRUE(p.is_write);
+  learn("tbl_ks", {"id", "v"});
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks").needs_schema, "db_ks.tbl_ks2");
+  learn("tbl_ks2", {"id", "v"});
+  p = plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks WHERE id = 4");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql,
+            "INSERT INTO `tbl_ks2_0001` SELECT `tbl_ks`.`id`, `tbl_ks`.`v` FROM `tbl_ks_0001` AS "
+            "`tbl_ks` WHERE id = 4");
+  p = plan("INSERT INTO tbl_ks2 (v, id) SELECT k.* FROM tbl_ks k");
+  EXPECT_EQ(p.kind, PlanKind::kError);  // the key's value would be tbl_ks.v
+  p = plan("INSERT INTO tbl_ks2 (id, v) SELECT k.* FROM tbl_ks k");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.queries.size(), 3u);
+  // From a join: still refused.
+  EXPECT_EQ(plan("INSERT INTO tbl_ks2 SELECT * FROM tbl_ks a JOIN tbl_ks b ON a.id = b.id").kind,
+            PlanKind::kError);
+}
+
+// A global sequence fills NULL / DEFAULT keys (as AUTO_INCREMENT would), with a list or not.
+TEST_F(PlannerTest, InsertWithoutColumnListTakesSequenceIds) {
+  learn("seqd", {"id", "name"});
+  auto p = plan("INSERT INTO seqd VALUES (NULL, 'a'), (DEFAULT, 'b'), (7, 'c')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.generated_id, 1000u);
+  ASSERT_EQ(p.queries.size(), 2u);  // 1000 % 3 = 1, 1001 % 3 = 2 with 7 % 3 = 1
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0001` VALUES (1000, 'a'), (7, 'c')");
+  EXPECT_EQ(p.queries[1].sql, "INSERT INTO `seqd_0002` VALUES (1001, 'b')");
+  p = plan("INSERT INTO seqd (id, name) VALUES (NULL, 'x')");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.generated_id, 1002u);
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0000` (id, name) VALUES (1002, 'x')");
+  // Every key given: no ids taken.
+  p = plan("INSERT INTO seqd VALUES (8, 'y')");
+  EXPECT_EQ(p.generated_id, 0u);
+  // Defaults only: the sequence's id for the key.
+  p = plan("INSERT INTO seqd VALUES ()");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.queries[0].sql, "INSERT INTO `seqd_0001` (id) VALUES (1003)");
+}
+
+// `SELECT DISTINCT *` / ORDER BY a position over `*` of one sharded table across shards: `*`
+// becomes the table's columns (from the catalog, read first), so the merge can name each
+// column's collation; other `*` statements need no columns.
+TEST_F(PlannerTest, StarThatTheMergeComparesBecomesTheTablesColumns) {
+  auto p = plan("SELECT DISTINCT * FROM tbl_ks");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  EXPECT_FALSE(p.is_write);
+  EXPECT_TRUE(plan("SELECT * FROM tbl_ks ORDER BY id").needs_schema.empty());
+  EXPECT_TRUE(plan("SELECT DISTINCT * FROM tbl_ks WHERE id = 4").needs_schema.empty());
+  EXPECT_TRUE(
+      plan("SELECT DISTINCT * FROM tbl_ks t JOIN tbl_ks2 u ON t.id = u.id").needs_schema.empty());
+  learn("tbl_ks", {"id", "name", "secret:invisible"});
+  p = plan("SELECT DISTINCT * FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 3u);
+  EXPECT_EQ(p.result, ResultMode::kMerge);
+  EXPECT_FALSE(p.merge.unnamed_columns);
+  EXPECT_EQ(p.queries[0].sql.rfind("SELECT DISTINCT `tbl_ks`.`id`, `tbl_ks`.`name`", 0), 0u)
+      << p.queries[0].sql;
+  p = plan("SELECT t.* FROM tbl_ks t ORDER BY 2 DESC LIMIT 3");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_FALSE(p.merge.unnamed_columns);
+  EXPECT_EQ(p.queries[0].sql.rfind("SELECT `t`.`id`, `t`.`name`", 0), 0u) << p.queries[0].sql;
+  // COM_STMT_PREPARE plans one sub-table: nothing to merge, no columns needed.
+  metadata_only_ = true;
+  rules_->schema().forget("db_ks", "tbl_ks");
+  p = plan("SELECT DISTINCT * FROM tbl_ks");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.needs_schema.empty());
+  EXPECT_EQ(p.queries.size(), 1u);
+  metadata_only_ = false;
+  learn("tbl_ks", {"id", "name", "secret:invisible"});
+  // A position past the columns stays `*`: the shards answer the server's 1054.
+  p = plan("SELECT * FROM tbl_ks ORDER BY 3");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_TRUE(p.merge.unnamed_columns);
+}
+
+TEST_F(PlannerTest, DdlMarksTheTablesColumnsChanged) {
+  auto p = plan("ALTER TABLE tbl_ks ADD COLUMN extra INT");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.schema_changes, (std::vector<std::string>{"db_ks.tbl_ks"}));
+  EXPECT_EQ(plan("DROP TABLE tbl_global").schema_changes,
+            (std::vector<std::string>{"db_ks.tbl_global"}));
+  EXPECT_TRUE(plan("SELECT * FROM tbl_ks").schema_changes.empty());
 }
 
 TEST_F(PlannerTest, PreparedParametersRoute) {

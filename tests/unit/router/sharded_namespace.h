@@ -5,6 +5,8 @@
 // planner see a large share of real-world statements.
 #pragma once
 
+#include "router/shard_rule.h"
+
 namespace tessera::router::testing {
 
 // Current database to plan in: where the corpus's unqualified t1..t9 resolve.
@@ -39,5 +41,17 @@ inline constexpr const char* kShardedNamespace = R"({
   ],
   "users": [{"user_name": "app", "password": "pw", "namespace": "ns", "rw_flag": 2, "rw_split": 0}]
 })";
+
+// Columns for the rules' tables in db `test` (what MariaDB's tests mostly declare), so that
+// INSERTs without a column list and `*` the merge compares plan from the schema catalog as
+// they do once frontend has read the columns (router/schema_catalog.h).
+inline void learn_test_schemas(const ShardRuleSet& rules) {
+  for (const char* t : {"t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"}) {
+    TableSchema schema;
+    for (const char* c : {"a", "b", "c", "d"}) schema.columns.push_back(SchemaColumn{c});
+    schema.loaded_at = TableSchema::Clock::now();
+    rules.schema().publish("test", t, std::move(schema));
+  }
+}
 
 }  // namespace tessera::router::testing

@@ -1,12 +1,13 @@
-// SequenceFetch and TransactionControl against a fake cursor: a sequence's refill is followed
-// by a second plan (and nothing when the refill was refused); a transaction statement the
-// session's distributed transaction answers never reaches the default slice, one it leaves
-// runs there as a Route (with that Route's retries).
+// SequenceFetch, SchemaFetch and TransactionControl against a fake cursor: a sequence's refill
+// (a table's columns read) is followed by a second plan (and nothing when it was refused); a
+// transaction statement the session's distributed transaction answers never reaches the default
+// slice, one it leaves runs there as a Route (with that Route's retries).
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "exec/engine/route.h"
+#include "exec/engine/schema_fetch.h"
 #include "exec/engine/sequence_fetch.h"
 #include "exec/engine/transaction_control.h"
 #include "fake_cursor.h"
@@ -37,6 +38,26 @@ TEST(SequenceFetch, Describes) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].op, "SequenceFetch");
   EXPECT_NE(lines[0].detail.find("db_ks.t_seq"), std::string::npos);
+}
+
+// A table's columns are read, then the statement is planned again; a failed read (the cursor
+// told the client) plans nothing.
+TEST(SchemaFetch, LoadsThenPlansAgain) {
+  FakeCursor c;
+  c.run(SchemaFetch("db_ks.tbl_ks"));
+  EXPECT_EQ(c.log, (Lines{"load schema db_ks.tbl_ks", "plan again"}));
+}
+
+TEST(SchemaFetch, FailedLoadStops) {
+  FakeCursor c;
+  c.load_ok = false;
+  c.run(SchemaFetch("db_ks.tbl_ks"));
+  EXPECT_EQ(c.log, (Lines{"load schema db_ks.tbl_ks"}));
+  std::vector<PlanLine> lines;
+  SchemaFetch("db_ks.tbl_ks").describe(lines, 0);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].op, "SchemaFetch");
+  EXPECT_NE(lines[0].detail.find("db_ks.tbl_ks"), std::string::npos);
 }
 
 std::shared_ptr<const Primitive> default_route(std::string_view sql) {

@@ -166,6 +166,11 @@ class FakeCursor : public Cursor {
     log.push_back("reserve ids " + key);
     co_return reserve_ok;
   }
+  bool load_ok = true;
+  asio::awaitable<bool> load_schema(const std::string& table) override {
+    log.push_back("load schema " + table);
+    co_return load_ok;
+  }
   asio::awaitable<void> plan_again() override {
     log.push_back("plan again");
     co_return;
