@@ -394,15 +394,18 @@ Status SetMerge::finish() {
   if (finished_) return {};
   finished_ = true;
   if (mode_ == Mode::kDistinct && distinct_->spilled()) {
-    // The rows put aside: each new key's first row, after the others.
+    // The rows put aside: each new key's first row, after the others; into the sort now, or
+    // to the client as it reads (next()).
+    if (Status s = distinct_->finish(); !s) return s;
+    deferring_ = true;
     Row r;
-    for (;;) {
-      if (done_) break;
+    while (sort_ && !done_) {
       auto more = distinct_->next_deferred(r);
       if (!more) return more.error();
       if (!*more) break;
       if (auto st = emit(std::move(r)); !st.ok()) return st;
     }
+    if (sort_) deferring_ = false;
   }
   if (mode_ == Mode::kCounted) {
     index_.clear();
@@ -439,6 +442,23 @@ bool SetMerge::next(Row& out) {
       return true;
     }
     if (error_ || done_) return false;
+    if (deferring_) {
+      Row r;
+      auto more = distinct_->next_deferred(r);
+      if (!more) {
+        error_ = more.error();
+        return false;
+      }
+      if (!*more) {
+        deferring_ = false;
+        continue;
+      }
+      if (auto st = emit(std::move(r)); !st.ok()) {
+        error_ = st.error();
+        return false;
+      }
+      continue;
+    }
     if (producing_) {
       Row r;
       auto more = produce(r);

@@ -151,6 +151,7 @@ class SetMerge {
   size_t produce_entry_ = 0;
   uint64_t copies_left_ = 0;
   bool producing_ = false;  // counted rows not all produced yet (no ORDER BY)
+  bool deferring_ = false;  // DISTINCT's rows put aside not all out yet (no ORDER BY)
   bool sorting_ = false;    // the sort's rows not all taken yet
 };
 
