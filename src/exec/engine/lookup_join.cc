@@ -111,6 +111,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   std::vector<protocol::ColumnDefinition> driving;
   size_t driver_columns = 0;  // the driver's, hidden ones included
   std::vector<Row> rows;
+  // The driving rows' part of the budget, held as long as they are (through every batch), so
+  // the batches' merge has only what is left.
+  BudgetShare held(budget);
   try {
     const size_t n = spec_.driver.size();
     std::optional<protocol::ErrPacket> shard_error;
@@ -170,7 +173,6 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (shard_error)
       co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
     std::optional<protocol::ErrPacket> error;
-    BudgetShare held(budget);
     size_t shipped = 0;
     MergedRead read;
     std::vector<bool> ended(n, false);
