@@ -1,6 +1,7 @@
 #include "admin/metrics_render.h"
 
 #include "admin/prometheus_text.h"
+#include "exec/spill_file.h"
 #include "topology/topology.h"
 
 namespace tessera::admin {
@@ -64,6 +65,14 @@ std::string render_metrics(const MetricsInput& in) {
   p.sample("tessera_protocol_errors_total", {}, in.protocol_errors);
   p.family("tessera_backend_errors_total", "counter", "Backend connections lost or refused");
   p.sample("tessera_backend_errors_total", {}, in.backend_errors);
+  // Merges over their statement's memory budget (exec/spill_file.h): process-wide counters.
+  const exec::SpillTotals spill = exec::spill_totals();
+  p.family("tessera_spill_files_total", "counter", "Spill files merges created");
+  p.sample("tessera_spill_files_total", {}, spill.files);
+  p.family("tessera_spill_bytes_total", "counter", "Bytes merges wrote to spill files");
+  p.sample("tessera_spill_bytes_total", {}, spill.bytes_written);
+  p.family("tessera_spill_files_open", "gauge", "Spill files open now");
+  p.sample("tessera_spill_files_open", {}, spill.open_files);
 
   p.family("tessera_statements_total", "counter",
            "Client statements (COM_QUERY, COM_STMT_EXECUTE) by namespace and type");

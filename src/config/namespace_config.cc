@@ -354,6 +354,11 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
   ns.max_sql_execute_time =
       std::chrono::milliseconds(std::max<int64_t>(0, r.integer("max_sql_execute_time", 0, -1)));
   ns.max_sql_result_size = std::max<int64_t>(0, r.integer("max_sql_result_size", 0, -1));
+  ns.merge_memory_bytes = r.integer("merge_memory_bytes", ns.merge_memory_bytes, 0);
+  ns.spill_dir = r.string("spill_dir", ns.spill_dir);
+  if (!ns.spill_dir.empty() && ns.spill_dir.front() != '/')
+    r.fail("spill_dir", fmt::format("\"{}\" is not an absolute path", ns.spill_dir));
+  ns.spill_max_bytes = r.integer("spill_max_bytes", 0, 0);
   ns.default_charset = r.string("default_charset");
   ns.default_collation = r.string("default_collation");
   ns.default_collation_id = read_default_collation(ns, r);
@@ -381,6 +386,13 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
 
   validate_namespace(ns);
   return ns;
+}
+
+std::string default_spill_dir() {
+  std::error_code ec;
+  std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
+  if (ec || tmp.empty()) tmp = "/tmp";
+  return (tmp / "tessera-spill").string();
 }
 
 Namespace load_namespace_file(const std::filesystem::path& path, std::string_view source_name) {

@@ -103,6 +103,9 @@ struct GlobalSequence {
   int64_t max_limit = 0;
 };
 
+// `tessera-spill` in the system's temporary directory ($TMPDIR, else /tmp).
+std::string default_spill_dir();
+
 // One tenant: users, slices, shard rules. Loaded from a Gaea-compatible JSON file.
 struct Namespace {
   std::string name;
@@ -129,6 +132,18 @@ struct Namespace {
   bool open_general_log = false;
   std::chrono::milliseconds max_sql_execute_time{0};  // 0 = no limit
   int64_t max_sql_result_size = 0;                    // rows; 0 = no limit
+  // Our extension: the memory one statement's blocking merge operators (sort, hashing GROUP
+  // BY, DISTINCT, set operations) may hold before they spill to `spill_dir` (exec/
+  // memory_budget.h). 64 MiB: with spilling on by default the budget decides when rows move
+  // to disk, not whether a statement fails, so it bounds Tessera's memory per concurrent
+  // cross-shard statement; 0 = no limit.
+  int64_t merge_memory_bytes = 64ll * 1024 * 1024;
+  // Our extension: where they spill (a directory created with mode 0700 when missing; files
+  // in it are unlinked at once). Absent: `tessera-spill` in the system's temporary directory;
+  // "" = spilling off: a statement over merge_memory_bytes fails with 1038.
+  std::string spill_dir = default_spill_dir();
+  // Our extension: bytes one statement may write to spill files (0 = no limit but the disk).
+  int64_t spill_max_bytes = 0;
   // Gaea's keys, as written: the character set (and collation) a session starts in when its
   // client's handshake names none Tessera and the server know (id 0, or an id no collation
   // has), as the server starts such a session in its own character_set_server.

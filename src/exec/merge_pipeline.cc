@@ -228,12 +228,13 @@ void MergePipeline::configure(const Row* first) {
     auto ctx =
         std::make_shared<AggregateContext>(spec_.aggregates, columns_, spec_.group_concat_max_len);
     ctx->types = types_;
-    groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows);
+    groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows,
+                    spec_.budget);
   }
   if (spec_.distinct) {
     std::vector<size_t> distinct_columns(key.begin(),
                                          key.begin() + static_cast<std::ptrdiff_t>(visible_));
-    distinct_.emplace(types_, std::move(distinct_columns), spec_.max_result_rows);
+    distinct_.emplace(types_, std::move(distinct_columns), spec_.max_result_rows, spec_.budget);
   }
   if (!spec_.order_by.empty() && !is_prefix(spec_.order_by, stream_order)) {
     std::optional<uint64_t> keep;
@@ -241,8 +242,7 @@ void MergePipeline::configure(const Row* first) {
     if (spec_.limit && *spec_.limit <= UINT64_MAX - spec_.offset) {
       keep = spec_.offset + *spec_.limit;
     }
-    sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_result_rows,
-                  spec_.max_sort_bytes);
+    sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_result_rows, spec_.budget);
   }
 }
 
@@ -299,12 +299,13 @@ MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
   }
   for (;;) {
     if (groups_->next(out)) return Pull::kRow;
+    if (groups_->error()) return fail(*groups_->error());
     if (groups_->done()) return Pull::kEnd;
     Row in;
     if (source_next(in)) {
       if (Status s = groups_->add(in); !s) return fail(s.error());
     } else if (source_done()) {
-      groups_->finish();
+      if (Status s = groups_->finish(); !s) return fail(s.error());
     } else {
       return Pull::kNeed;
     }
@@ -431,6 +432,12 @@ std::optional<MergeError> MergePipeline::apply_computed(Row& row) const {
 MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
   for (;;) {
     Pull p = pull_grouped(out);
+    if (p == Pull::kEnd && distinct_ && distinct_->spilled()) {
+      // The rows DISTINCT put aside on disk (already through HAVING and computed columns).
+      auto more = distinct_->next_deferred(out);
+      if (!more) return fail(more.error());
+      return *more ? Pull::kRow : Pull::kEnd;
+    }
     if (p != Pull::kRow) return p;
     if (!spec_.computed.empty()) {
       if (auto e = apply_computed(out)) return fail(std::move(*e));
@@ -461,13 +468,15 @@ MergePipeline::Pull MergePipeline::pull_ordered(Row& out) {
     if (p == Pull::kRow) {
       if (Status s = sort_->add(std::move(in)); !s) return fail(s.error());
     } else if (p == Pull::kEnd) {
-      sort_->finish();
+      if (Status s = sort_->finish(); !s) return fail(s.error());
       sort_filled_ = true;
     } else {
       return p;
     }
   }
-  return sort_->next(out) ? Pull::kRow : Pull::kEnd;
+  if (sort_->next(out)) return Pull::kRow;
+  if (sort_->error()) return fail(*sort_->error());
+  return Pull::kEnd;
 }
 
 Result<MergePipeline::Poll> MergePipeline::next(Row& out) {

@@ -12,7 +12,8 @@
 //   DISTINCT                on the visible columns
 //   ORDER BY                `order_by`; skipped when the stream already arrives in that order
 //                           (order_by is a prefix of shard_order, or of its group-key prefix
-//                           when grouped), else an in-memory sort keeping offset+limit rows
+//                           when grouped), else a sort keeping offset+limit rows (in memory,
+//                           spilling sorted runs to disk beyond the budget)
 //   OFFSET / LIMIT          then the hidden columns are dropped
 //
 // So for a plain `ORDER BY ... LIMIT`, set shard_order = order_by (and send ORDER BY and
@@ -21,10 +22,12 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "exec/aggregate.h"
+#include "exec/memory_budget.h"
 #include "exec/scalar_expr.h"
 #include "exec/sort_key.h"
 
@@ -73,8 +76,9 @@ struct MergeSpec {
   // max_sql_result_size: more rows sent to the client, or held by a hash GROUP BY, DISTINCT
   // or sort, is an error, never a silent truncation. 0: no limit.
   uint64_t max_result_rows = 0;
-  // Memory the in-memory sort may use. 0: no limit.
-  uint64_t max_sort_bytes = 0;
+  // The statement's memory budget for the rows the sort, hashing GROUP BY and DISTINCT hold,
+  // and where they spill beyond it (memory_budget.h). Null: no limit.
+  std::shared_ptr<MemoryBudget> budget;
   // The session's group_concat_max_len.
   size_t group_concat_max_len = 1024;
 };

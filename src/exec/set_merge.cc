@@ -181,8 +181,12 @@ bool convert_to_union(const std::vector<CellConversion>& conversions, Row& row) 
   return true;
 }
 
-SetMerge::SetMerge(SetSpec spec, std::vector<ValueType> types)
-    : spec_(std::move(spec)), types_(std::move(types)), limit_(spec_.offset, spec_.limit) {
+SetMerge::SetMerge(SetSpec spec, std::vector<ValueType> types, unsigned level)
+    : spec_(std::move(spec)),
+      types_(std::move(types)),
+      level_(level),
+      share_(spec_.budget),
+      limit_(spec_.offset, spec_.limit) {
   bool only_union = true, only_all = true, only_distinct = true;
   for (const SetNode& n : spec_.nodes) {
     if (n.branch >= 0) continue;
@@ -194,16 +198,21 @@ SetMerge::SetMerge(SetSpec spec, std::vector<ValueType> types)
     mode_ = Mode::kConcatenate;
   } else if (only_union && only_distinct) {
     mode_ = Mode::kDistinct;
+    std::vector<size_t> columns(types_.size());
+    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    distinct_.emplace(types_, std::move(columns), spec_.max_rows, spec_.budget, level_);
   } else {
     mode_ = Mode::kCounted;
   }
   if (!spec_.order_by.empty()) {
     std::optional<uint64_t> keep;
     if (spec_.limit) keep = spec_.offset + *spec_.limit;
-    sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_rows, spec_.max_bytes);
+    sort_.emplace(RowComparator(spec_.order_by, types_), keep, spec_.max_rows, spec_.budget);
   }
   if (spec_.limit && *spec_.limit == 0) done_ = true;
 }
+
+SetMerge::~SetMerge() = default;
 
 const char* SetMerge::mode_name() const {
   switch (mode_) {
@@ -225,15 +234,21 @@ std::string SetMerge::key_of(const Row& row) const {
 }
 
 Status SetMerge::account(size_t bytes) {
-  bytes_ += bytes;
-  if (spec_.max_bytes != 0 && bytes_ > spec_.max_bytes)
-    return MergeError{protocol::errc::kUnknownError,
-                      "set operation over several shards holds more than " +
-                          std::to_string(spec_.max_bytes) +
-                          " bytes of distinct rows (the merge memory budget); narrow the "
-                          "branches with WHERE, or use UNION ALL"};
+  share_.charge(bytes);
   if (spec_.max_rows != 0 && index_.size() > spec_.max_rows)
     return too_many_rows("has more distinct rows than", spec_.max_rows);
+  if (share_.over()) {
+    if (!share_.can_spill())
+      return share_.budget()->out_of_memory("a set operation over several shards");
+    if (share_.should_spill() && !partitions_) {
+      if (level_ >= 6)
+        return share_.budget()->out_of_memory("a set operation over rows of one hash partition");
+      auto f = SpillFile::create(*share_.budget());
+      if (!f) return f.error();
+      file_ = std::move(*f);
+      partitions_ = std::make_unique<SpillPartitions>(*file_);
+    }
+  }
   return {};
 }
 
@@ -256,27 +271,33 @@ Status SetMerge::add(size_t branch, Row row) {
     case Mode::kConcatenate:
       return emit(std::move(row));
     case Mode::kDistinct: {
-      std::string key = key_of(row);
-      size_t bytes = key.size() + 48;
-      if (!index_.emplace(std::move(key), 0).second) return {};
-      if (auto st = account(bytes); !st.ok()) return st;
+      auto first = distinct_->admit(row);
+      if (!first) return first.error();
+      if (!*first) return {};
       return emit(std::move(row));
     }
     case Mode::kCounted: {
       std::string key = key_of(row);
       auto it = index_.find(key);
-      if (it == index_.end()) {
-        size_t bytes = key.size() + row.memory_bytes() + 8 * spec_.branches + 96;
-        index_.emplace(std::move(key), entries_.size());
-        Entry e;
-        e.row = std::move(row);
-        e.counts.assign(spec_.branches, 0);
-        e.counts[branch] = 1;
-        entries_.push_back(std::move(e));
-        return account(bytes);
+      if (it != index_.end()) {
+        ++entries_[it->second].counts[branch];
+        return {};
       }
-      ++entries_[it->second].counts[branch];
-      return {};
+      if (partitions_) {
+        std::string record;
+        record.push_back(static_cast<char>(branch & 0xff));
+        record.push_back(static_cast<char>((branch >> 8) & 0xff));
+        encode_row(row, record);
+        return partitions_->add(spill_partition(key, level_), record);
+      }
+      size_t bytes = key.size() + row.memory_bytes() + 8 * spec_.branches + 96;
+      index_.emplace(std::move(key), entries_.size());
+      Entry e;
+      e.row = std::move(row);
+      e.counts.assign(spec_.branches, 0);
+      e.counts[branch] = 1;
+      entries_.push_back(std::move(e));
+      return account(bytes);
     }
   }
   return {};
@@ -309,42 +330,166 @@ uint64_t SetMerge::multiplicity(const std::vector<uint64_t>& counts) const {
   return v[static_cast<size_t>(spec_.root)];
 }
 
+Result<bool> SetMerge::open_partition() {
+  while (partition_ < streams_.size() && streams_[partition_].empty()) ++partition_;
+  if (partition_ >= streams_.size()) return false;
+  SpillReader reader(*file_, std::move(streams_[partition_++]));
+  SetSpec sub;
+  sub.nodes = spec_.nodes;
+  sub.root = spec_.root;
+  sub.branches = spec_.branches;
+  sub.max_rows = spec_.max_rows;
+  sub.budget = spec_.budget;
+  child_ = std::make_unique<SetMerge>(std::move(sub), types_, level_ + 1);
+  std::string_view record;
+  for (;;) {
+    auto more = reader.next(record);
+    if (!more) return more.error();
+    if (!*more) break;
+    if (record.size() < 2) return corrupt_spill();
+    size_t branch = static_cast<unsigned char>(record[0]) |
+                    (size_t(static_cast<unsigned char>(record[1])) << 8);
+    auto row = decode_row(record.substr(2));
+    if (!row || branch >= spec_.branches) return corrupt_spill();
+    if (Status s = child_->add(branch, std::move(*row)); !s) return s.error();
+  }
+  if (Status s = child_->finish(); !s) return s.error();
+  return true;
+}
+
+Result<bool> SetMerge::produce(Row& out) {
+  for (;;) {
+    if (copies_left_ > 0) {
+      Entry& e = entries_[produce_entry_];
+      if (--copies_left_ == 0) {
+        out = std::move(e.row);
+        ++produce_entry_;
+      } else {
+        out = e.row;
+      }
+      return true;
+    }
+    if (produce_entry_ < entries_.size()) {
+      copies_left_ = multiplicity(entries_[produce_entry_].counts);
+      if (copies_left_ == 0) ++produce_entry_;
+      continue;
+    }
+    if (!entries_.empty()) {
+      // Every entry held is out: what they held is free for the partitions.
+      std::vector<Entry>().swap(entries_);
+      share_.release_all();
+    }
+    if (child_) {
+      if (child_->next(out)) return true;
+      if (child_->error()) return *child_->error();
+      child_.reset();
+    }
+    auto opened = open_partition();
+    if (!opened) return opened.error();
+    if (!*opened) return false;
+  }
+}
+
 Status SetMerge::finish() {
   if (finished_) return {};
   finished_ = true;
-  if (mode_ == Mode::kCounted) {
-    for (size_t i = 0; i < entries_.size() && !done_; ++i) {
-      uint64_t m = multiplicity(entries_[i].counts);
-      for (uint64_t k = 0; k < m && !done_; ++k) {
-        Row copy = k + 1 == m ? std::move(entries_[i].row) : entries_[i].row;
-        const size_t bytes = copy.memory_bytes();
-        if (auto st = emit(std::move(copy)); !st.ok()) return st;
-        // Without a sort the extra copies wait in the output: bounded by the budget too.
-        if (!sort_ && k > 0) {
-          if (auto st = account(bytes); !st.ok()) return st;
-        }
-      }
+  if (mode_ == Mode::kDistinct && distinct_->spilled()) {
+    // The rows put aside: each new key's first row, after the others; into the sort now, or
+    // to the client as it reads (next()).
+    if (Status s = distinct_->finish(); !s) return s;
+    deferring_ = true;
+    Row r;
+    while (sort_ && !done_) {
+      auto more = distinct_->next_deferred(r);
+      if (!more) return more.error();
+      if (!*more) break;
+      if (auto st = emit(std::move(r)); !st.ok()) return st;
     }
-    entries_.clear();
+    if (sort_) deferring_ = false;
+  }
+  if (mode_ == Mode::kCounted) {
     index_.clear();
+    if (partitions_) {
+      auto streams = partitions_->take();
+      if (!streams) return streams.error();
+      streams_ = std::move(*streams);
+    }
+    producing_ = true;
+    if (sort_) {
+      // Everything goes through the sort (which spills) before the first row is known.
+      Row r;
+      for (;;) {
+        auto more = produce(r);
+        if (!more) return more.error();
+        if (!*more) break;
+        if (auto st = emit(std::move(r)); !st.ok()) return st;
+      }
+      producing_ = false;
+    }
   }
   if (sort_) {
-    sort_->finish();
-    Row r;
-    while (!done_ && sort_->next(r)) {
-      if (limit_.take() == OffsetLimit::Verdict::kEmit) out_.push_back(std::move(r));
-      if (limit_.exhausted()) done_ = true;
-    }
-    sort_.reset();
+    if (Status s = sort_->finish(); !s) return s;
+    sorting_ = true;
   }
   return {};
 }
 
 bool SetMerge::next(Row& out) {
-  if (out_.empty()) return false;
-  out = std::move(out_.front());
-  out_.pop_front();
-  return true;
+  for (;;) {
+    if (!out_.empty()) {
+      out = std::move(out_.front());
+      out_.pop_front();
+      return true;
+    }
+    if (error_ || done_) return false;
+    if (deferring_) {
+      Row r;
+      auto more = distinct_->next_deferred(r);
+      if (!more) {
+        error_ = more.error();
+        return false;
+      }
+      if (!*more) {
+        deferring_ = false;
+        continue;
+      }
+      if (auto st = emit(std::move(r)); !st.ok()) {
+        error_ = st.error();
+        return false;
+      }
+      continue;
+    }
+    if (producing_) {
+      Row r;
+      auto more = produce(r);
+      if (!more) {
+        error_ = more.error();
+        return false;
+      }
+      if (!*more) {
+        producing_ = false;
+        continue;
+      }
+      if (auto st = emit(std::move(r)); !st.ok()) {
+        error_ = st.error();
+        return false;
+      }
+      continue;
+    }
+    if (sorting_) {
+      Row r;
+      if (!sort_->next(r)) {
+        if (sort_->error()) error_ = *sort_->error();
+        sorting_ = false;
+        sort_.reset();
+        continue;
+      }
+      if (limit_.take() == OffsetLimit::Verdict::kEmit) out_.push_back(std::move(r));
+      if (limit_.exhausted()) done_ = true;
+      continue;
+    }
+    return false;
+  }
 }
 
 }  // namespace tessera::exec

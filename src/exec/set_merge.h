@@ -12,23 +12,32 @@
 //                              (INTERSECT ALL: min, EXCEPT ALL: difference, DISTINCT: 0 or 1,
 //                              UNION ALL: sum), so every tree MariaDB accepts evaluates the
 //                              same way, parenthesised or mixed
-// Held rows and keys count against `max_bytes` (the merge's memory budget) and `max_rows`
-// (max_sql_result_size): beyond either the statement fails with a clear error, never grows.
+// Held rows and keys count against the statement's memory budget (memory_budget.h) and
+// `max_rows` (max_sql_result_size). Beyond the budget, DISTINCT's keys work as DistinctFilter's
+// (row_buffers.h: rows with new keys put aside in hash partitions on disk, de-duplicated after
+// the branches ended), and counted entries likewise: a row whose entry is not held goes, with
+// its branch, to its partition, and each partition is counted on its own at the end (one key's
+// copies all land in one partition, so the multiplicities are the same). With spilling off the
+// statement fails with 1038; it never grows. The result of a counted tree is produced row by
+// row as the client reads it (or into the ORDER BY's sort, which spills too).
 // Equality is the union column's (value_compare.h: numbers by value, strings under the
 // union column's collation, NULL equal to NULL as DISTINCT treats it).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "exec/memory_budget.h"
 #include "exec/merge_error.h"
 #include "exec/row.h"
 #include "exec/row_buffers.h"
 #include "exec/sort_key.h"
+#include "exec/spill_file.h"
 #include "exec/value_compare.h"
 #include "protocol/column_definition.h"
 
@@ -53,8 +62,9 @@ struct SetSpec {
   std::vector<SortKey> order_by;
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
-  uint64_t max_rows = 0;   // max_sql_result_size (0: none)
-  uint64_t max_bytes = 0;  // the merge memory budget (0: none)
+  uint64_t max_rows = 0;  // max_sql_result_size (0: none)
+  // The statement's memory budget and spill directory (null: no limit).
+  std::shared_ptr<MemoryBudget> budget;
 };
 
 // A cell-level change a branch's row needs to read as the union column does (the branches ran
@@ -81,20 +91,24 @@ bool convert_to_union(const std::vector<CellConversion>& conversions, Row& row);
 
 class SetMerge {
  public:
-  // `types`: the union's columns as they compare.
-  SetMerge(SetSpec spec, std::vector<ValueType> types);
+  // `types`: the union's columns as they compare. `level`: hash-partition depth (a partition
+  // counted on its own is a SetMerge one level deeper).
+  SetMerge(SetSpec spec, std::vector<ValueType> types, unsigned level = 0);
+  ~SetMerge();
 
   // The next row of `branch`. Branches must arrive in index order, each whole.
   Status add(size_t branch, Row row);
   // Every branch has ended.
   Status finish();
-  // An output row, when one is ready.
+  // An output row, when one is ready; false otherwise, or on an error (error() says which).
   bool next(Row& out);
+  const std::optional<MergeError>& error() const { return error_; }
   // LIMIT rows are out: the branches need not be read on.
   bool done() const { return done_; }
 
   // What the tree needs (for EXPLAIN and tests): "concatenate", "distinct", "counted".
   const char* mode_name() const;
+  bool spilled() const { return partitions_ != nullptr || (distinct_ && distinct_->spilled()); }
 
  private:
   enum class Mode : uint8_t { kConcatenate, kDistinct, kCounted };
@@ -102,23 +116,43 @@ class SetMerge {
   Status account(size_t bytes);
   uint64_t multiplicity(const std::vector<uint64_t>& counts) const;
   std::string key_of(const Row& row) const;
+  // Counted trees: the next result row (entries held, then each partition's), false at the end.
+  Result<bool> produce(Row& out);
+  Result<bool> open_partition();
 
   SetSpec spec_;
   std::vector<ValueType> types_;
+  unsigned level_;
   Mode mode_ = Mode::kConcatenate;
-  // kDistinct: keys seen. kCounted: entry per key.
+  BudgetShare share_;
+  // kDistinct: the first occurrences.
+  std::optional<DistinctFilter> distinct_;
+  // kCounted: entry per key.
   std::unordered_map<std::string, size_t> index_;
   struct Entry {
     Row row;
     std::vector<uint64_t> counts;
   };
   std::vector<Entry> entries_;
-  uint64_t bytes_ = 0;
   std::optional<MemorySort> sort_;
   OffsetLimit limit_;
   std::deque<Row> out_;
   bool finished_ = false;
   bool done_ = false;
+  std::optional<MergeError> error_;
+
+  // kCounted beyond the budget: rows of entries not held, with their branch.
+  std::unique_ptr<SpillFile> file_;
+  std::unique_ptr<SpillPartitions> partitions_;
+  std::vector<SpillStream> streams_;
+  size_t partition_ = 0;
+  std::unique_ptr<SetMerge> child_;
+  // Production after finish(): entry, copies of it left, and whether rows still come.
+  size_t produce_entry_ = 0;
+  uint64_t copies_left_ = 0;
+  bool producing_ = false;  // counted rows not all produced yet (no ORDER BY)
+  bool deferring_ = false;  // DISTINCT's rows put aside not all out yet (no ORDER BY)
+  bool sorting_ = false;    // the sort's rows not all taken yet
 };
 
 }  // namespace tessera::exec

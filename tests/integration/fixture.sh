@@ -99,7 +99,7 @@ case ${1:-} in
     # Namespace `it` keeps the harness's all-privileges `tessera`: it.hostile_kill checks the
     # CONNECTION_ID() mapping, which needs BINLOG REPLAY (README "Least-privilege backend
     # accounts"), and it.concurrency counts `tessera`'s backend threads.
-    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account shard_rw --dbs db_ks,db_diff
+    "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account shard_rw --dbs db_ks,db_diff,db_spill
     "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account guard_rw --dbs hostile_ro
     "$ROOT/scripts/cluster.sh" grant --dir "$CLUSTER_DIR" --account exact_rw \
       --dbs db_ex,db_my,db_my_0,db_my_1,db_my_2,db_myc_0,db_myc_1,db_myc_2

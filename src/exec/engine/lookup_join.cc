@@ -95,6 +95,8 @@ asio::awaitable<void> LookupJoin::run(Cursor& cursor) const {
 asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   Attempt answered;
   const MergeLimits limits = c.merge_limits();
+  // One budget for the statement: the driving rows held, and both merges.
+  const std::shared_ptr<MemoryBudget> budget = limits.statement_budget();
   std::optional<std::string> failure;
 
   // ---- the driving rows, each as a literal tuple ----
@@ -109,6 +111,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
   std::vector<protocol::ColumnDefinition> driving;
   size_t driver_columns = 0;  // the driver's, hidden ones included
   std::vector<Row> rows;
+  // The driving rows' part of the budget, held as long as they are (through every batch), so
+  // the batches' merge has only what is left.
+  BudgetShare held(budget);
   try {
     const size_t n = spec_.driver.size();
     std::optional<protocol::ErrPacket> shard_error;
@@ -151,7 +156,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     // materialized subquery's shards merged as its scatter would merge them.
     std::unique_ptr<MergePipeline> pipeline;
     if (!shard_error) {
-      auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits);
+      auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits, budget);
       if (!merge) {
         shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
       } else {
@@ -168,7 +173,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (shard_error)
       co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
     std::optional<protocol::ErrPacket> error;
-    size_t held = 0, shipped = 0;
+    size_t shipped = 0;
     MergedRead read;
     std::vector<bool> ended(n, false);
     Row row;
@@ -180,7 +185,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
       }
       if (*polled == MergePipeline::Poll::kDone) break;
       if (*polled == MergePipeline::Poll::kRow) {
-        held += row.memory_bytes();
+        held.charge(row.memory_bytes());
         shipped += 2 * row.payload().size() + 48 * row.size();  // as literals, about
         rows.push_back(std::move(row));
         row = Row();
@@ -193,11 +198,17 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
                   std::to_string(spec_.batch_bytes) + " bytes); narrow it with WHERE");
           break;
         }
-        if (limits.max_sort_bytes != 0 && held > limits.max_sort_bytes) {
-          error = protocol::ErrPacket(protocol::errc::kUnknownError,
-                                      "the driving rows of a cross-shard join exceed " +
-                                          std::to_string(limits.max_sort_bytes) +
-                                          " bytes of memory; narrow the driving table with WHERE");
+        if (held.over()) {
+          // They are shipped to the servers in batches afterwards, so they are held, not spilled.
+          MergeError over = budget->out_of_memory("the driving rows of a cross-shard join");
+          if (budget->can_spill()) {
+            over = MergeError{protocol::errc::kUnknownError,
+                              "the driving rows of a cross-shard join exceed " +
+                                  std::to_string(budget->limit()) +
+                                  " bytes of memory (merge_memory_bytes); narrow the driving "
+                                  "table with WHERE"};
+          }
+          error = protocol::ErrPacket(over.code, over.message);
           break;
         }
         continue;
@@ -437,7 +448,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
         }
         if (!shard_error && !pipeline) {
           total_columns = columns[probe_count].size();
-          auto spec = resolve_merge(spec_.merge, total_columns, limits);
+          auto spec = resolve_merge(spec_.merge, total_columns, limits, budget);
           if (!spec) {
             shard_error = protocol::ErrPacket(spec.error().code, spec.error().message);
           } else {

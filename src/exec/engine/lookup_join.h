@@ -15,7 +15,7 @@
 // with its own types and collations. The statement was rewritten for merging as a scatter's
 // is (partial aggregates, hidden sort and collation columns), and every batch's results on
 // every target feed one merge pipeline, unordered (concatenated: hashing GROUP BY, in-memory
-// ORDER BY bounded by LIMIT and the sort budget).
+// ORDER BY bounded by LIMIT, spilling beyond the statement's memory budget).
 //
 // An outer join whose inner side spans several targets would be NULL-extended by every target
 // that has no match, so each batch asks every target which driving rows match (`probes`:
@@ -24,8 +24,9 @@
 // NULL-extended), then runs the statement as written on one target (`complement`) over the
 // rows no target matched, which that target NULL-extends.
 //
-// Memory: the driving side is held whole (literal text), within the merge's sort budget; a
-// larger driving side is an error naming the budget. Batches are bounded by rows and bytes.
+// Memory: the driving side is held whole (literal text), within the statement's memory budget
+// (merge_memory_bytes, shared with both merges); a larger driving side is an error naming the
+// budget (shipped, so not spilled). Batches are bounded by rows and bytes.
 #pragma once
 #include <cstddef>
 #include <optional>

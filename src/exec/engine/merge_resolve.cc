@@ -278,7 +278,7 @@ class HavingBuilder {
 }  // namespace
 
 Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
-                                const MergeLimits& limits) {
+                                const MergeLimits& limits, std::shared_ptr<MemoryBudget> budget) {
   const uint32_t hidden = merge.hidden_columns;
   if (total_columns < hidden) {
     return MergeError{protocol::errc::kUnknownError, "internal error: fewer columns than planned"};
@@ -316,7 +316,7 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
   spec.offset = merge.offset;
   spec.limit = merge.limit;
   spec.max_result_rows = limits.max_result_rows;
-  spec.max_sort_bytes = limits.max_sort_bytes;
+  spec.budget = budget ? std::move(budget) : limits.statement_budget();
   spec.group_concat_max_len = limits.group_concat_max_len;
   const protocol::ErrorCode not_supported{1235, "42000"};
   if (merge.having.expr) {

@@ -6,8 +6,11 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "exec/engine/merge_info.h"
+#include "exec/memory_budget.h"
 #include "exec/merge_error.h"
 #include "exec/merge_spec.h"
 
@@ -16,12 +19,24 @@ namespace tessera::exec::engine {
 // What the session bounds a merge by.
 struct MergeLimits {
   uint64_t max_result_rows = 0;  // max_sql_result_size (0: none)
-  uint64_t max_sort_bytes = 256ull * 1024 * 1024;
+  // The namespace's merge_memory_bytes (0: none), spill_dir (empty: spilling off) and
+  // spill_max_bytes (0: none).
+  uint64_t memory_bytes = 64ull * 1024 * 1024;
+  std::string spill_dir;
+  uint64_t spill_max_bytes = 0;
   size_t group_concat_max_len = 1024 * 1024;  // the session's group_concat_max_len
+
+  // A new budget for one statement: its operators (every branch of a set operation, a lookup
+  // join's driving rows and merge) share it.
+  std::shared_ptr<MemoryBudget> statement_budget() const {
+    return std::make_shared<MemoryBudget>(memory_bytes, spill_dir, spill_max_bytes);
+  }
 };
 
 // Errors (1235) when HAVING or a computed column holds what the merge cannot evaluate.
+// `budget`: the statement's (null: a new one from `limits`).
 Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
-                                const MergeLimits& limits);
+                                const MergeLimits& limits,
+                                std::shared_ptr<MemoryBudget> budget = nullptr);
 
 }  // namespace tessera::exec::engine

@@ -46,6 +46,8 @@ asio::awaitable<void> SetOperation::run(Cursor& cursor) const {
 
 asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
   Attempt answered;
+  // One memory budget for the statement: every branch's merge and the set merge share it.
+  const std::shared_ptr<MemoryBudget> budget = c.merge_limits().statement_budget();
   // Streams: the metadata query, its collations, the nested units' metadata, then every
   // branch's queries in order. Branches are read one after the other, so a branch's parts run
   // on the connections the branch before it used on the same slice (Query::after): a set
@@ -171,7 +173,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
           return false;
         }
       }
-      auto spec = resolve_merge(br.merge, total, c.merge_limits());
+      auto spec = resolve_merge(br.merge, total, c.merge_limits(), budget);
       if (!spec) {
         shard_error = protocol::ErrPacket(spec.error().code, spec.error().message);
         return false;
@@ -243,7 +245,7 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       set.limit = spec_.limit;
       const MergeLimits limits = c.merge_limits();
       set.max_rows = limits.max_result_rows;
-      set.max_bytes = limits.max_sort_bytes;
+      set.budget = budget;
       std::vector<size_t> compared;
       if (compares_rows(spec_)) {
         for (size_t i = 0; i < result.size(); ++i) compared.push_back(i);
@@ -304,6 +306,10 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
                                    "cannot encode a merged row for the binary protocol: " + why};
           return false;
         }
+      }
+      if (merge->error()) {
+        merge_error = *merge->error();
+        return false;
       }
       return true;
     };
@@ -366,7 +372,18 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       if (!st.ok()) {
         merge_error = st.error();
       } else {
-        send_ready();
+        // A counted tree produces its rows as they are sent: flush between batches.
+        Row out;
+        while (!merge_error && merge->next(out)) {
+          std::string why;
+          if (!c.send_row(out.payload(), why)) {
+            merge_error = MergeError{protocol::errc::kUnknownError,
+                                     "cannot encode a merged row for the binary protocol: " + why};
+            break;
+          }
+          if (c.output_full()) co_await c.flush_rows();
+        }
+        if (!merge_error && merge->error()) merge_error = *merge->error();
       }
     }
     // The merge's error first; a stream's ERR with its code and state.

@@ -64,6 +64,10 @@ TEST(MetricsRender, CountersHistogramsPoolsPins) {
   EXPECT_EQ(s["tessera_deadlock_retries_total"], "6");
   EXPECT_EQ(s["tessera_connections_accepted_total"], "12");
   EXPECT_EQ(s["tessera_connections_active"], "3");
+  // The process's spill counters (none in this test process's admin tests).
+  EXPECT_EQ(s["tessera_spill_files_open"], "0");
+  EXPECT_TRUE(s.count("tessera_spill_bytes_total"));
+  EXPECT_TRUE(s.count("tessera_spill_files_total"));
   EXPECT_EQ(s["tessera_statements_total{namespace=\"ns1\",type=\"select\"}"], "2");
   EXPECT_EQ(s["tessera_statements_total{namespace=\"ns1\",type=\"other\"}"], "1");
   EXPECT_EQ(s["tessera_statement_errors_total{namespace=\"ns1\",code=\"1064\"}"], "1");

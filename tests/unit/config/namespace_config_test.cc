@@ -238,6 +238,37 @@ TEST(Namespace, GlobalWriteAffectedRows) {
   }
 }
 
+TEST(Namespace, MergeMemoryBudgetAndSpill) {
+  Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
+  // Absent: 64 MiB per statement, spilling on into the system's temporary directory.
+  EXPECT_EQ(ns.merge_memory_bytes, 64 * 1024 * 1024);
+  EXPECT_EQ(ns.spill_dir, default_spill_dir());
+  EXPECT_NE(ns.spill_dir.find("tessera-spill"), std::string::npos);
+  EXPECT_EQ(ns.spill_max_bytes, 0);
+  json j = json::parse(kGaeaNamespace);
+  j["merge_memory_bytes"] = 65536;
+  j["spill_dir"] = "";  // spilling off
+  j["spill_max_bytes"] = 1 << 30;
+  Namespace changed = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_EQ(changed.merge_memory_bytes, 65536);
+  EXPECT_EQ(changed.spill_dir, "");
+  EXPECT_EQ(changed.spill_max_bytes, 1 << 30);
+  // Canonical output keeps them (and "" stays off).
+  json canonical = to_canonical_json(changed);
+  EXPECT_EQ(canonical["spill_dir"], "");
+  EXPECT_EQ(parse_namespace(canonical.dump(), "c.json").spill_dir, "");
+  j["spill_dir"] = "relative/dir";
+  try {
+    parse_namespace(j.dump(), "gaea.json");
+    FAIL() << "a relative spill_dir accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), R"(gaea.json: spill_dir: "relative/dir" is not an absolute path)");
+  }
+  j["spill_dir"] = "/var/tmp/t";
+  j["merge_memory_bytes"] = -1;
+  EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
+}
+
 TEST(Namespace, SessionStatusAndProcessPrivilege) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   // Absent: each session's own status counters, and no user sees others' sessions.

@@ -75,6 +75,7 @@ std::vector<Cells> run(SetSpec spec, std::vector<ValueType> types,
     return out;
   }
   while (m.next(r)) out.push_back(testing::cells_of(r));
+  if (m.error() && error) *error = *m.error();
   return out;
 }
 
@@ -180,16 +181,17 @@ TEST(SetMerge, OrderByAndLimit) {
 
 TEST(SetMerge, MemoryBudgetIsAClearError) {
   SetSpec spec = chain({{SetOpKind::kIntersect, false}});
-  spec.max_bytes = 4096;
+  spec.budget = std::make_shared<MemoryBudget>(4096, "");  // spilling off
   std::vector<Cells> many;
   for (int i = 0; i < 1000; ++i) many.push_back({std::to_string(i)});
   std::optional<MergeError> error;
   run(spec, {int_type()}, {many, many}, &error);
   ASSERT_TRUE(error);
-  EXPECT_NE(error->message.find("memory budget"), std::string::npos) << error->message;
+  EXPECT_EQ(error->code.code, 1038);
+  EXPECT_NE(error->message.find("merge_memory_bytes"), std::string::npos) << error->message;
   // UNION ALL holds nothing, whatever the budget.
   SetSpec all = chain({{SetOpKind::kUnion, true}});
-  all.max_bytes = 16;
+  all.budget = std::make_shared<MemoryBudget>(16, "");
   error.reset();
   EXPECT_EQ(run(all, {int_type()}, {many, many}, &error).size(), 2000u);
   EXPECT_FALSE(error);
