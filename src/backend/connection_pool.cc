@@ -118,12 +118,13 @@ asio::awaitable<std::unique_ptr<BackendConnection>> ConnectionPool::acquire(
 
 std::unique_ptr<BackendConnection> ConnectionPool::take_own_idle(const BackendConnection* preferred,
                                                                  const ConnectOptions& options) {
-  if (!preferred || preferred->owner != options.session || at_share(options.tenant)) {
-    return nullptr;
-  }
+  // `preferred` is only compared, never read: the lease keeps it after the connection was
+  // discarded (closed and freed), and then it is in no list here.
+  if (!preferred || at_share(options.tenant)) return nullptr;
   auto pick =
       std::find_if(idle_.begin(), idle_.end(), [&](const auto& c) { return c.get() == preferred; });
-  if (pick == idle_.end() || !suits(**pick, options)) return nullptr;
+  if (pick == idle_.end() || (*pick)->owner != options.session || !suits(**pick, options))
+    return nullptr;
   // (A closed one is left for acquire(), which drops it and finds another.)
   if (options.verify_idle && (*pick)->peer_closed()) return nullptr;
   auto conn = std::move(*pick);
