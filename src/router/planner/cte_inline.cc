@@ -1,7 +1,6 @@
 #include "router/planner/cte_inline.h"
 
-#include <unordered_map>
-
+#include "router/planner/name_hooks.h"
 #include "sql/writer.h"
 
 namespace tessera::router {
@@ -9,24 +8,6 @@ namespace tessera::router {
 using namespace sql;
 
 namespace {
-
-// Prints each CTE reference as its body, and bound values for '?'.
-class InlineHooks : public WriterHooks {
- public:
-  std::unordered_map<const ObjectName*, std::string> names;
-  const std::vector<std::string>* param_literals = nullptr;
-  bool table_name(const ObjectName& n, std::string& out) const override {
-    auto it = names.find(&n);
-    if (it == names.end()) return false;
-    out += it->second;
-    return true;
-  }
-  bool param(const Param& p, std::string& out) const override {
-    if (!param_literals || p.index >= param_literals->size()) return false;
-    out += (*param_literals)[p.index];
-    return true;
-  }
-};
 
 // The SELECT whose items name a query's columns: the leftmost one of a set operation.
 SelectCore* naming_select(QueryBody* b) {
@@ -85,7 +66,7 @@ InlinedCtes inline_ctes(SelectStatement& s, const TableScan& scan, uint32_t para
       return refuse("a CTE read inside itself or before its definition");
     refs[static_cast<size_t>(i)].push_back(r.node);
   }
-  InlineHooks hooks;
+  NameHooks hooks;  // each CTE reference printed as its body
   hooks.param_literals = param_literals;
   WriteOptions options;
   options.hooks = &hooks;

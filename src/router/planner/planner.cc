@@ -11,6 +11,7 @@
 #include "router/planner/cte_inline.h"
 #include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
+#include "router/planner/name_hooks.h"
 #include "router/planner/outer_join_check.h"
 #include "router/planner/select_merge.h"
 #include "router/planner/table_scan.h"
@@ -45,24 +46,6 @@ const SubTable* sub_table_on(const ShardRule& rule, std::string_view slice) {
   }
   return nullptr;
 }
-
-// Replaces table names (and '?' placeholders, when values are given) while printing.
-class NameHooks : public WriterHooks {
- public:
-  std::unordered_map<const ObjectName*, std::string> names;
-  const std::vector<std::string>* param_literals = nullptr;
-  bool table_name(const ObjectName& n, std::string& out) const override {
-    auto it = names.find(&n);
-    if (it == names.end()) return false;
-    out += it->second;
-    return true;
-  }
-  bool param(const Param& p, std::string& out) const override {
-    if (!param_literals || p.index >= param_literals->size()) return false;
-    out += (*param_literals)[p.index];
-    return true;
-  }
-};
 
 std::string table_list(const std::vector<const ShardRule*>& rules) {
   std::string out;
