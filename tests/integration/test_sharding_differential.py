@@ -769,6 +769,62 @@ class Gen:
                if rng.random() < 0.6 else "")
         return Q("subquery", types=True, sql=sql)
 
+    def q_correlated(self):
+        """Correlated subqueries (issue 19). Over tables placed alike, correlated on the shard
+        key (t_child is linked to t_hash by id; a table with itself): any form runs per shard
+        (EXISTS, NOT EXISTS, scalar in the select list and WHERE, IN, under OR). Over tables
+        placed differently, correlated by equalities: EXISTS as a semi-join, NOT EXISTS as an
+        anti-join, a correlated IN as a row IN (router/planner/decorrelate.h)."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.45:
+            x, y = rng.choice([("t_hash", "t_child"), ("t_child", "t_hash"), ("t_hash", "t_hash"),
+                               ("t_child", "t_child"), ("t_mod", "t_mod"), ("t_range", "t_range")])
+            kx, ky = SCHEMA[x][1], SCHEMA[y][1]
+            corr = f"q.{ky} = p.{kx}" if rng.random() < 0.8 else f"p.{kx} = q.{ky}"
+        else:
+            x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
+            y = rng.choice([t for t in ["t_hash", "t_mod", "t_range", "t_child"] if t != x])
+            if rng.random() < 0.2 and x != "t_glob" and y != "t_glob":
+                corr = f"q.{STR_COL[y]} = p.{STR_COL[x]}"
+            else:
+                corr = f"q.{rng.choice(INT_COLS[y])} = p.{rng.choice(INT_COLS[x])}"
+                if rng.random() < 0.25:
+                    corr += f" AND p.{rng.choice(INT_COLS[x])} = q.{rng.choice(INT_COLS[y])}"
+        ux = SCHEMA[x][2]
+        ix, iy = INT_COLS[x], INT_COLS[y]
+        inner_where = corr
+        if rng.random() < 0.5:
+            inner_where += f" AND ({self.pred(y, 'q.', key_bias=0.3)})"
+        outer_pred = f" AND ({self.pred(x, 'p.', key_bias=0.5)})" if rng.random() < 0.4 else ""
+        colocated = r < 0.45
+        form = rng.random()
+        if form < 0.35:
+            neg = rng.choice(["", "NOT "])
+            sql = f"SELECT COUNT(*), SUM(p.{rng.choice(ix)}) FROM {x} p WHERE {neg}EXISTS " \
+                  f"(SELECT 1 FROM {y} q WHERE {inner_where}){outer_pred}"
+            return Q("correlated", types=True, sql=sql)
+        if form < 0.6:
+            neg = rng.choice(["", "NOT "])
+            sql = f"SELECT p.{ux}, p.{rng.choice(ix)} FROM {x} p WHERE {neg}EXISTS " \
+                  f"(SELECT * FROM {y} q WHERE {inner_where}){outer_pred} ORDER BY p.{ux} LIMIT 40"
+            return Q("correlated", types=True, sql=sql, ordered=True)
+        if form < 0.75 or not colocated:
+            sql = f"SELECT p.{ux} FROM {x} p WHERE p.{rng.choice(ix)} IN " \
+                  f"(SELECT q.{rng.choice(iy)} FROM {y} q WHERE {inner_where}){outer_pred} " \
+                  f"ORDER BY p.{ux} LIMIT 40"
+            return Q("correlated", types=True, sql=sql, ordered=True)
+        agg = rng.choice(["MAX", "MIN", "SUM", "COUNT"])
+        sub = f"(SELECT {agg}(q.{rng.choice(iy)}) FROM {y} q WHERE {inner_where})"
+        if form < 0.9:
+            sql = f"SELECT p.{ux}, {sub} AS m FROM {x} p" + \
+                  (f" WHERE {self.pred(x, 'p.')}" if rng.random() < 0.5 else "") + \
+                  f" ORDER BY p.{ux} LIMIT 30"
+            return Q("correlated", types=True, sql=sql, ordered=True)
+        sql = f"SELECT COUNT(*) FROM {x} p WHERE p.{rng.choice(ix)} {rng.choice(['<', '>=', '='])} " \
+              f"{sub} OR p.{rng.choice(ix)} IS NULL"
+        return Q("correlated", types=True, sql=sql)
+
     def q_cte(self):
         """Non-recursive WITH over sharded tables (issue 19: written as derived tables, which
         run first and ship their rows): a CTE read alone or joined with a sharded table, with a
@@ -1048,7 +1104,7 @@ class Gen:
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
                   ("cross_join", 12), ("subquery", 8), ("window", 5),
-                  ("agg_expr", 6), ("cte", 4)]
+                  ("agg_expr", 6), ("cte", 4), ("correlated", 6)]
 
     categories = CATEGORIES
 
@@ -1063,7 +1119,8 @@ class Gen:
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
                 "subquery": self.q_subquery, "window": self.q_window,
-                "agg_expr": self.q_agg_expr, "cte": self.q_cte}[cat]()
+                "agg_expr": self.q_agg_expr, "cte": self.q_cte,
+                "correlated": self.q_correlated}[cat]()
 
     # --- writes
     def new_row(self, t):

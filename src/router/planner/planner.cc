@@ -8,7 +8,9 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "router/planner/correlation.h"
 #include "router/planner/cte_inline.h"
+#include "router/planner/decorrelate.h"
 #include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
 #include "router/planner/name_hooks.h"
@@ -152,14 +154,18 @@ class Planner {
   // tables under subqueries are only allowed as `key IN (SELECT key FROM colocated ...)`.
   std::optional<Plan> check_join_keys(const TableScan& scan, const std::vector<Expr*>& conditions) {
     std::vector<const TableUse*> top;
-    for (auto& u : scan.uses) {
+    std::vector<bool> correlated;  // (computed when a subquery reads a sharded table)
+    for (size_t i = 0; i < scan.uses.size(); ++i) {
+      const auto& u = scan.uses[i];
       if (u.rule && !u.rule->is_global()) {
         if (u.in_subquery) {
-          if (!subquery_ok(u, conditions))
+          if (correlated.empty()) correlated = correlated_on_key(scan);
+          if (!correlated[i] && !subquery_ok(u, conditions))
             return Plan::make_error(kNotSupported,
                                     "cross-shard subquery is not supported: " + u.rule->table() +
-                                        " is sharded; only `key IN (SELECT key FROM ...)` over "
-                                        "tables sharded the same way stays on one shard");
+                                        " is sharded; only a subquery over tables sharded the "
+                                        "same way, correlated on the shard key or `key IN "
+                                        "(SELECT key FROM ...)`, stays on one shard");
           continue;
         }
         top.push_back(&u);
@@ -425,6 +431,7 @@ class Planner {
     if (auto err = check_colocated(scan)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
       if (auto sub = materialize(s, scan)) return std::move(*sub);
+      if (auto semi = decorrelated(s, scan)) return std::move(*semi);
       return std::move(*err);
     }
     outer_rules_ = scan.sharded;
@@ -435,6 +442,7 @@ class Planner {
     if (auto err = check_join_keys(scan, for_joins)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
       if (auto sub = materialize(s, scan)) return std::move(*sub);
+      if (auto semi = decorrelated(s, scan)) return std::move(*semi);
       return std::move(*err);
     }
     auto targets = target_indexes(scan, where_like);
@@ -965,6 +973,24 @@ class Planner {
       return plan;
     }
     return {};
+  }
+
+  // Correlated subqueries over tables not placed alike, written as semi/anti-joins over
+  // uncorrelated ones (decorrelate.h), which materialize() then runs first; the statement
+  // planned again. nullopt: nothing rewritten (the caller's refusal stands).
+  std::optional<Plan> decorrelated(SelectStatement& s, const TableScan& scan) {
+    if (decorrelated_ || materialized_ || !s.query || !s.query->body ||
+        s.query->body->kind != QueryBodyKind::Select)
+      return {};
+    std::vector<std::string> outer_names;
+    for (auto& u : scan.uses) {
+      if (!u.in_subquery) outer_names.emplace_back(u.qualifier());
+    }
+    if (!decorrelate_where(*static_cast<SelectCore*>(s.query->body), outer_names, arena_))
+      return {};
+    decorrelated_ = true;
+    force_reprint_ = true;  // the text is no longer the client's: print the changed tree
+    return select_as_written(s);
   }
 
   // A statement over one sharded table that the scatter merge cannot answer (window
@@ -2180,6 +2206,7 @@ class Planner {
   std::vector<const ShardRule*> outer_rules_;
   bool force_reprint_ = false;
   const TableName* materialized_ = nullptr;  // the `__tj` a subquery's result became
+  bool decorrelated_ = false;                // correlated subqueries rewritten (decorrelated())
   bool ctes_inlined_ = false;                // planning the text select_ctes_inlined made
 };
 

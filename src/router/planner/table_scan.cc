@@ -42,6 +42,9 @@ class Scanner {
       for (const Cte* cte : ctes_) {
         if (same_name(cte->name.name, name->name.name)) {
           out_.cte_refs.push_back({node, cte, in_body_});
+          if (cur_ >= 0)
+            out_.blocks[cur_].other_names.push_back(node && !node->alias.empty() ? node->alias.name
+                                                                                 : name->name.name);
           return;
         }
       }
@@ -52,6 +55,7 @@ class Scanner {
     use.db = std::string(name->has_schema() ? name->schema.name : db_);
     use.rule = rules_.find(use.db, name->name.name);
     use.in_subquery = sub;
+    use.block = cur_;
     if (!use.rule) {
       out_.has_unsharded = true;
     } else if (use.rule->is_global()) {
@@ -75,15 +79,19 @@ class Scanner {
     const int outer_body = in_body_;
     for (size_t i = 0; i < w->ctes.size(); ++i) {
       in_body_ = static_cast<int>(i);
-      query(w->ctes[i].query, true);
+      query(w->ctes[i].query, true, -1);
     }
     in_body_ = outer_body;
   }
 
-  void query(Query* q, bool sub) {
+  // `parent`: the block whose tables the query's blocks may name (-1: none).
+  void query(Query* q, bool sub, int parent) {
     if (!q) return;
+    const int saved = parent_;
+    parent_ = parent;
     with(q->with);
     body(q->body, sub);
+    parent_ = saved;
     for (auto& o : q->order_by) expr(o.expr);
     if (q->limit) limit(q->limit);
   }
@@ -98,11 +106,15 @@ class Scanner {
     switch (b->kind) {
       case QueryBodyKind::Select: {
         auto* s = static_cast<SelectCore*>(b);
+        const int saved = cur_;
+        cur_ = new_block(parent_);
+        if (s->where) out_.blocks[cur_].conditions.push_back(s->where);
         for (auto* r : s->from) ref(r, sub);
         for (auto& i : s->items) expr(i.expr);
         expr(s->where);
         for (auto& g : s->group_by) expr(g.expr);
         expr(s->having);
+        cur_ = saved;
         break;
       }
       case QueryBodyKind::SetOp: {
@@ -112,7 +124,7 @@ class Scanner {
         break;
       }
       case QueryBodyKind::Paren:
-        query(static_cast<ParenQuery*>(b)->query, sub);
+        query(static_cast<ParenQuery*>(b)->query, sub, parent_);
         break;
       case QueryBodyKind::Values:
         for (auto* r : static_cast<ValuesQuery*>(b)->rows) expr(r);
@@ -130,13 +142,17 @@ class Scanner {
       case TableRefKind::Table:
         table(static_cast<TableName*>(r), sub);
         break;
-      case TableRefKind::Derived:
-        query(static_cast<DerivedTable*>(r)->query, true);
+      case TableRefKind::Derived: {
+        auto* d = static_cast<DerivedTable*>(r);
+        if (cur_ >= 0) out_.blocks[cur_].other_names.push_back(d->alias.name);
+        query(d->query, true, -1);
         break;
+      }
       case TableRefKind::Join: {
         auto* j = static_cast<JoinRef*>(r);
         ref(j->left, sub);
         ref(j->right, sub);
+        if (j->on && cur_ >= 0) out_.blocks[cur_].conditions.push_back(j->on);
         expr(j->on);
         break;
       }
@@ -174,7 +190,7 @@ class Scanner {
       }
       case ExprKind::InQuery:
         expr(static_cast<InQuery*>(e)->operand);
-        query(static_cast<InQuery*>(e)->query, true);
+        query(static_cast<InQuery*>(e)->query, true, cur_);
         break;
       case ExprKind::Like: {
         auto* l = static_cast<Like*>(e);
@@ -207,13 +223,13 @@ class Scanner {
         expr(static_cast<Interval*>(e)->value);
         break;
       case ExprKind::Subquery:
-        query(static_cast<Subquery*>(e)->query, true);
+        query(static_cast<Subquery*>(e)->query, true, cur_);
         break;
       case ExprKind::Exists:
-        query(static_cast<Exists*>(e)->query, true);
+        query(static_cast<Exists*>(e)->query, true, cur_);
         break;
       case ExprKind::Quantified:
-        query(static_cast<Quantified*>(e)->query, true);
+        query(static_cast<Quantified*>(e)->query, true, cur_);
         break;
       case ExprKind::Row:
         for (auto* x : static_cast<Row*>(e)->items) expr(x);
@@ -241,7 +257,7 @@ class Scanner {
   void statement(Statement& s) {
     switch (s.kind) {
       case StatementKind::Select:
-        query(static_cast<SelectStatement&>(s).query, false);
+        query(static_cast<SelectStatement&>(s).query, false, -1);
         break;
       case StatementKind::Insert:
       case StatementKind::Replace: {
@@ -251,14 +267,16 @@ class Scanner {
           out_.uses.back().insert_target = true;
         for (auto* r : i.rows) expr(r);
         for (auto& a : i.set) expr(a.value);
-        query(i.select,
-              false);  // its FROM is the statement's own: INSERT ... SELECT runs per shard
+        // (Its FROM is the statement's own: INSERT ... SELECT runs per shard.)
+        query(i.select, false, -1);
         for (auto& a : i.on_duplicate) expr(a.value);
         break;
       }
       case StatementKind::Update: {
         auto& u = static_cast<UpdateStatement&>(s);
         with(u.with);
+        cur_ = new_block(-1);
+        if (u.where) out_.blocks[cur_].conditions.push_back(u.where);
         for (auto* r : u.tables) ref(r, false);
         for (auto& a : u.set) expr(a.value);
         expr(u.where);
@@ -268,6 +286,8 @@ class Scanner {
       case StatementKind::Delete: {
         auto& d = static_cast<DeleteStatement&>(s);
         with(d.with);
+        cur_ = new_block(-1);
+        if (d.where) out_.blocks[cur_].conditions.push_back(d.where);
         for (auto* r : d.from) ref(r, false);
         expr(d.where);
         for (auto& o : d.order_by) expr(o.expr);
@@ -277,7 +297,7 @@ class Scanner {
         auto& c = static_cast<CreateTableStatement&>(s);
         table(c.table, false);
         table(c.like, false);
-        query(c.select, true);
+        query(c.select, true, -1);
         break;
       }
       case StatementKind::AlterTable:
@@ -309,7 +329,7 @@ class Scanner {
         break;
       case StatementKind::CreateView: {
         auto& v = static_cast<CreateViewStatement&>(s);
-        query(v.query, true);
+        query(v.query, true, -1);
         break;
       }
       case StatementKind::Other:
@@ -321,11 +341,19 @@ class Scanner {
   }
 
  private:
+  int new_block(int parent) {
+    out_.blocks.push_back({});
+    out_.blocks.back().parent = parent;
+    return static_cast<int>(out_.blocks.size()) - 1;
+  }
+
   const ShardRuleSet& rules_;
   std::string_view db_;
   TableScan& out_;
   std::vector<const Cte*> ctes_;
   int in_body_ = -1;  // the CTE (index in its WITH) whose body is being scanned
+  int cur_ = -1;      // the block being scanned (TableScan::blocks)
+  int parent_ = -1;   // the block the query being scanned may name tables of
 };
 
 }  // namespace

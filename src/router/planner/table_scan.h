@@ -19,6 +19,7 @@ struct TableUse {
   const ShardRule* rule = nullptr;  // null: unsharded, lives on the default slice
   bool in_subquery = false;         // below a subquery/derived table (not the statement's own FROM)
   bool insert_target = false;       // INSERT/REPLACE INTO this table: never gets an alias
+  int block = -1;                   // TableScan::blocks index of the query block naming it
   // The name columns use to qualify this table: its alias, else the table name.
   std::string_view qualifier() const;
 };
@@ -40,6 +41,15 @@ struct TableScan {
   };
   std::vector<CteRef> cte_refs;
   int with_clauses = 0;  // WITH clauses anywhere in the statement
+  // Query blocks (a SELECT's FROM..HAVING, or an UPDATE/DELETE statement): the names a column
+  // reference in the block can see, for correlated subqueries (correlation.h). A subquery in
+  // an expression sees its enclosing block's tables; a derived table or CTE body sees none.
+  struct Block {
+    int parent = -1;  // the enclosing block whose tables the block's columns may name
+    std::vector<const sql::Expr*> conditions;   // WHERE and every ON of the block
+    std::vector<std::string_view> other_names;  // derived tables and CTEs named in its FROM
+  };
+  std::vector<Block> blocks;
 };
 
 TableScan scan_tables(sql::Statement& stmt, const ShardRuleSet& rules, std::string_view current_db);

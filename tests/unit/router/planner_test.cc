@@ -410,8 +410,9 @@ TEST_F(PlannerTest, UncorrelatedSubqueriesAreMaterialized) {
   EXPECT_EQ(p.join->inner, 1u);
   p = plan("SELECT COUNT(*) FROM tbl_global WHERE NOT EXISTS (SELECT 1 FROM other WHERE w = 2)");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
-  // Correlated: refused as before. LIMIT in an IN subquery: the server's own refusal.
-  p = plan("SELECT k.id FROM tbl_ks k WHERE k.v IN (SELECT o.w FROM other o WHERE o.g = k.g)");
+  // Correlated other than by equalities in its WHERE: refused. LIMIT in an IN subquery: the
+  // server's own refusal.
+  p = plan("SELECT k.id FROM tbl_ks k WHERE k.v IN (SELECT o.w FROM other o WHERE o.g > k.g)");
   ASSERT_EQ(p.kind, PlanKind::kError);
   p = plan("SELECT id FROM tbl_ks WHERE v IN (SELECT w FROM other LIMIT 3)");
   ASSERT_EQ(p.kind, PlanKind::kError);
@@ -469,6 +470,88 @@ TEST_F(PlannerTest, SubqueriesOverColocatedTables) {
   // Not `key IN (SELECT key ...)`: the subquery runs first, over every shard (materialized).
   p = plan("SELECT * FROM tbl_ks WHERE v > (SELECT AVG(v) FROM tbl_ks)");
   EXPECT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+}
+
+TEST_F(PlannerTest, SubqueriesCorrelatedOnTheShardKeyRunPerShard) {
+  // tbl_ks2 is linked to tbl_ks by id: each outer row's subquery rows are on its own shard,
+  // whatever the subquery computes or where it stands.
+  for (const char* sql :
+       {"SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 c WHERE c.id = k.id)",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE NOT EXISTS (SELECT 1 FROM tbl_ks2 c "
+        "WHERE k.id = c.id AND c.v > 2)",
+        "SELECT k.id, (SELECT MAX(c.v) FROM tbl_ks2 c WHERE c.id = k.id) FROM tbl_ks k",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE k.v > 3 OR k.v IN (SELECT c.v FROM tbl_ks2 c "
+        "WHERE c.id = k.id LIMIT 2)",
+        // a chain: the inner subquery is tied to the middle one, which is tied to the outer row
+        "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 c WHERE c.id = k.id "
+        "AND EXISTS (SELECT 1 FROM tbl_ks k2 WHERE k2.id = c.id))",
+        // unqualified: the subquery's one table has the key, so the server reads it there
+        "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 WHERE id = k.id)",
+        "DELETE FROM tbl_ks WHERE NOT EXISTS (SELECT 1 FROM tbl_ks2 c WHERE c.id = tbl_ks.id)"}) {
+    Plan p = plan(sql);
+    ASSERT_EQ(p.kind, PlanKind::kRoute) << sql << ": " << p.error.message;
+    EXPECT_NE(p.result, ResultMode::kLookupJoin) << sql;
+    ASSERT_EQ(p.queries.size(), 3u) << sql;  // one sub-table per slice
+    EXPECT_NE(p.queries[0].sql.find("tbl_ks2_0000"), std::string::npos) << p.queries[0].sql;
+  }
+  // Not tied to the outer row's key: the key equality under OR, against another column, in a
+  // derived table (which cannot see the outer row), or the outer name hidden by the subquery's.
+  for (const char* sql :
+       {"SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 c WHERE c.id = k.id "
+        "OR c.v = 1)",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 c WHERE c.id = k.v)",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM tbl_ks2 k WHERE k.id = k.id)"}) {
+    Plan p = plan(sql);
+    EXPECT_TRUE(p.kind == PlanKind::kError || p.result == ResultMode::kLookupJoin)
+        << sql << " planned per shard: " << (p.queries.empty() ? "" : p.queries[0].sql);
+  }
+}
+
+TEST_F(PlannerTest, CorrelatedSubqueriesBecomeSemiAndAntiJoins) {
+  // Tables placed differently: EXISTS correlated by an equality becomes an uncorrelated IN,
+  // which runs first (materialized) and is shipped.
+  auto p = plan(
+      "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM other o WHERE o.g = k.v AND "
+      "o.w > 2)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_EQ(p.queries[0].sql.rfind("SET STATEMENT character_set_results=NULL FOR SELECT o.g AS "
+                                   "`__c0` FROM `other_0000` AS o WHERE o.w > 2",
+                                   0),
+            0u)
+      << p.queries[0].sql;
+  EXPECT_NE(p.queries[p.join->driver].sql.find("WHERE (k.v IN (SELECT * FROM `__tj`))"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
+  // NOT EXISTS: a NULL outer value has no match (so passes); NULL inner values match nothing.
+  p = plan(
+      "SELECT COUNT(*) FROM tbl_ks k WHERE NOT EXISTS (SELECT 1 FROM other o WHERE o.g = k.v)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[0].sql.find("FROM `other_0000` AS o WHERE o.g IS NOT NULL"),
+            std::string::npos)
+      << p.queries[0].sql;
+  EXPECT_NE(
+      p.queries[p.join->driver].sql.find("(k.v IS NULL OR k.v NOT IN (SELECT * FROM `__tj`))"),
+      std::string::npos)
+      << p.queries[p.join->driver].sql;
+  // A correlated IN: a row IN over both columns, named apart for the CTE.
+  p = plan("SELECT k.id FROM tbl_ks k WHERE k.v IN (SELECT o.w FROM other o WHERE o.w = k.id)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[0].sql.find("SELECT o.w AS `__c0`, o.w AS `__c1` FROM"), std::string::npos)
+      << p.queries[0].sql;
+  EXPECT_NE(p.queries[p.join->driver].sql.find("(k.v, k.id) IN (SELECT * FROM `__tj`)"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
+  // Not rewritten: an aggregate (EXISTS of an aggregate is always true), a correlation other
+  // than an equality, one under OR.
+  for (const char* sql :
+       {"SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT MAX(o.w) FROM other o WHERE o.g = "
+        "k.v)",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM other o WHERE o.g < k.v)",
+        "SELECT COUNT(*) FROM tbl_ks k WHERE k.v = 1 OR EXISTS (SELECT 1 FROM other o WHERE o.g = "
+        "k.v)"}) {
+    EXPECT_EQ(plan(sql).kind, PlanKind::kError) << sql;
+  }
 }
 
 TEST_F(PlannerTest, NonRecursiveWithOverSeveralShardsRunsAsDerivedTables) {
