@@ -774,7 +774,8 @@ class Gen:
         key (t_child is linked to t_hash by id; a table with itself): any form runs per shard
         (EXISTS, NOT EXISTS, scalar in the select list and WHERE, IN, under OR). Over tables
         placed differently, correlated by equalities: EXISTS as a semi-join, NOT EXISTS as an
-        anti-join, a correlated IN as a row IN (router/planner/decorrelate.h)."""
+        anti-join, a correlated IN as a row IN, a scalar aggregate as a grouped derived table
+        LEFT JOINed (router/planner/decorrelate.h)."""
         rng = self.rng
         r = rng.random()
         if r < 0.45:
@@ -797,7 +798,6 @@ class Gen:
         if rng.random() < 0.5:
             inner_where += f" AND ({self.pred(y, 'q.', key_bias=0.3)})"
         outer_pred = f" AND ({self.pred(x, 'p.', key_bias=0.5)})" if rng.random() < 0.4 else ""
-        colocated = r < 0.45
         form = rng.random()
         if form < 0.35:
             neg = rng.choice(["", "NOT "])
@@ -809,7 +809,7 @@ class Gen:
             sql = f"SELECT p.{ux}, p.{rng.choice(ix)} FROM {x} p WHERE {neg}EXISTS " \
                   f"(SELECT * FROM {y} q WHERE {inner_where}){outer_pred} ORDER BY p.{ux} LIMIT 40"
             return Q("correlated", types=True, sql=sql, ordered=True)
-        if form < 0.75 or not colocated:
+        if form < 0.75:
             sql = f"SELECT p.{ux} FROM {x} p WHERE p.{rng.choice(ix)} IN " \
                   f"(SELECT q.{rng.choice(iy)} FROM {y} q WHERE {inner_where}){outer_pred} " \
                   f"ORDER BY p.{ux} LIMIT 40"

@@ -986,11 +986,17 @@ class Planner {
     for (auto& u : scan.uses) {
       if (!u.in_subquery) outer_names.emplace_back(u.qualifier());
     }
+    // (the client's columns, named and typed as the statement is written: a scalar subquery
+    // becomes a column of a derived table)
+    std::optional<ShardQuery> types = in_.metadata_only ? std::nullopt : types_query(s, scan);
     if (!decorrelate_where(*static_cast<SelectCore*>(s.query->body), outer_names, arena_))
       return {};
     decorrelated_ = true;
     force_reprint_ = true;  // the text is no longer the client's: print the changed tree
-    return select_as_written(s);
+    Plan plan = select_as_written(s);
+    if (types && plan.join && plan.join->types && !plan.queries.empty())
+      plan.queries.back() = std::move(*types);
+    return plan;
   }
 
   // A statement over one sharded table that the scatter merge cannot answer (window

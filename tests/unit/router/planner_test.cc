@@ -542,6 +542,25 @@ TEST_F(PlannerTest, CorrelatedSubqueriesBecomeSemiAndAntiJoins) {
   EXPECT_NE(p.queries[p.join->driver].sql.find("(k.v, k.id) IN (SELECT * FROM `__tj`)"),
             std::string::npos)
       << p.queries[p.join->driver].sql;
+  // A scalar aggregate: grouped by the correlation column in a derived table, LEFT JOINed
+  // (at most one row per outer row); an empty group counts 0.
+  p = plan(
+      "SELECT k.id, (SELECT COUNT(*) FROM other o WHERE o.g = k.v AND o.w > 1) AS n FROM tbl_ks "
+      "k");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[0].sql.find("SELECT o.g AS `__c0`, COUNT(*) AS `__v`, "), std::string::npos)
+      << p.queries[0].sql;
+  EXPECT_NE(p.queries[0].sql.find("FROM `other_0000` AS o WHERE o.w > 1 GROUP BY o.g"),
+            std::string::npos)
+      << p.queries[0].sql;
+  EXPECT_NE(p.queries[p.join->driver].sql.find(
+                "SELECT k.id, COALESCE(`__sq0`.`__v`, 0) AS n FROM `tbl_ks_0000` AS k LEFT JOIN "
+                "`__tj` AS `__sq0` ON `__sq0`.`__c0` = k.v"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
+  // (the client's columns: the statement as written)
+  EXPECT_NE(p.queries.back().sql.find("(SELECT COUNT(*) FROM"), std::string::npos)
+      << p.queries.back().sql;
   // Not rewritten: an aggregate (EXISTS of an aggregate is always true), a correlation other
   // than an equality, one under OR.
   for (const char* sql :
@@ -549,7 +568,12 @@ TEST_F(PlannerTest, CorrelatedSubqueriesBecomeSemiAndAntiJoins) {
         "k.v)",
         "SELECT COUNT(*) FROM tbl_ks k WHERE EXISTS (SELECT 1 FROM other o WHERE o.g < k.v)",
         "SELECT COUNT(*) FROM tbl_ks k WHERE k.v = 1 OR EXISTS (SELECT 1 FROM other o WHERE o.g = "
-        "k.v)"}) {
+        "k.v)",
+        // a scalar subquery that is not one aggregate: the server's answer depends on its rows
+        // (an error beyond one), and BIT_OR of no rows is 0, not NULL
+        "SELECT k.id, (SELECT o.w FROM other o WHERE o.g = k.v) FROM tbl_ks k",
+        "SELECT k.id, (SELECT BIT_OR(o.w) FROM other o WHERE o.g = k.v) FROM tbl_ks k",
+        "SELECT k.id, (SELECT MAX(o.w) + 1 FROM other o WHERE o.g = k.v) FROM tbl_ks k"}) {
     EXPECT_EQ(plan(sql).kind, PlanKind::kError) << sql;
   }
 }
