@@ -36,7 +36,17 @@ class WriterHooks {
     (void)out;
     return false;
   }
+  // Keep the column names the client's text gives: an unaliased select item whose printed text
+  // differs from its source text (respaced, a table name or '?' replaced) gets that source text
+  // as its alias, the name the server gives the column of the statement as written.
+  virtual bool keep_item_names() const { return false; }
+  // Each select item printed while keep_item_names() (for splice rewriting).
+  virtual void select_item(const SelectItem& item) const { (void)item; }
 };
+
+// An item the server names by its source text (not a column, whose name is the column's, nor
+// a literal, whose name is its value).
+bool named_by_text(const SelectItem& item);
 
 struct WriteOptions {
   const WriterHooks* hooks = nullptr;

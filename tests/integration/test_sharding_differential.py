@@ -825,6 +825,33 @@ class Gen:
               f"{sub} OR p.{rng.choice(ix)} IS NULL"
         return Q("correlated", types=True, sql=sql)
 
+    def q_item_names(self):
+        """Column names (issue 19's exact answers; the server names an unaliased expression by
+        its text as written): items spaced and cased as people type them, with subqueries
+        naming sharded tables, through a route, a scatter merge and a shipped subquery."""
+        rng = self.rng
+        x = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        y = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
+        ux = SCHEMA[x][2]
+        c = rng.choice([i for i in INT_COLS[x] if i != ux] or INT_COLS[x])
+        pool = [f"{c}+1", f"{c}  *  2", f"IFNULL({c},0)", f"ifnull( {c} , -1 )", f"{ux}-{c}",
+                f"CONCAT({STR_COL[x]},'x')", f"{c} IS NULL", f"({c}+{ux})",
+                f"(SELECT COUNT(*) FROM {y})", f"(select max({INT_COLS[y][0]}) from {y} q "
+                f"where q.{INT_COLS[y][0]} < 5)"]
+        items = rng.sample(pool, rng.randint(1, 3))
+        shape = rng.random()
+        if shape < 0.4:
+            sql = f"SELECT {ux}, {', '.join(items)} FROM {x} WHERE {self.key_atom(x)} " \
+                  f"ORDER BY {ux} LIMIT 5"
+        elif shape < 0.8:
+            sql = f"SELECT {ux}, {', '.join(items)} FROM {x} ORDER BY {ux} LIMIT 5"
+        else:
+            aggs = rng.sample([f"count(*)", f"avg({c})", f"sum({c})+1", f"MAX({c}) - MIN({c})"],
+                              2)
+            sql = f"SELECT {', '.join(aggs)} FROM {x}{self.where(x, prob=0.5)}"
+            return Q("item_names", types=True, sql=sql)
+        return Q("item_names", types=True, sql=sql, ordered=True)
+
     def q_cte(self):
         """Non-recursive WITH over sharded tables (issue 19: written as derived tables, which
         run first and ship their rows): a CTE read alone or joined with a sharded table, with a
@@ -1104,7 +1131,8 @@ class Gen:
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
                   ("cross_join", 12), ("subquery", 8), ("window", 5),
-                  ("agg_expr", 6), ("cte", 4), ("correlated", 6)]
+                  ("agg_expr", 6), ("cte", 4), ("correlated", 6),
+                  ("item_names", 3)]
 
     categories = CATEGORIES
 
@@ -1120,7 +1148,7 @@ class Gen:
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
                 "subquery": self.q_subquery, "window": self.q_window,
                 "agg_expr": self.q_agg_expr, "cte": self.q_cte,
-                "correlated": self.q_correlated}[cat]()
+                "correlated": self.q_correlated, "item_names": self.q_item_names}[cat]()
 
     # --- writes
     def new_row(self, t):

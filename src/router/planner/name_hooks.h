@@ -25,6 +25,9 @@ class NameHooks : public sql::WriterHooks {
     out += (*param_literals)[p.index];
     return true;
   }
+  // The client sees the columns of the statements Tessera writes: named as its own text names
+  // them (`a+1`, not the printed `a + 1`; no sub-table names).
+  bool keep_item_names() const override { return true; }
 };
 
 }  // namespace tessera::router

@@ -62,6 +62,9 @@ struct SelectItem {
   Expr* expr;
   Ident alias;
   bool as_keyword;
+  // The expression's source text, first to last token (a view into the parsed statement; empty
+  // for items made by rewriting). The server names an unaliased column by it.
+  std::string_view text{};
 };
 
 struct FrameBound {

@@ -221,7 +221,13 @@ SelectCore* ParserImpl::select_core() {
 void ParserImpl::select_items(ArenaVec<SelectItem>& out) {
   do {
     SelectItem item{nullptr, Ident{}, false};
+    const size_t first = mark();
     item.expr = expr();
+    if (mark() > first) {
+      const Token& a = toks_[first];
+      const Token& b = toks_[mark() - 1];
+      item.text = src_.substr(a.off, b.off + b.len - a.off);
+    }
     if (accept(Kw::AS)) {
       item.as_keyword = true;
       if (is(Tok::String)) {

@@ -62,7 +62,13 @@ class Collector : public WriterHooks {
     return false;
   }
 
+  bool keep_item_names() const override { return user_.keep_item_names(); }
+  void select_item(const SelectItem& item) const override {
+    if (inside(item.text)) items_.push_back(item.text);
+  }
+
   std::vector<Splice>& splices() const { return splices_; }
+  const std::vector<std::string_view>& items() const { return items_; }
 
  private:
   bool inside(std::string_view part) const {
@@ -76,6 +82,7 @@ class Collector : public WriterHooks {
   std::string_view sql_;
   const WriterHooks& user_;
   mutable std::vector<Splice> splices_;
+  mutable std::vector<std::string_view> items_;  // unaliased items named by their text
 };
 
 }  // namespace
@@ -87,14 +94,36 @@ std::string rewrite(std::string_view sql, const Statement& stmt, const WriterHoo
   std::string scratch;
   to_sql(stmt, scratch, o);
   auto& sp = c.splices();
-  std::sort(sp.begin(), sp.end(),
-            [](const Splice& a, const Splice& b) { return a.begin < b.begin; });
+  // An item whose text a splice changes keeps its name: its source text as the alias.
+  const size_t replaced = sp.size();
+  for (std::string_view item : c.items()) {
+    const size_t b = size_t(item.data() - sql.data()), e = b + item.size();
+    for (size_t i = 0; i < replaced; ++i) {
+      if (sp[i].begin >= b && sp[i].begin < e) {
+        std::string alias = "AS ";
+        append_identifier(alias, item, /*force=*/true);
+        sp.push_back({e, e, std::move(alias)});
+        break;
+      }
+    }
+  }
+  std::sort(sp.begin(), sp.end(), [](const Splice& a, const Splice& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
   std::string out;
   out.reserve(sql.size() + 16);
   size_t at = 0;
   for (const Splice& s : sp) {
     if (s.begin < at) continue;  // overlapping (should not happen): keep the first
     out.append(sql.substr(at, s.begin - at));
+    if (s.begin == s.end) {
+      // An insertion (an item's alias): a word apart from its neighbours.
+      if (!out.empty() && out.back() != ' ') out += ' ';
+      out.append(s.text);
+      if (s.end < sql.size() && sql[s.end] != ' ') out += ' ';
+      at = s.end;
+      continue;
+    }
     if (!s.text.empty() && !out.empty() && word_byte(out.back()) && word_byte(s.text.front()))
       out += ' ';
     out.append(s.text);

@@ -1,6 +1,22 @@
 // SELECT and its clauses.
 #include "sql/writer/sql_writer.h"
 
+namespace tessera::sql {
+
+bool named_by_text(const SelectItem& item) {
+  if (!item.alias.empty() || item.text.empty() || !item.expr) return false;
+  switch (item.expr->kind) {
+    case ExprKind::Column:
+    case ExprKind::Literal:
+    case ExprKind::Star:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace tessera::sql
+
 namespace tessera::sql::detail {
 
 void SqlWriter::with(const With& w) {
@@ -98,12 +114,20 @@ void SqlWriter::body(const QueryBody* b) {
 }
 
 void SqlWriter::select_items(const ArenaVec<SelectItem>& items) {
+  const bool keep = opt_.hooks && opt_.hooks->keep_item_names();
   for (uint32_t i = 0; i < items.size(); ++i) {
     if (i) kw(", ");
+    const size_t start = out_.size();
     expr(items[i].expr);
     if (!items[i].alias.empty()) {
       kw(" AS ");
       ident(items[i].alias);
+    } else if (keep && named_by_text(items[i])) {
+      opt_.hooks->select_item(items[i]);
+      if (std::string_view(out_).substr(start) != items[i].text) {
+        kw(" AS ");
+        append_identifier(out_, items[i].text, /*force=*/true);
+      }
     }
   }
 }

@@ -190,6 +190,36 @@ TEST(Writer, SpliceRewriteKeepsEverythingElseByteForByte) {
             "UPDATE t SET a=(99), b = 'x' WHERE id IN ( 99 ,99 )");
 }
 
+TEST(Writer, KeepsTheColumnNamesOfTheClientsText) {
+  // The server names an unaliased expression column by its source text: printed or spliced
+  // differently (spacing, a sub-table, a bound '?'), the item gets that text as its alias.
+  class Named : public ShardHooks {
+   public:
+    bool keep_item_names() const override { return true; }
+  } hooks;
+  hooks.tables = {{"orders", "orders_0003"}};
+  hooks.params = {"7"};
+  EXPECT_EQ(print("SELECT a+1, (a), a, 'x', COUNT(*), f( b ) AS g, * FROM orders", &hooks),
+            "SELECT a + 1 AS `a+1`, (a), a, 'x', COUNT(*), f(b) AS g, * FROM orders_0003");
+  EXPECT_EQ(print("SELECT (SELECT MAX(v) FROM orders), ?+1 FROM t", &hooks),
+            "SELECT (SELECT MAX(v) FROM orders_0003) AS `(SELECT MAX(v) FROM orders)`, '7' + 1 AS "
+            "`?+1` FROM t");
+  // A backquote in the text is doubled in the alias.
+  EXPECT_EQ(print("SELECT `a``b`+1 FROM t", &hooks), "SELECT `a``b` + 1 AS ```a````b``+1` FROM t");
+  // Spliced: only the items a splice changes, the alias a word apart.
+  std::string sql = "SELECT a+1,(SELECT COUNT(*) FROM orders)FROM orders WHERE x=?";
+  Arena a;
+  ParseResult r = parse(sql, a);
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  EXPECT_EQ(rewrite(sql, *r.statement, hooks),
+            "SELECT a+1,(SELECT COUNT(*) FROM orders_0003) AS `(SELECT COUNT(*) FROM orders)` "
+            "FROM orders_0003 WHERE x='7'");
+  // Without keep_item_names, nothing changes.
+  ShardHooks plain;
+  plain.tables = hooks.tables;
+  EXPECT_EQ(print("SELECT a+1 FROM orders", &plain), "SELECT a + 1 FROM orders_0003");
+}
+
 TEST(Writer, SubstitutesLiterals) {
   class Hooks : public WriterHooks {
    public:
