@@ -465,7 +465,8 @@ def check_item3(ex, my, ref):
 
 
 def check_item2(ex, my, ref):
-    """item 2: global LEFT JOIN sharded: the right rows or a clear refusal, never repeated rows"""
+    """item 2: global LEFT JOIN sharded (and sharded RIGHT JOIN global): the right rows or a
+    clear refusal, never repeated rows"""
     k = -1000000000000000002
     for q in ["SELECT g.gid, s.id FROM t_g g LEFT JOIN t_h s ON s.grp = g.gid",
               "SELECT g.gid, s.id FROM t_g g LEFT JOIN t_h s ON s.grp = g.gid WHERE s.id IS NULL",

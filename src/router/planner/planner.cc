@@ -680,11 +680,15 @@ class Planner {
       JoinRef* j = core->from.size() == 1 && core->from[0]->kind == TableRefKind::Join
                        ? static_cast<JoinRef*>(core->from[0])
                        : nullptr;
-      if (!j || leaves.size() != 2 || j->type != JoinType::Left || !j->on || j->natural ||
-          j->has_using || j->left != driver->node || j->right->kind != TableRefKind::Table)
+      // (`b RIGHT JOIN a ON ...` is the same join, the driving table on the right)
+      const bool left = j && j->type == JoinType::Left && j->left == driver->node &&
+                        j->right->kind == TableRefKind::Table;
+      const bool right = j && j->type == JoinType::Right && j->right == driver->node &&
+                         j->left->kind == TableRefKind::Table;
+      if (!j || leaves.size() != 2 || !(left || right) || !j->on || j->natural || j->has_using)
         return refuse(
-            "an outer join over several shards other than `a LEFT JOIN b ON ...` of "
-            "two tables");
+            "an outer join over several shards other than `a LEFT JOIN b ON ...` or `b RIGHT "
+            "JOIN a ON ...` of two tables");
       outer_join = j;
     }
 
@@ -707,16 +711,17 @@ class Planner {
         driver->node->alias.empty() ? cte + " AS " + quote_ident(driver->name->name.name) : cte};
     // With probes, the targets run the LEFT JOIN as an inner join (the unmatched rows are
     // NULL-extended once, by the statement as written on the first target).
+    const JoinType outer_type = outer_join ? outer_join->type : JoinType::Inner;
     if (outer_join) outer_join->type = JoinType::Inner;
     for (int i : inner_indexes) {
       auto sq = shard_query(s, rest, i, inner_slice, /*alias_ok=*/true, /*reprint=*/true, &replace);
       if (auto* p = std::get_if<Plan>(&sq)) {
-        if (outer_join) outer_join->type = JoinType::Left;
+        if (outer_join) outer_join->type = outer_type;
         return std::move(*p);
       }
       plan.queries.push_back(std::move(std::get<ShardQuery>(sq)));
     }
-    if (outer_join) outer_join->type = JoinType::Left;
+    if (outer_join) outer_join->type = outer_type;
     JoinPlan jp;
     jp.qualifier = qualifier;
     jp.driver_table = drive.first_table;
@@ -724,7 +729,8 @@ class Planner {
     jp.inner = inner_indexes.size();
     if (outer_join) {
       // Per target: which driving rows the ON condition matches there.
-      const TableUse* other = use_of(static_cast<TableName*>(outer_join->right));
+      const TableUse* other = use_of(static_cast<TableName*>(
+          outer_join->type == JoinType::Left ? outer_join->right : outer_join->left));
       if (!other || !other->rule) return refuse("this outer join");
       for (size_t k = 0; k < inner_indexes.size(); ++k) {
         const SubTable* st = sub_table_at(*other->rule, inner_indexes[k]);

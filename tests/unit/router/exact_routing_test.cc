@@ -137,16 +137,19 @@ TEST_F(ExactRoutingTest, QuotedKeysRouteByTheNumberTheServerReads) {
 }
 
 TEST_F(ExactRoutingTest, GlobalTableOnThePreservedSideIsRefusedOverSeveralShards) {
-  // `g LEFT JOIN h` of two tables: a lookup join (g drives; each row NULL-extended once).
+  // `g LEFT JOIN h` / `h RIGHT JOIN g` of two tables: a lookup join (g drives; each row
+  // NULL-extended once).
   for (const char* sql : {"SELECT g.gid, h.id FROM g LEFT JOIN h ON h.grp = g.gid",
-                          "SELECT * FROM g LEFT JOIN h ON h.grp = g.gid WHERE h.id IS NULL"}) {
+                          "SELECT * FROM g LEFT JOIN h ON h.grp = g.gid WHERE h.id IS NULL",
+                          "SELECT g.gid, h.id FROM h RIGHT JOIN g ON h.grp = g.gid"}) {
     Plan p = plan(sql);
     ASSERT_EQ(p.kind, PlanKind::kRoute) << sql << ": " << p.error.message;
     EXPECT_EQ(p.result, ResultMode::kLookupJoin) << sql;
+    ASSERT_TRUE(p.join) << sql;
+    EXPECT_EQ(p.join->complement, 1u) << sql;
   }
   // Shapes it does not take: refused rather than answered with a row per shard.
-  for (const char* sql : {"SELECT g.gid, h.id FROM h RIGHT JOIN g ON h.grp = g.gid",
-                          "SELECT COUNT(*) FROM (SELECT 1 FROM g) x LEFT JOIN h ON h.id = 1"}) {
+  for (const char* sql : {"SELECT COUNT(*) FROM (SELECT 1 FROM g) x LEFT JOIN h ON h.id = 1"}) {
     Plan p = plan(sql);
     ASSERT_EQ(p.kind, PlanKind::kError) << sql;
     EXPECT_EQ(p.error.code.code, 1235) << sql;

@@ -373,9 +373,15 @@ TEST_F(PlannerTest, LookupJoinShipsTheDrivingRows) {
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_NE(p.queries[3].sql.find("FROM `__tj` AS `tbl_ks` JOIN"), std::string::npos)
       << p.queries[3].sql;
-  // Only a table no outer join NULL-extends drives: here `other`.
+  // Only a table no outer join NULL-extends drives: here `other`, the RIGHT JOIN's preserved
+  // side, probed like a LEFT JOIN's.
   p = plan("SELECT * FROM tbl_ks k RIGHT JOIN other o ON o.v = k.v");
-  ASSERT_EQ(p.kind, PlanKind::kError);
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_EQ(p.join->complement, 1u);
+  EXPECT_EQ(p.queries[p.join->driver + p.join->inner].sql,
+            "SELECT DISTINCT `o`.`__tj_row` FROM `__tj` AS `o` JOIN `db_ks`.`tbl_ks_0000` AS `k` "
+            "ON o.v = k.v");
   p = plan("SELECT * FROM tbl_ks k JOIN other o ON o.v = k.v WHERE o.oid = 5");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_EQ(p.queries[0].sql.find("o.oid"), std::string::npos);
