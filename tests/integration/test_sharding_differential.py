@@ -855,9 +855,9 @@ class Gen:
     def q_cte(self):
         """Non-recursive WITH over sharded tables (issue 19: written as derived tables, which
         run first and ship their rows): a CTE read alone or joined with a sharded table, with a
-        column list, and an aggregate over a CTE; rarely (refused today, each named in the
-        refusals: a derived table nested in a subquery or in another one, or two of them) two
-        CTEs the second reading the first, a CTE read in an IN subquery, a CTE read twice."""
+        column list, and an aggregate over a CTE; two CTEs the second reading the first, a CTE
+        read in an IN subquery, a CTE read twice (a derived table nested in another or in a
+        subquery runs first; the same one twice runs once)."""
         rng = self.rng
         x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
         y = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])

@@ -421,7 +421,11 @@ class Planner {
     auto scan = scan_tables(s, rules_, in_.current_db);
     if (materialized_) {
       // The CTE of a materialized subquery (materialize()) is on every slice: no table.
-      std::erase_if(scan.uses, [&](const TableUse& u) { return u.node == materialized_; });
+      std::erase_if(scan.uses, [&](const TableUse& u) {
+        return u.node == materialized_ ||
+               std::find(materialized_twins_.begin(), materialized_twins_.end(), u.node) !=
+                   materialized_twins_.end();
+      });
       scan.has_unsharded = false;
       for (auto& u : scan.uses) scan.has_unsharded |= !u.rule;
     }
@@ -872,6 +876,75 @@ class Planner {
     return plan;
   }
 
+  void find_nested_derived(Query* q, std::vector<Candidate>& out, int depth = 0) {
+    if (!q || !q->body || depth > 64) return;
+    nested_in_body(q->body, out, depth);
+  }
+
+  void nested_in_body(QueryBody* b, std::vector<Candidate>& out, int depth) {
+    switch (b->kind) {
+      case QueryBodyKind::Select: {
+        auto* c = static_cast<SelectCore*>(b);
+        for (auto& r : c->from) nested_in_ref(&r, out, depth);
+        std::vector<Candidate> subs;
+        find_subqueries(c->where, subs);
+        for (auto& item : c->items) find_subqueries(item.expr, subs);
+        find_subqueries(c->having, subs);
+        for (auto& sub : subs) find_nested_derived(*sub.slot, out, depth + 1);
+        return;
+      }
+      case QueryBodyKind::SetOp:
+        nested_in_body(static_cast<SetOp*>(b)->left, out, depth + 1);
+        nested_in_body(static_cast<SetOp*>(b)->right, out, depth + 1);
+        return;
+      case QueryBodyKind::Paren:
+        find_nested_derived(static_cast<ParenQuery*>(b)->query, out, depth + 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  void nested_in_ref(TableRef** r, std::vector<Candidate>& out, int depth) {
+    if (!r || !*r || depth > 64) return;
+    switch ((*r)->kind) {
+      case TableRefKind::Derived: {
+        auto* d = static_cast<DerivedTable*>(*r);
+        find_nested_derived(d->query, out, depth + 1);
+        if (!d->lateral) out.push_back({nullptr, r, d});
+        return;
+      }
+      case TableRefKind::Join:
+        nested_in_ref(&static_cast<JoinRef*>(*r)->left, out, depth + 1);
+        nested_in_ref(&static_cast<JoinRef*>(*r)->right, out, depth + 1);
+        return;
+      case TableRefKind::Paren:
+        for (auto& i : static_cast<ParenRef*>(*r)->items) nested_in_ref(&i, out, depth + 1);
+        return;
+      default:
+        return;
+    }
+  }
+
+  bool holds_sharded_derived(Query* q) {
+    std::vector<Candidate> nested;
+    find_nested_derived(q, nested);
+    for (auto& c : nested) {
+      SelectStatement st;
+      st.query = c.derived->query;
+      if (!scan_tables(st, rules_, in_.current_db).sharded.empty()) return true;
+    }
+    return false;
+  }
+
+  static bool same_columns(const ArenaVec<Ident>& a, const ArenaVec<Ident>& b) {
+    if (a.size() != b.size()) return false;
+    for (uint32_t i = 0; i < a.size(); ++i) {
+      if (a[i].name != b[i].name) return false;
+    }
+    return true;
+  }
+
   std::optional<Plan> materialize(SelectStatement& s, const TableScan& scan) {
     if (materialized_ || !s.query || !s.query->body ||
         s.query->body->kind != QueryBodyKind::Select || s.query->with)
@@ -882,6 +955,13 @@ class Planner {
     find_subqueries(core->where, found);
     for (auto& item : core->items) find_subqueries(item.expr, found);
     find_subqueries(core->having, found);
+    // Then derived tables nested in those (a CTE read by another, or read in a subquery, once
+    // written as derived tables): taken when the outer one is not, innermost first.
+    {
+      std::vector<Candidate> nested;
+      for (auto& c : found) find_nested_derived(c.derived ? c.derived->query : *c.slot, nested);
+      found.insert(found.end(), nested.begin(), nested.end());
+    }
     // The statement's own tables, whose names inside a subquery would make it correlated.
     std::vector<std::string> outer_names;
     for (auto& u : scan.uses) {
@@ -898,6 +978,9 @@ class Planner {
       st->query = sub;
       auto inner_scan = scan_tables(*st, rules_, in_.current_db);
       if (inner_scan.sharded.empty()) continue;
+      // Holding a derived table over sharded tables itself, it would only plan by
+      // materializing that one first (rewriting its tree): that one is a candidate later on.
+      if (holds_sharded_derived(sub)) continue;
       // Correlated (names an outer table): not taken. A conservative test on the printed text.
       std::string text = to_sql(*st);
       bool correlated = false;
@@ -912,6 +995,19 @@ class Planner {
       }
       if (correlated) continue;
       if (in_.metadata_only) return prepare_whole(s, scan);
+      // The same derived table elsewhere in the statement (a CTE read twice): the same rows.
+      // (Compared before planning, which rewrites the subquery's tree for its merge.)
+      std::vector<Candidate> twins;
+      if (cand.derived) {
+        for (auto& other : found) {
+          if (!other.derived || other.derived == cand.derived ||
+              !same_columns(other.derived->columns, cand.derived->columns))
+            continue;
+          SelectStatement o;
+          o.query = other.derived->query;
+          if (to_sql(o) == text) twins.push_back(other);
+        }
+      }
       // (the client's column types, from the statement as written: before planning the
       // subquery rewrites it for its merge)
       std::optional<ShardQuery> types = types_query(s, scan);
@@ -932,6 +1028,12 @@ class Planner {
         tj->as_keyword = true;
         for (auto& c : cand.derived->columns) cte_columns.emplace_back(c.name);
         *cand.table = tj;
+        for (auto& twin : twins) {
+          auto* t = arena_.make<TableName>(*tj);
+          t->alias = twin.derived->alias;
+          *twin.table = t;
+          materialized_twins_.push_back(t);
+        }
       } else {
         auto* body = arena_.make<SelectCore>();
         body->items.push(arena_, SelectItem{arena_.make<Star>(), Ident{}, false});
@@ -2219,7 +2321,8 @@ class Planner {
   bool force_reprint_ = false;
   const TableName* materialized_ = nullptr;  // the `__tj` a subquery's result became
   bool decorrelated_ = false;                // correlated subqueries rewritten (decorrelated())
-  bool ctes_inlined_ = false;                // planning the text select_ctes_inlined made
+  std::vector<const TableName*> materialized_twins_;  // more `__tj`s: the same derived table
+  bool ctes_inlined_ = false;                         // planning the text select_ctes_inlined made
 };
 
 }  // namespace

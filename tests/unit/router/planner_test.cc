@@ -608,12 +608,29 @@ TEST_F(PlannerTest, NonRecursiveWithOverSeveralShardsRunsAsDerivedTables) {
   for (auto& q : p.queries)
     aliased |= q.sql.find("SELECT id AS x, v AS y FROM") != std::string::npos;
   EXPECT_TRUE(aliased);
-  // A CTE over another one is a derived table inside a derived table, which runs first only
-  // where it stands alone: refused, as that form is.
+  // A CTE over another one is a derived table inside a derived table: the inner one runs
+  // first, the rest over its rows on one server.
   p = plan(
       "WITH a AS (SELECT id, v FROM tbl_ks WHERE v > 0), "
       "b AS (SELECT v, COUNT(*) AS n FROM a GROUP BY v) SELECT v, n FROM b ORDER BY v");
-  EXPECT_EQ(p.kind, PlanKind::kError);
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.queries[p.join->driver].sql,
+            "SELECT v, n FROM (SELECT v, COUNT(*) AS n FROM `__tj` AS `a` GROUP BY v) AS `b` ORDER "
+            "BY v");
+  // Read twice: one subquery, its rows read by both.
+  p = plan(
+      "WITH c AS (SELECT v AS gk, COUNT(*) AS cnt FROM tbl_ks GROUP BY v) SELECT c1.gk, c2.cnt "
+      "FROM c c1 JOIN c c2 ON c2.gk = c1.gk");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_EQ(p.queries[p.join->driver].sql,
+            "SELECT c1.gk, c2.cnt FROM `__tj` AS c1 JOIN `__tj` AS c2 ON c2.gk = c1.gk");
+  // Read in an IN subquery.
+  p = plan(
+      "WITH c AS (SELECT v AS m FROM tbl_ks) SELECT id FROM tbl_ks WHERE v IN (SELECT m FROM c)");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[p.join->driver].sql.find("IN (SELECT m FROM `__tj` AS `c`)"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
   // Refusals keep naming the cause.
   p = plan(
       "WITH RECURSIVE c AS (SELECT id FROM tbl_ks UNION SELECT id + 1 FROM c WHERE id < 3) "
