@@ -83,6 +83,8 @@ struct JoinPlan {
   MergeInfo driver_merge;
   bool single_batch = false;
   std::vector<std::string> cte_columns;
+  // The statement's own WITH RECURSIVE list continues the engine's (exec's spec).
+  bool recursive = false;
 };
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no

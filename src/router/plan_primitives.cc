@@ -132,6 +132,7 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.driver_merge = j.driver_merge;
       spec.single_batch = j.single_batch;
       spec.cte_columns = j.cte_columns;
+      spec.recursive = j.recursive;
       if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
       return;

@@ -857,7 +857,7 @@ class Gen:
         run first and ship their rows): a CTE read alone or joined with a sharded table, with a
         column list, and an aggregate over a CTE; two CTEs the second reading the first, a CTE
         read in an IN subquery, a CTE read twice (a derived table nested in another or in a
-        subquery runs first; the same one twice runs once)."""
+        subquery runs first; the same one twice runs once); WITH RECURSIVE over one table."""
         rng = self.rng
         x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
         y = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
@@ -894,8 +894,18 @@ class Gen:
                   f"SELECT {ux}, {rng.choice(ix)} FROM {x} WHERE {rng.choice(ix)} {neg}IN " \
                   f"(SELECT m FROM c WHERE m IS NOT NULL) ORDER BY {ux} LIMIT 40"
             return Q("cte", types=True, sql=sql, ordered=True)
-        sql = f"WITH c AS ({grouped}) SELECT c1.gk, c1.cnt, c2.tot FROM c c1 JOIN c c2 " \
-              f"ON c2.gk = c1.gk ORDER BY c1.gk"
+        if r < 0.97:
+            sql = f"WITH c AS ({grouped}) SELECT c1.gk, c1.cnt, c2.tot FROM c c1 JOIN c c2 " \
+                  f"ON c2.gk = c1.gk ORDER BY c1.gk"
+            return Q("cte", types=True, sql=sql, ordered=True)
+        # WITH RECURSIVE over one sharded table: edges a -> b walked from some rows (the table
+        # shipped to one server, which iterates)
+        a, b = rng.sample([c for c in iy if c not in ("id", "cid")] or iy, 2) \
+            if len([c for c in iy if c not in ("id", "cid")]) >= 2 else (iy[0], iy[-1])
+        union = rng.choice(["UNION", "UNION ALL"])
+        sql = f"WITH RECURSIVE r (v, d) AS (SELECT {a}, 0 FROM {y}{wy} {union} " \
+              f"SELECT t.{b}, r.d + 1 FROM {y} t JOIN r ON t.{a} = r.v WHERE r.d < " \
+              f"{rng.randint(1, 3)}) SELECT v, MIN(d), COUNT(*) FROM r GROUP BY v ORDER BY v"
         return Q("cte", types=True, sql=sql, ordered=True)
 
     def q_window(self):

@@ -38,6 +38,7 @@ void append_quoted(std::string& out, std::string_view name) {
 std::string cte_head(const LookupJoinSpec& spec,
                      const std::vector<protocol::ColumnDefinition>& columns, bool with_row) {
   std::string out = "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH ";
+  if (spec.recursive) out += "RECURSIVE ";
   append_quoted(out, spec.cte);
   out += '(';
   for (size_t i = 0; i < columns.size(); ++i) {

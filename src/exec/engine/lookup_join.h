@@ -49,6 +49,9 @@ struct LookupJoinSpec {
   bool single_batch = false;
   // The CTE's column names (a derived table's column list); empty: the driver's column names.
   std::vector<std::string> cte_columns;
+  // `WITH RECURSIVE` in front: each inner statement starts `, <its own CTEs> SELECT ...`
+  // (a statement with WITH RECURSIVE, its list continuing the engine's).
+  bool recursive = false;
   // The driving table's name in the statement (its alias) and driver[0]'s table as its query
   // names it (`db`.`sub`): when a column definition's collation id may stand for another
   // (literal_rows.h), the engine asks there which collation each column has.

@@ -435,6 +435,7 @@ class Planner {
     if (auto err = check_colocated(scan)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
       if (auto sub = materialize(s, scan)) return std::move(*sub);
+      if (auto r = recursive_with(s, scan)) return std::move(*r);
       if (auto semi = decorrelated(s, scan)) return std::move(*semi);
       return std::move(*err);
     }
@@ -446,6 +447,7 @@ class Planner {
     if (auto err = check_join_keys(scan, for_joins)) {
       if (auto joined = lookup_join(s, scan)) return std::move(*joined);
       if (auto sub = materialize(s, scan)) return std::move(*sub);
+      if (auto r = recursive_with(s, scan)) return std::move(*r);
       if (auto semi = decorrelated(s, scan)) return std::move(*semi);
       return std::move(*err);
     }
@@ -1165,6 +1167,61 @@ class Planner {
       plan.queries.push_back(std::move(*types));
       jp.types = true;
     }
+    plan.join = std::move(jp);
+    return plan;
+  }
+
+  // WITH RECURSIVE over one sharded table (a tree or graph kept in one table: categories by
+  // parent, employees by manager): every row of it shipped as the CTE `__tj`, every reference
+  // to it reading `__tj`, and the statement run whole on the default slice, where the server
+  // iterates as it would over the table itself. Exact; bounded as materialize_table() is (the
+  // rows must fit one statement). nullopt: not this shape.
+  std::optional<Plan> recursive_with(SelectStatement& s, const TableScan& scan) {
+    if (materialized_ || !s.query || !s.query->with || !s.query->with->recursive || s.query->into ||
+        s.query->into_after_lock || s.query->locking || s.query->procedure ||
+        scan.sharded.size() != 1 || !scan.globals.empty() || scan.has_unsharded)
+      return {};
+    const TableUse* d = nullptr;
+    for (auto& u : scan.uses) {
+      if (!u.node || !u.node->partitions.empty() || !u.node->hints.empty()) return {};
+      if (!d) d = &u;
+    }
+    if (!d) return {};
+    if (in_.metadata_only) return prepare_whole(s, scan);
+    auto driving = driving_queries(*d, {});
+    if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
+    auto& drive = std::get<DrivingQueries>(driving);
+    // (No types query: with LIMIT 0, MariaDB types an aggregate over a recursive CTE's column
+    // otherwise than it does running it, MIN(d) of `0 AS d` as INT(11) instead of INT(2).)
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.result = ResultMode::kLookupJoin;
+    plan.explain_type = "shard";
+    for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    for (auto& u : scan.uses) {
+      hooks.names.emplace(u.name, u.node->alias.empty()
+                                      ? "`__tj` AS " + quote_ident(u.name->name.name)
+                                      : std::string("`__tj`"));
+    }
+    WriteOptions o;
+    o.hooks = &hooks;
+    ShardQuery outer;
+    outer.slice = rules_.default_slice();
+    outer.sql = to_sql(s, o);
+    constexpr std::string_view kWith = "WITH RECURSIVE ";
+    if (outer.sql.compare(0, kWith.size(), kWith) != 0)
+      return Plan::make_error(errc::kUnknownError, "unexpected text of a WITH RECURSIVE");
+    outer.sql = ", " + outer.sql.substr(kWith.size());
+    plan.queries.push_back(std::move(outer));
+    JoinPlan jp;
+    jp.driver = plan.queries.size() - 1;
+    jp.inner = 1;
+    jp.single_batch = true;
+    jp.qualifier = std::string(d->qualifier());
+    jp.driver_table = drive.first_table;
+    jp.recursive = true;
     plan.join = std::move(jp);
     return plan;
   }

@@ -65,7 +65,10 @@ inline void check_plan(const Plan& plan, const ShardRuleSet& rules, std::string_
       continue;
     }
     scratch.reset();
-    sql::ParseResult r = parser.parse(q.sql, scratch);
+    // (A statement continuing the engine's WITH RECURSIVE list starts `, <cte> AS (...)`.)
+    const std::string text =
+        q.sql.rfind(", ", 0) == 0 ? "WITH RECURSIVE `__tj` AS (SELECT 1)" + q.sql : q.sql;
+    sql::ParseResult r = parser.parse(text, scratch);
     if (!r.ok()) {
       out.push_back({PlanProblem::kReparse,
                      "[" + q.slice + "] " + q.sql + "\n    error: " + r.error.message});

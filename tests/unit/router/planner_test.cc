@@ -631,11 +631,19 @@ TEST_F(PlannerTest, NonRecursiveWithOverSeveralShardsRunsAsDerivedTables) {
   EXPECT_NE(p.queries[p.join->driver].sql.find("IN (SELECT m FROM `__tj` AS `c`)"),
             std::string::npos)
       << p.queries[p.join->driver].sql;
-  // Refusals keep naming the cause.
+  // WITH RECURSIVE over one sharded table: the table shipped whole, the statement run on one
+  // server over it, its own CTE list continuing the engine's `WITH RECURSIVE __tj ...`.
   p = plan(
-      "WITH RECURSIVE c AS (SELECT id FROM tbl_ks UNION SELECT id + 1 FROM c WHERE id < 3) "
-      "SELECT * FROM c");
-  EXPECT_EQ(p.kind, PlanKind::kError);
+      "WITH RECURSIVE c AS (SELECT id FROM tbl_ks UNION SELECT t.id + 1 FROM tbl_ks t JOIN c ON "
+      "t.id = c.id WHERE c.id < 3) SELECT * FROM c");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.join);
+  EXPECT_TRUE(p.join->recursive);
+  EXPECT_EQ(p.join->driver, 3u);
+  EXPECT_EQ(p.queries[3].sql,
+            ", c AS (SELECT id FROM `__tj` AS `tbl_ks` UNION SELECT t.id + 1 FROM `__tj` AS t JOIN "
+            "c ON t.id = c.id WHERE c.id < 3) SELECT * FROM c");
+  // Refusals keep naming the cause.
   p = plan(
       "WITH c AS (SELECT * FROM tbl_ks) SELECT * FROM (WITH c AS (SELECT 1) SELECT * FROM c) d "
       "JOIN c ON 1");
