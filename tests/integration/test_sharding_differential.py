@@ -715,6 +715,13 @@ class Gen:
         if r < 0.85:
             return Q("cross_join", types=True, sql=f"SELECT COUNT(*), SUM(p.{INT_COLS[x][-1]}), "
                                    f"MIN(q.{INT_COLS[y][0]}), AVG(q.{INT_COLS[y][-1]}) {frm}{wh}")
+        if rng.random() < 0.3:
+            # `*` de-duplicated or ordered by position: each table's columns from the catalog
+            star = rng.choice(["*", "p.*, q.*", "q.*, p.*", f"*, {ux}"])
+            if rng.random() < 0.5:
+                return Q("cross_join", types=True, sql=f"SELECT DISTINCT {star} {frm}{wh}")
+            # (compared as multisets: ties past the positions leave the order open)
+            return Q("cross_join", types=True, sql=f"SELECT {star} {frm}{wh} ORDER BY 1, 2, 3")
         cols = [f"p.{rng.choice(ints_x)}", f"q.{rng.choice(ints_y)}"]
         return Q("cross_join", types=True, sql=f"SELECT DISTINCT {', '.join(cols)} {frm}{wh}")
 

@@ -483,6 +483,8 @@ class Planner {
         if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
         expand_star(*s.query, *core, *std::get<std::shared_ptr<const TableSchema>>(columns),
                     scan.uses[0].qualifier());
+      } else if (core) {
+        if (auto p = expand_star_over_join(*s.query, *core, scan)) return std::move(*p);
       }
       const auto items = core ? core->items : ArenaVec<SelectItem>{};
       // HAVING may compare a string the merge can only tell at run time it cannot compare
@@ -709,6 +711,7 @@ class Planner {
     for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
     // The statement over the rest, rewritten to merge (every batch's results combine).
     std::optional<ShardQuery> types = types_query(s, scan);
+    if (auto p = expand_star_over_join(q, *core, scan)) return std::move(*p);
     if (auto err = prepare_scatter_select(q, plan.merge, arena_)) return refuse(*err);
     plan.merge.shard_order.clear();  // batches arrive one after the other: concatenated
     const std::string cte = "`__tj`";
@@ -2045,6 +2048,102 @@ class Planner {
         return true;
     }
     return false;
+  }
+
+  static bool natural_or_using(const TableRef* r, int depth = 0) {
+    if (!r || depth > 256) return true;
+    if (r->kind == TableRefKind::Join) {
+      auto* j = static_cast<const JoinRef*>(r);
+      return j->natural || j->has_using || natural_or_using(j->left, depth + 1) ||
+             natural_or_using(j->right, depth + 1);
+    }
+    if (r->kind == TableRefKind::Paren) {
+      for (auto* i : static_cast<const ParenRef*>(r)->items) {
+        if (natural_or_using(i, depth + 1)) return true;
+      }
+    }
+    return false;
+  }
+
+  // `*` (or `t.*`) over a join of base tables in a statement that de-duplicates its rows or
+  // orders them by a position, merged across shards: each table's columns named in FROM
+  // order (what `*` means without NATURAL or USING), from the schema catalog, so the merge can
+  // ask each string column's collation. A plan reading a table's columns first when they are
+  // not known; nullopt otherwise (expanded, or not this shape).
+  std::optional<Plan> expand_star_over_join(Query& q, SelectCore& core, const TableScan& scan) {
+    if (!in_.schema || !core.group_by.empty() || core.having) return std::nullopt;
+    bool star = false;
+    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
+    if (!star) return std::nullopt;
+    bool wanted = (core.options & (kSelDistinct | kSelDistinctRow)) != 0;
+    for (auto& o : q.order_by) {
+      wanted |= o.expr->kind == ExprKind::Literal &&
+                static_cast<const Literal*>(o.expr)->literal_kind == LiteralKind::Integer;
+    }
+    if (!wanted) return std::nullopt;
+    std::vector<JoinLeaf> leaves;
+    bool has_outer = false;
+    if (!join_leaves(core.from, leaves, has_outer) || leaves.size() < 2) return std::nullopt;
+    for (auto* r : core.from) {
+      if (natural_or_using(r)) return std::nullopt;
+    }
+    std::vector<std::pair<std::string_view, std::shared_ptr<const TableSchema>>> tables;
+    for (auto& leaf : leaves) {
+      const TableUse* use = nullptr;
+      for (auto& u : scan.uses) {
+        if (u.node == leaf.table) use = &u;
+      }
+      if (!use || !use->rule) return std::nullopt;
+      auto columns = table_columns_of(*use->rule);
+      if (auto* p = std::get_if<Plan>(&columns)) return std::move(*p);
+      tables.emplace_back(use->qualifier(),
+                          std::get<std::shared_ptr<const TableSchema>>(std::move(columns)));
+    }
+    auto add = [&](ArenaVec<SelectItem>& items, std::string_view qualifier,
+                   const TableSchema& schema) {
+      for (const SchemaColumn* c : schema.insert_columns()) {
+        auto* col = arena_.make<ColumnRef>();
+        col->parts[0].name = arena_.copy(qualifier);
+        col->parts[0].quoted = true;
+        col->parts[1].name = arena_.copy(c->name);
+        col->parts[1].quoted = true;
+        col->n = 2;
+        items.push(arena_, SelectItem{col, Ident{}, false});
+      }
+    };
+    ArenaVec<SelectItem> items;
+    for (auto& item : core.items) {
+      if (item.expr->kind != ExprKind::Star) {
+        items.push(arena_, item);
+        continue;
+      }
+      auto* st = static_cast<const Star*>(item.expr);
+      bool found = st->n == 0;
+      for (auto& [qualifier, schema] : tables) {
+        if (st->n == 0) {
+          add(items, qualifier, *schema);
+        } else if (same_name(qualifier, st->parts[st->n - 1].name)) {
+          add(items, qualifier, *schema);
+          found = true;
+          break;
+        }
+      }
+      if (!found) return std::nullopt;  // (the server's own error: an unknown table)
+    }
+    // A position past the expanded columns stays the shards' own error (1054).
+    for (auto& o : q.order_by) {
+      if (o.expr->kind != ExprKind::Literal ||
+          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
+        continue;
+      auto text = static_cast<const Literal*>(o.expr)->text;
+      uint64_t pos = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
+      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 ||
+          pos > items.size())
+        return std::nullopt;
+    }
+    core.items = items;
+    return std::nullopt;
   }
 
   // Replaces each `*` / `qualifier.*` of the select list by the table's columns (as the

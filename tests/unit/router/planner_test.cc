@@ -790,6 +790,29 @@ TEST_F(PlannerTest, InsertWithoutColumnListCountsValuesAsTheServer) {
   EXPECT_EQ(p.error.code.code, 1054);
 }
 
+TEST_F(PlannerTest, StarOverAJoinIsEachTablesColumnsWhenTheMergeMustNameThem) {
+  // DISTINCT `*` over a lookup join: the columns are read first, then named in FROM order.
+  auto p = plan("SELECT DISTINCT * FROM tbl_ks k JOIN other o ON o.v = k.v");
+  EXPECT_FALSE(p.needs_schema.empty());
+  learn("tbl_ks", {"id", "name"});
+  learn("other", {"oid", "v"});
+  p = plan("SELECT DISTINCT * FROM tbl_ks k JOIN other o ON o.v = k.v");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[p.join->driver].sql.find(
+                "SELECT DISTINCT `k`.`id`, `k`.`name`, `o`.`oid`, `o`.`v`"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
+  // `t.*` and a position; NATURAL JOIN (whose `*` merges columns) is left as it was.
+  p = plan("SELECT o.*, k.id FROM tbl_ks k JOIN other o ON o.v = k.v ORDER BY 2");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  EXPECT_NE(p.queries[p.join->driver].sql.find("SELECT `o`.`oid`, `o`.`v`, k.id"),
+            std::string::npos)
+      << p.queries[p.join->driver].sql;
+  p = plan("SELECT DISTINCT * FROM tbl_ks k NATURAL JOIN other o");
+  EXPECT_TRUE(p.kind == PlanKind::kError ||
+              p.queries.back().sql.find("`k`.`id`") == std::string::npos);
+}
+
 // A global table needs no key, but its value count is checked as one server checks it (else
 // every copy would answer 1136 and the fan-out would report it as a copy's error).
 TEST_F(PlannerTest, InsertIntoGlobalTableWithoutColumnListCountsValues) {
