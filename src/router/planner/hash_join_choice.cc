@@ -8,6 +8,7 @@
 #include "router/planner/join_split.h"
 #include "router/planner/select_merge.h"
 #include "router/planner/table_scan.h"
+#include "sql/writer.h"
 
 namespace tessera::router {
 
@@ -123,11 +124,18 @@ std::optional<HashJoinShape> hash_join_shape(const sql::SelectCore& core,
     return std::nullopt;
   }
   shape.keys = keys.size();
+  // One column per distinct expression of a side (AVG(x) also reads x for its SUM and COUNT,
+  // a key column may be selected too).
+  std::map<std::string, size_t> read[2];
   for (auto& [p, b] : keys) {
-    shape.items[0].push_back(p);
-    shape.items[1].push_back(b);
-    shape.unwrap[0].push_back(nullptr);
-    shape.unwrap[1].push_back(nullptr);
+    for (int side : {0, 1}) {
+      const Expr* k = side == 0 ? p : b;
+      std::string text;
+      sql::to_sql(*k, text);
+      read[side].emplace(std::move(text), shape.items[side].size());
+      shape.items[side].push_back(k);
+      shape.unwrap[side].push_back(nullptr);
+    }
   }
 
   // ---- the select list, rewritten for merging: each column from one side ----
@@ -166,10 +174,19 @@ std::optional<HashJoinShape> hash_join_shape(const sql::SelectCore& core,
     size_t at = 0;
   };
   std::vector<Pending> pending;
-  auto add = [&](int side, const Expr* e) {
-    shape.items[side].push_back(e);
-    shape.unwrap[side].push_back(nullptr);
-    return shape.items[side].size() - 1;
+  auto add = [&](int side, const Expr* e, const Function* unwrap = nullptr) {
+    std::string text;
+    sql::to_sql(*e, text);
+    if (unwrap) {
+      text += " / ";
+      sql::to_sql(*unwrap, text);
+    }
+    auto [at, fresh] = read[side].emplace(std::move(text), shape.items[side].size());
+    if (fresh) {
+      shape.items[side].push_back(e);
+      shape.unwrap[side].push_back(unwrap);
+    }
+    return at->second;
   };
   for (size_t i = 0; i < n; ++i) {
     const Expr* e = core.items[i].expr;
@@ -248,8 +265,7 @@ std::optional<HashJoinShape> hash_join_shape(const sql::SelectCore& core,
       }
     }
     p.side = side;
-    p.at = add(side, e);
-    shape.unwrap[side].back() = unwrap;
+    p.at = add(side, e, unwrap);
     pending.push_back(p);
   }
   const size_t probe_width = shape.items[0].size();

@@ -782,7 +782,8 @@ class Planner {
     }
     if (!left || !right || left->kind != TableRefKind::Table || right->kind != TableRefKind::Table)
       return;
-    const TableUse* sides[2] = {nullptr, nullptr};  // probe (left), build (right)
+    // The probe and build sides: the left and right tables (an inner join may swap them below).
+    const TableUse* sides[2] = {nullptr, nullptr};
     for (auto& u : scan.uses) {
       if (u.node == left) sides[0] = &u;
       if (u.node == right) sides[1] = &u;
@@ -797,6 +798,14 @@ class Planner {
     auto shape = hash_join_shape(*core, plan.merge, sides[0]->qualifier(), sides[1]->qualifier(),
                                  on, outer, why);
     if (!shape) return;
+    if (!outer && !shape->where[0].empty() && shape->where[1].empty()) {
+      // An inner join builds the side its conditions narrow (the right one otherwise): the
+      // build side is held, and one key's rows there must fit the budget.
+      std::swap(sides[0], sides[1]);
+      shape = hash_join_shape(*core, plan.merge, sides[0]->qualifier(), sides[1]->qualifier(), on,
+                              outer, why);
+      if (!shape) return;
+    }
     NameHooks hooks;
     hooks.param_literals = in_.param_literals;
     WriteOptions o;

@@ -346,9 +346,9 @@ TEST_F(PlannerTest, LookupJoinHasAHashJoinForTwoTablesOnEqualColumns) {
   EXPECT_FALSE(h.forced);
   ASSERT_EQ(h.queries.size(), 6u + 3u + 2u);
   EXPECT_EQ(h.queries[0].sql, "SELECT b.v, b.w FROM `db_ks`.`other_0000` AS `b` WHERE (b.w > 1)");
-  // (the key, a.v, then GROUP BY a.v's hidden collation and weight columns: a.v's too)
+  // (the key, which a.v also reads, then GROUP BY a.v's hidden collation and weight columns)
   const std::string& probe = h.queries[6].sql;
-  EXPECT_EQ(probe.rfind("SELECT a.v, a.v, CONCAT(COLLATION(a.v), ' ', ", 0), 0u) << probe;
+  EXPECT_EQ(probe.rfind("SELECT a.v, CONCAT(COLLATION(a.v), ' ', ", 0), 0u) << probe;
   EXPECT_NE(probe.find("NULL, WEIGHT_STRING(a.v)) FROM `db_ks`.`tbl_ks_0000` AS `a` WHERE "
                        "(a.id > 2)"),
             std::string::npos)
@@ -357,16 +357,23 @@ TEST_F(PlannerTest, LookupJoinHasAHashJoinForTwoTablesOnEqualColumns) {
   EXPECT_EQ(h.queries[10].sql,
             "SELECT COLLATION(b.v), COLLATION(a.v) FROM (SELECT 1) AS `__tj_one` LEFT JOIN "
             "`db_ks`.`other_0000` AS `b` ON 0 LEFT JOIN `db_ks`.`tbl_ks_0000` AS `a` ON 0");
-  // a.v, COUNT(*), SUM(b.w), the hidden ones: the probe's second column, 1, the build's second
-  // (after the probe's four), the probe's third.
+  // a.v, COUNT(*), SUM(b.w), the hidden ones: the probe's key, 1, the build's second column
+  // (after the probe's three), the probe's second.
   ASSERT_EQ(h.project.size(), 5u);
   EXPECT_EQ(h.project[0].kind, exec::engine::JoinedCell::Kind::kCell);
-  EXPECT_EQ(h.project[0].from, 1u);
+  EXPECT_EQ(h.project[0].from, 0u);
   EXPECT_EQ(h.project[1].kind, exec::engine::JoinedCell::Kind::kOne);
   EXPECT_EQ(h.project[2].kind, exec::engine::JoinedCell::Kind::kCell);
-  EXPECT_EQ(h.project[2].from, 4u + 1u);
+  EXPECT_EQ(h.project[2].from, 3u + 1u);
   EXPECT_EQ(h.project[3].kind, exec::engine::JoinedCell::Kind::kCell);  // (kSticky if LEFT)
-  EXPECT_EQ(h.project[3].from, 2u);
+  EXPECT_EQ(h.project[3].from, 1u);
+
+  // An inner join builds the side its own conditions narrow.
+  p = plan("SELECT a.id, b.oid FROM tbl_ks a JOIN other b ON a.v = b.v WHERE a.id > 7");
+  ASSERT_TRUE(p.hash_join) << p.error.message;
+  EXPECT_EQ(p.hash_join->build, 3u);  // tbl_ks's
+  EXPECT_EQ(p.hash_join->queries[0].sql,
+            "SELECT a.v, a.id FROM `db_ks`.`tbl_ks_0000` AS `a` WHERE (a.id > 7)");
 
   // Hinted: from the start; NO_HASH_JOIN: none.
   p = plan("SELECT /*+ HASH_JOIN */ a.id, b.oid FROM tbl_ks a LEFT JOIN other b ON a.v = b.v");
