@@ -118,6 +118,9 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
   std::vector<protocol::ColumnDefinition> build_columns;
   std::vector<ValueType> key_types;
   std::vector<std::optional<std::string>> first_build;  // for kSticky cells
+  // The join itself failed (the budget, one key's rows beyond it): before the client has a row,
+  // the lookup join answers instead.
+  bool join_failed = false;
   {
     Attempt opened = co_await c.open_shards(spec_.build, role_);
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
@@ -178,6 +181,7 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
         Status st = join->add_build(std::move(*row));
         if (!st.ok()) {
           error = protocol::ErrPacket(st.error().code, st.error().message);
+          join_failed = true;
           break;
         }
       }
@@ -189,6 +193,11 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
     if (error) c.stop_shards();
     co_await c.drain_shards();
     co_await c.close_shards(/*failed=*/false);
+    if (join_failed && !c.limit_error()) {
+      // (beyond the budget with spilling off, say): the lookup join may still answer.
+      unsupported = true;
+      co_return answered;
+    }
     if (error) {
       if (auto limit = c.limit_error()) error = *limit;
       co_await c.reply_error(*error);
@@ -307,6 +316,7 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
       }
       if (join->error()) {
         merge_error = *join->error();
+        join_failed = true;
         co_return false;
       }
       co_return true;
@@ -335,6 +345,7 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
         Status st = join->add_probe(*row);
         if (!st.ok()) {
           merge_error = st.error();
+          join_failed = true;
           going = false;
           break;
         }
@@ -345,6 +356,7 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
       Status st = join->finish_probe();
       if (!st.ok()) {
         merge_error = st.error();
+        join_failed = true;
         going = false;
       }
       // The rows held back, and the partitions on disk joined one after the other (next()
@@ -355,6 +367,14 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
         if (!fin.ok()) merge_error = fin.error();
         if (fin.ok()) co_await pump();
       }
+    }
+    if (join_failed && !error && !c.output_started() && !c.limit_error()) {
+      c.stop_shards();
+      co_await c.drain_shards();
+      co_await c.close_shards(/*failed=*/false);
+      c.abandon_result();
+      unsupported = true;
+      co_return answered;
     }
     if (!error && merge_error) error = protocol::ErrPacket(merge_error->code, merge_error->message);
     co_await end_merged_result(c, error, warnings);

@@ -24,7 +24,8 @@
 // What it cannot compare exactly (key types of different families, a collation the merge
 // does not implement natively, different collations on the two keys) it finds at the result
 // heads, before anything reached the client, and says so (`unsupported`): the lookup join
-// then runs as planned.
+// then runs as planned. So does a join that fails before the client has a row (its build side
+// beyond the budget with spilling off, the rows of one key beyond it).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -26,7 +26,10 @@
 //
 // Memory: the driving side is held whole (literal text), within the statement's memory budget
 // (merge_memory_bytes, shared with both merges); a larger driving side is an error naming the
-// budget (shipped, so not spilled). Batches are bounded by rows and bytes.
+// budget (shipped, so not spilled), unless the plan has a hash join (`hash_join`,
+// hash_join_read.h), which takes over then, as it does past `hash_join_rows` driving rows:
+// before any batch was shipped, the driving read is given up and both tables are read whole.
+// Batches are bounded by rows and bytes.
 #pragma once
 #include <cstddef>
 #include <memory>

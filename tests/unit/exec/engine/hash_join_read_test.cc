@@ -116,6 +116,21 @@ TEST(HashJoinRead, WhatItCannotProjectIsLeftToTheLookupJoin) {
   EXPECT_EQ(c.log.back(), "reply error 1235");
 }
 
+TEST(HashJoinRead, AJoinBeyondTheBudgetLeavesItToTheLookupJoin) {
+  // Spilling off and a budget no row fits: the build side fails before the client has
+  // anything, so the join says it cannot (alone: 1235; in a lookup join, that runs).
+  FakeCursor c;
+  c.limits.memory_bytes = 1;
+  c.limits.spill_dir = "";
+  script(c, Shards{rows({"1", "2"}), rows({})}, Shards{rows({"1"}), rows({})});
+  HashJoinRead join(spec(), Role::kPrimary, StatementTraits{true, false});
+  c.run(join);
+  EXPECT_TRUE(c.sent_rows.empty());
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].code, 1235);
+  EXPECT_EQ(c.sqls.size(), 2u + 2u);  // no probe read
+}
+
 TEST(HashJoinRead, KeyPairsComparedExactlyOrLeftToTheServer) {
   using protocol::ColumnDefinition;
   using protocol::FieldType;
