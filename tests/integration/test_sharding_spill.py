@@ -83,8 +83,9 @@ QUERIES = [
 # The same joins through the hash join (the hint forces it; exec/engine/hash_join_read.h): both
 # tables read whole, sp_a (4000 rows, more than 64 KiB) the build side on the right unless the
 # left one has conditions of its own (an inner join builds that side), so its grace hash
-# partitions spill; keys under utf8mb4_general_ci (case, accents, trailing spaces), NULL keys
-# (never equal), duplicate keys, INT against DECIMAL(8,2), two keys, LEFT JOIN.
+# partitions spill; keys under utf8mb4_general_ci and utf8mb4_unicode_ci (case, accents,
+# trailing spaces), NULL keys (never equal), duplicate keys, INT against DECIMAL(8,2), two keys,
+# LEFT JOIN.
 HASH_JOIN_QUERIES = [
     ("SELECT /*+ HASH_JOIN */ b.id, a.id, a.grp FROM sp_b b JOIN sp_a a ON b.tag = a.grp "
      "WHERE b.k < 30", "weights:2"),
@@ -99,6 +100,9 @@ HASH_JOIN_QUERIES = [
      "ORDER BY a.id, b.id LIMIT 100 OFFSET 500", "exact"),
     ("SELECT /*+ HASH_JOIN */ DISTINCT a.name, b.tag FROM sp_b b JOIN sp_a a ON a.n = b.v "
      "WHERE b.k < 40", "weights:0,1"),
+    # utf8mb4_unicode_ci keys ('Åsa' = 'asa' = 'ÅSA ', 'straße', ''): a self-join off the key
+    ("SELECT /*+ HASH_JOIN */ a1.id, a2.id, a2.name FROM sp_a a1 JOIN sp_a a2 "
+     "ON a1.name = a2.name WHERE a1.n < -10", "multiset"),
     # No hint: sp_a drives, and its 4000 rows pass the 64 KiB budget before any batch was
     # shipped, so the lookup join switches to the hash join (it used to answer an error).
     ("SELECT a.id, b.id FROM sp_a a JOIN sp_b b ON a.n = b.v WHERE b.k < 30", "multiset"),
@@ -322,7 +326,22 @@ class ShardingSpill(unittest.TestCase):
         for w in wrong:
             log("  WRONG", w)
         self.assertEqual(wrong, [])
-        # Spilling off: the build side past the budget is 1038 (so with it on, it spilled).
+        # The build side (sp_a, 4000 rows) spills: only it holds rows in this statement (the
+        # merge concatenates), so the spill counter grows by its partitions.
+        if os.environ.get("TESSERA_IT_ADMIN_PORT"):
+            import opslib
+
+            before = opslib.metric(opslib.scrape(), "tessera_spill_bytes_total")
+            conn = tessera()
+            try:
+                sl.query(conn, HASH_JOIN_QUERIES[1][0])
+            finally:
+                conn.close()
+            grew = opslib.metric(opslib.scrape(), "tessera_spill_bytes_total") - before
+            log(f"[spill] the hash join's build side spilled {grew:.0f} bytes")
+            self.assertGreater(grew, 0)
+        # Spilling off: 1038 (the hash join's build side, then the lookup join's driving rows,
+        # are beyond the budget).
         off = tessera(OFF_USER, OFF_PW)
         try:
             with self.assertRaises(Exception) as ctx:
