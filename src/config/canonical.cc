@@ -114,6 +114,7 @@ nlohmann::json to_canonical_json(const Namespace& ns, Secrets secrets) {
               {"merge_memory_bytes", ns.merge_memory_bytes},
               {"spill_dir", ns.spill_dir},
               {"spill_max_bytes", ns.spill_max_bytes},
+              {"hash_join_rows", ns.hash_join_rows},
               {"default_charset", ns.default_charset},
               {"default_collation", ns.default_collation},
               {"transaction_mode", to_string(ns.transaction_mode)},

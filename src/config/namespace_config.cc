@@ -359,6 +359,7 @@ Namespace parse_namespace(std::string_view json_text, std::string_view source_na
   if (!ns.spill_dir.empty() && ns.spill_dir.front() != '/')
     r.fail("spill_dir", fmt::format("\"{}\" is not an absolute path", ns.spill_dir));
   ns.spill_max_bytes = r.integer("spill_max_bytes", 0, 0);
+  ns.hash_join_rows = r.integer("hash_join_rows", ns.hash_join_rows, -1);
   ns.default_charset = r.string("default_charset");
   ns.default_collation = r.string("default_collation");
   ns.default_collation_id = read_default_collation(ns, r);

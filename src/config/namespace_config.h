@@ -144,6 +144,12 @@ struct Namespace {
   std::string spill_dir = default_spill_dir();
   // Our extension: bytes one statement may write to spill files (0 = no limit but the disk).
   int64_t spill_max_bytes = 0;
+  // Our extension: a cross-shard join answered by a lookup join (exec/engine/lookup_join.h)
+  // switches to reading both sides and joining them in Tessera (a hash join) once its driving
+  // rows pass this many, or the statement's memory budget, before any batch is shipped: the
+  // driving side is then too large to ship. 0: the hash join whenever the join's shape allows
+  // it (tests); -1: never.
+  int64_t hash_join_rows = 100000;
   // Gaea's keys, as written: the character set (and collation) a session starts in when its
   // client's handshake names none Tessera and the server know (id 0, or an id no collation
   // has), as the server starts such a session in its own character_set_server.

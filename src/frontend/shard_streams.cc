@@ -364,6 +364,7 @@ exec::engine::MergeLimits SessionCursor::merge_limits() const {
   limits.memory_bytes = uint64_t(std::max<int64_t>(0, s_.namespace_->merge_memory_bytes));
   limits.spill_dir = s_.namespace_->spill_dir;
   limits.spill_max_bytes = uint64_t(std::max<int64_t>(0, s_.namespace_->spill_max_bytes));
+  limits.hash_join_rows = s_.namespace_->hash_join_rows;
   // MariaDB's default group_concat_max_len is 1 MiB; a SET by the client is tracked.
   if (auto it = s_.state_.vars.find("group_concat_max_len"); it != s_.state_.vars.end()) {
     limits.group_concat_max_len = std::strtoull(it->second.c_str(), nullptr, 10);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "exec/engine/hash_join_read.h"
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
 #include "exec/engine/set_operation.h"
@@ -87,6 +88,19 @@ struct JoinPlan {
   bool recursive = false;
 };
 
+// A lookup join's alternative (exec/engine/hash_join_read.h; planner/hash_join_choice.h): both
+// tables read whole, joined in Tessera. Its own queries: `build` reads, `probe` reads, then the
+// statement as rewritten for merging with LIMIT 0 and the keys' COLLATION() query.
+struct HashJoinPlan {
+  std::vector<ShardQuery> queries;
+  size_t build = 0;
+  size_t probe = 0;
+  size_t keys = 0;  // the first `keys` columns of either side's read
+  std::vector<exec::engine::JoinedCell> project;
+  bool outer = false;
+  bool forced = false;  // `/*+ HASH_JOIN */`: from the start, whatever the namespace says
+};
+
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no
 // packets itself.
 struct PlanError {
@@ -131,6 +145,8 @@ struct Plan {
   std::optional<SetPlan> set_op;
   // kLookupJoin: how `queries` divide.
   std::optional<JoinPlan> join;
+  // kLookupJoin: the hash join it may switch to (none when the shape is not one it takes).
+  std::optional<HashJoinPlan> hash_join;
   // kMerge: the same statement with the table's rows shipped to one server, for when the
   // merge finds at run time it cannot answer (exec/engine/scatter.h set_fallback).
   std::shared_ptr<Plan> fallback;

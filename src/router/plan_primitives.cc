@@ -134,6 +134,28 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.cte_columns = j.cte_columns;
       spec.recursive = j.recursive;
       if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
+      if (plan.hash_join &&
+          plan.hash_join->queries.size() == plan.hash_join->build + plan.hash_join->probe + 2) {
+        const HashJoinPlan& h = *plan.hash_join;
+        auto run = [&](const ShardQuery& q) {
+          return exec::engine::Query{target_of(q, role), q.sql, q.index};
+        };
+        exec::engine::HashJoinReadSpec hs;
+        for (size_t i = 0; i < h.build; ++i) hs.build.push_back(run(h.queries[i]));
+        for (size_t i = h.build; i < h.build + h.probe; ++i) hs.probe.push_back(run(h.queries[i]));
+        hs.types = run(h.queries[h.build + h.probe]);
+        hs.key_collations = run(h.queries[h.build + h.probe + 1]);
+        for (uint32_t k = 0; k < h.keys; ++k) {
+          hs.build_keys.push_back(k);
+          hs.probe_keys.push_back(k);
+        }
+        hs.probe_outer = h.outer;
+        hs.project = h.project;
+        hs.merge = plan.merge;
+        hs.when = h.forced ? "hinted HASH_JOIN" : "driving rows > hash_join_rows, or the budget";
+        spec.hash_join = std::make_shared<exec::engine::HashJoinRead>(std::move(hs), role, traits);
+        spec.hash_join_first = h.forced;
+      }
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
       return;
     }

@@ -47,6 +47,7 @@ import os
 import random
 import sys
 import time
+import zlib
 
 import pymysql
 
@@ -643,6 +644,15 @@ class Gen:
         return Q("join_child", sql, ordered=ordered)
 
     def q_cross_join(self):
+        """Half of the cross-shard joins (by the text's CRC, so the seed's stream is the same)
+        carry `/*+ HASH_JOIN */`: where the shape allows, Tessera reads both tables and joins
+        them itself (exec/engine/hash_join_read.h); MariaDB reads the hint as a comment."""
+        q = self.q_cross_join_as_written()
+        if zlib.crc32(q.sql.encode()) % 2 == 0:
+            q.sql = q.sql.replace("SELECT ", "SELECT /*+ HASH_JOIN */ ", 1)
+        return q
+
+    def q_cross_join_as_written(self):
         """Joins of tables not placed alike (issue 19: exec/engine/lookup_join.h): different
         rules, a self-join off the key, conditions off the keys; inner, LEFT and comma joins,
         with conditions on either side or both, ORDER BY ... LIMIT, GROUP BY, DISTINCT,

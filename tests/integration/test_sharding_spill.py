@@ -80,6 +80,34 @@ QUERIES = [
      "weights:0,1"),
 ]
 
+# The same joins through the hash join (the hint forces it; exec/engine/hash_join_read.h): both
+# tables read whole, sp_a (4000 rows, more than 64 KiB) the build side on the right unless the
+# left one has conditions of its own (an inner join builds that side), so its grace hash
+# partitions spill; keys under utf8mb4_general_ci and utf8mb4_unicode_ci (case, accents,
+# trailing spaces), NULL keys (never equal), duplicate keys, INT against DECIMAL(8,2), two keys,
+# LEFT JOIN.
+HASH_JOIN_QUERIES = [
+    ("SELECT /*+ HASH_JOIN */ b.id, a.id, a.grp FROM sp_b b JOIN sp_a a ON b.tag = a.grp "
+     "WHERE b.k < 30", "weights:2"),
+    ("SELECT /*+ HASH_JOIN */ b.id, a.id, a.d FROM sp_b b JOIN sp_a a ON b.v = a.d", "multiset"),
+    ("SELECT /*+ HASH_JOIN */ b.id, a.id, a.name FROM sp_b b LEFT JOIN sp_a a "
+     "ON a.n = b.v AND a.grp = b.tag WHERE b.k < 100 ORDER BY b.id, a.id", "exact"),
+    ("SELECT /*+ HASH_JOIN */ b.tag, COUNT(a.id), COUNT(*), SUM(a.n), MAX(a.d) FROM sp_b b "
+     "LEFT JOIN sp_a a ON a.grp = b.tag AND a.n > 25 GROUP BY b.tag", "weights:0"),
+    ("SELECT /*+ HASH_JOIN */ a.grp, COUNT(*), SUM(b.v), MAX(a.id), AVG(a.d) FROM sp_b b "
+     "JOIN sp_a a ON a.n = b.v WHERE b.k < 40 GROUP BY a.grp", "weights:0"),
+    ("SELECT /*+ HASH_JOIN */ a.id, b.id FROM sp_b b JOIN sp_a a ON a.n = b.v WHERE b.k < 300 "
+     "ORDER BY a.id, b.id LIMIT 100 OFFSET 500", "exact"),
+    ("SELECT /*+ HASH_JOIN */ DISTINCT a.name, b.tag FROM sp_b b JOIN sp_a a ON a.n = b.v "
+     "WHERE b.k < 40", "weights:0,1"),
+    # utf8mb4_unicode_ci keys ('Åsa' = 'asa' = 'ÅSA ', 'straße', ''): a self-join off the key
+    ("SELECT /*+ HASH_JOIN */ a1.id, a2.id, a2.name FROM sp_a a1 JOIN sp_a a2 "
+     "ON a1.name = a2.name WHERE a1.n < -10", "multiset"),
+    # No hint: sp_a drives, and its 4000 rows pass the 64 KiB budget before any batch was
+    # shipped, so the lookup join switches to the hash join (it used to answer an error).
+    ("SELECT a.id, b.id FROM sp_a a JOIN sp_b b ON a.n = b.v WHERE b.k < 30", "multiset"),
+]
+
 # Statements whose merge holds more than the budget, so they spill: through spill_off they
 # answer 1038 (a sort of every group, hashing GROUP BY with GROUP_CONCAT, UNION's DISTINCT,
 # INTERSECT / EXCEPT ALL's counted entries, DISTINCT over a join). The plain ORDER BYs merge the
@@ -248,6 +276,81 @@ class ShardingSpill(unittest.TestCase):
         for w in wrong:
             log("  WRONG", w)
         self.assertEqual(wrong, [])
+
+    def compare(self, conn, queries):
+        wrong = []
+        for sql, how in queries:
+            with self.ref.cursor() as cur:
+                cur.execute(sql)
+                want = list(cur.fetchall())
+                collations = self.collations_of(cur.description)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql)
+                    got = list(cur.fetchall())
+            except Exception as e:  # noqa: BLE001 - a refusal is a wrong answer here
+                wrong.append(f"{sql}: {e}")
+                continue
+            mode, _, cols = how.partition(":")
+            columns = [int(c) for c in cols.split(",")] if cols else []
+            if mode.startswith("weights"):
+                want = self.normalized(want, columns, collations)
+                got = self.normalized(got, columns, collations)
+            if mode in ("multiset", "weights"):
+                key = lambda r: tuple((x is None, str(x)) for x in r)  # noqa: E731
+                want, got = sorted(want, key=key), sorted(got, key=key)
+            if want != got:
+                first = next((i for i, (w, g) in enumerate(zip(want, got)) if w != g),
+                             min(len(want), len(got)))
+                wrong.append(f"{sql}: {len(got)} rows, expected {len(want)}; first "
+                             f"difference at {first}: "
+                             f"{got[first] if first < len(got) else None} vs "
+                             f"{want[first] if first < len(want) else None}")
+        return wrong
+
+    def test_hash_join_spills_and_equals_one_server(self):
+        t0 = time.time()
+        conn = tessera()
+        try:
+            # EXPLAIN shows the operator with both sides' reads.
+            plan = sl.query(conn, "EXPLAIN " + HASH_JOIN_QUERIES[0][0])
+            ops = [r[0].strip() for r in plan]
+            self.assertTrue(any(o.startswith("HashJoin") for o in ops), ops)
+            self.assertTrue(any("FROM `db_spill`.`sp_a_0000` AS `a`" in (r[3] or "") for r in plan),
+                            plan)
+            wrong = self.compare(conn, HASH_JOIN_QUERIES)
+        finally:
+            conn.close()
+        log(f"[spill] {len(HASH_JOIN_QUERIES)} hash joins in {time.time() - t0:.1f}s, "
+            f"{len(wrong)} wrong")
+        for w in wrong:
+            log("  WRONG", w)
+        self.assertEqual(wrong, [])
+        # The build side (sp_a, 4000 rows) spills: only it holds rows in this statement (the
+        # merge concatenates), so the spill counter grows by its partitions.
+        if os.environ.get("TESSERA_IT_ADMIN_PORT"):
+            import opslib
+
+            before = opslib.metric(opslib.scrape(), "tessera_spill_bytes_total")
+            conn = tessera()
+            try:
+                sl.query(conn, HASH_JOIN_QUERIES[1][0])
+            finally:
+                conn.close()
+            grew = opslib.metric(opslib.scrape(), "tessera_spill_bytes_total") - before
+            log(f"[spill] the hash join's build side spilled {grew:.0f} bytes")
+            self.assertGreater(grew, 0)
+        # Spilling off: 1038 (the hash join's build side, then the lookup join's driving rows,
+        # are beyond the budget).
+        off = tessera(OFF_USER, OFF_PW)
+        try:
+            with self.assertRaises(Exception) as ctx:
+                with off.cursor() as cur:
+                    cur.execute(HASH_JOIN_QUERIES[1][0])
+                    cur.fetchall()
+            self.assertEqual(ctx.exception.args[0], 1038, str(ctx.exception))
+        finally:
+            off.close()
 
     def test_spilling_off_is_1038(self):
         conn = tessera(OFF_USER, OFF_PW)

@@ -93,9 +93,20 @@ asio::awaitable<void> LookupJoin::run(Cursor& cursor) const {
   co_await run_streams_retrying(cursor, role_, traits_, attempt);
 }
 
-asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
+asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
   Attempt answered;
   const MergeLimits limits = c.merge_limits();
+  // The hash join in place of this one (lookup_join.h `hash_join`): from the start, or once the
+  // driving rows read pass the threshold or the budget.
+  const bool may_hash =
+      may_switch && spec_.hash_join && (spec_.hash_join_first || limits.hash_join_rows >= 0);
+  bool switching = may_hash && (spec_.hash_join_first || limits.hash_join_rows == 0);
+  if (switching) {
+    bool unsupported = false;
+    Attempt a = co_await spec_.hash_join->once(c, unsupported);
+    if (!unsupported) co_return a;
+    co_return co_await once(c, false);
+  }
   // One budget for the statement: the driving rows held, and both merges.
   const std::shared_ptr<MemoryBudget> budget = limits.statement_budget();
   std::optional<std::string> failure;
@@ -190,6 +201,13 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
         shipped += 2 * row.payload().size() + 48 * row.size();  // as literals, about
         rows.push_back(std::move(row));
         row = Row();
+        if (may_hash &&
+            (rows.size() > static_cast<uint64_t>(limits.hash_join_rows) || held.over())) {
+          // Large enough that reading the other side whole and joining here beats shipping
+          // these rows into it batch by batch (and they need not fit the budget).
+          switching = true;
+          break;
+        }
         if (spec_.single_batch && shipped > spec_.batch_bytes) {
           // One statement must hold them all: stop reading now rather than at the end.
           error = protocol::ErrPacket(
@@ -219,9 +237,14 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     if (!error && read.row_error) error = read.row_error;
     if (!error && read.merge_error)
       error = protocol::ErrPacket(read.merge_error->code, read.merge_error->message);
-    if (error) c.stop_shards();
+    if (error || switching) c.stop_shards();
     co_await c.drain_shards();
     co_await c.close_shards(/*failed=*/false);
+    if (switching) {
+      rows.clear();
+      rows.shrink_to_fit();
+      held.release_all();
+    }
     if (error) {
       if (auto limit = c.limit_error()) error = *limit;
       co_await c.reply_error(*error);
@@ -231,6 +254,12 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c) const {
     failure = backend::failure_text(e);
   }
   if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
+  if (switching) {
+    bool unsupported = false;
+    Attempt a = co_await spec_.hash_join->once(c, unsupported);
+    if (!unsupported) co_return a;
+    co_return co_await once(c, false);
+  }
 
   // ---- each column's collation, where its definition's id may stand for another ----
   std::vector<std::string> collations(driving.size());
@@ -600,6 +629,8 @@ void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
   line(depth + 1, "Lookup",
        spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge");
   describe_routes(spec_.inner, depth + 1, out);
+  // The alternative it switches to (hash_join_read.h), with both sides' reads.
+  if (spec_.hash_join) spec_.hash_join->describe(out, depth + 1);
 }
 
 }  // namespace tessera::exec::engine

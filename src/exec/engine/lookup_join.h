@@ -26,13 +26,18 @@
 //
 // Memory: the driving side is held whole (literal text), within the statement's memory budget
 // (merge_memory_bytes, shared with both merges); a larger driving side is an error naming the
-// budget (shipped, so not spilled). Batches are bounded by rows and bytes.
+// budget (shipped, so not spilled), unless the plan has a hash join (`hash_join`,
+// hash_join_read.h), which takes over then, as it does past `hash_join_rows` driving rows:
+// before any batch was shipped, the driving read is given up and both tables are read whole.
+// Batches are bounded by rows and bytes.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "exec/engine/hash_join_read.h"
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
 #include "exec/engine/retry_policy.h"
@@ -72,6 +77,12 @@ struct LookupJoinSpec {
   MergeInfo merge;
   size_t batch_rows = 500;
   size_t batch_bytes = 1 << 20;  // literal text per batch statement
+  // The same join read on both sides and joined in Tessera (hash_join_read.h), for a two-table
+  // equi-join whose shape it answers: taken when the driving rows pass the namespace's
+  // hash_join_rows (MergeLimits; 0: from the start) or the statement's memory budget, before
+  // any batch was shipped. Null: none.
+  std::shared_ptr<const HashJoinRead> hash_join;
+  bool hash_join_first = false;  // the statement's `/*+ HASH_JOIN */`: whatever the threshold
 };
 
 class LookupJoin final : public Primitive {
@@ -82,7 +93,8 @@ class LookupJoin final : public Primitive {
   asio::awaitable<void> run(Cursor& cursor) const override;
   void describe(std::vector<PlanLine>& out, int depth) const override;
 
-  asio::awaitable<Attempt> once(Cursor& cursor) const;
+  // `may_switch`: the hash join may take over (false once it said it cannot compare the keys).
+  asio::awaitable<Attempt> once(Cursor& cursor, bool may_switch = true) const;
   const LookupJoinSpec& spec() const { return spec_; }
 
  private:

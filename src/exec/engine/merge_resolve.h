@@ -25,6 +25,9 @@ struct MergeLimits {
   std::string spill_dir;
   uint64_t spill_max_bytes = 0;
   size_t group_concat_max_len = 1024 * 1024;  // the session's group_concat_max_len
+  // The namespace's hash_join_rows: a lookup join whose driving rows pass this many switches
+  // to its hash join (lookup_join.h); 0: the hash join from the start; < 0: never.
+  int64_t hash_join_rows = 100000;
 
   // A new budget for one statement: its operators (every branch of a set operation, a lookup
   // join's driving rows and merge) share it.

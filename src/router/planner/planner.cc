@@ -11,6 +11,7 @@
 #include "router/planner/correlation.h"
 #include "router/planner/cte_inline.h"
 #include "router/planner/decorrelate.h"
+#include "router/planner/hash_join_choice.h"
 #include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
 #include "router/planner/name_hooks.h"
@@ -528,8 +529,10 @@ class Planner {
     size_t count = 0;
     std::string first_table;  // queries[0]'s table as it names it
   };
+  // `select`: the select list instead (a hash join's side read, in the session's character set).
   std::variant<DrivingQueries, Plan> driving_queries(const TableUse& d,
-                                                     const std::vector<Expr*>& pushed) {
+                                                     const std::vector<Expr*>& pushed,
+                                                     const std::string* select = nullptr) {
     struct Part {
       std::string slice, db, name;
       int index = -1;
@@ -567,8 +570,9 @@ class Planner {
       dq.slice = p.slice;
       dq.db = p.db;
       dq.index = p.index;
-      dq.sql = "SET STATEMENT character_set_results=NULL FOR SELECT " + qualifier + ".* FROM " +
-               p.name + " AS " + qualifier;
+      dq.sql = select ? "SELECT " + *select + " FROM " + p.name + " AS " + qualifier
+                      : "SET STATEMENT character_set_results=NULL FOR SELECT " + qualifier +
+                            ".* FROM " + p.name + " AS " + qualifier;
       for (size_t i = 0; i < pushed.size(); ++i) {
         dq.sql += i ? " AND (" : " WHERE (";
         to_sql(*pushed[i], dq.sql, o);
@@ -770,7 +774,120 @@ class Planner {
       jp.types = true;
     }
     plan.join = jp;
+    hash_join_alternative(plan, s, scan);
     return plan;
+  }
+
+  // The hash join a lookup join may switch to (planner/hash_join_choice.h): two tables of
+  // rules (no unsharded table), a slice holding both (for the merge's column types), a shape
+  // hash_join_shape() takes. `plan` has the lookup join, its merge rewritten.
+  void hash_join_alternative(Plan& plan, SelectStatement& s, const TableScan& scan) {
+    auto* core = static_cast<SelectCore*>(s.query->body);
+    const HashJoinHint hint = hash_join_hint(core->hint);
+    if (hint == HashJoinHint::kNever || scan.uses.size() != 2) return;
+    TableRef* left = nullptr;
+    TableRef* right = nullptr;
+    const Expr* on = nullptr;
+    bool outer = false;
+    if (core->from.size() == 1 && core->from[0]->kind == TableRefKind::Join) {
+      auto* j = static_cast<JoinRef*>(core->from[0]);
+      if (j->natural || j->has_using ||
+          (j->type != JoinType::Inner && j->type != JoinType::Left && j->type != JoinType::Cross &&
+           j->type != JoinType::Comma))
+        return;
+      left = j->left;
+      right = j->right;
+      on = j->on;
+      outer = j->type == JoinType::Left;
+    } else if (core->from.size() == 2) {
+      left = core->from[0];
+      right = core->from[1];
+    }
+    if (!left || !right || left->kind != TableRefKind::Table || right->kind != TableRefKind::Table)
+      return;
+    // The probe and build sides: the left and right tables (an inner join may swap them below).
+    const TableUse* sides[2] = {nullptr, nullptr};
+    for (auto& u : scan.uses) {
+      if (u.node == left) sides[0] = &u;
+      if (u.node == right) sides[1] = &u;
+    }
+    if (!sides[0] || !sides[1] || !sides[0]->rule || !sides[1]->rule) return;
+    for (auto* u : sides) {
+      if (!u->node->partitions.empty() || !u->node->hints.empty()) return;
+    }
+    auto slice = metadata_slice(scan);
+    if (!slice) return;
+    std::string why;
+    auto shape = hash_join_shape(*core, plan.merge, sides[0]->qualifier(), sides[1]->qualifier(),
+                                 on, outer, why);
+    if (!shape) return;
+    if (!outer && !shape->where[0].empty() && shape->where[1].empty()) {
+      // An inner join builds the side its conditions narrow (the right one otherwise): the
+      // build side is held, and one key's rows there must fit the budget.
+      std::swap(sides[0], sides[1]);
+      shape = hash_join_shape(*core, plan.merge, sides[0]->qualifier(), sides[1]->qualifier(), on,
+                              outer, why);
+      if (!shape) return;
+    }
+    NameHooks hooks;
+    hooks.param_literals = in_.param_literals;
+    WriteOptions o;
+    o.hooks = &hooks;
+    HashJoinPlan h;
+    // build first, then probe
+    for (int side : {1, 0}) {
+      std::string list;
+      for (size_t i = 0; i < shape->items[side].size(); ++i) {
+        if (i) list += ", ";
+        std::string item;
+        to_sql(*shape->items[side][i], item, o);
+        if (const auto* f = shape->unwrap[side][i]) {
+          // (the aggregate's text, as printed, replaced by its argument's)
+          std::string call, arg;
+          to_sql(*f, call, o);
+          to_sql(*f->args[0], arg, o);
+          for (size_t at = item.find(call); at != std::string::npos;
+               at = item.find(call, at + arg.size()))
+            item.replace(at, call.size(), arg);
+        }
+        list += item;
+      }
+      std::vector<Expr*> pushed;
+      for (auto* e : shape->where[side]) pushed.push_back(const_cast<Expr*>(e));
+      auto reads = driving_queries(*sides[side], pushed, &list);
+      if (std::get_if<Plan>(&reads)) return;
+      auto& d = std::get<DrivingQueries>(reads);
+      (side == 1 ? h.build : h.probe) = d.queries.size();
+      for (auto& q : d.queries) h.queries.push_back(std::move(q));
+    }
+    auto types = types_query(s, scan);
+    if (!types) return;
+    ShardQuery collations;
+    collations.slice = *slice;
+    collations.db = types->db;
+    collations.sql = "SELECT ";
+    for (int side : {1, 0}) {
+      for (size_t k = 0; k < shape->keys; ++k) {
+        if (side == 0 || k) collations.sql += ", ";
+        collations.sql += "COLLATION(";
+        to_sql(*shape->items[side][k], collations.sql, o);
+        collations.sql += ")";
+      }
+    }
+    collations.sql += " FROM (SELECT 1) AS `__tj_one`";
+    for (int side : {1, 0}) {
+      const SubTable* st = sub_table_on(*sides[side]->rule, *slice);
+      if (!st) return;
+      collations.sql += " LEFT JOIN " + quote_ident(st->db) + "." + quote_ident(st->table) +
+                        " AS " + quote_ident(sides[side]->qualifier()) + " ON 0";
+    }
+    h.queries.push_back(std::move(*types));
+    h.queries.push_back(std::move(collations));
+    h.keys = shape->keys;
+    h.project = std::move(shape->project);
+    h.outer = outer;
+    h.forced = hint == HashJoinHint::kForce;
+    plan.hash_join = std::move(h);
   }
 
   // The client's column types for a statement that runs in rounds over shipped rows: the whole
@@ -2453,7 +2570,8 @@ class Planner {
       return out;
     }
     out.explain_type = p.explain_type;
-    if (p.result == ResultMode::kSetOperation) {
+    if (p.result == ResultMode::kSetOperation ||
+        (p.result == ResultMode::kLookupJoin && p.hash_join)) {
       // The operator tree, each route with its SQL (the primitives copy the text they print).
       attach_primitives(p, in_.traits);
       if (p.root) p.root->describe(out.explain_tree, 0);

@@ -269,6 +269,20 @@ TEST(Namespace, MergeMemoryBudgetAndSpill) {
   EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
 }
 
+TEST(Namespace, HashJoinRows) {
+  // Absent: a lookup join switches to its hash join past 100000 driving rows.
+  EXPECT_EQ(parse_namespace(kGaeaNamespace, "gaea.json").hash_join_rows, 100000);
+  json j = json::parse(kGaeaNamespace);
+  j["hash_join_rows"] = 0;  // from the start
+  Namespace changed = parse_namespace(j.dump(), "gaea.json");
+  EXPECT_EQ(changed.hash_join_rows, 0);
+  EXPECT_EQ(to_canonical_json(changed)["hash_join_rows"], 0);
+  j["hash_join_rows"] = -1;  // never
+  EXPECT_EQ(parse_namespace(j.dump(), "gaea.json").hash_join_rows, -1);
+  j["hash_join_rows"] = -2;
+  EXPECT_THROW(parse_namespace(j.dump(), "gaea.json"), ConfigError);
+}
+
 TEST(Namespace, SessionStatusAndProcessPrivilege) {
   Namespace ns = parse_namespace(kGaeaNamespace, "gaea.json");
   // Absent: each session's own status counters, and no user sees others' sessions.

@@ -328,6 +328,79 @@ TEST_F(PlannerTest, JoinsStayOnOneShardOrAreRefused) {
   EXPECT_NE(p.error.message.find("cross-shard join"), std::string::npos);
 }
 
+TEST_F(PlannerTest, LookupJoinHasAHashJoinForTwoTablesOnEqualColumns) {
+  // Each side read with what the statement needs of it (the keys first, then the rewritten
+  // select list's expressions of that table, aggregates' arguments), its own conditions with
+  // it; the statement rewritten for merging with LIMIT 0 and the keys' collations on a slice
+  // holding both tables.
+  auto p = plan(
+      "SELECT a.v, COUNT(*), SUM(b.w) FROM tbl_ks a JOIN other b ON a.v = b.v "
+      "WHERE a.id > 2 AND b.w > 1 GROUP BY a.v");
+  ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
+  ASSERT_TRUE(p.hash_join);
+  const HashJoinPlan& h = *p.hash_join;
+  EXPECT_EQ(h.build, 6u);  // other's sub-tables
+  EXPECT_EQ(h.probe, 3u);  // tbl_ks's
+  EXPECT_EQ(h.keys, 1u);
+  EXPECT_FALSE(h.outer);
+  EXPECT_FALSE(h.forced);
+  ASSERT_EQ(h.queries.size(), 6u + 3u + 2u);
+  EXPECT_EQ(h.queries[0].sql, "SELECT b.v, b.w FROM `db_ks`.`other_0000` AS `b` WHERE (b.w > 1)");
+  // (the key, which a.v also reads, then GROUP BY a.v's hidden collation and weight columns)
+  const std::string& probe = h.queries[6].sql;
+  EXPECT_EQ(probe.rfind("SELECT a.v, CONCAT(COLLATION(a.v), ' ', ", 0), 0u) << probe;
+  EXPECT_NE(probe.find("NULL, WEIGHT_STRING(a.v)) FROM `db_ks`.`tbl_ks_0000` AS `a` WHERE "
+                       "(a.id > 2)"),
+            std::string::npos)
+      << probe;
+  EXPECT_NE(h.queries[9].sql.find("LIMIT 0"), std::string::npos) << h.queries[9].sql;
+  EXPECT_EQ(h.queries[10].sql,
+            "SELECT COLLATION(b.v), COLLATION(a.v) FROM (SELECT 1) AS `__tj_one` LEFT JOIN "
+            "`db_ks`.`other_0000` AS `b` ON 0 LEFT JOIN `db_ks`.`tbl_ks_0000` AS `a` ON 0");
+  // a.v, COUNT(*), SUM(b.w), the hidden ones: the probe's key, 1, the build's second column
+  // (after the probe's three), the probe's second.
+  ASSERT_EQ(h.project.size(), 5u);
+  EXPECT_EQ(h.project[0].kind, exec::engine::JoinedCell::Kind::kCell);
+  EXPECT_EQ(h.project[0].from, 0u);
+  EXPECT_EQ(h.project[1].kind, exec::engine::JoinedCell::Kind::kOne);
+  EXPECT_EQ(h.project[2].kind, exec::engine::JoinedCell::Kind::kCell);
+  EXPECT_EQ(h.project[2].from, 3u + 1u);
+  EXPECT_EQ(h.project[3].kind, exec::engine::JoinedCell::Kind::kCell);  // (kSticky if LEFT)
+  EXPECT_EQ(h.project[3].from, 1u);
+
+  // An inner join builds the side its own conditions narrow.
+  p = plan("SELECT a.id, b.oid FROM tbl_ks a JOIN other b ON a.v = b.v WHERE a.id > 7");
+  ASSERT_TRUE(p.hash_join) << p.error.message;
+  EXPECT_EQ(p.hash_join->build, 3u);  // tbl_ks's
+  EXPECT_EQ(p.hash_join->queries[0].sql,
+            "SELECT a.v, a.id FROM `db_ks`.`tbl_ks_0000` AS `a` WHERE (a.id > 7)");
+
+  // Hinted: from the start; NO_HASH_JOIN: none.
+  p = plan("SELECT /*+ HASH_JOIN */ a.id, b.oid FROM tbl_ks a LEFT JOIN other b ON a.v = b.v");
+  ASSERT_TRUE(p.hash_join) << p.error.message;
+  EXPECT_TRUE(p.hash_join->forced);
+  EXPECT_TRUE(p.hash_join->outer);
+  p = plan("SELECT /*+ NO_HASH_JOIN */ a.id, b.oid FROM tbl_ks a JOIN other b ON a.v = b.v");
+  EXPECT_EQ(p.result, ResultMode::kLookupJoin);
+  EXPECT_FALSE(p.hash_join);
+
+  // Shapes it leaves to the lookup join alone.
+  for (const char* sql : {
+           "SELECT a.id FROM tbl_ks a JOIN other b ON a.v < b.v",       // no equality
+           "SELECT a.v + b.w FROM tbl_ks a JOIN other b ON a.v = b.v",  // both tables
+           "SELECT * FROM tbl_ks a JOIN other b ON a.v = b.v",          // `*`
+           "SELECT COUNT(DISTINCT b.w) FROM tbl_ks a JOIN other b ON a.v = b.v",
+           "SELECT a.id FROM tbl_ks a JOIN other b ON a.v = b.v WHERE a.x = 1 OR b.w = 2",
+           "SELECT a.id, b.w + 1 FROM tbl_ks a LEFT JOIN other b ON a.v = b.v",  // NULL-extended
+           "SELECT a.id FROM tbl_ks a LEFT JOIN other b ON a.v = b.v WHERE b.w = 1",
+           "SELECT a.id FROM tbl_ks a JOIN plain b ON a.id = b.id",  // an unsharded table
+       }) {
+    p = plan(sql);
+    ASSERT_EQ(p.result, ResultMode::kLookupJoin) << sql << ": " << p.error.message;
+    EXPECT_FALSE(p.hash_join) << sql;
+  }
+}
+
 TEST_F(PlannerTest, LookupJoinShipsTheDrivingRows) {
   // The driving table (first in FROM) with its own conditions, keyed to one sub-table; the
   // statement over the other table on each of its sub-tables, the driving table named `__tj`.

@@ -96,7 +96,8 @@ class FakeCursor : public Cursor {
     co_return;
   }
   std::optional<protocol::ErrPacket> limit_error() const override { return std::nullopt; }
-  MergeLimits merge_limits() const override { return MergeLimits{}; }
+  MergeLimits limits;  // what merge_limits() answers
+  MergeLimits merge_limits() const override { return limits; }
   void begin_result(const std::vector<protocol::ColumnDefinition>& columns) override {
     log.push_back("columns " + std::to_string(columns.size()));
   }
