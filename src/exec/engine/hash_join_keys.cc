@@ -1,5 +1,7 @@
 #include "exec/engine/hash_join_keys.h"
 
+#include "sql/charsets.h"
+
 namespace tessera::exec::engine {
 
 namespace {
@@ -20,6 +22,11 @@ std::optional<ValueType> build_key_type(const protocol::ColumnDefinition& build,
   // Two collations: the server picks one by coercibility, or refuses the mix.
   if (build_collation.empty() || build_collation != probe_collation) return std::nullopt;
   if (build.charset == 63) return t;  // binary strings: bytes
+  // The cells must arrive in the keys' own character set: converted (a utf8mb3 session over
+  // utf8mb4 keys sends each 4-byte character as '?'), two different keys could compare equal.
+  if (build.charset > 255 || sql::charset_of_collation(static_cast<uint8_t>(build.charset)) !=
+                                 build_collation.substr(0, build_collation.find('_')))
+    return std::nullopt;
   Collation c = Collation::from_name(build_collation, t.collation.encoding);
   switch (c.kind) {
     case Collation::Kind::kBytes:
@@ -49,7 +56,11 @@ bool probe_key_fits(const protocol::ColumnDefinition& build,
     case ValueFamily::kString:
       // (the collations were compared by name; the cells must arrive alike)
       return p.family == ValueFamily::kString && (probe.charset == 63) == (build.charset == 63) &&
-             p.collation.encoding == b.collation.encoding;
+             p.collation.encoding == b.collation.encoding &&
+             (probe.charset == build.charset ||
+              (probe.charset <= 255 && build.charset <= 255 &&
+               sql::charset_of_collation(static_cast<uint8_t>(probe.charset)) ==
+                   sql::charset_of_collation(static_cast<uint8_t>(build.charset))));
     default:
       return false;
   }
