@@ -2,6 +2,7 @@
 
 #include "exec/engine/fan_out.h"
 #include "exec/engine/lookup_join.h"
+#include "exec/engine/read_then_write.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
 #include "exec/engine/schema_fetch.h"
@@ -134,6 +135,14 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.cte_columns = j.cte_columns;
       if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
+      return;
+    }
+    case ResultMode::kReadThenWrite: {
+      if (!plan.read_then_write) return;
+      exec::engine::ReadThenWriteSpec spec = *plan.read_then_write;
+      spec.reads = queries();
+      spec.read_merge = plan.merge;
+      plan.root = std::make_shared<exec::engine::ReadThenWrite>(std::move(spec));
       return;
     }
     case ResultMode::kShowTables:

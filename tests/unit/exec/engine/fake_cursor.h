@@ -186,6 +186,16 @@ class FakeCursor : public Cursor {
   }
   bool distributed = false;
   bool in_distributed_transaction() const override { return distributed; }
+  StatementTxn statement_txn = StatementTxn::kOwn;
+  std::optional<protocol::ErrPacket> commit_error;
+  asio::awaitable<StatementTxn> begin_statement_txn() override {
+    log.push_back("begin statement txn");
+    co_return statement_txn;
+  }
+  asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) override {
+    log.push_back(commit ? "commit statement txn" : "roll back statement txn");
+    co_return commit ? commit_error : std::nullopt;
+  }
   bool may_retry() const override { return retry_allowed; }
   bool output_started() const override { return output; }
   int deadlock_retries() const override { return max_deadlocks; }
