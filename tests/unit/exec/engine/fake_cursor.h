@@ -148,7 +148,9 @@ class FakeCursor : public Cursor {
     log.push_back(line);
     co_return next(Target{});
   }
+  protocol::OkPacket fan_out_ok;  // the last end_fan_out's
   asio::awaitable<void> end_fan_out(const FanOutSpec&, protocol::OkPacket total) override {
+    fan_out_ok = total;
     log.push_back("ok " + std::to_string(total.affected_rows));
     co_return;
   }
