@@ -354,6 +354,10 @@ asio::awaitable<std::optional<ErrPacket>> SessionCursor::end_statement_txn(bool 
   co_return failure;
 }
 
+bool SessionCursor::found_rows() const {
+  return s_.state_.found_rows;
+}
+
 bool SessionCursor::reads_from_replica() const {
   return s_.user_->rw_split && s_.route_statement(info_).target == session::RouteTarget::kReplica;
 }

@@ -88,6 +88,7 @@ class SessionCursor final : public exec::engine::Cursor {
   bool in_distributed_transaction() const override;
   asio::awaitable<exec::engine::StatementTxn> begin_statement_txn() override;
   asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) override;
+  bool found_rows() const override;
   bool may_retry() const override;
   bool output_started() const override;
   int deadlock_retries() const override;

@@ -198,6 +198,9 @@ class Cursor {
   // commit's error, every branch rolled back. The answer to the client is still to come
   // (end_fan_out / fail_fan_out).
   virtual asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) = 0;
+  // The client connected with CLIENT_FOUND_ROWS: an UPDATE's affected rows are the rows it
+  // matched, not the rows it changed (the backends' OKs count so too).
+  virtual bool found_rows() const { return false; }
 
   // --- statements the session's state answers (sequence_fetch.h, schema_fetch.h,
   // transaction_control.h) ---

@@ -120,7 +120,7 @@ asio::awaitable<void> succeed(Run& run) {
   }
   protocol::OkPacket total = run.ok;
   if (!run.spec.is_delete) {
-    total.affected_rows = run.changed;
+    total.affected_rows = run.c.found_rows() ? run.matched : run.changed;
     total.info = "Rows matched: " + text_of(run.matched) + "  Changed: " + text_of(run.changed) +
                  "  Warnings: " + text_of(total.warnings);
   }

@@ -189,6 +189,8 @@ class FakeCursor : public Cursor {
   bool distributed = false;
   bool in_distributed_transaction() const override { return distributed; }
   StatementTxn statement_txn = StatementTxn::kOwn;
+  bool found = false;  // CLIENT_FOUND_ROWS
+  bool found_rows() const override { return found; }
   std::optional<protocol::ErrPacket> commit_error;
   asio::awaitable<StatementTxn> begin_statement_txn() override {
     log.push_back("begin statement txn");

@@ -102,6 +102,17 @@ TEST(ReadThenWrite, RowsWhoseKeyRoutesElsewhereMoveTheRestAreUpdatedInPlace) {
   EXPECT_TRUE(c.errors.empty());
 }
 
+TEST(ReadThenWrite, WithFoundRowsTheAffectedRowsAreTheMatchedOnes) {
+  FakeCursor c = with_columns();
+  c.found = true;
+  c.shards = Shards{shard({cells({3, 30, 3}), cells({6, 60, 7})}), shard({})};
+  c.oks = {ok_rows(1), ok_rows(1, "Rows matched: 1  Changed: 0  Warnings: 0"), ok_rows(1)};
+  ReadThenWrite p(key_move());
+  c.run(p);
+  EXPECT_EQ(c.log.back(), "ok 2");
+  EXPECT_EQ(c.fan_out_ok.info, "Rows matched: 2  Changed: 1  Warnings: 0");
+}
+
 TEST(ReadThenWrite, ADuplicateWhereTheRowGoesRollsEverythingBack) {
   FakeCursor c = with_columns();
   c.shards = Shards{shard({cells({6, 60, 7})}), shard({})};
