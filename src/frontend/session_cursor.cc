@@ -330,11 +330,13 @@ asio::awaitable<exec::engine::StatementTxn> SessionCursor::begin_statement_txn()
   if (s_.client_in_transaction() || !(s_.state_.status_flags & status::kAutocommit))
     co_return StatementTxn::kClient;
   if (!s_.xa_) {
-    co_await s_.send_error(
-        ErrorCode{1235, "42000"},
+    // (named: GCC 12 mishandles temporaries inside co_await expressions)
+    const ErrorCode not_supported{1235, "42000"};
+    const std::string why =
         "this statement reads rows and then writes them on several sub-tables (a shard-key "
         "change, ORDER BY/LIMIT over several shards), which needs transaction_mode \"xa\" or an "
-        "explicit transaction in a best_effort namespace");
+        "explicit transaction in a best_effort namespace";
+    co_await s_.send_error(not_supported, why);
     co_return StatementTxn::kRefused;
   }
   // A transaction of its own, joined by every slice the statement reaches (slice_connection),

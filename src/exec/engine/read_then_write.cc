@@ -114,7 +114,8 @@ asio::awaitable<void> succeed(Run& run) {
   if (run.mode == StatementTxn::kOwn) {
     auto failure = co_await run.c.end_statement_txn(/*commit=*/true);
     if (failure) {
-      co_await run.c.fail_fan_out(Target{}, std::move(*failure), false);
+      const Target none;
+      co_await run.c.fail_fan_out(none, std::move(*failure), false);
       co_return;
     }
   }
@@ -349,6 +350,62 @@ std::optional<Run::Failure> check_found(uint64_t found, size_t wanted, const Wri
   return f;
 }
 
+// Checks the rows read can be written back and sorts them by sub-table: where each is (`stay`:
+// written in place) and, for a key move, where it goes (`leave` its own, `arrive` another).
+std::optional<Run::Failure> sort_rows(Run& run, std::map<int, std::vector<const Row*>>& stay,
+                                      std::map<int, std::vector<const Row*>>& leave,
+                                      std::map<int, std::vector<const Row*>>& arrive) {
+  // Every column written back must be one a literal can carry exactly.
+  {
+    std::string probe, why;
+    for (size_t k = 0; k < run.columns.size(); ++k) {
+      probe.clear();
+      if (!append_cell_literal(probe, std::string_view("x"), run.columns[k], "", why)) {
+        return statement_error(kNotSupported, "writing back " + why + " (column " +
+                                                  run.columns[k].name + ") is not supported");
+      }
+    }
+    for (size_t k : run.spec.pk) {
+      if (k >= run.columns.size()) continue;
+      const auto& col = run.columns[k];
+      if (col.charset != 63 && collation_id_ambiguous(col.charset)) {
+        return statement_error(kNotSupported,
+                               "naming rows by a primary key column in a uca1400 collation (" +
+                                   col.name + ") is not supported");
+      }
+    }
+  }
+
+  for (const auto& row : run.rows) {
+    auto from = route_cell(run.spec, row, run.columns[run.spec.key], run.spec.key);
+    if (auto* why = std::get_if<std::string>(&from)) {
+      return statement_error(protocol::errc::kUnknownError,
+                             "a row read has a shard key that routes nowhere: " + *why);
+    }
+    const int source = std::get<int>(from);
+    int target = source;
+    if (run.spec.moves_key) {
+      auto to = route_cell(run.spec, row, run.columns[run.spec.new_key], run.spec.new_key);
+      if (std::holds_alternative<std::string>(to) && row.is_null(run.spec.new_key)) {
+        // A NULL key no sub-table takes: the row is updated where it is, so the server answers
+        // as it would (1048 for a NOT NULL key; a nullable one keeps the row there).
+        to = source;
+      }
+      if (auto* why = std::get_if<std::string>(&to)) {
+        return statement_error(kNotSupported, "the new shard key value " + *why);
+      }
+      target = std::get<int>(to);
+    }
+    if (target == source) {
+      stay[source].push_back(&row);
+    } else {
+      leave[source].push_back(&row);
+      arrive[target].push_back(&row);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::pair<uint64_t, uint64_t>> parse_update_info(std::string_view info) {
@@ -375,63 +432,14 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
     co_await fail(run, std::move(*failure));
     co_return;
   }
-  // Every column written back must be one a literal can carry exactly.
-  {
-    std::string probe, why;
-    for (size_t k = 0; k < run.columns.size(); ++k) {
-      probe.clear();
-      if (!append_cell_literal(probe, std::string_view("x"), run.columns[k], "", why)) {
-        co_await fail(
-            run, statement_error(kNotSupported, "writing back " + why + " (column " +
-                                                    run.columns[k].name + ") is not supported"));
-        co_return;
-      }
-    }
-    for (size_t k : spec_.pk) {
-      if (k >= run.columns.size()) continue;
-      const auto& col = run.columns[k];
-      if (col.charset != 63 && collation_id_ambiguous(col.charset)) {
-        co_await fail(run, statement_error(kNotSupported,
-                                           "naming rows by a primary key column in a uca1400 "
-                                           "collation (" +
-                                               col.name + ") is not supported"));
-        co_return;
-      }
-    }
-  }
-
   // Each row's sub-table now and, for a key move, the one its new key routes to.
   std::map<int, std::vector<const Row*>> stay, leave, arrive;
-  for (const auto& row : run.rows) {
-    auto from = route_cell(spec_, row, run.columns[spec_.key], spec_.key);
-    if (auto* why = std::get_if<std::string>(&from)) {
-      co_await fail(run,
-                    statement_error(protocol::errc::kUnknownError,
-                                    "a row read has a shard key that routes nowhere: " + *why));
-      co_return;
-    }
-    const int source = std::get<int>(from);
-    int target = source;
-    if (spec_.moves_key) {
-      auto to = route_cell(spec_, row, run.columns[spec_.new_key], spec_.new_key);
-      if (std::holds_alternative<std::string>(to) && row.is_null(spec_.new_key)) {
-        // A NULL key no sub-table takes: the row is updated where it is, so the server answers
-        // as it would (1048 for a NOT NULL key; a nullable one keeps the row there).
-        to = source;
-      }
-      if (auto* why = std::get_if<std::string>(&to)) {
-        co_await fail(run, statement_error(kNotSupported, "the new shard key value " + *why));
-        co_return;
-      }
-      target = std::get<int>(to);
-    }
-    if (target == source) {
-      stay[source].push_back(&row);
-    } else {
-      leave[source].push_back(&row);
-      arrive[target].push_back(&row);
-    }
+  if (auto failure = sort_rows(run, stay, leave, arrive)) {
+    co_await fail(run, std::move(*failure));
+    co_return;
   }
+  // (Failures are named before they are awaited on: GCC 12 mishandles temporaries inside
+  // co_await expressions.)
   auto missing = [&](int index) {
     return statement_error(protocol::errc::kUnknownError,
                            "no statement for sub-table " + std::to_string(index));
@@ -442,7 +450,8 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
   for (auto& [index, rows] : leave) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->remove.empty()) {
-      co_await fail(run, missing(index));
+      Run::Failure f = missing(index);
+      co_await fail(run, std::move(f));
       co_return;
     }
     for (auto [from, to] : batches(run, rows)) {
@@ -465,7 +474,8 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
   for (auto& [index, rows] : stay) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->write.empty()) {
-      co_await fail(run, missing(index));
+      Run::Failure f = missing(index);
+      co_await fail(run, std::move(f));
       co_return;
     }
     for (auto [from, to] : batches(run, rows)) {
@@ -494,7 +504,8 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
   for (auto& [index, rows] : arrive) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->insert.empty()) {
-      co_await fail(run, missing(index));
+      Run::Failure f = missing(index);
+      co_await fail(run, std::move(f));
       co_return;
     }
     for (auto [from, to] : batches(run, rows)) {
