@@ -11,6 +11,7 @@
 #include "exec/engine/literal_rows.h"
 #include "exec/engine/merge_resolve.h"
 #include "exec/engine/merged_read.h"
+#include "exec/engine/retry_policy.h"
 #include "exec/merge_pipeline.h"
 #include "exec/row.h"
 
@@ -19,7 +20,6 @@ namespace tessera::exec::engine {
 namespace {
 
 constexpr protocol::ErrorCode kNotSupported{1235, "42000"};
-constexpr uint16_t kErDeadlock = 1213;
 constexpr std::string_view kSavepoint = "`__tessera_stmt`";
 
 // The statement's run: its rows, the slices it wrote, its counts.
@@ -423,23 +423,16 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_update_info(std::string_view 
   return std::make_pair(matched, changed);
 }
 
-asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
-  const StatementTxn mode = co_await c.begin_statement_txn();
-  if (mode == StatementTxn::kRefused) co_return;
-  Run run{c, spec_, mode, {}, {}, {}, {}, 0, 0};
+namespace {
 
-  if (auto failure = co_await read_rows(run)) {
-    co_await fail(run, std::move(*failure));
-    co_return;
-  }
+// Reads the rows and writes them; nullopt: all written (the statement's answer is still to
+// come), else what stopped it (nothing undone yet).
+asio::awaitable<std::optional<Run::Failure>> write_rows(Run& run) {
+  const ReadThenWriteSpec& spec_ = run.spec;
+  if (auto failure = co_await read_rows(run)) co_return failure;
   // Each row's sub-table now and, for a key move, the one its new key routes to.
   std::map<int, std::vector<const Row*>> stay, leave, arrive;
-  if (auto failure = sort_rows(run, stay, leave, arrive)) {
-    co_await fail(run, std::move(*failure));
-    co_return;
-  }
-  // (Failures are named before they are awaited on: GCC 12 mishandles temporaries inside
-  // co_await expressions.)
+  if (auto failure = sort_rows(run, stay, leave, arrive)) co_return failure;
   auto missing = [&](int index) {
     return statement_error(protocol::errc::kUnknownError,
                            "no statement for sub-table " + std::to_string(index));
@@ -450,21 +443,13 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
   for (auto& [index, rows] : leave) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->remove.empty()) {
-      Run::Failure f = missing(index);
-      co_await fail(run, std::move(f));
-      co_return;
+      co_return missing(index);
     }
     for (auto [from, to] : batches(run, rows)) {
       protocol::OkPacket ok;
       const std::string sql = t->remove + key_list(run, rows, from, to);
-      if (auto f = co_await write_one(run, *t, sql, ok)) {
-        co_await fail(run, std::move(*f));
-        co_return;
-      }
-      if (auto f = check_found(ok.affected_rows, to - from, *t)) {
-        co_await fail(run, std::move(*f));
-        co_return;
-      }
+      if (auto f = co_await write_one(run, *t, sql, ok)) co_return f;
+      if (auto f = check_found(ok.affected_rows, to - from, *t)) co_return f;
       note_ok(run, ok);
       // A moved row matched and changed (its key did).
       run.matched += to - from;
@@ -474,17 +459,12 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
   for (auto& [index, rows] : stay) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->write.empty()) {
-      Run::Failure f = missing(index);
-      co_await fail(run, std::move(f));
-      co_return;
+      co_return missing(index);
     }
     for (auto [from, to] : batches(run, rows)) {
       protocol::OkPacket ok;
       const std::string sql = t->write + key_list(run, rows, from, to);
-      if (auto f = co_await write_one(run, *t, sql, ok)) {
-        co_await fail(run, std::move(*f));
-        co_return;
-      }
+      if (auto f = co_await write_one(run, *t, sql, ok)) co_return f;
       note_ok(run, ok);
       uint64_t found = ok.affected_rows;
       if (!spec_.is_delete) {
@@ -495,18 +475,13 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
       } else {
         run.ok.affected_rows += ok.affected_rows;
       }
-      if (auto f = check_found(found, to - from, *t)) {
-        co_await fail(run, std::move(*f));
-        co_return;
-      }
+      if (auto f = check_found(found, to - from, *t)) co_return f;
     }
   }
   for (auto& [index, rows] : arrive) {
     const WriteTable* t = table_at(spec_, index);
     if (!t || t->insert.empty()) {
-      Run::Failure f = missing(index);
-      co_await fail(run, std::move(f));
-      co_return;
+      co_return missing(index);
     }
     for (auto [from, to] : batches(run, rows)) {
       protocol::OkPacket ok;
@@ -515,14 +490,40 @@ asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
         if (i > from) sql += ", ";
         sql += row_tuple(run, *rows[i]);
       }
-      if (auto f = co_await write_one(run, *t, sql, ok)) {
-        co_await fail(run, std::move(*f));
-        co_return;
-      }
+      if (auto f = co_await write_one(run, *t, sql, ok)) co_return f;
       note_ok(run, ok);
     }
   }
-  co_await succeed(run);
+  co_return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<void> ReadThenWrite::run(Cursor& c) const {
+  for (int deadlocks = 0;; ++deadlocks) {
+    const StatementTxn mode = co_await c.begin_statement_txn();
+    if (mode == StatementTxn::kRefused) co_return;
+    Run run{c, spec_, mode, {}, {}, {}, {}, 0, 0};
+    std::optional<Run::Failure> failure = co_await write_rows(run);
+    if (!failure) {
+      co_await succeed(run);
+      co_return;
+    }
+    // A deadlock rolled the statement's own transaction back: it runs again whole, as an
+    // autocommit statement does (`[proxy] deadlock_retries`).
+    if (mode == StatementTxn::kOwn && !failure->told && failure->error.code == kErDeadlock &&
+        deadlocks < c.deadlock_retries() && !c.output_started()) {
+      co_await c.end_statement_txn(/*commit=*/false);
+      Attempt rejected;
+      rejected.kind = Attempt::Kind::kRejected;
+      rejected.error = failure->error;
+      rejected.slice = failure->target.slice;
+      c.note_retry(rejected, /*deadlock=*/true, deadlocks + 1);
+      continue;
+    }
+    co_await fail(run, std::move(*failure));
+    co_return;
+  }
 }
 
 void ReadThenWrite::describe(std::vector<PlanLine>& out, int depth) const {

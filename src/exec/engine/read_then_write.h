@@ -19,10 +19,11 @@
 //
 // All of it is one: inside the client's transaction a savepoint on every slice written undoes
 // a failure, as a server undoes a failed statement; under autocommit a transaction of the
-// statement's own (XA over several slices, Cursor::begin_statement_txn) commits or rolls
-// back whole. The client gets one OK with the server's counts ("Rows matched: N  Changed: M
-// Warnings: W" for an UPDATE) or the first error (a duplicate key on the sub-table a row
-// moves to: 1062, nothing changed).
+// statement's own (XA over several slices, Cursor::begin_statement_txn) commits or rolls back
+// whole, and runs again whole after a deadlock (`[proxy] deadlock_retries`, as any autocommit
+// statement). The client gets one OK with the server's counts (an UPDATE's info string
+// "Rows matched: N  Changed: M  Warnings: W") or the first error (a duplicate key on the
+// sub-table a row moves to: 1062, nothing changed).
 #pragma once
 #include <cstddef>
 #include <cstdint>

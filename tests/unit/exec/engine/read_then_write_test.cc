@@ -197,6 +197,24 @@ TEST(ReadThenWrite, ARowTheWriteDoesNotFindFailsTheStatement) {
   EXPECT_EQ(c.log[c.log.size() - 2], "roll back statement txn");
 }
 
+TEST(ReadThenWrite, ADeadlockRunsTheStatementAgainWhole) {
+  FakeCursor c = with_columns();
+  // The first run's write is the deadlock victim; the second run reads and writes anew.
+  c.rounds.push_back(Shards{shard({cells({6, 60, 7})}), shard({})});
+  c.rounds.push_back(Shards{shard({cells({6, 60, 7})}), shard({})});
+  c.script = {Attempt{}, server_error(1213, "Deadlock found when trying to get lock")};
+  c.oks = {ok_rows(1), ok_rows(1)};
+  ReadThenWrite p(key_move());
+  c.run(p);
+  EXPECT_EQ(c.log, (Lines{"begin statement txn", "scatter s0 s1", "close shards",
+                          "write s0 DELETE FROM t_0 WHERE `id` IN (6)", "roll back statement txn",
+                          "deadlock retry 1 after ", "begin statement txn", "scatter s0 s1",
+                          "close shards", "write s0 DELETE FROM t_0 WHERE `id` IN (6)",
+                          "write s1 INSERT INTO t_1 (`id`, `v`) VALUES (7, 60)",
+                          "commit statement txn", "ok 1"}));
+  EXPECT_TRUE(c.errors.empty());
+}
+
 TEST(ReadThenWrite, ABestEffortNamespaceAnswersItself) {
   FakeCursor c = with_columns();
   c.statement_txn = StatementTxn::kRefused;
