@@ -323,6 +323,43 @@ bool SessionCursor::in_distributed_transaction() const {
   return s_.xa_open();
 }
 
+asio::awaitable<exec::engine::StatementTxn> SessionCursor::begin_statement_txn() {
+  using exec::engine::StatementTxn;
+  // Inside the client's transaction (autocommit=0 opens one with this statement) the slices
+  // join it as any statement's do; the primitive undoes a failure through its savepoints.
+  if (s_.client_in_transaction() || !(s_.state_.status_flags & status::kAutocommit))
+    co_return StatementTxn::kClient;
+  if (!s_.xa_) {
+    // (named: GCC 12 mishandles temporaries inside co_await expressions)
+    const ErrorCode not_supported{1235, "42000"};
+    const std::string why =
+        "this statement reads rows and then writes them on several sub-tables (a shard-key "
+        "change, ORDER BY/LIMIT over several shards), which needs transaction_mode \"xa\" or an "
+        "explicit transaction in a best_effort namespace";
+    co_await s_.send_error(not_supported, why);
+    co_return StatementTxn::kRefused;
+  }
+  // A transaction of its own, joined by every slice the statement reaches (slice_connection),
+  // as run_atomic_write's; committed in one phase when a single slice wrote.
+  s_.xa_->begin();
+  co_return StatementTxn::kOwn;
+}
+
+asio::awaitable<std::optional<ErrPacket>> SessionCursor::end_statement_txn(bool commit) {
+  if (!s_.xa_open()) co_return std::nullopt;
+  if (!commit) {
+    co_await s_.xa_abort();
+    co_return std::nullopt;
+  }
+  auto failure = co_await s_.xa_commit();
+  s_.xa_release_participants();
+  co_return failure;
+}
+
+bool SessionCursor::found_rows() const {
+  return s_.state_.found_rows;
+}
+
 bool SessionCursor::reads_from_replica() const {
   return s_.user_->rw_split && s_.route_statement(info_).target == session::RouteTarget::kReplica;
 }

@@ -86,6 +86,9 @@ class SessionCursor final : public exec::engine::Cursor {
   // What plan_again() does: the caller's own entry, run again (it plans the statement anew).
   void set_plan_again(std::function<asio::awaitable<void>()> again) { again_ = std::move(again); }
   bool in_distributed_transaction() const override;
+  asio::awaitable<exec::engine::StatementTxn> begin_statement_txn() override;
+  asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) override;
+  bool found_rows() const override;
   bool may_retry() const override;
   bool output_started() const override;
   int deadlock_retries() const override;

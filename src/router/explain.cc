@@ -62,6 +62,8 @@ const char* result_name(ResultMode m) {
       return "set operation (branches combined by the engine)";
     case ResultMode::kLookupJoin:
       return "lookup join (the driving rows shipped to the other tables' statement)";
+    case ResultMode::kReadThenWrite:
+      return "read then write (the rows read FOR UPDATE, then written by primary key)";
   }
   return "?";
 }
@@ -289,7 +291,9 @@ std::string describe_plan(const Plan& plan, std::string_view indent,
   }
   for (auto& [physical, logical] : plan.table_aliases)
     line("alias: " + physical + " -> " + logical);
-  if (plan.result == ResultMode::kMerge || plan.result == ResultMode::kLookupJoin)
+  if (plan.result == ResultMode::kMerge || plan.result == ResultMode::kLookupJoin ||
+      (plan.result == ResultMode::kReadThenWrite &&
+       (!plan.merge.order_by.empty() || plan.merge.limit)))
     describe_merge(plan.merge, indent, out);
   if (plan.set_op) {
     for (size_t i = 0; i < plan.set_op->branches.size(); ++i) {

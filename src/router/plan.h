@@ -13,6 +13,7 @@
 #include "exec/engine/hash_join_read.h"
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
+#include "exec/engine/read_then_write.h"
 #include "exec/engine/set_operation.h"
 #include "protocol/error_codes.h"
 
@@ -33,12 +34,14 @@ enum class PlanKind : uint8_t {
 };
 
 enum class ResultMode : uint8_t {
-  kRelay,         // one query: relay its response as it is
-  kMerge,         // several result sets: combine per MergeInfo
-  kSumAffected,   // several writes: one OK whose affected rows is the sum
-  kShowTables,    // SHOW [FULL] TABLES on the default slice, physical names mapped to logical
-  kSetOperation,  // UNION / INTERSECT / EXCEPT whose branches run apart: `set_op` says how
-  kLookupJoin,    // a join of tables not placed alike: `join` says which queries are what
+  kRelay,          // one query: relay its response as it is
+  kMerge,          // several result sets: combine per MergeInfo
+  kSumAffected,    // several writes: one OK whose affected rows is the sum
+  kShowTables,     // SHOW [FULL] TABLES on the default slice, physical names mapped to logical
+  kSetOperation,   // UNION / INTERSECT / EXCEPT whose branches run apart: `set_op` says how
+  kLookupJoin,     // a join of tables not placed alike: `join` says which queries are what
+  kReadThenWrite,  // an UPDATE / DELETE that reads its rows first (`queries`), then writes
+                   // them as `read_then_write` says (a shard-key change, ORDER BY/LIMIT)
 };
 
 // How a scatter's results are combined: exec's types (the engine runs the merge), named here
@@ -147,6 +150,9 @@ struct Plan {
   std::optional<JoinPlan> join;
   // kLookupJoin: the hash join it may switch to (none when the shape is not one it takes).
   std::optional<HashJoinPlan> hash_join;
+  // kReadThenWrite: how the rows read (`queries`, merged by `merge`) are written; its reads
+  // are filled in from `queries` when the primitive is attached.
+  std::shared_ptr<exec::engine::ReadThenWriteSpec> read_then_write;
   // kMerge: the same statement with the table's rows shipped to one server, for when the
   // merge finds at run time it cannot answer (exec/engine/scatter.h set_fallback).
   std::shared_ptr<Plan> fallback;

@@ -2,6 +2,7 @@
 
 #include "exec/engine/fan_out.h"
 #include "exec/engine/lookup_join.h"
+#include "exec/engine/read_then_write.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
 #include "exec/engine/schema_fetch.h"
@@ -157,6 +158,14 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
         spec.hash_join_first = h.forced;
       }
       plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
+      return;
+    }
+    case ResultMode::kReadThenWrite: {
+      if (!plan.read_then_write) return;
+      exec::engine::ReadThenWriteSpec spec = *plan.read_then_write;
+      spec.reads = queries();
+      spec.read_merge = plan.merge;
+      plan.root = std::make_shared<exec::engine::ReadThenWrite>(std::move(spec));
       return;
     }
     case ResultMode::kShowTables:

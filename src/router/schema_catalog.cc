@@ -40,6 +40,14 @@ int TableSchema::insert_position(std::string_view name) const {
   return -1;
 }
 
+std::vector<const SchemaColumn*> TableSchema::primary_key() const {
+  std::vector<const SchemaColumn*> out;
+  for (auto& c : columns) {
+    if (c.primary_key) out.push_back(&c);
+  }
+  return out;
+}
+
 std::shared_ptr<const TableSchema> SchemaCatalog::find(std::string_view db,
                                                        std::string_view table) const {
   auto it = tables_.find(table_key(db, table));
@@ -100,7 +108,7 @@ void SchemaStore::forget(std::string_view db, std::string_view table) {
 
 std::string columns_query(std::string_view physical_db, std::string_view physical_table) {
   std::string q =
-      "SELECT COLUMN_NAME, EXTRA, IS_GENERATED FROM information_schema.COLUMNS "
+      "SELECT COLUMN_NAME, EXTRA, IS_GENERATED, COLUMN_KEY FROM information_schema.COLUMNS "
       "WHERE TABLE_SCHEMA = ";
   sql::append_string_literal(q, physical_db);
   q += " AND TABLE_NAME = ";
@@ -122,6 +130,10 @@ std::optional<TableSchema> parse_columns(const std::vector<std::vector<std::stri
     c.auto_increment = contains_word(row[1], "auto_increment");
     c.invisible = contains_word(row[1], "invisible");
     c.generated = row[2] == "ALWAYS" || contains_word(row[1], "generated");
+    // COLUMN_KEY (asked since issue 19's key moves; a row without it comes from an older
+    // query's answer): "PRI" for a column of the primary key.
+    c.primary_key = row.size() > 3 && row[3] == "PRI";
+    c.on_update_now = contains_word(row[1], "on update");
     t.columns.push_back(std::move(c));
   }
   return t;

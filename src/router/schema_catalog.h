@@ -26,6 +26,9 @@ struct SchemaColumn {
   bool generated = false;       // VIRTUAL / STORED / PERSISTENT: takes only DEFAULT
   bool invisible = false;       // MariaDB INVISIBLE: not part of an INSERT without a column list
   bool auto_increment = false;  // what a global sequence fills on the backend's behalf
+  bool primary_key = false;     // part of the PRIMARY KEY (how a read-then-write names a row)
+  bool on_update_now = false;   // ON UPDATE CURRENT_TIMESTAMP: an UPDATE that changes the row
+                                // sets it
 };
 
 struct TableSchema {
@@ -38,6 +41,8 @@ struct TableSchema {
   std::vector<const SchemaColumn*> insert_columns() const;
   // The position of `name` (ASCII case folded) among insert_columns(), or -1.
   int insert_position(std::string_view name) const;
+  // The primary key's columns in ordinal order (empty: the table has none).
+  std::vector<const SchemaColumn*> primary_key() const;
 };
 
 class SchemaCatalog {
@@ -87,7 +92,7 @@ class SchemaStore {
 };
 
 // The query that reads a physical table's columns, and what its rows become. Columns asked:
-// COLUMN_NAME, EXTRA, IS_GENERATED, in ORDINAL_POSITION order.
+// COLUMN_NAME, EXTRA, IS_GENERATED, COLUMN_KEY, in ORDINAL_POSITION order.
 std::string columns_query(std::string_view physical_db, std::string_view physical_table);
 // nullopt when `rows` is empty (no such table, or no privilege on it) or a row is malformed.
 std::optional<TableSchema> parse_columns(const std::vector<std::vector<std::string>>& rows);

@@ -311,7 +311,7 @@ def gen_statement(rng, pools):
     """(category, db, tessera sql, reference sql, ordered, may_refuse)."""
     kind = rng.choice(["point", "point", "point", "odd", "in", "update", "delete_insert",
                        "outer", "outer", "ms", "ms_write", "my_join", "global_write",
-                       "mod_range_date"])
+                       "mod_range_date", "key_move"])
     if kind in ("point", "odd", "in"):
         table = rng.choice(SHARDED_INT)
         key = TABLES[table][2]
@@ -424,6 +424,35 @@ def gen_statement(rng, pools):
         else:
             q = f"UPDATE {g} SET v = v WHERE gid = {rng.randrange(12)}"  # matched, unchanged
         return "global_write", db, q, q, False, False
+    if kind == "key_move":
+        # Shard-key UPDATEs (issue 19) on the date_year, mod and mycat rules: rows move to the
+        # sub-table their new key routes to (contents compared every 500 statements and at the
+        # end); an overflow or a duplicate is the server's error on both sides.
+        op = rng.randrange(4)
+        if op == 0:
+            y = rng.randrange(2014, 2019)
+            up = rng.random() < 0.5
+            y = y if up else y + 1
+            q = (f"UPDATE t_dy SET dt = dt {'+' if up else '-'} INTERVAL 1 YEAR, "
+                 f"v = COALESCE(v, 0) + 1 WHERE dt BETWEEN '{y}-01-01' AND '{y}-06-30'")
+            return "key_move", "db_ex", q, q, False, False
+        if op == 1:
+            v = rng.choice(pools["t_m"])
+            q = f"UPDATE t_m SET k = k + {rng.randrange(1, 7)} WHERE k = {key_literal(rng, v)}"
+            return "key_move", "db_ex", q, q, False, False
+        if op == 2:
+            # One row (several would meet a duplicate or an overflow in an order the server
+            # chooses), its key moved within the BIGINT range mycat_mod places.
+            v = rng.choice(pools["t_mm"])
+            d = 1000003 if v <= I64_MAX - 1000003 else -1000003
+            q = f"UPDATE t_mm SET id = id + ({d}), v = 7 WHERE id = {v}"
+            return "key_move", "db_my", q, q, False, False
+        # A fresh suffix: no new code meets an old one (the server would fail on the first row
+        # it reaches whose new code another row still holds; Tessera moves the rows apart
+        # first, so such a statement is not compared).
+        tag = "".join(rng.choice("qwxyz") for _ in range(3))
+        q = f"UPDATE t_ms SET code = CONCAT(code, '{tag}') WHERE gid = {rng.randrange(12)}"
+        return "key_move", "db_my", q, q, False, False
     # mod_range_date: other rule types by quoted keys
     table = rng.choice(["t_m", "t_r", "t_dy"])
     if table == "t_dy":

@@ -1767,6 +1767,184 @@ def noclist_phase(gen, runner, test, ref, factor):
 
 
 # ---------------------------------------------------------------------------------- setup
+def refresh_ids(gen, ref):
+    """gen.ids from the reference's rows (after writes that moved keys)."""
+    for t in SINGLE:
+        _, rows, _ = ref.run(f"SELECT {SCHEMA[t][2]} FROM {t}")
+        gen.ids[t] = set(r[0] for r in rows)
+    if gen.ids["t_child"]:
+        gen.next_cid = max(gen.next_cid, max(gen.ids["t_child"]) + 1)
+
+
+def same_failure(runner, category, sql, may_answer=False):
+    """Both sides must refuse `sql` with the same error code, the server's message first
+    (`may_answer`: or both answer, with the same affected rows)."""
+    runner.stats[category][0] += 1
+    answers = []
+    for side in (runner.test, runner.ref):
+        try:
+            answers.append(side.run(sql)[2])
+        except QueryError as e:
+            answers.append(e)
+    t, r = answers
+    if may_answer and not isinstance(t, QueryError) and t == r:
+        return
+    if not isinstance(t, QueryError) or not isinstance(r, QueryError) or t.code != r.code or \
+            not str(t).startswith(str(r)[:40]):
+        runner.report(Q(category, sql), "errors differ",
+                      f"  {runner.lt}: {t}\n  {runner.lr}: {r}")
+
+
+def keymove_phase(gen, runner, n):
+    """Shard-key UPDATEs and UPDATE/DELETE ... ORDER BY ... LIMIT over several shards (issue 19):
+    rows moving between sub-tables and staying (t_hash: hash on the primary key, t_range: range
+    on it, t_mod: mod on a non-unique column, t_child: linked to t_hash's rule), several rows at
+    once, NULL keys, a duplicate primary key on the sub-table a row moves to (the server's 1062,
+    nothing changed on either side), inside explicit transactions then COMMIT or ROLLBACK (a
+    failed statement undone alone). Counts compare as affected rows and the OK's info
+    ("Rows matched: N  Changed: M"); the tables afterwards by compare_tables and check_layout
+    (every row in the sub-table its key routes to)."""
+    rng = gen.rng
+    test, ref = runner.test, runner.ref
+
+    def free_id(t, lo, hi):
+        for _ in range(200):
+            v = rng.randint(lo, hi)
+            if v not in gen.ids[t]:
+                return v
+        return None
+
+    def info_of(side):
+        res = getattr(side.conn, "_result", None)
+        m = getattr(res, "message", None)
+        return m.decode() if isinstance(m, bytes) else m
+
+    def run(cat, sql, compare_info=True):
+        ok = runner.compare(Q(cat, sql, kind="dml"))
+        if ok and compare_info:
+            ti, ri = info_of(test), info_of(ref)
+            if (ti or "") != (ri or ""):
+                runner.report(Q(cat, sql), "OK info differs", f"  {runner.lt}: {ti!r}\n"
+                                                              f"  {runner.lr}: {ri!r}")
+        refresh_ids(gen, ref)
+        return ok
+
+    def key_update():
+        t = rng.choice(["t_hash", "t_range", "t_mod", "t_child", "t_hash", "t_mod"])
+        r = rng.random()
+        if t in ("t_hash", "t_range"):
+            hi = 399 if t == "t_range" else 3000
+            lo = 0 if t == "t_range" else -300
+            if not gen.ids[t]:
+                return None
+            old = rng.choice(sorted(gen.ids[t]))
+            if r < 0.15:
+                # A duplicate primary key where the row would go.
+                other = rng.choice(sorted(gen.ids[t]))
+                if other == old:
+                    return None
+                if rng.random() < 0.5:
+                    return ("dup", f"UPDATE {t} SET id = {other}, a = 7 WHERE id = {old}")
+                # Atomicity: the first row (in key order, as the server goes) moves to a free
+                # key, the second hits the duplicate: nothing changes anywhere.
+                first, second = min(old, other), max(old, other)
+                taken = rng.choice(sorted(gen.ids[t] - {first, second}) or [first])
+                new = free_id(t, lo, hi)
+                if new is None or taken in (first, second):
+                    return None
+                return ("dup", f"UPDATE {t} SET id = CASE id WHEN {first} THEN {new} ELSE {taken} "
+                               f"END, a = 7 WHERE id IN ({first}, {second})")
+            new = free_id(t, lo, hi)
+            if new is None:
+                return None
+            extra = rng.choice(["", ", a = a + 1", ", s = 'moved'", ", b = NULL"])
+            if r < 0.6:
+                return ("one", f"UPDATE {t} SET id = {new}{extra} WHERE id = {old}")
+            # Several rows, each to a free id: id + delta keeps them apart.
+            olds = sorted(rng.sample(sorted(gen.ids[t]), min(len(gen.ids[t]), rng.randint(2, 5))))
+            for _ in range(50):
+                delta = rng.randint(-150, 150) if t == "t_range" else rng.randint(-2000, 2000)
+                news = [o + delta for o in olds]
+                if delta and all(lo <= v <= hi and v not in gen.ids[t] for v in news):
+                    return ("many", f"UPDATE {t} SET id = id + ({delta}){extra} "
+                                    f"WHERE id IN ({', '.join(map(str, olds))})")
+            return None
+        if t == "t_mod":
+            if r < 0.1:
+                return ("null", f"UPDATE t_mod SET k = NULL WHERE id = "
+                                f"{rng.choice(sorted(gen.ids[t]))}")
+            cond = rng.choice([f"k = {rng.randint(0, 60)}", f"a > {rng.randint(0, 50)}",
+                               f"id IN ({', '.join(str(rng.choice(sorted(gen.ids[t]))) for _ in range(3))})",
+                               f"b = {rng.randint(0, 7)}"])
+            new = rng.choice(["k + 1", "k + 2", "(k * 2) % 61", str(rng.randint(0, 60)),
+                              "COALESCE(a, 0) + 50", "COALESCE(b, 1)", "k"])
+            extra = rng.choice(["", ", a = a + 1", ", s = CONCAT('m', id)", ", d = d * 2"])
+            return ("mod", f"UPDATE t_mod SET k = {new}{extra} WHERE {cond}")
+        # t_child: its key (id) is t_hash's, not unique here.
+        cond = rng.choice([f"cid = {rng.choice(sorted(gen.ids[t]))}", f"c > {rng.randint(0, 20)}",
+                           f"id = {gen.key_value('t_hash')}"])
+        if r < 0.05:
+            return ("null", f"UPDATE t_child SET id = c + 100 WHERE c IS NULL")
+        new = rng.choice([str(gen.key_value("t_hash")), "id + 1", "COALESCE(c, 0) + 100"])
+        return ("child", f"UPDATE t_child SET id = {new}, c = c - 1 WHERE {cond}")
+
+    def order_limit():
+        t = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        key, pk = SCHEMA[t][1], SCHEMA[t][2]
+        order_col = rng.choice([c for c in COLUMNS[t] if c not in (key, pk)] + [key])
+        direction = rng.choice(["", " DESC"])
+        order = f"{order_col}{direction}, {pk}{rng.choice(['', ' DESC'])}"
+        cond = rng.choice(["", f" WHERE {INT_COLS[t][-1]} > {rng.randint(-10, 5)}",
+                           f" WHERE {pk} > {rng.randint(0, 500)}"])
+        n = rng.randint(1, 12)
+        if rng.random() < 0.5:
+            sets = rng.choice(["a = a + 1", "s = 'lim'", "b = 3, a = 0"]) if t != "t_child" \
+                else rng.choice(["c = c + 1", "s = 'lim'"])
+            if t == "t_mod" and rng.random() < 0.3:
+                sets = "k = k + 1"  # a key move over the first n rows
+            return ("order_update", f"UPDATE {t} SET {sets}{cond} ORDER BY {order} LIMIT {n}")
+        return ("order_delete", f"DELETE FROM {t}{cond} ORDER BY {order} LIMIT {n}")
+
+    for _ in range(n):
+        g = key_update() if rng.random() < 0.6 else order_limit()
+        if g is None:
+            continue
+        kind, sql = g
+        if kind == "dup":
+            same_failure(runner, "dml_key_dup", sql)
+            t = sql.split()[1]
+            runner.compare(Q("dml_key_dup", f"SELECT {', '.join(COLUMNS[t])} FROM {t}"))
+            continue
+        if kind == "null":
+            same_failure(runner, "dml_key_update", sql, may_answer=True)  # (no row matched)
+            continue
+        if kind.startswith("order"):
+            run(f"dml_{kind}", sql, compare_info=kind == "order_update")
+            continue
+        if rng.random() < 0.25:
+            # Inside an explicit transaction: a duplicate undone alone, then COMMIT or ROLLBACK.
+            end = rng.choice(["COMMIT", "ROLLBACK"])
+            runner.compare(Q("dml_key_txn", "BEGIN", kind="dml"))
+            run("dml_key_txn", sql)
+            if gen.ids["t_hash"] and len(gen.ids["t_hash"]) > 2:
+                a, b = rng.sample(sorted(gen.ids["t_hash"]), 2)
+                same_failure(runner, "dml_key_txn", f"UPDATE t_hash SET id = {b} WHERE id = {a}")
+            runner.compare(Q("dml_key_txn", f"SELECT {', '.join(COLUMNS['t_mod'])} FROM t_mod"))
+            runner.compare(Q("dml_key_txn", end, kind="dml"))
+            refresh_ids(gen, ref)
+            continue
+        run("dml_key_update", sql)
+
+    # DELETE ... LIMIT without ORDER BY deletes any n rows: the counts compare, then the rest of
+    # those rows goes on both sides so the tables agree again.
+    for t in ("t_hash", "t_mod"):
+        cond = f"b = {rng.randint(0, 7)}"
+        runner.compare(Q("dml_delete_limit", f"DELETE FROM {t} WHERE {cond} LIMIT 2", kind="dml"))
+        runner.compare(Q("dml_delete_limit", f"SELECT COUNT(*) FROM {t} WHERE {cond}"))
+        runner.compare(Q("dml_delete_limit", f"DELETE FROM {t} WHERE {cond}", kind="dml"))
+    refresh_ids(gen, ref)
+
+
 def create_tables(side, engine, problems):
     for t in SINGLE:
         cols, _, _ = SCHEMA[t]
@@ -2002,6 +2180,8 @@ def main():
     ap.add_argument("--queries", type=int, default=int(env("TESSERA_DIFF_QUERIES", 2500)),
                     help="random SELECTs (default 2500, or TESSERA_DIFF_QUERIES)")
     ap.add_argument("--dml", type=int, default=300, help="random writes (default 300)")
+    ap.add_argument("--keymove", type=int, default=150,
+                    help="shard-key UPDATEs and ORDER BY/LIMIT writes (default 150)")
     ap.add_argument("--text-queries", type=int, default=int(env("TESSERA_DIFF_TEXT_QUERIES", 2000)),
                     help="statements per text seed in the collation phase (default 2000, or "
                          "TESSERA_DIFF_TEXT_QUERIES)")
@@ -2124,6 +2304,10 @@ def main():
             noclist_phase(gen, runner, test, ref, factor)
             runner.compare_tables("after_noclist")
             itlib.log(f"INSERT without a column list: {time.time() - t_nc:.1f}s")
+            t_km = time.time()
+            keymove_phase(gen, runner, args.keymove)
+            runner.compare_tables("after_keymove")
+            itlib.log(f"shard-key UPDATEs, ORDER BY/LIMIT writes: {time.time() - t_km:.1f}s")
         for _ in range(args.queries - before):
             if time.time() - t0 > DEADLINE_S:
                 raise Abort(f"deadline of {DEADLINE_S}s reached")

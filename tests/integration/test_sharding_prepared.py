@@ -75,6 +75,22 @@ class ShardedPrepared(unittest.TestCase):
         self.assertEqual(self.c.execute(dele, (100,)), ("ok", 3))
         self.assertEqual(self.c.query("SELECT COUNT(*) FROM tbl_ks"), ("rows", [["9"]]))
 
+        # issue 19: an UPDATE of the shard key moves the row to the sub-table its bound new key
+        # routes to (and back); ORDER BY / LIMIT over several shards takes the first rows of all
+        key = self.c.prepare("UPDATE tbl_ks SET id = ?, v = v + ? WHERE id = ?")
+        self.assertEqual(self.c.execute(key, (1001, 1, 4)), ("ok", 1))  # tbl_ks_0001 -> _0002
+        self.assertEqual(self.c.execute(point, (1001,)), ("rows", [[b"n4", 42]]))
+        self.assertEqual(sl.backend_query(2, "SELECT v FROM tbl_ks_0002 WHERE id = 1001", "db_ks"),
+                         ((42,),))
+        self.assertEqual(self.c.execute(point, (4,)), ("rows", []))
+        self.assertEqual(self.c.execute(key, (4, -1, 1001)), ("ok", 1))
+        self.assertEqual(self.c.execute(point, (4,)), ("rows", [[b"n4", 41]]))
+        # (LIMIT ? over several shards is refused as a SELECT's is: the merge needs the count)
+        first = self.c.prepare("UPDATE tbl_ks SET v = v * ? ORDER BY v DESC, id LIMIT 2")
+        self.assertEqual(self.c.execute(first, (10,)), ("ok", 2))
+        self.assertEqual(self.c.query("SELECT id FROM tbl_ks WHERE v >= 100 ORDER BY id"),
+                         ("rows", [["8"], ["9"]]))
+
     def test_transaction_spans_slices(self):
         # Statements inside BEGIN ... COMMIT/ROLLBACK reach every slice they touch, and the
         # end of the transaction reaches them all (not atomically yet: that is XA, issue 7).

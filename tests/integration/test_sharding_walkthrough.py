@@ -310,7 +310,8 @@ class Walkthrough:
               f"EXPLAIN tbl_ks2 WHERE id = 5: {rows}, expected slice-3 / tbl_ks2_0002")
 
     def step_update(self):
-        """UPDATE of a non-key column by key hits one row; of the shard key is refused"""
+        """UPDATE of a non-key column by key hits one row; one of the shard key moves the row to
+        the sub-table its new key routes to (issue 19), and back"""
         n, _ = self.exec("UPDATE tbl_ks SET col1 = 'failover' WHERE id = 1")
         check(n == 1, f"UPDATE ... WHERE id = 1: {n} rows affected")
         got = sl.backend_query(1, "SELECT col1 FROM db_ks.tbl_ks_0001 WHERE id = 1")
@@ -319,10 +320,17 @@ class Walkthrough:
         check(n == 1, f"UPDATE back: {n} rows affected")
         n, _ = self.exec("UPDATE tbl_ks SET col2 = CONCAT(col2, '') WHERE id > 1000")
         check(n == 0, f"UPDATE matching nothing: {n} rows affected")
-        expect_error(self.conn(), "UPDATE tbl_ks SET id = 100 WHERE id = 2",
-                     "UPDATE of the shard key")
+        before = sl.backend_query(2, "SELECT * FROM db_ks.tbl_ks_0002 WHERE id = 2")
+        n, _ = self.exec("UPDATE tbl_ks SET id = 100 WHERE id = 2")
+        check(n == 1, f"UPDATE of the shard key 2 -> 100: {n} rows affected")
         got = sl.backend_query(2, "SELECT id FROM db_ks.tbl_ks_0002 WHERE id IN (2, 100)")
-        check(got == ((2,),), f"after the refused key UPDATE, tbl_ks_0002 has {got}")
+        check(got == (), f"after the key UPDATE, tbl_ks_0002 (slice-3) still has {got}")
+        got = sl.backend_query(1, "SELECT id FROM db_ks.tbl_ks_0001 WHERE id IN (2, 100)")
+        check(got == ((100,),), f"after the key UPDATE, tbl_ks_0001 (slice-2) has {got}")
+        n, _ = self.exec("UPDATE tbl_ks SET id = 2 WHERE id = 100")
+        check(n == 1, f"UPDATE of the shard key 100 -> 2: {n} rows affected")
+        after = sl.backend_query(2, "SELECT * FROM db_ks.tbl_ks_0002 WHERE id = 2")
+        check(after == before, f"the row moved back is {after}, was {before}")
         self.verify_ks_placement()
 
     def step_insert_without_key(self):

@@ -102,6 +102,15 @@ struct Query {
   int after = -1;
 };
 
+// How a statement that reads rows and then writes them (read_then_write.h) is made one.
+enum class StatementTxn : uint8_t {
+  kOwn,      // a transaction of its own (XA) that every slice it reaches joins: committed or
+             // rolled back whole by end_statement_txn()
+  kClient,   // it runs inside the client's transaction (or autocommit=0): undone alone, on a
+             // failure, through savepoints the primitive sets
+  kRefused,  // it cannot be made atomic here (best_effort namespace); the client has been told
+};
+
 // A statement that begins or ends a transaction (transaction_control.h).
 enum class TransactionStatement : uint8_t { kBegin, kCommit, kRollback, kXa };
 
@@ -180,6 +189,18 @@ class Cursor {
                                              bool roll_back_all) = 0;
   // The session has a distributed (XA) transaction open.
   virtual bool in_distributed_transaction() const = 0;
+
+  // --- a statement that reads rows before it writes them (read_then_write.h) ---
+  // Makes the reads (open_shards) and writes (write) that follow one statement: see
+  // StatementTxn.
+  virtual asio::awaitable<StatementTxn> begin_statement_txn() = 0;
+  // kOwn only: commits it (`commit`) or rolls it back on every slice. nullopt: done; else the
+  // commit's error, every branch rolled back. The answer to the client is still to come
+  // (end_fan_out / fail_fan_out).
+  virtual asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) = 0;
+  // The client connected with CLIENT_FOUND_ROWS: an UPDATE's affected rows are the rows it
+  // matched, not the rows it changed (the backends' OKs count so too).
+  virtual bool found_rows() const { return false; }
 
   // --- statements the session's state answers (sequence_fetch.h, schema_fetch.h,
   // transaction_control.h) ---

@@ -14,6 +14,7 @@
 #include "router/planner/hash_join_choice.h"
 #include "router/planner/join_split.h"
 #include "router/planner/key_ranges.h"
+#include "router/planner/key_update.h"
 #include "router/planner/name_hooks.h"
 #include "router/planner/outer_join_check.h"
 #include "router/planner/select_merge.h"
@@ -2371,6 +2372,7 @@ class Planner {
     Expr* where = nullptr;
     std::vector<Expr*> joins_inner, joins_all;
     bool has_order_or_limit = false;
+    bool sets_key = false;  // the UPDATE assigns a shard key column
     if (stmt.kind == StatementKind::Update) {
       auto& u = static_cast<UpdateStatement&>(stmt);
       where = u.where;
@@ -2386,9 +2388,7 @@ class Planner {
           for (auto& use : scan.uses) {
             if (use.rule == r) key.qualifiers.push_back(use.qualifier());
           }
-          if (is_key_column(a.column, key))
-            return Plan::make_error(kNotSupported, "updating the shard key column " + r->key() +
-                                                       " of " + r->table() + " is not allowed");
+          if (is_key_column(a.column, key)) sets_key = true;
         }
       }
     } else {
@@ -2415,9 +2415,11 @@ class Planner {
     auto targets = target_indexes(scan, conditions);
     if (auto* p = std::get_if<Plan>(&targets)) return std::move(*p);
     auto& indexes = std::get<IndexSet>(targets);
-    if (indexes.size() > 1 && has_order_or_limit)
-      return Plan::make_error(
-          kNotSupported, "ORDER BY/LIMIT in UPDATE or DELETE over several shards is not supported");
+    // A row whose key changes may belong to another sub-table now, and ORDER BY/LIMIT over
+    // several shards picks rows out of all of them: both read the rows first
+    // (read_then_write). A prepared statement's metadata plan needs neither.
+    if (!in_.metadata_only && (sets_key || (indexes.size() > 1 && has_order_or_limit)))
+      return read_then_write(stmt, scan, indexes, sets_key);
     // Single-table DELETE cannot take an alias, so its names are replaced without one.
     bool alias_ok =
         stmt.kind == StatementKind::Update || !static_cast<DeleteStatement&>(stmt).targets.empty();
@@ -2431,6 +2433,224 @@ class Planner {
       plan.queries.push_back(std::move(std::get<ShardQuery>(q)));
     }
     plan.result = plan.queries.size() == 1 ? ResultMode::kRelay : ResultMode::kSumAffected;
+    return plan;
+  }
+
+  // ---- UPDATE / DELETE that read their rows first (exec/engine/read_then_write.h) ----
+  //
+  // An UPDATE of the shard key, or UPDATE / DELETE ... ORDER BY ... LIMIT over several
+  // shards: the candidate rows are read `FOR UPDATE` by a SELECT planned as any SELECT over
+  // the table (its scatter merge takes the ORDER BY / LIMIT), then written by primary key. The
+  // SELECT reads the primary key and the shard key; for a key move every stored column and
+  // each SET expression as `__tsr_new<i>`, evaluated by the row's own shard.
+  Plan read_then_write(Statement& stmt, const TableScan& scan, const IndexSet& indexes,
+                       bool moves_key) {
+    const ShardRule& rule = *scan.sharded[0];
+    const std::string what =
+        moves_key ? "updating the shard key column " + rule.key() + " of " + rule.table()
+                  : "ORDER BY/LIMIT in an UPDATE or DELETE over several shards of " + rule.table();
+    auto refuse = [&](const std::string& why) {
+      return Plan::make_error(kNotSupported, what + ": " + why + " is not supported");
+    };
+    const bool is_update = stmt.kind == StatementKind::Update;
+    ArenaVec<TableRef*>* from = nullptr;
+    Expr** where = nullptr;
+    ArenaVec<OrderItem>* order_by = nullptr;
+    Limit** limit = nullptr;
+    if (is_update) {
+      auto& u = static_cast<UpdateStatement&>(stmt);
+      if (u.ignore) return refuse("UPDATE IGNORE");
+      if (u.with) return refuse("WITH");
+      if (u.tables.size() != 1 || u.tables[0]->kind != TableRefKind::Table)
+        return refuse("a multi-table UPDATE");
+      from = &u.tables;
+      where = &u.where;
+      order_by = &u.order_by;
+      limit = &u.limit;
+    } else {
+      auto& d = static_cast<DeleteStatement&>(stmt);
+      if (d.ignore) return refuse("DELETE IGNORE");
+      if (d.with) return refuse("WITH");
+      if (!d.targets.empty() || d.from.size() != 1 || d.from[0]->kind != TableRefKind::Table)
+        return refuse("a multi-table DELETE");
+      if (!d.returning.empty()) return refuse("DELETE ... RETURNING");
+      from = &d.from;
+      where = &d.where;
+      order_by = &d.order_by;
+      limit = &d.limit;
+    }
+    if (scan.uses.size() != 1 || scan.has_unsharded || !scan.globals.empty())
+      return refuse("a statement reading other tables");
+    if (*limit && ((*limit)->rows_examined || (*limit)->fetch)) return refuse("this LIMIT form");
+    if (!in_.schema) return refuse("a namespace without schema tracking");
+    auto learned = table_columns_of(rule);
+    if (auto* p = std::get_if<Plan>(&learned)) return std::move(*p);
+    const TableSchema& schema = *std::get<std::shared_ptr<const TableSchema>>(learned);
+    const auto pk = schema.primary_key();
+    if (pk.empty()) return refuse("a table without a PRIMARY KEY (rows are written by it)");
+
+    auto spec = std::make_shared<exec::engine::ReadThenWriteSpec>();
+    spec->is_delete = !is_update;
+    spec->moves_key = moves_key;
+    // The row's columns the SELECT reads, in order.
+    std::vector<std::string> names;
+    auto position = [&](std::string_view name) -> int {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (same_name(names[i], name)) return int(i);
+      }
+      return -1;
+    };
+    if (moves_key) {
+      for (const auto& c : schema.columns) {
+        if (!c.generated) names.push_back(c.name);
+      }
+    } else {
+      for (const auto* c : pk) names.push_back(c->name);
+      if (position(rule.key()) < 0) names.push_back(rule.key());
+    }
+    for (const auto* c : pk) {
+      spec->pk.push_back(size_t(position(c->name)));
+      std::string quoted;
+      sql::append_identifier(quoted, c->name, /*force=*/true);
+      spec->pk_names.push_back(std::move(quoted));
+    }
+    if (position(rule.key()) < 0)
+      return Plan::make_error({1054, "42S22"}, "Unknown column '" + rule.key() + "' in '" +
+                                                   rule.table() +
+                                                   "': the shard key is not among the table's "
+                                                   "columns on the backends");
+    spec->key = size_t(position(rule.key()));
+    spec->row_columns = names.size();
+
+    auto* core = arena_.make<SelectCore>();
+    for (const auto& n : names) {
+      auto* col = arena_.make<ColumnRef>();
+      col->parts[0].name = arena_.copy(n);
+      col->parts[0].quoted = true;
+      col->n = 1;
+      core->items.push(arena_, SelectItem{col, Ident{}, false});
+    }
+    if (moves_key) {
+      auto& u = static_cast<UpdateStatement&>(stmt);
+      std::vector<std::string> assigned_before;
+      for (size_t j = 0; j < u.set.size(); ++j) {
+        const Assignment& a = u.set[j];
+        const std::string_view col = a.column->column().name;
+        const int at = position(col);
+        if (at < 0) {
+          for (const auto& c : schema.columns) {
+            if (same_name(c.name, col) && c.generated)
+              return Plan::make_error(
+                  {3105, "HY000"}, "The value specified for generated column '" + std::string(col) +
+                                       "' in table '" + rule.table() + "' has been ignored");
+          }
+          return Plan::make_error({1054, "42S22"},
+                                  "Unknown column '" + std::string(col) + "' in 'field list'");
+        }
+        for (const auto& b : assigned_before) {
+          if (same_name(b, col)) return refuse("assigning column " + std::string(col) + " twice");
+        }
+        if (a.value->kind == ExprKind::Default) return refuse("SET ... = DEFAULT");
+        if (names_any_column(a.value, assigned_before))
+          return refuse("a SET expression reading a column the same SET assigns before it");
+        assigned_before.emplace_back(col);
+        const std::string alias = "__tsr_new" + std::to_string(j);
+        Ident id;
+        id.name = arena_.copy(alias);
+        id.quoted = true;
+        core->items.push(arena_, SelectItem{a.value, id, true});
+        const size_t value_column = names.size() + j;
+        spec->assigned.emplace_back(size_t(at), value_column);
+        if (same_name(col, rule.key())) spec->new_key = value_column;
+      }
+      for (size_t i = 0; i < schema.columns.size(); ++i) {
+        const auto& c = schema.columns[i];
+        if (!c.on_update_now || c.generated) continue;
+        const int at = position(c.name);
+        if (at < 0 || std::any_of(spec->assigned.begin(), spec->assigned.end(),
+                                  [&](const auto& p) { return p.first == size_t(at); }))
+          continue;
+        spec->on_update_now.push_back(size_t(at));
+      }
+    }
+
+    // The statements that write by primary key, one per sub-table read: the client's
+    // statement without its WHERE, ORDER BY and LIMIT, the keys appended as the WHERE.
+    std::vector<std::pair<int, std::string>> writes;
+    {
+      Expr* kept_where = *where;
+      ArenaVec<OrderItem> kept_order = *order_by;
+      Limit* kept_limit = *limit;
+      *where = nullptr;
+      *order_by = ArenaVec<OrderItem>();
+      *limit = nullptr;
+      for (int i : indexes) {
+        auto q = shard_query(stmt, scan, i, {}, /*alias_ok=*/is_update, /*reprint=*/true);
+        if (auto* p = std::get_if<Plan>(&q)) return std::move(*p);
+        writes.emplace_back(i, std::get<ShardQuery>(q).sql + " WHERE ");
+      }
+      *where = kept_where;
+      *order_by = kept_order;
+      *limit = kept_limit;
+    }
+    std::vector<std::string> insert_columns(names.begin(), names.end());
+    for (const auto& st : rule.sub_tables()) {
+      exec::engine::WriteTable t;
+      t.index = st.index;
+      t.target.slice = st.slice;
+      t.target.db = st.db;
+      for (auto& [i, sql] : writes) {
+        if (i == st.index) t.write = sql;
+      }
+      if (moves_key) {
+        t.remove = remove_head(st);
+        t.insert = insert_head(st, insert_columns);
+      } else if (t.write.empty()) {
+        continue;
+      }
+      spec->tables.push_back(std::move(t));
+    }
+    for (const auto& r : rules_.rules()) {
+      if (r.get() == &rule) spec->route = key_route(r);
+    }
+    if (!spec->route) return refuse("a rule the rule set does not hold");
+
+    // The read: SELECT <columns> FROM <the table as written> WHERE ... ORDER BY ... LIMIT ...
+    // FOR UPDATE, planned as any SELECT (printed from the tree: it has no text of its own).
+    core->from.push(arena_, (*from)[0]);
+    core->where = *where;
+    auto* query = arena_.make<Query>();
+    query->body = core;
+    query->order_by = *order_by;
+    query->limit = *limit;
+    query->locking = arena_.make<Locking>();
+    auto* select = arena_.make<SelectStatement>();
+    select->query = query;
+    const bool kept_reprint = force_reprint_;
+    force_reprint_ = true;
+    Plan read = select_as_written(*select);
+    force_reprint_ = kept_reprint;
+    if (read.kind == PlanKind::kError) {
+      read.error.message = what + ": reading its rows: " + read.error.message;
+      return read;
+    }
+    if (read.kind != PlanKind::kRoute ||
+        (read.result != ResultMode::kRelay && read.result != ResultMode::kMerge) ||
+        read.queries.empty())
+      return refuse("a WHERE that needs more than one read of the table");
+
+    Plan plan;
+    plan.kind = PlanKind::kRoute;
+    plan.explain_type = "shard";
+    plan.is_write = true;
+    plan.result = ResultMode::kReadThenWrite;
+    plan.merge = std::move(read.merge);
+    plan.schema_used = SchemaCatalog::key(rule.db(), rule.table());
+    for (auto& q : read.queries) {
+      q.sql = "SET STATEMENT character_set_results=NULL FOR " + q.sql;
+      plan.queries.push_back(std::move(q));
+    }
+    plan.read_then_write = std::move(spec);
     return plan;
   }
 

@@ -180,7 +180,8 @@ class GoldenRun {
   }
 
   // `--schema db.table col, col, ...`: the schema catalog knows the table's columns (as read
-  // from a backend; `col:invisible` for an INVISIBLE one); `--schema db.table` alone forgets
+  // from a backend; `col:invisible` for an INVISIBLE one, `col:pk` for one of the primary
+  // key); `--schema db.table` alone forgets
   // them.
   void learn_schema(const std::string& arg) {
     if (!rules_) {
@@ -206,6 +207,10 @@ class GoldenRun {
       if (c.name.ends_with(":invisible")) {
         c.invisible = true;
         c.name.resize(c.name.size() - std::string_view(":invisible").size());
+      }
+      if (c.name.ends_with(":pk")) {
+        c.primary_key = true;
+        c.name.resize(c.name.size() - std::string_view(":pk").size());
       }
       t.columns.push_back(std::move(c));
     }

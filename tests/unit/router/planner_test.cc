@@ -64,13 +64,16 @@ class PlannerTest : public ::testing::Test {
     return plan_statement(sql_, parsed_, in, arena_);
   }
 
-  // The namespace's schema catalog learns `db_ks.table`'s columns ("name", or "name:invisible").
+  // The namespace's schema catalog learns `db_ks.table`'s columns ("name", "name:invisible",
+  // "name:pk" for one of the primary key, "name:generated").
   void learn(const std::string& table, std::initializer_list<const char*> names) {
     TableSchema t;
     for (std::string n : names) {
       SchemaColumn c;
       c.invisible = n.ends_with(":invisible");
-      c.name = c.invisible ? n.substr(0, n.find(':')) : n;
+      c.primary_key = n.ends_with(":pk");
+      c.generated = n.ends_with(":generated");
+      c.name = n.substr(0, n.find(':'));
       t.columns.push_back(c);
     }
     t.loaded_at = TableSchema::Clock::now();
@@ -1028,11 +1031,104 @@ TEST_F(PlannerTest, UpdatesAndDeletes) {
   ASSERT_EQ(p.queries.size(), 3u);
   EXPECT_EQ(p.result, ResultMode::kSumAffected);
   EXPECT_EQ(p.queries[2].sql, "DELETE FROM `tbl_ks_0002` WHERE name = 'x'");
+}
+
+// An UPDATE of the shard key (issue 19): the rows are read FOR UPDATE with each SET value as
+// their own shard evaluates it, then written by primary key where they are or moved.
+TEST_F(PlannerTest, ShardKeyUpdatesReadTheRowsThenMoveThem) {
+  // The table's columns are not known yet: read them first.
+  auto p = plan("UPDATE tbl_ks SET id = 5 WHERE id = 2");
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
+  learn("tbl_ks", {"id", "name"});
   p = plan("UPDATE tbl_ks SET id = 5 WHERE id = 2");
   ASSERT_EQ(p.kind, PlanKind::kError);
-  EXPECT_NE(p.error.message.find("shard key"), std::string::npos);
+  EXPECT_NE(p.error.message.find("PRIMARY KEY"), std::string::npos) << p.error.message;
+  learn("tbl_ks", {"id:pk", "name", "twice:generated", "note:invisible"});
+  p = plan("UPDATE tbl_ks SET id = id + 1, name = 'x' WHERE id = 2");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.result, ResultMode::kReadThenWrite);
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_EQ(p.queries[0].sql,
+            "SET STATEMENT character_set_results=NULL FOR SELECT `id`, `name`, `note`, id + 1 AS "
+            "`__tsr_new0`, 'x' AS `__tsr_new1` FROM `tbl_ks_0002` AS `tbl_ks` WHERE id = 2 FOR "
+            "UPDATE");
+  ASSERT_TRUE(p.read_then_write);
+  const auto& spec = *p.read_then_write;
+  EXPECT_TRUE(spec.moves_key);
+  EXPECT_FALSE(spec.is_delete);
+  EXPECT_EQ(spec.pk, std::vector<size_t>{0});
+  EXPECT_EQ(spec.pk_names, std::vector<std::string>{"`id`"});
+  EXPECT_EQ(spec.key, 0u);
+  EXPECT_EQ(spec.new_key, 3u);
+  EXPECT_EQ(spec.row_columns, 3u);  // the generated column is never written
+  ASSERT_EQ(spec.assigned.size(), 2u);
+  EXPECT_EQ(spec.assigned[1], std::make_pair(size_t(1), size_t(4)));
+  // Every sub-table can receive a row; only the one read is written in place.
+  ASSERT_EQ(spec.tables.size(), 3u);
+  EXPECT_EQ(spec.tables[2].write,
+            "UPDATE `tbl_ks_0002` AS `tbl_ks` SET id = id + 1, name = 'x' WHERE ");
+  EXPECT_TRUE(spec.tables[0].write.empty());
+  EXPECT_EQ(spec.tables[0].remove, "DELETE FROM `db_ks`.`tbl_ks_0000` WHERE ");
+  EXPECT_EQ(spec.tables[1].insert,
+            "INSERT INTO `db_ks`.`tbl_ks_0001` (`id`, `name`, `note`) VALUES ");
+  EXPECT_EQ(spec.tables[1].target.slice, "slice-2");
+  ASSERT_TRUE(spec.route);
+  EXPECT_EQ(std::get<int>(spec.route(std::string_view("5"), true, false)), 2);
+  EXPECT_EQ(std::get<int>(spec.route(std::string_view("3"), true, false)), 0);
+  // The prepared statement's metadata plan needs no rows.
+  metadata_only_ = true;
+  p = plan("UPDATE tbl_ks SET id = ? WHERE id = ?");
+  EXPECT_EQ(p.kind, PlanKind::kRoute);
+  EXPECT_NE(p.result, ResultMode::kReadThenWrite);
+  metadata_only_ = false;
+
+  // What cannot be done exactly is refused, naming why.
+  for (const char* sql : {"UPDATE IGNORE tbl_ks SET id = 5 WHERE id = 2",
+                          "UPDATE tbl_ks SET name = 'x', id = name WHERE id = 2",
+                          "UPDATE tbl_ks SET id = 5, id = 6 WHERE id = 2",
+                          "UPDATE tbl_ks SET id = DEFAULT WHERE id = 2",
+                          "UPDATE tbl_ks a JOIN tbl_ks2 b ON a.id = b.id SET a.id = 5"}) {
+    p = plan(sql);
+    ASSERT_EQ(p.kind, PlanKind::kError) << sql;
+    EXPECT_EQ(p.error.code.code, 1235) << sql;
+    EXPECT_NE(p.error.message.find("updating the shard key column id of tbl_ks"), std::string::npos)
+        << p.error.message;
+  }
+  p = plan("UPDATE tbl_ks SET id = 5, nope = 1 WHERE id = 2");
+  EXPECT_EQ(p.error.code.code, 1054);
+  rules_->schema().forget("db_ks", "tbl_ks");
+}
+
+// ORDER BY / LIMIT over several shards (issue 19): the primary keys of the first n rows in that
+// order over every shard (the scatter merge), then the statement by primary key.
+TEST_F(PlannerTest, OrderByLimitWritesOverShardsReadTheirRowsFirst) {
+  learn("tbl_ks", {"id:pk", "name"});
+  auto p = plan("DELETE FROM tbl_ks WHERE name > 'a' ORDER BY id DESC LIMIT 2");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  EXPECT_EQ(p.result, ResultMode::kReadThenWrite);
+  ASSERT_EQ(p.queries.size(), 3u);
+  // (the merge's hidden collation columns follow the primary key)
+  EXPECT_TRUE(
+      p.queries[1].sql.starts_with("SET STATEMENT character_set_results=NULL FOR SELECT `id`, "))
+      << p.queries[1].sql;
+  EXPECT_TRUE(p.queries[1].sql.ends_with(
+      " FROM `tbl_ks_0001` AS `tbl_ks` WHERE name > 'a' ORDER BY id DESC LIMIT 2 FOR UPDATE"))
+      << p.queries[1].sql;
+  EXPECT_EQ(p.merge.limit, std::optional<uint64_t>(2));
+  ASSERT_EQ(p.merge.order_by.size(), 1u);
+  ASSERT_TRUE(p.read_then_write);
+  const auto& spec = *p.read_then_write;
+  EXPECT_TRUE(spec.is_delete);
+  EXPECT_FALSE(spec.moves_key);
+  ASSERT_EQ(spec.tables.size(), 3u);
+  EXPECT_EQ(spec.tables[1].write, "DELETE FROM `tbl_ks_0001` WHERE ");
+  EXPECT_TRUE(spec.tables[1].insert.empty());
+  // One shard: the statement as written.
+  p = plan("UPDATE tbl_ks SET name = 'z' WHERE id = 2 ORDER BY name LIMIT 1");
+  EXPECT_EQ(p.result, ResultMode::kRelay);
+  rules_->schema().forget("db_ks", "tbl_ks");
   p = plan("DELETE FROM tbl_ks ORDER BY id LIMIT 1");
-  EXPECT_EQ(p.kind, PlanKind::kError);
+  EXPECT_EQ(p.needs_schema, "db_ks.tbl_ks");
 }
 
 TEST_F(PlannerTest, GlobalTables) {

@@ -16,11 +16,13 @@ using Rows = std::vector<std::vector<std::string>>;
 TEST(SchemaCatalog, ParsesInformationSchemaRows) {
   // As MariaDB 10.11 answers columns_query() for
   // (id BIGINT AUTO_INCREMENT, name VARCHAR(20), secret INT INVISIBLE, v2 INT AS (id * 2),
-  //  s INT AS (id) STORED, ts TIMESTAMP ON UPDATE CURRENT_TIMESTAMP).
-  Rows rows = {
-      {"id", "auto_increment", "NEVER"},   {"name", "", "NEVER"},
-      {"secret", "INVISIBLE", "NEVER"},    {"v2", "VIRTUAL GENERATED", "ALWAYS"},
-      {"s", "STORED GENERATED", "ALWAYS"}, {"ts", "on update current_timestamp()", "NEVER"}};
+  //  s INT AS (id) STORED, ts TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, PRIMARY KEY (id)).
+  Rows rows = {{"id", "auto_increment", "NEVER", "PRI"},
+               {"name", "", "NEVER", ""},
+               {"secret", "INVISIBLE", "NEVER", ""},
+               {"v2", "VIRTUAL GENERATED", "ALWAYS", ""},
+               {"s", "STORED GENERATED", "ALWAYS", ""},
+               {"ts", "on update current_timestamp()", "NEVER", ""}};
   auto t = parse_columns(rows);
   ASSERT_TRUE(t);
   ASSERT_EQ(t->columns.size(), 6u);
@@ -31,6 +33,15 @@ TEST(SchemaCatalog, ParsesInformationSchemaRows) {
   EXPECT_TRUE(t->columns[4].generated);
   EXPECT_FALSE(t->columns[5].generated);
   EXPECT_FALSE(t->columns[5].invisible);
+  EXPECT_TRUE(t->columns[5].on_update_now);
+  EXPECT_FALSE(t->columns[0].on_update_now);
+  // The primary key names a row for a read-then-write (a key move, UPDATE ... LIMIT).
+  ASSERT_EQ(t->primary_key().size(), 1u);
+  EXPECT_EQ(t->primary_key()[0]->name, "id");
+  // Without COLUMN_KEY (an older answer's rows) the table has no primary key Tessera knows.
+  auto old = parse_columns(Rows{{"id", "", "NEVER"}});
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->primary_key().empty());
   // An INSERT without a column list fills every column but the invisible one.
   auto insert = t->insert_columns();
   ASSERT_EQ(insert.size(), 5u);
@@ -49,7 +60,8 @@ TEST(SchemaCatalog, NoRowsOrMalformedRowsAreNoTable) {
 
 TEST(SchemaCatalog, QueryNamesThePhysicalTable) {
   EXPECT_EQ(columns_query("db_ks", "tbl_ks_0001"),
-            "SELECT COLUMN_NAME, EXTRA, IS_GENERATED FROM information_schema.COLUMNS WHERE "
+            "SELECT COLUMN_NAME, EXTRA, IS_GENERATED, COLUMN_KEY FROM information_schema.COLUMNS "
+            "WHERE "
             "TABLE_SCHEMA = 'db_ks' AND TABLE_NAME = 'tbl_ks_0001' ORDER BY ORDINAL_POSITION");
   // Quotes in names are escaped, never closing the literal.
   EXPECT_NE(columns_query("d'b", "t").find("'d''b'"), std::string::npos)

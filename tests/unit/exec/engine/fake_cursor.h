@@ -149,7 +149,9 @@ class FakeCursor : public Cursor {
     log.push_back(line);
     co_return next(Target{});
   }
+  protocol::OkPacket fan_out_ok;  // the last end_fan_out's
   asio::awaitable<void> end_fan_out(const FanOutSpec&, protocol::OkPacket total) override {
+    fan_out_ok = total;
     log.push_back("ok " + std::to_string(total.affected_rows));
     co_return;
   }
@@ -187,6 +189,18 @@ class FakeCursor : public Cursor {
   }
   bool distributed = false;
   bool in_distributed_transaction() const override { return distributed; }
+  StatementTxn statement_txn = StatementTxn::kOwn;
+  bool found = false;  // CLIENT_FOUND_ROWS
+  bool found_rows() const override { return found; }
+  std::optional<protocol::ErrPacket> commit_error;
+  asio::awaitable<StatementTxn> begin_statement_txn() override {
+    log.push_back("begin statement txn");
+    co_return statement_txn;
+  }
+  asio::awaitable<std::optional<protocol::ErrPacket>> end_statement_txn(bool commit) override {
+    log.push_back(commit ? "commit statement txn" : "roll back statement txn");
+    co_return commit ? commit_error : std::nullopt;
+  }
   bool may_retry() const override { return retry_allowed; }
   bool output_started() const override { return output; }
   int deadlock_retries() const override { return max_deadlocks; }
