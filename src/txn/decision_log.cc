@@ -171,11 +171,16 @@ asio::awaitable<std::error_code> DecisionLog::append(std::string gtrid) {
   auto wait = std::make_shared<Wait>(ex);
   Request r;
   r.line = record(gtrid);
-  r.done = [wait, ex](std::error_code ec) {
-    asio::post(ex, [wait, ec] {
-      wait->ec = ec;
-      wait->done = true;
-      wait->timer.cancel();
+  // Weak: the writer thread may destroy this callback after the coroutine's executor is gone
+  // (a test's io_context, shutdown); the last owner of the timer must be the coroutine, on its
+  // own thread, never the writer (a timer destroyed after its io_context is undefined).
+  r.done = [weak = std::weak_ptr<Wait>(wait), ex](std::error_code ec) {
+    asio::post(ex, [weak, ec] {
+      auto w = weak.lock();
+      if (!w) return;
+      w->ec = ec;
+      w->done = true;
+      w->timer.cancel();
     });
   };
   enqueue(std::move(r));
