@@ -1213,13 +1213,16 @@ class Planner {
     if (decorrelated_ || materialized_ || !s.query || !s.query->body ||
         s.query->body->kind != QueryBodyKind::Select)
       return {};
+    // COM_STMT_PREPARE: the statement as written, prepared whole on one slice, tells its
+    // parameters and columns (a scalar subquery rewritten would rename its column).
+    if (in_.metadata_only) return prepare_whole(s, scan);
     std::vector<std::string> outer_names;
     for (auto& u : scan.uses) {
       if (!u.in_subquery) outer_names.emplace_back(u.qualifier());
     }
     // (the client's columns, named and typed as the statement is written: a scalar subquery
     // becomes a column of a derived table)
-    std::optional<ShardQuery> types = in_.metadata_only ? std::nullopt : types_query(s, scan);
+    std::optional<ShardQuery> types = types_query(s, scan);
     if (!decorrelate_where(*static_cast<SelectCore*>(s.query->body), outer_names, arena_))
       return {};
     decorrelated_ = true;

@@ -660,6 +660,18 @@ TEST_F(PlannerTest, CorrelatedSubqueriesBecomeSemiAndAntiJoins) {
   }
 }
 
+TEST_F(PlannerTest, PreparingACorrelatedSubqueryPreparesTheStatementAsWritten) {
+  // COM_STMT_PREPARE: parameters and columns of the client's text (a decorrelated scalar would
+  // name its column `__v`).
+  metadata_only_ = true;
+  auto p =
+      plan("SELECT k.id, (SELECT MAX(o.w) FROM other o WHERE o.g = k.v AND o.w > ?) FROM tbl_ks k");
+  ASSERT_EQ(p.kind, PlanKind::kRoute) << p.error.message;
+  ASSERT_EQ(p.queries.size(), 1u);
+  EXPECT_NE(p.queries[0].sql.find("(SELECT MAX(o.w) FROM"), std::string::npos) << p.queries[0].sql;
+  EXPECT_EQ(p.queries[0].sql.find("__sq"), std::string::npos) << p.queries[0].sql;
+}
+
 TEST_F(PlannerTest, NonRecursiveWithOverSeveralShardsRunsAsDerivedTables) {
   // Refused before (a CTE is read like a subquery that is not co-located); now each reference
   // is the CTE's body as a derived table, which runs first (materialized).
