@@ -245,6 +245,42 @@ class ShardedPrepared(unittest.TestCase):
         finally:
             c.query("DROP TABLE IF EXISTS db_diff.t_seq")
 
+    def test_correlated_subqueries_and_column_names(self):
+        """Issue 19: a correlated subquery prepared (parameters and columns of the text as
+        written, on one slice) and executed (off the shard key: a grouped derived table run
+        first; on it: per shard); expression columns named as MariaDB names them, `?` kept."""
+        ins = self.c.prepare("INSERT INTO tbl_ks (id, name, v) VALUES (?, ?, ?)")
+        rows = [(201, "a", 7), (202, "b", 7), (203, "c", 8), (204, "d", None), (205, "e", 8),
+                (206, "f", 9)]
+        try:
+            for r in rows:
+                self.c.execute(ins, r)
+            off_key = self.c.prepare(
+                "SELECT a.id, (SELECT COUNT(*) FROM tbl_ks b WHERE b.v = a.v AND b.id <> ?) "
+                "FROM tbl_ks a WHERE a.id BETWEEN ? AND ? ORDER BY a.id")
+            self.assertEqual([c["name"] for c in off_key.columns],
+                             ["id", "(SELECT COUNT(*) FROM tbl_ks b WHERE b.v = a.v AND b.id <> ?)"])
+            self.assertEqual(self.c.execute(off_key, (0, 201, 206)),
+                             ("rows", [[201, 2], [202, 2], [203, 2], [204, 0], [205, 2], [206, 1]]))
+            on_key = self.c.prepare(
+                "SELECT a.id FROM tbl_ks a WHERE a.id BETWEEN ? AND ? AND NOT EXISTS "
+                "(SELECT 1 FROM tbl_ks b WHERE b.id = a.id AND b.v > ?) ORDER BY a.id")
+            self.assertEqual(self.c.execute(on_key, (201, 206, 7)), ("rows", [[201], [202], [204]]))
+            semi = self.c.prepare(
+                "SELECT a.id FROM tbl_ks a WHERE a.id BETWEEN 201 AND 206 AND EXISTS "
+                "(SELECT 1 FROM tbl_ks b WHERE b.v = a.v AND b.id <> a.id + ?) ORDER BY a.id")
+            # (`b.id <> a.id + ?` correlates otherwise than by an equality: refused, named)
+            with self.assertRaises(ErrPacket) as e:
+                self.c.execute(semi, (0,))
+            self.assertEqual(e.exception.code, 1235)
+            names = self.c.prepare("SELECT id, v+?, IFNULL(v,?) FROM tbl_ks WHERE id > ? ORDER BY id "
+                                   "LIMIT 2")
+            self.assertEqual([c["name"] for c in names.columns], ["id", "v+?", "IFNULL(v,?)"])
+            status, got = self.c.execute(names, (1, -1, 200))
+            self.assertEqual(got, [[201, 8, 7], [202, 8, 7]])
+        finally:
+            sl.query(sl.tessera("db_ks"), "DELETE FROM tbl_ks WHERE id BETWEEN 201 AND 206")
+
     def test_refusals(self):
         with self.assertRaises(ErrPacket) as e:
             st = self.c.prepare("INSERT INTO tbl_ks (name) VALUES (?)")
