@@ -2356,9 +2356,9 @@ def main():
             except QueryError as e:
                 itlib.log(f"tessera: DROP DATABASE db_diff: {e}")
             sl.drop_database_everywhere("db_diff")
-    # Refusals are allowed for the few shapes the merge cannot do exactly (an aggregate inside
-    # an expression, COUNT(DISTINCT a, b)); many more would mean routing regressed.
-    refused_limit = max(1, (args.queries + text_n) // 20)
+    # Refusals are allowed for the few shapes Tessera cannot answer exactly yet (each class
+    # named above), below 1% of the statements as issue 19 asks; more would mean a regression.
+    refused_limit = max(1, (args.queries + text_n) // 100)
     if runner.refused > refused_limit:
         itlib.log(f"FAIL: {runner.refused} statements refused (limit {refused_limit})")
         return 1
