@@ -3,6 +3,7 @@
 #include <optional>
 #include <string_view>
 
+#include "router/planner/join_split.h"
 #include "sql/ast/expression.h"
 
 namespace tessera::router {
@@ -10,16 +11,6 @@ namespace tessera::router {
 using namespace sql;
 
 namespace {
-
-void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
-  if (!e) return;
-  if (e->kind == ExprKind::Binary && static_cast<const Binary*>(e)->op == BinaryOp::And) {
-    conjuncts(static_cast<const Binary*>(e)->left, out);
-    conjuncts(static_cast<const Binary*>(e)->right, out);
-    return;
-  }
-  out.push_back(e);
-}
 
 class Resolver {
  public:

@@ -38,16 +38,6 @@ void from_names(const TableRef* r, std::vector<std::string_view>& out) {
   }
 }
 
-void conjunct_list(Expr* e, std::vector<Expr*>& out) {
-  if (!e) return;
-  if (e->kind == ExprKind::Binary && static_cast<Binary*>(e)->op == BinaryOp::And) {
-    conjunct_list(static_cast<Binary*>(e)->left, out);
-    conjunct_list(static_cast<Binary*>(e)->right, out);
-    return;
-  }
-  out.push_back(e);
-}
-
 class Rewriter {
  public:
   Rewriter(const std::vector<std::string>& outer, Arena& arena) : outer_(outer), arena_(arena) {}
@@ -212,7 +202,7 @@ class Rewriter {
       }
     }
     std::vector<Expr*> conj;
-    conjunct_list(core.where, conj);
+    router::conjuncts(core.where, conj);
     rest = nullptr;
     for (auto* c : conj) {
       if (!references_outer(c)) {

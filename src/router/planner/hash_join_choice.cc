@@ -22,16 +22,6 @@ using sql::Function;
 
 namespace {
 
-void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
-  if (!e) return;
-  if (e->kind == ExprKind::Binary && static_cast<const Binary*>(e)->op == BinaryOp::And) {
-    conjuncts(static_cast<const Binary*>(e)->left, out);
-    conjuncts(static_cast<const Binary*>(e)->right, out);
-    return;
-  }
-  out.push_back(e);
-}
-
 // `qualifier`.`column`
 bool column_of(const Expr* e, std::string_view qualifier) {
   if (!e || e->kind != ExprKind::Column) return false;

@@ -1,5 +1,7 @@
 #include "router/planner/join_split.h"
 
+#include <type_traits>
+
 #include "router/planner/select_merge.h"
 #include "router/planner/table_scan.h"
 
@@ -194,6 +196,30 @@ bool window_in(const Expr* e, int depth) {
 
 bool contains_window_function(const Expr* e) {
   return window_in(e, 0);
+}
+
+namespace {
+
+// `E`: Expr or const Expr.
+template <typename E>
+void collect_conjuncts(E* e, std::vector<E*>& out) {
+  if (!e) return;
+  if (e->kind == ExprKind::Binary && static_cast<const Binary*>(e)->op == BinaryOp::And) {
+    auto* b = static_cast<std::conditional_t<std::is_const_v<E>, const Binary, Binary>*>(e);
+    collect_conjuncts<E>(b->left, out);
+    collect_conjuncts<E>(b->right, out);
+    return;
+  }
+  out.push_back(e);
+}
+
+}  // namespace
+
+void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
+  collect_conjuncts(e, out);
+}
+void conjuncts(Expr* e, std::vector<Expr*>& out) {
+  collect_conjuncts(e, out);
 }
 
 bool join_leaves(const ArenaVec<TableRef*>& from, std::vector<JoinLeaf>& out, bool& has_outer) {

@@ -26,6 +26,10 @@ bool join_leaves(const sql::ArenaVec<sql::TableRef*>& from, std::vector<JoinLeaf
 // a statement of one table, where an unqualified column can only be that table's.
 bool reads_only(const sql::Expr* e, std::string_view qualifier, bool unqualified_ok = false);
 
+// The conjuncts of `e`: its operands down every AND, in order (`e` itself when not an AND).
+void conjuncts(const sql::Expr* e, std::vector<const sql::Expr*>& out);
+void conjuncts(sql::Expr* e, std::vector<sql::Expr*>& out);
+
 // `e` calls a window function (`f(...) OVER (...)` or `OVER w`) anywhere in it.
 bool contains_window_function(const sql::Expr* e);
 

@@ -240,16 +240,6 @@ class Planner {
     return false;
   }
 
-  static void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
-    if (!e) return;
-    if (e->kind == ExprKind::Binary && static_cast<const Binary*>(e)->op == BinaryOp::And) {
-      conjuncts(static_cast<const Binary*>(e)->left, out);
-      conjuncts(static_cast<const Binary*>(e)->right, out);
-      return;
-    }
-    out.push_back(e);
-  }
-
   // ON conditions of inner joins restrict rows like WHERE does; outer joins' do not.
   static void inner_join_conditions(TableRef* r, std::vector<Expr*>& out, bool outer_side) {
     if (!r) return;
@@ -961,22 +951,25 @@ class Planner {
     }
   }
 
-  void find_derived(TableRef** r, std::vector<Candidate>& out, int depth = 0) {
+  // The derived tables of a FROM item. `nested`: also those inside each one's query (first,
+  // innermost first: find_nested_derived).
+  void find_derived(TableRef** r, std::vector<Candidate>& out, bool nested = false, int depth = 0) {
     if (!r || !*r || depth > 256) return;
     switch ((*r)->kind) {
       case TableRefKind::Derived: {
         auto* d = static_cast<DerivedTable*>(*r);
+        if (nested) find_nested_derived(d->query, out, depth + 1);
         if (!d->lateral) out.push_back({nullptr, r, d});
         return;
       }
       case TableRefKind::Join: {
         auto* j = static_cast<JoinRef*>(*r);
-        find_derived(&j->left, out, depth + 1);
-        find_derived(&j->right, out, depth + 1);
+        find_derived(&j->left, out, nested, depth + 1);
+        find_derived(&j->right, out, nested, depth + 1);
         return;
       }
       case TableRefKind::Paren:
-        for (auto& i : static_cast<ParenRef*>(*r)->items) find_derived(&i, out, depth + 1);
+        for (auto& i : static_cast<ParenRef*>(*r)->items) find_derived(&i, out, nested, depth + 1);
         return;
       default:
         return;
@@ -1008,7 +1001,7 @@ class Planner {
     switch (b->kind) {
       case QueryBodyKind::Select: {
         auto* c = static_cast<SelectCore*>(b);
-        for (auto& r : c->from) nested_in_ref(&r, out, depth);
+        for (auto& r : c->from) find_derived(&r, out, /*nested=*/true, depth + 1);
         std::vector<Candidate> subs;
         find_subqueries(c->where, subs);
         for (auto& item : c->items) find_subqueries(item.expr, subs);
@@ -1022,27 +1015,6 @@ class Planner {
         return;
       case QueryBodyKind::Paren:
         find_nested_derived(static_cast<ParenQuery*>(b)->query, out, depth + 1);
-        return;
-      default:
-        return;
-    }
-  }
-
-  void nested_in_ref(TableRef** r, std::vector<Candidate>& out, int depth) {
-    if (!r || !*r || depth > 64) return;
-    switch ((*r)->kind) {
-      case TableRefKind::Derived: {
-        auto* d = static_cast<DerivedTable*>(*r);
-        find_nested_derived(d->query, out, depth + 1);
-        if (!d->lateral) out.push_back({nullptr, r, d});
-        return;
-      }
-      case TableRefKind::Join:
-        nested_in_ref(&static_cast<JoinRef*>(*r)->left, out, depth + 1);
-        nested_in_ref(&static_cast<JoinRef*>(*r)->right, out, depth + 1);
-        return;
-      case TableRefKind::Paren:
-        for (auto& i : static_cast<ParenRef*>(*r)->items) nested_in_ref(&i, out, depth + 1);
         return;
       default:
         return;
@@ -2155,10 +2127,17 @@ class Planner {
   // `*` (or `t.*`) in a scatter SELECT over one sharded base table that de-duplicates its rows
   // or orders them by a position: what the merge refuses for string columns it cannot name.
   bool star_needs_names(const Query& q, const SelectCore& core, const TableScan& scan) const {
-    if (!in_.schema || scan.uses.size() != 1 || scan.sharded.size() != 1 || !scan.uses[0].rule ||
+    if (scan.uses.size() != 1 || scan.sharded.size() != 1 || !scan.uses[0].rule ||
         core.from.size() != 1 || core.from[0]->kind != TableRefKind::Table ||
-        scan.uses[0].node != core.from[0] || !core.group_by.empty() || core.having)
+        scan.uses[0].node != core.from[0])
       return false;
+    return merge_names_star(q, core);
+  }
+
+  // A `*` in the select list that the merge compares or orders by position (DISTINCT, ORDER BY
+  // <n>), without GROUP BY or HAVING, and a catalog to name its columns from.
+  bool merge_names_star(const Query& q, const SelectCore& core) const {
+    if (!in_.schema || !core.group_by.empty() || core.having) return false;
     bool star = false;
     for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
     if (!star) return false;
@@ -2169,6 +2148,36 @@ class Planner {
         return true;
     }
     return false;
+  }
+
+  // Every ORDER BY position is within `count` columns (past them, the shards' own 1054 stands,
+  // as the server answers it, not the merge's).
+  static bool positions_within(const Query& q, size_t count) {
+    for (auto& o : q.order_by) {
+      if (o.expr->kind != ExprKind::Literal ||
+          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
+        continue;
+      auto text = static_cast<const Literal*>(o.expr)->text;
+      uint64_t pos = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
+      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 || pos > count)
+        return false;
+    }
+    return true;
+  }
+
+  // `qualifier`.`column` items for a table's columns as `*` names them (INVISIBLE ones left out).
+  void push_star_columns(ArenaVec<SelectItem>& items, std::string_view qualifier,
+                         const TableSchema& schema) {
+    for (const SchemaColumn* c : schema.insert_columns()) {
+      auto* col = arena_.make<ColumnRef>();
+      col->parts[0].name = arena_.copy(qualifier);
+      col->parts[0].quoted = true;
+      col->parts[1].name = arena_.copy(c->name);
+      col->parts[1].quoted = true;
+      col->n = 2;
+      items.push(arena_, SelectItem{col, Ident{}, false});
+    }
   }
 
   static bool natural_or_using(const TableRef* r, int depth = 0) {
@@ -2192,16 +2201,7 @@ class Planner {
   // ask each string column's collation. A plan reading a table's columns first when they are
   // not known; nullopt otherwise (expanded, or not this shape).
   std::optional<Plan> expand_star_over_join(Query& q, SelectCore& core, const TableScan& scan) {
-    if (!in_.schema || !core.group_by.empty() || core.having) return std::nullopt;
-    bool star = false;
-    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
-    if (!star) return std::nullopt;
-    bool wanted = (core.options & (kSelDistinct | kSelDistinctRow)) != 0;
-    for (auto& o : q.order_by) {
-      wanted |= o.expr->kind == ExprKind::Literal &&
-                static_cast<const Literal*>(o.expr)->literal_kind == LiteralKind::Integer;
-    }
-    if (!wanted) return std::nullopt;
+    if (!merge_names_star(q, core)) return std::nullopt;
     std::vector<JoinLeaf> leaves;
     bool has_outer = false;
     if (!join_leaves(core.from, leaves, has_outer) || leaves.size() < 2) return std::nullopt;
@@ -2220,18 +2220,6 @@ class Planner {
       tables.emplace_back(use->qualifier(),
                           std::get<std::shared_ptr<const TableSchema>>(std::move(columns)));
     }
-    auto add = [&](ArenaVec<SelectItem>& items, std::string_view qualifier,
-                   const TableSchema& schema) {
-      for (const SchemaColumn* c : schema.insert_columns()) {
-        auto* col = arena_.make<ColumnRef>();
-        col->parts[0].name = arena_.copy(qualifier);
-        col->parts[0].quoted = true;
-        col->parts[1].name = arena_.copy(c->name);
-        col->parts[1].quoted = true;
-        col->n = 2;
-        items.push(arena_, SelectItem{col, Ident{}, false});
-      }
-    };
     ArenaVec<SelectItem> items;
     for (auto& item : core.items) {
       if (item.expr->kind != ExprKind::Star) {
@@ -2242,28 +2230,16 @@ class Planner {
       bool found = st->n == 0;
       for (auto& [qualifier, schema] : tables) {
         if (st->n == 0) {
-          add(items, qualifier, *schema);
+          push_star_columns(items, qualifier, *schema);
         } else if (same_name(qualifier, st->parts[st->n - 1].name)) {
-          add(items, qualifier, *schema);
+          push_star_columns(items, qualifier, *schema);
           found = true;
           break;
         }
       }
       if (!found) return std::nullopt;  // (the server's own error: an unknown table)
     }
-    // A position past the expanded columns stays the shards' own error (1054).
-    for (auto& o : q.order_by) {
-      if (o.expr->kind != ExprKind::Literal ||
-          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
-        continue;
-      auto text = static_cast<const Literal*>(o.expr)->text;
-      uint64_t pos = 0;
-      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
-      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 ||
-          pos > items.size())
-        return std::nullopt;
-    }
-    core.items = items;
+    if (positions_within(q, items.size())) core.items = items;
     return std::nullopt;
   }
 
@@ -2271,38 +2247,15 @@ class Planner {
   // server expands it: INVISIBLE ones left out), qualified, so each has a name.
   void expand_star(const Query& q, SelectCore& core, const TableSchema& schema,
                    std::string_view qualifier) {
-    // A position past the expanded columns stays the shards' own error (1054, as the server
-    // answers it), not the merge's.
-    size_t count = 0;
-    for (auto& item : core.items)
-      count += item.expr->kind == ExprKind::Star ? schema.insert_columns().size() : 1;
-    for (auto& o : q.order_by) {
-      if (o.expr->kind != ExprKind::Literal ||
-          static_cast<const Literal*>(o.expr)->literal_kind != LiteralKind::Integer)
-        continue;
-      auto text = static_cast<const Literal*>(o.expr)->text;
-      uint64_t pos = 0;
-      auto r = std::from_chars(text.data(), text.data() + text.size(), pos);
-      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || pos < 1 || pos > count)
-        return;
-    }
     ArenaVec<SelectItem> items;
     for (auto& item : core.items) {
       if (item.expr->kind != ExprKind::Star) {
         items.push(arena_, item);
         continue;
       }
-      for (const SchemaColumn* c : schema.insert_columns()) {
-        auto* col = arena_.make<ColumnRef>();
-        col->parts[0].name = arena_.copy(qualifier);
-        col->parts[0].quoted = true;
-        col->parts[1].name = arena_.copy(c->name);
-        col->parts[1].quoted = true;
-        col->n = 2;
-        items.push(arena_, SelectItem{col, Ident{}, false});
-      }
+      push_star_columns(items, qualifier, schema);
     }
-    core.items = items;
+    if (positions_within(q, items.size())) core.items = items;
   }
 
   Plan schema_fetch(const ShardRule& r, bool write = true) {
