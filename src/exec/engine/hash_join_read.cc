@@ -386,23 +386,16 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
 }
 
 void HashJoinRead::describe(std::vector<PlanLine>& out, int depth) const {
-  auto line = [&](int d, const char* op, std::string detail) {
-    PlanLine l;
-    l.depth = d;
-    l.op = op;
-    l.detail = std::move(detail);
-    out.push_back(std::move(l));
-  };
   std::string head = spec_.probe_outer ? "LEFT JOIN, probe side preserved" : "inner join";
   head += ", " + std::to_string(spec_.build_keys.size()) + " key" +
           (spec_.build_keys.size() == 1 ? "" : "s") + ", merged as one shard";
   if (!spec_.when.empty()) head += "; when " + spec_.when;
-  line(depth, "HashJoin", std::move(head));
-  line(depth + 1, "Build", "held, grace hash partitions beyond the budget");
+  describe_operator(out, depth, "HashJoin", std::move(head));
+  describe_operator(out, depth + 1, "Build", "held, grace hash partitions beyond the budget");
   describe_routes(spec_.build, depth + 1, out);
-  line(depth + 1, "Probe", "streamed");
+  describe_operator(out, depth + 1, "Probe", "streamed");
   describe_routes(spec_.probe, depth + 1, out);
-  line(depth + 1, "Types", "the merge's columns and the keys' collations");
+  describe_operator(out, depth + 1, "Types", "the merge's columns and the keys' collations");
   describe_routes(std::vector<Query>{spec_.types, spec_.key_collations}, depth + 1, out);
 }
 

@@ -605,29 +605,25 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
 }
 
 void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
-  auto line = [&](int d, const char* op, std::string detail) {
-    PlanLine l;
-    l.depth = d;
-    l.op = op;
-    l.detail = std::move(detail);
-    out.push_back(std::move(l));
-  };
   std::string head = spec_.single_batch
                          ? "a subquery's whole result as `" + spec_.cte + "`"
                          : "driving rows in batches of " + std::to_string(spec_.batch_rows) +
                                " as `" + spec_.cte + "`";
   if (!spec_.probes.empty()) head += ", outer join probed on every target";
-  line(depth, spec_.single_batch ? "Materialize" : "LookupJoin", std::move(head));
-  line(depth + 1, "Driver", spec_.single_batch ? "merged" : "every column, concatenated");
+  describe_operator(out, depth, spec_.single_batch ? "Materialize" : "LookupJoin", std::move(head));
+  describe_operator(out, depth + 1, "Driver",
+                    spec_.single_batch ? "merged" : "every column, concatenated");
   describe_routes(spec_.driver, depth + 1, out);
   if (!spec_.probes.empty()) {
-    line(depth + 1, "Probe", "matched driving rows, per batch");
+    describe_operator(out, depth + 1, "Probe", "matched driving rows, per batch");
     describe_routes(spec_.probes, depth + 1, out);
-    line(depth + 1, "Unmatched", "driving rows no target matched, NULL-extended on one");
+    describe_operator(out, depth + 1, "Unmatched",
+                      "driving rows no target matched, NULL-extended on one");
     describe_routes(spec_.complement, depth + 1, out);
   }
-  line(depth + 1, "Lookup",
-       spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge");
+  describe_operator(
+      out, depth + 1, "Lookup",
+      spec_.probes.empty() ? "per batch, merge" : "per batch, as an inner join, merge");
   describe_routes(spec_.inner, depth + 1, out);
   // The alternative it switches to (hash_join_read.h), with both sides' reads.
   if (spec_.hash_join) spec_.hash_join->describe(out, depth + 1);

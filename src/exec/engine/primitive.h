@@ -22,6 +22,16 @@ struct PlanLine {
   std::string detail;  // how results are combined, the role ("read split"), ...
 };
 
+// An operator's own line (no route of its own).
+inline void describe_operator(std::vector<PlanLine>& out, int depth, std::string op,
+                              std::string detail) {
+  PlanLine line;
+  line.depth = depth;
+  line.op = std::move(op);
+  line.detail = std::move(detail);
+  out.push_back(std::move(line));
+}
+
 // The member routes of a scatter or fan-out, one line each, one level below `depth`.
 inline void describe_routes(const std::vector<Query>& queries, int depth,
                             std::vector<PlanLine>& out) {
