@@ -78,17 +78,7 @@ class Rewriter {
     if (!e) return false;
     std::string text;
     to_sql(*e, text);
-    for (const auto& n : outer_) {
-      for (const std::string& form : {n + ".", "`" + n + "`."}) {
-        for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
-          const char before = at ? text[at - 1] : ' ';
-          if (!(std::isalnum(static_cast<unsigned char>(before)) || before == '_' ||
-                before == '`' || before == '.'))
-            return true;
-        }
-      }
-    }
-    return false;
+    return names_a_qualifier(text, outer_);
   }
 
   // A column of one of the statement's own tables, named with its qualifier.
@@ -368,6 +358,18 @@ class Rewriter {
 };
 
 }  // namespace
+
+bool names_a_qualifier(std::string_view text, const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    for (const std::string& form : {n + ".", "`" + n + "`."}) {
+      for (size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
+        const char before = at ? text[at - 1] : ' ';
+        if (!(std::isalnum(static_cast<unsigned char>(before)) || before == '_')) return true;
+      }
+    }
+  }
+  return false;
+}
 
 int decorrelate_where(SelectCore& core, const std::vector<std::string>& outer_names, Arena& arena) {
   if (outer_names.empty()) return 0;

@@ -22,12 +22,17 @@
 // aggregates / window functions, and every outer reference in such an equality.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/arena.h"
 #include "sql/ast/query.h"
 
 namespace tessera::router {
+
+// `text` (printed SQL) qualifies a column by one of `names` (`n.` or `` `n`. `` not part of a
+// longer name): a conservative test that a subquery names a table of the outer statement.
+bool names_a_qualifier(std::string_view text, const std::vector<std::string>& names);
 
 // Rewrites in place the WHERE conjuncts of `core` that are such subqueries, `outer_names` being
 // the qualifiers of the statement's own tables. Returns how many it rewrote.

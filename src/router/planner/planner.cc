@@ -1078,17 +1078,7 @@ class Planner {
       if (holds_sharded_derived(sub)) continue;
       // Correlated (names an outer table): not taken. A conservative test on the printed text.
       std::string text = to_sql(*st);
-      bool correlated = false;
-      for (auto& n : outer_names) {
-        for (const std::string& form : {n + ".", "`" + n + "`."}) {
-          for (size_t at = text.find(form); at != std::string::npos && !correlated;
-               at = text.find(form, at + 1)) {
-            const char before = at ? text[at - 1] : ' ';
-            correlated = !(std::isalnum(static_cast<unsigned char>(before)) || before == '_');
-          }
-        }
-      }
-      if (correlated) continue;
+      if (names_a_qualifier(text, outer_names)) continue;
       if (in_.metadata_only) return prepare_whole(s, scan);
       // The same derived table elsewhere in the statement (a CTE read twice): the same rows.
       // (Compared before planning, which rewrites the subquery's tree for its merge.)
@@ -1236,7 +1226,15 @@ class Planner {
     auto driving = driving_queries(d, pushed);
     if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
     auto& drive = std::get<DrivingQueries>(driving);
-    std::optional<ShardQuery> types = types_query(s, scan);
+    return ship_table(s, drive, {&d}, types_query(s, scan), /*recursive=*/false);
+  }
+
+  // A table's rows (`drive`) shipped as the CTE `__tj` into the statement, which runs on the
+  // default slice with every one of `uses` reading `__tj`. `recursive`: the statement starts
+  // WITH RECURSIVE, its CTE list continuing the engine's.
+  Plan ship_table(SelectStatement& s, DrivingQueries& drive,
+                  const std::vector<const TableUse*>& uses, std::optional<ShardQuery> types,
+                  bool recursive) {
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kLookupJoin;
@@ -1244,21 +1242,30 @@ class Planner {
     for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
     NameHooks hooks;
     hooks.param_literals = in_.param_literals;
+    for (const TableUse* u : uses) {
+      hooks.names.emplace(u->name, u->node->alias.empty()
+                                       ? "`__tj` AS " + quote_ident(u->name->name.name)
+                                       : std::string("`__tj`"));
+    }
     WriteOptions o;
     o.hooks = &hooks;
     ShardQuery outer;
     outer.slice = rules_.default_slice();
-    hooks.names.emplace(d.name, d.node->alias.empty()
-                                    ? "`__tj` AS " + quote_ident(d.name->name.name)
-                                    : std::string("`__tj`"));
     outer.sql = to_sql(s, o);
+    if (recursive) {
+      constexpr std::string_view kWith = "WITH RECURSIVE ";
+      if (outer.sql.compare(0, kWith.size(), kWith) != 0)
+        return Plan::make_error(errc::kUnknownError, "unexpected text of a WITH RECURSIVE");
+      outer.sql = ", " + outer.sql.substr(kWith.size());
+    }
     plan.queries.push_back(std::move(outer));
     JoinPlan jp;
     jp.driver = plan.queries.size() - 1;
     jp.inner = 1;
     jp.single_batch = true;
-    jp.qualifier = qualifier;
+    jp.qualifier = std::string(uses.front()->qualifier());
     jp.driver_table = drive.first_table;
+    jp.recursive = recursive;
     if (types) {
       plan.queries.push_back(std::move(*types));
       jp.types = true;
@@ -1289,37 +1296,9 @@ class Planner {
     auto& drive = std::get<DrivingQueries>(driving);
     // (No types query: with LIMIT 0, MariaDB types an aggregate over a recursive CTE's column
     // otherwise than it does running it, MIN(d) of `0 AS d` as INT(11) instead of INT(2).)
-    Plan plan;
-    plan.kind = PlanKind::kRoute;
-    plan.result = ResultMode::kLookupJoin;
-    plan.explain_type = "shard";
-    for (auto& dq : drive.queries) plan.queries.push_back(std::move(dq));
-    NameHooks hooks;
-    hooks.param_literals = in_.param_literals;
-    for (auto& u : scan.uses) {
-      hooks.names.emplace(u.name, u.node->alias.empty()
-                                      ? "`__tj` AS " + quote_ident(u.name->name.name)
-                                      : std::string("`__tj`"));
-    }
-    WriteOptions o;
-    o.hooks = &hooks;
-    ShardQuery outer;
-    outer.slice = rules_.default_slice();
-    outer.sql = to_sql(s, o);
-    constexpr std::string_view kWith = "WITH RECURSIVE ";
-    if (outer.sql.compare(0, kWith.size(), kWith) != 0)
-      return Plan::make_error(errc::kUnknownError, "unexpected text of a WITH RECURSIVE");
-    outer.sql = ", " + outer.sql.substr(kWith.size());
-    plan.queries.push_back(std::move(outer));
-    JoinPlan jp;
-    jp.driver = plan.queries.size() - 1;
-    jp.inner = 1;
-    jp.single_batch = true;
-    jp.qualifier = std::string(d->qualifier());
-    jp.driver_table = drive.first_table;
-    jp.recursive = true;
-    plan.join = std::move(jp);
-    return plan;
+    std::vector<const TableUse*> uses;
+    for (auto& u : scan.uses) uses.push_back(&u);
+    return ship_table(s, drive, uses, std::nullopt, /*recursive=*/true);
   }
 
   // ---- UNION / INTERSECT / EXCEPT over sharded tables ----
