@@ -89,6 +89,7 @@ struct JoinPlan {
   std::vector<std::string> cte_columns;
   // The statement's own WITH RECURSIVE list continues the engine's (exec's spec).
   bool recursive = false;
+  std::string typed_by;  // exec's spec: the shipped rows typed as this table's
 };
 
 // A lookup join's alternative (exec/engine/hash_join_read.h; planner/hash_join_choice.h): both
@@ -102,6 +103,21 @@ struct HashJoinPlan {
   std::vector<exec::engine::JoinedCell> project;
   bool outer = false;
   bool forced = false;  // `/*+ HASH_JOIN */`: from the start, whatever the namespace says
+};
+
+// A WITH RECURSIVE walked across the shards first (exec/engine/recursive_walk.h), so that the
+// lookup join ships only the table's rows the recursion can read. Its own queries: the anchor
+// (per shard `SELECT t.*, <items>`, or the items alone on the default slice) and the step per
+// shard (`SELECT t.*, <cte>.<row_column>, <items> FROM ...`, the engine putting the WITH of
+// the rows to join in front).
+struct RecursiveWalkPlan {
+  std::vector<ShardQuery> anchor;
+  bool anchor_reads_table = false;
+  std::vector<ShardQuery> step;
+  std::string cte;
+  std::vector<std::string> cte_columns;
+  size_t width = 0;
+  std::string row_column = "__rw_row";
 };
 
 // Error codes are the header-only constants of protocol/error_codes.h; the router builds no
@@ -150,6 +166,7 @@ struct Plan {
   std::optional<JoinPlan> join;
   // kLookupJoin: the hash join it may switch to (none when the shape is not one it takes).
   std::optional<HashJoinPlan> hash_join;
+  std::optional<RecursiveWalkPlan> recursive_walk;  // kLookupJoin of a WITH RECURSIVE
   // kReadThenWrite: how the rows read (`queries`, merged by `merge`) are written; its reads
   // are filled in from `queries` when the primitive is attached.
   std::shared_ptr<exec::engine::ReadThenWriteSpec> read_then_write;

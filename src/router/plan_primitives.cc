@@ -3,6 +3,7 @@
 #include "exec/engine/fan_out.h"
 #include "exec/engine/lookup_join.h"
 #include "exec/engine/read_then_write.h"
+#include "exec/engine/recursive_walk.h"
 #include "exec/engine/route.h"
 #include "exec/engine/scatter.h"
 #include "exec/engine/schema_fetch.h"
@@ -134,6 +135,7 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.single_batch = j.single_batch;
       spec.cte_columns = j.cte_columns;
       spec.recursive = j.recursive;
+      spec.typed_by = j.typed_by;
       if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
       if (plan.hash_join &&
           plan.hash_join->queries.size() == plan.hash_join->build + plan.hash_join->probe + 2) {
@@ -157,7 +159,21 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
         spec.hash_join = std::make_shared<exec::engine::HashJoinRead>(std::move(hs), role, traits);
         spec.hash_join_first = h.forced;
       }
-      plan.root = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
+      auto join = std::make_shared<exec::engine::LookupJoin>(std::move(spec), role, traits);
+      plan.root = join;
+      if (plan.recursive_walk) {
+        const RecursiveWalkPlan& w = *plan.recursive_walk;
+        exec::engine::RecursiveWalkSpec ws;
+        for (const auto& q : w.anchor) ws.anchor.push_back({target_of(q, role), q.sql, q.index});
+        for (const auto& q : w.step) ws.step.push_back({target_of(q, role), q.sql, q.index});
+        ws.anchor_reads_table = w.anchor_reads_table;
+        ws.cte = w.cte;
+        ws.cte_columns = w.cte_columns;
+        ws.width = w.width;
+        ws.row_column = w.row_column;
+        plan.root =
+            std::make_shared<exec::engine::RecursiveWalk>(std::move(ws), join, role, traits);
+      }
       return;
     }
     case ResultMode::kReadThenWrite: {

@@ -925,6 +925,79 @@ class Gen:
               f"{rng.randint(1, 3)}) SELECT v, MIN(d), COUNT(*) FROM r GROUP BY v ORDER BY v"
         return Q("cte", types=True, sql=sql, ordered=True)
 
+    def q_recursive(self):
+        """WITH RECURSIVE over one sharded table, walked across the shards (the anchor, then
+        the step over each new CTE row) so that only the rows the recursion reads are shipped
+        to the server that answers (exec/engine/recursive_walk.h): integer edges with UNION
+        (cycles) and UNION ALL (depth-bounded), a constant anchor, a path string built in the
+        step, a walk joined on the string column under its _ci collation, a DECIMAL walk,
+        comma joins, and final queries with aggregates, DISTINCT, ORDER BY/LIMIT, the CTE read
+        twice; and the table read again outside the CTE (shipped whole: the walk's fallback)."""
+        rng = self.rng
+        y = rng.choice(["t_hash", "t_mod", "t_range", "t_child"])
+        iy = INT_COLS[y]
+        uy = SCHEMA[y][2]
+        sy = STR_COL[y]
+        free = [c for c in iy if c not in ("id", "cid")] or iy
+        a, b = (rng.sample(free, 2) if len(free) >= 2 else (free[0], uy))
+        union = rng.choice(["UNION", "UNION ALL"])
+        wy = self.where(y, prob=0.7)
+        # (UNION ALL keeps every path: a few levels of ~7 matches per row are already many)
+        depth = rng.randint(1, 4 if union == "UNION" else 2)
+        join = rng.choice(["JOIN r ON {c}", "JOIN r ON {c} AND r.d < {n}", ", r WHERE {c} AND"])
+        def step(items, cond, more=""):
+            j = join.format(c=cond, n=depth)
+            if j.startswith(", r WHERE"):
+                return f"SELECT {items} FROM {y} t {j} r.d < {depth}{more}"
+            if "AND r.d" in j:
+                return f"SELECT {items} FROM {y} t {j}{(' WHERE ' + more[5:]) if more else ''}"
+            return f"SELECT {items} FROM {y} t {j} WHERE r.d < {depth}{more}"
+        r = rng.random()
+        if r < 0.3:
+            body = f"SELECT {a}, 0 FROM {y}{wy} {union} " + step(f"t.{b}, r.d + 1", f"t.{a} = r.v")
+            finals = ["SELECT v, MIN(d), COUNT(*) FROM r GROUP BY v ORDER BY v",
+                      "SELECT v, d FROM r ORDER BY v, d",
+                      "SELECT COUNT(*), COUNT(DISTINCT v), SUM(d), MAX(v) FROM r",
+                      "SELECT DISTINCT v FROM r ORDER BY v LIMIT 7"]
+            if union == "UNION":  # (UNION ALL's CTE joined to itself: seconds on one server)
+                finals.append("SELECT r1.v, COUNT(*) FROM r r1 JOIN r r2 ON r2.v = r1.v "
+                              "GROUP BY r1.v ORDER BY r1.v")
+            final = rng.choice(finals)
+            return Q("recursive", types=True, ordered="ORDER BY" in final,
+                     sql=f"WITH RECURSIVE r (v, d) AS ({body}) {final}")
+        if r < 0.45:
+            start = rng.randint(-5, 40)
+            body = f"SELECT {start}, 0 {union} " + step(f"t.{b}, r.d + 1", f"t.{a} = r.v")
+            return Q("recursive", types=True, ordered=True,
+                     sql=f"WITH RECURSIVE r (v, d) AS ({body}) SELECT v, d FROM r ORDER BY v, d")
+        if r < 0.65:
+            body = (f"SELECT {uy}, {a}, CAST({sy} AS CHAR(160)), 0 FROM {y}{wy} UNION ALL "
+                    + step(f"t.{uy}, t.{b}, CONCAT(r.p, '>', COALESCE(t.{sy}, '~')), r.d + 1",
+                           f"t.{uy} = r.v"))
+            return Q("recursive", types=True, ordered=True,
+                     sql=f"WITH RECURSIVE r (u, v, p, d) AS ({body}) SELECT u, p, d FROM r "
+                         f"ORDER BY u, d, p, CAST(p AS BINARY) LIMIT 60")
+        if r < 0.8:
+            # Equal strings under the column's _ci collation join ('Alpha' = 'alpha ').
+            # (UNION: equal strings are many, so UNION ALL's rows grow by a power of depth)
+            body = (f"SELECT {sy}, 0 FROM {y}{wy} UNION "
+                    + step(f"t.{sy}, r.d + 1", f"t.{sy} = r.v AND t.{a} > r.d * 3"))
+            return Q("recursive", types=True, ci=(0,),
+                     sql=f"WITH RECURSIVE r (v, d) AS ({body}) SELECT v, COUNT(*), MAX(d) FROM r "
+                         f"GROUP BY v")
+        if r < 0.9 and y != "t_child":
+            body = (f"SELECT d, 0 FROM {y}{wy} {union} "
+                    + step("t.d * 2, r.d + 1", f"t.{a} = r.d + 1 AND t.d > r.v"))
+            return Q("recursive", types=True, exact=True,
+                     sql=f"WITH RECURSIVE r (v, d) AS ({body}) SELECT v, d FROM r ORDER BY v, d",
+                     ordered=True)
+        # The table read outside the CTE too: the walk does not take it (shipped whole).
+        body = f"SELECT {uy}, {a}, 0 FROM {y}{wy} {union} " + \
+            step(f"t.{uy}, t.{b}, r.d + 1", f"t.{a} = r.v")
+        return Q("recursive", types=True, ordered=True,
+                 sql=f"WITH RECURSIVE r (u, v, d) AS ({body}) SELECT r.u, r.d, x.{sy} FROM r "
+                     f"JOIN {y} x ON x.{uy} = r.u ORDER BY r.u, r.d, x.{sy}", ci=(2,))
+
     def q_window(self):
         """Statements over one sharded table that no merge of per-shard results can answer:
         window functions (partitioned off the key, running sums, LAG, ranks) and WITH ROLLUP
@@ -1159,7 +1232,7 @@ class Gen:
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
                   ("cross_join", 12), ("subquery", 8), ("window", 5),
                   ("agg_expr", 6), ("cte", 4), ("correlated", 6),
-                  ("item_names", 3)]
+                  ("item_names", 3), ("recursive", 3)]
 
     categories = CATEGORIES
 
@@ -1175,7 +1248,8 @@ class Gen:
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
                 "subquery": self.q_subquery, "window": self.q_window,
                 "agg_expr": self.q_agg_expr, "cte": self.q_cte,
-                "correlated": self.q_correlated, "item_names": self.q_item_names}[cat]()
+                "correlated": self.q_correlated, "item_names": self.q_item_names,
+                "recursive": self.q_recursive}[cat]()
 
     # --- writes
     def new_row(self, t):

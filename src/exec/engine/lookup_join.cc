@@ -37,7 +37,11 @@ void append_quoted(std::string& out, std::string_view name) {
 // finds: the statement runs without such keys.
 std::string cte_head(const LookupJoinSpec& spec,
                      const std::vector<protocol::ColumnDefinition>& columns, bool with_row) {
-  std::string out = "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH ";
+  // (Rows typed as a table's columns are as wide as the table's, so keys on them cut nothing,
+  // as keys on the table itself: the server may build them, as it does over the table.)
+  std::string out = spec.typed_by.empty()
+                        ? "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH "
+                        : "WITH ";
   if (spec.recursive) out += "RECURSIVE ";
   append_quoted(out, spec.cte);
   out += '(';
@@ -57,9 +61,24 @@ std::string cte_head(const LookupJoinSpec& spec,
 // The CTE's body over driving rows [from, to) (`tuples[i - from]` each "(lit, ...)"); `only`
 // picks some.
 std::string cte_body(const std::vector<std::string>& tuples, size_t from, size_t to, size_t columns,
-                     bool with_row, const std::vector<bool>* only = nullptr) {
+                     bool with_row, const std::vector<bool>* only = nullptr,
+                     std::string_view typed_by = {}) {
   std::string out;
   bool any = false;
+  if (!typed_by.empty() && !with_row) {
+    // The table's own types (see LookupJoinSpec::typed_by), with or without rows.
+    out = "SELECT * FROM ";
+    out += typed_by;
+    out += " WHERE 0";
+    for (size_t i = from; i < to; ++i) {
+      if (only && !(*only)[i - from]) continue;
+      out += any ? ", " : " UNION ALL VALUES ";
+      any = true;
+      out += tuples[i - from];
+    }
+    out += ") ";
+    return out;
+  }
   for (size_t i = from; i < to; ++i) {
     if (only && !(*only)[i - from]) continue;
     out += any ? ", " : "VALUES ";
@@ -93,7 +112,8 @@ asio::awaitable<void> LookupJoin::run(Cursor& cursor) const {
   co_await run_streams_retrying(cursor, role_, traits_, attempt);
 }
 
-asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
+asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
+                                          const GivenRows* given) const {
   Attempt answered;
   const MergeLimits limits = c.merge_limits();
   // The hash join in place of this one (lookup_join.h `hash_join`): from the start, or once the
@@ -112,13 +132,6 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
   std::optional<std::string> failure;
 
   // ---- the driving rows, each as a literal tuple ----
-  {
-    // (with the types query last: it answers no rows)
-    std::vector<Query> first = spec_.driver;
-    if (spec_.types) first.push_back(*spec_.types);
-    Attempt opened = co_await c.open_shards(first, role_);
-    if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
-  }
   std::vector<protocol::ColumnDefinition> client_columns;  // the types query's
   std::vector<protocol::ColumnDefinition> driving;
   size_t driver_columns = 0;  // the driver's, hidden ones included
@@ -126,133 +139,145 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
   // The driving rows' part of the budget, held as long as they are (through every batch), so
   // the batches' merge has only what is left.
   BudgetShare held(budget);
-  try {
-    const size_t n = spec_.driver.size();
-    std::optional<protocol::ErrPacket> shard_error;
-    std::optional<protocol::ErrPacket> retryable;
-    std::string retryable_slice;
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<protocol::ColumnDefinition> cols;
-      auto err = co_await c.read_head(i, cols);
-      if (err && !shard_error) {
-        shard_error = *err;
-        shard_error->message += " (on slice " + spec_.driver[i].target.slice + ")";
-        if (is_retryable_rejection(err->code)) {
-          retryable = *err;
-          retryable_slice = spec_.driver[i].target.slice;
-        }
-      }
-      if (!err && i == 0) driving = std::move(cols);
-      if (!err && i > 0 && !shard_error && cols.size() != driving.size())
-        shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
-                                          "shards returned different column counts; are the "
-                                          "physical tables' definitions the same on every "
-                                          "slice?");
-    }
-    if (spec_.types && !shard_error) {
-      auto err = co_await c.read_head(n, client_columns);
-      if (err) {
-        shard_error = *err;
-        shard_error->message += " (on slice " + spec_.types->target.slice + ")";
-      } else {
-        std::string payload;
-        for (;;) {
-          ShardEvent ev = co_await c.read_row(n, payload);
-          if (ev.kind == ShardEvent::Kind::kRow) continue;
-          if (ev.kind == ShardEvent::Kind::kError) shard_error = ev.error;
-          break;
-        }
-      }
-    }
-    // The driving rows come through a merge pipeline: a table's sub-tables concatenated, or a
-    // materialized subquery's shards merged as its scatter would merge them.
-    std::unique_ptr<MergePipeline> pipeline;
-    if (!shard_error) {
-      auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits, budget);
-      if (!merge) {
-        shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
-      } else {
-        auto made = MergePipeline::create(std::move(*merge), driving, n);
-        if (!made) {
-          shard_error = protocol::ErrPacket(made.error().code, made.error().message);
-        } else {
-          pipeline = std::move(*made);
-          driver_columns = driving.size();
-          driving = pipeline->visible_columns();
-        }
-      }
-    }
-    if (shard_error)
-      co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
-    std::optional<protocol::ErrPacket> error;
-    size_t shipped = 0;
-    MergedRead read;
-    std::vector<bool> ended(n, false);
-    Row row;
-    for (;;) {
-      auto polled = pipeline->next(row);
-      if (!polled) {
-        read.merge_error = polled.error();
-        break;
-      }
-      if (*polled == MergePipeline::Poll::kDone) break;
-      if (*polled == MergePipeline::Poll::kRow) {
-        held.charge(row.memory_bytes());
-        shipped += 2 * row.payload().size() + 48 * row.size();  // as literals, about
-        rows.push_back(std::move(row));
-        row = Row();
-        if (may_hash &&
-            (rows.size() > static_cast<uint64_t>(limits.hash_join_rows) || held.over())) {
-          // Large enough that reading the other side whole and joining here beats shipping
-          // these rows into it batch by batch (and they need not fit the budget).
-          switching = true;
-          break;
-        }
-        if (spec_.single_batch && shipped > spec_.batch_bytes) {
-          // One statement must hold them all: stop reading now rather than at the end.
-          error = protocol::ErrPacket(
-              kNotSupported,
-              "the rows a cross-shard statement would ship to one server exceed "
-              "one statement (" +
-                  std::to_string(spec_.batch_bytes) + " bytes); narrow it with WHERE");
-          break;
-        }
-        if (held.over()) {
-          // They are shipped to the servers in batches afterwards, so they are held, not spilled.
-          MergeError over = budget->out_of_memory("the driving rows of a cross-shard join");
-          if (budget->can_spill()) {
-            over = MergeError{protocol::errc::kUnknownError,
-                              "the driving rows of a cross-shard join exceed " +
-                                  std::to_string(budget->limit()) +
-                                  " bytes of memory (merge_memory_bytes); narrow the driving "
-                                  "table with WHERE"};
-          }
-          error = protocol::ErrPacket(over.code, over.message);
-          break;
-        }
-        continue;
-      }
-      if (!co_await read.feed(c, *pipeline, spec_.driver, 0, ended)) break;
-    }
-    if (!error && read.row_error) error = read.row_error;
-    if (!error && read.merge_error)
-      error = protocol::ErrPacket(read.merge_error->code, read.merge_error->message);
-    if (error || switching) c.stop_shards();
-    co_await c.drain_shards();
-    co_await c.close_shards(/*failed=*/false);
-    if (switching) {
-      rows.clear();
-      rows.shrink_to_fit();
-      held.release_all();
-    }
-    if (error) {
-      if (auto limit = c.limit_error()) error = *limit;
-      co_await c.reply_error(*error);
-      co_return answered;
-    }
-  } catch (const std::exception& e) {
-    failure = backend::failure_text(e);
+  if (given) {
+    driving = given->columns;
+    driver_columns = driving.size();
+    rows = given->rows;
+    for (const auto& r : rows) held.charge(r.memory_bytes());
+  } else {
+    // (with the types query last: it answers no rows)
+    std::vector<Query> first = spec_.driver;
+    if (spec_.types) first.push_back(*spec_.types);
+    Attempt opened = co_await c.open_shards(first, role_);
+    if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
   }
+  if (!given) try {
+      const size_t n = spec_.driver.size();
+      std::optional<protocol::ErrPacket> shard_error;
+      std::optional<protocol::ErrPacket> retryable;
+      std::string retryable_slice;
+      for (size_t i = 0; i < n; ++i) {
+        std::vector<protocol::ColumnDefinition> cols;
+        auto err = co_await c.read_head(i, cols);
+        if (err && !shard_error) {
+          shard_error = *err;
+          shard_error->message += " (on slice " + spec_.driver[i].target.slice + ")";
+          if (is_retryable_rejection(err->code)) {
+            retryable = *err;
+            retryable_slice = spec_.driver[i].target.slice;
+          }
+        }
+        if (!err && i == 0) driving = std::move(cols);
+        if (!err && i > 0 && !shard_error && cols.size() != driving.size())
+          shard_error = protocol::ErrPacket(protocol::errc::kUnknownError,
+                                            "shards returned different column counts; are the "
+                                            "physical tables' definitions the same on every "
+                                            "slice?");
+      }
+      if (spec_.types && !shard_error) {
+        auto err = co_await c.read_head(n, client_columns);
+        if (err) {
+          shard_error = *err;
+          shard_error->message += " (on slice " + spec_.types->target.slice + ")";
+        } else {
+          std::string payload;
+          for (;;) {
+            ShardEvent ev = co_await c.read_row(n, payload);
+            if (ev.kind == ShardEvent::Kind::kRow) continue;
+            if (ev.kind == ShardEvent::Kind::kError) shard_error = ev.error;
+            break;
+          }
+        }
+      }
+      // The driving rows come through a merge pipeline: a table's sub-tables concatenated, or a
+      // materialized subquery's shards merged as its scatter would merge them.
+      std::unique_ptr<MergePipeline> pipeline;
+      if (!shard_error) {
+        auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits, budget);
+        if (!merge) {
+          shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
+        } else {
+          auto made = MergePipeline::create(std::move(*merge), driving, n);
+          if (!made) {
+            shard_error = protocol::ErrPacket(made.error().code, made.error().message);
+          } else {
+            pipeline = std::move(*made);
+            driver_columns = driving.size();
+            driving = pipeline->visible_columns();
+          }
+        }
+      }
+      if (shard_error)
+        co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
+      std::optional<protocol::ErrPacket> error;
+      size_t shipped = 0;
+      MergedRead read;
+      std::vector<bool> ended(n, false);
+      Row row;
+      for (;;) {
+        auto polled = pipeline->next(row);
+        if (!polled) {
+          read.merge_error = polled.error();
+          break;
+        }
+        if (*polled == MergePipeline::Poll::kDone) break;
+        if (*polled == MergePipeline::Poll::kRow) {
+          held.charge(row.memory_bytes());
+          shipped += 2 * row.payload().size() + 48 * row.size();  // as literals, about
+          rows.push_back(std::move(row));
+          row = Row();
+          if (may_hash &&
+              (rows.size() > static_cast<uint64_t>(limits.hash_join_rows) || held.over())) {
+            // Large enough that reading the other side whole and joining here beats shipping
+            // these rows into it batch by batch (and they need not fit the budget).
+            switching = true;
+            break;
+          }
+          if (spec_.single_batch && shipped > spec_.batch_bytes) {
+            // One statement must hold them all: stop reading now rather than at the end.
+            error = protocol::ErrPacket(
+                kNotSupported,
+                "the rows a cross-shard statement would ship to one server exceed "
+                "one statement (" +
+                    std::to_string(spec_.batch_bytes) + " bytes); narrow it with WHERE");
+            break;
+          }
+          if (held.over()) {
+            // They are shipped to the servers in batches afterwards, so they are held, not spilled.
+            MergeError over = budget->out_of_memory("the driving rows of a cross-shard join");
+            if (budget->can_spill()) {
+              over = MergeError{protocol::errc::kUnknownError,
+                                "the driving rows of a cross-shard join exceed " +
+                                    std::to_string(budget->limit()) +
+                                    " bytes of memory (merge_memory_bytes); narrow the driving "
+                                    "table with WHERE"};
+            }
+            error = protocol::ErrPacket(over.code, over.message);
+            break;
+          }
+          continue;
+        }
+        if (!co_await read.feed(c, *pipeline, spec_.driver, 0, ended)) break;
+      }
+      if (!error && read.row_error) error = read.row_error;
+      if (!error && read.merge_error)
+        error = protocol::ErrPacket(read.merge_error->code, read.merge_error->message);
+      if (error || switching) c.stop_shards();
+      co_await c.drain_shards();
+      co_await c.close_shards(/*failed=*/false);
+      if (switching) {
+        rows.clear();
+        rows.shrink_to_fit();
+        held.release_all();
+      }
+      if (error) {
+        if (auto limit = c.limit_error()) error = *limit;
+        co_await c.reply_error(*error);
+        co_return answered;
+      }
+    } catch (const std::exception& e) {
+      failure = backend::failure_text(e);
+    }
   if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
   if (switching) {
     bool unsupported = false;
@@ -422,7 +447,8 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch) const {
               texts.push_back(head_row + body + std::string(p.sql));
             probe_count = spec_.probes.size();
           }
-          const std::string body = cte_body(tuples, from, to, driving.size(), false);
+          const std::string body =
+              cte_body(tuples, from, to, driving.size(), false, nullptr, spec_.typed_by);
           // No driving rows: a join answers empty (one target gives the columns, COUNT(*) = 0);
           // a subquery's empty result still answers on every target (NOT IN, NOT EXISTS).
           const size_t targets = empty && !spec_.single_batch ? 1 : spec_.inner.size();

@@ -41,6 +41,8 @@
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
 #include "exec/engine/retry_policy.h"
+#include "exec/row.h"
+#include "protocol/column_definition.h"
 
 namespace tessera::exec::engine {
 
@@ -72,6 +74,12 @@ struct LookupJoinSpec {
   // The client's column types: the whole statement with LIMIT 0 where every table is (read
   // with the driving rows); without it, the first batch's columns.
   std::optional<Query> types;
+  // A table with the driving table's columns on the inner statement's slice (`db`.`t`), or
+  // empty: the CTE's body is then `SELECT * FROM <it> WHERE 0 UNION ALL VALUES ...`, so its
+  // columns have the table's types (INT(11), VARCHAR(32)) rather than the literals' (VALUES
+  // sizes a column by its longest value shipped). For a statement that runs whole over the
+  // shipped rows with no types query of its own (WITH RECURSIVE).
+  std::string typed_by;
   std::string cte = "__tj";
   std::string row_column = "__tj_row";
   MergeInfo merge;
@@ -85,6 +93,13 @@ struct LookupJoinSpec {
   bool hash_join_first = false;  // the statement's `/*+ HASH_JOIN */`: whatever the threshold
 };
 
+// Driving rows read already, in place of the driver's read (a recursive walk's:
+// recursive_walk.h): their columns as the driver would have read them, and the rows.
+struct GivenRows {
+  std::vector<protocol::ColumnDefinition> columns;
+  std::vector<Row> rows;
+};
+
 class LookupJoin final : public Primitive {
  public:
   LookupJoin(LookupJoinSpec spec, Role role, StatementTraits traits)
@@ -94,7 +109,9 @@ class LookupJoin final : public Primitive {
   void describe(std::vector<PlanLine>& out, int depth) const override;
 
   // `may_switch`: the hash join may take over (false once it said it cannot compare the keys).
-  asio::awaitable<Attempt> once(Cursor& cursor, bool may_switch = true) const;
+  // `given`: the driving rows, not read here.
+  asio::awaitable<Attempt> once(Cursor& cursor, bool may_switch = true,
+                                const GivenRows* given = nullptr) const;
   const LookupJoinSpec& spec() const { return spec_; }
 
  private:

@@ -1298,7 +1298,165 @@ class Planner {
     // otherwise than it does running it, MIN(d) of `0 AS d` as INT(11) instead of INT(2).)
     std::vector<const TableUse*> uses;
     for (auto& u : scan.uses) uses.push_back(&u);
-    return ship_table(s, drive, uses, std::nullopt, /*recursive=*/true);
+    std::optional<RecursiveWalkPlan> walk = recursive_walk_plan(s, scan);
+    Plan plan = ship_table(s, drive, uses, std::nullopt, /*recursive=*/true);
+    if (plan.kind == PlanKind::kError || !plan.join || plan.join->driver >= plan.queries.size())
+      return plan;
+    // The statement runs beside one of the table's sub-tables (the default slice's when it has
+    // one), which types the shipped rows as the table's columns: the server's recursion types
+    // the CTE from them, and the client's columns with it.
+    if (d->rule && !d->rule->is_global()) {
+      const SubTable* st = sub_table_on(*d->rule, rules_.default_slice());
+      if (!st) st = &d->rule->sub_tables().front();
+      ShardQuery& outer = plan.queries[plan.join->driver];
+      if (st->slice != outer.slice) {
+        outer.slice = st->slice;
+        outer.db = st->db;
+      }
+      plan.join->typed_by = quote_ident(st->db) + "." + quote_ident(st->table);
+    }
+    plan.recursive_walk = std::move(walk);
+    return plan;
+  }
+
+  // The walk across the shards that lets a WITH RECURSIVE ship only the rows it can read
+  // (exec/engine/recursive_walk.h), for the shape it is exact on: one CTE, `anchor UNION [ALL]
+  // step`; the anchor a plain SELECT of the table (or of no table); the step a plain SELECT
+  // joining the table to the CTE by inner joins, naming the CTE once (no subquery reads it);
+  // the table read nowhere else. Plain: no DISTINCT, GROUP BY, aggregate, window, `*`, ORDER
+  // BY or LIMIT. nullopt otherwise: the whole table is shipped.
+  std::optional<RecursiveWalkPlan> recursive_walk_plan(SelectStatement& s, const TableScan& scan) {
+    const With* w = s.query->with;
+    if (w->ctes.size() != 1) return {};
+    const Cte& cte = w->ctes[0];
+    const Query* body = cte.query;
+    if (!body || body->with || !body->order_by.empty() || body->limit || body->into ||
+        body->locking || body->into_after_lock || body->procedure || !body->body ||
+        body->body->kind != QueryBodyKind::SetOp)
+      return {};
+    const auto* op = static_cast<const SetOp*>(body->body);
+    if (op->op != SetOpType::Union || !op->left || !op->right ||
+        op->left->kind != QueryBodyKind::Select || op->right->kind != QueryBodyKind::Select)
+      return {};
+    auto* anchor = static_cast<SelectCore*>(op->left);
+    auto* step = static_cast<SelectCore*>(op->right);
+    auto plain = [](const SelectCore* c) {
+      if (c->options != 0 || !c->hint.empty() || c->into || !c->group_by.empty() || c->having ||
+          !c->windows.empty() || c->with_rollup)
+        return false;
+      for (const auto& item : c->items) {
+        if (!item.expr || item.expr->kind == ExprKind::Star || contains_aggregate(item.expr) ||
+            contains_window_function(item.expr))
+          return false;
+      }
+      return true;
+    };
+    if (!plain(anchor) || !plain(step)) return {};
+    const size_t width = cte.columns.empty() ? anchor->items.size() : cte.columns.size();
+    if (anchor->items.size() != width || step->items.size() != width) return {};
+    // Where the CTE is named inside its own body: once, as a table of the step's FROM.
+    const TableName* cte_node = nullptr;
+    for (const auto& ref : scan.cte_refs) {
+      if (ref.cte != &cte || ref.in_body != 0) continue;
+      if (cte_node || !ref.node) return {};
+      cte_node = ref.node;
+    }
+    if (!cte_node) return {};
+    std::vector<JoinLeaf> anchor_leaves, step_leaves;
+    bool outer = false;
+    if (!join_leaves(anchor->from, anchor_leaves, outer) || outer || anchor_leaves.size() > 1)
+      return {};
+    if (!join_leaves(step->from, step_leaves, outer) || outer || step_leaves.size() != 2) return {};
+    const TableName* step_table = step_leaves[0].table == cte_node   ? step_leaves[1].table
+                                  : step_leaves[1].table == cte_node ? step_leaves[0].table
+                                                                     : nullptr;
+    const TableName* anchor_table = anchor_leaves.empty() ? nullptr : anchor_leaves[0].table;
+    if (!step_table) return {};
+    const TableUse* anchor_use = nullptr;
+    const TableUse* step_use = nullptr;
+    for (const auto& u : scan.uses) {
+      if (u.node == step_table && !step_use) {
+        step_use = &u;
+      } else if (anchor_table && u.node == anchor_table && !anchor_use) {
+        anchor_use = &u;
+      } else {
+        return {};  // the table read anywhere else (the final query, a subquery)
+      }
+    }
+    if (!step_use || (anchor_table && !anchor_use) || !step_use->rule ||
+        step_use->rule->is_global())
+      return {};
+    const ShardRule& rule = *step_use->rule;
+    TableScan one;
+    one.uses.push_back(*step_use);
+    one.sharded.push_back(&rule);
+    auto targets = target_indexes(one, {});
+    if (std::holds_alternative<Plan>(targets)) return {};
+
+    RecursiveWalkPlan walk;
+    walk.cte = std::string(cte.name.name);
+    for (const auto& c : cte.columns) walk.cte_columns.emplace_back(c.name);
+    walk.width = width;
+    walk.anchor_reads_table = anchor_use != nullptr;
+    // `SELECT <prefix><the core's own select list> FROM ...`, with the table named `name`.
+    auto print = [&](SelectCore* core, const TableUse* use, const std::string& name,
+                     const std::string& prefix) -> std::optional<std::string> {
+      NameHooks hooks;
+      hooks.param_literals = in_.param_literals;
+      if (use) {
+        hooks.names.emplace(use->name, use->node->alias.empty()
+                                           ? name + " AS " + quote_ident(use->name->name.name)
+                                           : name);
+      }
+      WriteOptions o;
+      o.hooks = &hooks;
+      Query q;
+      q.body = core;
+      SelectStatement st;
+      st.query = &q;
+      std::string text = to_sql(st, o);
+      constexpr std::string_view kSelect = "SELECT ";
+      if (text.compare(0, kSelect.size(), kSelect) != 0) return {};
+      text.insert(kSelect.size(), prefix);
+      return text;
+    };
+    const std::string cte_qualifier =
+        quote_ident(cte_node->alias.empty() ? cte_node->name.name.name : cte_node->alias.name);
+    constexpr std::string_view kResults = "SET STATEMENT character_set_results=NULL FOR ";
+    if (!anchor_use) {
+      auto text = print(anchor, nullptr, {}, {});
+      if (!text) return {};
+      ShardQuery q;
+      q.slice = rules_.default_slice();
+      q.sql = std::string(kResults) + *text;
+      walk.anchor.push_back(std::move(q));
+    }
+    for (int i : std::get<IndexSet>(targets)) {
+      const SubTable* st = sub_table_at(rule, i);
+      if (!st) return {};
+      const std::string name = quote_ident(st->db) + "." + quote_ident(st->table);
+      if (anchor_use) {
+        auto text = print(anchor, anchor_use, name, quote_ident(anchor_use->qualifier()) + ".*, ");
+        if (!text) return {};
+        ShardQuery q;
+        q.slice = st->slice;
+        q.db = st->db;
+        q.index = i;
+        q.sql = std::string(kResults) + *text;
+        walk.anchor.push_back(std::move(q));
+      }
+      auto text = print(step, step_use, name,
+                        quote_ident(step_use->qualifier()) + ".*, " + cte_qualifier + "." +
+                            quote_ident(walk.row_column) + ", ");
+      if (!text) return {};
+      ShardQuery q;
+      q.slice = st->slice;
+      q.db = st->db;
+      q.index = i;
+      q.sql = std::move(*text);
+      walk.step.push_back(std::move(q));
+    }
+    return walk;
   }
 
   // ---- UNION / INTERSECT / EXCEPT over sharded tables ----
