@@ -194,6 +194,12 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+// `binary` (Collation::binary(), the binary charset): bytes without case.
+bool is_binary(const Collation& c) {
+  return c.kind == Collation::Kind::kBytes && c.encoding == Collation::Encoding::kBytes &&
+         !c.pad_space;
+}
+
 size_t utf8_chars(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xc0) != 0x80;
@@ -390,9 +396,11 @@ std::optional<std::string> ScalarExpr::bind_function(std::span<const ValueType> 
           // column's own bytes. (A native collation without one, as from_id() names a column
           // when no row named it, maps ASCII and refuses other text when it comes.)
           const CaseMap* map = known ? vt->collation.case_map : nullptr;
-          bool ok = native || (map && (vt->collation.encoding == Collation::Encoding::kUtf8 ||
-                                       (map->eight_bit() &&
-                                        vt->collation.encoding == Collation::Encoding::kLatin1)));
+          bool ok =
+              native || (known && is_binary(vt->collation)) ||
+              (map &&
+               (vt->collation.encoding == Collation::Encoding::kUtf8 ||
+                (map->eight_bit() && vt->collation.encoding == Collation::Encoding::kLatin1)));
           if (!ok)
             return refuse(
                 "a string other than a UTF-8 or latin1 column in a collation whose case map the "
@@ -638,6 +646,10 @@ SqlValue ScalarExpr::evaluate_function(const Row& row, std::span<const ValueType
       // made sure the merge has for a string column; numbers and an unbound tree map ASCII.
       const ValueType* vt =
           bound_ && args_[0].type().cls == Class::kString ? args_[0].type().type : nullptr;
+      // A binary string: unchanged, as the server leaves it (also the type of an aggregate over
+      // an empty table of NULLs, a lookup join without driving rows).
+      if (vt && is_binary(vt->collation))
+        return SqlValue::string(std::move(s), me ? me->type : nullptr);
       if (vt && vt->collation.case_map) {
         auto mapped = vt->collation.case_map->apply(
             s, vt->collation.encoding == Collation::Encoding::kUtf8, f == F::kUpper);
