@@ -367,6 +367,11 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
                  result[weighed[k]].name + "' in collation " + weighed_names[k] + " with branch " +
                  std::to_string(b + 1) + "'s " + std::string(r.cell(width + 2 * p)) +
                  " is not supported";
+        // (the server answers NULL for weights longer than max_allowed_packet)
+        if (!r.is_null(weighed[k]) && r.is_null(width + 2 * p + 1))
+          return "a set operation over several shards comparing string column '" +
+                 result[weighed[k]].name + "' in collation " + weighed_names[k] +
+                 " is not supported for a value the server gives no weight string of";
         out.append_cell(r.get(width + 2 * p + 1));
       }
       checked[b] = true;

@@ -152,6 +152,19 @@ TEST(SetOperation, ComparesStringsByTheServersWeights) {
   EXPECT_EQ(e.c.sent_rows, (Lines{Row::of({std::nullopt}).payload()}));
 }
 
+TEST(SetOperation, RefusesAValueWithoutWeights) {
+  // WEIGHT_STRING() is NULL for a value whose weights pass max_allowed_packet: never compared
+  // as NULL.
+  UcaUnion u(exec::SetOpKind::kUnion, false, "utf8mb4_uca1400_ai_ci");
+  u.c.shards[4].rows.push_back(
+      Row::of({"long", "utf8mb4_uca1400_ai_ci", UcaUnion::kNullCell}).payload());
+  u.c.run(*u.op);
+  ASSERT_EQ(u.c.errors.size(), 1u);
+  EXPECT_EQ(u.c.errors[0].code, 1235);
+  EXPECT_NE(u.c.errors[0].message.find("no weight string"), std::string::npos)
+      << u.c.errors[0].message;
+}
+
 TEST(SetOperation, RefusesWeightsOfAnotherCollation) {
   // A branch whose column is in another collation than the union's: its weights would not
   // compare, refused (1235) rather than answered wrongly.
