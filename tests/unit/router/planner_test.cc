@@ -1270,8 +1270,7 @@ TEST_F(PlannerTest, SetOperationBranchesCarryWeightStrings) {
   EXPECT_TRUE(s.branches[1].weighed.empty());
   EXPECT_EQ(p.queries[s.branches[1].first].sql.find("__tessera_sw"), std::string::npos);
   // the names query also asks each union column's space weights (the padding)
-  EXPECT_NE(p.queries.back().sql.find("HEX(WEIGHT_STRING(CONCAT(COALESCE(LEFT("),
-            std::string::npos)
+  EXPECT_NE(p.queries.back().sql.find("HEX(WEIGHT_STRING(CONCAT(COALESCE(LEFT("), std::string::npos)
       << p.queries.back().sql;
   // UNION ALL compares nothing: unchanged
   p = plan("SELECT id FROM tbl_ks UNION ALL SELECT oid FROM other");
