@@ -340,11 +340,15 @@ TEST_F(ScalarEval, UpperLowerUnderTheColumnsCollation) {
   ASSERT_TRUE(r.error);
   // Numbers map as their text.
   EXPECT_EQ(eval("UPPER(c0)").text, "10");
-  // A binary string is left as it is (SELECT UPPER(_binary'\xc3\xa9a') = 0xC3A961).
+  // A binary string is left as it is (SELECT UPPER(_binary X'C3A961') = 0xC3A961).
   c2_collation = "binary";
   c2_encoding = Collation::Encoding::kUtf8;
-  cells[2] = "\xc3\xa9a";
-  EXPECT_EQ(eval("UPPER(c2)").text, "\xc3\xa9a");
+  cells[2] =
+      "\xc3\xa9"
+      "a";
+  EXPECT_EQ(eval("UPPER(c2)").text,
+            "\xc3\xa9"
+            "a");
 }
 
 }  // namespace
