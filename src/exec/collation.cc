@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "exec/case_map.h"
 #include "exec/weight_table.h"
 
 namespace tessera::exec {
@@ -453,6 +454,7 @@ Collation Collation::from_name(std::string_view name, Encoding encoding) {
   Collation c;
   c.encoding = encoding;
   c.pad_space = n.find("_nopad_") == std::string::npos && n.find("_0900_") == std::string::npos;
+  c.case_map = CaseMap::of(n);
   size_t us = n.find('_');
   std::string_view charset = std::string_view(n).substr(0, us);
   std::string_view rest = us == std::string::npos ? "" : std::string_view(n).substr(us + 1);

@@ -21,6 +21,7 @@
 
 namespace tessera::exec {
 
+class CaseMap;
 class WeightTable;
 
 struct Collation {
@@ -53,6 +54,9 @@ struct Collation {
   // one after the other, and each level is padded separately).
   std::string space_weight;
   uint8_t levels = 1;
+  // UPPER()/LOWER() under this collation (case_map.h), set by from_name() for the collations
+  // recorded from the server; null for any other (and for those only from_id() names).
+  const CaseMap* case_map = nullptr;
 
   // The server's own order and equality (not an approximation), consistent with each other
   // (so a stream the shards sorted is grouped by equal neighbours).

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "exec/aggregate.h"
+#include "exec/case_map.h"
 #include "exec/scalar_expr.h"
 
 namespace tessera::exec {
@@ -191,6 +192,12 @@ bool is_ascii(std::string_view s) {
     if (c >= 0x80) return false;
   }
   return true;
+}
+
+// `binary` (Collation::binary(), the binary charset): bytes without case.
+bool is_binary(const Collation& c) {
+  return c.kind == Collation::Kind::kBytes && c.encoding == Collation::Encoding::kBytes &&
+         !c.pad_space;
 }
 
 size_t utf8_chars(std::string_view s) {
@@ -379,13 +386,28 @@ std::optional<std::string> ScalarExpr::bind_function(std::span<const ValueType> 
         // The text must be read in the column's own character set: a UTF-8 column (or binary)
         // whose collation the merge knows, cells arriving as UTF-8.
         const ValueType* vt = a.type().type;
-        bool ok = a.kind() == Kind::kColumn && vt && a.column_ < collation_known.size() &&
-                  collation_known[a.column_] &&
-                  ((vt->collation.encoding == Collation::Encoding::kUtf8 &&
-                    (vt->collation.kind == Collation::Kind::kWeights ||
-                     vt->collation.kind == Collation::Kind::kBytes)));
-        if (!ok)
+        bool known = a.kind() == Kind::kColumn && vt && a.column_ < collation_known.size() &&
+                     collation_known[a.column_];
+        bool native = known && vt->collation.encoding == Collation::Encoding::kUtf8 &&
+                      (vt->collation.kind == Collation::Kind::kWeights ||
+                       vt->collation.kind == Collation::Kind::kBytes);
+        if (f == F::kUpper || f == F::kLower) {
+          // The collation's case map (case_map.h) over cells it can read: UTF-8, or a latin1
+          // column's own bytes. (A native collation without one, as from_id() names a column
+          // when no row named it, maps ASCII and refuses other text when it comes.)
+          const CaseMap* map = known ? vt->collation.case_map : nullptr;
+          bool ok =
+              native || (known && is_binary(vt->collation)) ||
+              (map &&
+               (vt->collation.encoding == Collation::Encoding::kUtf8 ||
+                (map->eight_bit() && vt->collation.encoding == Collation::Encoding::kLatin1)));
+          if (!ok)
+            return refuse(
+                "a string other than a UTF-8 or latin1 column in a collation whose case map the "
+                "merge has");
+        } else if (!native) {
           return refuse("a string other than a UTF-8 column in a collation the merge implements");
+        }
       } else if (a.type().cls == Class::kTemporal && (f == F::kUpper || f == F::kLower)) {
         return refuse("a date or time value");
       }
@@ -620,8 +642,23 @@ SqlValue ScalarExpr::evaluate_function(const Row& row, std::span<const ValueType
                     args_[0].type().type->collation.encoding == Collation::Encoding::kUtf8;
         return SqlValue::integer(static_cast<int64_t>(utf8 ? utf8_chars(s) : s.size()));
       }
-      // Case mapping is the collation's (MariaDB's unicase tables); the merge has it for
-      // ASCII only.
+      // Case mapping is the collation's (MariaDB's unicase tables, case_map.h), which bind()
+      // made sure the merge has for a string column; numbers and an unbound tree map ASCII.
+      const ValueType* vt =
+          bound_ && args_[0].type().cls == Class::kString ? args_[0].type().type : nullptr;
+      // A binary string: unchanged, as the server leaves it (also the type of an aggregate over
+      // an empty table of NULLs, a lookup join without driving rows).
+      if (vt && is_binary(vt->collation))
+        return SqlValue::string(std::move(s), me ? me->type : nullptr);
+      if (vt && vt->collation.case_map) {
+        auto mapped = vt->collation.case_map->apply(
+            s, vt->collation.encoding == Collation::Encoding::kUtf8, f == F::kUpper);
+        if (!mapped)
+          return SqlValue::error(1235, std::string(function_name(f)) +
+                                           "() of text its column's character set does not "
+                                           "hold over several shards is not supported");
+        return SqlValue::string(std::move(*mapped), me ? me->type : nullptr);
+      }
       if (!is_ascii(s))
         return SqlValue::error(1235, std::string(function_name(f)) +
                                          "() of non-ASCII text over several shards is not "

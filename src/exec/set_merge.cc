@@ -198,12 +198,13 @@ SetMerge::SetMerge(SetSpec spec, std::vector<ValueType> types, unsigned level)
     mode_ = Mode::kConcatenate;
   } else if (only_union && only_distinct) {
     mode_ = Mode::kDistinct;
-    std::vector<size_t> columns(types_.size());
-    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    std::vector<size_t> columns(compared_columns());
+    for (size_t c = 0; c < columns.size(); ++c) columns[c] = key_column(c);
     distinct_.emplace(types_, std::move(columns), spec_.max_rows, spec_.budget, level_);
   } else {
     mode_ = Mode::kCounted;
   }
+  for (auto& k : spec_.order_by) k.column = key_column(k.column);
   if (!spec_.order_by.empty()) {
     std::optional<uint64_t> keep;
     if (spec_.limit) keep = spec_.offset + *spec_.limit;
@@ -228,8 +229,10 @@ const char* SetMerge::mode_name() const {
 
 std::string SetMerge::key_of(const Row& row) const {
   std::string key;
-  for (size_t c = 0; c < types_.size() && c < row.size(); ++c)
-    append_key(types_[c], row.get(c), key);
+  for (size_t c = 0; c < compared_columns(); ++c) {
+    size_t k = key_column(c);
+    if (k < types_.size() && k < row.size()) append_key(types_[k], row.get(k), key);
+  }
   return key;
 }
 
@@ -340,6 +343,7 @@ Result<bool> SetMerge::open_partition() {
   sub.branches = spec_.branches;
   sub.max_rows = spec_.max_rows;
   sub.budget = spec_.budget;
+  sub.keys = spec_.keys;  // (and every column: the rows come back here whole)
   child_ = std::make_unique<SetMerge>(std::move(sub), types_, level_ + 1);
   std::string_view record;
   for (;;) {
@@ -439,6 +443,7 @@ bool SetMerge::next(Row& out) {
     if (!out_.empty()) {
       out = std::move(out_.front());
       out_.pop_front();
+      if (spec_.visible && out.size() > spec_.visible) out.truncate(spec_.visible);
       return true;
     }
     if (error_ || done_) return false;

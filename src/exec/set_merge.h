@@ -21,7 +21,8 @@
 // statement fails with 1038; it never grows. The result of a counted tree is produced row by
 // row as the client reads it (or into the ORDER BY's sort, which spills too).
 // Equality is the union column's (value_compare.h: numbers by value, strings under the
-// union column's collation, NULL equal to NULL as DISTINCT treats it).
+// union column's collation, NULL equal to NULL as DISTINCT treats it), or that of the server's
+// weight strings of it (SetSpec::keys).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +66,12 @@ struct SetSpec {
   uint64_t max_rows = 0;  // max_sql_result_size (0: none)
   // The statement's memory budget and spill directory (null: no limit).
   std::shared_ptr<MemoryBudget> budget;
+  // Rows may carry more columns than the result's: `visible` (0: all) are the result's, the
+  // others are cut off on the way out. `keys[c]` is the column result column c is compared by
+  // (DISTINCT, counting, ORDER BY), c itself when absent: the server's weight string of a
+  // string in a collation the merge does not implement (the type says how to compare it).
+  size_t visible = 0;
+  std::vector<size_t> keys;
 };
 
 // A cell-level change a branch's row needs to read as the union column does (the branches ran
@@ -116,6 +123,8 @@ class SetMerge {
   Status account(size_t bytes);
   uint64_t multiplicity(const std::vector<uint64_t>& counts) const;
   std::string key_of(const Row& row) const;
+  size_t key_column(size_t c) const { return c < spec_.keys.size() ? spec_.keys[c] : c; }
+  size_t compared_columns() const { return spec_.visible ? spec_.visible : types_.size(); }
   // Counted trees: the next result row (entries held, then each partition's), false at the end.
   Result<bool> produce(Row& out);
   Result<bool> open_partition();

@@ -61,6 +61,9 @@ struct SetPlanBranch {
   size_t count = 0;
   MergeInfo merge;       // how its queries merge (scatter), empty for one route
   bool scatter = false;  // several sub-tables
+  // Union columns whose COLLATION() and weight string follow the branch's own columns
+  // (planner/set_weights.h), in this order.
+  std::vector<size_t> weighed;
 };
 struct SetPlan {
   size_t units = 0;  // queries[2 .. 2 + units): nested units' metadata (spec.unit_nodes)

@@ -94,6 +94,7 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
         }
         branch.merge = b.merge;
         branch.scatter = b.scatter;
+        branch.weighed = b.weighed;
         branches.push_back(std::move(branch));
       }
       exec::engine::Query metadata{target_of(plan.queries[0], role), plan.queries[0].sql, -1};

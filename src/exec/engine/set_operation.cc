@@ -1,5 +1,6 @@
 #include "exec/engine/set_operation.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,19 @@ namespace tessera::exec::engine {
 namespace {
 
 constexpr protocol::ErrorCode kNotSupported{1235, "42000"};
+
+std::string unhex(std::string_view hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+  };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1])));
+  return out;
+}
 
 bool compares_rows(const SetOperationSpec& spec) {
   for (const auto& n : spec.nodes) {
@@ -116,7 +130,8 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       }
     }
     const std::vector<protocol::ColumnDefinition>& result = columns[0];
-    std::vector<std::string> names;  // the union columns' collations, when asked
+    std::vector<std::string> names;   // the union columns' collations, when asked
+    std::vector<std::string> spaces;  // and the weight string of a space in each
     // The collation a union column compares strings in: "" when it cannot be told.
     auto union_collation = [&](size_t i) {
       const uint16_t id = columns[1][i].charset;
@@ -132,9 +147,17 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
           ShardEvent ev = co_await c.read_row(i, payload);
           if (ev.kind == ShardEvent::Kind::kRow && i == names_at && names.empty()) {
             // (the collation names query answers one row)
+            // (COLLATION() of each column, then HEX(WEIGHT_STRING(' ')) in it)
             if (auto row = Row::from_text_payload(std::move(payload), columns[i].size())) {
-              for (size_t k = 0; k < row->size(); ++k)
-                names.push_back(row->is_null(k) ? std::string() : std::string(row->cell(k)));
+              const size_t half = row->size() / 2;
+              for (size_t k = 0; k < row->size(); ++k) {
+                std::string cell = row->is_null(k) ? std::string() : std::string(row->cell(k));
+                if (k < half) {
+                  names.push_back(std::move(cell));
+                } else {
+                  spaces.push_back(unhex(cell));
+                }
+              }
             }
             payload = std::string();
           }
@@ -223,6 +246,9 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
       }
       if (!shard_error && build_branch(0)) prepared = 1;
     }
+    // The union columns compared by the server's weights, and their collations' names.
+    std::vector<size_t> weighed;
+    std::vector<std::string> weighed_names;
     if (!shard_error) {
       // How the union's columns compare: by type, strings under the union column's own
       // collation (the second metadata query's ids).
@@ -271,13 +297,34 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
         set.order_by.push_back(sk);
         compared.push_back(sk.column);
       }
+      // A string in a collation the merge does not compare itself: by the server's weights
+      // when every branch's rows carry them (SetBranch::weighed, checked to be in the union
+      // column's collation as they come) and the space's weights (padding) are known.
+      std::vector<size_t> keys(result.size());
+      for (size_t i = 0; i < keys.size(); ++i) keys[i] = i;
       for (size_t col : compared) {
         if (shard_error) break;
         const auto& t = types[col];
         if (t.family != exec::ValueFamily::kString ||
-            t.collation.kind != exec::Collation::Kind::kApprox)
+            t.collation.kind != exec::Collation::Kind::kApprox || keys[col] != col)
           continue;
         std::string name = union_collation(col);
+        bool weights = !name.empty() && col < spaces.size() && !spaces[col].empty();
+        for (const auto& br : branches_) {
+          weights =
+              weights && std::find(br.weighed.begin(), br.weighed.end(), col) != br.weighed.end();
+        }
+        if (weights) {
+          keys[col] = types.size();
+          exec::ValueType w;
+          w.family = exec::ValueFamily::kString;
+          w.collation = exec::Collation::server_weights(name, spaces[col]);
+          w.collation.sort_no_pad = false;  // a union column sorts as a column does
+          types.push_back(w);
+          weighed.push_back(col);
+          weighed_names.push_back(name);
+          continue;
+        }
         shard_error = protocol::ErrPacket(
             kNotSupported, "a set operation over several shards comparing string column '" +
                                result[col].name + "' in collation " +
@@ -286,11 +333,51 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
                                "general_ci, unicode_ci, unicode_520_ci, latin1_swedish_ci and "
                                "_bin collations exactly)");
       }
+      if (!weighed.empty()) {
+        set.visible = result.size();
+        set.keys = std::move(keys);
+      }
       if (!shard_error) merge = std::make_unique<exec::SetMerge>(std::move(set), std::move(types));
     }
     if (shard_error)
       co_return co_await answer_head_error(c, *shard_error, retryable, retryable_slice);
 
+    // A branch's row as the set merge takes it: the result's columns, then the weight strings
+    // of `weighed` (the branch's pairs after its own columns: COLLATION(e), weights), whose
+    // collation must be the union column's (checked on the branch's first row).
+    std::vector<bool> checked(branches_.size(), false);
+    auto weights_of = [&](size_t b, Row& r, bool first) -> std::optional<std::string> {
+      const size_t width = result.size();
+      if (r.size() <= width) {
+        if (weighed.empty()) return std::nullopt;
+        return "a set operation over several shards comparing string column '" +
+               result[weighed[0]].name + "' in collation " + weighed_names[0] +
+               " is not supported (branch " + std::to_string(b + 1) + " has no weights)";
+      }
+      const auto& pairs = branches_[b].weighed;
+      if (r.size() != width + 2 * pairs.size())
+        return std::string("internal error: a set operation branch's weight columns");
+      Row out;
+      for (size_t i = 0; i < width; ++i) out.append_cell(r.get(i));
+      for (size_t k = 0; k < weighed.size(); ++k) {
+        size_t p =
+            static_cast<size_t>(std::find(pairs.begin(), pairs.end(), weighed[k]) - pairs.begin());
+        if (first && !sql::iequals(r.cell(width + 2 * p), weighed_names[k]))
+          return "a set operation over several shards comparing string column '" +
+                 result[weighed[k]].name + "' in collation " + weighed_names[k] + " with branch " +
+                 std::to_string(b + 1) + "'s " + std::string(r.cell(width + 2 * p)) +
+                 " is not supported";
+        // (the server answers NULL for weights longer than max_allowed_packet)
+        if (!r.is_null(weighed[k]) && r.is_null(width + 2 * p + 1))
+          return "a set operation over several shards comparing string column '" +
+                 result[weighed[k]].name + "' in collation " + weighed_names[k] +
+                 " is not supported for a value the server gives no weight string of";
+        out.append_cell(r.get(width + 2 * p + 1));
+      }
+      checked[b] = true;
+      r = std::move(out);
+      return std::nullopt;
+    };
     c.begin_result(result);
     MergedRead read;
     std::optional<MergeError>& merge_error = read.merge_error;
@@ -350,6 +437,10 @@ asio::awaitable<Attempt> SetOperation::once(Cursor& c) const {
                 kNotSupported,
                 "a set operation over several shards with a value of an empty string type "
                 "(such as MIN(NULL)) in a column of another type is not supported"};
+            break;
+          }
+          if (auto err = weights_of(b, row, !checked[b])) {
+            merge_error = MergeError{kNotSupported, *err};
             break;
           }
           Status st = merge->add(b, std::move(row));

@@ -31,6 +31,11 @@ struct SetBranch {
   std::vector<Query> queries;  // one: a route (relayed rows); several: merged by `merge`
   MergeInfo merge;
   bool scatter = false;  // several sub-tables (described as a Scatter)
+  // Union columns (positions) whose COLLATION(e) and IF(<native>, NULL, WEIGHT_STRING(e)) the
+  // branch's rows carry after its own columns, a pair each in this order
+  // (router/planner/set_weights.h): a string column in a collation the merge does not compare
+  // itself is compared by those weights when every branch has them in the union's collation.
+  std::vector<size_t> weighed;
 };
 
 // The set operation's own ORDER BY item: a result column by position (from 0) or by name

@@ -18,6 +18,7 @@
 #include "router/planner/name_hooks.h"
 #include "router/planner/outer_join_check.h"
 #include "router/planner/select_merge.h"
+#include "router/planner/set_weights.h"
 #include "router/planner/table_scan.h"
 #include "sql/ast/ddl.h"
 #include "sql/writer.h"
@@ -1780,12 +1781,15 @@ class Planner {
       bool star = first->items.empty();
       for (auto& item : first->items) star |= item.expr->kind == ExprKind::Star;
       if (!star) {
-        std::string cols, asks;
+        // Then each one's weight string of a space, the padding of its weights.
+        std::string cols, asks, spaces;
         for (size_t i = 0; i < first->items.size(); ++i) {
           std::string c = "`__tessera_c" + std::to_string(i) + "`";
           cols += (i ? ", " : "") + c;
           asks += (i ? ", COLLATION(" : "COLLATION(") + c + ")";
+          spaces += ", HEX(WEIGHT_STRING(CONCAT(COALESCE(LEFT(" + c + ", 0), ''), ' ')))";
         }
+        asks += spaces;
         // (Without the ORDER BY, which the column list would hide its names from; it does
         // not change a collation.)
         auto order = q.order_by;
@@ -1818,7 +1822,20 @@ class Planner {
       set.spec.unit_nodes.push_back(node);
     }
     set.units = units.size();
+    // Rows compared across shards (DISTINCT, INTERSECT, EXCEPT, ORDER BY) carry the server's
+    // weights of their strings too (set_weights.h), for collations the merge lacks.
+    bool weigh = !q.order_by.empty();
+    for (const auto& n : nodes)
+      weigh |= n.branch < 0 && (n.op != exec::SetOpKind::kUnion || !n.all);
+    weigh &= names.has_value();
     if (auto pushed = pushed_down(s, scan, nodes, leaves, units.empty(), plan, set)) {
+      if (weigh) {
+        auto& b = set.branches[0];
+        size_t width = static_cast<SelectCore*>(leaves[0]->body)->items.size();
+        for (size_t i = b.first; i < b.first + b.count; ++i)
+          plan.queries[i].sql = wrap_set_weight_columns(plan.queries[i].sql, width);
+        for (size_t i = 0; i < width; ++i) b.weighed.push_back(i);
+      }
       set.spec.nodes = std::move(*pushed);
       set.spec.root = static_cast<int>(set.spec.nodes.size() - 1);
       if (auto err = set_order_and_limit(q, set.spec)) return std::move(*err);
@@ -1832,6 +1849,8 @@ class Planner {
     for (size_t i = 0; i < leaves.size(); ++i) {
       auto* st = arena_.make<SelectStatement>();
       st->query = leaves[i];
+      SetPlanBranch b;
+      if (weigh) b.weighed = add_set_weight_columns(*leaves[i], arena_);
       Planner inner(sql_, parsed_, in_, arena_);
       inner.force_reprint_ = true;
       Plan p = inner.select(*st);
@@ -1840,7 +1859,6 @@ class Planner {
             "branch " + std::to_string(i + 1) + " of a UNION/INTERSECT/EXCEPT: " + p.error.message;
         return p;
       }
-      SetPlanBranch b;
       b.first = plan.queries.size();
       if (p.kind == PlanKind::kDefaultSlice) {
         // Unsharded tables (or none): the branch as written, on the default slice.

@@ -179,6 +179,47 @@ TEST(SetMerge, OrderByAndLimit) {
   EXPECT_TRUE(m.done());
 }
 
+// A collation the merge lacks (utf8mb4_uca1400_ai_ci): each row carries the server's weight
+// string of its value after the result's columns (SetSpec::keys), compared padded with the
+// space's weight (PAD SPACE: 'a' = 'a '), and cut off on the way out.
+ValueType uca_weights() {
+  ValueType t;
+  t.family = ValueFamily::kString;
+  t.collation = Collation::server_weights("utf8mb4_uca1400_ai_ci", std::string("\x02\x09", 2));
+  return t;
+}
+
+SetSpec weighed(SetSpec s) {
+  s.visible = 1;
+  s.keys = {1};
+  return s;
+}
+
+TEST(SetMerge, ComparesByWeightColumnsAndCutsThemOff) {
+  // weights recorded from MariaDB 10.11: 'a' 2075, 'A' 2075, 'a ' 2075 0209, 'ß' 22B6 22B6,
+  // 'ss' 22B6 22B6, 'b' 208F
+  const std::string a("\x20\x75", 2), a_sp("\x20\x75\x02\x09", 4), ss("\x22\xb6\x22\xb6", 4),
+      b("\x20\x8f", 2);
+  std::vector<ValueType> types{text_type("utf8mb4_uca1400_ai_ci"), uca_weights()};
+  auto rows = run(weighed(chain({{SetOpKind::kUnion, false}})), types,
+                  {{{"a", a}, {"ß", ss}}, {{"A", a}, {"a ", a_sp}, {"ss", ss}, {"b", b}}});
+  EXPECT_EQ(rows, (std::vector<Cells>{{"a"}, {"ß"}, {"b"}}));
+  // INTERSECT ALL counts copies by weight; ORDER BY sorts by weight (DESC here).
+  SetSpec s = weighed(chain({{SetOpKind::kIntersect, true}}));
+  SortKey k;
+  k.column = 0;
+  k.descending = true;
+  s.order_by = {k};
+  rows = run(
+      s, types,
+      {{{"a", a}, {"a ", a_sp}, {"b", b}, {"ß", ss}}, {{"A", a}, {"A", a}, {"B", b}, {"SS", ss}}});
+  EXPECT_EQ(rows, (std::vector<Cells>{{"ß"}, {"b"}, {"a"}, {"a"}}));  // a class: its first row
+  // NULL's weight is NULL: equal to NULL only.
+  rows = run(weighed(chain({{SetOpKind::kExcept, false}})), types,
+             {{{kNull, kNull}, {"a", a}}, {{"A ", a_sp}}});
+  EXPECT_EQ(rows, (std::vector<Cells>{{kNull}}));
+}
+
 TEST(SetMerge, MemoryBudgetIsAClearError) {
   SetSpec spec = chain({{SetOpKind::kIntersect, false}});
   spec.budget = std::make_shared<MemoryBudget>(4096, "");  // spilling off

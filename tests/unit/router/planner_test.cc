@@ -1253,6 +1253,44 @@ TEST_F(PlannerTest, SetOperationPlansEachBranchAlone) {
   EXPECT_TRUE(p.root);
 }
 
+// Rows compared across shards carry the server's weight strings (planner/set_weights.h):
+// per column COLLATION(e) and IF(<native>, NULL, WEIGHT_STRING(e)) after a plain branch's own
+// columns; a pushed-down UNION is wrapped to add them over the union's columns.
+TEST_F(PlannerTest, SetOperationBranchesCarryWeightStrings) {
+  Plan p = plan("SELECT id, 'x' FROM tbl_ks INTERSECT SELECT DISTINCT oid, 'y' FROM other");
+  ASSERT_EQ(p.result, ResultMode::kSetOperation) << p.error.message;
+  const SetPlan& s = *p.set_op;
+  ASSERT_EQ(s.branches.size(), 2u);
+  EXPECT_EQ(s.branches[0].weighed, (std::vector<size_t>{0, 1}));
+  const std::string& b0 = p.queries[s.branches[0].first].sql;
+  EXPECT_NE(b0.find("COLLATION(id)"), std::string::npos) << b0;
+  EXPECT_NE(b0.find("WEIGHT_STRING(id)"), std::string::npos) << b0;
+  EXPECT_NE(b0.find("WEIGHT_STRING('x')"), std::string::npos) << b0;
+  // a branch's own DISTINCT would tell 'a' from 'a ' by them: none
+  EXPECT_TRUE(s.branches[1].weighed.empty());
+  EXPECT_EQ(p.queries[s.branches[1].first].sql.find("__tessera_sw"), std::string::npos);
+  // the names query also asks each union column's space weights (the padding)
+  EXPECT_NE(p.queries.back().sql.find("HEX(WEIGHT_STRING(CONCAT(COALESCE(LEFT("), std::string::npos)
+      << p.queries.back().sql;
+  // UNION ALL compares nothing: unchanged
+  p = plan("SELECT id FROM tbl_ks UNION ALL SELECT oid FROM other");
+  ASSERT_EQ(p.result, ResultMode::kSetOperation) << p.error.message;
+  EXPECT_TRUE(p.set_op->branches[0].weighed.empty());
+  EXPECT_EQ(p.queries[p.set_op->branches[0].first].sql.find("WEIGHT_STRING"), std::string::npos);
+  // ... unless it is ordered
+  p = plan("SELECT id FROM tbl_ks UNION ALL SELECT oid FROM other ORDER BY 1");
+  ASSERT_EQ(p.result, ResultMode::kSetOperation) << p.error.message;
+  EXPECT_EQ(p.set_op->branches[1].weighed, (std::vector<size_t>{0}));
+  // pushed down: the whole UNION on each shard, wrapped
+  p = plan("SELECT id FROM tbl_ks WHERE id > 3 UNION SELECT id FROM tbl_ks");
+  ASSERT_EQ(p.result, ResultMode::kSetOperation) << p.error.message;
+  ASSERT_EQ(p.set_op->branches.size(), 1u);
+  EXPECT_EQ(p.set_op->branches[0].weighed, (std::vector<size_t>{0}));
+  const std::string& w = p.queries[p.set_op->branches[0].first].sql;
+  EXPECT_EQ(w.rfind("WITH `__tessera_s`(`__tessera_c0`) AS (SELECT ", 0), 0u) << w;
+  EXPECT_NE(w.find("WEIGHT_STRING(`__tessera_c0`)) FROM `__tessera_s`"), std::string::npos) << w;
+}
+
 TEST_F(PlannerTest, SetOperationRefusalsNameTheShape) {
   Plan p = plan("SELECT id FROM tbl_ks UNION SELECT oid FROM other ORDER BY id + 1");
   ASSERT_EQ(p.kind, PlanKind::kError);

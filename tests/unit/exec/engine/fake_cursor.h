@@ -42,6 +42,7 @@ class FakeCursor : public Cursor {
   struct FakeShard {
     std::vector<std::string> rows;
     std::optional<protocol::ErrPacket> head_error;
+    std::vector<protocol::ColumnDefinition> columns;  // its head's; empty: head_columns
   };
   std::vector<FakeShard> shards;
   std::vector<size_t> read_pos;
@@ -72,6 +73,10 @@ class FakeCursor : public Cursor {
   asio::awaitable<std::optional<protocol::ErrPacket>> read_head(
       size_t shard, std::vector<protocol::ColumnDefinition>& columns) override {
     if (auto err = std::exchange(shards[shard].head_error, std::nullopt)) co_return err;
+    if (!shards[shard].columns.empty()) {
+      columns = shards[shard].columns;
+      co_return std::nullopt;
+    }
     if (!head_columns.empty()) {
       columns = head_columns;
       co_return std::nullopt;

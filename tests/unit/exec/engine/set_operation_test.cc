@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "exec/row.h"
 #include "fake_cursor.h"
 
 namespace tessera::exec::engine {
@@ -77,6 +78,116 @@ TEST(SetOperation, BranchHeadErrorBeforeAnyRowIsTheClients) {
   ASSERT_EQ(c.errors.size(), 1u);
   EXPECT_EQ(c.errors[0].code, 1146);
   EXPECT_NE(c.errors[0].message.find("on slice s1"), std::string::npos);
+}
+
+// A string column in a collation the merge does not implement (MariaDB reports uca1400 by
+// utf8mb4_unicode_ci's id 224; the names query says which): each branch's rows carry
+// COLLATION(k) and its weight string (SetBranch::weighed), which the set merge compares by
+// and the client never sees. Weights recorded from MariaDB 10.11 (utf8mb4_uca1400_ai_ci):
+// 'a' 2075, 'a ' 2075 0209, 'ß' and 'ss' 22B6 22B6, 'b' 208F; a space 0209.
+struct UcaUnion {
+  FakeCursor c;
+  std::optional<SetOperation> op;
+  UcaUnion(exec::SetOpKind kind, bool all, const std::string& branch2_collation) {
+    protocol::ColumnDefinition k = protocol::ColumnDefinition::text("k");
+    k.charset = 45;
+    protocol::ColumnDefinition k_id = k;
+    k_id.charset = 224;
+    protocol::ColumnDefinition info = protocol::ColumnDefinition::text("__tessera_sw0");
+    protocol::ColumnDefinition weight = protocol::ColumnDefinition::text("__tessera_sw1");
+    weight.charset = 63;
+    c.shards.resize(5);  // metadata, collations, names, branch 1, branch 2
+    c.shards[0].columns = {k};
+    c.shards[1].columns = {k_id};
+    c.shards[2].columns = {k, k};
+    c.shards[2].rows = {Row::of({"utf8mb4_uca1400_ai_ci", "0209"}).payload()};
+    c.shards[3].columns = {k, info, weight};
+    c.shards[4].columns = {k, info, weight};
+    auto w = [](std::string_view hex) {
+      std::string out;
+      for (size_t i = 0; i < hex.size(); i += 2)
+        out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+      return out;
+    };
+    const std::string uca = "utf8mb4_uca1400_ai_ci";
+    c.shards[3].rows = {Row::of({"a", uca, w("2075")}).payload(),
+                        Row::of({"ß", uca, w("22B622B6")}).payload(),
+                        Row::of({kNullCell, uca, kNullCell}).payload()};
+    c.shards[4].rows = {Row::of({"A ", branch2_collation, w("20750209")}).payload(),
+                        Row::of({"ss", branch2_collation, w("22B622B6")}).payload(),
+                        Row::of({"b", branch2_collation, w("208F")}).payload()};
+    SetOperationSpec spec;
+    exec::SetNode l, r, n;
+    l.branch = 0;
+    r.branch = 1;
+    n.op = kind;
+    n.all = all;
+    n.left = 0;
+    n.right = 1;
+    spec.nodes = {l, r, n};
+    spec.root = 2;
+    SetOrderKey order;
+    order.position = 0;
+    spec.order_by = {order};
+    Query meta{Target{"s0", "db", Role::kPrimary}, "SELECT ... LIMIT 0"};
+    Query coll{Target{"s0", "db", Role::kPrimary}, "SET STATEMENT ... LIMIT 0"};
+    Query names{Target{"s0", "db", Role::kPrimary}, "WITH ... COLLATION(...)"};
+    std::vector<SetBranch> branches{branch({"s1"}), branch({"s2"})};
+    for (auto& b : branches) b.weighed = {0};
+    op.emplace(meta, coll, std::vector<Query>{}, std::move(branches), spec, Role::kPrimary,
+               read_traits(), names);
+  }
+  static constexpr std::nullopt_t kNullCell = std::nullopt;
+};
+
+TEST(SetOperation, ComparesStringsByTheServersWeights) {
+  UcaUnion u(exec::SetOpKind::kUnion, false, "utf8mb4_uca1400_ai_ci");
+  u.c.run(*u.op);
+  ASSERT_TRUE(u.c.errors.empty()) << u.c.errors[0].message;
+  // NULL first, then by weight: 'a' = 'A ' (PAD SPACE), 'ß' = 'ss'; one column out.
+  EXPECT_EQ(u.c.sent_rows, (Lines{Row::of({std::nullopt}).payload(), Row::of({"a"}).payload(),
+                                  Row::of({"b"}).payload(), Row::of({"ß"}).payload()}));
+  UcaUnion e(exec::SetOpKind::kExcept, false, "utf8mb4_uca1400_ai_ci");
+  e.c.run(*e.op);
+  EXPECT_EQ(e.c.sent_rows, (Lines{Row::of({std::nullopt}).payload()}));
+}
+
+TEST(SetOperation, RefusesAValueWithoutWeights) {
+  // WEIGHT_STRING() is NULL for a value whose weights pass max_allowed_packet: never compared
+  // as NULL.
+  UcaUnion u(exec::SetOpKind::kUnion, false, "utf8mb4_uca1400_ai_ci");
+  u.c.shards[4].rows.push_back(
+      Row::of({"long", "utf8mb4_uca1400_ai_ci", UcaUnion::kNullCell}).payload());
+  u.c.run(*u.op);
+  ASSERT_EQ(u.c.errors.size(), 1u);
+  EXPECT_EQ(u.c.errors[0].code, 1235);
+  EXPECT_NE(u.c.errors[0].message.find("no weight string"), std::string::npos)
+      << u.c.errors[0].message;
+}
+
+TEST(SetOperation, RefusesWeightsOfAnotherCollation) {
+  // A branch whose column is in another collation than the union's: its weights would not
+  // compare, refused (1235) rather than answered wrongly.
+  UcaUnion u(exec::SetOpKind::kIntersect, false, "utf8mb4_general_ci");
+  u.c.run(*u.op);
+  ASSERT_EQ(u.c.errors.size(), 1u);
+  EXPECT_EQ(u.c.errors[0].code, 1235);
+  EXPECT_TRUE(u.c.sent_rows.empty());
+  // Without the weights in every branch, the column is refused as before.
+  UcaUnion n(exec::SetOpKind::kUnion, false, "utf8mb4_uca1400_ai_ci");
+  n.c.shards[4].columns.resize(1);
+  n.c.shards[4].rows = {Row::of({"b"}).payload()};
+  std::vector<SetBranch> branches = n.op->branches();
+  branches[1].weighed.clear();
+  // (rebuilt with branch 2 planned without the weights)
+  SetOperation plain(Query{Target{"s0", "db", Role::kPrimary}, "m"},
+                     Query{Target{"s0", "db", Role::kPrimary}, "c"}, {}, branches, n.op->spec(),
+                     Role::kPrimary, read_traits(), Query{Target{"s0", "db", Role::kPrimary}, "n"});
+  n.c.run(plain);
+  ASSERT_EQ(n.c.errors.size(), 1u);
+  EXPECT_EQ(n.c.errors[0].code, 1235);
+  EXPECT_NE(n.c.errors[0].message.find("utf8mb4_uca1400_ai_ci"), std::string::npos)
+      << n.c.errors[0].message;
 }
 
 TEST(SetOperation, DescribesTheTree) {
