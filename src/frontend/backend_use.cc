@@ -108,7 +108,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
         co_return false;
       }
     }
-    if (xa_join_) {
+    // (xa_join's coroutine only when it has something to do: an XA namespace's autocommit
+    // statements outside a transaction join nothing.)
+    if (xa_join_ && xa_ && (xa_->open() || !(state_.status_flags & status::kAutocommit))) {
       if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {
         if (conn_->broken) drop_backend();
         co_await send_error(*refused, error_seq);
