@@ -90,8 +90,8 @@ class WorkerStats {
 
   // Shapes remembered (dropped all at once when full; a statement longer than kMaxShapeText
   // is not remembered).
-  static constexpr size_t kMaxShapes = 4096;
-  static constexpr size_t kMaxShapeText = 2048;
+  static constexpr size_t kMaxShapes = 1024;
+  static constexpr size_t kMaxShapeText = 1024;
 
   // A client statement finished (session side). `error_code` 0 = success.
   void record_session(std::string_view ns, StatementKey key, std::chrono::nanoseconds latency,
