@@ -68,17 +68,76 @@ std::string_view statement_type_label(std::string_view text) {
   return "other";
 }
 
+namespace {
+
+// A statement's shape: its text with each literal token replaced by the token's type, each
+// stretch of text between literals preceded by its length (so the shape reads back in one way
+// only). The text between literals lexes the same whatever the literals' values, and the
+// fingerprint reads of a literal only its type: statements of one shape have one fingerprint.
+void append_length(std::string& out, size_t n) {
+  const char bytes[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                         static_cast<char>((n >> 16) & 0xff), static_cast<char>(n >> 24)};
+  out.append(bytes, sizeof bytes);
+}
+
+void shape_of(std::string_view sql, const std::vector<sql::Token>& tokens, std::string& out) {
+  out.clear();
+  size_t from = 0;
+  for (const sql::Token& t : tokens) {
+    if (!sql::is_literal(t.type)) continue;
+    append_length(out, t.off - from);
+    out.append(sql.data() + from, t.off - from);
+    out.push_back(static_cast<char>(t.type));
+    from = size_t(t.off) + t.len;
+  }
+  append_length(out, sql.size() - from);
+  out.append(sql.data() + from, sql.size() - from);
+}
+
+}  // namespace
+
 StatementKey WorkerStats::key_of(std::string_view sql, const sql::TokenTape* tape) {
+  if (!tape || sql.size() > kMaxShapeText || !tape->replays(sql)) {
+    const uint64_t digest = sql::fingerprint_into(sql, scratch_, {}, tape);
+    return {digest, scratch_};
+  }
+  shape_of(sql, tape->tokens, shape_);
+  if (auto it = shapes_.find(shape_); it != shapes_.end()) {
+    return {it->second.digest, it->second.text};
+  }
   const uint64_t digest = sql::fingerprint_into(sql, scratch_, {}, tape);
-  return {digest, scratch_};
+  if (shapes_.size() >= kMaxShapes) shapes_.clear();
+  Known& known = shapes_[shape_];
+  known.digest = digest;
+  known.text = scratch_;
+  return {digest, known.text};
+}
+
+FingerprintTable& WorkerStats::table(SqlSide side, std::string_view ns) {
+  if (ns != recent_.ns) recent_ = Recent{std::string(ns)};
+  FingerprintTable*& cached = recent_.tables[static_cast<size_t>(side)];
+  if (!cached) {
+    auto& by_ns = tables_[static_cast<size_t>(side)];
+    auto it = by_ns.find(ns);
+    if (it == by_ns.end()) it = by_ns.emplace(std::string(ns), FingerprintTable{}).first;
+    cached = &it->second;  // (an unordered_map's elements stay where they are)
+  }
+  return *cached;
+}
+
+NamespaceMetrics& WorkerStats::namespace_metrics(std::string_view ns) {
+  if (ns != recent_.ns) recent_ = Recent{std::string(ns)};
+  if (!recent_.metrics) {
+    auto m = metrics_.find(ns);
+    if (m == metrics_.end()) m = metrics_.emplace(std::string(ns), NamespaceMetrics{}).first;
+    recent_.metrics = &m->second;
+  }
+  return *recent_.metrics;
 }
 
 FingerprintStats& WorkerStats::entry(SqlSide side, std::string_view ns, StatementKey key) {
   uint64_t digest = key.digest;
-  auto& by_ns = tables_[static_cast<size_t>(side)];
-  auto it = by_ns.find(ns);
-  if (it == by_ns.end()) it = by_ns.emplace(std::string(ns), FingerprintTable{}).first;
-  FingerprintTable& table = it->second;
+  FingerprintTable& table = this->table(side, ns);
   if (digest == kOverflowDigest) digest = 1;  // keep 0 for the overflow entry
   auto e = table.find(digest);
   if (e != table.end()) return e->second;
@@ -103,18 +162,17 @@ void WorkerStats::record_session(std::string_view ns, StatementKey key,
   if (error_code != 0) e.errors++;
   e.latency.add(micros);
 
-  auto m = metrics_.find(ns);
-  if (m == metrics_.end()) m = metrics_.emplace(std::string(ns), NamespaceMetrics{}).first;
+  NamespaceMetrics& m = namespace_metrics(ns);
   // (The overflow entry folds every type: its statement's own label.)
   std::string_view type = e.type.empty() ? statement_type_label(key.text) : e.type;
-  auto t = m->second.statements_by_type.find(type);
-  if (t == m->second.statements_by_type.end()) {
-    m->second.statements_by_type.emplace(std::string(type), 1);
+  auto t = m.statements_by_type.find(type);
+  if (t == m.statements_by_type.end()) {
+    m.statements_by_type.emplace(std::string(type), 1);
   } else {
     t->second++;
   }
-  if (error_code != 0) m->second.errors_by_code[error_code]++;
-  m->second.latency.add(static_cast<double>(latency.count()) / 1e9);
+  if (error_code != 0) m.errors_by_code[error_code]++;
+  m.latency.add(static_cast<double>(latency.count()) / 1e9);
 }
 
 void WorkerStats::record_backend(std::string_view ns, StatementKey key,
@@ -136,6 +194,7 @@ FingerprintTable WorkerStats::fingerprints(SqlSide side, std::string_view ns) co
 void WorkerStats::reset(SqlSide side, std::string_view ns) {
   auto& by_ns = tables_[static_cast<size_t>(side)];
   if (auto it = by_ns.find(ns); it != by_ns.end()) by_ns.erase(it);
+  recent_ = Recent{};
 }
 
 }  // namespace tessera::admin

@@ -81,8 +81,17 @@ class WorkerStats {
 
   // `sql`'s key; its text lives in this worker's buffer until the next key_of().
   // `tape`: the session's classification tokens of `sql`, replayed when they fit (see
-  // sql/token_tape.h) instead of lexing the text a second time.
+  // sql/token_tape.h) instead of lexing the text a second time. With a tape, the key is
+  // remembered by the statement's shape (its text with each literal replaced by its token type,
+  // see shape_of): the next statement of that shape (the same statement with other values)
+  // gets it without fingerprinting. The fingerprint depends on nothing else, so the key is the
+  // one fingerprint_into would compute.
   StatementKey key_of(std::string_view sql, const sql::TokenTape* tape = nullptr);
+
+  // Shapes remembered (dropped all at once when full; a statement longer than kMaxShapeText
+  // is not remembered).
+  static constexpr size_t kMaxShapes = 1024;
+  static constexpr size_t kMaxShapeText = 1024;
 
   // A client statement finished (session side). `error_code` 0 = success.
   void record_session(std::string_view ns, StatementKey key, std::chrono::nanoseconds latency,
@@ -114,10 +123,26 @@ class WorkerStats {
   using ByNamespace = std::unordered_map<std::string, FingerprintTable, Hash, std::equal_to<>>;
 
   FingerprintStats& entry(SqlSide side, std::string_view ns, StatementKey key);
+  FingerprintTable& table(SqlSide side, std::string_view ns);
+  NamespaceMetrics& namespace_metrics(std::string_view ns);
 
   std::array<ByNamespace, 2> tables_;
   MetricsByNamespace metrics_;
+  // The last namespace recorded and its tables (each statement records one namespace's figures
+  // several times): found without hashing its name again. Forgotten by reset().
+  struct Recent {
+    std::string ns;
+    std::array<FingerprintTable*, 2> tables{};
+    NamespaceMetrics* metrics = nullptr;
+  };
+  Recent recent_;
   std::string scratch_;  // fingerprint text buffer, reused
+  struct Known {
+    uint64_t digest = 0;
+    std::string text;
+  };
+  std::unordered_map<std::string, Known, Hash, std::equal_to<>> shapes_;  // shape -> key
+  std::string shape_;                                                     // shape buffer, reused
 };
 
 }  // namespace tessera::admin

@@ -282,8 +282,10 @@ void ConnectionPool::hold(BackendConnection& conn, const std::string& tenant) {
 
 void ConnectionPool::unhold(BackendConnection& conn) {
   if (conn.tenant.empty()) return;
+  // (An entry at 0 stays: the namespace's next statement takes a connection again, and
+  // would otherwise insert it anew each time. The pool serves few namespaces.)
   auto it = held_.find(conn.tenant);
-  if (it != held_.end() && --it->second == 0) held_.erase(it);
+  if (it != held_.end() && it->second > 0) --it->second;
   conn.tenant.clear();
 }
 

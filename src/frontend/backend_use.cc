@@ -108,7 +108,9 @@ asio::awaitable<bool> ClientSession::ensure_backend(std::optional<uint8_t> error
         co_return false;
       }
     }
-    if (xa_join_) {
+    // (xa_join's coroutine only when it has something to do: an XA namespace's autocommit
+    // statements outside a transaction join nothing.)
+    if (xa_join_ && xa_ && (xa_->open() || !(state_.status_flags & status::kAutocommit))) {
       if (auto refused = co_await xa_join(namespace_->default_slice, *conn_)) {
         if (conn_->broken) drop_backend();
         co_await send_error(*refused, error_seq);
@@ -217,7 +219,7 @@ void ClientSession::unpin(PinReason reason) {
 
 void ClientSession::after_statement(const sql::StatementInfo* info) {
   if (!conn_) return;
-  if (!state_.db.empty() && namespace_ && !namespace_->allows_db(state_.db)) {
+  if (!state_.db.empty() && namespace_ && !db_still_allowed()) {
     // The server reports (session tracking) a database outside allowed_dbs reached by a path
     // not checked before it ran (a USE inside a multi-statement or a stored program): the
     // session cannot go on there, and its connection is not reused.
@@ -245,6 +247,18 @@ void ClientSession::after_statement(const sql::StatementInfo* info) {
     if (info->kind == StatementKind::UnlockTables) unpin(PinReason::kLockTables);
   }
   conn_.end_use(lease_facts(conn_, keep_for_diagnostics_));
+}
+
+bool ClientSession::db_still_allowed() {
+  if (namespace_ == allowed_db_namespace_ && config_ == allowed_db_config_ &&
+      state_.db == allowed_db_) {
+    return true;  // (a configuration and its namespaces never change)
+  }
+  if (!namespace_->allows_db(state_.db)) return false;
+  allowed_db_ = state_.db;
+  allowed_db_namespace_ = namespace_;
+  allowed_db_config_ = config_;
+  return true;
 }
 
 backend::SessionFacts ClientSession::lease_facts(const backend::BackendLease& lease,

@@ -188,6 +188,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // The end of a statement on the default slice: pins it left, then end_use() with the
   // diagnostics kept for SHOW WARNINGS.
   void after_statement(const sql::StatementInfo* info);
+  // namespace_->allows_db(state_.db), remembered while the database, the namespace and the
+  // configuration stay those of the last answer yes (after_statement asks on every statement).
+  bool db_still_allowed();
   // What this session knows about `lease` when a use of it ends (backend/lease_rule.h):
   // pins, cursors and XA branches belong to the default slice's connection; a transaction
   // Tessera joined for the client belongs to the lease that joined it; a gone client to all.
@@ -554,6 +557,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // SHOW ERRORS, a SELECT or DO reading no table): a connection kept for diagnostics stays
   // kept through it, as the warnings are still there on the server.
   bool statement_keeps_diagnostics_ = false;
+  // db_still_allowed's last yes: the database, and the namespace within the configuration it
+  // was asked of (held, so that no later configuration can take its address).
+  std::string allowed_db_;
+  const config::Namespace* allowed_db_namespace_ = nullptr;
+  std::shared_ptr<const config::LoadedConfig> allowed_db_config_;
   // The statement under way is an autocommit-style read that runs again on a fresh connection
   // if its connection turns out closed: the pool need not peek at it (set per route).
   bool rerunnable_read_ = false;

@@ -5,6 +5,7 @@
 // ledger (backend/status_ledger.h), everything else from the server's own reading, and the
 // client's statement runs on the backend over those rows: the server evaluates its LIKE, WHERE,
 // ORDER BY and functions. Namespaces with "exact_session_status": false get the server's answer.
+#include <array>
 #include <map>
 
 #include "backend/status_ledger.h"
@@ -26,6 +27,26 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+// A bit per letter (either case) and one for '_' of the bytes of `s` (other bytes: bit 63): a
+// text can hold a word of letters and '_' (ASCII case folded) only if its mask has every bit of
+// the word's.
+constexpr std::array<uint8_t, 256> kLetterBit = [] {
+  std::array<uint8_t, 256> bits{};
+  for (size_t c = 0; c < bits.size(); ++c) {
+    bits[c] = 63;
+    if (c >= 'a' && c <= 'z') bits[c] = static_cast<uint8_t>(c - 'a');
+    if (c >= 'A' && c <= 'Z') bits[c] = static_cast<uint8_t>(c - 'A');
+    if (c == '_') bits[c] = 26;
+  }
+  return bits;
+}();
+
+constexpr uint64_t letter_mask(std::string_view s) {
+  uint64_t m = 0;
+  for (char c : s) m |= uint64_t{1} << kLetterBit[static_cast<uint8_t>(c)];
+  return m;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> ClientSession::tessera_status_values() const {
@@ -39,8 +60,13 @@ std::vector<std::pair<std::string, std::string>> ClientSession::tessera_status_v
 bool ClientSession::session_view_candidate(std::string_view sql, const sql::StatementInfo& info) {
   if (info.is_multi_statement) return false;
   if (info.kind == sql::StatementKind::Show) return true;
-  return info.kind == sql::StatementKind::Select &&
-         (sql::icontains(sql, "processlist") || sql::icontains(sql, "session_status"));
+  if (info.kind != sql::StatementKind::Select) return false;
+  // (One pass over the text rules both words out for nearly every SELECT.)
+  static constexpr uint64_t kProcesslist = letter_mask("processlist");
+  static constexpr uint64_t kSessionStatus = letter_mask("session_status");
+  const uint64_t text = letter_mask(sql);
+  return ((text & kProcesslist) == kProcesslist && sql::icontains(sql, "processlist")) ||
+         ((text & kSessionStatus) == kSessionStatus && sql::icontains(sql, "session_status"));
 }
 
 asio::awaitable<bool> ClientSession::try_session_views(std::string_view sql,

@@ -11,6 +11,10 @@ namespace tessera::router {
 
 namespace {
 
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
 std::string rule_key(std::string_view db, std::string_view table) {
   std::string key = ascii_lower(db);
   key += '\0';
@@ -99,6 +103,16 @@ std::shared_ptr<const ShardRuleSet> ShardRuleSet::build(const config::Namespace&
     }
     set->ordered_.push_back(std::move(rule));
   }
+  // A text that holds a name holds every name that name contains: only the others are sought.
+  std::vector<std::string> sought;
+  for (const auto& name : set->table_names_) {
+    const bool holds_another = std::any_of(
+        set->table_names_.begin(), set->table_names_.end(), [&](const std::string& other) {
+          return &other != &name && name.find(other) != std::string::npos;
+        });
+    if (!holds_another) sought.push_back(name);
+  }
+  set->table_names_ = std::move(sought);
   return set;
 }
 
@@ -109,7 +123,9 @@ bool ShardRuleSet::may_be_named_in(std::string_view text) const {
   for (size_t i = 0; i + shortest_name_ <= text.size(); ++i) {
     if (!name_starts_[static_cast<uint8_t>(text[i])]) continue;
     for (const auto& name : table_names_) {
-      if (i + name.size() <= text.size() && sql::iequals(text.substr(i, name.size()), name))
+      // (The last byte first: names of one prefix are common, "tbl_a", "tbl_b".)
+      if (i + name.size() <= text.size() && lower(text[i + name.size() - 1]) == name.back() &&
+          sql::iequals(text.substr(i, name.size()), name))
         return true;
     }
   }

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "sql/classify.h"
+#include "sql/fingerprint.h"
+
 namespace tessera::admin {
 namespace {
 
@@ -69,6 +75,18 @@ TEST(WorkerStats, ResetForgetsOneNamespaceAndSide) {
   EXPECT_EQ(w.fingerprints(SqlSide::kSession, "b").size(), 1u);
   // /metrics counters never go back.
   EXPECT_EQ(w.metrics()["a"].statements_by_type["select"], 1u);
+  // Recorded again after the reset (the namespace's table is a new one), other sides untouched.
+  w.record_session("a", "select 2", microseconds(1), 1, 0);
+  w.record_backend("a", "select 2", microseconds(1), 1, false);
+  w.record_session("b", "select 2", microseconds(1), 1, 0);
+  w.record_session("a", "select 3", microseconds(1), 1, 0);
+  auto a = w.fingerprints(SqlSide::kSession, "a");
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a.begin()->second.count, 2u);
+  EXPECT_EQ(w.fingerprints(SqlSide::kBackend, "a").begin()->second.count, 2u);
+  EXPECT_EQ(w.fingerprints(SqlSide::kSession, "b").begin()->second.count, 2u);
+  EXPECT_EQ(w.metrics()["a"].statements_by_type["select"], 3u);
+  EXPECT_EQ(w.metrics()["b"].statements_by_type["select"], 2u);
 }
 
 TEST(WorkerStats, TooManyFingerprintsFoldIntoOne) {
@@ -102,6 +120,72 @@ TEST(WorkerStats, OneKeyServesBothSides) {
   EXPECT_EQ(session.begin()->second.type, "select");
   EXPECT_EQ(w.fingerprints(SqlSide::kBackend, "a").begin()->second.count, 1u);
   EXPECT_EQ(w.metrics()["a"].statements_by_type["select"], 3u);
+}
+
+TEST(WorkerStats, KeysRememberedByShapeAreTheFingerprints) {
+  // key_of with the classification tape remembers keys by the statement's shape (literals
+  // replaced by their types): every key must be what fingerprinting the text gives, whichever
+  // statement of the shape came first.
+  const std::vector<std::string> statements = {
+      "SELECT c FROM sbtest1 WHERE id=5",
+      "SELECT c FROM sbtest1 WHERE id=77",
+      "SELECT c FROM sbtest1 WHERE id='5'",
+      "SELECT c FROM sbtest1 WHERE id=-5",
+      "SELECT c FROM sbtest1 WHERE id=5-1",
+      "SELECT c FROM sbtest1 WHERE id=5 - -1",
+      "SELECT c FROM sbtest1 WHERE id = 1e5",
+      "SELECT c FROM sbtest1 WHERE id = .5",
+      "SELECT c FROM sbtest1 WHERE id = 0x1F",
+      "SELECT c FROM sbtest1 WHERE id = X'1F'",
+      "SELECT c FROM sbtest1 WHERE id = x'2F'",
+      "SELECT c FROM sbtest1 WHERE id = N'a'",
+      "SELECT c FROM sbtest1 WHERE id = _utf8'a'",
+      "SELECT c FROM sbtest1 WHERE id = _latin1'b'",
+      "SELECT c FROM sbtest1 WHERE id = _utf8 'a'",
+      "SELECT c FROM sbtest1 WHERE d = DATE '2020-01-01'",
+      "SELECT c FROM sbtest1 WHERE d = DATE '2021-02-02'",
+      "SELECT c FROM sbtest1 WHERE d = TIMESTAMP'2021-02-02 00:00:00'",
+      "SELECT c FROM sbtest1 WHERE id IN (1, 2, 3)",
+      "SELECT c FROM sbtest1 WHERE id IN (4, 5, 6)",
+      "SELECT c FROM sbtest1 WHERE id IN (4, 5, c)",
+      "SELECT c FROM sbtest1 WHERE id IN (4, 'x', NULL)",
+      "SELECT c FROM sbtest1 WHERE id BETWEEN 1 AND 99",
+      "SELECT c FROM sbtest1 WHERE id BETWEEN 5 AND 6 ORDER BY c",
+      "select c from sbtest1 where id=5",
+      "SELECT c  FROM sbtest1 WHERE id=5;",
+      "SELECT c FROM sbtest1 WHERE id=5 ;",
+      "SELECT 'a' 'b', \"c\", 'it''s', 'x\\'y'",
+      "SELECT 'q' 'r', \"s\", 'no''t', 'z\\'w'",
+      "SELECT `a b`, `c`, t.`d`, t.1x FROM t",
+      "SELECT 1.5, 2., 3.e2, 0b101, b'101', B'11' FROM dual",
+      "SELECT 7.5, 8., 9.e2, 0b111, b'111', B'10' FROM dual",
+      "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+      "INSERT INTO t VALUES (4, 'd'), (5, 'e'), (6, 'f')",
+      "INSERT INTO t VALUES (4, 'd'), (5, 'e'), (6, f)",
+      "INSERT INTO t (a, b) VALUE (1, 2) ON DUPLICATE KEY UPDATE b = 3",
+      "UPDATE t SET a = a - 1 WHERE b <> 2 AND c != 3",
+      "UPDATE t SET a = a - 9 WHERE b <> 8 AND c != 7",
+      "SELECT @a := 1, @@session.x, ? FROM t WHERE x = ?",
+      "SELECT 'unterminated",
+      "SELECT 'other unterminated",
+      "SELECT 1 abc, 2abc, 3 + 4",
+      "SELECT 5 abc, 6abc, 7 + 8",
+  };
+  WorkerStats w;
+  sql::TokenTape tape;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : statements) {
+      sql::classify(text, {}, &tape);
+      const StatementKey k = w.key_of(text, &tape);
+      const sql::Fingerprint f = sql::fingerprint(text);
+      EXPECT_EQ(k.text, f.text) << text;
+      EXPECT_EQ(k.digest, f.digest) << text;
+    }
+  }
+  // A different tape (another text) is not replayed: the key is still the text's own.
+  sql::classify("SELECT 1", {}, &tape);
+  const StatementKey k = w.key_of("SELECT c FROM sbtest1 WHERE id=5", &tape);
+  EXPECT_EQ(k.text, sql::fingerprint("SELECT c FROM sbtest1 WHERE id=5").text);
 }
 
 TEST(WorkerStats, FoldedStatementsKeepTheirOwnType) {

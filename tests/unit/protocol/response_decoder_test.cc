@@ -495,6 +495,61 @@ void expect_malformed(Command c, uint32_t caps, const Packets& p, std::string_vi
   EXPECT_EQ(d.next_implied(), E::kMalformed);
 }
 
+// A column definition is checked as it is read: every prefix short of its fixed fields fails, as do
+// a name length of 0xff, a NULL or short fixed-fields length; a NULL (0xfb) name is an empty one.
+TEST(ResponseDecoder, ColumnDefinitionBounds) {
+  auto result = text_result(kDeof, 0);
+  const std::string def = result[1];
+  auto column = [&](const std::string& p) {
+    ResponseDecoder d(Command::kQuery, kDeof);
+    EXPECT_EQ(d.next_packet(result[0]), E::kResultStart);
+    return d.next_packet(p);
+  };
+  EXPECT_EQ(column(def), E::kColumn);
+  // (The two filler bytes after the ten of the fixed fields are not required.)
+  for (size_t n = 0; n + 2 < def.size(); ++n)
+    EXPECT_EQ(column(def.substr(0, n)), E::kMalformed) << n;
+  EXPECT_EQ(column(def.substr(0, def.size() - 2)), E::kColumn);
+  EXPECT_EQ(column(def + "trailing"), E::kColumn);  // (COM_FIELD_LIST's default value)
+  // def: "\x03def", schema, table, org_table, name, org_name, then the fixed fields' length.
+  size_t fixed_at = 0;
+  for (int i = 0; i < 6; ++i) fixed_at += 1 + static_cast<uint8_t>(def[fixed_at]);
+  ASSERT_EQ(static_cast<uint8_t>(def[fixed_at]), 0x0c);
+  std::string bad = def;
+  bad[0] = '\xff';
+  EXPECT_EQ(column(bad), E::kMalformed);
+  bad = def;
+  bad[fixed_at] = '\xfb';
+  EXPECT_EQ(column(bad), E::kMalformed);
+  bad = def;
+  bad[fixed_at] = '\x09';
+  EXPECT_EQ(column(bad), E::kMalformed);
+  bad = def;
+  bad[fixed_at] = '\x0a';
+  EXPECT_EQ(column(bad), E::kColumn);
+  bad = def;
+  bad.replace(0, 4, "\xfb");  // catalog "def" as NULL
+  EXPECT_EQ(column(bad), E::kColumn);
+  bad = def;
+  bad.replace(0, 4,
+              std::string("\xfc\x03\x00"
+                          "def",
+                          6));  // as a 2-byte length
+  EXPECT_EQ(column(bad), E::kColumn);
+  bad = def;
+  bad.replace(0, 4,
+              std::string("\xfc\x04\x00"
+                          "def",
+                          6));  // one byte too long
+  EXPECT_EQ(column(bad), E::kMalformed);
+  bad = def;
+  bad.replace(0, 4,
+              std::string("\xfe\x03\x00\x00\x00\x00\x00\x00\x01"
+                          "def",
+                          12));
+  EXPECT_EQ(column(bad), E::kMalformed);
+}
+
 TEST(ResponseDecoder, MalformedStreams) {
   auto result = text_result(kDeof, 2);
   expect_malformed(Command::kQuery, kDeof, {std::string("\x00\x01", 2)}, "truncated OK");
