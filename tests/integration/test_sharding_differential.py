@@ -1608,9 +1608,13 @@ class Runner:
         self.stats[q.category][0] += 1
         if q.category == "window" and self.explain_windows:
             try:
-                plan = self.test.run("EXPLAIN " + q.sql)[1]
+                plan = self.test.run("EXPLAIN " + q.sql)[1] or []
                 kind = plan[0][0] if plan else "?"
-                self.window_paths["table shipped" if kind == "shard" else kind] += 1
+                if any("`__tj`" in (r[3] or "") for r in plan):
+                    kind = "table shipped to one server"
+                elif kind == "shard" and len(plan) == 1:
+                    kind = "one shard"
+                self.window_paths[kind] += 1
             except QueryError as e:
                 self.window_paths[f"EXPLAIN failed: {str(e)[:60]}"] += 1
         t_res = r_res = t_err = r_err = t_e = None
