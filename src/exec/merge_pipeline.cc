@@ -80,6 +80,20 @@ Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
     auto m = e.max_column();
     if (!check(column) || (m && !check(*m))) return bad_spec("a computed column");
   }
+  if (spec.window) {
+    if (spec.grouped || !spec.group_by.empty() || !spec.aggregates.empty())
+      return internal_error("merge plan: window functions with GROUP BY");
+    for (const auto& f : spec.window->functions) {
+      if (!check(f.column) || !check(f.argument) || (f.default_column && !check(*f.default_column)))
+        return bad_spec("a window function column");
+    }
+    for (size_t c : spec.window->partition) {
+      if (!check(c)) return bad_spec("a PARTITION BY column");
+    }
+    for (const auto& k : spec.window->order) {
+      if (!check(k.column)) return bad_spec("a window ORDER BY key");
+    }
+  }
   if (!spec.group_by.empty() || !spec.aggregates.empty()) spec.grouped = true;
   return std::unique_ptr<MergePipeline>(
       new MergePipeline(std::move(spec), std::move(columns), shard_count));
@@ -201,6 +215,28 @@ void MergePipeline::configure(const Row* first) {
   if (auto* ordered = std::get_if<OrderedMerge>(&source_)) {
     ordered->set_order(RowComparator(spec_.shard_order, types_));
   }
+  if (spec_.window && !error_) {
+    // Strings compared by the server's weights where the merge lacks the collation.
+    WindowSpec w = *spec_.window;
+    for (auto& c : w.partition) c = key[c];
+    for (auto& k : w.order) k.column = key[k.column];
+    for (auto& f : w.functions) {
+      if (key[f.argument] != f.argument) f.argument_key = key[f.argument];
+      // (The shards' weights are of their own per-shard value of the window.)
+      if (key[f.column] != f.column && !error_) {
+        error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                            "ordering or de-duplicating column '" + columns_[f.column].name +
+                                "', a window function's string result in a collation the "
+                                "merge does not implement, over several shards is not "
+                                "supported"};
+      }
+    }
+    if (auto e = WindowOperator::unsupported(w, columns_, types_)) {
+      error_ = std::move(*e);
+    } else {
+      window_.emplace(std::move(w), columns_, types_, spec_.max_result_rows, spec_.budget);
+    }
+  }
 
   // Streaming GROUP BY needs the shards' order to be the server's order of the group keys:
   // only with collations implemented exactly.
@@ -214,7 +250,9 @@ void MergePipeline::configure(const Row* first) {
 
   // The order rows leave the grouping stage in, to decide whether ORDER BY needs a sort.
   std::vector<SortKey> stream_order;
-  if (!spec_.grouped) {
+  if (spec_.window) {
+    // (Rows leave the window stage by partition: ORDER BY sorts again.)
+  } else if (!spec_.grouped) {
     stream_order = spec_.shard_order;
   } else if (spec_.group_by.empty()) {
     stream_order = spec_.order_by;  // one row is in every order
@@ -292,7 +330,27 @@ MergePipeline::Pull MergePipeline::fail(MergeError e) {
   return Pull::kError;
 }
 
+// Every row first into the window operator (it sorts them), then its rows with the window
+// columns filled.
+MergePipeline::Pull MergePipeline::pull_windowed(Row& out) {
+  while (!window_filled_) {
+    Row in;
+    if (source_next(in)) {
+      if (Status s = window_->add(std::move(in)); !s) return fail(s.error());
+    } else if (source_done()) {
+      if (Status s = window_->finish(); !s) return fail(s.error());
+      window_filled_ = true;
+    } else {
+      return Pull::kNeed;
+    }
+  }
+  auto more = window_->next(out);
+  if (!more) return fail(more.error());
+  return *more ? Pull::kRow : Pull::kEnd;
+}
+
 MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
+  if (window_) return pull_windowed(out);
   if (!groups_) {
     if (source_next(out)) return Pull::kRow;
     return source_done() ? Pull::kEnd : Pull::kNeed;

@@ -69,6 +69,7 @@ class MergePipeline {
   bool source_next(Row& out);
   bool source_done() const;
   Pull pull_grouped(Row& out);
+  Pull pull_windowed(Row& out);
   Pull pull_filtered(Row& out);
   Pull pull_ordered(Row& out);
   Pull fail(MergeError e);
@@ -82,6 +83,8 @@ class MergePipeline {
 
   std::variant<OrderedMerge, Concatenation> source_;
   std::optional<GroupMerge> groups_;
+  std::optional<WindowOperator> window_;
+  bool window_filled_ = false;
   std::optional<DistinctFilter> distinct_;
   std::optional<MemorySort> sort_;
   bool sort_filled_ = false;

@@ -6,6 +6,8 @@
 //
 // The merge runs, in MySQL's order:
 //   combine shard streams   k-way merge by `shard_order`, or concatenation when it is empty
+//   window functions        `window` (window.h): every row sorted by its PARTITION BY /
+//                           ORDER BY, result columns overwritten (never with GROUP BY)
 //   GROUP BY / aggregates   when `grouped`; streaming when `shard_order` starts with every
 //                           `group_by` column (any direction), hashing otherwise
 //   HAVING                  `having`, on the merged group rows
@@ -30,6 +32,7 @@
 #include "exec/memory_budget.h"
 #include "exec/scalar_expr.h"
 #include "exec/sort_key.h"
+#include "exec/window.h"
 
 namespace tessera::exec {
 
@@ -46,6 +49,9 @@ struct MergeSpec {
   std::vector<size_t> group_by;
   // Aggregate result columns; see aggregate.h for the input shape each kind expects.
   std::vector<AggregateSpec> aggregates;
+
+  // Window functions evaluated over the combined rows (a statement without GROUP BY).
+  std::optional<WindowSpec> window;
 
   std::optional<ScalarExpr> having;
   // Columns whose value is an expression over the merged aggregates (SUM(b) + COUNT(*)):

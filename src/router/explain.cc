@@ -145,6 +145,86 @@ std::string mapped_expression(const HavingInfo& h) {
   return out;
 }
 
+const char* window_name(exec::WindowKind k) {
+  using K = exec::WindowKind;
+  switch (k) {
+    case K::kRowNumber:
+      return "row_number";
+    case K::kRank:
+      return "rank";
+    case K::kDenseRank:
+      return "dense_rank";
+    case K::kPercentRank:
+      return "percent_rank";
+    case K::kCumeDist:
+      return "cume_dist";
+    case K::kNtile:
+      return "ntile";
+    case K::kLag:
+      return "lag";
+    case K::kLead:
+      return "lead";
+    case K::kFirstValue:
+      return "first_value";
+    case K::kLastValue:
+      return "last_value";
+    case K::kNthValue:
+      return "nth_value";
+    case K::kCountStar:
+      return "count(*)";
+    case K::kCount:
+      return "count";
+    case K::kSum:
+      return "sum";
+    case K::kAvg:
+      return "avg";
+    case K::kMin:
+      return "min";
+    case K::kMax:
+      return "max";
+  }
+  return "?";
+}
+
+std::string frame_text(const exec::WindowFrame& f) {
+  using T = exec::WindowBound::Type;
+  auto bound = [](const exec::WindowBound& b) -> std::string {
+    switch (b.type) {
+      case T::kUnboundedPreceding:
+        return "unbounded preceding";
+      case T::kPreceding:
+        return fmt::format("{} preceding", b.offset);
+      case T::kCurrentRow:
+        return "current row";
+      case T::kFollowing:
+        return fmt::format("{} following", b.offset);
+      case T::kUnboundedFollowing:
+        return "unbounded following";
+    }
+    return "?";
+  };
+  return std::string(f.rows ? "rows " : "range ") + bound(f.start) + " .. " + bound(f.end);
+}
+
+void describe_window(const exec::engine::WindowInfo& w, std::string& text) {
+  std::string keys;
+  for (auto c : w.partition) keys += (keys.empty() ? "" : ", ") + column(c);
+  text = "window: partition by " + (keys.empty() ? std::string("(none)") : keys);
+  text += "; order by " + (w.order.empty() ? std::string("(none)") : sort_keys(w.order));
+  for (const auto& f : w.functions) {
+    text += "; " + column(f.column) + " " + window_name(f.kind);
+    using K = exec::WindowKind;
+    if (f.kind != K::kCountStar && f.kind != K::kNtile && f.kind != K::kRowNumber &&
+        f.kind != K::kRank && f.kind != K::kDenseRank && f.kind != K::kPercentRank &&
+        f.kind != K::kCumeDist)
+      text += " of " + column(f.argument);
+    if (f.kind == K::kLag || f.kind == K::kLead || f.kind == K::kNtile || f.kind == K::kNthValue)
+      text += fmt::format(" n {}", f.n);
+    if (f.default_column) text += " default " + column(*f.default_column);
+    if (f.frame) text += " " + frame_text(*f.frame);
+  }
+}
+
 void describe_merge(const MergeInfo& m, std::string_view indent, std::string& out) {
   auto line = [&](std::string_view text) {
     out += indent;
@@ -183,6 +263,11 @@ void describe_merge(const MergeInfo& m, std::string_view indent, std::string& ou
     line("weight of " + column(col) + ": " + column(hidden));
   if (m.unnamed_columns) line("unnamed columns (*): strings not compared");
   if (m.having.expr) line("having: " + mapped_expression(m.having));
+  if (m.window) {
+    std::string text;
+    describe_window(*m.window, text);
+    line(text);
+  }
   for (auto& c : m.computed)
     line("computed " + column(c.column) + ": " + mapped_expression(c.value));
   if (m.offset) line(fmt::format("offset: {}", m.offset));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "exec/aggregate.h"
+#include "exec/window.h"
 #include "sql/ast/expression.h"
 
 namespace tessera::exec::engine {
@@ -56,6 +57,21 @@ struct ComputedColumn {
   HavingInfo value;  // same mapping form as HAVING
 };
 
+// Window functions the merge evaluates (exec/window.h), positions as above.
+struct WindowFunctionInfo {
+  exec::WindowKind kind = exec::WindowKind::kRowNumber;
+  uint32_t column = 0;    // the result column (the shard's per-shard value, overwritten)
+  uint32_t argument = 0;  // the argument's column
+  std::optional<uint32_t> default_column;  // LAG / LEAD's default
+  uint64_t n = 1;                          // LAG / LEAD offset, NTILE, NTH_VALUE
+  std::optional<exec::WindowFrame> frame;  // nullopt: the default frame
+};
+struct WindowInfo {
+  std::vector<uint32_t> partition;
+  std::vector<SortKey> order;
+  std::vector<WindowFunctionInfo> functions;
+};
+
 struct MergeInfo {
   uint32_t hidden_columns = 0;
   std::vector<SortKey> order_by;     // final order of the client's result
@@ -73,6 +89,7 @@ struct MergeInfo {
   bool unnamed_columns = false;
   HavingInfo having;
   std::vector<ComputedColumn> computed;
+  std::optional<WindowInfo> window;
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
 };

@@ -308,6 +308,22 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
     as.separator = a.separator;
     spec.aggregates.push_back(std::move(as));
   }
+  if (merge.window) {
+    exec::WindowSpec w;
+    for (auto c : merge.window->partition) w.partition.push_back(resolve(c));
+    for (const auto& k : merge.window->order) w.order.push_back({resolve(k.column), k.descending});
+    for (const auto& f : merge.window->functions) {
+      exec::WindowFunction wf;
+      wf.kind = f.kind;
+      wf.column = resolve(f.column);
+      wf.argument = resolve(f.argument);
+      if (f.default_column) wf.default_column = resolve(*f.default_column);
+      wf.n = f.n;
+      wf.frame = f.frame;
+      w.functions.push_back(wf);
+    }
+    spec.window = std::move(w);
+  }
   spec.distinct = merge.distinct;
   spec.unnamed_columns = merge.unnamed_columns;
   for (auto [c, name] : merge.collation_columns)

@@ -132,6 +132,7 @@ void Scatter::describe(std::vector<PlanLine>& out, int depth) const {
   head.depth = depth;
   head.op = "Scatter";
   head.detail = role_ == Role::kReadSplit ? "merge, read split" : "merge";
+  if (merge_.window) head.detail += ", window functions";
   out.push_back(std::move(head));
   describe_routes(queries_, depth, out);
 }

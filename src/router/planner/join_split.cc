@@ -140,62 +140,89 @@ struct OnlyReader {
   }
 };
 
-bool window_in(const Expr* e, int depth) {
+// The window function calls in `e` (not below a window call's own arguments: MariaDB
+// refuses a window function inside another's). `out` null: stop at the first one found.
+bool window_in(const Expr* e, int depth, std::vector<const Function*>* out) {
   if (!e || depth > 512) return false;
+  bool found = false;
+  auto one = [&](const Expr* x) {
+    if (found && !out) return;
+    found |= window_in(x, depth + 1, out);
+  };
   auto any = [&](auto& list) {
-    for (auto* x : list) {
-      if (window_in(x, depth + 1)) return true;
-    }
-    return false;
+    for (auto* x : list) one(x);
   };
   switch (e->kind) {
     case ExprKind::Function: {
       auto* f = static_cast<const Function*>(e);
-      return f->over || !f->over_name.empty() || any(f->args);
+      if (f->over || !f->over_name.empty()) {
+        if (out) out->push_back(f);
+        return true;
+      }
+      any(f->args);
+      break;
     }
     case ExprKind::Unary:
-      return window_in(static_cast<const Unary*>(e)->operand, depth + 1);
+      one(static_cast<const Unary*>(e)->operand);
+      break;
     case ExprKind::Binary:
-      return window_in(static_cast<const Binary*>(e)->left, depth + 1) ||
-             window_in(static_cast<const Binary*>(e)->right, depth + 1);
+      one(static_cast<const Binary*>(e)->left);
+      one(static_cast<const Binary*>(e)->right);
+      break;
     case ExprKind::IsTest:
-      return window_in(static_cast<const IsTest*>(e)->operand, depth + 1);
+      one(static_cast<const IsTest*>(e)->operand);
+      break;
     case ExprKind::Between: {
       auto* b = static_cast<const Between*>(e);
-      return window_in(b->operand, depth + 1) || window_in(b->low, depth + 1) ||
-             window_in(b->high, depth + 1);
+      one(b->operand);
+      one(b->low);
+      one(b->high);
+      break;
     }
     case ExprKind::InList:
-      return window_in(static_cast<const InList*>(e)->operand, depth + 1) ||
-             any(static_cast<const InList*>(e)->items);
+      one(static_cast<const InList*>(e)->operand);
+      any(static_cast<const InList*>(e)->items);
+      break;
     case ExprKind::Like:
-      return window_in(static_cast<const Like*>(e)->operand, depth + 1) ||
-             window_in(static_cast<const Like*>(e)->pattern, depth + 1);
+      one(static_cast<const Like*>(e)->operand);
+      one(static_cast<const Like*>(e)->pattern);
+      break;
     case ExprKind::Case: {
       auto* c = static_cast<const Case*>(e);
-      if (window_in(c->operand, depth + 1) || window_in(c->else_expr, depth + 1)) return true;
+      one(c->operand);
+      one(c->else_expr);
       for (auto& w : c->whens) {
-        if (window_in(w.when, depth + 1) || window_in(w.then, depth + 1)) return true;
+        one(w.when);
+        one(w.then);
       }
-      return false;
+      break;
     }
     case ExprKind::Cast:
-      return window_in(static_cast<const Cast*>(e)->operand, depth + 1);
+      one(static_cast<const Cast*>(e)->operand);
+      break;
     case ExprKind::Collate:
-      return window_in(static_cast<const Collate*>(e)->operand, depth + 1);
+      one(static_cast<const Collate*>(e)->operand);
+      break;
     case ExprKind::Interval:
-      return window_in(static_cast<const Interval*>(e)->value, depth + 1);
+      one(static_cast<const Interval*>(e)->value);
+      break;
     case ExprKind::Row:
-      return any(static_cast<const Row*>(e)->items);
+      any(static_cast<const Row*>(e)->items);
+      break;
     default:
-      return false;
+      break;
   }
+  return found;
 }
 
 }  // namespace
 
 bool contains_window_function(const Expr* e) {
-  return window_in(e, 0);
+  return window_in(e, 0, nullptr);
+}
+
+void window_functions(const Expr* e, std::vector<const Function*>& out) {
+  window_in(e, 0, &out);
 }
 
 namespace {

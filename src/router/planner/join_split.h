@@ -32,5 +32,7 @@ void conjuncts(sql::Expr* e, std::vector<sql::Expr*>& out);
 
 // `e` calls a window function (`f(...) OVER (...)` or `OVER w`) anywhere in it.
 bool contains_window_function(const sql::Expr* e);
+// Those calls, in the order written (none below another's arguments).
+void window_functions(const sql::Expr* e, std::vector<const sql::Function*>& out);
 
 }  // namespace tessera::router

@@ -20,6 +20,7 @@
 #include "router/planner/select_merge.h"
 #include "router/planner/set_weights.h"
 #include "router/planner/table_scan.h"
+#include "router/planner/window_pushdown.h"
 #include "sql/ast/ddl.h"
 #include "sql/writer.h"
 
@@ -487,7 +488,18 @@ class Planner {
         if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
           fallback = std::make_shared<Plan>(std::move(*shipped));
       }
-      if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_)) {
+      // Window functions: computed by each shard where every partition lives on one, else by
+      // the merge (the shipped statement standing by for what it finds inexact at run time).
+      WindowMode windows = WindowMode::kRefuse;
+      if (core && windows_pinned_to_shards(*s.query, *core, scan)) {
+        windows = WindowMode::kPerShard;
+        plan.explain_type = "shard, windows per shard";
+      } else if (core && calls_window_functions(*s.query, *core) && !fallback) {
+        windows = WindowMode::kEngine;
+        if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
+          fallback = std::make_shared<Plan>(std::move(*shipped));
+      }
+      if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_, windows)) {
         // (An ORDER BY position past the columns is the client's error: not worth the rows.)
         if (core && err->rfind("unknown column position", 0) != 0) {
           core->items = items;
@@ -500,6 +512,7 @@ class Planner {
         return Plan::make_error(kNotSupported,
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
       }
+      if (plan.merge.window) plan.explain_type = "shard, window functions in the merge";
       plan.fallback = std::move(fallback);
       plan.result = ResultMode::kMerge;
       reprint = true;

@@ -9,6 +9,7 @@
 #include "exec/scalar_expr.h"
 #include "router/planner/join_split.h"
 #include "router/planner/table_scan.h"
+#include "router/planner/window_pushdown.h"
 #include "sql/writer.h"
 
 namespace tessera::router {
@@ -145,8 +146,8 @@ std::optional<uint64_t> literal_count(const Expr* e) {
 
 class SelectMerger {
  public:
-  SelectMerger(Query& q, SelectCore& s, MergeInfo& m, Arena& arena)
-      : q_(q), s_(s), m_(m), arena_(arena) {}
+  SelectMerger(Query& q, SelectCore& s, MergeInfo& m, Arena& arena, WindowMode windows)
+      : q_(q), s_(s), m_(m), arena_(arena), windows_(windows) {}
 
   std::optional<std::string> run() {
     if (s_.into || q_.into || q_.into_after_lock)
@@ -154,16 +155,19 @@ class SelectMerger {
     if (s_.options & kSelCalcFoundRows)
       return std::string("SQL_CALC_FOUND_ROWS over several shards is not supported");
     if (s_.with_rollup) return std::string("WITH ROLLUP over several shards is not supported");
-    if (!s_.windows.empty())
-      return std::string("window functions over several shards are not supported");
-    // (Each shard would number, rank and sum over its own rows only.)
-    for (const auto& item : s_.items) {
-      if (contains_window_function(item.expr))
+    // (Each shard would number, rank and sum over its own rows only, unless every partition
+    // lives on one shard: window_pushdown.h.)
+    if (windows_ == WindowMode::kRefuse) {
+      if (!s_.windows.empty())
         return std::string("window functions over several shards are not supported");
-    }
-    for (const auto& o : q_.order_by) {
-      if (contains_window_function(o.expr))
-        return std::string("window functions over several shards are not supported");
+      for (const auto& item : s_.items) {
+        if (contains_window_function(item.expr))
+          return std::string("window functions over several shards are not supported");
+      }
+      for (const auto& o : q_.order_by) {
+        if (contains_window_function(o.expr))
+          return std::string("window functions over several shards are not supported");
+      }
     }
     if (q_.limit && (q_.limit->rows_examined || q_.limit->with_ties))
       return std::string("this LIMIT form over several shards is not supported");
@@ -176,6 +180,9 @@ class SelectMerger {
                                                                      : canonical(s_.items[i].expr));
     }
 
+    if (windows_ == WindowMode::kEngine) {
+      if (auto err = plan_windows()) return err;
+    }
     // Ordered GROUP_CONCATs first: their ORDER BY keys must lead the extra group columns.
     for (uint32_t i = 0; i < visible_; ++i) {
       Expr* e = s_.items[i].expr;
@@ -234,6 +241,8 @@ class SelectMerger {
       if (finder.unmergeable) {
         return "aggregate " + std::string(finder.unmergeable->name) +
                "() cannot be combined across shards";
+      } else if (!window_columns_.empty() && contains_window_function(o.expr)) {
+        col = resolve_window_expression(o.expr);
       } else if (finder.found && o.expr->kind == ExprKind::Function &&
                  aggregate_kind(*static_cast<Function*>(o.expr))) {
         col = resolve_aggregate(static_cast<Function*>(o.expr));
@@ -289,7 +298,12 @@ class SelectMerger {
     m_.unnamed_columns = has_star_;
 
     // Shard-side rewrite.
-    if (grouped) {
+    if (m_.window) {
+      // The merge sorts every row for the windows, then again for ORDER BY: the shards need
+      // not sort, and LIMIT applies after the windows.
+      q_.order_by = {};
+      q_.limit = nullptr;
+    } else if (grouped) {
       ArenaVec<OrderItem> order;
       // By position: in ORDER BY a name means the select list's alias first, in GROUP BY the
       // table's column first (`SELECT c AS k, COUNT(*) AS c ... GROUP BY c` grouped by the
@@ -401,6 +415,13 @@ class SelectMerger {
     if (m_.distinct) {
       for (uint32_t i = 0; i < visible_; ++i) want(i);
     }
+    if (m_.window) {
+      for (auto c : m_.window->partition) want(c);
+      for (auto& k : m_.window->order) want(k.column);
+      for (auto& f : m_.window->functions) {
+        if (f.kind == exec::WindowKind::kMin || f.kind == exec::WindowKind::kMax) want(f.argument);
+      }
+    }
     for (uint32_t c : cols) {
       Expr* e = expr_of(c);
       if (!e || e->kind == ExprKind::Star || e->kind == ExprKind::Literal ||
@@ -477,6 +498,219 @@ class SelectMerger {
     l->literal_kind = LiteralKind::Integer;
     l->text = text;
     return l;
+  }
+
+  // ---- window functions the merge evaluates (WindowMode::kEngine, exec/window.h) ----
+  //
+  // Every shard keeps each window call in its select list (computed over its own rows: wrong
+  // values, but the server's column definition, which the client gets) and returns, hidden,
+  // each call's argument (and LAG / LEAD's default) and the windows' PARTITION BY and ORDER BY
+  // expressions. The merge sorts every row by those, computes each call over its partition and
+  // overwrites the call's column; an expression over calls is computed after that like one
+  // over aggregates. One PARTITION BY / ORDER BY for every call (one sort); anything else,
+  // GROUP BY or aggregates besides, `*`, RANGE frames with offsets, EXCLUDE: refused here (the
+  // statement is then shipped to one server).
+  std::optional<std::string> plan_windows() {
+    const std::string refused = "window functions over several shards: ";
+    if (has_star_) return refused + "SELECT * with window functions is not supported";
+    if (!s_.group_by.empty() || s_.having || s_.with_rollup)
+      return refused + "GROUP BY or HAVING with window functions is not supported";
+    std::vector<const Function*> calls;
+    for (uint32_t i = 0; i < visible_; ++i) {
+      if (contains_aggregate(s_.items[i].expr))
+        return refused + "aggregates with window functions are not supported";
+      window_functions(s_.items[i].expr, calls);
+    }
+    for (const auto& o : q_.order_by) {
+      if (contains_aggregate(o.expr))
+        return refused + "aggregates with window functions are not supported";
+      window_functions(o.expr, calls);
+    }
+    if (calls.empty()) return refused + "a WINDOW clause no function uses is not supported";
+    exec::engine::WindowInfo info;
+    std::string shape;  // PARTITION BY and ORDER BY of the first call, as text
+    std::vector<std::pair<std::string, uint32_t>> key_columns;
+    auto key_column = [&](Expr* e) {
+      std::string c = canonical(e);
+      for (auto& [canon, col] : key_columns) {
+        if (canon == c) return col;
+      }
+      uint32_t col = append_hidden(e);
+      key_columns.emplace_back(c, col);
+      return col;
+    };
+    for (const Function* f : calls) {
+      auto chain = window_chain(*f, s_);
+      if (chain.empty()) return refused + "an unknown window name";
+      const auto& partition = chain.back()->partition;
+      const sql::ArenaVec<OrderItem>* order = nullptr;
+      const WindowFrame* frame = nullptr;
+      for (const auto* w : chain) {
+        if (!order && !w->order.empty()) order = &w->order;
+        if (!frame && w->frame) frame = w->frame;
+      }
+      std::string this_shape;
+      for (auto* p : partition) this_shape += canonical(p) + ",";
+      this_shape += "|";
+      if (order) {
+        for (const auto& o : *order) this_shape += canonical(o.expr) + (o.dir == 2 ? " d," : ",");
+      }
+      if (f == calls.front()) {
+        shape = this_shape;
+        for (auto* p : partition) info.partition.push_back(key_column(p));
+        if (order) {
+          for (const auto& o : *order) info.order.push_back({key_column(o.expr), o.dir == 2});
+        }
+      } else if (this_shape != shape) {
+        return refused + "windows with different PARTITION BY / ORDER BY are not supported";
+      }
+      exec::engine::WindowFunctionInfo wf;
+      if (auto err = window_function(*f, frame, !!order, wf)) return refused + *err;
+      // The call's column: the select-list item it is, or a hidden copy.
+      std::optional<uint32_t> column;
+      for (uint32_t i = 0; i < visible_; ++i) {
+        if (s_.items[i].expr == f) column = i;
+      }
+      if (!column) column = append_hidden(const_cast<Function*>(f));
+      wf.column = *column;
+      window_columns_.emplace_back(f, *column);
+      info.functions.push_back(wf);
+    }
+    m_.window = std::move(info);
+    // Select-list expressions over window results: computed once the windows are filled.
+    for (uint32_t i = 0; i < visible_; ++i) {
+      Expr* e = s_.items[i].expr;
+      if (e->kind == ExprKind::Function && static_cast<Function*>(e)->over) continue;
+      if (e->kind == ExprKind::Function && !static_cast<Function*>(e)->over_name.empty()) continue;
+      if (!contains_window_function(e)) continue;
+      ComputedColumn cc;
+      cc.column = i;
+      cc.value.expr = e;
+      if (auto err = map_expr(e, cc.value.columns)) return refused + *err;
+      m_.computed.push_back(std::move(cc));
+    }
+    return std::nullopt;
+  }
+
+  // An ORDER BY expression holding window calls: the column of the same call or select-list
+  // expression, else a hidden column computed after the windows.
+  Resolved resolve_window_expression(Expr* e) {
+    std::string c = canonical(e);
+    for (uint32_t i = 0; i < visible_; ++i) {
+      if (item_canon_[i] == c) return Resolved(i);
+    }
+    if (e->kind == ExprKind::Function) {
+      for (auto [call, column] : window_columns_) {
+        if (call == e) return Resolved(column);
+      }
+    }
+    ComputedColumn cc;
+    cc.value.expr = e;
+    if (auto err = map_expr(e, cc.value.columns))
+      return fail("ORDER BY " + display(e) + " over several shards: " + *err);
+    cc.column = append_hidden(e);
+    m_.computed.push_back(std::move(cc));
+    return Resolved(m_.computed.back().column);
+  }
+
+  // The hidden column of a window function's argument.
+  uint32_t argument_column(Expr* e) { return append_hidden(e); }
+
+  std::optional<std::string> window_function(const Function& f, const WindowFrame* frame,
+                                             bool ordered, exec::engine::WindowFunctionInfo& wf) {
+    using exec::WindowKind;
+    const std::string_view n = f.name;
+    const size_t argc = f.args.size();
+    if (f.distinct || !f.schema.empty() || !f.order.empty())
+      return "function " + display(&f) + " is not supported";
+    auto positive = [&](const Expr* e) -> std::optional<uint64_t> {
+      auto v = literal_count(e);
+      if (!v || *v == 0) return std::nullopt;
+      return v;
+    };
+    bool framed = false;
+    if (f.form == FunctionForm::CountStar) {
+      wf.kind = WindowKind::kCountStar;
+      framed = true;
+    } else if (same_name(n, "row_number") && argc == 0) {
+      wf.kind = WindowKind::kRowNumber;
+    } else if (same_name(n, "rank") && argc == 0) {
+      wf.kind = WindowKind::kRank;
+    } else if (same_name(n, "dense_rank") && argc == 0) {
+      wf.kind = WindowKind::kDenseRank;
+    } else if (same_name(n, "percent_rank") && argc == 0) {
+      wf.kind = WindowKind::kPercentRank;
+    } else if (same_name(n, "cume_dist") && argc == 0) {
+      wf.kind = WindowKind::kCumeDist;
+    } else if (same_name(n, "ntile") && argc == 1) {
+      wf.kind = WindowKind::kNtile;
+      auto b = positive(f.args[0]);
+      if (!b) return std::string("NTILE of anything but a positive integer literal");
+      wf.n = *b;
+    } else if ((same_name(n, "lag") || same_name(n, "lead")) && argc >= 1 && argc <= 3) {
+      wf.kind = same_name(n, "lag") ? WindowKind::kLag : WindowKind::kLead;
+      if (argc >= 2) {
+        auto o = literal_count(f.args[1]);
+        if (!o) return std::string("LAG / LEAD with an offset that is not an integer literal");
+        wf.n = *o;
+      }
+      if (argc == 3) wf.default_column = argument_column(f.args[2]);
+    } else if (same_name(n, "first_value") && argc == 1) {
+      wf.kind = WindowKind::kFirstValue;
+      framed = true;
+    } else if (same_name(n, "last_value") && argc == 1) {
+      wf.kind = WindowKind::kLastValue;
+      framed = true;
+    } else if (same_name(n, "nth_value") && argc == 2) {
+      wf.kind = WindowKind::kNthValue;
+      auto v = positive(f.args[1]);
+      if (!v) return std::string("NTH_VALUE of anything but a positive integer literal");
+      wf.n = *v;
+      framed = true;
+    } else if (argc == 1 && (same_name(n, "count") || same_name(n, "sum") || same_name(n, "avg") ||
+                             same_name(n, "min") || same_name(n, "max"))) {
+      wf.kind = same_name(n, "count") ? WindowKind::kCount
+                : same_name(n, "sum") ? WindowKind::kSum
+                : same_name(n, "avg") ? WindowKind::kAvg
+                : same_name(n, "min") ? WindowKind::kMin
+                                      : WindowKind::kMax;
+      framed = true;
+    } else {
+      return "window function " + std::string(n) + "() is not supported";
+    }
+    if (argc >= 1 && wf.kind != WindowKind::kNtile) wf.argument = argument_column(f.args[0]);
+    if (frame && framed) {
+      if (frame->exclude != 0) return std::string("EXCLUDE in a window frame is not supported");
+      exec::WindowFrame fr;
+      fr.rows = frame->unit == 0;
+      auto bound = [&](const FrameBound& b, exec::WindowBound& out) -> bool {
+        using T = exec::WindowBound::Type;
+        static constexpr T kTypes[] = {T::kUnboundedPreceding, T::kPreceding, T::kCurrentRow,
+                                       T::kFollowing, T::kUnboundedFollowing};
+        if (b.type > 4) return false;
+        out.type = kTypes[b.type];
+        if (b.type == 1 || b.type == 3) {
+          auto v = literal_count(b.value);
+          if (!v || !fr.rows) return false;
+          out.offset = *v;
+        }
+        return true;
+      };
+      if (!bound(frame->start, fr.start))
+        return std::string(
+            "a window frame bound that is not an integer literal (or a RANGE offset)");
+      if (frame->between) {
+        if (!bound(frame->end, fr.end))
+          return std::string(
+              "a window frame bound that is not an integer literal (or a RANGE offset)");
+      } else {
+        fr.end = exec::WindowBound{exec::WindowBound::Type::kCurrentRow, 0};
+      }
+      // (RANGE without ORDER BY: every row is the current row's peer.)
+      (void)ordered;
+      wf.frame = fr;
+    }
+    return std::nullopt;
   }
 
   // Finds (or adds) the result column for a GROUP BY / ORDER BY expression.
@@ -714,6 +948,12 @@ class SelectMerger {
         }
         if (is_unmergeable_aggregate(*f))
           return "aggregate " + std::string(f->name) + "() cannot be combined across shards";
+        for (auto [call, column] : window_columns_) {
+          if (call == f) {
+            cols.emplace_back(e, column);
+            return std::nullopt;
+          }
+        }
         // Scalar functions the merge's evaluator implements (exec/scalar_expr.h) are
         // evaluated after the merge; any other is refused by name, never approximated.
         bool known = exec::ScalarExpr::function_named(f->name).has_value() ||
@@ -811,6 +1051,9 @@ class SelectMerger {
   SelectCore& s_;
   MergeInfo& m_;
   Arena& arena_;
+  WindowMode windows_ = WindowMode::kRefuse;
+  // kEngine: each window call (by node) and the result column the merge fills for it.
+  std::vector<std::pair<const Function*, uint32_t>> window_columns_;
   uint32_t visible_ = 0;
   uint32_t hidden_ = 0;
   bool has_star_ = false;
@@ -839,14 +1082,15 @@ bool contains_aggregate(const Expr* e) {
   return f.found;
 }
 
-std::optional<std::string> prepare_scatter_select(Query& q, MergeInfo& merge, Arena& arena) {
+std::optional<std::string> prepare_scatter_select(Query& q, MergeInfo& merge, Arena& arena,
+                                                  WindowMode windows) {
   if (!q.body) return std::string("empty query");
   if (q.body->kind == QueryBodyKind::SetOp || q.body->kind == QueryBodyKind::Paren)
     return std::string("UNION/INTERSECT/EXCEPT over several shards is not supported");
   if (q.body->kind != QueryBodyKind::Select)
     return std::string("this query form over several shards is not supported");
   if (q.with) return std::string("WITH over several shards is not supported");
-  SelectMerger m(q, *static_cast<SelectCore*>(q.body), merge, arena);
+  SelectMerger m(q, *static_cast<SelectCore*>(q.body), merge, arena, windows);
   return m.run();
 }
 

@@ -14,8 +14,16 @@
 
 namespace tessera::router {
 
+// What becomes of the statement's window functions.
+enum class WindowMode : uint8_t {
+  kRefuse,    // refused (the caller ships the table to one server instead)
+  kPerShard,  // each computed whole on one shard (window_pushdown.h): merged as plain columns
+  kEngine,    // evaluated by the merge over every shard's rows (exec/window.h)
+};
+
 std::optional<std::string> prepare_scatter_select(sql::Query& q, MergeInfo& merge,
-                                                  sql::Arena& arena);
+                                                  sql::Arena& arena,
+                                                  WindowMode windows = WindowMode::kRefuse);
 
 // Aggregate functions by name; nullopt for anything else.
 std::optional<AggregateKind> aggregate_kind(const sql::Function& f);

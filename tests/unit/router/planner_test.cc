@@ -299,9 +299,12 @@ TEST_F(PlannerTest, UnmergeableQueriesAreComputedOrShipped) {
   EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").result, ResultMode::kMerge);
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks"));
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks"));
-  // A window function numbers each shard's rows alone: never merged per shard.
-  EXPECT_TRUE(shipped("SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM tbl_ks"));
-  EXPECT_TRUE(shipped("SELECT id FROM tbl_ks ORDER BY RANK() OVER (ORDER BY v)"));
+  // A window function numbers each shard's rows alone: computed by the merge instead, or
+  // (two windows) the table shipped.
+  EXPECT_TRUE(plan("SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM tbl_ks").merge.window);
+  EXPECT_TRUE(plan("SELECT id FROM tbl_ks ORDER BY RANK() OVER (ORDER BY v)").merge.window);
+  EXPECT_TRUE(
+      shipped("SELECT id, RANK() OVER (ORDER BY v), RANK() OVER (ORDER BY id) FROM tbl_ks"));
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w, v) FROM tbl_ks").kind, PlanKind::kRoute);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kRoute);
   // On one shard everything is the server's business.
@@ -501,11 +504,68 @@ TEST_F(PlannerTest, UncorrelatedSubqueriesAreMaterialized) {
   EXPECT_NE(p.error.message.find("LIMIT & IN/ALL/ANY/SOME"), std::string::npos);
 }
 
+TEST_F(PlannerTest, WindowsPartitionedByTheShardKeyRunPerShard) {
+  // Every partition lives on one shard: each shard computes the windows, the results merge as
+  // any scatter select's (a window result is a column).
+  auto per_shard = [&](const char* sql) {
+    Plan p = plan(sql);
+    return p.kind == PlanKind::kRoute && p.result == ResultMode::kMerge && p.queries.size() == 3;
+  };
+  EXPECT_TRUE(per_shard("SELECT id, ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) FROM tbl_ks"));
+  EXPECT_TRUE(per_shard(
+      "SELECT id, SUM(v) OVER (PARTITION BY g, tbl_ks.id ORDER BY v ROWS 2 PRECEDING) AS s "
+      "FROM tbl_ks ORDER BY s, id LIMIT 3"));
+  EXPECT_TRUE(
+      per_shard("SELECT id, RANK() OVER w, LAG(v) OVER (w ORDER BY v) FROM tbl_ks WINDOW w AS "
+                "(PARTITION BY id)"));
+  EXPECT_TRUE(per_shard("SELECT id FROM tbl_ks ORDER BY COUNT(*) OVER (PARTITION BY id), id"));
+  EXPECT_TRUE(per_shard(
+      "SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.id, b.id ORDER BY a.v) FROM tbl_ks a "
+      "JOIN tbl_ks2 b ON a.id = b.id"));
+  auto p = plan("SELECT id, ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) AS r FROM tbl_ks");
+  EXPECT_EQ(p.queries[0].sql,
+            "SELECT id, ROW_NUMBER() OVER (PARTITION BY id ORDER BY v) AS r FROM `tbl_ks_0000` "
+            "AS `tbl_ks`");
+  // Not pinned: off the key, an expression of it, no PARTITION BY, a named window off the key,
+  // an alias named as the key, a partition by one of two joined tables' keys: the merge
+  // computes them (the shipped table standing by).
+  auto in_merge = [&](const char* sql) {
+    Plan p = plan(sql);
+    return p.kind == PlanKind::kRoute && p.result == ResultMode::kMerge && p.merge.window &&
+           p.explain_type == "shard, window functions in the merge";
+  };
+  EXPECT_TRUE(in_merge("SELECT id, ROW_NUMBER() OVER (PARTITION BY v ORDER BY id) FROM tbl_ks"));
+  EXPECT_TRUE(in_merge("SELECT id, ROW_NUMBER() OVER (PARTITION BY id + 0) FROM tbl_ks"));
+  EXPECT_TRUE(in_merge("SELECT id, COUNT(*) OVER () FROM tbl_ks"));
+  EXPECT_TRUE(in_merge("SELECT id, RANK() OVER w FROM tbl_ks WINDOW w AS (PARTITION BY v)"));
+  EXPECT_TRUE(in_merge("SELECT v AS id, ROW_NUMBER() OVER (PARTITION BY id) FROM tbl_ks"));
+  EXPECT_TRUE(
+      in_merge("SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.id ORDER BY a.v) FROM tbl_ks a "
+               "JOIN tbl_ks2 b ON a.id = b.id"));
+  EXPECT_FALSE(plan("SELECT id, ROW_NUMBER() OVER (PARTITION BY id) FROM tbl_ks").merge.window);
+  // Shipped: windows over GROUP BY results, two different windows, RANGE with an offset.
+  auto shipped = [&](const char* sql) {
+    Plan p = plan(sql);
+    return p.result == ResultMode::kLookupJoin && p.join && p.join->single_batch;
+  };
+  EXPECT_TRUE(shipped("SELECT g, SUM(SUM(v)) OVER (PARTITION BY g) FROM tbl_ks GROUP BY g"));
+  EXPECT_TRUE(
+      shipped("SELECT id, RANK() OVER (PARTITION BY id ORDER BY v), RANK() OVER (ORDER BY v) FROM "
+              "tbl_ks"));
+  EXPECT_TRUE(
+      shipped("SELECT id, SUM(v) OVER (ORDER BY id RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM "
+              "tbl_ks"));
+  // One shard: the server's business as ever.
+  EXPECT_EQ(plan("SELECT ROW_NUMBER() OVER () FROM tbl_ks WHERE id = 1").queries.size(), 1u);
+}
+
 TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
-  // A window function over several shards: the table's rows (its own conditions applied,
-  // unqualified columns included) shipped whole to the default slice.
+  // Window functions over several shards the merge does not compute (two different windows):
+  // the table's rows (its own conditions applied, unqualified columns included) shipped whole
+  // to the default slice.
   auto p = plan(
-      "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id) FROM other "
+      "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), RANK() OVER (ORDER BY v) "
+      "FROM other "
       "WHERE w > 2 AND other.v < 9 ORDER BY id");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   ASSERT_TRUE(p.join);
@@ -517,7 +577,8 @@ TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
   const auto& shipped = p.queries[p.join->driver];
   EXPECT_EQ(shipped.slice, "slice-1");
   EXPECT_EQ(shipped.sql,
-            "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id) FROM `__tj` AS `other` "
+            "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), RANK() OVER (ORDER BY v) "
+            "FROM `__tj` AS `other` "
             "WHERE w > 2 AND other.v < 9 ORDER BY id");
   // The client's column types: the statement with LIMIT 0 over one sub-table.
   EXPECT_TRUE(p.join->types);
