@@ -252,37 +252,10 @@ class ShardingSpill(unittest.TestCase):
         return out
 
     def test_statements_spill_and_equal_one_server(self):
-        wrong = []
         t0 = time.time()
         conn = tessera()
         try:
-            for sql, how in QUERIES:
-                with self.ref.cursor() as cur:
-                    cur.execute(sql)
-                    want = list(cur.fetchall())
-                    collations = self.collations_of(cur.description)
-                try:
-                    with conn.cursor() as cur:
-                        cur.execute(sql)
-                        got = list(cur.fetchall())
-                except Exception as e:  # noqa: BLE001 - a refusal is a wrong answer here
-                    wrong.append(f"{sql}: {e}")
-                    continue
-                mode, _, cols = how.partition(":")
-                columns = [int(c) for c in cols.split(",")] if cols else []
-                if mode.startswith("weights"):
-                    want = self.normalized(want, columns, collations)
-                    got = self.normalized(got, columns, collations)
-                if mode in ("multiset", "weights"):
-                    key = lambda r: tuple((x is None, str(x)) for x in r)  # noqa: E731
-                    want, got = sorted(want, key=key), sorted(got, key=key)
-                if want != got:
-                    first = next((i for i, (w, g) in enumerate(zip(want, got)) if w != g),
-                                 min(len(want), len(got)))
-                    wrong.append(f"{sql}: {len(got)} rows, expected {len(want)}; first "
-                                 f"difference at {first}: "
-                                 f"{got[first] if first < len(got) else None} vs "
-                                 f"{want[first] if first < len(want) else None}")
+            wrong = self.compare(conn, QUERIES)
         finally:
             conn.close()
         log(f"[spill] {len(QUERIES)} statements in {time.time() - t0:.1f}s, {len(wrong)} wrong")

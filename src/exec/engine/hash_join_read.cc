@@ -73,40 +73,20 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
   }
   try {
-    std::optional<protocol::ErrPacket> error = co_await c.read_head(0, merge_columns);
-    std::string payload;
-    while (!error) {
-      ShardEvent ev = co_await c.read_row(0, payload);
-      if (ev.kind == ShardEvent::Kind::kEnd) break;
-      if (ev.kind == ShardEvent::Kind::kError) error = ev.error;
-    }
-    std::vector<protocol::ColumnDefinition> cols;
-    if (!error) error = co_await c.read_head(1, cols);
-    bool got = false;
-    while (!error) {
-      ShardEvent ev = co_await c.read_row(1, payload);
-      if (ev.kind == ShardEvent::Kind::kEnd) break;
-      if (ev.kind == ShardEvent::Kind::kError) {
-        error = ev.error;
-        break;
-      }
-      auto row = Row::from_text_payload(std::move(payload), 2 * keys);
-      payload = std::string();
-      if (!row || got) continue;
-      got = true;
-      for (size_t k = 0; k < 2 * keys; ++k) {
-        if (!row->is_null(k)) collations[k] = std::string(row->cell(k));
-      }
-    }
+    WholeRead read;
+    std::optional<protocol::ErrPacket> error = co_await read_whole(c, 2, read);
     if (error) {
       error->message += " (on slice " + spec_.types.target.slice + ")";
-      c.stop_shards();
-    }
-    co_await c.drain_shards();
-    co_await c.close_shards(/*failed=*/false);
-    if (error) {
       co_await c.reply_error(*error);
       co_return answered;
+    }
+    merge_columns = std::move(read.heads[0]);
+    // (one row: the first)
+    if (!read.rows[1].empty() && read.rows[1][0].size() == 2 * keys) {
+      const Row& row = read.rows[1][0];
+      for (size_t k = 0; k < 2 * keys; ++k) {
+        if (!row.is_null(k)) collations[k] = std::string(row.cell(k));
+      }
     }
   } catch (const std::exception& e) {
     failure = backend::failure_text(e);

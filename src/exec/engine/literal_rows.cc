@@ -23,10 +23,6 @@ bool collation_id_ambiguous(uint16_t id) {
   return id == 192 || id == 224;
 }
 
-namespace {
-
-// The longest character of a character set, in bytes (a column definition's length is in
-// bytes of its character set).
 uint32_t max_bytes_per_char(std::string_view charset) {
   if (charset == "utf8mb4" || charset == "utf16" || charset == "utf16le" || charset == "utf32" ||
       charset == "gb18030")
@@ -38,6 +34,8 @@ uint32_t max_bytes_per_char(std::string_view charset) {
     return 2;
   return 1;
 }
+
+namespace {
 
 void append_hex(std::string& out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789ABCDEF";

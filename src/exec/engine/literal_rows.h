@@ -30,6 +30,10 @@ std::string column_collation_name(uint16_t id);
 // whose ids do not fit old clients. A string column with one of these asks the server.
 bool collation_id_ambiguous(uint16_t id);
 
+// The longest character of a character set ("utf8mb4"), in bytes: a column definition's length
+// is in bytes of its character set.
+uint32_t max_bytes_per_char(std::string_view charset);
+
 // Appends `cell` (nullopt: NULL) of a column described by `column` as a literal; strings in
 // `collation_name` (empty: the one the definition's id names). false with `why` for a column
 // that cannot be shipped exactly (a character set the proxy does not know).

@@ -328,31 +328,19 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
       if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
     }
     try {
-      std::vector<protocol::ColumnDefinition> cols;
-      std::optional<protocol::ErrPacket> error = co_await c.read_head(0, cols);
-      std::string payload;
-      bool got = false;
-      while (!error) {
-        ShardEvent ev = co_await c.read_row(0, payload);
-        if (ev.kind == ShardEvent::Kind::kEnd) break;
-        if (ev.kind == ShardEvent::Kind::kError) {
-          error = ev.error;
-          break;
-        }
-        auto row = Row::from_text_payload(std::move(payload), driving.size());
-        payload = std::string();
-        if (!row || got) continue;
-        got = true;
-        for (size_t k = 0; k < driving.size(); ++k) {
-          if (collation_id_ambiguous(driving[k].charset) && !row->is_null(k))
-            collations[k] = std::string(row->cell(k));
-        }
-      }
-      co_await c.drain_shards();
-      co_await c.close_shards(/*failed=*/false);
+      WholeRead read;
+      std::optional<protocol::ErrPacket> error = co_await read_whole(c, 1, read);
       if (error) {
         co_await c.reply_error(*error);
         co_return answered;
+      }
+      // (one row: the first)
+      if (!read.rows[0].empty() && read.rows[0][0].size() == driving.size()) {
+        const Row& row = read.rows[0][0];
+        for (size_t k = 0; k < driving.size(); ++k) {
+          if (collation_id_ambiguous(driving[k].charset) && !row.is_null(k))
+            collations[k] = std::string(row.cell(k));
+        }
       }
     } catch (const std::exception& e) {
       failure = backend::failure_text(e);

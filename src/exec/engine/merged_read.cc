@@ -88,6 +88,44 @@ asio::awaitable<void> end_merged_result(Cursor& c, const std::optional<protocol:
   co_await c.end_result(warnings);
 }
 
+asio::awaitable<std::optional<protocol::ErrPacket>> read_whole(Cursor& c, size_t streams,
+                                                               WholeRead& out, size_t max_bytes) {
+  out.heads.assign(streams, {});
+  out.rows.assign(streams, {});
+  out.too_big = false;
+  out.bad_rows = 0;
+  std::optional<protocol::ErrPacket> error;
+  for (size_t i = 0; i < streams && !error; ++i) error = co_await c.read_head(i, out.heads[i]);
+  size_t bytes = 0;
+  std::string payload;
+  for (size_t i = 0; i < streams && !error && !out.too_big; ++i) {
+    for (;;) {
+      ShardEvent ev = co_await c.read_row(i, payload);
+      if (ev.kind == ShardEvent::Kind::kEnd) break;
+      if (ev.kind == ShardEvent::Kind::kError) {
+        error = ev.error;
+        break;
+      }
+      auto row = Row::from_text_payload(std::move(payload), out.heads[i].size());
+      payload = std::string();
+      if (!row) {
+        ++out.bad_rows;
+        continue;
+      }
+      bytes += row->memory_bytes();
+      if (max_bytes && bytes > max_bytes) {
+        out.too_big = true;
+        break;
+      }
+      out.rows[i].push_back(std::move(*row));
+    }
+  }
+  if (error || out.too_big) c.stop_shards();
+  co_await c.drain_shards();
+  co_await c.close_shards(/*failed=*/false);
+  co_return error;
+}
+
 asio::awaitable<Attempt> shard_failure(Cursor& c, const std::string& failure,
                                        std::string_view what) {
   Attempt failed;

@@ -13,6 +13,7 @@
 #include "exec/engine/cursor.h"
 #include "exec/merge_error.h"
 #include "exec/merge_pipeline.h"
+#include "exec/row.h"
 #include "protocol/response_packets.h"
 
 namespace tessera::exec::engine {
@@ -44,6 +45,21 @@ struct MergedRead {
 // `warnings`. The streams are drained and closed either way.
 asio::awaitable<void> end_merged_result(Cursor& c, const std::optional<protocol::ErrPacket>& error,
                                         uint16_t warnings);
+
+// Every stream of an open_shards() call read whole, for the small reads a primitive makes
+// before its result (the collations a join asks for, a hash join's metadata, a recursive walk's
+// rounds): each stream's head, then its rows. On the first ERR (returned, head or row) or past
+// `max_bytes` of rows held (0: no bound; `too_big`) the streams are stopped; they are drained
+// and closed either way. A row that does not parse is counted in `bad_rows`, not kept.
+struct WholeRead {
+  std::vector<std::vector<protocol::ColumnDefinition>> heads;
+  std::vector<std::vector<Row>> rows;
+  bool too_big = false;
+  size_t bad_rows = 0;
+};
+asio::awaitable<std::optional<protocol::ErrPacket>> read_whole(Cursor& c, size_t streams,
+                                                               WholeRead& out,
+                                                               size_t max_bytes = 0);
 
 // A stream failed (`failure`, the exception's text) during the read `what` ("a merged query"):
 // the streams are closed, and the outcome is a failed attempt once the client saw output or a

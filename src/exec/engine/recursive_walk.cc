@@ -41,12 +41,11 @@ std::string_view charset_of(std::string_view collation) {
   return collation.substr(0, collation.find('_'));
 }
 
-// Bytes per character at most in a character set the walk compares lengths in; 0: another.
-size_t max_char_bytes(std::string_view charset) {
-  if (charset == "utf8mb4") return 4;
-  if (charset == "utf8mb3" || charset == "utf8") return 3;
-  if (charset == "latin1" || charset == "ascii" || charset == "binary") return 1;
-  return 0;
+// Character sets whose values the walk counts characters of: UTF-8 (a character per non-
+// continuation byte) and single-byte ones.
+bool counts_characters(std::string_view charset) {
+  return charset == "utf8mb4" || charset == "utf8mb3" || charset == "utf8" || charset == "latin1" ||
+         charset == "ascii" || charset == "binary";
 }
 
 size_t char_count(std::string_view s, size_t bytes_per_char) {
@@ -143,8 +142,8 @@ bool keeps_value(const ColumnDefinition& from, std::string_view from_collation,
     if (!is_text_type(from.type) || from.flags & kSetFlag) return false;
     const std::string_view cs = charset_of(to_collation);
     if (cs.empty() || cs != charset_of(from_collation)) return false;
-    const size_t per_char = max_char_bytes(cs);
-    if (per_char == 0) return false;
+    if (!counts_characters(cs)) return false;
+    const size_t per_char = max_bytes_per_char(cs);
     // A CHAR column gives its value back without trailing spaces.
     if (to.type == FieldType::kString && !cell.empty() && cell.back() == ' ') return false;
     if (is_blob(to.type)) return cell.size() <= to.column_length;
@@ -163,50 +162,17 @@ std::string row_of(const Row& row, size_t from, size_t to) {
   return std::string(part.payload());
 }
 
-// What one walk statement's streams gave, read whole; false when the walk must give up (a
-// stream failed with an error, or its columns are not as expected).
-struct Round {
-  std::vector<std::vector<ColumnDefinition>> heads;
-  std::vector<std::vector<Row>> rows;  // per query
-};
-
+// One walk statement on its streams, read whole (merged_read.h); `ok`: without an error, a
+// row that does not parse or more than `max_bytes` (the walk gives up otherwise). The attempt
+// when the streams could not be opened.
 asio::awaitable<std::optional<Attempt>> read_round(Cursor& c, const std::vector<Query>& queries,
-                                                   Role role, size_t max_bytes, Round& out,
+                                                   Role role, size_t max_bytes, WholeRead& out,
                                                    bool& ok) {
   ok = false;
   Attempt opened = co_await c.open_shards(queries, role);
   if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
-  out.heads.assign(queries.size(), {});
-  out.rows.assign(queries.size(), {});
-  bool failed = false;
-  size_t bytes = 0;
-  for (size_t i = 0; i < queries.size() && !failed; ++i) {
-    if (co_await c.read_head(i, out.heads[i])) failed = true;
-  }
-  std::string payload;
-  for (size_t i = 0; i < queries.size() && !failed; ++i) {
-    const size_t columns = out.heads[i].size();
-    for (;;) {
-      ShardEvent ev = co_await c.read_row(i, payload);
-      if (ev.kind == ShardEvent::Kind::kEnd) break;
-      if (ev.kind == ShardEvent::Kind::kError) {
-        failed = true;
-        break;
-      }
-      auto row = Row::from_text_payload(std::move(payload), columns);
-      payload = std::string();
-      bytes += row ? row->memory_bytes() : 0;
-      if (!row || bytes > max_bytes) {
-        failed = true;
-        break;
-      }
-      out.rows[i].push_back(std::move(*row));
-    }
-  }
-  if (failed) c.stop_shards();
-  co_await c.drain_shards();
-  co_await c.close_shards(/*failed=*/false);
-  ok = !failed;
+  auto error = co_await read_whole(c, queries.size(), out, max_bytes);
+  ok = !error && !out.too_big && out.bad_rows == 0;
   co_return std::nullopt;
 }
 
@@ -224,7 +190,7 @@ asio::awaitable<Attempt> RecursiveWalk::once(Cursor& c) const {
   std::optional<std::string> failure;
   try {
     // ---- the anchor ----
-    Round anchor;
+    WholeRead anchor;
     bool ok = false;
     if (auto a = co_await read_round(c, spec_.anchor, role_, spec_.max_bytes, anchor, ok))
       co_return *a;
@@ -334,7 +300,7 @@ asio::awaitable<Attempt> RecursiveWalk::once(Cursor& c) const {
         texts.push_back(head + std::string(spec_.step[i].sql));
         queries[i].sql = texts.back();
       }
-      Round step;
+      WholeRead step;
       if (auto a = co_await read_round(c, queries, role_, spec_.max_bytes, step, ok)) co_return *a;
       if (!ok) break;
       std::vector<Row> next_of;
