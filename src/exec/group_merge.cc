@@ -28,6 +28,38 @@ bool GroupMerge::same_group(const Row& a, const Row& b) const {
   return true;
 }
 
+size_t GroupMerge::common_prefix(const Row& a, const Row& b) const {
+  size_t k = 0;
+  while (k < group_by_.size() &&
+         compare_cells(ctx_->types[group_by_[k]], a.get(group_by_[k]), b.get(group_by_[k])) == 0)
+    ++k;
+  return k;
+}
+
+void GroupMerge::set_rollup(std::vector<std::vector<size_t>> rollup) {
+  rollup_ = std::move(rollup);
+  prefixes_.resize(group_by_.size());
+}
+
+void GroupMerge::close_prefixes(size_t from) {
+  for (size_t k = prefixes_.size(); k-- > from;) {
+    if (!prefixes_[k]) continue;
+    Row total = prefixes_[k]->result();
+    prefixes_[k].reset();
+    // The keys beyond the prefix are NULL; the other cells are the first row's, as in a group.
+    std::vector<bool> null_cell(total.size(), false);
+    for (size_t j = k; j < rollup_.size(); ++j) {
+      for (size_t c : rollup_[j]) {
+        if (c < null_cell.size()) null_cell[c] = true;
+      }
+    }
+    Row out;
+    for (size_t c = 0; c < total.size(); ++c)
+      out.append_cell(null_cell[c] ? std::nullopt : total.get(c));
+    ready_.push_back(std::move(out));
+  }
+}
+
 std::string GroupMerge::key_of(const Row& row) const {
   std::string key;
   for (size_t c : group_by_) append_key(ctx_->types[c], row.get(c), key);
@@ -39,12 +71,25 @@ Status GroupMerge::add(const Row& row) {
     if (c >= row.size()) return internal_error("GROUP BY column outside the shard result");
   }
   if (sorted_) {
-    if (current_ && current_->first_row() && !same_group(*current_->first_row(), row)) {
-      ready_.push_back(current_->result());
-      current_.reset();
+    if (current_ && current_->first_row()) {
+      if (prefixes_.empty()) {
+        if (!same_group(*current_->first_row(), row)) {
+          ready_.push_back(current_->result());
+          current_.reset();
+        }
+      } else if (size_t shared = common_prefix(*current_->first_row(), row);
+                 shared < group_by_.size()) {
+        ready_.push_back(current_->result());
+        current_.reset();
+        close_prefixes(shared + 1);  // (the prefixes of `shared` keys or fewer go on)
+      }
     }
     if (!current_) current_.emplace(*ctx_);
     current_->add(row);
+    for (auto& p : prefixes_) {
+      if (!p) p.emplace(*ctx_);
+      p->add(row);
+    }
     return {};
   }
   std::string key = key_of(row);
@@ -98,6 +143,7 @@ Status GroupMerge::finish() {
     if (!current_ && group_by_.empty()) current_.emplace(*ctx_);
     if (current_) ready_.push_back(current_->result());
     current_.reset();
+    close_prefixes(0);
   }
   index_.clear();  // keys are not needed to emit
   if (partitions_) {

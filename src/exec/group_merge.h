@@ -13,6 +13,13 @@
 // Group keys are compared with the columns' types and collations, so 'a' and 'A ' are one
 // group under a _ci collation, and 1.5 and 1.50 one group of a DECIMAL column.
 // With no group columns there is exactly one group, emitted even when no row arrived.
+//
+// WITH ROLLUP (streaming only): besides each group, one accumulator per shorter prefix of the
+// group keys takes every row too, so a super-aggregate is what one group over all those rows
+// would be (DISTINCT sets, GROUP_CONCAT and all). When a row's keys differ from the previous
+// group's within the first k, the prefixes longer than k are complete: after the group, their
+// rows come out innermost first, the keys beyond each prefix set to NULL, as the server writes
+// them; at the end every prefix down to the grand total. No rows at all: no rollup rows either.
 #pragma once
 #include <cstddef>
 #include <deque>
@@ -38,6 +45,10 @@ class GroupMerge {
              unsigned level = 0);
   ~GroupMerge();
 
+  // WITH ROLLUP: rollup[j] are the columns holding group key j (the key itself and any copy),
+  // made NULL in the super-aggregate rows of prefixes shorter than j + 1. Needs sorted input.
+  void set_rollup(std::vector<std::vector<size_t>> rollup);
+
   Status add(const Row& row);
   // Input exhausted: the remaining groups become available to next().
   Status finish();
@@ -54,6 +65,10 @@ class GroupMerge {
   // Groups the next partition on disk into child_; false when none is left.
   Result<bool> open_partition();
   bool same_group(const Row& a, const Row& b) const;
+  // How many leading group keys a and b share.
+  size_t common_prefix(const Row& a, const Row& b) const;
+  // Emits the super-aggregate rows of the prefixes of `from` keys or more, innermost first.
+  void close_prefixes(size_t from);
   std::string key_of(const Row& row) const;
 
   std::shared_ptr<const AggregateContext> ctx_;
@@ -64,6 +79,9 @@ class GroupMerge {
 
   std::optional<GroupAccumulator> current_;  // streaming
   std::deque<Row> ready_;                    // streaming: completed groups
+  std::vector<std::vector<size_t>> rollup_;  // WITH ROLLUP: the columns of each group key
+  // WITH ROLLUP: prefixes_[k] aggregates the rows sharing the current group's first k keys.
+  std::vector<std::optional<GroupAccumulator>> prefixes_;
 
   std::unordered_map<std::string, size_t> index_;  // hashing: key -> groups_ slot
   std::vector<std::unique_ptr<GroupAccumulator>> groups_;

@@ -268,6 +268,18 @@ void MergePipeline::configure(const Row* first) {
     ctx->types = types_;
     groups_.emplace(std::move(ctx), spec_.group_by, streaming_groups, spec_.max_result_rows,
                     spec_.budget);
+    if (!spec_.rollup.empty()) {
+      // Super-aggregates close with their prefix, so ROLLUP needs the groups in key order; a
+      // collation the merge only compares by the server's weights cannot tell it: the shipped
+      // statement answers instead (1235 before any row).
+      if (!streaming_groups) {
+        error_ = MergeError{protocol::ErrorCode{1235, "42000"},
+                            "WITH ROLLUP over several shards grouped by a string in a collation "
+                            "the merge cannot order is not supported"};
+        return;
+      }
+      groups_->set_rollup(spec_.rollup);
+    }
   }
   if (spec_.distinct) {
     std::vector<size_t> distinct_columns(key.begin(),
@@ -285,7 +297,17 @@ void MergePipeline::configure(const Row* first) {
 }
 
 std::vector<protocol::ColumnDefinition> MergePipeline::visible_columns() const {
-  return {columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(visible_)};
+  std::vector<protocol::ColumnDefinition> out(
+      columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(visible_));
+  // The shards group without ROLLUP, so a key column may come NOT NULL; its super-aggregate
+  // rows are NULL there, and the server says nullable. (columns_ keep the shards' flags: a
+  // HAVING folds `IS NULL` by them, as the server does.)
+  for (const auto& key : spec_.rollup) {
+    for (size_t c : key) {
+      if (c < out.size()) out[c].flags &= uint16_t(~protocol::column_flag::kNotNull);
+    }
+  }
+  return out;
 }
 
 std::optional<size_t> MergePipeline::wants() const {

@@ -49,6 +49,10 @@ struct MergeSpec {
   std::vector<size_t> group_by;
   // Aggregate result columns; see aggregate.h for the input shape each kind expects.
   std::vector<AggregateSpec> aggregates;
+  // GROUP BY ... WITH ROLLUP: for each group key, the columns holding it (the key and any hidden
+  // copy or weight of it), NULL in the super-aggregate rows (group_merge.h). Empty: no ROLLUP.
+  // Only a streaming GROUP BY can roll up; otherwise the merge refuses (1235).
+  std::vector<std::vector<size_t>> rollup;
 
   // Window functions evaluated over the combined rows (a statement without GROUP BY).
   std::optional<WindowSpec> window;

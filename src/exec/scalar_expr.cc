@@ -481,10 +481,11 @@ ScalarExpr ScalarExpr::negate(ScalarExpr arg) {
   e.kind_ = Kind::kNeg;
   return e;
 }
-ScalarExpr ScalarExpr::is_null(ScalarExpr arg, bool negated) {
+ScalarExpr ScalarExpr::is_null(ScalarExpr arg, bool negated, bool fold_not_null) {
   ScalarExpr e = logical_not(std::move(arg));
   e.kind_ = Kind::kIsNull;
   e.negated_ = negated;
+  e.fold_not_null_ = fold_not_null;
   return e;
 }
 ScalarExpr ScalarExpr::in_list(ScalarExpr arg, std::vector<ScalarExpr> list, bool negated) {
@@ -679,12 +680,21 @@ std::optional<std::string> ScalarExpr::bind_node(
           break;
       }
       return std::nullopt;
+    case Kind::kIsNull:
+      if (fold_not_null_ && !negated_ && args_[0].kind_ == Kind::kColumn &&
+          args_[0].column_ < columns.size() &&
+          (columns[args_[0].column_].flags & protocol::column_flag::kNotNull)) {
+        kind_ = Kind::kLiteral;
+        literal_ = SqlValue::integer(0);
+        args_.clear();
+      }
+      type_ = make_type(Class::kInt);
+      return std::nullopt;
     case Kind::kCompare:
     case Kind::kAnd:
     case Kind::kOr:
     case Kind::kXor:
     case Kind::kNot:
-    case Kind::kIsNull:
     case Kind::kIn:
     case Kind::kBetween:
       type_ = make_type(Class::kInt);

@@ -150,7 +150,9 @@ class ScalarExpr {
   static ScalarExpr logical_not(ScalarExpr e);
   static ScalarExpr arith(ArithOp op, ScalarExpr lhs, ScalarExpr rhs);
   static ScalarExpr negate(ScalarExpr e);
-  static ScalarExpr is_null(ScalarExpr e, bool negated = false);
+  // `fold_not_null`: `<column> IS NULL` in a HAVING, which the server folds to 0 when the
+  // column is NOT NULL (its flags say), whatever a rollup row holds there.
+  static ScalarExpr is_null(ScalarExpr e, bool negated = false, bool fold_not_null = false);
   static ScalarExpr in_list(ScalarExpr e, std::vector<ScalarExpr> list, bool negated = false);
   static ScalarExpr between(ScalarExpr e, ScalarExpr low, ScalarExpr high, bool negated = false);
   static ScalarExpr function(Function f, std::vector<ScalarExpr> args);
@@ -205,8 +207,9 @@ class ScalarExpr {
   Kind kind_ = Kind::kLiteral;
   uint8_t op_ = 0;
   bool negated_ = false;
-  bool has_operand_ = false;  // kCase
-  bool has_else_ = false;     // kCase
+  bool fold_not_null_ = false;  // kIsNull: see is_null()
+  bool has_operand_ = false;    // kCase
+  bool has_else_ = false;       // kCase
   bool bound_ = false;
   size_t column_ = 0;
   size_t column2_ = 0;  // kAverage: count column

@@ -79,6 +79,8 @@ struct MergeInfo {
   bool grouped = false;              // GROUP BY or aggregates: combine rows per group
   std::vector<uint32_t> group_by;    // group key columns (empty with aggregates: one group)
   std::vector<AggregateColumn> aggregates;
+  // WITH ROLLUP: per group key, the columns holding it (see exec::MergeSpec::rollup).
+  std::vector<std::vector<uint32_t>> rollup;
   bool distinct = false;  // SELECT DISTINCT / UNION
   // (column, hidden column holding COLLATION(<its expression>)): see exec::MergeSpec.
   std::vector<std::pair<uint32_t, uint32_t>> collation_columns;

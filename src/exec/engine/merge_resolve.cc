@@ -20,9 +20,11 @@ namespace {
 // as an exec::ScalarExpr. nullopt: a construct the planner should have refused.
 class HavingBuilder {
  public:
+  // `having`: the statement's HAVING, where the server folds `<NOT NULL column> IS NULL` to
+  // false (a rollup row's NULL key then does not pass it); a select-list expression is not.
   HavingBuilder(const HavingInfo& h, const MergeInfo& merge,
-                std::function<size_t(uint32_t)> resolve)
-      : h_(h), merge_(merge), resolve_(std::move(resolve)) {}
+                std::function<size_t(uint32_t)> resolve, bool having = false)
+      : h_(h), merge_(merge), resolve_(std::move(resolve)), having_(having) {}
 
   // What build() could not translate, for the refusal's message.
   const std::string& why() const { return why_; }
@@ -125,7 +127,8 @@ class HavingBuilder {
         if (t->what != IsWhat::Null) return std::nullopt;
         auto inner = build(t->operand);
         if (!inner) return std::nullopt;
-        return exec::ScalarExpr::is_null(std::move(*inner), t->negated);
+        return exec::ScalarExpr::is_null(std::move(*inner), t->negated,
+                                         having_ && t->operand->kind == ExprKind::Column);
       }
       case ExprKind::Between: {
         auto* b = static_cast<const Between*>(e);
@@ -272,6 +275,7 @@ class HavingBuilder {
   const HavingInfo& h_;
   const MergeInfo& merge_;
   std::function<size_t(uint32_t)> resolve_;
+  bool having_;
   std::string why_;
 };
 
@@ -296,6 +300,10 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
     spec.shard_order.push_back({resolve(k.column), k.descending});
   spec.grouped = merge.grouped;
   for (auto g : merge.group_by) spec.group_by.push_back(resolve(g));
+  for (const auto& key : merge.rollup) {
+    auto& columns = spec.rollup.emplace_back();
+    for (auto c : key) columns.push_back(resolve(c));
+  }
   for (const auto& a : merge.aggregates) {
     AggregateSpec as;
     as.column = resolve(a.column);
@@ -336,7 +344,7 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
   spec.group_concat_max_len = limits.group_concat_max_len;
   const protocol::ErrorCode not_supported{1235, "42000"};
   if (merge.having.expr) {
-    HavingBuilder hb(merge.having, merge, resolve);
+    HavingBuilder hb(merge.having, merge, resolve, /*having=*/true);
     auto h = hb.build(merge.having.expr);
     if (!h)
       return MergeError{not_supported,

@@ -133,6 +133,7 @@ void Scatter::describe(std::vector<PlanLine>& out, int depth) const {
   head.op = "Scatter";
   head.detail = role_ == Role::kReadSplit ? "merge, read split" : "merge";
   if (merge_.window) head.detail += ", window functions";
+  if (!merge_.rollup.empty()) head.detail += ", WITH ROLLUP";
   out.push_back(std::move(head));
   describe_routes(queries_, depth, out);
 }

@@ -467,6 +467,7 @@ class Planner {
                        : nullptr;
       const auto group_by = core ? core->group_by : ArenaVec<OrderItem>{};
       Expr* having = core ? core->having : nullptr;
+      const bool with_rollup = core && core->with_rollup;
       const auto order_by = s.query->order_by;
       Limit* limit = s.query->limit;
       // `SELECT DISTINCT *` / `ORDER BY <position>` over `*` of one sharded table: the merge
@@ -484,7 +485,8 @@ class Planner {
       // HAVING may compare a string the merge can only tell at run time it cannot compare
       // (a collation it compares by the server's weights): the shipped statement stands by.
       std::shared_ptr<Plan> fallback;
-      if (core && core->having) {
+      // So may ROLLUP's group order (group_merge.h).
+      if (core && (core->having || core->with_rollup)) {
         if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
           fallback = std::make_shared<Plan>(std::move(*shipped));
       }
@@ -505,6 +507,7 @@ class Planner {
           core->items = items;
           core->group_by = group_by;
           core->having = having;
+          core->with_rollup = with_rollup;
           s.query->order_by = order_by;
           s.query->limit = limit;
           if (auto shipped = materialize_table(s, scan)) return std::move(*shipped);
@@ -513,6 +516,7 @@ class Planner {
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
       }
       if (plan.merge.window) plan.explain_type = "shard, window functions in the merge";
+      if (!plan.merge.rollup.empty()) plan.explain_type = "shard, ROLLUP in the merge";
       plan.fallback = std::move(fallback);
       plan.result = ResultMode::kMerge;
       reprint = true;

@@ -154,7 +154,12 @@ class SelectMerger {
       return std::string("SELECT ... INTO over several shards is not supported");
     if (s_.options & kSelCalcFoundRows)
       return std::string("SQL_CALC_FOUND_ROWS over several shards is not supported");
-    if (s_.with_rollup) return std::string("WITH ROLLUP over several shards is not supported");
+    // (ROLLUP with ORDER BY is the server's error 1221: refused here, the shipped statement
+    // answers it.)
+    if (s_.with_rollup && (!q_.order_by.empty() || windows_ != WindowMode::kRefuse))
+      return std::string(
+          "WITH ROLLUP with ORDER BY or window functions over several shards "
+          "is not supported");
     // (Each shard would number, rank and sum over its own rows only, unless every partition
     // lives on one shard: window_pushdown.h.)
     if (windows_ == WindowMode::kRefuse) {
@@ -312,6 +317,9 @@ class SelectMerger {
         const uint32_t position = col >= kHiddenBase ? visible_ + (col - kHiddenBase) : col;
         order.push(arena_, OrderItem{integer(arena_.copy(std::to_string(position + 1))), 0});
       }
+      // (GROUP BY b DESC: the server's groups, and ROLLUP's super-aggregates, come descending.)
+      for (uint32_t i = 0; i < m_.group_by.size() && i < s_.group_by.size(); ++i)
+        order[i].dir = s_.group_by[i].dir;
       // DISTINCT aggregates and ordered GROUP_CONCATs: shards group by their arguments too;
       // the merge then sees each (group, value) once per shard.
       for (auto& d : decomposition_) {
@@ -319,7 +327,7 @@ class SelectMerger {
         order.push(arena_, OrderItem{d.expr, uint8_t(d.descending ? 2 : 0)});
       }
       for (uint32_t i = 0; i < m_.group_by.size(); ++i)
-        m_.shard_order.push_back({m_.group_by[i], false});
+        m_.shard_order.push_back({m_.group_by[i], order[i].dir == 2});
       for (auto& d : decomposition_) m_.shard_order.push_back({d.column, d.descending});
       q_.order_by = order;
       q_.limit = nullptr;
@@ -341,6 +349,9 @@ class SelectMerger {
       }
     }
     add_collation_columns();
+    if (s_.with_rollup) {
+      if (auto err = plan_rollup()) return err;
+    }
     m_.hidden_columns = hidden_;
     return std::nullopt;
   }
@@ -390,6 +401,73 @@ class SelectMerger {
            kind == AggregateKind::kBitXor || kind == AggregateKind::kVarPop ||
            kind == AggregateKind::kVarSamp || kind == AggregateKind::kStddevPop ||
            kind == AggregateKind::kStddevSamp;
+  }
+
+  // GROUP BY ... WITH ROLLUP, rolled up by the merge (exec/group_merge.h): the shards group
+  // without it, and each group key's columns are NULL in the super-aggregate rows. Only shapes
+  // whose super-aggregate rows the server defines by the keys and aggregates alone: every
+  // visible column a group key (named once), an aggregate or an expression over aggregates and
+  // keys. (The server writes a column outside the keys from some row of the last group, and a
+  // key named twice NULL in one place only.)
+  std::optional<std::string> plan_rollup() {
+    const std::string refused = "WITH ROLLUP over several shards: ";
+    if (s_.group_by.empty()) return refused + "no GROUP BY";
+    // A GROUP_CONCAT ordered by (or de-duplicating, which orders by) its argument gets each
+    // group's values in that order from the shards; a super-aggregate's would need a sort.
+    bool ordered_concat = false;
+    for (auto& d : decomposition_) ordered_concat |= d.ordered;
+    for (auto& a : m_.aggregates) ordered_concat |= a.kind == AggregateKind::kGroupConcatDistinct;
+    if (ordered_concat) return refused + "GROUP_CONCAT with DISTINCT or ORDER BY";
+    auto canon_of = [&](uint32_t c) -> std::string {
+      Expr* e = expr_of(c);
+      return e ? canonical(e) : std::string();
+    };
+    std::vector<bool> aggregate_or_computed(visible_, false);
+    for (auto& a : m_.aggregates) {
+      if (a.column < visible_) aggregate_or_computed[a.column] = true;
+    }
+    for (auto& cc : m_.computed) {
+      if (cc.column < visible_) aggregate_or_computed[cc.column] = true;
+    }
+    std::vector<uint32_t> key_columns;  // every column holding some key
+    for (uint32_t key : m_.group_by) {
+      std::string canon = canon_of(key);
+      if (canon.empty()) return refused + "a group key the merge cannot name";
+      auto& columns = m_.rollup.emplace_back();
+      columns.push_back(key);
+      for (uint32_t i = 0; i < visible_; ++i) {
+        if (i != key && item_canon_[i] == canon) return refused + "a group key selected twice";
+      }
+      for (uint32_t h = 0; h < hidden_; ++h) {
+        if (kHiddenBase + h != key && canonical(hidden_exprs_[h]) == canon)
+          columns.push_back(kHiddenBase + h);
+      }
+      for (auto [column, weight] : m_.weight_columns) {
+        if (std::find(columns.begin(), columns.end(), column) != columns.end())
+          columns.push_back(weight);
+      }
+      key_columns.insert(key_columns.end(), columns.begin(), columns.end());
+    }
+    auto is_key = [&](uint32_t c) {
+      return std::find(key_columns.begin(), key_columns.end(), c) != key_columns.end();
+    };
+    for (uint32_t i = 0; i < visible_; ++i) {
+      if (!aggregate_or_computed[i] && !is_key(i))
+        return refused + "column " + display(s_.items[i].expr) + " is neither a group key nor " +
+               "an aggregate";
+    }
+    auto only_keys = [&](const decltype(m_.having)& h) {
+      for (auto [e, c] : h.columns) {
+        if (e->kind == ExprKind::Column && !is_key(c)) return false;
+      }
+      return true;
+    };
+    for (auto& cc : m_.computed) {
+      if (!only_keys(cc.value)) return refused + "an expression over a column not grouped by";
+    }
+    if (!only_keys(m_.having)) return refused + "HAVING on a column not grouped by";
+    s_.with_rollup = false;  // the shards group; the merge rolls up
+    return std::nullopt;
   }
 
   // Every column the merge orders, groups, de-duplicates or takes the MIN/MAX of gets a hidden

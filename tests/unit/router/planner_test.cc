@@ -583,11 +583,33 @@ TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
   // The client's column types: the statement with LIMIT 0 over one sub-table.
   EXPECT_TRUE(p.join->types);
   EXPECT_EQ(p.queries.back().sql.substr(p.queries.back().sql.size() - 7), "LIMIT 0");
-  // WITH ROLLUP; the merge's rewriting does not leak into the shipped statement.
-  p = plan("SELECT g, SUM(w) FROM other GROUP BY g WITH ROLLUP");
+  // WITH ROLLUP over a column outside the keys (the server writes some row's value there);
+  // the merge's rewriting does not leak into the shipped statement.
+  p = plan("SELECT g, v, SUM(w) FROM other GROUP BY g WITH ROLLUP");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
   EXPECT_EQ(p.queries[p.join->driver].sql,
-            "SELECT g, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
+            "SELECT g, v, SUM(w) FROM `__tj` AS `other` GROUP BY g WITH ROLLUP");
+}
+
+TEST_F(PlannerTest, RollupOverKeysAndAggregatesIsRolledUpByTheMerge) {
+  // The shards group without ROLLUP, sorted by the keys (DESC kept); the merge adds the
+  // super-aggregates, with the shipped statement standing by (a collation it cannot order).
+  auto p = plan("SELECT g, v, SUM(w), COUNT(*) + 1 FROM other GROUP BY g DESC, v WITH ROLLUP");
+  ASSERT_EQ(p.result, ResultMode::kMerge) << p.error.message;
+  ASSERT_EQ(p.merge.rollup.size(), 2u);
+  EXPECT_EQ(p.merge.rollup[0][0], 0u);
+  EXPECT_EQ(p.merge.rollup[1][0], 1u);
+  ASSERT_GE(p.merge.shard_order.size(), 2u);
+  EXPECT_TRUE(p.merge.shard_order[0].descending);
+  EXPECT_FALSE(p.merge.shard_order[1].descending);
+  EXPECT_TRUE(p.fallback);
+  for (const auto& q : p.queries) {
+    EXPECT_EQ(q.sql.find("ROLLUP"), std::string::npos) << q.sql;
+    EXPECT_NE(q.sql.find("ORDER BY 1 DESC, 2"), std::string::npos) << q.sql;
+  }
+  // ROLLUP with ORDER BY is the server's error 1221: shipped, so the server answers it.
+  p = plan("SELECT g, SUM(w) FROM other GROUP BY g WITH ROLLUP ORDER BY g");
+  EXPECT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
 }
 
 TEST_F(PlannerTest, PreparingAStatementThatRunsInRoundsPreparesItWhole) {
