@@ -1607,6 +1607,19 @@ class TextGen:
         return Q("text_join", f"SELECT a.{c} AS k, COUNT(*), COUNT(b.id) {frm} GROUP BY a.{c}",
                  coll={0: coll})
 
+    def recursive(self, c, coll):
+        """WITH RECURSIVE joined on a text column (category `recursive`, issue 19): walked
+        across the shards with the CTE's rows shipped as literals in the anchor's collation,
+        which the walk asks the server when the column definition's id may stand for another
+        (utf8mb4_unicode_ci's 224 for the uca1400 ones), so strings equal under it join."""
+        rng = self.rng
+        union = rng.choice(["UNION", "UNION", "UNION ALL"])
+        depth = rng.randint(1, 3) if union == "UNION" else 1
+        body = (f"SELECT {c}, 0 FROM t_text WHERE g = {rng.randint(0, 5)} {union} SELECT t.{c}, "
+                f"r.d + 1 FROM t_text t JOIN r ON t.{c} = r.v AND t.g > r.d WHERE r.d < {depth}")
+        return Q("recursive", f"WITH RECURSIVE r (v, d) AS ({body}) SELECT v, COUNT(*), MAX(d) "
+                              f"FROM r GROUP BY v", coll={0: coll})
+
     def expr(self, c, coll):
         """Expressions over text aggregates, computed after the merge (issue 19): the value is
         some member of an equivalence class, compared by its weights."""
@@ -1643,6 +1656,8 @@ class TextGen:
         coll = self.cols[c]
         d = rng.choice(["", " DESC"])
         r = rng.random()
+        if r < 0.025 and self.client is None:
+            return self.recursive(c, coll)
         if r < 0.06:
             return self.expr(c, coll)
         if r < 0.1:
