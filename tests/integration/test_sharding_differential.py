@@ -1638,6 +1638,11 @@ class TextGen:
                        f"LOWER(MAX({c}))"]
             if rng.random() < 0.5:
                 shapes = shapes[-4:]
+            if rng.random() < 0.3:
+                # of a GROUP_CONCAT merged across shards (its collation asked of the shards)
+                # (not DISTINCT: which of 'a' and 'a ' it keeps is the plan's)
+                shapes = [f"UPPER(GROUP_CONCAT({c} ORDER BY id))",
+                          f"LOWER(GROUP_CONCAT({c} ORDER BY id SEPARATOR '|'))"]
         e = rng.choice(shapes)
         sql = f"SELECT {'g, ' if grouped else ''}{e}, COUNT({c}) * 2 - SUM(g) AS n " \
               f"FROM t_text{self.where()}"
@@ -2183,7 +2188,9 @@ def keymove_phase(gen, runner, n):
             extra = rng.choice(["", ", a = a + 1", ", s = CONCAT('m', id)", ", d = d * 2"])
             return ("mod", f"UPDATE t_mod SET k = {new}{extra} WHERE {cond}")
         # t_child: its key (id) is t_hash's, not unique here.
-        cond = rng.choice([f"cid = {rng.choice(sorted(gen.ids[t]))}", f"c > {rng.randint(0, 20)}",
+        # (t_child may have been emptied by the random writes)
+        cond = rng.choice([f"cid = {rng.choice(sorted(gen.ids[t]) or [0])}",
+                           f"c > {rng.randint(0, 20)}",
                            f"id = {gen.key_value('t_hash')}"])
         if r < 0.05:
             return ("null", f"UPDATE t_child SET id = c + 100 WHERE c IS NULL")
