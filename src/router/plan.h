@@ -78,7 +78,17 @@ struct SetPlan {
 // queries, then the statement per target of the other tables (its text follows the WITH
 // clause the engine writes), then an outer join's probes and the statement as written for
 // its unmatched rows; `merge` combines the statement's results.
+// A subquery materialized before a lookup join's driver (exec/engine/materialized_stages.h):
+// its `queries` come first in the plan's list, stage after stage.
+struct StagePlan {
+  size_t queries = 0;
+  MergeInfo merge;
+  std::string cte;
+  std::vector<std::string> cte_columns;
+};
+
 struct JoinPlan {
+  std::vector<StagePlan> stages;  // before the driver's queries, in order
   size_t driver = 0;
   size_t inner = 0;
   size_t probes = 0;
@@ -90,6 +100,7 @@ struct JoinPlan {
   MergeInfo driver_merge;
   bool single_batch = false;
   std::vector<std::string> cte_columns;
+  std::string cte = "__tj";  // the name the driving rows are shipped under
   // The statement's own WITH RECURSIVE list continues the engine's (exec's spec).
   bool recursive = false;
   std::string typed_by;  // exec's spec: the shipped rows typed as this table's

@@ -115,11 +115,27 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
     case ResultMode::kLookupJoin: {
       if (!plan.join) return;
       const JoinPlan& j = *plan.join;
+      size_t staged = 0;
+      for (const auto& st : j.stages) staged += st.queries;
       if (j.driver == 0 || j.inner == 0 ||
-          j.driver + j.inner + j.probes + j.complement + (j.types ? 1 : 0) != plan.queries.size())
+          staged + j.driver + j.inner + j.probes + j.complement + (j.types ? 1 : 0) !=
+              plan.queries.size())
         return;
       exec::engine::LookupJoinSpec spec;
       auto all = queries();
+      {
+        auto at = all.begin();
+        for (const auto& st : j.stages) {
+          exec::engine::MaterializedStage stage;
+          stage.queries.assign(at, at + static_cast<long>(st.queries));
+          at += static_cast<long>(st.queries);
+          stage.merge = st.merge;
+          stage.cte = st.cte;
+          stage.cte_columns = st.cte_columns;
+          spec.stages.push_back(std::move(stage));
+        }
+        all.erase(all.begin(), at);
+      }
       spec.driver.assign(all.begin(), all.begin() + static_cast<long>(j.driver));
       spec.inner.assign(all.begin() + static_cast<long>(j.driver),
                         all.begin() + static_cast<long>(j.driver + j.inner));
@@ -135,10 +151,11 @@ void attach_primitives(Plan& plan, const exec::engine::StatementTraits& traits) 
       spec.driver_merge = j.driver_merge;
       spec.single_batch = j.single_batch;
       spec.cte_columns = j.cte_columns;
+      spec.cte = j.cte;
       spec.recursive = j.recursive;
       spec.typed_by = j.typed_by;
       if (j.single_batch) spec.batch_rows = SIZE_MAX, spec.batch_bytes = 16u << 20;
-      if (plan.hash_join &&
+      if (plan.hash_join && j.stages.empty() &&
           plan.hash_join->queries.size() == plan.hash_join->build + plan.hash_join->probe + 2) {
         const HashJoinPlan& h = *plan.hash_join;
         auto run = [&](const ShardQuery& q) {

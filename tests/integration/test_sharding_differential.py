@@ -786,6 +786,83 @@ class Gen:
                if rng.random() < 0.6 else "")
         return Q("subquery", types=True, sql=sql)
 
+    def q_multi_subquery(self):
+        """Several uncorrelated cross-shard subqueries in one statement (issue 19: each run
+        first and shipped under its own CTE, `__tj`, `__tj2`, ...): 2-3 of mixed kinds (scalar
+        in the select list and HAVING, IN / NOT IN with NULLs, EXISTS / NOT EXISTS, a derived
+        table joined, IN in an ON condition, an IN nested in another IN over tables of other
+        rules) over tables of different rules."""
+        rng = self.rng
+        x = rng.choice(["t_hash", "t_mod", "t_range", "t_child", "t_glob"])
+        ux = SCHEMA[x][2]
+        ix = [c for c in INT_COLS[x] if c != ux] or INT_COLS[x]
+        sharded = ["t_hash", "t_mod", "t_range", "t_child"]
+
+        def sub(kind, alias):
+            y = rng.choice(sharded)
+            iy = INT_COLS[y]
+            wy = self.where(y, f"{alias}.", prob=0.6)
+            c = rng.choice(iy)
+            if kind == "scalar":
+                agg = rng.choice(["MAX", "MIN", "SUM", "COUNT", "AVG"])
+                return f"(SELECT {agg}({alias}.{c}) FROM {y} {alias}{wy})"
+            if kind == "in":
+                inner = f"SELECT {alias}.{c} FROM {y} {alias}{wy}"
+                if rng.random() < 0.25:
+                    # nested: an IN over a third table inside it
+                    z = rng.choice(sharded)
+                    inner += (" AND " if wy else " WHERE ") + \
+                        f"{alias}.{rng.choice(iy)} IN (SELECT {alias}z.{rng.choice(INT_COLS[z])} " \
+                        f"FROM {z} {alias}z{self.where(z, f'{alias}z.', prob=0.5)})"
+                return f"{rng.choice(ix)} {rng.choice(['', '', 'NOT '])}IN ({inner})"
+            return f"{rng.choice(['', 'NOT '])}EXISTS (SELECT 1 FROM {y} {alias}" \
+                   f"{self.where(y, f'{alias}.', prob=0.9)})"
+
+        n = rng.choice([2, 2, 3])
+        r = rng.random()
+        if r < 0.55:
+            kinds = [rng.choice(["scalar", "in", "in", "exists"]) for _ in range(n)]
+            items = [ux, rng.choice(ix)]
+            conds = []
+            for i, k in enumerate(kinds):
+                text = sub(k, f"q{i}")
+                if k == "scalar" and rng.random() < 0.6:
+                    items.append(f"{text} AS m{i}")
+                elif k == "scalar":
+                    conds.append(f"{rng.choice(ix)} {rng.choice(['<', '>', '>='])} {text}")
+                else:
+                    conds.append(text)
+            if rng.random() < 0.4:
+                conds.append(self.pred(x, key_bias=0.6))
+            sql = f"SELECT {', '.join(items)} FROM {x}"
+            if conds:
+                sql += " WHERE " + f" {rng.choice(['AND', 'AND', 'OR'])} ".join(conds)
+            return Q("multi_subquery", types=True, sql=sql + f" ORDER BY {ux} LIMIT 30",
+                     ordered=True)
+        if r < 0.75:
+            # grouped, a scalar subquery in HAVING and one in the select list
+            g = rng.choice(ix)
+            sql = f"SELECT {g}, COUNT(*) AS n, {sub('scalar', 'q0')} AS m FROM {x}" + \
+                  f" WHERE {sub(rng.choice(['in', 'exists']), 'q1')} GROUP BY {g}" + \
+                  f" HAVING COUNT(*) {rng.choice(['<=', '>='])} {sub('scalar', 'q2')} / 50"
+            return Q("multi_subquery", types=True, sql=sql + f" ORDER BY {g}", ordered=True)
+        # a derived table joined, IN in the ON condition or WHERE
+        y = rng.choice(sharded)
+        iy = INT_COLS[y]
+        k = rng.choice([c for c in iy if c not in ("id", "cid")] or iy)
+        derived = f"(SELECT {k} AS gk, COUNT(*) AS cnt FROM {y}{self.where(y, prob=0.5)} " \
+                  f"GROUP BY {k})"
+        on = f"d.gk = p.{rng.choice(ix)}"
+        extra = sub(rng.choice(["in", "exists"]), "q1")
+        if rng.random() < 0.5:
+            on += f" AND p.{rng.choice(ix)} IN (SELECT q2.{rng.choice(INT_COLS['t_hash'])} " \
+                  f"FROM t_hash q2{self.where('t_hash', 'q2.', prob=0.6)})"
+        sql = f"SELECT p.{ux}, d.cnt, {sub('scalar', 'q0')} AS m FROM {x} p " \
+              f"{rng.choice(['JOIN', 'LEFT JOIN'])} {derived} d ON {on}"
+        if rng.random() < 0.7:
+            sql += f" WHERE {extra}"
+        return Q("multi_subquery", types=True, sql=sql + f" ORDER BY p.{ux}, d.cnt", ordered=True)
+
     def q_correlated(self):
         """Correlated subqueries (issue 19). Over tables placed alike, correlated on the shard
         key (t_child is linked to t_hash by id; a table with itself): any form runs per shard
@@ -1363,7 +1440,7 @@ class Gen:
     CATEGORIES = [("filter", 20), ("order_limit", 20), ("aggregate", 10), ("count_distinct", 4),
                   ("group_by", 14), ("distinct", 7), ("group_concat", 6), ("join_global", 9),
                   ("join_child", 9), ("key_forms", 3), ("set_op", 14),
-                  ("cross_join", 12), ("subquery", 8), ("window", 5),
+                  ("cross_join", 12), ("subquery", 8), ("multi_subquery", 5), ("window", 5),
                   ("agg_expr", 6), ("cte", 4), ("correlated", 6),
                   ("item_names", 3), ("recursive", 3), ("rollup", 4)]
 
@@ -1379,7 +1456,8 @@ class Gen:
                 "group_concat": self.q_group_concat, "join_global": self.q_join_glob,
                 "join_child": self.q_join_child, "key_forms": self.q_key_forms,
                 "set_op": self.q_set_op, "cross_join": self.q_cross_join,
-                "subquery": self.q_subquery, "window": self.q_window,
+                "subquery": self.q_subquery, "multi_subquery": self.q_multi_subquery,
+                "window": self.q_window,
                 "agg_expr": self.q_agg_expr, "cte": self.q_cte,
                 "correlated": self.q_correlated, "item_names": self.q_item_names,
                 "recursive": self.q_recursive, "rollup": self.q_rollup}[cat]()
@@ -1552,6 +1630,17 @@ class TextGen:
         if rng.random() < 0.3:
             # The same as a subquery (run first, its result shipped): IN / NOT IN by collation.
             neg = rng.choice(["", "NOT "])
+            if rng.random() < 0.4:
+                # Two of them, each shipped under its own CTE (issue 19), and a scalar one.
+                others = [x for x in self.cols if x != c and
+                          self.cols[x].split("_")[0] == coll.split("_")[0]]
+                c2 = rng.choice(others) if others else c
+                neg2 = rng.choice(["", "NOT "])
+                return Q("text_join", f"SELECT id, {c}, (SELECT COUNT(DISTINCT {c2}) FROM t_text "
+                                      f"WHERE g = {rng.randint(0, 5)}) AS n FROM t_text WHERE {c} "
+                                      f"{neg}IN (SELECT {c} FROM t_text WHERE g = "
+                                      f"{rng.randint(0, 5)}) AND {c2} {neg2}IN (SELECT {c2} FROM "
+                                      f"t_text WHERE g = {rng.randint(0, 5)})")
             return Q("text_join", f"SELECT id, {c} FROM t_text WHERE {c} {neg}IN (SELECT {c} "
                                   f"FROM t_text WHERE g = {rng.randint(0, 5)})")
         kind = rng.choice(["JOIN", "LEFT JOIN"])
@@ -1574,6 +1663,19 @@ class TextGen:
         return Q("text_join", f"SELECT a.{c} AS k, COUNT(*), COUNT(b.id) {frm} GROUP BY a.{c}",
                  coll={0: coll})
 
+    def recursive(self, c, coll):
+        """WITH RECURSIVE joined on a text column (category `recursive`, issue 19): walked
+        across the shards with the CTE's rows shipped as literals in the anchor's collation,
+        which the walk asks the server when the column definition's id may stand for another
+        (utf8mb4_unicode_ci's 224 for the uca1400 ones), so strings equal under it join."""
+        rng = self.rng
+        union = rng.choice(["UNION", "UNION", "UNION ALL"])
+        depth = rng.randint(1, 3) if union == "UNION" else 1
+        body = (f"SELECT {c}, 0 FROM t_text WHERE g = {rng.randint(0, 5)} {union} SELECT t.{c}, "
+                f"r.d + 1 FROM t_text t JOIN r ON t.{c} = r.v AND t.g > r.d WHERE r.d < {depth}")
+        return Q("recursive", f"WITH RECURSIVE r (v, d) AS ({body}) SELECT v, COUNT(*), MAX(d) "
+                              f"FROM r GROUP BY v", coll={0: coll})
+
     def expr(self, c, coll):
         """Expressions over text aggregates, computed after the merge (issue 19): the value is
         some member of an equivalence class, compared by its weights."""
@@ -1592,6 +1694,11 @@ class TextGen:
                        f"LOWER(MAX({c}))"]
             if rng.random() < 0.5:
                 shapes = shapes[-4:]
+            if rng.random() < 0.3:
+                # of a GROUP_CONCAT merged across shards (its collation asked of the shards)
+                # (not DISTINCT: which of 'a' and 'a ' it keeps is the plan's)
+                shapes = [f"UPPER(GROUP_CONCAT({c} ORDER BY id))",
+                          f"LOWER(GROUP_CONCAT({c} ORDER BY id SEPARATOR '|'))"]
         e = rng.choice(shapes)
         sql = f"SELECT {'g, ' if grouped else ''}{e}, COUNT({c}) * 2 - SUM(g) AS n " \
               f"FROM t_text{self.where()}"
@@ -1610,6 +1717,8 @@ class TextGen:
         coll = self.cols[c]
         d = rng.choice(["", " DESC"])
         r = rng.random()
+        if r < 0.025 and self.client is None:
+            return self.recursive(c, coll)
         if r < 0.06:
             return self.expr(c, coll)
         if r < 0.1:
@@ -2145,7 +2254,9 @@ def keymove_phase(gen, runner, n):
             extra = rng.choice(["", ", a = a + 1", ", s = CONCAT('m', id)", ", d = d * 2"])
             return ("mod", f"UPDATE t_mod SET k = {new}{extra} WHERE {cond}")
         # t_child: its key (id) is t_hash's, not unique here.
-        cond = rng.choice([f"cid = {rng.choice(sorted(gen.ids[t]))}", f"c > {rng.randint(0, 20)}",
+        # (t_child may have been emptied by the random writes)
+        cond = rng.choice([f"cid = {rng.choice(sorted(gen.ids[t]) or [0])}",
+                           f"c > {rng.randint(0, 20)}",
                            f"id = {gen.key_value('t_hash')}"])
         if r < 0.05:
             return ("null", f"UPDATE t_child SET id = c + 100 WHERE c IS NULL")

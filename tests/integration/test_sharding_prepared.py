@@ -266,6 +266,19 @@ class ShardedPrepared(unittest.TestCase):
                 "SELECT a.id FROM tbl_ks a WHERE a.id BETWEEN ? AND ? AND NOT EXISTS "
                 "(SELECT 1 FROM tbl_ks b WHERE b.id = a.id AND b.v > ?) ORDER BY a.id")
             self.assertEqual(self.c.execute(on_key, (201, 206, 7)), ("rows", [[201], [202], [204]]))
+            # Three uncorrelated subqueries over every shard in one statement routed to one:
+            # each run first and shipped under its own CTE, parameters bound in each.
+            several = self.c.prepare(
+                "SELECT a.id, (SELECT COUNT(*) FROM tbl_ks b WHERE b.v = ? AND b.id BETWEEN 201 "
+                "AND 206), (SELECT MAX(c.v) FROM tbl_ks c WHERE c.id BETWEEN ? AND ?) FROM tbl_ks "
+                "a WHERE a.id = ? AND a.v IN (SELECT d.v FROM tbl_ks d WHERE d.name IN (?, ?))")
+            self.assertEqual(len(several.columns), 3)
+            self.assertEqual(self.c.execute(several, (7, 203, 205, 203, "c", "f")),
+                             ("rows", [[203, 2, 8]]))
+            self.assertEqual(self.c.execute(several, (8, 201, 206, 206, "c", "f")),
+                             ("rows", [[206, 2, 9]]))
+            self.assertEqual(self.c.execute(several, (8, 201, 206, 206, "c", "d")),
+                             ("rows", []))
             semi = self.c.prepare(
                 "SELECT a.id FROM tbl_ks a WHERE a.id BETWEEN 201 AND 206 AND EXISTS "
                 "(SELECT 1 FROM tbl_ks b WHERE b.v = a.v AND b.id <> a.id + ?) ORDER BY a.id")

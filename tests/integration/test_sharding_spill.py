@@ -314,11 +314,17 @@ class ShardingSpill(unittest.TestCase):
              "SELECT id, path FROM r ORDER BY id, path", "exact"),
             # Text under utf8mb4_general_ci ('béta' = 'BÉTA', 'Alpha' = 'ALPHA '): the walk
             # ships its rows as literals in the anchor's collation, so the server joins them
-            # as it joins the table's own values. (A utf8mb4_unicode_ci column, id 224, which
-            # may stand for a uca1400 collation, makes the walk give up: the table is shipped.)
+            # as it joins the table's own values.
             ("WITH RECURSIVE r (g, d) AS (SELECT grp, 0 FROM sp_a WHERE id IN (3, 40, 41) "
              "UNION SELECT a.grp, r.d + 1 FROM sp_a a JOIN r ON a.grp = r.g AND a.n = r.d + 7 "
              "WHERE r.d < 3) SELECT g, COUNT(*), MAX(d) FROM r GROUP BY g", "weights:0"),
+            # The same over utf8mb4_unicode_ci text: its id (224) may stand for a uca1400
+            # collation, so the walk asks the server the anchor's collations (as the lookup
+            # join does) instead of giving up and shipping the table (over the budget).
+            ("WITH RECURSIVE r (name, d) AS (SELECT name, 0 FROM sp_a WHERE id IN (3, 40, 41) "
+             "UNION SELECT a.name, r.d + 1 FROM sp_a a JOIN r ON a.name = r.name "
+             "AND a.n >= r.d + 5 WHERE r.d < 3) SELECT name, COUNT(*), MAX(d) FROM r "
+             "GROUP BY name", "weights:0"),
             ("WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT b.id FROM sp_b b JOIN r "
              "ON b.id = r.n * 2 + 1 WHERE r.n < 2000) SELECT COUNT(*), SUM(n), MAX(n) FROM r",
              "exact"),

@@ -35,14 +35,21 @@ void append_quoted(std::string& out, std::string_view name) {
 // it (derived_with_keys), so 'strasse' (7 characters) looked up against 'straße' (6) under
 // utf8mb4_unicode_520_ci compared 'strass' and missed a row the same join of two tables
 // finds: the statement runs without such keys.
+// `staged`: the definitions of earlier stages' CTEs the statement names (materialized_stages.h),
+// first in the list.
 std::string cte_head(const LookupJoinSpec& spec,
-                     const std::vector<protocol::ColumnDefinition>& columns, bool with_row) {
+                     const std::vector<protocol::ColumnDefinition>& columns, bool with_row,
+                     std::string_view staged) {
   // (Rows typed as a table's columns are as wide as the table's, so keys on them cut nothing,
   // as keys on the table itself: the server may build them, as it does over the table.)
-  std::string out = spec.typed_by.empty()
+  std::string out = spec.typed_by.empty() || !staged.empty()
                         ? "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH "
                         : "WITH ";
   if (spec.recursive) out += "RECURSIVE ";
+  if (!staged.empty()) {
+    out += staged;
+    out += ", ";
+  }
   append_quoted(out, spec.cte);
   out += '(';
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -118,8 +125,8 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
   const MergeLimits limits = c.merge_limits();
   // The hash join in place of this one (lookup_join.h `hash_join`): from the start, or once the
   // driving rows read pass the threshold or the budget.
-  const bool may_hash =
-      may_switch && spec_.hash_join && (spec_.hash_join_first || limits.hash_join_rows >= 0);
+  const bool may_hash = may_switch && spec_.hash_join && spec_.stages.empty() &&
+                        (spec_.hash_join_first || limits.hash_join_rows >= 0);
   bool switching = may_hash && (spec_.hash_join_first || limits.hash_join_rows == 0);
   if (switching) {
     bool unsupported = false;
@@ -139,6 +146,22 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
   // The driving rows' part of the budget, held as long as they are (through every batch), so
   // the batches' merge has only what is left.
   BudgetShare held(budget);
+  // ---- the statement's other subqueries first, each shipped as its own CTE ----
+  StageCtes staged;
+  std::vector<std::string> driver_texts;  // the driver's queries with the CTEs they name
+  std::vector<Query> drivers = spec_.driver;
+  if (!given && !spec_.stages.empty()) {
+    // (one statement carries them all, and a batch of driving rows in a join's)
+    constexpr size_t kStatementBytes = 16u << 20;
+    const size_t cap = spec_.single_batch || spec_.batch_bytes >= kStatementBytes
+                           ? spec_.batch_bytes
+                           : kStatementBytes - spec_.batch_bytes;
+    auto ended = co_await run_stages(c, spec_.stages, role_, limits, budget, held, cap, staged);
+    if (ended) co_return *ended;
+    driver_texts.reserve(drivers.size());
+    for (const auto& q : drivers) driver_texts.push_back(staged.apply(q.sql));
+    for (size_t i = 0; i < drivers.size(); ++i) drivers[i].sql = driver_texts[i];
+  }
   if (given) {
     driving = given->columns;
     driver_columns = driving.size();
@@ -146,7 +169,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
     for (const auto& r : rows) held.charge(r.memory_bytes());
   } else {
     // (with the types query last: it answers no rows)
-    std::vector<Query> first = spec_.driver;
+    std::vector<Query> first = drivers;
     if (spec_.types) first.push_back(*spec_.types);
     Attempt opened = co_await c.open_shards(first, role_);
     if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
@@ -233,7 +256,7 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
             switching = true;
             break;
           }
-          if (spec_.single_batch && shipped > spec_.batch_bytes) {
+          if (spec_.single_batch && shipped + staged.bytes > spec_.batch_bytes) {
             // One statement must hold them all: stop reading now rather than at the end.
             error = protocol::ErrPacket(
                 kNotSupported,
@@ -291,23 +314,12 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
   bool ask = false;
   for (const auto& col : driving) ask |= collation_id_ambiguous(col.charset);
   if (ask) {
-    std::string sql = "SELECT ";
+    std::string sql;
     if (spec_.driver_table.empty()) {
-      // A subquery's result: its text (the driver's, without the character set prefix) as a
-      // CTE whose columns are named by position, NULL-extended into one row.
-      std::string_view text = spec_.driver[0].sql;
-      constexpr std::string_view kPrefix = "SET STATEMENT character_set_results=NULL FOR ";
-      if (text.substr(0, kPrefix.size()) == kPrefix) text.remove_prefix(kPrefix.size());
-      std::string names;
-      for (size_t k = 0; k < driver_columns; ++k) {
-        if (k) names += ", ";
-        names += "`__c" + std::to_string(k) + "`";
-      }
-      for (size_t k = 0; k < driving.size(); ++k)
-        sql += (k ? ", COLLATION(`z`.`__c" : "COLLATION(`z`.`__c") + std::to_string(k) + "`)";
-      sql = "WITH `__tjc`(" + names + ") AS (" + std::string(text) + ") " + sql +
-            " FROM (SELECT 1) AS `__tj_one` LEFT JOIN (SELECT * FROM `__tjc` LIMIT 0) AS `z` ON 0";
+      // A subquery's result: its text as a CTE whose columns are named by position.
+      sql = staged.apply(subquery_collations_sql(drivers[0].sql, driver_columns, driving.size()));
     } else {
+      sql = "SELECT ";
       for (size_t k = 0; k < driving.size(); ++k) {
         if (k) sql += ", ";
         sql += "COLLATION(";
@@ -321,31 +333,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
       append_quoted(sql, spec_.qualifier);
       sql += " ON 0";
     }
-    std::vector<Query> one{spec_.driver[0]};
-    one[0].sql = sql;
-    {
-      Attempt opened = co_await c.open_shards(one, role_);
-      if (opened.kind != Attempt::Kind::kAnswered) co_return opened;
-    }
-    try {
-      WholeRead read;
-      std::optional<protocol::ErrPacket> error = co_await read_whole(c, 1, read);
-      if (error) {
-        co_await c.reply_error(*error);
-        co_return answered;
-      }
-      // (one row: the first)
-      if (!read.rows[0].empty() && read.rows[0][0].size() == driving.size()) {
-        const Row& row = read.rows[0][0];
-        for (size_t k = 0; k < driving.size(); ++k) {
-          if (collation_id_ambiguous(driving[k].charset) && !row.is_null(k))
-            collations[k] = std::string(row.cell(k));
-        }
-      }
-    } catch (const std::exception& e) {
-      failure = backend::failure_text(e);
-    }
-    if (failure) co_return co_await shard_failure(c, *failure, "a join's driving read");
+    auto ended =
+        co_await ask_collations(c, role_, spec_.driver[0], std::move(sql), driving, collations);
+    if (ended) co_return *ended;
   }
   // Every driving row as a literal tuple "(v1, v2, ...)": checked once for every column.
   {
@@ -398,8 +388,15 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
   const bool outer = !spec_.probes.empty() && !spec_.complement.empty();
   const size_t parts_per_batch = spec_.inner.size() + (outer ? 1 : 0);
   const size_t total_parts = batches.size() * parts_per_batch;
-  const std::string head = cte_head(spec_, driving, false);
-  const std::string head_row = outer ? cte_head(spec_, driving, true) : std::string();
+  std::string staged_list;  // the earlier stages' CTEs the statement names
+  if (!staged.names.empty()) {
+    std::string named;
+    for (const auto* part : {&spec_.inner, &spec_.probes, &spec_.complement})
+      for (const auto& q : *part) named += q.sql;
+    staged_list = staged.named_in(named);
+  }
+  const std::string head = cte_head(spec_, driving, false, staged_list);
+  const std::string head_row = outer ? cte_head(spec_, driving, true, staged_list) : std::string();
 
   std::unique_ptr<MergePipeline> pipeline;
   MergedRead read;
@@ -625,6 +622,11 @@ void LookupJoin::describe(std::vector<PlanLine>& out, int depth) const {
                                " as `" + spec_.cte + "`";
   if (!spec_.probes.empty()) head += ", outer join probed on every target";
   describe_operator(out, depth, spec_.single_batch ? "Materialize" : "LookupJoin", std::move(head));
+  for (const auto& stage : spec_.stages) {
+    describe_operator(out, depth + 1, "Stage",
+                      "a subquery's whole result as `" + stage.cte + "`, merged, run first");
+    describe_routes(stage.queries, depth + 1, out);
+  }
   describe_operator(out, depth + 1, "Driver",
                     spec_.single_batch ? "merged" : "every column, concatenated");
   describe_routes(spec_.driver, depth + 1, out);

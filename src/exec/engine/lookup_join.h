@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "exec/engine/hash_join_read.h"
+#include "exec/engine/materialized_stages.h"
 #include "exec/engine/merge_info.h"
 #include "exec/engine/primitive.h"
 #include "exec/engine/retry_policy.h"
@@ -47,6 +48,9 @@
 namespace tessera::exec::engine {
 
 struct LookupJoinSpec {
+  // Subqueries of the statement materialized before the driver, in order, each shipped as its
+  // own CTE into the later queries that name it (materialized_stages.h). None: no hash join.
+  std::vector<MaterializedStage> stages;
   std::vector<Query> driver;  // the driving table's rows, concatenated
   // How the driver's streams merge: empty for a table's sub-tables (concatenated); a
   // materialized subquery's scatter merge (its aggregates, ORDER BY, LIMIT) otherwise.

@@ -12,6 +12,7 @@
 
 #include "backend/backend_error.h"
 #include "exec/engine/literal_rows.h"
+#include "exec/engine/materialized_stages.h"
 #include "exec/engine/merged_read.h"
 #include "exec/engine/retrying.h"
 #include "exec/value_compare.h"
@@ -204,10 +205,24 @@ asio::awaitable<Attempt> RecursiveWalk::once(Cursor& c) const {
       ok = spec_.anchor_reads_table ? k > 0 : k == 0;
       if (ok && k > 0) given.columns.assign(h.begin(), h.begin() + static_cast<long>(k));
       cte_types.assign(h.begin() + static_cast<long>(k), h.end());
+      bool ask = false;
       for (const auto& col : cte_types) {
-        // (an id that may stand for another collation cannot be written as a literal here)
-        if (collation_id_ambiguous(col.charset)) ok = false;
+        ask |= collation_id_ambiguous(col.charset);
         cte_collations.push_back(column_collation_name(col.charset));
+      }
+      if (ok && ask) {
+        // An id that may stand for another collation (utf8mb4_unicode_ci's for uca1400): the
+        // server says which each item has, as the lookup join asks (materialized_stages.h).
+        std::vector<std::string> named(h.size());
+        auto ended = co_await ask_collations(
+            c, role_, spec_.anchor[0],
+            subquery_collations_sql(spec_.anchor[0].sql, h.size(), h.size()), h, named);
+        if (ended) co_return *ended;
+        for (size_t j = 0; j < width; ++j) {
+          if (!collation_id_ambiguous(cte_types[j].charset)) continue;
+          if (named[k + j].empty()) ok = false;  // (not told: shipped whole)
+          cte_collations[j] = named[k + j];
+        }
       }
     } else {
       ok = false;

@@ -33,7 +33,10 @@
 // join other rows than the value unconverted. The walk ships its frontier as literals of the
 // anchor's types, and gives up when a step value might not convert to itself (an integer out of
 // the column's range, more fraction digits than its scale, a string longer than the column or
-// in another character set, a different temporal or floating type). It also gives up past
+// in another character set, a different temporal or floating type). A string item whose
+// definition's collation id may stand for another (utf8mb4_unicode_ci's 224 is also every
+// uca1400 one's) is written in the collation the server names for it (`COLLATION()` of the
+// anchor's items, materialized_stages.h `ask_collations`), as the lookup join does. It also gives up past
 // `max_iterations`, past `max_bytes` of rows, when a walk statement fails, or when it touched no
 // row (an empty `__tj` would type the statement's columns NULL). Giving up runs the
 // LookupJoin as planned: the whole table shipped (today's bound: one 16 MiB statement).

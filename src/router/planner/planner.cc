@@ -413,12 +413,10 @@ class Planner {
 
   Plan select_as_written(SelectStatement& s) {
     auto scan = scan_tables(s, rules_, in_.current_db);
-    if (materialized_) {
-      // The CTE of a materialized subquery (materialize()) is on every slice: no table.
+    if (!materialized_.empty()) {
+      // The CTEs of materialized subqueries (materialize()) are on every slice: no tables.
       std::erase_if(scan.uses, [&](const TableUse& u) {
-        return u.node == materialized_ ||
-               std::find(materialized_twins_.begin(), materialized_twins_.end(), u.node) !=
-                   materialized_twins_.end();
+        return std::find(materialized_.begin(), materialized_.end(), u.node) != materialized_.end();
       });
       scan.has_unsharded = false;
       for (auto& u : scan.uses) scan.has_unsharded |= !u.rule;
@@ -920,14 +918,73 @@ class Planner {
   // table whose tables are not placed like the statement's: planned and run on its own (a
   // route, or a scatter with its merge), its whole result shipped as the CTE `__tj` into the
   // statement, where it now reads `(SELECT * FROM __tj)` or `__tj AS <alias>`, and the
-  // statement planned as it then is (exec/engine/lookup_join.h, single batch). One per
-  // statement; nullopt: no such subquery (the caller's refusal stands).
+  // statement planned as it then is (exec/engine/lookup_join.h, single batch). Several in one
+  // statement: planning it again materializes the next one under its own name (`__tj2`, ...),
+  // and the plans compose: each earlier one a stage run first (materialized_stages.h), the last
+  // one the driver; a subquery nested in another is taken first when the other cannot be
+  // planned alone (kMaxMaterialized at most). nullopt: no such subquery (the caller's refusal
+  // stands).
   struct Candidate {
     Query** slot = nullptr;      // the subquery's Query pointer, replaced
     TableRef** table = nullptr;  // or the derived table's place in FROM
     DerivedTable* derived = nullptr;
     bool in_list = false;  // `x IN (SELECT ...)`
+    bool nested = false;   // inside another candidate: correlated to any table around it?
   };
+  static constexpr size_t kMaxMaterialized = 8;
+
+  // The subqueries in the ON conditions of a FROM item's joins.
+  void find_in_joins(TableRef* r, std::vector<Candidate>& out, int depth = 0) {
+    if (!r || depth > 256) return;
+    if (r->kind == TableRefKind::Join) {
+      auto* j = static_cast<JoinRef*>(r);
+      find_in_joins(j->left, out, depth + 1);
+      find_in_joins(j->right, out, depth + 1);
+      find_subqueries(j->on, out);
+    } else if (r->kind == TableRefKind::Paren) {
+      for (auto* i : static_cast<ParenRef*>(r)->items) find_in_joins(i, out, depth + 1);
+    }
+  }
+
+  // Subqueries (IN / EXISTS / scalar) inside query `q`: in its WHERE, ON, select list and
+  // HAVING, its derived tables' and its subqueries' own, innermost first.
+  void find_nested_subqueries(Query* q, std::vector<Candidate>& out, int depth = 0) {
+    if (!q || !q->body || depth > 64) return;
+    nested_subqueries_in_body(q->body, out, depth);
+  }
+
+  void nested_subqueries_in_body(QueryBody* b, std::vector<Candidate>& out, int depth) {
+    switch (b->kind) {
+      case QueryBodyKind::Select: {
+        auto* c = static_cast<SelectCore*>(b);
+        std::vector<Candidate> subs;
+        for (auto& r : c->from) {
+          std::vector<Candidate> derived;
+          find_derived(&r, derived);
+          for (auto& d : derived) find_nested_subqueries(d.derived->query, out, depth + 1);
+          find_in_joins(r, subs);
+        }
+        find_subqueries(c->where, subs);
+        for (auto& item : c->items) find_subqueries(item.expr, subs);
+        find_subqueries(c->having, subs);
+        for (auto& sub : subs) {
+          find_nested_subqueries(*sub.slot, out, depth + 1);
+          sub.nested = true;
+          out.push_back(sub);
+        }
+        return;
+      }
+      case QueryBodyKind::SetOp:
+        nested_subqueries_in_body(static_cast<SetOp*>(b)->left, out, depth + 1);
+        nested_subqueries_in_body(static_cast<SetOp*>(b)->right, out, depth + 1);
+        return;
+      case QueryBodyKind::Paren:
+        find_nested_subqueries(static_cast<ParenQuery*>(b)->query, out, depth + 1);
+        return;
+      default:
+        return;
+    }
+  }
 
   void find_subqueries(Expr* e, std::vector<Candidate>& out, int depth = 0) {
     if (!e || depth > 256) return;
@@ -1059,12 +1116,13 @@ class Planner {
   }
 
   std::optional<Plan> materialize(SelectStatement& s, const TableScan& scan) {
-    if (materialized_ || !s.query || !s.query->body ||
+    if (nested_candidate_ || !s.query || !s.query->body ||
         s.query->body->kind != QueryBodyKind::Select || s.query->with)
       return {};
     auto* core = static_cast<SelectCore*>(s.query->body);
     std::vector<Candidate> found;
     for (auto& r : core->from) find_derived(&r, found);
+    for (auto& r : core->from) find_in_joins(r, found);
     find_subqueries(core->where, found);
     for (auto& item : core->items) find_subqueries(item.expr, found);
     find_subqueries(core->having, found);
@@ -1073,6 +1131,14 @@ class Planner {
     {
       std::vector<Candidate> nested;
       for (auto& c : found) find_nested_derived(c.derived ? c.derived->query : *c.slot, nested);
+      // Subqueries inside those, innermost first: taken when the one around them is not (it
+      // cannot be planned alone), and correlated to nothing around them.
+      const size_t first_level = found.size();
+      for (size_t i = 0; i < first_level; ++i) {
+        const auto& c = found[i];
+        if (c.nested) continue;
+        find_nested_subqueries(c.derived ? c.derived->query : *c.slot, nested);
+      }
       found.insert(found.end(), nested.begin(), nested.end());
     }
     // The statement's own tables, whose names inside a subquery would make it correlated.
@@ -1080,6 +1146,7 @@ class Planner {
     for (auto& u : scan.uses) {
       if (!u.in_subquery) outer_names.emplace_back(u.qualifier());
     }
+    std::optional<Plan> refused;  // the first candidate that planned alone as a refusal
     for (auto& cand : found) {
       Query* sub = cand.derived ? cand.derived->query : *cand.slot;
       if (!sub || !sub->body) continue;
@@ -1097,6 +1164,16 @@ class Planner {
       // Correlated (names an outer table): not taken. A conservative test on the printed text.
       std::string text = to_sql(*st);
       if (names_a_qualifier(text, outer_names)) continue;
+      if (cand.nested) {
+        // (any table of the statement around it that is not its own)
+        std::vector<std::string> around;
+        for (auto& u : scan.uses) {
+          const bool own = std::any_of(inner_scan.uses.begin(), inner_scan.uses.end(),
+                                       [&](const TableUse& i) { return i.node == u.node; });
+          if (!own) around.emplace_back(u.qualifier());
+        }
+        if (names_a_qualifier(text, around)) continue;
+      }
       if (in_.metadata_only) return prepare_whole(s, scan);
       // The same derived table elsewhere in the statement (a CTE read twice): the same rows.
       // (Compared before planning, which rewrites the subquery's tree for its merge.)
@@ -1112,18 +1189,33 @@ class Planner {
         }
       }
       // (the client's column types, from the statement as written: before planning the
-      // subquery rewrites it for its merge)
-      std::optional<ShardQuery> types = types_query(s, scan);
+      // subquery rewrites it for its merge; an earlier materialize() asked already)
+      std::optional<ShardQuery> types;
+      if (materialized_.empty()) types = types_query(s, scan);
       Planner inner(sql_, parsed_, in_, arena_);
       inner.force_reprint_ = true;
+      inner.materialized_ = materialized_;  // (the earlier ones' CTEs it may read)
+      inner.nested_candidate_ = true;
       Plan p = inner.select(*st);
-      if (p.kind == PlanKind::kError) return p;
+      if (p.kind == PlanKind::kError) {
+        // (it may need a subquery of its own materialized first: a later candidate)
+        if (p.error.code.code != kNotSupported.code) return p;
+        if (!refused) refused = std::move(p);
+        continue;
+      }
       if (p.kind != PlanKind::kRoute ||
           (p.result != ResultMode::kRelay && p.result != ResultMode::kMerge))
         continue;
+      if (stages_ >= kMaxMaterialized)
+        return Plan::make_error(kNotSupported, "a statement with more than " +
+                                                   std::to_string(kMaxMaterialized) +
+                                                   " cross-shard subqueries or derived tables "
+                                                   "is not supported");
       // The statement with the subquery's result in its place.
+      const std::string cte_name = stages_ == 0 ? "__tj" : "__tj" + std::to_string(stages_ + 1);
+      ++stages_;
       auto* tj = arena_.make<TableName>();
-      tj->name.name.name = "__tj";
+      tj->name.name.name = arena_.copy(cte_name);
       tj->name.name.quoted = true;
       std::vector<std::string> cte_columns;
       if (cand.derived) {
@@ -1135,7 +1227,7 @@ class Planner {
           auto* t = arena_.make<TableName>(*tj);
           t->alias = twin.derived->alias;
           *twin.table = t;
-          materialized_twins_.push_back(t);
+          materialized_.push_back(t);
         }
       } else {
         auto* body = arena_.make<SelectCore>();
@@ -1145,7 +1237,7 @@ class Planner {
         q->body = body;
         *cand.slot = q;
       }
-      materialized_ = tj;
+      materialized_.push_back(tj);
       force_reprint_ = true;  // the text is no longer the client's: print the changed tree
       Plan outer = select(s);
       if (outer.kind == PlanKind::kError) return outer;
@@ -1157,7 +1249,32 @@ class Planner {
         q.sql = "SET STATEMENT character_set_results=NULL FOR " + q.sql;
         plan.queries.push_back(std::move(q));
       }
+      if (outer.kind == PlanKind::kRoute && outer.result == ResultMode::kLookupJoin && outer.join &&
+          !outer.recursive_walk) {
+        // Another subquery materialized in the statement planned again: this one runs first,
+        // a stage before its (which may read this one's CTE).
+        JoinPlan j = std::move(*outer.join);
+        if (j.types) {
+          outer.queries.pop_back();
+          j.types = false;
+        }
+        StagePlan stage;
+        stage.queries = plan.queries.size();
+        if (p.result == ResultMode::kMerge) stage.merge = std::move(p.merge);
+        stage.cte = cte_name;
+        stage.cte_columns = std::move(cte_columns);
+        j.stages.insert(j.stages.begin(), std::move(stage));
+        for (auto& q : outer.queries) plan.queries.push_back(std::move(q));
+        plan.merge = std::move(outer.merge);
+        if (types) {
+          plan.queries.push_back(std::move(*types));
+          j.types = true;
+        }
+        plan.join = std::move(j);
+        return plan;
+      }
       JoinPlan jp;
+      jp.cte = cte_name;
       jp.driver = plan.queries.size();
       if (p.result == ResultMode::kMerge) jp.driver_merge = std::move(p.merge);
       jp.single_batch = true;
@@ -1183,15 +1300,15 @@ class Planner {
       plan.join = std::move(jp);
       return plan;
     }
-    return {};
+    return refused;
   }
 
   // Correlated subqueries over tables not placed alike, written as semi/anti-joins over
   // uncorrelated ones (decorrelate.h), which materialize() then runs first; the statement
   // planned again. nullopt: nothing rewritten (the caller's refusal stands).
   std::optional<Plan> decorrelated(SelectStatement& s, const TableScan& scan) {
-    if (decorrelated_ || materialized_ || !s.query || !s.query->body ||
-        s.query->body->kind != QueryBodyKind::Select)
+    if (decorrelated_ || !materialized_.empty() || nested_candidate_ || !s.query ||
+        !s.query->body || s.query->body->kind != QueryBodyKind::Select)
       return {};
     // COM_STMT_PREPARE: the statement as written, prepared whole on one slice, tells its
     // parameters and columns (a scalar subquery rewritten would rename its column).
@@ -1219,9 +1336,9 @@ class Planner {
   // where the server evaluates everything. Bounded: the rows are held within the merge budget
   // and must fit one statement (16 MiB), else a clear error. nullopt: not this shape.
   std::optional<Plan> materialize_table(SelectStatement& s, const TableScan& scan) {
-    if (materialized_ || scan.uses.size() != 1 || !s.query || !s.query->body ||
-        s.query->body->kind != QueryBodyKind::Select || s.query->with || s.query->into ||
-        s.query->into_after_lock || s.query->locking || s.query->procedure)
+    if (nested_candidate_ || stages_ >= kMaxMaterialized || scan.uses.size() != 1 || !s.query ||
+        !s.query->body || s.query->body->kind != QueryBodyKind::Select || s.query->with ||
+        s.query->into || s.query->into_after_lock || s.query->locking || s.query->procedure)
       return {};
     const TableUse& d = scan.uses[0];
     if (!d.rule || d.rule->is_global() || d.in_subquery || !d.node || !d.node->partitions.empty() ||
@@ -1244,7 +1361,10 @@ class Planner {
     auto driving = driving_queries(d, pushed);
     if (auto* p = std::get_if<Plan>(&driving)) return std::move(*p);
     auto& drive = std::get<DrivingQueries>(driving);
-    return ship_table(s, drive, {&d}, types_query(s, scan), /*recursive=*/false);
+    // After subqueries were materialized (the table's rows then a stage's driver, its CTE named
+    // after theirs), the client's types are the first materialize()'s to ask.
+    if (materialized_.empty()) return ship_table(s, drive, {&d}, types_query(s, scan), false);
+    return ship_table(s, drive, {&d}, std::nullopt, false, "__tj" + std::to_string(stages_ + 1));
   }
 
   // A table's rows (`drive`) shipped as the CTE `__tj` into the statement, which runs on the
@@ -1252,7 +1372,7 @@ class Planner {
   // WITH RECURSIVE, its CTE list continuing the engine's.
   Plan ship_table(SelectStatement& s, DrivingQueries& drive,
                   const std::vector<const TableUse*>& uses, std::optional<ShardQuery> types,
-                  bool recursive) {
+                  bool recursive, const std::string& cte = "__tj") {
     Plan plan;
     plan.kind = PlanKind::kRoute;
     plan.result = ResultMode::kLookupJoin;
@@ -1262,8 +1382,8 @@ class Planner {
     hooks.param_literals = in_.param_literals;
     for (const TableUse* u : uses) {
       hooks.names.emplace(u->name, u->node->alias.empty()
-                                       ? "`__tj` AS " + quote_ident(u->name->name.name)
-                                       : std::string("`__tj`"));
+                                       ? quote_ident(cte) + " AS " + quote_ident(u->name->name.name)
+                                       : quote_ident(cte));
     }
     WriteOptions o;
     o.hooks = &hooks;
@@ -1284,6 +1404,7 @@ class Planner {
     jp.qualifier = std::string(uses.front()->qualifier());
     jp.driver_table = drive.first_table;
     jp.recursive = recursive;
+    jp.cte = cte;
     if (types) {
       plan.queries.push_back(std::move(*types));
       jp.types = true;
@@ -1298,9 +1419,10 @@ class Planner {
   // iterates as it would over the table itself. Exact; bounded as materialize_table() is (the
   // rows must fit one statement). nullopt: not this shape.
   std::optional<Plan> recursive_with(SelectStatement& s, const TableScan& scan) {
-    if (materialized_ || !s.query || !s.query->with || !s.query->with->recursive || s.query->into ||
-        s.query->into_after_lock || s.query->locking || s.query->procedure ||
-        scan.sharded.size() != 1 || !scan.globals.empty() || scan.has_unsharded)
+    if (!materialized_.empty() || nested_candidate_ || !s.query || !s.query->with ||
+        !s.query->with->recursive || s.query->into || s.query->into_after_lock ||
+        s.query->locking || s.query->procedure || scan.sharded.size() != 1 ||
+        !scan.globals.empty() || scan.has_unsharded)
       return {};
     const TableUse* d = nullptr;
     for (auto& u : scan.uses) {
@@ -2941,10 +3063,15 @@ class Planner {
   Arena& arena_;
   std::vector<const ShardRule*> outer_rules_;
   bool force_reprint_ = false;
-  const TableName* materialized_ = nullptr;  // the `__tj` a subquery's result became
-  bool decorrelated_ = false;                // correlated subqueries rewritten (decorrelated())
-  std::vector<const TableName*> materialized_twins_;  // more `__tj`s: the same derived table
-  bool ctes_inlined_ = false;                         // planning the text select_ctes_inlined made
+  // The CTEs subqueries' results became (`__tj`, `__tj2`, ...; a derived table read twice is
+  // two of them under one name), and how many names were given.
+  std::vector<const TableName*> materialized_;
+  size_t stages_ = 0;
+  // Planning one candidate of materialize() alone: it is not materialized in turn (its tree
+  // rewritten for a plan that is then not taken), nested subqueries are candidates of their own.
+  bool nested_candidate_ = false;
+  bool decorrelated_ = false;  // correlated subqueries rewritten (decorrelated())
+  bool ctes_inlined_ = false;  // planning the text select_ctes_inlined made
 };
 
 }  // namespace

@@ -489,6 +489,15 @@ class SelectMerger {
           a.kind == AggregateKind::kAvgDistinct || a.kind == AggregateKind::kGroupConcatDistinct)
         want(a.argument_column);
       for (auto c : a.more_arguments) want(c);
+      // A GROUP_CONCAT a computed column reads (UPPER(GROUP_CONCAT(s))): its collation picks
+      // the evaluator's case map.
+      if (a.kind == AggregateKind::kGroupConcat || a.kind == AggregateKind::kGroupConcatDistinct) {
+        for (auto& cc : m_.computed) {
+          for (auto& mapped : cc.value.columns) {
+            if (mapped.second == a.column) want(a.column);
+          }
+        }
+      }
     }
     if (m_.distinct) {
       for (uint32_t i = 0; i < visible_; ++i) want(i);

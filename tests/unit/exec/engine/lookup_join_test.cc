@@ -84,6 +84,61 @@ TEST(LookupJoin, AnEmptySubqueryResultStillRunsOnEveryTarget) {
   EXPECT_EQ(c.sent_rows, (Lines{text_row("1"), text_row("2"), text_row("3")}));
 }
 
+TEST(LookupJoin, StagesRunFirstEachShippedUnderItsOwnName) {
+  // Three subqueries of one statement: `__tj` (two shards), then `__tj2` nested over it, then
+  // the driver; each later query gets the CTEs it names put in front, into its WITH list.
+  LookupJoinSpec s;
+  MaterializedStage first;
+  first.queries = {on("s0", "SET STATEMENT character_set_results=NULL FOR SELECT a FROM t0"),
+                   on("s1", "SET STATEMENT character_set_results=NULL FOR SELECT a FROM t1")};
+  first.cte = "__tj";
+  MaterializedStage nested;
+  nested.queries = {on("s0",
+                       "SET STATEMENT character_set_results=NULL FOR SELECT a FROM u WHERE a IN "
+                       "(SELECT * FROM `__tj`)")};
+  nested.cte = "__tj2";
+  s.stages = {first, nested};
+  s.driver = {on("s0", "SET STATEMENT character_set_results=NULL FOR SELECT MAX(a) FROM v")};
+  s.cte = "__tj3";
+  s.single_batch = true;
+  s.batch_bytes = 16u << 20;
+  s.inner = {on("s0",
+                "SELECT x FROM t WHERE x IN (SELECT * FROM `__tj2`) AND "
+                "y > (SELECT * FROM `__tj3`)")};
+  FakeCursor c;
+  c.rounds.push_back(Shards{rows({"1", "2"}), rows({"3"})});
+  c.rounds.push_back(Shards{rows({"2"})});
+  c.rounds.push_back(Shards{rows({"9"})});
+  c.rounds.push_back(Shards{rows({"5"})});
+  LookupJoin join(std::move(s), Role::kPrimary, StatementTraits{true, false});
+  c.run(join);
+  ASSERT_EQ(c.sqls.size(), 5u);
+  EXPECT_EQ(c.sqls[2],
+            "SET STATEMENT character_set_results=NULL, "
+            "optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS (VALUES (1), "
+            "(2), (3)) SELECT a FROM u WHERE a IN (SELECT * FROM `__tj`)");
+  EXPECT_EQ(c.sqls[3], "SET STATEMENT character_set_results=NULL FOR SELECT MAX(a) FROM v");
+  EXPECT_EQ(c.sqls[4],
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj2`(`a`) AS "
+            "(VALUES (2)), `__tj3`(`a`) AS (VALUES (9)) SELECT x FROM t WHERE x IN (SELECT * "
+            "FROM `__tj2`) AND y > (SELECT * FROM `__tj3`)");
+  EXPECT_EQ(c.sent_rows, (Lines{text_row("5")}));
+}
+
+TEST(StageCtes, ApplyJoinsAStatementsOwnWith) {
+  StageCtes ctes;
+  ctes.names = {"__tj", "__tj2"};
+  ctes.definitions = {"`__tj`(`a`) AS (VALUES (1))", "`__tj2`(`b`) AS (VALUES (2))"};
+  EXPECT_EQ(ctes.apply("SELECT 1"), "SELECT 1");  // names none
+  EXPECT_EQ(ctes.apply("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r, `__tj2`"),
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH RECURSIVE "
+            "`__tj2`(`b`) AS (VALUES (2)), r AS (SELECT 1) SELECT * FROM r, `__tj2`");
+  EXPECT_EQ(ctes.apply("SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH "
+                       "`__tjc`(`x`) AS (SELECT * FROM `__tj`) SELECT 1"),
+            "SET STATEMENT optimizer_switch='derived_with_keys=off' FOR WITH `__tj`(`a`) AS "
+            "(VALUES (1)), `__tjc`(`x`) AS (SELECT * FROM `__tj`) SELECT 1");
+}
+
 TEST(LookupJoin, OuterJoinNullExtendsRowsNoTargetMatchedOnce) {
   LookupJoinSpec s = spec(2);
   s.probes = {on("s0", "SELECT DISTINCT d.__tj_row FROM `__tj` AS d JOIN t0"),
