@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "protocol/column_definition.h"
+#include "protocol/framing.h"
 #include "protocol/wire_reader.h"
 
 namespace tessera::protocol {
@@ -463,11 +464,10 @@ ResponseEvent ResponseDecoder::row(std::string_view p, bool partial) {
     return ended(ResponseEvent::kResultEnd, status_flags_);
   }
   bool fits = true;
-  if (binary_) {
-    // (A fetch's column types came with the COM_STMT_EXECUTE: only the header is checked.)
-    fits = head == kOkHeader && (partial || shape_ == Shape::kFetch || binary_row_fits(p, types_));
-  } else if (!partial) {
-    fits = text_row_fits(p, column_count_);
+  if (partial) {
+    fits = !binary_ || head == kOkHeader;
+  } else {
+    fits = row_fits(p);
   }
   if (!fits) {
     return fail("row " + std::to_string(rows_ + 1) + " is not a " + (binary_ ? "binary" : "text") +
@@ -478,6 +478,41 @@ ResponseEvent ResponseDecoder::row(std::string_view p, bool partial) {
   ++rows_;
   continuing_ = partial;
   return ResponseEvent::kRow;
+}
+
+bool ResponseDecoder::row_fits(std::string_view p) const {
+  if (binary_) {
+    // (A fetch's column types came with the COM_STMT_EXECUTE: only the header is checked.)
+    return head_of(p) == kOkHeader && (shape_ == Shape::kFetch || binary_row_fits(p, types_));
+  }
+  return text_row_fits(p, column_count_);
+}
+
+ResponseDecoder::RowRun ResponseDecoder::row_run(std::string_view wire, uint64_t max_rows) {
+  RowRun run;
+  if (stage_ != ResponseStage::kRows || continuing_) return run;
+  while (max_rows == 0 || run.rows < max_rows) {
+    const std::string_view rest = wire.substr(run.bytes);
+    if (rest.size() < kFrameHeaderSize) break;
+    const FrameHeader h = decode_frame_header(rest.data());
+    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
+    const std::string_view p = rest.substr(kFrameHeaderSize, h.length);
+    // (What row() takes for something other than a row, or refuses, is left to next_frame.)
+    if (p.empty() || head_of(p) == kErrHeader || is_end(p) || !row_fits(p)) break;
+    run.bytes += kFrameHeaderSize + h.length;
+    ++run.rows;
+  }
+  rows_ += run.rows;
+  if (run.rows > 0) {
+    // As next_frame leaves them after a row.
+    consumed_ = true;
+    implied_ = false;
+    cursor_open_ = false;
+    end_ok_ = false;
+    more_results_ = false;
+    local_file_ = {};
+  }
+  return run;
 }
 
 ResponseEvent ResponseDecoder::field_list(std::string_view p) {

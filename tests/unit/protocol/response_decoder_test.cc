@@ -605,6 +605,186 @@ TEST(ResponseDecoder, MalformedStreams) {
   EXPECT_NE(d.error().find("after the end"), std::string::npos);
 }
 
+// What a relay learns from the decoder over `wire` (whole frames as a backend sends them),
+// packet by packet, or (`runs`) taking row_run's runs wherever it has one (each of its rows
+// reported as a kRow) and the per-frame path otherwise; `max_rows` caps every run, as the
+// relay's row limit does. The rows' bytes as the run gave them, to compare with the frames.
+struct Relayed {
+  std::vector<E> events;
+  std::string row_wire;  // every row's frame as taken (header and payload)
+  uint64_t runs = 0;
+  uint64_t run_rows = 0;
+  size_t unread = 0;  // wire bytes left when the decoder finished or failed
+  std::string error;
+  uint16_t status = 0;
+};
+
+Relayed relay(Command c, uint32_t caps, std::string_view wire, bool runs, uint64_t max_rows = 0) {
+  Relayed r;
+  ResponseDecoder d(c, caps);
+  size_t at = 0;
+  while (!d.done() && !d.failed()) {
+    if (runs) {
+      auto run = d.row_run(wire.substr(at), max_rows);
+      if (run.rows > 0) {
+        ++r.runs;
+        r.run_rows += run.rows;
+        r.events.insert(r.events.end(), run.rows, E::kRow);
+        r.row_wire.append(wire.substr(at, run.bytes));
+        at += run.bytes;
+        continue;
+      }
+      EXPECT_EQ(run.bytes, 0u);
+    }
+    if (d.event_due()) {
+      r.events.push_back(d.next_implied());
+      continue;
+    }
+    if (wire.size() - at < kFrameHeaderSize) break;
+    auto h = decode_frame_header(wire.data() + at);
+    auto e = d.next_frame(wire.substr(at + kFrameHeaderSize, h.length));
+    r.events.push_back(e);
+    if (e == E::kRow || e == E::kContinuation)
+      r.row_wire.append(wire.substr(at, kFrameHeaderSize + h.length));
+    if (d.consumed()) at += kFrameHeaderSize + h.length;
+  }
+  r.unread = wire.size() - at;
+  r.error = d.error();
+  r.status = d.status_flags();
+  return r;
+}
+
+std::string wire_of(const Packets& packets, uint8_t seq = 1) {
+  std::string wire;
+  for (const auto& p : packets) append_frames(wire, p, seq);
+  return wire;
+}
+
+// A text result of many columns: NULLs, empty strings, multi-byte UTF-8, a 251-byte cell (a
+// length that takes 3 bytes), numbers.
+Packets wide_text_result(uint32_t caps, int rows, uint16_t status = status::kAutocommit) {
+  TextResultBuilder b(caps, status);
+  for (int c = 0; c < 12; ++c) b.add_column(ColumnDefinition::text("c" + std::to_string(c)));
+  for (int i = 0; i < rows; ++i) {
+    std::vector<std::optional<std::string>> cells;
+    for (int c = 0; c < 12; ++c) {
+      switch ((i + c) % 6) {
+        case 0:
+          cells.push_back(std::nullopt);
+          break;
+        case 1:
+          cells.push_back("");
+          break;
+        case 2:
+          cells.push_back("Grüße, 世界 🌍 " + std::to_string(i));
+          break;
+        case 3:
+          cells.push_back(std::string(251 + i % 3, 'x'));
+          break;
+        default:
+          cells.push_back(std::to_string(i * 1000 + c));
+      }
+    }
+    b.add_row(cells);
+  }
+  std::string wire;
+  uint8_t seq = 1;
+  b.finish(wire, seq);
+  return split(wire);
+}
+
+void expect_same_relay(Command c, uint32_t caps, const std::string& wire, uint64_t min_runs,
+                       uint64_t max_rows = 0) {
+  SCOPED_TRACE("caps " + std::to_string(caps));
+  auto one = relay(c, caps, wire, false);
+  auto bulk = relay(c, caps, wire, true, max_rows);
+  EXPECT_EQ(bulk.events, one.events);
+  EXPECT_EQ(bulk.row_wire, one.row_wire);
+  EXPECT_EQ(bulk.unread, one.unread);
+  EXPECT_EQ(bulk.error, one.error);
+  EXPECT_EQ(bulk.status, one.status);
+  EXPECT_GE(bulk.runs, min_runs);
+  if (max_rows) {
+    EXPECT_LE(bulk.run_rows, bulk.runs * max_rows);
+  }
+}
+
+TEST(ResponseDecoder, RowRunsDecideAsThePacketsDo) {
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  for (uint32_t caps : {kDeof, kBase}) {
+    // Text: one run for all the rows, whatever the cells.
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 300)), 1);
+    auto one = relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 300)), true);
+    EXPECT_EQ(one.runs, 1u);
+    EXPECT_EQ(one.run_rows, 300u);
+    // Capped runs, as under a row limit.
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 10)), 4, 3);
+    // No rows, one row.
+    expect_same_relay(Command::kQuery, caps, wire_of(text_result(caps, 0)), 0);
+    expect_same_relay(Command::kQuery, caps, wire_of(text_result(caps, 1)), 1);
+    // Multi-results: a run per result, stopping at each end.
+    expect_same_relay(Command::kQuery, caps,
+                      wire_of(text_result(caps, 5, more) + wide_text_result(caps, 7, more) +
+                              text_result(caps, 2)),
+                      3);
+    // Binary rows of COM_STMT_EXECUTE, rows of a fetch.
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, false, 40)), 1);
+    Packets fetch{binary_row({"1", "a", std::nullopt}),
+                  binary_row({"2", std::nullopt, "2026-12-07 01:02:03"})};
+    fetch.push_back(caps & cap::kDeprecateEof ? ok_packet(status::kAutocommit, 0, kEofHeader, caps)
+                                              : EofPacket{0, status::kAutocommit}.encode());
+    expect_same_relay(Command::kStmtFetch, caps, wire_of(fetch), 1);
+    // An ERR ending the rows.
+    auto err = text_result(caps, 4);
+    err.back() = err_packet(1317);
+    expect_same_relay(Command::kQuery, caps, wire_of(err), 1);
+  }
+}
+
+TEST(ResponseDecoder, RowRunsStopBeforeWhatTheyDoNotTake) {
+  // A malformed row: the run ends before it and next_frame reports it as ever.
+  auto bad = wide_text_result(kDeof, 6);
+  bad[1 + 12 + 3] = bad[1 + 12 + 3] + "\x01x";  // the fourth row, one cell too many
+  const std::string wire = wire_of(bad);
+  expect_same_relay(Command::kQuery, kDeof, wire, 1);
+  auto r = relay(Command::kQuery, kDeof, wire, true);
+  EXPECT_EQ(r.run_rows, 3u);
+  EXPECT_NE(r.error.find("row 4 is not a text row"), std::string::npos);
+  // A binary row of the wrong shape.
+  auto bin = binary_result(kBase, false, 3);
+  bin[6].pop_back();
+  expect_same_relay(Command::kStmtExecute, kBase, wire_of(bin), 1);
+  // An incomplete frame: the run ends with the last whole one.
+  const std::string rows = wire_of(text_result(kDeof, 5));
+  ResponseDecoder d(Command::kQuery, kDeof);
+  auto packets = text_result(kDeof, 5);
+  for (int i = 0; i < 3; ++i) d.next_packet(packets[i]);
+  EXPECT_EQ(d.row_run(rows).rows, 0u);  // not in the rows stage yet
+  EXPECT_EQ(d.next_implied(), E::kColumnsEnd);
+  std::string body = wire_of(Packets(packets.begin() + 3, packets.end()), 4);
+  const size_t four = wire_of(Packets(packets.begin() + 3, packets.begin() + 7), 4).size();
+  auto run = d.row_run(std::string_view(body).substr(0, four + 6));
+  EXPECT_EQ(run.rows, 4u);  // the fifth row's frame is cut
+  EXPECT_EQ(run.bytes, four);
+  EXPECT_EQ(d.row_run(std::string_view(body).substr(four, 3)).rows, 0u);  // half a header
+  // A row spanning frames goes frame by frame.
+  std::string big_cell(kMaxFramePayload + 10, 'y');
+  std::string big_row;
+  WireWriter(big_row).lenenc_str(big_cell);
+  TextResultBuilder b(kDeof, status::kAutocommit);
+  b.add_column(ColumnDefinition::text("big"));
+  b.add_row({std::string("small")});
+  std::string head;
+  uint8_t seq = 1;
+  b.finish(head, seq);
+  Packets parts = split(head);  // count, definition, row, end
+  std::string wire2 = wire_of({parts[0], parts[1], parts[2], big_row, parts[2], parts[3]});
+  expect_same_relay(Command::kQuery, kDeof, wire2, 2);
+  auto r2 = relay(Command::kQuery, kDeof, wire2, true);
+  EXPECT_EQ(r2.run_rows, 2u);
+  EXPECT_TRUE(std::find(r2.events.begin(), r2.events.end(), E::kContinuation) != r2.events.end());
+}
+
 // Every prefix of every packet of every shape: the decoder either accepts it or fails with a
 // message, and never reads outside it (the sanitizer builds and the fuzz target check that).
 TEST(ResponseDecoder, EveryTruncationFailsCleanly) {
