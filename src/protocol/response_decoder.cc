@@ -488,8 +488,8 @@ bool ResponseDecoder::row_fits(std::string_view p) const {
   return text_row_fits(p, column_count_);
 }
 
-ResponseDecoder::RowRun ResponseDecoder::row_run(std::string_view wire, uint64_t max_rows) {
-  RowRun run;
+ResponseDecoder::FrameRun ResponseDecoder::row_run(std::string_view wire, uint64_t max_rows) {
+  FrameRun run;
   if (stage_ != ResponseStage::kRows || continuing_) return run;
   while (max_rows == 0 || run.rows < max_rows) {
     const std::string_view rest = wire.substr(run.bytes);
@@ -511,6 +511,43 @@ ResponseDecoder::RowRun ResponseDecoder::row_run(std::string_view wire, uint64_t
     end_ok_ = false;
     more_results_ = false;
     local_file_ = {};
+  }
+  return run;
+}
+
+ResponseDecoder::FrameRun ResponseDecoder::definition_run(std::string_view wire) {
+  FrameRun run;
+  const bool columns = stage_ == ResponseStage::kColumns && shape_ != Shape::kFieldList;
+  if (!columns && stage_ != ResponseStage::kParams) return run;
+  while (remaining_ > 0) {
+    const std::string_view rest = wire.substr(run.bytes);
+    if (rest.size() < kFrameHeaderSize) break;
+    const FrameHeader h = decode_frame_header(rest.data());
+    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
+    uint8_t type = 0;
+    // (A malformed one is left to next_frame, which reports it.)
+    if (!column_fits(rest.substr(kFrameHeaderSize, h.length), extended_, type)) break;
+    if (columns && binary_) types_.push_back(static_cast<char>(type));
+    run.bytes += kFrameHeaderSize + h.length;
+    ++run.rows;
+    --remaining_;
+  }
+  if (run.rows > 0) {
+    // As next_frame leaves them after the last definition given.
+    consumed_ = true;
+    implied_ = false;
+    cursor_open_ = false;
+    end_ok_ = false;
+    more_results_ = false;
+    local_file_ = {};
+    if (remaining_ == 0) {
+      if (columns) {
+        after_columns();
+      } else {
+        stage_ = ResponseStage::kParamsEnd;
+        end_implied_ = deprecate_eof_;
+      }
+    }
   }
   return run;
 }

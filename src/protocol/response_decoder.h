@@ -106,11 +106,16 @@ class ResponseDecoder {
   // kMaxFramePayload bytes (a row spanning frames), an incomplete frame, a malformed row (which
   // next_frame then reports). Empty outside the rows stage. A relay passes a run on as it came
   // (ClientReply::emit_wire) instead of one packet at a time.
-  struct RowRun {
+  struct FrameRun {
     size_t bytes = 0;   // wire bytes of the run's frames
-    uint64_t rows = 0;  // frames (rows) in it
+    uint64_t rows = 0;  // frames (rows, or definitions) in it
   };
-  RowRun row_run(std::string_view wire, uint64_t max_rows = 0);
+  FrameRun row_run(std::string_view wire, uint64_t max_rows = 0);
+  // The same for column definitions (COM_FIELD_LIST's excepted) and parameter definitions:
+  // the leading whole frames of `wire` that are each a definition of the block under way, each
+  // checked as next_frame checks it, up to the block's last (whose end, a packet or implied,
+  // is then what comes next). Empty outside those stages.
+  FrameRun definition_run(std::string_view wire);
   // True when the next event needs no packet (an implied end of definitions): call
   // next_implied(). Passing a packet then also works: it yields that event, not consumed().
   bool event_due() const;

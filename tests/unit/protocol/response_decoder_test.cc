@@ -611,9 +611,11 @@ TEST(ResponseDecoder, MalformedStreams) {
 // relay's row limit does. The rows' bytes as the run gave them, to compare with the frames.
 struct Relayed {
   std::vector<E> events;
-  std::string row_wire;  // every row's frame as taken (header and payload)
+  std::string row_wire;         // every row's frame as taken (header and payload)
+  std::string definition_wire;  // every column or parameter definition's frame as taken
   uint64_t runs = 0;
   uint64_t run_rows = 0;
+  uint64_t definition_runs = 0;
   size_t unread = 0;  // wire bytes left when the decoder finished or failed
   std::string error;
   uint16_t status = 0;
@@ -625,12 +627,23 @@ Relayed relay(Command c, uint32_t caps, std::string_view wire, bool runs, uint64
   size_t at = 0;
   while (!d.done() && !d.failed()) {
     if (runs) {
+      const ResponseStage stage = d.stage();
       auto run = d.row_run(wire.substr(at), max_rows);
       if (run.rows > 0) {
         ++r.runs;
         r.run_rows += run.rows;
         r.events.insert(r.events.end(), run.rows, E::kRow);
         r.row_wire.append(wire.substr(at, run.bytes));
+        at += run.bytes;
+        continue;
+      }
+      EXPECT_EQ(run.bytes, 0u);
+      run = d.definition_run(wire.substr(at));
+      if (run.rows > 0) {
+        ++r.definition_runs;
+        r.events.insert(r.events.end(), run.rows,
+                        stage == ResponseStage::kParams ? E::kParam : E::kColumn);
+        r.definition_wire.append(wire.substr(at, run.bytes));
         at += run.bytes;
         continue;
       }
@@ -646,6 +659,8 @@ Relayed relay(Command c, uint32_t caps, std::string_view wire, bool runs, uint64
     r.events.push_back(e);
     if (e == E::kRow || e == E::kContinuation)
       r.row_wire.append(wire.substr(at, kFrameHeaderSize + h.length));
+    if (e == E::kColumn || e == E::kParam)
+      r.definition_wire.append(wire.substr(at, kFrameHeaderSize + h.length));
     if (d.consumed()) at += kFrameHeaderSize + h.length;
   }
   r.unread = wire.size() - at;
@@ -700,6 +715,7 @@ void expect_same_relay(Command c, uint32_t caps, const std::string& wire, uint64
   auto bulk = relay(c, caps, wire, true, max_rows);
   EXPECT_EQ(bulk.events, one.events);
   EXPECT_EQ(bulk.row_wire, one.row_wire);
+  EXPECT_EQ(bulk.definition_wire, one.definition_wire);
   EXPECT_EQ(bulk.unread, one.unread);
   EXPECT_EQ(bulk.error, one.error);
   EXPECT_EQ(bulk.status, one.status);
@@ -739,6 +755,37 @@ TEST(ResponseDecoder, RowRunsDecideAsThePacketsDo) {
     err.back() = err_packet(1317);
     expect_same_relay(Command::kQuery, caps, wire_of(err), 1);
   }
+}
+
+TEST(ResponseDecoder, DefinitionRunsDecideAsThePacketsDo) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    // Every definition of a result in one run; the end after them as before.
+    auto r = relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 3)), true);
+    EXPECT_EQ(r.definition_runs, 1u);
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 3)), 1);
+    // Binary results record the column types the rows are checked against.
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, false, 5)), 1);
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, true, 0)), 0);
+    // Prepared statements: parameters, then columns, each block a run.
+    for (auto [params, columns] : {std::pair{3, 2}, std::pair{0, 4}, std::pair{2, 0}}) {
+      auto prep = relay(Command::kStmtPrepare, caps,
+                        wire_of(prepare_response(caps, params, columns)), true);
+      EXPECT_EQ(prep.definition_runs, (params > 0) + (columns > 0));
+      expect_same_relay(Command::kStmtPrepare, caps,
+                        wire_of(prepare_response(caps, params, columns)), 0);
+    }
+  }
+  // A malformed definition ends the run; next_frame reports it as ever.
+  auto bad = wide_text_result(kDeof, 1);
+  bad[5] = bad[5].substr(0, 7);
+  expect_same_relay(Command::kQuery, kDeof, wire_of(bad), 0);
+  auto r = relay(Command::kQuery, kDeof, wire_of(bad), true);
+  EXPECT_NE(r.error.find("column definition (column 5 of 12)"), std::string::npos);
+  // A field list's definitions go one by one (their end is a packet of another kind).
+  Packets list{ColumnDefinition::text("a").encode() + std::string("\xfb", 1),
+               EofPacket{0, status::kAutocommit}.encode()};
+  ResponseDecoder fl(Command::kFieldList, kBase);
+  EXPECT_EQ(fl.definition_run(wire_of(list)).rows, 0u);
 }
 
 TEST(ResponseDecoder, RowRunsStopBeforeWhatTheyDoNotTake) {
