@@ -149,6 +149,30 @@ bool binary_row_fits(std::string_view p, std::string_view types) {
   return r.ok() && r.at_end();
 }
 
+// OkPacket::decode into `ok` (its strings reused: no optional, no moves, no allocation for an
+// OK without info or state, which every statement ends with). Same fields, same failures.
+bool decode_ok_into(std::string_view payload, uint32_t caps, OkPacket& ok) {
+  WireReader r(payload);
+  ok.header = r.u8();
+  if (ok.header != kOkHeader && ok.header != kEofHeader) return false;
+  ok.affected_rows = r.lenenc_int().value_or(0);
+  ok.last_insert_id = r.lenenc_int().value_or(0);
+  ok.status_flags = r.u16();
+  ok.warnings = r.u16();
+  if (!r.ok()) return false;
+  ok.info.clear();
+  ok.session_state.clear();
+  if (caps & cap::kSessionTrack) {
+    if (!r.at_end()) ok.info.assign(r.lenenc_str());
+    if ((ok.status_flags & status::kSessionStateChanged) && !r.at_end()) {
+      ok.session_state.assign(r.lenenc_str());
+    }
+  } else if (!r.at_end()) {
+    ok.info.assign(r.lenenc_str());
+  }
+  return r.ok();
+}
+
 // An ERR packet's fixed part lies within it: header, code, and the SQL state when marked.
 bool err_fits(std::string_view p) {
   if (p.size() < 3) return false;
@@ -343,9 +367,7 @@ ResponseEvent ResponseDecoder::response_start(std::string_view p) {
     return ResponseEvent::kPrepareOk;
   }
   if (head == kOkHeader) {
-    auto ok = OkPacket::decode(p, caps_);
-    if (!ok) return fail("truncated OK packet");
-    ok_ = std::move(*ok);
+    if (!decode_ok_into(p, caps_, ok_)) return fail("truncated OK packet");
     warnings_ = ok_.warnings;
     return ended(ResponseEvent::kOk, ok_.status_flags);
   }
@@ -434,9 +456,7 @@ bool ResponseDecoder::is_end(std::string_view p) const {
 
 bool ResponseDecoder::read_end(std::string_view p) {
   if (deprecate_eof_) {
-    auto ok = OkPacket::decode(p, caps_);
-    if (!ok) return false;
-    ok_ = std::move(*ok);
+    if (!decode_ok_into(p, caps_, ok_)) return false;
     end_ok_ = true;
     status_flags_ = ok_.status_flags;
     warnings_ = ok_.warnings;

@@ -21,6 +21,7 @@ namespace tessera::protocol {
 namespace {
 
 using E = ResponseEvent;
+using namespace std::string_literals;
 using Packets = std::vector<std::string>;
 
 constexpr uint32_t kBase = cap::kProtocol41 | cap::kSessionTrack | cap::kMultiResults;
@@ -755,6 +756,94 @@ TEST(ResponseDecoder, RowRunsDecideAsThePacketsDo) {
     err.back() = err_packet(1317);
     expect_same_relay(Command::kQuery, caps, wire_of(err), 1);
   }
+}
+
+TEST(ResponseDecoder, OkPacketsDecodeAsOkPacketDecode) {
+  // Every prefix of OKs with and without info and session state, and the same bytes under an
+  // 0xfe header ending rows: the decoder's ok() is what OkPacket::decode makes of the packet,
+  // and it fails exactly where that does.
+  std::vector<std::string> oks;
+  for (uint32_t caps : {kDeof, kDeof & ~cap::kSessionTrack}) {
+    for (uint16_t st : {uint16_t(status::kAutocommit),
+                        uint16_t(status::kAutocommit | status::kSessionStateChanged)}) {
+      OkPacket ok;
+      ok.affected_rows = 300;
+      ok.last_insert_id = 70000;
+      ok.status_flags = st;
+      ok.warnings = 2;
+      oks.push_back(ok.encode(caps));
+      ok.info = "Rows matched: 1  Changed: 1  Warnings: 0";
+      oks.push_back(ok.encode(caps));
+      ok.session_state =
+          "\x00\x0f\x0a"
+          "autocommit\x03OFF"s;
+      oks.push_back(ok.encode(caps));
+    }
+  }
+  oks.push_back(std::string("\x00\xfb\xfb\x02\x00\x00\x00", 7));  // NULL lengths: 0
+  oks.push_back(std::string("\x00\xff\x00\x02\x00\x00\x00", 7));  // 0xff: no length
+  oks.push_back(
+      std::string("\x00\x00\x00\x02\x40\x00\x00\x05"
+                  "ab",
+                  10));  // cut state
+  size_t checked = 0;
+  for (uint32_t caps : {kDeof, kDeof & ~cap::kSessionTrack}) {
+    for (const auto& full : oks) {
+      for (size_t len = 0; len <= full.size(); ++len) {
+        std::string p = full.substr(0, len);
+        auto want = OkPacket::decode(p, caps);
+        ResponseDecoder d(Command::kQuery, caps);
+        const E e = d.next_packet(p);
+        if (!p.empty() && static_cast<uint8_t>(p[0]) == kOkHeader) {
+          ASSERT_EQ(e == E::kOk, want.has_value()) << len;
+          if (want) {
+            EXPECT_EQ(d.ok().affected_rows, want->affected_rows);
+            EXPECT_EQ(d.ok().last_insert_id, want->last_insert_id);
+            EXPECT_EQ(d.ok().status_flags, want->status_flags);
+            EXPECT_EQ(d.ok().warnings, want->warnings);
+            EXPECT_EQ(d.ok().info, want->info);
+            EXPECT_EQ(d.ok().session_state, want->session_state);
+          }
+        }
+        // The same bytes ending rows (0xfe header, CLIENT_DEPRECATE_EOF).
+        if (p.empty() || !(caps & cap::kDeprecateEof)) continue;
+        p[0] = static_cast<char>(kEofHeader);
+        auto end = OkPacket::decode(p, caps);
+        ResponseDecoder r(Command::kQuery, caps);
+        auto head = text_result(caps, 1);
+        for (size_t i = 0; i + 1 < head.size(); ++i) {
+          if (r.event_due()) r.next_implied();
+          r.next_packet(head[i]);
+        }
+        if (r.event_due()) r.next_implied();
+        if (!is_result_end_ok(p)) continue;  // (not an end: a row, checked elsewhere)
+        const E re = r.next_packet(p);
+        ASSERT_EQ(re == E::kResultEnd, end.has_value()) << len;
+        if (end) {
+          EXPECT_TRUE(r.end_ok());
+          EXPECT_EQ(r.ok().info, end->info);
+          EXPECT_EQ(r.ok().session_state, end->session_state);
+          EXPECT_EQ(r.ok().status_flags, end->status_flags);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0u);
+  // A decoder's OK does not keep an earlier OK's strings.
+  ResponseDecoder d(Command::kQuery, kDeof);
+  OkPacket with;
+  with.status_flags =
+      status::kAutocommit | status::kSessionStateChanged | status::kMoreResultsExist;
+  with.info = "info";
+  with.session_state =
+      "\x00\x0f\x0a"
+      "autocommit\x03OFF"s;
+  EXPECT_EQ(d.next_packet(with.encode(kDeof)), E::kOk);
+  EXPECT_EQ(d.ok().info, "info");
+  EXPECT_EQ(d.next_packet(ok_packet(status::kAutocommit)), E::kOk);
+  EXPECT_EQ(d.ok().info, "");
+  EXPECT_EQ(d.ok().session_state, "");
 }
 
 TEST(ResponseDecoder, DefinitionRunsDecideAsThePacketsDo) {
