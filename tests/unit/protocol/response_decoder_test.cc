@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "protocol/response_packets.h"
 #include "protocol/statement_packets.h"
 #include "protocol/text_result.h"
+#include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 
 namespace tessera::protocol {
@@ -844,6 +846,148 @@ TEST(ResponseDecoder, OkPacketsDecodeAsOkPacketDecode) {
   EXPECT_EQ(d.next_packet(ok_packet(status::kAutocommit)), E::kOk);
   EXPECT_EQ(d.ok().info, "");
   EXPECT_EQ(d.ok().session_state, "");
+}
+
+// The binary-row check as it was written with WireReader: the reference the decoder's own
+// reading (by pointer) must agree with on every payload.
+bool reference_binary_row_fits(std::string_view p, const std::vector<FieldType>& types) {
+  const size_t bitmap = (types.size() + 7 + 2) / 8;
+  if (p.size() < 1 + bitmap || static_cast<uint8_t>(p[0]) != 0) return false;
+  auto bits = reinterpret_cast<const uint8_t*>(p.data()) + 1;
+  WireReader r(p.substr(1 + bitmap));
+  for (size_t i = 0; i < types.size() && r.ok(); ++i) {
+    if (bits[(i + 2) / 8] & (1u << ((i + 2) % 8))) continue;
+    switch (types[i]) {
+      case FieldType::kNull:
+        break;
+      case FieldType::kTiny:
+        r.skip(1);
+        break;
+      case FieldType::kShort:
+      case FieldType::kYear:
+        r.skip(2);
+        break;
+      case FieldType::kInt24:
+      case FieldType::kLong:
+      case FieldType::kFloat:
+        r.skip(4);
+        break;
+      case FieldType::kLongLong:
+      case FieldType::kDouble:
+        r.skip(8);
+        break;
+      case FieldType::kDate:
+      case FieldType::kDatetime:
+      case FieldType::kTimestamp:
+      case FieldType::kTime:
+        r.skip(r.u8());
+        break;
+      default: {
+        auto n = r.lenenc_int();
+        if (!n) return false;
+        r.skip(*n);
+      }
+    }
+  }
+  return r.ok() && r.at_end();
+}
+
+TEST(ResponseDecoder, BinaryRowsCheckedAsTheReferenceChecksThem) {
+  const std::vector<FieldType> types = {
+      FieldType::kTiny,   FieldType::kShort,     FieldType::kYear,       FieldType::kInt24,
+      FieldType::kLong,   FieldType::kFloat,     FieldType::kLongLong,   FieldType::kDouble,
+      FieldType::kDate,   FieldType::kDatetime,  FieldType::kTimestamp,  FieldType::kTime,
+      FieldType::kNull,   FieldType::kVarString, FieldType::kNewDecimal, FieldType::kBlob,
+      FieldType::kString, FieldType::kJson,      FieldType::kBit};
+  std::string count;
+  WireWriter(count).lenenc_int(types.size());
+  Packets head{count};
+  for (size_t i = 0; i < types.size(); ++i) {
+    ColumnDefinition c = ColumnDefinition::text("c" + std::to_string(i));
+    c.type = types[i];
+    head.push_back(c.encode());
+  }
+  std::mt19937 rng(2026);
+  auto byte = [&] { return static_cast<char>(rng() % 256); };
+  // Rows built to fit (NULLs at random, lengths of every width), then mutated or cut.
+  auto valid_row = [&] {
+    const size_t bitmap = (types.size() + 9) / 8;
+    std::string row(1 + bitmap, '\0');
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (rng() % 4 == 0) {
+        row[1 + (i + 2) / 8] = static_cast<char>(row[1 + (i + 2) / 8] | (1 << ((i + 2) % 8)));
+        continue;
+      }
+      size_t fixed = 0;
+      switch (types[i]) {
+        case FieldType::kNull:
+          continue;
+        case FieldType::kTiny:
+          fixed = 1;
+          break;
+        case FieldType::kShort:
+        case FieldType::kYear:
+          fixed = 2;
+          break;
+        case FieldType::kInt24:
+        case FieldType::kLong:
+        case FieldType::kFloat:
+          fixed = 4;
+          break;
+        case FieldType::kLongLong:
+        case FieldType::kDouble:
+          fixed = 8;
+          break;
+        case FieldType::kDate:
+        case FieldType::kDatetime:
+        case FieldType::kTimestamp:
+        case FieldType::kTime: {
+          const size_t n = std::vector<size_t>{0, 4, 7, 8, 11, 12}[rng() % 6];
+          row += static_cast<char>(n);
+          for (size_t k = 0; k < n; ++k) row += byte();
+          continue;
+        }
+        default: {
+          const size_t n = std::vector<size_t>{0, 1, 250, 251, 300, 70000}[rng() % 6];
+          WireWriter(row).lenenc_int(n);
+          for (size_t k = 0; k < n; ++k) row += byte();
+          continue;
+        }
+      }
+      for (size_t k = 0; k < fixed; ++k) row += byte();
+    }
+    return row;
+  };
+  size_t fits = 0, refused = 0;
+  for (int n = 0; n < 3000; ++n) {
+    std::string row = valid_row();
+    switch (n % 5) {
+      case 0:
+        break;
+      case 1:
+        row.resize(rng() % (row.size() + 1));
+        break;
+      case 2:
+        row[rng() % row.size()] = byte();
+        break;
+      case 3:
+        row += byte();
+        break;
+      default:
+        for (int k = 0; k < 4; ++k) row[rng() % row.size()] = static_cast<char>(0xf9 + rng() % 7);
+    }
+    if (row.empty() || static_cast<uint8_t>(row[0]) == kErrHeader) continue;
+    if (static_cast<uint8_t>(row[0]) == kEofHeader && is_result_end_ok(row)) continue;
+    ResponseDecoder d(Command::kStmtExecute, kDeof);
+    for (const auto& p : head) d.next_packet(p);
+    const bool want = reference_binary_row_fits(row, types);
+    E e = d.next_packet(row);
+    if (e == E::kColumnsEnd) e = d.next_packet(row);  // the implied end first
+    ASSERT_EQ(e == E::kRow, want) << n;
+    (want ? fits : refused)++;
+  }
+  EXPECT_GT(fits, 500u);
+  EXPECT_GT(refused, 500u);
 }
 
 TEST(ResponseDecoder, DefinitionRunsDecideAsThePacketsDo) {
