@@ -1,6 +1,7 @@
 #include "admin/latency_histogram.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace tessera::admin {
@@ -11,6 +12,10 @@ namespace {
 // 112 buckets reach past 30 minutes and a percentile is off by at most one bucket width.
 struct Bounds {
   std::array<uint64_t, LatencyHistogram::kBuckets> upper{};
+  // Per bit width of a value (0..64): the first bucket whose bound is at least the smallest
+  // value of that width. A value's bucket is that one or one of the next few (about four bounds
+  // per doubling): found without a binary search over every bound, on every statement.
+  std::array<uint8_t, 65> first{};
   Bounds() {
     double b = 10.0;
     uint64_t prev = 0;
@@ -21,6 +26,11 @@ struct Bounds {
       b *= 1.19;
     }
     upper.back() = UINT64_MAX;
+    for (size_t width = 0; width < first.size(); ++width) {
+      const uint64_t smallest = width == 0 ? 0 : uint64_t{1} << (width - 1);
+      first[width] = static_cast<uint8_t>(std::lower_bound(upper.begin(), upper.end(), smallest) -
+                                          upper.begin());
+    }
   }
 };
 
@@ -36,8 +46,12 @@ uint64_t LatencyHistogram::bucket_upper_us(size_t i) {
 }
 
 size_t LatencyHistogram::bucket_for(uint64_t micros) {
-  const auto& u = bounds().upper;
-  return static_cast<size_t>(std::lower_bound(u.begin(), u.end(), micros) - u.begin());
+  // The first bound >= micros (std::lower_bound's answer), searched from the first bound that
+  // can hold a value of its bit width (the last bound is UINT64_MAX: the scan ends).
+  const Bounds& b = bounds();
+  size_t i = b.first[std::bit_width(micros)];
+  while (b.upper[i] < micros) ++i;
+  return i;
 }
 
 void LatencyHistogram::add(uint64_t micros) {

@@ -107,6 +107,37 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
   conn_->response_pending = true;
 
   while (!decoder.done()) {
+    // Rows already buffered go on as they came, a run at a time: the same bytes the per-packet
+    // path below gives them (only the sequence ids renumbered), counted the same, without its
+    // work per packet. What a row needs beyond that goes one packet at a time below: a row the
+    // session rewrites (the Compression status), the row past the limit, a row spanning
+    // frames, the statement's timeout noticed, anything that is not a row.
+    // Column and parameter definitions likewise, unless the client gets them stripped of
+    // MariaDB's extended type info.
+    const ResponseStage stage = decoder.stage();
+    if ((stage == ResponseStage::kRows || stage == ResponseStage::kColumns ||
+         stage == ResponseStage::kParams) &&
+        !(watchdog_ && !dropping && watchdog_->timed_out())) {
+      ResponseDecoder::FrameRun run;
+      if (stage == ResponseStage::kRows) {
+        const bool limited = max_rows != 0 && !dropping;
+        if (!decoder.continuing() && !(rewrite_compression_status_ && mode == RelayMode::kQuery) &&
+            (!limited || rows < max_rows)) {
+          run = decoder.row_run(be.buffered_wire(), limited ? max_rows - rows : 0);
+          if (max_rows != 0) rows += run.rows;
+          if (!dropping) tally_.rows += run.rows;
+        }
+      } else if (!conn_->extended_type_info() ||
+                 (reply_.mariadb_capabilities() & mariadb_cap::kExtendedTypeInfo)) {
+        run = decoder.definition_run(be.buffered_wire());
+      }
+      if (run.rows > 0) {
+        reply_.emit_wire(be.buffered_wire().substr(0, run.bytes), seq);
+        be.consume_bytes(run.bytes);
+        if (reply_.wants_flush() && !decoder.done()) co_await reply_.flush();
+        continue;
+      }
+    }
     // An end of definitions no packet carries (CLIENT_DEPRECATE_EOF) is handled at once.
     std::optional<Frame> buffered;
     if (!decoder.event_due()) {
@@ -242,8 +273,7 @@ asio::awaitable<void> ClientSession::relay_response(RelayMode mode, uint32_t cli
           reply_.emit(p, seq);  // the backend's own EOF
         } else {
           const bool prepare = mode == RelayMode::kPrepare;
-          reply_.emit(EofPacket{0, prepare ? session_status() : columns_eof_status()}.encode(),
-                      seq);
+          reply_.emit_eof(0, prepare ? session_status() : columns_eof_status(), seq);
         }
         break;
 

@@ -384,7 +384,7 @@ void SessionCursor::begin_result(const std::vector<ColumnDefinition>& columns) {
   const bool extended = s_.reply_.mariadb_capabilities() & mariadb_cap::kExtendedTypeInfo;
   for (const auto& c : columns) s_.reply_.emit(c.encode(extended), seq);
   if (!(s_.reply_.capabilities() & cap::kDeprecateEof)) {
-    s_.reply_.emit(EofPacket{0, shards_->status_flags}.encode(), seq);
+    s_.reply_.emit_eof(0, shards_->status_flags, seq);
   }
 }
 

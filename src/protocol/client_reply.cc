@@ -20,6 +20,28 @@ void ClientReply::emit_frame(std::string_view payload, uint8_t& seq) {
   append_single_frame(out_, payload, seq);
 }
 
+void ClientReply::emit_wire(std::string_view frames, uint8_t& seq) {
+  if (discard_) return;
+  size_t at = out_.size();
+  out_.append(frames);
+  char* const p = out_.data();
+  const size_t end = out_.size();
+  while (end - at >= kFrameHeaderSize) {
+    const FrameHeader h = decode_frame_header(p + at);
+    p[at + 3] = static_cast<char>(seq++);
+    at += kFrameHeaderSize + h.length;
+  }
+}
+
+void ClientReply::emit_eof(uint16_t warnings, uint16_t status, uint8_t& seq) {
+  if (discard_) return;
+  // EofPacket::encode's bytes, without building a string for them.
+  const char payload[5] = {static_cast<char>(kEofHeader), static_cast<char>(warnings & 0xff),
+                           static_cast<char>(warnings >> 8), static_cast<char>(status & 0xff),
+                           static_cast<char>(status >> 8)};
+  append_single_frame(out_, std::string_view(payload, sizeof payload), seq);
+}
+
 void ClientReply::emit_ok(const OkPacket& ok, std::string_view raw, uint8_t& seq,
                           const TrackingSettings* tracking) {
   if (!(caps_ & cap::kSessionTrack)) {
@@ -60,7 +82,7 @@ void ClientReply::emit_result_end(uint16_t warnings, uint16_t status, const OkPa
   } else {
     // A server reports SERVER_SESSION_STATE_CHANGED only to a client that tracks state
     if (!(caps_ & cap::kSessionTrack)) status &= ~status::kSessionStateChanged;
-    emit(EofPacket{warnings, status}.encode(), seq);
+    emit_eof(warnings, status, seq);
   }
 }
 

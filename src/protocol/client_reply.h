@@ -82,6 +82,14 @@ class ClientReply {
   // Exactly one frame (`payload` at most kMaxFramePayload): a relayed packet larger than one
   // frame, passed on frame for frame. Dropped in discard mode.
   void emit_frame(std::string_view payload, uint8_t& seq);
+  // Whole frames as a backend sent them (headers included, each a packet of one frame: a run
+  // of rows, ResponseDecoder::row_run), passed on in one copy with their sequence ids
+  // renumbered from `seq` (advanced): the same bytes emit() gives each payload. Dropped in
+  // discard mode.
+  void emit_wire(std::string_view frames, uint8_t& seq);
+  // An EOF packet (EofPacket{warnings, status}), written in place: the end of definitions a
+  // client without CLIENT_DEPRECATE_EOF gets on nearly every result. Dropped in discard mode.
+  void emit_eof(uint16_t warnings, uint16_t status, uint8_t& seq);
   // A backend's OK (`ok` decoded, `raw` as received, from a connection that tracks every
   // session-state change) as the client negotiated it: re-encoded without the state for a
   // client without CLIENT_SESSION_TRACK; otherwise the state block cut down to what

@@ -69,6 +69,15 @@ class PacketSocket {
   // A complete frame already in the buffer, without I/O.
   std::optional<Frame> buffered_frame() const;
   void consume(const Frame& f) { begin_ += f.wire_size(); }
+  // Every byte buffered and not consumed, frame headers included (whole frames first, then
+  // possibly the start of one), without I/O: a relay passes a run of whole frames on at once
+  // (ResponseDecoder::row_run), then consumes them with consume_bytes. Valid until the next
+  // read or consume.
+  std::string_view buffered_wire() const {
+    return std::string_view(buf_.data() + begin_, end_ - begin_);
+  }
+  // Drops `n` bytes (whole frames) from the front of buffered_wire().
+  void consume_bytes(size_t n) { begin_ += n; }
   size_t buffered_bytes() const { return end_ - begin_; }
   // Wire bytes so far (compressed ones as sent): a watchdog tells a stalled peer from a slow one.
   uint64_t bytes_read() const { return bytes_read_; }

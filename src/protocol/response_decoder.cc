@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "protocol/column_definition.h"
+#include "protocol/framing.h"
 #include "protocol/wire_reader.h"
 
 namespace tessera::protocol {
@@ -128,24 +129,64 @@ size_t binary_value_size(uint8_t type) {
 // A binary row: 0x00, the NULL bitmap (offset 2), then each non-NULL value as its column's
 // type lays it out, ending with the payload.
 bool binary_row_fits(std::string_view p, std::string_view types) {
+  // (Read directly, as text_row_fits reads a text row: WireReader's checks per value cost more
+  // than the value, on every row of every binary result.)
   const size_t bitmap = (types.size() + 7 + 2) / 8;
   if (p.size() < 1 + bitmap) return false;
-  auto bits = reinterpret_cast<const uint8_t*>(p.data()) + 1;
-  WireReader r(p.substr(1 + bitmap));
-  for (size_t i = 0; i < types.size() && r.ok(); ++i) {
+  const auto* bits = reinterpret_cast<const uint8_t*>(p.data()) + 1;
+  const uint8_t* b = bits + bitmap;
+  const uint8_t* const end = reinterpret_cast<const uint8_t*>(p.data()) + p.size();
+  for (size_t i = 0; i < types.size(); ++i) {
     if (bits[(i + 2) / 8] & (1u << ((i + 2) % 8))) continue;
     const size_t size = binary_value_size(static_cast<uint8_t>(types[i]));
+    uint64_t n = size;
     if (size == kLenencValue) {
-      auto n = r.lenenc_int();
-      if (!n) return false;
-      r.skip(*n);
+      // A length-encoded length; NULL (0xfb) and 0xff are not lengths.
+      if (b == end) return false;
+      const uint8_t first = *b++;
+      n = first;
+      if (first >= 0xfb) {
+        size_t width = 0;
+        if (first == 0xfc) width = 2;
+        if (first == 0xfd) width = 3;
+        if (first == 0xfe) width = 8;
+        if (width == 0 || static_cast<size_t>(end - b) < width) return false;
+        n = 0;
+        for (size_t k = 0; k < width; ++k) n |= static_cast<uint64_t>(b[k]) << (8 * k);
+        b += width;
+      }
     } else if (size == kLengthByteValue) {
-      r.skip(r.u8());
-    } else {
-      r.skip(size);
+      if (b == end) return false;
+      n = *b++;
     }
+    if (n > static_cast<uint64_t>(end - b)) return false;
+    b += n;
   }
-  return r.ok() && r.at_end();
+  return b == end;
+}
+
+// OkPacket::decode into `ok` (its strings reused: no optional, no moves, no allocation for an
+// OK without info or state, which every statement ends with). Same fields, same failures.
+bool decode_ok_into(std::string_view payload, uint32_t caps, OkPacket& ok) {
+  WireReader r(payload);
+  ok.header = r.u8();
+  if (ok.header != kOkHeader && ok.header != kEofHeader) return false;
+  ok.affected_rows = r.lenenc_int().value_or(0);
+  ok.last_insert_id = r.lenenc_int().value_or(0);
+  ok.status_flags = r.u16();
+  ok.warnings = r.u16();
+  if (!r.ok()) return false;
+  ok.info.clear();
+  ok.session_state.clear();
+  if (caps & cap::kSessionTrack) {
+    if (!r.at_end()) ok.info.assign(r.lenenc_str());
+    if ((ok.status_flags & status::kSessionStateChanged) && !r.at_end()) {
+      ok.session_state.assign(r.lenenc_str());
+    }
+  } else if (!r.at_end()) {
+    ok.info.assign(r.lenenc_str());
+  }
+  return r.ok();
 }
 
 // An ERR packet's fixed part lies within it: header, code, and the SQL state when marked.
@@ -342,9 +383,7 @@ ResponseEvent ResponseDecoder::response_start(std::string_view p) {
     return ResponseEvent::kPrepareOk;
   }
   if (head == kOkHeader) {
-    auto ok = OkPacket::decode(p, caps_);
-    if (!ok) return fail("truncated OK packet");
-    ok_ = std::move(*ok);
+    if (!decode_ok_into(p, caps_, ok_)) return fail("truncated OK packet");
     warnings_ = ok_.warnings;
     return ended(ResponseEvent::kOk, ok_.status_flags);
   }
@@ -433,9 +472,7 @@ bool ResponseDecoder::is_end(std::string_view p) const {
 
 bool ResponseDecoder::read_end(std::string_view p) {
   if (deprecate_eof_) {
-    auto ok = OkPacket::decode(p, caps_);
-    if (!ok) return false;
-    ok_ = std::move(*ok);
+    if (!decode_ok_into(p, caps_, ok_)) return false;
     end_ok_ = true;
     status_flags_ = ok_.status_flags;
     warnings_ = ok_.warnings;
@@ -463,11 +500,10 @@ ResponseEvent ResponseDecoder::row(std::string_view p, bool partial) {
     return ended(ResponseEvent::kResultEnd, status_flags_);
   }
   bool fits = true;
-  if (binary_) {
-    // (A fetch's column types came with the COM_STMT_EXECUTE: only the header is checked.)
-    fits = head == kOkHeader && (partial || shape_ == Shape::kFetch || binary_row_fits(p, types_));
-  } else if (!partial) {
-    fits = text_row_fits(p, column_count_);
+  if (partial) {
+    fits = !binary_ || head == kOkHeader;
+  } else {
+    fits = row_fits(p);
   }
   if (!fits) {
     return fail("row " + std::to_string(rows_ + 1) + " is not a " + (binary_ ? "binary" : "text") +
@@ -478,6 +514,78 @@ ResponseEvent ResponseDecoder::row(std::string_view p, bool partial) {
   ++rows_;
   continuing_ = partial;
   return ResponseEvent::kRow;
+}
+
+bool ResponseDecoder::row_fits(std::string_view p) const {
+  if (binary_) {
+    // (A fetch's column types came with the COM_STMT_EXECUTE: only the header is checked.)
+    return head_of(p) == kOkHeader && (shape_ == Shape::kFetch || binary_row_fits(p, types_));
+  }
+  return text_row_fits(p, column_count_);
+}
+
+ResponseDecoder::FrameRun ResponseDecoder::row_run(std::string_view wire, uint64_t max_rows) {
+  FrameRun run;
+  if (stage_ != ResponseStage::kRows || continuing_) return run;
+  while (max_rows == 0 || run.rows < max_rows) {
+    const std::string_view rest = wire.substr(run.bytes);
+    if (rest.size() < kFrameHeaderSize) break;
+    const FrameHeader h = decode_frame_header(rest.data());
+    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
+    const std::string_view p = rest.substr(kFrameHeaderSize, h.length);
+    // (What row() takes for something other than a row, or refuses, is left to next_frame.)
+    if (p.empty() || head_of(p) == kErrHeader || is_end(p) || !row_fits(p)) break;
+    run.bytes += kFrameHeaderSize + h.length;
+    ++run.rows;
+  }
+  rows_ += run.rows;
+  if (run.rows > 0) {
+    // As next_frame leaves them after a row.
+    consumed_ = true;
+    implied_ = false;
+    cursor_open_ = false;
+    end_ok_ = false;
+    more_results_ = false;
+    local_file_ = {};
+  }
+  return run;
+}
+
+ResponseDecoder::FrameRun ResponseDecoder::definition_run(std::string_view wire) {
+  FrameRun run;
+  const bool columns = stage_ == ResponseStage::kColumns && shape_ != Shape::kFieldList;
+  if (!columns && stage_ != ResponseStage::kParams) return run;
+  while (remaining_ > 0) {
+    const std::string_view rest = wire.substr(run.bytes);
+    if (rest.size() < kFrameHeaderSize) break;
+    const FrameHeader h = decode_frame_header(rest.data());
+    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
+    uint8_t type = 0;
+    // (A malformed one is left to next_frame, which reports it.)
+    if (!column_fits(rest.substr(kFrameHeaderSize, h.length), extended_, type)) break;
+    if (columns && binary_) types_.push_back(static_cast<char>(type));
+    run.bytes += kFrameHeaderSize + h.length;
+    ++run.rows;
+    --remaining_;
+  }
+  if (run.rows > 0) {
+    // As next_frame leaves them after the last definition given.
+    consumed_ = true;
+    implied_ = false;
+    cursor_open_ = false;
+    end_ok_ = false;
+    more_results_ = false;
+    local_file_ = {};
+    if (remaining_ == 0) {
+      if (columns) {
+        after_columns();
+      } else {
+        stage_ = ResponseStage::kParamsEnd;
+        end_implied_ = deprecate_eof_;
+      }
+    }
+  }
+  return run;
 }
 
 ResponseEvent ResponseDecoder::field_list(std::string_view p) {

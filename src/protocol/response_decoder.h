@@ -99,6 +99,23 @@ class ResponseDecoder {
   ResponseEvent next_packet(std::string_view payload) { return next(payload, false); }
   // Decodes one frame: a payload of kMaxFramePayload bytes is continued in the next frame.
   ResponseEvent next_frame(std::string_view payload) { return next(payload, true); }
+  // A run of rows as they lie in a read buffer: the leading whole frames of `wire` (headers
+  // included) that are each one row of the result under way, at most `max_rows` of them
+  // (0: any number), each checked as next_frame checks it and counted as if it had been given
+  // to it. The run stops before anything else: the rows' end, an ERR, a frame of
+  // kMaxFramePayload bytes (a row spanning frames), an incomplete frame, a malformed row (which
+  // next_frame then reports). Empty outside the rows stage. A relay passes a run on as it came
+  // (ClientReply::emit_wire) instead of one packet at a time.
+  struct FrameRun {
+    size_t bytes = 0;   // wire bytes of the run's frames
+    uint64_t rows = 0;  // frames (rows, or definitions) in it
+  };
+  FrameRun row_run(std::string_view wire, uint64_t max_rows = 0);
+  // The same for column definitions (COM_FIELD_LIST's excepted) and parameter definitions:
+  // the leading whole frames of `wire` that are each a definition of the block under way, each
+  // checked as next_frame checks it, up to the block's last (whose end, a packet or implied,
+  // is then what comes next). Empty outside those stages.
+  FrameRun definition_run(std::string_view wire);
   // True when the next event needs no packet (an implied end of definitions): call
   // next_implied(). Passing a packet then also works: it yields that event, not consumed().
   bool event_due() const;
@@ -154,6 +171,9 @@ class ResponseDecoder {
   ResponseEvent columns_end(std::string_view p);
   ResponseEvent cursor_or_rows(std::string_view p);
   ResponseEvent row(std::string_view p, bool partial);
+  // Whether `p`, a whole frame in the rows stage that is neither an ERR nor the rows' end,
+  // holds one row of the result's columns.
+  bool row_fits(std::string_view p) const;
   ResponseEvent field_list(std::string_view p);
   ResponseEvent param(std::string_view p);
   ResponseEvent params_end(std::string_view p);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
 namespace tessera::admin {
 namespace {
 
@@ -52,6 +56,26 @@ TEST(LatencyHistogram, ValueLandsInItsBucket) {
     if (i > 0) {
       EXPECT_GT(v, LatencyHistogram::bucket_upper_us(i - 1));
     }
+  }
+}
+
+TEST(LatencyHistogram, BucketIsTheFirstBoundHoldingTheValue) {
+  // Every bound, its neighbours, every power of two and its neighbours: the bucket is the first
+  // whose bound is at least the value (a binary search over the bounds says the same).
+  std::vector<uint64_t> bounds;
+  for (size_t i = 0; i < LatencyHistogram::kBuckets; ++i)
+    bounds.push_back(LatencyHistogram::bucket_upper_us(i));
+  std::vector<uint64_t> values = {0, UINT64_MAX, UINT64_MAX - 1};
+  for (uint64_t b : bounds) values.insert(values.end(), {b - 1, b, b + 1});
+  for (int k = 0; k < 64; ++k) {
+    const uint64_t p = uint64_t{1} << k;
+    values.insert(values.end(), {p - 1, p, p + 1});
+  }
+  for (uint64_t v = 0; v < 100000; v += 7) values.push_back(v);
+  for (uint64_t v : values) {
+    const size_t want =
+        static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
+    ASSERT_EQ(LatencyHistogram::bucket_for(v), want) << v;
   }
 }
 

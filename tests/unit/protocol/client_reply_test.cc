@@ -14,9 +14,11 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
+#include "protocol/framing.h"
 
 #include "json_column.h"
 #include "run_coroutine.h"
@@ -227,6 +229,51 @@ TEST_F(ClientReplyTest, DiscardModeDropsPacketsAndFramesButNotWholeReplies) {
   reply_->set_discard(false);
   reply_->emit("row", seq);
   EXPECT_EQ(reply_->queued_bytes(), frame("row", 1));
+}
+
+TEST_F(ClientReplyTest, WireOfWholeFramesIsWhatEmitGivesEachPacket) {
+  // Frames as a backend numbered them, passed on in one copy: the same bytes as each payload
+  // emitted on its own, sequence ids renumbered from the reply's (wrapping at 256).
+  std::vector<std::string> payloads = {"", "a", std::string(300, 'b'), "\xfb\x03\xe4\xb8\x96"s,
+                                       std::string(70000, 'c')};
+  for (int i = 0; i < 300; ++i) payloads.push_back(std::to_string(i));
+  std::string wire;
+  uint8_t backend_seq = 3;
+  for (const auto& p : payloads) append_frames(wire, p, backend_seq);
+  reply_->set_capabilities(kClassic, 0);
+  reply_->begin_command(200);
+  uint8_t bulk = reply_->restart();
+  reply_->emit("x", bulk);
+  reply_->emit_wire(wire, bulk);
+  reply_->emit("y", bulk);
+  // (What emit() gives each payload.)
+  uint8_t again = 200;
+  std::string want = frame("x", again++);
+  for (const auto& p : payloads) want += frame(p, again++);
+  want += frame("y", again);
+  EXPECT_EQ(reply_->queued_bytes(), want);
+  EXPECT_EQ(bulk, static_cast<uint8_t>(again + 1));
+  EXPECT_EQ(bulk, static_cast<uint8_t>(200 + 1 + payloads.size() + 1));
+  // Discard mode drops them, numbering nothing.
+  uint8_t dropped = reply_->restart();
+  reply_->set_discard(true);
+  reply_->emit_wire(wire, dropped);
+  EXPECT_EQ(reply_->queued(), 0u);
+  EXPECT_EQ(dropped, 200);
+  reply_->set_discard(false);
+}
+
+TEST_F(ClientReplyTest, EofWrittenInPlaceIsTheEncodedEof) {
+  reply_->begin_command(1);
+  uint8_t seq = reply_->restart();
+  reply_->emit_eof(0x1234, 0xab02, seq);
+  reply_->emit_eof(0, status::kAutocommit, seq);
+  EXPECT_EQ(reply_->queued_bytes(), frame(EofPacket{0x1234, 0xab02}.encode(), 1) +
+                                        frame(EofPacket{0, status::kAutocommit}.encode(), 2));
+  reply_->set_discard(true);
+  reply_->emit_eof(0, 0, seq);
+  EXPECT_EQ(seq, 3);
+  reply_->set_discard(false);
 }
 
 TEST_F(ClientReplyTest, EmitFrameWritesOneFrameOfABiggerPacket) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,14 @@
 #include "protocol/response_packets.h"
 #include "protocol/statement_packets.h"
 #include "protocol/text_result.h"
+#include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 
 namespace tessera::protocol {
 namespace {
 
 using E = ResponseEvent;
+using namespace std::string_literals;
 using Packets = std::vector<std::string>;
 
 constexpr uint32_t kBase = cap::kProtocol41 | cap::kSessionTrack | cap::kMultiResults;
@@ -603,6 +606,463 @@ TEST(ResponseDecoder, MalformedStreams) {
   decode(d, extra);
   EXPECT_EQ(d.next_packet(ok_packet(0)), E::kMalformed);
   EXPECT_NE(d.error().find("after the end"), std::string::npos);
+}
+
+// What a relay learns from the decoder over `wire` (whole frames as a backend sends them),
+// packet by packet, or (`runs`) taking row_run's runs wherever it has one (each of its rows
+// reported as a kRow) and the per-frame path otherwise; `max_rows` caps every run, as the
+// relay's row limit does. The rows' bytes as the run gave them, to compare with the frames.
+struct Relayed {
+  std::vector<E> events;
+  std::string row_wire;         // every row's frame as taken (header and payload)
+  std::string definition_wire;  // every column or parameter definition's frame as taken
+  uint64_t runs = 0;
+  uint64_t run_rows = 0;
+  uint64_t definition_runs = 0;
+  size_t unread = 0;  // wire bytes left when the decoder finished or failed
+  std::string error;
+  uint16_t status = 0;
+};
+
+Relayed relay(Command c, uint32_t caps, std::string_view wire, bool runs, uint64_t max_rows = 0) {
+  Relayed r;
+  ResponseDecoder d(c, caps);
+  size_t at = 0;
+  while (!d.done() && !d.failed()) {
+    if (runs) {
+      const ResponseStage stage = d.stage();
+      auto run = d.row_run(wire.substr(at), max_rows);
+      if (run.rows > 0) {
+        ++r.runs;
+        r.run_rows += run.rows;
+        r.events.insert(r.events.end(), run.rows, E::kRow);
+        r.row_wire.append(wire.substr(at, run.bytes));
+        at += run.bytes;
+        continue;
+      }
+      EXPECT_EQ(run.bytes, 0u);
+      run = d.definition_run(wire.substr(at));
+      if (run.rows > 0) {
+        ++r.definition_runs;
+        r.events.insert(r.events.end(), run.rows,
+                        stage == ResponseStage::kParams ? E::kParam : E::kColumn);
+        r.definition_wire.append(wire.substr(at, run.bytes));
+        at += run.bytes;
+        continue;
+      }
+      EXPECT_EQ(run.bytes, 0u);
+    }
+    if (d.event_due()) {
+      r.events.push_back(d.next_implied());
+      continue;
+    }
+    if (wire.size() - at < kFrameHeaderSize) break;
+    auto h = decode_frame_header(wire.data() + at);
+    auto e = d.next_frame(wire.substr(at + kFrameHeaderSize, h.length));
+    r.events.push_back(e);
+    if (e == E::kRow || e == E::kContinuation)
+      r.row_wire.append(wire.substr(at, kFrameHeaderSize + h.length));
+    if (e == E::kColumn || e == E::kParam)
+      r.definition_wire.append(wire.substr(at, kFrameHeaderSize + h.length));
+    if (d.consumed()) at += kFrameHeaderSize + h.length;
+  }
+  r.unread = wire.size() - at;
+  r.error = d.error();
+  r.status = d.status_flags();
+  return r;
+}
+
+std::string wire_of(const Packets& packets, uint8_t seq = 1) {
+  std::string wire;
+  for (const auto& p : packets) append_frames(wire, p, seq);
+  return wire;
+}
+
+// A text result of many columns: NULLs, empty strings, multi-byte UTF-8, a 251-byte cell (a
+// length that takes 3 bytes), numbers.
+Packets wide_text_result(uint32_t caps, int rows, uint16_t status = status::kAutocommit) {
+  TextResultBuilder b(caps, status);
+  for (int c = 0; c < 12; ++c) b.add_column(ColumnDefinition::text("c" + std::to_string(c)));
+  for (int i = 0; i < rows; ++i) {
+    std::vector<std::optional<std::string>> cells;
+    for (int c = 0; c < 12; ++c) {
+      switch ((i + c) % 6) {
+        case 0:
+          cells.push_back(std::nullopt);
+          break;
+        case 1:
+          cells.push_back("");
+          break;
+        case 2:
+          cells.push_back("Grüße, 世界 🌍 " + std::to_string(i));
+          break;
+        case 3:
+          cells.push_back(std::string(251 + i % 3, 'x'));
+          break;
+        default:
+          cells.push_back(std::to_string(i * 1000 + c));
+      }
+    }
+    b.add_row(cells);
+  }
+  std::string wire;
+  uint8_t seq = 1;
+  b.finish(wire, seq);
+  return split(wire);
+}
+
+void expect_same_relay(Command c, uint32_t caps, const std::string& wire, uint64_t min_runs,
+                       uint64_t max_rows = 0) {
+  SCOPED_TRACE("caps " + std::to_string(caps));
+  auto one = relay(c, caps, wire, false);
+  auto bulk = relay(c, caps, wire, true, max_rows);
+  EXPECT_EQ(bulk.events, one.events);
+  EXPECT_EQ(bulk.row_wire, one.row_wire);
+  EXPECT_EQ(bulk.definition_wire, one.definition_wire);
+  EXPECT_EQ(bulk.unread, one.unread);
+  EXPECT_EQ(bulk.error, one.error);
+  EXPECT_EQ(bulk.status, one.status);
+  EXPECT_GE(bulk.runs, min_runs);
+  if (max_rows) {
+    EXPECT_LE(bulk.run_rows, bulk.runs * max_rows);
+  }
+}
+
+TEST(ResponseDecoder, RowRunsDecideAsThePacketsDo) {
+  const uint16_t more = status::kAutocommit | status::kMoreResultsExist;
+  for (uint32_t caps : {kDeof, kBase}) {
+    // Text: one run for all the rows, whatever the cells.
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 300)), 1);
+    auto one = relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 300)), true);
+    EXPECT_EQ(one.runs, 1u);
+    EXPECT_EQ(one.run_rows, 300u);
+    // Capped runs, as under a row limit.
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 10)), 4, 3);
+    // No rows, one row.
+    expect_same_relay(Command::kQuery, caps, wire_of(text_result(caps, 0)), 0);
+    expect_same_relay(Command::kQuery, caps, wire_of(text_result(caps, 1)), 1);
+    // Multi-results: a run per result, stopping at each end.
+    expect_same_relay(Command::kQuery, caps,
+                      wire_of(text_result(caps, 5, more) + wide_text_result(caps, 7, more) +
+                              text_result(caps, 2)),
+                      3);
+    // Binary rows of COM_STMT_EXECUTE, rows of a fetch.
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, false, 40)), 1);
+    Packets fetch{binary_row({"1", "a", std::nullopt}),
+                  binary_row({"2", std::nullopt, "2026-12-07 01:02:03"})};
+    fetch.push_back(caps & cap::kDeprecateEof ? ok_packet(status::kAutocommit, 0, kEofHeader, caps)
+                                              : EofPacket{0, status::kAutocommit}.encode());
+    expect_same_relay(Command::kStmtFetch, caps, wire_of(fetch), 1);
+    // An ERR ending the rows.
+    auto err = text_result(caps, 4);
+    err.back() = err_packet(1317);
+    expect_same_relay(Command::kQuery, caps, wire_of(err), 1);
+  }
+}
+
+TEST(ResponseDecoder, OkPacketsDecodeAsOkPacketDecode) {
+  // Every prefix of OKs with and without info and session state, and the same bytes under an
+  // 0xfe header ending rows: the decoder's ok() is what OkPacket::decode makes of the packet,
+  // and it fails exactly where that does.
+  std::vector<std::string> oks;
+  for (uint32_t caps : {kDeof, kDeof & ~cap::kSessionTrack}) {
+    for (uint16_t st : {uint16_t(status::kAutocommit),
+                        uint16_t(status::kAutocommit | status::kSessionStateChanged)}) {
+      OkPacket ok;
+      ok.affected_rows = 300;
+      ok.last_insert_id = 70000;
+      ok.status_flags = st;
+      ok.warnings = 2;
+      oks.push_back(ok.encode(caps));
+      ok.info = "Rows matched: 1  Changed: 1  Warnings: 0";
+      oks.push_back(ok.encode(caps));
+      ok.session_state =
+          "\x00\x0f\x0a"
+          "autocommit\x03OFF"s;
+      oks.push_back(ok.encode(caps));
+    }
+  }
+  oks.push_back(std::string("\x00\xfb\xfb\x02\x00\x00\x00", 7));  // NULL lengths: 0
+  oks.push_back(std::string("\x00\xff\x00\x02\x00\x00\x00", 7));  // 0xff: no length
+  oks.push_back(
+      std::string("\x00\x00\x00\x02\x40\x00\x00\x05"
+                  "ab",
+                  10));  // cut state
+  size_t checked = 0;
+  for (uint32_t caps : {kDeof, kDeof & ~cap::kSessionTrack}) {
+    for (const auto& full : oks) {
+      for (size_t len = 0; len <= full.size(); ++len) {
+        std::string p = full.substr(0, len);
+        auto want = OkPacket::decode(p, caps);
+        ResponseDecoder d(Command::kQuery, caps);
+        const E e = d.next_packet(p);
+        if (!p.empty() && static_cast<uint8_t>(p[0]) == kOkHeader) {
+          ASSERT_EQ(e == E::kOk, want.has_value()) << len;
+          if (want) {
+            EXPECT_EQ(d.ok().affected_rows, want->affected_rows);
+            EXPECT_EQ(d.ok().last_insert_id, want->last_insert_id);
+            EXPECT_EQ(d.ok().status_flags, want->status_flags);
+            EXPECT_EQ(d.ok().warnings, want->warnings);
+            EXPECT_EQ(d.ok().info, want->info);
+            EXPECT_EQ(d.ok().session_state, want->session_state);
+          }
+        }
+        // The same bytes ending rows (0xfe header, CLIENT_DEPRECATE_EOF).
+        if (p.empty() || !(caps & cap::kDeprecateEof)) continue;
+        p[0] = static_cast<char>(kEofHeader);
+        auto end = OkPacket::decode(p, caps);
+        ResponseDecoder r(Command::kQuery, caps);
+        auto head = text_result(caps, 1);
+        for (size_t i = 0; i + 1 < head.size(); ++i) {
+          if (r.event_due()) r.next_implied();
+          r.next_packet(head[i]);
+        }
+        if (r.event_due()) r.next_implied();
+        if (!is_result_end_ok(p)) continue;  // (not an end: a row, checked elsewhere)
+        const E re = r.next_packet(p);
+        ASSERT_EQ(re == E::kResultEnd, end.has_value()) << len;
+        if (end) {
+          EXPECT_TRUE(r.end_ok());
+          EXPECT_EQ(r.ok().info, end->info);
+          EXPECT_EQ(r.ok().session_state, end->session_state);
+          EXPECT_EQ(r.ok().status_flags, end->status_flags);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0u);
+  // A decoder's OK does not keep an earlier OK's strings.
+  ResponseDecoder d(Command::kQuery, kDeof);
+  OkPacket with;
+  with.status_flags =
+      status::kAutocommit | status::kSessionStateChanged | status::kMoreResultsExist;
+  with.info = "info";
+  with.session_state =
+      "\x00\x0f\x0a"
+      "autocommit\x03OFF"s;
+  EXPECT_EQ(d.next_packet(with.encode(kDeof)), E::kOk);
+  EXPECT_EQ(d.ok().info, "info");
+  EXPECT_EQ(d.next_packet(ok_packet(status::kAutocommit)), E::kOk);
+  EXPECT_EQ(d.ok().info, "");
+  EXPECT_EQ(d.ok().session_state, "");
+}
+
+// The binary-row check as it was written with WireReader: the reference the decoder's own
+// reading (by pointer) must agree with on every payload.
+bool reference_binary_row_fits(std::string_view p, const std::vector<FieldType>& types) {
+  const size_t bitmap = (types.size() + 7 + 2) / 8;
+  if (p.size() < 1 + bitmap || static_cast<uint8_t>(p[0]) != 0) return false;
+  auto bits = reinterpret_cast<const uint8_t*>(p.data()) + 1;
+  WireReader r(p.substr(1 + bitmap));
+  for (size_t i = 0; i < types.size() && r.ok(); ++i) {
+    if (bits[(i + 2) / 8] & (1u << ((i + 2) % 8))) continue;
+    switch (types[i]) {
+      case FieldType::kNull:
+        break;
+      case FieldType::kTiny:
+        r.skip(1);
+        break;
+      case FieldType::kShort:
+      case FieldType::kYear:
+        r.skip(2);
+        break;
+      case FieldType::kInt24:
+      case FieldType::kLong:
+      case FieldType::kFloat:
+        r.skip(4);
+        break;
+      case FieldType::kLongLong:
+      case FieldType::kDouble:
+        r.skip(8);
+        break;
+      case FieldType::kDate:
+      case FieldType::kDatetime:
+      case FieldType::kTimestamp:
+      case FieldType::kTime:
+        r.skip(r.u8());
+        break;
+      default: {
+        auto n = r.lenenc_int();
+        if (!n) return false;
+        r.skip(*n);
+      }
+    }
+  }
+  return r.ok() && r.at_end();
+}
+
+TEST(ResponseDecoder, BinaryRowsCheckedAsTheReferenceChecksThem) {
+  const std::vector<FieldType> types = {
+      FieldType::kTiny,   FieldType::kShort,     FieldType::kYear,       FieldType::kInt24,
+      FieldType::kLong,   FieldType::kFloat,     FieldType::kLongLong,   FieldType::kDouble,
+      FieldType::kDate,   FieldType::kDatetime,  FieldType::kTimestamp,  FieldType::kTime,
+      FieldType::kNull,   FieldType::kVarString, FieldType::kNewDecimal, FieldType::kBlob,
+      FieldType::kString, FieldType::kJson,      FieldType::kBit};
+  std::string count;
+  WireWriter(count).lenenc_int(types.size());
+  Packets head{count};
+  for (size_t i = 0; i < types.size(); ++i) {
+    ColumnDefinition c = ColumnDefinition::text("c" + std::to_string(i));
+    c.type = types[i];
+    head.push_back(c.encode());
+  }
+  std::mt19937 rng(2026);
+  auto byte = [&] { return static_cast<char>(rng() % 256); };
+  // Rows built to fit (NULLs at random, lengths of every width), then mutated or cut.
+  auto valid_row = [&] {
+    const size_t bitmap = (types.size() + 9) / 8;
+    std::string row(1 + bitmap, '\0');
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (rng() % 4 == 0) {
+        row[1 + (i + 2) / 8] = static_cast<char>(row[1 + (i + 2) / 8] | (1 << ((i + 2) % 8)));
+        continue;
+      }
+      size_t fixed = 0;
+      switch (types[i]) {
+        case FieldType::kNull:
+          continue;
+        case FieldType::kTiny:
+          fixed = 1;
+          break;
+        case FieldType::kShort:
+        case FieldType::kYear:
+          fixed = 2;
+          break;
+        case FieldType::kInt24:
+        case FieldType::kLong:
+        case FieldType::kFloat:
+          fixed = 4;
+          break;
+        case FieldType::kLongLong:
+        case FieldType::kDouble:
+          fixed = 8;
+          break;
+        case FieldType::kDate:
+        case FieldType::kDatetime:
+        case FieldType::kTimestamp:
+        case FieldType::kTime: {
+          const size_t n = std::vector<size_t>{0, 4, 7, 8, 11, 12}[rng() % 6];
+          row += static_cast<char>(n);
+          for (size_t k = 0; k < n; ++k) row += byte();
+          continue;
+        }
+        default: {
+          const size_t n = std::vector<size_t>{0, 1, 250, 251, 300, 70000}[rng() % 6];
+          WireWriter(row).lenenc_int(n);
+          for (size_t k = 0; k < n; ++k) row += byte();
+          continue;
+        }
+      }
+      for (size_t k = 0; k < fixed; ++k) row += byte();
+    }
+    return row;
+  };
+  size_t fits = 0, refused = 0;
+  for (int n = 0; n < 3000; ++n) {
+    std::string row = valid_row();
+    switch (n % 5) {
+      case 0:
+        break;
+      case 1:
+        row.resize(rng() % (row.size() + 1));
+        break;
+      case 2:
+        row[rng() % row.size()] = byte();
+        break;
+      case 3:
+        row += byte();
+        break;
+      default:
+        for (int k = 0; k < 4; ++k) row[rng() % row.size()] = static_cast<char>(0xf9 + rng() % 7);
+    }
+    if (row.empty() || static_cast<uint8_t>(row[0]) == kErrHeader) continue;
+    if (static_cast<uint8_t>(row[0]) == kEofHeader && is_result_end_ok(row)) continue;
+    ResponseDecoder d(Command::kStmtExecute, kDeof);
+    for (const auto& p : head) d.next_packet(p);
+    const bool want = reference_binary_row_fits(row, types);
+    E e = d.next_packet(row);
+    if (e == E::kColumnsEnd) e = d.next_packet(row);  // the implied end first
+    ASSERT_EQ(e == E::kRow, want) << n;
+    (want ? fits : refused)++;
+  }
+  EXPECT_GT(fits, 500u);
+  EXPECT_GT(refused, 500u);
+}
+
+TEST(ResponseDecoder, DefinitionRunsDecideAsThePacketsDo) {
+  for (uint32_t caps : {kDeof, kBase}) {
+    // Every definition of a result in one run; the end after them as before.
+    auto r = relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 3)), true);
+    EXPECT_EQ(r.definition_runs, 1u);
+    expect_same_relay(Command::kQuery, caps, wire_of(wide_text_result(caps, 3)), 1);
+    // Binary results record the column types the rows are checked against.
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, false, 5)), 1);
+    expect_same_relay(Command::kStmtExecute, caps, wire_of(binary_result(caps, true, 0)), 0);
+    // Prepared statements: parameters, then columns, each block a run.
+    for (auto [params, columns] : {std::pair{3, 2}, std::pair{0, 4}, std::pair{2, 0}}) {
+      auto prep = relay(Command::kStmtPrepare, caps,
+                        wire_of(prepare_response(caps, params, columns)), true);
+      EXPECT_EQ(prep.definition_runs, (params > 0) + (columns > 0));
+      expect_same_relay(Command::kStmtPrepare, caps,
+                        wire_of(prepare_response(caps, params, columns)), 0);
+    }
+  }
+  // A malformed definition ends the run; next_frame reports it as ever.
+  auto bad = wide_text_result(kDeof, 1);
+  bad[5] = bad[5].substr(0, 7);
+  expect_same_relay(Command::kQuery, kDeof, wire_of(bad), 0);
+  auto r = relay(Command::kQuery, kDeof, wire_of(bad), true);
+  EXPECT_NE(r.error.find("column definition (column 5 of 12)"), std::string::npos);
+  // A field list's definitions go one by one (their end is a packet of another kind).
+  Packets list{ColumnDefinition::text("a").encode() + std::string("\xfb", 1),
+               EofPacket{0, status::kAutocommit}.encode()};
+  ResponseDecoder fl(Command::kFieldList, kBase);
+  EXPECT_EQ(fl.definition_run(wire_of(list)).rows, 0u);
+}
+
+TEST(ResponseDecoder, RowRunsStopBeforeWhatTheyDoNotTake) {
+  // A malformed row: the run ends before it and next_frame reports it as ever.
+  auto bad = wide_text_result(kDeof, 6);
+  bad[1 + 12 + 3] = bad[1 + 12 + 3] + "\x01x";  // the fourth row, one cell too many
+  const std::string wire = wire_of(bad);
+  expect_same_relay(Command::kQuery, kDeof, wire, 1);
+  auto r = relay(Command::kQuery, kDeof, wire, true);
+  EXPECT_EQ(r.run_rows, 3u);
+  EXPECT_NE(r.error.find("row 4 is not a text row"), std::string::npos);
+  // A binary row of the wrong shape.
+  auto bin = binary_result(kBase, false, 3);
+  bin[6].pop_back();
+  expect_same_relay(Command::kStmtExecute, kBase, wire_of(bin), 1);
+  // An incomplete frame: the run ends with the last whole one.
+  const std::string rows = wire_of(text_result(kDeof, 5));
+  ResponseDecoder d(Command::kQuery, kDeof);
+  auto packets = text_result(kDeof, 5);
+  for (int i = 0; i < 3; ++i) d.next_packet(packets[i]);
+  EXPECT_EQ(d.row_run(rows).rows, 0u);  // not in the rows stage yet
+  EXPECT_EQ(d.next_implied(), E::kColumnsEnd);
+  std::string body = wire_of(Packets(packets.begin() + 3, packets.end()), 4);
+  const size_t four = wire_of(Packets(packets.begin() + 3, packets.begin() + 7), 4).size();
+  auto run = d.row_run(std::string_view(body).substr(0, four + 6));
+  EXPECT_EQ(run.rows, 4u);  // the fifth row's frame is cut
+  EXPECT_EQ(run.bytes, four);
+  EXPECT_EQ(d.row_run(std::string_view(body).substr(four, 3)).rows, 0u);  // half a header
+  // A row spanning frames goes frame by frame.
+  std::string big_cell(kMaxFramePayload + 10, 'y');
+  std::string big_row;
+  WireWriter(big_row).lenenc_str(big_cell);
+  TextResultBuilder b(kDeof, status::kAutocommit);
+  b.add_column(ColumnDefinition::text("big"));
+  b.add_row({std::string("small")});
+  std::string head;
+  uint8_t seq = 1;
+  b.finish(head, seq);
+  Packets parts = split(head);  // count, definition, row, end
+  std::string wire2 = wire_of({parts[0], parts[1], parts[2], big_row, parts[2], parts[3]});
+  expect_same_relay(Command::kQuery, kDeof, wire2, 2);
+  auto r2 = relay(Command::kQuery, kDeof, wire2, true);
+  EXPECT_EQ(r2.run_rows, 2u);
+  EXPECT_TRUE(std::find(r2.events.begin(), r2.events.end(), E::kContinuation) != r2.events.end());
 }
 
 // Every prefix of every packet of every shape: the decoder either accepts it or fails with a
