@@ -494,9 +494,10 @@ class Planner {
       if (core && windows_pinned_to_shards(*s.query, *core, scan)) {
         windows = WindowMode::kPerShard;
         plan.explain_type = "shard, windows per shard";
-      } else if (core && calls_window_functions(*s.query, *core) && !fallback) {
+      } else if (core && calls_window_functions(*s.query, *core)) {
         windows = WindowMode::kEngine;
-        if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
+        if (auto shipped = fallback ? std::nullopt : materialize_table(s, scan);
+            shipped && shipped->kind == PlanKind::kRoute)
           fallback = std::make_shared<Plan>(std::move(*shipped));
       }
       if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_, windows)) {
@@ -512,7 +513,7 @@ class Planner {
         return Plan::make_error(kNotSupported,
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
       }
-      if (plan.merge.window) plan.explain_type = "shard, window functions in the merge";
+      if (!plan.merge.windows.empty()) plan.explain_type = "shard, window functions in the merge";
       plan.fallback = std::move(fallback);
       plan.result = ResultMode::kMerge;
       reprint = true;
