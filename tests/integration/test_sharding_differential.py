@@ -1041,6 +1041,13 @@ class Gen:
             return self.q_window_grouped(t, k, u, a, b, nums, wh)
         if r0 < 0.55:
             return self.q_window_range(t, k, u, a, b, nums, values, wh)
+        if r0 < 0.6:
+            # `*` with windows: the table's columns from the schema catalog, then the merge
+            star = rng.choice(["*", "x.*"])
+            return Q("window", types=True, ordered=True, shape="* with windows",
+                     sql=f"SELECT {star}, ROW_NUMBER() OVER (PARTITION BY {b} ORDER BY {u}) AS w0, "
+                         f"COUNT(*) OVER (PARTITION BY s) AS w1 FROM {t} x{wh} "
+                         f"ORDER BY {u}{self.limit(0.3)}")
         part = rng.choice([f"PARTITION BY {k}", f"PARTITION BY {k}", f"PARTITION BY {b}, {k}",
                            f"PARTITION BY {rng.choice(keys)}", f"PARTITION BY {rng.choice(keys)}",
                            ""])

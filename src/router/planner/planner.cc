@@ -2300,7 +2300,13 @@ class Planner {
         core.from.size() != 1 || core.from[0]->kind != TableRefKind::Table ||
         scan.uses[0].node != core.from[0])
       return false;
-    return merge_names_star(q, core);
+    if (merge_names_star(q, core)) return true;
+    // Window functions the merge evaluates read their inputs as hidden columns after the
+    // visible ones, whose count `*` leaves to the shards: `*` becomes the table's columns.
+    if (!in_.schema || !core.group_by.empty() || core.having) return false;
+    bool star = false;
+    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
+    return star && calls_window_functions(q, core) && !windows_pinned_to_shards(q, core, scan);
   }
 
   // A `*` in the select list that the merge compares or orders by position (DISTINCT, ORDER BY

@@ -563,12 +563,21 @@ TEST_F(PlannerTest, WindowsPartitionedByTheShardKeyRunPerShard) {
   EXPECT_TRUE(
       in_merge("SELECT id, SUM(v) OVER (ORDER BY id RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) "
                "FROM tbl_ks"));
-  // Shipped: `*`, EXCLUDE, a DISTINCT aggregate inside a window.
+  // `*` with windows in the merge: the table's columns from the catalog (read first).
+  EXPECT_EQ(plan("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks").needs_schema,
+            "db_ks.tbl_ks");
+  learn("tbl_ks", {"id", "v", "g"});
+  EXPECT_TRUE(in_merge("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks"));
+  EXPECT_TRUE(in_merge("SELECT t.*, RANK() OVER (ORDER BY v) FROM tbl_ks t"));
+  EXPECT_EQ(plan("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks")
+                .queries[0]
+                .sql.rfind("SELECT `tbl_ks`.`id`, `tbl_ks`.`v`, `tbl_ks`.`g`, ROW_NUMBER()", 0),
+            0u);
+  // Shipped: a DISTINCT aggregate inside a window.
   auto shipped = [&](const char* sql) {
     Plan p = plan(sql);
     return p.result == ResultMode::kLookupJoin && p.join && p.join->single_batch;
   };
-  EXPECT_TRUE(shipped("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks"));
   EXPECT_TRUE(shipped("SELECT g, SUM(COUNT(DISTINCT v)) OVER () FROM tbl_ks GROUP BY g"));
   // One shard: the server's business as ever.
   EXPECT_EQ(plan("SELECT ROW_NUMBER() OVER () FROM tbl_ks WHERE id = 1").queries.size(), 1u);
