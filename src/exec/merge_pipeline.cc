@@ -42,6 +42,15 @@ bool groups_arrive_sorted(const MergeSpec& spec) {
   return lead == groups;
 }
 
+// A window keyed by an aggregate or an expression in a collation the merge compares by the
+// server's weights: those weights are a shard's, of its partial value.
+MergeError weighed_window_key(const std::string& name) {
+  return MergeError{protocol::ErrorCode{1235, "42000"},
+                    "a window over column '" + name +
+                        "', a string computed after merging shards in a collation the merge "
+                        "does not implement, is not supported"};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
@@ -76,21 +85,21 @@ Result<std::unique_ptr<MergePipeline>> MergePipeline::create(
     auto m = spec.having->max_column();
     if (m && !check(*m)) return bad_spec("a HAVING column");
   }
-  for (const auto& [column, e] : spec.computed) {
-    auto m = e.max_column();
-    if (!check(column) || (m && !check(*m))) return bad_spec("a computed column");
+  for (const auto* list : {&spec.computed, &spec.window_computed}) {
+    for (const auto& [column, e] : *list) {
+      auto m = e.max_column();
+      if (!check(column) || (m && !check(*m))) return bad_spec("a computed column");
+    }
   }
-  if (spec.window) {
-    if (spec.grouped || !spec.group_by.empty() || !spec.aggregates.empty())
-      return internal_error("merge plan: window functions with GROUP BY");
-    for (const auto& f : spec.window->functions) {
+  for (const auto& w : spec.windows) {
+    for (const auto& f : w.functions) {
       if (!check(f.column) || !check(f.argument) || (f.default_column && !check(*f.default_column)))
         return bad_spec("a window function column");
     }
-    for (size_t c : spec.window->partition) {
+    for (size_t c : w.partition) {
       if (!check(c)) return bad_spec("a PARTITION BY column");
     }
-    for (const auto& k : spec.window->order) {
+    for (const auto& k : w.order) {
       if (!check(k.column)) return bad_spec("a window ORDER BY key");
     }
   }
@@ -190,7 +199,10 @@ void MergePipeline::configure(const Row* first) {
   if (spec_.unnamed_columns) refuse_unnamed_strings();
   // A computed string compared by the server's weights would be compared by the weights of
   // one shard's partial value: refused.
-  for (const auto& [column, e] : spec_.computed) {
+  std::vector<size_t> merged_strings;
+  for (const auto& [column, e] : spec_.window_computed) merged_strings.push_back(column);
+  for (const auto& [column, e] : spec_.computed) merged_strings.push_back(column);
+  for (size_t column : merged_strings) {
     if (!error_ && key[column] != column) {
       error_ = MergeError{protocol::ErrorCode{1235, "42000"},
                           "ordering or de-duplicating column '" + columns_[column].name +
@@ -215,13 +227,30 @@ void MergePipeline::configure(const Row* first) {
   if (auto* ordered = std::get_if<OrderedMerge>(&source_)) {
     ordered->set_order(RowComparator(spec_.shard_order, types_));
   }
-  if (spec_.window && !error_) {
+  // Columns the merge computes: an aggregate's or expression's value, whose weights (where a
+  // string is compared by them) are a shard's, of its own partial value.
+  std::vector<bool> merged(columns_.size(), false);
+  for (const auto& a : spec_.aggregates) merged[a.column] = true;
+  for (const auto* list : {&spec_.computed, &spec_.window_computed}) {
+    for (const auto& [column, e] : *list) merged[column] = true;
+  }
+  for (const auto& spec_w : spec_.windows) {
+    if (error_) break;
     // Strings compared by the server's weights where the merge lacks the collation.
-    WindowSpec w = *spec_.window;
-    for (auto& c : w.partition) c = key[c];
-    for (auto& k : w.order) k.column = key[k.column];
+    WindowSpec w = spec_w;
+    auto weighed_merged = [&](size_t c) { return key[c] != c && merged[c]; };
+    for (auto& c : w.partition) {
+      if (weighed_merged(c)) error_ = weighed_window_key(columns_[c].name);
+      c = key[c];
+    }
+    for (auto& k : w.order) {
+      if (weighed_merged(k.column)) error_ = weighed_window_key(columns_[k.column].name);
+      k.column = key[k.column];
+    }
     for (auto& f : w.functions) {
       if (key[f.argument] != f.argument) f.argument_key = key[f.argument];
+      if (weighed_merged(f.argument) && (f.kind == WindowKind::kMin || f.kind == WindowKind::kMax))
+        error_ = weighed_window_key(columns_[f.argument].name);
       // (The shards' weights are of their own per-shard value of the window.)
       if (key[f.column] != f.column && !error_) {
         error_ = MergeError{protocol::ErrorCode{1235, "42000"},
@@ -231,10 +260,12 @@ void MergePipeline::configure(const Row* first) {
                                 "supported"};
       }
     }
+    if (error_) break;
     if (auto e = WindowOperator::unsupported(w, columns_, types_)) {
       error_ = std::move(*e);
     } else {
-      window_.emplace(std::move(w), columns_, types_, spec_.max_result_rows, spec_.budget);
+      windows_.push_back(std::make_unique<WindowOperator>(std::move(w), columns_, types_,
+                                                          spec_.max_result_rows, spec_.budget));
     }
   }
 
@@ -250,7 +281,7 @@ void MergePipeline::configure(const Row* first) {
 
   // The order rows leave the grouping stage in, to decide whether ORDER BY needs a sort.
   std::vector<SortKey> stream_order;
-  if (spec_.window) {
+  if (!spec_.windows.empty()) {
     // (Rows leave the window stage by partition: ORDER BY sorts again.)
   } else if (!spec_.grouped) {
     stream_order = spec_.shard_order;
@@ -352,27 +383,7 @@ MergePipeline::Pull MergePipeline::fail(MergeError e) {
   return Pull::kError;
 }
 
-// Every row first into the window operator (it sorts them), then its rows with the window
-// columns filled.
-MergePipeline::Pull MergePipeline::pull_windowed(Row& out) {
-  while (!window_filled_) {
-    Row in;
-    if (source_next(in)) {
-      if (Status s = window_->add(std::move(in)); !s) return fail(s.error());
-    } else if (source_done()) {
-      if (Status s = window_->finish(); !s) return fail(s.error());
-      window_filled_ = true;
-    } else {
-      return Pull::kNeed;
-    }
-  }
-  auto more = window_->next(out);
-  if (!more) return fail(more.error());
-  return *more ? Pull::kRow : Pull::kEnd;
-}
-
 MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
-  if (window_) return pull_windowed(out);
   if (!groups_) {
     if (source_next(out)) return Pull::kRow;
     return source_done() ? Pull::kEnd : Pull::kNeed;
@@ -390,6 +401,64 @@ MergePipeline::Pull MergePipeline::pull_grouped(Row& out) {
       return Pull::kNeed;
     }
   }
+}
+
+// Grouped rows with their computed columns, through HAVING.
+MergePipeline::Pull MergePipeline::pull_having(Row& out) {
+  for (;;) {
+    Pull p = pull_grouped(out);
+    if (p != Pull::kRow) return p;
+    if (!spec_.computed.empty()) {
+      if (auto e = apply_computed(out, spec_.computed)) return fail(std::move(*e));
+    }
+    if (spec_.having) {
+      SqlValue keep = spec_.having->evaluate(out, types_);
+      if (keep.is_error()) {
+        return fail(MergeError{
+            protocol::ErrorCode{keep.error_code, keep.error_code == 1690 ? "22003" : "42000"},
+            keep.s});
+      }
+      if (!keep.truth().value_or(false)) continue;
+    }
+    return Pull::kRow;
+  }
+}
+
+// Every row into the first window pass (it sorts them); once it has them all, each pass's rows
+// into the next, then the last pass's rows with every window column filled and the
+// expressions over them computed. A pass is dropped once read (its sort's memory and spill
+// files with it).
+MergePipeline::Pull MergePipeline::pull_windowed(Row& out) {
+  if (windows_.empty()) return pull_having(out);
+  while (windows_filled_ < windows_.size()) {
+    WindowOperator& into = *windows_[windows_filled_];
+    Row in;
+    if (windows_filled_ == 0) {
+      Pull p = pull_having(in);
+      if (p == Pull::kRow) {
+        if (Status s = into.add(std::move(in)); !s) return fail(s.error());
+        continue;
+      }
+      if (p != Pull::kEnd) return p;
+    } else {
+      auto more = windows_[windows_filled_ - 1]->next(in);
+      if (!more) return fail(more.error());
+      if (*more) {
+        if (Status s = into.add(std::move(in)); !s) return fail(s.error());
+        continue;
+      }
+      windows_[windows_filled_ - 1].reset();
+    }
+    if (Status s = into.finish(); !s) return fail(s.error());
+    ++windows_filled_;
+  }
+  auto more = windows_.back()->next(out);
+  if (!more) return fail(more.error());
+  if (!*more) return Pull::kEnd;
+  if (!spec_.window_computed.empty()) {
+    if (auto e = apply_computed(out, spec_.window_computed)) return fail(std::move(*e));
+  }
+  return Pull::kRow;
 }
 
 namespace {
@@ -457,40 +526,44 @@ void MergePipeline::bind_expressions(const Row* first) {
       return;
     }
   }
-  for (auto& [column, e] : spec_.computed) {
-    // FLOAT text does not carry the float's binary value the server computes with, BIT and
-    // geometry cells are not numbers or text: not read by computed columns.
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      auto t = columns_[c].type;
-      if (c != column && e.uses_column(c) &&
-          (t == protocol::FieldType::kFloat || t == protocol::FieldType::kBit ||
-           t == protocol::FieldType::kGeometry || t == protocol::FieldType::kJson)) {
-        error_ = MergeError{not_supported,
-                            "an expression over the FLOAT, BIT or geometry value "
-                            "of column '" +
-                                columns_[c].name + "' over several shards is not supported"};
+  for (auto* list : {&spec_.computed, &spec_.window_computed}) {
+    for (auto& [column, e] : *list) {
+      // FLOAT text does not carry the float's binary value the server computes with, BIT and
+      // geometry cells are not numbers or text: not read by computed columns.
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        auto t = columns_[c].type;
+        if (c != column && e.uses_column(c) &&
+            (t == protocol::FieldType::kFloat || t == protocol::FieldType::kBit ||
+             t == protocol::FieldType::kGeometry || t == protocol::FieldType::kJson)) {
+          error_ = MergeError{not_supported,
+                              "an expression over the FLOAT, BIT or geometry value "
+                              "of column '" +
+                                  columns_[c].name + "' over several shards is not supported"};
+          return;
+        }
+      }
+      if (auto err = e.bind(columns_, types_, collation_known)) {
+        error_ = MergeError{not_supported, *err + " over several shards is not supported"};
         return;
       }
-    }
-    if (auto err = e.bind(columns_, types_, collation_known)) {
-      error_ = MergeError{not_supported, *err + " over several shards is not supported"};
-      return;
-    }
-    if (column >= columns_.size() || !type_agrees(e.type(), columns_[column])) {
-      error_ = MergeError{not_supported,
-                          "the result type of column '" +
-                              (column < columns_.size() ? columns_[column].name : std::string()) +
-                              "' computed after merging shards is not the server's: not supported"};
-      return;
+      if (column >= columns_.size() || !type_agrees(e.type(), columns_[column])) {
+        error_ =
+            MergeError{not_supported,
+                       "the result type of column '" +
+                           (column < columns_.size() ? columns_[column].name : std::string()) +
+                           "' computed after merging shards is not the server's: not supported"};
+        return;
+      }
     }
   }
 }
 
-std::optional<MergeError> MergePipeline::apply_computed(Row& row) const {
+std::optional<MergeError> MergePipeline::apply_computed(
+    Row& row, const std::vector<std::pair<size_t, ScalarExpr>>& computed) const {
   Row out;
   for (size_t c = 0; c < row.size(); ++c) {
     const ScalarExpr* expr = nullptr;
-    for (auto& [column, e] : spec_.computed) {
+    for (auto& [column, e] : computed) {
       if (column == c) expr = &e;
     }
     if (!expr) {
@@ -511,7 +584,7 @@ std::optional<MergeError> MergePipeline::apply_computed(Row& row) const {
 
 MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
   for (;;) {
-    Pull p = pull_grouped(out);
+    Pull p = pull_windowed(out);
     if (p == Pull::kEnd && distinct_ && distinct_->spilled()) {
       // The rows DISTINCT put aside on disk (already through HAVING and computed columns).
       auto more = distinct_->next_deferred(out);
@@ -519,18 +592,6 @@ MergePipeline::Pull MergePipeline::pull_filtered(Row& out) {
       return *more ? Pull::kRow : Pull::kEnd;
     }
     if (p != Pull::kRow) return p;
-    if (!spec_.computed.empty()) {
-      if (auto e = apply_computed(out)) return fail(std::move(*e));
-    }
-    if (spec_.having) {
-      SqlValue keep = spec_.having->evaluate(out, types_);
-      if (keep.is_error()) {
-        return fail(MergeError{
-            protocol::ErrorCode{keep.error_code, keep.error_code == 1690 ? "22003" : "42000"},
-            keep.s});
-      }
-      if (!keep.truth().value_or(false)) continue;
-    }
     if (distinct_) {
       auto first = distinct_->admit(out);
       if (!first) return fail(first.error());

@@ -69,12 +69,14 @@ class MergePipeline {
   bool source_next(Row& out);
   bool source_done() const;
   Pull pull_grouped(Row& out);
+  Pull pull_having(Row& out);
   Pull pull_windowed(Row& out);
   Pull pull_filtered(Row& out);
   Pull pull_ordered(Row& out);
   Pull fail(MergeError e);
   void bind_expressions(const Row* first);
-  std::optional<MergeError> apply_computed(Row& row) const;
+  std::optional<MergeError> apply_computed(
+      Row& row, const std::vector<std::pair<size_t, ScalarExpr>>& computed) const;
 
   MergeSpec spec_;
   std::vector<protocol::ColumnDefinition> columns_;
@@ -83,8 +85,9 @@ class MergePipeline {
 
   std::variant<OrderedMerge, Concatenation> source_;
   std::optional<GroupMerge> groups_;
-  std::optional<WindowOperator> window_;
-  bool window_filled_ = false;
+  // One pass per window specification; pass i reads pass i-1's rows once it is filled.
+  std::vector<std::unique_ptr<WindowOperator>> windows_;
+  size_t windows_filled_ = 0;
   std::optional<DistinctFilter> distinct_;
   std::optional<MemorySort> sort_;
   bool sort_filled_ = false;

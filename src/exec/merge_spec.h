@@ -6,11 +6,14 @@
 //
 // The merge runs, in MySQL's order:
 //   combine shard streams   k-way merge by `shard_order`, or concatenation when it is empty
-//   window functions        `window` (window.h): every row sorted by its PARTITION BY /
-//                           ORDER BY, result columns overwritten (never with GROUP BY)
 //   GROUP BY / aggregates   when `grouped`; streaming when `shard_order` starts with every
 //                           `group_by` column (any direction), hashing otherwise
+//   computed columns        `computed`, over the merged aggregates
 //   HAVING                  `having`, on the merged group rows
+//   window functions        `windows` (window.h), one pass per window specification: every
+//                           row sorted by its PARTITION BY / ORDER BY, result columns
+//                           overwritten; the next pass sorts the rows again, carrying the
+//                           results of the passes before it; then `window_computed`
 //   DISTINCT                on the visible columns
 //   ORDER BY                `order_by`; skipped when the stream already arrives in that order
 //                           (order_by is a prefix of shard_order, or of its group-key prefix
@@ -54,13 +57,17 @@ struct MergeSpec {
   // Only a streaming GROUP BY can roll up; otherwise the merge refuses (1235).
   std::vector<std::vector<size_t>> rollup;
 
-  // Window functions evaluated over the combined rows (a statement without GROUP BY).
-  std::optional<WindowSpec> window;
+  // Window functions evaluated over the combined (grouped, filtered) rows: one pass per
+  // distinct PARTITION BY / ORDER BY, each sorting every row with the budget.
+  std::vector<WindowSpec> windows;
 
   std::optional<ScalarExpr> having;
   // Columns whose value is an expression over the merged aggregates (SUM(b) + COUNT(*)):
   // recomputed on every group row before HAVING.
   std::vector<std::pair<size_t, ScalarExpr>> computed;
+  // Columns whose value is an expression over window results (SUM(a) OVER w / COUNT(*) OVER w,
+  // SUM(x) - LAG(SUM(x)) OVER w): computed on every row after the window passes.
+  std::vector<std::pair<size_t, ScalarExpr>> window_computed;
   bool distinct = false;  // SELECT DISTINCT (also UNION's de-duplication)
 
   // (column, hidden column holding COLLATION(<that column's expression>)): the collation the

@@ -1,5 +1,6 @@
 #include "exec/window.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "exec/aggregate.h"
@@ -44,6 +45,47 @@ std::vector<SortKey> ascending(const std::vector<size_t>& cols) {
   return keys;
 }
 
+bool has_offset(const WindowFrame& f) {
+  auto offset = [](const WindowBound& b) {
+    return b.type == WindowBound::Type::kPreceding || b.type == WindowBound::Type::kFollowing;
+  };
+  return offset(f.start) || offset(f.end);
+}
+
+// A RANGE frame whose start can lie after its end (n FOLLOWING .. m PRECEDING, CURRENT ROW ..
+// m PRECEDING, n PRECEDING .. m PRECEDING with n < m, ...): MariaDB's two frame cursors then
+// count rows an ordered scan would not (`RANGE BETWEEN 1 FOLLOWING AND 1 PRECEDING` over keys
+// 1, 2, 4, 4, 10 gives the last row 1), so such frames stay with the server.
+bool may_cross(const WindowFrame& f) {
+  using T = WindowBound::Type;
+  // Order of a bound along the partition, offsets aside.
+  auto rank = [](T t) {
+    switch (t) {
+      case T::kUnboundedPreceding:
+        return 0;
+      case T::kPreceding:
+        return 1;
+      case T::kCurrentRow:
+        return 2;
+      case T::kFollowing:
+        return 3;
+      case T::kUnboundedFollowing:
+        return 4;
+    }
+    return 0;
+  };
+  const int s = rank(f.start.type), e = rank(f.end.type);
+  if (f.start.type == T::kUnboundedFollowing || f.end.type == T::kUnboundedPreceding) return true;
+  if (s > e) return true;
+  if (s == e && (s == 1 || s == 3)) {
+    auto a = Decimal::parse(f.start.range_offset), b = Decimal::parse(f.end.range_offset);
+    if (!a || !b) return true;
+    const int c = a->compare(*b);
+    return s == 1 ? c < 0 : c > 0;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<MergeError> WindowOperator::unsupported(
@@ -85,12 +127,24 @@ std::optional<MergeError> WindowOperator::unsupported(
       default:
         break;
     }
-    if (f.frame && f.frame->rows == false &&
-        (f.frame->start.type == WindowBound::Type::kPreceding ||
-         f.frame->start.type == WindowBound::Type::kFollowing ||
-         f.frame->end.type == WindowBound::Type::kPreceding ||
-         f.frame->end.type == WindowBound::Type::kFollowing))
-      return not_exact("a RANGE frame with an offset");
+    if (f.frame && !f.frame->rows && has_offset(*f.frame)) {
+      if (spec.order.size() != 1)
+        return not_exact("a RANGE frame with an offset and other than one ORDER BY key");
+      // (FLOAT / DOUBLE keys would be moved by the offset in binary floating point; the
+      // server's unsigned arithmetic errs below 0.)
+      const auto family = types[spec.order[0].column].family;
+      if (family != ValueFamily::kSignedInt && family != ValueFamily::kDecimal)
+        return not_exact(
+            "a RANGE frame with an offset over a key that is not a signed "
+            "integer or DECIMAL");
+      for (const auto* b : {&f.frame->start, &f.frame->end}) {
+        if (b->type != WindowBound::Type::kPreceding && b->type != WindowBound::Type::kFollowing)
+          continue;
+        auto d = Decimal::parse(b->range_offset);
+        if (!d || d->negative()) return not_exact("a RANGE frame offset that is not a number");
+      }
+      if (may_cross(*f.frame)) return not_exact("a RANGE frame whose start may pass its end");
+    }
   }
   return std::nullopt;
 }
@@ -193,8 +247,76 @@ Status WindowOperator::fill_partition() {
   return Status();
 }
 
+// MariaDB's RANGE frame with an offset: a bound at n PRECEDING / FOLLOWING of the current
+// row's key v is at the rows whose key passes v - n or v + n (PRECEDING toward smaller keys
+// under ASC, toward larger ones under DESC) rounded to the key's decimals; NULL keys sort below
+// every number (first under ASC, last under DESC) and so fall outside any such bound of a number,
+// while a row whose key is NULL has its peers (every NULL row) as the frame at an offset bound. The
+// rows are sorted by the key, so each bound is found by binary search.
+Status WindowOperator::range_frames(const WindowFunction& f) {
+  using T = WindowBound::Type;
+  const size_t n = rows_.size();
+  const size_t key = spec_.order.front().column;
+  const bool desc = spec_.order.front().descending;
+  const int scale = is_decimal_type(columns_[key].type) ? columns_[key].decimals : 0;
+  std::vector<std::optional<Decimal>> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (auto v = rows_[i].get(key)) {
+      keys[i] = Decimal::parse(*v);
+      if (!keys[i]) return not_exact("a RANGE frame's ORDER BY key that is not a number");
+    }
+  }
+  auto offset_of = [](const WindowBound& b) { return *Decimal::parse(b.range_offset); };
+  const Decimal start_offset =
+      f.frame->start.range_offset.empty() ? Decimal() : offset_of(f.frame->start);
+  const Decimal end_offset =
+      f.frame->end.range_offset.empty() ? Decimal() : offset_of(f.frame->end);
+  auto bound = [&](const WindowBound& b, const Decimal& offset, bool start, size_t i) -> size_t {
+    switch (b.type) {
+      case T::kUnboundedPreceding:
+        return 0;
+      case T::kUnboundedFollowing:
+        return n;
+      case T::kCurrentRow:
+        return start ? peer_first_[i] : peer_end_[i];
+      case T::kPreceding:
+      case T::kFollowing:
+        break;
+    }
+    if (!keys[i]) return start ? peer_first_[i] : peer_end_[i];
+    const bool up = (b.type == T::kFollowing) != desc;  // toward larger keys
+    // (The server compares the keys with the bound in the key's type: rounded half away from
+    // zero to its decimals, 1 - 1.5 over an integer key being -1.)
+    const Decimal target = (up ? *keys[i] + offset : *keys[i] - offset).rescaled(scale);
+    // Is row j before the bound? (NULL below every number.)
+    auto before = [&](size_t j) {
+      const int c = keys[j] ? keys[j]->compare(target) : -1;
+      if (!desc) return start ? c < 0 : c <= 0;
+      return start ? c > 0 : c >= 0;
+    };
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (before(mid)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  };
+  range_lo_.assign(n, 0);
+  range_hi_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    range_lo_[i] = bound(f.frame->start, start_offset, true, i);
+    range_hi_[i] = std::max(range_lo_[i], bound(f.frame->end, end_offset, false, i));
+  }
+  return Status();
+}
+
 std::pair<size_t, size_t> WindowOperator::frame_of(const WindowFunction& f, size_t i) const {
   const size_t n = rows_.size();
+  if (!range_lo_.empty()) return {range_lo_[i], range_hi_[i]};
   if (!f.frame) {
     // With ORDER BY: up to the current row's last peer; without, every row is a peer.
     return {0, peer_end_[i]};
@@ -326,6 +448,11 @@ Status WindowOperator::compute(const WindowFunction& f) {
   // Functions over the frame. Frame bounds never move back as the row advances, so values
   // enter at hi and leave at lo: sums and counts by addition and subtraction, MIN / MAX by a
   // monotonic queue of candidate rows.
+  range_lo_.clear();
+  range_hi_.clear();
+  if (f.frame && !f.frame->rows && has_offset(*f.frame)) {
+    if (auto s = range_frames(f); !s) return s;
+  }
   const bool is_min = f.kind == WindowKind::kMin;
   const size_t key = f.argument_key.value_or(f.argument);
   size_t lo = 0, hi = 0;
@@ -387,8 +514,8 @@ Status WindowOperator::compute(const WindowFunction& f) {
           out[i] = conform(rows_[flo + f.n - 1].get(f.argument), f.argument, f.column, ok);
         break;
       default: {
-        // (An empty frame after a full one: start again from it.)
-        if (flo >= hi) {
+        // (An empty frame after a full one, or a bound that moved back: start again from it.)
+        if (flo >= hi || flo < lo || fhi < hi) {
           while (lo < hi) leave(lo++);
           lo = hi = flo;
         }

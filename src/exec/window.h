@@ -12,7 +12,15 @@
 // Frames: the default (with ORDER BY: RANGE UNBOUNDED PRECEDING .. CURRENT ROW, the current
 // row's peers included; without: the whole partition), ROWS with UNBOUNDED / n PRECEDING /
 // CURRENT ROW / n FOLLOWING / UNBOUNDED FOLLOWING bounds, RANGE with UNBOUNDED / CURRENT ROW
-// bounds (peers). RANGE with an offset and EXCLUDE are the planner's to refuse.
+// bounds (peers) and RANGE with n PRECEDING / FOLLOWING over one integer or DECIMAL ORDER BY
+// key, as MariaDB 10.11 bounds them: the rows whose key is within n of the current row's,
+// the bound rounded half away from zero to the key's decimals (DESC: PRECEDING is the larger
+// keys), NULL keys sorting below every number, and a row whose
+// key is NULL framed by its peers (the NULL rows) at each offset bound. A RANGE frame whose
+// start may pass its end (n FOLLOWING .. m PRECEDING, n PRECEDING .. m PRECEDING with n < m,
+// n FOLLOWING .. m FOLLOWING with n > m), where MariaDB's frame cursors count rows no
+// ordered scan would, is refused, as is an offset over an unsigned key (the server's
+// BIGINT UNSIGNED arithmetic errs below 0). EXCLUDE is the planner's to refuse.
 // SUM / AVG are exact (decimal) over integer and DECIMAL arguments and printed with the
 // result column's decimals; over FLOAT / DOUBLE (whose sum depends on the order) or strings
 // they are refused (1235) when the first row shows the type, as are MIN / MAX of strings and a
@@ -68,13 +76,15 @@ struct WindowBound {
     kUnboundedFollowing
   };
   Type type = Type::kUnboundedPreceding;
-  uint64_t offset = 0;  // kPreceding / kFollowing (ROWS only)
+  uint64_t offset = 0;  // kPreceding / kFollowing of a ROWS frame
+  // kPreceding / kFollowing of a RANGE frame: the offset as a number ("2", "0.5").
+  std::string range_offset;
 };
 
 struct WindowFrame {
   bool rows = true;  // ROWS; else RANGE (peers)
   WindowBound start;
-  WindowBound end{WindowBound::Type::kCurrentRow, 0};
+  WindowBound end{WindowBound::Type::kCurrentRow, 0, {}};
 };
 
 struct WindowFunction {
@@ -120,6 +130,8 @@ class WindowOperator {
   Status compute(const WindowFunction& f);
   // [lo, hi) of row i's frame.
   std::pair<size_t, size_t> frame_of(const WindowFunction& f, size_t i) const;
+  // A RANGE frame with an offset bound: every row's [lo, hi) into range_lo_ / range_hi_.
+  Status range_frames(const WindowFunction& f);
   std::string as_double(double v, size_t column) const;
   std::optional<std::string> conform(std::optional<std::string_view> v, size_t from, size_t to,
                                      bool& ok) const;
@@ -138,6 +150,8 @@ class WindowOperator {
   // its last) and the result cells per function.
   std::vector<Row> rows_;
   std::vector<size_t> peer_first_, peer_end_;
+  // The frames of the function being computed when it is a RANGE frame with an offset.
+  std::vector<size_t> range_lo_, range_hi_;
   std::vector<std::vector<std::optional<std::string>>> results_;
   size_t emit_ = 0;
 };

@@ -193,11 +193,13 @@ std::string frame_text(const exec::WindowFrame& f) {
       case T::kUnboundedPreceding:
         return "unbounded preceding";
       case T::kPreceding:
-        return fmt::format("{} preceding", b.offset);
+        return b.range_offset.empty() ? fmt::format("{} preceding", b.offset)
+                                      : b.range_offset + " preceding";
       case T::kCurrentRow:
         return "current row";
       case T::kFollowing:
-        return fmt::format("{} following", b.offset);
+        return b.range_offset.empty() ? fmt::format("{} following", b.offset)
+                                      : b.range_offset + " following";
       case T::kUnboundedFollowing:
         return "unbounded following";
     }
@@ -262,14 +264,18 @@ void describe_merge(const MergeInfo& m, std::string_view indent, std::string& ou
   for (auto& [col, hidden] : m.weight_columns)
     line("weight of " + column(col) + ": " + column(hidden));
   if (m.unnamed_columns) line("unnamed columns (*): strings not compared");
+  for (auto& c : m.computed) {
+    if (!c.after_windows) line("computed " + column(c.column) + ": " + mapped_expression(c.value));
+  }
   if (m.having.expr) line("having: " + mapped_expression(m.having));
-  if (m.window) {
+  for (const auto& w : m.windows) {
     std::string text;
-    describe_window(*m.window, text);
+    describe_window(w, text);
     line(text);
   }
-  for (auto& c : m.computed)
-    line("computed " + column(c.column) + ": " + mapped_expression(c.value));
+  for (auto& c : m.computed) {
+    if (c.after_windows) line("computed " + column(c.column) + ": " + mapped_expression(c.value));
+  }
   if (m.offset) line(fmt::format("offset: {}", m.offset));
   if (m.limit) line(fmt::format("limit: {}", *m.limit));
 }

@@ -305,8 +305,10 @@ def generate_data(rng):
 # ---------------------------------------------------------------------------------- queries
 class Q:
     def __init__(self, category, sql, ordered=False, ci=(), kind="select", factor=1, coll=None,
-                 types=False, exact=False, tol=()):
+                 types=False, exact=False, tol=(), shape=None):
         self.category, self.sql, self.ordered, self.ci = category, sql, ordered, set(ci)
+        # window category: the shape a statement was generated as, tallied with its plan
+        self.shape = shape
         # compare DECIMALs by their text (scale included: 1.50 is not 1.5)
         self.exact = exact
         # columns of doubles computed from STDDEV/VARIANCE partials: compared to 12 significant
@@ -1109,6 +1111,20 @@ class Gen:
         nums = [a] + (["d"] if "d" in cols else [])
         values = [a, "s"] + [c for c in ("d", "dt") if c in cols]
         keys = [b, "s"] + [c for c in ("dt", "d") if c in cols]
+        r0 = rng.random()
+        if r0 < 0.2:
+            return self.q_window_chained(t, k, u, a, b, nums, values, keys, wh)
+        if r0 < 0.4:
+            return self.q_window_grouped(t, k, u, a, b, nums, wh)
+        if r0 < 0.55:
+            return self.q_window_range(t, k, u, a, b, nums, values, wh)
+        if r0 < 0.6:
+            # `*` with windows: the table's columns from the schema catalog, then the merge
+            star = rng.choice(["*", "x.*"])
+            return Q("window", types=True, ordered=True, shape="* with windows",
+                     sql=f"SELECT {star}, ROW_NUMBER() OVER (PARTITION BY {b} ORDER BY {u}) AS w0, "
+                         f"COUNT(*) OVER (PARTITION BY s) AS w1 FROM {t} x{wh} "
+                         f"ORDER BY {u}{self.limit(0.3)}")
         part = rng.choice([f"PARTITION BY {k}", f"PARTITION BY {k}", f"PARTITION BY {b}, {k}",
                            f"PARTITION BY {rng.choice(keys)}", f"PARTITION BY {rng.choice(keys)}",
                            ""])
@@ -1175,6 +1191,124 @@ class Gen:
         sql = (f"SELECT {u}, {x}, {', '.join(items)} FROM {t}{wh}{window}{final}"
                f"{self.limit(0.3)}")
         return Q("window", types=True, sql=sql, ordered=True)
+
+    def q_window_chained(self, t, k, u, a, b, nums, values, keys, wh):
+        """Several window specifications in one statement (issue 19): the merge runs one sort
+        and window pass per distinct PARTITION BY / ORDER BY, each over the rows the one before
+        it filled; expressions over results of different windows. Deterministic calls only."""
+        rng = self.rng
+
+        def d():
+            return rng.choice(["", "", " DESC"])
+
+        # Each call its own PARTITION BY: MariaDB 10.11 computes windows that share one (or
+        # none) with different ORDER BYs over a sort not their own (`RANK() OVER (PARTITION BY
+        # a ORDER BY d DESC)` next to `CUME_DIST() OVER (PARTITION BY a ORDER BY s)` ranks
+        # other rows first; `LAG(s) OVER (PARTITION BY d ORDER BY id), COUNT(*) OVER (),
+        # COUNT(dt) OVER (ORDER BY b)` counts other rows than the last window alone does).
+        parts = list(dict.fromkeys(["", f"PARTITION BY {b} ", "PARTITION BY s ",
+                                    f"PARTITION BY {k} ", f"PARTITION BY {a} ",
+                                    f"PARTITION BY {b}, s "] +
+                                   [f"PARTITION BY {c} " for c in keys]))
+        rng.shuffle(parts)
+
+        def call():
+            p = parts.pop()
+            x, n, key = rng.choice(values), rng.choice(nums), rng.choice(keys)
+            return rng.choice([
+                f"ROW_NUMBER() OVER ({p}ORDER BY {key}{d()}, {u}{d()})",
+                f"RANK() OVER ({p}ORDER BY {key}{d()})",
+                f"DENSE_RANK() OVER ({p}ORDER BY {key}{d()})",
+                f"COUNT(*) OVER ({p.strip()})",
+                f"SUM({n}) OVER ({p}ORDER BY {key}{d()})",
+                f"MAX({a}) OVER ({p}ORDER BY {u}{d()} ROWS 2 PRECEDING)",
+                f"LAG({x}) OVER ({p}ORDER BY {u}{d()})",
+                f"CUME_DIST() OVER ({p}ORDER BY {key}{d()})",
+                f"NTILE(3) OVER ({p}ORDER BY {key}{d()}, {u})",
+                f"COUNT({x}) OVER ({p}ORDER BY {a}{d()} RANGE BETWEEN 2 PRECEDING "
+                f"AND 1 FOLLOWING)"])
+        items = [f"{call()} AS w{i}" for i in range(rng.choice([2, 2, 3]))]
+        if rng.random() < 0.3 and len(parts) >= 2:
+            items.append(f"{call()} - {call()} AS wd")
+        named = ""
+        if rng.random() < 0.2:
+            named = f" WINDOW w AS (PARTITION BY {b}, {u} ORDER BY {u})"
+            items.append("ROW_NUMBER() OVER w AS wn")
+        final = rng.choice([f" ORDER BY {u}", f" ORDER BY {u} DESC", f" ORDER BY w0, {u}"])
+        return Q("window", types=True, ordered=True, shape="several windows",
+                 sql=f"SELECT {u}, {', '.join(items)} FROM {t}{wh}{named}{final}"
+                     f"{self.limit(0.3)}")
+
+    def q_window_grouped(self, t, k, u, a, b, nums, wh):
+        """Windows over GROUP BY results (issue 19): the merge groups first (HAVING too), then
+        the windows run over the merged group rows: ranks ordered by aggregates, aggregates of
+        aggregates (SUM(SUM(x)) OVER ...), LAG of an aggregate, expressions over both."""
+        rng = self.rng
+        cols = COLUMNS[t]
+        g = rng.choice([b, b, "s"] + (["dt"] if "dt" in cols else []) + [k])
+        n = rng.choice(nums)
+        aggs = ["COUNT(*)", f"SUM({n})", f"MIN({a})", f"MAX({a})", f"COUNT({a})"]
+        if "d" in cols:
+            aggs += ["SUM(d)", "MAX(d)"]
+        agg = rng.choice(aggs)
+        d = rng.choice(["", " DESC"])
+        wins = [f"RANK() OVER (ORDER BY {agg}{d})",
+                f"DENSE_RANK() OVER (ORDER BY {agg}{d})",
+                f"ROW_NUMBER() OVER (ORDER BY {agg}{d}, {g}{d})",
+                f"SUM({agg}) OVER (ORDER BY {g}{d})",
+                f"SUM({agg}) OVER ()",
+                f"COUNT(*) OVER ()",
+                f"LAG({agg}) OVER (ORDER BY {g})",
+                f"MAX({agg}) OVER (ORDER BY {g} ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)",
+                f"CUME_DIST() OVER (ORDER BY {agg})",
+                f"COUNT({agg}) OVER (ORDER BY {agg} RANGE BETWEEN 3 PRECEDING AND CURRENT ROW)"]
+        items = [g, f"{agg} AS ag"] + [f"{w} AS w{i}" for i, w in
+                                       enumerate(rng.sample(wins, rng.choice([1, 1, 2, 3])))]
+        if rng.random() < 0.25:
+            items.append(rng.choice([f"{agg} + COUNT(*) OVER () AS wd",
+                                     f"{agg} - LAG({agg}) OVER (ORDER BY {g}) AS wd"]))
+        having = rng.choice(["", "", " HAVING COUNT(*) > 1", f" HAVING {agg} > 2",
+                             f" HAVING MAX({a}) IS NOT NULL"])
+        final = rng.choice([f" ORDER BY {g}", f" ORDER BY {g} DESC", f" ORDER BY w0, {g}"])
+        # (MariaDB 10.11 returns a grouped statement with windows in its last window's order,
+        # whatever its ORDER BY says: compared as a multiset, without LIMIT.)
+        return Q("window", types=True, shape="windows over GROUP BY",
+                 ci=(0,) if g == "s" else (),
+                 sql=f"SELECT {', '.join(items)} FROM {t}{wh} GROUP BY {g}{having}{final}")
+
+    def q_window_range(self, t, k, u, a, b, nums, values, wh):
+        """RANGE frames with an offset (issue 19) over an integer or DECIMAL key, ASC and DESC,
+        NULL keys (their own peer group), duplicates; integer and fractional offsets. (MariaDB
+        10.11 takes no INTERVAL and no temporal key in a RANGE frame.)"""
+        rng = self.rng
+        cols = COLUMNS[t]
+        key = rng.choice([a, b] + (["d", "d"] if "d" in cols else []) + ([k] if k != u else []))
+        if key == "d":
+            n, m = rng.choice(["0.5", "25", "100.25", "300", "0"]), rng.choice(["1.5", "50", "0"])
+        else:
+            n, m = rng.choice(["0", "1", "2", "3", "10", "1.5"]), rng.choice(["0", "1", "4"])
+        lo, hi = sorted([n, m], key=lambda v: float(v))
+        frame = rng.choice([f"RANGE BETWEEN {n} PRECEDING AND CURRENT ROW", f"RANGE {n} PRECEDING",
+                            f"RANGE BETWEEN CURRENT ROW AND {n} FOLLOWING",
+                            f"RANGE BETWEEN {n} PRECEDING AND {m} FOLLOWING",
+                            f"RANGE BETWEEN UNBOUNDED PRECEDING AND {n} PRECEDING",
+                            f"RANGE BETWEEN {n} FOLLOWING AND UNBOUNDED FOLLOWING",
+                            f"RANGE BETWEEN {n} PRECEDING AND UNBOUNDED FOLLOWING",
+                            f"RANGE BETWEEN {hi} PRECEDING AND {lo} PRECEDING",
+                            f"RANGE BETWEEN {lo} FOLLOWING AND {hi} FOLLOWING"])
+        x = rng.choice(values)
+        fn = rng.choice(["COUNT(*)", f"COUNT({x})", f"SUM({rng.choice(nums)})",
+                         f"AVG({rng.choice(nums)})", f"MIN({a})", f"MAX({rng.choice(nums)})",
+                         f"FIRST_VALUE({key})", f"LAST_VALUE({key})"])
+        part = rng.choice(["", "", f"PARTITION BY {b} ", "PARTITION BY s ", f"PARTITION BY {k} "])
+        d = rng.choice(["", "", " DESC"])
+        items = [f"{fn} OVER ({part}ORDER BY {key}{d} {frame}) AS w0"]
+        if rng.random() < 0.3:
+            items.append(f"RANK() OVER (ORDER BY {key}) AS w1")
+        final = rng.choice([f" ORDER BY {u}", f" ORDER BY w0, {u}"])
+        return Q("window", types=True, ordered=True, shape="RANGE offsets",
+                 sql=f"SELECT {u}, {key}, {', '.join(items)} FROM {t}{wh}{final}"
+                     f"{self.limit(0.3)}")
 
     def q_key_forms(self):
         rng = self.rng
@@ -1868,6 +2002,8 @@ class Runner:
                 elif kind == "shard" and len(plan) == 1:
                     kind = "one shard"
                 self.window_paths[kind] += 1
+                if q.shape:
+                    self.window_paths[f"{q.shape}: {kind}"] += 1
             except QueryError as e:
                 self.window_paths[f"EXPLAIN failed: {str(e)[:60]}"] += 1
         t_res = r_res = t_err = r_err = t_e = None
@@ -2737,7 +2873,10 @@ def main():
     # Window functions: both ways Tessera computes them were taken (issue 19), when the window
     # category ran enough statements to expect it.
     if runner.stats["window"][0] >= 40 and runner.explain_windows:
-        for kind in ("shard, windows per shard", "shard, window functions in the merge"):
+        for kind in ("shard, windows per shard", "shard, window functions in the merge",
+                     "several windows: shard, window functions in the merge",
+                     "windows over GROUP BY: shard, window functions in the merge",
+                     "RANGE offsets: shard, window functions in the merge"):
             if runner.window_paths[kind] == 0:
                 itlib.log(f"FAIL: no window statement planned as '{kind}'")
                 problems.append(f"window plans: none '{kind}'")

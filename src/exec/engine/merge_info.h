@@ -55,6 +55,8 @@ struct HavingInfo {
 struct ComputedColumn {
   uint32_t column = 0;
   HavingInfo value;  // same mapping form as HAVING
+  // An expression over window results: computed after the window passes (else before HAVING).
+  bool after_windows = false;
 };
 
 // Window functions the merge evaluates (exec/window.h), positions as above.
@@ -66,6 +68,7 @@ struct WindowFunctionInfo {
   uint64_t n = 1;                          // LAG / LEAD offset, NTILE, NTH_VALUE
   std::optional<exec::WindowFrame> frame;  // nullopt: the default frame
 };
+// One window specification (PARTITION BY / ORDER BY) and the calls over it: one pass.
 struct WindowInfo {
   std::vector<uint32_t> partition;
   std::vector<SortKey> order;
@@ -91,7 +94,7 @@ struct MergeInfo {
   bool unnamed_columns = false;
   HavingInfo having;
   std::vector<ComputedColumn> computed;
-  std::optional<WindowInfo> window;
+  std::vector<WindowInfo> windows;  // one pass each, in this order
   uint64_t offset = 0;
   std::optional<uint64_t> limit;
 };

@@ -316,11 +316,11 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
     as.separator = a.separator;
     spec.aggregates.push_back(std::move(as));
   }
-  if (merge.window) {
+  for (const auto& window : merge.windows) {
     exec::WindowSpec w;
-    for (auto c : merge.window->partition) w.partition.push_back(resolve(c));
-    for (const auto& k : merge.window->order) w.order.push_back({resolve(k.column), k.descending});
-    for (const auto& f : merge.window->functions) {
+    for (auto c : window.partition) w.partition.push_back(resolve(c));
+    for (const auto& k : window.order) w.order.push_back({resolve(k.column), k.descending});
+    for (const auto& f : window.functions) {
       exec::WindowFunction wf;
       wf.kind = f.kind;
       wf.column = resolve(f.column);
@@ -330,7 +330,7 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
       wf.frame = f.frame;
       w.functions.push_back(wf);
     }
-    spec.window = std::move(w);
+    spec.windows.push_back(std::move(w));
   }
   spec.distinct = merge.distinct;
   spec.unnamed_columns = merge.unnamed_columns;
@@ -359,7 +359,8 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
                                            " over aggregates cannot be computed after "
                                            "merging shards"};
     }
-    spec.computed.emplace_back(resolve(cc.column), std::move(*e));
+    (cc.after_windows ? spec.window_computed : spec.computed)
+        .emplace_back(resolve(cc.column), std::move(*e));
   }
   return spec;
 }

@@ -132,7 +132,9 @@ void Scatter::describe(std::vector<PlanLine>& out, int depth) const {
   head.depth = depth;
   head.op = "Scatter";
   head.detail = role_ == Role::kReadSplit ? "merge, read split" : "merge";
-  if (merge_.window) head.detail += ", window functions";
+  if (merge_.windows.size() == 1) head.detail += ", window functions";
+  if (merge_.windows.size() > 1)
+    head.detail += ", window functions in " + std::to_string(merge_.windows.size()) + " passes";
   if (!merge_.rollup.empty()) head.detail += ", WITH ROLLUP";
   out.push_back(std::move(head));
   describe_routes(queries_, depth, out);

@@ -494,9 +494,10 @@ class Planner {
       if (core && windows_pinned_to_shards(*s.query, *core, scan)) {
         windows = WindowMode::kPerShard;
         plan.explain_type = "shard, windows per shard";
-      } else if (core && calls_window_functions(*s.query, *core) && !fallback) {
+      } else if (core && calls_window_functions(*s.query, *core)) {
         windows = WindowMode::kEngine;
-        if (auto shipped = materialize_table(s, scan); shipped && shipped->kind == PlanKind::kRoute)
+        if (auto shipped = fallback ? std::nullopt : materialize_table(s, scan);
+            shipped && shipped->kind == PlanKind::kRoute)
           fallback = std::make_shared<Plan>(std::move(*shipped));
       }
       if (auto err = prepare_scatter_select(*s.query, plan.merge, arena_, windows)) {
@@ -513,7 +514,7 @@ class Planner {
         return Plan::make_error(kNotSupported,
                                 *err + " (tables: " + table_list(scan.sharded) + ")");
       }
-      if (plan.merge.window) plan.explain_type = "shard, window functions in the merge";
+      if (!plan.merge.windows.empty()) plan.explain_type = "shard, window functions in the merge";
       if (!plan.merge.rollup.empty()) plan.explain_type = "shard, ROLLUP in the merge";
       plan.fallback = std::move(fallback);
       plan.result = ResultMode::kMerge;
@@ -2425,7 +2426,13 @@ class Planner {
         core.from.size() != 1 || core.from[0]->kind != TableRefKind::Table ||
         scan.uses[0].node != core.from[0])
       return false;
-    return merge_names_star(q, core);
+    if (merge_names_star(q, core)) return true;
+    // Window functions the merge evaluates read their inputs as hidden columns after the
+    // visible ones, whose count `*` leaves to the shards: `*` becomes the table's columns.
+    if (!in_.schema || !core.group_by.empty() || core.having) return false;
+    bool star = false;
+    for (auto& item : core.items) star |= item.expr->kind == ExprKind::Star;
+    return star && calls_window_functions(q, core) && !windows_pinned_to_shards(q, core, scan);
   }
 
   // A `*` in the select list that the merge compares or orders by position (DISTINCT, ORDER BY

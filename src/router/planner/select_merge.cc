@@ -51,13 +51,16 @@ bool is_unmergeable_aggregate(const Function& f) {
 struct AggregateFinder {
   bool found = false;
   const Function* unmergeable = nullptr;
+  // Set: every aggregate call is collected (the search does not stop at the first).
+  std::vector<const Function*>* all = nullptr;
   void expr(const Expr* e) {
-    if (!e || found) return;
+    if (!e || (found && !all)) return;
     switch (e->kind) {
       case ExprKind::Function: {
         auto* f = static_cast<const Function*>(e);
         if (aggregate_kind(*f)) {
           found = true;
+          if (all) all->push_back(f);
           return;
         }
         if (is_unmergeable_aggregate(*f)) {
@@ -203,6 +206,8 @@ class SelectMerger {
     // Aggregates in the select list.
     for (uint32_t i = 0; i < visible_; ++i) {
       Expr* e = s_.items[i].expr;
+      // (A window call, or an expression over one: plan_windows took it.)
+      if (windows_ == WindowMode::kEngine && contains_window_function(e)) continue;
       if (e->kind == ExprKind::Function) {
         auto* f = static_cast<Function*>(e);
         if (auto kind = aggregate_kind(*f)) {
@@ -303,12 +308,13 @@ class SelectMerger {
     m_.unnamed_columns = has_star_;
 
     // Shard-side rewrite.
-    if (m_.window) {
+    if (!m_.windows.empty() && !grouped) {
       // The merge sorts every row for the windows, then again for ORDER BY: the shards need
       // not sort, and LIMIT applies after the windows.
       q_.order_by = {};
       q_.limit = nullptr;
     } else if (grouped) {
+      // (With windows too: they run over the merged groups, then ORDER BY sorts again.)
       ArenaVec<OrderItem> order;
       // By position: in ORDER BY a name means the select list's alias first, in GROUP BY the
       // table's column first (`SELECT c AS k, COUNT(*) AS c ... GROUP BY c` grouped by the
@@ -502,10 +508,10 @@ class SelectMerger {
     if (m_.distinct) {
       for (uint32_t i = 0; i < visible_; ++i) want(i);
     }
-    if (m_.window) {
-      for (auto c : m_.window->partition) want(c);
-      for (auto& k : m_.window->order) want(k.column);
-      for (auto& f : m_.window->functions) {
+    for (const auto& w : m_.windows) {
+      for (auto c : w.partition) want(c);
+      for (auto& k : w.order) want(k.column);
+      for (auto& f : w.functions) {
         if (f.kind == exec::WindowKind::kMin || f.kind == exec::WindowKind::kMax) want(f.argument);
       }
     }
@@ -594,36 +600,28 @@ class SelectMerger {
   // each call's argument (and LAG / LEAD's default) and the windows' PARTITION BY and ORDER BY
   // expressions. The merge sorts every row by those, computes each call over its partition and
   // overwrites the call's column; an expression over calls is computed after that like one
-  // over aggregates. One PARTITION BY / ORDER BY for every call (one sort); anything else,
-  // GROUP BY or aggregates besides, `*`, RANGE frames with offsets, EXCLUDE: refused here (the
-  // statement is then shipped to one server).
+  // over aggregates. Calls over the same PARTITION BY / ORDER BY share a pass (one sort); each
+  // other specification is a pass of its own over the rows the one before it filled. With
+  // GROUP BY or aggregates the windows run over the merged groups (after HAVING): an argument
+  // or key that is an aggregate is a merged aggregate column, an expression over aggregates a
+  // column computed before the windows. Refused here (the statement is then shipped to one
+  // server): `*`, EXCLUDE, DISTINCT or GROUP_CONCAT inside a window, an INTERVAL offset.
   std::optional<std::string> plan_windows() {
     const std::string refused = "window functions over several shards: ";
     if (has_star_) return refused + "SELECT * with window functions is not supported";
-    if (!s_.group_by.empty() || s_.having || s_.with_rollup)
-      return refused + "GROUP BY or HAVING with window functions is not supported";
     std::vector<const Function*> calls;
-    for (uint32_t i = 0; i < visible_; ++i) {
-      if (contains_aggregate(s_.items[i].expr))
-        return refused + "aggregates with window functions are not supported";
-      window_functions(s_.items[i].expr, calls);
-    }
-    for (const auto& o : q_.order_by) {
-      if (contains_aggregate(o.expr))
-        return refused + "aggregates with window functions are not supported";
-      window_functions(o.expr, calls);
-    }
+    for (uint32_t i = 0; i < visible_; ++i) window_functions(s_.items[i].expr, calls);
+    for (const auto& o : q_.order_by) window_functions(o.expr, calls);
     if (calls.empty()) return refused + "a WINDOW clause no function uses is not supported";
-    exec::engine::WindowInfo info;
-    std::string shape;  // PARTITION BY and ORDER BY of the first call, as text
+    std::vector<std::string> shapes;  // each pass's PARTITION BY and ORDER BY, as text
     std::vector<std::pair<std::string, uint32_t>> key_columns;
-    auto key_column = [&](Expr* e) {
+    auto key_column = [&](Expr* e) -> Resolved {
       std::string c = canonical(e);
       for (auto& [canon, col] : key_columns) {
-        if (canon == c) return col;
+        if (canon == c) return Resolved(col);
       }
-      uint32_t col = append_hidden(e);
-      key_columns.emplace_back(c, col);
+      auto col = window_value(e);
+      if (col) key_columns.emplace_back(c, col.column);
       return col;
     };
     for (const Function* f : calls) {
@@ -642,14 +640,23 @@ class SelectMerger {
       if (order) {
         for (const auto& o : *order) this_shape += canonical(o.expr) + (o.dir == 2 ? " d," : ",");
       }
-      if (f == calls.front()) {
-        shape = this_shape;
-        for (auto* p : partition) info.partition.push_back(key_column(p));
-        if (order) {
-          for (const auto& o : *order) info.order.push_back({key_column(o.expr), o.dir == 2});
+      size_t pass = std::find(shapes.begin(), shapes.end(), this_shape) - shapes.begin();
+      if (pass == shapes.size()) {
+        exec::engine::WindowInfo info;
+        for (auto* p : partition) {
+          auto col = key_column(p);
+          if (!col) return refused + col.error;
+          info.partition.push_back(col.column);
         }
-      } else if (this_shape != shape) {
-        return refused + "windows with different PARTITION BY / ORDER BY are not supported";
+        if (order) {
+          for (const auto& o : *order) {
+            auto col = key_column(o.expr);
+            if (!col) return refused + col.error;
+            info.order.push_back({col.column, o.dir == 2});
+          }
+        }
+        shapes.push_back(this_shape);
+        m_.windows.push_back(std::move(info));
       }
       exec::engine::WindowFunctionInfo wf;
       if (auto err = window_function(*f, frame, !!order, wf)) return refused + *err;
@@ -661,9 +668,8 @@ class SelectMerger {
       if (!column) column = append_hidden(const_cast<Function*>(f));
       wf.column = *column;
       window_columns_.emplace_back(f, *column);
-      info.functions.push_back(wf);
+      m_.windows[pass].functions.push_back(wf);
     }
-    m_.window = std::move(info);
     // Select-list expressions over window results: computed once the windows are filled.
     for (uint32_t i = 0; i < visible_; ++i) {
       Expr* e = s_.items[i].expr;
@@ -673,10 +679,47 @@ class SelectMerger {
       ComputedColumn cc;
       cc.column = i;
       cc.value.expr = e;
+      cc.after_windows = true;
       if (auto err = map_expr(e, cc.value.columns)) return refused + *err;
       m_.computed.push_back(std::move(cc));
     }
     return std::nullopt;
+  }
+
+  // The column holding a window's argument or key: an aggregate's merged column, a column
+  // computed before the windows for an expression over aggregates, else a hidden copy (in a
+  // grouped statement an expression of the group keys, the same on every row of a group).
+  Resolved window_value(Expr* e) {
+    if (!contains_aggregate(e)) return Resolved(append_hidden(e));
+    std::string why;
+    if (!plain_aggregates(e, why)) return fail(why);
+    if (e->kind == ExprKind::Function && aggregate_kind(*static_cast<Function*>(e)))
+      return resolve_aggregate(static_cast<Function*>(e));
+    ComputedColumn cc;
+    cc.value.expr = e;
+    if (auto err = map_expr(e, cc.value.columns)) return fail(*err);
+    cc.column = append_hidden(e);
+    m_.computed.push_back(std::move(cc));
+    return Resolved(m_.computed.back().column);
+  }
+
+  // Only COUNT / SUM / AVG / MIN / MAX without DISTINCT inside a window: the others take
+  // shard-side grouping columns (decomposition) the select list's own aggregates order.
+  static bool plain_aggregates(const Expr* e, std::string& why) {
+    std::vector<const Function*> calls;
+    AggregateFinder finder;
+    finder.all = &calls;
+    finder.expr(e);
+    for (const Function* f : calls) {
+      auto kind = aggregate_kind(*f);
+      if (f->distinct || (*kind != AggregateKind::kCount && *kind != AggregateKind::kSum &&
+                          *kind != AggregateKind::kAvg && *kind != AggregateKind::kMin &&
+                          *kind != AggregateKind::kMax)) {
+        why = "aggregate " + display(f) + " inside a window function is not supported";
+        return false;
+      }
+    }
+    return true;
   }
 
   // An ORDER BY expression holding window calls: the column of the same call or select-list
@@ -700,8 +743,15 @@ class SelectMerger {
     return Resolved(m_.computed.back().column);
   }
 
-  // The hidden column of a window function's argument.
-  uint32_t argument_column(Expr* e) { return append_hidden(e); }
+  // The column of a window function's argument (see window_value).
+  std::optional<uint32_t> argument_column(Expr* e, std::string& why) {
+    auto r = window_value(e);
+    if (!r) {
+      why = r.error;
+      return std::nullopt;
+    }
+    return r.column;
+  }
 
   std::optional<std::string> window_function(const Function& f, const WindowFrame* frame,
                                              bool ordered, exec::engine::WindowFunctionInfo& wf) {
@@ -741,7 +791,11 @@ class SelectMerger {
         if (!o) return std::string("LAG / LEAD with an offset that is not an integer literal");
         wf.n = *o;
       }
-      if (argc == 3) wf.default_column = argument_column(f.args[2]);
+      if (argc == 3) {
+        std::string why;
+        wf.default_column = argument_column(f.args[2], why);
+        if (!wf.default_column) return why;
+      }
     } else if (same_name(n, "first_value") && argc == 1) {
       wf.kind = WindowKind::kFirstValue;
       framed = true;
@@ -765,7 +819,12 @@ class SelectMerger {
     } else {
       return "window function " + std::string(n) + "() is not supported";
     }
-    if (argc >= 1 && wf.kind != WindowKind::kNtile) wf.argument = argument_column(f.args[0]);
+    if (argc >= 1 && wf.kind != WindowKind::kNtile) {
+      std::string why;
+      auto col = argument_column(f.args[0], why);
+      if (!col) return why;
+      wf.argument = *col;
+    }
     if (frame && framed) {
       if (frame->exclude != 0) return std::string("EXCLUDE in a window frame is not supported");
       exec::WindowFrame fr;
@@ -777,21 +836,32 @@ class SelectMerger {
         if (b.type > 4) return false;
         out.type = kTypes[b.type];
         if (b.type == 1 || b.type == 3) {
-          auto v = literal_count(b.value);
-          if (!v || !fr.rows) return false;
-          out.offset = *v;
+          if (fr.rows) {
+            auto v = literal_count(b.value);
+            if (!v) return false;
+            out.offset = *v;
+          } else {
+            // RANGE: a number (the merge checks at run time that the key is one too).
+            if (!b.value || b.value->kind != ExprKind::Literal) return false;
+            auto* l = static_cast<const Literal*>(b.value);
+            if (l->literal_kind != LiteralKind::Integer && l->literal_kind != LiteralKind::Decimal)
+              return false;
+            out.range_offset = std::string(l->text);
+          }
         }
         return true;
       };
       if (!bound(frame->start, fr.start))
         return std::string(
-            "a window frame bound that is not an integer literal (or a RANGE offset)");
+            "a window frame bound that is not an integer literal (or a RANGE offset that is "
+            "not a number)");
       if (frame->between) {
         if (!bound(frame->end, fr.end))
           return std::string(
-              "a window frame bound that is not an integer literal (or a RANGE offset)");
+              "a window frame bound that is not an integer literal (or a RANGE offset that is "
+              "not a number)");
       } else {
-        fr.end = exec::WindowBound{exec::WindowBound::Type::kCurrentRow, 0};
+        fr.end = exec::WindowBound{exec::WindowBound::Type::kCurrentRow, 0, {}};
       }
       // (RANGE without ORDER BY: every row is the current row's peer.)
       (void)ordered;

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
+#include "exec/merge_pipeline.h"
 #include "exec/spill_file.h"
 #include "exec_test_util.h"
 
@@ -210,7 +212,7 @@ TEST(WindowOperator, RowsFramesSlide) {
   using T = WindowBound::Type;
   auto framed = [&](WindowKind k, size_t col, T s, uint64_t so, T e, uint64_t eo) {
     WindowFunction f = fn(k, col, 1);
-    f.frame = WindowFrame{true, {s, so}, {e, eo}};
+    f.frame = WindowFrame{true, {s, so, {}}, {e, eo, {}}};
     return f;
   };
   spec.functions = {
@@ -298,6 +300,190 @@ TEST(WindowOperator, WhatIsNotExactIsRefused) {
   r = run(spec, {testing::text_col(), testing::text_col()}, {{"a", kNull}});
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code.code, 1235);
+}
+
+// RANGE frames with an offset, as MariaDB 10.11 answered them over keys 1, 2, NULL, 4, 4,
+// NULL, 10 (ids 1..7): NULL keys below every number, a NULL row framed by the NULL rows at an
+// offset bound, DESC turning PRECEDING toward the larger keys.
+TEST(WindowOperator, RangeFramesWithOffsets) {
+  using T = WindowBound::Type;
+  const std::vector<Cells> keys = {{"1", "1"}, {"2", "2"},   {"3", kNull}, {"4", "4"},
+                                   {"5", "4"}, {"6", kNull}, {"7", "10"}};
+  auto count = [&](bool desc, T s, const char* so, T e, const char* eo,
+                   WindowKind kind = WindowKind::kCountStar) {
+    WindowSpec spec;
+    spec.order = {{1, desc}};
+    WindowFunction f = fn(kind, 2, 0);
+    f.frame = WindowFrame{false, {s, 0, so}, {e, 0, eo}};
+    spec.functions = {f};
+    std::vector<Cells> in;
+    for (auto c : keys) {
+      c.push_back(kNull);
+      in.push_back(c);
+    }
+    auto r = run(spec, {testing::int_col(), testing::int_col(), testing::decimal_col(0)}, in);
+    EXPECT_FALSE(r.error) << r.error->message;
+    std::vector<std::optional<std::string>> by_id(keys.size());
+    for (const auto& row : r.rows) by_id[std::stoi(*row[0]) - 1] = row[2];
+    std::string out;
+    for (const auto& v : by_id) out += (out.empty() ? "" : ",") + v.value_or("N");
+    return out;
+  };
+  EXPECT_EQ(count(false, T::kPreceding, "2", T::kCurrentRow, ""), "1,2,2,3,3,2,1");
+  EXPECT_EQ(count(false, T::kFollowing, "1", T::kFollowing, "3", WindowKind::kSum),
+            "11,9,9,N,N,9,N");
+  EXPECT_EQ(count(true, T::kPreceding, "2", T::kFollowing, "1"), "2,4,2,2,2,2,1");
+  EXPECT_EQ(count(false, T::kUnboundedPreceding, "", T::kPreceding, "1"), "2,3,2,4,4,2,6");
+  EXPECT_EQ(count(false, T::kPreceding, "1", T::kUnboundedFollowing, ""), "5,5,7,3,3,7,1");
+  EXPECT_EQ(count(false, T::kFollowing, "1", T::kUnboundedFollowing, ""), "4,3,7,1,1,7,0");
+  EXPECT_EQ(count(false, T::kCurrentRow, "", T::kFollowing, "1"), "2,1,2,2,2,2,1");
+  EXPECT_EQ(count(true, T::kUnboundedPreceding, "", T::kPreceding, "1"), "4,3,7,1,1,7,0");
+  EXPECT_EQ(count(true, T::kFollowing, "1", T::kUnboundedFollowing, ""), "2,3,2,4,4,2,6");
+  EXPECT_EQ(count(false, T::kPreceding, "3", T::kPreceding, "1"), "0,1,2,2,2,2,0");
+  // A fractional offset over integer keys: the bound rounded half away from zero to an integer
+  // (MariaDB over keys -3..3: 1.5 PRECEDING of -1 is -3, of 1 is -1; 1.5 FOLLOWING of -2 is -1).
+  EXPECT_EQ(count(false, T::kPreceding, "1.5", T::kCurrentRow, ""), "1,2,2,2,2,2,1");
+  WindowSpec spec;
+  spec.order = {{0, false}};
+  WindowFunction f = fn(WindowKind::kCountStar, 1, 0);
+  std::vector<Cells> in;
+  for (int x = -3; x <= 3; ++x) in.push_back({std::to_string(x), kNull});
+  auto counts = [&](WindowFrame frame, bool desc) {
+    spec.order[0].descending = desc;
+    f.frame = frame;
+    spec.functions = {f};
+    auto r = run(spec, {testing::int_col(), testing::int_col()}, in);
+    EXPECT_FALSE(r.error);
+    std::map<int, std::string> by_key;
+    for (const auto& row : r.rows) by_key[std::stoi(*row[0])] = *row[1];
+    std::string out;
+    for (const auto& [k, v] : by_key) out += v;
+    return out;
+  };
+  EXPECT_EQ(counts(WindowFrame{false, {T::kPreceding, 0, "1.5"}, {T::kCurrentRow, 0, {}}}, false),
+            "1233322");
+  EXPECT_EQ(counts(WindowFrame{false, {T::kCurrentRow, 0, {}}, {T::kFollowing, 0, "1.5"}}, false),
+            "2233321");
+  EXPECT_EQ(counts(WindowFrame{false, {T::kPreceding, 0, "1.5"}, {T::kCurrentRow, 0, {}}}, true),
+            "2233321");
+}
+
+TEST(WindowOperator, RangeFrameOverDecimalKeysAndWhatStaysWithTheServer) {
+  using T = WindowBound::Type;
+  WindowSpec spec;
+  spec.order = {{1, false}};
+  WindowFunction f = fn(WindowKind::kCountStar, 2, 0);
+  f.frame = WindowFrame{false, {T::kPreceding, 0, "0.5"}, {T::kCurrentRow, 0, {}}};
+  spec.functions = {f};
+  std::vector<ColumnDefinition> cols = {testing::int_col(), testing::decimal_col(2),
+                                        testing::int_col()};
+  const std::vector<Cells> in = {{"1", "1.50", kNull}, {"2", "2.00", kNull}, {"3", kNull, kNull},
+                                 {"4", "3.75", kNull}, {"5", "4.00", kNull}, {"6", kNull, kNull},
+                                 {"7", "9.99", kNull}};
+  auto r = run(spec, cols, in);
+  ASSERT_FALSE(r.error) << r.error->message;
+  std::map<std::string, std::string> got;
+  for (const auto& row : r.rows) got[*row[0]] = *row[2];
+  EXPECT_EQ(
+      got,
+      (std::map<std::string, std::string>{
+          {"1", "1"}, {"2", "2"}, {"3", "2"}, {"4", "1"}, {"5", "2"}, {"6", "2"}, {"7", "1"}}));
+  // MariaDB's frame cursors miscount a frame whose start passes its end: the server's.
+  spec.functions[0].frame = WindowFrame{false, {T::kFollowing, 0, "1"}, {T::kPreceding, 0, "1"}};
+  r = run(spec, cols, in);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  spec.functions[0].frame = WindowFrame{false, {T::kPreceding, 0, "1"}, {T::kPreceding, 0, "2"}};
+  EXPECT_TRUE(run(spec, cols, in).error);
+  // DOUBLE keys (moved in binary floating point), two ORDER BY keys: the server's.
+  spec.functions[0].frame = WindowFrame{false, {T::kPreceding, 0, "1"}, {T::kCurrentRow, 0, {}}};
+  r = run(spec, {testing::int_col(), testing::double_col(), testing::int_col()},
+          {{"1", "1", kNull}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->code.code, 1235);
+  spec.order.push_back({0, false});
+  EXPECT_TRUE(run(spec, cols, in).error);
+}
+
+// Two window specifications: one pass each, the second sorting the rows the first filled
+// (its results carried as columns), over rows from several shards.
+TEST(WindowPasses, ChainedSpecificationsEachSortTheRows) {
+  // (id, g, x, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), RANK() OVER (ORDER BY x DESC),
+  //  SUM(x) OVER (PARTITION BY g))
+  std::vector<ColumnDefinition> cols = {testing::int_col(), testing::int_col(),
+                                        testing::int_col(), testing::int_col(),
+                                        testing::int_col(), testing::decimal_col(0)};
+  MergeSpec spec;
+  WindowSpec by_g;
+  by_g.partition = {1};
+  by_g.order = {{0, false}};
+  by_g.functions = {fn(WindowKind::kRowNumber, 3)};
+  WindowSpec by_x;
+  by_x.order = {{2, true}};
+  by_x.functions = {fn(WindowKind::kRank, 4)};
+  WindowSpec whole_g;
+  whole_g.partition = {1};
+  whole_g.functions = {fn(WindowKind::kSum, 5, 2)};
+  spec.windows = {by_g, by_x, whole_g};
+  spec.order_by = {{0, false}};
+  auto r =
+      testing::run(spec, cols,
+                   {{{"1", "1", "5", kNull, kNull, kNull}, {"4", "2", "7", kNull, kNull, kNull}},
+                    {{"2", "1", "7", kNull, kNull, kNull}, {"3", "2", "1", kNull, kNull, kNull}},
+                    {{"5", "1", kNull, kNull, kNull, kNull}}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "1", "5", "1", "3", "12"},
+                                        {"2", "1", "7", "2", "1", "12"},
+                                        {"3", "2", "1", "1", "4", "8"},
+                                        {"4", "2", "7", "2", "1", "8"},
+                                        {"5", "1", kNull, "3", "5", "12"}}));
+}
+
+// Windows over GROUP BY: the groups merged first (SUM(x) per g), computed columns and HAVING
+// applied, then RANK() OVER (ORDER BY SUM(x) DESC) and SUM(SUM(x)) OVER (ORDER BY g) over the
+// group rows, then an expression over a window result.
+TEST(WindowPasses, WindowsOverMergedGroups) {
+  // (g, SUM(x), RANK, running SUM(SUM(x)), RANK + 100); hidden: SUM(x) + 1
+  std::vector<ColumnDefinition> cols = {testing::int_col(), testing::decimal_col(0),
+                                        testing::int_col(), testing::decimal_col(0),
+                                        testing::int_col(), testing::decimal_col(0)};
+  MergeSpec spec;
+  spec.hidden_columns = 1;
+  spec.grouped = true;
+  spec.group_by = {0};
+  AggregateSpec sum;
+  sum.kind = AggregateKind::kSum;
+  sum.column = 1;
+  spec.aggregates = {sum};
+  spec.computed.emplace_back(5, ScalarExpr::arith(ScalarExpr::ArithOp::kAdd, ScalarExpr::column(1),
+                                                  ScalarExpr::int_literal(1)));
+  // HAVING SUM(x) + 1 > 2 drops g = 3 (SUM 1).
+  spec.having = ScalarExpr::compare(ScalarExpr::CompareOp::kGt, ScalarExpr::column(5),
+                                    ScalarExpr::int_literal(2));
+  WindowSpec by_sum;
+  by_sum.order = {{1, true}};
+  by_sum.functions = {fn(WindowKind::kRank, 2)};
+  WindowSpec by_g;
+  by_g.order = {{0, false}};
+  by_g.functions = {fn(WindowKind::kSum, 3, 1)};
+  spec.windows = {by_sum, by_g};
+  spec.window_computed.emplace_back(
+      4, ScalarExpr::arith(ScalarExpr::ArithOp::kAdd, ScalarExpr::column(2),
+                           ScalarExpr::int_literal(100)));
+  spec.order_by = {{0, false}};
+  const Cells blank = {kNull, kNull, kNull, kNull};
+  auto row = [&](const char* g, const char* x) {
+    Cells c = {g, x};
+    c.insert(c.end(), blank.begin(), blank.end());
+    return c;
+  };
+  auto r = testing::run(spec, cols,
+                        {{row("1", "5"), row("2", "4"), row("3", "1")},
+                         {row("1", "1"), row("2", "4"), row("4", "6")}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_EQ(r.rows, (std::vector<Cells>{{"1", "6", "2", "6", "102"},
+                                        {"2", "8", "1", "14", "101"},
+                                        {"4", "6", "2", "20", "102"}}));
 }
 
 class WindowSpill : public ::testing::Test {

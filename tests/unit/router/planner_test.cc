@@ -299,12 +299,15 @@ TEST_F(PlannerTest, UnmergeableQueriesAreComputedOrShipped) {
   EXPECT_EQ(plan("SELECT STDDEV(v) FROM tbl_ks").result, ResultMode::kMerge);
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(DISTINCT v ORDER BY w) FROM tbl_ks"));
   EXPECT_TRUE(shipped("SELECT GROUP_CONCAT(v ORDER BY w), GROUP_CONCAT(v ORDER BY v) FROM tbl_ks"));
-  // A window function numbers each shard's rows alone: computed by the merge instead, or
-  // (two windows) the table shipped.
-  EXPECT_TRUE(plan("SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM tbl_ks").merge.window);
-  EXPECT_TRUE(plan("SELECT id FROM tbl_ks ORDER BY RANK() OVER (ORDER BY v)").merge.window);
-  EXPECT_TRUE(
-      shipped("SELECT id, RANK() OVER (ORDER BY v), RANK() OVER (ORDER BY id) FROM tbl_ks"));
+  // A window function numbers each shard's rows alone: computed by the merge instead (two
+  // windows: two passes).
+  EXPECT_FALSE(
+      plan("SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM tbl_ks").merge.windows.empty());
+  EXPECT_FALSE(
+      plan("SELECT id FROM tbl_ks ORDER BY RANK() OVER (ORDER BY v)").merge.windows.empty());
+  EXPECT_EQ(plan("SELECT id, RANK() OVER (ORDER BY v), RANK() OVER (ORDER BY id) FROM tbl_ks")
+                .merge.windows.size(),
+            2u);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY w, v) FROM tbl_ks").kind, PlanKind::kRoute);
   EXPECT_EQ(plan("SELECT GROUP_CONCAT(v ORDER BY v) FROM tbl_ks").kind, PlanKind::kRoute);
   // On one shard everything is the server's business.
@@ -531,8 +534,8 @@ TEST_F(PlannerTest, WindowsPartitionedByTheShardKeyRunPerShard) {
   // computes them (the shipped table standing by).
   auto in_merge = [&](const char* sql) {
     Plan p = plan(sql);
-    return p.kind == PlanKind::kRoute && p.result == ResultMode::kMerge && p.merge.window &&
-           p.explain_type == "shard, window functions in the merge";
+    return p.kind == PlanKind::kRoute && p.result == ResultMode::kMerge &&
+           !p.merge.windows.empty() && p.explain_type == "shard, window functions in the merge";
   };
   EXPECT_TRUE(in_merge("SELECT id, ROW_NUMBER() OVER (PARTITION BY v ORDER BY id) FROM tbl_ks"));
   EXPECT_TRUE(in_merge("SELECT id, ROW_NUMBER() OVER (PARTITION BY id + 0) FROM tbl_ks"));
@@ -542,29 +545,50 @@ TEST_F(PlannerTest, WindowsPartitionedByTheShardKeyRunPerShard) {
   EXPECT_TRUE(
       in_merge("SELECT a.id, ROW_NUMBER() OVER (PARTITION BY a.id ORDER BY a.v) FROM tbl_ks a "
                "JOIN tbl_ks2 b ON a.id = b.id"));
-  EXPECT_FALSE(plan("SELECT id, ROW_NUMBER() OVER (PARTITION BY id) FROM tbl_ks").merge.window);
-  // Shipped: windows over GROUP BY results, two different windows, RANGE with an offset.
+  EXPECT_TRUE(
+      plan("SELECT id, ROW_NUMBER() OVER (PARTITION BY id) FROM tbl_ks").merge.windows.empty());
+  // Windows over GROUP BY results (HAVING before them), two different windows (one pass each),
+  // RANGE with an offset: the merge too.
+  EXPECT_TRUE(in_merge("SELECT g, SUM(SUM(v)) OVER (PARTITION BY g) FROM tbl_ks GROUP BY g"));
+  EXPECT_TRUE(
+      in_merge("SELECT g, SUM(v), RANK() OVER (ORDER BY SUM(v) DESC) FROM tbl_ks GROUP BY g HAVING "
+               "COUNT(*) > 1"));
+  EXPECT_TRUE(
+      in_merge("SELECT id, RANK() OVER (PARTITION BY id ORDER BY v), RANK() OVER (ORDER BY v) FROM "
+               "tbl_ks"));
+  EXPECT_EQ(plan("SELECT id, RANK() OVER (PARTITION BY id ORDER BY v), RANK() OVER (ORDER BY v), "
+                 "DENSE_RANK() OVER (ORDER BY v) FROM tbl_ks")
+                .merge.windows.size(),
+            2u);
+  EXPECT_TRUE(
+      in_merge("SELECT id, SUM(v) OVER (ORDER BY id RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) "
+               "FROM tbl_ks"));
+  // `*` with windows in the merge: the table's columns from the catalog (read first).
+  EXPECT_EQ(plan("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks").needs_schema,
+            "db_ks.tbl_ks");
+  learn("tbl_ks", {"id", "v", "g"});
+  EXPECT_TRUE(in_merge("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks"));
+  EXPECT_TRUE(in_merge("SELECT t.*, RANK() OVER (ORDER BY v) FROM tbl_ks t"));
+  EXPECT_EQ(plan("SELECT *, ROW_NUMBER() OVER (ORDER BY v) FROM tbl_ks")
+                .queries[0]
+                .sql.rfind("SELECT `tbl_ks`.`id`, `tbl_ks`.`v`, `tbl_ks`.`g`, ROW_NUMBER()", 0),
+            0u);
+  // Shipped: a DISTINCT aggregate inside a window.
   auto shipped = [&](const char* sql) {
     Plan p = plan(sql);
     return p.result == ResultMode::kLookupJoin && p.join && p.join->single_batch;
   };
-  EXPECT_TRUE(shipped("SELECT g, SUM(SUM(v)) OVER (PARTITION BY g) FROM tbl_ks GROUP BY g"));
-  EXPECT_TRUE(
-      shipped("SELECT id, RANK() OVER (PARTITION BY id ORDER BY v), RANK() OVER (ORDER BY v) FROM "
-              "tbl_ks"));
-  EXPECT_TRUE(
-      shipped("SELECT id, SUM(v) OVER (ORDER BY id RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM "
-              "tbl_ks"));
+  EXPECT_TRUE(shipped("SELECT g, SUM(COUNT(DISTINCT v)) OVER () FROM tbl_ks GROUP BY g"));
   // One shard: the server's business as ever.
   EXPECT_EQ(plan("SELECT ROW_NUMBER() OVER () FROM tbl_ks WHERE id = 1").queries.size(), 1u);
 }
 
 TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
-  // Window functions over several shards the merge does not compute (two different windows):
+  // Window functions over several shards the merge does not compute (a DISTINCT window call):
   // the table's rows (its own conditions applied, unqualified columns included) shipped whole
   // to the default slice.
   auto p = plan(
-      "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), RANK() OVER (ORDER BY v) "
+      "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), COUNT(DISTINCT v) OVER () "
       "FROM other "
       "WHERE w > 2 AND other.v < 9 ORDER BY id");
   ASSERT_EQ(p.result, ResultMode::kLookupJoin) << p.error.message;
@@ -577,7 +601,7 @@ TEST_F(PlannerTest, WhatNoMergeAnswersShipsTheTableToOneServer) {
   const auto& shipped = p.queries[p.join->driver];
   EXPECT_EQ(shipped.slice, "slice-1");
   EXPECT_EQ(shipped.sql,
-            "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), RANK() OVER (ORDER BY v) "
+            "SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY id), COUNT(DISTINCT v) OVER () "
             "FROM `__tj` AS `other` "
             "WHERE w > 2 AND other.v < 9 ORDER BY id");
   // The client's column types: the statement with LIMIT 0 over one sub-table.
