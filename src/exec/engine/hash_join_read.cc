@@ -211,16 +211,11 @@ asio::awaitable<Attempt> HashJoinRead::once(Cursor& c, bool& unsupported) const 
     }
     std::unique_ptr<MergePipeline> pipeline;
     if (!error && !unsupported) {
-      auto merge = resolve_merge(spec_.merge, merge_columns.size(), limits, budget);
-      if (!merge) {
-        error = protocol::ErrPacket(merge.error().code, merge.error().message);
+      auto made = open_merge(spec_.merge, merge_columns, 1, limits, budget);
+      if (!made) {
+        error = protocol::ErrPacket(made.error().code, made.error().message);
       } else {
-        auto made = MergePipeline::create(std::move(*merge), merge_columns, 1);
-        if (!made) {
-          error = protocol::ErrPacket(made.error().code, made.error().message);
-        } else {
-          pipeline = std::move(*made);
-        }
+        pipeline = std::move(*made);
       }
     }
     if (error || unsupported) {

@@ -216,18 +216,13 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
       // materialized subquery's shards merged as its scatter would merge them.
       std::unique_ptr<MergePipeline> pipeline;
       if (!shard_error) {
-        auto merge = resolve_merge(spec_.driver_merge, driving.size(), limits, budget);
-        if (!merge) {
-          shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
+        auto made = open_merge(spec_.driver_merge, driving, n, limits, budget);
+        if (!made) {
+          shard_error = protocol::ErrPacket(made.error().code, made.error().message);
         } else {
-          auto made = MergePipeline::create(std::move(*merge), driving, n);
-          if (!made) {
-            shard_error = protocol::ErrPacket(made.error().code, made.error().message);
-          } else {
-            pipeline = std::move(*made);
-            driver_columns = driving.size();
-            driving = pipeline->visible_columns();
-          }
+          pipeline = std::move(*made);
+          driver_columns = driving.size();
+          driving = pipeline->visible_columns();
         }
       }
       if (shard_error)
@@ -267,14 +262,9 @@ asio::awaitable<Attempt> LookupJoin::once(Cursor& c, bool may_switch,
           }
           if (held.over()) {
             // They are shipped to the servers in batches afterwards, so they are held, not spilled.
-            MergeError over = budget->out_of_memory("the driving rows of a cross-shard join");
-            if (budget->can_spill()) {
-              over = MergeError{protocol::errc::kUnknownError,
-                                "the driving rows of a cross-shard join exceed " +
-                                    std::to_string(budget->limit()) +
-                                    " bytes of memory (merge_memory_bytes); narrow the driving "
-                                    "table with WHERE"};
-            }
+            MergeError over =
+                held_rows_over_budget(*budget, "the driving rows of a cross-shard join",
+                                      "narrow the driving table with WHERE");
             error = protocol::ErrPacket(over.code, over.message);
             break;
           }

@@ -184,18 +184,13 @@ asio::awaitable<std::optional<Attempt>> run_stage(Cursor& c, const MaterializedS
     }
     std::unique_ptr<MergePipeline> pipeline;
     if (!shard_error) {
-      auto merge = resolve_merge(stage.merge, columns.size(), limits, budget);
-      if (!merge) {
-        shard_error = protocol::ErrPacket(merge.error().code, merge.error().message);
+      auto made = open_merge(stage.merge, columns, n, limits, budget);
+      if (!made) {
+        shard_error = protocol::ErrPacket(made.error().code, made.error().message);
       } else {
-        auto made = MergePipeline::create(std::move(*merge), columns, n);
-        if (!made) {
-          shard_error = protocol::ErrPacket(made.error().code, made.error().message);
-        } else {
-          pipeline = std::move(*made);
-          all_columns = columns.size();
-          columns = pipeline->visible_columns();
-        }
+        pipeline = std::move(*made);
+        all_columns = columns.size();
+        columns = pipeline->visible_columns();
       }
     }
     if (shard_error)
@@ -221,13 +216,8 @@ asio::awaitable<std::optional<Attempt>> run_stage(Cursor& c, const MaterializedS
           break;
         }
         if (held.over()) {
-          MergeError over = budget->out_of_memory("the rows of a cross-shard subquery");
-          if (budget->can_spill()) {
-            over = MergeError{protocol::errc::kUnknownError,
-                              "the rows of a cross-shard subquery exceed " +
-                                  std::to_string(budget->limit()) +
-                                  " bytes of memory (merge_memory_bytes); narrow it with WHERE"};
-          }
+          MergeError over = held_rows_over_budget(*budget, "the rows of a cross-shard subquery",
+                                                  "narrow it with WHERE");
           error = protocol::ErrPacket(over.code, over.message);
           break;
         }

@@ -365,4 +365,12 @@ Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
   return spec;
 }
 
+Result<std::unique_ptr<MergePipeline>> open_merge(
+    const MergeInfo& merge, const std::vector<protocol::ColumnDefinition>& columns, size_t shards,
+    const MergeLimits& limits, std::shared_ptr<MemoryBudget> budget) {
+  auto spec = resolve_merge(merge, columns.size(), limits, std::move(budget));
+  if (!spec) return spec.error();
+  return MergePipeline::create(std::move(*spec), columns, shards);
+}
+
 }  // namespace tessera::exec::engine

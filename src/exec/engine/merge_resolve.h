@@ -12,6 +12,7 @@
 #include "exec/engine/merge_info.h"
 #include "exec/memory_budget.h"
 #include "exec/merge_error.h"
+#include "exec/merge_pipeline.h"
 #include "exec/merge_spec.h"
 
 namespace tessera::exec::engine {
@@ -41,5 +42,11 @@ struct MergeLimits {
 Result<MergeSpec> resolve_merge(const MergeInfo& merge, size_t total_columns,
                                 const MergeLimits& limits,
                                 std::shared_ptr<MemoryBudget> budget = nullptr);
+
+// resolve_merge() then MergePipeline::create() over those shard `columns`: the pipeline a read
+// of `shards` streams feeds (its visible_columns() are the client's).
+Result<std::unique_ptr<MergePipeline>> open_merge(
+    const MergeInfo& merge, const std::vector<protocol::ColumnDefinition>& columns, size_t shards,
+    const MergeLimits& limits, std::shared_ptr<MemoryBudget> budget);
 
 }  // namespace tessera::exec::engine

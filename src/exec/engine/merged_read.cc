@@ -148,4 +148,12 @@ asio::awaitable<Attempt> shard_failure(Cursor& c, const std::string& failure,
   co_return lost;
 }
 
+MergeError held_rows_over_budget(const MemoryBudget& budget, const std::string& what,
+                                 std::string_view narrow) {
+  if (!budget.can_spill()) return budget.out_of_memory(what.c_str());
+  return MergeError{protocol::errc::kUnknownError,
+                    what + " exceed " + std::to_string(budget.limit()) +
+                        " bytes of memory (merge_memory_bytes); " + std::string(narrow)};
+}
+
 }  // namespace tessera::exec::engine

@@ -11,12 +11,19 @@
 #include <vector>
 
 #include "exec/engine/cursor.h"
+#include "exec/memory_budget.h"
 #include "exec/merge_error.h"
 #include "exec/merge_pipeline.h"
 #include "exec/row.h"
 #include "protocol/response_packets.h"
 
 namespace tessera::exec::engine {
+
+// Rows held to be shipped as literals (so never spilled) passed the statement's budget: the
+// budget's own error with spilling off, else one naming `what` exceeded merge_memory_bytes and
+// how to `narrow` it.
+MergeError held_rows_over_budget(const MemoryBudget& budget, const std::string& what,
+                                 std::string_view narrow);
 
 // A result head failed with `error` (named by its slice): the other streams are read to their
 // end so their connections stay usable, and closed; then the session's limit error, or the

@@ -36,9 +36,9 @@
 // in another character set, a different temporal or floating type). A string item whose
 // definition's collation id may stand for another (utf8mb4_unicode_ci's 224 is also every
 // uca1400 one's) is written in the collation the server names for it (`COLLATION()` of the
-// anchor's items, materialized_stages.h `ask_collations`), as the lookup join does. It also gives up past
-// `max_iterations`, past `max_bytes` of rows, when a walk statement fails, or when it touched no
-// row (an empty `__tj` would type the statement's columns NULL). Giving up runs the
+// anchor's items, materialized_stages.h `ask_collations`), as the lookup join does. It also gives
+// up past `max_iterations`, past `max_bytes` of rows, when a walk statement fails, or when it
+// touched no row (an empty `__tj` would type the statement's columns NULL). Giving up runs the
 // LookupJoin as planned: the whole table shipped (today's bound: one 16 MiB statement).
 // The walk's duplicate test is by bytes, never coarser than the server's, so it can only touch
 // more rows than needed, never fewer.
