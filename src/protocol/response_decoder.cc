@@ -295,13 +295,25 @@ ResponseEvent ResponseDecoder::next_implied() {
   return ResponseEvent::kColumnsEnd;
 }
 
-ResponseEvent ResponseDecoder::next(std::string_view p, bool frame) {
+void ResponseDecoder::begin_packet() {
   consumed_ = true;
   implied_ = false;
   cursor_open_ = false;
   end_ok_ = false;
   more_results_ = false;
   local_file_ = {};
+}
+
+std::optional<std::string_view> ResponseDecoder::whole_frame(std::string_view wire) {
+  if (wire.size() < kFrameHeaderSize) return std::nullopt;
+  const FrameHeader h = decode_frame_header(wire.data());
+  if (h.length >= kMaxFramePayload || wire.size() - kFrameHeaderSize < h.length)
+    return std::nullopt;
+  return wire.substr(kFrameHeaderSize, h.length);
+}
+
+ResponseEvent ResponseDecoder::next(std::string_view p, bool frame) {
+  begin_packet();
   if (stage_ == ResponseStage::kFailed) return ResponseEvent::kMalformed;
   if (frame && continuing_) {
     continuing_ = p.size() == kMaxFramePayload;
@@ -528,25 +540,18 @@ ResponseDecoder::FrameRun ResponseDecoder::row_run(std::string_view wire, uint64
   FrameRun run;
   if (stage_ != ResponseStage::kRows || continuing_) return run;
   while (max_rows == 0 || run.rows < max_rows) {
-    const std::string_view rest = wire.substr(run.bytes);
-    if (rest.size() < kFrameHeaderSize) break;
-    const FrameHeader h = decode_frame_header(rest.data());
-    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
-    const std::string_view p = rest.substr(kFrameHeaderSize, h.length);
+    const auto frame = whole_frame(wire.substr(run.bytes));
+    if (!frame) break;
+    const std::string_view p = *frame;
     // (What row() takes for something other than a row, or refuses, is left to next_frame.)
     if (p.empty() || head_of(p) == kErrHeader || is_end(p) || !row_fits(p)) break;
-    run.bytes += kFrameHeaderSize + h.length;
+    run.bytes += kFrameHeaderSize + p.size();
     ++run.rows;
   }
   rows_ += run.rows;
   if (run.rows > 0) {
     // As next_frame leaves them after a row.
-    consumed_ = true;
-    implied_ = false;
-    cursor_open_ = false;
-    end_ok_ = false;
-    more_results_ = false;
-    local_file_ = {};
+    begin_packet();
   }
   return run;
 }
@@ -556,26 +561,19 @@ ResponseDecoder::FrameRun ResponseDecoder::definition_run(std::string_view wire)
   const bool columns = stage_ == ResponseStage::kColumns && shape_ != Shape::kFieldList;
   if (!columns && stage_ != ResponseStage::kParams) return run;
   while (remaining_ > 0) {
-    const std::string_view rest = wire.substr(run.bytes);
-    if (rest.size() < kFrameHeaderSize) break;
-    const FrameHeader h = decode_frame_header(rest.data());
-    if (h.length >= kMaxFramePayload || rest.size() - kFrameHeaderSize < h.length) break;
+    const auto frame = whole_frame(wire.substr(run.bytes));
+    if (!frame) break;
     uint8_t type = 0;
     // (A malformed one is left to next_frame, which reports it.)
-    if (!column_fits(rest.substr(kFrameHeaderSize, h.length), extended_, type)) break;
+    if (!column_fits(*frame, extended_, type)) break;
     if (columns && binary_) types_.push_back(static_cast<char>(type));
-    run.bytes += kFrameHeaderSize + h.length;
+    run.bytes += kFrameHeaderSize + frame->size();
     ++run.rows;
     --remaining_;
   }
   if (run.rows > 0) {
     // As next_frame leaves them after the last definition given.
-    consumed_ = true;
-    implied_ = false;
-    cursor_open_ = false;
-    end_ok_ = false;
-    more_results_ = false;
-    local_file_ = {};
+    begin_packet();
     if (remaining_ == 0) {
       if (columns) {
         after_columns();

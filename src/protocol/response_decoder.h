@@ -44,6 +44,7 @@
 // into ok() (its info and session-state strings); an error message is built once.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -181,6 +182,11 @@ class ResponseDecoder {
   // The status of a result end or OK: MORE_RESULTS decides what follows.
   ResponseEvent ended(ResponseEvent e, uint16_t status);
   void after_columns();
+  // The state every packet starts from (next(), and each frame of a run).
+  void begin_packet();
+  // The payload of the whole frame at the front of `wire`, when one lies there whole and is not
+  // continued in the next (a run passes only those).
+  static std::optional<std::string_view> whole_frame(std::string_view wire);
   void after_params();
   bool is_end(std::string_view p) const;
   bool read_end(std::string_view p);
