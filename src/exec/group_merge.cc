@@ -21,13 +21,6 @@ GroupMerge::GroupMerge(std::shared_ptr<const AggregateContext> ctx, std::vector<
 
 GroupMerge::~GroupMerge() = default;
 
-bool GroupMerge::same_group(const Row& a, const Row& b) const {
-  for (size_t c : group_by_) {
-    if (compare_cells(ctx_->types[c], a.get(c), b.get(c)) != 0) return false;
-  }
-  return true;
-}
-
 size_t GroupMerge::common_prefix(const Row& a, const Row& b) const {
   size_t k = 0;
   while (k < group_by_.size() &&
@@ -72,16 +65,10 @@ Status GroupMerge::add(const Row& row) {
   }
   if (sorted_) {
     if (current_ && current_->first_row()) {
-      if (prefixes_.empty()) {
-        if (!same_group(*current_->first_row(), row)) {
-          ready_.push_back(current_->result());
-          current_.reset();
-        }
-      } else if (size_t shared = common_prefix(*current_->first_row(), row);
-                 shared < group_by_.size()) {
+      if (size_t shared = common_prefix(*current_->first_row(), row); shared < group_by_.size()) {
         ready_.push_back(current_->result());
         current_.reset();
-        close_prefixes(shared + 1);  // (the prefixes of `shared` keys or fewer go on)
+        close_prefixes(shared + 1);  // (WITH ROLLUP: the prefixes of `shared` keys or fewer go on)
       }
     }
     if (!current_) current_.emplace(*ctx_);

@@ -64,8 +64,7 @@ class GroupMerge {
  private:
   // Groups the next partition on disk into child_; false when none is left.
   Result<bool> open_partition();
-  bool same_group(const Row& a, const Row& b) const;
-  // How many leading group keys a and b share.
+  // How many leading group keys a and b share (all of them: the same group).
   size_t common_prefix(const Row& a, const Row& b) const;
   // Emits the super-aggregate rows of the prefixes of `from` keys or more, innermost first.
   void close_prefixes(size_t from);
